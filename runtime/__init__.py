@@ -1,0 +1,23 @@
+"""The run-time support of adgen's generated gradient modules.
+
+Generated code imports this package as ``_rt`` and calls only what it
+exports. It depends on NumPy alone, never on ``transpiler``.
+"""
+
+from runtime.core import GradientError, Tape, as_grad, as_grads, seed, unbroadcast
+from runtime.registry import is_nondiff, lookup, nondiff, vjp
+from runtime import rules  # noqa: F401  (registers every built-in rule)
+
+__all__ = [
+    "GradientError",
+    "Tape",
+    "as_grad",
+    "as_grads",
+    "seed",
+    "unbroadcast",
+    "vjp",
+    "nondiff",
+    "lookup",
+    "is_nondiff",
+    "rules",
+]

@@ -1,0 +1,102 @@
+"""Helpers that generated gradient code calls: the tape, seeding, shapes."""
+
+import numpy as np
+
+__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "as_grad", "as_grads"]
+
+
+class Tape(list):
+    """Values the forward pass records for the backward pass (a plain stack)."""
+
+    push = list.append
+
+
+class GradientError(ValueError):
+    """A run-time check in generated code failed (codes AD4xx)."""
+
+    def __init__(self, code, message):
+        super().__init__(f"{code} {message}")
+        self.code = code
+
+
+def seed(value, dout):
+    """The cotangent the backward pass starts from.
+
+    ``dout is None`` means ``grad``: the result must be a real scalar and the
+    seed is 1.0. Otherwise ``dout`` must have the result's shape (``vjp``).
+    """
+    if dout is None:
+        if np.ndim(value) != 0 or not np.isrealobj(value):
+            shape = np.shape(value)
+            raise GradientError(
+                "AD401",
+                f"grad needs a scalar result, but the function returned a value of shape {shape}; "
+                "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
+            )
+        return 1.0
+    if np.shape(dout) != np.shape(value):
+        raise GradientError(
+            "AD402",
+            f"the seed has shape {np.shape(dout)} but the result has shape {np.shape(value)}",
+        )
+    if isinstance(dout, np.ndarray):
+        return np.array(dout, dtype=np.result_type(dout.dtype, np.float64))
+    return dout
+
+
+def unbroadcast(g, x):
+    """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    extra = len(gshape) - len(shape)
+    if extra < 0:
+        return g  # a scalar cotangent: broadcasting fixes it where it is used
+    if extra:
+        g = np.sum(g, axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return g
+
+
+def _float_dtype(x):
+    dtype = np.result_type(x)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def as_grad(g, x):
+    """Give the gradient ``g`` the type and shape of the argument ``x``.
+
+    A Python number gets a Python float; an array gets a fresh, writable array
+    of ``x``'s shape and float dtype.
+    """
+    if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
+        return float(np.sum(g)) if np.ndim(g) else float(g)
+    dtype = _float_dtype(x)
+    g = unbroadcast(g, x)
+    if (
+        type(g) is np.ndarray
+        and g.dtype == dtype
+        and g.shape == np.shape(x)
+        and g.flags.owndata
+        and g.flags.writeable
+    ):
+        return g
+    if isinstance(x, np.generic):
+        return dtype.type(np.broadcast_to(g, ()))
+    out = np.empty(np.shape(x), dtype)
+    out[...] = g
+    return out
+
+
+def as_grads(gs, xs):
+    """``as_grad`` for several arguments; no two gradients share memory."""
+    out = []
+    for g, x in zip(gs, xs):
+        r = as_grad(g, x)
+        if isinstance(r, np.ndarray) and any(r is o for o in out):
+            r = r.copy()
+        out.append(r)
+    return tuple(out)

@@ -1,0 +1,90 @@
+"""Checks one derivative rule directly (no transpiler) against finite differences.
+
+A rule-test module lists ``CASES``: each a ``Case`` naming the primal, its
+arguments and keywords, and which argument positions to check. The coverage
+test (``test_coverage.py``) fails when a registered primal has no case.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gradcheck import check_vjp, random_like
+from runtime.registry import lookup
+
+
+@dataclass
+class Case:
+    primal: object
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    wrt: tuple = None  # positions to check; default: every float argument
+    id: str = ""
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    fn: object = None  # how to evaluate the primal, when it is not callable as is (np.ndarray.T)
+    zero_outputs: tuple = ()  # for tuple results: outputs whose cotangent is the float 0.0 (unused)
+
+    def __post_init__(self):
+        if self.wrt is None:
+            self.wrt = tuple(i for i, a in enumerate(self.args) if _is_float(a))
+        if not self.id:
+            name = getattr(self.primal, "__name__", repr(self.primal))
+            shapes = ",".join("x".join(map(str, np.shape(a))) or "s" for a in self.args if _is_float(a))
+            self.id = f"{name}[{shapes}]" + (f"{sorted(self.kwargs)}" if self.kwargs else "")
+
+
+def _is_float(a):
+    if isinstance(a, float):
+        return True
+    return isinstance(a, np.ndarray) and a.dtype.kind == "f"
+
+
+def cotangents(rule, g, ans, args, kwargs):
+    out = rule.fn(g, ans, *args, **kwargs)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def check_case(case, seed=0):
+    rng = np.random.default_rng(seed)
+    rule = lookup(case.primal)
+    assert rule is not None, f"no rule registered for {case.primal!r}"
+    call = case.fn or case.primal
+    ans = call(*case.args, **case.kwargs)
+    g = random_like(ans, rng)
+    if case.zero_outputs:
+        g = tuple(0.0 if k in case.zero_outputs else gk for k, gk in enumerate(g))
+    cots = cotangents(rule, g, ans, case.args, case.kwargs)
+    assert case.wrt, f"{case.id}: nothing to check"
+    for i in case.wrt:
+        assert i < len(cots) and cots[i] is not None, f"{case.id}: rule returns no cotangent for argument {i}"
+
+        def f(*xs, _i=i):
+            return call(*xs, **case.kwargs)
+
+        check_vjp(f, case.args, i, g, np.broadcast_to(cots[i], np.shape(case.args[i])), rtol=case.rtol, atol=case.atol)
+
+
+# -- builders for common shapes --------------------------------------------------
+
+SHAPES = [(), (4,), (2, 3)]
+BROADCAST_PAIRS = [((), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((3,), (3,))]
+
+
+def arr(shape, rng, low=-2.0, high=2.0):
+    """A float in [low, high) for shape (), else an array."""
+    if shape == ():
+        return float(rng.uniform(low, high))
+    return rng.uniform(low, high, size=shape)
+
+
+def unary_cases(primal, low=-2.0, high=2.0, shapes=SHAPES, seed=0, **kw):
+    rng = np.random.default_rng(seed)
+    return [Case(primal, (arr(s, rng, low, high),), **kw) for s in shapes]
+
+
+def binary_cases(primal, low=-2.0, high=2.0, low2=None, high2=None, pairs=BROADCAST_PAIRS, seed=0, **kw):
+    rng = np.random.default_rng(seed)
+    low2 = low if low2 is None else low2
+    high2 = high if high2 is None else high2
+    return [Case(primal, (arr(a, rng, low, high), arr(b, rng, low2, high2)), **kw) for a, b in pairs]

@@ -1,0 +1,26 @@
+"""Every registered rule has at least one direct finite-difference check."""
+
+import importlib
+import pkgutil
+
+import tests.rules as pkg  # noqa: F401
+from runtime.registry import rules
+
+
+def all_cases():
+    cases = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("test_") and info.name != "test_coverage":
+            module = importlib.import_module(f"tests.rules.{info.name}")
+            cases.extend(getattr(module, "CASES", []))
+    return cases
+
+
+def test_every_rule_has_a_check():
+    checked = {id(c.primal) for c in all_cases()}
+    missing = [p for p, _ in rules() if id(p) not in checked]
+    assert not missing, f"rules without a finite-difference check: {missing}"
+
+
+def test_there_are_many_rules():
+    assert len(rules()) >= 120
