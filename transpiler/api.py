@@ -1,0 +1,150 @@
+"""``grad``, ``value_and_grad`` and ``vjp``, their decorator forms, and the cache.
+
+Transformation is lazy (on the first call, so a decorated function may read
+globals defined below it) and cached twice: in memory per code object and
+``wrt`` (checked against the globals the transform resolved, so rebinding a
+helper never serves a stale gradient), and on disk as a real module, so
+tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines.
+"""
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import tempfile
+
+from transpiler import pipeline, source
+
+_MEMO = {}
+
+
+def cache_dir():
+    return os.environ.get("ADGEN_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "adgen")
+
+
+def _write_atomic(path, text):
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_module(text, stem):
+    """Write ``text`` to the cache (named by its hash) and import it."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    name = f"adgen_{stem}_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = os.path.join(cache_dir(), name + ".py")
+    if not os.path.exists(path):
+        _write_atomic(path, text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _compiled(fn, wrt):
+    key = (fn.__code__, repr(wrt))
+    hit = _MEMO.get(key)
+    if hit is not None and _still_valid(fn, hit[2]):
+        return hit[0], hit[1]
+    src = source.load(fn)
+    gradient = pipeline.transform(src, wrt)
+    module = load_module(gradient.text, src.name)
+    entry = (gradient, getattr(module, gradient.funcname), _snapshot(fn))
+    _MEMO[key] = entry
+    return entry[0], entry[1]
+
+
+def _snapshot(fn):
+    """The callables and modules the function's global names hold now."""
+    names = fn.__code__.co_names
+    g = fn.__globals__
+    return tuple((n, g[n]) for n in names if n in g and (callable(g[n]) or inspect.ismodule(g[n])))
+
+
+def _still_valid(fn, snapshot):
+    g = fn.__globals__
+    return all(g.get(n) is obj for n, obj in snapshot)
+
+
+class GradFunction:
+    """What ``grad``/``value_and_grad``/``vjp`` return: call it like the function."""
+
+    def __init__(self, fn, wrt, mode):
+        self.primal = fn
+        self.wrt = wrt
+        self.mode = mode
+        self._signature = inspect.signature(fn)
+        # not __wrapped__: inspect.unwrap must reach the generated function instead
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(fn, attr, None))
+
+    def _generated(self):
+        return _compiled(self.primal, self.wrt)
+
+    @property
+    def source(self):
+        """The text of the generated module this function runs."""
+        return self._generated()[0].text
+
+    @property
+    def __wrapped__(self):
+        return self._generated()[1]
+
+    def __call__(self, *args, **kwargs):
+        gradient, gen = self._generated()
+        seed = None
+        if self.mode == "vjp":
+            if not args:
+                raise TypeError("a vjp function takes the function's arguments followed by the seed")
+            *args, seed = args
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        extra = {gradient.dout: seed}
+        if gradient.closure:
+            cells = dict(zip(self.primal.__code__.co_freevars, self.primal.__closure__ or ()))
+            extra.update({n: cells[n].cell_contents for n in gradient.closure})
+        value, grads = gen(*bound.args, **bound.kwargs, **extra)
+        return (value, grads) if self.mode == "value_and_grad" else grads
+
+    def __repr__(self):
+        return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _make(mode, fn, wrt):
+    if fn is None:
+        return lambda f: GradFunction(f, wrt, mode)
+    if not callable(fn):
+        raise TypeError(f"{mode}() takes a function, not {type(fn).__name__}")
+    return GradFunction(fn, wrt, mode)
+
+
+def grad(fn=None, wrt=0):
+    """The gradient of ``fn``'s scalar result with respect to ``wrt``.
+
+    ``wrt``: an int or a parameter name (one gradient) or a tuple of them (a
+    tuple of gradients). Works as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    """
+    return _make("grad", fn, wrt)
+
+
+def value_and_grad(fn=None, wrt=0):
+    """Like ``grad``, but the function returns ``(value, gradient)``."""
+    return _make("value_and_grad", fn, wrt)
+
+
+def vjp(fn=None, wrt=0):
+    """The vector-Jacobian product: call it with ``fn``'s arguments followed by a
+    seed of the result's shape; it returns the cotangent(s) of ``wrt``."""
+    return _make("vjp", fn, wrt)

@@ -1,0 +1,148 @@
+"""The supported subset, as a table naming every ``ast`` node type.
+
+``check`` walks a function and collects *every* diagnostic before anything is
+transformed. Whether a construct is differentiable also depends on which
+values it touches; that part is decided later, by ``reverse``.
+"""
+
+import ast
+
+from transpiler.errors import Diagnostics
+from transpiler.names import RESERVED
+
+OK = None
+
+# statement type -> None (supported) or (code, message)
+STATEMENTS = {
+    ast.Assign: OK,
+    ast.AugAssign: OK,
+    ast.AnnAssign: OK,
+    ast.Return: OK,
+    ast.Expr: OK,  # a docstring or print(...); other bare expressions are refused by normalize
+    ast.Pass: OK,
+    ast.Assert: OK,
+    ast.Raise: OK,
+    ast.If: ("AD106", "`if` statements are not supported yet"),
+    ast.For: ("AD106", "`for` loops are not supported yet"),
+    ast.While: ("AD106", "`while` loops are not supported yet"),
+    ast.Break: ("AD106", "`break` is not supported yet"),
+    ast.Continue: ("AD106", "`continue` is not supported yet"),
+    ast.FunctionDef: ("AD105", "nested function definitions are not supported"),
+    ast.AsyncFunctionDef: ("AD105", "nested function definitions are not supported"),
+    ast.ClassDef: ("AD105", "class definitions inside the function are not supported"),
+    ast.Delete: ("AD101", "`del` is not supported"),
+    ast.AsyncFor: ("AD101", "`async for` is not supported"),
+    ast.With: ("AD101", "`with` blocks are not supported"),
+    ast.AsyncWith: ("AD101", "`async with` is not supported"),
+    ast.Match: ("AD101", "`match` statements are not supported"),
+    ast.Try: ("AD101", "`try` blocks are not supported"),
+    ast.TryStar: ("AD101", "`try`/`except*` blocks are not supported"),
+    ast.Import: ("AD101", "imports inside the function are not supported; import at module level"),
+    ast.ImportFrom: ("AD101", "imports inside the function are not supported; import at module level"),
+    ast.Global: ("AD101", "`global` is not supported"),
+    ast.Nonlocal: ("AD101", "`nonlocal` is not supported"),
+}
+
+# expression type -> None (supported, at least on values that are not differentiated) or (code, message)
+EXPRESSIONS = {
+    ast.BinOp: OK,
+    ast.UnaryOp: OK,
+    ast.Call: OK,
+    ast.Attribute: OK,
+    ast.Subscript: OK,
+    ast.Slice: OK,
+    ast.Name: OK,
+    ast.Constant: OK,
+    ast.Tuple: OK,
+    ast.List: OK,
+    ast.Compare: OK,
+    ast.BoolOp: OK,
+    ast.IfExp: OK,
+    ast.Dict: OK,
+    ast.Set: OK,
+    ast.JoinedStr: OK,
+    ast.FormattedValue: OK,
+    ast.Starred: OK,  # refused where it matters: in calls to rules and in targets
+    ast.ListComp: OK,
+    ast.SetComp: OK,
+    ast.DictComp: OK,
+    ast.GeneratorExp: OK,
+    ast.Lambda: ("AD105", "lambdas inside the differentiated function are not supported"),
+    ast.NamedExpr: ("AD102", "assignment expressions (`:=`) are not supported"),
+    ast.Await: ("AD102", "`await` is not supported"),
+    ast.Yield: ("AD102", "generators (`yield`) are not supported"),
+    ast.YieldFrom: ("AD102", "generators (`yield from`) are not supported"),
+}
+
+
+def _targets(node):
+    if isinstance(node, (ast.Assign,)):
+        return node.targets
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        return [node.target]
+    return []
+
+
+def _check_target(target, diags):
+    if isinstance(target, ast.Name):
+        if target.id in RESERVED:
+            diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            if isinstance(elt, (ast.Tuple, ast.List)):
+                diags.add("AD103", elt, "nested unpacking is not supported yet")
+            else:
+                _check_target(elt, diags)
+    elif isinstance(target, ast.Starred):
+        diags.add("AD103", target, "starred assignment targets are not supported")
+    else:
+        kind = type(target).__name__.lower()
+        diags.add("AD103", target, f"assigning to a {kind} is not supported yet")
+
+
+def _harmless(value):
+    """Docstrings and print(...) may stand alone as statements."""
+    if isinstance(value, ast.Constant):
+        return True
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print"
+
+
+def _check_signature(func, diags):
+    args = func.args
+    if args.vararg:
+        diags.add("AD104", args.vararg, f"`*{args.vararg.arg}` is not supported")
+    if args.kwarg:
+        diags.add("AD104", args.kwarg, f"`**{args.kwarg.arg}` is not supported")
+    for a in args.posonlyargs + args.args + args.kwonlyargs:
+        if a.arg in RESERVED:
+            diags.add("AD107", a, f"parameter `{a.arg}` is reserved for generated code")
+
+
+def check(src):
+    """Every diagnostic for ``src``'s function (a ``Diagnostics``)."""
+    diags = Diagnostics(src)
+    func = src.func
+    _check_signature(func, diags)
+    body = func.body
+    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+        diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.stmt):
+            problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
+            if problem:
+                diags.add(problem[0], node, problem[1])
+            if isinstance(node, ast.Return) and node is not body[-1]:
+                diags.add("AD106", node, "`return` before the end of the function is not supported yet")
+            if isinstance(node, ast.Expr) and not _harmless(node.value):
+                diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
+            for target in _targets(node):
+                _check_target(target, diags)
+        elif isinstance(node, ast.expr):
+            problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
+            if problem:
+                diags.add(problem[0], node, problem[1])
+    return diags
+
+
+def raise_if_unsupported(src):
+    check(src).raise_if_any()

@@ -1,0 +1,116 @@
+"""Diagnostics: the code table, the ``Diagnostic`` record, the three exception
+classes, and the one place that formats problems for users."""
+
+from dataclasses import asdict, dataclass
+
+# code -> (title, explanation, supported rewrite or "")
+CODES = {
+    # AD1xx: syntax adgen does not differentiate (yet)
+    "AD101": ("unsupported statement", "This kind of statement cannot be differentiated.", "Move it out of the differentiated function."),
+    "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
+    "AD103": ("unsupported assignment target", "Only plain names and tuples of names can be assigned.", "Assign to a new name instead of storing into an attribute, subscript or starred target."),
+    "AD104": ("unsupported signature", "Variadic parameters (*args, **kwargs) cannot be differentiated.", "List the parameters explicitly."),
+    "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
+    "AD106": ("unsupported control flow", "This control-flow construct is not supported.", "Use an expression such as np.where, or move the branch out of the function."),
+    "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
+    "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through exec()."),
+    "AD109": ("statement without effect on the result", "A bare expression could mutate a value behind adgen's back.", "Assign its result to a name, or remove it."),
+    "AD110": ("missing return", "The function must end with `return <expression>`.", "Return the value to differentiate."),
+    # AD2xx: callees adgen cannot resolve, or without a derivative rule
+    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with @vjp, or declare it non-differentiable with nondiff()."),
+    "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
+    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a @vjp rule for it."),
+    "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
+    "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
+    "AD206": ("unpacked arguments", "Calls with *args or **kwargs cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    # AD3xx: not differentiable as used
+    "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
+    "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
+    # AD4xx: run-time checks in generated code
+    "AD401": ("non-scalar result", "grad needs a scalar result.", "Use vjp(f) with a seed of the result's shape, or reduce the result (np.sum)."),
+    "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
+}
+
+
+@dataclass
+class Diagnostic:
+    """One problem in the user's code, at the user's real file position."""
+
+    code: str
+    message: str
+    filename: str
+    line: int
+    col: int  # 1-based
+    end_col: int = 0  # 1-based, exclusive; 0 = to the end of the source line
+    source_line: str = ""
+    hint: str = ""
+    severity: str = "error"
+
+    def render(self):
+        head = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
+        parts = [head]
+        if self.source_line:
+            text = self.source_line.rstrip("\n")
+            parts.append("    " + text)
+            end = self.end_col if self.end_col > self.col else len(text) + 1
+            parts.append("    " + " " * (self.col - 1) + "^" * max(1, end - self.col))
+        hint = self.hint or CODES.get(self.code, ("", "", ""))[2]
+        if hint:
+            parts.append("hint: " + hint.replace("\n", "\n    "))
+        return "\n".join(parts)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+class AdgenError(Exception):
+    """Base class of everything adgen raises on purpose."""
+
+
+class TranspileError(AdgenError):
+    """The user's code cannot be differentiated as written; holds every diagnostic."""
+
+    def __init__(self, diagnostics):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n\n".join(d.render() for d in self.diagnostics))
+
+
+class RuleError(AdgenError):
+    """A derivative rule is malformed or misbehaved; names the rule."""
+
+    def __init__(self, rule_name, problem):
+        self.rule_name = rule_name
+        super().__init__(f"derivative rule {rule_name}: {problem}")
+
+
+class InternalError(AdgenError):
+    """A bug in adgen itself; names the pass that failed."""
+
+    def __init__(self, pass_name, detail):
+        self.pass_name = pass_name
+        super().__init__(
+            f"internal error in the {pass_name} pass: {detail}\n"
+            "This is a bug in adgen. Please report it with the source of the function you differentiated."
+        )
+
+
+class Diagnostics:
+    """Collects diagnostics for one function; positions come from its ``Source``."""
+
+    def __init__(self, src):
+        self.src = src
+        self.items = []
+
+    def add(self, code, node, message, hint=""):
+        line = getattr(node, "lineno", 1) or 1
+        col = (getattr(node, "col_offset", 0) or 0) + 1
+        end_line = getattr(node, "end_lineno", line)
+        end_col = (getattr(node, "end_col_offset", 0) or 0) + 1 if end_line == line else 0
+        self.items.append(
+            Diagnostic(code, message, self.src.filename, line, col, end_col, self.src.line(line), hint)
+        )
+
+    def raise_if_any(self):
+        errors = [d for d in self.items if d.severity == "error"]
+        if errors:
+            raise TranspileError(sorted(errors, key=lambda d: (d.line, d.col)))

@@ -1,0 +1,205 @@
+"""Derivative rules as templates: bind a call's arguments to a rule's
+parameters, and paste one-expression rules into generated code.
+
+A rule whose body is ``return <expr>`` (or a tuple of expressions) naming only
+its parameters, ``np`` and ``_rt`` becomes a template: generated code gets the
+expression with the call's own arguments in place of the parameters. Any other
+rule is called by its module path.
+"""
+
+import ast
+import copy
+import inspect
+import textwrap
+from dataclasses import dataclass
+
+import numpy as np
+
+import runtime
+from transpiler.errors import RuleError
+
+INLINE_GLOBALS = {"np": np, "_rt": runtime}
+
+
+@dataclass
+class Template:
+    name: str  # module.qualname, for messages
+    rule: object  # the registry's Rule
+    g: str  # the rule's name for the cotangent parameter
+    ans: str  # ... and for the result parameter
+    signature: inspect.Signature  # the primal's parameters as the rule lists them
+    outputs: list  # per cotangent slot: an expression over g/ans/parameters, or None (no cotangent)
+    inlined: bool  # False: ``outputs[k]`` reads slot k of the rule's returned value
+    module: str  # where the rule lives, for a call when not inlined
+    attr: str
+
+    @property
+    def params(self):
+        return list(self.signature.parameters.values())
+
+
+_TEMPLATES = {}
+
+
+def template(rule):
+    fn = rule.fn
+    if fn not in _TEMPLATES:
+        _TEMPLATES[fn] = _make_template(rule)
+    return _TEMPLATES[fn]
+
+
+def _make_template(rule):
+    fn = rule.fn
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    try:
+        sig = inspect.signature(fn)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, ValueError) as exc:
+        raise RuleError(name, f"cannot read its source ({exc})") from None
+    params = list(sig.parameters.values())
+    if len(params) < 2:
+        raise RuleError(name, "a rule takes (g, ans, <the primal's parameters>)")
+    g, ans = params[0].name, params[1].name
+    primal_sig = sig.replace(parameters=params[2:])
+    func = tree.body[0]
+    body = [s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    allowed = {p.name for p in params}
+    module_ok = all(fn.__globals__.get(k, v) is v for k, v in INLINE_GLOBALS.items())
+    if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None and module_ok:
+        expr = body[0].value
+        free = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in ast.walk(expr))
+        if free <= allowed | set(INLINE_GLOBALS) and not scoped:
+            outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
+            outputs = [None if _is_none(o) else o for o in outputs]
+            return Template(name, rule, g, ans, primal_sig, outputs, True, fn.__module__, fn.__name__)
+    slots = _returned_slots(func, name)
+    return Template(name, rule, g, ans, primal_sig, slots, False, fn.__module__, fn.__name__)
+
+
+def _is_none(node):
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _returned_slots(func, name):
+    """For a called rule: which slots of its result can hold a cotangent."""
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    if not returns or any(r.value is None for r in returns):
+        raise RuleError(name, "every path must return the cotangent(s)")
+    if all(isinstance(r.value, ast.Tuple) for r in returns):
+        width = max(len(r.value.elts) for r in returns)
+        slots = []
+        for k in range(width):
+            dead = all(k >= len(r.value.elts) or _is_none(r.value.elts[k]) for r in returns)
+            slots.append(None if dead else _slot(k))
+        return slots
+    if any(isinstance(r.value, ast.Tuple) for r in returns):
+        raise RuleError(name, "return either a tuple literal on every path or a single cotangent")
+    return [_slot(None)]
+
+
+def _slot(k):
+    """Placeholder for slot k of a called rule's result (filled in by ``instantiate``)."""
+    return ast.Name(id="__result__", ctx=ast.Load()) if k is None else ast.Subscript(
+        value=ast.Name(id="__result__", ctx=ast.Load()), slice=ast.Constant(k), ctx=ast.Load()
+    )
+
+
+class BindError(Exception):
+    pass
+
+
+def bind(tpl, args, keywords):
+    """Map the rule's parameters to argument expressions.
+
+    Returns ``(mapping, slots)``: ``mapping`` from parameter name to an
+    expression (a varargs parameter maps to a list of them), and ``slots``, the
+    argument expression of each cotangent slot in order (``None`` for a
+    parameter left at its default).
+    """
+    params = tpl.params
+    mapping, slots = {}, []
+    positional = list(args)
+    for p in params:
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and positional:
+            mapping[p.name] = positional.pop(0)
+        elif p.kind == p.VAR_POSITIONAL:
+            mapping[p.name] = positional
+            positional = []
+    if positional:
+        raise BindError(f"takes at most {len(mapping)} positional arguments here")
+    for key, value in keywords:
+        p = tpl.signature.parameters.get(key)
+        if p is None or p.kind in (p.VAR_POSITIONAL, p.POSITIONAL_ONLY):
+            raise BindError(f"does not accept the keyword argument `{key}`")
+        if key in mapping:
+            raise BindError(f"got `{key}` twice")
+        mapping[key] = value
+    for p in params:
+        if p.name in mapping:
+            continue
+        if p.kind == p.VAR_POSITIONAL:
+            mapping[p.name] = []
+        elif p.default is p.empty:
+            raise BindError(f"is missing the argument `{p.name}`")
+        else:
+            mapping[p.name] = _literal(p.default, tpl.name)
+    for p in params:
+        value = mapping[p.name]
+        if p.kind == p.VAR_POSITIONAL:
+            slots.extend(value)
+        else:
+            slots.append(None if _is_default(value) else value)
+    return mapping, slots
+
+
+def _literal(value, name):
+    try:
+        node = ast.parse(repr(value), mode="eval").body
+        if ast.literal_eval(node) != value:
+            raise ValueError
+    except (SyntaxError, ValueError):
+        raise RuleError(name, f"default {value!r} is not a literal constant") from None
+    node.adgen_default = True
+    return node
+
+
+def _is_default(node):
+    return getattr(node, "adgen_default", False)
+
+
+def instantiate(expr, values):
+    """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression."""
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node):
+            if node.id in values:
+                new = values[node.id]
+                if isinstance(new, list):
+                    new = ast.Tuple(elts=new, ctx=ast.Load())
+                return copy.deepcopy(new)
+            return node
+
+    return Substitute().visit(copy.deepcopy(expr))
+
+
+def drop_unbroadcast(expr, keep):
+    """Remove ``_rt.unbroadcast(e, p)`` for parameters ``p`` not in ``keep``."""
+
+    class Drop(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            f = node.func
+            if (
+                isinstance(f, ast.Attribute)
+                and f.attr == "unbroadcast"
+                and isinstance(f.value, ast.Name)
+                and f.value.id == "_rt"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Name)
+                and node.args[1].id not in keep
+            ):
+                return node.args[0]
+            return node
+
+    return Drop().visit(copy.deepcopy(expr))

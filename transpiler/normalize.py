@@ -1,0 +1,100 @@
+"""Small rewrites, one job each, that leave a smaller language to differentiate.
+
+Each pass takes and returns a list of statements; positions are kept
+(``ast.copy_location``) so that diagnostics and ``# line`` comments stay right.
+
+- ``strip_docstring``: ``\"\"\"Doc.\"\"\"`` -> (nothing)
+- ``split_augassign``: ``x += e`` -> ``x = x + e``
+- ``plain_assign``: ``x: float = e`` -> ``x = e``; ``a = b = e`` -> ``a = e; b = a``
+- ``unpack_tuples``: ``a, b = e1, e2`` -> ``a = e1; b = e2`` (through temporaries
+  when a target is read on the right, as in ``a, b = b, a``)
+"""
+
+import ast
+
+from transpiler.names import Names
+
+
+def _at(new, old):
+    return ast.fix_missing_locations(ast.copy_location(new, old))
+
+
+def _name(id, ctx, where):
+    return _at(ast.Name(id=id, ctx=ctx), where)
+
+
+def strip_docstring(body, names):
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        return body[1:]
+    return body
+
+
+def split_augassign(body, names):
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            read = _name(stmt.target.id, ast.Load(), stmt.target)
+            value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
+            stmt = _at(ast.Assign(targets=[stmt.target], value=value), stmt)
+        out.append(stmt)
+    return out
+
+
+def plain_assign(body, names):
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.AnnAssign):
+            if stmt.value is None:
+                continue
+            stmt = _at(ast.Assign(targets=[stmt.target], value=stmt.value), stmt)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) > 1:
+            first, *rest = stmt.targets
+            out.append(_at(ast.Assign(targets=[first], value=stmt.value), stmt))
+            for target in rest:
+                out.append(_at(ast.Assign(targets=[target], value=_copy_as_load(first)), stmt))
+            continue
+        out.append(stmt)
+    return out
+
+
+def _copy_as_load(target):
+    if isinstance(target, ast.Name):
+        return _name(target.id, ast.Load(), target)
+    return _at(ast.Tuple(elts=[_copy_as_load(e) for e in target.elts], ctx=ast.Load()), target)
+
+
+def _reads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def unpack_tuples(body, names):
+    out = []
+    for stmt in body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+            and isinstance(stmt.value, (ast.Tuple, ast.List))
+            and len(stmt.targets[0].elts) == len(stmt.value.elts)
+            and all(isinstance(t, ast.Name) for t in stmt.targets[0].elts)
+        ):
+            targets, values = stmt.targets[0].elts, stmt.value.elts
+            written = {t.id for t in targets}
+            clash = any(_reads(v) & written for v in values[1:])
+            if not clash:
+                out.extend(_at(ast.Assign(targets=[t], value=v), stmt) for t, v in zip(targets, values))
+                continue
+            temps = [names.temp() for _ in values]
+            out.extend(_at(ast.Assign(targets=[_name(t, ast.Store(), stmt)], value=v), stmt) for t, v in zip(temps, values))
+            out.extend(_at(ast.Assign(targets=[tg], value=_name(t, ast.Load(), stmt)), stmt) for tg, t in zip(targets, temps))
+            continue
+        out.append(stmt)
+    return out
+
+
+PASSES = [strip_docstring, split_augassign, plain_assign, unpack_tuples]
+
+
+def run(body, names: Names):
+    for p in PASSES:
+        body = p(body, names)
+    return body

@@ -1,0 +1,142 @@
+"""The stages from a function to its gradient module, readable on one screen."""
+
+import ast
+import copy
+from dataclasses import dataclass, field
+
+from transpiler import activity, check, emit, normalize, optimize
+from transpiler.assemble import layout
+from transpiler.errors import Diagnostic, Diagnostics, TranspileError
+from transpiler.names import Names, identifiers
+from transpiler.resolve import Resolver
+from transpiler.reverse import Block, Reverser, assign, load, tag
+
+
+@dataclass
+class Gradient:
+    """A generated gradient module and what callers need to run it."""
+
+    text: str
+    funcname: str  # the generated function
+    wrt: tuple  # differentiated parameter names
+    wrt_tuple: bool  # gradients come back as a tuple
+    dout: str  # the name of the seed parameter
+    closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
+
+
+def transform(src, wrt=0, origin=None, command=None):
+    """``src``: a ``source.Source``. ``origin``: the path shown in the header."""
+    check.raise_if_unsupported(src)
+    func = copy.deepcopy(src.func)
+    wrt_names, wrt_tuple = parse_wrt(src, func, wrt)
+    names = Names(identifiers(func) | set(src.closure))
+    diags = Diagnostics(src)
+
+    body = normalize.run(list(func.body), names)
+    result = names.fresh("_ans")
+    ret = body.pop()
+    body.append(ast.copy_location(assign(result, ret.value), ret))
+    params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
+    local_names = set(params) | {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    resolver = Resolver(src, names, diags)
+    body = resolver.qualify(body, local_names)
+    diags.raise_if_any()
+
+    act = activity.analyze(body, wrt_names, {result})
+    rev = Reverser(resolver, act, names, diags)
+    blocks = [rev.statement(s) for s in body[:-1]]
+    last = body[-1]
+    if isinstance(last.value, ast.Name) and act.active(last.value.id):
+        blocks.append(Block(last, [last], [], [result], []))
+        seeded = rev.adjoint(last.value.id)
+    else:
+        blocks.append(rev.assignment(last))
+        seeded = rev.adjoint(result)
+    diags.raise_if_any()
+
+    dout = names.fresh("_dout")
+    seed = ast.Call(func=ast.Attribute(value=load("_rt"), attr="seed", ctx=ast.Load()), args=[load(result), load(dout)], keywords=[])
+    seed_stmt = tag(assign(seeded, seed), "seed", None)
+    grads = [(rev.adjoint(w), w) for w in wrt_names]
+    body = layout(src, blocks, names, seed_stmt, wrt_names)
+    body.append(ast.Return(value=ast.Tuple(elts=[load(result), _grads_expr(grads, wrt_tuple)], ctx=ast.Load())))
+    body = optimize.run(body, rev.backward_names)
+
+    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
+    gen_name = names.fresh(f"value_and_grad_{src.name}")
+    doc = f"Value of {src.name} and its gradient with respect to {', '.join(wrt_names)}."
+    gen = ast.FunctionDef(
+        name=gen_name,
+        args=_signature(func.args, closure, dout),
+        body=[ast.Expr(ast.Constant(doc))] + body,
+        decorator_list=[],
+        returns=None,
+        type_params=[],
+    )
+    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command)
+    imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
+    text = emit.module(head, imports, gen)
+    return Gradient(text, gen_name, wrt_names, wrt_tuple, dout, closure)
+
+
+def _grads_expr(grads, wrt_tuple):
+    rt = lambda attr: ast.Attribute(value=load("_rt"), attr=attr, ctx=ast.Load())  # noqa: E731
+    if not wrt_tuple:
+        adj, w = grads[0]
+        return ast.Call(func=rt("as_grad"), args=[load(adj), load(w)], keywords=[])
+    adjs = ast.Tuple(elts=[load(a) for a, _ in grads], ctx=ast.Load())
+    args = ast.Tuple(elts=[load(w) for _, w in grads], ctx=ast.Load())
+    return ast.Call(func=rt("as_grads"), args=[adjs, args], keywords=[])
+
+
+def _signature(args, closure, dout):
+    """The user's parameters (literal defaults kept), closure variables as keywords, the seed."""
+    new = copy.deepcopy(args)
+    literal = all(_is_literal(d) for d in new.defaults + [d for d in new.kw_defaults if d is not None])
+    if not literal:
+        new.defaults = []
+        new.kw_defaults = [None] * len(new.kwonlyargs)
+    extra = [ast.arg(arg=n) for n in closure]
+    if new.kwonlyargs or closure:
+        new.kwonlyargs += extra + [ast.arg(arg=dout)]
+        new.kw_defaults += [None] * len(extra) + [ast.Constant(None)]
+    else:
+        new.args.append(ast.arg(arg=dout))
+        new.defaults.append(ast.Constant(None))
+    for a in new.posonlyargs + new.args + new.kwonlyargs:
+        a.annotation = None
+    return new
+
+
+def _is_literal(node):
+    try:
+        ast.literal_eval(node)
+        return True
+    except ValueError:
+        return False
+
+
+def parse_wrt(src, func, wrt):
+    """``wrt`` (int, name, or a tuple of them) -> (parameter names, as a tuple?)."""
+    params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
+    as_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if as_tuple else [wrt]
+    out = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            _bad_wrt(src, f"wrt entries must be ints or parameter names, not {item!r}")
+        if isinstance(item, int):
+            if not -len(params) <= item < len(params):
+                _bad_wrt(src, f"wrt={item} but {src.name} has {len(params)} parameters")
+            item = params[item]
+        elif item not in params:
+            _bad_wrt(src, f"wrt names {item!r}, which is not a parameter of {src.name} ({', '.join(params)})")
+        out.append(item)
+    if not out or len(set(out)) != len(out):
+        _bad_wrt(src, f"wrt must name distinct parameters, got {wrt!r}")
+    return tuple(out), as_tuple
+
+
+def _bad_wrt(src, message):
+    line = src.func.lineno
+    raise TranspileError([Diagnostic("AD301", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])

@@ -1,0 +1,574 @@
+"""Reverse mode, statement by statement.
+
+Each statement of the (normalised) function becomes a ``Block``: its forward
+statements (the user's statement, after hoisting into temporaries only the
+sub-expressions whose values the backward pass reads) and its backward
+statements. Backward statements carry a tag ``(kind, via)`` for the
+optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
+(``_dx = 0.0``), where ``c`` is linear in the adjoint named by ``via``.
+"""
+
+import ast
+import copy
+import operator
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from runtime import registry
+from transpiler import inline
+from transpiler.inline import BindError
+
+BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul,
+    ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv,
+}
+UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
+
+
+def tag(stmt, kind, via):
+    stmt.adgen = (kind, via)
+    return stmt
+
+
+def assign(name, value, where=None):
+    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value, lineno=0)
+    return ast.copy_location(stmt, where) if where is not None else stmt
+
+
+def load(name):
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def as_result(name):
+    """A read of a statement's new value (its ``ans``), told apart from operand reads."""
+    node = load(name)
+    node.adgen_ans = True
+    return node
+
+
+def is_atomic(node):
+    """Cheap to evaluate again in the backward pass: names, constants, and calls-free
+    arithmetic on them (index expressions such as ``i + 1`` or ``1:n``)."""
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.Attribute):
+        return is_atomic(node.value) and not getattr(node, "adgen_active", False)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(is_atomic(e) for e in node.elts)
+    if isinstance(node, ast.Slice):
+        return all(p is None or is_atomic(p) for p in (node.lower, node.upper, node.step))
+    if isinstance(node, (ast.UnaryOp, ast.BinOp)) and not getattr(node, "adgen_active", False):
+        return all(is_atomic(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+    return False
+
+
+def is_literal(node):
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and is_literal(node.operand)
+
+
+@dataclass
+class Op:
+    """A differentiable node of an expression, after lowering."""
+
+    kind: str  # "var" | "rule" | "seq" | "pick"
+    node: ast.expr
+    name: str = ""  # var: the variable
+    tpl: object = None  # rule: its template
+    values: dict = field(default_factory=dict)  # rule: parameter -> expression of its value
+    slots: list = field(default_factory=list)  # rule/seq: child Op (or None) per cotangent slot
+    outputs: dict = field(default_factory=dict)  # rule: slot -> cotangent template
+    ans: ast.expr = None  # rule: expression of the node's value
+    deferred: set = field(default_factory=set)  # rule: slots whose unbroadcasting is left to the operand
+    index: int = 0  # pick: which output of a tuple-valued call
+    width: int = 0  # pick: how many outputs
+
+
+@dataclass
+class Block:
+    stmt: ast.stmt  # the user's statement, for the ``# line`` comment
+    forward: list
+    backward: list
+    targets: list  # user names the statement assigns
+    temps: list  # temporaries its forward assigns
+    reads_pre: set = field(default_factory=set)  # names the backward reads as they were before
+    reads_post: set = field(default_factory=set)  # names the backward reads as they are after
+
+
+class Reverser:
+    def __init__(self, resolver, activity, names, diags):
+        self.resolver = resolver
+        self.activity = activity
+        self.names = names
+        self.diags = diags
+        self.backward_names = set()  # adjoints and adjoint temporaries
+        self.rule_modules = {}  # module name -> alias used in generated code
+        self._g = 0
+        self._r = 0
+
+    # -- names -------------------------------------------------------------------------
+
+    def adjoint(self, var):
+        name = self.names.adjoint(var)
+        self.backward_names.add(name)
+        return name
+
+    def gtemp(self):
+        self._g += 1
+        name = self.names.fresh(f"_g{self._g}")
+        self.backward_names.add(name)
+        return name
+
+    def rtemp(self):
+        self._r += 1
+        name = self.names.fresh(f"_r{self._r}")
+        self.backward_names.add(name)
+        return name
+
+    # -- statements --------------------------------------------------------------------
+
+    def statement(self, stmt):
+        if isinstance(stmt, ast.Assign):
+            return self.assignment(stmt)
+        return Block(stmt, [stmt], [], [], [])
+
+    def assignment(self, stmt, seed=None):
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            tnames = [target.id]
+            root_ans = as_result(target.id)
+        else:
+            tnames = [e.id for e in target.elts]
+            root_ans = ast.Tuple(elts=[as_result(n) for n in tnames], ctx=ast.Load())
+        if not any(self.activity.active(n) for n in tnames):
+            return Block(stmt, [stmt], [], tnames, [])
+        fwd = []
+        expr, op = self.lower(stmt.value, fwd, root_ans, tuple_width=len(tnames) if len(tnames) > 1 else 0)
+        fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
+        temps = [s.targets[0].id for s in fwd[:-1]]
+        if len(tnames) == 1:
+            g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
+        else:
+            adjs = [self.adjoint(n) for n in tnames]
+            g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
+        bwd = []
+        self.current = {n: [] for n in tnames}
+        if op is not None:
+            self.backprop(op, g, via, bwd)
+        for n in tnames:
+            pending = self.current[n]
+            if pending:
+                total = pending[0]
+                for c in pending[1:]:
+                    total = ast.BinOp(left=total, op=ast.Add(), right=c)
+                bwd.append(tag(assign(self.adjoint(n), total), "set", via))
+            else:
+                bwd.append(tag(assign(self.adjoint(n), ast.Constant(0.0)), "zero", None))
+        self.current = {}
+        block = Block(stmt, fwd, bwd, tnames, temps)
+        self._reads(block)
+        return block
+
+    def _reads(self, block):
+        for stmt in block.backward:
+            for node in ast.walk(stmt):
+                if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
+                    continue
+                if node.id in self.backward_names or node.id in ("np", "_rt") or node.id in self.resolver.bound:
+                    continue
+                if node.id in self.rule_modules.values():
+                    continue
+                if getattr(node, "adgen_ans", False) or node.id in block.temps:
+                    block.reads_post.add(node.id)
+                else:
+                    block.reads_pre.add(node.id)
+
+    # -- lowering: hoist what the backward pass needs -----------------------------------
+
+    def lower(self, node, fwd, root_ans=None, tuple_width=0):
+        """``(forward expression, Op or None)`` for ``node``; appends hoisted temporaries to ``fwd``."""
+        if isinstance(node, ast.Name):
+            return node, (Op("var", node, name=node.id) if self.activity.active(node.id) else None)
+        if not self.activity.expr_active(node):
+            return node, None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return self._lower_seq(node, fwd)
+        if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and _int_constant(node.slice):
+            return self._lower_pick(node, fwd)
+        found = self.operation(node, tuple_width)
+        if found is None:
+            return node, None
+        tpl, args, keywords, rebuild = found
+        try:
+            mapping, slot_args = inline.bind(tpl, args, keywords)
+        except BindError as exc:
+            self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
+            return node, None
+        lowered = {}
+        for arg in args + [v for _, v in keywords]:
+            lowered[id(arg)] = self.lower(arg, fwd)
+        slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
+        outputs = {}
+        for k, child in enumerate(slots):
+            if child is not None and k < len(tpl.outputs) and tpl.outputs[k] is not None:
+                outputs[k] = tpl.outputs[k]
+        if not outputs:
+            return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
+        deferred = set()
+        if tpl.inlined:
+            keep = self._unbroadcast_keep(tpl, mapping)
+            if tpl.rule.elementwise:
+                # Elementwise rules commute with unbroadcasting: leave it to the operand's
+                # own rule or to the variable that receives the cotangent.
+                for k, child in enumerate(slots):
+                    pname = _param_of(mapping, slot_args[k])
+                    if pname in keep and child is not None and _elementwise(child):
+                        keep.discard(pname)
+                        deferred.add(k)
+            outputs = {k: inline.drop_unbroadcast(e, keep) for k, e in outputs.items()}
+            needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
+        else:
+            needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
+        for pname, value in mapping.items():
+            if pname not in needs:
+                continue
+            for arg in value if isinstance(value, list) else [value]:
+                if id(arg) in lowered and not is_atomic(lowered[id(arg)][0]):
+                    expr, child = lowered[id(arg)]
+                    lowered[id(arg)] = (self.hoist(expr, fwd), child)
+        new = rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords])
+        values = {}
+        for pname, value in mapping.items():
+            if isinstance(value, list):
+                values[pname] = [_index_value(lowered[id(a)][0]) for a in value]
+            else:
+                values[pname] = _index_value(lowered[id(value)][0]) if id(value) in lowered else value
+        ans = root_ans
+        if tpl.ans in needs and root_ans is None:
+            new = self.hoist(new, fwd)
+            ans = new
+        new.adgen_active = True
+        op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred)
+        return new, op
+
+    def hoist(self, expr, fwd):
+        name = self.names.temp()
+        fwd.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=expr), expr))
+        return ast.copy_location(load(name), expr)
+
+    def _lower_seq(self, node, fwd):
+        parts = [self.lower(e, fwd) for e in node.elts]
+        new = ast.copy_location(type(node)(elts=[p[0] for p in parts], ctx=ast.Load()), node)
+        slots = [p[1] for p in parts]
+        if not any(slots):
+            return new, None
+        return new, Op("seq", node, slots=slots)
+
+    def _lower_pick(self, node, fwd):
+        call = node.value
+        width = self._tuple_call(call)
+        expr, op = self.lower(call, fwd, tuple_width=width)
+        if op is None:
+            return node, None
+        if not isinstance(expr, ast.Name):
+            expr = self.hoist(expr, fwd)
+            op.ans = expr
+        new = ast.copy_location(ast.Subscript(value=expr, slice=node.slice, ctx=ast.Load()), node)
+        return new, Op("pick", node, slots=[op], index=node.slice.value, width=width)
+
+    def _tuple_call(self, node):
+        """The fixed number of outputs of a call to a tuple-valued function, else 0."""
+        if not isinstance(node, ast.Call):
+            return 0
+        ok, fn = self.resolver.value_of(node.func)
+        rule = registry.lookup(fn) if ok else None
+        return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
+
+    def _unbroadcast_keep(self, tpl, mapping):
+        """Parameters whose cotangents may need unbroadcasting: all, unless the rule is
+        elementwise and every other operand is a number literal or the same expression."""
+        if not tpl.rule.elementwise:
+            return set(mapping)
+        keep = set()
+        operands = {p: v for p, v in mapping.items() if not isinstance(v, list) and not inline._is_default(v)}
+        for p, v in operands.items():
+            others = [o for q, o in operands.items() if q != p]
+            if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
+                keep.add(p)
+        return keep
+
+    # -- what operation a node is --------------------------------------------------------
+
+    def operation(self, node, tuple_width=0):
+        """``(template, args, keywords, rebuild)`` for a differentiable node, or ``None``
+        (not differentiable, or a diagnostic was recorded)."""
+        if isinstance(node, ast.BinOp):
+            fn = BINOPS.get(type(node.op))
+            rebuild = lambda a, k: ast.copy_location(ast.BinOp(left=a[0], op=node.op, right=a[1]), node)  # noqa: E731
+            return self._rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
+        if isinstance(node, ast.UnaryOp):
+            fn = UNARYOPS.get(type(node.op))
+            rebuild = lambda a, k: ast.copy_location(ast.UnaryOp(op=node.op, operand=a[0]), node)  # noqa: E731
+            return self._rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
+        if isinstance(node, ast.Compare):
+            return None  # piecewise constant
+        if isinstance(node, (ast.BoolOp, ast.IfExp)):
+            self.diags.add("AD106", node, "conditional expressions on differentiated values are not supported yet")
+            return None
+        if isinstance(node, ast.Call):
+            return self._call(node, tuple_width)
+        if isinstance(node, ast.Attribute):
+            ok, value = self.resolver.value_of(node)
+            if ok:
+                return None  # a module-level constant
+            fn = getattr(np.ndarray, node.attr, None)
+            rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
+            if fn is None:
+                self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
+                return None
+            return self._rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+        if isinstance(node, ast.Subscript):
+            rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
+            return self._rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
+        self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
+        return None
+
+    def _call(self, node, tuple_width):
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            self.diags.add("AD206", node, "calls with *args or **kwargs cannot be differentiated")
+            return None
+        keywords = [(k.arg, k.value) for k in node.keywords]
+        func = node.func
+        ok, fn = self.resolver.value_of(func)
+        args = list(node.args)
+        if ok:
+
+            def rebuild(a, k):
+                call = ast.Call(func=func, args=a, keywords=[ast.keyword(arg=n, value=v) for n, v in k])
+                return ast.copy_location(call, node)
+
+            label = ast.unparse(func)
+        elif isinstance(func, ast.Attribute):
+            fn = getattr(np.ndarray, func.attr, None)
+            if fn is None:
+                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`")
+                return None
+            args = [func.value] + args
+
+            def rebuild(a, k):
+                method = ast.copy_location(ast.Attribute(value=a[0], attr=func.attr, ctx=ast.Load()), func)
+                call = ast.Call(func=method, args=a[1:], keywords=[ast.keyword(arg=n, value=v) for n, v in k])
+                return ast.copy_location(call, node)
+
+            label = f"the array method .{func.attr}()"
+        else:
+            self.diags.add("AD202", func, f"cannot tell statically which function `{ast.unparse(func)}` is")
+            return None
+        return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
+
+    def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+        if fn is not None and registry.is_nondiff(fn):
+            return None
+        rule = registry.lookup(fn) if fn is not None else None
+        if rule is None:
+            if isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
+                self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
+            else:
+                self.diags.add(code, node, f"no derivative rule for {_describe(fn, label)}", _stub_hint(fn, label))
+            return None
+        if rule.outputs and not tuple_width:
+            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
+            return None
+        return inline.template(rule), args, keywords, rebuild
+
+    # -- backward: push the cotangent from a node to its operands ------------------------
+
+    def backprop(self, op, g, via, out, shaped=True):
+        """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes)."""
+        if op.kind == "var":
+            if not shaped:
+                g = _rt_call("unbroadcast", g, load(op.name))
+            if op.name in self.current:
+                self.current[op.name].append(g)
+            else:
+                adj = self.adjoint(op.name)
+                out.append(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via))
+        elif op.kind == "seq":
+            g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out)
+            for k, child in enumerate(op.slots):
+                if child is not None:
+                    self.backprop(child, ast.Subscript(value=g, slice=ast.Constant(k), ctx=ast.Load()), via, out)
+        elif op.kind == "pick":
+            elts = [ast.Constant(0.0)] * op.width
+            elts[op.index] = g
+            self.backprop(op.slots[0], ast.Tuple(elts=elts, ctx=ast.Load()), via, out)
+        else:
+            self._backprop_rule(op, g, via, out, shaped)
+
+    def _atomic_g(self, g, via, uses, out):
+        if uses > 1 and not is_atomic(g):
+            name = self.gtemp()
+            out.append(tag(assign(name, g), "set", via))
+            return load(name), name
+        return g, via
+
+    def _backprop_rule(self, op, g, via, out, shaped):
+        tpl = op.tpl
+        if tpl.inlined:
+            uses = sum(1 for e in op.outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
+            g, via = self._atomic_g(g, via, uses, out)
+            values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
+            for k, expr in op.outputs.items():
+                fixed = _is_unbroadcast(expr)
+                self.backprop(op.slots[k], fold(inline.instantiate(expr, values)), via, out,
+                              fixed or (shaped and k not in op.deferred))
+            return
+        result = self.rtemp()
+        out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
+        for k, expr in op.outputs.items():
+            self.backprop(op.slots[k], inline.instantiate(expr, {"__result__": load(result)}), result, out)
+
+    def _rule_call(self, op, g):
+        tpl = op.tpl
+        alias = self._rule_module(tpl.module)
+        func = ast.Attribute(value=_dotted_expr(alias), attr=tpl.attr, ctx=ast.Load())
+        args, keywords = [copy.deepcopy(g), copy.deepcopy(op.ans)], []
+        by_keyword = False
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
+        for p in tpl.params:
+            value = op.values[p.name]
+            if p.kind == p.VAR_POSITIONAL:
+                args.extend(copy.deepcopy(value))
+            elif p.kind == p.KEYWORD_ONLY or (by_keyword and not varargs):
+                if not inline._is_default(value):
+                    keywords.append(ast.keyword(arg=p.name, value=copy.deepcopy(value)))
+            elif inline._is_default(value) and not varargs:
+                by_keyword = True
+            else:
+                args.append(copy.deepcopy(value))
+        return ast.Call(func=func, args=args, keywords=keywords)
+
+    def _rule_module(self, module):
+        if module.startswith("runtime."):
+            return "_rt." + module[len("runtime.") :]
+        if module not in self.rule_modules:
+            self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
+        return self.rule_modules[module]
+
+
+def _rt_call(attr, *args):
+    return ast.Call(func=ast.Attribute(value=load("_rt"), attr=attr, ctx=ast.Load()), args=list(args), keywords=[])
+
+
+def _is_unbroadcast(expr):
+    return isinstance(expr, ast.Call) and ast.unparse(expr.func) == "_rt.unbroadcast"
+
+
+def _elementwise(op):
+    return op.kind == "var" or (op.kind == "rule" and op.tpl.rule.elementwise)
+
+
+def _param_of(mapping, arg):
+    for pname, value in mapping.items():
+        if value is arg:
+            return pname
+    return None
+
+
+def _dotted_expr(path):
+    parts = path.split(".")
+    node = load(parts[0])
+    for part in parts[1:]:
+        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
+    return node
+
+
+def _int_constant(node):
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+
+
+def _index_value(expr):
+    """Slices are only syntax inside brackets: pass ``1:3`` to a rule as ``np.s_[1:3]``."""
+    has_slice = isinstance(expr, ast.Slice) or (
+        isinstance(expr, ast.Tuple) and any(isinstance(e, ast.Slice) for e in expr.elts)
+    )
+    if has_slice:
+        return ast.Subscript(value=_dotted_expr("np.s_"), slice=expr, ctx=ast.Load())
+    return expr
+
+
+def _op_name(node):
+    op = node.op
+    return f"the operator `{type(op).__name__}`"
+
+
+def _callee_name(tpl):
+    return f"the derivative rule {tpl.name}"
+
+
+def _signature_hint(tpl):
+    return f"its rule accepts: ({', '.join(str(p) for p in tpl.params)})"
+
+
+def _describe(fn, label):
+    if fn is None:
+        return label
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or label
+    if module.startswith("numpy") or isinstance(fn, np.ufunc):
+        return f"numpy.{getattr(fn, '__name__', name)}"
+    return f"{module}.{name}" if module else name
+
+
+def _stub_hint(fn, label):
+    import inspect
+
+    name = getattr(fn, "__name__", "f")
+    try:
+        params = ", ".join(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = "x"
+    spelled = label if "." in label and "method" not in label else name
+    return (
+        "register one before calling grad:\n"
+        f"@vjp({spelled})\n"
+        f"def {name}_vjp(g, ans, {params}):\n"
+        "    return ...  # the cotangent of each argument"
+    )
+
+
+def fold(expr):
+    """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
+    ``x ** 1``, ``g * 1``)."""
+
+    class Fold(ast.NodeTransformer):
+        def visit_BinOp(self, node):
+            self.generic_visit(node)
+            left, right = node.left, node.right
+            if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+                value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
+                    ast.literal_eval(left), ast.literal_eval(right)
+                )
+                return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
+            if isinstance(node.op, ast.Pow) and _equals(right, 1):
+                return left
+            if isinstance(node.op, ast.Mult) and _equals(right, 1):
+                return left
+            if isinstance(node.op, ast.Mult) and _equals(left, 1):
+                return right
+            return node
+
+    return Fold().visit(expr)
+
+
+def _equals(node, number):
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == number
