@@ -46,6 +46,10 @@ class Diagnostic:
     hint: str = ""
     severity: str = "error"
 
+    def __post_init__(self):
+        if not self.hint:
+            self.hint = CODES.get(self.code, ("", "", ""))[2]
+
     def render(self):
         head = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
         parts = [head]
@@ -54,9 +58,8 @@ class Diagnostic:
             parts.append("    " + text)
             end = self.end_col if self.end_col > self.col else len(text) + 1
             parts.append("    " + " " * (self.col - 1) + "^" * max(1, end - self.col))
-        hint = self.hint or CODES.get(self.code, ("", "", ""))[2]
-        if hint:
-            parts.append("hint: " + hint.replace("\n", "\n    "))
+        if self.hint:
+            parts.append("hint: " + self.hint.replace("\n", "\n    "))
         return "\n".join(parts)
 
     def as_dict(self):

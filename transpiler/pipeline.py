@@ -40,7 +40,6 @@ def transform(src, wrt=0, origin=None, command=None):
     local_names = set(params) | {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     resolver = Resolver(src, names, diags)
     body = resolver.qualify(body, local_names)
-    diags.raise_if_any()
 
     act = activity.analyze(body, wrt_names, {result})
     rev = Reverser(resolver, act, names, diags)

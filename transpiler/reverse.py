@@ -19,6 +19,7 @@ import numpy as np
 from runtime import registry
 from transpiler import inline
 from transpiler.inline import BindError
+from transpiler.resolve import numpy_path
 
 BINOPS = {
     ast.Add: operator.add,
@@ -522,10 +523,22 @@ def _signature_hint(tpl):
 def _describe(fn, label):
     if fn is None:
         return label
+    return _spelling(fn) or label
+
+
+def _spelling(fn):
+    """How users write ``fn``: ``np.sin``, ``operator.mul``, ``math.exp``, ``mymod.f``."""
     module = getattr(fn, "__module__", None) or ""
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or label
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if not isinstance(name, str):
+        return None
     if module.startswith("numpy") or isinstance(fn, np.ufunc):
-        return f"numpy.{getattr(fn, '__name__', name)}"
+        path = numpy_path(fn)
+        return path or f"np.{name}"
+    if module == "_operator":
+        return f"operator.{name}"
+    if module == "builtins":
+        return name
     return f"{module}.{name}" if module else name
 
 
@@ -537,10 +550,10 @@ def _stub_hint(fn, label):
         params = ", ".join(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         params = "x"
-    spelled = label if "." in label and "method" not in label else name
+    spelled = _spelling(fn) or label
     return (
         "register one before calling grad:\n"
-        f"@vjp({spelled})\n"
+        f"@defvjp({spelled})\n"
         f"def {name}_vjp(g, ans, {params}):\n"
         "    return ...  # the cotangent of each argument"
     )

@@ -1,0 +1,121 @@
+"""Functions outside the supported subset, each with the code it must raise."""
+
+import numpy as np
+
+CASES = []
+
+
+def expect(code):
+    def register(fn):
+        CASES.append((fn, code))
+        return fn
+
+    return register
+
+
+def opaque(x):
+    return x
+
+
+@expect("AD106")
+def with_if(x):
+    if x > 0:
+        x = x * 2.0
+    return x
+
+
+@expect("AD106")
+def with_loop(x):
+    for i in range(3):
+        x = x * 2.0
+    return x
+
+
+@expect("AD101")
+def with_try(x):
+    try:
+        y = x * 2.0
+    except ValueError:
+        y = x
+    return y
+
+
+@expect("AD101")
+def with_with(x):
+    with open("f"):
+        y = x
+    return y
+
+
+@expect("AD105")
+def nested_def(x):
+    def inner(y):
+        return y * 2.0
+
+    return inner(x)
+
+
+@expect("AD104")
+def varargs(x, *rest):
+    return x * 2.0
+
+
+@expect("AD103")
+def subscript_store(x):
+    y = np.zeros(3)
+    y[0] = x
+    return np.sum(y)
+
+
+@expect("AD102")
+def walrus(x):
+    y = (z := x * 2.0) + z
+    return y
+
+
+@expect("AD110")
+def no_return(x):
+    y = x * 2.0
+
+
+@expect("AD203")
+def calls_user_function(x):
+    return np.sum(opaque(x))
+
+
+@expect("AD201")
+def missing_rule(x):
+    return np.sum(np.i0(x))
+
+
+@expect("AD202")
+def undefined_name(x):
+    return x * undefined_thing  # noqa: F821
+
+
+@expect("AD204")
+def bad_keyword(x):
+    return np.sum(x, where=x > 0)
+
+
+@expect("AD107")
+def shadows_np(x):
+    np = x * 2.0
+    return np
+
+
+@expect("AD109")
+def bare_expression(x):
+    x.sort()
+    return np.sum(x)
+
+
+@expect("AD101")
+def uses_global(x):
+    global STATE
+    return x
+
+
+@expect("AD205")
+def unknown_attribute(x):
+    return np.sum(x.imaginary_attribute)
