@@ -173,7 +173,7 @@ def bool_mask(x):
 
 @case(vec(4))
 def keyword_args(x):
-    A = np.reshape(x, newshape=(2, 2)) if False else np.reshape(x, (2, 2))
+    A = np.reshape(x, shape=(2, 2))
     return np.sum(np.sum(A, axis=1, keepdims=True) * A)
 
 

@@ -54,7 +54,8 @@ def load_module(text, stem):
 
 
 def _compiled(fn, wrt):
-    key = (fn.__code__, repr(wrt))
+    # code objects compare equal across files: the file and the globals are part of the key
+    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt))
     hit = _MEMO.get(key)
     if hit is not None and _still_valid(fn, hit[2]):
         return hit[0], hit[1]

@@ -44,7 +44,7 @@ def function(func):
 
     func = Number().visit(func)
     ast.fix_missing_locations(func)
-    text = astor.to_source(func)
+    text = astor.to_source(func, pretty_source="".join)  # one line per statement, never wrapped
 
     def replace(m):
         comment = texts[int(m.group(2))]

@@ -30,12 +30,19 @@ class Template:
     signature: inspect.Signature  # the primal's parameters as the rule lists them
     outputs: list  # per cotangent slot: an expression over g/ans/parameters, or None (no cotangent)
     inlined: bool  # False: ``outputs[k]`` reads slot k of the rule's returned value
+    rest: int  # slots from this index on are all live (a called rule returning ``tuple(...)``); -1: none
     module: str  # where the rule lives, for a call when not inlined
     attr: str
 
     @property
     def params(self):
         return list(self.signature.parameters.values())
+
+    def output(self, k):
+        """The cotangent template of slot ``k``, or ``None`` when the slot gets none."""
+        if k < len(self.outputs):
+            return self.outputs[k]
+        return _slot(k) if 0 <= self.rest <= k else None
 
 
 _TEMPLATES = {}
@@ -72,9 +79,9 @@ def _make_template(rule):
         if free <= allowed | set(INLINE_GLOBALS) and not scoped:
             outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
             outputs = [None if _is_none(o) else o for o in outputs]
-            return Template(name, rule, g, ans, primal_sig, outputs, True, fn.__module__, fn.__name__)
-    slots = _returned_slots(func, name)
-    return Template(name, rule, g, ans, primal_sig, slots, False, fn.__module__, fn.__name__)
+            return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__, fn.__name__)
+    slots, rest = _returned_slots(func, name)
+    return Template(name, rule, g, ans, primal_sig, slots, False, rest, fn.__module__, fn.__name__)
 
 
 def _is_none(node):
@@ -86,16 +93,32 @@ def _returned_slots(func, name):
     returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
     if not returns or any(r.value is None for r in returns):
         raise RuleError(name, "every path must return the cotangent(s)")
+    if all(_dynamic(r.value) for r in returns):
+        # one cotangent per argument, however many: ``return tuple(...)`` or ``return None, *rest``
+        first = returns[0].value
+        if isinstance(first, ast.Call):
+            return [], 0
+        star = next(k for k, e in enumerate(first.elts) if isinstance(e, ast.Starred))
+        return [None if _is_none(e) else _slot(k) for k, e in enumerate(first.elts[:star])], star
+    if any(_dynamic(r.value) for r in returns):
+        raise RuleError(name, "return `tuple(...)` on every path or on none")
     if all(isinstance(r.value, ast.Tuple) for r in returns):
         width = max(len(r.value.elts) for r in returns)
         slots = []
         for k in range(width):
             dead = all(k >= len(r.value.elts) or _is_none(r.value.elts[k]) for r in returns)
             slots.append(None if dead else _slot(k))
-        return slots
+        return slots, -1
     if any(isinstance(r.value, ast.Tuple) for r in returns):
         raise RuleError(name, "return either a tuple literal on every path or a single cotangent")
-    return [_slot(None)]
+    return [_slot(None)], -1
+
+
+def _dynamic(value):
+    """``tuple(...)`` or ``(a, *rest)``: a tuple whose length is the number of arguments."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "tuple":
+        return True
+    return isinstance(value, ast.Tuple) and any(isinstance(e, ast.Starred) for e in value.elts)
 
 
 def _slot(k):

@@ -1,12 +1,13 @@
 """The stages from a function to its gradient module, readable on one screen."""
 
 import ast
+import contextlib
 import copy
 from dataclasses import dataclass, field
 
 from transpiler import activity, check, emit, normalize, optimize
 from transpiler.assemble import layout
-from transpiler.errors import Diagnostic, Diagnostics, TranspileError
+from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser, assign, load, tag
@@ -24,15 +25,33 @@ class Gradient:
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
 
 
+@contextlib.contextmanager
+def stage(name):
+    """Anything but adgen's own errors escaping a stage is a bug in that stage."""
+    try:
+        yield
+    except AdgenError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
+        raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
+
+
 def transform(src, wrt=0, origin=None, command=None):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header."""
-    check.raise_if_unsupported(src)
+    with stage("transform"):
+        return _transform(src, wrt, origin, command)
+
+
+def _transform(src, wrt, origin, command):
+    with stage("check"):
+        check.raise_if_unsupported(src)
     func = copy.deepcopy(src.func)
     wrt_names, wrt_tuple = parse_wrt(src, func, wrt)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
 
-    body = normalize.run(list(func.body), names)
+    with stage("normalize"):
+        body = normalize.run(list(func.body), names)
     result = names.fresh("_ans")
     ret = body.pop()
     body.append(ast.copy_location(assign(result, ret.value), ret))
@@ -41,9 +60,11 @@ def transform(src, wrt=0, origin=None, command=None):
     resolver = Resolver(src, names, diags)
     body = resolver.qualify(body, local_names)
 
-    act = activity.analyze(body, wrt_names, {result})
-    rev = Reverser(resolver, act, names, diags)
-    blocks = [rev.statement(s) for s in body[:-1]]
+    with stage("activity"):
+        act = activity.analyze(body, wrt_names, {result})
+    with stage("reverse"):
+        rev = Reverser(resolver, act, names, diags)
+        blocks = [rev.statement(s) for s in body[:-1]]
     last = body[-1]
     if isinstance(last.value, ast.Name) and act.active(last.value.id):
         blocks.append(Block(last, [last], [], [result], []))
@@ -59,7 +80,8 @@ def transform(src, wrt=0, origin=None, command=None):
     grads = [(rev.adjoint(w), w) for w in wrt_names]
     body = layout(src, blocks, names, seed_stmt, wrt_names)
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), _grads_expr(grads, wrt_tuple)], ctx=ast.Load())))
-    body = optimize.run(body, rev.backward_names)
+    with stage("optimize"):
+        body = optimize.run(body, rev.backward_names)
 
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
     gen_name = names.fresh(f"value_and_grad_{src.name}")

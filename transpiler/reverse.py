@@ -30,6 +30,11 @@ BINOPS = {
     ast.MatMult: operator.matmul,
     ast.Mod: operator.mod,
     ast.FloorDiv: operator.floordiv,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
 }
 UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
@@ -220,8 +225,8 @@ class Reverser:
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
         outputs = {}
         for k, child in enumerate(slots):
-            if child is not None and k < len(tpl.outputs) and tpl.outputs[k] is not None:
-                outputs[k] = tpl.outputs[k]
+            if child is not None and tpl.output(k) is not None:
+                outputs[k] = tpl.output(k)
         if not outputs:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
@@ -578,6 +583,12 @@ def fold(expr):
                 return left
             if isinstance(node.op, ast.Mult) and _equals(left, 1):
                 return right
+            return node
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
+                return node.args[0]
             return node
 
     return Fold().visit(expr)

@@ -69,11 +69,13 @@ def _find_def(tree, fn):
     code = fn.__code__
     if fn.__name__ == "<lambda>":
         found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno]
-        if len(found) > 1:  # several lambdas on one line: match the columns of the body
-            positions = [p for p in code.co_positions() if p[2] is not None]
-            if positions:
-                col = positions[0][2]
-                found = [n for n in found if n.body.col_offset <= col < (n.body.end_col_offset or 10**9)] or found
+        if len(found) > 1:  # several lambdas on one line: the one whose body holds the code's columns
+            cols = [p[2] for p in code.co_positions() if p[0] == code.co_firstlineno and p[2] is not None]
+
+            def inside(n):
+                return sum(n.body.col_offset <= c < (n.body.end_col_offset or 10**9) for c in cols)
+
+            found.sort(key=inside, reverse=True)
         return found[0] if found else None
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn.__name__:

@@ -1,14 +1,19 @@
 """Rules for elementwise functions of one argument (NumPy ufuncs, ``math``, builtins).
 
 A one-expression body that names only its parameters, ``np`` and ``_rt`` is
-inlined into generated code as written, so keep these as plain NumPy.
+inlined into generated code as written, so keep these as plain NumPy. Every
+rule here is ``elementwise``: ``g`` may carry broadcast axes beyond ``x``'s
+shape and the result is then unbroadcast where it is used.
 """
 
 import math
+import operator
 
 import numpy as np
 
 from runtime.registry import vjp
+
+# -- trigonometric -----------------------------------------------------------------
 
 
 @vjp(np.sin, math.sin, elementwise=True)
@@ -16,6 +21,232 @@ def sin(g, ans, x):
     return g * np.cos(x)
 
 
+@vjp(np.cos, math.cos, elementwise=True)
+def cos(g, ans, x):
+    return -g * np.sin(x)
+
+
+@vjp(np.tan, math.tan, elementwise=True)
+def tan(g, ans, x):
+    return g * (1.0 + ans**2)
+
+
+@vjp(np.arcsin, math.asin, elementwise=True)
+def arcsin(g, ans, x):
+    return g / np.sqrt(1.0 - x**2)
+
+
+@vjp(np.arccos, math.acos, elementwise=True)
+def arccos(g, ans, x):
+    return -g / np.sqrt(1.0 - x**2)
+
+
+@vjp(np.arctan, math.atan, elementwise=True)
+def arctan(g, ans, x):
+    return g / (1.0 + x**2)
+
+
+@vjp(np.sinc, elementwise=True)
+def sinc(g, ans, x):
+    # sinc(x) = sin(pi x) / (pi x), so sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
+    return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+
+
+@vjp(np.deg2rad, np.radians, math.radians, elementwise=True)
+def deg2rad(g, ans, x):
+    return g * (np.pi / 180.0)
+
+
+@vjp(np.rad2deg, np.degrees, math.degrees, elementwise=True)
+def rad2deg(g, ans, x):
+    return g * (180.0 / np.pi)
+
+
+# -- hyperbolic --------------------------------------------------------------------
+
+
+@vjp(np.sinh, math.sinh, elementwise=True)
+def sinh(g, ans, x):
+    return g * np.cosh(x)
+
+
+@vjp(np.cosh, math.cosh, elementwise=True)
+def cosh(g, ans, x):
+    return g * np.sinh(x)
+
+
+@vjp(np.tanh, math.tanh, elementwise=True)
+def tanh(g, ans, x):
+    return g * (1.0 - ans**2)
+
+
+@vjp(np.arcsinh, math.asinh, elementwise=True)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x**2 + 1.0)
+
+
+@vjp(np.arccosh, math.acosh, elementwise=True)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x**2 - 1.0)
+
+
+@vjp(np.arctanh, math.atanh, elementwise=True)
+def arctanh(g, ans, x):
+    return g / (1.0 - x**2)
+
+
+# -- exponentials and logarithms ---------------------------------------------------
+
+
 @vjp(np.exp, math.exp, elementwise=True)
 def exp(g, ans, x):
     return g * ans
+
+
+@vjp(np.expm1, math.expm1, elementwise=True)
+def expm1(g, ans, x):
+    return g * (ans + 1.0)
+
+
+@vjp(np.exp2, math.exp2, elementwise=True)
+def exp2(g, ans, x):
+    return g * ans * np.log(2.0)
+
+
+@vjp(np.log, elementwise=True)
+def log(g, ans, x):
+    return g / x
+
+
+@vjp(math.log, elementwise=True)
+def math_log(g, ans, x, base=None):
+    # math.log(x, base) = ln(x) / ln(base)
+    if base is None:
+        return g / x, None
+    return g / (x * np.log(base)), -g * ans / (base * np.log(base))
+
+
+@vjp(np.log1p, math.log1p, elementwise=True)
+def log1p(g, ans, x):
+    return g / (1.0 + x)
+
+
+@vjp(np.log2, math.log2, elementwise=True)
+def log2(g, ans, x):
+    return g / (x * np.log(2.0))
+
+
+@vjp(np.log10, math.log10, elementwise=True)
+def log10(g, ans, x):
+    return g / (x * np.log(10.0))
+
+
+# -- powers and roots --------------------------------------------------------------
+
+
+@vjp(np.sqrt, math.sqrt, elementwise=True)
+def sqrt(g, ans, x):
+    return g * 0.5 / ans
+
+
+@vjp(np.cbrt, math.cbrt, elementwise=True)
+def cbrt(g, ans, x):
+    return g / (3.0 * ans**2)
+
+
+@vjp(np.square, elementwise=True)
+def square(g, ans, x):
+    return g * 2.0 * x
+
+
+@vjp(np.reciprocal, elementwise=True)
+def reciprocal(g, ans, x):
+    return -g * ans**2
+
+
+# -- sign and identity-like --------------------------------------------------------
+
+
+# abs has a kink at 0; np.sign(0) = 0 gives the zero subgradient there.
+@vjp(np.absolute, np.fabs, math.fabs, abs, operator.abs, elementwise=True)
+def absolute(g, ans, x):
+    return g * np.sign(x)
+
+
+@vjp(np.negative, operator.neg, elementwise=True)
+def negative(g, ans, x):
+    return -g
+
+
+@vjp(np.positive, operator.pos, elementwise=True)
+def positive(g, ans, x):
+    return g
+
+
+# float(x) and np.float64(x) only change the type of a real number.
+@vjp(float, np.float64, elementwise=True)
+def float_(g, ans, x):
+    return g
+
+
+# The real part of a real value is the value itself (complex inputs are not supported).
+@vjp(np.real, elementwise=True)
+def real(g, ans, val):
+    return g
+
+
+@vjp(np.ndarray.real, elementwise=True)
+def ndarray_real(g, ans, x):
+    return g
+
+
+# The conjugate of a real value is the value itself; np.conj(g) is also the
+# usual convention for complex values.
+@vjp(np.conjugate, np.ndarray.conjugate, np.ndarray.conj, elementwise=True)
+def conjugate(g, ans, x):
+    return np.conj(g)
+
+
+# -- special functions (math module, Python floats only) ---------------------------
+
+
+@vjp(math.erf, elementwise=True)
+def erf(g, ans, x):
+    return g * (2.0 / np.sqrt(np.pi)) * np.exp(-(x**2))
+
+
+@vjp(math.erfc, elementwise=True)
+def erfc(g, ans, x):
+    return -g * (2.0 / np.sqrt(np.pi)) * np.exp(-(x**2))
+
+
+@vjp(math.gamma, elementwise=True)
+def gamma(g, ans, x):
+    return g * ans * _digamma(x)
+
+
+# lgamma(x) = log|gamma(x)|, whose derivative is digamma(x) for negative x too.
+@vjp(math.lgamma, elementwise=True)
+def lgamma(g, ans, x):
+    return g * _digamma(x)
+
+
+def _digamma(x):
+    """psi(x) = d/dx log gamma(x) for a real scalar x that is not a pole (0, -1, -2, ...).
+
+    Negative x use the reflection psi(x) = psi(1 - x) - pi / tan(pi x); small x
+    are shifted up with psi(x) = psi(x + 1) - 1/x until x >= 6, where the
+    asymptotic series is accurate to about 1e-12.
+    """
+    x = float(x)
+    if x < 0.5:
+        return _digamma(1.0 - x) - math.pi / math.tan(math.pi * x)
+    acc = 0.0
+    while x < 6.0:
+        acc -= 1.0 / x
+        x += 1.0
+    # psi(x) ~ log(x) - 1/(2x) - sum_k B_2k / (2k x^2k), with the Bernoulli numbers B_2 .. B_12
+    series = 0.0
+    for c in (-691 / 32760, 1 / 132, -1 / 240, 1 / 252, -1 / 120, 1 / 12):  # Horner in 1/x^2
+        series = (series + c) / (x * x)
+    return acc + math.log(x) - 0.5 / x - series

@@ -1,1 +1,403 @@
-"""linalg rules."""
+"""Rules for products (dot, matmul, einsum, ...), diagonals and traces, and np.linalg.
+
+Matrix functions act on the last two axes, so stacks of matrices work where
+NumPy allows them (inv, solve, det, slogdet, cholesky, eigh, pinv, svd).
+All rules are for real arrays.
+
+Symmetric inputs (cholesky, eigh, eigvalsh): NumPy reads only one triangle of
+the input, but the rules treat the input as a symmetric matrix and return the
+symmetric cotangent ``abar`` with ``<abar, da> = <gbar, d result>`` for every
+symmetric perturbation ``da``. That is exactly the gradient of
+``f((a + a.T) / 2)`` with respect to an unconstrained ``a``.
+"""
+
+import operator
+
+import numpy as np
+
+import runtime as _rt
+from runtime.registry import vjp
+
+
+def _T(x):
+    """The transpose of the last two axes (of a matrix or a stack of matrices)."""
+    return np.swapaxes(x, -1, -2)
+
+
+def _sym(x):
+    return 0.5 * (x + _T(x))
+
+
+# -- products ----------------------------------------------------------------------------
+
+
+def _tensordot_cot(g, a, b, axes_a, axes_b):
+    """The cotangents of ``np.tensordot(a, b, (axes_a, axes_b))`` (axes non-negative).
+
+    The result's axes are a's free axes, then b's free axes; each cotangent
+    contracts ``g`` with the other operand over that operand's free axes, and
+    its axes are then put back into the operand's order.
+    """
+    free_a = [k for k in range(np.ndim(a)) if k not in axes_a]
+    free_b = [k for k in range(np.ndim(b)) if k not in axes_b]
+    g = np.asarray(g)
+    na = len(free_a)
+    ga = np.tensordot(g, b, axes=(list(range(na, g.ndim)), free_b))
+    # ga's axes: a's free axes, then b's contracted axes in increasing order,
+    # which pair with these axes of a:
+    pair = dict(zip(axes_b, axes_a))
+    ga = np.transpose(ga, np.argsort(free_a + [pair[k] for k in sorted(axes_b)]))
+    gb = np.tensordot(a, g, axes=(free_a, list(range(na))))
+    pair = dict(zip(axes_a, axes_b))
+    gb = np.transpose(gb, np.argsort([pair[k] for k in sorted(axes_a)] + free_b))
+    return ga, gb
+
+
+def _tensordot_axes(a, b, axes):
+    """NumPy's ``axes`` argument of tensordot as two lists of non-negative axes."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if isinstance(axes, (int, np.integer)):
+        return list(range(na - axes, na)), list(range(axes))
+    axes_a, axes_b = axes
+    axes_a = [axes_a] if isinstance(axes_a, (int, np.integer)) else list(axes_a)
+    axes_b = [axes_b] if isinstance(axes_b, (int, np.integer)) else list(axes_b)
+    return [k % na for k in axes_a], [k % nb for k in axes_b]
+
+
+@vjp(np.tensordot, np.linalg.tensordot)
+def tensordot(g, ans, a, b, axes=2):
+    ga, gb = _tensordot_cot(g, a, b, *_tensordot_axes(a, b, axes))
+    return ga, gb
+
+
+@vjp(np.dot, np.ndarray.dot)
+def dot(g, ans, a, b):
+    """dot is a product with a scalar, or tensordot over a's last axis and b's
+    second-to-last (its only one when b is 1-D)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return _rt.unbroadcast(g * b, a), _rt.unbroadcast(g * a, b)
+    ga, gb = _tensordot_cot(g, a, b, [np.ndim(a) - 1], [max(np.ndim(b) - 2, 0)])
+    return ga, gb
+
+
+@vjp(np.inner)
+def inner(g, ans, a, b):
+    """inner is a product with a scalar, or tensordot over both last axes."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return _rt.unbroadcast(g * b, a), _rt.unbroadcast(g * a, b)
+    ga, gb = _tensordot_cot(g, a, b, [np.ndim(a) - 1], [np.ndim(b) - 1])
+    return ga, gb
+
+
+@vjp(np.matmul, operator.matmul, np.linalg.matmul)
+def matmul(g, ans, x1, x2):
+    """A 1-D operand is a matrix with one row (x1) or one column (x2) whose
+    extra axis is dropped from the result; batch axes broadcast."""
+    a = np.asarray(x1)
+    b = np.asarray(x2)
+    g = np.asarray(g)
+    # Give the result back the axes that 1-D operands dropped.
+    if b.ndim == 1:
+        b, g = b[:, None], g[..., None]
+    if a.ndim == 1:
+        a, g = a[None, :], np.expand_dims(g, -2)
+    ga = _rt.unbroadcast(g @ _T(b), a).reshape(np.shape(x1))
+    gb = _rt.unbroadcast(_T(a) @ g, b).reshape(np.shape(x2))
+    return ga, gb
+
+
+@vjp(np.vdot)
+def vdot(g, ans, a, b):
+    # vdot flattens both operands (real arrays: no conjugation).
+    return np.reshape(g * b, np.shape(a)), np.reshape(g * a, np.shape(b))
+
+
+@vjp(np.outer, np.linalg.outer)
+def outer(g, ans, a, b):
+    # outer flattens both operands: result[i, j] = a.flat[i] * b.flat[j]
+    return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
+@vjp(np.vecdot, np.linalg.vecdot)
+def vecdot(g, ans, x1, x2, *, axis=-1):
+    # sum(x1 * x2, axis) with broadcasting (real arrays: no conjugation)
+    return (
+        _rt.unbroadcast(np.expand_dims(g, axis) * x2, x1),
+        _rt.unbroadcast(np.expand_dims(g, axis) * x1, x2),
+    )
+
+
+@vjp(np.kron)
+def kron(g, ans, a, b):
+    """kron(a, b)[i*p + k, j*q + l] = a[i, j] b[k, l] (in any number of
+    dimensions): view g with the axes of a and b interleaved, multiply by the
+    other operand and sum over its axes."""
+    nd = max(np.ndim(a), np.ndim(b))
+    sa = (1,) * (nd - np.ndim(a)) + np.shape(a)
+    sb = (1,) * (nd - np.ndim(b)) + np.shape(b)
+    g = np.reshape(g, [n for pair in zip(sa, sb) for n in pair])
+    a_axes = tuple(range(0, 2 * nd, 2))
+    b_axes = tuple(range(1, 2 * nd, 2))
+    ga = np.sum(g * np.expand_dims(np.reshape(b, sb), a_axes), axis=b_axes)
+    gb = np.sum(g * np.expand_dims(np.reshape(a, sa), b_axes), axis=a_axes)
+    return np.reshape(ga, np.shape(a)), np.reshape(gb, np.shape(b))
+
+
+# -- einsum ---------------------------------------------------------------------------------
+
+_EINSUM_MAX = 8  # operands; see the return statement of ``einsum``
+
+
+def _einsum_terms(subscripts, operands):
+    """The input terms and the output term of an einsum, with '...' replaced by letters."""
+    spec = subscripts.replace(" ", "")
+    ins, arrow, out = spec.partition("->")
+    terms = ins.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: {len(terms)} terms in {subscripts!r} but {len(operands)} operands")
+    ell = ""
+    if "." in spec:
+        unused = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in spec]
+        dims = [np.ndim(x) - (len(t) - 3) if "..." in t else 0 for t, x in zip(terms, operands)]
+        ell = "".join(unused[: max(dims)])
+        # Ellipsis dimensions align on the right, as in broadcasting.
+        terms = [t.replace("...", ell[len(ell) - d :]) for t, d in zip(terms, dims)]
+        out = out.replace("...", ell)
+    if not arrow:
+        # Implicit form: ellipsis dimensions, then the labels used once, in sorted order.
+        joined = "".join(terms)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return terms, out
+
+
+def _einsum_cot(g, terms, out, operands, k, optimize):
+    """The cotangent of operand ``k``: an einsum of ``g`` with the other operands.
+
+    Labels that occur only in operand ``k`` were summed over, so the
+    cotangent is constant along them (broadcast); a label repeated within
+    operand ``k`` ('ii') selected a diagonal, so the cotangent is put on that
+    diagonal and is zero elsewhere.
+    """
+    term, x = terms[k], operands[k]
+    shape = np.shape(x)
+    size = dict(zip(term, shape))
+    labels = "".join(dict.fromkeys(term))  # without repeats, in order
+    others = [j for j in range(len(terms)) if j != k]
+    seen = set(out).union(*(terms[j] for j in others))
+    target = "".join(c for c in labels if c in seen)
+    spec = ",".join([out] + [terms[j] for j in others]) + "->" + target
+    c = np.einsum(spec, g, *[operands[j] for j in others], optimize=optimize)
+    c = np.reshape(c, [c.shape[target.index(l)] if l in target else 1 for l in labels])
+    # An axis of length 1 in x that was broadcast against a longer one: sum it.
+    wide = tuple(i for i, l in enumerate(labels) if size[l] == 1 and c.shape[i] != 1)
+    if wide:
+        c = np.sum(c, axis=wide, keepdims=True)
+    c = np.broadcast_to(c, [size[l] for l in labels])
+    if len(labels) == len(term):
+        return c
+    cot = np.zeros(shape, dtype=np.result_type(c, np.float64))
+    index = tuple(np.arange(size[l]).reshape([-1 if m == l else 1 for m in labels]) for l in term)
+    cot[index] = c
+    return cot
+
+
+@vjp(np.einsum)
+def einsum(g, ans, subscripts, *operands, optimize=False):
+    """Subscripts given as a string: explicit ('ij,jk->ik') and implicit
+    ('ij,jk') forms, with repeated labels ('ii->i', 'ii') and ellipses.
+    The interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported."""
+    if not isinstance(subscripts, str):
+        raise NotImplementedError("einsum: only string subscripts are supported, not the interleaved form")
+    if len(operands) > _EINSUM_MAX:
+        raise NotImplementedError(f"einsum: at most {_EINSUM_MAX} operands are supported")
+    terms, out = _einsum_terms(subscripts, operands)
+    # A precomputed contraction path fits only the forward einsum: let NumPy choose.
+    optimize = optimize if isinstance(optimize, (bool, str)) else True
+    cots = [_einsum_cot(g, terms, out, operands, k, optimize) for k in range(len(operands))]
+    c = cots + [None] * (_EINSUM_MAX - len(cots))
+    # The transpiler reads a called rule's cotangent slots off the tuple literal
+    # it returns, so the slots are spelled out: (subscripts, operand 0, ...).
+    return None, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+
+
+# -- diagonals and traces ----------------------------------------------------------------------
+
+
+def _diagonal_cot(d, shape, offset, axis1, axis2):
+    """Put ``d``, the cotangent of ``np.diagonal(a, offset, axis1, axis2)`` (the
+    diagonal on its last axis), on that diagonal of a zero array of ``shape``."""
+    ndim = len(shape)
+    ax1, ax2 = axis1 % ndim, axis2 % ndim
+    rest = [n for k, n in enumerate(shape) if k not in (ax1, ax2)]
+    out = np.zeros(rest + [shape[ax1], shape[ax2]], dtype=np.result_type(d, np.float64))
+    i = np.arange(np.shape(d)[-1])
+    out[..., i + max(-offset, 0), i + max(offset, 0)] = d
+    return np.moveaxis(out, (-2, -1), (ax1, ax2))
+
+
+@vjp(np.diagonal, np.ndarray.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return _diagonal_cot(g, np.shape(a), offset, axis1, axis2)
+
+
+def _trace_cot(g, ans, a, offset, axis1, axis2):
+    """The trace sums the diagonal: every diagonal entry gets ``g``."""
+    n = np.shape(np.diagonal(a, offset, axis1, axis2))[-1]
+    d = np.broadcast_to(np.expand_dims(g, -1), np.shape(ans) + (n,))
+    return _diagonal_cot(d, np.shape(a), offset, axis1, axis2)
+
+
+@vjp(np.trace, np.ndarray.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1):
+    return _trace_cot(g, ans, a, offset, axis1, axis2)
+
+
+@vjp(np.linalg.diagonal)
+def linalg_diagonal(g, ans, x, *, offset=0):
+    # np.linalg.diagonal takes the diagonals of the last two axes.
+    return _diagonal_cot(g, np.shape(x), offset, -2, -1)
+
+
+@vjp(np.linalg.trace)
+def linalg_trace(g, ans, x, *, offset=0):
+    # np.linalg.trace sums the diagonals of the last two axes.
+    return _trace_cot(g, ans, x, offset, -2, -1)
+
+
+@vjp(np.diag)
+def diag(g, ans, v, k=0):
+    """1-D v: the result has v on its k-th diagonal; 2-D v: the result is that diagonal."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k)
+    return _diagonal_cot(g, np.shape(v), k, 0, 1)
+
+
+# -- inverses and solves -------------------------------------------------------------------------
+
+
+@vjp(np.linalg.inv)
+def inv(g, ans, a):
+    # d(A^-1) = -A^-1 dA A^-1
+    return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
+
+
+@vjp(np.linalg.solve)
+def solve(g, ans, a, b):
+    """x = A^-1 b: b's cotangent is A^-T g, A's is -(A^-T g) x^T.
+
+    b is one vector when it is 1-D, else a (stack of) matrices, as in NumPy 2."""
+    if np.ndim(b) == 1:
+        gb = np.linalg.solve(_T(a), np.expand_dims(g, -1))  # (..., M, 1)
+        ga = -gb * np.expand_dims(ans, -2)
+        gb = gb[..., 0]
+    else:
+        gb = np.linalg.solve(_T(a), g)
+        ga = -gb @ _T(ans)
+    return _rt.unbroadcast(ga, a), _rt.unbroadcast(gb, b)
+
+
+@vjp(np.linalg.pinv)
+def pinv(g, ans, a):
+    """The derivative of the pseudo-inverse where the rank is constant (e.g. full rank):
+
+    dA+ = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+
+    """
+    p, pt = ans, _T(ans)
+    m, n = np.shape(a)[-2:]
+    left = np.eye(m) - a @ p  # I - A A+, (m, m)
+    right = np.eye(n) - p @ a  # I - A+ A, (n, n)
+    gt = _T(g)
+    return -pt @ g @ pt + left @ gt @ p @ pt + pt @ p @ gt @ right
+
+
+# -- determinants ------------------------------------------------------------------------------
+
+
+@vjp(np.linalg.det)
+def det(g, ans, a):
+    # d det(A) = det(A) tr(A^-1 dA) (A must be invertible)
+    return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@vjp(np.linalg.slogdet, outputs=2)
+def slogdet(g, ans, a):
+    # The sign is piecewise constant: only log|det A| has a cotangent, A^-T.
+    return np.expand_dims(g[1], (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+# -- symmetric decompositions (see the module docstring for the convention) ---------------------
+
+
+@vjp(np.linalg.cholesky)
+def cholesky(g, ans, a, *, upper=False):
+    """A = L L^T. With P = Phi(L^T gL) (lower triangle, diagonal halved),
+    the symmetric cotangent is sym(L^-T P L^-1)."""
+    low, glow = (_T(ans), _T(g)) if upper else (ans, g)
+    m = _T(low) @ glow
+    p = np.tril(m) - 0.5 * np.eye(m.shape[-1]) * m
+    linv = np.linalg.inv(low)
+    return _sym(_T(linv) @ p @ linv)
+
+
+def _off_diagonal_inverse_gaps(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (distinct w)."""
+    gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    on = np.eye(w.shape[-1], dtype=bool)
+    return np.where(on, 0.0, 1.0 / np.where(on, 1.0, gaps))
+
+
+@vjp(np.linalg.eigh, outputs=2)
+def eigh(g, ans, a, UPLO="L"):
+    """A = V diag(w) V^T with distinct eigenvalues w:
+    abar = sym(V (diag(wbar) + F o (V^T Vbar)) V^T), F from the eigenvalue gaps."""
+    w, v = ans
+    gw = np.broadcast_to(g[0], w.shape)  # an unused output's cotangent is 0.0
+    gv = np.broadcast_to(g[1], v.shape)
+    inner = np.eye(w.shape[-1]) * np.expand_dims(gw, -2) + _off_diagonal_inverse_gaps(w) * (_T(v) @ gv)
+    return _sym(v @ inner @ _T(v))
+
+
+@vjp(np.linalg.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    # d w_i = v_i^T dA v_i, so abar = V diag(wbar) V^T.
+    w, v = np.linalg.eigh(a, UPLO)
+    return (v * np.expand_dims(g, -2)) @ _T(v)
+
+
+# -- singular values --------------------------------------------------------------------------------
+
+
+@vjp(np.linalg.svdvals)
+def svdvals(g, ans, x):
+    # d s_i = u_i^T dA v_i (distinct, nonzero singular values): abar = U diag(sbar) V^T.
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    return (u * np.expand_dims(g, -2)) @ vh
+
+
+@vjp(np.linalg.svd, outputs=3)
+def svd(g, ans, a, full_matrices=True):
+    """A = U diag(s) V^T with distinct, nonzero singular values; the factors
+    must be the reduced ones (full_matrices=False, or a square A).
+
+    abar = U (J S + diag(sbar) + S K) V^T + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T),
+    J = F o (U^T Ubar - Ubar^T U), K = F o (V^T Vbar - Vbar^T V), F[i, j] = 1 / (s_j^2 - s_i^2).
+    """
+    u, s, vh = ans
+    m, n = np.shape(a)[-2:]
+    if full_matrices and m != n:
+        raise NotImplementedError(
+            "svd: the cotangent needs the reduced factors; call np.linalg.svd(a, full_matrices=False)"
+        )
+    gu = np.broadcast_to(g[0], u.shape)  # an unused output's cotangent is 0.0
+    gs = np.broadcast_to(g[1], s.shape)
+    gv = _T(np.broadcast_to(g[2], vh.shape))
+    v = _T(vh)
+    f = _off_diagonal_inverse_gaps(s**2)
+    j = f * (_T(u) @ gu - _T(gu) @ u)
+    k = f * (vh @ gv - _T(gv) @ v)
+    row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
+    core = j * col + np.eye(s.shape[-1]) * np.expand_dims(gs, -2) + row * k  # J S + diag(sbar) + S K
+    abar = u @ core @ vh
+    # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
+    abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
+    return abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)

@@ -1,1 +1,114 @@
-"""nondiff rules."""
+"""Functions whose results carry no derivative, and the array constructors that do.
+
+A ``nondiff`` function's result is piecewise constant in every argument (shapes,
+indices, rounding, comparisons, fresh zeros/ones), so no cotangent flows
+through it. ``np.full``, ``np.full_like``, ``np.linspace`` and ``np.arange``
+build arrays from values, so they get real rules at the end of this module.
+"""
+
+import math
+import operator
+
+import numpy as np
+
+import runtime as _rt
+from runtime.registry import nondiff, vjp
+
+# -- shapes, sizes, types -----------------------------------------------------------
+
+nondiff(
+    np.shape, np.ndim, np.size,
+    np.ndarray.shape, np.ndarray.ndim, np.ndarray.size, np.ndarray.dtype,
+    len, range, isinstance, type,
+    np.result_type, np.isscalar, np.isrealobj, np.iscomplexobj,
+)
+
+# -- indices ------------------------------------------------------------------------
+
+nondiff(
+    np.argmax, np.argmin, np.argsort, np.argpartition, np.lexsort,
+    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
+    np.nonzero, np.ndarray.nonzero, np.flatnonzero, np.argwhere, np.count_nonzero,
+    np.searchsorted, np.ndarray.searchsorted, np.digitize,
+    np.unravel_index, np.ravel_multi_index, np.indices,
+    np.tril_indices, np.triu_indices, np.diag_indices,
+)
+
+# -- rounding, sign, integer division -----------------------------------------------
+
+nondiff(
+    np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.ndarray.round,
+    np.sign, np.signbit,
+    np.floor_divide, operator.floordiv,
+    round, int, bool, operator.index, operator.truth,
+    math.floor, math.ceil, math.trunc,
+)
+
+# -- comparisons and logic ----------------------------------------------------------
+
+nondiff(
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+    operator.is_, operator.is_not,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, operator.not_,
+    # bitwise operators on booleans and integers (masks like `(x > 0) & (x < 1)`)
+    operator.and_, operator.or_, operator.xor, operator.invert,
+    np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
+    np.isfinite, np.isnan, np.isinf, np.isposinf, np.isneginf, np.isreal, np.iscomplex,
+    np.isclose, np.allclose, np.array_equal, np.array_equiv,
+    np.any, np.all, np.ndarray.any, np.ndarray.all,
+    math.isfinite, math.isnan, math.isinf, math.isclose,
+)
+
+# -- fresh arrays whose values do not come from the arguments -----------------------
+
+nondiff(
+    np.zeros, np.ones, np.empty, np.eye, np.identity, np.tri,
+    np.zeros_like, np.ones_like, np.empty_like,
+)
+
+# -- constructors that carry their value arguments ---------------------------------
+
+
+def _fill(g, ans, fill_value):
+    """The cotangent of a fill value broadcast to the whole result.
+
+    An integer result (``dtype=int``, or ``full_like`` of an integer array)
+    truncates the fill value and is then piecewise constant in it.
+    """
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return np.zeros(np.shape(fill_value))
+    return _rt.unbroadcast(g, fill_value)
+
+
+@vjp(np.full)
+def full(g, ans, shape, fill_value, dtype=None):
+    return None, _fill(g, ans, fill_value)
+
+
+# `shape` is keyword-only here: positionally it is full_like's sixth argument.
+@vjp(np.full_like)
+def full_like(g, ans, a, fill_value, dtype=None, *, shape=None):
+    return None, _fill(g, ans, fill_value)
+
+
+# linspace: sample k is start + t_k (stop - start) along `axis`, with t_k = k / (num - 1),
+# or k / num without the endpoint. num and endpoint only pick the t_k.
+@vjp(np.linspace)
+def linspace(g, ans, start, stop, num=50, endpoint=True, axis=0):
+    div = num - 1 if endpoint else num
+    t = np.arange(num) / div if div > 0 else np.zeros(num)
+    g = np.moveaxis(np.asarray(g), axis, 0)  # the sample axis first
+    dstop = np.tensordot(t, g, axes=1)
+    dstart = np.sum(g, axis=0) - dstop
+    return _rt.unbroadcast(dstart, start), _rt.unbroadcast(dstop, stop)
+
+
+# arange(start, stop, step) is start + step * k for k = 0 .. n-1; stop (and
+# arange(stop) with a single argument) only decides n, so it gets no cotangent.
+@vjp(np.arange)
+def arange(g, ans, start, stop=None, step=None):
+    if stop is None:
+        return 0.0, None, None
+    dstep = None if step is None else np.sum(g * np.arange(np.size(ans)))
+    return np.sum(g), None, dstep

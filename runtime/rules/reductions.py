@@ -98,7 +98,7 @@ def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
     (then it is broadcast along the other axes, as NumPy does).
     """
     if weights is None:
-        return _expand(g, a, axis, keepdims) / _count(a, ans), None
+        return _expand(g, a, axis, keepdims) / _count(a, ans), None, None
     axes = _axes(a, axis) if axis is not None else None
     w = np.asarray(weights)
     shape = np.shape(a)
@@ -114,7 +114,7 @@ def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
         # Sum over the axes the weights were broadcast along, then undo the layout.
         dw = np.sum(dw, axis=tuple(k for k in range(len(shape)) if k not in axes))
         dw = np.transpose(dw, np.argsort(order))
-    return da, dw
+    return da, None, dw
 
 
 # -- products ------------------------------------------------------------------------
@@ -274,3 +274,20 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     ak = np.moveaxis(_keep(ans, x, axis, keepdims), mat, (-2, -1))
     cot = _matrix_norm_cot(gk, ak, np.moveaxis(x, mat, (-2, -1)), ord)
     return np.broadcast_to(np.moveaxis(cot, (-2, -1), mat), x.shape)
+
+
+@vjp(np.linalg.vector_norm)
+def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
+    """The entries along ``axis`` (all of them for None, several for a tuple) form one vector."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    gk, ak = _keep(g, x, axis, keepdims), _keep(ans, x, axis, keepdims)
+    axes = None if axis is None else _axes(x, axis)
+    return np.broadcast_to(_vector_norm_cot(gk, ak, x, ord, axes), x.shape)
+
+
+@vjp(np.linalg.matrix_norm)
+def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
+    """A matrix norm over the last two axes."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    gk, ak = _keep(g, x, (-2, -1), keepdims), _keep(ans, x, (-2, -1), keepdims)
+    return np.broadcast_to(_matrix_norm_cot(gk, ak, x, ord), x.shape)

@@ -1,1 +1,184 @@
-"""selection rules."""
+"""Rules for functions that pick entries: indexing, where, clip, take, sort, select.
+
+Each result entry is a copy of one argument entry, so the cotangent sends each
+entry of ``g`` back to where it came from. Where one entry may be picked more
+than once (integer-array indices, ``take``, ``take_along_axis``) the
+contributions are summed with ``np.add.at`` into a fresh zero array. Masks and
+index arrays themselves have no cotangent.
+"""
+
+import operator
+
+import numpy as np
+
+import runtime as _rt
+from runtime.registry import vjp
+
+
+def _zeros(x):
+    """A fresh zero gradient for ``x``: its shape, its dtype if inexact, else float64."""
+    dtype = np.result_type(x)
+    return np.zeros(np.shape(x), dtype if np.issubdtype(dtype, np.inexact) else np.float64)
+
+
+# -- subscripts: x[index] ----------------------------------------------------------------
+
+
+def _may_repeat(index):
+    """Whether ``index`` has an integer array or list part, which can pick an entry twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
+            return True
+    return False
+
+
+@vjp(operator.getitem)
+def getitem(g, ans, a, index):
+    out = _zeros(a)
+    if _may_repeat(index):
+        np.add.at(out, index, g)  # repeated entries accumulate
+    else:
+        out[index] = g  # ints, slices, None, Ellipsis and masks pick each entry at most once
+    return out
+
+
+# -- where and select --------------------------------------------------------------------
+
+
+@vjp(np.where, elementwise=True)
+def where(g, ans, condition, x, y):
+    return None, _rt.unbroadcast(np.where(condition, g, 0.0), x), _rt.unbroadcast(np.where(condition, 0.0, g), y)
+
+
+@vjp(np.select)
+def select(g, ans, condlist, choicelist, default=0):
+    # entry i comes from the first choice whose condition holds there, else from default
+    taken = np.zeros(np.shape(g), bool)
+    d_choices = []
+    for cond, choice in zip(condlist, choicelist):
+        mine = np.logical_and(cond, ~taken)
+        d_choices.append(_rt.unbroadcast(np.where(mine, g, 0.0), choice))
+        taken = taken | mine
+    return None, d_choices, _rt.unbroadcast(np.where(taken, 0.0, g), default)
+
+
+@vjp(np.choose)
+def choose(g, ans, a, choices, mode="raise"):
+    n = len(choices)
+    a = np.asarray(a)
+    if mode == "wrap":
+        a = np.mod(a, n)
+    elif mode == "clip":
+        a = np.clip(a, 0, n - 1)
+    d_choices = [_rt.unbroadcast(np.where(a == k, g, 0.0), choices[k]) for k in range(n)]
+    if isinstance(choices, np.ndarray):
+        d_choices = np.stack(d_choices)  # one array for an array of choices
+    return None, d_choices
+
+
+# -- clip --------------------------------------------------------------------------------
+# clip(a, lo, hi) is minimum(maximum(a, lo), hi). Each entry of g goes to the one
+# operand the result entry equals; on ties it goes to a, and between lo and hi (lo == hi
+# > a) to lo. A missing bound (None) gets no cotangent.
+
+
+def _clip_masks(a, lo, hi):
+    """Boolean masks: where the result is a, where it is lo, where it is hi."""
+    low = a if lo is None else np.maximum(a, lo)
+    at_hi = np.asarray(False) if hi is None else low > hi
+    at_lo = np.asarray(False) if lo is None else (a < lo) & ~at_hi
+    return ~(at_hi | at_lo), at_lo, at_hi
+
+
+def _masked(g, mask, x):
+    return None if x is None else _rt.unbroadcast(np.where(mask, g, 0.0), x)
+
+
+@vjp(np.clip, elementwise=True)
+def clip(g, ans, a, a_min=None, a_max=None, min=None, max=None):
+    # NumPy 2 also spells the bounds min= and max=; only one spelling may be given
+    lo = a_min if min is None else min
+    hi = a_max if max is None else max
+    at_a, at_lo, at_hi = _clip_masks(a, lo, hi)
+    return (
+        _masked(g, at_a, a),
+        _masked(g, at_lo, a_min),
+        _masked(g, at_hi, a_max),
+        _masked(g, at_lo, min),
+        _masked(g, at_hi, max),
+    )
+
+
+@vjp(np.ndarray.clip, elementwise=True)
+def ndarray_clip(g, ans, a, min=None, max=None):
+    at_a, at_lo, at_hi = _clip_masks(a, min, max)
+    return _masked(g, at_a, a), _masked(g, at_lo, min), _masked(g, at_hi, max)
+
+
+# -- take --------------------------------------------------------------------------------
+
+
+@vjp(np.take, np.ndarray.take)
+def take(g, ans, a, indices, axis=None, mode="raise"):
+    n = np.size(a) if axis is None else np.shape(a)[axis]
+    if mode == "wrap":
+        indices = np.mod(indices, n)
+    elif mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    out = _zeros(a)
+    if axis is None:  # indices into the flattened array
+        np.add.at(out.reshape(-1), indices, g)
+    else:
+        np.add.at(out, (slice(None),) * (axis % np.ndim(a)) + (indices,), g)
+    return out
+
+
+@vjp(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    out = _zeros(arr)
+    if axis is None:  # indices into the flattened array
+        np.add.at(out.reshape(-1), indices, g)
+        return out
+    axis = axis % np.ndim(arr)
+    # the full fancy index: indices along axis, a broadcast arange along every other axis
+    index = []
+    for d, n in enumerate(np.shape(arr)):
+        if d == axis:
+            index.append(indices)
+        else:
+            index.append(np.arange(n).reshape((-1,) + (1,) * (np.ndim(arr) - d - 1)))
+    np.add.at(out, tuple(index), g)
+    return out
+
+
+# -- triangles ---------------------------------------------------------------------------
+# For a 1-D m, triu/tril first broadcast it to a square matrix; unbroadcast sums back.
+
+
+@vjp(np.triu)
+def triu(g, ans, m, k=0):
+    return _rt.unbroadcast(np.triu(g, k), m)
+
+
+@vjp(np.tril)
+def tril(g, ans, m, k=0):
+    return _rt.unbroadcast(np.tril(g, k), m)
+
+
+# -- sort --------------------------------------------------------------------------------
+# Sorted entry j came from position argsort(a)[j]; scatter g back through that
+# permutation. Equal entries may be matched either way: both are valid.
+
+
+@vjp(np.sort)
+def sort(g, ans, a, axis=-1, kind=None):
+    if axis is None:
+        order = np.argsort(a, axis=None, kind="stable")
+        out = np.zeros(np.size(a), _zeros(a).dtype)
+        out[order] = np.ravel(g)
+        return np.reshape(out, np.shape(a))
+    order = np.argsort(a, axis=axis, kind="stable")
+    out = _zeros(a)
+    np.put_along_axis(out, order, g, axis=axis)
+    return out

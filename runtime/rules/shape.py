@@ -1,1 +1,304 @@
-"""shape rules."""
+"""Rules for functions that move, copy or rearrange entries without arithmetic.
+
+Reshaping, transposing, stacking, splitting, tiling, padding and casting are
+all linear maps, so each cotangent is the adjoint map applied to ``g``: a
+reshape back, the inverse permutation, a split where the primal joined, a sum
+where the primal repeated entries, a slice where it padded.
+
+A parameter taking a list of arrays (``concatenate``, ``stack``, ``array``)
+gets a *list* of cotangents, one per element (never a tuple: a tuple would
+mean one cotangent per parameter).
+"""
+
+import numpy as np
+
+import runtime as _rt
+from runtime.registry import vjp
+
+
+def _float_dtype(x):
+    """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
+    dtype = np.result_type(x)
+    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def _zeros(x):
+    """A fresh zero gradient for ``x``."""
+    return np.zeros(np.shape(x), _float_dtype(x))
+
+
+# -- reshaping ---------------------------------------------------------------------------
+# order="A" reads in the memory order of the argument; reshaping g back with the
+# same order is right when g is laid out like the argument (as it is for C or F
+# orders, which do not depend on the layout).
+
+
+@vjp(np.reshape)
+def reshape(g, ans, a, shape=None, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp(np.ndarray.reshape)
+def ndarray_reshape(g, ans, a, *shape, order="C"):
+    # x.reshape(2, 3), x.reshape((2, 3)) and x.reshape(-1) all undo the same way
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
+def ravel(g, ans, a, order="C"):
+    return np.reshape(g, np.shape(a), order=order)
+
+
+@vjp(np.expand_dims)
+def expand_dims(g, ans, a, axis):
+    return np.reshape(g, np.shape(a))
+
+
+@vjp(np.squeeze, np.ndarray.squeeze)
+def squeeze(g, ans, a, axis=None):
+    return np.reshape(g, np.shape(a))
+
+
+@vjp(np.atleast_1d)
+def atleast_1d(g, ans, arys):
+    # a single argument only; with several, NumPy returns a tuple
+    return np.reshape(g, np.shape(arys))
+
+
+@vjp(np.atleast_2d)
+def atleast_2d(g, ans, arys):
+    return np.reshape(g, np.shape(arys))
+
+
+@vjp(np.atleast_3d)
+def atleast_3d(g, ans, arys):
+    return np.reshape(g, np.shape(arys))
+
+
+@vjp(np.broadcast_to)
+def broadcast_to(g, ans, array, shape):
+    return _rt.unbroadcast(g, array)
+
+
+# -- permuting axes ----------------------------------------------------------------------
+
+
+def _untranspose(g, axes):
+    """The cotangent of ``np.transpose(a, axes)``: transpose by the inverse permutation."""
+    if axes is None or len(axes) == 0:
+        return np.transpose(g)  # reversing the axes is its own inverse
+    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+
+
+@vjp(np.transpose)
+def transpose(g, ans, a, axes=None):
+    return _untranspose(g, axes)
+
+
+@vjp(np.ndarray.transpose)
+def ndarray_transpose(g, ans, a, *axes):
+    # x.transpose(), x.transpose(1, 0), x.transpose((1, 0)), x.transpose(None)
+    if len(axes) == 1 and (axes[0] is None or np.ndim(axes[0]) == 1):
+        axes = axes[0]
+    return _untranspose(g, axes)
+
+
+@vjp(np.ndarray.T)
+def T(g, ans, a):
+    return np.transpose(g)
+
+
+@vjp(np.swapaxes, np.ndarray.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@vjp(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+# -- joining: the cotangent is g cut back into the pieces -------------------------------
+
+
+def _cut(g, arrays, sizes, axis):
+    """Split ``g`` along ``axis`` into pieces of ``sizes``, each shaped like its array."""
+    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)]
+
+
+@vjp(np.concatenate)
+def concatenate(g, ans, arrays, axis=0):
+    if axis is None:  # the arrays were flattened first
+        return _cut(np.ravel(g), arrays, [np.size(x) for x in arrays], 0)
+    return _cut(g, arrays, [np.shape(x)[axis] for x in arrays], axis)
+
+
+@vjp(np.stack)
+def stack(g, ans, arrays, axis=0):
+    return [np.reshape(gk, np.shape(x)) for gk, x in zip(np.moveaxis(g, axis, 0), arrays)]
+
+
+@vjp(np.hstack)
+def hstack(g, ans, tup):
+    # 1-D pieces are joined along axis 0, everything else along axis 1
+    axis = 0 if np.ndim(ans) == 1 else 1
+    return _cut(g, tup, [np.shape(np.atleast_1d(x))[axis] for x in tup], axis)
+
+
+@vjp(np.vstack)
+def vstack(g, ans, tup):
+    # 0-d and 1-D pieces become rows
+    return _cut(g, tup, [np.shape(np.atleast_2d(x))[0] for x in tup], 0)
+
+
+@vjp(np.column_stack)
+def column_stack(g, ans, tup):
+    # 0-d and 1-D pieces become single columns
+    return _cut(g, tup, [1 if np.ndim(x) < 2 else np.shape(x)[1] for x in tup], 1)
+
+
+# -- splitting: the cotangent is the pieces' cotangents joined ---------------------------
+# An unused piece has the cotangent 0.0; broadcasting it to the piece's shape fills it in.
+
+
+@vjp(np.split, np.array_split, outputs="sequence")
+def split(g, ans, ary, indices_or_sections, axis=0):
+    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+
+
+@vjp(np.hsplit, outputs="sequence")
+def hsplit(g, ans, ary, indices_or_sections):
+    axis = 0 if np.ndim(ary) == 1 else 1
+    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+
+
+@vjp(np.vsplit, outputs="sequence")
+def vsplit(g, ans, ary, indices_or_sections):
+    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=0)
+
+
+# -- repeating: the cotangent sums over the copies ---------------------------------------
+
+
+@vjp(np.tile)
+def tile(g, ans, A, reps):
+    shape = np.shape(A)
+    reps = tuple(np.atleast_1d(reps))
+    n = max(len(shape), len(reps))
+    padded = (1,) * (n - len(shape)) + shape
+    reps = (1,) * (n - len(reps)) + reps
+    # output axis i, of length reps[i] * padded[i], splits into (copy, position)
+    g = np.reshape(g, [d for pair in zip(reps, padded) for d in pair])
+    return np.reshape(np.sum(g, axis=tuple(range(0, 2 * n, 2))), shape)
+
+
+@vjp(np.repeat, np.ndarray.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    if axis is None:  # a was flattened first
+        source = np.repeat(np.arange(np.size(a)), repeats)  # the input entry of each output entry
+        out = np.zeros(np.size(a), _float_dtype(a))
+        np.add.at(out, source, np.ravel(g))
+        return np.reshape(out, np.shape(a))
+    axis = axis % np.ndim(a)
+    source = np.repeat(np.arange(np.shape(a)[axis]), repeats)
+    out = _zeros(a)
+    np.add.at(out, (slice(None),) * axis + (source,), g)
+    return out
+
+
+# -- reordering entries: apply the inverse reordering ------------------------------------
+
+
+@vjp(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return np.roll(g, np.negative(shift), axis)
+
+
+@vjp(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(g, axis)
+
+
+@vjp(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@vjp(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+# -- padding -----------------------------------------------------------------------------
+
+
+@vjp(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", constant_values=0):
+    if mode != "constant":
+        raise NotImplementedError(f"the derivative of np.pad supports only mode='constant', not mode={mode!r}")
+    shape = np.shape(array)
+    widths = np.broadcast_to(pad_width, (len(shape), 2))
+    inner = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
+    if np.ndim(constant_values) == 0:
+        # every padded entry is the one constant
+        d_const = np.sum(g) - np.sum(g[inner])
+    else:
+        # per-axis (before, after) constants: pad zeros with each constant in turn set
+        # to 1 to see where it lands (pad is linear in the constants)
+        pairs = np.broadcast_to(constant_values, (len(shape), 2))
+        d_const = np.zeros(pairs.shape)
+        for k in np.ndindex(pairs.shape):
+            unit = np.zeros(pairs.shape)
+            unit[k] = 1.0
+            d_const[k] = np.sum(g * np.pad(np.zeros(shape), widths, constant_values=unit))
+        d_const = _rt.unbroadcast(d_const, constant_values)
+    return g[inner], None, None, d_const
+
+
+# -- building arrays from lists ----------------------------------------------------------
+
+
+def _unpack(g, obj):
+    """Cut ``g`` into the nested-list structure of ``obj`` (lists of cotangents)."""
+    if isinstance(obj, (list, tuple)):
+        return [_unpack(g[k], item) for k, item in enumerate(obj)]
+    return g
+
+
+def _is_cast_to_float(dtype):
+    """Whether casting to ``dtype`` keeps the values (a float or complex dtype, or None).
+
+    A cast to an integer or bool dtype is piecewise constant: its cotangent is zero.
+    """
+    return dtype is None or np.dtype(dtype).kind in "fc"
+
+
+@vjp(np.array)
+def array(g, ans, object, dtype=None):
+    return _unpack(g if _is_cast_to_float(dtype) else np.zeros(np.shape(g)), object)
+
+
+@vjp(np.asarray)
+def asarray(g, ans, a, dtype=None):
+    return _unpack(g if _is_cast_to_float(dtype) else np.zeros(np.shape(g)), a)
+
+
+@vjp(np.ndarray.astype)
+def astype(g, ans, a, dtype):
+    if not _is_cast_to_float(dtype):
+        return _zeros(a)
+    target = _float_dtype(a)
+    if target.kind != "c":
+        g = np.real(g)  # a real argument cast to complex: only the real part flows back
+    return np.asarray(g, dtype=target)  # back to the argument's precision
+
+
+@vjp(np.copy)
+def copy(g, ans, a, order="K"):
+    return g
+
+
+@vjp(np.ndarray.copy)
+def ndarray_copy(g, ans, a, order="C"):
+    return g

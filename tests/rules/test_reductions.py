@@ -16,8 +16,9 @@ W24 = rng.uniform(0.5, 2, (2, 4))
 AXES = [{}, {"axis": 0}, {"axis": -1}, {"axis": (0, 2)}, {"axis": 1, "keepdims": True}, {"axis": None, "keepdims": True}]
 
 
-def reduction_cases(primal, x=T, axes=AXES, **kw):
-    return [*unary_cases(primal, **kw)] + [Case(primal, (x,), dict(k), **kw) for k in axes]
+def reduction_cases(primal, x=T, axes=AXES, shapes=((), (4,), (2, 3)), **kw):
+    """The primal on a scalar, vector and matrix, then on a 3-D array with every axis spelling."""
+    return [*unary_cases(primal, shapes=shapes, **kw)] + [Case(primal, (x,), dict(k), **kw) for k in axes]
 
 
 # A zero in prod's input must not give NaN/inf; one zero and two zeros.
@@ -92,6 +93,13 @@ CASES = [
     Case(np.linalg.norm, (T,), {"ord": 4, "axis": 0}),
     Case(np.linalg.norm, (T,), {"ord": np.inf, "axis": (1,)}),
     Case(np.linalg.norm, (V,), {"ord": 0}, id="norm[ord 0]"),
+    # the array API's vector_norm: axis None or a tuple flatten into one vector
+    *[Case(np.linalg.vector_norm, (T,), {"ord": o}) for o in (2, 1, np.inf, -np.inf, 3, 0.5)],
+    Case(np.linalg.vector_norm, (V,)),
+    Case(np.linalg.vector_norm, (T,), {"axis": (0, 2), "keepdims": True}),
+    Case(np.linalg.vector_norm, (T,), {"axis": (-1, 0), "ord": np.inf}),
+    Case(np.linalg.vector_norm, (T,), {"axis": 1, "ord": 1}),
+    Case(np.linalg.vector_norm, (T,), {"keepdims": True, "ord": 3}),
     # matrix norms
     *[Case(np.linalg.norm, (SQ,), {"ord": o}) for o in (None, "fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf)],
     *[Case(np.linalg.norm, (WIDE,), {"ord": o}) for o in ("fro", "nuc", 2, -2, 1, np.inf)],
@@ -99,6 +107,9 @@ CASES = [
     Case(np.linalg.norm, (STACK,), {"ord": 2, "axis": (2, 0)}),
     Case(np.linalg.norm, (STACK,), {"ord": 1, "axis": (-1, -3), "keepdims": True}),
     Case(np.linalg.norm, (STACK,), {"ord": "nuc", "axis": (1, 2), "keepdims": True}),
+    *[Case(np.linalg.matrix_norm, (STACK,), {"ord": o}) for o in ("fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf)],
+    Case(np.linalg.matrix_norm, (WIDE,)),
+    Case(np.linalg.matrix_norm, (STACK,), {"ord": 2, "keepdims": True}),
 ]
 
 

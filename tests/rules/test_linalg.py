@@ -1,0 +1,260 @@
+import operator
+
+import numpy as np
+import pytest
+
+from runtime.registry import lookup
+from tests.rules.harness import Case, check_case, cotangents
+
+rng = np.random.default_rng(2)
+
+
+def r(*shape):
+    """A random float (shape ()) or array with entries in [-2, 2)."""
+    return float(rng.uniform(-2, 2)) if shape == () else rng.uniform(-2, 2, shape)
+
+
+def well_conditioned(*shape):
+    """Random square matrices (or stacks) with a dominant diagonal: invertible, det > 0 or < 0."""
+    n = shape[-1]
+    return rng.uniform(-1, 1, shape) + 3.0 * np.eye(n)
+
+
+def spd(*shape):
+    """Symmetric positive definite: B B^T + n I (with distinct eigenvalues)."""
+    b = rng.uniform(-1, 1, shape)
+    return b @ np.swapaxes(b, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def sym(a):
+    return (a + np.swapaxes(a, -1, -2)) / 2
+
+
+def pair_cases(primal, pairs, **kw):
+    return [Case(primal, (r(*sa), r(*sb)), **kw) for sa, sb in pairs]
+
+
+DOT_PAIRS = [
+    ((), ()),
+    ((), (3,)),
+    ((2, 3), ()),
+    ((4,), (4,)),
+    ((2, 4), (4,)),
+    ((4,), (4, 3)),
+    ((2, 4), (4, 3)),
+    ((2, 3, 4), (4,)),
+    ((4,), (2, 4, 3)),
+    ((2, 3, 4), (5, 4, 2)),
+]
+MATMUL_PAIRS = [
+    ((4,), (4,)),
+    ((2, 4), (4,)),
+    ((4,), (4, 3)),
+    ((2, 4), (4, 3)),
+    ((2, 3, 4), (4, 5)),
+    ((4, 5), (2, 5, 3)),
+    ((2, 1, 3, 4), (5, 4, 2)),  # batch axes broadcast against each other
+    ((4,), (2, 4, 3)),
+    ((2, 3, 4), (4,)),
+]
+INNER_PAIRS = [((), ()), ((3,), ()), ((4,), (4,)), ((2, 4), (4,)), ((2, 4), (3, 5, 4))]
+
+EINSUM = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("ij,jk", [(2, 3), (3, 4)]),
+    ("ij->ji", [(2, 3)]),
+    ("ij->", [(2, 3)]),
+    ("ij->j", [(2, 3)]),
+    ("ij", [(2, 3)]),
+    ("ba", [(2, 3)]),
+    ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]),
+    ("iij->j", [(3, 3, 2)]),
+    ("iji->j", [(3, 2, 3)]),
+    ("ii,i->i", [(3, 3), (3,)]),
+    ("i,i->", [(4,), (4,)]),
+    ("i,i", [(4,), (4,)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("i,j", [(3,), (4,)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,j", [(2, 3), (3,)]),
+    ("ijk,ikl->jl", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("ij,jk,kl", [(2, 3), (3, 4), (4, 2)]),
+    ("Ba,ab", [(2, 3), (3, 4)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]),  # a label broadcast from length 1
+    (",i->i", [(), (3,)]),
+    ("...ij,...jk->...ik", [(2, 3, 4), (4, 5)]),
+    ("...ij,...jk", [(2, 1, 3, 4), (5, 4, 2)]),
+    ("i...->i...", [(2, 3, 4)]),
+    ("...ii->...i", [(2, 3, 3)]),
+    ("i i , i j -> j", [(3, 3), (3, 2)]),
+]
+
+SQ = well_conditioned(3, 3)
+STACK = well_conditioned(2, 3, 3)
+NEG = well_conditioned(3, 3) @ np.diag([1.0, 1.0, -1.0])  # a negative determinant
+SPD = spd(3, 3)
+SPD_STACK = spd(2, 4, 4)
+TALL = r(4, 3)
+WIDE = r(2, 4)
+SVD_SQ = np.array([[3.0, 0.5, -0.2], [0.4, -2.0, 0.3], [0.1, 0.2, 1.0]])  # distinct singular values
+
+CASES = [
+    # products
+    *pair_cases(np.dot, DOT_PAIRS),
+    *pair_cases(np.ndarray.dot, [((4,), (4,)), ((2, 4), (4, 3)), ((2, 3, 4), (5, 4, 2))]),
+    *pair_cases(np.matmul, MATMUL_PAIRS),
+    *pair_cases(operator.matmul, MATMUL_PAIRS),
+    *pair_cases(np.linalg.matmul, [((2, 4), (4, 3)), ((2, 3, 4), (4,))]),
+    *pair_cases(np.vdot, [((), ()), ((4,), (4,)), ((2, 3), (2, 3)), ((2, 3), (6,))]),
+    *pair_cases(np.inner, INNER_PAIRS),
+    *pair_cases(np.outer, [((3,), (4,)), ((2, 3), (2,)), ((), (3,))]),
+    *pair_cases(np.linalg.outer, [((3,), (4,))]),
+    *pair_cases(np.vecdot, [((4,), (4,)), ((2, 4), (4,)), ((2, 1, 3), (4, 3))]),
+    *pair_cases(np.linalg.vecdot, [((2, 4), (3, 1, 4))]),
+    Case(np.vecdot, (r(3, 2), r(3, 1)), {"axis": 0}),
+    Case(np.linalg.vecdot, (r(2, 3, 4), r(3, 4)), {"axis": -2}),
+    *pair_cases(np.kron, [((), (2, 2)), ((3,), (2,)), ((2, 3), (3, 2)), ((3,), (2, 2)), ((2, 1, 2), (2, 3))]),
+    # tensordot: axes as an int and as a pair of sequences (or ints)
+    Case(np.tensordot, (r(2, 3, 4), r(3, 4, 5))),
+    Case(np.tensordot, (r(2, 3), r(3, 4)), {"axes": 1}),
+    Case(np.tensordot, (r(2, 3), r(4,)), {"axes": 0}),
+    Case(np.tensordot, (r(2, 3, 4), r(4, 5, 3)), {"axes": ([1, 2], [2, 0])}),
+    Case(np.tensordot, (r(2, 3, 4), r(4, 5, 2)), {"axes": ([-1, 0], [0, -1])}),
+    Case(np.tensordot, (r(2, 3), r(3, 4)), {"axes": (1, 0)}),
+    Case(np.tensordot, (r(2, 3), r(2, 3)), {"axes": ([0, 1], [0, 1])}),
+    Case(np.linalg.tensordot, (r(2, 3, 4), r(4, 5, 3)), {"axes": ([1, 2], [2, 0])}),
+    Case(np.linalg.tensordot, (r(2, 3, 4), r(3, 4, 5))),
+    # einsum (subscripts first; the operands are arguments 1, 2, ...)
+    *[Case(np.einsum, (s, *(r(*sh) for sh in shapes)), id=f"einsum[{s}]") for s, shapes in EINSUM],
+    Case(np.einsum, ("ij,jk,kl->il", r(2, 3), r(3, 4), r(4, 2)), {"optimize": True}, id="einsum[optimize]"),
+    Case(
+        np.einsum,
+        ("ij,jk,kl->il", r(2, 3), r(3, 4), r(4, 2)),
+        {"optimize": ["einsum_path", (1, 2), (0, 1)]},  # a precomputed path
+        id="einsum[path]",
+    ),
+    # diagonals and traces
+    Case(np.trace, (r(3, 3),)),
+    Case(np.trace, (r(3, 4),), {"offset": 1}),
+    Case(np.trace, (r(4, 3),), {"offset": -2}),
+    Case(np.trace, (r(2, 3, 4),), {"axis1": 1, "axis2": 2}),
+    Case(np.trace, (r(3, 2, 4),), {"offset": 1, "axis1": -1, "axis2": 0}),
+    Case(np.trace, (r(3, 3), 1)),
+    Case(np.ndarray.trace, (r(3, 3),)),
+    Case(np.ndarray.trace, (r(2, 3, 3),), {"axis1": -2, "axis2": -1}),
+    Case(np.diagonal, (r(3, 3),)),
+    Case(np.diagonal, (r(3, 4),), {"offset": 1}),
+    Case(np.diagonal, (r(4, 3),), {"offset": -1}),
+    Case(np.diagonal, (r(2, 3, 4),), {"axis1": 2, "axis2": 0}),
+    Case(np.diagonal, (r(3, 2, 3),), {"offset": -1, "axis1": -1, "axis2": 0}),
+    Case(np.ndarray.diagonal, (r(3, 3),)),
+    Case(np.ndarray.diagonal, (r(2, 3, 4),), {"offset": 1, "axis1": 1, "axis2": 2}),
+    Case(np.linalg.trace, (r(3, 3),)),
+    Case(np.linalg.trace, (r(2, 3, 4),), {"offset": 1}),
+    Case(np.linalg.diagonal, (r(3, 3),)),
+    Case(np.linalg.diagonal, (r(2, 4, 3),), {"offset": -1}),
+    Case(np.diag, (r(3),)),
+    Case(np.diag, (r(3),), {"k": 1}),
+    Case(np.diag, (r(3),), {"k": -2}),
+    Case(np.diag, (r(3, 3),)),
+    Case(np.diag, (r(3, 4),), {"k": 1}),
+    Case(np.diag, (r(4, 3),), {"k": -1}),
+    # inverses and solves
+    Case(np.linalg.inv, (SQ,)),
+    Case(np.linalg.inv, (STACK,)),
+    Case(np.linalg.solve, (SQ, r(3))),
+    Case(np.linalg.solve, (SQ, r(3, 2))),
+    Case(np.linalg.solve, (STACK, r(3))),
+    Case(np.linalg.solve, (STACK, r(2, 3, 2))),
+    Case(np.linalg.solve, (SQ, r(2, 3, 2))),  # b's batch broadcasts a
+    Case(np.linalg.pinv, (SQ,)),
+    Case(np.linalg.pinv, (TALL,)),
+    Case(np.linalg.pinv, (WIDE,)),
+    Case(np.linalg.pinv, (r(2, 4, 3),)),
+    # determinants
+    Case(np.linalg.det, (SQ,)),
+    Case(np.linalg.det, (NEG,)),
+    Case(np.linalg.det, (STACK,)),
+    Case(np.linalg.det, (r(1, 1),)),
+    Case(np.linalg.slogdet, (SQ,)),
+    Case(np.linalg.slogdet, (NEG,), zero_outputs=(0,)),
+    Case(np.linalg.slogdet, (STACK,), zero_outputs=(0,)),
+    # symmetric inputs (symmetric arguments, as the primal expects them): the
+    # oracle perturbs entries independently, so the primal is composed with the
+    # symmetrising map (see linalg's docstring).
+    Case(np.linalg.cholesky, (SPD,), fn=lambda a: np.linalg.cholesky(sym(a))),
+    Case(np.linalg.cholesky, (SPD_STACK,), fn=lambda a: np.linalg.cholesky(sym(a))),
+    Case(
+        np.linalg.cholesky,
+        (SPD,),
+        {"upper": True},
+        fn=lambda a, upper: np.linalg.cholesky(sym(a), upper=upper),
+    ),
+    Case(np.linalg.eigh, (SPD,), fn=lambda a: np.linalg.eigh(sym(a))),
+    Case(np.linalg.eigh, (sym(r(4, 4)),), fn=lambda a: np.linalg.eigh(sym(a)), id="eigh[indefinite]"),
+    Case(np.linalg.eigh, (SPD,), fn=lambda a: np.linalg.eigh(sym(a)), zero_outputs=(0,)),
+    Case(np.linalg.eigh, (SPD,), fn=lambda a: np.linalg.eigh(sym(a)), zero_outputs=(1,)),
+    Case(np.linalg.eigh, (SPD_STACK,), fn=lambda a: np.linalg.eigh(sym(a))),
+    Case(np.linalg.eigh, (SPD,), {"UPLO": "U"}, fn=lambda a, UPLO: np.linalg.eigh(sym(a), UPLO)),
+    Case(np.linalg.eigvalsh, (sym(r(4, 4)),), fn=lambda a: np.linalg.eigvalsh(sym(a))),
+    Case(np.linalg.eigvalsh, (SPD_STACK,), fn=lambda a: np.linalg.eigvalsh(sym(a))),
+    # singular values (distinct and nonzero)
+    Case(np.linalg.svdvals, (TALL,)),
+    Case(np.linalg.svdvals, (r(2, 2, 3),)),
+    Case(np.linalg.svd, (SVD_SQ,)),
+    Case(np.linalg.svd, (TALL,), {"full_matrices": False}),
+    Case(np.linalg.svd, (WIDE,), {"full_matrices": False}),
+    Case(np.linalg.svd, (r(2, 4, 3),), {"full_matrices": False}),
+    Case(np.linalg.svd, (TALL,), {"full_matrices": False}, zero_outputs=(0, 2)),
+    Case(np.linalg.svd, (WIDE,), {"full_matrices": False}, zero_outputs=(1,)),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule(case):
+    check_case(case)
+
+
+def _ones_like(ans):
+    if isinstance(ans, tuple):
+        return tuple(_ones_like(a) for a in ans)
+    return np.ones(np.shape(ans)) if np.ndim(ans) else 1.0
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_cotangent_shapes(case):
+    """Cotangents have exactly their argument's shape (not merely a broadcastable one)."""
+    ans = (case.fn or case.primal)(*case.args, **case.kwargs)
+    for i, c in enumerate(cotangents(lookup(case.primal), _ones_like(ans), ans, case.args, case.kwargs)):
+        if c is not None:
+            assert np.shape(c) == np.shape(case.args[i])
+
+
+def test_symmetric_cotangents_are_symmetric():
+    for primal in (np.linalg.cholesky, np.linalg.eigh):
+        ans = primal(SPD)
+        g = tuple(r(*np.shape(a)) for a in ans) if isinstance(ans, tuple) else r(*ans.shape)
+        c = cotangents(lookup(primal), g, ans, (SPD,), {})[0]
+        assert np.allclose(c, c.T)
+
+
+def test_slogdet_sign_alone_has_zero_cotangent():
+    ans = np.linalg.slogdet(SQ)
+    c = cotangents(lookup(np.linalg.slogdet), (1.0, 0.0), ans, (SQ,), {})[0]
+    assert np.array_equal(c, np.zeros((3, 3)))
+
+
+def test_einsum_refuses_the_interleaved_form():
+    a, b = r(2, 3), r(3, 4)
+    ans = np.einsum(a, [0, 1], b, [1, 2])
+    with pytest.raises(NotImplementedError, match="interleaved"):
+        lookup(np.einsum).fn(np.ones(ans.shape), ans, a, [0, 1], b, [1, 2])
+
+
+def test_svd_refuses_full_matrices_of_a_non_square_input():
+    ans = np.linalg.svd(TALL)
+    g = tuple(np.ones(np.shape(a)) for a in ans)
+    with pytest.raises(NotImplementedError, match="full_matrices=False"):
+        lookup(np.linalg.svd).fn(g, ans, TALL)

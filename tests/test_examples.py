@@ -1,0 +1,95 @@
+"""The committed examples/grad_*.py equal fresh output, import only what they
+may, quote the user's lines, and compute correct gradients."""
+
+import ast
+import glob
+import importlib
+import os
+import shlex
+import sys
+
+import numpy as np
+import pytest
+
+from gradcheck import check_grad
+from transpiler import cli
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+GENERATED = sorted(glob.glob(os.path.join(EXAMPLES, "grad_*.py")))
+
+# inputs for running each example: file -> (function, argument builders)
+INPUTS = {
+    "rosenbrock": lambda r: [r.uniform(-1, 1, 5)],
+    "cross_entropy": lambda r: [r.standard_normal(6), 2],
+    "dense_tanh": lambda r: [r.standard_normal((3, 4)), r.standard_normal(3), r.standard_normal((5, 4)), r.standard_normal((5, 3))],
+    "neg_log_likelihood": lambda r: [0.3, -0.2, r.standard_normal(7)],
+    "ring_energy": lambda r: [r.standard_normal((6, 2)), 2.0, 0.5],
+    "power_sum": lambda r: [1.3, 3],
+}
+
+
+def test_there_are_enough_examples():
+    assert len(GENERATED) >= 5
+
+
+def _header(path):
+    with open(path) as f:
+        lines = [f.readline() for _ in range(3)]
+    origin = lines[0].split(" from ", 1)[1].rsplit(". Do not edit.", 1)[0]
+    src, func = origin.rsplit(":", 1)
+    command = lines[2].split("regenerate:", 1)[1].strip().removesuffix("(run in this file's folder)")
+    words = shlex.split(command)
+    return src, func, words[words.index("--wrt") + 1]
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)
+def test_committed_output_is_fresh(path, capsys):
+    assert cli.main(["emit", "--check", path]) == 0, capsys.readouterr()
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)
+def test_imports_only_numpy_runtime_and_the_users_module(path):
+    src, _, _ = _header(path)
+    user = os.path.splitext(os.path.basename(src))[0]
+    tree = ast.parse(open(path).read())
+    imported = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module)
+    assert imported <= {"numpy", "runtime", user}, imported
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)
+def test_line_comments_quote_the_source(path):
+    src, _, _ = _header(path)
+    source_lines = open(os.path.join(EXAMPLES, src)).read().splitlines()
+    comments = [l.strip() for l in open(path) if l.strip().startswith("# line ")]
+    assert comments
+    for c in comments:
+        number, text = c[len("# line ") :].split(": ", 1)
+        assert source_lines[int(number) - 1].strip().startswith(text.rstrip(" ."))
+
+
+@pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)
+def test_generated_gradient_is_correct(path):
+    src, func, wrt = _header(path)
+    sys.path.insert(0, EXAMPLES)
+    try:
+        user = importlib.import_module(os.path.splitext(src)[0])
+        generated = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+    finally:
+        sys.path.remove(EXAMPLES)
+    primal = getattr(user, func)
+    gen = getattr(generated, f"value_and_grad_{func}")
+    params = list(__import__("inspect").signature(primal).parameters)
+    names = wrt.split(",")
+    for seed in (0, 1):
+        args = INPUTS[func](np.random.default_rng(seed))
+        value, grads = gen(*args)
+        assert value == pytest.approx(primal(*args))
+        grads = grads if len(names) > 1 else (grads,)
+        for name, g in zip(names, grads):
+            check_grad(primal, args, params.index(name), g)

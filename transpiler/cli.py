@@ -1,0 +1,227 @@
+"""The ``adgen`` command: emit, check and show gradient modules.
+
+Exit codes: 0 ok; 1 problems in the user's code (every diagnostic is printed)
+or, for ``--check``, a stale file; 2 usage or I/O error; 3 a bug in adgen.
+"""
+
+import argparse
+import contextlib
+import importlib
+import linecache
+import os
+import re
+import shlex
+import sys
+
+from transpiler import emit, source
+from transpiler.errors import AdgenError, InternalError, RuleError, TranspileError
+from transpiler.pipeline import transform
+
+SUFFIX = "  (run in this file's folder)"
+_FIRST = re.compile(r"^" + re.escape(emit.HEADER_MARK) + r" \S+ from (.*):([^:]+)\. Do not edit\.$")
+_SHA = re.compile(r"source sha256: ([0-9a-f]+)")
+
+
+class Fail(Exception):
+    """A usage or I/O error: one line on stderr, exit 2."""
+
+
+def parse_wrt(text):
+    """``"x"`` -> ``"x"``, ``"x,w"`` -> ``("x", "w")``, ``"0"`` -> ``0``, ``"x,"`` -> ``("x",)``."""
+    items = [t.strip() for t in text.split(",")]
+    as_tuple = len(items) > 1
+    if as_tuple and items[-1] == "":
+        items.pop()  # a trailing comma asks for a one-element tuple
+    if not items or any(not t for t in items):
+        raise Fail(f"bad --wrt {text!r}: expected parameter names or ints separated by commas")
+    items = [int(t) if re.fullmatch(r"[+-]?\d+", t) else t for t in items]
+    return tuple(items) if as_tuple else items[0]
+
+
+def wrt_text(wrt):
+    """The normalised ``--wrt`` text of a parsed wrt."""
+    if isinstance(wrt, tuple):
+        return ",".join(map(str, wrt)) + ("," if len(wrt) == 1 else "")
+    return str(wrt)
+
+
+def split_target(target):
+    path, sep, func = target.rpartition(":")
+    if not sep or not path or not func.isidentifier():
+        raise Fail(f"expected FILE:FUNC, got {target!r}")
+    return path, func
+
+
+def folder_of(out):
+    return os.path.dirname(os.path.abspath(out))
+
+
+def posix_relpath(path, start):
+    try:
+        rel = os.path.relpath(path, start)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(path)
+    return rel.replace(os.sep, "/")
+
+
+def load(path, func):
+    """``source.load_file`` with a fresh import, so an edited file is read again."""
+    if not path.endswith(".py"):
+        raise Fail(f"{path}: not a Python file (expected a .py file)")
+    if not os.path.isfile(path):
+        raise Fail(f"{path}: no such file")
+    importlib.invalidate_caches()
+    linecache.checkcache()
+    name, _ = source.module_name_for(path)
+    old = sys.modules.get(name)
+    if old is not None and os.path.abspath(getattr(old, "__file__", "") or "") == os.path.abspath(path):
+        del sys.modules[name]
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # keep prints at import out of the generated text
+            return source.load_file(path, func)
+    except AdgenError:
+        raise
+    except SyntaxError as exc:
+        raise Fail(f"{exc.filename or path}:{exc.lineno or 1}: syntax error: {exc.msg}") from None
+    except (FileNotFoundError, LookupError, ImportError) as exc:
+        raise Fail(str(exc).strip("'\"")) from None
+    except Exception as exc:  # noqa: BLE001 - the user's module failed while being imported
+        raise Fail(f"{path}: importing it raised {type(exc).__name__}: {exc}") from None
+
+
+def generate(path, func, wrt, out=None):
+    """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None) writes."""
+    src = load(path, func)
+    origin = posix_relpath(os.path.abspath(path), os.getcwd() if out is None else folder_of(out))
+    command = f"adgen emit {shlex.quote(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}"
+    if out is not None:
+        command += f" -o {shlex.quote(os.path.basename(out))}{SUFFIX}"
+    return src, transform(src, wrt, origin=origin, command=command).text
+
+
+def write_out(out, text, path, force):
+    if os.path.isdir(out):
+        raise Fail(f"{out}: is a folder")
+    if os.path.exists(out) and os.path.samefile(out, path):
+        raise Fail(f"{out}: refusing to overwrite the source file")
+    mode = None
+    if os.path.exists(out):
+        with open(out, "rb") as f:
+            first = f.readline()
+        if not first.startswith(emit.HEADER_MARK.encode()) and not force:
+            raise Fail(f"{out}: exists and was not written by adgen; not overwriting it (use --force)")
+        mode = os.stat(out).st_mode & 0o7777
+    tmp = os.path.join(folder_of(out), f".{os.path.basename(out)}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, out)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise Fail(f"{out}: cannot write it: {exc.strerror or exc}") from None
+
+
+def read_header(out):
+    """(source path relative to ``out``'s folder, function, wrt, short sha) from an adgen file."""
+    try:
+        with open(out, "rb") as f:
+            lines = [f.readline().decode("utf-8").rstrip("\r\n") for _ in range(3)]
+    except FileNotFoundError:
+        raise Fail(f"{out}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Fail(f"{out}: cannot read it: {exc}") from None
+    first = _FIRST.match(lines[0])
+    sha = _SHA.search(lines[1])
+    if not first or not lines[1].startswith("# wrt: ") or not sha:
+        raise Fail(f"{out}: not a file generated by adgen (no header)")
+    rel, func = first.groups()
+    wrt_names = lines[1][len("# wrt: "):].split("   ")[0].split(", ")
+    wrt = tuple(wrt_names) if len(wrt_names) > 1 else wrt_names[0]
+    if lines[2].startswith("# regenerate: "):
+        try:
+            args = shlex.split(lines[2][len("# regenerate: "):].removesuffix(SUFFIX))
+        except ValueError:
+            args = []
+        if "--wrt" in args[:-1]:
+            wrt = parse_wrt(args[args.index("--wrt") + 1])
+        if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
+            func = args[2].rpartition(":")[2]
+    return rel, func, wrt, sha.group(1)
+
+
+def check(out):
+    rel, func, wrt, old_sha = read_header(out)
+    path = os.path.join(folder_of(out), rel)
+    if not os.path.isfile(path):
+        raise Fail(f"{out}: its source {rel} (relative to the file's folder) does not exist")
+    src, text = generate(path, func, wrt, out)
+    with open(out, "rb") as f:
+        current = f.read()
+    if current == text.encode("utf-8"):
+        print(f"{out} is up to date")
+        return 0
+    if not src.sha256.startswith(old_sha):
+        why = f"the source {rel}:{func} changed since it was generated"
+    else:
+        why = f"the source {rel}:{func} is unchanged but adgen now generates different code"
+    redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))} -o {shlex.quote(os.path.basename(out))}"
+    print(f"{out} is stale: {why}; regenerate it with `{redo}` in its folder", file=sys.stderr)
+    return 1
+
+
+def run(args):
+    if args.command == "emit" and args.check:
+        if args.target or args.output or args.wrt is not None:
+            raise Fail("--check takes only the generated file: adgen emit --check OUT")
+        return check(args.check)
+    if not args.target:
+        raise Fail("expected FILE:FUNC (or --check OUT)")
+    path, func = split_target(args.target)
+    wrt = parse_wrt(args.wrt) if args.wrt is not None else 0
+    out = getattr(args, "output", None)
+    if out is not None and not os.path.isdir(folder_of(out)):
+        raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
+    _, text = generate(path, func, wrt, out)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_out(out, text, path, args.force)
+    return 0
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="adgen", description="Reverse-mode gradients of Python/NumPy functions, as source code.")
+    p.add_argument("--version", action="version", version=f"adgen {emit.VERSION}")
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("emit", help="write a gradient module (or check one is up to date)")
+    e.add_argument("target", nargs="?", metavar="FILE:FUNC")
+    e.add_argument("--wrt", help="parameters to differentiate: names or positions, comma-separated (default: 0)")
+    e.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    e.add_argument("--force", action="store_true", help="overwrite OUT even if adgen did not write it")
+    e.add_argument("--check", metavar="OUT", help="exit 1 if OUT is stale, 0 if up to date")
+    s = sub.add_parser("show", help="print a gradient module")
+    s.add_argument("target", metavar="FILE:FUNC")
+    s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
+    return p
+
+
+def main(argv=None):
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help 0
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        return run(args)
+    except (Fail, RuleError) as exc:
+        print(f"adgen: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, Fail) else 1
+    except TranspileError as exc:
+        print("\n\n".join(d.render() for d in exc.diagnostics), file=sys.stderr)
+        return 1
+    except InternalError as exc:
+        print(f"adgen: {exc}", file=sys.stderr)
+        return 3
