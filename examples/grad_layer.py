@@ -25,7 +25,8 @@ def value_and_grad_dense_tanh(W, b, x, y, _dout=None):
     # line 7: err = h - y
     _dh = _rt.unbroadcast(_derr, h)
     # line 6: h = np.tanh(x @ W.T + b)
-    _r1 = _rt.rules.linalg.matmul(_rt.unbroadcast(_dh * (1.0 - h ** 2), _t2), _t2, x, _t1)
+    _g1 = _dh * (1.0 - h ** 2)
+    _r1 = _rt.rules.linalg.matmul(_rt.unbroadcast(_g1, _t2), _t2, x, _t1)
     _dW = np.transpose(_r1[1])
-    _db = _rt.unbroadcast(_dh * (1.0 - h ** 2), b)
+    _db = _rt.unbroadcast(_g1, b)
     return _ans, _rt.as_grads((_dW, _db), (W, b))

@@ -84,12 +84,18 @@ def _is_line_comment(stmt):
 
 
 def drop_empty_comments(body):
+    """Drop ``# line`` comments with nothing under them, and repeats of the one above."""
     out = []
+    last = None
     for k, stmt in enumerate(body):
         if _is_line_comment(stmt):
             following = body[k + 1] if k + 1 < len(body) else None
             if following is None or _tag(following)[0] == "comment" or isinstance(following, ast.Return):
                 continue
+            text = stmt.value.args[0].value
+            if text == last:
+                continue
+            last = text
         out.append(stmt)
     return out
 

@@ -421,7 +421,8 @@ class Reverser:
             self._backprop_rule(op, g, via, out, shaped)
 
     def _atomic_g(self, g, via, uses, out):
-        if uses > 1 and not is_atomic(g):
+        """A cotangent expression used more than once is computed once, into ``_g<n>``."""
+        if uses > 1 and not _is_simple(g):
             name = self.gtemp()
             out.append(tag(assign(name, g), "set", via))
             return load(name), name
@@ -469,6 +470,14 @@ class Reverser:
         if module not in self.rule_modules:
             self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
         return self.rule_modules[module]
+
+
+def _is_simple(node):
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.Tuple):
+        return all(_is_simple(e) for e in node.elts)
+    return isinstance(node, ast.Subscript) and _is_simple(node.value) and isinstance(node.slice, ast.Constant)
 
 
 def _rt_call(attr, *args):
