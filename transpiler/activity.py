@@ -34,23 +34,22 @@ def _assignments(body):
     return out
 
 
+def _fixed_point(start, flows, step):
+    found = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for targets, reads in flows:
+            new = step(targets, reads, found)
+            if not new <= found:
+                found |= new
+                changed = True
+    return found
+
+
 def analyze(body, wrt, result_reads):
     """``wrt``: the differentiated parameter names; ``result_reads``: names the result reads."""
     flows = _assignments(body)
-    varied = set(wrt)
-    changed = True
-    while changed:
-        changed = False
-        for targets, reads in flows:
-            if reads & varied and not targets <= varied:
-                varied |= targets
-                changed = True
-    useful = set(result_reads)
-    changed = True
-    while changed:
-        changed = False
-        for targets, reads in flows:
-            if targets & useful and not reads <= useful:
-                useful |= reads
-                changed = True
+    varied = _fixed_point(wrt, flows, lambda targets, reads, v: targets if reads & v else set())
+    useful = _fixed_point(result_reads, flows, lambda targets, reads, u: reads if targets & u else set())
     return Activity(varied, useful)
