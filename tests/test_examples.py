@@ -5,7 +5,6 @@ import ast
 import glob
 import importlib
 import os
-import shlex
 import sys
 
 import numpy as np
@@ -34,13 +33,9 @@ def test_there_are_enough_examples():
 
 
 def _header(path):
-    with open(path) as f:
-        lines = [f.readline() for _ in range(3)]
-    origin = lines[0].split(" from ", 1)[1].rsplit(". Do not edit.", 1)[0]
-    src, func = origin.rsplit(":", 1)
-    command = lines[2].split("regenerate:", 1)[1].strip().removesuffix("(run in this file's folder)")
-    words = shlex.split(command)
-    return src, func, words[words.index("--wrt") + 1]
+    """(source relative to examples/, function, wrt names) from the generated file's header."""
+    src, func, wrt, _ = cli.read_header(path)
+    return src, func, wrt if isinstance(wrt, tuple) else (wrt,)
 
 
 @pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)
@@ -85,11 +80,10 @@ def test_generated_gradient_is_correct(path):
     primal = getattr(user, func)
     gen = getattr(generated, f"value_and_grad_{func}")
     params = list(__import__("inspect").signature(primal).parameters)
-    names = wrt.split(",")
     for seed in (0, 1):
         args = INPUTS[func](np.random.default_rng(seed))
         value, grads = gen(*args)
         assert value == pytest.approx(primal(*args))
-        grads = grads if len(names) > 1 else (grads,)
-        for name, g in zip(names, grads):
+        grads = grads if len(wrt) > 1 else (grads,)
+        for name, g in zip(wrt, grads):
             check_grad(primal, args, params.index(name), g)

@@ -12,29 +12,15 @@ import importlib.util
 import inspect
 import os
 import sys
-import tempfile
 
 from transpiler import pipeline, source
+from transpiler.files import write_atomic
 
 _MEMO = {}
 
 
 def cache_dir():
     return os.environ.get("ADGEN_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "adgen")
-
-
-def _write_atomic(path, text):
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def load_module(text, stem):
@@ -45,7 +31,8 @@ def load_module(text, stem):
         return sys.modules[name]
     path = os.path.join(cache_dir(), name + ".py")
     if not os.path.exists(path):
-        _write_atomic(path, text)
+        os.makedirs(cache_dir(), exist_ok=True)
+        write_atomic(path, text)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

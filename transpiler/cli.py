@@ -15,6 +15,7 @@ import sys
 
 from transpiler import emit, source
 from transpiler.errors import AdgenError, InternalError, RuleError, TranspileError
+from transpiler.files import write_atomic
 from transpiler.pipeline import transform
 
 SUFFIX = "  (run in this file's folder)"
@@ -111,17 +112,9 @@ def write_out(out, text, path, force):
         if not first.startswith(emit.HEADER_MARK.encode()) and not force:
             raise Fail(f"{out}: exists and was not written by adgen; not overwriting it (use --force)")
         mode = os.stat(out).st_mode & 0o7777
-    tmp = os.path.join(folder_of(out), f".{os.path.basename(out)}.{os.getpid()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, out)
+        write_atomic(out, text, mode)
     except OSError as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         raise Fail(f"{out}: cannot write it: {exc.strerror or exc}") from None
 
 

@@ -6,14 +6,14 @@ RESERVED = ("np", "_rt")
 
 
 def identifiers(tree):
-    """Every identifier a tree mentions (names, parameters, attributes)."""
+    """Every variable-like identifier a tree mentions (names, parameters, function names)."""
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             found.add(node.id)
         elif isinstance(node, ast.arg):
             found.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.Lambda)) and hasattr(node, "name"):
+        elif isinstance(node, ast.FunctionDef):
             found.add(node.name)
     return found
 
@@ -39,9 +39,6 @@ class Names:
         if var not in self._adjoints:
             self._adjoints[var] = self.fresh("_d" + var.lstrip("_"))
         return self._adjoints[var]
-
-    def is_adjoint(self, name):
-        return name in self._adjoints.values()
 
     def temp(self):
         self._temps += 1

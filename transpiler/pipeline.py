@@ -10,7 +10,7 @@ from transpiler.assemble import layout
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
-from transpiler.reverse import Block, Reverser, assign, load, tag
+from transpiler.reverse import Block, Reverser, assign, load, rt_call, tag
 
 
 @dataclass
@@ -55,59 +55,68 @@ def _transform(src, wrt, origin, command):
     result = names.fresh("_ans")
     ret = body.pop()
     body.append(ast.copy_location(assign(result, ret.value), ret))
-    params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
-    local_names = set(params) | {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    stored = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     resolver = Resolver(src, names, diags)
-    body = resolver.qualify(body, local_names)
+    body = resolver.qualify(body, set(_params(func)) | stored)
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
     with stage("reverse"):
         rev = Reverser(resolver, act, names, diags)
-        blocks = [rev.statement(s) for s in body[:-1]]
-    last = body[-1]
-    if isinstance(last.value, ast.Name) and act.active(last.value.id):
-        blocks.append(Block(last, [last], [], [result], []))
-        seeded = rev.adjoint(last.value.id)
-    else:
-        blocks.append(rev.assignment(last))
-        seeded = rev.adjoint(result)
+        blocks, seeded = _blocks(rev, act, body, result)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
-    seed = ast.Call(func=ast.Attribute(value=load("_rt"), attr="seed", ctx=ast.Load()), args=[load(result), load(dout)], keywords=[])
-    seed_stmt = tag(assign(seeded, seed), "seed", None)
-    grads = [(rev.adjoint(w), w) for w in wrt_names]
+    seed_stmt = tag(assign(seeded, rt_call("seed", load(result), load(dout))), "seed", None)
     body = layout(src, blocks, names, seed_stmt, wrt_names)
-    body.append(ast.Return(value=ast.Tuple(elts=[load(result), _grads_expr(grads, wrt_tuple)], ctx=ast.Load())))
+    grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
+    body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names)
 
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
-    gen_name = names.fresh(f"value_and_grad_{src.name}")
-    doc = f"Value of {src.name} and its gradient with respect to {', '.join(wrt_names)}."
-    gen = ast.FunctionDef(
-        name=gen_name,
-        args=_signature(func.args, closure, dout),
+    gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names)
+    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command)
+    imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
+    return Gradient(emit.module(head, imports, gen), gen.name, wrt_names, wrt_tuple, dout, closure)
+
+
+def _blocks(rev, act, body, result):
+    """The blocks of every statement, and the adjoint the seed goes into.
+
+    The last statement assigns the result; a result that is just an active
+    name seeds that name's adjoint directly."""
+    blocks = [rev.statement(s) for s in body[:-1]]
+    last = body[-1]
+    if isinstance(last.value, ast.Name) and act.active(last.value.id):
+        blocks.append(Block(last, [last], [], [result], []))
+        return blocks, rev.adjoint(last.value.id)
+    blocks.append(rev.assignment(last))
+    return blocks, rev.adjoint(result)
+
+
+def _grads_expr(adjoints, wrt_names, wrt_tuple):
+    if not wrt_tuple:
+        return rt_call("as_grad", load(adjoints[0]), load(wrt_names[0]))
+    adjs = ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
+    args = ast.Tuple(elts=[load(w) for w in wrt_names], ctx=ast.Load())
+    return rt_call("as_grads", adjs, args)
+
+
+def _function(name, args, closure, dout, body, primal_name, wrt_names):
+    doc = f"Value of {primal_name} and its gradient with respect to {', '.join(wrt_names)}."
+    return ast.FunctionDef(
+        name=name,
+        args=_signature(args, closure, dout),
         body=[ast.Expr(ast.Constant(doc))] + body,
         decorator_list=[],
         returns=None,
         type_params=[],
     )
-    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command)
-    imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
-    text = emit.module(head, imports, gen)
-    return Gradient(text, gen_name, wrt_names, wrt_tuple, dout, closure)
 
 
-def _grads_expr(grads, wrt_tuple):
-    rt = lambda attr: ast.Attribute(value=load("_rt"), attr=attr, ctx=ast.Load())  # noqa: E731
-    if not wrt_tuple:
-        adj, w = grads[0]
-        return ast.Call(func=rt("as_grad"), args=[load(adj), load(w)], keywords=[])
-    adjs = ast.Tuple(elts=[load(a) for a, _ in grads], ctx=ast.Load())
-    args = ast.Tuple(elts=[load(w) for _, w in grads], ctx=ast.Load())
-    return ast.Call(func=rt("as_grads"), args=[adjs, args], keywords=[])
+def _params(func):
+    return [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
 
 
 def _signature(args, closure, dout):
@@ -139,7 +148,7 @@ def _is_literal(node):
 
 def parse_wrt(src, func, wrt):
     """``wrt`` (int, name, or a tuple of them) -> (parameter names, as a tuple?)."""
-    params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
+    params = _params(func)
     as_tuple = isinstance(wrt, (tuple, list))
     items = list(wrt) if as_tuple else [wrt]
     out = []

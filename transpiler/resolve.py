@@ -33,7 +33,7 @@ class Resolver:
         class Qualify(ast.NodeTransformer):
             def visit_Name(self, node):
                 if isinstance(node.ctx, ast.Load) and node.id not in local_names:
-                    return ast.copy_location(resolver._qualified(node), node)
+                    return ast.fix_missing_locations(ast.copy_location(resolver._qualified(node), node))
                 return node
 
         return [Qualify().visit(stmt) for stmt in body]
@@ -49,7 +49,7 @@ class Resolver:
         if name in self.src.globals:
             path = numpy_path(value)
             if path is not None:
-                return _dotted(path, node)
+                return dotted(path)
             if self.module_alias is None:
                 base = self.src.module.rpartition(".")[2].strip("_") or "module"
                 self.module_alias = self.names.fresh(base)
@@ -105,9 +105,10 @@ def _get(obj, dotted):
     return obj
 
 
-def _dotted(path, where):
+def dotted(path):
+    """The expression ``a.b.c`` for the path ``"a.b.c"``."""
     parts = path.split(".")
     node = ast.Name(id=parts[0], ctx=ast.Load())
     for part in parts[1:]:
         node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
-    return ast.fix_missing_locations(ast.copy_location(node, where))
+    return node

@@ -10,6 +10,7 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 
 import ast
 import copy
+import inspect
 import operator
 import types
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import numpy as np
 from runtime import registry
 from transpiler import inline
 from transpiler.inline import BindError
-from transpiler.resolve import numpy_path
+from transpiler.resolve import dotted, numpy_path
 
 BINOPS = {
     ast.Add: operator.add,
@@ -147,7 +148,7 @@ class Reverser:
             return self.assignment(stmt)
         return Block(stmt, [stmt], [], [], [])
 
-    def assignment(self, stmt, seed=None):
+    def assignment(self, stmt):
         target = stmt.targets[0]
         if isinstance(target, ast.Name):
             tnames = [target.id]
@@ -231,15 +232,7 @@ class Reverser:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
         if tpl.inlined:
-            keep = self._unbroadcast_keep(tpl, mapping)
-            if tpl.rule.elementwise:
-                # Elementwise rules commute with unbroadcasting: leave it to the operand's
-                # own rule or to the variable that receives the cotangent.
-                for k, child in enumerate(slots):
-                    pname = _param_of(mapping, slot_args[k])
-                    if pname in keep and child is not None and _elementwise(child):
-                        keep.discard(pname)
-                        deferred.add(k)
+            keep, deferred = self._unbroadcast_keep(tpl, mapping, slots, slot_args)
             outputs = {k: inline.drop_unbroadcast(e, keep) for k, e in outputs.items()}
             needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
         else:
@@ -268,7 +261,7 @@ class Reverser:
 
     def hoist(self, expr, fwd):
         name = self.names.temp()
-        fwd.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=expr), expr))
+        fwd.append(assign(name, expr, expr))
         return ast.copy_location(load(name), expr)
 
     def _lower_seq(self, node, fwd):
@@ -299,18 +292,29 @@ class Reverser:
         rule = registry.lookup(fn) if ok else None
         return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
 
-    def _unbroadcast_keep(self, tpl, mapping):
-        """Parameters whose cotangents may need unbroadcasting: all, unless the rule is
-        elementwise and every other operand is a number literal or the same expression."""
+    def _unbroadcast_keep(self, tpl, mapping, slots, slot_args):
+        """``(keep, deferred)``: the parameters whose cotangents stay unbroadcast here, and
+        the slots whose unbroadcasting is left to the operand.
+
+        Only an elementwise rule drops any: for an operand whose other operands are all
+        number literals or the same expression (shapes already agree), and for an operand
+        that is itself a variable or elementwise (they commute with unbroadcasting, so the
+        operand's own rule or the variable receiving the cotangent does it)."""
         if not tpl.rule.elementwise:
-            return set(mapping)
+            return set(mapping), set()
         keep = set()
         operands = {p: v for p, v in mapping.items() if not isinstance(v, list) and not inline._is_default(v)}
         for p, v in operands.items():
             others = [o for q, o in operands.items() if q != p]
             if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
                 keep.add(p)
-        return keep
+        deferred = set()
+        for k, child in enumerate(slots):
+            pname = _param_of(mapping, slot_args[k])
+            if pname in keep and child is not None and _elementwise(child):
+                keep.discard(pname)
+                deferred.add(k)
+        return keep, deferred
 
     # -- what operation a node is --------------------------------------------------------
 
@@ -382,14 +386,14 @@ class Reverser:
         return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
     def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
-        if fn is not None and registry.is_nondiff(fn):
+        if registry.is_nondiff(fn):
             return None
-        rule = registry.lookup(fn) if fn is not None else None
+        rule = registry.lookup(fn)
         if rule is None:
             if isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
             else:
-                self.diags.add(code, node, f"no derivative rule for {_describe(fn, label)}", _stub_hint(fn, label))
+                self.diags.add(code, node, f"no derivative rule for {_spelling(fn) or label}", _stub_hint(fn, label))
             return None
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
@@ -402,7 +406,7 @@ class Reverser:
         """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes)."""
         if op.kind == "var":
             if not shaped:
-                g = _rt_call("unbroadcast", g, load(op.name))
+                g = rt_call("unbroadcast", g, load(op.name))
             if op.name in self.current:
                 self.current[op.name].append(g)
             else:
@@ -447,7 +451,7 @@ class Reverser:
     def _rule_call(self, op, g):
         tpl = op.tpl
         alias = self._rule_module(tpl.module)
-        func = ast.Attribute(value=_dotted_expr(alias), attr=tpl.attr, ctx=ast.Load())
+        func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
         args, keywords = [copy.deepcopy(g), copy.deepcopy(op.ans)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
@@ -480,7 +484,8 @@ def _is_simple(node):
     return isinstance(node, ast.Subscript) and _is_simple(node.value) and isinstance(node.slice, ast.Constant)
 
 
-def _rt_call(attr, *args):
+def rt_call(attr, *args):
+    """``_rt.attr(*args)``: a call to the runtime."""
     return ast.Call(func=ast.Attribute(value=load("_rt"), attr=attr, ctx=ast.Load()), args=list(args), keywords=[])
 
 
@@ -499,14 +504,6 @@ def _param_of(mapping, arg):
     return None
 
 
-def _dotted_expr(path):
-    parts = path.split(".")
-    node = load(parts[0])
-    for part in parts[1:]:
-        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
-    return node
-
-
 def _int_constant(node):
     return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
 
@@ -517,7 +514,7 @@ def _index_value(expr):
         isinstance(expr, ast.Tuple) and any(isinstance(e, ast.Slice) for e in expr.elts)
     )
     if has_slice:
-        return ast.Subscript(value=_dotted_expr("np.s_"), slice=expr, ctx=ast.Load())
+        return ast.Subscript(value=dotted("np.s_"), slice=expr, ctx=ast.Load())
     return expr
 
 
@@ -532,12 +529,6 @@ def _callee_name(tpl):
 
 def _signature_hint(tpl):
     return f"its rule accepts: ({', '.join(str(p) for p in tpl.params)})"
-
-
-def _describe(fn, label):
-    if fn is None:
-        return label
-    return _spelling(fn) or label
 
 
 def _spelling(fn):
@@ -557,8 +548,6 @@ def _spelling(fn):
 
 
 def _stub_hint(fn, label):
-    import inspect
-
     name = getattr(fn, "__name__", "f")
     try:
         params = ", ".join(inspect.signature(fn).parameters)
