@@ -46,6 +46,7 @@ def cotangents(rule, g, ans, args, kwargs):
 
 
 def check_case(case, seed=0):
+    """Check every argument in ``case.wrt``; a (nested) list argument entry by entry."""
     rng = np.random.default_rng(seed)
     rule = lookup(case.primal)
     assert rule is not None, f"no rule registered for {case.primal!r}"
@@ -58,11 +59,57 @@ def check_case(case, seed=0):
     assert case.wrt, f"{case.id}: nothing to check"
     for i in case.wrt:
         assert i < len(cots) and cots[i] is not None, f"{case.id}: rule returns no cotangent for argument {i}"
+        if isinstance(case.args[i], (list, tuple)):
+            _check_list_argument(case, call, i, g, cots[i])
+            continue
 
-        def f(*xs, _i=i):
+        def f(*xs):
             return call(*xs, **case.kwargs)
 
         check_vjp(f, case.args, i, g, np.broadcast_to(cots[i], np.shape(case.args[i])), rtol=case.rtol, atol=case.atol)
+
+
+def _check_list_argument(case, call, i, g, cot):
+    """The cotangent of a list argument is a list: check each float leaf as an argument of its own."""
+    arg = case.args[i]
+    assert isinstance(cot, list), f"{case.id}: the cotangent of a list argument must be a list"
+    assert len(cot) == len(arg), f"{case.id}: {len(cot)} cotangents for {len(arg)} items"
+    paths = list(_float_paths(arg))
+    assert paths, f"{case.id}: nothing to check"
+    for path in paths:
+        leaf = _get(arg, path)
+
+        def f(x, _path=path):
+            args = list(case.args)
+            args[i] = _put(args[i], _path, x)
+            return call(*args, **case.kwargs)
+
+        cot_leaf = np.broadcast_to(_get(cot, path), np.shape(leaf))
+        check_vjp(f, (leaf,), 0, g, cot_leaf, rtol=case.rtol, atol=case.atol)
+
+
+def _float_paths(obj, path=()):
+    """Index paths of the float leaves of a nested list/tuple."""
+    if isinstance(obj, (list, tuple)):
+        for k, item in enumerate(obj):
+            yield from _float_paths(item, path + (k,))
+    elif _is_float(obj):
+        yield path
+
+
+def _get(obj, path):
+    for k in path:
+        obj = obj[k]
+    return obj
+
+
+def _put(obj, path, value):
+    """A copy of nested ``obj`` with the leaf at ``path`` replaced (same list/tuple types)."""
+    if not path:
+        return value
+    items = list(obj)
+    items[path[0]] = _put(items[path[0]], path[1:], value)
+    return type(obj)(items)
 
 
 # -- builders for common shapes --------------------------------------------------

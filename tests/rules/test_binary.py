@@ -86,39 +86,31 @@ CASES = [
 ]
 
 
+# -- sequences: cotangents are lists with one entry per item -----------------------
+
+ITEMS = [1.5, -0.3, 2.0]
+POINT = [0.2, 0.1, -1.0]
+
+CASES += [
+    Case(sum, (ITEMS,), wrt=(0,), id="sum[list of floats]"),
+    Case(sum, ([rng.uniform(-2, 2, 3), rng.uniform(-2, 2, (2, 3)), 0.7],), wrt=(0,), id="sum[list of arrays]"),
+    Case(sum, ([1.5, -0.3], rng.uniform(-2, 2, 2)), wrt=(0,), id="sum[list, start]"),
+    Case(max, (ITEMS,), wrt=(0,), id="max[list]"),
+    Case(min, (ITEMS,), wrt=(0,), id="min[list]"),
+    Case(math.fsum, (ITEMS,), wrt=(0,), id="fsum[list]"),
+    Case(math.prod, ([1.5, -0.3, 2.0, 0.0],), wrt=(0,), id="prod[list with a zero]"),
+    Case(math.prod, ([1.5, -0.3],), {"start": 2.5}, wrt=(0,), id="prod[list, start]"),
+    Case(math.dist, (ITEMS, POINT), wrt=(0,), id="dist[list, list]0"),
+    Case(math.dist, (POINT, ITEMS), wrt=(1,), id="dist[list, list]1"),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)
 
 
-# -- sequences: cotangents are lists with one entry per item -----------------------
-
-
-def _check_items(primal, items, rest=(), kwargs=None, pos=0):
-    """Check the list cotangent of the sequence argument at ``pos`` item by item."""
-    kwargs = kwargs or {}
-    items = list(items)
-
-    def call(*xs):
-        args = list(rest)
-        args.insert(pos, list(xs))
-        return primal(*args, **kwargs)
-
-    ans = call(*items)
-    g = rng.standard_normal(np.shape(ans)) if np.ndim(ans) else float(rng.standard_normal())
-    args = list(rest)
-    args.insert(pos, items)
-    out = lookup(primal).fn(g, ans, *args, **kwargs)
-    cots = out[pos] if isinstance(out, tuple) else out
-    assert isinstance(cots, list) and len(cots) == len(items)
-    for i, c in enumerate(cots):
-        check_vjp(call, items, i, g, np.broadcast_to(c, np.shape(items[i])))
-
-
-def test_sum_of_list():
-    _check_items(sum, [1.5, -0.3, 2.0])
-    _check_items(sum, [rng.uniform(-2, 2, 3), rng.uniform(-2, 2, (2, 3)), 0.7])
-    _check_items(sum, [1.5, -0.3], rest=(rng.uniform(-2, 2, 2),))
+# -- the start value of sum over a list ---------------------------------------------
 
 
 def test_sum_start_cotangent_with_list():
@@ -127,19 +119,6 @@ def test_sum_start_cotangent_with_list():
     g = rng.standard_normal((2, 3))
     _, dstart = lookup(sum).fn(g, None, items, start)
     check_vjp(lambda s: sum(items, s), [start], 0, g, dstart)
-
-
-def test_max_min_of_list():
-    _check_items(max, [1.5, -0.3, 2.0])
-    _check_items(min, [1.5, -0.3, 2.0])
-
-
-def test_fsum_prod_dist_of_lists():
-    _check_items(math.fsum, [1.5, -0.3, 2.0])
-    _check_items(math.prod, [1.5, -0.3, 2.0, 0.0])
-    _check_items(math.prod, [1.5, -0.3], kwargs={"start": 2.5})
-    _check_items(math.dist, [1.5, -0.3, 2.0], rest=([0.2, 0.1, -1.0],))
-    _check_items(math.dist, [1.5, -0.3, 2.0], rest=([0.2, 0.1, -1.0],), pos=1)
 
 
 # -- kinks, ties and special points ---------------------------------------------------

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from runtime.registry import lookup
-from tests.rules.harness import Case
-from tests.rules.test_shape import run  # handles list arguments (select, choose)
+from tests.rules.harness import Case, check_case
 
 rng = np.random.default_rng(2)
 
@@ -166,7 +165,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
-    run(case)
+    check_case(case)
 
 
 # -- what finite differences cannot show -------------------------------------------------

@@ -1,90 +1,21 @@
 """Finite-difference checks of the rules in runtime/rules/shape.py.
 
 Primals that take a list of arrays (concatenate, stack, np.array, ...) get a
-list of cotangents; ``check_list_case`` checks each float element of such a
-list as if it were an argument of its own.
+list of cotangents; ``check_case`` checks each float element of such a list as
+if it were an argument of its own.
 """
 
 import numpy as np
 import pytest
 
-from gradcheck import check_vjp, random_like
 from runtime.registry import lookup
-from tests.rules.harness import Case, check_case, cotangents, unary_cases
+from tests.rules.harness import Case, check_case, unary_cases
 
 rng = np.random.default_rng(1)
 
 
 def r(*shape):
     return rng.standard_normal(shape)
-
-
-# -- list arguments ----------------------------------------------------------------------
-
-
-def _float_paths(obj, path=()):
-    """Index paths of the float leaves of a nested list/tuple."""
-    if isinstance(obj, (list, tuple)):
-        for k, item in enumerate(obj):
-            yield from _float_paths(item, path + (k,))
-    elif isinstance(obj, float) or (isinstance(obj, np.ndarray) and obj.dtype.kind == "f"):
-        yield path
-
-
-def _get(obj, path):
-    for k in path:
-        obj = obj[k]
-    return obj
-
-
-def _put(obj, path, value):
-    """A copy of nested ``obj`` with the leaf at ``path`` replaced (same list/tuple types)."""
-    if not path:
-        return value
-    items = list(obj)
-    items[path[0]] = _put(items[path[0]], path[1:], value)
-    return type(obj)(items)
-
-
-def _has_list(case):
-    return any(isinstance(case.args[i], (list, tuple)) for i in case.wrt)
-
-
-def check_list_case(case, seed=0):
-    """``check_case`` where argument ``i`` in ``case.wrt`` may be a (nested) list of floats/arrays."""
-    r_ = np.random.default_rng(seed)
-    rule = lookup(case.primal)
-    assert rule is not None, f"no rule registered for {case.primal!r}"
-    call = case.fn or case.primal
-    ans = call(*case.args, **case.kwargs)
-    g = random_like(ans, r_)
-    cots = cotangents(rule, g, ans, case.args, case.kwargs)
-    for i in case.wrt:
-        arg = case.args[i]
-        assert i < len(cots) and cots[i] is not None, f"{case.id}: rule returns no cotangent for argument {i}"
-        if not isinstance(arg, (list, tuple)):
-            check_vjp(lambda *xs: call(*xs, **case.kwargs), case.args, i, g, np.broadcast_to(cots[i], np.shape(arg)))
-            continue
-        assert isinstance(cots[i], list), f"{case.id}: the cotangent of a list argument must be a list"
-        paths = list(_float_paths(arg))
-        assert paths, f"{case.id}: nothing to check"
-        for path in paths:
-            leaf = _get(arg, path)
-            cot = _get(cots[i], path)
-
-            def f(x, _i=i, _path=path):
-                args = list(case.args)
-                args[_i] = _put(args[_i], _path, x)
-                return call(*args, **case.kwargs)
-
-            check_vjp(f, (leaf,), 0, g, np.broadcast_to(cot, np.shape(leaf)), rtol=case.rtol, atol=case.atol)
-
-
-def run(case):
-    if _has_list(case):
-        check_list_case(case)
-    else:
-        check_case(case)
 
 
 # -- cases -------------------------------------------------------------------------------
@@ -242,7 +173,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
-    run(case)
+    check_case(case)
 
 
 # -- what finite differences cannot show -------------------------------------------------
