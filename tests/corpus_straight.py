@@ -277,3 +277,18 @@ def with_docstring_and_print(x):
     """A docstring is ignored."""
     y = np.sum(np.cos(x))
     return y
+
+
+@case(mat(3, 4), lambda r: r.uniform(-1, 1, (2, 4)), wrt=0)
+def broadcast_over_a_reduction(A, C):
+    return np.sum(np.exp(np.sum(A, axis=0)) * C)
+
+
+@case(vec(6), lambda r: r.uniform(-1, 1, (4, 2, 3)), wrt=0)
+def broadcast_over_a_reshape(x, c):
+    return np.sum(np.sin(x.reshape(2, 3)) * c)
+
+
+@case(mat(2, 3), lambda r: r.uniform(-1, 1, (5, 2, 3)), wrt=0)
+def broadcast_over_a_subscript(A, c):
+    return np.sum(np.tanh(A[:, ::-1] + 1.0) * c)

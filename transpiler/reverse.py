@@ -299,7 +299,8 @@ class Reverser:
         Only an elementwise rule drops any: for an operand whose other operands are all
         number literals or the same expression (shapes already agree), and for an operand
         that is itself a variable or elementwise (they commute with unbroadcasting, so the
-        operand's own rule or the variable receiving the cotangent does it)."""
+        operand's own rule or the variable receiving the cotangent does it), as long as
+        every path below it stays elementwise up to a point that unbroadcasts."""
         if not tpl.rule.elementwise:
             return set(mapping), set()
         keep = set()
@@ -311,7 +312,7 @@ class Reverser:
         deferred = set()
         for k, child in enumerate(slots):
             pname = _param_of(mapping, slot_args[k])
-            if pname in keep and child is not None and _elementwise(child):
+            if pname in keep and child is not None and _accepts_unshaped(child):
                 keep.discard(pname)
                 deferred.add(k)
         return keep, deferred
@@ -446,7 +447,7 @@ class Reverser:
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
-            self.backprop(op.slots[k], inline.instantiate(expr, {"__result__": load(result)}), result, out)
+            self.backprop(op.slots[k], inline.instantiate(expr, {"__result__": load(result)}), result, out, shaped)
 
     def _rule_call(self, op, g):
         tpl = op.tpl
@@ -493,8 +494,15 @@ def _is_unbroadcast(expr):
     return isinstance(expr, ast.Call) and ast.unparse(expr.func) == "_rt.unbroadcast"
 
 
-def _elementwise(op):
-    return op.kind == "var" or (op.kind == "rule" and op.tpl.rule.elementwise)
+def _accepts_unshaped(op):
+    """Can this node take a cotangent that may still carry broadcast axes? A variable can
+    (it unbroadcasts on receipt); an elementwise rule can when each operand's cotangent is
+    unbroadcast by the rule itself or goes to an operand that can take it in turn."""
+    if op.kind == "var":
+        return True
+    if op.kind != "rule" or not op.tpl.rule.elementwise:
+        return False
+    return all(_is_unbroadcast(expr) or _accepts_unshaped(op.slots[k]) for k, expr in op.outputs.items())
 
 
 def _param_of(mapping, arg):
@@ -583,6 +591,13 @@ def fold(expr):
                 return right
             return node
 
+        def visit_IfExp(self, node):
+            self.generic_visit(node)
+            known, truth = _static_truth(node.test)
+            if known:
+                return node.body if truth else node.orelse
+            return node
+
         def visit_Call(self, node):
             self.generic_visit(node)
             if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
@@ -590,6 +605,25 @@ def fold(expr):
             return node
 
     return Fold().visit(expr)
+
+
+COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+
+
+def _static_truth(test):
+    """``(True, value)`` when a condition compares literal constants only
+    (``"C" != "A"``, ``None is None``), as pasting a rule's defaults leaves behind."""
+    if isinstance(test, ast.Constant):
+        return True, bool(test.value)
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and type(test.ops[0]) in COMPARE
+        and isinstance(test.left, ast.Constant)
+        and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return True, bool(COMPARE[type(test.ops[0])](test.left.value, test.comparators[0].value))
+    return False, None
 
 
 def _equals(node, number):

@@ -28,25 +28,26 @@ def _zeros(x):
 
 
 # -- reshaping ---------------------------------------------------------------------------
-# order="A" reads in the memory order of the argument; reshaping g back with the
-# same order is right when g is laid out like the argument (as it is for C or F
-# orders, which do not depend on the layout).
+# Reshaping g back in the order the forward used undoes it. order="A" means F for a
+# Fortran-contiguous argument and C otherwise, so it is resolved against the argument
+# (g's own layout says nothing). The conditional folds away in generated code when
+# the order is a literal.
 
 
 @vjp(np.reshape)
 def reshape(g, ans, a, shape=None, order="C"):
-    return np.reshape(g, np.shape(a), order=order)
+    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
 @vjp(np.ndarray.reshape)
 def ndarray_reshape(g, ans, a, *shape, order="C"):
     # x.reshape(2, 3), x.reshape((2, 3)) and x.reshape(-1) all undo the same way
-    return np.reshape(g, np.shape(a), order=order)
+    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
 @vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
 def ravel(g, ans, a, order="C"):
-    return np.reshape(g, np.shape(a), order=order)
+    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
 @vjp(np.expand_dims)

@@ -212,3 +212,19 @@ def test_list_cotangents_are_lists():
         rule = lookup(primal)
         ans = primal((x, y))
         assert isinstance(rule.fn(np.ones(5), ans, (x, y)), list)
+
+
+def test_order_a_follows_the_arguments_layout():
+    # finite differences cannot see order="A" (a perturbed copy is C-contiguous), so
+    # compare with the explicit order that "A" means for each layout
+    fortran = np.asfortranarray(x23)
+    g = r(3, 2)
+    for primal, extra in ((np.reshape, ((3, 2),)), (np.ndarray.reshape, (3, 2))):
+        rule = lookup(primal).fn
+        for a, meant in ((fortran, "F"), (x23, "C")):
+            ans = primal(a, *extra, order="A")
+            np.testing.assert_array_equal(rule(g, ans, a, *extra, order="A"), rule(g, ans, a, *extra, order=meant))
+    for primal in (np.ravel, np.ndarray.ravel, np.ndarray.flatten):
+        rule = lookup(primal).fn
+        gf = r(6)
+        np.testing.assert_array_equal(rule(gf, None, fortran, order="A"), rule(gf, None, fortran, order="F"))
