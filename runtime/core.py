@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "as_grad", "as_grads"]
+__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "as_grad", "as_grads", "float_dtype", "zeros_for"]
 
 
 class Tape(list):
@@ -61,9 +61,15 @@ def unbroadcast(g, x):
     return g
 
 
-def _float_dtype(x):
+def float_dtype(x):
+    """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
     dtype = np.result_type(x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
+
+
+def zeros_for(x):
+    """A fresh zero gradient for ``x``: its shape and ``float_dtype``."""
+    return np.zeros(np.shape(x), float_dtype(x))
 
 
 def as_grad(g, x):
@@ -74,7 +80,7 @@ def as_grad(g, x):
     """
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
         return float(np.sum(g)) if np.ndim(g) else float(g)
-    dtype = _float_dtype(x)
+    dtype = float_dtype(x)
     g = unbroadcast(g, x)
     if (
         type(g) is np.ndarray

@@ -15,12 +15,6 @@ import runtime as _rt
 from runtime.registry import vjp
 
 
-def _zeros(x):
-    """A fresh zero gradient for ``x``: its shape, its dtype if inexact, else float64."""
-    dtype = np.result_type(x)
-    return np.zeros(np.shape(x), dtype if np.issubdtype(dtype, np.inexact) else np.float64)
-
-
 # -- subscripts: x[index] ----------------------------------------------------------------
 
 
@@ -35,7 +29,7 @@ def _may_repeat(index):
 
 @vjp(operator.getitem)
 def getitem(g, ans, a, index):
-    out = _zeros(a)
+    out = _rt.zeros_for(a)
     if _may_repeat(index):
         np.add.at(out, index, g)  # repeated entries accumulate
     else:
@@ -126,7 +120,7 @@ def take(g, ans, a, indices, axis=None, mode="raise"):
         indices = np.mod(indices, n)
     elif mode == "clip":
         indices = np.clip(indices, 0, n - 1)
-    out = _zeros(a)
+    out = _rt.zeros_for(a)
     if axis is None:  # indices into the flattened array
         np.add.at(out.reshape(-1), indices, g)
     else:
@@ -136,7 +130,7 @@ def take(g, ans, a, indices, axis=None, mode="raise"):
 
 @vjp(np.take_along_axis)
 def take_along_axis(g, ans, arr, indices, axis=-1):
-    out = _zeros(arr)
+    out = _rt.zeros_for(arr)
     if axis is None:  # indices into the flattened array
         np.add.at(out.reshape(-1), indices, g)
         return out
@@ -175,10 +169,10 @@ def tril(g, ans, m, k=0):
 def sort(g, ans, a, axis=-1, kind=None):
     if axis is None:
         order = np.argsort(a, axis=None, kind="stable")
-        out = np.zeros(np.size(a), _zeros(a).dtype)
+        out = np.zeros(np.size(a), _rt.float_dtype(a))
         out[order] = np.ravel(g)
         return np.reshape(out, np.shape(a))
     order = np.argsort(a, axis=axis, kind="stable")
-    out = _zeros(a)
+    out = _rt.zeros_for(a)
     np.put_along_axis(out, order, g, axis=axis)
     return out

@@ -16,17 +16,6 @@ import runtime as _rt
 from runtime.registry import vjp
 
 
-def _float_dtype(x):
-    """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
-    dtype = np.result_type(x)
-    return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
-
-
-def _zeros(x):
-    """A fresh zero gradient for ``x``."""
-    return np.zeros(np.shape(x), _float_dtype(x))
-
-
 # -- reshaping ---------------------------------------------------------------------------
 # Reshaping g back in the order the forward used undoes it. order="A" means F for a
 # Fortran-contiguous argument and C otherwise, so it is resolved against the argument
@@ -198,12 +187,12 @@ def tile(g, ans, A, reps):
 def repeat(g, ans, a, repeats, axis=None):
     if axis is None:  # a was flattened first
         source = np.repeat(np.arange(np.size(a)), repeats)  # the input entry of each output entry
-        out = np.zeros(np.size(a), _float_dtype(a))
+        out = np.zeros(np.size(a), _rt.float_dtype(a))
         np.add.at(out, source, np.ravel(g))
         return np.reshape(out, np.shape(a))
     axis = axis % np.ndim(a)
     source = np.repeat(np.arange(np.shape(a)[axis]), repeats)
-    out = _zeros(a)
+    out = _rt.zeros_for(a)
     np.add.at(out, (slice(None),) * axis + (source,), g)
     return out
 
@@ -288,8 +277,8 @@ def asarray(g, ans, a, dtype=None):
 @vjp(np.ndarray.astype)
 def astype(g, ans, a, dtype):
     if not _is_cast_to_float(dtype):
-        return _zeros(a)
-    target = _float_dtype(a)
+        return _rt.zeros_for(a)
+    target = _rt.float_dtype(a)
     if target.kind != "c":
         g = np.real(g)  # a real argument cast to complex: only the real part flows back
     return np.asarray(g, dtype=target)  # back to the argument's precision
