@@ -74,6 +74,10 @@ class GradFunction:
         self.wrt = wrt
         self.mode = mode
         self._signature = inspect.signature(fn)
+        # a call passing every parameter positionally needs no binding (the common, hot case)
+        params = self._signature.parameters.values()
+        plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        self._positional = len(params) if plain else -1
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(fn, attr, None))
@@ -97,13 +101,15 @@ class GradFunction:
             if not args:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
-        bound = self._signature.bind(*args, **kwargs)
-        bound.apply_defaults()
         extra = {gradient.dout: seed}
         if gradient.closure:
             cells = dict(zip(self.primal.__code__.co_freevars, self.primal.__closure__ or ()))
             extra.update({n: cells[n].cell_contents for n in gradient.closure})
-        value, grads = gen(*bound.args, **bound.kwargs, **extra)
+        if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
+        value, grads = gen(*args, **kwargs, **extra)
         return (value, grads) if self.mode == "value_and_grad" else grads
 
     def __repr__(self):

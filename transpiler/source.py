@@ -57,12 +57,15 @@ def _parse_file(filename, module_globals=None):
         _fail("AD108", f"cannot parse the file: {exc.msg}", filename, exc.lineno or 1)
 
 
+def _first_line(node):
+    """The line a definition starts on, decorators included."""
+    return min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
+
+
 def _segment(text, node):
-    first = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
     if isinstance(node, ast.Lambda):
         return ast.get_source_segment(text, node)
-    body = text.splitlines(keepends=True)[first - 1 : node.end_lineno]
-    return "".join(body)
+    return "".join(text.splitlines(keepends=True)[_first_line(node) - 1 : node.end_lineno])
 
 
 def _find_def(tree, fn):
@@ -79,15 +82,14 @@ def _find_def(tree, fn):
         return found[0] if found else None
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn.__name__:
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            if first == code.co_firstlineno or node.lineno == code.co_firstlineno:
+            if code.co_firstlineno in (_first_line(node), node.lineno):
                 return node
     return None
 
 
 def _as_function(node, name):
     """A lambda becomes ``def name(...): return body`` at the lambda's position."""
-    if isinstance(node, ast.FunctionDef) or isinstance(node, ast.AsyncFunctionDef):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return node
     ret = ast.copy_location(ast.Return(value=node.body), node.body)
     func = ast.FunctionDef(name=name, args=node.args, body=[ret], decorator_list=[], returns=None, type_params=[])
