@@ -63,7 +63,7 @@ def unbroadcast(g, x):
 
 def float_dtype(x):
     """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
-    dtype = np.result_type(x)
+    dtype = np.result_type(np.asarray(x) if isinstance(x, (list, tuple)) else x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 

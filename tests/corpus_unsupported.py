@@ -17,20 +17,6 @@ def opaque(x):
     return x
 
 
-@expect("AD106")
-def with_if(x):
-    if x > 0:
-        x = x * 2.0
-    return x
-
-
-@expect("AD106")
-def with_loop(x):
-    for i in range(3):
-        x = x * 2.0
-    return x
-
-
 @expect("AD101")
 def with_try(x):
     try:

@@ -1,18 +1,31 @@
-"""Lay out the gradient function: forward blocks, the values they must record
-for the backward pass, backward blocks in reverse order, and the epilogue.
+"""Lay out the gradient function: the forward pass with what it records, then the
+backward pass, which mirrors the forward's structure in reverse.
 
-A value is recorded only when a statement overwrites it *and* some backward
-statement reads it (to-be-recorded analysis). Straight-line code keeps it in a
-local (``_y1 = y``); the backward pass reads the local, and puts it back into
-``y`` only when an earlier backward statement reads ``y`` too.
+A value is recorded only when the forward overwrites it *and* a backward
+statement reads it (to-be-recorded analysis):
+
+- Outside loops a statement that overwrites a needed name first keeps its value
+  in a local (``_y0 = y``); the backward reads the local, and puts it back into
+  ``y`` only when an earlier backward statement reads ``y`` too.
+- Inside a loop a statement pushes, just before it runs, the names it reads that
+  the loop changes, and just after, the values it creates that its own backward
+  reads; the backward pops them right before that statement's backward. Names
+  the loop does not change are never pushed. References are pushed, never copies.
+- An ``if`` keeps its condition in a local (``_c1``) outside loops and pushes it
+  inside them; a ``break`` first pushes the conditions of the ``if``s it leaves.
+- A ``for`` over ``range`` loops back over ``reversed(range(...))``; a ``while``
+  or a loop that can ``break`` counts its trips (``_n1``) and loops back that
+  many times.
 """
 
 import ast
 import copy
+from dataclasses import dataclass, field
 
-from transpiler.reverse import assign, load, tag
+from transpiler.reverse import Block, assign, load, tag
 
 EPILOGUE = "epilogue"
+CHEAP_CALLS = ("len", "min", "max", "abs")
 
 
 def comment(text):
@@ -24,28 +37,323 @@ def comment(text):
 
 def source_comment(src, stmt):
     text = src.line(stmt.lineno).strip()
-    if getattr(stmt, "end_lineno", stmt.lineno) != stmt.lineno:
+    compound = isinstance(stmt, (ast.If, ast.For, ast.While))
+    if getattr(stmt, "end_lineno", stmt.lineno) != stmt.lineno and not compound:
         text += " ..."
     return comment(f"line {stmt.lineno}: {text}")
 
 
-def plan_saves(blocks, wrt):
-    """For each block, the user names it must record before it runs: {name: restore?}."""
-    readers = {name: {EPILOGUE} for name in wrt}
-    saves = []
-    for b in blocks:
+# -- the structured program ------------------------------------------------------------
+
+
+@dataclass
+class If:
+    stmt: ast.If
+    body: list
+    orelse: list
+    flag: str = None  # the recorded condition, when the backward needs it
+
+
+@dataclass
+class Loop:
+    stmt: ast.stmt  # ast.For (over a range) or ast.While
+    body: list
+    breaks: bool = False
+    counter: str = None  # the trip count, for while loops and loops that break
+    span: str = None  # the range, evaluated once, when the backward cannot evaluate it again
+
+
+@dataclass
+class Break:
+    stmt: ast.Break
+
+
+def build(stmts, rev, names):
+    """The node tree of a structured body; ``rev`` reverses single statements."""
+    nodes = []
+    for stmt in stmts:
+        if isinstance(stmt, ast.If):
+            node = If(stmt, build(stmt.body, rev, names), build(stmt.orelse, rev, names))
+            if has_backward(node):
+                node.flag = names.numbered("_c")
+        elif isinstance(stmt, (ast.For, ast.While)):
+            node = Loop(stmt, build(stmt.body, rev, names))
+            node.breaks = any(isinstance(n, Break) for n in _own(node.body))
+            if has_backward(node):
+                if isinstance(stmt, ast.While) or node.breaks:
+                    node.counter = names.numbered("_n")
+                if isinstance(stmt, ast.For) and not _reusable(stmt):
+                    node.span = names.numbered("_r")
+        elif isinstance(stmt, ast.Break):
+            node = Break(stmt)
+        else:
+            node = rev.statement(stmt)
+        nodes.append(node)
+    return nodes
+
+
+def _own(nodes):
+    """Nodes of this loop level: through ``if``s, not into nested loops."""
+    for node in nodes:
+        yield node
+        if isinstance(node, If):
+            yield from _own(node.body + node.orelse)
+
+
+def _reusable(loop):
+    """Can the backward evaluate the ``range(...)`` header again? Yes when it is cheap
+    and the body does not change the names it reads."""
+    written = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for node in ast.walk(loop.iter):
+        if isinstance(node, ast.Name) and node.id in written:
+            return False
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in CHEAP_CALLS + ("range", "reversed")):
+            return False
+    return True
+
+
+def has_backward(node):
+    if isinstance(node, Block):
+        return bool(node.backward)
+    if isinstance(node, If):
+        return any(has_backward(n) for n in node.body + node.orelse)
+    if isinstance(node, Loop):
+        return any(has_backward(n) for n in node.body)
+    return False
+
+
+def assigned(node):
+    """Every name the node's forward code assigns."""
+    if isinstance(node, Block):
+        return set(node.targets) | set(node.temps)
+    if isinstance(node, If):
+        return {node.flag} - {None} | _union(assigned, node.body + node.orelse)
+    if isinstance(node, Loop):
+        own = {node.counter, node.span} - {None}
+        if isinstance(node.stmt, ast.For):
+            own.add(node.stmt.target.id)
+        return own | _union(assigned, node.body)
+    return set()
+
+
+def backward_reads(node):
+    """Every user or forward name the node's backward code reads."""
+    if isinstance(node, Block):
+        return node.reads_pre | node.reads_post
+    if isinstance(node, If):
+        return {node.flag} - {None} | _union(backward_reads, node.body + node.orelse)
+    if isinstance(node, Loop):
+        return _header_reads(node) | _union(backward_reads, node.body)
+    return set()
+
+
+def _header_reads(loop):
+    names = {loop.counter, loop.span} - {None}
+    if isinstance(loop.stmt, ast.For) and loop.span is None:
+        names |= {n.id for n in ast.walk(loop.stmt.iter) if isinstance(n, ast.Name) and n.id not in CHEAP_CALLS + ("range", "reversed")}
+    return names
+
+
+def _union(fn, nodes):
+    out = set()
+    for n in nodes:
+        out |= fn(n)
+    return out
+
+
+# -- layout ----------------------------------------------------------------------------
+
+
+@dataclass
+class _InLoop:
+    varying: set  # names the innermost loop's body assigns
+    flags: list = field(default_factory=list)  # conditions of the enclosing ifs in this loop
+
+
+class Layout:
+    def __init__(self, src, names):
+        self.src = src
+        self.names = names
+        self.tape = None  # the tape's name, once something is pushed
+
+    def function_body(self, nodes, seed_stmt, wrt):
+        readers = {name: {EPILOGUE} for name in wrt}
+        forward, backward = self._straight(nodes, readers)
+        if self.tape:
+            forward.insert(0, assign(self.tape, ast.Call(func=_attr("_rt", "Tape"), args=[], keywords=[])))
+        return [comment("forward")] + forward + [comment("backward"), seed_stmt] + backward
+
+    # -- outside loops ------------------------------------------------------------------
+
+    def _straight(self, nodes, readers):
+        """``(forward, backward)`` of nodes outside any loop. ``readers``: for each name,
+        the earlier nodes whose backward reads its current value (updated)."""
+        forward, groups = [], []
+        for node in nodes:
+            if isinstance(node, Block):
+                f, b = self._block_outside(node, readers)
+            elif isinstance(node, If):
+                f, b = self._if_outside(node, readers)
+            else:
+                f, b = self._loop_outside(node, readers)
+            forward += f
+            groups.append(b)
+        return forward, [s for g in reversed(groups) for s in g]
+
+    def _block_outside(self, b, readers):
         mine = {}
         for v in b.targets:
             restore = bool(readers.get(v))
             if restore or v in b.reads_pre:
                 mine[v] = restore
-        saves.append(mine)
         for v in b.reads_pre:
             if v not in b.targets:
                 readers.setdefault(v, set()).add(id(b))
         for v in b.targets:
             readers[v] = {id(b)} if v in b.reads_post else set()
-    return saves
+        forward, renames = [], {}
+        for v in mine:
+            renames[v] = self.names.fresh(f"_{v.lstrip('_')}0")
+            forward.append(tag(assign(renames[v], load(v)), "save", None))
+        body = _renamed(b.backward, renames)
+        body += [tag(assign(v, load(renames[v])), "restore", None) for v, restore in mine.items() if restore]
+        return forward + b.forward, self._commented(b.stmt, body)
+
+    def _if_outside(self, node, readers):
+        other = {k: set(v) for k, v in readers.items()}
+        fb, bb = self._straight(node.body, readers)
+        fo, bo = self._straight(node.orelse, other)
+        for k, v in other.items():
+            readers.setdefault(k, set()).update(v)
+        stmt = node.stmt
+        if node.flag is None:
+            return [_if(stmt.test, fb, fo, stmt)], []
+        forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
+        return forward, self._commented(stmt, [_if(load(node.flag), bb, bo, stmt)])
+
+    def _loop_outside(self, node, readers):
+        written = assigned(node)
+        saves = sorted(v for v in written if readers.get(v))
+        kept = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in saves}
+        forward, backward = self._loop(node)
+        for v in written:
+            readers[v] = set()
+        for v in backward_reads(node) - written:
+            readers.setdefault(v, set()).add(id(node))
+        before = [tag(assign(kept[v], load(v)), "save", None) for v in saves]
+        after = [tag(assign(v, load(kept[v])), "restore", None) for v in saves]
+        return before + forward, backward + after
+
+    # -- loops --------------------------------------------------------------------------
+
+    def _loop(self, node):
+        """``(forward, backward)`` of the loop itself; its body is laid out inside it."""
+        stmt = node.stmt
+        ctx = _InLoop(varying=_union(assigned, node.body))
+        fb, bb = self._inside(node.body, ctx)
+        if not has_backward(node):
+            return [_with_body(stmt, fb)], []
+        before, count = [], []
+        if node.counter:
+            before.append(assign(node.counter, ast.Constant(0), stmt))
+            count = [_at(ast.AugAssign(target=_store(node.counter), op=ast.Add(), value=ast.Constant(1)), stmt)]
+        if isinstance(stmt, ast.While):
+            forward = _with_body(stmt, count + fb)
+            back = ast.For(target=_store(self.names.numbered("_k")), iter=_range(load(node.counter)), body=bb, orelse=[])
+        else:
+            header = stmt.iter
+            if node.span:
+                before.insert(0, assign(node.span, header, stmt))
+                header = load(node.span)
+            forward = ast.For(target=stmt.target, iter=header, body=count + fb, orelse=[])
+            back = ast.For(target=copy.deepcopy(stmt.target), iter=self._back_header(node, header), body=bb, orelse=[])
+        forward = _at(forward, stmt)
+        return before + [forward], self._commented(stmt, [_at(back, stmt)])
+
+    def _back_header(self, node, header):
+        header = copy.deepcopy(header)
+        inner = _reversed_range(header)
+        if node.counter is None:
+            return inner if inner is not None else _call("reversed", header)
+        if inner is not None:  # reversed(range(...)) -> range(...)[::-1], which slices
+            header = ast.Subscript(value=inner, slice=ast.Slice(step=ast.Constant(-1)), ctx=ast.Load())
+        done = ast.Subscript(value=header, slice=ast.Slice(upper=load(node.counter)), ctx=ast.Load())
+        return _call("reversed", done)
+
+    def _inside(self, nodes, ctx):
+        """``(forward, backward)`` of nodes inside a loop body."""
+        forward, groups = [], []
+        for node in nodes:
+            if isinstance(node, Block):
+                f, b = self._block_inside(node, ctx)
+            elif isinstance(node, If):
+                f, b = self._if_inside(node, ctx)
+            elif isinstance(node, Loop):
+                f, b = self._loop_inside(node, ctx)
+            else:
+                f, b = [self.push(flag) for flag in reversed(ctx.flags)] + [node.stmt], []
+            forward += f
+            groups.append(b)
+        return forward, [s for g in reversed(groups) for s in g]
+
+    def _block_inside(self, b, ctx):
+        before = sorted(b.reads_pre & ctx.varying)
+        after = sorted(b.reads_post & ctx.varying)
+        renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in after}
+        forward = [self.push(v) for v in before] + b.forward + [self.push(v) for v in after]
+        pops = [self.pop(v) for v in reversed(after)] + [self.pop(renames.get(v, v)) for v in reversed(before)]
+        body = _renamed(b.backward, renames)
+        return forward, self._commented(b.stmt, pops + body) if body else []
+
+    def _if_inside(self, node, ctx):
+        stmt = node.stmt
+        if node.flag is None:
+            fb, _ = self._inside(node.body, ctx)
+            fo, _ = self._inside(node.orelse, ctx)
+            return [_if(stmt.test, fb, fo, stmt)], []
+        inner = _InLoop(ctx.varying, ctx.flags + [node.flag])
+        fb, bb = self._inside(node.body, inner)
+        fo, bo = self._inside(node.orelse, inner)
+        forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
+        if _falls_through(fb) or _falls_through(fo):
+            forward.append(self.push(node.flag))
+        return forward, self._commented(stmt, [_if(self._pop_call(), bb, bo, stmt)])
+
+    def _loop_inside(self, node, ctx):
+        forward, backward = self._loop(node)
+        if not backward:
+            return forward, []
+        header = {node.counter, node.span} - {None}
+        if node.span and not (_header_reads_of(node.stmt) & ctx.varying):
+            header.discard(node.span)  # the same range every time: no need to record it
+        # names the loop reads but does not change have the same value after it, where
+        # they are pushed with the header values, so that they pop before its backward
+        after = sorted(header | ((backward_reads(node) & ctx.varying) - assigned(node)))
+        return forward + [self.push(v) for v in after], [self.pop(v) for v in reversed(after)] + backward
+
+    # -- statements ---------------------------------------------------------------------
+
+    def _commented(self, stmt, body):
+        return [source_comment(self.src, stmt)] + body if body else []
+
+    def _tape(self):
+        if self.tape is None:
+            self.tape = self.names.fresh("_tape")
+        return self.tape
+
+    def push(self, name):
+        call = ast.Call(func=_attr(self._tape(), "push"), args=[load(name)], keywords=[])
+        return ast.Expr(value=call)
+
+    def _pop_call(self):
+        return ast.Call(func=_attr(self._tape(), "pop"), args=[], keywords=[])
+
+    def pop(self, name):
+        return tag(assign(name, self._pop_call()), "pop", None)
+
+
+def _header_reads_of(stmt):
+    return {n.id for n in ast.walk(stmt.iter) if isinstance(n, ast.Name)}
 
 
 class _RenameOperands(ast.NodeTransformer):
@@ -58,24 +366,59 @@ class _RenameOperands(ast.NodeTransformer):
         return node
 
 
-def layout(src, blocks, names, seed_stmt, wrt):
-    """The body of the gradient function."""
-    saves = plan_saves(blocks, wrt)
-    forward, backward = [], []
-    for b, mine in zip(blocks, saves):
-        renames = {}
-        for v in mine:
-            saved = names.fresh(f"_{v.lstrip('_')}0")
-            renames[v] = saved
-            forward.append(tag(assign(saved, load(v)), "save", None))
-        forward.extend(b.forward)
-        body = [_RenameOperands(renames).visit(copy.deepcopy(s)) for s in b.backward]
-        for v, restore in mine.items():
-            if restore:
-                body.append(tag(assign(v, load(renames[v])), "restore", None))
-        if body:
-            backward.append([source_comment(src, b.stmt)] + body)
-    out = [comment("forward")] + forward + [comment("backward"), seed_stmt]
-    for group in reversed(backward):
-        out.extend(group)
-    return out
+def _renamed(stmts, renames):
+    if not renames:
+        return list(stmts)
+    return [_RenameOperands(renames).visit(copy.deepcopy(s)) for s in stmts]
+
+
+def _falls_through(stmts):
+    if not stmts:
+        return True
+    last = stmts[-1]
+    if isinstance(last, ast.Break):
+        return False
+    if isinstance(last, ast.If):
+        return _falls_through(last.body) or _falls_through(last.orelse)
+    return True
+
+
+def _if(test, body, orelse, where):
+    """``if test: body else: orelse``, as ``if not test: orelse`` when body is empty."""
+    if not body:
+        test, body, orelse = ast.UnaryOp(op=ast.Not(), operand=test), orelse, []
+    return _at(ast.If(test=test, body=body or [ast.Pass()], orelse=orelse), where)
+
+
+def _with_body(stmt, body):
+    new = copy.copy(stmt)
+    new.body = body or [ast.Pass()]
+    new.orelse = []
+    return new
+
+
+def _reversed_range(header):
+    """``range(...)`` when ``header`` is ``reversed(range(...))``."""
+    if isinstance(header, ast.Call) and isinstance(header.func, ast.Name) and header.func.id == "reversed":
+        return header.args[0]
+    return None
+
+
+def _at(node, where):
+    return ast.fix_missing_locations(ast.copy_location(node, where))
+
+
+def _attr(name, attr):
+    return ast.Attribute(value=load(name), attr=attr, ctx=ast.Load())
+
+
+def _store(name):
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def _call(func, *args):
+    return ast.Call(func=load(func), args=list(args), keywords=[])
+
+
+def _range(stop):
+    return _call("range", stop)

@@ -22,11 +22,11 @@ STATEMENTS = {
     ast.Pass: OK,
     ast.Assert: OK,
     ast.Raise: OK,
-    ast.If: ("AD106", "`if` statements are not supported yet"),
-    ast.For: ("AD106", "`for` loops are not supported yet"),
-    ast.While: ("AD106", "`while` loops are not supported yet"),
-    ast.Break: ("AD106", "`break` is not supported yet"),
-    ast.Continue: ("AD106", "`continue` is not supported yet"),
+    ast.If: OK,
+    ast.For: OK,
+    ast.While: OK,
+    ast.Break: OK,
+    ast.Continue: OK,
     ast.FunctionDef: ("AD105", "nested function definitions are not supported"),
     ast.AsyncFunctionDef: ("AD105", "nested function definitions are not supported"),
     ast.ClassDef: ("AD105", "class definitions inside the function are not supported"),
@@ -78,21 +78,22 @@ EXPRESSIONS = {
 def _targets(node):
     if isinstance(node, (ast.Assign,)):
         return node.targets
-    if isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+    if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)):
         return [node.target]
     return []
 
 
-def _check_target(target, diags):
+def _check_target(target, diags, nested=False):
+    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``)."""
     if isinstance(target, ast.Name):
         if target.id in RESERVED:
             diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
     elif isinstance(target, (ast.Tuple, ast.List)):
         for elt in target.elts:
-            if isinstance(elt, (ast.Tuple, ast.List)):
+            if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
                 diags.add("AD103", elt, "nested unpacking is not supported yet")
             else:
-                _check_target(elt, diags)
+                _check_target(elt, diags, nested)
     elif isinstance(target, ast.Starred):
         diags.add("AD103", target, "starred assignment targets are not supported")
     else:
@@ -118,25 +119,35 @@ def _check_signature(func, diags):
             diags.add("AD107", a, f"parameter `{a.arg}` is reserved for generated code")
 
 
+def _always_returns(body):
+    """Does every path through ``body`` end in a ``return``?"""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    return isinstance(last, ast.Return)
+
+
 def check(src):
     """Every diagnostic for ``src``'s function (a ``Diagnostics``)."""
     diags = Diagnostics(src)
     func = src.func
     _check_signature(func, diags)
     body = func.body
-    if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
+    if not _always_returns(body):
         diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
             if problem:
                 diags.add(problem[0], node, problem[1])
-            if isinstance(node, ast.Return) and node is not body[-1]:
-                diags.add("AD106", node, "`return` before the end of the function is not supported yet")
+            if isinstance(node, ast.Return) and node.value is None:
+                diags.add("AD110", node, "every `return` must return a value")
             if isinstance(node, ast.Expr) and not _harmless(node.value):
                 diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
             for target in _targets(node):
-                _check_target(target, diags)
+                _check_target(target, diags, nested=isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem:

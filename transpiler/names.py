@@ -25,6 +25,7 @@ class Names:
         self.taken = set(taken) | set(RESERVED)
         self._adjoints = {}
         self._temps = 0
+        self._counts = {}
 
     def fresh(self, base):
         name, k = base, 0
@@ -39,6 +40,17 @@ class Names:
         if var not in self._adjoints:
             self._adjoints[var] = self.fresh("_d" + var.lstrip("_"))
         return self._adjoints[var]
+
+    def numbered(self, base):
+        """``_c1``, ``_c2``, ...: numbered per base, skipping names already taken."""
+        k = self._counts.get(base, 0)
+        while True:
+            k += 1
+            if f"{base}{k}" not in self.taken:
+                break
+        self._counts[base] = k
+        self.taken.add(f"{base}{k}")
+        return f"{base}{k}"
 
     def temp(self):
         self._temps += 1

@@ -91,10 +91,21 @@ def unpack_tuples(body, names):
     return out
 
 
-PASSES = [strip_docstring, split_augassign, plain_assign, unpack_tuples]
+PASSES = [split_augassign, plain_assign, unpack_tuples]
+
+
+def nested(body, fn):
+    """Apply ``fn`` (a list of statements -> a list) to ``body`` and to every block
+    nested in it, innermost first."""
+    for stmt in body:
+        for field in ("body", "orelse"):
+            if isinstance(stmt, (ast.If, ast.For, ast.While)):
+                setattr(stmt, field, nested(getattr(stmt, field), fn))
+    return fn(body)
 
 
 def run(body, names: Names):
+    body = strip_docstring(body, names)
     for p in PASSES:
-        body = p(body, names)
+        body = nested(body, lambda b, p=p: p(b, names))
     return body

@@ -2,15 +2,21 @@
 
 - ``fold_zeros``: adjoints start at zero without a line of code; the first
   contribution assigns (``_dx = c``, not ``_dx = 0.0 + c``), contributions of
-  a zero cotangent vanish, and a zero read becomes the literal ``0.0``.
+  a zero cotangent vanish, and a zero read becomes the literal ``0.0``. Through
+  branches and loops an adjoint counts as zero only when it is zero on every
+  path (loops to a fixed point); where paths disagree it is set to ``0.0``
+  explicitly, once, before the loop or at the end of the branch.
 - ``drop_dead``: generated assignments nobody reads (adjoints of values that
-  never reach an argument, records never used) are removed.
+  never reach an argument, records never used) are removed; liveness flows
+  through branches and around loops.
 - ``drop_empty_comments``: a ``# line`` comment left with nothing under it goes.
 """
 
 import ast
+import copy
 
-GENERATED = {"accum", "set", "zero", "save", "restore"}
+GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
+COMPOUND = (ast.If, ast.For, ast.While)
 
 
 def _tag(stmt):
@@ -21,6 +27,12 @@ def _target(stmt):
     if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
         return stmt.targets[0].id
     return None
+
+
+def _zero_init(name):
+    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0.0), lineno=0)
+    stmt.adgen = ("init", None)
+    return stmt
 
 
 class _ZeroReads(ast.NodeTransformer):
@@ -34,60 +46,123 @@ class _ZeroReads(ast.NodeTransformer):
 
 
 def fold_zeros(body, adjoints):
-    zeros = set(adjoints)
+    return _fold(body, set(adjoints))[0]
+
+
+def _fold(body, zeros):
+    """``(new body, adjoints zero after it)``, given the adjoints zero before it."""
     out = []
     for stmt in body:
-        kind, via = _tag(stmt)
-        vias = via if isinstance(via, tuple) else ((via,) if via else ())
-        target = _target(stmt)
-        if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
-            if kind == "set":
-                zeros.add(target)
-            continue
-        if kind == "zero":
+        if isinstance(stmt, ast.If):
+            stmt.body, after_body = _fold(stmt.body, set(zeros))
+            stmt.orelse, after_else = _fold(stmt.orelse, set(zeros))
+            zeros = after_body & after_else
+            stmt.body += [_zero_init(a) for a in sorted(after_body - zeros)]
+            stmt.orelse += [_zero_init(a) for a in sorted(after_else - zeros)]
+            out.append(stmt)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            entry = set(zeros)
+            while True:
+                new_body, leaving = _fold(copy.deepcopy(stmt.body), set(entry))
+                if entry <= leaving:
+                    break
+                entry &= leaving
+            out += [_zero_init(a) for a in sorted(zeros - entry)]
+            stmt.body = new_body + [_zero_init(a) for a in sorted(leaving - entry)]
+            zeros = entry
+            out.append(stmt)
+        else:
+            stmt = _fold_one(stmt, zeros)
+            if stmt is not None:
+                out.append(stmt)
+    return out, zeros
+
+
+def _fold_one(stmt, zeros):
+    """The statement with zero adjoints folded away, or ``None``; updates ``zeros``."""
+    kind, via = _tag(stmt)
+    vias = via if isinstance(via, tuple) else ((via,) if via else ())
+    target = _target(stmt)
+    if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
+        if kind == "set":
             zeros.add(target)
-            continue
-        if kind == "accum" and target in zeros:
-            stmt.value = stmt.value.right
-            stmt.adgen = ("set", via)
-        stmt = _ZeroReads(zeros).visit(stmt)
-        if target is not None:
-            zeros.discard(target)
-        out.append(stmt)
-    return out
+        return None
+    if kind == "zero":
+        zeros.add(target)
+        return None
+    if kind == "accum" and target in zeros:
+        stmt.value = stmt.value.right
+        stmt.adgen = ("set", via)
+    stmt = _ZeroReads(zeros).visit(stmt)
+    if target is not None:
+        zeros.discard(target)
+    return stmt
 
 
-def _reads(stmt):
-    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+def _reads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def drop_dead(body):
-    live = set()
+    return _live(body, set(), set())[0]
+
+
+def _live(body, live, exit_live):
+    """``(new body, names live before it)``, given the names live after it; ``exit_live``:
+    the names live after the innermost loop (where a ``break`` goes)."""
     out = []
     for stmt in reversed(body):
-        kind, _ = _tag(stmt)
-        target = _target(stmt)
-        if kind in GENERATED and target not in live:
-            continue
-        if target is not None:
-            live.discard(target)
-        live |= _reads(stmt)
+        if isinstance(stmt, ast.If):
+            stmt.body, live_body = _live(stmt.body, set(live), exit_live)
+            stmt.orelse, live_else = _live(stmt.orelse, set(live), exit_live)
+            live = live_body | live_else | _reads(stmt.test)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            header = _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+            around = set(live)
+            while True:
+                new_body, live_in = _live(copy.deepcopy(stmt.body), set(around), live)
+                if live_in | header <= around:
+                    break
+                around |= live_in | header
+            stmt.body = new_body
+            live = live | live_in | header
+        elif isinstance(stmt, ast.Break):
+            live = set(exit_live)
+        else:
+            kind, _ = _tag(stmt)
+            target = _target(stmt)
+            if kind in GENERATED and target not in live:
+                continue
+            if target is not None:
+                live.discard(target)
+            live |= _reads(stmt)
         out.append(stmt)
-    return out[::-1]
+    return out[::-1], live
 
 
 def _is_line_comment(stmt):
     if _tag(stmt)[0] != "comment":
         return False
-    text = stmt.value.args[0].value
-    return text.startswith("line ")
+    return stmt.value.args[0].value.startswith("line ")
+
+
+def _pops(node):
+    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
 
 
 def drop_empty_comments(body):
-    """Drop ``# line`` comments with nothing under them, and repeats of the one above."""
+    """Drop ``# line`` comments with nothing under them, repeats of the one above, and
+    loops and branches left empty."""
     out = []
     last = None
     for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            last = None
+            stmt.body = drop_empty_comments(stmt.body)
+            stmt.orelse = drop_empty_comments(stmt.orelse)
+            if not stmt.body and not stmt.orelse and not _pops(stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter):
+                continue
+            stmt.body = stmt.body or [ast.Pass()]
         if _is_line_comment(stmt):
             following = body[k + 1] if k + 1 < len(body) else None
             if following is None or _tag(following)[0] == "comment" or isinstance(following, ast.Return):
@@ -104,4 +179,3 @@ def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
     return drop_empty_comments(body)
-

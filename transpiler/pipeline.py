@@ -1,12 +1,13 @@
 """The stages from a function to its gradient module, readable on one screen."""
 
 import ast
+import builtins
 import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, check, emit, normalize, optimize
-from transpiler.assemble import layout
+from transpiler import activity, check, emit, normalize, optimize, structure
+from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
@@ -52,23 +53,26 @@ def _transform(src, wrt, origin, command):
 
     with stage("normalize"):
         body = normalize.run(list(func.body), names)
-    result = names.fresh("_ans")
-    ret = body.pop()
-    body.append(ast.copy_location(assign(result, ret.value), ret))
-    stored = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        result = names.fresh("_ans")
+        local = set(_params(func)) | _stored(body)
+        body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
+    diags.raise_if_any()
     resolver = Resolver(src, names, diags)
-    body = resolver.qualify(body, set(_params(func)) | stored)
+    body = resolver.qualify(body, set(_params(func)) | _stored(body))
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
+        body = structure.hoist_conditionals(body, act.expr_active, names)
+        act = activity.analyze(body, wrt_names, {result})
     with stage("reverse"):
         rev = Reverser(resolver, act, names, diags)
-        blocks, seeded = _blocks(rev, act, body, result)
+        nodes, seeded = _nodes(rev, act, body, result, names)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
     seed_stmt = tag(assign(seeded, rt_call("seed", load(result), load(dout))), "seed", None)
-    body = layout(src, blocks, names, seed_stmt, wrt_names)
+    with stage("layout"):
+        body = Layout(src, names).function_body(nodes, seed_stmt, wrt_names)
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
@@ -81,18 +85,27 @@ def _transform(src, wrt, origin, command):
     return Gradient(emit.module(head, imports, gen), gen.name, wrt_names, wrt_tuple, dout, closure)
 
 
-def _blocks(rev, act, body, result):
-    """The blocks of every statement, and the adjoint the seed goes into.
+def _nodes(rev, act, body, result, names):
+    """The node tree of the body, and the adjoint the seed goes into.
 
-    The last statement assigns the result; a result that is just an active
-    name seeds that name's adjoint directly."""
-    blocks = [rev.statement(s) for s in body[:-1]]
+    When the result is assigned once, by the last statement, from an active
+    name, that name's adjoint is seeded directly."""
     last = body[-1]
-    if isinstance(last.value, ast.Name) and act.active(last.value.id):
-        blocks.append(Block(last, [last], [], [result], []))
-        return blocks, rev.adjoint(last.value.id)
-    blocks.append(rev.assignment(last))
-    return blocks, rev.adjoint(result)
+    once = sum(1 for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
+    if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
+        nodes = build(body[:-1], rev, names)
+        nodes.append(Block(last, [last], [], [result], []))
+        return nodes, rev.adjoint(last.value.id)
+    return build(body, rev, names), rev.adjoint(result)
+
+
+def _stored(body):
+    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _is_builtin(src, local, name):
+    """Does ``name`` in the user's function mean Python's builtin of that name?"""
+    return name not in local and src.lookup(name) == (True, getattr(builtins, name, None))
 
 
 def _grads_expr(adjoints, wrt_names, wrt_tuple):
