@@ -188,7 +188,8 @@ def test_gradients_do_not_share_memory():
 def test_byte_identical_across_processes():
     code = (
         "import sys; sys.path.insert(0, 'tests'); import corpus_straight as c; from transpiler import grad;"
-        "print(grad(c.sin_mul, wrt=(0, 1)).source)"
+        "print(grad(c.sin_mul, wrt=(0, 1)).source);"
+        "import corpus_control as cc; [print(grad(f, wrt=w).source) for f, _, w in cc.CASES]"
     )
     outs = set()
     for seed in ("0", "1", "12345"):

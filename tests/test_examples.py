@@ -25,6 +25,9 @@ INPUTS = {
     "neg_log_likelihood": lambda r: [0.3, -0.2, r.standard_normal(7)],
     "ring_energy": lambda r: [r.standard_normal((6, 2)), 2.0, 0.5],
     "power_sum": lambda r: [1.3, 3],
+    "landing_distance": lambda r: [r.uniform(8.0, 15.0), r.uniform(0.3, 1.2), r.uniform(0.01, 0.05)],
+    "eccentric_anomaly": lambda r: [r.uniform(0.5, 3.0), r.uniform(0.1, 0.9)],
+    "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
 }
 
 

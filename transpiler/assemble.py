@@ -283,9 +283,10 @@ class Layout:
     def _inside(self, nodes, ctx):
         """``(forward, backward)`` of nodes inside a loop body."""
         forward, groups = [], []
+        plan = _push_plan(nodes, ctx)
         for node in nodes:
             if isinstance(node, Block):
-                f, b = self._block_inside(node, ctx)
+                f, b = self._block_inside(node, *plan[id(node)])
             elif isinstance(node, If):
                 f, b = self._if_inside(node, ctx)
             elif isinstance(node, Loop):
@@ -296,9 +297,8 @@ class Layout:
             groups.append(b)
         return forward, [s for g in reversed(groups) for s in g]
 
-    def _block_inside(self, b, ctx):
-        before = sorted(b.reads_pre & ctx.varying)
-        after = sorted(b.reads_post & ctx.varying)
+    def _block_inside(self, b, before, after):
+        before, after = sorted(before), sorted(after)
         renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in after}
         forward = [self.push(v) for v in before] + b.forward + [self.push(v) for v in after]
         pops = [self.pop(v) for v in reversed(after)] + [self.pop(renames.get(v, v)) for v in reversed(before)]
@@ -350,6 +350,35 @@ class Layout:
 
     def pop(self, name):
         return tag(assign(name, self._pop_call()), "pop", None)
+
+
+def _push_plan(nodes, ctx):
+    """For each block of a loop body, ``(names pushed before it, names pushed after it)``:
+    the names it reads that the loop changes. A push is left out when a later block pushes
+    the same, unchanged value: that block's pop restores the name before this one's
+    backward runs."""
+    plan, pending = {}, {}
+    for node in nodes:
+        if not isinstance(node, Block):
+            for v in assigned(node):
+                pending.pop(v, None)
+            continue
+        before, after = node.reads_pre & ctx.varying, node.reads_post & ctx.varying
+        plan[id(node)] = (before, after)
+        for v in sorted(before):
+            if v in after:  # popped into a renamed local: it does not restore v
+                pending.pop(v, None)
+                continue
+            if v in pending:
+                pending[v].discard(v)
+            pending[v] = before
+        for v in node.targets + node.temps:
+            pending.pop(v, None)
+        for v in sorted(after):
+            if v in pending:
+                pending[v].discard(v)
+            pending[v] = after
+    return plan
 
 
 def _header_reads_of(stmt):

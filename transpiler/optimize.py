@@ -150,16 +150,15 @@ def _pops(node):
     return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
 
 
-def drop_empty_comments(body):
-    """Drop ``# line`` comments with nothing under them, repeats of the one above, and
-    loops and branches left empty."""
+def drop_empty_comments(body, last=None):
+    """Drop ``# line`` comments with nothing under them, repeats of the one above (or
+    of the one above the enclosing block), and loops and branches left empty."""
     out = []
-    last = None
     for k, stmt in enumerate(body):
         if isinstance(stmt, COMPOUND):
+            stmt.body = drop_empty_comments(stmt.body, last)
+            stmt.orelse = drop_empty_comments(stmt.orelse, last)
             last = None
-            stmt.body = drop_empty_comments(stmt.body)
-            stmt.orelse = drop_empty_comments(stmt.orelse)
             if not stmt.body and not stmt.orelse and not _pops(stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter):
                 continue
             stmt.body = stmt.body or [ast.Pass()]

@@ -29,7 +29,12 @@ LOOPS = (ast.For, ast.While)
 
 
 def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
+    """``new`` at ``old``'s position; a simple statement made from a loop or branch header
+    spans only the header's line."""
+    ast.copy_location(new, old)
+    if isinstance(old, (ast.For, ast.While, ast.If)) and not isinstance(new, (ast.For, ast.While, ast.If)):
+        new.end_lineno = new.lineno
+    return ast.fix_missing_locations(new)
 
 
 def _store(name, value, where):

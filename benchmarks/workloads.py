@@ -1,0 +1,310 @@
+"""The benchmark workloads: what a user writes, and what an expert would write instead.
+
+Each workload has
+
+- a primal function written as a user would write it for adgen: plain
+  assignments, ``for``/``while`` loops, NumPy calls, operators and subscript
+  reads (no in-place stores, helpers or lists);
+- a hand-written NumPy gradient with the same arguments, returning one
+  gradient per ``wrt`` entry (always a tuple). It runs the forward pass
+  keeping exactly what the backward pass needs, then loops backwards. It uses
+  the same NumPy operations as the primal (no switch to ``math`` for scalars,
+  no cheaper replacement for ``np.roll``), so the comparison measures the cost
+  of automatic differentiation, not of a different choice of primitives;
+- an input builder ``build(scale)`` with a fixed seed: ``scale=1`` gives the
+  benchmark sizes, a small ``scale`` gives tiny inputs for tests;
+- ``wrt``: the names of the parameters to differentiate.
+
+The hand gradients are the exact derivatives of the iterated programs
+(reversing every iteration), not of the limits the iterations approach.
+``fd_error`` checks a gradient against finite differences of the primal.
+"""
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    primal: Callable  # the user's function, returns a scalar
+    hand: Callable  # same arguments; returns the tuple of gradients w.r.t. ``wrt``
+    build: Callable  # build(scale=1.0) -> the tuple of positional arguments
+    wrt: tuple  # parameter names
+    summary: str
+
+
+def _dim(full, scale, least=2):
+    """``full`` scaled down by ``scale``, at least ``least``."""
+    return max(least, int(round(full * scale)))
+
+
+# --- scalar_loop: a long chain of scalar operations --------------------------------------
+
+
+def scalar_loop(x, w, steps):
+    for t in range(steps):
+        x = x + 0.01 * (np.sin(w * x) - 0.1 * x * np.cos(x))
+    return x
+
+
+def scalar_loop_grad(x, w, steps):
+    """Forward: keep each step's two partial derivatives; backward: chain them."""
+    dnext_dx = []
+    dnext_dw = []
+    for t in range(steps):
+        wx = w * x
+        cos_x = np.cos(x)
+        cos_wx = np.cos(wx)
+        dnext_dx.append(1.0 + 0.01 * (w * cos_wx - 0.1 * cos_x + 0.1 * x * np.sin(x)))
+        dnext_dw.append(0.01 * x * cos_wx)
+        x = x + 0.01 * (np.sin(wx) - 0.1 * x * cos_x)
+    gx, gw = 1.0, 0.0
+    for dx, dw in zip(reversed(dnext_dx), reversed(dnext_dw)):
+        gw += gx * dw
+        gx *= dx
+    return float(gx), float(gw)
+
+
+def build_scalar_loop(scale=1.0):
+    return 0.5, 1.3, _dim(1000, scale)
+
+
+# --- kepler: a while loop iterated to convergence ----------------------------------------
+
+
+def kepler(M, e):
+    E = M
+    dE = 1.0
+    while np.abs(dE) > 1e-12:
+        E_new = M + e * np.sin(E)
+        dE = E_new - E
+        E = E_new
+    return e * np.cos(E)
+
+
+def kepler_grad(M, e):
+    """Forward: keep sin(E) of each iteration; backward through every iteration."""
+    Es = []
+    sines = []
+    E = M
+    dE = 1.0
+    while np.abs(dE) > 1e-12:
+        sin_E = np.sin(E)
+        Es.append(E)
+        sines.append(sin_E)
+        E_new = M + e * sin_E
+        dE = E_new - E
+        E = E_new
+    gE = -e * np.sin(E)
+    ge = np.cos(E)
+    gM = 0.0
+    for E_k, sin_E in zip(reversed(Es), reversed(sines)):
+        gM += gE
+        ge += gE * sin_E
+        gE *= e * np.cos(E_k)
+    return float(gM + gE), float(ge)
+
+
+def build_kepler(scale=1.0):
+    return 3.0, 0.95
+
+
+# --- rnn: a vanilla tanh recurrent network ------------------------------------------------
+
+
+def rnn(Wx, Wh, b, Wo, x, y):
+    h = np.zeros((x.shape[1], Wh.shape[0]))
+    for t in range(x.shape[0]):
+        h = np.tanh(x[t] @ Wx + h @ Wh + b)
+    return np.sum((h @ Wo - y) ** 2)
+
+
+def rnn_grad(Wx, Wh, b, Wo, x, y):
+    """Forward: keep every hidden state; backward: one matmul per step, then the
+    weight gradients of all steps as one matmul each."""
+    T, B, n_in = x.shape
+    H = Wh.shape[0]
+    hs = np.zeros((T + 1, B, H))  # hs[t + 1] is the state after step t
+    for t in range(T):
+        hs[t + 1] = np.tanh(x[t] @ Wx + hs[t] @ Wh + b)
+    gout = 2.0 * (hs[T] @ Wo - y)
+    gWo = hs[T].T @ gout
+    gz = np.empty((T, B, H))  # cotangents of the pre-activations
+    gh = gout @ Wo.T
+    for t in range(T - 1, 0, -1):
+        gz[t] = gh * (1.0 - hs[t + 1] ** 2)
+        gh = gz[t] @ Wh.T
+    gz[0] = gh * (1.0 - hs[1] ** 2)  # the initial state is constant: no gh for it
+    gz_flat = gz.reshape(T * B, H)
+    gWx = x.reshape(T * B, n_in).T @ gz_flat
+    gWh = hs[:-1].reshape(T * B, H).T @ gz_flat
+    gb = gz_flat.sum(axis=0)
+    return gWx, gWh, gb, gWo
+
+
+def build_rnn(scale=1.0):
+    rng = np.random.default_rng(1)
+    T, B, n_in, H, n_out = _dim(50, scale), _dim(32, scale), _dim(32, scale), _dim(64, scale), 4
+    Wx = rng.standard_normal((n_in, H)) / np.sqrt(n_in)
+    Wh = rng.standard_normal((H, H)) / np.sqrt(H)
+    b = 0.1 * rng.standard_normal(H)
+    Wo = rng.standard_normal((H, n_out)) / np.sqrt(H)
+    x = rng.standard_normal((T, B, n_in))
+    y = rng.standard_normal((B, n_out))
+    return Wx, Wh, b, Wo, x, y
+
+
+# --- mlp: a two-layer classifier, straight-line code --------------------------------------
+
+
+def mlp(W1, b1, W2, b2, X, Y):
+    n = X.shape[0]
+    h = np.tanh(X @ W1 + b1)
+    z = h @ W2 + b2
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.sum(logp * Y) / n
+
+
+def mlp_grad(W1, b1, W2, b2, X, Y):
+    """The textbook backward pass: softmax minus labels, then two layers."""
+    n = X.shape[0]
+    h = np.tanh(X @ W1 + b1)
+    z = h @ W2 + b2
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    dz = (p - Y) / n  # the rows of the one-hot Y sum to 1
+    gW2 = h.T @ dz
+    gb2 = dz.sum(axis=0)
+    da = (dz @ W2.T) * (1.0 - h * h)
+    gW1 = X.T @ da
+    gb1 = da.sum(axis=0)
+    return gW1, gb1, gW2, gb2
+
+
+def build_mlp(scale=1.0):
+    rng = np.random.default_rng(2)
+    n, n_in, H, C = _dim(64, scale), _dim(256, scale), _dim(256, scale), _dim(10, scale, least=3)
+    W1 = rng.standard_normal((n_in, H)) / np.sqrt(n_in)
+    b1 = 0.1 * rng.standard_normal(H)
+    W2 = rng.standard_normal((H, C)) / np.sqrt(H)
+    b2 = 0.1 * rng.standard_normal(C)
+    X = rng.standard_normal((n, n_in))
+    Y = np.eye(C)[rng.integers(0, C, n)]
+    return W1, b1, W2, b2, X, Y
+
+
+# --- big_vector: elementwise work on a large array -----------------------------------------
+
+
+def big_vector(x):
+    return np.sum(np.exp(x) * np.sin(x) / (1.0 + x ** 2))
+
+
+def big_vector_grad(x):
+    """d/dx e^x sin x / (1 + x^2) = e^x / (1 + x^2) * (sin x + cos x - 2 x sin x / (1 + x^2))."""
+    sin_x = np.sin(x)
+    inv = 1.0 / (1.0 + x * x)
+    return (np.exp(x) * inv * (sin_x + np.cos(x) - 2.0 * x * sin_x * inv),)
+
+
+def build_big_vector(scale=1.0):
+    rng = np.random.default_rng(3)
+    return (rng.standard_normal(_dim(10**6, scale)),)
+
+
+# --- springs: a ring of masses integrated with symplectic Euler ----------------------------
+
+
+def springs(q, p, k, L, dt, steps):
+    for t in range(steps):
+        d = np.roll(q, -1, axis=0) - q
+        r = np.sqrt(np.sum(d * d, axis=1, keepdims=True))
+        f = k * (r - L) * d / r
+        force = f - np.roll(f, 1, axis=0)
+        p = p + dt * force
+        q = q + dt * p
+    return np.sum(q[:, 0] * q[:, 1]) + 0.5 * np.sum(p * p)
+
+
+def springs_grad(q, p, k, L, dt, steps):
+    """Forward: keep each step's spring vectors d and lengths r; backward per step."""
+    ds = []
+    rs = []
+    for t in range(steps):
+        d = np.roll(q, -1, axis=0) - q
+        r = np.sqrt(np.sum(d * d, axis=1, keepdims=True))
+        f = k * (r - L) * d / r
+        force = f - np.roll(f, 1, axis=0)
+        p = p + dt * force
+        q = q + dt * p
+        ds.append(d)
+        rs.append(r)
+    gq = q[:, ::-1].copy()  # d/dq of sum(q0 * q1) is (q1, q0)
+    gp = p.copy()
+    gk = 0.0
+    for d, r in zip(reversed(ds), reversed(rs)):
+        gp = gp + dt * gq  # q = q + dt * p
+        gforce = dt * gp  # p = p + dt * force
+        gf = gforce - np.roll(gforce, -1, axis=0)
+        stretch = 1.0 - L / r  # f = k * stretch * d
+        gk += np.sum(stretch * d * gf)
+        gd = k * (stretch * gf + (L / r**3) * np.sum(gf * d, axis=1, keepdims=True) * d)
+        gq = gq + np.roll(gd, 1, axis=0) - gd
+    return gq, gp, float(gk)
+
+
+def build_springs(scale=1.0):
+    rng = np.random.default_rng(4)
+    n, steps = _dim(100, scale, least=3), _dim(200, scale)
+    angle = 2 * np.pi * np.arange(n) / n
+    q = np.stack([np.cos(angle), np.sin(angle)], axis=1) + 0.01 * rng.standard_normal((n, 2))
+    p = 0.1 * rng.standard_normal((n, 2))
+    rest = 0.8 * 2 * np.sin(np.pi / n)  # springs start stretched by 25%
+    return q, p, 50.0, rest, 0.01, steps
+
+
+WORKLOADS = [
+    Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps"),
+    Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence"),
+    Workload("rnn", rnn, rnn_grad, build_rnn, ("Wx", "Wh", "b", "Wo"), "tanh RNN, T=50 B=32 I=32 H=64"),
+    Workload("mlp", mlp, mlp_grad, build_mlp, ("W1", "b1", "W2", "b2"), "256-256-10 MLP, batch 64"),
+    Workload("big_vector", big_vector, big_vector_grad, build_big_vector, ("x",), "elementwise, 10**6 entries"),
+    Workload("springs", springs, springs_grad, build_springs, ("q", "p", "k"), "100 masses, 200 steps"),
+]
+
+BY_NAME = {w.name: w for w in WORKLOADS}
+
+
+def argnums(workload):
+    """The positions of ``workload.wrt`` among the primal's parameters."""
+    params = list(inspect.signature(workload.primal).parameters)
+    return tuple(params.index(name) for name in workload.wrt)
+
+
+def fd_error(workload, args, grads, seed=0, h=1e-5):
+    """Relative error of ``grads`` (one per ``wrt``) along a random direction.
+
+    The directional derivative of the primal at ``args`` comes from a
+    fourth-order central difference; it is compared with the sum over ``wrt``
+    of <gradient, direction>, relative to the sum of their absolute values.
+    """
+    rng = np.random.default_rng(seed)
+    positions = argnums(workload)
+    directions = [rng.standard_normal(np.shape(args[i])) for i in positions]
+
+    def along(t):
+        moved = list(args)
+        for i, d in zip(positions, directions):
+            moved[i] = args[i] + t * d if np.ndim(args[i]) else args[i] + t * float(d)
+        return workload.primal(*moved)
+
+    fd = (8.0 * (along(h) - along(-h)) - (along(2 * h) - along(-2 * h))) / (12.0 * h)
+    terms = [float(np.sum(g * d)) for g, d in zip(grads, directions)]
+    scale = sum(abs(t) for t in terms) or 1.0
+    return abs(fd - sum(terms)) / scale

@@ -1,0 +1,36 @@
+"""The benchmarks' hand-written gradients are right (at small sizes), so the
+runner's comparison of adgen against them means something."""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import workloads  # noqa: E402
+
+SMALL = 0.1  # the scale of the test inputs
+
+
+@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
+def test_hand_gradient_matches_finite_differences(workload):
+    args = workload.build(SMALL)
+    grads = workload.hand(*args)
+    assert len(grads) == len(workload.wrt)
+    for seed in range(2):
+        assert workloads.fd_error(workload, args, grads, seed=seed) < 1e-6
+
+
+@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
+def test_gradients_have_their_arguments_shapes(workload):
+    args = workload.build(SMALL)
+    for i, g in zip(workloads.argnums(workload), workload.hand(*args)):
+        assert np.shape(g) == np.shape(args[i])
+
+
+def test_workloads_have_distinct_names_and_valid_wrt():
+    assert len(workloads.BY_NAME) == len(workloads.WORKLOADS)
+    for w in workloads.WORKLOADS:
+        assert len(workloads.argnums(w)) == len(w.wrt)
