@@ -12,24 +12,22 @@ def value_and_grad_friction_force(v, load, mu_s, mu_k, _dout=None):
     speed = np.abs(v)
     _c3 = speed < 0.001
     if _c3:
-        _t1 = mu_s * load
-        force = _t1 * v / 0.001
+        force = mu_s * load * v / 0.001
     else:
         _c2 = speed < 0.5
         if _c2:
-            _t2 = np.exp(-speed / 0.1)
-            _t3 = mu_s - mu_k
-            stribeck = mu_k + _t3 * _t2
-            _t4 = np.sign(v)
-            force = stribeck * load * _t4
+            _t1 = np.exp(-speed / 0.1)
+            stribeck = mu_k + (mu_s - mu_k) * _t1
+            _t2 = np.sign(v)
+            force = stribeck * load * _t2
         else:
             _c1 = load > 1.0
             if _c1:
                 drag = 0.2 * speed
             else:
                 drag = 0.1 * speed
-            _t5 = np.sign(v)
-            force = (mu_k * load + drag) * _t5
+            _t3 = np.sign(v)
+            force = (mu_k * load + drag) * _t3
     _ans = force
 
     # backward
@@ -41,25 +39,25 @@ def value_and_grad_friction_force(v, load, mu_s, mu_k, _dout=None):
         _g2 = _g1 * v
         _dmu_s = _rt.unbroadcast(_g2 * load, mu_s)
         _dload = _rt.unbroadcast(_g2 * mu_s, load)
-        _dv = _rt.unbroadcast(_g1 * _t1, v)
+        _dv = _rt.unbroadcast(_g1 * (mu_s * load), v)
         _dmu_k = 0.0
         _dspeed = 0.0
     else:
         # line 11: elif speed < 0.5:
         if _c2:
             # line 13: force = stribeck * load * np.sign(v)
-            _g4 = _dforce * _t4
+            _g4 = _dforce * _t2
             _dstribeck = _rt.unbroadcast(_g4 * load, stribeck)
             _dload = _rt.unbroadcast(_g4 * stribeck, load)
             # line 12: stribeck = mu_k + (mu_s - mu_k) * np.exp(-speed / 0.1)
             _dmu_k = _rt.unbroadcast(_dstribeck, mu_k)
-            _g3 = _dstribeck * _t2
+            _g3 = _dstribeck * _t1
             _dmu_s = _rt.unbroadcast(_g3, mu_s)
             _dmu_k = _dmu_k + _rt.unbroadcast(-_g3, mu_k)
-            _dspeed = _rt.unbroadcast(-(_dstribeck * _t3 * _t2 / 0.1), speed)
+            _dspeed = _rt.unbroadcast(-(_dstribeck * (mu_s - mu_k) * _t1 / 0.1), speed)
         else:
             # line 16: force = (mu_k * load + drag) * np.sign(v)
-            _g5 = _dforce * _t5
+            _g5 = _dforce * _t3
             _dmu_k = _rt.unbroadcast(_g5 * load, mu_k)
             _dload = _rt.unbroadcast(_g5 * mu_k, load)
             _ddrag = _rt.unbroadcast(_g5, drag)

@@ -14,15 +14,13 @@ def value_and_grad_neg_log_likelihood(mu, log_sigma, data, _dout=None):
     z = (data - mu) / sigma
     n = data.shape[0]
     _t1 = z ** 2
-    _t2 = np.sum(_t1)
-    _t3 = 0.5 * _t2
-    _ans = _t3 + n * log_sigma + 0.5 * n * gaussian.LOG_2PI
+    _t2 = 0.5 * np.sum(_t1)
+    _ans = _t2 + n * log_sigma + 0.5 * n * gaussian.LOG_2PI
 
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 13: return 0.5 * np.sum(z ** 2) + n * log_sigma + 0.5 * n * LOG_2PI
-    _r1 = _rt.rules.reductions.sum_(_rt.unbroadcast(_dans, _t3) * 0.5, _t2, _t1)
-    _dz = _r1 * 2 * z
+    _dz = _rt.rules.reductions.expand(_rt.unbroadcast(_dans, _t2) * 0.5, np.shape(_t1), None, False) * 2 * z
     _dlog_sigma = _rt.unbroadcast(_dans * n, log_sigma)
     # line 11: z = (data - mu) / sigma
     _dmu = _rt.unbroadcast(-(_dz / sigma), mu)

@@ -18,14 +18,14 @@ def value_and_grad_eccentric_anomaly(mean_anomaly, eccentricity, _dout=None):
         _t1 = np.sin(E)
         f = E - eccentricity * _t1 - mean_anomaly
         _tape.push(_t1)
-        _tape.push(f)
-        _t2 = np.cos(E)
-        _t3 = 1.0 - eccentricity * _t2
-        step = f / _t3
-        _tape.push(_t2)
-        _tape.push(_t3)
         _tape.push(E)
+        _tape.push(np.shape(f))
+        _t2 = np.cos(E)
+        step = f / (1.0 - eccentricity * _t2)
+        _tape.push(_t2)
         _tape.push(step)
+        _tape.push(np.shape(E))
+        _tape.push(np.shape(step))
         E = E - step
     _ans = E
 
@@ -36,16 +36,17 @@ def value_and_grad_eccentric_anomaly(mean_anomaly, eccentricity, _dout=None):
     _dmean_anomaly = 0.0
     for _k1 in range(_n1):
         # line 13: E = E - step
-        step = _tape.pop()
-        E = _tape.pop()
-        _dstep = _rt.unbroadcast(-_dE, step)
-        _dE = _rt.unbroadcast(_dE, E)
+        _step_shape = _tape.pop()
+        _E_shape = _tape.pop()
+        _dstep = _rt.sum_to(-_dE, _step_shape)
+        _dE = _rt.sum_to(_dE, _E_shape)
         # line 12: step = f / (1.0 - eccentricity * np.cos(E))
-        _t3 = _tape.pop()
+        step = _tape.pop()
         _t2 = _tape.pop()
-        f = _tape.pop()
-        _df = _rt.unbroadcast(_dstep / _t3, f)
-        _g2 = -(-_dstep * step / _t3)
+        _f_shape = _tape.pop()
+        E = _tape.pop()
+        _df = _rt.sum_to(_dstep / (1.0 - eccentricity * _t2), _f_shape)
+        _g2 = -(-_dstep * step / (1.0 - eccentricity * _t2))
         _deccentricity = _deccentricity + _rt.unbroadcast(_g2 * _t2, eccentricity)
         _dE = _dE + _rt.unbroadcast(-(_g2 * eccentricity) * np.sin(E), E)
         # line 11: f = E - eccentricity * np.sin(E) - mean_anomaly

@@ -20,13 +20,12 @@ def value_and_grad_dense_tanh(W, b, x, y, _dout=None):
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 8: return 0.5 * np.mean(err ** 2)
-    _r2 = _rt.rules.reductions.mean(_dans * 0.5, _t4, _t3)
-    _derr = _r2 * 2 * err
+    _r1 = _rt.rules.reductions.mean(_dans * 0.5, _t4, _t3)
+    _derr = _r1 * 2 * err
     # line 7: err = h - y
     _dh = _rt.unbroadcast(_derr, h)
     # line 6: h = np.tanh(x @ W.T + b)
     _g1 = _dh * (1.0 - h ** 2)
-    _r1 = _rt.rules.linalg.matmul(_rt.unbroadcast(_g1, _t2), _t2, x, _t1)
-    _dW = np.transpose(_r1[1])
+    _dW = np.transpose(_rt.rules.linalg.matmul_x2(_rt.unbroadcast(_g1, _t2), x, _t1))
     _db = _rt.unbroadcast(_g1, b)
     return _ans, _rt.as_grads((_dW, _db), (W, b))

@@ -23,17 +23,13 @@ def value_and_grad_landing_distance(speed, angle, drag, _dout=None):
         v = np.sqrt(vx * vx + vy * vy)
         _tape.push(vx)
         _t3 = projectile.DT * drag
-        _t4 = _t3 * v
-        vx = vx - _t4 * vx
+        vx = vx - _t3 * v * vx
         _tape.push(_t3)
-        _tape.push(_t4)
         _tape.push(v)
         _tape.push(vy)
-        _t5 = drag * v
-        vy = vy - projectile.DT * (projectile.G + _t5 * vy)
-        _tape.push(_t5)
-        _tape.push(vx)
-        _tape.push(x)
+        vy = vy - projectile.DT * (projectile.G + drag * v * vy)
+        _tape.push(np.shape(vx))
+        _tape.push(np.shape(x))
         x = x + projectile.DT * vx
         y = y + projectile.DT * vy
         if y < 0.0:
@@ -48,28 +44,26 @@ def value_and_grad_landing_distance(speed, angle, drag, _dout=None):
     _dvy = 0.0
     for step in reversed(range(10000)[:_n1]):
         # line 19: x = x + DT * vx
-        x = _tape.pop()
-        vx = _tape.pop()
-        _dvx = _dvx + _rt.unbroadcast(_dx * projectile.DT, vx)
-        _dx = _rt.unbroadcast(_dx, x)
+        _x_shape = _tape.pop()
+        _vx_shape = _tape.pop()
+        _dvx = _dvx + _rt.sum_to(_dx * projectile.DT, _vx_shape)
+        _dx = _rt.sum_to(_dx, _x_shape)
         # line 18: vy = vy - DT * (G + drag * v * vy)
-        _t5 = _tape.pop()
         vy = _tape.pop()
         v = _tape.pop()
         _g4 = -_dvy * projectile.DT
         _g5 = _g4 * vy
         _ddrag = _ddrag + _rt.unbroadcast(_g5 * v, drag)
         _dv = _rt.unbroadcast(_g5 * drag, v)
-        _dvy = _rt.unbroadcast(_dvy, vy) + _rt.unbroadcast(_g4 * _t5, vy)
+        _dvy = _rt.unbroadcast(_dvy, vy) + _rt.unbroadcast(_g4 * (drag * v), vy)
         # line 17: vx = vx - DT * drag * v * vx
-        _t4 = _tape.pop()
         _t3 = _tape.pop()
         vx = _tape.pop()
         _g2 = -_dvx
         _g3 = _g2 * vx
         _ddrag = _ddrag + _rt.unbroadcast(_g3 * v * projectile.DT, drag)
         _dv = _dv + _rt.unbroadcast(_g3 * _t3, v)
-        _dvx = _rt.unbroadcast(_dvx, vx) + _rt.unbroadcast(_g2 * _t4, vx)
+        _dvx = _rt.unbroadcast(_dvx, vx) + _rt.unbroadcast(_g2 * (_t3 * v), vx)
         # line 16: v = np.sqrt(vx * vx + vy * vy)
         _g1 = _dv * 0.5 / v
         _dvx = _dvx + _rt.unbroadcast(_g1 * vx, vx)

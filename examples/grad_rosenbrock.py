@@ -12,18 +12,17 @@ def value_and_grad_rosenbrock(x, _dout=None):
     head = x[:-1]
     tail = x[1:]
     _t1 = tail - head ** 2
-    _t2 = 1.0 - head
-    _t3 = 100.0 * _t1 ** 2 + _t2 ** 2
-    _ans = np.sum(_t3)
+    _t2 = 100.0 * _t1 ** 2 + (1.0 - head) ** 2
+    _ans = np.sum(_t2)
 
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 8: return np.sum(100.0 * (tail - head ** 2) ** 2 + (1.0 - head) ** 2)
-    _r3 = _rt.rules.reductions.sum_(_dans, _ans, _t3)
-    _g1 = _r3 * 100.0 * 2 * _t1
-    _dtail = _rt.unbroadcast(_g1, tail)
-    _dhead = _rt.unbroadcast(-_g1 * 2 * head, head)
-    _dhead = _dhead + _rt.unbroadcast(-(_r3 * 2 * _t2), head)
+    _g1 = _rt.rules.reductions.expand(_dans, np.shape(_t2), None, False)
+    _g2 = _g1 * 100.0 * 2 * _t1
+    _dtail = _rt.unbroadcast(_g2, tail)
+    _dhead = _rt.unbroadcast(-_g2 * 2 * head, head)
+    _dhead = _dhead + _rt.unbroadcast(-(_g1 * 2 * (1.0 - head)), head)
     # line 7: tail = x[1:]
     _r2 = _rt.rules.selection.getitem(_dtail, tail, x, np.s_[1:])
     _dx = _r2

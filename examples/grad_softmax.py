@@ -21,11 +21,10 @@ def value_and_grad_cross_entropy(logits, label, _dout=None):
     _dans = _rt.seed(_ans, _dout)
     # line 8: return log_norm - shifted[label]
     _dlog_norm = _rt.unbroadcast(_dans, log_norm)
-    _r3 = _rt.rules.selection.getitem(_rt.unbroadcast(-_dans, _t4), _t4, shifted, label)
-    _dshifted = _r3
+    _r2 = _rt.rules.selection.getitem(_rt.unbroadcast(-_dans, _t4), _t4, shifted, label)
+    _dshifted = _r2
     # line 7: log_norm = np.log(np.sum(np.exp(shifted)))
-    _r2 = _rt.rules.reductions.sum_(_dlog_norm / _t3, _t3, _t2)
-    _dshifted = _dshifted + _r2 * _t2
+    _dshifted = _dshifted + _rt.rules.reductions.expand(_dlog_norm / _t3, np.shape(_t2), None, False) * _t2
     # line 6: shifted = logits - np.max(logits)
     _dlogits = _rt.unbroadcast(_dshifted, logits)
     _r1 = _rt.rules.reductions.extremum(_rt.unbroadcast(-_dshifted, _t1), _t1, logits)

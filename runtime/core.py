@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "as_grad", "as_grads", "float_dtype", "zeros_for"]
+__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
 
 
 class Tape(list):
@@ -46,13 +46,18 @@ def seed(value, dout):
 
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
-    shape = np.shape(x)
-    gshape = np.shape(g)
-    if gshape == shape:
-        return g
-    extra = len(gshape) - len(shape)
-    if extra < 0:
+    if not isinstance(g, np.ndarray):
         return g  # a scalar cotangent: broadcasting fixes it where it is used
+    return sum_to(g, x.shape if isinstance(x, np.ndarray) else np.shape(x))
+
+
+def sum_to(g, shape):
+    """``unbroadcast`` to a value of ``shape`` (when only its shape was recorded)."""
+    if not isinstance(g, np.ndarray) or g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra < 0:
+        return g
     if extra:
         g = np.sum(g, axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

@@ -298,12 +298,22 @@ class Layout:
         return forward, [s for g in reversed(groups) for s in g]
 
     def _block_inside(self, b, before, after):
+        """Pushes around the block's forward, pops before its backward. A name the backward
+        reads only for its shape has its shape pushed, so the array itself can go."""
         before, after = sorted(before), sorted(after)
         renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in after}
-        forward = [self.push(v) for v in before] + b.forward + [self.push(v) for v in after]
-        pops = [self.pop(v) for v in reversed(after)] + [self.pop(renames.get(v, v)) for v in reversed(before)]
-        body = _renamed(b.backward, renames)
+        shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v not in renames and _shape_only(b.backward, v)}
+        forward = [self._push_value(v, shapes) for v in before] + b.forward + [self._push_value(v, shapes) for v in after]
+        pops = [self.pop(shapes.get(v, v)) for v in reversed(after)]
+        pops += [self.pop(shapes.get(v, renames.get(v, v))) for v in reversed(before)]
+        body = [_ShapeReads(shapes).visit(s) for s in _renamed(b.backward, renames)]
         return forward, self._commented(b.stmt, pops + body) if body else []
+
+    def _push_value(self, name, shapes):
+        if name in shapes:
+            call = ast.Call(func=_attr(self._tape(), "push"), args=[_call("np.shape", load(name))], keywords=[])
+            return ast.Expr(value=call)
+        return self.push(name)
 
     def _if_inside(self, node, ctx):
         stmt = node.stmt
@@ -352,6 +362,43 @@ class Layout:
         return tag(assign(name, self._pop_call()), "pop", None)
 
 
+def _shape_reads(stmts):
+    """The name nodes backward statements read only for a shape: ``_rt.unbroadcast(g, v)``
+    and ``np.shape(v)``."""
+    found = set()
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                spelled = ast.unparse(node.func)
+                if spelled == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name):
+                    found.add(id(node.args[1]))
+                elif spelled == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                    found.add(id(node.args[0]))
+    return found
+
+
+def _shape_only(stmts, name):
+    shape_reads = _shape_reads(stmts)
+    reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    return bool(reads) and all(id(n) in shape_reads for n in reads)
+
+
+class _ShapeReads(ast.NodeTransformer):
+    """``_rt.unbroadcast(g, v)`` -> ``_rt.sum_to(g, _v_shape)``; ``np.shape(v)`` -> ``_v_shape``."""
+
+    def __init__(self, shapes):
+        self.shapes = shapes
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        spelled = ast.unparse(node.func)
+        if spelled == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in self.shapes:
+            return ast.copy_location(ast.Call(func=_attr("_rt", "sum_to"), args=[node.args[0], load(self.shapes[node.args[1].id])], keywords=[]), node)
+        if spelled == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id in self.shapes:
+            return ast.copy_location(load(self.shapes[node.args[0].id]), node)
+        return node
+
+
 def _push_plan(nodes, ctx):
     """For each block of a loop body, ``(names pushed before it, names pushed after it)``:
     the names it reads that the loop changes. A push is left out when a later block pushes
@@ -369,12 +416,16 @@ def _push_plan(nodes, ctx):
             if v in after:  # popped into a renamed local: it does not restore v
                 pending.pop(v, None)
                 continue
+            if _shape_only(node.backward, v):
+                continue  # only its shape is pushed, which does not restore v
             if v in pending:
                 pending[v].discard(v)
             pending[v] = before
         for v in node.targets + node.temps:
             pending.pop(v, None)
         for v in sorted(after):
+            if _shape_only(node.backward, v):
+                continue
             if v in pending:
                 pending[v].discard(v)
             pending[v] = after

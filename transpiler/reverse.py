@@ -77,6 +77,26 @@ def is_atomic(node):
     return False
 
 
+CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
+
+
+def recomputable(node, budget=2):
+    """Cheaper to compute again in the backward pass than to record: at most ``budget``
+    additions, subtractions, multiplications, divisions or negations of names and
+    numbers (``k * (r - L)``)."""
+    return _op_count(node) <= budget
+
+
+def _op_count(node):
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return 0
+    if isinstance(node, ast.BinOp) and isinstance(node.op, CHEAP_OPS):
+        return 1 + _op_count(node.left) + _op_count(node.right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, CHEAP_OPS):
+        return 1 + _op_count(node.operand)
+    return 99
+
+
 def is_literal(node):
     if isinstance(node, ast.Constant):
         return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
@@ -235,13 +255,18 @@ class Reverser:
             keep, deferred = self._unbroadcast_keep(tpl, mapping, slots, slot_args)
             outputs = {k: inline.drop_unbroadcast(e, keep) for k, e in outputs.items()}
             needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
+            shape_only = needs - {n.id for e in outputs.values() for n in _value_reads(e)}
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
+            shape_only = set()
         for pname, value in mapping.items():
             if pname not in needs:
                 continue
             for arg in value if isinstance(value, list) else [value]:
-                if id(arg) in lowered and not is_atomic(lowered[id(arg)][0]):
+                if id(arg) not in lowered or is_atomic(lowered[id(arg)][0]):
+                    continue
+                # an expression read only for its shape is kept, not computed again
+                if pname in shape_only or not recomputable(lowered[id(arg)][0]):
                     expr, child = lowered[id(arg)]
                     lowered[id(arg)] = (self.hoist(expr, fwd), child)
         new = rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords])
@@ -475,6 +500,12 @@ class Reverser:
         if module not in self.rule_modules:
             self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
         return self.rule_modules[module]
+
+
+def _value_reads(expr):
+    """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
+    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and ast.unparse(n.func) == "np.shape" and n.args}
+    return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
 
 
 def _is_simple(node):

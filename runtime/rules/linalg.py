@@ -91,19 +91,35 @@ def inner(g, ans, a, b):
 
 @vjp(np.matmul, operator.matmul, np.linalg.matmul)
 def matmul(g, ans, x1, x2):
-    """A 1-D operand is a matrix with one row (x1) or one column (x2) whose
-    extra axis is dropped from the result; batch axes broadcast."""
-    a = np.asarray(x1)
-    b = np.asarray(x2)
-    g = np.asarray(g)
-    # Give the result back the axes that 1-D operands dropped.
+    return _rt.rules.linalg.matmul_x1(g, x1, x2), _rt.rules.linalg.matmul_x2(g, x1, x2)
+
+
+def matmul_x1(g, x1, x2):
+    """The cotangent of ``x1`` in ``x1 @ x2``: ``g @ x2.T`` for matrices."""
+    if np.ndim(x1) == 2 and np.ndim(x2) == 2 and np.ndim(g) == 2:
+        return _rt.unbroadcast(g @ x2.T, x1)
+    a, b, g = _as_matrices(g, x1, x2)
+    return _rt.unbroadcast(g @ _T(b), a).reshape(np.shape(x1))
+
+
+def matmul_x2(g, x1, x2):
+    """The cotangent of ``x2`` in ``x1 @ x2``: ``x1.T @ g`` for matrices."""
+    if np.ndim(x1) == 2 and np.ndim(x2) == 2 and np.ndim(g) == 2:
+        return _rt.unbroadcast(x1.T @ g, x2)
+    a, b, g = _as_matrices(g, x1, x2)
+    return _rt.unbroadcast(_T(a) @ g, b).reshape(np.shape(x2))
+
+
+def _as_matrices(g, x1, x2):
+    """A 1-D operand is a matrix with one row (x1) or one column (x2) whose extra
+    axis is dropped from the result: give it, and ``g``, that axis back. Batch axes
+    broadcast."""
+    a, b, g = np.asarray(x1), np.asarray(x2), np.asarray(g)
     if b.ndim == 1:
         b, g = b[:, None], g[..., None]
     if a.ndim == 1:
         a, g = a[None, :], np.expand_dims(g, -2)
-    ga = _rt.unbroadcast(g @ _T(b), a).reshape(np.shape(x1))
-    gb = _rt.unbroadcast(_T(a) @ g, b).reshape(np.shape(x2))
-    return ga, gb
+    return a, b, g
 
 
 @vjp(np.vdot)

@@ -13,6 +13,8 @@ to the wrong parameter.
 
 import numpy as np
 
+import runtime as _rt
+
 from runtime.registry import vjp
 
 
@@ -70,7 +72,14 @@ def _extremum(g, ans, x, axis, keepdims):
 
 @vjp(np.sum, np.ndarray.sum)
 def sum_(g, ans, a, axis=None, *, keepdims=False):
-    return _expand(g, a, axis, keepdims)
+    return _rt.rules.reductions.expand(g, np.shape(a), axis, keepdims)
+
+
+def expand(g, shape, axis=None, keepdims=False):
+    """The cotangent of a sum over ``axis`` of an array of ``shape``: ``g`` broadcast back."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, _axes(np.broadcast_to(0.0, shape), axis))
+    return np.broadcast_to(g, shape)
 
 
 @vjp(np.mean, np.ndarray.mean)
