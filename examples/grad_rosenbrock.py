@@ -24,9 +24,7 @@ def value_and_grad_rosenbrock(x, _dout=None):
     _dhead = _rt.unbroadcast(-_g2 * 2 * head, head)
     _dhead = _dhead + _rt.unbroadcast(-(_g1 * 2 * (1.0 - head)), head)
     # line 7: tail = x[1:]
-    _r2 = _rt.rules.selection.getitem(_dtail, tail, x, np.s_[1:])
-    _dx = _r2
+    _dx = _rt.rules.selection.scatter(_dtail, x, np.s_[1:])
     # line 6: head = x[:-1]
-    _r1 = _rt.rules.selection.getitem(_dhead, head, x, np.s_[:-1])
-    _dx = _dx + _r1
+    _dx = _dx + _rt.rules.selection.scatter(_dhead, x, np.s_[:-1])
     return _ans, _rt.as_grad(_dx, x)

@@ -21,8 +21,7 @@ def value_and_grad_cross_entropy(logits, label, _dout=None):
     _dans = _rt.seed(_ans, _dout)
     # line 8: return log_norm - shifted[label]
     _dlog_norm = _rt.unbroadcast(_dans, log_norm)
-    _r2 = _rt.rules.selection.getitem(_rt.unbroadcast(-_dans, _t4), _t4, shifted, label)
-    _dshifted = _r2
+    _dshifted = _rt.rules.selection.scatter(_rt.unbroadcast(-_dans, _t4), shifted, label)
     # line 7: log_norm = np.log(np.sum(np.exp(shifted)))
     _dshifted = _dshifted + _rt.rules.reductions.expand(_dlog_norm / _t3, np.shape(_t2), None, False) * _t2
     # line 6: shifted = logits - np.max(logits)

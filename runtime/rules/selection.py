@@ -29,6 +29,11 @@ def _may_repeat(index):
 
 @vjp(operator.getitem)
 def getitem(g, ans, a, index):
+    return _rt.rules.selection.scatter(g, a, index)
+
+
+def scatter(g, a, index):
+    """A zero cotangent for ``a`` with ``g`` at ``a[index]``."""
     out = _rt.zeros_for(a)
     if _may_repeat(index):
         np.add.at(out, index, g)  # repeated entries accumulate
