@@ -53,8 +53,8 @@ def value_and_grad_friction_force(v, load, mu_s, mu_k, _dout=None):
             _dmu_k = _rt.unbroadcast(_dstribeck, mu_k)
             _g3 = _dstribeck * _t1
             _dmu_s = _rt.unbroadcast(_g3, mu_s)
-            _dmu_k = _dmu_k + _rt.unbroadcast(-_g3, mu_k)
-            _dspeed = _rt.unbroadcast(-(_dstribeck * (mu_s - mu_k) * _t1 / 0.1), speed)
+            _dmu_k = _dmu_k - _rt.unbroadcast(_g3, mu_k)
+            _dspeed = -_rt.unbroadcast(_dstribeck * (mu_s - mu_k) * _t1 / 0.1, speed)
         else:
             # line 16: force = (mu_k * load + drag) * np.sign(v)
             _g5 = _dforce * _t3

@@ -23,8 +23,8 @@ def value_and_grad_neg_log_likelihood(mu, log_sigma, data, _dout=None):
     _dz = _rt.rules.reductions.expand(_rt.unbroadcast(_dans, _t2) * 0.5, np.shape(_t1), None, False) * 2 * z
     _dlog_sigma = _rt.unbroadcast(_dans * n, log_sigma)
     # line 11: z = (data - mu) / sigma
-    _dmu = _rt.unbroadcast(-(_dz / sigma), mu)
-    _dsigma = _rt.unbroadcast(-_dz * z / sigma, sigma)
+    _dmu = -_rt.unbroadcast(_dz / sigma, mu)
+    _dsigma = -_rt.unbroadcast(_dz * z / sigma, sigma)
     # line 10: sigma = np.exp(log_sigma)
     _dlog_sigma = _dlog_sigma + _dsigma * sigma
     return _ans, _rt.as_grads((_dmu, _dlog_sigma), (mu, log_sigma))

@@ -21,11 +21,11 @@ def value_and_grad_cross_entropy(logits, label, _dout=None):
     _dans = _rt.seed(_ans, _dout)
     # line 8: return log_norm - shifted[label]
     _dlog_norm = _rt.unbroadcast(_dans, log_norm)
-    _dshifted = _rt.rules.selection.scatter(_rt.unbroadcast(-_dans, _t4), shifted, label)
+    _dshifted = -_rt.rules.selection.scatter(_rt.unbroadcast(_dans, _t4), shifted, label)
     # line 7: log_norm = np.log(np.sum(np.exp(shifted)))
     _dshifted = _dshifted + _rt.rules.reductions.expand(_dlog_norm / _t3, np.shape(_t2), None, False) * _t2
     # line 6: shifted = logits - np.max(logits)
     _dlogits = _rt.unbroadcast(_dshifted, logits)
-    _r1 = _rt.rules.reductions.extremum(_rt.unbroadcast(-_dshifted, _t1), _t1, logits)
+    _r1 = _rt.rules.reductions.extremum(-_rt.unbroadcast(_dshifted, _t1), _t1, logits)
     _dlogits = _dlogits + _r1
     return _ans, _rt.as_grad(_dlogits, logits)

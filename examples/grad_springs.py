@@ -28,6 +28,6 @@ def value_and_grad_ring_energy(pos, stiffness, rest, _dout=None):
     _r1 = _rt.rules.reductions.norm(_dlength, length, delta, axis=1)
     _ddelta = _r1
     # line 6: delta = np.roll(pos, -1, axis=0) - pos
-    _dpos = np.roll(_rt.unbroadcast(_ddelta, _t1), np.negative(-1), 0)
-    _dpos = _dpos + _rt.unbroadcast(-_ddelta, pos)
+    _dpos = np.roll(_rt.unbroadcast(_ddelta, _t1), 1, 0)
+    _dpos = _dpos - _rt.unbroadcast(_ddelta, pos)
     return _ans, _rt.as_grads((_dpos, _dstiffness), (pos, stiffness))

@@ -174,7 +174,88 @@ def drop_empty_comments(body, last=None):
     return out
 
 
+# functions linear in their first argument: f(-a, ...) == -f(a, ...)
+LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
+
+
+class _Signs(ast.NodeTransformer):
+    """Move negations outward and into the sign of a sum: ``a + f(-b)`` -> ``a - f(b)``,
+    ``-a * b`` -> ``-(a * b)``, ``-(-a)`` -> ``a``. Exact in floating point."""
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.USub) and _negated(node.operand):
+            return node.operand.operand
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if node.args and _negated(node.args[0]) and ast.unparse(node.func) in LINEAR:
+            node.args[0] = node.args[0].operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        return node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        op = node.op
+        if isinstance(op, (ast.Mult, ast.Div)) and _negated(node.left):
+            node.left = node.left.operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        if isinstance(op, ast.Mult) and _negated(node.right):
+            node.right = node.right.operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        if isinstance(op, (ast.Add, ast.Sub)) and _negated(node.right):
+            node.op = ast.Sub() if isinstance(op, ast.Add) else ast.Add()
+            node.right = node.right.operand
+        return node
+
+
+def _negated(node):
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(node.operand, ast.Constant)
+
+
+def tidy_signs(body):
+    """``_Signs`` on the generated backward statements."""
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            tidy_signs(stmt.body)
+            tidy_signs(stmt.orelse)
+        elif _tag(stmt)[0] in ("accum", "set"):
+            stmt.value = _Signs().visit(stmt.value)
+    return body
+
+
+def merge_repeats(body):
+    """``v = v + e`` twice in a row (as from ``d * d``) -> ``v = v + 2.0 * e``; the same
+    after ``v = e``."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_repeats(stmt.body)
+            stmt.orelse = merge_repeats(stmt.orelse)
+        elif out and _tag(stmt)[0] == "accum" and _target(stmt) == _target(out[-1]):
+            term, before = stmt.value.right, _term(out[-1])
+            if before is not None and ast.dump(term) == ast.dump(before) and _target(stmt) not in _reads(term):
+                doubled = ast.BinOp(left=ast.Constant(2.0), op=ast.Mult(), right=term)
+                if _tag(out[-1])[0] == "set":
+                    out[-1].value = doubled
+                else:
+                    out[-1].value.right = doubled
+                continue
+        out.append(stmt)
+    return out
+
+
+def _term(stmt):
+    """What an ``accum`` adds, or what a ``set`` assigns."""
+    kind = _tag(stmt)[0]
+    if kind == "set":
+        return stmt.value
+    return stmt.value.right if kind == "accum" else None
+
+
 def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
+    body = merge_repeats(tidy_signs(body))
     return drop_empty_comments(body)

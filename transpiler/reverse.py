@@ -511,6 +511,8 @@ def _value_reads(expr):
 def _is_simple(node):
     if isinstance(node, (ast.Name, ast.Constant)):
         return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return isinstance(node.operand, ast.Name)
     if isinstance(node, ast.Tuple):
         return all(_is_simple(e) for e in node.elts)
     return isinstance(node, ast.Subscript) and _is_simple(node.value) and isinstance(node.slice, ast.Constant)
@@ -633,6 +635,8 @@ def fold(expr):
             self.generic_visit(node)
             if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
                 return node.args[0]
+            if ast.unparse(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
+                return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
             return node
 
     return Fold().visit(expr)
