@@ -15,6 +15,8 @@
 import ast
 import copy
 
+from transpiler import simplify
+
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
 
@@ -174,46 +176,6 @@ def drop_empty_comments(body, last=None):
     return out
 
 
-# functions linear in their first argument: f(-a, ...) == -f(a, ...)
-LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
-
-
-class _Signs(ast.NodeTransformer):
-    """Move negations outward and into the sign of a sum: ``a + f(-b)`` -> ``a - f(b)``,
-    ``-a * b`` -> ``-(a * b)``, ``-(-a)`` -> ``a``. Exact in floating point."""
-
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, ast.USub) and _negated(node.operand):
-            return node.operand.operand
-        return node
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        if node.args and _negated(node.args[0]) and ast.unparse(node.func) in LINEAR:
-            node.args[0] = node.args[0].operand
-            return ast.UnaryOp(op=ast.USub(), operand=node)
-        return node
-
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        op = node.op
-        if isinstance(op, (ast.Mult, ast.Div)) and _negated(node.left):
-            node.left = node.left.operand
-            return ast.UnaryOp(op=ast.USub(), operand=node)
-        if isinstance(op, ast.Mult) and _negated(node.right):
-            node.right = node.right.operand
-            return ast.UnaryOp(op=ast.USub(), operand=node)
-        if isinstance(op, (ast.Add, ast.Sub)) and _negated(node.right):
-            node.op = ast.Sub() if isinstance(op, ast.Add) else ast.Add()
-            node.right = node.right.operand
-        return node
-
-
-def _negated(node):
-    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(node.operand, ast.Constant)
-
-
 def tidy_signs(body):
     """``_Signs`` on the generated backward statements."""
     for stmt in body:
@@ -221,7 +183,7 @@ def tidy_signs(body):
             tidy_signs(stmt.body)
             tidy_signs(stmt.orelse)
         elif _tag(stmt)[0] in ("accum", "set"):
-            stmt.value = _Signs().visit(stmt.value)
+            stmt.value = simplify.signs(stmt.value)
     return body
 
 

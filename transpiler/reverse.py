@@ -21,6 +21,7 @@ from runtime import registry
 from transpiler import inline
 from transpiler.inline import BindError
 from transpiler.resolve import dotted, numpy_path
+from transpiler.simplify import fold, is_literal
 
 BINOPS = {
     ast.Add: operator.add,
@@ -95,12 +96,6 @@ def _op_count(node):
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, CHEAP_OPS):
         return 1 + _op_count(node.operand)
     return 99
-
-
-def is_literal(node):
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
-    return isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and is_literal(node.operand)
 
 
 @dataclass
@@ -601,65 +596,3 @@ def _stub_hint(fn, label):
         f"def {name}_vjp(g, ans, {params}):\n"
         "    return ...  # the cotangent of each argument"
     )
-
-
-def fold(expr):
-    """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
-    ``x ** 1``, ``g * 1``)."""
-
-    class Fold(ast.NodeTransformer):
-        def visit_BinOp(self, node):
-            self.generic_visit(node)
-            left, right = node.left, node.right
-            if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-                value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
-                    ast.literal_eval(left), ast.literal_eval(right)
-                )
-                return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
-            if isinstance(node.op, ast.Pow) and _equals(right, 1):
-                return left
-            if isinstance(node.op, ast.Mult) and _equals(right, 1):
-                return left
-            if isinstance(node.op, ast.Mult) and _equals(left, 1):
-                return right
-            return node
-
-        def visit_IfExp(self, node):
-            self.generic_visit(node)
-            known, truth = _static_truth(node.test)
-            if known:
-                return node.body if truth else node.orelse
-            return node
-
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
-                return node.args[0]
-            if ast.unparse(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
-                return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
-            return node
-
-    return Fold().visit(expr)
-
-
-COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not}
-
-
-def _static_truth(test):
-    """``(True, value)`` when a condition compares literal constants only
-    (``"C" != "A"``, ``None is None``), as pasting a rule's defaults leaves behind."""
-    if isinstance(test, ast.Constant):
-        return True, bool(test.value)
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and type(test.ops[0]) in COMPARE
-        and isinstance(test.left, ast.Constant)
-        and isinstance(test.comparators[0], ast.Constant)
-    ):
-        return True, bool(COMPARE[type(test.ops[0])](test.left.value, test.comparators[0].value))
-    return False, None
-
-
-def _equals(node, number):
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == number

@@ -1,0 +1,38 @@
+"""Running a corpus case: a function, its input builders and ``wrt``, at one seed."""
+
+import inspect
+
+import numpy as np
+
+from gradcheck import check_grad
+from transpiler import grad
+
+
+def indices(fn, wrt):
+    """``wrt`` (ints or names, one or a tuple) as positional indices."""
+    params = list(inspect.signature(fn).parameters)
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    return [params.index(w) if isinstance(w, str) else w for w in items]
+
+
+def ids(cases):
+    """Function names; a function registered again with other builders gets a suffix."""
+    seen = {}
+    out = []
+    for fn, _, _ in cases:
+        name = fn.__name__
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
+def check_corpus_case(fn, builders, wrt, seed):
+    """adgen's gradient of ``fn`` at the inputs ``builders`` make from ``seed`` has the
+    argument's type and agrees with finite differences."""
+    rng = np.random.default_rng(seed)
+    args = [b(rng) for b in builders]
+    grads = grad(fn, wrt=wrt)(*args)
+    grads = grads if isinstance(wrt, tuple) else (grads,)
+    for i, g in zip(indices(fn, wrt), grads):
+        assert type(g) is type(args[i]) or isinstance(args[i], np.ndarray) and isinstance(g, np.ndarray)
+        check_grad(fn, args, i, g)

@@ -1,0 +1,122 @@
+"""Algebraic clean-ups of generated expressions, exact in floating point.
+
+- ``fold``: arithmetic on number literals that pasting a rule leaves behind
+  (``2 - 1``, ``x ** 1``, ``g * 1``, ``np.negative(1)``), and conditionals on
+  literal constants.
+- ``signs``: negations move outward and into the sign of a sum.
+"""
+
+import ast
+import operator
+
+
+def is_literal(node):
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and is_literal(node.operand)
+
+
+def fold(expr):
+    """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
+    ``x ** 1``, ``g * 1``)."""
+
+    class Fold(ast.NodeTransformer):
+        def visit_BinOp(self, node):
+            self.generic_visit(node)
+            left, right = node.left, node.right
+            if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+                value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
+                    ast.literal_eval(left), ast.literal_eval(right)
+                )
+                return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
+            if isinstance(node.op, ast.Pow) and _equals(right, 1):
+                return left
+            if isinstance(node.op, ast.Mult) and _equals(right, 1):
+                return left
+            if isinstance(node.op, ast.Mult) and _equals(left, 1):
+                return right
+            return node
+
+        def visit_IfExp(self, node):
+            self.generic_visit(node)
+            known, truth = _static_truth(node.test)
+            if known:
+                return node.body if truth else node.orelse
+            return node
+
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
+                return node.args[0]
+            if ast.unparse(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
+                return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
+            return node
+
+    return Fold().visit(expr)
+
+
+COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not}
+
+
+def _static_truth(test):
+    """``(True, value)`` when a condition compares literal constants only
+    (``"C" != "A"``, ``None is None``), as pasting a rule's defaults leaves behind."""
+    if isinstance(test, ast.Constant):
+        return True, bool(test.value)
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and type(test.ops[0]) in COMPARE
+        and isinstance(test.left, ast.Constant)
+        and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return True, bool(COMPARE[type(test.ops[0])](test.left.value, test.comparators[0].value))
+    return False, None
+
+
+def _equals(node, number):
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value == number
+
+
+# functions linear in their first argument: f(-a, ...) == -f(a, ...)
+LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
+
+
+class _Signs(ast.NodeTransformer):
+    """Move negations outward and into the sign of a sum: ``a + f(-b)`` -> ``a - f(b)``,
+    ``-a * b`` -> ``-(a * b)``, ``-(-a)`` -> ``a``. Exact in floating point."""
+
+    def visit_UnaryOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, ast.USub) and _negated(node.operand):
+            return node.operand.operand
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if node.args and _negated(node.args[0]) and ast.unparse(node.func) in LINEAR:
+            node.args[0] = node.args[0].operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        return node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        op = node.op
+        if isinstance(op, (ast.Mult, ast.Div)) and _negated(node.left):
+            node.left = node.left.operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        if isinstance(op, ast.Mult) and _negated(node.right):
+            node.right = node.right.operand
+            return ast.UnaryOp(op=ast.USub(), operand=node)
+        if isinstance(op, (ast.Add, ast.Sub)) and _negated(node.right):
+            node.op = ast.Sub() if isinstance(op, ast.Add) else ast.Add()
+            node.right = node.right.operand
+        return node
+
+
+def _negated(node):
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(node.operand, ast.Constant)
+
+
+def signs(expr):
+    return _Signs().visit(expr)
