@@ -254,16 +254,7 @@ class Reverser:
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
             shape_only = set()
-        for pname, value in mapping.items():
-            if pname not in needs:
-                continue
-            for arg in value if isinstance(value, list) else [value]:
-                if id(arg) not in lowered or is_atomic(lowered[id(arg)][0]):
-                    continue
-                # an expression read only for its shape is kept, not computed again
-                if pname in shape_only or not recomputable(lowered[id(arg)][0]):
-                    expr, child = lowered[id(arg)]
-                    lowered[id(arg)] = (self.hoist(expr, fwd), child)
+        self._hoist_operands(mapping, lowered, needs, shape_only, fwd)
         new = rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords])
         values = {}
         for pname, value in mapping.items():
@@ -278,6 +269,20 @@ class Reverser:
         new.adgen_active = True
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred)
         return new, op
+
+    def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
+        """Keep in temporaries the operand values the backward reads, unless they are
+        names, numbers or cheap to compute again. An operand read only for its shape is
+        kept, never computed again."""
+        for pname, value in mapping.items():
+            if pname not in needs:
+                continue
+            for arg in value if isinstance(value, list) else [value]:
+                if id(arg) not in lowered or is_atomic(lowered[id(arg)][0]):
+                    continue
+                if pname in shape_only or not recomputable(lowered[id(arg)][0]):
+                    expr, child = lowered[id(arg)]
+                    lowered[id(arg)] = (self.hoist(expr, fwd), child)
 
     def hoist(self, expr, fwd):
         name = self.names.temp()
