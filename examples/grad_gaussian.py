@@ -20,7 +20,7 @@ def value_and_grad_neg_log_likelihood(mu, log_sigma, data, _dout=None):
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 13: return 0.5 * np.sum(z ** 2) + n * log_sigma + 0.5 * n * LOG_2PI
-    _dz = _rt.rules.reductions.expand(_rt.unbroadcast(_dans, _t2) * 0.5, np.shape(_t1), None, False) * 2 * z
+    _dz = _rt.rules.reductions.expand(_rt.unbroadcast(_dans, _t2) * 0.5, np.shape(_t1)) * 2 * z
     _dlog_sigma = _rt.unbroadcast(_dans * n, log_sigma)
     # line 11: z = (data - mu) / sigma
     _dmu = -_rt.unbroadcast(_dz / sigma, mu)

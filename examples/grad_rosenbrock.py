@@ -18,7 +18,7 @@ def value_and_grad_rosenbrock(x, _dout=None):
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 8: return np.sum(100.0 * (tail - head ** 2) ** 2 + (1.0 - head) ** 2)
-    _g1 = _rt.rules.reductions.expand(_dans, np.shape(_t2), None, False)
+    _g1 = _rt.rules.reductions.expand(_dans, np.shape(_t2))
     _g2 = _g1 * 100.0 * 2 * _t1
     _dtail = _rt.unbroadcast(_g2, tail)
     _dhead = -_rt.unbroadcast(_g2 * 2 * head, head)

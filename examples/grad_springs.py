@@ -21,7 +21,7 @@ def value_and_grad_ring_energy(pos, stiffness, rest, _dout=None):
     _dans = _rt.seed(_ans, _dout)
     # line 9: return 0.5 * stiffness * np.sum(stretch ** 2)
     _dstiffness = _rt.unbroadcast(_dans * _t3 * 0.5, stiffness)
-    _dstretch = _rt.rules.reductions.expand(_rt.unbroadcast(_dans * (0.5 * stiffness), _t3), np.shape(_t2), None, False) * 2 * stretch
+    _dstretch = _rt.rules.reductions.expand(_rt.unbroadcast(_dans * (0.5 * stiffness), _t3), np.shape(_t2)) * 2 * stretch
     # line 8: stretch = length - rest
     _dlength = _rt.unbroadcast(_dstretch, length)
     # line 7: length = np.linalg.norm(delta, axis=1)

@@ -206,6 +206,43 @@ def instantiate(expr, values):
     return Substitute().visit(copy.deepcopy(expr))
 
 
+def drop_default_arguments(expr):
+    """In calls to runtime helpers, leave out trailing positional arguments that are the
+    literal default of their parameter (``expand(g, shape, None, False)`` -> ``expand(g, shape)``)."""
+
+    class Drop(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            fn = _runtime_object(node.func)
+            try:
+                params = list(inspect.signature(fn).parameters.values()) if callable(fn) else []
+            except (TypeError, ValueError):
+                return node
+            while node.args and len(node.args) <= len(params) and not node.keywords:
+                last, param = node.args[-1], params[len(node.args) - 1]
+                literal = isinstance(last, ast.Constant) and param.default is not param.empty
+                if not (literal and type(last.value) is type(param.default) and last.value == param.default):
+                    break
+                node.args.pop()
+            return node
+
+    return Drop().visit(expr)
+
+
+def _runtime_object(func):
+    """The object ``_rt.a.b`` names, or ``None``."""
+    path = []
+    while isinstance(func, ast.Attribute):
+        path.append(func.attr)
+        func = func.value
+    if not (isinstance(func, ast.Name) and func.id == "_rt"):
+        return None
+    obj = runtime
+    for attr in reversed(path):
+        obj = getattr(obj, attr, None)
+    return obj
+
+
 def drop_unbroadcast(expr, keep):
     """Remove ``_rt.unbroadcast(e, p)`` for parameters ``p`` not in ``keep``."""
 

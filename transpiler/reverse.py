@@ -466,7 +466,7 @@ class Reverser:
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
                 fixed = _is_unbroadcast(expr)
-                self.backprop(op.slots[k], fold(inline.instantiate(expr, values)), via, out,
+                self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
                               fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
