@@ -198,3 +198,16 @@ def test_unsupported_loop_forms_are_diagnosed(tmp_path, body, code):
     with pytest.raises(TranspileError) as err:
         grad(module.f)(1.0)
     assert code in {d.code for d in err.value.diagnostics}
+
+
+def cancelling(x, y):
+    a = x * x - x * x + y * y  # equal terms of opposite sign, and a square
+    return np.sum(a * x) - np.roll(-x, 1) @ y
+
+
+def test_repeated_and_cancelling_contributions_add_up():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(3), rng.standard_normal(3)
+    g = grad(cancelling, wrt=(0, 1))(x, y)
+    for i in range(2):
+        check_grad(cancelling, [x, y], i, g[i])

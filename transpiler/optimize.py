@@ -196,8 +196,8 @@ def merge_repeats(body):
             stmt.body = merge_repeats(stmt.body)
             stmt.orelse = merge_repeats(stmt.orelse)
         elif out and _tag(stmt)[0] == "accum" and _target(stmt) == _target(out[-1]):
-            term, before = stmt.value.right, _term(out[-1])
-            if before is not None and ast.dump(term) == ast.dump(before) and _target(stmt) not in _reads(term):
+            term, before = _term(stmt), _term(out[-1])
+            if term is not None and before is not None and ast.dump(term) == ast.dump(before) and _target(stmt) not in _reads(term):
                 doubled = ast.BinOp(left=ast.Constant(2.0), op=ast.Mult(), right=term)
                 if _tag(out[-1])[0] == "set":
                     out[-1].value = doubled
@@ -213,11 +213,13 @@ def _term(stmt):
     kind = _tag(stmt)[0]
     if kind == "set":
         return stmt.value
-    return stmt.value.right if kind == "accum" else None
+    if kind == "accum" and isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.Add):
+        return stmt.value.right
+    return None
 
 
 def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
-    body = merge_repeats(tidy_signs(body))
+    body = tidy_signs(merge_repeats(body))
     return drop_empty_comments(body)
