@@ -34,3 +34,13 @@ def test_workloads_have_distinct_names_and_valid_wrt():
     assert len(workloads.BY_NAME) == len(workloads.WORKLOADS)
     for w in workloads.WORKLOADS:
         assert len(workloads.argnums(w)) == len(w.wrt)
+
+
+@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
+def test_adgen_gradient_equals_the_hand_gradient(workload):
+    from transpiler import grad
+
+    args = workload.build(SMALL)
+    ours = grad(workload.primal, wrt=workload.wrt)(*args)
+    for g, h in zip(ours, workload.hand(*args)):
+        np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
