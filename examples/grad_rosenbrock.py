@@ -26,5 +26,5 @@ def value_and_grad_rosenbrock(x, _dout=None):
     # line 7: tail = x[1:]
     _dx = _rt.rules.selection.scatter(_dtail, x, np.s_[1:])
     # line 6: head = x[:-1]
-    _dx = _dx + _rt.rules.selection.scatter(_dhead, x, np.s_[:-1])
+    _dx = _rt.rules.selection.scatter_add(_dx, _dhead, x, np.s_[:-1])
     return _ans, _rt.as_grad(_dx, x)

@@ -211,3 +211,27 @@ def test_repeated_and_cancelling_contributions_add_up():
     g = grad(cancelling, wrt=(0, 1))(x, y)
     for i in range(2):
         check_grad(cancelling, [x, y], i, g[i])
+
+
+def entries(x, w):
+    y = x  # entries of x are read both directly and through y
+    s = 0.0
+    for i in range(len(x)):
+        s = s + y[i] * x[i] * w[i]
+        if i > 0:
+            s = s + np.sin(x[i - 1]) * y[i]
+    return s + np.sum(y * w)
+
+
+def test_entry_by_entry_loops_accumulate_into_their_own_array():
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(6), rng.standard_normal(6)
+    x_before, w_before = x.copy(), w.copy()
+    source = grad(entries, wrt=(0, 1)).source
+    assert "scatter_add" in source
+    g = grad(entries, wrt=(0, 1))(x, w)
+    for i in range(2):
+        check_grad(entries, [x, w], i, g[i])
+    assert np.array_equal(x, x_before) and np.array_equal(w, w_before)
+    g2 = grad(entries, wrt=(0, 1))(x, w)  # a second call starts from fresh arrays
+    np.testing.assert_array_equal(g[0], g2[0])

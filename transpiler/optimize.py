@@ -218,8 +218,26 @@ def _term(stmt):
     return None
 
 
+SCATTER = "_rt.rules.selection.scatter"
+
+
+def scatter_in_place(body):
+    """``_dx = _dx + scatter(g, x, i)`` -> ``_dx = scatter_add(_dx, g, x, i)``, which adds
+    into ``_dx`` itself when it can (see ``runtime.rules.selection.scatter_add``)."""
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            scatter_in_place(stmt.body)
+            scatter_in_place(stmt.orelse)
+            continue
+        term = _term(stmt) if _tag(stmt)[0] == "accum" else None
+        if isinstance(term, ast.Call) and ast.unparse(term.func) == SCATTER and len(term.args) == 3:
+            func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
+            stmt.value = ast.Call(func=func, args=[stmt.value.left] + term.args, keywords=[])
+    return body
+
+
 def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
-    body = tidy_signs(merge_repeats(body))
+    body = scatter_in_place(tidy_signs(merge_repeats(body)))
     return drop_empty_comments(body)

@@ -42,6 +42,26 @@ def scatter(g, a, index):
     return out
 
 
+def scatter_add(acc, g, a, index):
+    """``acc + scatter(g, a, index)``. When ``acc`` is an array the backward pass made
+    itself (it owns its data, is writable and has ``a``'s shape and float dtype), ``g``
+    is added into it in place, so a loop over entries costs one array, not one per entry."""
+    own = (
+        isinstance(acc, np.ndarray)
+        and acc.flags.owndata
+        and acc.flags.writeable
+        and acc.shape == np.shape(a)
+        and acc.dtype == _rt.float_dtype(a)
+    )
+    if not own:
+        acc = acc + _rt.zeros_for(a)
+    if _may_repeat(index):
+        np.add.at(acc, index, g)
+    else:
+        acc[index] += g
+    return acc
+
+
 # -- where and select --------------------------------------------------------------------
 
 
