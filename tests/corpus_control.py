@@ -836,3 +836,38 @@ def return_in_if_and_loop(x, c):
     if y > 0:
         return y * y
     return -y
+
+
+# -------------------------------------------------------- found by fuzzing (regressions)
+
+
+# the loop variable is rebound in the body, and a statement reads a2 both as it was
+# (for its shape) and as it is after (tanh's result)
+@case(scalar(-1.0, 1.0))
+def rebound_loop_variable(x):
+    a2 = x
+    for i1 in range(2):
+        i1 = 1.5
+        a2 = np.tanh(a2 * i1)
+        a2 = a2 * a2
+    return a2
+
+
+# b is assigned only when the first loop does not break: the second loop's backward
+# records it although it may never have been assigned (it then never reads it)
+@case(scalar(0.1, 1.0), scalar(-1.0, 1.0), const(3), wrt=(0, 1))
+@case(scalar(-1.0, -0.1), scalar(-1.0, 1.0), const(3), wrt=(0, 1))
+def maybe_unassigned(x, y, n):
+    a = y
+    k = 0
+    while k < n:
+        k = k + 1
+        for i in range(2):
+            if x > 0:
+                break
+            b = x * i
+        for j in range(k):
+            if x > 0:
+                break
+            a = a + b * a
+    return a

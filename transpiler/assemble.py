@@ -176,9 +176,17 @@ class Layout:
         self.names = names
         self.tape = None  # the tape's name, once something is pushed
 
-    def function_body(self, nodes, seed_stmt, wrt):
+    def function_body(self, nodes, seed_stmt, params, wrt):
         readers = {name: {EPILOGUE} for name in wrt}
+        self.defined = {}
+        _surely_assigned(nodes, set(params), self.defined)
+        self.unassigned = set()
         forward, backward = self._straight(nodes, readers)
+        if self.unassigned:
+            # a loop records these after it runs; your code may not have assigned them yet
+            # (then its backward never reads them)
+            forward[:0] = [comment("names a loop records that may not be assigned yet")]
+            forward[1:1] = [assign(v, ast.Constant(None)) for v in sorted(self.unassigned)]
         if self.tape:
             forward.insert(0, assign(self.tape, ast.Call(func=_attr("_rt", "Tape"), args=[], keywords=[])))
         return [comment("forward")] + forward + [comment("backward"), seed_stmt] + backward
@@ -301,7 +309,9 @@ class Layout:
         """Pushes around the block's forward, pops before its backward. A name the backward
         reads only for its shape has its shape pushed, so the array itself can go."""
         before, after = sorted(before), sorted(after)
-        renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in after}
+        # a name read both as it was and as it is after: the old value pops into a local
+        # (also when the new value's push was left out for a later block's)
+        renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in b.reads_post}
         shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v not in renames and _shape_only(b.backward, v)}
         forward = [self._push_value(v, shapes) for v in before] + b.forward + [self._push_value(v, shapes) for v in after]
         pops = [self.pop(shapes.get(v, v)) for v in reversed(after)]
@@ -339,6 +349,7 @@ class Layout:
         # names the loop reads but does not change have the same value after it, where
         # they are pushed with the header values, so that they pop before its backward
         after = sorted(header | ((backward_reads(node) & ctx.varying) - assigned(node)))
+        self.unassigned |= set(after) - header - self.defined[id(node)]
         return forward + [self.push(v) for v in after], [self.pop(v) for v in reversed(after)] + backward
 
     # -- statements ---------------------------------------------------------------------
@@ -430,6 +441,23 @@ def _push_plan(nodes, ctx):
                 pending[v].discard(v)
             pending[v] = after
     return plan
+
+
+def _surely_assigned(nodes, defined, before_loops):
+    """The names surely assigned after ``nodes`` run, given ``defined`` before; records in
+    ``before_loops`` (by node id) the names surely assigned when each loop starts."""
+    defined = set(defined)
+    for node in nodes:
+        if isinstance(node, Block):
+            defined |= assigned(node)
+        elif isinstance(node, If):
+            start = defined | ({node.flag} - {None})
+            defined = _surely_assigned(node.body, start, before_loops) & _surely_assigned(node.orelse, start, before_loops)
+        elif isinstance(node, Loop):
+            before_loops[id(node)] = set(defined)
+            inner = defined | ({node.stmt.target.id} if isinstance(node.stmt, ast.For) else set())
+            _surely_assigned(node.body, inner, before_loops)
+    return defined
 
 
 def _header_reads_of(stmt):

@@ -72,7 +72,7 @@ def _transform(src, wrt, origin, command):
     dout = names.fresh("_dout")
     seed_stmt = tag(assign(seeded, rt_call("seed", load(result), load(dout))), "seed", None)
     with stage("layout"):
-        body = Layout(src, names).function_body(nodes, seed_stmt, wrt_names)
+        body = Layout(src, names).function_body(nodes, seed_stmt, _params(func), wrt_names)
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
