@@ -871,3 +871,23 @@ def maybe_unassigned(x, y, n):
                 break
             a = a + b * a
     return a
+
+
+# a branch with nothing to differentiate changes a value an earlier statement's backward
+# reads: the backward puts it back
+@case(scalar(-1.0, 1.0), scalar(-1.0, 1.0), wrt=(0, 1))
+@case(scalar(-1.0, 1.0), scalar(2.0, 3.0), wrt=(0, 1))
+def branch_overwrites_a_read_value(x, y):
+    a1 = 2.0
+    a4 = x * a1 * y
+    if y < 1.5:
+        a1 = 0.5
+    return a4 + a1
+
+
+# the slice's cotangent and the sum's share the cotangent of w1: adding one in place
+# must not change the other
+@case(vec(4))
+def shared_cotangent(v):
+    w1 = v + (v[3] - v)
+    return w1[0]

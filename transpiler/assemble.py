@@ -234,8 +234,10 @@ class Layout:
         for k, v in other.items():
             readers.setdefault(k, set()).update(v)
         stmt = node.stmt
-        if node.flag is None:
+        if not (bb or bo):
             return [_if(stmt.test, fb, fo, stmt)], []
+        if node.flag is None:  # nothing to differentiate, but a value to put back
+            node.flag = self.names.numbered("_c")
         forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
         return forward, self._commented(stmt, [_if(load(node.flag), bb, bo, stmt)])
 

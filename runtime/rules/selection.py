@@ -8,6 +8,7 @@ index arrays themselves have no cotangent.
 """
 
 import operator
+import sys
 
 import numpy as np
 
@@ -43,11 +44,15 @@ def scatter(g, a, index):
 
 
 def scatter_add(acc, g, a, index):
-    """``acc + scatter(g, a, index)``. When ``acc`` is an array the backward pass made
-    itself (it owns its data, is writable and has ``a``'s shape and float dtype), ``g``
-    is added into it in place, so a loop over entries costs one array, not one per entry."""
+    """``acc + scatter(g, a, index)``. When nothing but the caller's variable refers to
+    ``acc`` and it is an array of ``a``'s shape and float dtype that owns its data, ``g``
+    is added into it in place, so a loop over entries costs one array, not one per entry.
+    (Adjoints can share an array, e.g. ``_dy = _rt.unbroadcast(_dx, y)`` returns
+    ``_dx``; a shared array is never changed.)"""
     own = (
-        isinstance(acc, np.ndarray)
+        _ALONE is not None
+        and isinstance(acc, np.ndarray)
+        and sys.getrefcount(acc) <= _ALONE
         and acc.flags.owndata
         and acc.flags.writeable
         and acc.shape == np.shape(a)
@@ -60,6 +65,24 @@ def scatter_add(acc, g, a, index):
     else:
         acc[index] += g
     return acc
+
+
+def _references(acc, g, a, index):
+    """What ``sys.getrefcount`` reports inside a call shaped like ``scatter_add``'s."""
+    return sys.getrefcount(acc)
+
+
+def _references_when_alone():
+    """The reference count ``scatter_add`` sees for an array only the caller's variable
+    holds, or ``None`` (never add in place) if a second reference does not show."""
+    shape_of, acc = np.zeros(2), np.zeros(2)
+    alone = _references(acc, 1.0, shape_of, 0)
+    alias = acc  # noqa: F841 - a second reference
+    shared = _references(acc, 1.0, shape_of, 0)
+    return alone if shared > alone else None
+
+
+_ALONE = _references_when_alone()
 
 
 # -- where and select --------------------------------------------------------------------
