@@ -891,3 +891,10 @@ def branch_overwrites_a_read_value(x, y):
 def shared_cotangent(v):
     w1 = v + (v[3] - v)
     return w1[0]
+
+
+# literals with doubled signs fold
+@case(scalar(-1.0, 1.0))
+def doubled_signs(x):
+    a = np.tanh(x / ((--0.3) * (--0.3) + 1.0))
+    return a * -(-x)

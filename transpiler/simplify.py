@@ -16,6 +16,14 @@ def is_literal(node):
     return isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and is_literal(node.operand)
 
 
+def literal_value(node):
+    """The number an ``is_literal`` node stands for (``--0.3`` is 0.3)."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    value = literal_value(node.operand)
+    return -value if isinstance(node.op, ast.USub) else value
+
+
 def fold(expr):
     """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
     ``x ** 1``, ``g * 1``)."""
@@ -26,7 +34,7 @@ def fold(expr):
             left, right = node.left, node.right
             if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
                 value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
-                    ast.literal_eval(left), ast.literal_eval(right)
+                    literal_value(left), literal_value(right)
                 )
                 return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
             if isinstance(node.op, ast.Pow) and _equals(right, 1):
