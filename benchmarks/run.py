@@ -14,6 +14,7 @@ For every workload of ``benchmarks/workloads.py``:
    order rotates each round). A ratio is the median over rounds of the ratio
    measured within one round, so the drifts of a busy machine cancel out; the
    times shown are the best per call over all rounds;
+   BLAS runs on one thread (unless you set ``OPENBLAS_NUM_THREADS`` and friends);
 4. memory: tracemalloc's peak during one call (NumPy reports its buffers to
    tracemalloc), adgen's over the hand gradient's.
 
@@ -43,6 +44,11 @@ sys.path.insert(0, ROOT)
 _CACHE = tempfile.mkdtemp(prefix="adgen-bench-")
 os.environ["ADGEN_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+
+# One BLAS thread: on a small shared machine a multithreaded matmul competing with
+# other processes turns into spikes of waiting that swamp the ratios.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import numpy as np  # noqa: E402
 
