@@ -14,14 +14,13 @@ def value_and_grad_cross_entropy(logits, label, _dout=None):
     _t2 = np.exp(shifted)
     _t3 = np.sum(_t2)
     log_norm = np.log(_t3)
-    _t4 = shifted[label]
-    _ans = log_norm - _t4
+    _ans = log_norm - shifted[label]
 
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 8: return log_norm - shifted[label]
     _dlog_norm = _rt.unbroadcast(_dans, log_norm)
-    _dshifted = -_rt.rules.selection.scatter(_rt.unbroadcast(_dans, _t4), shifted, label)
+    _dshifted = -_rt.rules.selection.scatter(_rt.unbroadcast(_dans, shifted[label]), shifted, label)
     # line 7: log_norm = np.log(np.sum(np.exp(shifted)))
     _dshifted = _dshifted + _rt.rules.reductions.expand(_dlog_norm / _t3, np.shape(_t2)) * _t2
     # line 6: shifted = logits - np.max(logits)

@@ -83,8 +83,8 @@ CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
 
 def recomputable(node, budget=2):
     """Cheaper to compute again in the backward pass than to record: at most ``budget``
-    additions, subtractions, multiplications, divisions or negations of names and
-    numbers (``k * (r - L)``)."""
+    additions, subtractions, multiplications, divisions, negations or subscripts of names
+    and numbers (``k * (r - L)``, ``x[t]``)."""
     return _op_count(node) <= budget
 
 
@@ -95,6 +95,8 @@ def _op_count(node):
         return 1 + _op_count(node.left) + _op_count(node.right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, CHEAP_OPS):
         return 1 + _op_count(node.operand)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and is_atomic(node.slice):
+        return 1  # x[t]: a view, or a small copy
     return 99
 
 
