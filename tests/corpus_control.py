@@ -898,3 +898,14 @@ def shared_cotangent(v):
 def doubled_signs(x):
     a = np.tanh(x / ((--0.3) * (--0.3) + 1.0))
     return a * -(-x)
+
+
+# the inner branch changes only a value nothing reads: its backward is empty
+@case(scalar(-1.0, 1.0), scalar(-1.0, 1.0), wrt=(0, 1))
+def dead_assignment_in_nested_branch(x, y):
+    a = x
+    s = a * y
+    if y > 0:
+        if x > 0:
+            a = a * 2.0
+    return s

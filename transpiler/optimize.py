@@ -152,18 +152,29 @@ def _pops(node):
     return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
 
 
+def drop_empty_blocks(body):
+    """Loops and branches with nothing left in them go (unless their header pops the tape)."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = drop_empty_blocks(stmt.body)
+            stmt.orelse = drop_empty_blocks(stmt.orelse)
+            empty = all(_is_line_comment(s) for s in stmt.body + stmt.orelse)
+            if empty and not _pops(stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter):
+                continue
+        out.append(stmt)
+    return out
+
+
 def drop_empty_comments(body, last=None):
-    """Drop ``# line`` comments with nothing under them, repeats of the one above (or
-    of the one above the enclosing block), and loops and branches left empty."""
+    """Drop ``# line`` comments with nothing under them and repeats of the one above (or
+    of the one above the enclosing block)."""
     out = []
     for k, stmt in enumerate(body):
         if isinstance(stmt, COMPOUND):
-            stmt.body = drop_empty_comments(stmt.body, last)
+            stmt.body = drop_empty_comments(stmt.body, last) or [ast.Pass()]
             stmt.orelse = drop_empty_comments(stmt.orelse, last)
             last = None
-            if not stmt.body and not stmt.orelse and not _pops(stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter):
-                continue
-            stmt.body = stmt.body or [ast.Pass()]
         if _is_line_comment(stmt):
             following = body[k + 1] if k + 1 < len(body) else None
             if following is None or _tag(following)[0] == "comment" or isinstance(following, ast.Return):
@@ -240,4 +251,4 @@ def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
     body = scatter_in_place(tidy_signs(merge_repeats(body)))
-    return drop_empty_comments(body)
+    return drop_empty_comments(drop_empty_blocks(body))

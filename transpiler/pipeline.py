@@ -82,7 +82,10 @@ def _transform(src, wrt, origin, command):
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names)
     head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command)
     imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
-    return Gradient(emit.module(head, imports, gen), gen.name, wrt_names, wrt_tuple, dout, closure)
+    with stage("emit"):
+        text = emit.module(head, imports, gen)
+        compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
+    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure)
 
 
 def _nodes(rev, act, body, result, names):
