@@ -909,3 +909,10 @@ def dead_assignment_in_nested_branch(x, y):
         if x > 0:
             a = a * 2.0
     return s
+
+
+# a conditional expression inside a call whose result is unpacked
+@case(vec(3), scalar(-1.0, 1.0), wrt=(0, 1))
+def conditional_in_unpacked_call(v, s):
+    lo, hi = np.divmod(v * (s if s > 0 else -s) + 5.0, 2.0)
+    return np.sum(hi * v) + np.sum(lo)

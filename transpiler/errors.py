@@ -11,7 +11,7 @@ CODES = {
     "AD103": ("unsupported assignment target", "Only plain names and tuples of names can be assigned.", "Assign to a new name instead of storing into an attribute, subscript or starred target."),
     "AD104": ("unsupported signature", "Variadic parameters (*args, **kwargs) cannot be differentiated.", "List the parameters explicitly."),
     "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
-    "AD106": ("unsupported control flow", "This control-flow construct is not supported.", "Use an expression such as np.where, or move the branch out of the function."),
+    "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use np.where."),
     "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
     "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through exec()."),
     "AD109": ("statement without effect on the result", "A bare expression could mutate a value behind adgen's back.", "Assign its result to a name, or remove it."),

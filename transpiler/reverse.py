@@ -360,7 +360,7 @@ class Reverser:
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
-            self.diags.add("AD106", node, "conditional expressions on differentiated values are not supported yet")
+            self.diags.add("AD106", node, "conditional expressions on differentiated values are not supported here (inside a comprehension or lambda)")
             return None
         if isinstance(node, ast.Call):
             return self._call(node, tuple_width)

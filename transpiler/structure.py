@@ -319,12 +319,11 @@ def _first_conditional(node, active):
 
 
 def _hoist(stmt, active, names):
-    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
         return [stmt]
-    target = stmt.targets[0].id
-    value = stmt.value
-    if _conditional(value, active) and not isinstance(value, ast.BoolOp):
-        branches = [_store(target, value.body, stmt), _store(target, value.orelse, stmt)]
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Name) and _conditional(value, active) and not isinstance(value, ast.BoolOp):
+        branches = [_store(target.id, value.body, stmt), _store(target.id, value.orelse, stmt)]
         body, orelse = (_hoist(s, active, names) for s in branches)
         return [_at(ast.If(test=value.test, body=body, orelse=orelse), stmt)]
     node = _first_conditional(value, active)
@@ -333,7 +332,7 @@ def _hoist(stmt, active, names):
     temp = names.temp()
     out = _expand(node, temp, stmt, active, names)
     replaced = _Replace(node, _name(temp)).visit(value)
-    return out + _hoist(_store(target, replaced, stmt), active, names)
+    return out + _hoist(_at(ast.Assign(targets=[target], value=replaced), stmt), active, names)
 
 
 def _expand(node, temp, where, active, names):
