@@ -235,3 +235,17 @@ def test_entry_by_entry_loops_accumulate_into_their_own_array():
     assert np.array_equal(x, x_before) and np.array_equal(w, w_before)
     g2 = grad(entries, wrt=(0, 1))(x, w)  # a second call starts from fresh arrays
     np.testing.assert_array_equal(g[0], g2[0])
+
+
+def squares(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * x[i]
+    return s
+
+
+def test_a_loop_over_entries_adds_each_entry_into_one_array():
+    source = grad(squares).source
+    assert "scatter_add" in source and "scatter(" not in source  # not a fresh array per entry
+    x = np.random.default_rng(2).standard_normal(5)
+    np.testing.assert_allclose(grad(squares)(x), 2 * x)

@@ -250,5 +250,5 @@ def scatter_in_place(body):
 def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
-    body = scatter_in_place(tidy_signs(merge_repeats(body)))
+    body = tidy_signs(merge_repeats(scatter_in_place(body)))
     return drop_empty_comments(drop_empty_blocks(body))

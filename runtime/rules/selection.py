@@ -45,7 +45,7 @@ def scatter(g, a, index):
 
 def scatter_add(acc, g, a, index):
     """``acc + scatter(g, a, index)``. When nothing but the caller's variable refers to
-    ``acc`` and it is an array of ``a``'s shape and float dtype that owns its data, ``g``
+    ``acc`` and it is a float array of ``a``'s shape that owns its data, ``g``
     is added into it in place, so a loop over entries costs one array, not one per entry.
     (Adjoints can share an array, e.g. ``_dy = _rt.unbroadcast(_dx, y)`` returns
     ``_dx``; a shared array is never changed.)"""
@@ -56,7 +56,7 @@ def scatter_add(acc, g, a, index):
         and acc.flags.owndata
         and acc.flags.writeable
         and acc.shape == np.shape(a)
-        and acc.dtype == _rt.float_dtype(a)
+        and acc.dtype.kind == "f"
     )
     if not own:
         acc = acc + _rt.zeros_for(a)
