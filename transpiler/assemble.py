@@ -314,18 +314,17 @@ class Layout:
         # a name read both as it was and as it is after: the old value pops into a local
         # (also when the new value's push was left out for a later block's)
         renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in b.reads_post}
-        shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v not in renames and _shape_only(b.backward, v)}
-        forward = [self._push_value(v, shapes) for v in before] + b.forward + [self._push_value(v, shapes) for v in after]
+        shape_only = _shape_only(b.backward) - set(renames)
+        shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v in shape_only}
+        forward = [self._push_recorded(v, shapes) for v in before] + b.forward + [self._push_recorded(v, shapes) for v in after]
         pops = [self.pop(shapes.get(v, v)) for v in reversed(after)]
         pops += [self.pop(shapes.get(v, renames.get(v, v))) for v in reversed(before)]
         body = [_ShapeReads(shapes).visit(s) for s in _renamed(b.backward, renames)]
         return forward, self._commented(b.stmt, pops + body) if body else []
 
-    def _push_value(self, name, shapes):
-        if name in shapes:
-            call = ast.Call(func=_attr(self._tape(), "push"), args=[_call("np.shape", load(name))], keywords=[])
-            return ast.Expr(value=call)
-        return self.push(name)
+    def _push_recorded(self, name, shapes):
+        """Push ``name``, or its shape when ``shapes`` names a local for that."""
+        return self._push_expr(_call("np.shape", load(name)) if name in shapes else load(name))
 
     def _if_inside(self, node, ctx):
         stmt = node.stmt
@@ -365,8 +364,10 @@ class Layout:
         return self.tape
 
     def push(self, name):
-        call = ast.Call(func=_attr(self._tape(), "push"), args=[load(name)], keywords=[])
-        return ast.Expr(value=call)
+        return self._push_expr(load(name))
+
+    def _push_expr(self, value):
+        return ast.Expr(value=ast.Call(func=_attr(self._tape(), "push"), args=[value], keywords=[]))
 
     def _pop_call(self):
         return ast.Call(func=_attr(self._tape(), "pop"), args=[], keywords=[])
@@ -375,25 +376,23 @@ class Layout:
         return tag(assign(name, self._pop_call()), "pop", None)
 
 
-def _shape_reads(stmts):
-    """The name nodes backward statements read only for a shape: ``_rt.unbroadcast(g, v)``
-    and ``np.shape(v)``."""
-    found = set()
-    for stmt in stmts:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                spelled = ast.unparse(node.func)
-                if spelled == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name):
-                    found.add(id(node.args[1]))
-                elif spelled == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-                    found.add(id(node.args[0]))
-    return found
+def _shape_operand(call):
+    """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
+    ``np.shape(v)``), or ``None``."""
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    spelled = ast.unparse(call.func)
+    arg = {"_rt.unbroadcast": 1, "np.shape": 0}.get(spelled)
+    if arg is None or len(call.args) != arg + 1 or not isinstance(call.args[arg], ast.Name):
+        return None
+    return call.args[arg]
 
 
-def _shape_only(stmts, name):
-    shape_reads = _shape_reads(stmts)
-    reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
-    return bool(reads) and all(id(n) in shape_reads for n in reads)
+def _shape_only(stmts):
+    """The names ``stmts`` read, all of whose reads need only the name's shape."""
+    shape_reads = {id(_shape_operand(n)) for s in stmts for n in ast.walk(s) if _shape_operand(n) is not None}
+    reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return {n.id for n in reads} - {n.id for n in reads if id(n) not in shape_reads}
 
 
 class _ShapeReads(ast.NodeTransformer):
@@ -404,12 +403,13 @@ class _ShapeReads(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        spelled = ast.unparse(node.func)
-        if spelled == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id in self.shapes:
-            return ast.copy_location(ast.Call(func=_attr("_rt", "sum_to"), args=[node.args[0], load(self.shapes[node.args[1].id])], keywords=[]), node)
-        if spelled == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id in self.shapes:
-            return ast.copy_location(load(self.shapes[node.args[0].id]), node)
-        return node
+        operand = _shape_operand(node)
+        if operand is None or operand.id not in self.shapes:
+            return node
+        shape = load(self.shapes[operand.id])
+        if operand is node.args[0]:  # np.shape(v)
+            return ast.copy_location(shape, node)
+        return ast.copy_location(ast.Call(func=_attr("_rt", "sum_to"), args=[node.args[0], shape], keywords=[]), node)
 
 
 def _push_plan(nodes, ctx):
@@ -425,11 +425,12 @@ def _push_plan(nodes, ctx):
             continue
         before, after = node.reads_pre & ctx.varying, node.reads_post & ctx.varying
         plan[id(node)] = (before, after)
+        shape_only = _shape_only(node.backward)
         for v in sorted(before):
             if v in after:  # popped into a renamed local: it does not restore v
                 pending.pop(v, None)
                 continue
-            if _shape_only(node.backward, v):
+            if v in shape_only:
                 continue  # only its shape is pushed, which does not restore v
             if v in pending:
                 pending[v].discard(v)
@@ -437,7 +438,7 @@ def _push_plan(nodes, ctx):
         for v in node.targets + node.temps:
             pending.pop(v, None)
         for v in sorted(after):
-            if _shape_only(node.backward, v):
+            if v in shape_only:
                 continue
             if v in pending:
                 pending[v].discard(v)

@@ -35,11 +35,15 @@ def getitem(g, ans, a, index):
 
 def scatter(g, a, index):
     """A zero cotangent for ``a`` with ``g`` at ``a[index]``."""
-    out = _rt.zeros_for(a)
+    return _add_at(_rt.zeros_for(a), g, index)
+
+
+def _add_at(out, g, index):
+    """``out[index] += g`` in place, where an entry picked twice gets both contributions."""
     if _may_repeat(index):
         np.add.at(out, index, g)  # repeated entries accumulate
     else:
-        out[index] = g  # ints, slices, None, Ellipsis and masks pick each entry at most once
+        out[index] += g  # ints, slices, None, Ellipsis and masks pick each entry at most once
     return out
 
 
@@ -60,11 +64,7 @@ def scatter_add(acc, g, a, index):
     )
     if not own:
         acc = acc + _rt.zeros_for(a)
-    if _may_repeat(index):
-        np.add.at(acc, index, g)
-    else:
-        acc[index] += g
-    return acc
+    return _add_at(acc, g, index)
 
 
 def _references(acc, g, a, index):
@@ -77,8 +77,9 @@ def _references_when_alone():
     holds, or ``None`` (never add in place) if a second reference does not show."""
     shape_of, acc = np.zeros(2), np.zeros(2)
     alone = _references(acc, 1.0, shape_of, 0)
-    alias = acc  # noqa: F841 - a second reference
+    alias = acc  # a second reference
     shared = _references(acc, 1.0, shape_of, 0)
+    del alias
     return alone if shared > alone else None
 
 
