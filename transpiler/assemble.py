@@ -22,7 +22,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from transpiler.reverse import Block, assign, load, tag
+from transpiler.reverse import Block, assign, call, load, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -269,7 +269,7 @@ class Layout:
             count = [_at(ast.AugAssign(target=_store(node.counter), op=ast.Add(), value=ast.Constant(1)), stmt)]
         if isinstance(stmt, ast.While):
             forward = _with_body(stmt, count + fb)
-            back = ast.For(target=_store(self.names.numbered("_k")), iter=_range(load(node.counter)), body=bb, orelse=[])
+            back = ast.For(target=_store(self.names.numbered("_k")), iter=call("range", load(node.counter)), body=bb, orelse=[])
         else:
             header = stmt.iter
             if node.span:
@@ -284,11 +284,11 @@ class Layout:
         header = copy.deepcopy(header)
         inner = _reversed_range(header)
         if node.counter is None:
-            return inner if inner is not None else _call("reversed", header)
+            return inner if inner is not None else call("reversed", header)
         if inner is not None:  # reversed(range(...)) -> range(...)[::-1], which slices
             header = ast.Subscript(value=inner, slice=ast.Slice(step=ast.Constant(-1)), ctx=ast.Load())
         done = ast.Subscript(value=header, slice=ast.Slice(upper=load(node.counter)), ctx=ast.Load())
-        return _call("reversed", done)
+        return call("reversed", done)
 
     def _inside(self, nodes, ctx):
         """``(forward, backward)`` of nodes inside a loop body."""
@@ -324,7 +324,7 @@ class Layout:
 
     def _push_recorded(self, name, shapes):
         """Push ``name``, or its shape when ``shapes`` names a local for that."""
-        return self._push_expr(_call("np.shape", load(name)) if name in shapes else load(name))
+        return self._push_expr(call("np.shape", load(name)) if name in shapes else load(name))
 
     def _if_inside(self, node, ctx):
         stmt = node.stmt
@@ -338,7 +338,7 @@ class Layout:
         forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
         if _falls_through(fb) or _falls_through(fo):
             forward.append(self.push(node.flag))
-        return forward, self._commented(stmt, [_if(self._pop_call(), bb, bo, stmt)])
+        return forward, self._commented(stmt, [_if(self._popcall(), bb, bo, stmt)])
 
     def _loop_inside(self, node, ctx):
         forward, backward = self._loop(node)
@@ -369,11 +369,11 @@ class Layout:
     def _push_expr(self, value):
         return ast.Expr(value=ast.Call(func=_attr(self._tape(), "push"), args=[value], keywords=[]))
 
-    def _pop_call(self):
+    def _popcall(self):
         return ast.Call(func=_attr(self._tape(), "pop"), args=[], keywords=[])
 
     def pop(self, name):
-        return tag(assign(name, self._pop_call()), "pop", None)
+        return tag(assign(name, self._popcall()), "pop", None)
 
 
 def _shape_operand(call):
@@ -526,10 +526,3 @@ def _attr(name, attr):
 def _store(name):
     return ast.Name(id=name, ctx=ast.Store())
 
-
-def _call(func, *args):
-    return ast.Call(func=load(func), args=list(args), keywords=[])
-
-
-def _range(stop):
-    return _call("range", stop)

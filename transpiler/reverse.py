@@ -520,9 +520,14 @@ def _is_simple(node):
     return isinstance(node, ast.Subscript) and _is_simple(node.value) and isinstance(node.slice, ast.Constant)
 
 
+def call(func, *args):
+    """``func(*args)``; ``func`` may be a dotted path (``np.shape``)."""
+    return ast.Call(func=dotted(func), args=list(args), keywords=[])
+
+
 def rt_call(attr, *args):
     """``_rt.attr(*args)``: a call to the runtime."""
-    return ast.Call(func=ast.Attribute(value=load("_rt"), attr=attr, ctx=ast.Load()), args=list(args), keywords=[])
+    return call(f"_rt.{attr}", *args)
 
 
 def _is_unbroadcast(expr):

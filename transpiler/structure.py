@@ -24,6 +24,7 @@ import ast
 import copy
 
 from transpiler.normalize import nested
+from transpiler.reverse import call, load
 
 LOOPS = (ast.For, ast.While)
 
@@ -39,14 +40,6 @@ def _at(new, old):
 
 def _store(name, value, where):
     return _at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
-
-
-def _name(name):
-    return ast.Name(id=name, ctx=ast.Load())
-
-
-def _call(func, *args):
-    return ast.Call(func=_name(func), args=list(args), keywords=[])
 
 
 def _own(body, kinds):
@@ -122,7 +115,7 @@ class Structure:
                 out.append(stmt)
                 if inside:
                     leave = ast.Break() if in_loop else ast.Return(value=None)
-                    out.append(_at(ast.If(test=_name(self.returned), body=[_at(leave, stmt)], orelse=[]), stmt))
+                    out.append(_at(ast.If(test=load(self.returned), body=[_at(leave, stmt)], orelse=[]), stmt))
                 continue
             out.append(stmt)
         return out
@@ -156,7 +149,7 @@ class Structure:
         flag = self.names.fresh("_broke")
         before.append(_store(flag, ast.Constant(False), loop))
         self._flag_breaks(loop.body, flag)
-        return [_at(ast.If(test=_negate(_name(flag)), body=orelse, orelse=[]), orelse[0])]
+        return [_at(ast.If(test=_negate(load(flag)), body=orelse, orelse=[]), orelse[0])]
 
     def _flag_breaks(self, body, flag):
         k = 0
@@ -225,9 +218,9 @@ class Structure:
             it, backwards = it.args[0], True
         index = self._index_name(it, loop.target)
         length, binds = self._elements(it, loop.target, index, prologue, written, loop)
-        header = _call("range", length)
+        header = call("range", length)
         if backwards:
-            header = _call("reversed", header)
+            header = call("reversed", header)
         loop.target = _at(ast.Name(id=index, ctx=ast.Store()), loop.target)
         loop.iter = _at(header, loop.iter)
         loop.body = binds + loop.body
@@ -251,7 +244,7 @@ class Structure:
         elts = target.elts if isinstance(target, (ast.Tuple, ast.List)) else None
         if self._is(it, "enumerate") and elts and len(elts) == 2 and len(it.args) <= 2:
             start = it.args[1] if len(it.args) == 2 else next((k.value for k in it.keywords if k.arg == "start"), None)
-            count = _name(index) if start is None else ast.BinOp(left=_name(index), op=ast.Add(), right=start)
+            count = load(index) if start is None else ast.BinOp(left=load(index), op=ast.Add(), right=start)
             length, binds = self._elements(it.args[0], elts[1], index, prologue, written, loop)
             first = elts[0]
             if isinstance(first, ast.Name) and first.id == index:
@@ -259,15 +252,15 @@ class Structure:
             return length, self._bind(first, count, loop) + binds
         if self._is(it, "zip") and not it.keywords and elts and len(elts) == len(it.args):
             parts = [self._elements(a, t, index, prologue, written, loop) for a, t in zip(it.args, elts)]
-            length = parts[0][0] if len(parts) == 1 else _call("min", *[p[0] for p in parts])
+            length = parts[0][0] if len(parts) == 1 else call("min", *[p[0] for p in parts])
             return length, [b for p in parts for b in p[1]]
         if isinstance(it, ast.Name) and it.id not in written:
             seq = it.id
         else:
             seq = self.names.numbered("_seq")
             prologue.append(_store(seq, it, loop))
-        item = ast.Subscript(value=_name(seq), slice=_name(index), ctx=ast.Load())
-        return _call("len", _name(seq)), self._bind(target, item, loop)
+        item = ast.Subscript(value=load(seq), slice=load(index), ctx=ast.Load())
+        return call("len", load(seq)), self._bind(target, item, loop)
 
     def _bind(self, target, value, loop):
         if isinstance(target, ast.Name):
@@ -331,7 +324,7 @@ def _hoist(stmt, active, names):
         return [stmt]
     temp = names.temp()
     out = _expand(node, temp, stmt, active, names)
-    replaced = _Replace(node, _name(temp)).visit(value)
+    replaced = _Replace(node, load(temp)).visit(value)
     return out + _hoist(_at(ast.Assign(targets=[target], value=replaced), stmt), active, names)
 
 
@@ -344,7 +337,7 @@ def _expand(node, temp, where, active, names):
     if not rest:
         return out
     more = rest[0] if len(rest) == 1 else ast.BoolOp(op=node.op, values=rest)
-    test = _name(temp) if isinstance(node.op, ast.And) else _negate(_name(temp))
+    test = load(temp) if isinstance(node.op, ast.And) else _negate(load(temp))
     inner = _expand(more, temp, where, active, names) if isinstance(more, ast.BoolOp) else _hoist(_store(temp, more, where), active, names)
     return out + [_at(ast.If(test=test, body=inner, orelse=[]), where)]
 
