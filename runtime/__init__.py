@@ -4,12 +4,13 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
-from runtime.core import GradientError, Tape, as_grad, as_grads, float_dtype, seed, sum_to, unbroadcast, zeros_for
+from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, seed, sum_to, unbroadcast, zeros_for
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import rules  # noqa: F401  (registers every built-in rule)
 
 __all__ = [
     "GradientError",
+    "check_shapes",
     "Tape",
     "as_grad",
     "as_grads",

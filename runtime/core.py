@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["Tape", "GradientError", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
+__all__ = ["Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
 
 
 class Tape(list):
@@ -17,6 +17,17 @@ class GradientError(ValueError):
     def __init__(self, code, message):
         super().__init__(f"{code} {message}")
         self.code = code
+
+
+def check_shapes(values, shapes, names):
+    """The arguments of a gradient specialised to argument shapes must have them."""
+    for value, shape, name in zip(values, shapes, names.split(", ")):
+        if np.shape(value) != shape:
+            raise GradientError(
+                "AD403",
+                f"this gradient was generated for {name} of shape {shape}, but {name} has shape "
+                f"{np.shape(value)}; generate it for that shape, or without --shape for any shape",
+            )
 
 
 def seed(value, dout):

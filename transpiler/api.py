@@ -13,10 +13,12 @@ import inspect
 import os
 import sys
 
-from transpiler import pipeline, source
+from transpiler import pipeline, shapes, source
 from transpiler.files import write_atomic
 
 _MEMO = {}
+_VARIANTS = {}  # (function, wrt) -> the argument shapes it has been specialised to
+MAX_SPECIALISATIONS = 8
 
 
 def cache_dir():
@@ -44,17 +46,24 @@ def load_module(text, stem):
     return module
 
 
-def _compiled(fn, wrt):
+def _compiled(fn, wrt, shapes=()):
+    """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
+    unknown; ``()`` for no specialisation), and its generated function."""
     # code objects compare equal across files: the file and the globals are part of the key
-    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt))
-    hit = _MEMO.get(key)
+    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt))
+    hit = _MEMO.get((base, shapes))
     if hit is not None and _still_valid(fn, hit[2]):
         return hit[0], hit[1]
+    variants = _VARIANTS.setdefault(base, set())
+    if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
+        return _compiled(fn, wrt)  # called with many shapes: one general gradient serves them all
+    variants.add(shapes)
     src = source.load(fn)
-    gradient = pipeline.transform(src, wrt)
+    params = list(inspect.signature(fn).parameters)
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)))
     module = load_module(gradient.text, src.name)
     entry = (gradient, getattr(module, gradient.funcname), _snapshot(fn))
-    _MEMO[key] = entry
+    _MEMO[(base, shapes)] = entry
     return entry[0], entry[1]
 
 
@@ -86,38 +95,53 @@ class GradFunction:
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(fn, attr, None))
 
-    def _generated(self):
-        return _compiled(self.primal, self.wrt)
+    def _generated(self, shapes=()):
+        return _compiled(self.primal, self.wrt, shapes)
 
     @property
     def source(self):
-        """The text of the generated module this function runs."""
+        """The text of the generated module for arguments of any shape."""
         return self._generated()[0].text
+
+    def source_for(self, *args, **kwargs):
+        """The text of the generated module a call with these arguments runs."""
+        args, kwargs = self._bind(args, kwargs)
+        return self._generated(_shapes(args, kwargs))[0].text
 
     @property
     def __wrapped__(self):
         return self._generated()[1]
 
+    def _bind(self, args, kwargs):
+        """All parameters in order, positionally, and keyword-only ones by keyword."""
+        if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return bound.args, bound.kwargs
+        return args, kwargs
+
     def __call__(self, *args, **kwargs):
-        gradient, gen = self._generated()
         seed = None
         if self.mode == "vjp":
             if not args:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
+        args, kwargs = self._bind(args, kwargs)
+        gradient, gen = self._generated(_shapes(args, kwargs))
         extra = {gradient.dout: seed}
         if gradient.closure:
             cells = dict(zip(self.primal.__code__.co_freevars, self.primal.__closure__ or ()))
             extra.update({n: cells[n].cell_contents for n in gradient.closure})
-        if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
-            bound = self._signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            args, kwargs = bound.args, bound.kwargs
         value, grads = gen(*args, **kwargs, **extra)
         return (value, grads) if self.mode == "value_and_grad" else grads
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _shapes(args, kwargs):
+    """The specialisation key of a call: each argument's shape, or None."""
+    return tuple(map(shapes.of_argument, args)) + tuple(map(shapes.of_argument, kwargs.values()))
 
 
 def _make(mode, fn, wrt):

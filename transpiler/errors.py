@@ -29,6 +29,7 @@ CODES = {
     # AD4xx: run-time checks in generated code
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use vjp(f) with a seed of the result's shape, or reduce the result (np.sum)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
+    "AD403": ("argument shape mismatch", "A gradient module emitted with --shape was called with arguments of other shapes.", "Emit it again for those shapes, or without --shape."),
 }
 
 

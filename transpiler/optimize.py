@@ -9,6 +9,7 @@
 - ``drop_dead``: generated assignments nobody reads (adjoints of values that
   never reach an argument, records never used) are removed; liveness flows
   through branches and around loops.
+- ``merge_copies``: ``v = v`` goes; a copy followed by an accumulation is one sum.
 - ``drop_empty_comments``: a ``# line`` comment left with nothing under it goes.
 """
 
@@ -247,8 +248,26 @@ def scatter_in_place(body):
     return body
 
 
+def merge_copies(body):
+    """``v = v`` goes; ``v = w`` followed by ``v = v + e`` becomes ``v = w + e``."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_copies(stmt.body)
+            stmt.orelse = merge_copies(stmt.orelse)
+        elif _tag(stmt)[0] == "set" and isinstance(stmt.value, ast.Name) and stmt.value.id == _target(stmt):
+            continue
+        elif out and _tag(stmt)[0] == "accum" and _tag(out[-1])[0] == "set" and _target(stmt) == _target(out[-1]):
+            copied, term = out[-1].value, _term(stmt)
+            if isinstance(copied, ast.Name) and term is not None and _target(stmt) not in _reads(term):
+                out[-1].value = ast.BinOp(left=copied, op=ast.Add(), right=term)
+                continue
+        out.append(stmt)
+    return out
+
+
 def run(body, adjoints):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
-    body = tidy_signs(merge_repeats(scatter_in_place(body)))
+    body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
     return drop_empty_comments(drop_empty_blocks(body))

@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, check, emit, normalize, optimize, structure
+from transpiler import activity, check, emit, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -37,13 +37,14 @@ def stage(name):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None):
-    """``src``: a ``source.Source``. ``origin``: the path shown in the header."""
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None):
+    """``src``: a ``source.Source``. ``origin``: the path shown in the header.
+    ``arg_shapes``: parameter name -> shape, to specialise the gradient to."""
     with stage("transform"):
-        return _transform(src, wrt, origin, command)
+        return _transform(src, wrt, origin, command, arg_shapes)
 
 
-def _transform(src, wrt, origin, command):
+def _transform(src, wrt, origin, command, arg_shapes):
     with stage("check"):
         check.raise_if_unsupported(src)
     func = copy.deepcopy(src.func)
@@ -65,7 +66,8 @@ def _transform(src, wrt, origin, command):
         body = structure.hoist_conditionals(body, act.expr_active, names)
         act = activity.analyze(body, wrt_names, {result})
     with stage("reverse"):
-        rev = Reverser(resolver, act, names, diags)
+        known = shapes.Shapes(body, _params(func), arg_shapes or {}, resolver)
+        rev = Reverser(resolver, act, known, names, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
     diags.raise_if_any()
 
@@ -78,9 +80,13 @@ def _transform(src, wrt, origin, command):
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names)
 
+    spec = {p: arg_shapes[p] for p in _params(func) if (arg_shapes or {}).get(p) is not None}
+    if spec:
+        values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
+        body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
-    gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names)
-    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command)
+    gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
+    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command, spec)
     imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
     with stage("emit"):
         text = emit.module(head, imports, gen)
@@ -119,8 +125,10 @@ def _grads_expr(adjoints, wrt_names, wrt_tuple):
     return rt_call("as_grads", adjs, args)
 
 
-def _function(name, args, closure, dout, body, primal_name, wrt_names):
+def _function(name, args, closure, dout, body, primal_name, wrt_names, spec):
     doc = f"Value of {primal_name} and its gradient with respect to {', '.join(wrt_names)}."
+    if spec:
+        doc += "\n\n    For arguments of these shapes only: " + ", ".join(f"{p} {s}" for p, s in spec.items()) + ".\n    "
     return ast.FunctionDef(
         name=name,
         args=_signature(args, closure, dout),

@@ -129,9 +129,10 @@ class Block:
 
 
 class Reverser:
-    def __init__(self, resolver, activity, names, diags):
+    def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
         self.activity = activity
+        self.shapes = shapes
         self.names = names
         self.diags = diags
         self.backward_names = set()  # adjoints and adjoint temporaries
@@ -249,8 +250,8 @@ class Reverser:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
         if tpl.inlined:
-            keep, deferred = self._unbroadcast_keep(tpl, mapping, slots, slot_args)
-            outputs = {k: inline.drop_unbroadcast(e, keep) for k, e in outputs.items()}
+            keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
+            outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
             needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
             shape_only = needs - {n.id for e in outputs.values() for n in _value_reads(e)}
         else:
@@ -319,12 +320,13 @@ class Reverser:
         rule = registry.lookup(fn) if ok else None
         return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
 
-    def _unbroadcast_keep(self, tpl, mapping, slots, slot_args):
+    def _unbroadcast_keep(self, node, tpl, mapping, slots, slot_args):
         """``(keep, deferred)``: the parameters whose cotangents stay unbroadcast here, and
         the slots whose unbroadcasting is left to the operand.
 
-        Only an elementwise rule drops any: for an operand whose other operands are all
-        number literals or the same expression (shapes already agree), and for an operand
+        Only an elementwise rule drops any: for an operand whose shape is statically the
+        result's, or whose other operands are all number literals or the same expression
+        (shapes already agree), and for an operand
         that is itself a variable or elementwise (they commute with unbroadcasting, so the
         operand's own rule or the variable receiving the cotangent does it), as long as
         every path below it stays elementwise up to a point that unbroadcasts."""
@@ -332,7 +334,10 @@ class Reverser:
             return set(mapping), set()
         keep = set()
         operands = {p: v for p, v in mapping.items() if not isinstance(v, list) and not inline._is_default(v)}
+        shape = self.shapes.of(node)
         for p, v in operands.items():
+            if shape is not None and self.shapes.of(v) == shape:
+                continue
             others = [o for q, o in operands.items() if q != p]
             if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
                 keep.add(p)
@@ -343,6 +348,21 @@ class Reverser:
                 keep.discard(pname)
                 deferred.add(k)
         return keep, deferred
+
+    def _known_shapes(self, expr, mapping):
+        """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
+
+        class Literal(ast.NodeTransformer):
+            def visit_Call(inner, node):
+                inner.generic_visit(node)
+                if ast.unparse(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                    value = mapping.get(node.args[0].id)
+                    shape = self.shapes.of(value) if isinstance(value, ast.expr) else None
+                    if shape is not None:
+                        return ast.copy_location(ast.Constant(shape), node)
+                return node
+
+        return Literal().visit(copy.deepcopy(expr))
 
     # -- what operation a node is --------------------------------------------------------
 

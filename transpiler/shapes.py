@@ -1,0 +1,228 @@
+"""Static shapes: which values have a shape known before the function runs,
+given the shapes of its arguments.
+
+``grad()`` specialises a gradient to the shapes of the arguments it is called
+with (``adgen show --shape x=3x2`` prints the same specialisation). Knowing
+that an operand already has its result's shape removes the
+``_rt.unbroadcast`` that would otherwise sum its cotangent back to shape at
+run time, and with it the shape a loop would record for it.
+
+A name has a known shape when its parameter (if it is one) and every value
+assigned to it have that same shape, iterated to a fixed point over the whole
+body (flow-insensitive, like ``activity``). Anything not modelled below is
+unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
+
+    names, numbers               a parameter's shape; ``()``
+    + - * / ** // % and unary    the operands broadcast together
+    elementwise rules            np.sin(x), np.maximum(x, y), math.exp(x), ...
+    @, np.dot, np.matmul         1-D and 2-D operands
+    np.sum/mean/max/min/prod     with a literal ``axis`` and ``keepdims``
+    np.roll, np.negative, x.T    the operand's shape (reversed for .T)
+    for i in range(...)          ``i`` is ``()``
+"""
+
+import ast
+
+import numpy as np
+
+from runtime import registry
+
+_NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
+SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
+REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
+MATMUL = {np.dot, np.matmul}
+SCALAR_BUILTINS = {float, int, len, bool}
+
+
+def of_argument(value):
+    """The shape specialisation key of one argument: its shape, or None."""
+    if type(value) is np.ndarray:
+        return value.shape
+    if isinstance(value, (float, int, np.generic)):  # bool is an int
+        return ()
+    return None
+
+
+def parse(text):
+    """``"100x2"`` -> ``(100, 2)``, ``"7"`` -> ``(7,)``, ``"scalar"`` or ``"()"`` -> ``()``."""
+    text = text.strip()
+    if text in ("scalar", "()", ""):
+        return ()
+    dims = text.split("x")
+    if not all(d.isdigit() for d in dims):
+        raise ValueError(f"bad shape {text!r}: expected dimensions like 100x2, or 'scalar'")
+    return tuple(int(d) for d in dims)
+
+
+def spell(shape):
+    """The inverse of ``parse``."""
+    return "x".join(map(str, shape)) if shape else "scalar"
+
+
+class Shapes:
+    """The known shape of each name of a function body, and of its expressions."""
+
+    def __init__(self, body, params, known, resolver):
+        """``params``: every parameter name; ``known``: parameter name -> shape, for
+        the parameters whose shapes the gradient is specialised to."""
+        self.resolver = resolver
+        self.names = {n: known.get(n) for n in params}
+        self._infer(body)
+
+    def of(self, node):
+        """The shape of ``node``'s value, or None when it is not known statically."""
+        shape = self._of(node)
+        return None if shape is _NOTHING else shape
+
+    def _infer(self, body):
+        stores = list(_stores(body))
+        for name, _ in stores:
+            self.names.setdefault(name, _NOTHING)
+        changed = True
+        while changed:
+            changed = False
+            for name, value in stores:
+                new = () if value == "range" else self._of(value) if value is not None else None
+                old = self.names[name]
+                if new is _NOTHING or new == old:
+                    continue
+                joined = new if old is _NOTHING else None
+                if joined != old:
+                    self.names[name] = joined
+                    changed = True
+        for name, shape in self.names.items():
+            if shape is _NOTHING:  # never assigned a known value: read before it could be
+                self.names[name] = None
+
+    def _of(self, node):
+        if isinstance(node, ast.Constant):
+            ok = isinstance(node.value, (int, float)) and not isinstance(node.value, complex)
+            return () if ok else None
+        if isinstance(node, ast.Name):
+            return self.names.get(node.id)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.MatMult):
+                return _matmul(self._of(node.left), self._of(node.right))
+            return _broadcast([self._of(node.left), self._of(node.right)])
+        if isinstance(node, ast.UnaryOp):
+            return self._of(node.operand)
+        if isinstance(node, ast.Compare):
+            return _broadcast([self._of(node.left)] + [self._of(c) for c in node.comparators])
+        if isinstance(node, ast.IfExp):
+            a, b = self._of(node.body), self._of(node.orelse)
+            return a if a == b else None
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            shape = self._of(node.value)
+            return shape[::-1] if isinstance(shape, tuple) else shape
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        return None
+
+    def _call(self, node):
+        ok, fn = self.resolver.value_of(node.func)
+        if not ok or not _hashable(fn) or any(isinstance(a, ast.Starred) for a in node.args):
+            return None
+        args = [self._of(a) for a in node.args]
+        keywords = {k.arg: k.value for k in node.keywords}
+        rule = registry.lookup(fn)
+        if rule is not None and rule.elementwise and rule.outputs is None and not keywords:
+            return _broadcast(args)
+        if fn in SCALAR_BUILTINS:
+            return ()
+        if fn in SAME_SHAPE and args:
+            return args[0]
+        if fn in MATMUL and len(args) == 2 and not keywords:
+            return _matmul(*args)
+        if fn in REDUCTIONS and len(node.args) in (1, 2):
+            axis = node.args[1] if len(node.args) == 2 else keywords.pop("axis", ast.Constant(None))
+            keepdims = keywords.pop("keepdims", ast.Constant(False))
+            if keywords:
+                return None
+            return _reduce(args[0], _literal(axis), _literal(keepdims))
+        return None
+
+
+def _stores(body):
+    """``(name, value)`` for every assignment to a name; ``value`` is the assigned
+    expression, ``"range"`` for the target of a ``for`` over ``range``, or None
+    when the value is not modelled."""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id, node.value
+                elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(target.elts) == len(node.value.elts):
+                    for t, v in zip(target.elts, node.value.elts):
+                        yield from ((n.id, v if t is n else None) for n in ast.walk(t) if isinstance(n, ast.Name))
+                else:
+                    yield from ((n.id, None) for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.For):
+            counted = isinstance(node.target, ast.Name) and _is_range(node.iter)
+            for n in ast.walk(node.target):
+                if isinstance(n, ast.Name):
+                    yield n.id, "range" if counted else None
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):
+            yield node.target.id, None  # normalised away before this pass; unknown if not
+        elif isinstance(node, ast.NamedExpr):
+            yield node.target.id, None
+
+
+def _is_range(node):
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reversed" and node.args:
+        node = node.args[0]
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+
+
+def _hashable(fn):
+    try:
+        hash(fn)
+    except TypeError:
+        return False
+    return True
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return _NOTHING
+
+
+def _broadcast(shapes):
+    if any(s is None for s in shapes):
+        return None
+    if any(s is _NOTHING for s in shapes):
+        return _NOTHING
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None  # the program fails here at run time anyway
+
+
+def _matmul(a, b):
+    if a is None or b is None:
+        return None
+    if a is _NOTHING or b is _NOTHING:
+        return _NOTHING
+    if not (1 <= len(a) <= 2 and 1 <= len(b) <= 2) or a[-1] != b[0]:
+        return None
+    return a[:-1] + b[1:]
+
+
+def _reduce(shape, axis, keepdims):
+    if axis is None and keepdims is False:
+        return ()
+    if shape is None or shape is _NOTHING:
+        return shape
+    if axis is _NOTHING or not isinstance(keepdims, bool):
+        return None
+    if axis is None:
+        axes = set(range(len(shape)))
+    else:
+        axes = set(axis) if isinstance(axis, tuple) else {axis}
+        if not all(isinstance(a, int) and -len(shape) <= a < len(shape) for a in axes):
+            return None
+        axes = {a % len(shape) for a in axes}
+    if keepdims:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
