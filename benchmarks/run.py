@@ -7,7 +7,7 @@ For every workload of ``benchmarks/workloads.py``:
 1. checks: the hand gradient against finite differences of the primal, then
    adgen's gradient (and autograd's, if installed) against the hand gradient;
    a failed check makes the exit status 1;
-2. transform: the time ``pipeline.transform(source.load(f), wrt)`` takes, the
+2. transform: the time ``pipeline.transform(source.load(f), wrt, arg_shapes)`` takes, the
    best of a few runs (adgen's own caches warm, nothing of this workload cached);
 3. speed: the primal, the hand gradient, ``grad(f, wrt=...)`` called like a
    user calls it, and autograd's gradient, timed in interleaved rounds (the
@@ -26,6 +26,7 @@ A workload adgen cannot transform yet gets the error in its row.
 import argparse
 import atexit
 import gc
+import inspect
 import os
 import shutil
 import statistics
@@ -53,7 +54,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 from benchmarks import workloads  # noqa: E402
-from transpiler import TranspileError, grad, pipeline, source  # noqa: E402
+from transpiler import TranspileError, grad, pipeline, shapes, source  # noqa: E402
 
 TARGET_RATIO = 1.5  # grad/hand, each workload
 TARGET_MEDIAN = 1.2  # grad/hand, median over workloads
@@ -120,11 +121,14 @@ def checked(row, label, fn, args, want):
 
 
 def transform_ms(workload, repeats):
-    """The best time of loading and transforming the primal, in milliseconds."""
+    """The best time of loading and transforming the primal, specialised to the
+    benchmark arguments' shapes as the first call of ``grad`` does, in milliseconds."""
+    params = list(inspect.signature(workload.primal).parameters)
+    arg_shapes = dict(zip(params, map(shapes.of_argument, workload.build())))
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        pipeline.transform(source.load(workload.primal), workload.wrt)
+        pipeline.transform(source.load(workload.primal), workload.wrt, arg_shapes=arg_shapes)
         best = min(best, time.perf_counter() - start)
     return 1e3 * best
 

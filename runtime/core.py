@@ -21,6 +21,8 @@ class GradientError(ValueError):
 
 def check_shapes(values, shapes, names):
     """The arguments of a gradient specialised to argument shapes must have them."""
+    if tuple(map(np.shape, values)) == shapes:
+        return
     for value, shape, name in zip(values, shapes, names.split(", ")):
         if np.shape(value) != shape:
             raise GradientError(
@@ -37,6 +39,8 @@ def seed(value, dout):
     seed is 1.0. Otherwise ``dout`` must have the result's shape (``vjp``).
     """
     if dout is None:
+        if type(value) in (float, np.float64):
+            return 1.0
         if np.ndim(value) != 0 or not np.isrealobj(value):
             shape = np.shape(value)
             raise GradientError(
@@ -94,6 +98,9 @@ def as_grad(g, x):
     A Python number gets a Python float; an array gets a fresh, writable array
     of ``x``'s shape and float dtype.
     """
+    if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind in "fc":  # the common case, fast
+        if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
+            return g
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
         return float(np.sum(g)) if np.ndim(g) else float(g)
     dtype = float_dtype(x)

@@ -11,6 +11,7 @@
   through branches and around loops.
 - ``merge_copies``: ``v = v`` goes; a copy followed by an accumulation is one sum.
 - ``drop_empty_comments``: a ``# line`` comment left with nothing under it goes.
+- ``free_temporaries``: a forward temporary is deleted after the backward's last read.
 """
 
 import ast
@@ -266,8 +267,31 @@ def merge_copies(body):
     return out
 
 
-def run(body, adjoints):
+def free_temporaries(body, temps):
+    """``del _t1, _g2`` after the last statement of the backward pass that reads them,
+    for ``temps`` known to be large arrays, so that they do not all live until the
+    function returns.
+    Only at the top level: inside loops the tape's pops rebind them anyway."""
+    start = next((k for k, s in enumerate(body) if _tag(s)[0] == "comment" and s.value.args[0].value == "backward"), None)
+    if start is None:
+        return body
+    bound = {_target(s) for s in body if isinstance(s, ast.Assign)} & temps  # surely assigned
+    last = {}
+    for k, stmt in enumerate(body[start:], start):
+        for name in _reads(stmt) & bound:
+            last[name] = k
+    end = max((k for k, s in enumerate(body) if not isinstance(s, ast.Return) and _tag(s)[0] not in ("restore", "comment")), default=0)
+    out = list(body[:start])
+    for k, stmt in enumerate(body[start:], start):
+        out.append(stmt)
+        done = sorted(n for n, at in last.items() if at == k)
+        if done and k < end:
+            out.append(ast.Delete(targets=[ast.Name(id=n, ctx=ast.Del()) for n in done]))
+    return out
+
+
+def run(body, adjoints, large=frozenset()):
     body = fold_zeros(body, adjoints)
     body = drop_dead(body)
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
-    return drop_empty_comments(drop_empty_blocks(body))
+    return free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))

@@ -78,7 +78,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
-        body = optimize.run(body, rev.backward_names)
+        body = optimize.run(body, rev.backward_names, rev.large)
 
     spec = {p: arg_shapes[p] for p in _params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:

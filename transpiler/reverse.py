@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import inline
+from transpiler import inline, shapes
 from transpiler.inline import BindError
 from transpiler.resolve import dotted, numpy_path
 from transpiler.simplify import fold, is_literal
@@ -113,6 +113,7 @@ class Op:
     outputs: dict = field(default_factory=dict)  # rule: slot -> cotangent template
     ans: ast.expr = None  # rule: expression of the node's value
     deferred: set = field(default_factory=set)  # rule: slots whose unbroadcasting is left to the operand
+    shapes: dict = field(default_factory=dict)  # rule: parameter -> static shape of its value (or None)
     index: int = 0  # pick: which output of a tuple-valued call
     width: int = 0  # pick: how many outputs
 
@@ -136,6 +137,7 @@ class Reverser:
         self.names = names
         self.diags = diags
         self.backward_names = set()  # adjoints and adjoint temporaries
+        self.large = set()  # temporaries statically known to be large arrays
         self.rule_modules = {}  # module name -> alias used in generated code
         self._g = 0
         self._r = 0
@@ -146,6 +148,11 @@ class Reverser:
         name = self.names.adjoint(var)
         self.backward_names.add(name)
         return name
+
+    def _note_size(self, name, origin):
+        shape = self.shapes.of(origin)
+        if shape is not None and shapes.size(shape) >= shapes.LARGE:
+            self.large.add(name)
 
     def gtemp(self):
         self._g += 1
@@ -267,10 +274,11 @@ class Reverser:
                 values[pname] = _index_value(lowered[id(value)][0]) if id(value) in lowered else value
         ans = root_ans
         if tpl.ans in needs and root_ans is None:
-            new = self.hoist(new, fwd)
+            new = self.hoist(new, fwd, node)
             ans = new
         new.adgen_active = True
-        op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred)
+        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
+        op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
         return new, op
 
     def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
@@ -285,10 +293,12 @@ class Reverser:
                     continue
                 if pname in shape_only or not recomputable(lowered[id(arg)][0]):
                     expr, child = lowered[id(arg)]
-                    lowered[id(arg)] = (self.hoist(expr, fwd), child)
+                    lowered[id(arg)] = (self.hoist(expr, fwd, arg), child)
 
-    def hoist(self, expr, fwd):
+    def hoist(self, expr, fwd, origin):
+        """``expr`` (the lowered form of ``origin``) into a new forward temporary."""
         name = self.names.temp()
+        self._note_size(name, origin)
         fwd.append(assign(name, expr, expr))
         return ast.copy_location(load(name), expr)
 
@@ -307,7 +317,7 @@ class Reverser:
         if op is None:
             return node, None
         if not isinstance(expr, ast.Name):
-            expr = self.hoist(expr, fwd)
+            expr = self.hoist(expr, fwd, call)
             op.ans = expr
         new = ast.copy_location(ast.Subscript(value=expr, slice=node.slice, ctx=ast.Load()), node)
         return new, Op("pick", node, slots=[op], index=node.slice.value, width=width)
@@ -344,10 +354,20 @@ class Reverser:
         deferred = set()
         for k, child in enumerate(slots):
             pname = _param_of(mapping, slot_args[k])
-            if pname in keep and child is not None and _accepts_unshaped(child):
+            static = shape is not None and self.shapes.of(operands.get(pname)) is not None  # summed here
+            if pname in keep and not static and child is not None and _accepts_unshaped(child):
                 keep.discard(pname)
                 deferred.add(k)
         return keep, deferred
+
+    def _static_unbroadcast(self, expr, op):
+        """``_rt.unbroadcast(e, x)`` -> ``np.sum(e, axis=...)`` when the rule's result and
+        ``x`` have known shapes (and ``e``, with the result's shape, is no wider)."""
+        inner, target = expr.args
+        source, shape = self.shapes.of(op.node), op.shapes.get(getattr(target, "id", None))
+        if source is None or shape is None:
+            return expr
+        return shapes.reduction(inner, source, shape) or expr
 
     def _known_shapes(self, expr, mapping):
         """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
@@ -461,7 +481,7 @@ class Reverser:
                 adj = self.adjoint(op.name)
                 out.append(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via))
         elif op.kind == "seq":
-            g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out)
+            g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out, op.node)
             for k, child in enumerate(op.slots):
                 if child is not None:
                     self.backprop(child, ast.Subscript(value=g, slice=ast.Constant(k), ctx=ast.Load()), via, out)
@@ -472,10 +492,11 @@ class Reverser:
         else:
             self._backprop_rule(op, g, via, out, shaped)
 
-    def _atomic_g(self, g, via, uses, out):
-        """A cotangent expression used more than once is computed once, into ``_g<n>``."""
+    def _atomic_g(self, g, via, uses, out, node):
+        """A cotangent expression (of ``node``) used more than once is computed once, into ``_g<n>``."""
         if uses > 1 and not _is_simple(g):
             name = self.gtemp()
+            self._note_size(name, node)
             out.append(tag(assign(name, g), "set", via))
             return load(name), name
         return g, via
@@ -484,10 +505,12 @@ class Reverser:
         tpl = op.tpl
         if tpl.inlined:
             uses = sum(1 for e in op.outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
-            g, via = self._atomic_g(g, via, uses, out)
+            g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
                 fixed = _is_unbroadcast(expr)
+                if fixed and shaped:
+                    expr = self._static_unbroadcast(expr, op)
                 self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
                               fixed or (shaped and k not in op.deferred))
             return

@@ -18,6 +18,7 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
     @, np.dot, np.matmul         1-D and 2-D operands
     np.sum/mean/max/min/prod     with a literal ``axis`` and ``keepdims``
     np.roll, np.negative, x.T    the operand's shape (reversed for .T)
+    x.shape[0], x.ndim, len(x)   ``()``
     for i in range(...)          ``i`` is ``()``
 """
 
@@ -32,6 +33,13 @@ SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
 REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
 MATMUL = {np.dot, np.matmul}
 SCALAR_BUILTINS = {float, int, len, bool}
+
+
+LARGE = 1 << 16  # elements: an array worth freeing as soon as it is no longer needed
+
+
+def size(shape):
+    return int(np.prod(shape, dtype=np.int64))
 
 
 def of_argument(value):
@@ -111,6 +119,10 @@ class Shapes:
         if isinstance(node, ast.IfExp):
             a, b = self._of(node.body), self._of(node.orelse)
             return a if a == b else None
+        if isinstance(node, ast.Attribute) and node.attr in ("ndim", "size"):
+            return ()
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+            return () if isinstance(node.slice, (ast.Constant, ast.UnaryOp)) else None
         if isinstance(node, ast.Attribute) and node.attr == "T":
             shape = self._of(node.value)
             return shape[::-1] if isinstance(shape, tuple) else shape
@@ -140,6 +152,36 @@ class Shapes:
                 return None
             return _reduce(args[0], _literal(axis), _literal(keepdims))
         return None
+
+
+def reduction(expr, source, target):
+    """``expr`` (of shape ``source``) summed down to ``target``, the shape of an operand
+    that broadcast to ``source``: ``np.sum(g, axis=0)``, as a hand-written gradient
+    would; None when ``target`` does not broadcast to ``source``."""
+    lead = len(source) - len(target)
+    if lead < 0 or any(t not in (1, s) for t, s in zip(target, source[lead:])):
+        return None
+    kept = tuple(i for i, (t, s) in enumerate(zip(target, source[lead:])) if t == 1 and s != 1)
+    if lead and kept and not target:
+        return None  # cannot happen: no axes to keep in a scalar
+    if not target:
+        return _np_sum(expr, None, False)
+    if lead:
+        expr = _np_sum(expr, tuple(range(lead)), False)
+    if kept:
+        expr = _np_sum(expr, kept, True)
+    return expr
+
+
+def _np_sum(expr, axes, keepdims):
+    func = ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="sum", ctx=ast.Load())
+    keywords = []
+    if axes is not None:
+        axis = axes[0] if len(axes) == 1 else axes
+        keywords.append(ast.keyword(arg="axis", value=ast.Constant(axis)))
+    if keepdims:
+        keywords.append(ast.keyword(arg="keepdims", value=ast.Constant(True)))
+    return ast.Call(func=func, args=[expr], keywords=keywords)
 
 
 def _stores(body):

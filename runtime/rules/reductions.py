@@ -63,8 +63,7 @@ def _extremum(g, ans, x, axis, keepdims):
     the one-sided derivatives), like a mean over the arg-extrema.
     """
     hit = np.asarray(x) == _keep(ans, x, axis, keepdims)
-    share = hit / np.sum(hit, axis=axis, keepdims=True)
-    return _expand(g, x, axis, keepdims) * share
+    return hit * (_keep(g, x, axis, keepdims) / np.sum(hit, axis=axis, keepdims=True))
 
 
 # -- sums and means ------------------------------------------------------------------
