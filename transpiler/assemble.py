@@ -22,7 +22,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from transpiler.reverse import Block, assign, call, load, tag
+from transpiler.reverse import Block, assign, call, load, shape_operand, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -77,7 +77,9 @@ def build(stmts, rev, names):
             if has_backward(node):
                 node.flag = names.numbered("_c")
         elif isinstance(stmt, (ast.For, ast.While)):
+            rev.loop_depth += 1
             node = Loop(stmt, build(stmt.body, rev, names))
+            rev.loop_depth -= 1
             node.breaks = any(isinstance(n, Break) for n in _own(node.body))
             if has_backward(node):
                 if isinstance(stmt, ast.While) or node.breaks:
@@ -376,21 +378,9 @@ class Layout:
         return tag(assign(name, self._popcall()), "pop", None)
 
 
-def _shape_operand(call):
-    """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
-    ``np.shape(v)``), or ``None``."""
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-        return None
-    spelled = ast.unparse(call.func)
-    arg = {"_rt.unbroadcast": 1, "np.shape": 0}.get(spelled)
-    if arg is None or len(call.args) != arg + 1 or not isinstance(call.args[arg], ast.Name):
-        return None
-    return call.args[arg]
-
-
 def _shape_only(stmts):
     """The names ``stmts`` read, all of whose reads need only the name's shape."""
-    shape_reads = {id(_shape_operand(n)) for s in stmts for n in ast.walk(s) if _shape_operand(n) is not None}
+    shape_reads = {id(shape_operand(n)) for s in stmts for n in ast.walk(s) if shape_operand(n) is not None}
     reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     return {n.id for n in reads} - {n.id for n in reads if id(n) not in shape_reads}
 
@@ -403,7 +393,7 @@ class _ShapeReads(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        operand = _shape_operand(node)
+        operand = shape_operand(node)
         if operand is None or operand.id not in self.shapes:
             return node
         shape = load(self.shapes[operand.id])

@@ -138,6 +138,7 @@ class Reverser:
         self.diags = diags
         self.backward_names = set()  # adjoints and adjoint temporaries
         self.large = set()  # temporaries statically known to be large arrays
+        self.loop_depth = 0  # of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
         self._g = 0
         self._r = 0
@@ -206,9 +207,30 @@ class Reverser:
             else:
                 bwd.append(tag(assign(self.adjoint(n), ast.Constant(0.0)), "zero", None))
         self.current = {}
+        if len(tnames) == 1 and self.loop_depth:
+            bwd = self._recompute_result(tnames[0], expr, bwd)
         block = Block(stmt, fwd, bwd, tnames, temps)
         self._reads(block)
         return block
+
+    def _recompute_result(self, name, value, bwd):
+        """Inside a loop, a backward that reads the statement's own result computes it
+        again from operands it reads anyway, when that is cheap arithmetic, so the
+        result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
+        ans = {id(n) for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
+        if not ans or not recomputable(value, budget=4):
+            return bwd
+        needed = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        shaped = {id(shape_operand(n)) for s in bwd for n in ast.walk(s) if shape_operand(n) is not None}
+        read = {n.id for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
+        if name in needed or not needed <= read:
+            return bwd
+
+        class Recompute(ast.NodeTransformer):
+            def visit_Name(self, node):
+                return copy.deepcopy(value) if id(node) in ans else node
+
+        return [Recompute().visit(s) for s in bwd]
 
     def _reads(self, block):
         for stmt in block.backward:
@@ -545,6 +567,17 @@ class Reverser:
         if module not in self.rule_modules:
             self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
         return self.rule_modules[module]
+
+
+def shape_operand(call):
+    """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
+    ``np.shape(v)``), or ``None``."""
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    arg = {"_rt.unbroadcast": 1, "np.shape": 0}.get(ast.unparse(call.func))
+    if arg is None or len(call.args) != arg + 1 or not isinstance(call.args[arg], ast.Name):
+        return None
+    return call.args[arg]
 
 
 def _value_reads(expr):
