@@ -17,9 +17,9 @@ CODES = {
     "AD109": ("statement without effect on the result", "A bare expression could mutate a value behind adgen's back.", "Assign its result to a name, or remove it."),
     "AD110": ("missing return", "The function must end with `return <expression>`.", "Return the value to differentiate."),
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
-    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with @vjp, or declare it non-differentiable with nondiff()."),
+    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with @defvjp (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with nondiff()."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
-    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a @vjp rule for it."),
+    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a @defvjp rule for it."),
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with *args or **kwargs cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
@@ -30,6 +30,15 @@ CODES = {
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use vjp(f) with a seed of the result's shape, or reduce the result (np.sum)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
 }
+
+
+def markdown_table():
+    """``CODES`` as the Markdown table of the README's "Error codes" section."""
+    rows = ["| code | title | meaning | rewrite |", "|---|---|---|---|"]
+    for code, (title, meaning, rewrite) in CODES.items():
+        cells = [code, title, meaning, rewrite or "-"]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"
 
 
 @dataclass
@@ -45,6 +54,7 @@ class Diagnostic:
     source_line: str = ""
     hint: str = ""
     severity: str = "error"
+    fix: str = ""  # code that fixes the problem once completed (AD201: a rule stub), or ""
 
     def __post_init__(self):
         if not self.hint:
@@ -78,6 +88,14 @@ class TranspileError(AdgenError):
         super().__init__("\n\n".join(d.render() for d in self.diagnostics))
 
 
+class AdgenWarning(UserWarning):
+    """A construct adgen differentiates, but probably not as meant (codes AD3xx); holds its diagnostic."""
+
+    def __init__(self, diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.render())
+
+
 class RuleError(AdgenError):
     """A derivative rule is malformed or misbehaved; names the rule."""
 
@@ -104,13 +122,13 @@ class Diagnostics:
         self.src = src
         self.items = []
 
-    def add(self, code, node, message, hint=""):
+    def add(self, code, node, message, hint="", fix=""):
         line = getattr(node, "lineno", 1) or 1
         col = (getattr(node, "col_offset", 0) or 0) + 1
         end_line = getattr(node, "end_lineno", line)
         end_col = (getattr(node, "end_col_offset", 0) or 0) + 1 if end_line == line else 0
         self.items.append(
-            Diagnostic(code, message, self.src.filename, line, col, end_col, self.src.line(line), hint)
+            Diagnostic(code, message, self.src.filename, line, col, end_col, self.src.line(line), hint, fix=fix)
         )
 
     def raise_if_any(self):
