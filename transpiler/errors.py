@@ -9,25 +9,25 @@ CODES = {
     "AD101": ("unsupported statement", "This kind of statement cannot be differentiated.", "Move it out of the differentiated function."),
     "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
     "AD103": ("unsupported assignment target", "Only plain names and tuples of names can be assigned.", "Assign to a new name instead of storing into an attribute, subscript or starred target."),
-    "AD104": ("unsupported signature", "Variadic parameters (*args, **kwargs) cannot be differentiated.", "List the parameters explicitly."),
+    "AD104": ("unsupported signature", "Variadic parameters (`*args`, `**kwargs`) cannot be differentiated.", "List the parameters explicitly."),
     "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
-    "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use np.where."),
+    "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use `np.where`."),
     "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
-    "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through exec()."),
+    "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through `exec()`."),
     "AD109": ("statement without effect on the result", "A bare expression could mutate a value behind adgen's back.", "Assign its result to a name, or remove it."),
     "AD110": ("missing return", "The function must end with `return <expression>`.", "Return the value to differentiate."),
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
-    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with @defvjp (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with nondiff()."),
+    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
-    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a @defvjp rule for it."),
+    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a `@defvjp` rule for it."),
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
-    "AD206": ("unpacked arguments", "Calls with *args or **kwargs cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
     # AD4xx: run-time checks in generated code
-    "AD401": ("non-scalar result", "grad needs a scalar result.", "Use vjp(f) with a seed of the result's shape, or reduce the result (np.sum)."),
+    "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
 }
 
