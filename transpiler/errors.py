@@ -1,6 +1,7 @@
 """Diagnostics: the code table, the ``Diagnostic`` record, the three exception
 classes, and the one place that formats problems for users."""
 
+import warnings
 from dataclasses import asdict, dataclass
 
 # code -> (title, explanation, supported rewrite or "")
@@ -26,6 +27,8 @@ CODES = {
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
+    "AD303": ("integer wrt (warning)", "The argument differentiated is an integer or a boolean; its gradient treats it as a real number, which means little for a count or an index.", "Pass a float (`float(n)`, `a.astype(float)`), or leave the argument out of `wrt`."),
+    "AD304": ("result independent of wrt (warning)", "The result does not depend on a `wrt` parameter (it reaches only conditions, indices or values the result does not use), so its gradient is zero.", "Check that the parameter reaches the result as intended, or leave it out of `wrt`."),
     # AD4xx: run-time checks in generated code
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
@@ -123,13 +126,20 @@ class Diagnostics:
         self.items = []
 
     def add(self, code, node, message, hint="", fix=""):
+        self.items.append(self._at(node, code, message, hint, fix))
+
+    def warn(self, code, node, message, hint=""):
+        """Issue a Python warning (``AdgenWarning``) pointing at the user's line."""
+        diag = self._at(node, code, message, hint, severity="warning")
+        warnings.warn_explicit(AdgenWarning(diag), AdgenWarning, diag.filename, diag.line)
+
+    def _at(self, node, code, message, hint, fix="", severity="error"):
         line = getattr(node, "lineno", 1) or 1
         col = (getattr(node, "col_offset", 0) or 0) + 1
         end_line = getattr(node, "end_lineno", line)
         end_col = (getattr(node, "end_col_offset", 0) or 0) + 1 if end_line == line else 0
-        self.items.append(
-            Diagnostic(code, message, self.src.filename, line, col, end_col, self.src.line(line), hint, fix=fix)
-        )
+        source_line = self.src.line(line)
+        return Diagnostic(code, message, self.src.filename, line, col, end_col, source_line, hint, severity, fix)
 
     def raise_if_any(self):
         errors = [d for d in self.items if d.severity == "error"]

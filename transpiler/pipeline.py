@@ -31,7 +31,7 @@ def stage(name):
     """Anything but adgen's own errors escaping a stage is a bug in that stage."""
     try:
         yield
-    except AdgenError:
+    except (AdgenError, Warning):  # a Warning: one of adgen's, which the user's filters made an error
         raise
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
@@ -64,6 +64,7 @@ def _transform(src, wrt, origin, command):
         act = activity.analyze(body, wrt_names, {result})
         body = structure.hoist_conditionals(body, act.expr_active, names)
         act = activity.analyze(body, wrt_names, {result})
+        _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
         rev = Reverser(resolver, act, names, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
@@ -100,6 +101,20 @@ def _nodes(rev, act, body, result, names):
         nodes.append(Block(last, [last], [], [result], []))
         return nodes, rev.adjoint(last.value.id)
     return build(body, rev, names), rev.adjoint(result)
+
+
+def _warn_independent(src, body, wrt_names, act, diags):
+    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero)."""
+    params = {a.arg: a for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
+    for name in wrt_names:
+        if name in act.useful:
+            continue
+        stmt = activity.last_read(body, name)
+        message = f"the result does not depend on `{name}` (its gradient is zero)"
+        if stmt is None:
+            diags.warn("AD304", params[name], message + f": `{name}` is not used")
+        else:
+            diags.warn("AD304", stmt, message + f": the last use of `{name}`, or of a value computed from it, is here")
 
 
 def _stored(body):
