@@ -235,3 +235,22 @@ def test_adgen_check_as_a_program(model, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "transpiler", "check", name, "--format", "json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and len(json.loads(proc.stdout)) == 6
+
+
+def test_a_bug_in_adgen_is_exit_3_and_the_other_functions_are_still_checked(model, monkeypatch, capsys):
+    from transpiler import diagnose
+    from transpiler.errors import InternalError
+
+    real = diagnose.transform
+
+    def buggy(src, wrt):
+        if src.name == "clean":
+            raise InternalError("reverse", "KeyError: 'x'")
+        return real(src, wrt)
+
+    monkeypatch.setattr(diagnose, "transform", buggy)
+    name = model()
+    code, out, err = run(capsys, "check", name)
+    assert code == 3
+    assert "adgen: in clean: internal error in the reverse pass: KeyError: 'x'" in err
+    assert len(positions(out)) == 6  # every other function's diagnostics

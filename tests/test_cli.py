@@ -23,7 +23,7 @@ def f(x, w):
 
 @pytest.fixture
 def model(tmp_path, request):
-    """Write a module with a name unique to the test (load_file imports by file stem)."""
+    """Write a module with a name unique to the test (the file is imported by its stem)."""
 
     def write(text=MODEL, folder=tmp_path, suffix=".py", tag=""):
         name = "cli_" + re.sub(r"\W", "_", request.node.name) + tag

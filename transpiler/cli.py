@@ -246,7 +246,7 @@ def write_stubs(out, fixes, path):
         write_atomic(out, text)
     except OSError as exc:
         raise Fail(f"{out}: cannot write it: {exc.strerror or exc}") from None
-    print(f"adgen: wrote {_count(text.count('@defvjp('), 'rule stub')} to {out}", file=sys.stderr)
+    print(f"adgen: wrote {_count(len(set(fixes)), 'rule stub')} to {out}", file=sys.stderr)
 
 
 def run(args):

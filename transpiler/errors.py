@@ -28,7 +28,7 @@ CODES = {
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
     "AD303": ("integer wrt (warning)", "The argument differentiated is an integer or a boolean; its gradient treats it as a real number, which means little for a count or an index.", "Pass a float (`float(n)`, `a.astype(float)`), or leave the argument out of `wrt`."),
-    "AD304": ("result independent of wrt (warning)", "The result does not depend on a `wrt` parameter (it reaches only conditions, indices or values the result does not use), so its gradient is zero.", "Check that the parameter reaches the result as intended, or leave it out of `wrt`."),
+    "AD304": ("result independent of wrt (warning)", "The result does not depend on a `wrt` parameter (it reaches only conditions, or values the result does not use), so its gradient is zero.", "Check that the parameter reaches the result as intended, or leave it out of `wrt`."),
     # AD4xx: run-time checks in generated code
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),

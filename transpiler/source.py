@@ -159,7 +159,3 @@ def function_in(module, funcname):
         raise LookupError(f"{module.__file__} has no function named {funcname!r}")
     return fn
 
-
-def load_file(path, funcname):
-    """The ``Source`` of the function ``funcname`` in the file ``path``."""
-    return load(function_in(import_file(path), funcname))
