@@ -23,7 +23,7 @@ def f(x, w):
 
 @pytest.fixture
 def model(tmp_path, request):
-    """Write a module with a name unique to the test (load_file imports by file stem)."""
+    """Write a module with a name unique to the test (the file is imported by its stem)."""
 
     def write(text=MODEL, folder=tmp_path, suffix=".py", tag=""):
         name = "cli_" + re.sub(r"\W", "_", request.node.name) + tag
@@ -312,3 +312,80 @@ def test_python_m_transpiler_show(model, tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.strip()
+
+
+# -- every command fails the same way on bad input ----------------------------------------
+
+
+def snapshot(folder):
+    """Every file under ``folder`` with its content and modification time."""
+    return {
+        str(p): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+COMMANDS = {
+    "emit": ["emit", "{target}", "-o", "g.py"],
+    "show": ["show", "{target}"],
+    "check": ["check", "{target}"],
+}
+
+BROKEN = "import numpy as np\n\ndef f(x:\n    return x\n"
+
+
+def bad_target(bad, model, folder):
+    """A FILE:FUNC that names a missing file, a missing function, a file with a
+    syntax error, a file that is not Python, or a folder."""
+    if bad == "missing file":
+        return "cli_absent_module.py:f"
+    if bad == "missing function":
+        return f"{model().name}:nope"
+    if bad == "syntax error":
+        return f"{model(BROKEN).name}:f"
+    if bad == "not python":
+        return f"{model(suffix='.txt').name}:f"
+    (folder / "pkg.py").mkdir()
+    return "pkg.py:f"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("bad", ["missing file", "missing function", "syntax error", "not python", "a folder"])
+def test_bad_input_is_one_line_exit_2_and_touches_nothing(model, tmp_path, monkeypatch, capsys, command, bad):
+    monkeypatch.chdir(tmp_path)
+    target = bad_target(bad, model, tmp_path)
+    (tmp_path / "g.py").write_text("# an earlier output\n")
+    before = snapshot(tmp_path)
+    code, out, err = run(capsys, *[a.format(target=target) for a in COMMANDS[command]])
+    assert code == 2 and out == ""
+    assert err.startswith("adgen: error: ") and len(err.strip().splitlines()) == 1, err
+    assert snapshot(tmp_path) == before
+
+
+def test_check_without_a_function_on_bad_files(model, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    broken = model(BROKEN)
+    text = model(suffix=".txt", tag="_txt")
+    before = snapshot(tmp_path)
+    for target in ("cli_absent_module.py", broken.name, text.name):
+        code, out, err = run(capsys, "check", target)
+        assert code == 2 and out == "" and err.startswith("adgen: error: ") and len(err.strip().splitlines()) == 1
+    assert "syntax error" in run(capsys, "check", broken.name)[2]
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("where", ["missing folder", "foreign file", "source file"])
+def test_outputs_refused_without_touching_anything(model, tmp_path, monkeypatch, capsys, where):
+    """``emit -o`` and ``check --stubs``: a bad output path is exit 2 and changes nothing."""
+    path = model("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.i0(x))\n\n\ndef h(x):\n    return np.sum(x)\n")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.py").write_text("# my own code\n")
+    out = {"missing folder": "nowhere/g.py", "foreign file": "mine.py", "source file": path.name}[where]
+    before = snapshot(tmp_path)
+    for argv in (["emit", f"{path.name}:h", "-o", out], ["check", path.name, "--stubs", out]):
+        code, stdout, err = run(capsys, *argv)
+        assert code == 2 and stdout == "" and err.startswith("adgen: error: "), (argv, err)
+        assert len(err.strip().splitlines()) == 1
+        assert snapshot(tmp_path) == before
+    assert not (tmp_path / "nowhere").exists()

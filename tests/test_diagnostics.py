@@ -1,12 +1,17 @@
 """Bad input: coded diagnostics at the user's real file position, never a crash."""
 
+import glob
 import inspect
+import math
+import os
+import re
 
 import numpy as np
 import pytest
 
 from corpus_unsupported import CASES
-from transpiler import TranspileError, grad
+from transpiler import TranspileError, grad, stubs
+from transpiler.errors import CODES, markdown_table
 
 
 @pytest.mark.parametrize("fn,code", CASES, ids=[c[0].__name__ for c in CASES])
@@ -44,3 +49,76 @@ def test_missing_rule_hint_is_a_stub():
     text = str(info.value)
     assert "AD201" in text and "@defvjp(np.i0)" in text and "def i0_vjp(g, ans" in text
     assert "^^^" in text
+
+
+# -- the code table -----------------------------------------------------------------------
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_readme_error_table_is_the_code_table():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        section = f.read().split("\n## Error codes\n", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("|")]
+    assert "\n".join(table) + "\n" == markdown_table()
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_code_is_explained(code):
+    title, meaning, rewrite = CODES[code]
+    assert re.fullmatch(r"AD[1-4]\d\d", code)
+    assert title and title == title.strip() and not title.endswith(".")
+    assert meaning.endswith(".") and (rewrite == "" or rewrite.endswith("."))
+
+
+def test_the_table_names_exactly_the_codes_adgen_raises():
+    used = set()
+    for folder in ("transpiler", "runtime"):
+        for path in glob.glob(os.path.join(ROOT, folder, "**", "*.py"), recursive=True):
+            if not path.endswith(os.path.join("transpiler", "errors.py")):
+                with open(path, encoding="utf-8") as f:
+                    used |= set(re.findall(r'"(AD\d{3})"', f.read()))
+    assert used == set(CODES)
+
+
+# -- rule stubs ---------------------------------------------------------------------------
+
+
+def test_stub_takes_the_callees_own_parameters():
+    def f(x):
+        return np.sum(np.diff(x, n=1))
+
+    with pytest.raises(TranspileError) as info:
+        grad(f)(np.ones(3))
+    (diag,) = info.value.diagnostics
+    assert diag.code == "AD201" and diag.fix in diag.hint
+    assert "def diff_vjp(g, ans, a, n=1, axis=-1, prepend=None, append=None):" in diag.fix
+    namespace = {}
+    exec(compile("import numpy as np\ndefvjp = lambda f: lambda rule: rule\n" + diag.fix, "stub", "exec"), namespace)
+    assert list(inspect.signature(namespace["diff_vjp"]).parameters) == ["g", "ans", "a", "n", "axis", "prepend", "append"]
+
+
+@pytest.mark.parametrize("fn,head", [
+    (np.i0, "@defvjp(np.i0)\ndef i0_vjp(g, ans, x):"),
+    (np.logaddexp, "@defvjp(np.logaddexp)\ndef logaddexp_vjp(g, ans, x1, x2):"),  # a ufunc: its inputs
+    (math.comb, "import math\n@defvjp(math.comb)\ndef comb_vjp(g, ans, n, k, /):"),
+    (np.ndarray.cumprod, "@defvjp(np.ndarray.cumprod)\ndef cumprod_vjp(g, ans, a, axis=None, dtype=None, out=None):"),
+    (np.einsum, "@defvjp(np.einsum)\ndef einsum_vjp(g, ans, *operands, out=None, optimize=False, **kwargs):"),
+])
+def test_stub_heads(fn, head):
+    assert stubs.stub(fn).startswith(head + "\n")
+
+
+def odd(g, ans=2):
+    return g
+
+
+def test_stub_renames_g_and_ans_when_the_callee_uses_them():
+    assert "def odd_vjp(g_, ans_, g, ans=2):" in stubs.stub(odd)
+
+
+def test_no_stub_for_what_cannot_be_spelled():
+    def local(x):
+        return x
+
+    assert stubs.stub(lambda x: x) == "" and stubs.stub(local) == ""

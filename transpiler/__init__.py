@@ -12,8 +12,8 @@ product of a function); ``nondiff`` declares functions without a derivative.
 from runtime.registry import nondiff
 from runtime.registry import vjp as defvjp
 from transpiler.api import grad, value_and_grad, vjp
-from transpiler.errors import InternalError, RuleError, TranspileError
+from transpiler.errors import AdgenWarning, InternalError, RuleError, TranspileError
 
 __version__ = "0.1.0"
 
-__all__ = ["grad", "value_and_grad", "vjp", "defvjp", "nondiff", "TranspileError", "RuleError", "InternalError"]
+__all__ = ["grad", "value_and_grad", "vjp", "defvjp", "nondiff", "TranspileError", "RuleError", "InternalError", "AdgenWarning"]

@@ -53,3 +53,23 @@ def analyze(body, wrt, result_reads):
     varied = _fixed_point(wrt, flows, lambda targets, reads, v: targets if reads & v else set())
     useful = _fixed_point(result_reads, flows, lambda targets, reads, u: reads if targets & u else set())
     return Activity(varied, useful)
+
+
+def _own_reads(stmt):
+    """Names a statement reads itself (a compound statement: only its header)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        parts = [stmt.test]
+    elif isinstance(stmt, ast.For):
+        parts = [stmt.iter]
+    else:
+        parts = [stmt]
+    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+
+
+def last_read(body, wrt_name):
+    """The last statement, in source order, that reads ``wrt_name`` or a value
+    computed from it (None if there is none): where a dependency the result
+    does not have ends."""
+    varied = _fixed_point({wrt_name}, _assignments(body), lambda targets, reads, v: targets if reads & v else set())
+    found = [s for s in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
+    return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)

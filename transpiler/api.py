@@ -10,10 +10,15 @@ tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines.
 import hashlib
 import importlib.util
 import inspect
+import linecache
 import os
 import sys
+import warnings
+
+import numpy as np
 
 from transpiler import pipeline, shapes, source
+from transpiler.errors import AdgenWarning, Diagnostic
 from transpiler.files import write_atomic
 
 _MEMO = {}
@@ -91,6 +96,7 @@ class GradFunction:
         params = self._signature.parameters.values()
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._positional = len(params) if plain else -1
+        self._index = {name: i for i, name in enumerate(self._signature.parameters)}
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(fn, attr, None))
@@ -132,8 +138,22 @@ class GradFunction:
         if gradient.closure:
             cells = dict(zip(self.primal.__code__.co_freevars, self.primal.__closure__ or ()))
             extra.update({n: cells[n].cell_contents for n in gradient.closure})
+        for name in gradient.wrt:
+            i = self._index[name]
+            self._check_wrt_type(name, args[i] if i < len(args) else kwargs.get(name))
         value, grads = gen(*args, **kwargs, **extra)
         return (value, grads) if self.mode == "value_and_grad" else grads
+
+    def _check_wrt_type(self, name, value):
+        """AD303: warn when a differentiated argument is an integer or a boolean."""
+        kind = _integer_kind(value)
+        if kind is None:
+            return
+        code = self.primal.__code__
+        line = code.co_firstlineno
+        message = f"differentiating with respect to `{name}`, which is {kind}: its gradient treats it as a real number"
+        diag = Diagnostic("AD303", message, code.co_filename, line, 1, 0, linecache.getline(code.co_filename, line), severity="warning")
+        warnings.warn(AdgenWarning(diag), stacklevel=3)  # the line calling the gradient
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
@@ -142,6 +162,17 @@ class GradFunction:
 def _shapes(args, kwargs):
     """The specialisation key of a call: each argument's shape, or None."""
     return tuple(map(shapes.of_argument, args)) + tuple(map(shapes.of_argument, kwargs.values()))
+
+
+def _integer_kind(value):
+    """"a bool", "an int", "an array of int64", ... for integer and boolean values, else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(value, (int, np.integer)):
+        return f"an integer ({type(value).__name__})"
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
+        return f"an array of {value.dtype}"
+    return None
 
 
 def _make(mode, fn, wrt):

@@ -6,15 +6,17 @@ or, for ``--check``, a stale file; 2 usage or I/O error; 3 a bug in adgen.
 
 import argparse
 import contextlib
+import dataclasses
 import importlib
+import json
 import linecache
 import os
 import re
 import shlex
 import sys
 
-from transpiler import emit, source
-from transpiler.errors import AdgenError, InternalError, RuleError, TranspileError
+from transpiler import diagnose, emit, pipeline, shapes, source, stubs
+from transpiler.errors import InternalError, RuleError, TranspileError
 from transpiler.files import write_atomic
 from transpiler.pipeline import transform
 
@@ -65,8 +67,8 @@ def posix_relpath(path, start):
     return rel.replace(os.sep, "/")
 
 
-def load(path, func):
-    """``source.load_file`` with a fresh import, so an edited file is read again."""
+def import_module(path):
+    """``source.import_file`` with a fresh import, so an edited file is read again."""
     if not path.endswith(".py"):
         raise Fail(f"{path}: not a Python file (expected a .py file)")
     if not os.path.isfile(path):
@@ -79,25 +81,57 @@ def load(path, func):
         del sys.modules[name]
     try:
         with contextlib.redirect_stdout(sys.stderr):  # keep prints at import out of the generated text
-            return source.load_file(path, func)
-    except AdgenError:
-        raise
+            return source.import_file(path)
     except SyntaxError as exc:
         raise Fail(f"{exc.filename or path}:{exc.lineno or 1}: syntax error: {exc.msg}") from None
-    except (FileNotFoundError, LookupError, ImportError) as exc:
-        raise Fail(str(exc).strip("'\"")) from None
+    except ImportError as exc:
+        raise Fail(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the user's module failed while being imported
         raise Fail(f"{path}: importing it raised {type(exc).__name__}: {exc}") from None
 
 
-def generate(path, func, wrt, out=None):
+def function(module, path, func):
+    try:
+        return source.function_in(module, func)
+    except LookupError:
+        raise Fail(f"{path}: no function named {func!r}") from None
+
+
+def load(path, func):
+    return source.load(function(import_module(path), path, func))
+
+
+def parse_shapes(items):
+    """``["x=100x2", "k=scalar"]`` -> ``{"x": (100, 2), "k": ()}``."""
+    found = {}
+    for item in items or ():
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise Fail(f"bad --shape {item!r}: expected NAME=SHAPE, such as x=100x2 or k=scalar")
+        try:
+            found[name.strip()] = shapes.parse(text)
+        except ValueError as exc:
+            raise Fail(f"bad --shape {item!r}: {exc}") from None
+    return found
+
+
+def shape_options(arg_shapes):
+    return "".join(f" --shape {n}={shapes.spell(s)}" for n, s in arg_shapes.items())
+
+
+def generate(path, func, wrt, out=None, arg_shapes=None):
     """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None) writes."""
     src = load(path, func)
+    params = pipeline.params(src.func)
+    unknown = sorted(set(arg_shapes or ()) - set(params))
+    if unknown:
+        raise Fail(f"--shape names {', '.join(unknown)}, not a parameter of {func} ({', '.join(params)})")
+    arg_shapes = {p: arg_shapes[p] for p in params if p in (arg_shapes or {})}
     origin = posix_relpath(os.path.abspath(path), os.getcwd() if out is None else folder_of(out))
-    command = f"adgen emit {shlex.quote(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}"
+    command = f"adgen emit {shlex.quote(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
     if out is not None:
         command += f" -o {shlex.quote(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command).text
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes).text
 
 
 def write_out(out, text, path, force):
@@ -119,7 +153,8 @@ def write_out(out, text, path, force):
 
 
 def read_header(out):
-    """(source path relative to ``out``'s folder, function, wrt, short sha) from an adgen file."""
+    """(source path relative to ``out``'s folder, function, wrt, short sha, argument shapes)
+    from an adgen file."""
     try:
         with open(out, "rb") as f:
             lines = [f.readline().decode("utf-8").rstrip("\r\n") for _ in range(3)]
@@ -134,6 +169,7 @@ def read_header(out):
     rel, func = first.groups()
     wrt_names = lines[1][len("# wrt: "):].split("   ")[0].split(", ")
     wrt = tuple(wrt_names) if len(wrt_names) > 1 else wrt_names[0]
+    arg_shapes = {}
     if lines[2].startswith("# regenerate: "):
         try:
             args = shlex.split(lines[2][len("# regenerate: "):].removesuffix(SUFFIX))
@@ -141,17 +177,18 @@ def read_header(out):
             args = []
         if "--wrt" in args[:-1]:
             wrt = parse_wrt(args[args.index("--wrt") + 1])
+        arg_shapes = parse_shapes([v for k, v in zip(args, args[1:]) if k == "--shape"])
         if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
             func = args[2].rpartition(":")[2]
-    return rel, func, wrt, sha.group(1)
+    return rel, func, wrt, sha.group(1), arg_shapes
 
 
-def check(out):
-    rel, func, wrt, old_sha = read_header(out)
+def check_stale(out):
+    rel, func, wrt, old_sha, arg_shapes = read_header(out)
     path = os.path.join(folder_of(out), rel)
     if not os.path.isfile(path):
         raise Fail(f"{out}: its source {rel} (relative to the file's folder) does not exist")
-    src, text = generate(path, func, wrt, out)
+    src, text = generate(path, func, wrt, out, arg_shapes)
     with open(out, "rb") as f:
         current = f.read()
     if current == text.encode("utf-8"):
@@ -161,16 +198,90 @@ def check(out):
         why = f"the source {rel}:{func} changed since it was generated"
     else:
         why = f"the source {rel}:{func} is unchanged but adgen now generates different code"
-    redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))} -o {shlex.quote(os.path.basename(out))}"
+    redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)} -o {shlex.quote(os.path.basename(out))}"
     print(f"{out} is stale: {why}; regenerate it with `{redo}` in its folder", file=sys.stderr)
     return 1
 
 
+def split_check_target(target):
+    """``FILE:FUNC`` -> (FILE, FUNC); a plain ``FILE`` -> (FILE, None)."""
+    path, sep, func = target.rpartition(":")
+    return (path, func) if sep and path and func.isidentifier() else (target, None)
+
+
+def check(args):
+    """``adgen check``: print every diagnostic; 1 when any is an error, 3 on a bug in adgen."""
+    path, func = split_check_target(args.target)
+    wrt = parse_wrt(args.wrt) if args.wrt is not None else 0
+    if args.stubs is not None:
+        if os.path.lexists(args.stubs):
+            raise Fail(f"{args.stubs}: exists; not overwriting it (choose a new file for the stubs)")
+        if not os.path.isdir(folder_of(args.stubs)):
+            raise Fail(f"{args.stubs}: the folder {folder_of(args.stubs)} does not exist")
+    module = import_module(path)
+    if func:
+        functions, skipped = [function(module, path, func)], []
+    else:
+        functions, skipped = diagnose.functions_in(module, path)
+    found, failures = [], []
+    for fn in functions:
+        try:
+            found += diagnose.diagnose(fn, wrt)
+        except (RuleError, InternalError) as exc:
+            failures.append(exc)
+            print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
+    found = sorted((_as_given(d, path) for d in found), key=lambda d: (d.line, d.col))
+    report(found, args.format, f"{path}: {_count(len(functions), 'function')} checked")
+    for name, why in skipped:
+        print(f"adgen: note: {name} not checked: {why}", file=sys.stderr)
+    if args.stubs is not None:
+        write_stubs(args.stubs, [d.fix for d in found if d.code == "AD201" and d.fix], path)
+    if any(isinstance(exc, InternalError) for exc in failures):
+        return 3
+    return 1 if failures or any(d.severity == "error" for d in found) else 0
+
+
+def report(found, form, checked):
+    """Diagnostics on stdout: rendered, with a closing count, or as a JSON list."""
+    if form == "json":
+        print(json.dumps([d.as_dict() for d in found], indent=2))
+        return
+    for d in found:
+        print(d.render() + "\n")
+    errors = sum(d.severity == "error" for d in found)
+    print(f"{checked}: {_count(errors, 'error')}, {_count(len(found) - errors, 'warning')}")
+
+
+def _as_given(diag, path):
+    """The diagnostic with the file named as on the command line."""
+    if os.path.abspath(diag.filename) == os.path.abspath(path):
+        return dataclasses.replace(diag, filename=path)
+    return diag
+
+
+def _count(n, noun):
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def write_stubs(out, fixes, path):
+    if not fixes:
+        print(f"adgen: no derivative rules are missing; {out} not written", file=sys.stderr)
+        return
+    text = stubs.stub_file(fixes, posix_relpath(os.path.abspath(path), folder_of(out)))
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        raise Fail(f"{out}: cannot write it: {exc.strerror or exc}") from None
+    print(f"adgen: wrote {_count(len(set(fixes)), 'rule stub')} to {out}", file=sys.stderr)
+
+
 def run(args):
     if args.command == "emit" and args.check:
-        if args.target or args.output or args.wrt is not None:
+        if args.target or args.output or args.wrt is not None or args.shape:
             raise Fail("--check takes only the generated file: adgen emit --check OUT")
-        return check(args.check)
+        return check_stale(args.check)
+    if args.command == "check":
+        return check(args)
     if not args.target:
         raise Fail("expected FILE:FUNC (or --check OUT)")
     path, func = split_target(args.target)
@@ -178,12 +289,15 @@ def run(args):
     out = getattr(args, "output", None)
     if out is not None and not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
-    _, text = generate(path, func, wrt, out)
+    _, text = generate(path, func, wrt, out, parse_shapes(args.shape))
     if out is None:
         sys.stdout.write(text)
     else:
         write_out(out, text, path, args.force)
     return 0
+
+
+SHAPE_HELP = "specialise to an argument shape, e.g. x=100x2 or k=scalar (repeatable); grad() does this per call"
 
 
 def parser():
@@ -196,9 +310,16 @@ def parser():
     e.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
     e.add_argument("--force", action="store_true", help="overwrite OUT even if adgen did not write it")
     e.add_argument("--check", metavar="OUT", help="exit 1 if OUT is stale, 0 if up to date")
+    e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
+    c = sub.add_parser("check", help="report every problem in a function, or in every function of a file")
+    c.add_argument("target", metavar="FILE[:FUNC]")
+    c.add_argument("--wrt", help="parameters to differentiate (default: 0)")
+    c.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of diagnostics for tools")
+    c.add_argument("--stubs", metavar="OUT", help="write a @defvjp stub for every missing rule to the new file OUT")
     s = sub.add_parser("show", help="print a gradient module")
     s.add_argument("target", metavar="FILE:FUNC")
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
+    s.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     return p
 
 

@@ -1,6 +1,7 @@
 """Diagnostics: the code table, the ``Diagnostic`` record, the three exception
 classes, and the one place that formats problems for users."""
 
+import warnings
 from dataclasses import asdict, dataclass
 
 # code -> (title, explanation, supported rewrite or "")
@@ -9,28 +10,39 @@ CODES = {
     "AD101": ("unsupported statement", "This kind of statement cannot be differentiated.", "Move it out of the differentiated function."),
     "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
     "AD103": ("unsupported assignment target", "Only plain names and tuples of names can be assigned.", "Assign to a new name instead of storing into an attribute, subscript or starred target."),
-    "AD104": ("unsupported signature", "Variadic parameters (*args, **kwargs) cannot be differentiated.", "List the parameters explicitly."),
+    "AD104": ("unsupported signature", "Variadic parameters (`*args`, `**kwargs`) cannot be differentiated.", "List the parameters explicitly."),
     "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
-    "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use np.where."),
+    "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use `np.where`."),
     "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
-    "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through exec()."),
+    "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through `exec()`."),
     "AD109": ("statement without effect on the result", "A bare expression could mutate a value behind adgen's back.", "Assign its result to a name, or remove it."),
     "AD110": ("missing return", "The function must end with `return <expression>`.", "Return the value to differentiate."),
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
-    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with @vjp, or declare it non-differentiable with nondiff()."),
+    "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
-    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a @vjp rule for it."),
+    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a `@defvjp` rule for it."),
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
-    "AD206": ("unpacked arguments", "Calls with *args or **kwargs cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
+    "AD303": ("integer wrt (warning)", "The argument differentiated is an integer or a boolean; its gradient treats it as a real number, which means little for a count or an index.", "Pass a float (`float(n)`, `a.astype(float)`), or leave the argument out of `wrt`."),
+    "AD304": ("result independent of wrt (warning)", "The result does not depend on a `wrt` parameter (it reaches only conditions, or values the result does not use), so its gradient is zero.", "Check that the parameter reaches the result as intended, or leave it out of `wrt`."),
     # AD4xx: run-time checks in generated code
-    "AD401": ("non-scalar result", "grad needs a scalar result.", "Use vjp(f) with a seed of the result's shape, or reduce the result (np.sum)."),
+    "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
     "AD403": ("argument shape mismatch", "A gradient module emitted with --shape was called with arguments of other shapes.", "Emit it again for those shapes, or without --shape."),
 }
+
+
+def markdown_table():
+    """``CODES`` as the Markdown table of the README's "Error codes" section."""
+    rows = ["| code | title | meaning | rewrite |", "|---|---|---|---|"]
+    for code, (title, meaning, rewrite) in CODES.items():
+        cells = [code, title, meaning, rewrite or "-"]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"
 
 
 @dataclass
@@ -46,6 +58,7 @@ class Diagnostic:
     source_line: str = ""
     hint: str = ""
     severity: str = "error"
+    fix: str = ""  # code that fixes the problem once completed (AD201: a rule stub), or ""
 
     def __post_init__(self):
         if not self.hint:
@@ -79,6 +92,14 @@ class TranspileError(AdgenError):
         super().__init__("\n\n".join(d.render() for d in self.diagnostics))
 
 
+class AdgenWarning(UserWarning):
+    """A construct adgen differentiates, but probably not as meant (codes AD3xx); holds its diagnostic."""
+
+    def __init__(self, diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.render())
+
+
 class RuleError(AdgenError):
     """A derivative rule is malformed or misbehaved; names the rule."""
 
@@ -105,14 +126,21 @@ class Diagnostics:
         self.src = src
         self.items = []
 
-    def add(self, code, node, message, hint=""):
+    def add(self, code, node, message, hint="", fix=""):
+        self.items.append(self._at(node, code, message, hint, fix))
+
+    def warn(self, code, node, message, hint=""):
+        """Issue a Python warning (``AdgenWarning``) pointing at the user's line."""
+        diag = self._at(node, code, message, hint, severity="warning")
+        warnings.warn_explicit(AdgenWarning(diag), AdgenWarning, diag.filename, diag.line)
+
+    def _at(self, node, code, message, hint, fix="", severity="error"):
         line = getattr(node, "lineno", 1) or 1
         col = (getattr(node, "col_offset", 0) or 0) + 1
         end_line = getattr(node, "end_lineno", line)
         end_col = (getattr(node, "end_col_offset", 0) or 0) + 1 if end_line == line else 0
-        self.items.append(
-            Diagnostic(code, message, self.src.filename, line, col, end_col, self.src.line(line), hint)
-        )
+        source_line = self.src.line(line)
+        return Diagnostic(code, message, self.src.filename, line, col, end_col, source_line, hint, severity, fix)
 
     def raise_if_any(self):
         errors = [d for d in self.items if d.severity == "error"]

@@ -31,7 +31,7 @@ def stage(name):
     """Anything but adgen's own errors escaping a stage is a bug in that stage."""
     try:
         yield
-    except AdgenError:
+    except (AdgenError, Warning):  # a Warning: one of adgen's, which the user's filters made an error
         raise
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
@@ -55,18 +55,19 @@ def _transform(src, wrt, origin, command, arg_shapes):
     with stage("normalize"):
         body = normalize.run(list(func.body), names)
         result = names.fresh("_ans")
-        local = set(_params(func)) | _stored(body)
+        local = set(params(func)) | _stored(body)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
-    body = resolver.qualify(body, set(_params(func)) | _stored(body))
+    body = resolver.qualify(body, set(params(func)) | _stored(body))
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
         body = structure.hoist_conditionals(body, act.expr_active, names)
         act = activity.analyze(body, wrt_names, {result})
+        _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
-        known = shapes.Shapes(body, _params(func), arg_shapes or {}, resolver)
+        known = shapes.Shapes(body, params(func), arg_shapes or {}, resolver)
         rev = Reverser(resolver, act, known, names, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
     diags.raise_if_any()
@@ -74,13 +75,13 @@ def _transform(src, wrt, origin, command, arg_shapes):
     dout = names.fresh("_dout")
     seed_stmt = tag(assign(seeded, rt_call("seed", load(result), load(dout))), "seed", None)
     with stage("layout"):
-        body = Layout(src, names).function_body(nodes, seed_stmt, _params(func), wrt_names)
+        body = Layout(src, names).function_body(nodes, seed_stmt, params(func), wrt_names)
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
 
-    spec = {p: arg_shapes[p] for p in _params(func) if (arg_shapes or {}).get(p) is not None}
+    spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
@@ -106,6 +107,20 @@ def _nodes(rev, act, body, result, names):
         nodes.append(Block(last, [last], [], [result], []))
         return nodes, rev.adjoint(last.value.id)
     return build(body, rev, names), rev.adjoint(result)
+
+
+def _warn_independent(src, body, wrt_names, act, diags):
+    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero)."""
+    params = {a.arg: a for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
+    for name in wrt_names:
+        if name in act.useful:
+            continue
+        stmt = activity.last_read(body, name)
+        message = f"the result does not depend on `{name}` (its gradient is zero)"
+        if stmt is None:
+            diags.warn("AD304", params[name], message + f": `{name}` is not used")
+        else:
+            diags.warn("AD304", stmt, message + f": the last use of `{name}`, or of a value computed from it, is here")
 
 
 def _stored(body):
@@ -139,7 +154,7 @@ def _function(name, args, closure, dout, body, primal_name, wrt_names, spec):
     )
 
 
-def _params(func):
+def params(func):
     return [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs]
 
 
@@ -172,7 +187,7 @@ def _is_literal(node):
 
 def parse_wrt(src, func, wrt):
     """``wrt`` (int, name, or a tuple of them) -> (parameter names, as a tuple?)."""
-    params = _params(func)
+    names = params(func)
     as_tuple = isinstance(wrt, (tuple, list))
     items = list(wrt) if as_tuple else [wrt]
     out = []
@@ -180,11 +195,11 @@ def parse_wrt(src, func, wrt):
         if isinstance(item, bool) or not isinstance(item, (int, str)):
             _bad_wrt(src, f"wrt entries must be ints or parameter names, not {item!r}")
         if isinstance(item, int):
-            if not -len(params) <= item < len(params):
-                _bad_wrt(src, f"wrt={item} but {src.name} has {len(params)} parameters")
-            item = params[item]
-        elif item not in params:
-            _bad_wrt(src, f"wrt names {item!r}, which is not a parameter of {src.name} ({', '.join(params)})")
+            if not -len(names) <= item < len(names):
+                _bad_wrt(src, f"wrt={item} but {src.name} has {len(names)} parameters")
+            item = names[item]
+        elif item not in names:
+            _bad_wrt(src, f"wrt names {item!r}, which is not a parameter of {src.name} ({', '.join(names)})")
         out.append(item)
     if not out or len(set(out)) != len(out):
         _bad_wrt(src, f"wrt must name distinct parameters, got {wrt!r}")

@@ -10,7 +10,6 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 
 import ast
 import copy
-import inspect
 import operator
 import types
 from dataclasses import dataclass, field
@@ -18,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import inline, shapes
+from transpiler import inline, shapes, stubs
 from transpiler.inline import BindError
-from transpiler.resolve import dotted, numpy_path
+from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
 
 BINOPS = {
@@ -483,7 +482,9 @@ class Reverser:
             if isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
             else:
-                self.diags.add(code, node, f"no derivative rule for {_spelling(fn) or label}", _stub_hint(fn, label))
+                fix = stubs.stub(fn)
+                hint = "register one before calling grad:\n" + fix if fix else ""
+                self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}", hint, fix)
             return None
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
@@ -653,34 +654,3 @@ def _callee_name(tpl):
 
 def _signature_hint(tpl):
     return f"its rule accepts: ({', '.join(str(p) for p in tpl.params)})"
-
-
-def _spelling(fn):
-    """How users write ``fn``: ``np.sin``, ``operator.mul``, ``math.exp``, ``mymod.f``."""
-    module = getattr(fn, "__module__", None) or ""
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    if not isinstance(name, str):
-        return None
-    if module.startswith("numpy") or isinstance(fn, np.ufunc):
-        path = numpy_path(fn)
-        return path or f"np.{name}"
-    if module == "_operator":
-        return f"operator.{name}"
-    if module == "builtins":
-        return name
-    return f"{module}.{name}" if module else name
-
-
-def _stub_hint(fn, label):
-    name = getattr(fn, "__name__", "f")
-    try:
-        params = ", ".join(inspect.signature(fn).parameters)
-    except (TypeError, ValueError):
-        params = "x"
-    spelled = _spelling(fn) or label
-    return (
-        "register one before calling grad:\n"
-        f"@defvjp({spelled})\n"
-        f"def {name}_vjp(g, ans, {params}):\n"
-        "    return ...  # the cotangent of each argument"
-    )

@@ -137,12 +137,9 @@ def module_name_for(path):
     return ".".join(parts), folder
 
 
-def load_file(path, funcname):
-    """Import the module in ``path`` and load its function ``funcname``.
-
-    Resolving names needs the module's real globals, so the file is imported
-    (as Python would when the gradient runs).
-    """
+def import_file(path):
+    """Import the module in ``path``: resolving names needs its real globals, so
+    the file is imported (as Python would when the gradient runs)."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such file: {path}")
     module_name, folder = module_name_for(path)
@@ -151,8 +148,14 @@ def load_file(path, funcname):
     module = importlib.import_module(module_name)
     if os.path.abspath(getattr(module, "__file__", "") or "") != os.path.abspath(path):
         raise ImportError(f"importing {module_name!r} found {module.__file__}, not {path}")
+    return module
+
+
+def function_in(module, funcname):
+    """The Python function ``module.funcname`` (the primal of one decorated with @grad)."""
     fn = getattr(module, funcname, None)
-    fn = getattr(fn, "primal", fn)  # a function already decorated with @grad
+    fn = getattr(fn, "primal", fn)
     if fn is None or not hasattr(fn, "__code__"):
-        raise LookupError(f"{path} has no function named {funcname!r}")
-    return load(fn)
+        raise LookupError(f"{module.__file__} has no function named {funcname!r}")
+    return fn
+

@@ -1,0 +1,119 @@
+"""Rule stubs for functions without a derivative rule (AD201): the ``@defvjp``
+skeleton a diagnostic's hint shows, and the file ``adgen check --stubs`` writes.
+
+    @defvjp(np.i0)
+    def i0_vjp(g, ans, x):
+        # return the cotangent of the first parameter, or a tuple with one per leading parameter
+        raise NotImplementedError("the derivative rule of np.i0")
+
+A stub names the function as users spell it and takes the function's own
+parameters (``inspect.signature``), so calls that type-check against the
+function bind to the rule too. Its body raises until it is written: an
+unedited stub never yields a wrong gradient.
+"""
+
+import ast
+import inspect
+
+import numpy as np
+
+from transpiler.resolve import numpy_path
+
+
+def spelling(fn):
+    """How users write ``fn`` (``np.sin``, ``operator.mul``, ``math.exp``, ``mod.f``), or None."""
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    if module.startswith("numpy") or isinstance(fn, np.ufunc):
+        spelled = numpy_path(fn) or f"np.{name}"
+    elif module == "_operator":
+        spelled = f"operator.{name}"
+    elif module == "builtins":
+        spelled = name
+    elif not module and name.startswith("ndarray."):  # an array method
+        spelled = f"np.{name}"
+    else:
+        spelled = f"{module}.{name}" if module else name
+    return spelled if all(part.isidentifier() for part in spelled.split(".")) else None
+
+
+def _module_to_import(fn, spelled):
+    """The ``import`` a stub file needs to spell ``fn`` (numpy is always imported)."""
+    if "." not in spelled or spelled.startswith("np."):
+        return None
+    module = getattr(fn, "__module__", "")
+    return "operator" if module == "_operator" else module
+
+
+def _signature(fn):
+    """``fn``'s signature; a ufunc's inputs only; an array method's from NumPy's function of that name."""
+    if isinstance(fn, np.ufunc):
+        names = ["x"] if fn.nin == 1 else [f"x{i + 1}" for i in range(fn.nin)]
+        return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
+    name = getattr(fn, "__qualname__", "")
+    if name.startswith("ndarray.") and hasattr(np, fn.__name__):
+        fn = getattr(np, fn.__name__)
+    try:
+        return inspect.signature(fn)
+    except (TypeError, ValueError):
+        return inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+
+
+def _literal(value):
+    try:
+        ast.literal_eval(repr(value))
+        return True
+    except (ValueError, SyntaxError):
+        return False
+
+
+def _parameters(fn):
+    """The parameter list as source text: annotations dropped, defaults that are not literals become None."""
+    params = []
+    for p in _signature(fn).parameters.values():
+        default = p.default
+        if default is not p.empty and not _literal(default):
+            default = None
+        params.append(p.replace(annotation=p.empty, default=default))
+    sig = inspect.Signature(params)
+    return [p.name for p in params], str(sig)[1:-1]
+
+
+def stub(fn):
+    """The stub's source text (an ``import`` line first when the spelling needs one), or "" when ``fn`` cannot be spelled."""
+    spelled = spelling(fn)
+    if spelled is None:
+        return ""
+    names, params = _parameters(fn)
+    g, ans = ("g_" if "g" in names else "g"), ("ans_" if "ans" in names else "ans")
+    module = _module_to_import(fn, spelled)
+    lines = [f"import {module}"] if module else []
+    lines += [
+        f"@defvjp({spelled})",
+        f"def {spelled.rsplit('.', 1)[-1]}_vjp({g}, {ans}{', ' if params else ''}{params}):",
+        "    # return the cotangent of the first parameter, or a tuple with one per leading parameter",
+        f'    raise NotImplementedError("the derivative rule of {spelled}")',
+    ]
+    return "\n".join(lines)
+
+
+def stub_file(stubs, origin):
+    """One importable module holding every stub in ``stubs`` (deduplicated, in order)."""
+    imports, bodies = set(), []
+    for text in dict.fromkeys(stubs):
+        lines = text.splitlines()
+        imports.update(line for line in lines if line.startswith("import "))
+        bodies.append("\n".join(line for line in lines if not line.startswith("import ")))
+    head = [
+        f'"""Derivative rules adgen is missing for {origin} (written by `adgen check --stubs`).',
+        "",
+        "Write each rule's body, then import this module before calling grad.",
+        '"""',
+        "",
+        *sorted(imports | {"import numpy as np"}),
+        "",
+        "from transpiler import defvjp",
+    ]
+    return "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
