@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+from test_cli import run
 from transpiler.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,13 +59,6 @@ def model(tmp_path, request, monkeypatch):
         return path.name
 
     return write
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 def positions(out):

@@ -12,13 +12,11 @@ import pytest
 
 import runtime
 from gradcheck import check_grad
-from test_control import CountingTape  # noqa: F401  (the fixture's tape)
-from test_control import tapes  # noqa: F401
-from transpiler import api, grad, shapes
-from transpiler.resolve import Resolver
-from transpiler.names import Names
+from test_control import tapes  # noqa: F401  (a fixture)
+from transpiler import api, grad, shapes, source
 from transpiler.errors import Diagnostics
-from transpiler import source
+from transpiler.names import Names
+from transpiler.resolve import Resolver
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

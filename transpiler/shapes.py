@@ -162,8 +162,6 @@ def reduction(expr, source, target):
     if lead < 0 or any(t not in (1, s) for t, s in zip(target, source[lead:])):
         return None
     kept = tuple(i for i, (t, s) in enumerate(zip(target, source[lead:])) if t == 1 and s != 1)
-    if lead and kept and not target:
-        return None  # cannot happen: no axes to keep in a scalar
     if not target:
         return _np_sum(expr, None, False)
     if lead:
