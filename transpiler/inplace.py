@@ -132,17 +132,17 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
 
 
 def drop_needless_undo(rev, nodes, classes):
-    """Leave out the copy and undo of stores into arrays whose values no backward
-    statement reads (``classes(name)``: the names that may share its memory)."""
-    blocks = list(_blocks(nodes))
-    read = set()
-    for b in blocks:
-        for stmt in b.backward:
-            if getattr(stmt, "adgen", (None,))[0] != "undo":
-                read |= value_reads(stmt)
-    for b in blocks:
+    """Leave out the copy and undo of a store when no backward statement reads the array
+    (or a name sharing its memory, ``classes(name)``) as it was before the store: none
+    of the statements before it, or around it in a loop, reads its values."""
+    placed = list(_placed(nodes, ()))
+    for k, (b, loops) in enumerate(placed):
         undo = getattr(b, "undo", None)
-        if undo is None or classes(undo[0]) & read:
+        if undo is None:
+            continue
+        names = classes(undo[0])
+        earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
+        if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
             continue
         name, save, restore, saved = undo
         b.forward.remove(save)
@@ -164,10 +164,12 @@ def value_reads(stmt):
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
-def _blocks(nodes):
+def _placed(nodes, loops):
+    """``(block, ids of the loops around it)`` for every block, in program order."""
     for node in nodes:
         if isinstance(node, Block):
-            yield node
+            yield node, loops
         else:
+            inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
             for field in ("body", "orelse"):
-                yield from _blocks(getattr(node, field, []))
+                yield from _placed(getattr(node, field, []), inner)
