@@ -23,12 +23,8 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, tag
+from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, shape_operand, tag
 
-SHAPE_ARGUMENTS = {  # calls of generated code that read an argument for its shape (and type) only
-    "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1, "_rt.unbroadcast": 1, "np.shape": 0,
-    "_rt.rules.selection.scatter": 1,
-}
 
 
 def _subscript(name, index, ctx):
@@ -60,6 +56,13 @@ def statement(rev, stmt):
     return None
 
 
+def _fills(rev, target, value):
+    """Does ``value`` statically have the shape of the entries ``target`` picks (so their
+    cotangent needs no summing over broadcast axes)?"""
+    shape = rev.shapes.of(value)
+    return shape is not None and shape == rev.shapes.of(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()))
+
+
 def store(rev, stmt):
     """The ``Block`` of ``y[index] = value``."""
     target = stmt.targets[0]
@@ -81,7 +84,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
-            rev.backprop(op, cotangent, g, bwd, shaped=False)
+            rev.backprop(op, cotangent, g, bwd, shaped=_fills(rev, target, rest))
     else:
         value, op = rev.lower(stmt.value, fwd)
         where = _index_value(copy.deepcopy(index))
@@ -91,7 +94,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             both = ast.Tuple(elts=[ast.Name(id=g, ctx=ast.Store()), ast.Name(id=adj, ctx=ast.Store())], ctx=ast.Store())
             bwd.append(tag(ast.Assign(targets=[both], value=rt_call("cut_at", load(adj), load(name), where), lineno=0), "set", adj))
-            rev.backprop(op, load(g), g, bwd, shaped=False)
+            rev.backprop(op, load(g), g, bwd, shaped=_fills(rev, target, stmt.value))
     fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=value), stmt))
     return _with_undo(rev, stmt, name, index, fwd, bwd)
 
@@ -155,12 +158,7 @@ def drop_needless_undo(rev, nodes, classes):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Call):
-            k = SHAPE_ARGUMENTS.get(ast.unparse(node.func))
-            if k is not None and len(node.args) > k and isinstance(node.args[k], ast.Name):
-                skip.add(id(node.args[k]))
+    skip = {id(shape_operand(n)) for n in ast.walk(stmt) if shape_operand(n) is not None}
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
