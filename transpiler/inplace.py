@@ -23,7 +23,7 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, shape_operand, tag
+from transpiler.reverse import Block, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
 
 
 
@@ -158,7 +158,7 @@ def drop_needless_undo(rev, nodes, classes):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = {id(shape_operand(n)) for n in ast.walk(stmt) if shape_operand(n) is not None}
+    skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
