@@ -43,10 +43,14 @@ def _names(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def shares(expr):
-    """The names whose memory the value of ``expr`` may share."""
+def shares(expr, known=None):
+    """The names whose memory the value of ``expr`` may share. ``known``: static shapes;
+    an entry picked out of an array by integers (``x[2]``, shape ``()``) is a NumPy
+    scalar, a copy."""
     if isinstance(expr, ast.Name):
         return {expr.id}
+    if isinstance(expr, ast.Subscript) and known is not None and known.of(expr) == ():
+        return set()
     if isinstance(expr, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.JoinedStr)):
         return set()
     if isinstance(expr, ast.Subscript):
@@ -165,7 +169,8 @@ class State:
 
 
 class Checker:
-    def __init__(self, params, diags):
+    def __init__(self, params, diags, known=None):
+        self.known = known
         self.diags = diags
         self.params = set(params)
         self.reported = set()
@@ -216,14 +221,14 @@ class Checker:
                 self.shared.setdefault(stored, set()).update(others)
         elif update:
             name, value = update
-            state.points[name] = state.objects([name]) | state.objects(shares(value))
+            state.points[name] = state.objects([name]) | state.objects(shares(value, self.known))
         elif isinstance(stmt, ast.Assign):
             target = stmt.targets[0]
             if getattr(stmt, "adgen_inplace", False):  # x += e: x keeps pointing where it did
                 state.stale |= state.sharing(target.id)
                 state.stale.discard(target.id)
                 return
-            objs = state.objects(shares(stmt.value))
+            objs = state.objects(shares(stmt.value, self.known))
             new = isinstance(target, ast.Name) and is_fresh_array(stmt.value)
             if new or isinstance(stmt.value, (ast.BinOp, ast.UnaryOp)):
                 site = id(stmt)
@@ -269,9 +274,10 @@ def _names_in(target):
     return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
-def check(body, params, diags):
+def check(body, params, diags, known=None):
     """Record AD305/AD306 diagnostics for in-place writes ``body`` cannot make safely;
-    returns the function giving the names that may share memory with a name."""
-    checker = Checker(params, diags)
+    returns the function giving the names that may share memory with a name.
+    ``known``: static shapes (``shapes.Shapes``), or None."""
+    checker = Checker(params, diags, known)
     checker.run(body)
     return checker.members

@@ -75,6 +75,10 @@ EXPRESSIONS = {
 }
 
 
+# builtins that reach values by name at run time: a gradient could not see what they read
+DYNAMIC = {"eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr", "delattr", "__import__"}
+
+
 def _targets(node):
     if isinstance(node, (ast.Assign,)):
         return node.targets
@@ -143,6 +147,8 @@ def check(src):
     """Every diagnostic for ``src``'s function (a ``Diagnostics``)."""
     diags = Diagnostics(src)
     func = src.func
+    if isinstance(func, ast.AsyncFunctionDef):
+        diags.add("AD101", func, "`async` functions cannot be differentiated (they return a coroutine)")
     _check_signature(func, diags)
     body = func.body
     if not _always_returns(body):
@@ -162,6 +168,8 @@ def check(src):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem:
                 diags.add(problem[0], node, problem[1])
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC:
+                diags.add("AD102", node, f"`{node.func.id}()` reads or runs code by name, which adgen cannot follow")
     return diags
 
 

@@ -23,7 +23,7 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
+from transpiler.reverse import Block, _accepts_unshaped, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
 
 
 
@@ -56,6 +56,21 @@ def statement(rev, stmt):
     return None
 
 
+def _backprop_value(rev, op, expr, origin, g, via, fwd, bwd, shaped):
+    """Send the cotangent ``g`` of the stored entries to the stored value ``expr`` (the
+    lowered ``origin``); returns the expression to store. ``g`` has the entries' shape,
+    which the value may broadcast to: unless ``shaped`` (statically the same shape) or
+    every node below takes a cotangent with broadcast axes, it is first summed down to
+    the value's shape (``_rt.unbroadcast(g, value)``, the value kept in a temporary)."""
+    if shaped or _accepts_unshaped(op):
+        rev.backprop(op, g, via, bwd, shaped=shaped)
+        return expr
+    if not isinstance(expr, ast.Name):
+        expr = rev.hoist(expr, fwd, origin)
+    rev.backprop(op, rt_call("unbroadcast", g, load(expr.id)), via, bwd, shaped=True)
+    return expr
+
+
 def _fills(rev, target, value):
     """Does ``value`` statically have the shape of the entries ``target`` picks (so their
     cotangent needs no summing over broadcast axes)?"""
@@ -79,12 +94,12 @@ def store(rev, stmt):
     if accumulated:
         op_type, rest = accumulated
         expr, op = rev.lower(rest, fwd)
-        value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
         if op is not None:
             g = rev.gtemp()
             bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
-            rev.backprop(op, cotangent, g, bwd, shaped=_fills(rev, target, rest))
+            expr = _backprop_value(rev, op, expr, rest, cotangent, g, fwd, bwd, _fills(rev, target, rest))
+        value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
     else:
         value, op = rev.lower(stmt.value, fwd)
         where = _index_value(copy.deepcopy(index))
@@ -94,7 +109,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             both = ast.Tuple(elts=[ast.Name(id=g, ctx=ast.Store()), ast.Name(id=adj, ctx=ast.Store())], ctx=ast.Store())
             bwd.append(tag(ast.Assign(targets=[both], value=rt_call("cut_at", load(adj), load(name), where), lineno=0), "set", adj))
-            rev.backprop(op, load(g), g, bwd, shaped=_fills(rev, target, stmt.value))
+            value = _backprop_value(rev, op, value, stmt.value, load(g), g, fwd, bwd, _fills(rev, target, stmt.value))
     fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=value), stmt))
     return _with_undo(rev, stmt, name, index, fwd, bwd)
 
@@ -115,7 +130,7 @@ def add_at(rev, stmt):
         take = rt_call("take_at", load(rev.adjoint(name)), load(name), _index_value(copy.deepcopy(index)))
         take.keywords = [ast.keyword(arg="repeats", value=ast.Constant(True))]
         bwd.append(tag(assign(g, take), "set", rev.adjoint(name)))
-        rev.backprop(op, load(g), g, bwd, shaped=False)
+        expr = _backprop_value(rev, op, expr, value, load(g), g, fwd, bwd, False)
     new = ast.Call(func=call.func, args=[array, index, expr], keywords=[])
     fwd.append(ast.copy_location(ast.Expr(value=new), stmt))
     return _with_undo(rev, stmt, name, index, fwd, bwd)

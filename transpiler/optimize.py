@@ -187,7 +187,7 @@ def _needed(body, need, exit_need):
             while True:
                 new_body, inside = _needed(copy.deepcopy(stmt.body), dict(around), need)
                 joined = _join_needs(around, inside)
-                if joined == around:
+                if _need_keys(joined) == _need_keys(around):
                     break
                 around = joined
             stmt.body, need = new_body, around
@@ -212,6 +212,11 @@ def _needed(body, need, exit_need):
                 need = _join_needs(need, {n: None for n in _reads(stmt)})
         out.append(stmt)
     return out[::-1], need
+
+
+def _need_keys(need):
+    """``need`` compared by the indices' text (loop bodies are copied, their nodes are new)."""
+    return {name: None if parts is None else frozenset(parts) for name, parts in need.items()}
 
 
 def _join_needs(a, b):

@@ -61,7 +61,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     resolver = Resolver(src, names, diags)
     body = resolver.qualify(body, set(params(func)) | _stored(body))
     with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags)
+        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), arg_shapes or {}, resolver))
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})

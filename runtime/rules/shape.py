@@ -266,12 +266,17 @@ def _is_cast_to_float(dtype):
 
 @vjp(np.array)
 def array(g, ans, object, dtype=None):
-    return _unpack(g if _is_cast_to_float(dtype) else np.zeros(np.shape(g)), object)
+    return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), object)
 
 
 @vjp(np.asarray)
 def asarray(g, ans, a, dtype=None):
-    return _unpack(g if _is_cast_to_float(dtype) else np.zeros(np.shape(g)), a)
+    return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
+
+
+def _full(g, ans):
+    """``g`` with ``ans``'s shape (a cotangent may arrive as a number standing for all entries)."""
+    return g if np.shape(g) == np.shape(ans) else np.broadcast_to(g, np.shape(ans))
 
 
 @vjp(np.ndarray.astype)
