@@ -20,7 +20,7 @@ CODES = {
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
     "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
-    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a `@defvjp` rule for it."),
+    "AD203": ("called function without source", "A differentiated value flows into a Python function of yours whose source cannot be found, so it cannot be differentiated.", "Define the function in a file (not through `exec()`), or register a `@defvjp` rule for it."),
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
