@@ -13,8 +13,10 @@ def expect(code):
     return register
 
 
-def opaque(x):
-    return x
+# a function of yours without a source file (defined through exec): its calls cannot be differentiated
+_scope = {}
+exec("def opaque(x):\n    return x\n", _scope)
+opaque = _scope["opaque"]
 
 
 @expect("AD101")

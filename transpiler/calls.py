@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from runtime import registry
 from transpiler import check, optimize, source
-from transpiler.errors import TranspileError
+from transpiler.assemble import comment
+from transpiler.errors import Diagnostics, TranspileError
 from transpiler.reverse import Op, assign, load, rt_call, tag
 
 
@@ -159,14 +160,19 @@ class Caller:
         if src is None:
             return node, None
         check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
+        _refuse_mutated_parameters(src)
         bound = self._bind(fn, node)
         if bound is None:
             return node, None
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = tuple(v for v in fn.__code__.co_freevars if v in src.closure)
         variant = self.program.variant(fn, src, active, freevars)
-        if variant.width and not tuple_width:
-            self.diags.add("AD302", node, f"{fn.__qualname__} returns a tuple: unpack it into names (`a, b = ...`)")
+        if variant.width != tuple_width:
+            if variant.width:
+                message = f"{fn.__qualname__} returns a tuple: unpack it into names (`a, b = ...`)"
+            else:  # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
+                message = f"unpacking the result of {fn.__qualname__} needs it to return a tuple display (`return a, b`)"
+            self.diags.add("AD302", node, message)
             return node, None
         self.program.bindings.append((self._getter(node.func), fn))
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
@@ -246,6 +252,27 @@ class Caller:
             rev.backprop(child, share, result, out)
 
 
+def _refuse_mutated_parameters(src):
+    """A callee that stores into its argument (``x[0] = v``, ``x.attr = v``) would change
+    its caller's value behind the caller's back: AD103, at the store."""
+    params = {a.arg for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
+    rebound = {}
+    for node in ast.walk(src.func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in params:
+            rebound[node.id] = min(rebound.get(node.id, node.lineno), node.lineno)
+    diags = Diagnostics(src)
+    for node in ast.walk(src.func):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
+        for target in targets:
+            root = target
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if root is not target and isinstance(root, ast.Name) and root.id in params and rebound.get(root.id, node.lineno + 1) > node.lineno:
+                message = f"{src.name} stores into its argument `{root.id}`, which belongs to its caller"
+                diags.add("AD103", target, message, f"Copy it first (`{root.id} = {root.id}.copy()`), or return the new value.")
+    diags.raise_if_any()
+
+
 # -- splitting a differentiated callee into its forward and backward functions ----------
 
 
@@ -262,7 +289,9 @@ def split(part, variant):
     available = set(params) | set(variant.freevars) | _stored(forward)
     record = sorted(_exposed(backward) & available, key=_order(forward, params))
     unsure = [v for v in record if v not in set(params) | set(variant.freevars) | _surely_stored(forward)]
-    forward = [assign(v, ast.Constant(None)) for v in unsure] + forward
+    if unsure:
+        note = comment("the record holds these; a branch or loop may not assign them")
+        forward = [note] + [assign(v, ast.Constant(None)) for v in unsure] + forward
     rec = names.fresh("_rec")
     packed = ast.Tuple(elts=[load(v) for v in record], ctx=ast.Load())
     forward.append(ast.Return(value=ast.Tuple(elts=[load(part.result), packed], ctx=ast.Load())))
@@ -277,9 +306,16 @@ def split(part, variant):
     bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=part.dout)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
     imports = dict({alias: module for module, alias in rev.rule_modules.items()})
-    if part.resolver.module_alias:
+    if used(part.resolver.module_alias, forward + backward):
         imports[part.resolver.module_alias] = src.module
     return [fwd_def, bwd_def], imports
+
+
+def used(alias, stmts):
+    """``alias`` if the statements read it (a call to the user's function no longer
+    reads the module that defines it), else None."""
+    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in ast.walk(s))
+    return alias if alias and reads else None
 
 
 def _comment_text(stmt):

@@ -64,7 +64,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
-    imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
+    imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
     with stage("emit"):
         text = emit.module(head, program.imports(imports), program.functions(gen))
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
