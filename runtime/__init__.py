@@ -5,6 +5,7 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
 from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
+from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import rules  # noqa: F401  (registers every built-in rule)
 
@@ -20,6 +21,9 @@ __all__ = [
     "seed",
     "unbroadcast",
     "sum_to",
+    "cut_at",
+    "zero_at",
+    "take_at",
     "vjp",
     "nondiff",
     "lookup",

@@ -83,9 +83,15 @@ def _targets(node):
     return []
 
 
-def _check_target(target, diags, nested=False):
-    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``)."""
-    if isinstance(target, ast.Name):
+def _check_target(target, diags, nested=False, top=True):
+    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``); ``top``: the whole
+    target of an assignment (where a store into an array may stand)."""
+    if isinstance(target, ast.Subscript) and top and not nested:
+        if not isinstance(target.value, ast.Name):
+            diags.add("AD103", target, "only a named array can be stored into; write `a[i, j] = v`, not `a[i][j] = v`")
+        elif target.value.id in RESERVED:
+            diags.add("AD107", target.value, f"`{target.value.id}` is reserved for generated code")
+    elif isinstance(target, ast.Name):
         if target.id in RESERVED:
             diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
     elif isinstance(target, (ast.Tuple, ast.List)):
@@ -93,7 +99,7 @@ def _check_target(target, diags, nested=False):
             if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
                 diags.add("AD103", elt, "nested unpacking is not supported yet")
             else:
-                _check_target(elt, diags, nested)
+                _check_target(elt, diags, nested, top=False)
     elif isinstance(target, ast.Starred):
         diags.add("AD103", target, "starred assignment targets are not supported")
     else:
@@ -102,10 +108,14 @@ def _check_target(target, diags, nested=False):
 
 
 def _harmless(value):
-    """Docstrings and print(...) may stand alone as statements."""
+    """Docstrings, print(...) and ``<ufunc>.at(...)`` (``reverse`` checks it is
+    ``np.add.at``) may stand alone as statements."""
     if isinstance(value, ast.Constant):
         return True
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print"
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr == "at")
 
 
 def _check_signature(func, diags):

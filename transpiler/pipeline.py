@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, calls, check, emit, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, emit, inplace, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -99,6 +99,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     body = resolver.qualify(body, set(params(func)) | _stored(body))
+    with stage("aliasing"):
+        sharing = aliasing.check(body, params(func), diags)
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
@@ -111,6 +113,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
+        inplace.drop_needless_undo(rev, nodes, sharing)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
@@ -136,7 +139,10 @@ def _nodes(rev, act, body, result, names):
 
 
 def _warn_independent(src, body, wrt_names, act, diags):
-    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero)."""
+    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero);
+    not when errors found so far make the dependencies meaningless."""
+    if any(d.severity == "error" for d in diags.items):
+        return
     params = {a.arg: a for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
     for name in wrt_names:
         if name in act.useful:
