@@ -105,6 +105,14 @@ def is_odd(n, x):
     return is_even(n - 1, x + 0.5)
 
 
+def fill_rows(x):
+    """A helper that builds an array by in-place stores into its own array."""
+    y = np.zeros(3)
+    y[0] = x[0] * x[1]
+    y[1:] = np.sin(x[1:])
+    return y
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -238,6 +246,31 @@ def module_attribute(x):
 def inactive_argument_mix(x, y):
     # y is differentiated but reaches only the first call
     return scaled(x, y) + scaled(2.0, 3.0) * x
+
+
+@case(vec(3))
+def helper_with_inplace_stores(x):
+    return np.sum(fill_rows(x) ** 2) + np.sum(fill_rows(2.0 * x) * x)
+
+
+@case(vec(3))
+def store_after_call(x):
+    # the record of the first call holds y, which the store then changes in place
+    y = np.zeros(3)
+    y[0] = x[0]
+    a = np.sum(square_sin(y))
+    y[0] = x[1] * 3.0
+    return a * np.sum(y)
+
+
+@case(vec(3))
+def store_after_call_in_loop(x):
+    y = x * 1.0
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(fill_rows(y) * y)
+        y[i] = np.cos(y[i])
+    return total
 
 
 def make_model(scale):

@@ -140,6 +140,7 @@ class Caller:
         self.program = program
         self.src = src
         self.diags = diags
+        self.holds = {}  # a call's value temporary -> the names its record may hold (see ``merge``)
 
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
@@ -184,7 +185,10 @@ class Caller:
         slots = [ops[id(bound[p])] for p in active]
         expr = ast.copy_location(load(value), node)
         expr.adgen_active = True
-        return expr, Op("call", node, name=variant.bwd, values={"record": record}, slots=slots)
+        # the record may hold the arguments' values and the result: an in-place store into
+        # them later must be undone before this call's backward runs (inplace.py)
+        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
+        return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
     def _source(self, fn, node):
         linecache.checkcache(fn.__code__.co_filename)  # the file may have been edited and reloaded
@@ -239,6 +243,7 @@ class Caller:
         value = call.targets[0].elts[0].id
         if not (isinstance(last.value, ast.Name) and last.value.id == value):
             return fwd
+        self.holds.get(value, set()).update(n.id for n in ast.walk(last.targets[0]) if isinstance(n, ast.Name))
         targets = ast.Tuple(elts=[last.targets[0], call.targets[0].elts[1]], ctx=ast.Store())
         merged = ast.copy_location(ast.Assign(targets=[targets], value=call.value), last)
         return fwd[:-2] + [merged]
@@ -246,7 +251,9 @@ class Caller:
     def backprop(self, rev, op, g, via, out):
         """``_r1 = _bwd_f(_rec1, g)``, then each differentiated argument's share."""
         result = rev.rtemp()
-        out.append(tag(assign(result, ast.Call(func=load(op.name), args=[load(op.values["record"]), g], keywords=[])), "set", via))
+        stmt = tag(assign(result, ast.Call(func=load(op.name), args=[load(op.values["record"]), g], keywords=[])), "set", via)
+        stmt.adgen_reads = op.values["holds"]
+        out.append(stmt)
         for k, child in enumerate(op.slots):
             share = load(result) if len(op.slots) == 1 else ast.Subscript(value=load(result), slice=ast.Constant(k), ctx=ast.Load())
             rev.backprop(child, share, result, out)

@@ -139,7 +139,7 @@ def drop_needless_undo(rev, nodes, classes):
     for b in blocks:
         for stmt in b.backward:
             if getattr(stmt, "adgen", (None,))[0] != "undo":
-                read |= value_reads(stmt)
+                read |= value_reads(stmt) | getattr(stmt, "adgen_reads", set())  # calls.py: what a record holds
     for b in blocks:
         undo = getattr(b, "undo", None)
         if undo is None or classes(undo[0]) & read:
