@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from runtime import registry
 from transpiler import check, optimize, source
 from transpiler.assemble import comment
-from transpiler.errors import Diagnostics, TranspileError
+from transpiler.errors import TranspileError
 from transpiler.reverse import Op, assign, load, rt_call, tag
 
 
@@ -161,7 +161,6 @@ class Caller:
         if src is None:
             return node, None
         check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
-        _refuse_mutated_parameters(src)
         bound = self._bind(fn, node)
         if bound is None:
             return node, None
@@ -257,27 +256,6 @@ class Caller:
         for k, child in enumerate(op.slots):
             share = load(result) if len(op.slots) == 1 else ast.Subscript(value=load(result), slice=ast.Constant(k), ctx=ast.Load())
             rev.backprop(child, share, result, out)
-
-
-def _refuse_mutated_parameters(src):
-    """A callee that stores into its argument (``x[0] = v``, ``x.attr = v``) would change
-    its caller's value behind the caller's back: AD103, at the store."""
-    params = {a.arg for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
-    rebound = {}
-    for node in ast.walk(src.func):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in params:
-            rebound[node.id] = min(rebound.get(node.id, node.lineno), node.lineno)
-    diags = Diagnostics(src)
-    for node in ast.walk(src.func):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AugAssign) else []
-        for target in targets:
-            root = target
-            while isinstance(root, (ast.Subscript, ast.Attribute)):
-                root = root.value
-            if root is not target and isinstance(root, ast.Name) and root.id in params and rebound.get(root.id, node.lineno + 1) > node.lineno:
-                message = f"{src.name} stores into its argument `{root.id}`, which belongs to its caller"
-                diags.add("AD103", target, message, f"Copy it first (`{root.id} = {root.id}.copy()`), or return the new value.")
-    diags.raise_if_any()
 
 
 # -- splitting a differentiated callee into its forward and backward functions ----------
