@@ -273,6 +273,41 @@ def store_after_call_in_loop(x):
     return total
 
 
+@case(scalar(), scalar(), wrt=(0, 1))
+@case(scalar(), scalar(), wrt=0)
+def nested_defs(x, w):
+    # nested helpers read w from the enclosing function and call each other
+    def sq(y):
+        return w * y * y
+
+    def twice(y):
+        return sq(y) + sq(2.0 * y)
+
+    a = twice(x)
+    n = sq(3.0)
+    return a * n + sq(x)
+
+
+@case(scalar(0.5, 1.5), integer(0, 6))
+def nested_recursion(x, n):
+    def power_of_x(k):
+        if k == 0:
+            return 1.0
+        return x * power_of_x(k - 1)
+
+    return power_of_x(n) + np.sin(x)
+
+
+@case(vec(4), integer(2, 5))
+def nested_in_loop(x, steps):
+    def relax(y, rate=0.3):
+        return y + rate * (np.tanh(y) - y * y)
+
+    for _ in range(steps):
+        x = relax(x)
+    return np.sum(relax(x, rate=0.1))
+
+
 def make_model(scale):
     def bump(x):
         return np.exp(-scale * x * x)

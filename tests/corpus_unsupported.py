@@ -40,7 +40,7 @@ def nested_def(x):
     def inner(y):
         return y * 2.0
 
-    return inner(x)
+    return np.sum(np.vectorize(inner)(x))  # a nested def passed as a value
 
 
 @expect("AD104")

@@ -174,15 +174,67 @@ def test_a_call_that_does_not_match_the_signature():
     assert "AD204" in {d.code for d in _diagnostics(f, 1.0)}
 
 
-def test_a_nested_def_is_refused_with_a_hint():
-    def f(x):
-        def inner(y):
+def _used_as_value(x):
+    def g(y):
+        return y * y
+
+    h = g
+    return h(x)
+
+
+def _def_in_branch(x):
+    if x > 0.0:
+        def g(y):
             return y * y
+    else:
+        def g(y):
+            return -y
+    return g(x)
 
-        return inner(x)
 
-    diags = _diagnostics(f, 1.0)
-    assert diags[0].code == "AD105" and "module level" in diags[0].hint
+def _lambda(x):
+    g = lambda y: y * y  # noqa: E731
+    return g(x)
+
+
+def _decorated(x):
+    @staticmethod
+    def g(y):
+        return y * y
+
+    return g(x)
+
+
+def _nested_twice(x):
+    def g(y):
+        def inner(z):
+            return z * z
+
+        return inner(y)
+
+    return g(x)
+
+
+@pytest.mark.parametrize("fn,text", [
+    (_used_as_value, "h = g"),
+    (_def_in_branch, "def g(y):"),
+    (_lambda, "lambda y: y * y"),
+    (_decorated, "def g(y):"),
+    (_nested_twice, "def inner(z):"),
+])
+def test_nested_defs_that_are_not_plain_helpers_are_ad105(fn, text):
+    diags = _diagnostics(fn, 1.0)
+    assert [d.code for d in diags if d.code == "AD105"] and all(d.code == "AD105" for d in diags)
+    assert any(text in d.source_line for d in diags)
+    assert "module level" in diags[0].hint
+
+
+def test_a_nested_def_is_lifted_with_its_free_variables_as_keywords():
+    text = grad(cc.nested_defs, wrt=(0, 1)).source
+    assert "def _fwd_sq(y, *, w):" in text and "def _fwd_twice(y, *, w):" in text
+    assert "a, _rec1 = _fwd_twice(x, w=w)" in text
+    text = grad(cc.nested_defs, wrt=0).source  # w not differentiated: sq(3.0) is a plain call
+    assert "n = sq(3.0, w=w)" in text and "\ndef sq(y, *, w):\n" in text
 
 
 # -- caches notice an edited helper -----------------------------------------------------------

@@ -34,9 +34,9 @@ import types
 from dataclasses import dataclass, field
 
 from runtime import registry
-from transpiler import check, optimize, source
+from transpiler import check, lift, optimize, source
 from transpiler.assemble import comment
-from transpiler.errors import TranspileError
+from transpiler.errors import Diagnostics, TranspileError
 from transpiler.reverse import Op, assign, load, rt_call, tag
 
 
@@ -53,6 +53,10 @@ class Variant:
     width: int  # the length of the tuple it returns (every return is a tuple display), else 0
     defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
     imports: dict = field(default_factory=dict)  # alias -> module its code reads
+
+
+def _qualname(fn):
+    return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
 
 
 def is_user_function(fn):
@@ -75,6 +79,16 @@ class Program:
         self.order = []  # variants in the order they were found (deterministic)
         self.taken = set()  # module-level names handed out
         self.bindings = []  # (get, function): how each call site finds its callee, for the cache
+        self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
+
+    def lift(self, src, body, diags):
+        """``(body, {name: Lifted})``: ``body`` without its nested defs, which are lifted."""
+        body, lifted = lift.lift(src, body, diags, self._fresh)
+        self.lifted.update(lifted)
+        siblings = next((item.siblings for item in self.lifted.values() if item.src.func is src.func), {})
+        for item in lifted.values():
+            item.siblings = lifted  # a lifted def calls the others (and itself) by their new names
+        return body, {**siblings, **lifted}
 
     def caller(self, src, diags):
         return Caller(self, src, diags)
@@ -84,7 +98,7 @@ class Program:
         if not self.order:
             return self.top.sha256
         digest = hashlib.sha256(self.top.text.encode())
-        for module, name, text in sorted({(v.src.module, v.fn.__qualname__, v.src.text) for v in self.order}):
+        for module, name, text in sorted({(v.src.module, _qualname(v.fn), v.src.text) for v in self.order}):
             digest.update(f"\0{module}.{name}\0{text}".encode())
         return digest.hexdigest()
 
@@ -117,7 +131,7 @@ class Program:
             if parts[:1] == ["import"]:
                 used[parts[-1]] = parts[1]
         extra = []
-        for v in self.order:
+        for v in self.order + [item for item in self.lifted.values() if item.defs]:
             for alias, module in sorted(v.imports.items()):
                 new = alias
                 while used.get(new, module) != module:
@@ -130,7 +144,16 @@ class Program:
         return text + "".join(line + "\n" for line in sorted(extra))
 
     def functions(self, main):
-        return [main] + [d for v in self.order for d in v.defs]
+        """The gradient function, then each callee's forward and backward, then the
+        lifted nested defs that code calls on values it does not differentiate."""
+        funcs = [main] + [d for v in self.order for d in v.defs]
+        pending = True
+        while pending:
+            read = {n.id for f in funcs for n in ast.walk(f) if isinstance(n, ast.Name)}
+            pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
+            for item in pending:
+                funcs.append(lift.primal(item, Diagnostics(item.src)))
+        return funcs
 
 
 class Caller:
@@ -145,7 +168,8 @@ class Caller:
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
         ok, fn = rev.resolver.value_of(node.func)
-        if not ok or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+        nested = isinstance(fn, lift.Lifted)
+        if not ok or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
             return None
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             return None  # AD206, from the Reverser
@@ -157,7 +181,7 @@ class Caller:
         new_keywords = [ast.keyword(arg=name, value=expr) for name, (expr, _) in keywords]
         if not any(op is not None for op in ops.values()):
             return ast.copy_location(ast.Call(func=node.func, args=new_args, keywords=new_keywords), node), None
-        src = self._source(fn, node)
+        src = fn.src if nested else self._source(fn, node)
         if src is None:
             return node, None
         check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
@@ -165,16 +189,17 @@ class Caller:
         if bound is None:
             return node, None
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
-        freevars = tuple(v for v in fn.__code__.co_freevars if v in src.closure)
+        freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
         variant = self.program.variant(fn, src, active, freevars)
         if variant.width != tuple_width:
             if variant.width:
-                message = f"{fn.__qualname__} returns a tuple: unpack it into names (`a, b = ...`)"
+                message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
             else:  # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
-                message = f"unpacking the result of {fn.__qualname__} needs it to return a tuple display (`return a, b`)"
+                message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
             self.diags.add("AD302", node, message)
             return node, None
-        self.program.bindings.append((self._getter(node.func), fn))
+        if not nested:  # a nested def is part of its function's source: nothing to look up
+            self.program.bindings.append((self._getter(node.func), fn))
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
@@ -195,20 +220,20 @@ class Caller:
             return source.load(fn)
         except TranspileError as exc:
             why = exc.diagnostics[0].message if exc.diagnostics else "no source"
-            self.diags.add("AD203", node, f"cannot differentiate the call to `{fn.__qualname__}`: {why}")
+            self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
             return None
 
     def _bind(self, fn, node):
         """Parameter name -> the argument node passed for it."""
-        signature = inspect.signature(fn)
+        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
         try:
             bound = signature.bind(*node.args, **{k.arg: k.value for k in node.keywords}).arguments
         except TypeError as exc:
-            self.diags.add("AD204", node, f"the call does not match {fn.__qualname__}'s parameters: {exc}")
+            self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
             return None
         for name, p in signature.parameters.items():
             if name not in bound and not _is_literal(p.default):
-                message = f"pass `{name}` to {fn.__qualname__} explicitly: its default is not a literal"
+                message = f"pass `{name}` to {_qualname(fn)} explicitly: its default is not a literal"
                 self.diags.add("AD204", node, message, "Pass the argument explicitly.")
                 return None
         return bound
@@ -283,7 +308,7 @@ def split(part, variant):
     if record:
         unpack = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Store()) for v in record], ctx=ast.Store())
         backward.insert(0, ast.Assign(targets=[unpack], value=load(rec)))
-    where = f"{src.module}.{variant.fn.__qualname__}"
+    where = f"{src.module}.{_qualname(variant.fn)}"
     what = ", ".join(variant.active)
     fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
     bwd_doc = f"Backward pass of {where}: the cotangents of {what}.\n\n    `# line` comments refer to {os.path.basename(src.filename)}.\n    "

@@ -27,7 +27,7 @@ STATEMENTS = {
     ast.While: OK,
     ast.Break: OK,
     ast.Continue: OK,
-    ast.FunctionDef: ("AD105", "nested function definitions are not supported"),
+    ast.FunctionDef: ("AD105", "a nested `def` is supported only at the top level of the function's body"),
     ast.AsyncFunctionDef: ("AD105", "nested function definitions are not supported"),
     ast.ClassDef: ("AD105", "class definitions inside the function are not supported"),
     ast.Delete: ("AD101", "`del` is not supported"),
@@ -147,10 +147,11 @@ def check(src):
     body = func.body
     if not _always_returns(body):
         diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
+    top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
-            if problem:
+            if problem and id(node) not in top_defs:
                 diags.add(problem[0], node, problem[1])
             if isinstance(node, ast.Return) and node.value is None:
                 diags.add("AD110", node, "every `return` must return a value")

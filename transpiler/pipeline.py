@@ -66,7 +66,8 @@ def _transform(src, wrt, origin, command, arg_shapes):
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
     imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
     with stage("emit"):
-        text = emit.module(head, program.imports(imports), program.functions(gen))
+        functions = program.functions(gen)
+        text = emit.module(head, program.imports(imports), functions)
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
     return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, program.bindings)
 
@@ -92,13 +93,15 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
     diags = Diagnostics(src)
 
     with stage("normalize"):
-        body = normalize.run(list(func.body), names)
+        body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        body = normalize.run(body, names)
         result = names.fresh("_ans")
         local = set(params(func)) | _stored(body)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
-    body = resolver.qualify(body, set(params(func)) | _stored(body))
+    resolver.bound.update(lifted)
+    body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
     with stage("aliasing"):
         sharing = aliasing.check(body, params(func), diags)
 
