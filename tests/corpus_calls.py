@@ -308,6 +308,11 @@ def nested_in_loop(x, steps):
     return np.sum(relax(x, rate=0.1))
 
 
+# the differentiated function calls itself
+case(scalar(0.5, 1.5), integer(0, 6))(power)
+case(vec(5, 0.5, 1.5), const(0))(tail_product)
+
+
 def make_model(scale):
     def bump(x):
         return np.exp(-scale * x * x)

@@ -301,3 +301,25 @@ def test_emit_check_notices_an_edited_helper(tmp_path, monkeypatch, capsys):
         sys.modules.pop("step_helpers", None)
         sys.modules.pop("stepper", None)
 
+
+
+def _halve(x):
+    return x * 0.5
+
+
+def test_a_function_with_a_rule_is_not_differentiated_through_its_source():
+    from runtime import registry
+    from transpiler import defvjp
+
+    def f(x):
+        return _halve(x) * 3.0
+
+    @defvjp(_halve)
+    def halve_rule(g, ans, x):
+        return g * 10.0  # deliberately not the true derivative: it must be the one used
+
+    try:
+        assert "_fwd__halve" not in grad(f).source
+        assert grad(f)(1.0) == pytest.approx(30.0)
+    finally:
+        registry._RULES.pop(_halve, None)

@@ -59,14 +59,15 @@ def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
 
 
+LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
 def is_user_function(fn):
     """A Python function of the user's, whose source adgen differentiates: not NumPy's,
     adgen's, or one from the standard library or an installed package (those need rules)."""
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
         return False
-    filename = os.path.abspath(fn.__code__.co_filename)
-    libraries = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-    return not any(filename.startswith(os.path.abspath(p) + os.sep) for p in libraries)
+    return not os.path.abspath(fn.__code__.co_filename).startswith(LIBRARIES)
 
 
 class Program:
