@@ -50,13 +50,11 @@ def _fwd_rk4_step(theta, omega, dt, g_over_l, damping):
     return _ans, (dt, _rec1, k1t, k1w, _rec2, k2t, k2w, _rec3, k3t, k3w, _rec4, k4t, k4w, _theta0, _omega0)
 
 
-def _bwd_rk4_step(_rec, _dout):
-    """Backward pass of helper.rk4_step: the cotangents of theta, omega, g_over_l, damping.
-
-    `# line` comments refer to helper.py.
+def _bwd_rk4_step(_rec, _dans):
+    """Backward pass of helper.rk4_step: the cotangents of theta, omega, g_over_l, damping,
+    from _dans, that of its result. `# line N` is a line of helper.py.
     """
     dt, _rec1, k1t, k1w, _rec2, k2t, k2w, _rec3, k3t, k3w, _rec4, k4t, k4w, _theta0, _omega0 = _rec
-    _dans = _dout
     # line 20: return theta, omega
     _dtheta = _dans[0]
     _domega = _dans[1]
@@ -116,13 +114,11 @@ def _fwd_rate(theta, omega, g_over_l, damping):
     return _ans, (theta, omega, g_over_l, damping, _t1)
 
 
-def _bwd_rate(_rec, _dout):
-    """Backward pass of helper.rate: the cotangents of theta, omega, g_over_l, damping.
-
-    `# line` comments refer to helper.py.
+def _bwd_rate(_rec, _dans):
+    """Backward pass of helper.rate: the cotangents of theta, omega, g_over_l, damping,
+    from _dans, that of its result. `# line N` is a line of helper.py.
     """
     theta, omega, g_over_l, damping, _t1 = _rec
-    _dans = _dout
     # line 10: return omega, -g_over_l * np.sin(theta) - damping * omega
     _domega = _dans[0]
     _dg_over_l = -_rt.unbroadcast(_dans[1] * _t1, g_over_l)

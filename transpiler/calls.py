@@ -296,6 +296,11 @@ def split(part, variant):
     at = next(i for i, s in enumerate(body) if _comment_text(s) == "backward")
     forward = [s for s in body[:at] if _comment_text(s) != "forward"]
     backward = body[at + 1 :]
+    seed = part.dout
+    first = backward[0] if backward else None
+    if isinstance(first, ast.Assign) and isinstance(first.value, ast.Name) and first.value.id == seed and isinstance(first.targets[0], ast.Name):
+        seed = first.targets[0].id  # ``_dans = _dout``: the parameter takes the adjoint's name
+        backward = backward[1:]
     params = [a.arg for a in part.func.args.posonlyargs + part.func.args.args + part.func.args.kwonlyargs]
     available = set(params) | set(variant.freevars) | _stored(forward)
     record = sorted(_exposed(backward) & available, key=_order(forward, params))
@@ -312,9 +317,10 @@ def split(part, variant):
     where = f"{src.module}.{_qualname(variant.fn)}"
     what = ", ".join(variant.active)
     fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
-    bwd_doc = f"Backward pass of {where}: the cotangents of {what}.\n\n    `# line` comments refer to {os.path.basename(src.filename)}.\n    "
+    bwd_doc = (f"Backward pass of {where}: the cotangents of {what},\n    from {seed}, that of its result."
+               f" `# line N` is a line of {os.path.basename(src.filename)}.\n    ")
     fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars), fwd_doc, forward)
-    bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=part.dout)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
     imports = dict({alias: module for module, alias in rev.rule_modules.items()})
     if used(part.resolver.module_alias, forward + backward):
