@@ -330,3 +330,11 @@ def closure_helper(x):
 
 model_from_closure = make_model(1.5)
 closure_model = case(vec(4))(make_model(0.7))
+
+
+cube = lambda y: y * y * y  # noqa: E731  (a helper written as a lambda)
+
+
+@case(vec(3))
+def lambda_helper(x):
+    return np.sum(cube(x) + cube(2.0 * x))

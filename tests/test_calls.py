@@ -323,3 +323,32 @@ def test_a_function_with_a_rule_is_not_differentiated_through_its_source():
         assert grad(f)(1.0) == pytest.approx(30.0)
     finally:
         registry._RULES.pop(_halve, None)
+
+
+WEIGHTS = np.array([1.0, 2.0])
+
+
+def _weighted(x, w=WEIGHTS):
+    return np.sum(w * x)
+
+
+def test_a_non_literal_default_must_be_passed():
+    def f(x):
+        return _weighted(x)
+
+    (d,) = _diagnostics(f, np.ones(2))
+    assert d.code == "AD204" and "`w`" in d.message and "explicitly" in d.message
+
+    def g(x):
+        return _weighted(x, WEIGHTS * 2.0)
+
+    np.testing.assert_allclose(grad(g)(np.ones(2)), [2.0, 4.0])
+
+
+def test_the_cache_looks_each_callee_up_once():
+    g = grad(cc.same_module_twice)
+    g(np.ones(4))
+    from transpiler import api
+
+    gradient = api._compiled(cc.same_module_twice, 0)[0]
+    assert len(gradient.bindings) == 1

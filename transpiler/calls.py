@@ -79,7 +79,8 @@ class Program:
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
         self.taken = set()  # module-level names handed out
-        self.bindings = []  # (get, function): how each call site finds its callee, for the cache
+        self.bindings = []  # (get, function): how each callee is found, for the cache
+        self._bound = set()
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
 
     def lift(self, src, body, diags):
@@ -90,6 +91,12 @@ class Program:
         for item in lifted.values():
             item.siblings = lifted  # a lifted def calls the others (and itself) by their new names
         return body, {**siblings, **lifted}
+
+    def bind(self, key, get, fn):
+        """Remember how a call finds its callee (once per function and spelling)."""
+        if key not in self._bound:
+            self._bound.add(key)
+            self.bindings.append((get, fn))
 
     def caller(self, src, diags):
         return Caller(self, src, diags)
@@ -200,7 +207,7 @@ class Caller:
             self.diags.add("AD302", node, message)
             return node, None
         if not nested:  # a nested def is part of its function's source: nothing to look up
-            self.program.bindings.append((self._getter(node.func), fn))
+            self.program.bind((self.src.filename, self.src.name, ast.dump(node.func)), self._getter(node.func), fn)
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
