@@ -352,3 +352,13 @@ def test_the_cache_looks_each_callee_up_once():
 
     gradient = api._compiled(cc.same_module_twice, 0)[0]
     assert len(gradient.bindings) == 1
+
+
+def test_adgen_check_reports_a_shared_helpers_problem_once(capsys):
+    path = os.path.join(ROOT, "tests", "helpers_bad_calls.py")
+    assert cli.main(["check", path, "--format", "json"]) == 1
+    import json
+
+    found = json.loads(capsys.readouterr().out)
+    stores = [d for d in found if d["code"] == "AD305"]
+    assert len(stores) == 1 and stores[0]["line"] == _line_of(bad, "x[0] = 1.0")

@@ -232,6 +232,8 @@ def check(args):
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
     found = sorted((_as_given(d, path) for d in found), key=lambda d: (d.line, d.col))
+    # a helper several functions call reports its problems once
+    found = list({(d.filename, d.line, d.col, d.code, d.message): d for d in found}.values())
     report(found, args.format, f"{path}: {_count(len(functions), 'function')} checked")
     for name, why in skipped:
         print(f"adgen: note: {name} not checked: {why}", file=sys.stderr)
