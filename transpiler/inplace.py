@@ -23,12 +23,8 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, tag
+from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, shape_operand, tag
 
-SHAPE_ARGUMENTS = {  # calls of generated code that read an argument for its shape (and type) only
-    "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1, "_rt.unbroadcast": 1, "np.shape": 0,
-    "_rt.rules.selection.scatter": 1,
-}
 
 
 def _subscript(name, index, ctx):
@@ -60,6 +56,13 @@ def statement(rev, stmt):
     return None
 
 
+def _fills(rev, target, value):
+    """Does ``value`` statically have the shape of the entries ``target`` picks (so their
+    cotangent needs no summing over broadcast axes)?"""
+    shape = rev.shapes.of(value)
+    return shape is not None and shape == rev.shapes.of(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()))
+
+
 def store(rev, stmt):
     """The ``Block`` of ``y[index] = value``."""
     target = stmt.targets[0]
@@ -81,7 +84,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
-            rev.backprop(op, cotangent, g, bwd, shaped=False)
+            rev.backprop(op, cotangent, g, bwd, shaped=_fills(rev, target, rest))
     else:
         value, op = rev.lower(stmt.value, fwd)
         where = _index_value(copy.deepcopy(index))
@@ -91,7 +94,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             both = ast.Tuple(elts=[ast.Name(id=g, ctx=ast.Store()), ast.Name(id=adj, ctx=ast.Store())], ctx=ast.Store())
             bwd.append(tag(ast.Assign(targets=[both], value=rt_call("cut_at", load(adj), load(name), where), lineno=0), "set", adj))
-            rev.backprop(op, load(g), g, bwd, shaped=False)
+            rev.backprop(op, load(g), g, bwd, shaped=_fills(rev, target, stmt.value))
     fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=value), stmt))
     return _with_undo(rev, stmt, name, index, fwd, bwd)
 
@@ -132,17 +135,17 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
 
 
 def drop_needless_undo(rev, nodes, classes):
-    """Leave out the copy and undo of stores into arrays whose values no backward
-    statement reads (``classes(name)``: the names that may share its memory)."""
-    blocks = list(_blocks(nodes))
-    read = set()
-    for b in blocks:
-        for stmt in b.backward:
-            if getattr(stmt, "adgen", (None,))[0] != "undo":
-                read |= value_reads(stmt) | getattr(stmt, "adgen_reads", set())  # calls.py: what a record holds
-    for b in blocks:
+    """Leave out the copy and undo of a store when no backward statement reads the array
+    (or a name sharing its memory, ``classes(name)``) as it was before the store: none
+    of the statements before it, or around it in a loop, reads its values."""
+    placed = list(_placed(nodes, ()))
+    for k, (b, loops) in enumerate(placed):
         undo = getattr(b, "undo", None)
-        if undo is None or classes(undo[0]) & read:
+        if undo is None:
+            continue
+        names = classes(undo[0])
+        earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
+        if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
             continue
         name, save, restore, saved = undo
         b.forward.remove(save)
@@ -155,19 +158,17 @@ def drop_needless_undo(rev, nodes, classes):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Call):
-            k = SHAPE_ARGUMENTS.get(ast.unparse(node.func))
-            if k is not None and len(node.args) > k and isinstance(node.args[k], ast.Name):
-                skip.add(id(node.args[k]))
-    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+    skip = {id(shape_operand(n)) for n in ast.walk(stmt) if shape_operand(n) is not None}
+    held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
+    return held | {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
-def _blocks(nodes):
+def _placed(nodes, loops):
+    """``(block, ids of the loops around it)`` for every block, in program order."""
     for node in nodes:
         if isinstance(node, Block):
-            yield node
+            yield node, loops
         else:
+            inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
             for field in ("body", "orelse"):
-                yield from _blocks(getattr(node, field, []))
+                yield from _placed(getattr(node, field, []), inner)

@@ -144,10 +144,25 @@ def _live(body, live, exit_live):
             targets = _targets(stmt)
             if kind in GENERATED and not targets & live:
                 continue
+            stmt = _uncut(stmt, live)
             live -= targets
             live |= _reads(stmt)
         out.append(stmt)
     return out[::-1], live
+
+
+def _uncut(stmt, live):
+    """``_g, _dy = _rt.cut_at(_dy, y, i)`` -> ``_g = _rt.take_at(_dy, y, i)`` when ``_dy``
+    is not read again: nothing needs its entries zeroed."""
+    call = stmt.value if isinstance(stmt, ast.Assign) else None
+    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "_rt.cut_at"):
+        return stmt
+    part, rest = stmt.targets[0].elts
+    if rest.id in live:
+        return stmt
+    call.func.attr = "take_at"
+    stmt.targets = [part]
+    return stmt
 
 
 def _is_line_comment(stmt):

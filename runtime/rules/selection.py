@@ -21,6 +21,8 @@ from runtime.registry import vjp
 
 def _may_repeat(index):
     """Whether ``index`` has an integer array or list part, which can pick an entry twice."""
+    if type(index) in (int, slice):
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
         if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
@@ -59,7 +61,7 @@ def scatter_add(acc, g, a, index):
         and sys.getrefcount(acc) <= _ALONE
         and acc.flags.owndata
         and acc.flags.writeable
-        and acc.shape == np.shape(a)
+        and acc.shape == _rt.core.shape(a)
         and acc.dtype.kind == "f"
     )
     if not own:
