@@ -113,6 +113,26 @@ def fill_rows(x):
     return y
 
 
+def running(x, k):
+    """Stores into its own array after reading it: its backward undoes the later store."""
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] * k
+        s = np.sum(y * y)
+        y[i] = y[i] + s
+    return np.sum(y * x)
+
+
+def grow(x):
+    """Returns its own array, whose stores its backward undoes in place."""
+    y = np.zeros(3)
+    y[0] = x[0]
+    s = np.sum(y * y)
+    y[1] = s * x[1] + x[0]
+    y[2] = np.sin(x[2]) + s
+    return y
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -251,6 +271,21 @@ def inactive_argument_mix(x, y):
 @case(vec(3))
 def helper_with_inplace_stores(x):
     return np.sum(fill_rows(x) ** 2) + np.sum(fill_rows(2.0 * x) * x)
+
+
+@case(vec(3), scalar(), wrt=(0, 1))
+def helper_undoes_its_stores(x, k):
+    return running(x, k) + running(2.0 * x, 1.5)
+
+
+@case(vec(3))
+def chained_returned_arrays(x):
+    # each call's argument is the array the previous call returned (and its backward changes)
+    a = x
+    for _ in range(3):
+        a = grow(a) * 0.9
+    b = grow(grow(x))
+    return np.sum(a * a) + np.sum(b * x)
 
 
 @case(vec(3))

@@ -37,6 +37,7 @@ from runtime import registry
 from transpiler import check, lift, optimize, source
 from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
+from transpiler.names import RESERVED
 from transpiler.reverse import Op, assign, load, rt_call, tag
 
 
@@ -78,7 +79,7 @@ class Program:
         self.differentiate = differentiate  # pipeline.differentiate
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
-        self.taken = set()  # module-level names handed out
+        self.taken = set(RESERVED)  # module-level names handed out
         self.bindings = []  # (get, function): how each callee is found, for the cache
         self._bound = set()
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
@@ -406,9 +407,8 @@ def _exposed(stmts, defined=frozenset()):
         elif isinstance(s, (ast.If, ast.While)):
             found |= _reads(s.test) - defined
             found |= _exposed(s.body, defined) | _exposed(s.orelse, defined)
-        else:
-            value = s.value if isinstance(s, (ast.Assign, ast.Expr, ast.Return)) else s
-            found |= _reads(value) - defined
+        else:  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
+            found |= _reads(s) - defined
             if isinstance(s, ast.Assign):
                 defined |= _stored(s.targets)
     return found
