@@ -362,3 +362,23 @@ def test_adgen_check_reports_a_shared_helpers_problem_once(capsys):
     found = json.loads(capsys.readouterr().out)
     stores = [d for d in found if d["code"] == "AD305"]
     assert len(stores) == 1 and stores[0]["line"] == _line_of(bad, "x[0] = 1.0")
+
+
+def test_two_modules_with_the_same_alias(tmp_path, monkeypatch):
+    for pkg, factor in (("pkg_a", 2.0), ("pkg_b", 3.0)):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text("")
+        (tmp_path / pkg / "util.py").write_text(f"FACTOR = {factor}\n\n\ndef scale(x):\n    return FACTOR * x * x\n")
+    (tmp_path / "pkg_a" / "model.py").write_text(
+        "from pkg_a import util\nfrom pkg_b import util as other\n\n\n"
+        "def f(x):\n    return util.scale(x) + other.scale(x) + util.FACTOR * x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        model = importlib.import_module("pkg_a.model")
+        text = grad(model.f).source
+        assert "import pkg_a.util as util\n" in text and "import pkg_b.util as util_\n" in text
+        assert grad(model.f)(1.0) == pytest.approx(2 * 2.0 + 2 * 3.0 + 2.0)
+    finally:
+        for name in ("pkg_a", "pkg_a.util", "pkg_a.model", "pkg_b", "pkg_b.util"):
+            sys.modules.pop(name, None)
