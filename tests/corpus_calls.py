@@ -133,6 +133,18 @@ def grow(x):
     return y
 
 
+def spring_energy(q, k, rest=1.0):
+    """A helper with a nested helper of its own, reading k and rest from it."""
+
+    def stretch(a, b):
+        return np.sqrt((a - b) ** 2 + 1e-3) - rest
+
+    total = 0.0
+    for i in range(len(q) - 1):
+        total = total + 0.5 * k * stretch(q[i + 1], q[i]) ** 2
+    return total
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -286,6 +298,11 @@ def chained_returned_arrays(x):
         a = grow(a) * 0.9
     b = grow(grow(x))
     return np.sum(a * a) + np.sum(b * x)
+
+
+@case(vec(5, -2.0, 2.0), scalar(0.5, 2.0), wrt=(0, 1))
+def helper_with_nested_def(q, k):
+    return spring_energy(q, k) + spring_energy(2.0 * q, 1.0, rest=0.5)
 
 
 @case(vec(3))
