@@ -145,6 +145,31 @@ def spring_energy(q, k, rest=1.0):
     return total
 
 
+class Spring:
+    """Methods: called on a module-level object, through the class, as class and static methods."""
+
+    def __init__(self, k, rest):
+        self.k = k
+        self.rest = rest
+
+    def energy(self, a, b):
+        return 0.5 * self.k * Spring.stretch(self, a, b) ** 2
+
+    def stretch(self, a, b):
+        return Spring.length(a - b) - self.rest
+
+    @staticmethod
+    def length(d):
+        return np.sqrt(d * d + 1e-3)
+
+    @classmethod
+    def unit(cls, a, b):
+        return Spring.energy(cls(1.0, 0.5), a, b)
+
+
+SPRING = Spring(3.0, 1.0)
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -303,6 +328,14 @@ def chained_returned_arrays(x):
 @case(vec(5, -2.0, 2.0), scalar(0.5, 2.0), wrt=(0, 1))
 def helper_with_nested_def(q, k):
     return spring_energy(q, k) + spring_energy(2.0 * q, 1.0, rest=0.5)
+
+
+@case(vec(4, -2.0, 2.0))
+def methods(q):
+    total = 0.0
+    for i in range(len(q) - 1):
+        total = total + SPRING.energy(q[i + 1], q[i]) + Spring.unit(q[i], 0.0)
+    return total + Spring.energy(SPRING, q[0], q[-1])
 
 
 @case(vec(3))

@@ -382,3 +382,29 @@ def test_two_modules_with_the_same_alias(tmp_path, monkeypatch):
     finally:
         for name in ("pkg_a", "pkg_a.util", "pkg_a.model", "pkg_b", "pkg_b.util"):
             sys.modules.pop(name, None)
+
+
+class _Opaque:
+    def energy(self, x):
+        return self.stretch(x) * 2.0
+
+    def stretch(self, x):
+        return x * x
+
+
+_OPAQUE = _Opaque()
+
+
+def test_a_method_called_on_self_is_a_coded_diagnostic():
+    def f(x):
+        return _OPAQUE.energy(x)
+
+    diags = _diagnostics(f, 1.5)
+    assert [d.code for d in diags] == ["AD202"] and "self.stretch" in diags[0].message
+    assert "_Opaque" not in diags[0].hint and "ClassName.stretch(self" in diags[0].hint
+
+
+def test_methods_get_their_object_as_first_argument():
+    text = grad(cc.methods).source
+    assert "_fwd_energy(corpus_calls.SPRING, q[i + 1], q[i])" in text
+    assert "_fwd_unit(corpus_calls.Spring, q[i], 0.0)" in text

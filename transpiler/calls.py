@@ -33,6 +33,8 @@ import sysconfig
 import types
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from runtime import registry
 from transpiler import check, lift, optimize, source
 from transpiler.assemble import comment
@@ -176,25 +178,32 @@ class Caller:
 
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
-        ok, fn = rev.resolver.value_of(node.func)
+        fn, receiver = self._callee(rev, node.func)
+        func = node.func
+        if fn is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and not hasattr(np.ndarray, func.attr):
+            message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
+            hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
+            self.diags.add("AD202", func, message, hint)
+            return node, None
         nested = isinstance(fn, lift.Lifted)
-        if not ok or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+        if fn is None or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
             return None
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
             return None  # AD206, from the Reverser
-        args = [rev.lower(a, fwd) for a in node.args]
+        call_args = [receiver] * (receiver is not None) + list(node.args)  # a method: self comes first
+        args = [rev.lower(a, fwd) for a in call_args]
         keywords = [(k.arg, rev.lower(k.value, fwd)) for k in node.keywords]
-        ops = {id(a): op for a, (_, op) in zip(node.args, args)}
+        ops = {id(a): op for a, (_, op) in zip(call_args, args)}
         ops.update({id(k.value): op for k, (_, (_, op)) in zip(node.keywords, keywords)})
         new_args = [expr for expr, _ in args]
         new_keywords = [ast.keyword(arg=name, value=expr) for name, (expr, _) in keywords]
         if not any(op is not None for op in ops.values()):
-            return ast.copy_location(ast.Call(func=node.func, args=new_args, keywords=new_keywords), node), None
+            return ast.copy_location(ast.Call(func=node.func, args=new_args[len(call_args) - len(node.args) :], keywords=new_keywords), node), None
         src = fn.src if nested else self._source(fn, node)
         if src is None:
             return node, None
         check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
-        bound = self._bind(fn, node)
+        bound = self._bind(fn, node, call_args)
         if bound is None:
             return node, None
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
@@ -232,11 +241,28 @@ class Caller:
             self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
             return None
 
-    def _bind(self, fn, node):
+    def _callee(self, rev, func):
+        """``(function, receiver expression or None)`` that ``func`` names statically: a
+        function, or a method of a module-level object or class (its receiver passed as
+        ``self``), else ``(None, None)``."""
+        ok, fn = rev.resolver.value_of(func)
+        if isinstance(fn, types.MethodType):  # a classmethod, through its class
+            return fn.__func__, func.value
+        if ok or not isinstance(func, ast.Attribute):
+            return (fn if ok else None), None
+        ok, base = rev.resolver.value_of(func.value)
+        if not ok or isinstance(base, (type, types.ModuleType)) or func.attr in getattr(base, "__dict__", {}):
+            return None, None
+        raw = inspect.getattr_static(type(base), func.attr, None)
+        if isinstance(raw, types.FunctionType):
+            return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
+        return None, None
+
+    def _bind(self, fn, node, args):
         """Parameter name -> the argument node passed for it."""
         signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
         try:
-            bound = signature.bind(*node.args, **{k.arg: k.value for k in node.keywords}).arguments
+            bound = signature.bind(*args, **{k.arg: k.value for k in node.keywords}).arguments
         except TypeError as exc:
             self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
             return None
@@ -264,7 +290,7 @@ class Caller:
             obj = src.globals[path[0]]
             for attr in path[1:]:
                 obj = getattr(obj, attr)
-            return obj
+            return getattr(obj, "__func__", obj)  # a method: the function it calls
 
         return get
 
