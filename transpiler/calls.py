@@ -180,7 +180,8 @@ class Caller:
         """``(forward expression, Op)`` for a call to a user function, else None."""
         fn, receiver = self._callee(rev, node.func)
         func = node.func
-        if fn is None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and not hasattr(np.ndarray, func.attr):
+        on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        if fn is None and on_self and not hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
             message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
             hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
             self.diags.add("AD202", func, message, hint)
