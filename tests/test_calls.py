@@ -408,3 +408,13 @@ def test_methods_get_their_object_as_first_argument():
     text = grad(cc.methods).source
     assert "_fwd_energy(corpus_calls.SPRING, q[i + 1], q[i])" in text
     assert "_fwd_unit(corpus_calls.Spring, q[i], 0.0)" in text
+
+
+def test_the_cache_follows_methods_and_closure_objects():
+    model = cc.make_model(1.5)
+    grad(model)(np.ones(3))
+    from transpiler import api
+
+    for fn in (model, cc.methods):
+        gradient = api._compiled(fn, 0)[0]
+        assert gradient.bindings and api._same_callees(gradient)

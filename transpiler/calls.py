@@ -179,12 +179,7 @@ class Caller:
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
         fn, receiver = self._callee(rev, node.func)
-        func = node.func
-        on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
-        if fn is None and on_self and not hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
-            message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
-            hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
-            self.diags.add("AD202", func, message, hint)
+        if fn is None and self._method_of_self(node.func):
             return node, None
         nested = isinstance(fn, lift.Lifted)
         if fn is None or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
@@ -233,6 +228,16 @@ class Caller:
         self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
+    def _method_of_self(self, func):
+        """``self.method(...)``: which class's method it runs is known only at run time (AD202)."""
+        on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        if not on_self or hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
+            return False
+        message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
+        hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
+        self.diags.add("AD202", func, message, hint)
+        return True
+
     def _source(self, fn, node):
         linecache.checkcache(fn.__code__.co_filename)  # the file may have been edited and reloaded
         try:
@@ -275,21 +280,26 @@ class Caller:
         return bound
 
     def _getter(self, func):
-        """A function giving what ``func`` (the callee's expression, qualified) names now."""
+        """A function giving what ``func`` (the callee's expression, qualified) names now:
+        ``module_alias.name.attr...`` from the module's globals, ``name.attr...`` from a
+        closure cell."""
         src = self.src
-        if isinstance(func, ast.Name) and func.id in src.closure and src.fn is not None:
-            cell = src.fn.__closure__[src.fn.__code__.co_freevars.index(func.id)]
-            return lambda: cell.cell_contents
         path = []
         while isinstance(func, ast.Attribute):
             path.insert(0, func.attr)
             func = func.value
-        if not path:
+        if isinstance(func, ast.Name) and func.id in src.closure and src.fn is not None:
+            cell = src.fn.__closure__[src.fn.__code__.co_freevars.index(func.id)]
+            start = lambda: cell.cell_contents  # noqa: E731
+        elif path:
+            first = path.pop(0)
+            start = lambda: src.globals[first]  # noqa: E731
+        else:
             return lambda: None  # a builtin name: nothing to follow
 
         def get():
-            obj = src.globals[path[0]]
-            for attr in path[1:]:
+            obj = start()
+            for attr in path:
                 obj = getattr(obj, attr)
             return getattr(obj, "__func__", obj)  # a method: the function it calls
 
