@@ -170,6 +170,16 @@ class Spring:
 SPRING = Spring(3.0, 1.0)
 
 
+def branching(x, n):
+    """Tree recursion: each call calls itself twice, in a loop."""
+    if n < 2:
+        return np.sin(x) + n
+    total = 0.0
+    for k in range(2):
+        total = total + branching(x * (0.6 + 0.1 * k), n - 1 - k) * x
+    return total
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -336,6 +346,11 @@ def methods(q):
     for i in range(len(q) - 1):
         total = total + SPRING.energy(q[i + 1], q[i]) + Spring.unit(q[i], 0.0)
     return total + Spring.energy(SPRING, q[0], q[-1])
+
+
+@case(scalar(0.5, 1.5), integer(0, 6))
+def tree_recursion(x, n):
+    return branching(x, n)
 
 
 @case(vec(3))
