@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
-from runtime.core import GradientError, Shape, Tape, shape_of, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
+from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
 from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import rules  # noqa: F401  (registers every built-in rule)
@@ -21,8 +21,6 @@ __all__ = [
     "seed",
     "unbroadcast",
     "sum_to",
-    "Shape",
-    "shape_of",
     "cut_at",
     "zero_at",
     "take_at",

@@ -2,34 +2,13 @@
 
 import numpy as np
 
-__all__ = ["Tape", "GradientError", "Shape", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "shape_of"]
+__all__ = ["Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
 
 
 class Tape(list):
     """Values the forward pass records for the backward pass (a plain stack)."""
 
     push = list.append
-
-
-class Shape(tuple):
-    """What the backward pass keeps of an array it needs only the form of: its shape
-    (the tuple itself) and the dtype its gradient gets."""
-
-    dtype = np.dtype(np.float64)
-
-
-def shape_of(x):
-    """``x``'s ``Shape``, for an array; anything else is kept as it is."""
-    if not isinstance(x, np.ndarray):
-        return x
-    out = Shape(x.shape)
-    out.dtype = float_dtype(x)
-    return out
-
-
-def shape(x):
-    """The shape of ``x``, an array-like value or a ``Shape``."""
-    return x if type(x) is Shape else np.shape(x)
 
 
 class GradientError(ValueError):
@@ -111,15 +90,13 @@ def float_dtype(x):
     """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
     if type(x) is np.ndarray and x.dtype.kind in "fc":
         return x.dtype
-    if type(x) is Shape:
-        return x.dtype
     dtype = np.result_type(np.asarray(x) if isinstance(x, (list, tuple)) else x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
 def zeros_for(x):
     """A fresh zero gradient for ``x``: its shape and ``float_dtype``."""
-    return np.zeros(shape(x), float_dtype(x))
+    return np.zeros(np.shape(x), float_dtype(x))
 
 
 def as_grad(g, x):

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from runtime.core import GradientError, Shape, float_dtype, shape, sum_to
+from runtime.core import GradientError, float_dtype, sum_to
 from runtime.rules.selection import _may_repeat
 
 
@@ -40,13 +40,13 @@ def zero_at(dy, y, index):
 def take_at(dy, y, index, repeats=False):
     """``dy[index]``, the cotangent of what ``y[index] += v`` added (or, with ``repeats``,
     ``np.add.at(y, index, v)``, which adds once per repeat)."""
-    if repeats and not isinstance(y, (np.ndarray, Shape)):
+    if repeats and not isinstance(y, np.ndarray):
         _not_an_array(y)
     if not repeats:
         _check_store(y, index)
     if np.ndim(dy) == 0:
         return dy  # a scalar cotangent is the same for every entry
-    return sum_to(dy, shape(y))[index]
+    return sum_to(dy, y.shape)[index]
 
 
 def _is_zero(dy):
@@ -54,11 +54,10 @@ def _is_zero(dy):
 
 
 def _check_store(y, index):
-    """``y``: the array stored into, or its ``Shape`` when the backward kept only that."""
-    if not isinstance(y, (np.ndarray, Shape)):
+    if not isinstance(y, np.ndarray):
         _not_an_array(y)
     if _may_repeat(index):
-        picked = np.arange(int(np.prod(shape(y)))).reshape(shape(y))[index]
+        picked = np.arange(y.size).reshape(y.shape)[index]
         if np.unique(picked).size != np.size(picked):
             raise GradientError(
                 "AD404",
@@ -82,16 +81,16 @@ def _owned(dy, y, references):
     if (
         alone
         and type(dy) is np.ndarray
-        and dy.shape == shape(y)
+        and dy.shape == y.shape
         and dy.flags.owndata
         and dy.flags.writeable
         and dy.dtype.kind == "f"
     ):
         return dy
-    if type(dy) is np.ndarray and dy.shape == shape(y) and dy.dtype == float_dtype(y):
+    if type(dy) is np.ndarray and dy.shape == y.shape and dy.dtype == float_dtype(y):
         return dy.copy()
-    out = np.empty(shape(y), float_dtype(y))
-    out[...] = sum_to(dy, shape(y))
+    out = np.empty(y.shape, float_dtype(y))
+    out[...] = sum_to(dy, y.shape)
     return out
 
 

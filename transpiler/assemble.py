@@ -23,7 +23,7 @@ import copy
 from dataclasses import dataclass, field
 
 from transpiler import inplace
-from transpiler.reverse import FORM_READS, Block, assign, call, load, shape_operand, tag
+from transpiler.reverse import Block, assign, call, load, shape_operand, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -319,20 +319,15 @@ class Layout:
         renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in b.reads_post}
         shape_only = _shape_only(b.backward) - set(renames)
         shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v in shape_only}
-        push = lambda v: self._push_recorded(v, shapes, b.backward)  # noqa: E731
-        forward = [push(v) for v in before] + b.forward + [push(v) for v in after]
+        forward = [self._push_recorded(v, shapes) for v in before] + b.forward + [self._push_recorded(v, shapes) for v in after]
         pops = [self.pop(shapes.get(v, v)) for v in reversed(after)]
         pops += [self.pop(shapes.get(v, renames.get(v, v))) for v in reversed(before)]
         body = [_ShapeReads(shapes).visit(s) for s in _renamed(b.backward, renames)]
         return forward, self._commented(b.stmt, pops + body) if body else []
 
-    def _push_recorded(self, name, shapes, backward):
-        """Push ``name``, or its shape when ``shapes`` names a local for that (with the
-        dtype, ``_rt.shape_of``, when a read needs that too)."""
-        if name not in shapes:
-            return self._push_expr(load(name))
-        form = any(ast.unparse(n.func) in FORM_READS and shape_operand(n).id == name for s in backward for n in ast.walk(s) if shape_operand(n) is not None)
-        return self._push_expr(call("_rt.shape_of" if form else "np.shape", load(name)))
+    def _push_recorded(self, name, shapes):
+        """Push ``name``, or its shape when ``shapes`` names a local for that."""
+        return self._push_expr(call("np.shape", load(name)) if name in shapes else load(name))
 
     def _if_inside(self, node, ctx):
         stmt = node.stmt
@@ -392,8 +387,7 @@ def _shape_only(stmts):
 
 
 class _ShapeReads(ast.NodeTransformer):
-    """``_rt.unbroadcast(g, v)`` -> ``_rt.sum_to(g, _v_shape)``; ``np.shape(v)`` -> ``_v_shape``;
-    ``v`` -> ``_v_shape`` in the other calls of ``FORM_READS``."""
+    """``_rt.unbroadcast(g, v)`` -> ``_rt.sum_to(g, _v_shape)``; ``np.shape(v)`` -> ``_v_shape``."""
 
     def __init__(self, shapes):
         self.shapes = shapes
@@ -404,13 +398,9 @@ class _ShapeReads(ast.NodeTransformer):
         if operand is None or operand.id not in self.shapes:
             return node
         shape = load(self.shapes[operand.id])
-        path = ast.unparse(node.func)
-        if path == "np.shape":
+        if operand is node.args[0]:  # np.shape(v)
             return ast.copy_location(shape, node)
-        if path == "_rt.unbroadcast":
-            return ast.copy_location(ast.Call(func=_attr("_rt", "sum_to"), args=[node.args[0], shape], keywords=[]), node)
-        node.args = [shape if a is operand else a for a in node.args]
-        return node
+        return ast.copy_location(ast.Call(func=_attr("_rt", "sum_to"), args=[node.args[0], shape], keywords=[]), node)
 
 
 def _push_plan(nodes, ctx):

@@ -23,7 +23,7 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, shape_operand, tag
+from transpiler.reverse import Block, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
 
 
 
@@ -158,7 +158,7 @@ def drop_needless_undo(rev, nodes, classes):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = {id(shape_operand(n)) for n in ast.walk(stmt) if shape_operand(n) is not None}
+    skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
     held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
     return held | {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
@@ -172,3 +172,55 @@ def _placed(nodes, loops):
             inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
             for field in ("body", "orelse"):
                 yield from _placed(getattr(node, field, []), inner)
+
+
+def literal_index(node):
+    """The index as a tuple of ints and slices when it is made of literals only, else None."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "np.s_":  # np.s_[1:-1]
+        return literal_index(node.slice)
+    out = []
+    for part in parts:
+        if isinstance(part, ast.Slice):
+            bounds = [None if b is None else _literal_int(b) for b in (part.lower, part.upper, part.step)]
+            if any(b is False for b in bounds):
+                return None
+            out.append(slice(*bounds))
+        else:
+            k = _literal_int(part)
+            if k is False:
+                return None
+            out.append(k)
+    return tuple(out)
+
+
+def _literal_int(node):
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return False
+    return value if type(value) is int else False
+
+
+def disjoint(a, b):
+    """Do the literal indices ``a`` and ``b`` pick no entry in common, whatever the array's
+    length along each axis? (Checked for every length up to past the literals' size: beyond
+    that, which entries they pick in common no longer changes.)"""
+    a, b = literal_index(a), literal_index(b)
+    if a is None or b is None:
+        return False
+    for i, j in zip(a, b):  # basic indices: disjoint along one axis is enough
+        reach = 2 * max([abs(v) for p in (i, j) for v in _numbers(p)] + [1]) + 2
+        if all(not (_picked(i, n) & _picked(j, n)) for n in range(1, reach)):
+            return True
+    return False
+
+
+def _numbers(part):
+    return [v for v in ((part.start, part.stop, part.step) if isinstance(part, slice) else (part,)) if v is not None]
+
+
+def _picked(part, n):
+    if isinstance(part, slice):
+        return set(range(n)[part])
+    return {part % n} if -n <= part < n else set()

@@ -239,7 +239,7 @@ class Reverser:
         """Fill in the names the block's backward reads. A name read only for its form by
         a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
         name holds later has that shape, so it need not be recorded."""
-        static = {id(shape_operand(n)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
+        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
         for stmt in block.backward:
             for node in ast.walk(stmt):
                 if id(node) in static:
@@ -586,28 +586,32 @@ class Reverser:
         return self.rule_modules[module]
 
 
-# calls of generated code that read one argument only for its form: position of that argument
+# calls of generated code that read one argument only for its shape: position of that argument
 SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
-# ... and those that need its dtype too (they accept the ``_rt.Shape`` of an array instead)
+# ... only for its shape and dtype (the layout records the whole value for these)
 FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
 
 
-def shape_operand(call):
+def shape_operand(call, reads=SHAPE_READS):
     """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
-    ``np.shape(v)``, ``FORM_READS``), or ``None``."""
+    ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
         return None
-    path = ast.unparse(call.func)
-    arg = SHAPE_READS.get(path, FORM_READS.get(path))
+    arg = reads.get(ast.unparse(call.func))
     if arg is None or len(call.args) <= arg or not isinstance(call.args[arg], ast.Name):
         return None
     return call.args[arg]
 
 
+def form_operand(call):
+    """The name ``call`` reads only for its shape and dtype, or ``None``."""
+    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
+
+
 def _static_form_read(call, known):
     """Is ``call`` a ``FORM_READS`` call whose form argument has a static shape?"""
-    operand = shape_operand(call)
-    return operand is not None and ast.unparse(call.func) in FORM_READS and known.of(operand) is not None
+    operand = shape_operand(call, FORM_READS)
+    return operand is not None and known.of(operand) is not None
 
 
 def _value_reads(expr):

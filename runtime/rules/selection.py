@@ -61,7 +61,7 @@ def scatter_add(acc, g, a, index):
         and sys.getrefcount(acc) <= _ALONE
         and acc.flags.owndata
         and acc.flags.writeable
-        and acc.shape == _rt.core.shape(a)
+        and acc.shape == np.shape(a)
         and acc.dtype.kind == "f"
     )
     if not own:
