@@ -162,9 +162,21 @@ def test_a_callees_problems_point_at_its_own_file(helper, code, text):
 
 def test_a_tuple_result_used_whole_is_refused():
     def f(r, theta):
-        return cc.polar(r, theta)[0] * 2.0
+        p = cc.polar(r, theta)
+        return p[0] * 2.0
 
     assert "AD302" in {d.code for d in _diagnostics(f, 1.0, 0.5)}
+
+
+def test_one_value_of_a_tuple_result():
+    def f(r, theta):
+        return cc.polar(r, theta)[1] * 2.0 + cc.polar(theta, r)[0]
+
+    text = grad(f, wrt=(0, 1)).source
+    assert "_bwd_polar(_rec1, (0.0, " in text
+    gr, gt = grad(f, wrt=(0, 1))(1.2, 0.5)  # f = 2 r sin(theta) + theta cos(r)
+    assert gr == pytest.approx(2.0 * np.sin(0.5) - 0.5 * np.sin(1.2))
+    assert gt == pytest.approx(2.0 * 1.2 * np.cos(0.5) + np.cos(1.2))
 
 
 def test_a_call_that_does_not_match_the_signature():
@@ -418,3 +430,23 @@ def test_the_cache_follows_methods_and_closure_objects():
     for fn in (model, cc.methods):
         gradient = api._compiled(fn, 0)[0]
         assert gradient.bindings and api._same_callees(gradient)
+
+
+# -- known gaps: coded diagnostics today ------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, raises=TranspileError, reason="a method called on self: which class's method runs is known only at run time (AD202)")
+def test_gap_method_called_on_self():
+    def f(x):
+        return _OPAQUE.energy(x)
+
+    assert grad(f)(1.5) == pytest.approx(12.0)
+
+
+@pytest.mark.xfail(strict=True, raises=TranspileError, reason="a lambda inside the differentiated function is AD105; only nested defs are lifted")
+def test_gap_lambda_inside_the_function():
+    def f(x):
+        sq = lambda y: y * y  # noqa: E731
+        return sq(x)
+
+    assert grad(f)(1.5) == pytest.approx(3.0)

@@ -228,6 +228,20 @@ class Caller:
         self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
+    def tuple_width(self, rev, node):
+        """``n`` when ``node`` calls a function of the user's that returns ``a, b, ...`` (``n``
+        values) on every path, else 0: ``polar(r, t)[0]`` then picks one of them."""
+        fn, _ = self._callee(rev, node.func)
+        if isinstance(fn, lift.Lifted):
+            return _tuple_width(fn.src.func)
+        if fn is None or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+            return 0
+        linecache.checkcache(fn.__code__.co_filename)
+        try:
+            return _tuple_width(source.load(fn).func)
+        except TranspileError:
+            return 0  # reported where the call is differentiated
+
     def _method_of_self(self, func):
         """``self.method(...)``: which class's method it runs is known only at run time (AD202)."""
         on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")

@@ -363,6 +363,8 @@ class Reverser:
             return 0
         ok, fn = self.resolver.value_of(node.func)
         rule = registry.lookup(fn) if ok else None
+        if rule is None and self.calls is not None:
+            return self.calls.tuple_width(self, node)  # a function of the user's returning `a, b`
         return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
 
     def _unbroadcast_keep(self, node, tpl, mapping, slots, slot_args):
