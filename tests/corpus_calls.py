@@ -388,6 +388,13 @@ def nested_defs(x, w):
     return a * n + sq(x)
 
 
+@case(vec(3), scalar(), wrt=(0, 1))
+def named_lambdas(x, k):
+    soft = lambda y: np.log1p(np.exp(k * y))  # noqa: E731
+    sq = lambda y: y * y  # noqa: E731
+    return np.sum(soft(x) * sq(x)) + sq(k)
+
+
 @case(scalar(0.5, 1.5), integer(0, 6))
 def nested_recursion(x, n):
     def power_of_x(k):

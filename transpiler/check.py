@@ -7,6 +7,7 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
+from transpiler import lift
 from transpiler.errors import Diagnostics
 from transpiler.names import RESERVED
 
@@ -148,6 +149,7 @@ def check(src):
     if not _always_returns(body):
         diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
+    top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
@@ -161,7 +163,7 @@ def check(src):
                 _check_target(target, diags, nested=isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
-            if problem:
+            if problem and id(node) not in top_defs:
                 diags.add(problem[0], node, problem[1])
     return diags
 

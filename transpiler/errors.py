@@ -11,7 +11,7 @@ CODES = {
     "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
     "AD103": ("unsupported assignment target", "Only names, tuples of names and subscripts of a named array (`y[i] = v`) can be assigned.", "Assign to a new name instead of storing into an attribute or starred target; write `a[i, j] = v`, not `a[i][j] = v`."),
     "AD104": ("unsupported signature", "Variadic parameters (`*args`, `**kwargs`) cannot be differentiated.", "List the parameters explicitly."),
-    "AD105": ("nested definition", "Lambdas and classes defined inside the differentiated function are not supported, nor nested `def`s other than plain helpers at the top of its body that are only ever called.", "Define the helper at module level (or as a `def` at the top of the function's body that is only called)."),
+    "AD105": ("nested definition", "Classes defined inside the differentiated function are not supported, nor nested `def`s and lambdas other than plain helpers at the top of its body (`def f(...)`, `f = lambda ...`) that are only ever called.", "Define the helper at module level (or as a `def` at the top of the function's body that is only called)."),
     "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use `np.where`."),
     "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
     "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through `exec()`."),

@@ -14,7 +14,8 @@ read. Calls on differentiated values then go through ``calls.py`` like calls
 to any function of yours (``_fwd_sq``/``_bwd_sq``); other calls call the
 lifted function itself. Only a ``def`` at the top level of the body, defined
 once, without decorators, with literal defaults and only ever called directly
-(never passed as a value) is lifted; anything else is AD105.
+(never passed as a value) is lifted, and so is ``name = lambda ...: e`` there;
+anything else is AD105.
 """
 
 import ast
@@ -49,6 +50,7 @@ class Lifted:
 def lift(src, body, diags, fresh):
     """``(body without its nested defs, {name: Lifted})``; ``fresh(name)`` hands out
     module-level names. Problems are added to ``diags`` (AD105)."""
+    body = [_as_def(s) for s in body]
     defs = [s for s in body if isinstance(s, ast.FunctionDef)]
     if not defs:
         return body, {}
@@ -71,6 +73,19 @@ def lift(src, body, diags, fresh):
         lifted_src = replace(src, func=node, text=text, name=d.name, closure={}, fn=None)
         lifted[renamed[d.name]] = Lifted(renamed[d.name], lifted_src, getattr(src.fn, "__qualname__", src.name))
     return _pass_free(rest, free, renamed), lifted
+
+
+def named_lambda(stmt):
+    """``name = lambda ...: e`` (a statement of the body): lifted like ``def name``."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Lambda)
+
+
+def _as_def(stmt):
+    if not named_lambda(stmt):
+        return stmt
+    ret = ast.copy_location(ast.Return(value=stmt.value.body), stmt.value.body)
+    func = ast.FunctionDef(name=stmt.targets[0].id, args=stmt.value.args, body=[ret], decorator_list=[], returns=None, type_params=[])
+    return ast.fix_missing_locations(ast.copy_location(func, stmt))
 
 
 def primal(item, diags):
