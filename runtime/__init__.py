@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
-from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, seed, sum_to, unbroadcast, zeros_for
+from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
 from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import rules  # noqa: F401  (registers every built-in rule)
@@ -16,6 +16,7 @@ __all__ = [
     "as_grad",
     "as_grads",
     "float_dtype",
+    "freevar",
     "zeros_for",
     "seed",
     "unbroadcast",

@@ -59,6 +59,11 @@ def seed(value, dout):
     return dout
 
 
+def freevar(fn, name):
+    """The value the closure variable ``name`` of the function ``fn`` holds now."""
+    return fn.__closure__[fn.__code__.co_freevars.index(name)].cell_contents
+
+
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
     if not isinstance(g, np.ndarray):

@@ -13,8 +13,10 @@ def expect(code):
     return register
 
 
-def opaque(x):
-    return x
+# a function of yours without a source file (defined through exec): its calls cannot be differentiated
+_scope = {}
+exec("def opaque(x):\n    return x\n", _scope)
+opaque = _scope["opaque"]
 
 
 @expect("AD101")
@@ -38,7 +40,7 @@ def nested_def(x):
     def inner(y):
         return y * 2.0
 
-    return inner(x)
+    return np.sum(np.vectorize(inner)(x))  # a nested def passed as a value
 
 
 @expect("AD104")

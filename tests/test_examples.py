@@ -29,6 +29,7 @@ INPUTS = {
     "eccentric_anomaly": lambda r: [r.uniform(0.5, 3.0), r.uniform(0.1, 0.9)],
     "heat_energy": lambda r: [r.standard_normal(12), 0.2, 5],
     "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
+    "final_angle": lambda r: [r.uniform(-1.0, 1.0), r.uniform(5.0, 15.0), r.uniform(0.1, 0.5)],
 }
 
 

@@ -57,7 +57,7 @@ def _compiled(fn, wrt, shapes=()):
     # code objects compare equal across files: the file and the globals are part of the key
     base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt))
     hit = _MEMO.get((base, shapes))
-    if hit is not None and _still_valid(fn, hit[2]):
+    if hit is not None and _still_valid(fn, hit[2]) and _same_callees(hit[0]):
         return hit[0], hit[1]
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
@@ -82,6 +82,18 @@ def _snapshot(fn):
 def _still_valid(fn, snapshot):
     g = fn.__globals__
     return all(g.get(n) is obj for n, obj in snapshot)
+
+
+def _same_callees(gradient):
+    """Does every call site of the user's functions still find the function it was
+    differentiated through (a reloaded module or a rebound name gives a new one)?"""
+    for get, fn in gradient.bindings:
+        try:
+            if get() is not fn:
+                return False
+        except Exception:  # noqa: BLE001 - the name is gone: transform again, which reports it
+            return False
+    return True
 
 
 class GradFunction:

@@ -7,6 +7,7 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
+from transpiler import lift
 from transpiler.errors import Diagnostics
 from transpiler.names import RESERVED
 
@@ -27,7 +28,7 @@ STATEMENTS = {
     ast.While: OK,
     ast.Break: OK,
     ast.Continue: OK,
-    ast.FunctionDef: ("AD105", "nested function definitions are not supported"),
+    ast.FunctionDef: ("AD105", "a nested `def` is supported only at the top level of the function's body"),
     ast.AsyncFunctionDef: ("AD105", "nested function definitions are not supported"),
     ast.ClassDef: ("AD105", "class definitions inside the function are not supported"),
     ast.Delete: ("AD101", "`del` is not supported"),
@@ -153,10 +154,12 @@ def check(src):
     body = func.body
     if not _always_returns(body):
         diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
+    top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
+    top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
-            if problem:
+            if problem and id(node) not in top_defs:
                 diags.add(problem[0], node, problem[1])
             if isinstance(node, ast.Return) and node.value is None:
                 diags.add("AD110", node, "every `return` must return a value")
@@ -166,7 +169,7 @@ def check(src):
                 _check_target(target, diags, nested=isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
-            if problem:
+            if problem and id(node) not in top_defs:
                 diags.add(problem[0], node, problem[1])
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC:
                 diags.add("AD102", node, f"`{node.func.id}()` reads or runs code by name, which adgen cannot follow")

@@ -194,8 +194,9 @@ def check_stale(out):
     if current == text.encode("utf-8"):
         print(f"{out} is up to date")
         return 0
-    if not src.sha256.startswith(old_sha):
-        why = f"the source {rel}:{func} changed since it was generated"
+    new_sha = _SHA.search(text)  # the hash covers the functions it calls too
+    if not (new_sha and new_sha.group(1) == old_sha):
+        why = f"the source {rel}:{func} (or a function of yours it calls) changed since it was generated"
     else:
         why = f"the source {rel}:{func} is unchanged but adgen now generates different code"
     redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)} -o {shlex.quote(os.path.basename(out))}"
@@ -231,6 +232,8 @@ def check(args):
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
     found = sorted((_as_given(d, path) for d in found), key=lambda d: (d.line, d.col))
+    # a helper several functions call reports its problems once
+    found = list({(d.filename, d.line, d.col, d.code, d.message): d for d in found}.values())
     report(found, args.format, f"{path}: {_count(len(functions), 'function')} checked")
     for name, why in skipped:
         print(f"adgen: note: {name} not checked: {why}", file=sys.stderr)

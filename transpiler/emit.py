@@ -58,4 +58,7 @@ def function(func):
 
 
 def module(head, imports_text, func):
-    return f"{head}{imports_text}\n\n{function(func)}"
+    """``func``: the gradient function, or a list of functions (it first, then the
+    forward and backward functions of the user's functions it calls)."""
+    funcs = func if isinstance(func, list) else [func]
+    return f"{head}{imports_text}\n\n" + "\n\n".join(function(f) for f in funcs)

@@ -11,7 +11,7 @@ CODES = {
     "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
     "AD103": ("unsupported assignment target", "Only names, tuples of names and subscripts of a named array (`y[i] = v`) can be assigned.", "Assign to a new name instead of storing into an attribute or starred target; write `a[i, j] = v`, not `a[i][j] = v`."),
     "AD104": ("unsupported signature", "Variadic parameters (`*args`, `**kwargs`) cannot be differentiated.", "List the parameters explicitly."),
-    "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
+    "AD105": ("nested definition", "Classes defined inside the differentiated function are not supported, nor nested `def`s and lambdas other than plain helpers at the top of its body (`def f(...)`, `f = lambda ...`) that are only ever called.", "Define the helper at module level (or as a `def` at the top of the function's body that is only called)."),
     "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use `np.where`."),
     "AD107": ("reserved name", "Generated code needs this name for itself.", "Rename the variable."),
     "AD108": ("no source", "The function's source code cannot be found.", "Define the function in a file (or a notebook cell) rather than through `exec()`."),
@@ -20,7 +20,7 @@ CODES = {
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
     "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
-    "AD203": ("call to your own function", "Calls to user-defined functions are not supported yet.", "Inline the helper's body, or register a `@defvjp` rule for it."),
+    "AD203": ("called function without source", "A differentiated value flows into a Python function of yours whose source cannot be found, so it cannot be differentiated.", "Define the function in a file (not through `exec()`), or register a `@defvjp` rule for it."),
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),

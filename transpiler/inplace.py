@@ -174,7 +174,8 @@ def drop_needless_undo(rev, nodes, classes):
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
     skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
-    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+    held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
+    return held | {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
 def _placed(nodes, loops):

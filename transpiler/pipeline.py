@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, check, emit, inplace, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, emit, inplace, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -24,6 +24,7 @@ class Gradient:
     wrt_tuple: bool  # gradients come back as a tuple
     dout: str  # the name of the seed parameter
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
+    bindings: list = field(default_factory=list)  # (get, function): a callee and how to look it up again
 
 
 @contextlib.contextmanager
@@ -47,40 +48,12 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None):
 def _transform(src, wrt, origin, command, arg_shapes):
     with stage("check"):
         check.raise_if_unsupported(src)
-    func = copy.deepcopy(src.func)
-    wrt_names, wrt_tuple = parse_wrt(src, func, wrt)
-    names = Names(identifiers(func) | set(src.closure))
-    diags = Diagnostics(src)
-
-    with stage("normalize"):
-        body = normalize.run(list(func.body), names)
-        result = names.fresh("_ans")
-        local = set(params(func)) | _stored(body)
-        body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
-    diags.raise_if_any()
-    resolver = Resolver(src, names, diags)
-    body = resolver.qualify(body, set(params(func)) | _stored(body))
-    with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), arg_shapes or {}, resolver))
-
-    with stage("activity"):
-        act = activity.analyze(body, wrt_names, {result})
-        body = structure.hoist_conditionals(body, act.expr_active, names)
-        act = activity.analyze(body, wrt_names, {result})
-        _warn_independent(src, body, wrt_names, act, diags)
-    with stage("reverse"):
-        known = shapes.Shapes(body, params(func), arg_shapes or {}, resolver)
-        rev = Reverser(resolver, act, known, names, diags)
-        nodes, seeded = _nodes(rev, act, body, result, names)
-        inplace.drop_needless_undo(rev, nodes, sharing)
-    diags.raise_if_any()
-
-    dout = names.fresh("_dout")
-    seed_stmt = tag(assign(seeded, rt_call("seed", load(result), load(dout))), "seed", None)
-    with stage("layout"):
-        body = Layout(src, names).function_body(nodes, seed_stmt, params(func), wrt_names)
+    wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
+    program = calls.Program(src, differentiate)
+    part = differentiate(src, wrt_names, program, arg_shapes)
+    func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
-    body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
+    body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
 
@@ -90,12 +63,68 @@ def _transform(src, wrt, origin, command, arg_shapes):
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
-    head = emit.header(origin or src.filename, src.name, wrt_names, src.sha256, command, spec)
-    imports = emit.imports(src.module, resolver.module_alias, rev.rule_modules)
+    head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
+    imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
     with stage("emit"):
-        text = emit.module(head, imports, gen)
+        functions = program.functions(gen)
+        text = emit.module(head, program.imports(imports), functions)
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure)
+    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, program.bindings)
+
+
+@dataclass
+class Part:
+    """A function differentiated up to optimisation: the forward, the seed, the backward."""
+
+    func: ast.FunctionDef
+    body: list
+    names: Names
+    rev: Reverser
+    resolver: Resolver
+    result: str  # the name the result is assigned to
+    dout: str  # the seed's name
+
+
+def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
+    """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
+    the seed is the cotangent its caller passes, as it is."""
+    func = copy.deepcopy(src.func)
+    names = Names(identifiers(func) | set(src.closure))
+    diags = Diagnostics(src)
+
+    with stage("normalize"):
+        body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        body = normalize.run(body, names)
+        result = names.fresh("_ans")
+        local = set(params(func)) | _stored(body)
+        body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
+    diags.raise_if_any()
+    resolver = Resolver(src, names, diags)
+    resolver.bound.update(lifted)
+    body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
+    with stage("aliasing"):
+        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), arg_shapes or {}, resolver))
+
+    with stage("activity"):
+        act = activity.analyze(body, wrt_names, {result})
+        body = structure.hoist_conditionals(body, act.expr_active, names)
+        act = activity.analyze(body, wrt_names, {result})
+        if not callee:
+            _warn_independent(src, body, wrt_names, act, diags)
+    with stage("reverse"):
+        known = shapes.Shapes(body, params(func), arg_shapes or {}, resolver)
+        rev = Reverser(resolver, act, known, names, diags)
+        rev.calls = program.caller(src, diags)
+        nodes, seeded = _nodes(rev, act, body, result, names)
+        inplace.drop_needless_undo(rev, nodes, sharing)
+    diags.raise_if_any()
+
+    dout = names.fresh("_dout")
+    seed = load(dout) if callee else rt_call("seed", load(result), load(dout))
+    seed_stmt = tag(assign(seeded, seed), "seed", None)
+    with stage("layout"):
+        body = Layout(src, names).function_body(nodes, seed_stmt, params(func), wrt_names)
+    return Part(func, body, names, rev, resolver, result, dout)
 
 
 def _nodes(rev, act, body, result, names):

@@ -62,10 +62,10 @@ class Resolver:
     def value_of(self, node):
         """``(True, obj)`` when ``node`` statically names a module-level object."""
         if isinstance(node, ast.Name):
+            if node.id in self.bound:  # generated names: np, the user's module, lifted nested defs
+                return True, self.bound[node.id]
             if node.id in self.locals:
                 return False, None
-            if node.id in self.bound:
-                return True, self.bound[node.id]
             if node.id in self.src.closure:
                 return True, self.src.closure[node.id]
             if hasattr(builtins, node.id):

@@ -103,7 +103,7 @@ def _op_count(node):
 class Op:
     """A differentiable node of an expression, after lowering."""
 
-    kind: str  # "var" | "rule" | "seq" | "pick"
+    kind: str  # "var" | "rule" | "seq" | "pick" | "call" (to the user's function, calls.py)
     node: ast.expr
     name: str = ""  # var: the variable
     tpl: object = None  # rule: its template
@@ -129,6 +129,8 @@ class Block:
 
 
 class Reverser:
+    calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
+
     def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
         self.activity = activity
@@ -186,7 +188,9 @@ class Reverser:
         fwd = []
         expr, op = self.lower(stmt.value, fwd, root_ans, tuple_width=len(tnames) if len(tnames) > 1 else 0)
         fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
-        temps = [s.targets[0].id for s in fwd[:-1]]
+        if self.calls is not None:
+            fwd = self.calls.merge(fwd)
+        temps = [n.id for s in fwd for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
         if len(tnames) == 1:
             g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
         else:
@@ -263,6 +267,10 @@ class Reverser:
             return self._lower_seq(node, fwd)
         if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and _int_constant(node.slice):
             return self._lower_pick(node, fwd)
+        if self.calls is not None and isinstance(node, ast.Call):
+            done = self.calls.lower(self, node, fwd, tuple_width)
+            if done is not None:
+                return done
         found = self.operation(node, tuple_width)
         if found is None:
             return node, None
@@ -355,6 +363,8 @@ class Reverser:
             return 0
         ok, fn = self.resolver.value_of(node.func)
         rule = registry.lookup(fn) if ok else None
+        if rule is None and self.calls is not None:
+            return self.calls.tuple_width(self, node)  # a function of the user's returning `a, b`
         return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
 
     def _unbroadcast_keep(self, node, tpl, mapping, slots, slot_args):
@@ -485,7 +495,7 @@ class Reverser:
             return None
         rule = registry.lookup(fn)
         if rule is None:
-            if isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
+            if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
             else:
                 fix = stubs.stub(fn)
@@ -514,6 +524,8 @@ class Reverser:
             for k, child in enumerate(op.slots):
                 if child is not None:
                     self.backprop(child, ast.Subscript(value=g, slice=ast.Constant(k), ctx=ast.Load()), via, out)
+        elif op.kind == "call":
+            self.calls.backprop(self, op, g, via, out)
         elif op.kind == "pick":
             elts = [ast.Constant(0.0)] * op.width
             elts[op.index] = g

@@ -1,0 +1,489 @@
+"""Calls to the user's own functions: a forward and a backward function per callee.
+
+Each Python function the gradient calls on differentiated values gets two
+functions in the same generated module, emitted once however many call sites
+there are::
+
+    def _fwd_step(x, dt):              # runs step: its result, and what _bwd_step needs
+        ...
+        return _ans, (x, _t1)
+
+    def _bwd_step(_rec, _dout):        # that record and the result's cotangent
+        x, _t1 = _rec
+        ...
+        return _dx                     # the cotangents of the differentiated parameters
+
+A call site's forward is ``y, _rec1 = _fwd_step(x, dt)``, its backward
+``_dx = _dx + _bwd_step(_rec1, _dy)``; inside a loop ``_rec1`` goes on the tape
+like any other value the backward reads. Both functions come from the pipeline
+itself (``pipeline.differentiate`` on the callee, with its differentiated
+parameters as ``wrt``), split where the backward pass starts. Recursion needs
+nothing more: ``_fwd_power`` calls ``_fwd_power``. A callee differentiated with
+respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
+"""
+
+import ast
+import copy
+import hashlib
+import inspect
+import linecache
+import os
+import sys
+import sysconfig
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from runtime import registry
+from transpiler import check, lift, optimize, source
+from transpiler.assemble import comment
+from transpiler.errors import Diagnostics, TranspileError
+from transpiler.names import RESERVED
+from transpiler.reverse import Op, assign, load, rt_call, tag
+
+
+@dataclass
+class Variant:
+    """One callee differentiated with respect to one set of its parameters."""
+
+    fn: object
+    src: object  # its source.Source
+    active: tuple  # the differentiated parameters
+    fwd: str  # the names of its forward and backward functions
+    bwd: str
+    freevars: tuple  # closure variables: keyword-only parameters of the forward
+    width: int  # the length of the tuple it returns (every return is a tuple display), else 0
+    defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
+    imports: dict = field(default_factory=dict)  # alias -> module its code reads
+
+
+def _qualname(fn):
+    return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
+
+
+LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
+def is_user_function(fn):
+    """A Python function of the user's, whose source adgen differentiates: not NumPy's,
+    adgen's, or one from the standard library or an installed package (those need rules)."""
+    if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
+        return False
+    return not os.path.abspath(fn.__code__.co_filename).startswith(LIBRARIES)
+
+
+class Program:
+    """The callees of one gradient module, found while differentiating its function."""
+
+    def __init__(self, top, differentiate):
+        self.top = top  # the differentiated function's source.Source
+        self.differentiate = differentiate  # pipeline.differentiate
+        self.variants = {}  # (function, active parameters) -> Variant
+        self.order = []  # variants in the order they were found (deterministic)
+        self.taken = set(RESERVED)  # module-level names handed out
+        self.bindings = []  # (get, function): how each callee is found, for the cache
+        self._bound = set()
+        self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
+
+    def lift(self, src, body, diags):
+        """``(body, {name: Lifted})``: ``body`` without its nested defs, which are lifted."""
+        body, lifted = lift.lift(src, body, diags, self._fresh)
+        self.lifted.update(lifted)
+        siblings = next((item.siblings for item in self.lifted.values() if item.src.func is src.func), {})
+        for item in lifted.values():
+            item.siblings = lifted  # a lifted def calls the others (and itself) by their new names
+        return body, {**siblings, **lifted}
+
+    def bind(self, key, get, fn):
+        """Remember how a call finds its callee (once per function and spelling)."""
+        if key not in self._bound:
+            self._bound.add(key)
+            self.bindings.append((get, fn))
+
+    def caller(self, src, diags):
+        return Caller(self, src, diags)
+
+    def sha256(self):
+        """The hash in the header: the function's source and every callee's."""
+        if not self.order:
+            return self.top.sha256
+        digest = hashlib.sha256(self.top.text.encode())
+        for module, name, text in sorted({(v.src.module, _qualname(v.fn), v.src.text) for v in self.order}):
+            digest.update(f"\0{module}.{name}\0{text}".encode())
+        return digest.hexdigest()
+
+    def variant(self, fn, src, active, freevars):
+        key = (fn, active)
+        if key in self.variants:
+            return self.variants[key]
+        first = not any(v.fn is fn for v in self.order)
+        base = src.name + ("" if first else "_wrt_" + "_".join(active))
+        found = Variant(fn, src, active, self._fresh(f"_fwd_{base}"), self._fresh(f"_bwd_{base}"), freevars, _tuple_width(src.func))
+        self.variants[key] = found  # before generating it: a recursive call finds it
+        self.order.append(found)
+        found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
+        return found
+
+    def _fresh(self, name):
+        base, k = name, 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}_{k}"
+        self.taken.add(name)
+        return name
+
+    def imports(self, text):
+        """The import lines ``text`` with those the callees need; a callee's module alias
+        that another module already uses is renamed in its code."""
+        used = {}
+        for line in text.splitlines():
+            parts = line.split()
+            if parts[:1] == ["import"]:
+                used[parts[-1]] = parts[1]
+        extra = []
+        for v in self.order + [item for item in self.lifted.values() if item.defs]:
+            for alias, module in sorted(v.imports.items()):
+                new = alias
+                while used.get(new, module) != module:
+                    new += "_"
+                if new != alias:
+                    v.defs = [_Rename({alias: new}).visit(d) for d in v.defs]
+                if new not in used:
+                    used[new] = module
+                    extra.append(f"import {module}" if module == new else f"import {module} as {new}")
+        return text + "".join(line + "\n" for line in sorted(extra))
+
+    def functions(self, main):
+        """The gradient function, then each callee's forward and backward, then the
+        lifted nested defs that code calls on values it does not differentiate."""
+        funcs = [main] + [d for v in self.order for d in v.defs]
+        pending = True
+        while pending:
+            read = {n.id for f in funcs for n in ast.walk(f) if isinstance(n, ast.Name)}
+            pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
+            for item in pending:
+                funcs.append(lift.primal(item, Diagnostics(item.src)))
+        return funcs
+
+
+class Caller:
+    """The hooks ``reverse.Reverser`` calls for one function's call sites."""
+
+    def __init__(self, program, src, diags):
+        self.program = program
+        self.src = src
+        self.diags = diags
+        self.holds = {}  # a call's value temporary -> the names its record may hold (see ``merge``)
+
+    def lower(self, rev, node, fwd, tuple_width):
+        """``(forward expression, Op)`` for a call to a user function, else None."""
+        fn, receiver = self._callee(rev, node.func)
+        if fn is None and self._method_of_self(node.func):
+            return node, None
+        nested = isinstance(fn, lift.Lifted)
+        if fn is None or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+            return None
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return None  # AD206, from the Reverser
+        call_args = [receiver] * (receiver is not None) + list(node.args)  # a method: self comes first
+        args = [rev.lower(a, fwd) for a in call_args]
+        keywords = [(k.arg, rev.lower(k.value, fwd)) for k in node.keywords]
+        ops = {id(a): op for a, (_, op) in zip(call_args, args)}
+        ops.update({id(k.value): op for k, (_, (_, op)) in zip(node.keywords, keywords)})
+        new_args = [expr for expr, _ in args]
+        new_keywords = [ast.keyword(arg=name, value=expr) for name, (expr, _) in keywords]
+        if not any(op is not None for op in ops.values()):
+            return ast.copy_location(ast.Call(func=node.func, args=new_args[len(call_args) - len(node.args) :], keywords=new_keywords), node), None
+        src = fn.src if nested else self._source(fn, node)
+        if src is None:
+            return node, None
+        check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
+        bound = self._bind(fn, node, call_args)
+        if bound is None:
+            return node, None
+        active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
+        freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
+        variant = self.program.variant(fn, src, active, freevars)
+        if variant.width != tuple_width:
+            if variant.width:
+                message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
+            else:  # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
+                message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
+            self.diags.add("AD302", node, message)
+            return node, None
+        if not nested:  # a nested def is part of its function's source: nothing to look up
+            self.program.bind((self.src.filename, self.src.name, ast.dump(node.func)), self._getter(node.func), fn)
+        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
+        value, record = rev.names.temp(), rev.names.numbered("_rec")
+        targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
+        stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
+        stmt.adgen_call = True
+        fwd.append(ast.fix_missing_locations(stmt))
+        slots = [ops[id(bound[p])] for p in active]
+        expr = ast.copy_location(load(value), node)
+        expr.adgen_active = True
+        # the record may hold the arguments' values and the result: an in-place store into
+        # them later must be undone before this call's backward runs (inplace.py)
+        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
+        return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
+
+    def tuple_width(self, rev, node):
+        """``n`` when ``node`` calls a function of the user's that returns ``a, b, ...`` (``n``
+        values) on every path, else 0: ``polar(r, t)[0]`` then picks one of them."""
+        fn, _ = self._callee(rev, node.func)
+        if isinstance(fn, lift.Lifted):
+            return _tuple_width(fn.src.func)
+        if fn is None or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+            return 0
+        linecache.checkcache(fn.__code__.co_filename)
+        try:
+            return _tuple_width(source.load(fn).func)
+        except TranspileError:
+            return 0  # reported where the call is differentiated
+
+    def _method_of_self(self, func):
+        """``self.method(...)``: which class's method it runs is known only at run time (AD202)."""
+        on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
+        if not on_self or hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
+            return False
+        message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
+        hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
+        self.diags.add("AD202", func, message, hint)
+        return True
+
+    def _source(self, fn, node):
+        linecache.checkcache(fn.__code__.co_filename)  # the file may have been edited and reloaded
+        try:
+            return source.load(fn)
+        except TranspileError as exc:
+            why = exc.diagnostics[0].message if exc.diagnostics else "no source"
+            self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
+            return None
+
+    def _callee(self, rev, func):
+        """``(function, receiver expression or None)`` that ``func`` names statically: a
+        function, or a method of a module-level object or class (its receiver passed as
+        ``self``), else ``(None, None)``."""
+        ok, fn = rev.resolver.value_of(func)
+        if isinstance(fn, types.MethodType):  # a classmethod, through its class
+            return fn.__func__, func.value
+        if ok or not isinstance(func, ast.Attribute):
+            return (fn if ok else None), None
+        ok, base = rev.resolver.value_of(func.value)
+        if not ok or isinstance(base, (type, types.ModuleType)) or func.attr in getattr(base, "__dict__", {}):
+            return None, None
+        raw = inspect.getattr_static(type(base), func.attr, None)
+        if isinstance(raw, types.FunctionType):
+            return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
+        return None, None
+
+    def _bind(self, fn, node, args):
+        """Parameter name -> the argument node passed for it."""
+        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
+        try:
+            bound = signature.bind(*args, **{k.arg: k.value for k in node.keywords}).arguments
+        except TypeError as exc:
+            self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
+            return None
+        for name, p in signature.parameters.items():
+            if name not in bound and not _is_literal(p.default):
+                message = f"pass `{name}` to {_qualname(fn)} explicitly: its default is not a literal"
+                self.diags.add("AD204", node, message, "Pass the argument explicitly.")
+                return None
+        return bound
+
+    def _getter(self, func):
+        """A function giving what ``func`` (the callee's expression, qualified) names now:
+        ``module_alias.name.attr...`` from the module's globals, ``name.attr...`` from a
+        closure cell."""
+        src = self.src
+        path = []
+        while isinstance(func, ast.Attribute):
+            path.insert(0, func.attr)
+            func = func.value
+        if isinstance(func, ast.Name) and func.id in src.closure and src.fn is not None:
+            cell = src.fn.__closure__[src.fn.__code__.co_freevars.index(func.id)]
+            start = lambda: cell.cell_contents  # noqa: E731
+        elif path:
+            first = path.pop(0)
+            start = lambda: src.globals[first]  # noqa: E731
+        else:
+            return lambda: None  # a builtin name: nothing to follow
+
+        def get():
+            obj = start()
+            for attr in path:
+                obj = getattr(obj, attr)
+            return getattr(obj, "__func__", obj)  # a method: the function it calls
+
+        return get
+
+    def merge(self, fwd):
+        """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
+        if len(fwd) < 2 or not getattr(fwd[-2], "adgen_call", False):
+            return fwd
+        call, last = fwd[-2], fwd[-1]
+        value = call.targets[0].elts[0].id
+        if not (isinstance(last.value, ast.Name) and last.value.id == value):
+            return fwd
+        self.holds.get(value, set()).update(n.id for n in ast.walk(last.targets[0]) if isinstance(n, ast.Name))
+        targets = ast.Tuple(elts=[last.targets[0], call.targets[0].elts[1]], ctx=ast.Store())
+        merged = ast.copy_location(ast.Assign(targets=[targets], value=call.value), last)
+        return fwd[:-2] + [merged]
+
+    def backprop(self, rev, op, g, via, out):
+        """``_r1 = _bwd_f(_rec1, g)``, then each differentiated argument's share."""
+        result = rev.rtemp()
+        stmt = tag(assign(result, ast.Call(func=load(op.name), args=[load(op.values["record"]), g], keywords=[])), "set", via)
+        stmt.adgen_reads = op.values["holds"]
+        out.append(stmt)
+        for k, child in enumerate(op.slots):
+            share = load(result) if len(op.slots) == 1 else ast.Subscript(value=load(result), slice=ast.Constant(k), ctx=ast.Load())
+            rev.backprop(child, share, result, out)
+
+
+# -- splitting a differentiated callee into its forward and backward functions ----------
+
+
+def split(part, variant):
+    """``([forward def, backward def], {alias: module})`` of a callee's ``pipeline.Part``."""
+    rev, names, src = part.rev, part.names, variant.src
+    adjoints = [rev.adjoint(p) for p in variant.active]
+    result = load(adjoints[0]) if len(adjoints) == 1 else ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
+    body = optimize.run(part.body + [ast.Return(value=result)], rev.backward_names, rev.large)
+    at = next(i for i, s in enumerate(body) if _comment_text(s) == "backward")
+    forward = [s for s in body[:at] if _comment_text(s) != "forward"]
+    backward = body[at + 1 :]
+    seed = part.dout
+    first = backward[0] if backward else None
+    if isinstance(first, ast.Assign) and isinstance(first.value, ast.Name) and first.value.id == seed and isinstance(first.targets[0], ast.Name):
+        seed = first.targets[0].id  # ``_dans = _dout``: the parameter takes the adjoint's name
+        backward = backward[1:]
+    params = [a.arg for a in part.func.args.posonlyargs + part.func.args.args + part.func.args.kwonlyargs]
+    available = set(params) | set(variant.freevars) | _stored(forward)
+    record = sorted(_exposed(backward) & available, key=_order(forward, params))
+    unsure = [v for v in record if v not in set(params) | set(variant.freevars) | _surely_stored(forward)]
+    if unsure:
+        note = comment("the record holds these; a branch or loop may not assign them")
+        forward = [note] + [assign(v, ast.Constant(None)) for v in unsure] + forward
+    rec = names.fresh("_rec")
+    packed = ast.Tuple(elts=[load(v) for v in record], ctx=ast.Load())
+    forward.append(ast.Return(value=ast.Tuple(elts=[load(part.result), packed], ctx=ast.Load())))
+    if record:
+        unpack = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Store()) for v in record], ctx=ast.Store())
+        backward.insert(0, ast.Assign(targets=[unpack], value=load(rec)))
+    where = f"{src.module}.{_qualname(variant.fn)}"
+    what = ", ".join(variant.active)
+    fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
+    bwd_doc = (f"Backward pass of {where}: the cotangents of {what},\n    from {seed}, that of its result."
+               f" `# line N` is a line of {os.path.basename(src.filename)}.\n    ")
+    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars), fwd_doc, forward)
+    bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
+    imports = dict({alias: module for module, alias in rev.rule_modules.items()})
+    if used(part.resolver.module_alias, forward + backward):
+        imports[part.resolver.module_alias] = src.module
+    return [fwd_def, bwd_def], imports
+
+
+def used(alias, stmts):
+    """``alias`` if the statements read it (a call to the user's function no longer
+    reads the module that defines it), else None."""
+    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in ast.walk(s))
+    return alias if alias and reads else None
+
+
+def _comment_text(stmt):
+    if getattr(stmt, "adgen", (None,))[0] == "comment":
+        return stmt.value.args[0].value
+    return None
+
+
+def _def(name, args, doc, body):
+    return ast.FunctionDef(name=name, args=args, body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
+
+
+def _signature(args, freevars):
+    """The callee's parameters with literal defaults (others become ``None``: call sites
+    always pass those, see ``Caller._bind``), and its closure variables as keywords."""
+    new = copy.deepcopy(args)
+    new.defaults = [d if _is_literal_node(d) else ast.Constant(None) for d in new.defaults]
+    new.kw_defaults = [d if d is None or _is_literal_node(d) else ast.Constant(None) for d in new.kw_defaults]
+    new.kwonlyargs += [ast.arg(arg=v) for v in freevars]
+    new.kw_defaults += [None] * len(freevars)
+    for a in new.posonlyargs + new.args + new.kwonlyargs:
+        a.annotation = None
+    return new
+
+
+def _is_literal_node(node):
+    try:
+        ast.literal_eval(node)
+        return True
+    except ValueError:
+        return False
+
+
+def _is_literal(value):
+    if value is inspect.Parameter.empty or value is None or isinstance(value, (bool, int, float, complex, str)):
+        return True
+    if isinstance(value, tuple):
+        return all(_is_literal(v) for v in value)
+    return False
+
+
+def _tuple_width(func):
+    """``n`` when every ``return`` of ``func`` returns a tuple display of ``n`` values, else 0."""
+    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in ast.walk(func) if isinstance(r, ast.Return)}
+    return widths.pop() if len(widths) == 1 else 0
+
+
+def _stored(stmts):
+    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _surely_stored(stmts):
+    """Names assigned by the top-level statements of ``stmts`` (not inside branches or loops)."""
+    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _exposed(stmts, defined=frozenset()):
+    """Names ``stmts`` may read before assigning them."""
+    defined, found = set(defined), set()
+    for s in stmts:
+        if isinstance(s, ast.For):
+            found |= _reads(s.iter) - defined
+            found |= _exposed(s.body, defined | _stored([s.target]))
+        elif isinstance(s, (ast.If, ast.While)):
+            found |= _reads(s.test) - defined
+            found |= _exposed(s.body, defined) | _exposed(s.orelse, defined)
+        else:  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
+            found |= _reads(s) - defined
+            if isinstance(s, ast.Assign):
+                defined |= _stored(s.targets)
+    return found
+
+
+def _reads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if node is not None else set()
+
+
+def _order(forward, params):
+    """Sort key: parameters first, in order, then names in the order the forward assigns them."""
+    rank = {p: i for i, p in enumerate(params)}
+    for s in forward:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in rank:
+                rank[n.id] = len(rank)
+    return lambda v: (rank.get(v, sys.maxsize), v)
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, renames):
+        self.renames = renames
+
+    def visit_Name(self, node):
+        if node.id in self.renames:
+            return ast.copy_location(ast.Name(id=self.renames[node.id], ctx=node.ctx), node)
+        return node

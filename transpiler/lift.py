@@ -1,0 +1,190 @@
+"""Nested ``def``s of a differentiated function, lifted to module level.
+
+::
+
+    def f(x, w):                           def sq(y, *, w):            (in the generated module)
+        def sq(y):                             return w * y * y
+            return w * y * y        ->
+        return sq(x) + sq(2.0 * x)         f's body: sq(x, w=w) + sq(2.0 * x, w=w)
+
+The nested function's free variables that are locals (or closure variables) of
+the enclosing function become keyword-only parameters, passed at every call
+with their values at the time of the call, which is what the closure would
+read. Calls on differentiated values then go through ``calls.py`` like calls
+to any function of yours (``_fwd_sq``/``_bwd_sq``); other calls call the
+lifted function itself. Only a ``def`` at the top level of the body, defined
+once, without decorators, with literal defaults and only ever called directly
+(never passed as a value) is lifted, and so is ``name = lambda ...: e`` there;
+anything else is AD105.
+"""
+
+import ast
+import builtins
+import copy
+import inspect
+from dataclasses import dataclass, replace
+
+from transpiler.names import Names, identifiers
+from transpiler.resolve import Resolver
+
+
+@dataclass(eq=False)
+class Lifted:
+    """A nested function, lifted: what ``calls.py`` differentiates and emits."""
+
+    name: str  # its name in the generated module
+    src: object  # source.Source of the lifted def (free variables as keyword-only parameters)
+    parent: str  # the enclosing function's qualified name
+    defs: list = None  # [the lifted function itself], for calls on other values, once made
+    imports: dict = None  # alias -> module it reads
+    siblings: dict = None  # name -> Lifted: the nested defs of the same function
+
+    def __post_init__(self):
+        self.qualname = f"{self.parent}.<locals>.{self.src.name}"
+
+    @property
+    def signature(self):
+        return inspect.Signature(_parameters(self.src.func.args))
+
+
+def lift(src, body, diags, fresh):
+    """``(body without its nested defs, {name: Lifted})``; ``fresh(name)`` hands out
+    module-level names. Problems are added to ``diags`` (AD105)."""
+    body = [_as_def(s) for s in body]
+    defs = [s for s in body if isinstance(s, ast.FunctionDef)]
+    if not defs:
+        return body, {}
+    rest = [s for s in body if not isinstance(s, ast.FunctionDef)]
+    names = {d.name for d in defs}
+    params = {a.arg for a in _all_args(src.func.args)}
+    local = params | _stored(rest) | names
+    for d in defs:
+        _refuse(d, defs, rest, local - params, diags)
+    free = _free_variables(defs, local | set(src.closure), names)
+    renamed = {d.name: fresh(d.name) for d in defs}
+    lifted = {}
+    for d in defs:
+        node = copy.deepcopy(d)
+        node.name = renamed[d.name]
+        node.args.kwonlyargs += [ast.arg(arg=v) for v in free[d.name]]
+        node.args.kw_defaults += [None] * len(free[d.name])
+        node.body = _pass_free(node.body, free, renamed)
+        text = "".join(src.lines[d.lineno - 1 : d.end_lineno])
+        lifted_src = replace(src, func=node, text=text, name=d.name, closure={}, fn=None)
+        lifted[renamed[d.name]] = Lifted(renamed[d.name], lifted_src, getattr(src.fn, "__qualname__", src.name))
+    return _pass_free(rest, free, renamed), lifted
+
+
+def named_lambda(stmt):
+    """``name = lambda ...: e`` (a statement of the body): lifted like ``def name``."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Lambda)
+
+
+def _as_def(stmt):
+    if not named_lambda(stmt):
+        return stmt
+    ret = ast.copy_location(ast.Return(value=stmt.value.body), stmt.value.body)
+    func = ast.FunctionDef(name=stmt.targets[0].id, args=stmt.value.args, body=[ret], decorator_list=[], returns=None, type_params=[])
+    return ast.fix_missing_locations(ast.copy_location(func, stmt))
+
+
+def primal(item, diags):
+    """The lifted function as plain Python, its globals read through the user's module."""
+    node = copy.deepcopy(item.src.func)
+    resolver = Resolver(item.src, Names(identifiers(node)), diags)
+    local = {a.arg for a in _all_args(node.args)} | _stored(node.body)
+    resolver.bound.update(item.siblings)
+    node.body = resolver.qualify(node.body, local | set(item.siblings))
+    for a in _all_args(node.args):
+        a.annotation = None
+    node.returns = None
+    item.defs = [node]
+    item.imports = {resolver.module_alias: item.src.module} if resolver.module_alias else {}
+    return node
+
+
+def _refuse(d, defs, rest, assigned, diags):
+    where = "only a `def` called directly, defined once at the top of the function's body, is supported"
+    if d.decorator_list:
+        diags.add("AD105", d, f"nested function `{d.name}` has decorators; {where}")
+    elif sum(x.name == d.name for x in defs) > 1 or d.name in assigned - {x.name for x in defs}:
+        diags.add("AD105", d, f"nested function `{d.name}` is defined or assigned more than once; {where}")
+    elif hasattr(builtins, d.name):
+        diags.add("AD105", d, f"nested function `{d.name}` hides Python's builtin of that name; rename it")
+    elif not all(_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
+        diags.add("AD105", d, f"nested function `{d.name}` has a default that is not a literal")
+    else:
+        calls = {id(n.func) for s in rest + defs for n in ast.walk(s) if isinstance(n, ast.Call)}
+        for s in rest + defs:
+            for n in ast.walk(s):
+                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls:
+                    diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
+                    return
+
+
+def _free_variables(defs, outer, names):
+    """Nested def name -> the sorted outer names it reads, directly or through the
+    nested defs it calls (whose free variables it must pass on)."""
+    direct, calls = {}, {}
+    for d in defs:
+        own = {a.arg for a in _all_args(d.args)} | _stored(d.body)
+        reads = {n.id for s in d.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - own
+        direct[d.name] = (reads & outer) - names
+        calls[d.name] = reads & names
+    changed = True
+    while changed:
+        changed = False
+        for d in defs:
+            more = set().union(*[direct[c] for c in calls[d.name]]) if calls[d.name] else set()
+            if not more <= direct[d.name]:
+                direct[d.name] |= more
+                changed = True
+    return {k: sorted(v) for k, v in direct.items()}
+
+
+def _pass_free(stmts, free, renamed):
+    """Calls ``g(...)`` -> ``<lifted g>(..., w=w)``, passing ``g``'s free variables."""
+
+    class Pass(ast.NodeTransformer):
+        def visit_Call(self, node):
+            self.generic_visit(node)
+            if isinstance(node.func, ast.Name) and node.func.id in free:
+                extra = [ast.keyword(arg=v, value=ast.Name(id=v, ctx=ast.Load())) for v in free[node.func.id]]
+                func = ast.copy_location(ast.Name(id=renamed[node.func.id], ctx=ast.Load()), node.func)
+                return ast.fix_missing_locations(ast.copy_location(ast.Call(func=func, args=node.args, keywords=node.keywords + extra), node))
+            return node
+
+    return [Pass().visit(copy.deepcopy(s)) for s in stmts]
+
+
+def _parameters(args):
+    out = []
+    positional = args.posonlyargs + args.args
+    defaults = [inspect.Parameter.empty] * (len(positional) - len(args.defaults)) + [ast.literal_eval(d) for d in args.defaults]
+    for i, (a, default) in enumerate(zip(positional, defaults)):
+        kind = inspect.Parameter.POSITIONAL_ONLY if i < len(args.posonlyargs) else inspect.Parameter.POSITIONAL_OR_KEYWORD
+        out.append(inspect.Parameter(a.arg, kind, default=default))
+    if args.vararg:
+        out.append(inspect.Parameter(args.vararg.arg, inspect.Parameter.VAR_POSITIONAL))
+    for a, d in zip(args.kwonlyargs, args.kw_defaults):
+        default = inspect.Parameter.empty if d is None else ast.literal_eval(d)
+        out.append(inspect.Parameter(a.arg, inspect.Parameter.KEYWORD_ONLY, default=default))
+    if args.kwarg:
+        out.append(inspect.Parameter(args.kwarg.arg, inspect.Parameter.VAR_KEYWORD))
+    return out
+
+
+def _all_args(args):
+    return args.posonlyargs + args.args + args.kwonlyargs
+
+
+def _stored(stmts):
+    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _literal(node):
+    try:
+        ast.literal_eval(node)
+        return True
+    except ValueError:
+        return False
