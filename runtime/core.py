@@ -62,6 +62,8 @@ def seed(value, dout):
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
     if not isinstance(g, np.ndarray):
+        if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
+            raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
         return g  # a scalar cotangent: broadcasting fixes it where it is used
     return sum_to(g, x.shape if isinstance(x, np.ndarray) else np.shape(x))
 
@@ -101,6 +103,10 @@ def as_grad(g, x):
     if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind in "fc":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
+    if isinstance(x, (list, tuple, dict)):
+        return _unshare(trees.as_grad(g, x, as_grad), set())
+    if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
+        g = trees.to_array(g, x.shape)
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
         return float(np.sum(g)) if np.ndim(g) else float(g)
     dtype = float_dtype(x)
@@ -122,10 +128,21 @@ def as_grad(g, x):
 
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
-    out = []
-    for g, x in zip(gs, xs):
-        r = as_grad(g, x)
-        if isinstance(r, np.ndarray) and any(r is o for o in out):
-            r = r.copy()
-        out.append(r)
-    return tuple(out)
+    return tuple(_unshare([as_grad(g, x) for g, x in zip(gs, xs)], set()))
+
+
+def _unshare(tree, seen):
+    """``tree`` with each array leaf that is also an earlier leaf copied."""
+    if isinstance(tree, dict):
+        return {k: _unshare(v, seen) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [_unshare(v, seen) for v in tree]
+        return tuple(items) if isinstance(tree, tuple) else items
+    if isinstance(tree, np.ndarray):
+        if id(tree) in seen or (tree.base is not None and id(tree.base) in seen):
+            tree = tree.copy()
+        seen.add(id(tree))
+    return tree
+
+
+from runtime import trees  # noqa: E402  (trees needs nothing from here; as_grad needs it)

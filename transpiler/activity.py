@@ -31,7 +31,18 @@ def _assignments(body):
             targets = {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             reads = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
             out.append((targets, reads))
+        elif isinstance(stmt, ast.Expr) and _changes_list(stmt.value):  # xs.append(v): xs now holds v
+            out.append(({stmt.value.func.value.id}, {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}))
     return out
+
+
+def _changes_list(node):
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("append", "extend")
+        and isinstance(node.func.value, ast.Name)
+    )
 
 
 def _fixed_point(start, flows, step):

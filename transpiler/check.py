@@ -102,9 +102,11 @@ def _check_target(target, diags, nested=False):
 
 
 def _harmless(value):
-    """Docstrings and print(...) may stand alone as statements."""
+    """Docstrings, print(...) and ``xs.append(v)``-like calls may stand alone as statements."""
     if isinstance(value, ast.Constant):
         return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
+        return value.func.attr in ("append", "extend", "pop")  # a list changed in place: see containers
     return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print"
 
 
@@ -147,7 +149,7 @@ def check(src):
             if isinstance(node, ast.Expr) and not _harmless(node.value):
                 diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
             for target in _targets(node):
-                _check_target(target, diags, nested=isinstance(node, ast.For))
+                _check_target(target, diags, nested=isinstance(node, (ast.For, ast.Assign)))
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem:

@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, check, emit, normalize, optimize, shapes, structure
+from transpiler import activity, check, containers, emit, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -54,6 +54,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
 
     with stage("normalize"):
         body = normalize.run(list(func.body), names)
+        body = containers.run(body, names, diags, params(func))
         result = names.fresh("_ans")
         local = set(params(func)) | _stored(body)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)

@@ -1,0 +1,404 @@
+"""Lists, tuples and dicts: rewrites before control flow is structured, and the
+reverse of the statements that change a list in place.
+
+Rewrites (``run``), each keeping the user's positions:
+
+- list comprehensions and generator expressions become loops that append:
+  ``ys = [f(x) for x in xs if c(x)]`` ->
+  ``ys = []`` / ``for x in xs:`` / ``if c(x):`` / ``ys.append(f(x))``;
+  one nested in an expression fills a temporary list first
+  (``sum(x * x for x in xs)`` -> ``_l1 = []`` ... ``sum(_l1)``). A loop
+  variable that the function uses elsewhere is renamed.
+- ``xs.extend([a, b])`` -> ``xs.append(a)`` / ``xs.append(b)``; ``xs.extend(e)``
+  -> ``for _v in e: xs.append(_v)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
+- unpacking anything but a tuple literal, and nested targets:
+  ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
+  ``a, (b, c) = e`` -> ``_t1 = e`` / ``a = _t1[0]`` / ``b = _t1[1][0]`` / ...
+- a list parameter the function changes in place is copied first
+  (``xs = list(xs)``), so the caller's list is never changed.
+
+A list changed in place (``append``, ``extend``, ``pop``) must be the only name
+for its list: one made by the function (a literal, a comprehension, ``list(...)``)
+and never assigned to another name or put into another container (AD115), as
+the backward pass undoes the changes on that name's list and on its adjoint.
+
+Reverse (``mutation``): ``xs.append(e)`` runs back as ``xs.pop()`` (the list
+is as it was before, for every later read of the backward pass), the last item
+of ``xs``'s adjoint goes to ``e``, and the adjoint drops it; ``v = xs.pop()``
+runs back as ``xs.append(v)`` and ``v``'s adjoint goes back on ``xs``'s.
+"""
+
+import ast
+import copy
+
+from transpiler.normalize import nested, unpack_tuples
+
+MUTATORS = ("append", "extend", "pop")
+COPIES = ("list", "tuple")  # calls that make a new list from an iterable
+
+
+def _at(new, old):
+    return ast.fix_missing_locations(ast.copy_location(new, old))
+
+
+def _load(name, where):
+    return _at(ast.Name(id=name, ctx=ast.Load()), where)
+
+
+def _store(name, value, where):
+    return _at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
+
+
+def _method(node, names=MUTATORS):
+    """``(receiver, method)`` for ``xs.append(...)``-like calls on a plain name, else None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in names
+        and isinstance(node.func.value, ast.Name)
+    ):
+        return node.func.value.id, node.func.attr
+    return None
+
+
+def _call_stmt(receiver, method, args, where):
+    func = ast.Attribute(value=_load(receiver, where), attr=method, ctx=ast.Load())
+    return _at(ast.Expr(ast.Call(func=func, args=args, keywords=[])), where)
+
+
+def is_append(stmt):
+    return isinstance(stmt, ast.Expr) and _method(stmt.value, ("append",)) is not None and len(stmt.value.args) == 1
+
+
+def is_pop(stmt):
+    return (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and _method(stmt.value, ("pop",)) is not None
+        and len(stmt.value.args) <= 1
+        and not stmt.value.keywords
+    )
+
+
+# -- the rewrites ------------------------------------------------------------------------
+
+
+class Rewriter:
+    def __init__(self, names, diags, params):
+        self.names = names
+        self.diags = diags
+        self.params = params
+        self.used = set()  # every name the function mentions, outside comprehensions
+
+    def run(self, body):
+        self.used = _names_outside_comprehensions(body)
+        body = nested(body, self._statements)
+        mutated = _mutated(body)
+        self._check_aliases(body, _mutated(body, by_user=True))
+        copies = [p for p in self.params if p in mutated]
+        first = body[0] if body else None
+        prologue = [_store(p, ast.Call(func=_load("list", first), args=[_load(p, first)], keywords=[]), first) for p in copies]
+        return prologue + body
+
+    def _statements(self, body):
+        out = []
+        for stmt in body:
+            out.extend(self._statement(stmt))
+        return out
+
+    def _statement(self, stmt):
+        pre = []
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)) and stmt.value is not None:
+            stmt, pre = self._comprehensions(stmt)
+            if stmt is None:
+                return pre
+        if isinstance(stmt, ast.Expr) and _method(stmt.value) and not stmt.value.keywords:
+            return pre + self._mutation(stmt)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
+            return pre + self._unpack(stmt)
+        return pre + [stmt]
+
+    def _mutation(self, stmt):
+        receiver, method = _method(stmt.value)
+        args = stmt.value.args
+        if method == "pop":
+            return [_at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
+        if method == "extend" and len(args) == 1:
+            if isinstance(args[0], (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in args[0].elts):
+                return [self._append(receiver, e, stmt) for e in args[0].elts]
+            item = self.names.fresh("_item")
+            loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=args[0], body=[], orelse=[])
+            loop.body = [self._append(receiver, _load(item, stmt), stmt)]
+            return [_at(loop, stmt)]
+        if method == "append" and len(args) == 1:
+            return [self._append(receiver, args[0], stmt)]
+        self.diags.add("AD109", stmt, f"`{receiver}.{method}(...)` takes one argument here")
+        return [stmt]
+
+    def _append(self, receiver, value, where):
+        return _call_stmt(receiver, "append", [value], where)
+
+    # -- unpacking -----------------------------------------------------------------------
+
+    def _unpack(self, stmt):
+        target, value = stmt.targets[0], stmt.value
+        flat = all(isinstance(e, ast.Name) for e in target.elts)
+        if isinstance(value, (ast.Tuple, ast.List)):
+            pairs = _pairs(target, value)
+            if pairs is not None:
+                if flat:
+                    return [stmt]
+                names = ast.Tuple(elts=[t for t, _ in pairs], ctx=ast.Store())
+                values = ast.Tuple(elts=[v for _, v in pairs], ctx=ast.Load())
+                return unpack_tuples([_at(ast.Assign(targets=[names], value=values), stmt)], self.names)
+        if isinstance(value, ast.Call) and flat:
+            return [stmt]  # a function returning a tuple: its rule unpacks it
+        if any(isinstance(e, ast.Starred) for e in ast.walk(target)):
+            return [stmt]  # refused by check
+        out = []
+        written = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        if isinstance(value, ast.Name) and value.id not in written:
+            source = value
+        else:
+            temp = self.names.temp()
+            out.append(_store(temp, value, stmt))
+            source = _load(temp, stmt)
+        out.extend(self._bind(target, source, stmt))
+        return out
+
+    def _bind(self, target, value, where):
+        if isinstance(target, ast.Name):
+            return [_at(ast.Assign(targets=[target], value=value), where)]
+        out = []
+        for k, elt in enumerate(target.elts):
+            item = _at(ast.Subscript(value=copy.deepcopy(value), slice=ast.Constant(k), ctx=ast.Load()), where)
+            out.extend(self._bind(elt, item, where))
+        return out
+
+    # -- comprehensions ------------------------------------------------------------------
+
+    def _comprehensions(self, stmt):
+        """``(statement, loops that run before it)`` with each list comprehension and
+        generator expression of ``stmt`` replaced by a list the loops fill; the
+        statement is None when the loops replace it (``ys = [... for ...]``)."""
+        pre = []
+        direct = (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, ast.ListComp)
+            and stmt.targets[0].id not in {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+        )
+        if direct:
+            name = stmt.targets[0].id
+            return None, [_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt)] + self._loops(stmt.value, name, stmt)
+        for node in _outermost(stmt.value):
+            name = self.names.numbered("_l")
+            pre.append(_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
+            pre.extend(self._loops(node, name, stmt))
+            stmt.value = _Replace(node, _load(name, stmt)).visit(stmt.value)
+        return stmt, pre
+
+    def _loops(self, comp, name, where):
+        """The loops of ``comp`` that append its items to ``name``."""
+        comp = self._rename(comp)
+        body = [self._append(name, comp.elt, where)]
+        body[0].adgen_comprehension = True  # its list has no other name while it is filled
+        for gen in reversed(comp.generators):
+            if gen.is_async:
+                self.diags.add("AD102", gen, "`async for` in comprehensions is not supported")
+            for cond in reversed(gen.ifs):
+                body = [_at(ast.If(test=cond, body=body, orelse=[]), cond)]
+            body = [_at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), where)]
+        inner = []
+        for stmt in body:  # comprehensions nested in the item
+            inner.extend(nested([stmt], self._statements))
+        return inner
+
+    def _rename(self, comp):
+        """The comprehension's loop variables, renamed where the function uses the name
+        outside it (a comprehension has its own scope; a loop does not)."""
+        bound = [n.id for gen in comp.generators for n in ast.walk(gen.target) if isinstance(n, ast.Name)]
+        renames = {b: self.names.fresh(b) for b in bound if b in self.used}
+        for b in bound:
+            self.used.add(renames.get(b, b))
+        if not renames:
+            return comp
+        comp = copy.deepcopy(comp)
+        for node in ast.walk(comp):
+            if isinstance(node, ast.Name) and node.id in renames:
+                node.id = renames[node.id]
+        return comp
+
+    # -- lists changed in place ----------------------------------------------------------
+
+    def _check_aliases(self, body, mutated):
+        """AD115 where a list changed in place has a second name, or comes from elsewhere."""
+        allowed = set()
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Call):
+                method = _method(node)
+                if method and method[0] in mutated:
+                    allowed.add(id(node.func.value))
+                for arg in node.args if not _method(node) else []:
+                    if isinstance(arg, ast.Name):
+                        allowed.add(id(arg))  # a call reads it; NumPy and the builtins keep no reference
+            elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+                allowed.add(id(node.value))
+            elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
+                allowed.add(id(node.iter))
+            elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
+                if not _fresh_list(node.value, mutated):
+                    self.diags.add(
+                        "AD115", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
+                        f"make a copy: `{node.targets[0].id} = list(...)`",
+                    )
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
+                self.diags.add(
+                    "AD115", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
+                    f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
+                )
+
+
+def _fresh_list(value, mutated):
+    """A value certainly a list no other name refers to."""
+    if isinstance(value, (ast.List, ast.ListComp)):
+        return True
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "list":
+        return True
+    return False
+
+
+def _mutated(body, by_user=False):
+    """Names of lists changed in place (``by_user``: other than by filling a comprehension's list)."""
+    found = set()
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if by_user and getattr(node, "adgen_comprehension", False):
+            continue
+        method = _method(node.value if isinstance(node, ast.Expr) else node)
+        if method and (isinstance(node, ast.Expr) or not by_user):
+            found.add(method[0])
+    return found
+
+
+def _pairs(target, value):
+    """``[(name, expr)]`` matching a (nested) target with a literal of the same shape, or None."""
+    if isinstance(target, ast.Name):
+        return [(target, value)]
+    if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != len(target.elts):
+        return None
+    if any(isinstance(e, ast.Starred) for e in value.elts + target.elts):
+        return None
+    out = []
+    for t, v in zip(target.elts, value.elts):
+        inner = _pairs(t, v)
+        if inner is None:
+            return None
+        out.extend(inner)
+    return out
+
+
+def _outermost(node):
+    """The list comprehensions and generator expressions in ``node`` that are not inside
+    another one or a lambda, in evaluation order."""
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        return [node]
+    if isinstance(node, (ast.Lambda, ast.SetComp, ast.DictComp)):
+        return []
+    return [found for child in ast.iter_child_nodes(node) for found in _outermost(child)]
+
+
+def _names_outside_comprehensions(body):
+    found = set()
+
+    def walk(node):
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            walk(child)
+
+    for stmt in body:
+        walk(stmt)
+    return found
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit(self, node):
+        if node is self.old:
+            return self.new
+        return super().visit(node)
+
+
+def run(body, names, diags, params):
+    return Rewriter(names, diags, params).run(body)
+
+
+# -- reverse: the statements that change a list in place ---------------------------------
+
+
+def reverse_statement(rev, stmt):
+    """The ``Block`` of ``xs.append(e)`` or ``v = xs.pop(...)``; None for other statements."""
+    if is_append(stmt):
+        return _append_block(rev, stmt)
+    if is_pop(stmt):
+        return _pop_block(rev, stmt)
+    return None
+
+
+def _append_block(rev, stmt):
+    from transpiler.reverse import Block, assign, call, load, tag
+
+    xs = stmt.value.func.value.id
+    restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
+    fwd, op = [], None
+    expr = stmt.value.args[0]
+    if rev.activity.active(xs):
+        rev.current = {}
+        expr, op = rev.lower(expr, fwd)
+    fwd.append(_call_stmt(xs, "append", [expr], stmt))
+    bwd = [restore]
+    if rev.activity.active(xs):
+        adj = rev.adjoint(xs)
+        if op is not None:
+            g = rev.gtemp()
+            bwd.append(tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj))
+        bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
+        if op is not None:
+            rev.backprop(op, load(g), g, bwd)
+    block = Block(stmt, fwd, bwd, [], [s.targets[0].id for s in fwd[:-1]])
+    rev._reads(block)
+    return block
+
+
+def _pop_block(rev, stmt):
+    from transpiler.reverse import Block, as_result, assign, call, is_atomic, load, tag
+
+    v = stmt.targets[0].id
+    xs = stmt.value.func.value.id
+    index = stmt.value.args[0] if stmt.value.args else None
+    fwd = []
+    if index is not None and not is_atomic(index):
+        index = rev.hoist(index, fwd, index)
+        stmt = _at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
+    fwd.append(stmt)
+    if index is None:
+        restore = _call_stmt(xs, "append", [as_result(v)], stmt)
+    else:
+        restore = _call_stmt(xs, "insert", [copy.deepcopy(index), as_result(v)], stmt)
+    bwd = [restore]
+    if rev.activity.active(xs):
+        adj, dv = rev.adjoint(xs), rev.adjoint(v)
+        item = load(dv) if rev.activity.active(v) else ast.Constant(0.0)
+        args = [load(adj), item, load(xs)] + ([copy.deepcopy(index)] if index is not None else [])
+        via = (adj, dv) if rev.activity.active(v) else adj
+        bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
+        if rev.activity.active(v):
+            bwd.append(tag(assign(dv, ast.Constant(0.0)), "zero", None))
+    block = Block(stmt, fwd, bwd, [v], [s.targets[0].id for s in fwd[:-1]])
+    rev._reads(block)
+    return block
