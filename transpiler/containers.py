@@ -131,7 +131,9 @@ class Rewriter:
             loop.body = [self._append(receiver, _load(item, stmt), stmt)]
             return [_at(loop, stmt)]
         if method == "append" and len(args) == 1:
-            return [self._append(receiver, args[0], stmt)]
+            new = self._append(receiver, args[0], stmt)
+            new.adgen_comprehension = getattr(stmt, "adgen_comprehension", False)
+            return [new]
         self.diags.add("AD109", stmt, f"`{receiver}.{method}(...)` takes one argument here")
         return [stmt]
 
