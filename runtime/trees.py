@@ -113,7 +113,9 @@ def zeros(x):
 
 def part(g, key):
     """The adjoint of item ``key`` (``g[key]``; ``0.0`` when ``g`` is zero)."""
-    if isinstance(g, (list, tuple, dict, np.ndarray)):
+    if isinstance(g, dict):
+        return g.get(key, 0.0)
+    if isinstance(g, (list, tuple, np.ndarray)):
         return g[key]
     return 0.0
 

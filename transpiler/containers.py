@@ -9,7 +9,8 @@ Rewrites (``run``), each keeping the user's positions:
   one nested in an expression fills a temporary list first
   (``sum(x * x for x in xs)`` -> ``_l1 = []`` ... ``sum(_l1)``). A loop
   variable that the function uses elsewhere is renamed.
-- ``xs.extend([a, b])`` -> ``xs.append(a)`` / ``xs.append(b)``; ``xs.extend(e)``
+- ``xs.extend([a, b])`` and ``xs = xs + [a, b]`` (or ``xs += [a, b]``) ->
+  ``xs.append(a)`` / ``xs.append(b)``; ``xs.extend(e)``
   -> ``for _v in e: xs.append(_v)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
 - unpacking anything but a tuple literal, and nested targets:
   ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
@@ -116,6 +117,8 @@ class Rewriter:
             return pre + self._mutation(stmt)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
             return pre + self._unpack(stmt)
+        if _grows(stmt):  # xs = xs + [a, b]
+            return pre + [self._append(stmt.targets[0].id, e, stmt) for e in stmt.value.right.elts]
         return pre + [stmt]
 
     def _mutation(self, stmt):
@@ -260,6 +263,29 @@ class Rewriter:
                     "AD115", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
                     f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
                 )
+
+
+def joins(node):
+    """``+`` or ``*`` with a list or tuple literal: joining or repeating sequences."""
+    return (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, (ast.Add, ast.Mult))
+        and any(isinstance(side, (ast.List, ast.Tuple)) for side in (node.left, node.right))
+    )
+
+
+def _grows(stmt):
+    """``xs = xs + [a, b]``: appends to ``xs``."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.BinOp)
+        and isinstance(stmt.value.op, ast.Add)
+        and isinstance(stmt.value.left, ast.Name)
+        and stmt.value.left.id == stmt.targets[0].id
+        and isinstance(stmt.value.right, ast.List)
+        and not any(isinstance(e, ast.Starred) for e in stmt.value.right.elts)
+    )
 
 
 def _fresh_list(value, mutated):

@@ -1,0 +1,274 @@
+"""Lists, tuples and dicts: refused constructs, the caller's containers, the API forms with
+container arguments (pytrees), and the runtime's adjoint helpers."""
+
+import copy
+import inspect
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import runtime as _rt
+from gradcheck import check_tree_grad, tree_paths
+from transpiler import AdgenWarning, TranspileError, grad, value_and_grad, vjp
+from runtime.core import GradientError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# -- refused constructs: a coded diagnostic at the line marked `# <-` ---------------------
+
+
+def aliased_then_appended(x):
+    xs = [x]
+    ys = xs  # <-
+    xs.append(x * 2.0)
+    return ys[-1]
+
+
+def appended_list_from_a_dict(d, x):
+    hs = d["hs"]  # <-
+    hs.append(x)
+    return hs[0] * x
+
+
+def appended_after_stored(x):
+    row = []
+    grid = [row]  # <-
+    row.append(x)
+    return grid[0][0]
+
+
+def returns_an_appended_list(x):
+    xs = [x]
+    xs.append(x)
+    return xs  # <-
+
+
+def other_list_method(x):
+    xs = [x, 2.0]
+    xs.reverse()  # <-
+    return xs[0]
+
+
+def joins_lists(x, y):
+    xs = [x]
+    ys = [y] + xs  # <-
+    return ys[0] * ys[1]
+
+
+def repeats_a_tuple(x):
+    t = (x,) * 3  # <-
+    return t[0] * t[2]
+
+
+def dict_unpacking(x, d):
+    e = {**d, "x": x}  # <-
+    return e["x"]
+
+
+def dict_comprehension(x):
+    d = {k: x * k for k in range(3)}  # <-
+    return d[1]
+
+
+def nested_unpack_of_a_call(x):
+    a, (b, c) = np.linalg.eigh(np.outer(x, x))  # <-
+    return np.sum(a)
+
+
+REFUSED = [
+    (aliased_then_appended, "AD115"),
+    (appended_list_from_a_dict, "AD115"),
+    (appended_after_stored, "AD115"),
+    (returns_an_appended_list, "AD115"),
+    (other_list_method, "AD109"),
+    (joins_lists, "AD116"),
+    (repeats_a_tuple, "AD116"),
+    (dict_unpacking, "AD102"),
+    (dict_comprehension, "AD102"),
+    (nested_unpack_of_a_call, "AD302"),
+]
+
+
+def _marked_line(fn):
+    lines, first = inspect.getsourcelines(fn)
+    return first + next(k for k, line in enumerate(lines) if "# <-" in line)
+
+
+@pytest.mark.parametrize("fn,code", REFUSED, ids=[f.__name__ for f, _ in REFUSED])
+def test_refused_construct_is_a_coded_diagnostic_at_its_line(fn, code):
+    args = [0.7] + [{"hs": [1.0]}] * (len(inspect.signature(fn).parameters) - 1)
+    if fn is appended_list_from_a_dict:
+        args = [{"hs": [1.0]}, 0.7]
+    with pytest.raises(TranspileError) as info:
+        grad(fn, wrt=len(args) - 1 if fn is appended_list_from_a_dict else 0)(*args)
+    found = [d for d in info.value.diagnostics if d.code == code]
+    assert found, str(info.value)
+    assert found[0].line == _marked_line(fn), str(info.value)
+    assert found[0].filename == inspect.getsourcefile(fn)
+
+
+def test_list_arithmetic_on_names_is_a_run_time_error():
+    def joins_names(x, y):
+        xs = [x]
+        ys = [y]
+        zs = xs + ys
+        return zs[0] * zs[1]
+
+    with pytest.raises(GradientError, match="AD405"):
+        grad(joins_names)(0.5, 2.0)
+
+
+def test_growing_a_list_with_plus_is_appending():
+    def grow(x):
+        xs = [x]
+        for k in range(3):
+            xs = xs + [xs[-1] * x]
+        xs += [np.sin(x)]
+        return sum(xs)
+
+    check_tree_grad(lambda v: grow(v[0]), [[0.8]], 0, [grad(grow)(0.8)])
+
+
+# -- the caller's containers are never changed -----------------------------------------
+
+
+def appends_to_its_parameters(params, xs):
+    xs.append(params["W"] @ xs[0])
+    ws = params["layers"]
+    total = 0.0
+    for W in ws:
+        total = total + np.sum(W @ xs[-1])
+    return total + np.sum(xs[-1] ** 2)
+
+
+def test_the_callers_containers_are_unchanged():
+    rng = np.random.default_rng(0)
+    params = {"W": rng.normal(size=(3, 3)), "layers": [rng.normal(size=(2, 3)), rng.normal(size=(1, 3))], "n": 4}
+    xs = [rng.normal(size=3)]
+    before = copy.deepcopy((params, xs))
+    leaves = [id(leaf) for _, leaf in tree_paths((params, xs))]
+    gp, gx = grad(appends_to_its_parameters, wrt=(0, 1))(params, xs)
+    assert len(xs) == 1 and list(params) == ["W", "layers", "n"] and len(params["layers"]) == 2
+    assert [id(leaf) for _, leaf in tree_paths((params, xs))] == leaves
+    for (_, a), (_, b) in zip(tree_paths((params, xs)), tree_paths(before)):
+        assert np.array_equal(a, b)
+    def on_copies(p, v):  # the primal appends to its argument
+        return appends_to_its_parameters(p, list(v))
+
+    check_tree_grad(on_copies, [params, xs], 0, gp)
+    check_tree_grad(on_copies, [params, xs], 1, gx)
+    assert gp["n"] is None and len(gx) == 1
+
+
+# -- every API form with container arguments -------------------------------------------
+
+
+def loss(params, x):
+    h = np.tanh(params["W"] @ x + params["b"])
+    return np.sum(h * h) * params["scale"][0]
+
+
+def _params(rng):
+    return {"W": rng.normal(size=(2, 3)), "b": rng.normal(size=2), "scale": (1.5, 3)}
+
+
+def test_value_and_grad_and_the_decorator_with_a_dict():
+    rng = np.random.default_rng(1)
+    params, x = _params(rng), rng.normal(size=3)
+    value, g = value_and_grad(loss, wrt="params")(params, x)
+    assert value == pytest.approx(loss(params, x))
+    check_tree_grad(loss, [params, x], 0, g)
+    assert g["scale"][1] is None and isinstance(g["scale"], tuple)
+
+    decorated = grad(wrt=("params", "x"))(loss)
+    gp, gx = decorated(params, x)
+    assert gx.shape == (3,)
+    check_tree_grad(loss, [params, x], 0, gp)
+
+
+def test_vjp_of_a_dict_argument():
+    def f(params, x):
+        return np.tanh(params["W"] @ x) * params["b"]
+
+    rng = np.random.default_rng(2)
+    params, x = {"W": rng.normal(size=(2, 3)), "b": rng.normal(size=2)}, rng.normal(size=3)
+    seed = rng.normal(size=2)
+    g = vjp(f, wrt=0)(params, x, seed)
+    check_tree_grad(lambda p, v: float(seed @ f(p, v)), [params, x], 0, g)
+
+
+def test_no_integer_warning_for_a_dict_of_floats():
+    rng = np.random.default_rng(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AdgenWarning)
+        grad(loss)(_params(rng), rng.normal(size=3))
+
+
+def test_container_arguments_are_not_specialised_by_shape():
+    def f(xs, w):
+        return sum(np.sum(v * w) for v in xs)
+
+    df = grad(f, wrt=(0, 1))
+    for n, shape in [(2, (3,)), (4, (3,)), (3, (1,))]:
+        xs = [np.full(shape, k + 1.0) for k in range(n)]
+        gx, gw = df(xs, np.ones(3))
+        assert len(gx) == n and all(g.shape == shape for g in gx)
+        assert np.allclose(gw, sum(np.broadcast_to(v, (3,)) for v in xs))
+    assert "_rt.check_shapes((w,)" in df.source_for([np.ones(3)], np.ones(3))
+
+
+def test_no_two_leaves_share_memory():
+    def f(p):
+        return np.sum(p["a"] + p["b"]) + np.sum(p["c"][0] * 2.0)
+
+    p = {"a": np.ones(3), "b": np.ones(3), "c": [np.ones(3)]}
+    g = grad(f)(p)
+    arrays = [leaf for _, leaf in tree_paths(g)]
+    assert not any(np.shares_memory(a, b) for k, a in enumerate(arrays) for b in arrays[k + 1 :])
+    assert all(a.flags.writeable for a in arrays)
+
+
+def test_emit_with_a_dict_parameter(tmp_path):
+    out = tmp_path / "grad_mlp.py"
+    cmd = [sys.executable, "-m", "transpiler", "emit", os.path.join(ROOT, "examples", "mlp_params.py") + ":mlp_loss", "--wrt", "params", "-o", str(out)]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    text = out.read_text()
+    assert "_rt.as_grad(_dparams, params)" in text
+
+
+# -- runtime helpers ----------------------------------------------------------------------
+
+
+def test_adjoints_add_item_by_item_without_changing_either():
+    a = _rt.Adj([1.0, np.ones(2)])
+    b = _rt.Adj([2.0, 0.0])
+    total = a + b
+    assert total[0] == 3.0 and np.array_equal(total[1], np.ones(2))
+    assert a == [1.0, a[1]] and b == [2.0, 0.0]
+    assert 0.0 + a is a and a + 0.0 is a
+    d = _rt.AdjDict(W=1.0) + _rt.AdjDict(W=2.0, b=1.0)
+    assert d == {"W": 3.0, "b": 1.0}
+
+
+def test_part_push_and_drop_last():
+    assert _rt.part(0.0, 3) == 0.0 and _rt.part(_rt.Adj([1.0, 2.0]), -1) == 2.0
+    assert _rt.push(0.0, 5.0, [1, 2, 3], 0) == [5.0, 0.0, 0.0]
+    assert _rt.push(_rt.Adj([1.0, 2.0]), 5.0, [1, 2, 3]) == [1.0, 2.0, 5.0]
+    assert _rt.push(_rt.Adj([1.0, 2.0]), 5.0, [1, 2, 3], -2) == [1.0, 5.0, 2.0]
+    assert _rt.push(0.0, 0.0, [1, 2]) == 0.0
+    shared = _rt.Adj([1.0, 2.0])
+    other = shared
+    assert _rt.drop_last(shared) == [1.0] and other == [1.0, 2.0]  # a shared adjoint is copied
+
+
+def test_as_grad_of_containers():
+    x = {"W": np.ones((2, 2), np.float32), "n": 3, "s": "name", "t": (1.5, True, None), "i": np.arange(3)}
+    g = _rt.as_grad(_rt.AdjDict(W=2.0), x)
+    assert g["W"].dtype == np.float32 and np.all(g["W"] == 2.0)
+    assert g["n"] is None and g["s"] is None and g["i"] is None
+    assert g["t"] == (0.0, None, None)
+    assert _rt.as_grad(np.array([1.0, 2.0]), [0.5, 0.25]) == [1.0, 2.0]
