@@ -210,3 +210,30 @@ def dict_literal(x, y):
 def two_dict_params(p, q, x):
     h = np.tanh(p["W"] @ x + p["b"])
     return np.sum((q["W"] @ h + q["b"]) ** 2) + np.sum(p["W"] * q["W"])
+
+
+@case(dict_of(W=mat(2, 3), b=vec(2), c=scalar()), vec(3))
+def dict_views(params, x):
+    reg = sum(np.sum(w ** 2) for w in params.values())
+    s = 0.0
+    for name, w in params.items():
+        s = s + np.sum(np.sin(w)) * len(name)
+    for k in params.keys():
+        s = s + np.sum(params[k] * x[0])
+    kept = [np.sum(v) * 2.0 for k, v in params.items() if k != "b"]
+    return reg + s + sum(kept)
+
+
+@case(vec(6), wrt=0)
+def relu_comprehension(x):
+    ys = [v if v > 0.1 else 0.5 * v for v in x]
+    zs = [a * b for a, b in zip(ys, ys[1:])]
+    return sum(zs) + ys[-1] * ys[0]
+
+
+@case(mat(3, 2), wrt=0)
+def rows_as_list(X):
+    rows = list(X)
+    rows.append(rows[0] * rows[-1])
+    flipped = tuple(rows[::-1])
+    return np.sum(np.stack(flipped) ** 2) + np.sum(rows[1])

@@ -94,6 +94,7 @@ class Rewriter:
     def run(self, body):
         self.used = _names_outside_comprehensions(body)
         body = nested(body, self._statements)
+        body = nested(body, self._conditional_items)
         mutated = _mutated(body)
         self._check_aliases(body, _mutated(body, by_user=True))
         copies = [p for p in self.params if p in mutated]
@@ -109,7 +110,10 @@ class Rewriter:
 
     def _statement(self, stmt):
         pre = []
+        if isinstance(stmt, ast.For):
+            return [self._dict_loop(stmt)]
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)) and stmt.value is not None:
+            stmt.value = _DictViews(self.names).visit(stmt.value)
             stmt, pre = self._comprehensions(stmt)
             if stmt is None:
                 return pre
@@ -120,6 +124,43 @@ class Rewriter:
         if _grows(stmt):  # xs = xs + [a, b]
             return pre + [self._append(stmt.targets[0].id, e, stmt) for e in stmt.value.right.elts]
         return pre + [stmt]
+
+    def _conditional_items(self, body):
+        """``xs.append(a if c else b)`` -> ``_t1 = a if c else b`` / ``xs.append(_t1)``, so
+        that the conditional becomes an ``if`` statement (``structure.hoist_conditionals``)."""
+        out = []
+        for stmt in body:
+            if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in ast.walk(stmt.value.args[0])):
+                temp = self.names.temp()
+                out.append(_store(temp, stmt.value.args[0], stmt))
+                stmt.value.args[0] = _load(temp, stmt)
+            out.append(stmt)
+        return out
+
+    def _dict_loop(self, loop):
+        """``for k, v in d.items()`` -> ``for k in list(d): v = d[k]``; likewise ``.keys()``
+        and ``.values()`` (a loop over a dict goes by its keys, which carry no gradient)."""
+        view = _dict_view(loop.iter)
+        if view is None:
+            return loop
+        d, method = view
+        if method == "keys":
+            loop.iter = _keys(d, loop.iter)
+            return loop
+        target = loop.target
+        if method == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
+            key, target = target.elts[0], target.elts[1]
+            binds = []
+        else:
+            key = ast.Name(id=self.names.fresh("_key"), ctx=ast.Store())
+            binds = [] if method == "values" else None
+        item = _at(ast.Subscript(value=_load(d, loop), slice=_load(key.id, loop), ctx=ast.Load()), loop)
+        if binds is None:  # for pair in d.items()
+            item = _at(ast.Tuple(elts=[_load(key.id, loop), item], ctx=ast.Load()), loop)
+        bind = _at(ast.Assign(targets=[target], value=item), loop)
+        loop.target, loop.iter = _at(key, loop.target), _keys(d, loop.iter)
+        loop.body = self._statement(bind) + loop.body
+        return loop
 
     def _mutation(self, stmt):
         receiver, method = _method(stmt.value)
@@ -263,6 +304,47 @@ class Rewriter:
                     "AD115", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
                     f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
                 )
+
+
+def _dict_view(node):
+    """``(name, method)`` for ``d.items()``, ``d.keys()``, ``d.values()`` on a plain name."""
+    found = _method(node, ("items", "keys", "values"))
+    return found if found and not node.args and not node.keywords else None
+
+
+def _keys(d, where):
+    """``list(d)``: the keys, in order, as a list the loop can index."""
+    return _at(ast.Call(func=_load("list", where), args=[_load(d, where)], keywords=[]), where)
+
+
+class _DictViews(ast.NodeTransformer):
+    """``d.values()`` -> ``[d[_key] for _key in list(d)]``, ``d.items()`` -> ``[(_key, d[_key]) ...]``,
+    ``d.keys()`` -> ``list(d)``, in expressions; the comprehensions become loops."""
+
+    def __init__(self, names):
+        self.names = names
+
+    def visit_comprehension(self, node):
+        if _dict_view(node.iter) is None:  # one that is stays: its loop goes over the keys
+            node.iter = self.visit(node.iter)
+        node.ifs = [self.visit(c) for c in node.ifs]
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        view = _dict_view(node)
+        if view is None:
+            return node
+        d, method = view
+        if method == "keys":
+            return _keys(d, node)
+        key = self.names.fresh("_key")
+        item = _at(ast.Subscript(value=_load(d, node), slice=_load(key, node), ctx=ast.Load()), node)
+        if method == "items":
+            item = _at(ast.Tuple(elts=[_load(key, node), item], ctx=ast.Load()), node)
+        target = ast.Name(id=key, ctx=ast.Store())
+        gen = ast.comprehension(target=target, iter=_keys(d, node), ifs=[], is_async=0)
+        return _at(ast.ListComp(elt=item, generators=[gen]), node)
 
 
 def joins(node):
