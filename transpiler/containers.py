@@ -465,6 +465,7 @@ def _append_block(rev, stmt):
 
     xs = stmt.value.func.value.id
     restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
+    restore.adgen_restore = xs
     fwd, op = [], None
     expr = stmt.value.args[0]
     if rev.activity.active(xs):
@@ -500,6 +501,7 @@ def _pop_block(rev, stmt):
         restore = _call_stmt(xs, "append", [as_result(v)], stmt)
     else:
         restore = _call_stmt(xs, "insert", [copy.deepcopy(index), as_result(v)], stmt)
+    restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
         adj, dv = rev.adjoint(xs), rev.adjoint(v)
@@ -512,3 +514,45 @@ def _pop_block(rev, stmt):
     block = Block(stmt, fwd, bwd, [v], [s.targets[0].id for s in fwd[:-1]])
     rev._reads(block)
     return block
+
+
+def drop_unread_restores(body):
+    """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
+    as it was, for each list no other statement of the backward pass reads: nothing needs
+    it then. Runs on the optimised body; loops left empty go."""
+    from transpiler import optimize
+
+    start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
+    body = _strip(body, _read_elsewhere(body[start:]))
+    return optimize.drop_empty_comments(optimize.drop_empty_blocks(body))
+
+
+def _is_comment(stmt, text):
+    return getattr(stmt, "adgen", (None,))[0] == "comment" and stmt.value.args[0].value == text
+
+
+def _read_elsewhere(body):
+    """Names read by backward statements other than restores."""
+    found = set()
+    for stmt in body:
+        if getattr(stmt, "adgen_restore", None):
+            continue
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
+            found.update(n.id for n in ast.walk(header) if isinstance(n, ast.Name))
+            found |= _read_elsewhere(stmt.body) | _read_elsewhere(stmt.orelse)
+        else:
+            found.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return found
+
+
+def _strip(body, read):
+    out = []
+    for stmt in body:
+        if getattr(stmt, "adgen_restore", None) and stmt.adgen_restore not in read:
+            continue
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            stmt.body = _strip(stmt.body, read)
+            stmt.orelse = _strip(stmt.orelse, read)
+        out.append(stmt)
+    return out

@@ -81,6 +81,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
+        body = containers.drop_unread_restores(body)
 
     spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:
