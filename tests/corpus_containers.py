@@ -237,3 +237,11 @@ def rows_as_list(X):
     rows.append(rows[0] * rows[-1])
     flipped = tuple(rows[::-1])
     return np.sum(np.stack(flipped) ** 2) + np.sum(rows[1])
+
+
+@case(dict_of(layers=list_of(dict_of(W=mat(2, 2), b=vec(2)), dict_of(W=mat(2, 2), b=vec(2))), out=vec(2, 2.0, 3.0)), vec(2))
+def nested_reads(p, x):
+    for i in range(len(p["layers"])):
+        x = np.tanh(p["layers"][i]["W"] @ x + p["layers"][i]["b"])
+    scores = [np.sum(x * p["out"]) + 10.0, np.sum(x) * 0.5]
+    return max(scores) + min(scores)

@@ -272,3 +272,17 @@ def test_as_grad_of_containers():
     assert g["n"] is None and g["s"] is None and g["i"] is None
     assert g["t"] == (0.0, None, None)
     assert _rt.as_grad(np.array([1.0, 2.0]), [0.5, 0.25]) == [1.0, 2.0]
+
+
+def test_lists_the_backward_pass_does_not_read_are_not_put_back():
+    def f(x, n):
+        ks = []
+        hs = [x]
+        for t in range(n):
+            ks.append(t)
+            hs.append(np.sin(hs[-1]) * t)
+        return np.sum(hs[-1]) + len(ks)
+
+    text = grad(f).source
+    assert "ks.pop()" not in text and "hs.pop()" in text
+    check_tree_grad(lambda v: f(v[0], 3), [[np.array([0.3, -0.4])]], 0, [grad(f)(np.array([0.3, -0.4]), 3)])
