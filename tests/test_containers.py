@@ -286,3 +286,29 @@ def test_lists_the_backward_pass_does_not_read_are_not_put_back():
     text = grad(f).source
     assert "ks.pop()" not in text and "hs.pop()" in text
     check_tree_grad(lambda v: f(v[0], 3), [[np.array([0.3, -0.4])]], 0, [grad(f)(np.array([0.3, -0.4]), 3)])
+
+
+def dict_pop(x):
+    d = {"a": x, "b": 2.0 * x}
+    a = d.pop("a")  # <-
+    return a * d["b"]
+
+
+def test_dict_pop_is_refused_at_its_line():
+    with pytest.raises(TranspileError) as info:
+        grad(dict_pop)(0.5)
+    assert [d.code for d in info.value.diagnostics] == ["AD102"]
+    assert info.value.diagnostics[0].line == _marked_line(dict_pop)
+
+
+def test_unpacking_a_popped_pair_and_looping_over_a_comprehension():
+    def f(x, y):
+        pairs = [(x, y), (y * x, np.sin(x))]
+        a, b = pairs.pop()
+        s = 0.0
+        for v in [np.cos(p[0]) * p[1] for p in pairs]:
+            s = s + v
+        return a * b + s
+
+    gx, gy = grad(f, wrt=(0, 1))(0.3, 1.2)
+    check_tree_grad(lambda v: f(v[0], v[1]), [[0.3, 1.2]], 0, [gx, gy])

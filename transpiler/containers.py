@@ -111,7 +111,8 @@ class Rewriter:
     def _statement(self, stmt):
         pre = []
         if isinstance(stmt, ast.For):
-            return [self._dict_loop(stmt)]
+            stmt, pre = self._comprehensions(stmt)  # for v in [f(x) for x in xs]
+            return pre + [self._dict_loop(stmt)]
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)) and stmt.value is not None:
             stmt.value = _DictViews(self.names).visit(stmt.value)
             stmt, pre = self._comprehensions(stmt)
@@ -119,6 +120,8 @@ class Rewriter:
                 return pre
         if isinstance(stmt, ast.Expr) and _method(stmt.value) and not stmt.value.keywords:
             return pre + self._mutation(stmt)
+        if isinstance(stmt, ast.Assign) and _method(stmt.value, ("pop",)) and _dict_pop(stmt.value):
+            self.diags.add("AD102", stmt.value, "`d.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
             return pre + self._unpack(stmt)
         if _grows(stmt):  # xs = xs + [a, b]
@@ -165,6 +168,9 @@ class Rewriter:
     def _mutation(self, stmt):
         receiver, method = _method(stmt.value)
         args = stmt.value.args
+        if method == "pop" and _dict_pop(stmt.value):
+            self.diags.add("AD109", stmt, f"`{receiver}.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
+            return [stmt]
         if method == "pop":
             return [_at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
         if method == "extend" and len(args) == 1:
@@ -197,7 +203,7 @@ class Rewriter:
                 names = ast.Tuple(elts=[t for t, _ in pairs], ctx=ast.Store())
                 values = ast.Tuple(elts=[v for _, v in pairs], ctx=ast.Load())
                 return unpack_tuples([_at(ast.Assign(targets=[names], value=values), stmt)], self.names)
-        if isinstance(value, ast.Call) and flat:
+        if isinstance(value, ast.Call) and flat and not _method(value, ("pop",)):
             return [stmt]  # a function returning a tuple: its rule unpacks it
         if any(isinstance(e, ast.Starred) for e in ast.walk(target)):
             return [stmt]  # refused by check
@@ -237,11 +243,12 @@ class Rewriter:
         if direct:
             name = stmt.targets[0].id
             return None, [_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt)] + self._loops(stmt.value, name, stmt)
-        for node in _outermost(stmt.value):
+        field = "iter" if isinstance(stmt, ast.For) else "value"
+        for node in _outermost(getattr(stmt, field)):
             name = self.names.numbered("_l")
             pre.append(_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
             pre.extend(self._loops(node, name, stmt))
-            stmt.value = _Replace(node, _load(name, stmt)).visit(stmt.value)
+            setattr(stmt, field, _Replace(node, _load(name, stmt)).visit(getattr(stmt, field)))
         return stmt, pre
 
     def _loops(self, comp, name, where):
@@ -285,7 +292,7 @@ class Rewriter:
                 method = _method(node)
                 if method and method[0] in mutated:
                     allowed.add(id(node.func.value))
-                for arg in node.args if not _method(node) else []:
+                for arg in node.args + [k.value for k in node.keywords] if not _method(node) else []:
                     if isinstance(arg, ast.Name):
                         allowed.add(id(arg))  # a call reads it; NumPy and the builtins keep no reference
             elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
@@ -304,6 +311,12 @@ class Rewriter:
                     "AD115", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
                     f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
                 )
+
+
+def _dict_pop(call):
+    """``d.pop("k")`` or ``d.pop(k, default)``: a dict's pop, not a list's."""
+    args = call.args
+    return len(args) > 1 or bool(args) and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
 
 
 def _dict_view(node):
