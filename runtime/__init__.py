@@ -5,6 +5,7 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
 from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, seed, sum_to, unbroadcast, zeros_for
+from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
 from runtime.trees import Adj, AdjDict, drop_last, part, push
@@ -21,6 +22,9 @@ __all__ = [
     "seed",
     "unbroadcast",
     "sum_to",
+    "cut_at",
+    "zero_at",
+    "take_at",
     "vjp",
     "nondiff",
     "lookup",

@@ -47,10 +47,54 @@ def varargs(x, *rest):
 
 
 @expect("AD103")
-def subscript_store(x):
-    y = np.zeros(3)
-    y[0] = x
+def nested_subscript_store(x):
+    y = np.zeros((3, 3))
+    y[0][1] = x
     return np.sum(y)
+
+
+@expect("AD305")
+def store_into_argument(x):
+    x[0] = 0.0
+    return np.sum(x)
+
+
+@expect("AD305")
+def store_into_view(x):
+    y = np.zeros((3, 3))
+    row = y[0]
+    row[1] = x
+    return np.sum(y)
+
+
+@expect("AD305")
+def store_into_list(x):
+    y = [0.0, 1.0]
+    y[0] = x
+    return y[0] + y[1]
+
+
+@expect("AD305")
+def out_argument(x):
+    y = np.zeros(3)
+    z = np.multiply(y, x, out=y)
+    return np.sum(z)
+
+
+@expect("AD306")
+def read_after_store_through_alias(x):
+    y = np.zeros(3)
+    z = y[0:2]
+    y[1] = x
+    return np.sum(z)
+
+
+@expect("AD306")
+def read_after_inplace_update_of_alias(x):
+    y = x * 1.0
+    z = y
+    y += x
+    return np.sum(z * y)
 
 
 @expect("AD102")

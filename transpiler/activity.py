@@ -24,15 +24,21 @@ class Activity:
 
 
 def _assignments(body):
-    """(target names, read names) for every assignment and the final return."""
+    """(target names, read names) for every assignment and the final return. A store
+    ``y[i] = v`` and ``np.add.at(y, i, v)`` assign ``y`` from ``v`` (and ``y``)."""
     out = []
     for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(stmt, ast.Assign):
-            targets = {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-            reads = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
-            out.append((targets, reads))
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript):
+                out.append(({target.value.id}, _names(stmt.value) | {target.value.id}))
+                continue
+            out.append(({n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}, _names(stmt.value)))
+        elif is_add_at(stmt):
+            array, _, value = stmt.value.args
+            out.append(({array.id}, _names(value) | {array.id}))
         elif isinstance(stmt, ast.Expr) and _changes_list(stmt.value):  # xs.append(v): xs now holds v
-            out.append(({stmt.value.func.value.id}, {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}))
+            out.append(({stmt.value.func.value.id}, _names(stmt.value)))
     return out
 
 
@@ -42,6 +48,23 @@ def _changes_list(node):
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("append", "extend")
         and isinstance(node.func.value, ast.Name)
+    )
+
+
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def is_add_at(stmt):
+    """Is ``stmt`` the statement ``np.add.at(<name>, index, value)``?"""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    call = stmt.value
+    return (
+        ast.unparse(call.func) == "np.add.at"
+        and len(call.args) == 3
+        and not call.keywords
+        and isinstance(call.args[0], ast.Name)
     )
 
 

@@ -22,6 +22,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
+from transpiler import inplace
 from transpiler.reverse import Block, assign, call, load, shape_operand, tag
 
 EPILOGUE = "epilogue"
@@ -89,7 +90,7 @@ def build(stmts, rev, names):
         elif isinstance(stmt, ast.Break):
             node = Break(stmt)
         else:
-            node = rev.statement(stmt)
+            node = inplace.statement(rev, stmt) or rev.statement(stmt)
         nodes.append(node)
     return nodes
 

@@ -83,9 +83,15 @@ def _targets(node):
     return []
 
 
-def _check_target(target, diags, nested=False):
-    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``)."""
-    if isinstance(target, ast.Name):
+def _check_target(target, diags, nested=False, top=True):
+    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``); ``top``: the whole
+    target of an assignment (where a store into an array may stand)."""
+    if isinstance(target, ast.Subscript) and top and not nested:
+        if not isinstance(target.value, ast.Name):
+            diags.add("AD103", target, "only a named array can be stored into; write `a[i, j] = v`, not `a[i][j] = v`")
+        elif target.value.id in RESERVED:
+            diags.add("AD107", target.value, f"`{target.value.id}` is reserved for generated code")
+    elif isinstance(target, ast.Name):
         if target.id in RESERVED:
             diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
     elif isinstance(target, (ast.Tuple, ast.List)):
@@ -93,7 +99,7 @@ def _check_target(target, diags, nested=False):
             if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
                 diags.add("AD103", elt, "nested unpacking is not supported yet")
             else:
-                _check_target(elt, diags, nested)
+                _check_target(elt, diags, nested, top=False)
     elif isinstance(target, ast.Starred):
         diags.add("AD103", target, "starred assignment targets are not supported")
     else:
@@ -102,12 +108,16 @@ def _check_target(target, diags, nested=False):
 
 
 def _harmless(value):
-    """Docstrings, print(...) and ``xs.append(v)``-like calls may stand alone as statements."""
+    """Docstrings, print(...), ``xs.append(v)``-like calls (see ``containers``) and
+    ``<ufunc>.at(...)`` (``reverse`` checks it is ``np.add.at``) may stand alone as statements."""
     if isinstance(value, ast.Constant):
         return True
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
-        return value.func.attr in ("append", "extend", "pop")  # a list changed in place: see containers
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print"
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "pop"):
+        return True  # a list changed in place: see containers
+    return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr == "at")
 
 
 def _check_signature(func, diags):
@@ -149,7 +159,8 @@ def check(src):
             if isinstance(node, ast.Expr) and not _harmless(node.value):
                 diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
             for target in _targets(node):
-                _check_target(target, diags, nested=isinstance(node, (ast.For, ast.Assign)))
+                unpacking = isinstance(node, ast.Assign) and isinstance(target, (ast.Tuple, ast.List))  # may nest: see containers
+                _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking)
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem:

@@ -9,7 +9,7 @@ CODES = {
     # AD1xx: syntax adgen does not differentiate (yet)
     "AD101": ("unsupported statement", "This kind of statement cannot be differentiated.", "Move it out of the differentiated function."),
     "AD102": ("unsupported expression", "This kind of expression cannot be differentiated.", "Compute it in a helper outside the differentiated function, or rewrite it with plain operators and NumPy calls."),
-    "AD103": ("unsupported assignment target", "Only plain names and tuples of names can be assigned.", "Assign to a new name instead of storing into an attribute, subscript or starred target."),
+    "AD103": ("unsupported assignment target", "Only names, tuples of names and subscripts of a named array (`y[i] = v`) can be assigned.", "Assign to a new name instead of storing into an attribute or starred target; write `a[i, j] = v`, not `a[i][j] = v`."),
     "AD104": ("unsupported signature", "Variadic parameters (`*args`, `**kwargs`) cannot be differentiated.", "List the parameters explicitly."),
     "AD105": ("nested definition", "Functions, lambdas and classes defined inside the differentiated function are not supported.", "Define the helper at module level."),
     "AD106": ("unsupported control flow", "This control-flow construct is not supported where it stands.", "Move the conditional out into an `if` statement, or use `np.where`."),
@@ -31,10 +31,13 @@ CODES = {
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
     "AD303": ("integer wrt (warning)", "The argument differentiated is an integer or a boolean; its gradient treats it as a real number, which means little for a count or an index.", "Pass a float (`float(n)`, `a.astype(float)`), or leave the argument out of `wrt`."),
     "AD304": ("result independent of wrt (warning)", "The result does not depend on a `wrt` parameter (it reaches only conditions, or values the result does not use), so its gradient is zero.", "Check that the parameter reaches the result as intended, or leave it out of `wrt`."),
+    "AD305": ("in-place write into a shared value", "A store (`y[i] = v`, `y[i] += v`, `np.add.at`, `out=`) goes into a value the function did not create as a new array: an argument (whose caller would see the change), a view of another array, a list.", "Store into an array the function makes (`np.zeros(...)`, `x.copy()`), and assign results instead of passing `out=`."),
+    "AD306": ("read after an in-place write through another name", "The name may share memory with an array that an in-place write (`y[i] = v`, `y += v`) changed after the name was bound, so its value changed behind it.", "Bind the name after the write, or make it a copy where it is bound (`z = y[1:3].copy()`)."),
     # AD4xx: run-time checks in generated code
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
     "AD403": ("argument shape mismatch", "A gradient module emitted with --shape was called with arguments of other shapes.", "Emit it again for those shapes, or without --shape."),
+    "AD404": ("in-place store without a gradient", "A store picks some entry twice (repeated indices: NumPy keeps one of the values, which one is not defined), or stores into something other than a NumPy array.", "Use `np.add.at` to sum repeated entries; store only into NumPy arrays."),
     "AD405": ("list arithmetic", "`+` or `*` on lists or tuples joins or repeats them: the gradient cannot tell their items apart.", "Build the list with `append`/`extend`, or join arrays with `np.concatenate`."),
 }
 

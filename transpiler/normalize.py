@@ -4,7 +4,9 @@ Each pass takes and returns a list of statements; positions are kept
 (``ast.copy_location``) so that diagnostics and ``# line`` comments stay right.
 
 - ``strip_docstring``: ``\"\"\"Doc.\"\"\"`` -> (nothing)
-- ``split_augassign``: ``x += e`` -> ``x = x + e``
+- ``split_augassign``: ``x += e`` -> ``x = x + e`` (marked ``adgen_inplace``: on an array
+  the user's code changes it in place, which ``aliasing`` checks nothing else sees);
+  ``y[i] += e`` -> ``y[i] = y[i] + e``
 - ``plain_assign``: ``x: float = e`` -> ``x = e``; ``a = b = e`` -> ``a = e; b = a``
 - ``unpack_tuples``: ``a, b = e1, e2`` -> ``a = e1; b = e2`` (through temporaries
   when a target is read on the right, as in ``a, b = b, a``)
@@ -36,8 +38,29 @@ def split_augassign(body, names):
             read = _name(stmt.target.id, ast.Load(), stmt.target)
             value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
             stmt = _at(ast.Assign(targets=[stmt.target], value=value), stmt)
+            stmt.adgen_inplace = True
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            target = stmt.target
+            if not _reads_only_names(target.slice):  # evaluate the index once
+                index = names.temp()
+                out.append(_at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=target.slice), stmt))
+                target = _at(ast.Subscript(value=target.value, slice=_name(index, ast.Load(), target), ctx=ast.Store()), target)
+            read = _at(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()), target)
+            value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
+            stmt = _at(ast.Assign(targets=[target], value=value), stmt)
         out.append(stmt)
     return out
+
+
+def _reads_only_names(index):
+    """An index made of names, numbers, slices and ``+``/``-`` on them, cheap and safe to
+    evaluate twice."""
+    for node in ast.walk(index):
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Add, ast.Sub)):
+            return False
+        if not isinstance(node, (ast.Name, ast.Constant, ast.Slice, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.expr_context, ast.operator, ast.unaryop)):
+            return False
+    return True
 
 
 def plain_assign(body, names):

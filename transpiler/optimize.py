@@ -33,6 +33,14 @@ def _target(stmt):
     return None
 
 
+def _targets(stmt):
+    """The names an assignment binds (``_g1, _dy = ...`` binds two)."""
+    if not isinstance(stmt, ast.Assign):
+        return set()
+    target = stmt.targets[0]
+    return {e.id for e in (target.elts if isinstance(target, ast.Tuple) else [target]) if isinstance(e, ast.Name)}
+
+
 def _zero_init(name):
     stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0.0), lineno=0)
     stmt.adgen = ("init", None)
@@ -89,7 +97,7 @@ def _fold_one(stmt, zeros):
     target = _target(stmt)
     if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
         if kind == "set":
-            zeros.add(target)
+            zeros.update(_targets(stmt))
         return None
     if kind == "zero":
         zeros.add(target)
@@ -98,8 +106,7 @@ def _fold_one(stmt, zeros):
         stmt.value = stmt.value.right
         stmt.adgen = ("set", via)
     stmt = _ZeroReads(zeros).visit(stmt)
-    if target is not None:
-        zeros.discard(target)
+    zeros.difference_update(_targets(stmt))
     return stmt
 
 
@@ -134,11 +141,10 @@ def _live(body, live, exit_live):
             live = set(exit_live)
         else:
             kind, _ = _tag(stmt)
-            target = _target(stmt)
-            if kind in GENERATED and target not in live:
+            targets = _targets(stmt)
+            if kind in GENERATED and not targets & live:
                 continue
-            if target is not None:
-                live.discard(target)
+            live -= targets
             live |= _reads(stmt)
         out.append(stmt)
     return out[::-1], live

@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, check, containers, emit, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, check, containers, emit, inplace, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -61,6 +61,8 @@ def _transform(src, wrt, origin, command, arg_shapes):
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     body = resolver.qualify(body, set(params(func)) | _stored(body))
+    with stage("aliasing"):
+        sharing = aliasing.check(body, params(func), diags)
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
@@ -71,6 +73,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
         known = shapes.Shapes(body, params(func), arg_shapes or {}, resolver)
         rev = Reverser(resolver, act, known, names, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
+        inplace.drop_needless_undo(rev, nodes, sharing)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
@@ -112,7 +115,10 @@ def _nodes(rev, act, body, result, names):
 
 
 def _warn_independent(src, body, wrt_names, act, diags):
-    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero)."""
+    """AD304 for each ``wrt`` parameter the result does not depend on (its gradient is zero);
+    not when errors found so far make the dependencies meaningless."""
+    if any(d.severity == "error" for d in diags.items):
+        return
     params = {a.arg: a for a in src.func.args.posonlyargs + src.func.args.args + src.func.args.kwonlyargs}
     for name in wrt_names:
         if name in act.useful:

@@ -1,0 +1,112 @@
+"""Cotangents through in-place stores into arrays (``y[i] = v``, ``y[a:b] += v``,
+``np.add.at(y, i, v)``).
+
+A store overwrites the entries ``y[index]``: their cotangent goes to the stored
+value, and the entries before the store get none. The adjoint ``dy`` is changed
+in place when nothing else refers to it, so a loop of stores costs the stored
+entries, not a copy of ``y`` per store.
+"""
+
+import sys
+
+import numpy as np
+
+from runtime.core import GradientError, float_dtype, unbroadcast
+from runtime.rules.selection import _may_repeat
+
+
+def cut_at(dy, y, index):
+    """``(dy[index], dy with those entries zeroed)``: split the cotangent of ``y`` after
+    ``y[index] = v`` into the stored value's part and the rest."""
+    _check_store(y, index)
+    if _is_zero(dy):
+        return 0.0, dy
+    dy = _owned(dy, y, sys.getrefcount(dy))
+    part = dy[index].copy()
+    dy[index] = 0.0
+    return part, dy
+
+
+def zero_at(dy, y, index):
+    """``dy`` with the entries ``y[index] = v`` overwrote zeroed (``v`` has no cotangent)."""
+    _check_store(y, index)
+    if _is_zero(dy):
+        return dy
+    dy = _owned(dy, y, sys.getrefcount(dy))
+    dy[index] = 0.0
+    return dy
+
+
+def take_at(dy, y, index, repeats=False):
+    """``dy[index]``, the cotangent of what ``y[index] += v`` added (or, with ``repeats``,
+    ``np.add.at(y, index, v)``, which adds once per repeat)."""
+    if repeats and not isinstance(y, np.ndarray):
+        _not_an_array(y)
+    if not repeats:
+        _check_store(y, index)
+    if np.ndim(dy) == 0:
+        return dy  # a scalar cotangent is the same for every entry
+    return unbroadcast(dy, y)[index]
+
+
+def _is_zero(dy):
+    return type(dy) is float and dy == 0.0
+
+
+def _check_store(y, index):
+    if not isinstance(y, np.ndarray):
+        _not_an_array(y)
+    if _may_repeat(index):
+        picked = np.arange(y.size).reshape(y.shape)[index]
+        if np.unique(picked).size != np.size(picked):
+            raise GradientError(
+                "AD404",
+                "an in-place store picks some entry twice (repeated indices): which value "
+                "NumPy keeps is not defined, so it has no gradient; use np.add.at to sum repeats",
+            )
+
+
+def _not_an_array(y):
+    raise GradientError(
+        "AD404",
+        f"in-place stores are differentiated only into NumPy arrays, not {type(y).__name__}; "
+        "build a new value instead",
+    )
+
+
+def _owned(dy, y, references):
+    """``dy`` as a float array of ``y``'s shape that nothing else refers to: ``dy`` itself
+    when it already is one (``references``: its count at the caller), else a copy."""
+    alone = _ALONE is not None and references <= _ALONE
+    if (
+        alone
+        and type(dy) is np.ndarray
+        and dy.shape == y.shape
+        and dy.flags.owndata
+        and dy.flags.writeable
+        and dy.dtype.kind == "f"
+    ):
+        return dy
+    out = np.empty(y.shape, float_dtype(y))
+    out[...] = unbroadcast(dy, y)
+    return out
+
+
+def _count(dy, y, index):
+    """What ``sys.getrefcount(dy)`` reports inside ``cut_at``/``zero_at`` when only the
+    caller's variable holds ``dy``."""
+    return sys.getrefcount(dy)
+
+
+def _references_when_alone():
+    """The reference count the store helpers see for an array only the caller's variable
+    holds, or ``None`` (always copy) if a second reference does not show."""
+    y, dy = np.zeros(2), np.zeros(2)
+    alone = _count(dy, y, 0)
+    alias = dy  # a second reference
+    shared = _count(dy, y, 0)
+    del alias
+    return alone if shared > alone else None
+
+
+_ALONE = _references_when_alone()

@@ -1,0 +1,121 @@
+"""In-place stores: what the tape keeps, the caller's arrays, run-time checks, diagnostics."""
+
+import numpy as np
+import pytest
+
+import runtime
+from corpus_inplace import CASES, edit_distance_table, particle_trajectory
+from transpiler import grad
+from transpiler.errors import TranspileError
+
+
+class CountingTape(runtime.Tape):
+    """A tape that remembers the size of everything pushed."""
+
+    sizes = []
+
+    def push(self, value):
+        CountingTape.sizes.append(np.size(value))
+        self.append(value)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    CountingTape.sizes = []
+    monkeypatch.setattr(runtime, "Tape", CountingTape)
+    return CountingTape.sizes
+
+
+@pytest.mark.parametrize("fn,builders,wrt", CASES, ids=[c[0].__name__ for c in CASES])
+def test_the_callers_arrays_are_unchanged(fn, builders, wrt):
+    args = [b(np.random.default_rng(1)) for b in builders]
+    before = [np.array(a, copy=True) for a in args]
+    grad(fn, wrt=wrt)(*args)
+    for a, b in zip(args, before):
+        assert np.array_equal(a, b) and np.asarray(a).dtype == b.dtype
+
+
+def test_a_store_in_a_loop_records_the_overwritten_row_only(counting):
+    # the loop reads back the rows it writes, so each store's old row is recorded
+    def rows(x, n):
+        table = np.zeros((n, 50))
+        table[0] = x
+        for i in range(1, n):
+            table[i] = np.sin(table[i - 1]) + x
+        return np.sum(table)
+
+    x = np.linspace(0.0, 1.0, 50)
+    g = grad(rows)(x, 20)
+    assert counting and max(counting) <= 50  # never the whole 20 x 50 table
+    table_sum = lambda x: rows(x, 20)  # noqa: E731
+    eps = 1e-6
+    e = np.zeros(50)
+    e[7] = eps
+    assert g[7] == pytest.approx((table_sum(x + e) - table_sum(x - e)) / (2 * eps), rel=1e-6)
+
+
+def test_stores_read_only_after_the_loop_record_nothing(counting):
+    x0, v0 = np.array([0.3, -0.2]), np.array([0.1, 0.5])
+    grad(particle_trajectory, wrt=(0, 1))(x0, v0, 30)
+    assert max(counting, default=0) <= 2  # states and shapes, never rows of the trajectory
+
+
+def test_dynamic_programming_table_matches_a_hand_computed_value():
+    # one cell: d = min((a-b)^2, 0.5 a + 0.5 b + min(0.5 a, 0.5 b)) with a=1, b=0.4 -> (0.6)^2 = 0.36
+    a, b = np.array([1.0]), np.array([0.4])
+    ga, gb = grad(edit_distance_table, wrt=(0, 1))(a, b)
+    assert edit_distance_table(a, b) == pytest.approx(0.36)
+    assert ga[0] == pytest.approx(2 * 0.6) and gb[0] == pytest.approx(-2 * 0.6)
+
+
+def test_a_store_with_repeated_indices_is_a_run_time_error():
+    def repeated(v, idx):
+        y = np.zeros(3)
+        y[idx] = v
+        return np.sum(y)
+
+    with pytest.raises(runtime.GradientError, match="AD404"):
+        grad(repeated)(np.array([1.0, 2.0]), np.array([0, 0]))
+    assert grad(repeated)(np.array([1.0, 2.0]), np.array([0, 2])).tolist() == [1.0, 1.0]
+
+
+def test_storing_into_an_argument_names_it():
+    def into_argument(x):
+        x[0] = 1.0
+        return np.sum(x)
+
+    with pytest.raises(TranspileError) as info:
+        grad(into_argument)(np.ones(3))
+    (diag,) = info.value.diagnostics
+    assert diag.code == "AD305" and "`x`" in diag.message and "argument" in diag.message
+
+
+def test_a_view_read_after_the_store_is_refused_where_it_is_read():
+    def view_then_store(x):
+        y = np.zeros(4)
+        head = y[:2]
+        y[0] = x
+        return np.sum(head) * x
+
+    with pytest.raises(TranspileError) as info:
+        grad(view_then_store)(0.5)
+    (diag,) = info.value.diagnostics
+    assert diag.code == "AD306" and "`head`" in diag.message
+    assert diag.source_line.strip() == "return np.sum(head) * x"
+
+
+def test_a_fresh_array_each_step_is_not_an_alias_of_the_last():
+    def relax(u, n):
+        for k in range(n):
+            new = u * 0.5
+            new[0] = u[-1]
+            u = new
+        return np.sum(u * u)
+
+    u = np.array([0.2, 0.7, -0.4])
+    g = grad(relax)(u, 3)
+    eps = 1e-6
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = eps
+        assert g[i] == pytest.approx((relax(u + e, 3) - relax(u - e, 3)) / (2 * eps), rel=1e-6)

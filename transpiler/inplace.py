@@ -1,0 +1,175 @@
+"""Reverse mode for in-place stores into arrays: ``y[i] = v``, ``y[i] += v`` (after
+``normalize``: ``y[i] = y[i] + v``) and ``np.add.at(y, i, v)``.
+
+``aliasing`` has checked that ``y`` is an array the function made and that no
+other name sees the change, so a store is a change of ``y`` alone::
+
+    y[i] = v            forward:  _t1 = y[i].copy()      (only when needed, see below)
+                                  y[i] = v
+                        backward: y[i] = _t1             (puts back what the store overwrote)
+                                  _g1, _dy = _rt.cut_at(_dy, y, i)
+                                  _dv = _dv + _g1        (unbroadcast to v's shape)
+
+    y[i] = y[i] + v     backward: _g1 = _rt.take_at(_dy, y, i);  _dv = _dv + _g1
+    np.add.at(y, i, v)  the same, with repeated entries of ``i`` allowed
+
+The tape keeps only the overwritten entries (``y[i].copy()``), and only when some
+backward statement reads the values of ``y`` (or of a name sharing its memory):
+undoing the stores in reverse order gives every backward statement the array as
+its forward statement saw it. Otherwise the copy and the undo are left out.
+"""
+
+import ast
+import copy
+
+from transpiler.activity import is_add_at
+from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, tag
+
+SHAPE_ARGUMENTS = {  # calls of generated code that read an argument for its shape (and type) only
+    "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1, "_rt.unbroadcast": 1, "np.shape": 0,
+    "_rt.rules.selection.scatter": 1,
+}
+
+
+def _subscript(name, index, ctx):
+    return ast.Subscript(value=load(name), slice=copy.deepcopy(index), ctx=ctx)
+
+
+def _index(rev, index, fwd):
+    """The index as an expression the backward can evaluate again."""
+    if is_atomic(index):
+        return index
+    return rev.hoist(index, fwd, index)
+
+
+def _accumulated(target, value):
+    """``(op, rest)`` when ``value`` is ``y[i] + rest`` or ``y[i] - rest`` for the target ``y[i]``."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
+        left = value.left
+        if isinstance(left, ast.Subscript) and ast.dump(left.value) == ast.dump(target.value) and ast.dump(left.slice) == ast.dump(target.slice):
+            return value.op, value.right
+    return None
+
+
+def statement(rev, stmt):
+    """The ``Block`` of an in-place store, or None for any other statement."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
+        return store(rev, stmt)
+    if is_add_at(stmt):
+        return add_at(rev, stmt)
+    return None
+
+
+def store(rev, stmt):
+    """The ``Block`` of ``y[index] = value``."""
+    target = stmt.targets[0]
+    if not isinstance(target.value, ast.Name):  # a global: ``aliasing`` refused it
+        return Block(stmt, [stmt], [], [], [])
+    name = target.value.id
+    if not rev.activity.active(name):
+        return Block(stmt, [stmt], [], [], [])
+    fwd, bwd = [], []
+    index = _index(rev, target.slice, fwd)
+    adj = rev.adjoint(name)
+    rev.current = {}
+    accumulated = _accumulated(target, stmt.value)
+    if accumulated:
+        op_type, rest = accumulated
+        expr, op = rev.lower(rest, fwd)
+        value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
+        if op is not None:
+            g = rev.gtemp()
+            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
+            cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
+            rev.backprop(op, cotangent, g, bwd, shaped=False)
+    else:
+        value, op = rev.lower(stmt.value, fwd)
+        where = _index_value(copy.deepcopy(index))
+        if op is None:
+            bwd.append(tag(assign(adj, rt_call("zero_at", load(adj), load(name), where)), "set", adj))
+        else:
+            g = rev.gtemp()
+            both = ast.Tuple(elts=[ast.Name(id=g, ctx=ast.Store()), ast.Name(id=adj, ctx=ast.Store())], ctx=ast.Store())
+            bwd.append(tag(ast.Assign(targets=[both], value=rt_call("cut_at", load(adj), load(name), where), lineno=0), "set", adj))
+            rev.backprop(op, load(g), g, bwd, shaped=False)
+    fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=value), stmt))
+    return _with_undo(rev, stmt, name, index, fwd, bwd)
+
+
+def add_at(rev, stmt):
+    """The ``Block`` of ``np.add.at(y, index, value)``."""
+    call = stmt.value
+    array, index, value = call.args
+    name = array.id
+    if not rev.activity.active(name):
+        return Block(stmt, [stmt], [], [], [])
+    fwd, bwd = [], []
+    index = _index(rev, index, fwd)
+    rev.current = {}
+    expr, op = rev.lower(value, fwd)
+    if op is not None:
+        g = rev.gtemp()
+        take = rt_call("take_at", load(rev.adjoint(name)), load(name), _index_value(copy.deepcopy(index)))
+        take.keywords = [ast.keyword(arg="repeats", value=ast.Constant(True))]
+        bwd.append(tag(assign(g, take), "set", rev.adjoint(name)))
+        rev.backprop(op, load(g), g, bwd, shaped=False)
+    new = ast.Call(func=call.func, args=[array, index, expr], keywords=[])
+    fwd.append(ast.copy_location(ast.Expr(value=new), stmt))
+    return _with_undo(rev, stmt, name, index, fwd, bwd)
+
+
+def _with_undo(rev, stmt, name, index, fwd, bwd):
+    """The block, with the copy of the overwritten entries and its undo (dropped later
+    by ``drop_needless_undo`` when nothing needs them)."""
+    saved = rev.names.temp()
+    save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
+    undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
+    temps = [s.targets[0].id for s in fwd[:-1]]
+    block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
+    block.undo = (name, save, undo, saved)
+    rev._reads(block)
+    return block
+
+
+def drop_needless_undo(rev, nodes, classes):
+    """Leave out the copy and undo of a store when no backward statement reads the array
+    (or a name sharing its memory, ``classes(name)``) as it was before the store: none
+    of the statements before it, or around it in a loop, reads its values."""
+    placed = list(_placed(nodes, ()))
+    for k, (b, loops) in enumerate(placed):
+        undo = getattr(b, "undo", None)
+        if undo is None:
+            continue
+        names = classes(undo[0])
+        earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
+        if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
+            continue
+        name, save, restore, saved = undo
+        b.forward.remove(save)
+        b.backward.remove(restore)
+        b.temps.remove(saved)
+        b.reads_pre, b.reads_post = set(), set()
+        b.undo = None
+        rev._reads(b)
+
+
+def value_reads(stmt):
+    """The names ``stmt`` reads for their values (not only for their shapes)."""
+    skip = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            k = SHAPE_ARGUMENTS.get(ast.unparse(node.func))
+            if k is not None and len(node.args) > k and isinstance(node.args[k], ast.Name):
+                skip.add(id(node.args[k]))
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+
+
+def _placed(nodes, loops):
+    """``(block, ids of the loops around it)`` for every block, in program order."""
+    for node in nodes:
+        if isinstance(node, Block):
+            yield node, loops
+        else:
+            inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
+            for field in ("body", "orelse"):
+                yield from _placed(getattr(node, field, []), inner)
