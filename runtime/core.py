@@ -41,6 +41,8 @@ def seed(value, dout):
     if dout is None:
         if type(value) in (float, np.float64):
             return 1.0
+        if isinstance(value, (list, tuple, dict)):
+            raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
         if np.ndim(value) != 0 or not np.isrealobj(value):
             shape = np.shape(value)
             raise GradientError(
@@ -49,6 +51,8 @@ def seed(value, dout):
                 "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
             )
         return 1.0
+    if isinstance(value, (list, tuple, dict)):
+        return trees.seed(value, dout, seed)
     if np.shape(dout) != np.shape(value):
         raise GradientError(
             "AD402",

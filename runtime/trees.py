@@ -196,6 +196,26 @@ def like(g, x):
     return g
 
 
+def seed(value, dout, leaf):
+    """The seed of a vjp whose result ``value`` is a container: ``dout`` must have its
+    structure (``leaf(value_i, dout_i)`` checks and converts each leaf)."""
+    if isinstance(value, dict):
+        if not isinstance(dout, dict) or set(dout) != set(value):
+            raise _mismatch(value, dout)
+        return AdjDict((k, seed(v, dout[k], leaf)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        if not isinstance(dout, (list, tuple)) or len(dout) != len(value):
+            raise _mismatch(value, dout)
+        return Adj(seed(v, d, leaf) for v, d in zip(value, dout))
+    return leaf(value, dout)
+
+
+def _mismatch(value, dout):
+    from runtime.core import GradientError
+
+    return GradientError("AD402", f"the seed {dout!r} does not have the structure of the result {value!r}")
+
+
 # -- gradients of container arguments ----------------------------------------------------
 
 

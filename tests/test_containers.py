@@ -41,12 +41,6 @@ def appended_after_stored(x):
     return grid[0][0]
 
 
-def returns_an_appended_list(x):
-    xs = [x]
-    xs.append(x)
-    return xs  # <-
-
-
 def other_list_method(x):
     xs = [x, 2.0]
     xs.reverse()  # <-
@@ -83,7 +77,6 @@ REFUSED = [
     (aliased_then_appended, "AD115"),
     (appended_list_from_a_dict, "AD115"),
     (appended_after_stored, "AD115"),
-    (returns_an_appended_list, "AD115"),
     (other_list_method, "AD109"),
     (joins_lists, "AD116"),
     (repeats_a_tuple, "AD116"),
@@ -312,3 +305,26 @@ def test_unpacking_a_popped_pair_and_looping_over_a_comprehension():
 
     gx, gy = grad(f, wrt=(0, 1))(0.3, 1.2)
     check_tree_grad(lambda v: f(v[0], v[1]), [[0.3, 1.2]], 0, [gx, gy])
+
+
+def test_vjp_of_container_results_keeps_the_value():
+    def f(x):
+        ys = [x * k for k in range(3)]
+        hs = [x]
+        hs.append(np.sin(ys[1] * ys[2]))
+        return {"ys": ys, "pair": (hs, ys[2] * 2.0)}
+
+    seed = {"ys": [1.0, 0.5, 2.0], "pair": ([1.0, -1.0], 3.0)}
+    gen = vjp(f).__wrapped__
+    value, g = gen(0.4, _dout=seed)
+    assert value == f(0.4)
+
+    def phi(x):
+        out = f(x)
+        return sum(float(np.sum(a * b)) for (_, a), (_, b) in zip(tree_paths(out), tree_paths(seed)))
+
+    check_tree_grad(lambda v: phi(v[0]), [[0.4]], 0, [vjp(f)(0.4, seed)])
+    with pytest.raises(GradientError, match="AD402"):
+        vjp(f)(0.4, {"ys": [1.0], "pair": ([1.0, 1.0], 1.0)})
+    with pytest.raises(GradientError, match="AD401"):
+        grad(f)(0.4)

@@ -96,6 +96,7 @@ class Rewriter:
         body = nested(body, self._statements)
         body = nested(body, self._conditional_items)
         mutated = _mutated(body)
+        body = nested(body, lambda b: [_copy_returned(s, mutated) for s in b])
         self._check_aliases(body, _mutated(body, by_user=True))
         copies = [p for p in self.params if p in mutated]
         first = body[0] if body else None
@@ -381,6 +382,26 @@ def _grows(stmt):
         and isinstance(stmt.value.right, ast.List)
         and not any(isinstance(e, ast.Starred) for e in stmt.value.right.elts)
     )
+
+
+def _copy_returned(stmt, mutated):
+    """``return xs`` -> ``return list(xs)`` (also inside a returned tuple, list or dict)
+    for a list changed in place: the backward pass undoes the changes on ``xs``, never on
+    the result."""
+    if not isinstance(stmt, ast.Return) or stmt.value is None:
+        return stmt
+
+    def copy_of(node):
+        if isinstance(node, ast.Name) and node.id in mutated:
+            return _at(ast.Call(func=_load("list", node), args=[node], keywords=[]), node)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            node.elts = [copy_of(e) for e in node.elts]
+        elif isinstance(node, ast.Dict):
+            node.values = [copy_of(v) for v in node.values]
+        return node
+
+    stmt.value = copy_of(stmt.value)
+    return stmt
 
 
 def _fresh_list(value, mutated):
