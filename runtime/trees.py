@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "like", "as_grad", "leaves"]
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
 
 CONTAINERS = (list, tuple, dict)
 
@@ -183,6 +183,11 @@ def push(acc, g, xs, index=-1):
     acc = Adj([0.0] * (len(xs) - 1)) if _is_zero(acc) else _own(acc, count)
     acc.insert(index if index >= 0 else len(xs) + index, g)
     return acc
+
+
+def put_back(xs, index, item):
+    """Undo ``item = xs.pop(index)``: ``xs.insert`` counts a negative index differently."""
+    xs.insert(index if index >= 0 else len(xs) + 1 + index, item)
 
 
 def like(g, x):

@@ -245,3 +245,14 @@ def nested_reads(p, x):
         x = np.tanh(p["layers"][i]["W"] @ x + p["layers"][i]["b"])
     scores = [np.sum(x * p["out"]) + 10.0, np.sum(x) * 0.5]
     return max(scores) + min(scores)
+
+
+@case(vec(5), scalar(), wrt=(0, 1))
+def pop_from_the_middle(x, a):
+    items = [x[k] * a for k in range(5)]
+    k = 1
+    second = items.pop(k)
+    before_last = items.pop(-2)
+    last = items.pop(-1)
+    items.append(second * before_last)
+    return items[0] * last + items[-1] + items[1] * 3.0

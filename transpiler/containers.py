@@ -314,6 +314,15 @@ class Rewriter:
                 )
 
 
+def _literal_int(node):
+    """The value of an int literal (``3``, ``-1``), else None."""
+    try:
+        value = ast.literal_eval(node) if node is not None else None
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _dict_pop(call):
     """``d.pop("k")`` or ``d.pop(k, default)``: a dict's pop, not a list's."""
     args = call.args
@@ -531,10 +540,13 @@ def _pop_block(rev, stmt):
         index = rev.hoist(index, fwd, index)
         stmt = _at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
     fwd.append(stmt)
-    if index is None:
+    position = _literal_int(index)
+    if index is None or position == -1:
         restore = _call_stmt(xs, "append", [as_result(v)], stmt)
-    else:
+    elif position is not None and position >= 0:
         restore = _call_stmt(xs, "insert", [copy.deepcopy(index), as_result(v)], stmt)
+    else:  # a negative or unknown index: insert counts from the end differently
+        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), copy.deepcopy(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
