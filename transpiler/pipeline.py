@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, check, containers, emit, inplace, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -84,7 +84,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     body.append(ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load())))
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
-        body = containers.drop_unread_restores(body)
+        body = lists.drop_unread_restores(body)
 
     spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:

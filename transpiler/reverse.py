@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import containers, inline, shapes, stubs
+from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
@@ -170,7 +170,7 @@ class Reverser:
     # -- statements --------------------------------------------------------------------
 
     def statement(self, stmt):
-        block = containers.reverse_statement(self, stmt)  # xs.append(v), v = xs.pop()
+        block = lists.reverse_statement(self, stmt)  # xs.append(v), v = xs.pop()
         if block is not None:
             return block
         if isinstance(stmt, ast.Assign):
