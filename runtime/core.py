@@ -132,7 +132,13 @@ def as_grad(g, x):
 
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
-    return tuple(_unshare([as_grad(g, x) for g, x in zip(gs, xs)], set()))
+    out = [as_grad(g, x) for g, x in zip(gs, xs)]
+    if any(isinstance(x, (list, tuple, dict)) for x in xs):
+        return tuple(_unshare(out, set()))
+    for k, r in enumerate(out):
+        if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):
+            out[k] = r.copy()
+    return tuple(out)
 
 
 def _unshare(tree, seen):
