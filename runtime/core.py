@@ -147,6 +147,8 @@ def _unshare(tree, seen):
         return {k: _unshare(v, seen) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
         items = [_unshare(v, seen) for v in tree]
+        if hasattr(tree, "_fields"):
+            return type(tree)(*items)
         return tuple(items) if isinstance(tree, tuple) else items
     if isinstance(tree, np.ndarray):
         if id(tree) in seen or (tree.base is not None and id(tree.base) in seen):

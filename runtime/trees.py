@@ -241,6 +241,8 @@ def as_grad(g, x, leaf):
         if isinstance(g, np.ndarray) and np.ndim(g) == 0:
             g = float(g)
         items = [as_grad(part(g, k), v, leaf) for k, v in enumerate(x)]
+        if hasattr(x, "_fields"):  # a namedtuple keeps its type
+            return type(x)(*items)
         return tuple(items) if isinstance(x, tuple) else items
     if not _float_leaf(x):
         return None

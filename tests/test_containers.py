@@ -1,6 +1,7 @@
 """Lists, tuples and dicts: refused constructs, the caller's containers, the API forms with
 container arguments (pytrees), and the runtime's adjoint helpers."""
 
+import collections
 import copy
 import inspect
 import os
@@ -328,3 +329,18 @@ def test_vjp_of_container_results_keeps_the_value():
         vjp(f)(0.4, {"ys": [1.0], "pair": ([1.0, 1.0], 1.0)})
     with pytest.raises(GradientError, match="AD401"):
         grad(f)(0.4)
+
+
+Layer = collections.namedtuple("Layer", "W b")
+
+
+def test_a_namedtuple_gradient_is_that_namedtuple():
+    def f(layer, x):  # fields by position or unpacking (layer.W is AD205: arrays have no attribute W)
+        W, _ = layer
+        return np.sum(np.tanh(W @ x + layer[1]))
+
+    rng = np.random.default_rng(4)
+    layer, x = Layer(rng.normal(size=(2, 3)), rng.normal(size=2)), rng.normal(size=3)
+    g = grad(f)(layer, x)
+    assert type(g) is Layer
+    check_tree_grad(f, [layer, x], 0, g)

@@ -1,7 +1,6 @@
-"""Lists, tuples and dicts: rewrites before control flow is structured, and the
-reverse of the statements that change a list in place.
-
-Rewrites (``run``), each keeping the user's positions:
+"""Lists, tuples and dicts: rewrites that run before control flow is structured, so
+that the loop machinery and ``transpiler/lists.py`` (which reverses appends and
+pops) see a small language. Each keeps the user's positions:
 
 - list comprehensions and generator expressions become loops that append:
   ``ys = [f(x) for x in xs if c(x)]`` ->
@@ -15,15 +14,17 @@ Rewrites (``run``), each keeping the user's positions:
 - unpacking anything but a tuple literal, and nested targets:
   ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
   ``a, (b, c) = e`` -> ``_t1 = e`` / ``a = _t1[0]`` / ``b = _t1[1][0]`` / ...
+- ``for k, v in d.items()`` -> ``for k in list(d):`` / ``v = d[k]`` (also
+  ``.keys()``, ``.values()``, and in expressions, as comprehensions).
 - a list parameter the function changes in place is copied first
-  (``xs = list(xs)``), so the caller's list is never changed.
+  (``xs = list(xs)``), so the caller's list is never changed; a returned list
+  is a copy (``return list(xs)``), so undoing the appends never changes the
+  result.
 
 A list changed in place (``append``, ``extend``, ``pop``) must be the only name
 for its list: one made by the function (a literal, a comprehension, ``list(...)``)
 and never assigned to another name or put into another container (AD115), as
 the backward pass undoes the changes on that name's list and on its adjoint.
-
-``transpiler/lists.py`` reverses the appends and pops.
 """
 
 import ast
@@ -32,7 +33,6 @@ import copy
 from transpiler.normalize import nested, unpack_tuples
 
 MUTATORS = ("append", "extend", "pop")
-COPIES = ("list", "tuple")  # calls that make a new list from an iterable
 
 
 def _at(new, old):
