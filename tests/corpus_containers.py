@@ -256,3 +256,22 @@ def pop_from_the_middle(x, a):
     last = items.pop(-1)
     items.append(second * before_last)
     return items[0] * last + items[-1] + items[1] * 3.0
+
+
+@case(dict_of(W0=mat(3, 2), b0=vec(3), W1=mat(2, 3), b1=vec(2)), mat(4, 2))
+def layers_from_formatted_keys(params, X):
+    layers = [(params[f"W{i}"], params[f"b{i}"]) for i in range(2)]
+    h = X
+    for W, b in layers:
+        h = np.tanh(h @ W.T + b)
+    return np.mean(h ** 2)
+
+
+@case(mat(5, 3), vec(3), wrt=(0, 1))
+def attention_over_states(X, q):
+    states = [np.tanh(x * q) for x in X]
+    scores = np.array([np.dot(s, q) for s in states])
+    weights = np.exp(scores - np.max(scores))
+    weights = weights / np.sum(weights)
+    context = sum(w * s for w, s in zip(weights, states))
+    return np.sum(context ** 2)
