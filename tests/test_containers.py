@@ -344,3 +344,47 @@ def test_a_namedtuple_gradient_is_that_namedtuple():
     g = grad(f)(layer, x)
     assert type(g) is Layer
     check_tree_grad(f, [layer, x], 0, g)
+
+
+# -- known gaps ---------------------------------------------------------------------------
+
+
+def _check_scalar_fn(f, x):
+    check_tree_grad(lambda v: f(v[0]), [[x]], 0, [grad(f)(x)])
+
+
+@pytest.mark.xfail(strict=True, raises=TranspileError, reason="attributes of a namedtuple (layer.W) are read as array attributes: AD205")
+def test_gap_namedtuple_attributes():
+    def f(layer, x):
+        return np.sum(layer.W @ x)
+
+    grad(f)(Layer(np.ones((2, 2)), np.ones(2)), np.ones(2))
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="`for k in d` over a dict argument iterates by position (d[0]); write `for k in d.keys()`")
+def test_gap_loop_directly_over_a_dict():
+    def f(d):
+        s = 0.0
+        for k in d:
+            s = s + np.sum(d[k] ** 2)
+        return s
+
+    grad(f)({"a": np.ones(2), "b": np.ones(3)})
+
+
+@pytest.mark.xfail(strict=True, raises=TranspileError, reason="dict comprehensions of differentiated values are not rewritten into loops: AD102")
+def test_gap_dict_comprehension():
+    def f(x):
+        d = {k: x * k for k in range(3)}
+        return d[1] + d[2]
+
+    _check_scalar_fn(f, 0.5)
+
+
+@pytest.mark.xfail(strict=True, raises=TranspileError, reason="a tuple-valued function's result must be unpacked into names (AD302), not kept as a list")
+def test_gap_list_result_of_split():
+    def f(x):
+        parts = np.split(x, 2)
+        return np.sum(parts[0] * parts[1])
+
+    grad(f)(np.arange(4.0))
