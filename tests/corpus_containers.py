@@ -275,3 +275,12 @@ def attention_over_states(X, q):
     weights = weights / np.sum(weights)
     context = sum(w * s for w, s in zip(weights, states))
     return np.sum(context ** 2)
+
+
+@case(list_of(scalar(), scalar(), scalar()), wrt=0)
+def copies_then_appends(xs):
+    ys = xs.copy()
+    zs = xs[:]
+    ys.append(ys[0] * ys[1])
+    zs.append(np.sin(zs[-1]))
+    return sum(ys) * zs[-1] + xs[2]

@@ -298,7 +298,7 @@ class Rewriter:
             elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
                 allowed.add(id(node.iter))
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
-                if not _fresh_list(node.value, mutated):
+                if not _fresh_list(node.value):
                     self.diags.add(
                         "AD115", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
                         f"make a copy: `{node.targets[0].id} = list(...)`",
@@ -401,13 +401,16 @@ def _copy_returned(stmt, mutated):
     return stmt
 
 
-def _fresh_list(value, mutated):
-    """A value certainly a list no other name refers to."""
+def _fresh_list(value):
+    """A new list no other name refers to: a literal, a comprehension, ``list(...)``,
+    ``xs.copy()`` or ``xs[:]``."""
     if isinstance(value, (ast.List, ast.ListComp)):
         return True
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "list":
         return True
-    return False
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "copy" and not value.args:
+        return True
+    return isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice) and value.slice.lower is value.slice.upper is value.slice.step is None
 
 
 def _mutated(body, by_user=False):
