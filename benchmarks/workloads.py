@@ -3,8 +3,8 @@
 Each workload has
 
 - a primal function written as a user would write it for adgen: plain
-  assignments, ``for``/``while`` loops, NumPy calls, operators and subscript
-  reads (no in-place stores, helpers or lists);
+  assignments, ``for``/``while`` loops, NumPy calls, operators, subscript
+  reads and (heat) stores into an array it creates;
 - a hand-written NumPy gradient with the same arguments, returning one
   gradient per ``wrt`` entry (always a tuple). It runs the forward pass
   keeping exactly what the backward pass needs, then loops backwards. It uses
@@ -269,6 +269,53 @@ def build_springs(scale=1.0):
     return q, p, 50.0, rest, 0.01, steps
 
 
+# --- heat: explicit finite differences, each step filling a new array in place -------------
+
+
+def heat(u, r, steps):
+    for t in range(steps):
+        u_new = np.empty_like(u)
+        u_new[1:-1] = u[1:-1] + r * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+        u_new[0] = 0.0
+        u_new[-1] = 0.0
+        u = u_new
+    return np.sum(u * u)
+
+
+def heat_grad(u, r, steps):
+    """Forward: keep each step's Laplacian; backward: spread the interior cotangent to the
+    three cells each interior cell read (the boundary cells, set to 0, get none)."""
+    laps = []
+    for t in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u_new = np.empty_like(u)
+        u_new[1:-1] = u[1:-1] + r * lap
+        u_new[0] = 0.0
+        u_new[-1] = 0.0
+        laps.append(lap)
+        u = u_new
+    gu = 2.0 * u
+    gr = 0.0
+    for lap in reversed(laps):
+        g = gu[1:-1]
+        gr += np.sum(g * lap)
+        rg = r * g
+        before = np.zeros_like(gu)
+        before[1:-1] = g - 2.0 * rg
+        before[2:] += rg
+        before[:-2] += rg
+        gu = before
+    return gu, float(gr)
+
+
+def build_heat(scale=1.0):
+    rng = np.random.default_rng(5)
+    n, steps = _dim(1000, scale, least=5), _dim(200, scale)
+    x = np.linspace(0.0, 1.0, n)
+    u = np.sin(np.pi * x) + 0.1 * rng.standard_normal(n)
+    return u, 0.2, steps
+
+
 WORKLOADS = [
     Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps"),
     Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence"),
@@ -276,6 +323,7 @@ WORKLOADS = [
     Workload("mlp", mlp, mlp_grad, build_mlp, ("W1", "b1", "W2", "b2"), "256-256-10 MLP, batch 64"),
     Workload("big_vector", big_vector, big_vector_grad, build_big_vector, ("x",), "elementwise, 10**6 entries"),
     Workload("springs", springs, springs_grad, build_springs, ("q", "p", "k"), "100 masses, 200 steps"),
+    Workload("heat", heat, heat_grad, build_heat, ("u", "r"), "1000 cells, 200 steps, u_new[1:-1] = ..."),
 ]
 
 BY_NAME = {w.name: w for w in WORKLOADS}

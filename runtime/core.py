@@ -89,6 +89,8 @@ def sum_to(g, shape):
 
 def float_dtype(x):
     """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc":
+        return x.dtype
     dtype = np.result_type(np.asarray(x) if isinstance(x, (list, tuple)) else x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 

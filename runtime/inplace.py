@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from runtime.core import GradientError, float_dtype, unbroadcast
+from runtime.core import GradientError, float_dtype, sum_to
 from runtime.rules.selection import _may_repeat
 
 
@@ -46,7 +46,7 @@ def take_at(dy, y, index, repeats=False):
         _check_store(y, index)
     if np.ndim(dy) == 0:
         return dy  # a scalar cotangent is the same for every entry
-    return unbroadcast(dy, y)[index]
+    return sum_to(dy, y.shape)[index]
 
 
 def _is_zero(dy):
@@ -87,8 +87,10 @@ def _owned(dy, y, references):
         and dy.dtype.kind == "f"
     ):
         return dy
+    if type(dy) is np.ndarray and dy.shape == y.shape and dy.dtype == float_dtype(y):
+        return dy.copy()
     out = np.empty(y.shape, float_dtype(y))
-    out[...] = unbroadcast(dy, y)
+    out[...] = sum_to(dy, y.shape)
     return out
 
 

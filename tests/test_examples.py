@@ -32,6 +32,7 @@ INPUTS = {
         r.standard_normal((4, 3)),
         r.standard_normal((4, 2)),
     ],
+    "heat_energy": lambda r: [r.standard_normal(12), 0.2, 5],
     "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
 }
 

@@ -1,11 +1,14 @@
 """In-place stores: what the tape keeps, the caller's arrays, run-time checks, diagnostics."""
 
+import ast
+
 import numpy as np
 import pytest
 
 import runtime
+from gradcheck import check_grad
 from corpus_inplace import CASES, edit_distance_table, particle_trajectory
-from transpiler import grad
+from transpiler import grad, inplace
 from transpiler.errors import TranspileError
 
 
@@ -119,3 +122,39 @@ def test_a_fresh_array_each_step_is_not_an_alias_of_the_last():
         e = np.zeros(3)
         e[i] = eps
         assert g[i] == pytest.approx((relax(u + e, 3) - relax(u - e, 3)) / (2 * eps), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "a,b,apart",
+    [
+        ("0", "np.s_[1:-1]", True),
+        ("-1", "np.s_[1:-1]", True),
+        ("1", "np.s_[1:-1]", False),
+        ("-2", "np.s_[1:-1]", False),
+        ("np.s_[::2]", "np.s_[1::2]", True),
+        ("np.s_[:3]", "np.s_[-3:]", False),  # the same entries on a short array
+        ("(0, 2)", "np.s_[1:, :]", True),
+        ("(0, 2)", "np.s_[:, 2]", False),
+        ("i", "np.s_[1:-1]", False),  # not a literal: assume they meet
+    ],
+)
+def test_literal_indices_are_disjoint_only_when_they_are_for_every_length(a, b, apart):
+    parse = lambda s: ast.parse(s, mode="eval").body  # noqa: E731
+    assert inplace.disjoint(parse(a), parse(b)) is apart
+    assert inplace.disjoint(parse(b), parse(a)) is apart
+
+
+def test_zeroing_entries_no_later_read_takes_is_left_out():
+    def boundary(u, n):
+        for k in range(n):
+            new = np.empty_like(u)
+            new[1:-1] = 0.5 * (u[2:] + u[:-2])
+            new[0] = 0.0
+            new[-1] = u[1]
+            u = new
+        return np.sum(u ** 2)
+
+    u = np.array([0.3, -0.5, 0.8, 0.1, 0.6])
+    dgrad = grad(boundary)
+    assert "zero_at" not in dgrad.source_for(u, 3)
+    check_grad(boundary, [u, 3], 0, dgrad(u, 3))

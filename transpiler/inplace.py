@@ -23,12 +23,8 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _index_value, assign, is_atomic, load, rt_call, tag
+from transpiler.reverse import Block, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
 
-SHAPE_ARGUMENTS = {  # calls of generated code that read an argument for its shape (and type) only
-    "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1, "_rt.unbroadcast": 1, "np.shape": 0,
-    "_rt.rules.selection.scatter": 1,
-}
 
 
 def _subscript(name, index, ctx):
@@ -60,6 +56,13 @@ def statement(rev, stmt):
     return None
 
 
+def _fills(rev, target, value):
+    """Does ``value`` statically have the shape of the entries ``target`` picks (so their
+    cotangent needs no summing over broadcast axes)?"""
+    shape = rev.shapes.of(value)
+    return shape is not None and shape == rev.shapes.of(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()))
+
+
 def store(rev, stmt):
     """The ``Block`` of ``y[index] = value``."""
     target = stmt.targets[0]
@@ -81,7 +84,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
-            rev.backprop(op, cotangent, g, bwd, shaped=False)
+            rev.backprop(op, cotangent, g, bwd, shaped=_fills(rev, target, rest))
     else:
         value, op = rev.lower(stmt.value, fwd)
         where = _index_value(copy.deepcopy(index))
@@ -91,7 +94,7 @@ def store(rev, stmt):
             g = rev.gtemp()
             both = ast.Tuple(elts=[ast.Name(id=g, ctx=ast.Store()), ast.Name(id=adj, ctx=ast.Store())], ctx=ast.Store())
             bwd.append(tag(ast.Assign(targets=[both], value=rt_call("cut_at", load(adj), load(name), where), lineno=0), "set", adj))
-            rev.backprop(op, load(g), g, bwd, shaped=False)
+            rev.backprop(op, load(g), g, bwd, shaped=_fills(rev, target, stmt.value))
     fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=value), stmt))
     return _with_undo(rev, stmt, name, index, fwd, bwd)
 
@@ -155,12 +158,7 @@ def drop_needless_undo(rev, nodes, classes):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Call):
-            k = SHAPE_ARGUMENTS.get(ast.unparse(node.func))
-            if k is not None and len(node.args) > k and isinstance(node.args[k], ast.Name):
-                skip.add(id(node.args[k]))
+    skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
@@ -173,3 +171,55 @@ def _placed(nodes, loops):
             inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
             for field in ("body", "orelse"):
                 yield from _placed(getattr(node, field, []), inner)
+
+
+def literal_index(node):
+    """The index as a tuple of ints and slices when it is made of literals only, else None."""
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "np.s_":  # np.s_[1:-1]
+        return literal_index(node.slice)
+    out = []
+    for part in parts:
+        if isinstance(part, ast.Slice):
+            bounds = [None if b is None else _literal_int(b) for b in (part.lower, part.upper, part.step)]
+            if any(b is False for b in bounds):
+                return None
+            out.append(slice(*bounds))
+        else:
+            k = _literal_int(part)
+            if k is False:
+                return None
+            out.append(k)
+    return tuple(out)
+
+
+def _literal_int(node):
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return False
+    return value if type(value) is int else False
+
+
+def disjoint(a, b):
+    """Do the literal indices ``a`` and ``b`` pick no entry in common, whatever the array's
+    length along each axis? (Checked for every length up to past the literals' size: beyond
+    that, which entries they pick in common no longer changes.)"""
+    a, b = literal_index(a), literal_index(b)
+    if a is None or b is None:
+        return False
+    for i, j in zip(a, b):  # basic indices: disjoint along one axis is enough
+        reach = 2 * max([abs(v) for p in (i, j) for v in _numbers(p)] + [1]) + 2
+        if all(not (_picked(i, n) & _picked(j, n)) for n in range(1, reach)):
+            return True
+    return False
+
+
+def _numbers(part):
+    return [v for v in ((part.start, part.stop, part.step) if isinstance(part, slice) else (part,)) if v is not None]
+
+
+def _picked(part, n):
+    if isinstance(part, slice):
+        return set(range(n)[part])
+    return {part % n} if -n <= part < n else set()

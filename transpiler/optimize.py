@@ -17,7 +17,7 @@
 import ast
 import copy
 
-from transpiler import simplify
+from transpiler import inplace, simplify
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -144,10 +144,86 @@ def _live(body, live, exit_live):
             targets = _targets(stmt)
             if kind in GENERATED and not targets & live:
                 continue
+            stmt = _uncut(stmt, live)
             live -= targets
             live |= _reads(stmt)
         out.append(stmt)
     return out[::-1], live
+
+
+def _uncut(stmt, live):
+    """``_g, _dy = _rt.cut_at(_dy, y, i)`` -> ``_g = _rt.take_at(_dy, y, i)`` when ``_dy``
+    is not read again: nothing needs its entries zeroed."""
+    call = stmt.value if isinstance(stmt, ast.Assign) else None
+    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "_rt.cut_at"):
+        return stmt
+    part, rest = stmt.targets[0].elts
+    if rest.id in live:
+        return stmt
+    call.func.attr = "take_at"
+    stmt.targets = [part]
+    return stmt
+
+
+def drop_dead_zeroing(body):
+    """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
+    entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
+    boundary entries 0 and -1 of a stencil): the zeros are never seen."""
+    return _needed(body, {}, {})[0]
+
+
+def _needed(body, need, exit_need):
+    """``(new body, what is read before it)``: per adjoint, ``None`` (all of it) or the
+    literal indices ``take_at`` reads (``{dump: node}``), given what is read after."""
+    out = []
+    for stmt in reversed(body):
+        if isinstance(stmt, ast.If):
+            stmt.body, a = _needed(stmt.body, dict(need), exit_need)
+            stmt.orelse, b = _needed(stmt.orelse, dict(need), exit_need)
+            need = _join_needs(_join_needs(a, b), {n: None for n in _reads(stmt.test)})
+        elif isinstance(stmt, (ast.For, ast.While)):
+            header = {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)}
+            around = _join_needs(need, header)
+            while True:
+                new_body, inside = _needed(copy.deepcopy(stmt.body), dict(around), need)
+                joined = _join_needs(around, inside)
+                if joined == around:
+                    break
+                around = joined
+            stmt.body, need = new_body, around
+        elif isinstance(stmt, ast.Break):
+            need = dict(exit_need)
+        else:
+            call = stmt.value if isinstance(stmt, ast.Assign) else None
+            path = ast.unparse(call.func) if isinstance(call, ast.Call) else ""
+            adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
+            if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
+                if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
+                    continue  # nothing reads the entries it zeroes
+            for name in _targets(stmt):
+                need.pop(name, None)
+            if path == "_rt.take_at" and adj is not None and inplace.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
+                need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
+                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+            elif path == "_rt.zero_at" and adj is not None:
+                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+                need.setdefault(adj, {})
+            else:
+                need = _join_needs(need, {n: None for n in _reads(stmt)})
+        out.append(stmt)
+    return out[::-1], need
+
+
+def _join_needs(a, b):
+    out = dict(a)
+    for name, parts in b.items():
+        if name not in out:
+            out[name] = parts
+        elif out[name] is None or parts is None:
+            out[name] = None
+        else:
+            out[name] = {**out[name], **parts}
+    return out
 
 
 def _is_line_comment(stmt):
@@ -298,6 +374,6 @@ def free_temporaries(body, temps):
 
 def run(body, adjoints, large=frozenset()):
     body = fold_zeros(body, adjoints)
-    body = drop_dead(body)
+    body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
     return free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))

@@ -236,8 +236,14 @@ class Reverser:
         return [Recompute().visit(s) for s in bwd]
 
     def _reads(self, block):
+        """Fill in the names the block's backward reads. A name read only for its form by
+        a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
+        name holds later has that shape, so it need not be recorded."""
+        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
         for stmt in block.backward:
             for node in ast.walk(stmt):
+                if id(node) in static:
+                    continue
                 if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
                     continue
                 if node.id in self.backward_names or node.id in ("np", "_rt") or node.id in self.resolver.bound:
@@ -586,15 +592,32 @@ class Reverser:
         return self.rule_modules[module]
 
 
-def shape_operand(call):
+# calls of generated code that read one argument only for its shape: position of that argument
+SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
+# ... only for its shape and dtype (the layout records the whole value for these)
+FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
+
+
+def shape_operand(call, reads=SHAPE_READS):
     """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
-    ``np.shape(v)``), or ``None``."""
+    ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
         return None
-    arg = {"_rt.unbroadcast": 1, "np.shape": 0}.get(ast.unparse(call.func))
-    if arg is None or len(call.args) != arg + 1 or not isinstance(call.args[arg], ast.Name):
+    arg = reads.get(ast.unparse(call.func))
+    if arg is None or len(call.args) <= arg or not isinstance(call.args[arg], ast.Name):
         return None
     return call.args[arg]
+
+
+def form_operand(call):
+    """The name ``call`` reads only for its shape and dtype, or ``None``."""
+    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
+
+
+def _static_form_read(call, known):
+    """Is ``call`` a ``FORM_READS`` call whose form argument has a static shape?"""
+    operand = shape_operand(call, FORM_READS)
+    return operand is not None and known.of(operand) is not None
 
 
 def _value_reads(expr):

@@ -20,6 +20,8 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
     np.roll, np.negative, x.T    the operand's shape (reversed for .T)
     x.shape[0], x.ndim, len(x)   ``()``
     for i in range(...)          ``i`` is ``()``
+    np.zeros_like(x), ...        ``x``'s shape (without ``shape=``/``dtype=`` changes of shape)
+    x[1:-1], x[t + 1], x[i, :]   literal slices, and integers made of ``range`` loop variables
 """
 
 import ast
@@ -30,6 +32,7 @@ from runtime import registry
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
 SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
+LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
 REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
 MATMUL = {np.dot, np.matmul}
 SCALAR_BUILTINS = {float, int, len, bool}
@@ -74,7 +77,9 @@ class Shapes:
         """``params``: every parameter name; ``known``: parameter name -> shape, for
         the parameters whose shapes the gradient is specialised to."""
         self.resolver = resolver
+        self.params = list(params)
         self.names = {n: known.get(n) for n in params}
+        self.counters = set()  # names only ever bound by ``for ... in range(...)``: ints
         self._infer(body)
 
     def of(self, node):
@@ -86,6 +91,10 @@ class Shapes:
         stores = list(_stores(body))
         for name, _ in stores:
             self.names.setdefault(name, _NOTHING)
+        bound = {}
+        for name, value in stores:
+            bound.setdefault(name, set()).add(value == "range")
+        self.counters = {n for n, kinds in bound.items() if kinds == {True}} - set(self.params)
         changed = True
         while changed:
             changed = False
@@ -123,6 +132,8 @@ class Shapes:
             return ()
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
             return () if isinstance(node.slice, (ast.Constant, ast.UnaryOp)) else None
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node)
         if isinstance(node, ast.Attribute) and node.attr == "T":
             shape = self._of(node.value)
             return shape[::-1] if isinstance(shape, tuple) else shape
@@ -143,6 +154,8 @@ class Shapes:
             return ()
         if fn in SAME_SHAPE and args:
             return args[0]
+        if fn in LIKE and args and not set(keywords) & {"shape", "subok"}:
+            return args[0]
         if fn in MATMUL and len(args) == 2 and not keywords:
             return _matmul(*args)
         if fn in REDUCTIONS and len(node.args) in (1, 2):
@@ -152,6 +165,46 @@ class Shapes:
                 return None
             return _reduce(args[0], _literal(axis), _literal(keepdims))
         return None
+
+
+    def _subscript(self, node):
+        """The shape of ``x[index]`` for an index of literal slices and integers."""
+        base = self._of(node.value)
+        if not isinstance(base, tuple):
+            return base  # None or _NOTHING
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        index = []
+        for part in parts:
+            if isinstance(part, ast.Slice):
+                bounds = [self._literal_int(b) if b is not None else "open" for b in (part.lower, part.upper, part.step)]
+                if any(b is _NOTHING or b is None for b in bounds):
+                    return None  # a bound that is not a literal
+                bounds = [None if b == "open" else b for b in bounds]
+                index.append(slice(*bounds))
+            else:
+                k = self._literal_int(part)
+                if k is _NOTHING:
+                    return None
+                index.append(0 if k is None else k)  # an int from loop counters: any entry will do
+        try:
+            return np.broadcast_to(np.empty((), bool), base)[tuple(index)].shape
+        except (IndexError, TypeError, ValueError):
+            return None
+
+    def _literal_int(self, node):
+        """An int literal's value; None for an int made of ``range`` counters (value
+        unknown); ``_NOTHING`` for anything else."""
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            k = self._literal_int(node.operand)
+            return -k if isinstance(k, int) else k
+        if isinstance(node, ast.Name) and node.id in self.counters:
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            a, b = self._literal_int(node.left), self._literal_int(node.right)
+            return _NOTHING if _NOTHING in (a, b) else None
+        return _NOTHING
 
 
 def reduction(expr, source, target):
@@ -191,6 +244,8 @@ def _stores(body):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     yield target.id, node.value
+                elif isinstance(target, ast.Subscript):
+                    continue  # a store keeps the array's shape
                 elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(target.elts) == len(node.value.elts):
                     for t, v in zip(target.elts, node.value.elts):
                         yield from ((n.id, v if t is n else None) for n in ast.walk(t) if isinstance(n, ast.Name))

@@ -21,6 +21,8 @@ from runtime.registry import vjp
 
 def _may_repeat(index):
     """Whether ``index`` has an integer array or list part, which can pick an entry twice."""
+    if type(index) in (int, slice):
+        return False
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
         if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
