@@ -185,6 +185,16 @@ def push(acc, g, xs, index=-1):
     return acc
 
 
+def dict_back(g, source):
+    """The adjoint of ``source`` in ``dict(source)``: a dict (a copy) gets ``g``; a list
+    of ``(key, value)`` pairs gets each value's adjoint in its pair, but only the last
+    pair of a repeated key (whose value the dict keeps)."""
+    if isinstance(source, dict) or _is_zero(g):
+        return g
+    last = {key: k for k, (key, _) in enumerate(source)}
+    return Adj(Adj([0.0, part(g, key) if last[key] == k else 0.0]) for k, (key, _) in enumerate(source))
+
+
 def put_back(xs, index, item):
     """Undo ``item = xs.pop(index)``: ``xs.insert`` counts a negative index differently."""
     xs.insert(index if index >= 0 else len(xs) + 1 + index, item)

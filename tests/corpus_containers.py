@@ -284,3 +284,11 @@ def copies_then_appends(xs):
     ys.append(ys[0] * ys[1])
     zs.append(np.sin(zs[-1]))
     return sum(ys) * zs[-1] + xs[2]
+
+
+@case(dict_of(W=mat(2, 2), b=vec(2), s=scalar()), vec(2))
+def dict_comprehension(params, x):
+    scaled = {k: v * 2.0 for k, v in params.items() if k != "s"}
+    squares = {i: x[i] ** 2 for i in range(2)}
+
+    return np.sum(scaled["W"] @ x + scaled["b"]) * params["s"] + squares[0] * squares[1]

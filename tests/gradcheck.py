@@ -87,6 +87,8 @@ def scalarize(f, g):
 
     def phi(*args):
         out = f(*args)
+        if isinstance(out, dict):
+            return sum(float(np.sum(np.asarray(g[k]) * np.asarray(v))) for k, v in out.items())
         if isinstance(out, (tuple, list)):
             return sum(float(np.sum(np.asarray(gk) * np.asarray(ok))) for gk, ok in zip(g, out))
         return float(np.sum(np.asarray(g) * np.asarray(out)))
@@ -103,6 +105,8 @@ def random_like(value, rng):
     """A random cotangent with the shape of ``value`` (a tuple for tuple results)."""
     if isinstance(value, (tuple, list)):
         return tuple(random_like(v, rng) for v in value)
+    if isinstance(value, dict):
+        return {k: random_like(v, rng) for k, v in value.items()}
     return rng.standard_normal(np.shape(value)) if np.ndim(value) else float(rng.standard_normal())
 
 

@@ -64,11 +64,6 @@ def dict_unpacking(x, d):
     return e["x"]
 
 
-def dict_comprehension(x):
-    d = {k: x * k for k in range(3)}  # <-
-    return d[1]
-
-
 def nested_unpack_of_a_call(x):
     a, (b, c) = np.linalg.eigh(np.outer(x, x))  # <-
     return np.sum(a)
@@ -82,7 +77,6 @@ REFUSED = [
     (joins_lists, "AD116"),
     (repeats_a_tuple, "AD116"),
     (dict_unpacking, "AD102"),
-    (dict_comprehension, "AD102"),
     (nested_unpack_of_a_call, "AD302"),
 ]
 
@@ -370,15 +364,6 @@ def test_gap_loop_directly_over_a_dict():
         return s
 
     grad(f)({"a": np.ones(2), "b": np.ones(3)})
-
-
-@pytest.mark.xfail(strict=True, raises=TranspileError, reason="dict comprehensions of differentiated values are not rewritten into loops: AD102")
-def test_gap_dict_comprehension():
-    def f(x):
-        d = {k: x * k for k in range(3)}
-        return d[1] + d[2]
-
-    _check_scalar_fn(f, 0.5)
 
 
 @pytest.mark.xfail(strict=True, raises=TranspileError, reason="a tuple-valued function's result must be unpacked into names (AD302), not kept as a list")

@@ -15,7 +15,8 @@ pops) see a small language. Each keeps the user's positions:
   ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
   ``a, (b, c) = e`` -> ``_t1 = e`` / ``a = _t1[0]`` / ``b = _t1[1][0]`` / ...
 - ``for k, v in d.items()`` -> ``for k in list(d):`` / ``v = d[k]`` (also
-  ``.keys()``, ``.values()``, and in expressions, as comprehensions).
+  ``.keys()``, ``.values()``, and in expressions, as comprehensions); a dict
+  comprehension builds its pairs in a list: ``dict([(k, v) for ...])``.
 - a list parameter the function changes in place is copied first
   (``xs = list(xs)``), so the caller's list is never changed; a returned list
   is a copy (``return list(xs)``), so undoing the appends never changes the
@@ -330,10 +331,18 @@ def _keys(d, where):
 
 class _DictViews(ast.NodeTransformer):
     """``d.values()`` -> ``[d[_key] for _key in list(d)]``, ``d.items()`` -> ``[(_key, d[_key]) ...]``,
-    ``d.keys()`` -> ``list(d)``, in expressions; the comprehensions become loops."""
+    ``d.keys()`` -> ``list(d)``, ``{k: v for ...}`` -> ``dict([(k, v) for ...])``, in
+    expressions; the list comprehensions become loops."""
 
     def __init__(self, names):
         self.names = names
+
+    def visit_DictComp(self, node):
+        """``{k: v for ...}`` -> ``dict([(k, v) for ...])``: the list comprehension becomes a loop."""
+        self.generic_visit(node)
+        pair = _at(ast.Tuple(elts=[node.key, node.value], ctx=ast.Load()), node)
+        pairs = _at(ast.ListComp(elt=pair, generators=node.generators), node)
+        return _at(ast.Call(func=_load("dict", node), args=[pairs], keywords=[]), node)
 
     def visit_comprehension(self, node):
         if _dict_view(node.iter) is None:  # one that is stays: its loop goes over the keys

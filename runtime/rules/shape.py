@@ -274,6 +274,11 @@ def to_list(g, ans, iterable=()):
     return _rt.trees.like(g, iterable)
 
 
+@vjp(dict)
+def to_dict(g, ans, iterable=()):
+    return _rt.trees.dict_back(g, iterable)
+
+
 @vjp(np.asarray)
 def asarray(g, ans, a, dtype=None):
     return _unpack(g if _is_cast_to_float(dtype) else np.zeros(np.shape(g)), a)

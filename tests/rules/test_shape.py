@@ -90,6 +90,7 @@ CASES = [
     Case(np.stack, ([x23, r(2, 3)],), wrt=(0,)),
     Case(list, ([x23, r(4), 1.5],), wrt=(0,), id="list[list]"),
     Case(tuple, ((x23, r(4)),), wrt=(0,), id="tuple[tuple]"),
+    Case(dict, ([("a", x23), ("b", r(4)), ("a", r(2, 3))],), wrt=(0,), id="dict[pairs]"),
     Case(np.stack, ([x23, r(2, 3), r(2, 3)], 1), wrt=(0,)),
     Case(np.stack, ((r(4), r(4)),), {"axis": -1}, wrt=(0,)),
     Case(np.stack, ([1.5, -0.5, 2.0],), wrt=(0,)),
