@@ -355,7 +355,18 @@ def test_gap_namedtuple_attributes():
     grad(f)(Layer(np.ones((2, 2)), np.ones(2)), np.ones(2))
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="`for k in d` over a dict argument iterates by position (d[0]); write `for k in d.keys()`")
+def test_loop_directly_over_a_dict_indexed_by_strings():
+    def f(d):
+        s = d["a"][0]
+        for k in d:
+            s = s + np.sum(d[k] ** 2)
+        return s
+
+    d = {"a": np.array([0.5, 1.5]), "b": np.array([1.0, -2.0, 0.3])}
+    check_tree_grad(f, [d], 0, grad(f)(d))
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="`for k in d` over a dict argument that nothing indexes with a string iterates by position (d[0]); write `for k in d.keys()`")
 def test_gap_loop_directly_over_a_dict():
     def f(d):
         s = 0.0

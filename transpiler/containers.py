@@ -88,9 +88,11 @@ class Rewriter:
         self.diags = diags
         self.params = params
         self.used = set()  # every name the function mentions, outside comprehensions
+        self.dicts = set()  # names that certainly hold dicts
 
     def run(self, body):
         self.used = _names_outside_comprehensions(body)
+        self.dicts = _known_dicts(body)
         body = nested(body, self._statements)
         body = nested(body, self._conditional_items)
         mutated = _mutated(body)
@@ -143,6 +145,8 @@ class Rewriter:
         """``for k, v in d.items()`` -> ``for k in list(d): v = d[k]``; likewise ``.keys()``
         and ``.values()`` (a loop over a dict goes by its keys, which carry no gradient)."""
         view = _dict_view(loop.iter)
+        if isinstance(loop.iter, ast.Name) and loop.iter.id in self.dicts:
+            view = (loop.iter.id, "keys")  # for k in d
         if view is None:
             return loop
         d, method = view
@@ -316,6 +320,21 @@ def _dict_pop(call):
     """``d.pop("k")`` or ``d.pop(k, default)``: a dict's pop, not a list's."""
     args = call.args
     return len(args) > 1 or bool(args) and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
+
+
+def _known_dicts(body):
+    """Names that certainly hold dicts: assigned a dict display, comprehension or
+    ``dict(...)``, or indexed with a string (``params["W"]``: not an array or a list)."""
+    found = set()
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                found.add(node.value.id)
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, (ast.Dict, ast.DictComp)) or isinstance(value, ast.Call) and getattr(value.func, "id", None) == "dict":
+                found.add(node.targets[0].id)
+    return found
 
 
 def _dict_view(node):
