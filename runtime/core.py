@@ -69,7 +69,13 @@ def unbroadcast(g, x):
         if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
             raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
         return g  # a scalar cotangent: broadcasting fixes it where it is used
-    return sum_to(g, x.shape if isinstance(x, np.ndarray) else np.shape(x))
+    if isinstance(x, np.ndarray):
+        return sum_to(g, x.shape)
+    shape = np.shape(x)
+    out = sum_to(g, shape)
+    if isinstance(x, (list, tuple)) and out.ndim == len(shape) and any(n not in (1, m) for n, m in zip(out.shape, shape)):
+        raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
+    return out
 
 
 def sum_to(g, shape):

@@ -109,6 +109,12 @@ def test_list_arithmetic_on_names_is_a_run_time_error():
     with pytest.raises(GradientError, match="AD405"):
         grad(joins_names)(0.5, 2.0)
 
+    def sums_joined_names(xs, ys):
+        return np.sum(np.square(xs + ys))
+
+    with pytest.raises(GradientError, match="AD405"):
+        grad(sums_joined_names, wrt=1)([0.5, 1.0], [2.0, 3.0, 4.0])
+
 
 def test_growing_a_list_with_plus_is_appending():
     def grow(x):
