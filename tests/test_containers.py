@@ -390,3 +390,18 @@ def test_gap_list_result_of_split():
         return np.sum(parts[0] * parts[1])
 
     grad(f)(np.arange(4.0))
+
+
+def loop_grows_its_own_list(x):
+    xs = [x]
+    for v in xs:  # <-
+        if len(xs) < 3:
+            xs.append(v * 2.0)
+    return sum(xs)
+
+
+def test_a_loop_that_changes_the_list_it_goes_over_is_refused():
+    with pytest.raises(TranspileError) as info:
+        grad(loop_grows_its_own_list)(0.5)
+    assert [d.code for d in info.value.diagnostics] == ["AD115"]
+    assert info.value.diagnostics[0].line == _marked_line(loop_grows_its_own_list)

@@ -302,6 +302,11 @@ class Rewriter:
                 allowed.add(id(node.value))
             elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
                 allowed.add(id(node.iter))
+                if node.iter.id in _mutated(node.body):
+                    self.diags.add(
+                        "AD115", node.iter, f"the loop changes `{node.iter.id}`, the list it goes over",
+                        f"loop over a copy (`for v in list({node.iter.id}):`), or over `range(...)`",
+                    )
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
                 if not _fresh_list(node.value):
                     self.diags.add(
