@@ -69,15 +69,16 @@ def nested_unpack_of_a_call(x):
     return np.sum(a)
 
 
-REFUSED = [
-    (aliased_then_appended, "AD115"),
-    (appended_list_from_a_dict, "AD115"),
-    (appended_after_stored, "AD115"),
-    (other_list_method, "AD109"),
-    (joins_lists, "AD116"),
-    (repeats_a_tuple, "AD116"),
-    (dict_unpacking, "AD102"),
-    (nested_unpack_of_a_call, "AD302"),
+D = {"hs": [1.0]}
+REFUSED = [  # (function, code, arguments, wrt)
+    (aliased_then_appended, "AD115", [0.7], 0),
+    (appended_list_from_a_dict, "AD115", [D, 0.7], 1),
+    (appended_after_stored, "AD115", [0.7], 0),
+    (other_list_method, "AD109", [0.7], 0),
+    (joins_lists, "AD116", [0.7, 0.2], 0),
+    (repeats_a_tuple, "AD116", [0.7], 0),
+    (dict_unpacking, "AD102", [0.7, D], 0),
+    (nested_unpack_of_a_call, "AD302", [np.ones(2)], 0),
 ]
 
 
@@ -86,13 +87,10 @@ def _marked_line(fn):
     return first + next(k for k, line in enumerate(lines) if "# <-" in line)
 
 
-@pytest.mark.parametrize("fn,code", REFUSED, ids=[f.__name__ for f, _ in REFUSED])
-def test_refused_construct_is_a_coded_diagnostic_at_its_line(fn, code):
-    args = [0.7] + [{"hs": [1.0]}] * (len(inspect.signature(fn).parameters) - 1)
-    if fn is appended_list_from_a_dict:
-        args = [{"hs": [1.0]}, 0.7]
+@pytest.mark.parametrize("fn,code,args,wrt", REFUSED, ids=[c[0].__name__ for c in REFUSED])
+def test_refused_construct_is_a_coded_diagnostic_at_its_line(fn, code, args, wrt):
     with pytest.raises(TranspileError) as info:
-        grad(fn, wrt=len(args) - 1 if fn is appended_list_from_a_dict else 0)(*args)
+        grad(fn, wrt=wrt)(*args)
     found = [d for d in info.value.diagnostics if d.code == code]
     assert found, str(info.value)
     assert found[0].line == _marked_line(fn), str(info.value)

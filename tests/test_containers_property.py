@@ -5,7 +5,6 @@ like finite differences say they should."""
 import importlib.util
 import itertools
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
