@@ -480,7 +480,8 @@ class Reverser:
         elif isinstance(func, ast.Attribute):
             fn = getattr(np.ndarray, func.attr, None)
             if fn is None:
-                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`")
+                container = " (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)"
+                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`" + (container if hasattr(list, func.attr) or hasattr(dict, func.attr) else ""))
                 return None
             args = [func.value] + args
 
