@@ -5,7 +5,9 @@ like finite differences say they should."""
 import importlib.util
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+import numpy as np
+
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_grad
@@ -63,3 +65,51 @@ def test_random_list_programs_match_finite_differences(tmp_path, text, x, y):
     gx, gy = grad(module.f, wrt=(0, 1))(x, y)
     check_grad(module.f, [x, y], 0, gx, rtol=1e-4, atol=1e-5)
     check_grad(module.f, [x, y], 1, gy, rtol=1e-4, atol=1e-5)
+
+
+# -- random pytrees: every float leaf read through its path --------------------------------
+
+LEAVES = st.one_of(
+    st.floats(-2.0, 2.0).map(float),
+    st.integers(0, 3).map(lambda n: np.linspace(-1.0, 1.0, n + 1)),
+    st.integers(1, 3).map(np.arange),  # an integer array: its gradient is None
+    st.integers(-3, 3),
+    st.just("tag"),
+    st.none(),
+)
+
+
+def trees():
+    return st.recursive(
+        LEAVES,
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3),
+            st.lists(inner, min_size=1, max_size=3).map(tuple),
+            st.dictionaries(st.sampled_from(["a", "b", "W", "k"]), inner, min_size=1, max_size=3),
+        ),
+        max_leaves=8,
+    )
+
+
+def _float_leaf_paths(tree, path=()):
+    from gradcheck import is_float_leaf, tree_paths
+
+    return [p for p, leaf in tree_paths(tree, path) if is_float_leaf(leaf)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tree=trees())
+def test_random_pytrees_get_gradients_of_their_structure(tmp_path, tree):
+    from gradcheck import check_tree_grad
+
+    paths = _float_leaf_paths(tree)
+    assume(isinstance(tree, (list, tuple, dict)) and paths)  # a container with something to differentiate
+    reads = " + ".join(f"np.sum(np.sin(p{''.join(f'[{k!r}]' for k in path)}) * {i + 1})" for i, path in enumerate(paths))
+    text = f"import numpy as np\n\n\ndef f(p, q):\n    return q * 0.5 + {reads}\n"
+    path = tmp_path / f"treeprog_{next(_COUNTER)}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    g, _ = grad(module.f, wrt=(0, 1))(tree, 1.5)
+    check_tree_grad(module.f, [tree, 1.5], 0, g)
