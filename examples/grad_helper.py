@@ -56,8 +56,8 @@ def _bwd_rk4_step(_rec, _dans):
     """
     dt, _rec1, k1t, k1w, _rec2, k2t, k2w, _rec3, k3t, k3w, _rec4, k4t, k4w, _theta0, _omega0 = _rec
     # line 20: return theta, omega
-    _dtheta = _dans[0]
-    _domega = _dans[1]
+    _dtheta = _rt.part(_dans, 0)
+    _domega = _rt.part(_dans, 1)
     # line 19: omega = omega + dt / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
     _g2 = _domega * (dt / 6.0)
     _dk1w = _rt.unbroadcast(_g2, k1w)
@@ -120,10 +120,10 @@ def _bwd_rate(_rec, _dans):
     """
     theta, omega, g_over_l, damping, _t1 = _rec
     # line 10: return omega, -g_over_l * np.sin(theta) - damping * omega
-    _domega = _dans[0]
-    _dg_over_l = -_rt.unbroadcast(_dans[1] * _t1, g_over_l)
-    _dtheta = -_rt.unbroadcast(_dans[1] * g_over_l * np.cos(theta), theta)
-    _g1 = -_dans[1]
-    _ddamping = _rt.unbroadcast(_g1 * omega, damping)
-    _domega = _domega + _rt.unbroadcast(_g1 * damping, omega)
+    _domega = _rt.part(_dans, 0)
+    _g1 = _rt.part(_dans, 1)
+    _dg_over_l = -_rt.unbroadcast(_g1 * _t1, g_over_l)
+    _dtheta = -_rt.unbroadcast(_g1 * g_over_l * np.cos(theta), theta)
+    _ddamping = -_rt.unbroadcast(_g1 * omega, damping)
+    _domega = _domega - _rt.unbroadcast(_g1 * damping, omega)
     return _dtheta, _domega, _dg_over_l, _ddamping

@@ -7,6 +7,8 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
 from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
+from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
+from runtime.trees import Adj, AdjDict, drop_last, part, push
 from runtime import rules  # noqa: F401  (registers every built-in rule)
 
 __all__ = [
@@ -29,4 +31,10 @@ __all__ = [
     "lookup",
     "is_nondiff",
     "rules",
+    "trees",
+    "Adj",
+    "AdjDict",
+    "part",
+    "drop_last",
+    "push",
 ]

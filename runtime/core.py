@@ -41,6 +41,8 @@ def seed(value, dout):
     if dout is None:
         if type(value) in (float, np.float64):
             return 1.0
+        if isinstance(value, (list, tuple, dict)):
+            raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
         if np.ndim(value) != 0 or not np.isrealobj(value):
             shape = np.shape(value)
             raise GradientError(
@@ -49,6 +51,8 @@ def seed(value, dout):
                 "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
             )
         return 1.0
+    if isinstance(value, (list, tuple, dict)):
+        return trees.seed(value, dout, seed)
     if np.shape(dout) != np.shape(value):
         raise GradientError(
             "AD402",
@@ -67,8 +71,16 @@ def freevar(fn, name):
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
     if not isinstance(g, np.ndarray):
+        if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
+            raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
         return g  # a scalar cotangent: broadcasting fixes it where it is used
-    return sum_to(g, x.shape if isinstance(x, np.ndarray) else np.shape(x))
+    if isinstance(x, np.ndarray):
+        return sum_to(g, x.shape)
+    shape = np.shape(x)
+    out = sum_to(g, shape)
+    if isinstance(x, (list, tuple)) and out.ndim == len(shape) and any(n not in (1, m) for n, m in zip(out.shape, shape)):
+        raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
+    return out
 
 
 def sum_to(g, shape):
@@ -108,6 +120,10 @@ def as_grad(g, x):
     if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind in "fc":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
+    if isinstance(x, (list, tuple, dict)):
+        return _unshare(trees.as_grad(g, x, as_grad), set())
+    if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
+        g = trees.to_array(g, x.shape)
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
         return float(np.sum(g)) if np.ndim(g) else float(g)
     dtype = float_dtype(x)
@@ -129,10 +145,29 @@ def as_grad(g, x):
 
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
-    out = []
-    for g, x in zip(gs, xs):
-        r = as_grad(g, x)
-        if isinstance(r, np.ndarray) and any(r is o for o in out):
-            r = r.copy()
-        out.append(r)
+    out = [as_grad(g, x) for g, x in zip(gs, xs)]
+    if any(isinstance(x, (list, tuple, dict)) for x in xs):
+        return tuple(_unshare(out, set()))
+    for k, r in enumerate(out):
+        if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):
+            out[k] = r.copy()
     return tuple(out)
+
+
+def _unshare(tree, seen):
+    """``tree`` with each array leaf that is also an earlier leaf copied."""
+    if isinstance(tree, dict):
+        return {k: _unshare(v, seen) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [_unshare(v, seen) for v in tree]
+        if hasattr(tree, "_fields"):
+            return type(tree)(*items)
+        return tuple(items) if isinstance(tree, tuple) else items
+    if isinstance(tree, np.ndarray):
+        if id(tree) in seen or (tree.base is not None and id(tree.base) in seen):
+            tree = tree.copy()
+        seen.add(id(tree))
+    return tree
+
+
+from runtime import trees  # noqa: E402  (trees needs nothing from here; as_grad needs it)

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from gradcheck import check_grad
+from gradcheck import check_grad, check_tree_grad, tree_paths
 from transpiler import grad
 from transpiler.errors import AdgenWarning
 
@@ -43,5 +43,10 @@ def check_corpus_case(fn, builders, wrt, seed):
     assert {w.message.diagnostic.code for w in caught if isinstance(w.message, AdgenWarning)} <= {WARNS.get(fn.__name__)}
     grads = grads if isinstance(wrt, tuple) else (grads,)
     for i, g in zip(indices(fn, wrt), grads):
+        if isinstance(args[i], (dict, list, tuple)):  # a pytree: leaf by leaf
+            check_tree_grad(fn, args, i, g)
+            continue
         assert type(g) is type(args[i]) or isinstance(args[i], np.ndarray) and isinstance(g, np.ndarray)
         check_grad(fn, args, i, g)
+    arrays = [leaf for g in grads for _, leaf in tree_paths(g) if isinstance(leaf, np.ndarray)]
+    assert not any(np.shares_memory(a, b) for k, a in enumerate(arrays) for b in arrays[k + 1 :]), "two gradients share memory"

@@ -87,6 +87,8 @@ def scalarize(f, g):
 
     def phi(*args):
         out = f(*args)
+        if isinstance(out, dict):
+            return sum(float(np.sum(np.asarray(g[k]) * np.asarray(v))) for k, v in out.items())
         if isinstance(out, (tuple, list)):
             return sum(float(np.sum(np.asarray(gk) * np.asarray(ok))) for gk, ok in zip(g, out))
         return float(np.sum(np.asarray(g) * np.asarray(out)))
@@ -103,4 +105,82 @@ def random_like(value, rng):
     """A random cotangent with the shape of ``value`` (a tuple for tuple results)."""
     if isinstance(value, (tuple, list)):
         return tuple(random_like(v, rng) for v in value)
+    if isinstance(value, dict):
+        return {k: random_like(v, rng) for k, v in value.items()}
     return rng.standard_normal(np.shape(value)) if np.ndim(value) else float(rng.standard_normal())
+
+
+# -- container arguments (pytrees) --------------------------------------------------------
+
+
+def tree_paths(tree, path=()):
+    """``(path, leaf)`` for every leaf of nested dicts, lists and tuples, depth first."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from tree_paths(v, path + (k,))
+    elif isinstance(tree, (list, tuple)):
+        for k, v in enumerate(tree):
+            yield from tree_paths(v, path + (k,))
+    else:
+        yield path, tree
+
+
+def tree_get(tree, path):
+    for key in path:
+        tree = tree[key]
+    return tree
+
+
+def tree_put(tree, path, value):
+    """A copy of ``tree`` (copied along ``path`` only) with ``value`` at ``path``."""
+    if not path:
+        return value
+    key, rest = path[0], path[1:]
+    if isinstance(tree, dict):
+        out = dict(tree)
+        out[key] = tree_put(tree[key], rest, value)
+        return out
+    items = list(tree)
+    items[key] = tree_put(tree[key], rest, value)
+    return tuple(items) if isinstance(tree, tuple) else items
+
+
+def is_float_leaf(x):
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind == "f"
+    return isinstance(x, (float, np.floating))
+
+
+def check_tree_grad(f, args, i, grad, **tol):
+    """Assert that ``grad`` is the gradient of scalar ``f`` in the container argument
+    ``args[i]``: the same structure (dict keys, list, tuple), ``None`` at every leaf that
+    is not a float, and at each float leaf the leaf's type and shape and a value that
+    agrees with finite differences in that leaf alone."""
+    x = args[i]
+    _same_structure(grad, x)
+    for path, leaf in tree_paths(x):
+        g = tree_get(grad, path)
+        if not is_float_leaf(leaf):
+            if g is not None:
+                raise AssertionError(f"the gradient of the non-float leaf at {path} must be None, not {g!r}")
+            continue
+        if type(g) is not type(leaf) and not (isinstance(leaf, np.ndarray) and isinstance(g, np.ndarray)):
+            raise AssertionError(f"the gradient at {path} is a {type(g).__name__}, the leaf a {type(leaf).__name__}")
+
+        def of_leaf(value, path=path):
+            return f(*_with(args, i, tree_put(x, path, value)))
+
+        check_grad(of_leaf, [leaf], 0, g, **tol)
+
+
+def _same_structure(grad, x, path=()):
+    if isinstance(x, dict):
+        if type(grad) is not dict or list(grad) != list(x):
+            raise AssertionError(f"at {path}: expected a dict with keys {list(x)}, got {grad!r}")
+        for k in x:
+            _same_structure(grad[k], x[k], path + (k,))
+    elif isinstance(x, (list, tuple)):
+        if type(grad) is not type(x) or len(grad) != len(x):
+            raise AssertionError(f"at {path}: expected a {type(x).__name__} of {len(x)}, got {grad!r}")
+        for k, (g, v) in enumerate(zip(grad, x)):
+            _same_structure(g, v, path + (k,))

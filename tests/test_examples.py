@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from gradcheck import check_grad
+from gradcheck import check_grad, check_tree_grad
 from transpiler import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +27,11 @@ INPUTS = {
     "power_sum": lambda r: [1.3, 3],
     "landing_distance": lambda r: [r.uniform(8.0, 15.0), r.uniform(0.3, 1.2), r.uniform(0.01, 0.05)],
     "eccentric_anomaly": lambda r: [r.uniform(0.5, 3.0), r.uniform(0.1, 0.9)],
+    "mlp_loss": lambda r: [
+        {"W1": r.standard_normal((3, 5)), "b1": r.standard_normal(5), "W2": r.standard_normal((5, 2)), "b2": r.standard_normal(2)},
+        r.standard_normal((4, 3)),
+        r.standard_normal((4, 2)),
+    ],
     "heat_energy": lambda r: [r.standard_normal(12), 0.2, 5],
     "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
     "final_angle": lambda r: [r.uniform(-1.0, 1.0), r.uniform(5.0, 15.0), r.uniform(0.1, 0.5)],
@@ -91,4 +96,5 @@ def test_generated_gradient_is_correct(path):
         assert value == pytest.approx(primal(*args))
         grads = grads if len(wrt) > 1 else (grads,)
         for name, g in zip(wrt, grads):
-            check_grad(primal, args, params.index(name), g)
+            i = params.index(name)
+            (check_tree_grad if isinstance(args[i], dict) else check_grad)(primal, args, i, g)

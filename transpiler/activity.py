@@ -37,7 +37,18 @@ def _assignments(body):
         elif is_add_at(stmt):
             array, _, value = stmt.value.args
             out.append(({array.id}, _names(value) | {array.id}))
+        elif isinstance(stmt, ast.Expr) and _changes_list(stmt.value):  # xs.append(v): xs now holds v
+            out.append(({stmt.value.func.value.id}, _names(stmt.value)))
     return out
+
+
+def _changes_list(node):
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("append", "extend")
+        and isinstance(node.func.value, ast.Name)
+    )
 
 
 def _names(node):

@@ -113,13 +113,15 @@ def _check_target(target, diags, nested=False, top=True):
 
 
 def _harmless(value):
-    """Docstrings, print(...) and ``<ufunc>.at(...)`` (``reverse`` checks it is
-    ``np.add.at``) may stand alone as statements."""
+    """Docstrings, print(...), ``xs.append(v)``-like calls (see ``containers``) and
+    ``<ufunc>.at(...)`` (``reverse`` checks it is ``np.add.at``) may stand alone as statements."""
     if isinstance(value, ast.Constant):
         return True
     if not isinstance(value, ast.Call):
         return False
     func = value.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "pop"):
+        return True  # a list changed in place: see containers
     return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr == "at")
 
 
@@ -166,7 +168,8 @@ def check(src):
             if isinstance(node, ast.Expr) and not _harmless(node.value):
                 diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
             for target in _targets(node):
-                _check_target(target, diags, nested=isinstance(node, ast.For))
+                unpacking = isinstance(node, ast.Assign) and isinstance(target, (ast.Tuple, ast.List))  # may nest: see containers
+                _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking)
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem and id(node) not in top_defs:

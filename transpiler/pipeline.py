@@ -6,7 +6,7 @@ import contextlib
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, emit, inplace, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
@@ -56,6 +56,7 @@ def _transform(src, wrt, origin, command, arg_shapes):
     body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
+        body = lists.drop_unread_restores(body)
 
     spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:
@@ -95,6 +96,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
         body = normalize.run(body, names)
+        body = containers.run(body, names, diags, params(func))
         result = names.fresh("_ans")
         local = set(params(func)) | _stored(body)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import inline, shapes, stubs
+from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
@@ -140,6 +140,7 @@ class Reverser:
         self.backward_names = set()  # adjoints and adjoint temporaries
         self.large = set()  # temporaries statically known to be large arrays
         self.loop_depth = 0  # of the statement being reversed
+        self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
         self._g = 0
         self._r = 0
@@ -171,6 +172,9 @@ class Reverser:
     # -- statements --------------------------------------------------------------------
 
     def statement(self, stmt):
+        block = lists.reverse_statement(self, stmt)  # xs.append(v), v = xs.pop()
+        if block is not None:
+            return block
         if isinstance(stmt, ast.Assign):
             return self.assignment(stmt)
         return Block(stmt, [stmt], [], [], [])
@@ -263,7 +267,7 @@ class Reverser:
             return node, (Op("var", node, name=node.id) if self.activity.active(node.id) else None)
         if not self.activity.expr_active(node):
             return node, None
-        if isinstance(node, (ast.List, ast.Tuple)):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Dict)):
             return self._lower_seq(node, fwd)
         if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and _int_constant(node.slice):
             return self._lower_pick(node, fwd)
@@ -284,6 +288,10 @@ class Reverser:
         for arg in args + [v for _, v in keywords]:
             lowered[id(arg)] = self.lower(arg, fwd)
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
+        if containers.joins(node) and any(slots):
+            self.diags.add("AD116", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
+                           "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate")
+            return node, None
         outputs = {}
         for k, child in enumerate(slots):
             if child is not None and tpl.output(k) is not None:
@@ -338,8 +346,15 @@ class Reverser:
         return ast.copy_location(load(name), expr)
 
     def _lower_seq(self, node, fwd):
-        parts = [self.lower(e, fwd) for e in node.elts]
-        new = ast.copy_location(type(node)(elts=[p[0] for p in parts], ctx=ast.Load()), node)
+        if isinstance(node, ast.Dict):
+            if any(k is None for k in node.keys):
+                self.diags.add("AD102", node, "`**` in a dict of differentiated values is not supported")
+                return node, None
+            parts = [self.lower(e, fwd) for e in node.values]
+            new = ast.copy_location(ast.Dict(keys=node.keys, values=[p[0] for p in parts]), node)
+        else:
+            parts = [self.lower(e, fwd) for e in node.elts]
+            new = ast.copy_location(type(node)(elts=[p[0] for p in parts], ctx=ast.Load()), node)
         slots = [p[1] for p in parts]
         if not any(slots):
             return new, None
@@ -475,7 +490,8 @@ class Reverser:
         elif isinstance(func, ast.Attribute):
             fn = getattr(np.ndarray, func.attr, None)
             if fn is None:
-                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`")
+                container = " (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)"
+                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`" + (container if hasattr(list, func.attr) or hasattr(dict, func.attr) else ""))
                 return None
             args = [func.value] + args
 
@@ -521,9 +537,10 @@ class Reverser:
                 out.append(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via))
         elif op.kind == "seq":
             g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out, op.node)
-            for k, child in enumerate(op.slots):
+            keys = op.node.keys if isinstance(op.node, ast.Dict) else [ast.Constant(k) for k in range(len(op.slots))]
+            for key, child in zip(keys, op.slots):
                 if child is not None:
-                    self.backprop(child, ast.Subscript(value=g, slice=ast.Constant(k), ctx=ast.Load()), via, out)
+                    self.backprop(child, _item(g, copy.deepcopy(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
         elif op.kind == "pick":
@@ -620,6 +637,14 @@ def _value_reads(expr):
     """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
     shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and ast.unparse(n.func) == "np.shape" and n.args}
     return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
+
+
+def _item(g, key):
+    """The cotangent of one item of a list, tuple or dict whose cotangent is ``g``: an
+    adjoint variable may still be a plain zero (``_rt.part``), a rule's result is not."""
+    if isinstance(g, ast.Name):
+        return call("_rt.part", g, key)
+    return ast.Subscript(value=g, slice=key, ctx=ast.Load())
 
 
 def _is_simple(node):

@@ -122,7 +122,7 @@ def _one_hot(g, ans, items):
         if k is not None:
             out[k] = g
         return out
-    return [g if i == k else 0.0 for i in range(len(items))]
+    return _rt.Adj([g if i == k else 0.0 for i in range(len(items))])
 
 
 def _chosen(items, ans):
@@ -219,7 +219,7 @@ def builtin_sum(g, ans, iterable, start=0):
             return np.zeros(iterable.shape), _rt.unbroadcast(g, start)
         row = _rt.unbroadcast(g, iterable[0])
         return np.broadcast_to(row, iterable.shape), _rt.unbroadcast(g, start)
-    return [_rt.unbroadcast(g, a) for a in iterable], _rt.unbroadcast(g, start)
+    return _rt.Adj([_rt.unbroadcast(g, a) for a in iterable]), _rt.unbroadcast(g, start)
 
 
 # math.fsum(seq): an exactly rounded sum of numbers; each gets g.
@@ -227,7 +227,7 @@ def builtin_sum(g, ans, iterable, start=0):
 def fsum(g, ans, seq):
     if isinstance(seq, np.ndarray):
         return np.full(seq.shape, g)
-    return [g for _ in seq]
+    return _rt.Adj([g for _ in seq])
 
 
 # math.prod(iterable, start): the cotangent of item k is g times the product of

@@ -37,6 +37,8 @@ def getitem(g, ans, a, index):
 
 def scatter(g, a, index):
     """A zero cotangent for ``a`` with ``g`` at ``a[index]``."""
+    if isinstance(a, (list, tuple, dict)):
+        return _rt.trees.scatter(g, a, index)
     return _add_at(_rt.zeros_for(a), g, index)
 
 
@@ -55,6 +57,9 @@ def scatter_add(acc, g, a, index):
     is added into it in place, so a loop over entries costs one array, not one per entry.
     (Adjoints can share an array, e.g. ``_dy = _rt.unbroadcast(_dx, y)`` returns
     ``_dx``; a shared array is never changed.)"""
+    if isinstance(a, (list, tuple, dict)):
+        count = sys.getrefcount(acc)
+        return _rt.trees.scatter_add(acc, g, a, index, count)
     own = (
         _ALONE is not None
         and isinstance(acc, np.ndarray)
@@ -105,7 +110,7 @@ def select(g, ans, condlist, choicelist, default=0):
         mine = np.logical_and(cond, ~taken)
         d_choices.append(_rt.unbroadcast(np.where(mine, g, 0.0), choice))
         taken = taken | mine
-    return None, d_choices, _rt.unbroadcast(np.where(taken, 0.0, g), default)
+    return None, _rt.Adj(d_choices), _rt.unbroadcast(np.where(taken, 0.0, g), default)
 
 
 @vjp(np.choose)
@@ -118,8 +123,8 @@ def choose(g, ans, a, choices, mode="raise"):
         a = np.clip(a, 0, n - 1)
     d_choices = [_rt.unbroadcast(np.where(a == k, g, 0.0), choices[k]) for k in range(n)]
     if isinstance(choices, np.ndarray):
-        d_choices = np.stack(d_choices)  # one array for an array of choices
-    return None, d_choices
+        return None, np.stack(d_choices)  # one array for an array of choices
+    return None, _rt.Adj(d_choices)
 
 
 # -- clip --------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def moveaxis(g, ans, a, source, destination):
 def _cut(g, arrays, sizes, axis):
     """Split ``g`` along ``axis`` into pieces of ``sizes``, each shaped like its array."""
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
-    return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)]
+    return _rt.Adj([np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)])
 
 
 @vjp(np.concatenate)
@@ -126,7 +126,7 @@ def concatenate(g, ans, arrays, axis=0):
 
 @vjp(np.stack)
 def stack(g, ans, arrays, axis=0):
-    return [np.reshape(gk, np.shape(x)) for gk, x in zip(np.moveaxis(g, axis, 0), arrays)]
+    return _rt.Adj([np.reshape(gk, np.shape(x)) for gk, x in zip(np.moveaxis(g, axis, 0), arrays)])
 
 
 @vjp(np.hstack)
@@ -252,7 +252,7 @@ def pad(g, ans, array, pad_width, mode="constant", constant_values=0):
 def _unpack(g, obj):
     """Cut ``g`` into the nested-list structure of ``obj`` (lists of cotangents)."""
     if isinstance(obj, (list, tuple)):
-        return [_unpack(g[k], item) for k, item in enumerate(obj)]
+        return _rt.Adj([_unpack(g[k], item) for k, item in enumerate(obj)])
     return g
 
 
@@ -267,6 +267,16 @@ def _is_cast_to_float(dtype):
 @vjp(np.array)
 def array(g, ans, object, dtype=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), object)
+
+
+@vjp(list, tuple)
+def to_list(g, ans, iterable=()):
+    return _rt.trees.like(g, iterable)
+
+
+@vjp(dict)
+def to_dict(g, ans, iterable=()):
+    return _rt.trees.dict_back(g, iterable)
 
 
 @vjp(np.asarray)

@@ -1,0 +1,268 @@
+"""Adjoints of lists, tuples and dicts (pytrees), and the gradients of container arguments.
+
+The adjoint of a list or tuple is an ``Adj``: a list with one adjoint per item;
+that of a dict is an ``AdjDict`` with the same keys. An item's adjoint may be
+``0.0`` (broadcasting fixes its shape later), and so may a whole container's:
+``0.0`` stands for "zero everywhere", whatever the structure.
+
+Adding adjoints adds them item by item (``Adj + Adj``, ``0.0 + Adj``), and never
+changes either operand. Only the helpers below change an adjoint in place, and
+only one nothing else refers to (the caller's variable alone), as
+``runtime.rules.selection.scatter_add`` does for arrays.
+"""
+
+import sys
+
+import numpy as np
+
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
+
+CONTAINERS = (list, tuple, dict)
+
+
+def _is_zero(g):
+    return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
+
+
+class _Arithmetic:
+    """Item-by-item ``+``, ``-`` and scaling; NumPy defers to these (``array + Adj``)."""
+
+    __array_ufunc__ = None
+
+    def __add__(self, other):
+        return add(self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, k):
+        return _map(self, lambda v: v * k)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return _map(self, lambda v: -v)
+
+    def __sub__(self, other):
+        return add(self, -other)
+
+    def __rsub__(self, other):
+        return add(-self, other)
+
+
+class Adj(_Arithmetic, list):
+    """The adjoint of a list or tuple: one adjoint per item."""
+
+    def __repr__(self):
+        return f"Adj({list.__repr__(self)})"
+
+
+class AdjDict(_Arithmetic, dict):
+    """The adjoint of a dict: one adjoint per key."""
+
+    def __repr__(self):
+        return f"AdjDict({dict.__repr__(self)})"
+
+
+def _map(tree, fn):
+    if isinstance(tree, dict):
+        return AdjDict((k, fn(v)) for k, v in tree.items())
+    return Adj(fn(v) for v in tree)
+
+
+def add(a, b):
+    """``a + b`` for adjoints of which at least one is a container's."""
+    if _is_zero(b):
+        return a
+    if _is_zero(a):
+        return b
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):  # a list the NumPy code read as an array
+        arr, items = (a, b) if isinstance(a, np.ndarray) else (b, a)
+        return arr + to_array(items, arr.shape)
+    if isinstance(a, dict) or isinstance(b, dict):
+        if not isinstance(a, dict):
+            a, b = b, a
+        if not isinstance(b, dict):
+            return _map(a, lambda v: v + b)
+        out = AdjDict(a)
+        for k, v in b.items():
+            out[k] = out[k] + v if k in out else v
+        return out
+    if not isinstance(a, (list, tuple)):
+        a, b = b, a
+    if not isinstance(b, (list, tuple)):
+        return _map(a, lambda v: v + b)  # a number or array cotangent for every item
+    if len(a) != len(b):
+        raise ValueError(f"adgen: adjoints of lists of lengths {len(a)} and {len(b)} cannot be added")
+    return Adj(x + y for x, y in zip(a, b))
+
+
+def to_array(items, shape):
+    """The adjoints of the rows of an array of ``shape``, as one array."""
+    out = np.zeros(shape)
+    for k, item in enumerate(items):
+        out[k] += to_array(item, shape[1:]) if isinstance(item, (list, tuple)) else item
+    return out
+
+
+def zeros(x):
+    """A zero adjoint with the structure of the container ``x``."""
+    if isinstance(x, dict):
+        return AdjDict.fromkeys(x, 0.0)
+    return Adj([0.0] * len(x))
+
+
+def part(g, key):
+    """The adjoint of item ``key`` (``g[key]``; ``0.0`` when ``g`` is zero)."""
+    if isinstance(g, dict):
+        return g.get(key, 0.0)
+    if isinstance(g, (list, tuple, np.ndarray)):
+        return g[key]
+    return 0.0
+
+
+# -- in place, when nothing else refers to the adjoint -----------------------------------
+
+
+def _references(acc, g, a, index):
+    return sys.getrefcount(acc)
+
+
+def _references_when_alone():
+    acc = Adj()
+    alone = _references(acc, 1.0, None, 0)
+    alias = acc  # noqa: F841 - a second reference
+    shared = _references(acc, 1.0, None, 0)
+    return alone if shared > alone else None
+
+
+_ALONE = _references_when_alone()
+
+
+def _own(acc, count):
+    """``acc`` itself when only the caller's variable refers to it (``count``: its
+    reference count as the helper the caller called saw it), else a copy."""
+    if _ALONE is not None and type(acc) in (Adj, AdjDict) and count <= _ALONE:
+        return acc
+    return AdjDict(acc) if isinstance(acc, dict) else Adj(acc)
+
+
+def scatter(g, a, index):
+    """A zero adjoint of the container ``a`` with ``g`` at ``a[index]``."""
+    return scatter_add(zeros(a), g, a, index)
+
+
+def scatter_add(acc, g, a, index, count=None):
+    """``acc`` plus ``g`` at ``a[index]`` (``index`` a key, an int or a slice). ``count``:
+    ``acc``'s reference count as the caller's caller saw it, when called through a helper."""
+    count = sys.getrefcount(acc) if count is None else count
+    acc = zeros(a) if _is_zero(acc) else _own(acc, count)
+    if isinstance(index, slice):
+        for j, k in enumerate(range(len(a))[index]):
+            acc[k] = acc[k] + part(g, j)
+    else:
+        acc[index] = acc[index] + g
+    return acc
+
+
+def drop_last(acc):
+    """The adjoint of a list before its last item was appended."""
+    count = sys.getrefcount(acc)
+    if _is_zero(acc):
+        return acc
+    acc = _own(acc, count)
+    acc.pop()
+    return acc
+
+
+def push(acc, g, xs, index=-1):
+    """The adjoint of ``xs`` before ``xs.pop(index)``, given ``acc`` after it and ``g`` of
+    the item popped; ``xs`` is the list with the item back in place."""
+    count = sys.getrefcount(acc)
+    if _is_zero(g) and _is_zero(acc):
+        return acc
+    acc = Adj([0.0] * (len(xs) - 1)) if _is_zero(acc) else _own(acc, count)
+    acc.insert(index if index >= 0 else len(xs) + index, g)
+    return acc
+
+
+def dict_back(g, source):
+    """The adjoint of ``source`` in ``dict(source)``: a dict (a copy) gets ``g``; a list
+    of ``(key, value)`` pairs gets each value's adjoint in its pair, but only the last
+    pair of a repeated key (whose value the dict keeps)."""
+    if isinstance(source, dict) or _is_zero(g):
+        return g
+    last = {key: k for k, (key, _) in enumerate(source)}
+    return Adj(Adj([0.0, part(g, key) if last[key] == k else 0.0]) for k, (key, _) in enumerate(source))
+
+
+def put_back(xs, index, item):
+    """Undo ``item = xs.pop(index)``: ``xs.insert`` counts a negative index differently."""
+    xs.insert(index if index >= 0 else len(xs) + 1 + index, item)
+
+
+def like(g, x):
+    """The adjoint ``g`` of a copy (``list(x)``, ``tuple(x)``) given back to ``x``."""
+    if isinstance(x, np.ndarray) and isinstance(g, (list, tuple)):
+        return to_array(g, x.shape)
+    if isinstance(x, dict) and isinstance(g, (list, tuple)):
+        return 0.0  # list(d) lists the keys: no cotangent flows
+    if isinstance(g, (list, tuple)) and not isinstance(g, Adj):
+        return Adj(g)
+    return g
+
+
+def seed(value, dout, leaf):
+    """The seed of a vjp whose result ``value`` is a container: ``dout`` must have its
+    structure (``leaf(value_i, dout_i)`` checks and converts each leaf)."""
+    if isinstance(value, dict):
+        if not isinstance(dout, dict) or set(dout) != set(value):
+            raise _mismatch(value, dout)
+        return AdjDict((k, seed(v, dout[k], leaf)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        if not isinstance(dout, (list, tuple)) or len(dout) != len(value):
+            raise _mismatch(value, dout)
+        return Adj(seed(v, d, leaf) for v, d in zip(value, dout))
+    return leaf(value, dout)
+
+
+def _mismatch(value, dout):
+    from runtime.core import GradientError
+
+    return GradientError("AD402", f"the seed {dout!r} does not have the structure of the result {value!r}")
+
+
+# -- gradients of container arguments ----------------------------------------------------
+
+
+def _float_leaf(x):
+    if isinstance(x, (bool, np.bool_, int, np.integer, str, bytes)) or x is None:
+        return False
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "fc"
+    return isinstance(x, (float, complex, np.floating, np.complexfloating))
+
+
+def as_grad(g, x, leaf):
+    """``g`` shaped like the container ``x``: the same structure, ``leaf(g_i, x_i)`` for
+    float leaves, ``None`` for the others (ints, bools, strings, None)."""
+    if isinstance(x, dict):
+        return {k: as_grad(part(g, k), v, leaf) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        if isinstance(g, np.ndarray) and np.ndim(g) == 0:
+            g = float(g)
+        items = [as_grad(part(g, k), v, leaf) for k, v in enumerate(x)]
+        if hasattr(x, "_fields"):  # a namedtuple keeps its type
+            return type(x)(*items)
+        return tuple(items) if isinstance(x, tuple) else items
+    if not _float_leaf(x):
+        return None
+    return leaf(g, x)
+
+
+def leaves(tree):
+    """The leaves of a gradient tree, depth first."""
+    if isinstance(tree, dict):
+        return [v for item in tree.values() for v in leaves(item)]
+    if isinstance(tree, (list, tuple)):
+        return [v for item in tree for v in leaves(item)]
+    return [tree]

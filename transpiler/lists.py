@@ -1,0 +1,136 @@
+"""Reversing the statements that change a list in place (after ``containers`` rewrote
+``extend``, comprehensions and ``xs = xs + [v]`` into appends).
+
+- ``xs.append(e)`` runs back as ``xs.pop()``, so that every later read of the
+  backward pass sees the list as it was; the last item of ``xs``'s adjoint goes
+  to ``e`` and the adjoint drops it:
+  ``_g1 = _rt.part(_dxs, -1)`` / ``_dxs = _rt.drop_last(_dxs)``.
+- ``v = xs.pop(i)`` runs back as ``xs.append(v)`` (``xs.insert(i, v)``) and
+  ``_dxs = _rt.push(_dxs, _dv, xs, i)``.
+- ``drop_unread_restores``: once the gradient is optimised, the ``xs.pop()`` of a
+  list no other statement of the backward pass reads goes.
+"""
+
+import ast
+import copy
+
+from transpiler.containers import _at, _call_stmt, _load, is_append, is_pop
+
+
+def reverse_statement(rev, stmt):
+    """The ``Block`` of ``xs.append(e)`` or ``v = xs.pop(...)``; None for other statements."""
+    if is_append(stmt):
+        return _append_block(rev, stmt)
+    if is_pop(stmt):
+        return _pop_block(rev, stmt)
+    return None
+
+
+def _append_block(rev, stmt):
+    from transpiler.reverse import Block, assign, call, load, tag
+
+    xs = stmt.value.func.value.id
+    restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
+    restore.adgen_restore = xs
+    fwd, op = [], None
+    expr = stmt.value.args[0]
+    if rev.activity.active(xs):
+        rev.current = {}
+        expr, op = rev.lower(expr, fwd)
+    fwd.append(_call_stmt(xs, "append", [expr], stmt))
+    bwd = [restore]
+    if rev.activity.active(xs):
+        adj = rev.adjoint(xs)
+        if op is not None:
+            g = rev.gtemp()
+            bwd.append(tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj))
+        bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
+        if op is not None:
+            rev.backprop(op, load(g), g, bwd)
+    block = Block(stmt, fwd, bwd, [], [s.targets[0].id for s in fwd[:-1]])
+    rev._reads(block)
+    return block
+
+
+def _pop_block(rev, stmt):
+    from transpiler.reverse import Block, as_result, assign, call, is_atomic, load, tag
+
+    v = stmt.targets[0].id
+    xs = stmt.value.func.value.id
+    index = stmt.value.args[0] if stmt.value.args else None
+    fwd = []
+    if index is not None and not is_atomic(index):
+        index = rev.hoist(index, fwd, index)
+        stmt = _at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
+    fwd.append(stmt)
+    position = _literal_int(index)
+    if index is None or position == -1:
+        restore = _call_stmt(xs, "append", [as_result(v)], stmt)
+    elif position is not None and position >= 0:
+        restore = _call_stmt(xs, "insert", [copy.deepcopy(index), as_result(v)], stmt)
+    else:  # a negative or unknown index: insert counts from the end differently
+        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), copy.deepcopy(index), as_result(v))), stmt)
+    restore.adgen_restore = xs
+    bwd = [restore]
+    if rev.activity.active(xs):
+        adj, dv = rev.adjoint(xs), rev.adjoint(v)
+        item = load(dv) if rev.activity.active(v) else ast.Constant(0.0)
+        args = [load(adj), item, load(xs)] + ([copy.deepcopy(index)] if index is not None else [])
+        via = (adj, dv) if rev.activity.active(v) else adj
+        bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
+        if rev.activity.active(v):
+            bwd.append(tag(assign(dv, ast.Constant(0.0)), "zero", None))
+    block = Block(stmt, fwd, bwd, [v], [s.targets[0].id for s in fwd[:-1]])
+    rev._reads(block)
+    return block
+
+
+def drop_unread_restores(body):
+    """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
+    as it was, for each list no other statement of the backward pass reads: nothing needs
+    it then. Runs on the optimised body; loops left empty go."""
+    from transpiler import optimize
+
+    start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
+    body = _strip(body, _read_elsewhere(body[start:]))
+    return optimize.drop_empty_comments(optimize.drop_empty_blocks(body))
+
+
+def _is_comment(stmt, text):
+    return getattr(stmt, "adgen", (None,))[0] == "comment" and stmt.value.args[0].value == text
+
+
+def _read_elsewhere(body):
+    """Names read by backward statements other than restores."""
+    found = set()
+    for stmt in body:
+        if getattr(stmt, "adgen_restore", None):
+            continue
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
+            found.update(n.id for n in ast.walk(header) if isinstance(n, ast.Name))
+            found |= _read_elsewhere(stmt.body) | _read_elsewhere(stmt.orelse)
+        else:
+            found.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return found
+
+
+def _strip(body, read):
+    out = []
+    for stmt in body:
+        if getattr(stmt, "adgen_restore", None) and stmt.adgen_restore not in read:
+            continue
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            stmt.body = _strip(stmt.body, read)
+            stmt.orelse = _strip(stmt.orelse, read)
+        out.append(stmt)
+    return out
+
+
+def _literal_int(node):
+    """The value of an int literal (``3``, ``-1``), else None."""
+    try:
+        value = ast.literal_eval(node) if node is not None else None
+    except ValueError:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
