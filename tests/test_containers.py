@@ -71,12 +71,12 @@ def nested_unpack_of_a_call(x):
 
 D = {"hs": [1.0]}
 REFUSED = [  # (function, code, arguments, wrt)
-    (aliased_then_appended, "AD115", [0.7], 0),
-    (appended_list_from_a_dict, "AD115", [D, 0.7], 1),
-    (appended_after_stored, "AD115", [0.7], 0),
+    (aliased_then_appended, "AD111", [0.7], 0),
+    (appended_list_from_a_dict, "AD111", [D, 0.7], 1),
+    (appended_after_stored, "AD111", [0.7], 0),
     (other_list_method, "AD109", [0.7], 0),
-    (joins_lists, "AD116", [0.7, 0.2], 0),
-    (repeats_a_tuple, "AD116", [0.7], 0),
+    (joins_lists, "AD112", [0.7, 0.2], 0),
+    (repeats_a_tuple, "AD112", [0.7], 0),
     (dict_unpacking, "AD102", [0.7, D], 0),
     (nested_unpack_of_a_call, "AD302", [np.ones(2)], 0),
 ]
@@ -401,5 +401,5 @@ def loop_grows_its_own_list(x):
 def test_a_loop_that_changes_the_list_it_goes_over_is_refused():
     with pytest.raises(TranspileError) as info:
         grad(loop_grows_its_own_list)(0.5)
-    assert [d.code for d in info.value.diagnostics] == ["AD115"]
+    assert [d.code for d in info.value.diagnostics] == ["AD111"]
     assert info.value.diagnostics[0].line == _marked_line(loop_grows_its_own_list)

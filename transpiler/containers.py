@@ -24,7 +24,7 @@ pops) see a small language. Each keeps the user's positions:
 
 A list changed in place (``append``, ``extend``, ``pop``) must be the only name
 for its list: one made by the function (a literal, a comprehension, ``list(...)``)
-and never assigned to another name or put into another container (AD115), as
+and never assigned to another name or put into another container (AD111), as
 the backward pass undoes the changes on that name's list and on its adjoint.
 """
 
@@ -288,7 +288,7 @@ class Rewriter:
     # -- lists changed in place ----------------------------------------------------------
 
     def _check_aliases(self, body, mutated):
-        """AD115 where a list changed in place has a second name, or comes from elsewhere."""
+        """AD111 where a list changed in place has a second name, or comes from elsewhere."""
         allowed = set()
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
@@ -304,19 +304,19 @@ class Rewriter:
                 allowed.add(id(node.iter))
                 if node.iter.id in _mutated(node.body):
                     self.diags.add(
-                        "AD115", node.iter, f"the loop changes `{node.iter.id}`, the list it goes over",
+                        "AD111", node.iter, f"the loop changes `{node.iter.id}`, the list it goes over",
                         f"loop over a copy (`for v in list({node.iter.id}):`), or over `range(...)`",
                     )
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
                 if not _fresh_list(node.value):
                     self.diags.add(
-                        "AD115", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
+                        "AD111", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
                         f"make a copy: `{node.targets[0].id} = list(...)`",
                     )
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
                 self.diags.add(
-                    "AD115", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
+                    "AD111", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
                     f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
                 )
 

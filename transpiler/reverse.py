@@ -289,7 +289,7 @@ class Reverser:
             lowered[id(arg)] = self.lower(arg, fwd)
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
         if containers.joins(node) and any(slots):
-            self.diags.add("AD116", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
+            self.diags.add("AD112", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
                            "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate")
             return node, None
         outputs = {}
