@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
-from runtime.core import GradientError, Tape, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
+from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
 from runtime.inplace import cut_at, take_at, zero_at
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
@@ -23,6 +23,7 @@ __all__ = [
     "seed",
     "unbroadcast",
     "sum_to",
+    "copied",
     "cut_at",
     "zero_at",
     "take_at",

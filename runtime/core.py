@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
+__all__ = ["copied", "Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
 
 
 class Tape(list):
@@ -96,6 +96,18 @@ def sum_to(g, shape):
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
     return g
+
+
+def copied(value):
+    """``value`` with every array in it copied (lists, tuples and dicts rebuilt)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        items = [copied(v) for v in value]
+        return type(value)(items) if type(value) in (list, tuple) else type(value)(*items)
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    return value
 
 
 def float_dtype(x):

@@ -8,7 +8,7 @@ import pytest
 import runtime
 from gradcheck import check_grad
 from corpus_inplace import CASES, edit_distance_table, particle_trajectory
-from transpiler import grad, inplace
+from transpiler import grad, inplace, vjp
 from transpiler.errors import TranspileError
 
 
@@ -158,3 +158,25 @@ def test_zeroing_entries_no_later_read_takes_is_left_out():
     dgrad = grad(boundary)
     assert "zero_at" not in dgrad.source_for(u, 3)
     check_grad(boundary, [u, 3], 0, dgrad(u, 3))
+
+
+def test_a_returned_array_keeps_the_values_the_stores_wrote():
+    # the backward puts back the entries the second store overwrote (it reads y before
+    # that store); the value returned must still be the array after both stores
+    def filled(x):
+        y = np.zeros(3)
+        y[0] = x[0]
+        s = np.sum(y * y)
+        y[1] = s * x[1]
+        return y
+
+    x = np.array([0.3, 0.5, 0.7])
+    module = {}
+    exec(compile(vjp(filled).source, "<gradient>", "exec"), module)
+    value, gx = module["value_and_grad_filled"](x, _dout=np.ones(3))
+    assert np.array_equal(value, filled(x))
+    eps = 1e-6
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = eps
+        assert gx[i] == pytest.approx(np.sum(filled(x + e) - filled(x - e)) / (2 * eps), rel=1e-6, abs=1e-9)

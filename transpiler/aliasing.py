@@ -175,18 +175,24 @@ class Checker:
         self.params = set(params)
         self.reported = set()
         self.shared = {}  # stored name -> names that shared its memory at some store
+        self.final = None  # the state at the end of the body (when it stores)
 
     def run(self, body):
         if any(_stored_array(s) or getattr(s, "adgen_inplace", False) for s in _simple(body)):
             start = State({p: frozenset({("param", p)}) for p in self.params})
-            self._flow(body, start, report=True)
+            self.final = self._flow(body, start, report=True)
         for stmt in body:
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call) and any(k.arg == "out" for k in node.keywords):
                     self.diags.add("AD305", node, "`out=` writes into an existing array in place", "Assign the result to a name instead.")
 
     def members(self, name):
+        """``name`` and the names that shared its memory when something stored into it."""
         return self.shared.get(name, set()) | {name}
+
+    def at_end(self, a, b):
+        """May ``a`` and ``b`` share memory when the body ends?"""
+        return self.final is not None and bool(self.final.objects([a]) & self.final.objects([b]))
 
     def _flow(self, body, state, report):
         for stmt in body:
@@ -276,8 +282,8 @@ def _names_in(target):
 
 def check(body, params, diags, known=None):
     """Record AD305/AD306 diagnostics for in-place writes ``body`` cannot make safely;
-    returns the function giving the names that may share memory with a name.
+    returns the ``Checker``, which tells which names may share memory.
     ``known``: static shapes (``shapes.Shapes``), or None."""
     checker = Checker(params, diags, known)
     checker.run(body)
-    return checker.members
+    return checker

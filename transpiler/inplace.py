@@ -152,8 +152,10 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
 def drop_needless_undo(rev, nodes, classes):
     """Leave out the copy and undo of a store when no backward statement reads the array
     (or a name sharing its memory, ``classes(name)``) as it was before the store: none
-    of the statements before it, or around it in a loop, reads its values."""
+    of the statements before it, or around it in a loop, reads its values. Returns the
+    names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
+    kept = set()
     for k, (b, loops) in enumerate(placed):
         undo = getattr(b, "undo", None)
         if undo is None:
@@ -161,6 +163,7 @@ def drop_needless_undo(rev, nodes, classes):
         names = classes(undo[0])
         earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
         if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
+            kept.add(undo[0])
             continue
         name, save, restore, saved = undo
         b.forward.remove(save)
@@ -169,6 +172,7 @@ def drop_needless_undo(rev, nodes, classes):
         b.reads_pre, b.reads_post = set(), set()
         b.undo = None
         rev._reads(b)
+    return kept
 
 
 def value_reads(stmt):

@@ -118,7 +118,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
-        inplace.drop_needless_undo(rev, nodes, sharing)
+        undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
@@ -126,6 +126,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
     seed_stmt = tag(assign(seeded, seed), "seed", None)
     with stage("layout"):
         body = Layout(src, names).function_body(nodes, seed_stmt, params(func), wrt_names)
+        if any(sharing.at_end(result, name) for name in undone):
+            # the backward puts back what stores overwrote: the result must not see it
+            start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
+            body.insert(start, assign(result, rt_call("copied", load(result))))
     return Part(func, body, names, rev, resolver, result, dout)
 
 
