@@ -115,27 +115,31 @@ def _reads(node):
 
 
 def drop_dead(body):
-    return _live(body, set(), set())[0]
+    return _live(body, set(), set(), True)[0]
 
 
-def _live(body, live, exit_live):
+def _live(body, live, exit_live, apply):
     """``(new body, names live before it)``, given the names live after it; ``exit_live``:
-    the names live after the innermost loop (where a ``break`` goes)."""
+    the names live after the innermost loop (where a ``break`` goes). ``apply``: change
+    the statements (else only work out what is live; the body is left as it is)."""
     out = []
     for stmt in reversed(body):
         if isinstance(stmt, ast.If):
-            stmt.body, live_body = _live(stmt.body, set(live), exit_live)
-            stmt.orelse, live_else = _live(stmt.orelse, set(live), exit_live)
+            body_, live_body = _live(stmt.body, set(live), exit_live, apply)
+            orelse, live_else = _live(stmt.orelse, set(live), exit_live, apply)
+            if apply:
+                stmt.body, stmt.orelse = body_, orelse
             live = live_body | live_else | _reads(stmt.test)
         elif isinstance(stmt, (ast.For, ast.While)):
             header = _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
             around = set(live)
             while True:
-                new_body, live_in = _live(copy.deepcopy(stmt.body), set(around), live)
+                live_in = _live(stmt.body, set(around), live, False)[1]
                 if live_in | header <= around:
                     break
                 around |= live_in | header
-            stmt.body = new_body
+            if apply:
+                stmt.body = _live(stmt.body, set(around), live, True)[0]
             live = live | live_in | header
         elif isinstance(stmt, ast.Break):
             live = set(exit_live)
@@ -144,7 +148,8 @@ def _live(body, live, exit_live):
             targets = _targets(stmt)
             if kind in GENERATED and not targets & live:
                 continue
-            stmt = _uncut(stmt, live)
+            if apply:
+                stmt = _uncut(stmt, live)
             live -= targets
             live |= _reads(stmt)
         out.append(stmt)
@@ -169,28 +174,35 @@ def drop_dead_zeroing(body):
     """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
     entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
     boundary entries 0 and -1 of a stencil): the zeros are never seen."""
-    return _needed(body, {}, {})[0]
+    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in ast.walk(s)):
+        return body
+    return _needed(body, {}, {}, True)[0]
 
 
-def _needed(body, need, exit_need):
+def _needed(body, need, exit_need, apply):
     """``(new body, what is read before it)``: per adjoint, ``None`` (all of it) or the
-    literal indices ``take_at`` reads (``{dump: node}``), given what is read after."""
+    literal indices ``take_at`` reads (``{dump: node}``), given what is read after.
+    ``apply``: drop the zeroing nobody sees (else only work out what is read)."""
     out = []
     for stmt in reversed(body):
         if isinstance(stmt, ast.If):
-            stmt.body, a = _needed(stmt.body, dict(need), exit_need)
-            stmt.orelse, b = _needed(stmt.orelse, dict(need), exit_need)
+            body_, a = _needed(stmt.body, dict(need), exit_need, apply)
+            orelse, b = _needed(stmt.orelse, dict(need), exit_need, apply)
+            if apply:
+                stmt.body, stmt.orelse = body_, orelse
             need = _join_needs(_join_needs(a, b), {n: None for n in _reads(stmt.test)})
         elif isinstance(stmt, (ast.For, ast.While)):
             header = {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)}
             around = _join_needs(need, header)
             while True:
-                new_body, inside = _needed(copy.deepcopy(stmt.body), dict(around), need)
+                inside = _needed(stmt.body, dict(around), need, False)[1]
                 joined = _join_needs(around, inside)
                 if _need_keys(joined) == _need_keys(around):
                     break
                 around = joined
-            stmt.body, need = new_body, around
+            if apply:
+                stmt.body = _needed(stmt.body, dict(around), need, True)[0]
+            need = around
         elif isinstance(stmt, ast.Break):
             need = dict(exit_need)
         else:
@@ -199,6 +211,8 @@ def _needed(body, need, exit_need):
             adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
             if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
                 if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
+                    if not apply:
+                        out.append(stmt)
                     continue  # nothing reads the entries it zeroes
             for name in _targets(stmt):
                 need.pop(name, None)

@@ -434,7 +434,7 @@ class Reverser:
                         return ast.copy_location(ast.Constant(shape), node)
                 return node
 
-        return Literal().visit(copy.deepcopy(expr))
+        return Literal().visit(expr)  # expr: a fresh copy (drop_unbroadcast makes one)
 
     # -- what operation a node is --------------------------------------------------------
 
