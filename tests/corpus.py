@@ -14,6 +14,21 @@ from transpiler.errors import AdgenWarning
 WARNS = {"while_else": "AD304"}
 
 
+def registry():
+    """A new list of cases and the decorator ``@case(*builders, wrt=...)`` that adds a
+    function to it, for a corpus file: ``CASES, case = registry()``."""
+    cases = []
+
+    def case(*builders, wrt=0):
+        def register(fn):
+            cases.append((fn, builders, wrt))
+            return fn
+
+        return register
+
+    return cases, case
+
+
 def indices(fn, wrt):
     """``wrt`` (ints or names, one or a tuple) as positional indices."""
     params = list(inspect.signature(fn).parameters)

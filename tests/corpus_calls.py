@@ -11,19 +11,12 @@ themselves (recursion). Inputs keep away from branch boundaries, as in
 import numpy as np
 
 import helpers_calls
+from corpus import registry
 from corpus_control import const, integer
 from corpus_straight import mat, scalar, vec
 from helpers_calls import dense, pendulum_rate, smooth_abs
 
-CASES = []
-
-
-def case(*builders, wrt=0):
-    def register(fn):
-        CASES.append((fn, builders, wrt))
-        return fn
-
-    return register
+CASES, case = registry()
 
 
 # ---------------------------------------------------------------- helpers of this module

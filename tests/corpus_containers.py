@@ -8,21 +8,11 @@ checked leaf by leaf, and its non-float leaves must get ``None``.
 
 import numpy as np
 
+from corpus import registry
+from corpus_control import const
 from corpus_straight import mat, scalar, vec
 
-CASES = []
-
-
-def case(*builders, wrt=0):
-    def register(fn):
-        CASES.append((fn, builders, wrt))
-        return fn
-
-    return register
-
-
-def const(value):
-    return lambda r: value
+CASES, case = registry()
 
 
 def dict_of(**builders):

@@ -18,18 +18,11 @@ import math
 
 import numpy as np
 
+from corpus import registry
 from corpus_straight import mat, scalar, vec
 
-CASES = []
+CASES, case = registry()
 DT = 0.1
-
-
-def case(*builders, wrt=0):
-    def register(fn):
-        CASES.append((fn, builders, wrt))
-        return fn
-
-    return register
 
 
 def const(value):

@@ -8,18 +8,11 @@ Inputs stay at least 1e-3 (relative) away from every tie of ``np.minimum`` /
 
 import numpy as np
 
+from corpus import registry
 from corpus_control import const, integer
 from corpus_straight import mat, scalar, vec
 
-CASES = []
-
-
-def case(*builders, wrt=0):
-    def register(fn):
-        CASES.append((fn, builders, wrt))
-        return fn
-
-    return register
+CASES, case = registry()
 
 
 # ---------------------------------------------------------------- single stores

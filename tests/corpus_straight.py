@@ -9,18 +9,11 @@ import math
 
 import numpy as np
 from numpy import sin as np_sin
+from corpus import registry
 
-CASES = []
+CASES, case = registry()
 SCALE = 1.5
 IDX = np.array([0, 2, 2, 1])
-
-
-def case(*builders, wrt=0):
-    def register(fn):
-        CASES.append((fn, builders, wrt))
-        return fn
-
-    return register
 
 
 def vec(n, low=-1.0, high=1.0):
