@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 from numpy import sin as np_sin
+
 from corpus import registry
 
 CASES, case = registry()
