@@ -44,7 +44,7 @@ def test_there_are_enough_examples():
 
 def _header(path):
     """(source relative to examples/, function, wrt names) from the generated file's header."""
-    src, func, wrt, _, _ = cli.read_header(path)
+    src, func, wrt, _, _, _ = cli.read_header(path)
     return src, func, wrt if isinstance(wrt, tuple) else (wrt,)
 
 

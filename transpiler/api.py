@@ -51,21 +51,22 @@ def load_module(text, stem):
     return module
 
 
-def _compiled(fn, wrt, shapes=()):
+def _compiled(fn, wrt, shapes=(), debug=False):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
-    unknown; ``()`` for no specialisation), and its generated function."""
+    unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
+    run-time checks (``pipeline.transform``)."""
     # code objects compare equal across files: the file and the globals are part of the key
-    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt))
+    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug)
     hit = _MEMO.get((base, shapes))
     if hit is not None and _still_valid(fn, hit[2]) and _same_callees(hit[0]):
         return hit[0], hit[1]
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
-        return _compiled(fn, wrt)  # called with many shapes: one general gradient serves them all
+        return _compiled(fn, wrt, (), debug)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)))
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug)
     module = load_module(gradient.text, src.name)
     entry = (gradient, getattr(module, gradient.funcname), _snapshot(fn))
     _MEMO[(base, shapes)] = entry
@@ -99,10 +100,11 @@ def _same_callees(gradient):
 class GradFunction:
     """What ``grad``/``value_and_grad``/``vjp`` return: call it like the function."""
 
-    def __init__(self, fn, wrt, mode):
+    def __init__(self, fn, wrt, mode, debug=False):
         self.primal = fn
         self.wrt = wrt
         self.mode = mode
+        self.debug = debug
         self._signature = inspect.signature(fn)
         # a call passing every parameter positionally needs no binding (the common, hot case)
         params = self._signature.parameters.values()
@@ -114,7 +116,7 @@ class GradFunction:
             setattr(self, attr, getattr(fn, attr, None))
 
     def _generated(self, shapes=()):
-        return _compiled(self.primal, self.wrt, shapes)
+        return _compiled(self.primal, self.wrt, shapes, self.debug)
 
     @property
     def source(self):
@@ -187,29 +189,31 @@ def _integer_kind(value):
     return None
 
 
-def _make(mode, fn, wrt):
+def _make(mode, fn, wrt, debug):
     if fn is None:
-        return lambda f: GradFunction(f, wrt, mode)
+        return lambda f: GradFunction(f, wrt, mode, debug)
     if not callable(fn):
         raise TypeError(f"{mode}() takes a function, not {type(fn).__name__}")
-    return GradFunction(fn, wrt, mode)
+    return GradFunction(fn, wrt, mode, debug)
 
 
-def grad(fn=None, wrt=0):
+def grad(fn=None, wrt=0, debug=False):
     """The gradient of ``fn``'s scalar result with respect to ``wrt``.
 
     ``wrt``: an int or a parameter name (one gradient) or a tuple of them (a
     tuple of gradients). Works as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    ``debug=True``: the generated code checks its tape on every pop and raises AD407,
+    naming your line, where the backward pass first makes a NaN or an infinity.
     """
-    return _make("grad", fn, wrt)
+    return _make("grad", fn, wrt, debug)
 
 
-def value_and_grad(fn=None, wrt=0):
+def value_and_grad(fn=None, wrt=0, debug=False):
     """Like ``grad``, but the function returns ``(value, gradient)``."""
-    return _make("value_and_grad", fn, wrt)
+    return _make("value_and_grad", fn, wrt, debug)
 
 
-def vjp(fn=None, wrt=0):
+def vjp(fn=None, wrt=0, debug=False):
     """The vector-Jacobian product: call it with ``fn``'s arguments followed by a
     seed of the result's shape; it returns the cotangent(s) of ``wrt``."""
-    return _make("vjp", fn, wrt)
+    return _make("vjp", fn, wrt, debug)

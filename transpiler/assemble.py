@@ -174,9 +174,11 @@ class _InLoop:
 
 
 class Layout:
-    def __init__(self, src, names):
+    def __init__(self, src, names, debug=False):
+        """``debug``: a ``_rt.DebugTape``, whose pushes and pops name what they record."""
         self.src = src
         self.names = names
+        self.debug = debug
         self.tape = None  # the tape's name, once something is pushed
 
     def function_body(self, nodes, seed_stmt, params, wrt):
@@ -191,7 +193,8 @@ class Layout:
             forward[:0] = [comment("names a loop records that may not be assigned yet")]
             forward[1:1] = [assign(v, ast.Constant(None)) for v in sorted(self.unassigned)]
         if self.tape:
-            forward.insert(0, assign(self.tape, ast.Call(func=_attr("_rt", "Tape"), args=[], keywords=[])))
+            tape = "DebugTape" if self.debug else "Tape"
+            forward.insert(0, assign(self.tape, ast.Call(func=_attr("_rt", tape), args=[], keywords=[])))
         return [comment("forward")] + forward + [comment("backward"), seed_stmt] + backward
 
     # -- outside loops ------------------------------------------------------------------
@@ -320,14 +323,14 @@ class Layout:
         shape_only = _shape_only(b.backward) - set(renames)
         shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v in shape_only}
         forward = [self._push_recorded(v, shapes) for v in before] + b.forward + [self._push_recorded(v, shapes) for v in after]
-        pops = [self.pop(shapes.get(v, v)) for v in reversed(after)]
-        pops += [self.pop(shapes.get(v, renames.get(v, v))) for v in reversed(before)]
+        pops = [self.pop(shapes.get(v, v), v) for v in reversed(after)]
+        pops += [self.pop(shapes.get(v, renames.get(v, v)), v) for v in reversed(before)]
         body = [_ShapeReads(shapes).visit(s) for s in _renamed(b.backward, renames)]
         return forward, self._commented(b.stmt, pops + body) if body else []
 
     def _push_recorded(self, name, shapes):
         """Push ``name``, or its shape when ``shapes`` names a local for that."""
-        return self._push_expr(call("np.shape", load(name)) if name in shapes else load(name))
+        return self._push_expr(call("np.shape", load(name)) if name in shapes else load(name), name)
 
     def _if_inside(self, node, ctx):
         stmt = node.stmt
@@ -341,7 +344,7 @@ class Layout:
         forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
         if _falls_through(fb) or _falls_through(fo):
             forward.append(self.push(node.flag))
-        return forward, self._commented(stmt, [_if(self._popcall(), bb, bo, stmt)])
+        return forward, self._commented(stmt, [_if(self._popcall(node.flag), bb, bo, stmt)])
 
     def _loop_inside(self, node, ctx):
         forward, backward = self._loop(node)
@@ -367,16 +370,20 @@ class Layout:
         return self.tape
 
     def push(self, name):
-        return self._push_expr(load(name))
+        return self._push_expr(load(name), name)
 
-    def _push_expr(self, value):
-        return ast.Expr(value=ast.Call(func=_attr(self._tape(), "push"), args=[value], keywords=[]))
+    def _push_expr(self, value, what):
+        """``_tape.push(value)``; in debug mode ``_tape.push(value, what)``."""
+        args = [value, ast.Constant(what)] if self.debug else [value]
+        return ast.Expr(value=ast.Call(func=_attr(self._tape(), "push"), args=args, keywords=[]))
 
-    def _popcall(self):
-        return ast.Call(func=_attr(self._tape(), "pop"), args=[], keywords=[])
+    def _popcall(self, what):
+        args = [ast.Constant(what)] if self.debug else []
+        return ast.Call(func=_attr(self._tape(), "pop"), args=args, keywords=[])
 
-    def pop(self, name):
-        return tag(assign(name, self._popcall()), "pop", None)
+    def pop(self, name, what=None):
+        """``name = _tape.pop()``; ``what``: the name pushed, when ``name`` is its local."""
+        return tag(assign(name, self._popcall(what or name)), "pop", None)
 
 
 def _shape_only(stmts):

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import check, lift, optimize, source
+from transpiler import check, debug, lift, optimize, source
 from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import RESERVED
@@ -352,6 +352,8 @@ def split(part, variant):
     adjoints = [rev.adjoint(p) for p in variant.active]
     result = load(adjoints[0]) if len(adjoints) == 1 else ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
     body = optimize.run(part.body + [ast.Return(value=result)], rev.backward_names, rev.large)
+    if part.debug:
+        body = debug.instrument(body, rev.backward_names, rev.rule_modules.values())
     at = next(i for i, s in enumerate(body) if _comment_text(s) == "backward")
     forward = [s for s in body[:at] if _comment_text(s) != "forward"]
     backward = body[at + 1 :]

@@ -115,12 +115,16 @@ def parse_shapes(items):
     return found
 
 
+DEBUG_HELP = "check the tape on every pop, and that the backward pass stays finite (AD406, AD407)"
+
+
 def shape_options(arg_shapes):
     return "".join(f" --shape {n}={shapes.spell(s)}" for n, s in arg_shapes.items())
 
 
-def generate(path, func, wrt, out=None, arg_shapes=None):
-    """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None) writes."""
+def generate(path, func, wrt, out=None, arg_shapes=None, debug=False):
+    """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None)
+    writes; ``debug``: with the checks of ``--debug``."""
     src = load(path, func)
     params = pipeline.params(src.func)
     unknown = sorted(set(arg_shapes or ()) - set(params))
@@ -129,9 +133,10 @@ def generate(path, func, wrt, out=None, arg_shapes=None):
     arg_shapes = {p: arg_shapes[p] for p in params if p in (arg_shapes or {})}
     origin = posix_relpath(os.path.abspath(path), os.getcwd() if out is None else folder_of(out))
     command = f"adgen emit {shlex.quote(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
+    command += " --debug" if debug else ""
     if out is not None:
         command += f" -o {shlex.quote(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes).text
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug).text
 
 
 def write_out(out, text, path, force):
@@ -153,8 +158,8 @@ def write_out(out, text, path, force):
 
 
 def read_header(out):
-    """(source path relative to ``out``'s folder, function, wrt, short sha, argument shapes)
-    from an adgen file."""
+    """(source path relative to ``out``'s folder, function, wrt, short sha, argument shapes,
+    debug) from an adgen file."""
     try:
         with open(out, "rb") as f:
             lines = [f.readline().decode("utf-8").rstrip("\r\n") for _ in range(3)]
@@ -169,7 +174,7 @@ def read_header(out):
     rel, func = first.groups()
     wrt_names = lines[1][len("# wrt: "):].split("   ")[0].split(", ")
     wrt = tuple(wrt_names) if len(wrt_names) > 1 else wrt_names[0]
-    arg_shapes = {}
+    arg_shapes, debug = {}, False
     if lines[2].startswith("# regenerate: "):
         try:
             args = shlex.split(lines[2][len("# regenerate: "):].removesuffix(SUFFIX))
@@ -178,17 +183,18 @@ def read_header(out):
         if "--wrt" in args[:-1]:
             wrt = parse_wrt(args[args.index("--wrt") + 1])
         arg_shapes = parse_shapes([v for k, v in zip(args, args[1:]) if k == "--shape"])
+        debug = "--debug" in args
         if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
             func = args[2].rpartition(":")[2]
-    return rel, func, wrt, sha.group(1), arg_shapes
+    return rel, func, wrt, sha.group(1), arg_shapes, debug
 
 
 def check_stale(out):
-    rel, func, wrt, old_sha, arg_shapes = read_header(out)
+    rel, func, wrt, old_sha, arg_shapes, debug = read_header(out)
     path = os.path.join(folder_of(out), rel)
     if not os.path.isfile(path):
         raise Fail(f"{out}: its source {rel} (relative to the file's folder) does not exist")
-    src, text = generate(path, func, wrt, out, arg_shapes)
+    src, text = generate(path, func, wrt, out, arg_shapes, debug)
     with open(out, "rb") as f:
         current = f.read()
     if current == text.encode("utf-8"):
@@ -199,7 +205,7 @@ def check_stale(out):
         why = f"the source {rel}:{func} (or a function of yours it calls) changed since it was generated"
     else:
         why = f"the source {rel}:{func} is unchanged but adgen now generates different code"
-    redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)} -o {shlex.quote(os.path.basename(out))}"
+    redo = f"adgen emit {shlex.quote(f'{rel}:{func}')} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}{' --debug' if debug else ''} -o {shlex.quote(os.path.basename(out))}"
     print(f"{out} is stale: {why}; regenerate it with `{redo}` in its folder", file=sys.stderr)
     return 1
 
@@ -280,7 +286,7 @@ def write_stubs(out, fixes, path):
 
 def run(args):
     if args.command == "emit" and args.check:
-        if args.target or args.output or args.wrt is not None or args.shape:
+        if args.target or args.output or args.wrt is not None or args.shape or args.debug:
             raise Fail("--check takes only the generated file: adgen emit --check OUT")
         return check_stale(args.check)
     if args.command == "check":
@@ -292,7 +298,7 @@ def run(args):
     out = getattr(args, "output", None)
     if out is not None and not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
-    _, text = generate(path, func, wrt, out, parse_shapes(args.shape))
+    _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -314,6 +320,7 @@ def parser():
     e.add_argument("--force", action="store_true", help="overwrite OUT even if adgen did not write it")
     e.add_argument("--check", metavar="OUT", help="exit 1 if OUT is stale, 0 if up to date")
     e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
+    e.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     c = sub.add_parser("check", help="report every problem in a function, or in every function of a file")
     c.add_argument("target", metavar="FILE[:FUNC]")
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")
@@ -323,6 +330,7 @@ def parser():
     s.add_argument("target", metavar="FILE:FUNC")
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     s.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
+    s.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     return p
 
 

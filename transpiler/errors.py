@@ -39,6 +39,8 @@ CODES = {
     "AD403": ("argument shape mismatch", "A gradient module emitted with --shape was called with arguments of other shapes.", "Emit it again for those shapes, or without --shape."),
     "AD404": ("in-place store without a gradient", "A store picks some entry twice (repeated indices: NumPy keeps one of the values, which one is not defined), or stores into something other than a NumPy array.", "Use `np.add.at` to sum repeated entries; store only into NumPy arrays."),
     "AD405": ("list arithmetic", "`+` or `*` on lists or tuples joins or repeats them: the gradient cannot tell their items apart.", "Build the list with `append`/`extend`, or join arrays with `np.concatenate`."),
+    "AD406": ("tape out of order (debug)", "In a gradient generated with `debug=True` (`emit --debug`), the backward pass popped something other than what the forward pass recorded for it: a bug in adgen.", "Report it with the source of your function."),
+    "AD407": ("non-finite gradient (debug)", "In a gradient generated with `debug=True` (`emit --debug`), a backward statement made a NaN or an infinity; the message names your line and the values it read (`sqrt` or `log` at 0, a division by 0, an overflow).", "Keep the argument away from the singular point (`np.sqrt(x + eps)`), or handle it with `np.where`."),
 }
 
 

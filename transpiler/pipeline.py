@@ -4,10 +4,12 @@ import ast
 import builtins
 import contextlib
 import copy
+import functools
 from dataclasses import dataclass, field
 
 from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
+from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
@@ -38,25 +40,30 @@ def stage(name):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header.
-    ``arg_shapes``: parameter name -> shape, to specialise the gradient to."""
+    ``arg_shapes``: parameter name -> shape, to specialise the gradient to.
+    ``debug``: generated code checks the tape and that the backward stays finite."""
     with stage("transform"):
-        return _transform(src, wrt, origin, command, arg_shapes)
+        return _transform(src, wrt, origin, command, arg_shapes, debug)
 
 
-def _transform(src, wrt, origin, command, arg_shapes):
+def _transform(src, wrt, origin, command, arg_shapes, debug):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
-    program = calls.Program(src, differentiate)
-    part = differentiate(src, wrt_names, program, arg_shapes)
+    program = calls.Program(src, functools.partial(differentiate, debug=debug))
+    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
     grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
     body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
         body = lists.drop_unread_restores(body)
+    if debug:
+        body = instrument(body, rev.backward_names, rev.rule_modules.values())
+        if part.tape:
+            body.insert(-1, ast.Expr(ast.Call(func=ast.Attribute(value=load(part.tape), attr="check_empty", ctx=ast.Load()), args=[], keywords=[])))
 
     spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
     if spec:
@@ -84,11 +91,13 @@ class Part:
     resolver: Resolver
     result: str  # the name the result is assigned to
     dout: str  # the seed's name
+    tape: str = None  # the tape's name, if the gradient records anything
+    debug: bool = False  # generated with debug checks
 
 
-def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
+def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
-    the seed is the cotangent its caller passes, as it is."""
+    the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
     func = copy.deepcopy(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
@@ -125,12 +134,13 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False):
     seed = load(dout) if callee else rt_call("seed", load(result), load(dout))
     seed_stmt = tag(assign(seeded, seed), "seed", None)
     with stage("layout"):
-        body = Layout(src, names).function_body(nodes, seed_stmt, params(func), wrt_names)
+        layout = Layout(src, names, debug)
+        body = layout.function_body(nodes, seed_stmt, params(func), wrt_names)
         if any(sharing.at_end(result, name) for name in undone):
             # the backward puts back what stores overwrote: the result must not see it
             start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
             body.insert(start, assign(result, rt_call("copied", load(result))))
-    return Part(func, body, names, rev, resolver, result, dout)
+    return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
 
 
 def _nodes(rev, act, body, result, names):
