@@ -248,3 +248,25 @@ def test_a_bug_in_adgen_is_exit_3_and_the_other_functions_are_still_checked(mode
     assert code == 3
     assert "adgen: in clean: internal error in the reverse pass: KeyError: 'x'" in err
     assert len(positions(out)) == 6  # every other function's diagnostics
+
+
+def test_syntax_errors_do_not_hide_missing_rules(model, capsys):
+    # a refused `try` (AD101) and a walrus (AD102) no longer hide the missing rule and the
+    # undefined name further down; the names only the refused statements bind are not
+    # reported as undefined
+    name = model(
+        "import numpy as np\n"
+        "\n"
+        "\n"
+        "def f(x):\n"
+        "    try:\n"
+        "        y = x * 2.0\n"
+        "    except ValueError:\n"
+        "        y = x\n"
+        "    z = (w := x) + 1.0\n"
+        "    a = np.i0(x) + y + z\n"
+        "    return np.sum(a) + nowhere\n"
+    )
+    code, out, err = run(capsys, "check", name)
+    assert code == 1
+    assert positions(out) == [("5", "5", "AD101"), ("9", "10", "AD102"), ("10", "9", "AD201"), ("11", "24", "AD202")]
