@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import programs
 from gradcheck import check_grad
 from transpiler import grad
+from transpiler.diagnose import diagnose
 from transpiler.errors import CODES, AdgenWarning, TranspileError
 
 # a seed has no smaller form worth shrinking to: a failure prints its program instead
@@ -68,3 +69,14 @@ def test_random_unsupported_programs_get_coded_diagnostics(tmp_path_factory, see
     codes = {d.code for d in info.value.diagnostics}
     assert codes <= set(CODES), source
     assert codes & expected, f"{codes} not among {expected}:\n{source}"
+
+
+@FUZZ
+@given(seed=st.integers(0, 2**32 - 1))
+def test_check_reports_random_unsupported_programs_without_crashing(tmp_path_factory, seed):
+    # adgen check looks at such a function twice (the second time without the refused
+    # statements): neither look may fail with anything but diagnostics
+    source, expected = programs.unsupported(random.Random(seed))
+    f = load(tmp_path_factory, source)
+    found = diagnose(f, 0)
+    assert {d.code for d in found} <= set(CODES) and {d.code for d in found} & expected, source
