@@ -136,6 +136,7 @@ UNSUPPORTED = [
     (["try:", "    y = x * 2.0", "except ValueError:", "    y = x"], {"AD101"}),
     (["with open('f') as fh:", "    y = x"], {"AD101"}),
     (["global G", "G = x"], {"AD101"}),
+    (["def bump(z):", "    nonlocal s", "    s = s * z", "    return s", "y = bump(x)"], {"AD101", "AD105"}),
     (["class C:", "    pass"], {"AD105"}),
     (["if n > 0:", "    def inner(z):", "        return z", "    y = inner(x)", "else:", "    y = x"], {"AD105"}),
     (["fs = [lambda z: z * 2.0]", "y = fs[0](x)"], {"AD105"}),
