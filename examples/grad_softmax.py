@@ -19,7 +19,7 @@ def value_and_grad_cross_entropy(logits, label, _dout=None):
     # backward
     _dans = _rt.seed(_ans, _dout)
     # line 8: return log_norm - shifted[label]
-    _dlog_norm = _rt.unbroadcast(_dans, log_norm)
+    _dlog_norm = _rt.sum_to(_dans, ())
     _dshifted = -_rt.rules.selection.scatter(_rt.unbroadcast(_dans, shifted[label]), shifted, label)
     # line 7: log_norm = np.log(np.sum(np.exp(shifted)))
     _dshifted = _dshifted + _rt.rules.reductions.expand(_dlog_norm / _t3, np.shape(_t2)) * _t2

@@ -529,7 +529,8 @@ class Reverser:
         """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes)."""
         if op.kind == "var":
             if not shaped:
-                g = rt_call("unbroadcast", g, load(op.name))
+                shape = self.shapes.of(load(op.name))  # statically known: no need to record it
+                g = rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape))
             if op.name in self.current:
                 self.current[op.name].append(g)
             else:
