@@ -370,15 +370,41 @@ def test_loop_directly_over_a_dict_indexed_by_strings():
     check_tree_grad(f, [d], 0, grad(f)(d))
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="`for k in d` over a dict argument that nothing indexes with a string iterates by position (d[0]); write `for k in d.keys()`")
-def test_gap_loop_directly_over_a_dict():
+@pytest.mark.parametrize("keys", [("a", "b"), (0, 1)])
+def test_loop_directly_over_a_dict_argument_goes_over_its_keys(keys):
+    # grad() knows the argument is a dict when it is called; with the keys 0 and 1 a loop
+    # by position would silently read the values instead
     def f(d):
         s = 0.0
         for k in d:
             s = s + np.sum(d[k] ** 2)
         return s
 
-    grad(f)({"a": np.ones(2), "b": np.ones(3)})
+    d = {keys[0]: np.array([0.5, -1.0]), keys[1]: np.array([2.0, 0.3, 1.5])}
+    g = grad(f)(d)
+    assert set(g) == set(keys)
+    check_tree_grad(f, [d], 0, g)
+
+
+def weighted_by_keys(d, x):
+    s = 0.0
+    for k in d:
+        s = s + k * x
+    return s
+
+
+def test_a_dict_argument_loop_uses_keys_not_values():
+    # keys 0 and 1 are also positions: a loop by position would use the values 5 and 7
+    d = {0: 5.0, 1: 7.0}
+    assert value_and_grad(weighted_by_keys, wrt=1)(d, 2.0) == (2.0, 1.0)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the general module (emit, without a call's arguments) cannot tell a dict argument from a list: a loop over it goes by position")
+def test_gap_emitted_loop_over_a_dict_argument():
+    module = {}
+    exec(compile(grad(weighted_by_keys, wrt=1).source, "<gradient>", "exec"), module)
+    value, g = module["value_and_grad_weighted_by_keys"]({0: 5.0, 1: 7.0}, 2.0)
+    assert (value, g) == (2.0, 1.0)
 
 
 @pytest.mark.xfail(strict=True, raises=TranspileError, reason="a tuple-valued function's result must be unpacked into names (AD302), not kept as a list")

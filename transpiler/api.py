@@ -174,8 +174,13 @@ class GradFunction:
 
 
 def _shapes(args, kwargs):
-    """The specialisation key of a call: each argument's shape, or None."""
-    return tuple(map(shapes.of_argument, args)) + tuple(map(shapes.of_argument, kwargs.values()))
+    """The specialisation key of a call: each argument's shape, ``"dict"`` for a dict
+    (a loop over it goes over its keys), or None."""
+    return tuple(map(_key_of, args)) + tuple(map(_key_of, kwargs.values()))
+
+
+def _key_of(value):
+    return "dict" if isinstance(value, dict) else shapes.of_argument(value)
 
 
 def _integer_kind(value):

@@ -83,16 +83,17 @@ def is_pop(stmt):
 
 
 class Rewriter:
-    def __init__(self, names, diags, params):
+    def __init__(self, names, diags, params, passed_dicts=()):
         self.names = names
         self.diags = diags
         self.params = params
+        self.passed_dicts = set(passed_dicts)  # parameters given dicts (never rebound: certainly dicts)
         self.used = set()  # every name the function mentions, outside comprehensions
         self.dicts = set()  # names that certainly hold dicts
 
     def run(self, body):
         self.used = _names_outside_comprehensions(body)
-        self.dicts = _known_dicts(body)
+        self.dicts = _known_dicts(body) | {p for p in self.passed_dicts if p not in _assigned(body)}
         body = nested(body, self._statements)
         body = nested(body, self._conditional_items)
         mutated = _mutated(body)
@@ -446,6 +447,11 @@ def _fresh_list(value):
     return isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice) and value.slice.lower is value.slice.upper is value.slice.step is None
 
 
+def _assigned(body):
+    """Every name some statement of ``body`` binds."""
+    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
 def _mutated(body, by_user=False):
     """Names of lists changed in place (``by_user``: other than by filling a comprehension's list)."""
     found = set()
@@ -511,5 +517,6 @@ class _Replace(ast.NodeTransformer):
         return super().visit(node)
 
 
-def run(body, names, diags, params):
-    return Rewriter(names, diags, params).run(body)
+def run(body, names, diags, params, dicts=()):
+    """``dicts``: parameters the caller passes dicts to (``grad()`` knows at call time)."""
+    return Rewriter(names, diags, params, dicts).run(body)

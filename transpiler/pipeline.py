@@ -42,7 +42,8 @@ def stage(name):
 
 def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header.
-    ``arg_shapes``: parameter name -> shape, to specialise the gradient to.
+    ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
+    the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite."""
     with stage("transform"):
         return _transform(src, wrt, origin, command, arg_shapes, debug)
@@ -65,7 +66,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
         if part.tape:
             body.insert(-1, ast.Expr(ast.Call(func=ast.Attribute(value=load(part.tape), attr="check_empty", ctx=ast.Load()), args=[], keywords=[])))
 
-    spec = {p: arg_shapes[p] for p in params(func) if (arg_shapes or {}).get(p) is not None}
+    spec = {p: s for p, s in _shapes_only(arg_shapes).items() if p in params(func)}
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
@@ -105,7 +106,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
         body = normalize.run(body, names)
-        body = containers.run(body, names, diags, params(func))
+        dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
+        body = containers.run(body, names, diags, params(func), dicts)
         result = names.fresh("_ans")
         local = set(params(func)) | _stored(body)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
@@ -114,7 +116,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
     with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), arg_shapes or {}, resolver))
+        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver))
 
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
@@ -123,7 +125,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         if not callee:
             _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
-        known = shapes.Shapes(body, params(func), arg_shapes or {}, resolver)
+        known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
@@ -141,6 +143,11 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
             start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
             body.insert(start, assign(result, rt_call("copied", load(result))))
     return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
+
+
+def _shapes_only(arg_shapes):
+    """The known shapes among ``arg_shapes`` (not ``None`` or ``"dict"``)."""
+    return {p: s for p, s in (arg_shapes or {}).items() if isinstance(s, tuple)}
 
 
 def _nodes(rev, act, body, result, names):
