@@ -23,7 +23,8 @@ import copy
 from dataclasses import dataclass, field
 
 from transpiler import inplace
-from transpiler.reverse import Block, assign, call, load, shape_operand, tag
+from transpiler.reverse import Block
+from transpiler.syntax import assign, call, load, shape_operand, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")

@@ -40,7 +40,8 @@ from transpiler import check, debug, lift, optimize, source
 from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import RESERVED
-from transpiler.reverse import Op, assign, load, rt_call, tag
+from transpiler.reverse import Op
+from transpiler.syntax import assign, load, rt_call, tag
 
 
 @dataclass

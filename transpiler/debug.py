@@ -11,7 +11,7 @@ The tape checks pops itself (``_rt.DebugTape``, set up by ``assemble.Layout``).
 
 import ast
 
-from transpiler.reverse import load, rt_call
+from transpiler.syntax import load, rt_call
 
 CHECKED = {"accum", "set"}
 

@@ -23,7 +23,8 @@ import ast
 import copy
 
 from transpiler.activity import is_add_at
-from transpiler.reverse import Block, _accepts_unshaped, _index_value, assign, is_atomic, form_operand, load, rt_call, tag
+from transpiler.reverse import Block, accepts_unshaped
+from transpiler.syntax import assign, form_operand, index_value, is_atomic, load, rt_call, tag
 
 
 
@@ -62,7 +63,7 @@ def _backprop_value(rev, op, expr, origin, g, via, fwd, bwd, shaped):
     which the value may broadcast to: unless ``shaped`` (statically the same shape) or
     every node below takes a cotangent with broadcast axes, it is first summed down to
     the value's shape (``_rt.unbroadcast(g, value)``, the value kept in a temporary)."""
-    if shaped or _accepts_unshaped(op):
+    if shaped or accepts_unshaped(op):
         rev.backprop(op, g, via, bwd, shaped=shaped)
         return expr
     if not isinstance(expr, ast.Name):
@@ -96,13 +97,13 @@ def store(rev, stmt):
         expr, op = rev.lower(rest, fwd)
         if op is not None:
             g = rev.gtemp()
-            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), _index_value(copy.deepcopy(index)))), "set", adj))
+            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), index_value(copy.deepcopy(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
             expr = _backprop_value(rev, op, expr, rest, cotangent, g, fwd, bwd, _fills(rev, target, rest))
         value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
     else:
         value, op = rev.lower(stmt.value, fwd)
-        where = _index_value(copy.deepcopy(index))
+        where = index_value(copy.deepcopy(index))
         if op is None:
             bwd.append(tag(assign(adj, rt_call("zero_at", load(adj), load(name), where)), "set", adj))
         else:
@@ -127,7 +128,7 @@ def add_at(rev, stmt):
     expr, op = rev.lower(value, fwd)
     if op is not None:
         g = rev.gtemp()
-        take = rt_call("take_at", load(rev.adjoint(name)), load(name), _index_value(copy.deepcopy(index)))
+        take = rt_call("take_at", load(rev.adjoint(name)), load(name), index_value(copy.deepcopy(index)))
         take.keywords = [ast.keyword(arg="repeats", value=ast.Constant(True))]
         bwd.append(tag(assign(g, take), "set", rev.adjoint(name)))
         expr = _backprop_value(rev, op, expr, value, load(g), g, fwd, bwd, False)

@@ -27,7 +27,8 @@ def reverse_statement(rev, stmt):
 
 
 def _append_block(rev, stmt):
-    from transpiler.reverse import Block, assign, call, load, tag
+    from transpiler.reverse import Block
+    from transpiler.syntax import assign, call, load, tag
 
     xs = stmt.value.func.value.id
     restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
@@ -53,7 +54,8 @@ def _append_block(rev, stmt):
 
 
 def _pop_block(rev, stmt):
-    from transpiler.reverse import Block, as_result, assign, call, is_atomic, load, tag
+    from transpiler.reverse import Block
+    from transpiler.syntax import as_result, assign, call, is_atomic, load, tag
 
     v = stmt.targets[0].id
     xs = stmt.value.func.value.id

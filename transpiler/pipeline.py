@@ -13,7 +13,8 @@ from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
-from transpiler.reverse import Block, Reverser, assign, load, rt_call, tag
+from transpiler.reverse import Block, Reverser
+from transpiler.syntax import assign, load, rt_call, tag
 
 
 @dataclass

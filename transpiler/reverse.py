@@ -21,6 +21,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
+from transpiler.syntax import FORM_READS, as_result, assign, call, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
 
 BINOPS = {
     ast.Add: operator.add,
@@ -38,65 +39,6 @@ BINOPS = {
     ast.RShift: operator.rshift,
 }
 UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
-
-
-def tag(stmt, kind, via):
-    stmt.adgen = (kind, via)
-    return stmt
-
-
-def assign(name, value, where=None):
-    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value, lineno=0)
-    return ast.copy_location(stmt, where) if where is not None else stmt
-
-
-def load(name):
-    return ast.Name(id=name, ctx=ast.Load())
-
-
-def as_result(name):
-    """A read of a statement's new value (its ``ans``), told apart from operand reads."""
-    node = load(name)
-    node.adgen_ans = True
-    return node
-
-
-def is_atomic(node):
-    """Cheap to evaluate again in the backward pass: names, constants, and calls-free
-    arithmetic on them (index expressions such as ``i + 1`` or ``1:n``)."""
-    if isinstance(node, (ast.Name, ast.Constant)):
-        return True
-    if isinstance(node, ast.Attribute):
-        return is_atomic(node.value) and not getattr(node, "adgen_active", False)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        return all(is_atomic(e) for e in node.elts)
-    if isinstance(node, ast.Slice):
-        return all(p is None or is_atomic(p) for p in (node.lower, node.upper, node.step))
-    if isinstance(node, (ast.UnaryOp, ast.BinOp)) and not getattr(node, "adgen_active", False):
-        return all(is_atomic(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
-    return False
-
-
-CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
-
-
-def recomputable(node, budget=2):
-    """Cheaper to compute again in the backward pass than to record: at most ``budget``
-    additions, subtractions, multiplications, divisions, negations or subscripts of names
-    and numbers (``k * (r - L)``, ``x[t]``)."""
-    return _op_count(node) <= budget
-
-
-def _op_count(node):
-    if isinstance(node, (ast.Name, ast.Constant)):
-        return 0
-    if isinstance(node, ast.BinOp) and isinstance(node.op, CHEAP_OPS):
-        return 1 + _op_count(node.left) + _op_count(node.right)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, CHEAP_OPS):
-        return 1 + _op_count(node.operand)
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and is_atomic(node.slice):
-        return 1  # x[t]: a view, or a small copy
-    return 99
 
 
 @dataclass
@@ -269,7 +211,7 @@ class Reverser:
             return node, None
         if isinstance(node, (ast.List, ast.Tuple, ast.Dict)):
             return self._lower_seq(node, fwd)
-        if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and _int_constant(node.slice):
+        if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and is_int_constant(node.slice):
             return self._lower_pick(node, fwd)
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
@@ -303,7 +245,7 @@ class Reverser:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
             outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
             needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
-            shape_only = needs - {n.id for e in outputs.values() for n in _value_reads(e)}
+            shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
             shape_only = set()
@@ -312,9 +254,9 @@ class Reverser:
         values = {}
         for pname, value in mapping.items():
             if isinstance(value, list):
-                values[pname] = [_index_value(lowered[id(a)][0]) for a in value]
+                values[pname] = [index_value(lowered[id(a)][0]) for a in value]
             else:
-                values[pname] = _index_value(lowered[id(value)][0]) if id(value) in lowered else value
+                values[pname] = index_value(lowered[id(value)][0]) if id(value) in lowered else value
         ans = root_ans
         if tpl.ans in needs and root_ans is None:
             new = self.hoist(new, fwd, node)
@@ -407,7 +349,7 @@ class Reverser:
         for k, child in enumerate(slots):
             pname = _param_of(mapping, slot_args[k])
             static = shape is not None and self.shapes.of(operands.get(pname)) is not None  # summed here
-            if pname in keep and not static and child is not None and _accepts_unshaped(child):
+            if pname in keep and not static and child is not None and accepts_unshaped(child):
                 keep.discard(pname)
                 deferred.add(k)
         return keep, deferred
@@ -553,7 +495,7 @@ class Reverser:
 
     def _atomic_g(self, g, via, uses, out, node):
         """A cotangent expression (of ``node``) used more than once is computed once, into ``_g<n>``."""
-        if uses > 1 and not _is_simple(g):
+        if uses > 1 and not is_simple(g):
             name = self.gtemp()
             self._note_size(name, node)
             out.append(tag(assign(name, g), "set", via))
@@ -567,7 +509,7 @@ class Reverser:
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
-                fixed = _is_unbroadcast(expr)
+                fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
                 self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
@@ -606,38 +548,10 @@ class Reverser:
         return self.rule_modules[module]
 
 
-# calls of generated code that read one argument only for its shape: position of that argument
-SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
-# ... only for its shape and dtype (the layout records the whole value for these)
-FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
-
-
-def shape_operand(call, reads=SHAPE_READS):
-    """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
-    ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-        return None
-    arg = reads.get(ast.unparse(call.func))
-    if arg is None or len(call.args) <= arg or not isinstance(call.args[arg], ast.Name):
-        return None
-    return call.args[arg]
-
-
-def form_operand(call):
-    """The name ``call`` reads only for its shape and dtype, or ``None``."""
-    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
-
-
 def _static_form_read(call, known):
     """Is ``call`` a ``FORM_READS`` call whose form argument has a static shape?"""
     operand = shape_operand(call, FORM_READS)
     return operand is not None and known.of(operand) is not None
-
-
-def _value_reads(expr):
-    """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
-    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and ast.unparse(n.func) == "np.shape" and n.args}
-    return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
 
 
 def _item(g, key):
@@ -648,31 +562,7 @@ def _item(g, key):
     return ast.Subscript(value=g, slice=key, ctx=ast.Load())
 
 
-def _is_simple(node):
-    if isinstance(node, (ast.Name, ast.Constant)):
-        return True
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return isinstance(node.operand, ast.Name)
-    if isinstance(node, ast.Tuple):
-        return all(_is_simple(e) for e in node.elts)
-    return isinstance(node, ast.Subscript) and _is_simple(node.value) and isinstance(node.slice, ast.Constant)
-
-
-def call(func, *args):
-    """``func(*args)``; ``func`` may be a dotted path (``np.shape``)."""
-    return ast.Call(func=dotted(func), args=list(args), keywords=[])
-
-
-def rt_call(attr, *args):
-    """``_rt.attr(*args)``: a call to the runtime."""
-    return call(f"_rt.{attr}", *args)
-
-
-def _is_unbroadcast(expr):
-    return isinstance(expr, ast.Call) and ast.unparse(expr.func) == "_rt.unbroadcast"
-
-
-def _accepts_unshaped(op):
+def accepts_unshaped(op):
     """Can this node take a cotangent that may still carry broadcast axes? A variable can
     (it unbroadcasts on receipt); an elementwise rule can when each operand's cotangent is
     unbroadcast by the rule itself or goes to an operand that can take it in turn."""
@@ -680,7 +570,7 @@ def _accepts_unshaped(op):
         return True
     if op.kind != "rule" or not op.tpl.rule.elementwise:
         return False
-    return all(_is_unbroadcast(expr) or _accepts_unshaped(op.slots[k]) for k, expr in op.outputs.items())
+    return all(is_unbroadcast(expr) or accepts_unshaped(op.slots[k]) for k, expr in op.outputs.items())
 
 
 def _param_of(mapping, arg):
@@ -688,20 +578,6 @@ def _param_of(mapping, arg):
         if value is arg:
             return pname
     return None
-
-
-def _int_constant(node):
-    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
-
-
-def _index_value(expr):
-    """Slices are only syntax inside brackets: pass ``1:3`` to a rule as ``np.s_[1:3]``."""
-    has_slice = isinstance(expr, ast.Slice) or (
-        isinstance(expr, ast.Tuple) and any(isinstance(e, ast.Slice) for e in expr.elts)
-    )
-    if has_slice:
-        return ast.Subscript(value=dotted("np.s_"), slice=expr, ctx=ast.Load())
-    return expr
 
 
 def _op_name(node):

@@ -24,7 +24,7 @@ import ast
 import copy
 
 from transpiler.normalize import nested
-from transpiler.reverse import call, load
+from transpiler.syntax import call, load
 
 LOOPS = (ast.For, ast.While)
 

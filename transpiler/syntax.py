@@ -1,0 +1,135 @@
+"""Building and recognising the statements and expressions of generated code: the
+small constructors every pass uses (``load``, ``assign``, ``rt_call``), the tags
+the optimiser reads, and the recognisers of cheap expressions and of calls that read
+an argument only for its shape."""
+
+import ast
+
+from transpiler.resolve import dotted
+
+
+def tag(stmt, kind, via):
+    stmt.adgen = (kind, via)
+    return stmt
+
+
+def assign(name, value, where=None):
+    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value, lineno=0)
+    return ast.copy_location(stmt, where) if where is not None else stmt
+
+
+def load(name):
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def as_result(name):
+    """A read of a statement's new value (its ``ans``), told apart from operand reads."""
+    node = load(name)
+    node.adgen_ans = True
+    return node
+
+
+def is_atomic(node):
+    """Cheap to evaluate again in the backward pass: names, constants, and calls-free
+    arithmetic on them (index expressions such as ``i + 1`` or ``1:n``)."""
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.Attribute):
+        return is_atomic(node.value) and not getattr(node, "adgen_active", False)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(is_atomic(e) for e in node.elts)
+    if isinstance(node, ast.Slice):
+        return all(p is None or is_atomic(p) for p in (node.lower, node.upper, node.step))
+    if isinstance(node, (ast.UnaryOp, ast.BinOp)) and not getattr(node, "adgen_active", False):
+        return all(is_atomic(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+    return False
+
+
+CHEAP_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)
+
+
+def recomputable(node, budget=2):
+    """Cheaper to compute again in the backward pass than to record: at most ``budget``
+    additions, subtractions, multiplications, divisions, negations or subscripts of names
+    and numbers (``k * (r - L)``, ``x[t]``)."""
+    return _op_count(node) <= budget
+
+
+def _op_count(node):
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return 0
+    if isinstance(node, ast.BinOp) and isinstance(node.op, CHEAP_OPS):
+        return 1 + _op_count(node.left) + _op_count(node.right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, CHEAP_OPS):
+        return 1 + _op_count(node.operand)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and is_atomic(node.slice):
+        return 1  # x[t]: a view, or a small copy
+    return 99
+
+
+# calls of generated code that read one argument only for its shape: position of that argument
+SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
+
+
+# ... only for its shape and dtype (the layout records the whole value for these)
+FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
+
+
+def shape_operand(call, reads=SHAPE_READS):
+    """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
+    ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    arg = reads.get(ast.unparse(call.func))
+    if arg is None or len(call.args) <= arg or not isinstance(call.args[arg], ast.Name):
+        return None
+    return call.args[arg]
+
+
+def form_operand(call):
+    """The name ``call`` reads only for its shape and dtype, or ``None``."""
+    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
+
+
+def value_names(expr):
+    """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
+    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and ast.unparse(n.func) == "np.shape" and n.args}
+    return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
+
+
+def is_simple(node):
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return isinstance(node.operand, ast.Name)
+    if isinstance(node, ast.Tuple):
+        return all(is_simple(e) for e in node.elts)
+    return isinstance(node, ast.Subscript) and is_simple(node.value) and isinstance(node.slice, ast.Constant)
+
+
+def call(func, *args):
+    """``func(*args)``; ``func`` may be a dotted path (``np.shape``)."""
+    return ast.Call(func=dotted(func), args=list(args), keywords=[])
+
+
+def rt_call(attr, *args):
+    """``_rt.attr(*args)``: a call to the runtime."""
+    return call(f"_rt.{attr}", *args)
+
+
+def is_unbroadcast(expr):
+    return isinstance(expr, ast.Call) and ast.unparse(expr.func) == "_rt.unbroadcast"
+
+
+def is_int_constant(node):
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+
+
+def index_value(expr):
+    """Slices are only syntax inside brackets: pass ``1:3`` to a rule as ``np.s_[1:3]``."""
+    has_slice = isinstance(expr, ast.Slice) or (
+        isinstance(expr, ast.Tuple) and any(isinstance(e, ast.Slice) for e in expr.elts)
+    )
+    if has_slice:
+        return ast.Subscript(value=dotted("np.s_"), slice=expr, ctx=ast.Load())
+    return expr
