@@ -17,9 +17,6 @@ import numpy as np
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
 
-CONTAINERS = (list, tuple, dict)
-
-
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
 
