@@ -17,6 +17,17 @@ BINARY = ["({} + {})", "({} - {})", "({} * {})"]
 TO_SCALAR = ["np.sum({})", "{}[{k}]", "np.mean({})", "np.dot({0}, {0})", "({0} @ x)", "np.max({0}) * 0.0 + {0}[{k}]"]
 
 
+# a function the programs call: branches, a loop and a recursive call of its own
+HELPER = """def helper(a, b, depth=2):
+    c = np.tanh(a) * np.tanh(b)
+    for i in range(depth):
+        c = c + 0.25 * np.tanh(c * b)
+    if depth > 0:
+        return helper(c * 0.5, b, depth - 1) + 0.5 * a
+    return c
+"""
+
+
 class Program:
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -37,14 +48,16 @@ class Program:
         roll = r.random()
         if roll < 0.4:
             return r.choice(UNARY).format(self.expr(kind, depth - 1))
-        if roll < 0.75:
+        if roll < 0.7:
             other = kind if r.random() < 0.7 else "s"
             parts = [self.expr(kind, depth - 1), self.expr(other, depth - 1)]
             r.shuffle(parts)
             return r.choice(BINARY).format(*parts)
+        if roll < 0.75:  # a call to a function of the same module, which may recurse
+            return f"helper({self.expr(kind, depth - 1)}, {self.expr('s', depth - 1)})" if kind == "s" else f"helper({self.expr('v', depth - 1)}, {self.expr(r.choice('sv'), depth - 1)})"
         if kind == "s":
             return r.choice(TO_SCALAR).format(self.expr("v", depth - 1), k=r.randrange(3))
-        return r.choice(["({} * x)", "np.array([{0}, 1.0, {0} * {0}])", "np.roll({}, 1)"]).format(self.expr("s" if r.random() < 0.5 else "v", depth - 1))
+        return r.choice(["({} * x)", "np.array([{0}, 1.0, {0} * {0}])", "np.roll({}, 1)", "helper({0}, x)"]).format(self.expr("s" if r.random() < 0.5 else "v", depth - 1))
 
     # -- statements -------------------------------------------------------------------
 
@@ -123,7 +136,7 @@ class Program:
         names = [n for n in self.kinds if n.startswith("v")] or ["x"]
         result = " + ".join(f"np.sum({n} * {n})" for n in self.rng.sample(names, min(2, len(names))))
         body = "\n".join(self.lines)
-        return f"import numpy as np\n\n\ndef f(x, s, n):\n{body}\n    return {result} + s * np.sum(x)\n"
+        return f"import numpy as np\n\n\n{HELPER}\n\ndef f(x, s, n):\n{body}\n    return {result} + s * np.sum(x)\n"
 
 
 def supported(rng):

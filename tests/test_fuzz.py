@@ -8,6 +8,7 @@ failure prints the program's source. Derandomised, so CI runs the same programs.
 import importlib.util
 import itertools
 import random
+import sys
 import warnings
 
 import numpy as np
@@ -32,6 +33,7 @@ def load(tmp_path_factory, source):
     path.write_text(source)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # the gradient module imports it, for the helper it calls
     spec.loader.exec_module(module)
     return module.f
 

@@ -7,6 +7,7 @@ import pytest
 
 import runtime
 from gradcheck import check_grad
+import helpers_calls
 from corpus_inplace import CASES, edit_distance_table, particle_trajectory
 from test_control import tapes  # noqa: F401 (a fixture)
 from transpiler import grad, inplace, vjp
@@ -170,3 +171,26 @@ def test_a_returned_array_keeps_the_values_the_stores_wrote():
         e = np.zeros(3)
         e[i] = eps
         assert gx[i] == pytest.approx(np.sum(filled(x + e) - filled(x - e)) / (2 * eps), rel=1e-6, abs=1e-9)
+
+
+def test_a_helper_returning_a_new_array_can_be_stored_into():
+    def fill(x):
+        y = helpers_calls.scaled(x, 2.0)
+        y[0] = np.sum(x * x)
+        y *= x
+        return np.sum(y) + np.sum(x)
+
+    x = np.array([0.2, -0.4, 0.9])
+    check_grad(fill, [x], 0, grad(fill)(x))
+
+
+def test_a_helper_returning_its_argument_shares_its_memory():
+    def alias(x):
+        z = x * 1.0
+        y = helpers_calls.same(z)
+        y += x
+        return np.sum(z * y)
+
+    with pytest.raises(TranspileError) as info:
+        grad(alias)(np.ones(3))
+    assert [d.code for d in info.value.diagnostics] == ["AD306"]

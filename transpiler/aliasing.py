@@ -22,8 +22,11 @@ it was made with, and ``reverse`` can undo stores one by one in the backward pas
 """
 
 import ast
+import types
 
+from transpiler import source
 from transpiler.activity import is_add_at
+from transpiler.errors import AdgenError
 
 VIEWS = {
     "reshape", "ravel", "transpose", "squeeze", "expand_dims", "asarray", "asanyarray",
@@ -54,37 +57,82 @@ def shares(expr, known=None):
     if isinstance(expr, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.JoinedStr)):
         return set()
     if isinstance(expr, ast.Subscript):
-        return shares(expr.value)
+        return shares(expr.value, known)
     if isinstance(expr, ast.Attribute):
-        return set() if expr.attr in NO_MEMORY else shares(expr.value)
+        return set() if expr.attr in NO_MEMORY else shares(expr.value, known)
     if isinstance(expr, ast.Call):
-        return _call_shares(expr)
+        return _call_shares(expr, known)
     if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-        return set().union(*(shares(e) for e in expr.elts))
+        return set().union(*(shares(e, known) for e in expr.elts))
     if isinstance(expr, ast.Dict):
-        return set().union(*(shares(v) for v in expr.values))
+        return set().union(*(shares(v, known) for v in expr.values))
     if isinstance(expr, ast.IfExp):
-        return shares(expr.body) | shares(expr.orelse)
+        return shares(expr.body, known) | shares(expr.orelse, known)
     if isinstance(expr, ast.BoolOp):
-        return set().union(*(shares(v) for v in expr.values))
+        return set().union(*(shares(v, known) for v in expr.values))
     return _names(expr)  # comprehensions and anything else: whatever they read
 
 
-def _call_shares(call):
+def _call_shares(call, known):
     func = call.func
     path = ast.unparse(func)
     args = call.args + [k.value for k in call.keywords]
+    if known is not None and _returns_new(known.resolver, func):
+        return set()
     if path.startswith("np.") and not path.startswith("np.random"):
         if path.rpartition(".")[2] in VIEWS:
-            return set().union(*(shares(a) for a in args))
+            return set().union(*(shares(a, known) for a in args))
         return set()
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name | ast.Subscript | ast.Attribute):
         if func.attr in FRESH_METHODS:
             return set()
-        return shares(func.value) | set().union(*(shares(a) for a in args))
+        return shares(func.value, known) | set().union(*(shares(a, known) for a in args))
     if isinstance(func, ast.Name) and func.id in FRESH_BUILTINS:
         return set()
-    return set().union(*(shares(a) for a in args))
+    return set().union(*(shares(a, known) for a in args))
+
+
+def _returns_new(resolver, func):
+    """Is ``func`` one of the user's Python functions whose every ``return`` gives a new
+    value (arithmetic, NumPy's non-view functions, or a local name only ever bound to
+    such values), never one of its arguments or a view of one?"""
+    ok, fn = resolver.value_of(func)
+    if not ok or not isinstance(fn, types.FunctionType):
+        return False
+    code = fn.__code__
+    if code not in _RETURNS_NEW:
+        _RETURNS_NEW[code] = _all_returns_new(fn)
+    return _RETURNS_NEW[code]
+
+
+_RETURNS_NEW = {}
+
+
+def _all_returns_new(fn):
+    try:
+        func = source.load(fn).func
+    except AdgenError:
+        return False
+    params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
+    bound = {}
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = getattr(node, "value", None) if not isinstance(node, (ast.AugAssign, ast.For)) else None
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        bound.setdefault(n.id, []).append(value if isinstance(t, ast.Name) else None)
+
+    def new(expr, seen):
+        if isinstance(expr, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare)) or is_fresh_array(expr):
+            return True
+        if isinstance(expr, ast.Name) and expr.id not in params and expr.id not in seen and expr.id in bound:
+            return all(v is not None and new(v, seen | {expr.id}) for v in bound[expr.id])
+        return False
+
+    returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
+    return bool(returns) and all(r is not None and new(r, frozenset()) for r in returns)
 
 
 def is_fresh_array(expr):
@@ -209,7 +257,7 @@ class Checker:
                         break
                     state = state.join(after)
                 self._flow(stmt.body, state.copy(), report)
-                state.fresh -= _rebound(stmt.body)  # a break may leave from anywhere
+                state.fresh -= _rebound(stmt.body, self._new)  # a break may leave from anywhere
             else:
                 self._simple_stmt(stmt, state, report)
         return state
@@ -235,7 +283,7 @@ class Checker:
                 state.stale.discard(target.id)
                 return
             objs = state.objects(shares(stmt.value, self.known))
-            new = isinstance(target, ast.Name) and is_fresh_array(stmt.value)
+            new = isinstance(target, ast.Name) and self._new(stmt.value)
             if new or isinstance(stmt.value, (ast.BinOp, ast.UnaryOp)):
                 site = id(stmt)
                 for n, o in state.points.items():
@@ -246,6 +294,14 @@ class Checker:
                 state.points[name] = frozenset(objs)
                 state.stale.discard(name)
                 (state.fresh.add if new else state.fresh.discard)(name)
+
+    def _new(self, value):
+        """Does ``value`` make a new array? Also a call of the user's function that returns
+        a new value (if that is not an array, a store into it fails where it runs: AD404
+        or Python's own error)."""
+        if is_fresh_array(value):
+            return True
+        return isinstance(value, ast.Call) and self.known is not None and _returns_new(self.known.resolver, value.func)
 
     def _refuse_store(self, stmt, name):
         what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a list...)"
@@ -270,9 +326,10 @@ class Checker:
                 )
 
 
-def _rebound(body):
-    """Names some assignment in ``body`` binds to a value that may not be a new array."""
-    return {n for s in _simple(body) if isinstance(s, ast.Assign) and not (isinstance(s.targets[0], ast.Name) and is_fresh_array(s.value))
+def _rebound(body, new):
+    """Names some assignment in ``body`` binds to a value that may not be a new array
+    (``new(value)``: the value surely is one)."""
+    return {n for s in _simple(body) if isinstance(s, ast.Assign) and not (isinstance(s.targets[0], ast.Name) and new(s.value))
             for n in ([] if isinstance(s.targets[0], ast.Subscript) else _names_in(s.targets[0]))}
 
 

@@ -143,7 +143,7 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
     saved = rev.names.temp()
     save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
     undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
-    temps = [s.targets[0].id for s in fwd[:-1]]
+    temps = [n.id for s in fwd[:-1] for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
     block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
     block.undo = (name, save, undo, saved)
     rev._reads(block)
