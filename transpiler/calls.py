@@ -39,7 +39,7 @@ from runtime import registry
 from transpiler import check, debug, lift, optimize, source
 from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
-from transpiler.names import RESERVED
+from transpiler.names import Names
 from transpiler.reverse import Op
 from transpiler.syntax import assign, load, rt_call, tag
 
@@ -82,14 +82,14 @@ class Program:
         self.differentiate = differentiate  # pipeline.differentiate
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
-        self.taken = set(RESERVED)  # module-level names handed out
+        self.module_names = Names(())  # module-level names handed out
         self.bindings = []  # (get, function): how each callee is found, for the cache
         self._bound = set()
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
 
     def lift(self, src, body, diags):
         """``(body, {name: Lifted})``: ``body`` without its nested defs, which are lifted."""
-        body, lifted = lift.lift(src, body, diags, self._fresh)
+        body, lifted = lift.lift(src, body, diags, self.module_names.fresh)
         self.lifted.update(lifted)
         siblings = next((item.siblings for item in self.lifted.values() if item.src.func is src.func), {})
         for item in lifted.values():
@@ -120,19 +120,11 @@ class Program:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
-        found = Variant(fn, src, active, self._fresh(f"_fwd_{base}"), self._fresh(f"_bwd_{base}"), freevars, _tuple_width(src.func))
+        found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, _tuple_width(src.func))
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
         found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
         return found
-
-    def _fresh(self, name):
-        base, k = name, 1
-        while name in self.taken:
-            k += 1
-            name = f"{base}_{k}"
-        self.taken.add(name)
-        return name
 
     def imports(self, text):
         """The import lines ``text`` with those the callees need; a callee's module alias
