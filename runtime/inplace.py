@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from runtime.core import GradientError, float_dtype, sum_to
+from runtime.refs import alone
 from runtime.rules.selection import _may_repeat
 
 
@@ -77,9 +78,8 @@ def _not_an_array(y):
 def _owned(dy, y, references):
     """``dy`` as a float array of ``y``'s shape that nothing else refers to: ``dy`` itself
     when it already is one (``references``: its count at the caller), else a copy."""
-    alone = _ALONE is not None and references <= _ALONE
     if (
-        alone
+        alone(references)
         and type(dy) is np.ndarray
         and dy.shape == y.shape
         and dy.flags.owndata
@@ -92,23 +92,3 @@ def _owned(dy, y, references):
     out = np.empty(y.shape, float_dtype(y))
     out[...] = sum_to(dy, y.shape)
     return out
-
-
-def _count(dy, y, index):
-    """What ``sys.getrefcount(dy)`` reports inside ``cut_at``/``zero_at`` when only the
-    caller's variable holds ``dy``."""
-    return sys.getrefcount(dy)
-
-
-def _references_when_alone():
-    """The reference count the store helpers see for an array only the caller's variable
-    holds, or ``None`` (always copy) if a second reference does not show."""
-    y, dy = np.zeros(2), np.zeros(2)
-    alone = _count(dy, y, 0)
-    alias = dy  # a second reference
-    shared = _count(dy, y, 0)
-    del alias
-    return alone if shared > alone else None
-
-
-_ALONE = _references_when_alone()

@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+from runtime.refs import alone
+
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
 
 def _is_zero(g):
@@ -120,25 +122,10 @@ def part(g, key):
 # -- in place, when nothing else refers to the adjoint -----------------------------------
 
 
-def _references(acc, g, a, index):
-    return sys.getrefcount(acc)
-
-
-def _references_when_alone():
-    acc = Adj()
-    alone = _references(acc, 1.0, None, 0)
-    alias = acc  # noqa: F841 - a second reference
-    shared = _references(acc, 1.0, None, 0)
-    return alone if shared > alone else None
-
-
-_ALONE = _references_when_alone()
-
-
 def _own(acc, count):
     """``acc`` itself when only the caller's variable refers to it (``count``: its
     reference count as the helper the caller called saw it), else a copy."""
-    if _ALONE is not None and type(acc) in (Adj, AdjDict) and count <= _ALONE:
+    if alone(count) and type(acc) in (Adj, AdjDict):
         return acc
     return AdjDict(acc) if isinstance(acc, dict) else Adj(acc)
 

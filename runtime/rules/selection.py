@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 import runtime as _rt
+from runtime.refs import alone
 from runtime.registry import vjp
 
 
@@ -61,9 +62,8 @@ def scatter_add(acc, g, a, index):
         count = sys.getrefcount(acc)
         return _rt.trees.scatter_add(acc, g, a, index, count)
     own = (
-        _ALONE is not None
+        alone(sys.getrefcount(acc))
         and isinstance(acc, np.ndarray)
-        and sys.getrefcount(acc) <= _ALONE
         and acc.flags.owndata
         and acc.flags.writeable
         and acc.shape == np.shape(a)
@@ -72,25 +72,6 @@ def scatter_add(acc, g, a, index):
     if not own:
         acc = acc + _rt.zeros_for(a)
     return _add_at(acc, g, index)
-
-
-def _references(acc, g, a, index):
-    """What ``sys.getrefcount`` reports inside a call shaped like ``scatter_add``'s."""
-    return sys.getrefcount(acc)
-
-
-def _references_when_alone():
-    """The reference count ``scatter_add`` sees for an array only the caller's variable
-    holds, or ``None`` (never add in place) if a second reference does not show."""
-    shape_of, acc = np.zeros(2), np.zeros(2)
-    alone = _references(acc, 1.0, shape_of, 0)
-    alias = acc  # a second reference
-    shared = _references(acc, 1.0, shape_of, 0)
-    del alias
-    return alone if shared > alone else None
-
-
-_ALONE = _references_when_alone()
 
 
 # -- where and select --------------------------------------------------------------------
