@@ -19,10 +19,11 @@ from runtime.rules.selection import _may_repeat
 def cut_at(dy, y, index):
     """``(dy[index], dy with those entries zeroed)``: split the cotangent of ``y`` after
     ``y[index] = v`` into the stored value's part and the rest."""
+    count = sys.getrefcount(dy)  # first: ``_owned(dy, ...)`` would hold a reference of its own
     _check_store(y, index)
     if _is_zero(dy):
         return 0.0, dy
-    dy = _owned(dy, y, sys.getrefcount(dy))
+    dy = _owned(dy, y, count)
     part = dy[index].copy()
     dy[index] = 0.0
     return part, dy
@@ -30,10 +31,11 @@ def cut_at(dy, y, index):
 
 def zero_at(dy, y, index):
     """``dy`` with the entries ``y[index] = v`` overwrote zeroed (``v`` has no cotangent)."""
+    count = sys.getrefcount(dy)
     _check_store(y, index)
     if _is_zero(dy):
         return dy
-    dy = _owned(dy, y, sys.getrefcount(dy))
+    dy = _owned(dy, y, count)
     dy[index] = 0.0
     return dy
 
@@ -77,7 +79,8 @@ def _not_an_array(y):
 
 def _owned(dy, y, references):
     """``dy`` as a float array of ``y``'s shape that nothing else refers to: ``dy`` itself
-    when it already is one (``references``: its count at the caller), else a copy."""
+    when it already is one (``references``: its count as ``cut_at``/``zero_at`` saw it
+    on entry), else a copy."""
     if (
         alone(references)
         and type(dy) is np.ndarray

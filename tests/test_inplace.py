@@ -194,3 +194,17 @@ def test_a_helper_returning_its_argument_shares_its_memory():
     with pytest.raises(TranspileError) as info:
         grad(alias)(np.ones(3))
     assert [d.code for d in info.value.diagnostics] == ["AD306"]
+
+
+def test_store_helpers_change_an_adjoint_in_place_only_when_nothing_else_holds_it():
+    y = np.zeros(4)
+    dy = np.ones(4)
+    before = id(dy)
+    part, dy = runtime.cut_at(dy, y, 1)
+    dy = runtime.zero_at(dy, y, 0)
+    assert id(dy) == before and dy.tolist() == [0.0, 0.0, 1.0, 1.0] and part == 1.0
+    shared = np.ones(4)
+    kept = shared
+    _, changed = runtime.cut_at(shared, y, 2)
+    assert changed is not kept and kept.tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert runtime.zero_at(kept, y, 3) is not kept and kept.tolist() == [1.0, 1.0, 1.0, 1.0]
