@@ -116,17 +116,17 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
-    with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags, shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver))
-
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
         body = structure.hoist_conditionals(body, act.expr_active, names)
         act = activity.analyze(body, wrt_names, {result})
-        if not callee:
-            _warn_independent(src, body, wrt_names, act, diags)
-    with stage("reverse"):
+    with stage("shapes"):
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
+    with stage("aliasing"):
+        sharing = aliasing.check(body, params(func), diags, known)
+    if not callee:
+        _warn_independent(src, body, wrt_names, act, diags)
+    with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
         nodes, seeded = _nodes(rev, act, body, result, names)
