@@ -346,7 +346,7 @@ def split(part, variant):
     result = load(adjoints[0]) if len(adjoints) == 1 else ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
     body = optimize.run(part.body + [ast.Return(value=result)], rev.backward_names, rev.large)
     if part.debug:
-        body = debug.instrument(body, rev.backward_names, rev.rule_modules.values())
+        body = debug.instrument(body, rev.rule_modules.values())
     at = next(i for i, s in enumerate(body) if _comment_text(s) == "backward")
     forward = [s for s in body[:at] if _comment_text(s) != "forward"]
     backward = body[at + 1 :]

@@ -16,13 +16,14 @@ from transpiler.syntax import load, rt_call
 CHECKED = {"accum", "set"}
 
 
-def instrument(body, adjoints, modules):
+def instrument(body, modules):
     """``body`` with finiteness checks after the backward's adjoint assignments;
     ``modules``: names of modules generated code reads (not worth showing)."""
-    return _instrument(body, (set(adjoints), set(modules) | {"np", "_rt"}), [None])
+    return _instrument(body, set(modules) | {"np", "_rt"}, [None])
 
 
-def _instrument(body, names, line):
+def _instrument(body, modules, line):
+    """``line``: a one-item list holding the latest ``# line`` comment seen, in order."""
     out = []
     for stmt in body:
         out.append(stmt)
@@ -32,10 +33,10 @@ def _instrument(body, names, line):
             if text.startswith("line "):
                 line[0] = text
         elif isinstance(stmt, (ast.If, ast.For, ast.While)):
-            stmt.body = _instrument(stmt.body, names, line)
-            stmt.orelse = _instrument(stmt.orelse, names, line)
+            stmt.body = _instrument(stmt.body, modules, line)
+            stmt.orelse = _instrument(stmt.orelse, modules, line)
         elif kind in CHECKED and line[0] is not None and isinstance(stmt, ast.Assign):
-            out.append(_check(stmt, names[1], line[0]))
+            out.append(_check(stmt, modules, line[0]))
     return out
 
 

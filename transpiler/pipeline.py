@@ -63,7 +63,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
         body = optimize.run(body, rev.backward_names, rev.large)
         body = lists.drop_unread_restores(body)
     if debug:
-        body = instrument(body, rev.backward_names, rev.rule_modules.values())
+        body = instrument(body, rev.rule_modules.values())
         if part.tape:
             body.insert(-1, ast.Expr(ast.Call(func=ast.Attribute(value=load(part.tape), attr="check_empty", ctx=ast.Load()), args=[], keywords=[])))
 
