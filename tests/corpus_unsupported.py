@@ -83,6 +83,13 @@ def out_argument(x):
     return np.sum(z)
 
 
+@expect("AD109")
+def ufunc_at_other_than_add(x):
+    y = np.ones(3)
+    np.multiply.at(y, [0], x)
+    return np.sum(y * y)
+
+
 @expect("AD306")
 def read_after_store_through_alias(x):
     y = np.zeros(3)

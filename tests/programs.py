@@ -168,6 +168,7 @@ UNSUPPORTED = [
     (["y = x", "y[0] = 1.0"], {"AD305"}),
     (["z = np.zeros(3)", "w = z[0:2]", "z[0] = s", "q = np.sum(w)"], {"AD306"}),
     (["z = np.multiply(x, s, out=x)"], {"AD305"}),
+    (["y = x * 1.0", "np.multiply.at(y, [0], s)"], {"AD109"}),
     (["y = globals()['x']"], {"AD102"}),
     (["y = np.frompyfunc(np.sin, 1, 1)(x)"], {"AD201", "AD202"}),
     (["y = sorted(x, key=lambda v: -v)"], {"AD105"}),

@@ -233,6 +233,9 @@ class Checker:
             for node in ast.walk(stmt):
                 if isinstance(node, ast.Call) and any(k.arg == "out" for k in node.keywords):
                     self.diags.add("AD305", node, "`out=` writes into an existing array in place", "Assign the result to a name instead.")
+        for stmt in _simple(body):  # ``check`` let ``<ufunc>.at(...)`` stand alone: only np.add.at may
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and getattr(stmt.value.func, "attr", None) == "at" and not is_add_at(stmt):
+                self.diags.add("AD109", stmt, f"`{ast.unparse(stmt.value.func)}` changes its first argument in place, which is differentiated only for np.add.at", "Compute the new values and store them: `y[i] = y[i] * v`.")
 
     def members(self, name):
         """``name`` and the names that shared its memory when something stored into it."""
