@@ -21,6 +21,7 @@ def cut_at(dy, y, index):
     ``y[index] = v`` into the stored value's part and the rest."""
     count = sys.getrefcount(dy)  # first: ``_owned(dy, ...)`` would hold a reference of its own
     _check_store(y, index)
+    _check_floats(y)
     if _is_zero(dy):
         return 0.0, dy
     dy = _owned(dy, y, count)
@@ -43,10 +44,8 @@ def zero_at(dy, y, index):
 def take_at(dy, y, index, repeats=False):
     """``dy[index]``, the cotangent of what ``y[index] += v`` added (or, with ``repeats``,
     ``np.add.at(y, index, v)``, which adds once per repeat)."""
-    if repeats and not isinstance(y, np.ndarray):
-        _not_an_array(y)
-    if not repeats:
-        _check_store(y, index)
+    _check_store(y, () if repeats else index)  # np.add.at sums repeated entries
+    _check_floats(y)
     if np.ndim(dy) == 0:
         return dy  # a scalar cotangent is the same for every entry
     return sum_to(dy, y.shape)[index]
@@ -67,6 +66,16 @@ def _check_store(y, index):
                 "an in-place store picks some entry twice (repeated indices): which value "
                 "NumPy keeps is not defined, so it has no gradient; use np.add.at to sum repeats",
             )
+
+
+def _check_floats(y):
+    """A differentiated value stored into an array of integers or booleans is truncated."""
+    if y.dtype.kind in "biu":
+        raise GradientError(
+            "AD408",
+            f"a differentiated value is stored into an array of {y.dtype}, which truncates it: "
+            "the stored value has no gradient; store into an array of floats",
+        )
 
 
 def _not_an_array(y):
@@ -95,3 +104,17 @@ def _owned(dy, y, references):
     out = np.empty(y.shape, float_dtype(y))
     out[...] = sum_to(dy, y.shape)
     return out
+
+
+IMMUTABLE = (int, float, complex, bool, str, bytes, tuple, frozenset, type(None), np.generic)
+
+
+def immutable(value, where):
+    """Check, before an in-place change (``z += v``) that adgen differentiated as binding
+    a new value, that ``value`` cannot change in place: a number, not an array."""
+    if not isinstance(value, IMMUTABLE):
+        raise GradientError(
+            "AD408",
+            f"{where}; here it is {type(value).__name__}, so the change would show through "
+            "the other name too: bind a copy there (`w = z.copy()`), or write `z = z + v`",
+        )

@@ -2,7 +2,9 @@
 ``normalize``: ``y[i] = y[i] + v``) and ``np.add.at(y, i, v)``.
 
 ``aliasing`` has checked that ``y`` is an array the function made and that no
-other name sees the change, so a store is a change of ``y`` alone::
+other name sees the change, so a store is a change of ``y`` alone (undone in the
+backward pass even when ``y`` has no adjoint: an earlier backward statement may
+read it)::
 
     y[i] = v            forward:  _t1 = y[i].copy()      (only when needed, see below)
                                   y[i] = v
@@ -85,10 +87,11 @@ def store(rev, stmt):
     if not isinstance(target.value, ast.Name):  # a global: ``aliasing`` refused it
         return Block(stmt, [stmt], [], [], [])
     name = target.value.id
-    if not rev.activity.active(name):
-        return Block(stmt, [stmt], [], [], [])
     fwd, bwd = [], []
     index = _index(rev, target.slice, fwd)
+    if not rev.activity.active(name):  # no adjoint, but an earlier backward statement may read ``y``
+        fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=stmt.value), stmt))
+        return _with_undo(rev, stmt, name, index, fwd, bwd)
     adj = rev.adjoint(name)
     rev.current = {}
     accumulated = _accumulated(target, stmt.value)
@@ -120,10 +123,11 @@ def add_at(rev, stmt):
     call = stmt.value
     array, index, value = call.args
     name = array.id
-    if not rev.activity.active(name):
-        return Block(stmt, [stmt], [], [], [])
     fwd, bwd = [], []
     index = _index(rev, index, fwd)
+    if not rev.activity.active(name):
+        fwd.append(ast.copy_location(ast.Expr(value=ast.Call(func=call.func, args=[array, index, value], keywords=[])), stmt))
+        return _with_undo(rev, stmt, name, index, fwd, bwd)
     rev.current = {}
     expr, op = rev.lower(value, fwd)
     if op is not None:

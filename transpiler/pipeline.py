@@ -123,7 +123,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("shapes"):
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
     with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags, known)
+        outside = set(src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
+        sharing = aliasing.check(body, params(func), diags, known, act, _shapes_only(arg_shapes), outside)
+        body = sharing.guarded(body)
     if not callee:
         _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
