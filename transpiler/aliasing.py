@@ -32,10 +32,11 @@ it was made with, and ``reverse`` can undo stores one by one in the backward pas
 import ast
 import copy
 
+from runtime import registry
 from transpiler import calls, memory
 from transpiler.activity import is_add_at
 from transpiler.effects import Effects
-from transpiler.memory import IMM, MUT, OUTSIDE, Value
+from transpiler.memory import IMM, MUT, Value
 from transpiler.syntax import rt_call
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
@@ -72,7 +73,7 @@ class State:
     def change(self, objs, cause, exclude=()):
         """Record that the memory ``objs`` may have changed; returns the names that see it."""
         hit = [n for n, v in self.values.items() if n not in exclude and v.reach & objs]
-        if OUTSIDE in objs:
+        if any(memory.is_outside(o) for o in objs):
             hit.append(OUTSIDE_NAME)
         for name in hit:
             self.stale[name] = self.stale.get(name, frozenset()) | {cause}
@@ -86,10 +87,9 @@ class State:
         """A site's newest value becomes an older one: ``u = un`` at the end of a loop does
         not make the next ``un = np.zeros(...)`` share memory with ``u``."""
         old = site[:-1] + ("old",)
-        swap = lambda objs: frozenset(old if o == site else o for o in objs)  # noqa: E731
         for name, v in self.values.items():
             if site in v.reach:
-                self.values[name] = Value(swap(v.own), swap(v.held), v.fresh, v.kind, v.integer)
+                self.values[name] = v.mapped(site, old)
 
 
 class Checker:
@@ -106,11 +106,11 @@ class Checker:
         self.reported = set()
         self.shared = {}  # stored name -> names that shared its memory at some store
         self.final = None  # the state at the end of the body
-        self.checks = {}  # id(stmt) -> (stmt, expression, what): possible run-time checks
-        self.needed = set()  # the ids of those the generated code makes
+        self.checks = {}  # (id(stmt), name) -> (stmt, expression, what): possible run-time checks
+        self.needed = set()  # the keys of those the generated code makes
 
     def run(self, body):
-        start = State({p: Value(own=frozenset({memory.param(p)}), held=frozenset({memory.param(p)}), kind=self.param_kinds[p]) for p in self.params})
+        start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params})
         self.final = self._flow(body, start, report=True)
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
@@ -135,8 +135,8 @@ class Checker:
             for field in ("body", "orelse"):
                 if isinstance(stmt, (ast.If, ast.For, ast.While)):
                     setattr(stmt, field, self.guarded(getattr(stmt, field)))
-            if id(stmt) in self.needed:
-                _, expr, what = self.checks[id(stmt)]
+            for key in sorted(k for k in self.needed if k[0] == id(stmt)):
+                _, expr, what = self.checks[key]
                 check = ast.Expr(rt_call("immutable", copy.deepcopy(expr), ast.Constant(what)))
                 out.append(ast.fix_missing_locations(ast.copy_location(check, stmt)))
             out.append(stmt)
@@ -190,7 +190,7 @@ class Checker:
         elif _list_update(stmt):
             name, value = _list_update(stmt)
             v, added = state.values.get(name, memory.FROM_OUTSIDE), self.evaluator.of(value, state.values)
-            state.values[name] = Value(v.own, v.held | added.reach, v.fresh, v.kind)
+            state.values[name] = Value(v.own, v.held | added.reach, v.fresh, v.kind)  # its items change
         elif isinstance(stmt, ast.Assign) and getattr(stmt, "adgen_inplace", False):
             self._update(stmt, state, report)
         elif isinstance(stmt, ast.Assign):
@@ -233,13 +233,18 @@ class Checker:
             state.change(value.own, DEFINITE, exclude={name})
             return
         what = f"line {stmt.lineno}: `{_augmented(stmt)}` changes `{name}` in place unless it is a number, and a name bound to the same value is read later"
-        self.checks[id(stmt)] = (stmt, ast.Name(id=name, ctx=ast.Load()), what)
-        state.change(value.own, id(stmt), exclude={name})
+        key = (id(stmt), name)
+        self.checks[key] = (stmt, ast.Name(id=name, ctx=ast.Load()), what)
+        state.change(value.own, key, exclude={name})
         site = ("site", id(stmt), "new")
         state.values[name] = value.join(self.evaluator.of(stmt.value, state.values).named(site))
 
     def _calls(self, stmt, state, report):
-        """The user's functions called by ``stmt`` that may change their arguments in place."""
+        """The user's functions called by ``stmt`` that may change their arguments in place.
+        The gradient calls its own copy of such a function (``_fwd_f``), which binds new
+        values instead, when the call is differentiated: the caller's names then miss the
+        change, and go stale. Otherwise it runs the function itself, which must not change
+        an array (AD305) or, for a value that may be a number, must get one (checked)."""
         for node in ast.walk(stmt):
             if not isinstance(node, ast.Call):
                 continue
@@ -248,28 +253,37 @@ class Checker:
             if effect is None or not effect.changes:
                 continue
             args, outside = effect.changed(node)
+            copied = registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(node)
             for arg in args:
-                self._changed_argument(stmt, node, arg, state, report)
+                self._changed_argument(stmt, node, arg, copied, state, report)
             if outside:
-                state.change(frozenset({OUTSIDE}), DEFINITE)
+                state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
 
-    def _changed_argument(self, stmt, call, arg, state, report):
+    def _changed_argument(self, stmt, call, arg, copied, state, report):
         value = self.evaluator.of(arg, state.values)
         if value.kind == IMM:
             return
         callee = ast.unparse(call.func)
-        if value.kind == MUT or not isinstance(arg, ast.Name):
+        what = f"line {stmt.lineno}: `{callee}` changes its argument `{ast.unparse(arg)}` in place unless it is a number"
+        if copied:
+            checkable = value.kind != MUT and isinstance(arg, ast.Name)
+            key = (id(stmt), ast.unparse(arg))
+            if checkable:
+                self.checks[key] = (stmt, arg, what + ", and a name bound to the same value is read later")
+            state.change(value.own, key if checkable else DEFINITE)
+        elif value.kind == MUT or not isinstance(arg, ast.Name):
             if report:
                 self.diags.add(
                     "AD305",
                     call,
-                    f"`{callee}` may change its argument `{ast.unparse(arg)}` in place, which the gradient's copy of `{callee}` does not do",
+                    f"`{callee}` may change its argument `{ast.unparse(arg)}` in place, and runs as it is here (it is not differentiated)",
                     f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`).",
                 )
-            return
-        self.checks[id(stmt)] = (stmt, arg, f"line {stmt.lineno}: `{callee}` changes its argument `{arg.id}` in place unless it is a number")
-        if report:
-            self.needed.add(id(stmt))
+        else:
+            key = (id(stmt), arg.id)
+            self.checks[key] = (stmt, arg, what)
+            if report:
+                self.needed.add(key)
 
     def _refuse_store(self, stmt, name):
         what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"

@@ -128,7 +128,7 @@ def _effect(src, effects):
     stmts = list(_statements(func.body))
     local = set(params) | {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     evaluator = memory.Evaluator(memory.resolver_in(src), memory.free_in(src, local), effect_of=effects.of)
-    env = {p: _param_value(p) for p in params}
+    env = {p: memory.param(p) for p in params}
     while True:
         before = dict(env)
         for stmt in stmts:
@@ -141,7 +141,7 @@ def _effect(src, effects):
     for stmt in stmts:
         changes |= _changes(stmt, evaluator, env)
     given_back = [r.value.id for s in stmts for r in [s] if isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id in params]
-    same = frozenset(given_back) if len(given_back) == len(returns) and all(env[p] == _param_value(p) for p in given_back) else frozenset()
+    same = frozenset(given_back) if len(given_back) == len(returns) and all(env[p] == memory.param(p) for p in given_back) else frozenset()
     return Effect(
         params,
         len(positional),
@@ -152,9 +152,6 @@ def _effect(src, effects):
     )
 
 
-def _param_value(name):
-    return Value(own=frozenset({memory.param(name)}), held=frozenset({memory.param(name)}))
-
 
 def _named(objs, params):
     """Objects as an effect names them: parameter names, OUTSIDE, RESULT for the rest."""
@@ -162,7 +159,7 @@ def _named(objs, params):
     for o in objs:
         if isinstance(o, tuple) and o[0] == "param" and o[1] in params:
             out.add(o[1])
-        elif o == OUTSIDE:
+        elif memory.is_outside(o):
             out.add(OUTSIDE)
         else:
             out.add(RESULT)

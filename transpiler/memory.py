@@ -1,9 +1,10 @@
 """Which memory a value may share, by how it was made (value-based aliasing).
 
-An abstract *object* stands for memory: ``("param", p)``, the argument ``p`` and
-everything it holds; ``OUTSIDE``, memory the function neither made nor was passed
-(globals, closure variables, what a call adgen cannot see into returns);
-``("site", ...)``, the values one statement makes. While an expression is
+An abstract *object* stands for memory: ``("param", p)``, the argument ``p``, and
+``("param", p, "items")``, whatever it holds (a list's arrays); ``OUTSIDE`` (and
+``OUTSIDE_ITEMS``), memory the function neither made nor was passed (globals, closure
+variables, what a call adgen cannot see into returns); ``("site", ...)``, the values
+one statement makes. While an expression is
 evaluated, the memory it makes itself is ``NEW``; its statement names that site.
 
 The ``Value`` of an expression says which objects the value may be (``own``: an
@@ -36,11 +37,17 @@ import numpy as np
 
 NEW = "new"
 OUTSIDE = ("outside",)
+OUTSIDE_ITEMS = ("outside", "items")
 IMM, MUT, UNK = "immutable", "mutable", "unknown"
 
 
-def param(name):
-    return ("param", name)
+def param(name, kind=None):
+    """The value of the parameter ``name`` on entry."""
+    return Value(own=frozenset({("param", name)}), held=frozenset({("param", name, "items")}), kind=kind or UNK)
+
+
+def is_outside(obj):
+    return obj in (OUTSIDE, OUTSIDE_ITEMS)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class Value:
     fresh: bool = False
     kind: str = UNK
     integer: bool = False  # certainly an array of integers or booleans
+    items: tuple = None  # a tuple, list or dict display: ((key, Value), ...)
 
     @property
     def reach(self):
@@ -58,17 +66,34 @@ class Value:
 
     def join(self, other):
         kind = self.kind if self.kind == other.kind else UNK
-        return Value(self.own | other.own, self.held | other.held, self.fresh and other.fresh, kind, self.integer and other.integer)
+        items = None
+        if self.items is not None and other.items is not None and [k for k, _ in self.items] == [k for k, _ in other.items]:
+            items = tuple((k, a.join(b)) for (k, a), (_, b) in zip(self.items, other.items))
+        return Value(self.own | other.own, self.held | other.held, self.fresh and other.fresh, kind, self.integer and other.integer, items)
+
+    def mapped(self, old, new):
+        """The value with the object ``old`` replaced by ``new``."""
+        swap = lambda objs: frozenset(new if o == old else o for o in objs)  # noqa: E731
+        items = None if self.items is None else tuple((k, v.mapped(old, new)) for k, v in self.items)
+        return replace(self, own=swap(self.own), held=swap(self.held), items=items)
 
     def named(self, site):
         """The value with the memory its expression made given to ``site``."""
-        swap = lambda objs: frozenset(site if o == NEW else o for o in objs)  # noqa: E731
-        return replace(self, own=swap(self.own), held=swap(self.held))
+        return self.mapped(NEW, site)
+
+    def item(self, key):
+        """The value of a display's item ``key`` (a literal index or key), or None."""
+        if self.items is None:
+            return None
+        keys = [k for k, _ in self.items]
+        if type(key) is int and keys == list(range(len(keys))) and -len(keys) <= key < 0:
+            key += len(keys)
+        return next((v for k, v in self.items if k == key and type(k) is type(key)), None)
 
 
 EMPTY = Value(kind=IMM)  # a number, a string, a function: nothing to share
 NEW_ARRAY = Value(own=frozenset({NEW}), fresh=True, kind=MUT)
-FROM_OUTSIDE = Value(own=frozenset({OUTSIDE}), held=frozenset({OUTSIDE}))
+FROM_OUTSIDE = Value(own=frozenset({OUTSIDE}), held=frozenset({OUTSIDE_ITEMS}))
 
 # NumPy functions that always return new arrays (never memory of an argument) ...
 FRESH = {
@@ -125,9 +150,9 @@ FRESH_METHODS = {
 ALWAYS_ARRAY = {
     np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray, np.asarray_chkfinite,
     np.require, np.array, np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims,
-    np.broadcast_to, np.diagonal, np.swapaxes, np.moveaxis, np.flip, np.fliplr, np.flipud, np.rot90,
-    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view, np.nan_to_num,
-    np.matrix_transpose, np.linalg.matrix_power,
+    np.broadcast_to, np.diagonal, np.swapaxes, np.moveaxis, np.fliplr, np.flipud, np.rot90,
+    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
+    np.matrix_transpose, np.linalg.matrix_power, np.diff,
 }
 # methods that return their receiver or a view of it: an array when the receiver is one
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal", "conj", "conjugate", "astype", "copy"}
@@ -220,8 +245,7 @@ class Evaluator:
         if isinstance(expr, ast.IfExp):
             return self.of(expr.body, env).join(self.of(expr.orelse, env))
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-            items = expr.values if isinstance(expr, ast.Dict) else expr.elts
-            return _container([self.of(e, env) for e in items], IMM if isinstance(expr, ast.Tuple) else MUT)
+            return self._display(expr, env)
         if isinstance(expr, ast.Starred):
             return self.of(expr.value, env)
         if isinstance(expr, ast.Subscript):
@@ -247,10 +271,26 @@ class Evaluator:
         operands = [self.of(c, env) for c in ast.iter_child_nodes(expr) if isinstance(c, ast.expr)]
         return Value(own=frozenset({NEW}), fresh=True, kind=self.kind_by_shape(expr, operands))
 
+    def _display(self, expr, env):
+        elts = expr.values if isinstance(expr, ast.Dict) else expr.elts
+        values = [self.of(e, env) for e in elts]
+        value = _container(values, IMM if isinstance(expr, ast.Tuple) else MUT)
+        if isinstance(expr, ast.Set) or any(isinstance(e, ast.Starred) for e in elts):
+            return value
+        keys = [_literal(k, None) if k is not None else None for k in expr.keys] if isinstance(expr, ast.Dict) else range(len(values))
+        if any(type(k) not in (int, str) for k in keys):
+            return value
+        return replace(value, items=tuple(zip(keys, values)))
+
     def _subscript(self, expr, env):
         base = self.of(expr.value, env)
+        item = base.item(_literal(expr.slice, None)) if isinstance(expr.slice, (ast.Constant, ast.UnaryOp)) else None
+        if item is not None:
+            return item
         if self.shape_of(expr) == () and _integer_index(expr.slice):
             return EMPTY  # an entry picked by integers: a NumPy scalar, a copy
+        if _advanced(expr.slice, base.kind == MUT):
+            return NEW_ARRAY  # an array indexed by a list or a mask: a copy
         shape = self.shape_of(expr)
         kind = MUT if shape not in (None, ()) or (base.kind == MUT and _picks_many(expr.slice)) else UNK
         return Value(own=base.reach, held=base.held, kind=kind)
@@ -261,6 +301,8 @@ class Evaluator:
         ok, obj = self.resolve(expr)
         if ok and is_code(obj):
             return EMPTY
+        if ok and isinstance(obj, (np.ndarray, list, dict)) and not is_library_module(self.resolve(expr.value)[1]):
+            return replace(FROM_OUTSIDE, kind=MUT)  # an array now: were it a number when the gradient runs, refusing is only cautious
         ok_base, base_obj = self.resolve(expr.value)
         if ok_base and is_library_module(base_obj):
             return EMPTY  # np.pi, np.newaxis
@@ -358,6 +400,13 @@ def _integer_index(index):
     or ``...`` that would keep an axis."""
     parts = index.elts if isinstance(index, ast.Tuple) else [index]
     return all(isinstance(p, (ast.Name, ast.BinOp, ast.UnaryOp)) or (isinstance(p, ast.Constant) and type(p.value) is int) for p in parts)
+
+
+def _advanced(index, array):
+    """An index with a list in it (``y[[0, 2]]``: Python's sequences and dicts refuse
+    one), or, on an ``array``, a comparison (``y[y > 0]``): advanced indexing, which copies."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    return any(isinstance(p, ast.List) or (array and isinstance(p, ast.Compare)) for p in parts)
 
 
 def _picks_many(index):
