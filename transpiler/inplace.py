@@ -156,14 +156,21 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
+    reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
+    before = []  # before[k]: what blocks 0..k read
+    for r in reads:
+        before.append((before[-1] if before else set()) | r)
+    in_loop = {}  # loop -> what the blocks inside it read
+    for r, (_, loops) in zip(reads, placed):
+        for loop in loops:
+            in_loop.setdefault(loop, set()).update(r)
     kept = set()
     for k, (b, loops) in enumerate(placed):
         undo = getattr(b, "undo", None)
         if undo is None:
             continue
         names = classes(undo[0])
-        earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
-        if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
+        if names & before[k] or any(names & in_loop[loop] for loop in loops):
             kept.add(undo[0])
             continue
         name, save, restore, saved = undo
@@ -174,6 +181,11 @@ def drop_needless_undo(rev, nodes, classes):
         b.undo = None
         rev._reads(b)
     return kept
+
+
+def _backward_reads(block):
+    """The names a block's backward statements, other than undos, read for their values."""
+    return set().union(*(value_reads(s) for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"))
 
 
 def value_reads(stmt):
