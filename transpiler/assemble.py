@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from transpiler import inplace
 from transpiler.reverse import Block
-from transpiler.syntax import assign, call, load, shape_operand, tag
+from transpiler.syntax import assign, call, clone, load, shape_operand, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -283,12 +283,12 @@ class Layout:
                 before.insert(0, assign(node.span, header, stmt))
                 header = load(node.span)
             forward = ast.For(target=stmt.target, iter=header, body=count + fb, orelse=[])
-            back = ast.For(target=copy.deepcopy(stmt.target), iter=self._back_header(node, header), body=bb, orelse=[])
+            back = ast.For(target=clone(stmt.target), iter=self._back_header(node, header), body=bb, orelse=[])
         forward = _at(forward, stmt)
         return before + [forward], self._commented(stmt, [_at(back, stmt)])
 
     def _back_header(self, node, header):
-        header = copy.deepcopy(header)
+        header = clone(header)
         inner = _reversed_range(header)
         if node.counter is None:
             return inner if inner is not None else call("reversed", header)
@@ -479,7 +479,7 @@ class _RenameOperands(ast.NodeTransformer):
 def _renamed(stmts, renames):
     if not renames:
         return list(stmts)
-    return [_RenameOperands(renames).visit(copy.deepcopy(s)) for s in stmts]
+    return [_RenameOperands(renames).visit(clone(s)) for s in stmts]
 
 
 def _falls_through(stmts):

@@ -23,7 +23,6 @@ respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
 """
 
 import ast
-import copy
 import hashlib
 import inspect
 import linecache
@@ -41,7 +40,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import assign, clone, load, rt_call, tag
 
 
 @dataclass
@@ -207,7 +206,7 @@ class Caller:
             return node, None
         if not nested:  # a nested def is part of its function's source: nothing to look up
             self.program.bind((self.src.filename, self.src.name, ast.dump(node.func)), self._getter(node.func), fn)
-        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
+        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
@@ -402,7 +401,7 @@ def _def(name, args, doc, body):
 def _signature(args, freevars):
     """The callee's parameters with literal defaults (others become ``None``: call sites
     always pass those, see ``Caller._bind``), and its closure variables as keywords."""
-    new = copy.deepcopy(args)
+    new = clone(args)
     new.defaults = [d if _is_literal_node(d) else ast.Constant(None) for d in new.defaults]
     new.kw_defaults = [d if d is None or _is_literal_node(d) else ast.Constant(None) for d in new.kw_defaults]
     new.kwonlyargs += [ast.arg(arg=v) for v in freevars]

@@ -29,9 +29,9 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 """
 
 import ast
-import copy
 
 from transpiler.normalize import nested, unpack_tuples
+from transpiler.syntax import clone
 
 MUTATORS = ("append", "extend", "pop")
 
@@ -227,7 +227,7 @@ class Rewriter:
             return [_at(ast.Assign(targets=[target], value=value), where)]
         out = []
         for k, elt in enumerate(target.elts):
-            item = _at(ast.Subscript(value=copy.deepcopy(value), slice=ast.Constant(k), ctx=ast.Load()), where)
+            item = _at(ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), where)
             out.extend(self._bind(elt, item, where))
         return out
 
@@ -280,7 +280,7 @@ class Rewriter:
             self.used.add(renames.get(b, b))
         if not renames:
             return comp
-        comp = copy.deepcopy(comp)
+        comp = clone(comp)
         for node in ast.walk(comp):
             if isinstance(node, ast.Name) and node.id in renames:
                 node.id = renames[node.id]

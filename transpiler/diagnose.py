@@ -2,7 +2,6 @@
 warnings, gathered by running the whole pipeline on it."""
 
 import ast
-import copy
 import dataclasses
 import inspect
 import os
@@ -11,6 +10,7 @@ import warnings
 from transpiler import source
 from transpiler.errors import AdgenWarning, TranspileError
 from transpiler.pipeline import transform
+from transpiler.syntax import clone
 
 
 def functions_in(module, path):
@@ -68,7 +68,7 @@ def _run(src, wrt):
 def _without(src, refused):
     """``(src with each refused statement replaced by pass, the names they assigned)``;
     a refused ``*args``/``**kwargs`` is dropped from the signature."""
-    func = copy.deepcopy(src.func)
+    func = clone(src.func)
     lines = {(d.line, d.col) for d in refused}
     removed = set()
 

@@ -8,7 +8,6 @@ rule is called by its module path.
 """
 
 import ast
-import copy
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
+from transpiler.syntax import clone
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -200,10 +200,10 @@ def instantiate(expr, values):
                 new = values[node.id]
                 if isinstance(new, list):
                     new = ast.Tuple(elts=new, ctx=ast.Load())
-                return copy.deepcopy(new)
+                return clone(new)
             return node
 
-    return Substitute().visit(copy.deepcopy(expr))
+    return Substitute().visit(clone(expr))
 
 
 def drop_default_arguments(expr):
@@ -262,4 +262,4 @@ def drop_unbroadcast(expr, keep):
                 return node.args[0]
             return node
 
-    return Drop().visit(copy.deepcopy(expr))
+    return Drop().visit(clone(expr))

@@ -20,16 +20,15 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 """
 
 import ast
-import copy
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, form_operand, index_value, is_atomic, load, rt_call, tag
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, rt_call, tag
 
 
 
 def _subscript(name, index, ctx):
-    return ast.Subscript(value=load(name), slice=copy.deepcopy(index), ctx=ctx)
+    return ast.Subscript(value=load(name), slice=clone(index), ctx=ctx)
 
 
 def _index(rev, index, fwd):
@@ -97,13 +96,13 @@ def store(rev, stmt):
         expr, op = rev.lower(rest, fwd)
         if op is not None:
             g = rev.gtemp()
-            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), index_value(copy.deepcopy(index)))), "set", adj))
+            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), index_value(clone(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
             expr = _backprop_value(rev, op, expr, rest, cotangent, g, fwd, bwd, _fills(rev, target, rest))
         value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
     else:
         value, op = rev.lower(stmt.value, fwd)
-        where = index_value(copy.deepcopy(index))
+        where = index_value(clone(index))
         if op is None:
             bwd.append(tag(assign(adj, rt_call("zero_at", load(adj), load(name), where)), "set", adj))
         else:
@@ -128,7 +127,7 @@ def add_at(rev, stmt):
     expr, op = rev.lower(value, fwd)
     if op is not None:
         g = rev.gtemp()
-        take = rt_call("take_at", load(rev.adjoint(name)), load(name), index_value(copy.deepcopy(index)))
+        take = rt_call("take_at", load(rev.adjoint(name)), load(name), index_value(clone(index)))
         take.keywords = [ast.keyword(arg="repeats", value=ast.Constant(True))]
         bwd.append(tag(assign(g, take), "set", rev.adjoint(name)))
         expr = _backprop_value(rev, op, expr, value, load(g), g, fwd, bwd, False)

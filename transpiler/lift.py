@@ -20,12 +20,12 @@ anything else is AD105.
 
 import ast
 import builtins
-import copy
 import inspect
 from dataclasses import dataclass, replace
 
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
+from transpiler.syntax import clone
 
 
 @dataclass(eq=False)
@@ -64,7 +64,7 @@ def lift(src, body, diags, fresh):
     renamed = {d.name: fresh(d.name) for d in defs}
     lifted = {}
     for d in defs:
-        node = copy.deepcopy(d)
+        node = clone(d)
         node.name = renamed[d.name]
         node.args.kwonlyargs += [ast.arg(arg=v) for v in free[d.name]]
         node.args.kw_defaults += [None] * len(free[d.name])
@@ -90,7 +90,7 @@ def _as_def(stmt):
 
 def primal(item, diags):
     """The lifted function as plain Python, its globals read through the user's module."""
-    node = copy.deepcopy(item.src.func)
+    node = clone(item.src.func)
     resolver = Resolver(item.src, Names(identifiers(node)), diags)
     local = {a.arg for a in _all_args(node.args)} | _stored(node.body)
     resolver.bound.update(item.siblings)
@@ -154,7 +154,7 @@ def _pass_free(stmts, free, renamed):
                 return ast.fix_missing_locations(ast.copy_location(ast.Call(func=func, args=node.args, keywords=node.keywords + extra), node))
             return node
 
-    return [Pass().visit(copy.deepcopy(s)) for s in stmts]
+    return [Pass().visit(clone(s)) for s in stmts]
 
 
 def _parameters(args):

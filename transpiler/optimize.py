@@ -15,9 +15,9 @@
 """
 
 import ast
-import copy
 
 from transpiler import inplace, simplify
+from transpiler.syntax import clone
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -75,7 +75,7 @@ def _fold(body, zeros):
         elif isinstance(stmt, (ast.For, ast.While)):
             entry = set(zeros)
             while True:
-                new_body, leaving = _fold(copy.deepcopy(stmt.body), set(entry))
+                new_body, leaving = _fold(clone(stmt.body), set(entry))
                 if entry <= leaving:
                     break
                 entry &= leaving

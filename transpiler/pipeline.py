@@ -3,7 +3,6 @@
 import ast
 import builtins
 import contextlib
-import copy
 import functools
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import assign, clone, load, rt_call, tag
 
 
 @dataclass
@@ -100,7 +99,7 @@ class Part:
 def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
     the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
-    func = copy.deepcopy(src.func)
+    func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
 
@@ -219,7 +218,7 @@ def params(func):
 
 def _signature(args, closure, dout):
     """The user's parameters (literal defaults kept), closure variables as keywords, the seed."""
-    new = copy.deepcopy(args)
+    new = clone(args)
     literal = all(_is_literal(d) for d in new.defaults + [d for d in new.kw_defaults if d is not None])
     if not literal:
         new.defaults = []

@@ -9,7 +9,6 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 """
 
 import ast
-import copy
 import operator
 import types
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
 
 BINOPS = {
     ast.Add: operator.add,
@@ -177,7 +176,7 @@ class Reverser:
 
         class Recompute(ast.NodeTransformer):
             def visit_Name(self, node):
-                return copy.deepcopy(value) if id(node) in ans else node
+                return clone(value) if id(node) in ans else node
 
         return [Recompute().visit(s) for s in bwd]
 
@@ -483,7 +482,7 @@ class Reverser:
             keys = op.node.keys if isinstance(op.node, ast.Dict) else [ast.Constant(k) for k in range(len(op.slots))]
             for key, child in zip(keys, op.slots):
                 if child is not None:
-                    self.backprop(child, _item(g, copy.deepcopy(key)), via, out)
+                    self.backprop(child, _item(g, clone(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
         elif op.kind == "pick":
@@ -524,20 +523,20 @@ class Reverser:
         tpl = op.tpl
         alias = self._rule_module(tpl.module)
         func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
-        args, keywords = [copy.deepcopy(g), copy.deepcopy(op.ans)], []
+        args, keywords = [clone(g), clone(op.ans)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
         for p in tpl.params:
             value = op.values[p.name]
             if p.kind == p.VAR_POSITIONAL:
-                args.extend(copy.deepcopy(value))
+                args.extend(clone(value))
             elif p.kind == p.KEYWORD_ONLY or (by_keyword and not varargs):
                 if not inline._is_default(value):
-                    keywords.append(ast.keyword(arg=p.name, value=copy.deepcopy(value)))
+                    keywords.append(ast.keyword(arg=p.name, value=clone(value)))
             elif inline._is_default(value) and not varargs:
                 by_keyword = True
             else:
-                args.append(copy.deepcopy(value))
+                args.append(clone(value))
         return ast.Call(func=func, args=args, keywords=keywords)
 
     def _rule_module(self, module):

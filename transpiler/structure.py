@@ -21,10 +21,9 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 """
 
 import ast
-import copy
 
 from transpiler.normalize import nested
-from transpiler.syntax import call, load
+from transpiler.syntax import call, clone, load
 
 LOOPS = (ast.For, ast.While)
 
@@ -172,7 +171,7 @@ class Structure:
                 return out
             if isinstance(stmt, ast.If) and any(True for _ in _own([stmt], jumps)):
                 rest = body[k + 1 :]
-                stmt.body = self._tail(stmt.body + copy.deepcopy(rest), jumps)
+                stmt.body = self._tail(stmt.body + clone(rest), jumps)
                 stmt.orelse = self._tail(stmt.orelse + rest, jumps)
                 return out
         return out
@@ -268,7 +267,7 @@ class Structure:
         if isinstance(target, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in target.elts):
             out = []
             for k, elt in enumerate(target.elts):
-                out += self._bind(elt, ast.Subscript(value=copy.deepcopy(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
+                out += self._bind(elt, ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
             return out
         self.diags.add("AD103", target, "loop targets must be names or tuples of names")
         return []

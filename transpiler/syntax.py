@@ -8,6 +8,27 @@ import ast
 from transpiler.resolve import dotted
 
 
+def clone(node):
+    """A deep copy of an AST (or a list of them), custom attributes included; several
+    times faster than ``copy.deepcopy``, which the transform would otherwise spend most
+    of its time in. Immutable leaves are shared; lists, sets and dicts are copied."""
+    if isinstance(node, ast.AST):
+        new = type(node).__new__(type(node))
+        fields = new.__dict__
+        for key, value in node.__dict__.items():
+            fields[key] = clone(value)
+        return new
+    if isinstance(node, list):
+        return [clone(x) for x in node]
+    if isinstance(node, tuple):
+        return tuple(clone(x) for x in node)
+    if isinstance(node, (set, frozenset)):
+        return type(node)(clone(x) for x in node)
+    if isinstance(node, dict):
+        return {k: clone(v) for k, v in node.items()}
+    return node
+
+
 def tag(stmt, kind, via):
     stmt.adgen = (kind, via)
     return stmt
