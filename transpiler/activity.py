@@ -9,6 +9,8 @@ gradient.
 import ast
 from dataclasses import dataclass
 
+from transpiler.syntax import path_of
+
 
 @dataclass
 class Activity:
@@ -61,7 +63,7 @@ def is_add_at(stmt):
         return False
     call = stmt.value
     return (
-        ast.unparse(call.func) == "np.add.at"
+        path_of(call.func) == "np.add.at"
         and len(call.args) == 3
         and not call.keywords
         and isinstance(call.args[0], ast.Name)

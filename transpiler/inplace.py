@@ -23,7 +23,7 @@ import ast
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, rt_call, tag
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, tag
 
 
 
@@ -208,7 +208,7 @@ def _placed(nodes, loops):
 def literal_index(node):
     """The index as a tuple of ints and slices when it is made of literals only, else None."""
     parts = node.elts if isinstance(node, ast.Tuple) else [node]
-    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "np.s_":  # np.s_[1:-1]
+    if isinstance(node, ast.Subscript) and path_of(node.value) == "np.s_":  # np.s_[1:-1]
         return literal_index(node.slice)
     out = []
     for part in parts:

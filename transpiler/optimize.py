@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import clone
+from transpiler.syntax import clone, path_of
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -160,7 +160,7 @@ def _uncut(stmt, live):
     """``_g, _dy = _rt.cut_at(_dy, y, i)`` -> ``_g = _rt.take_at(_dy, y, i)`` when ``_dy``
     is not read again: nothing needs its entries zeroed."""
     call = stmt.value if isinstance(stmt, ast.Assign) else None
-    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "_rt.cut_at"):
+    if not (isinstance(call, ast.Call) and path_of(call.func) == "_rt.cut_at"):
         return stmt
     part, rest = stmt.targets[0].elts
     if rest.id in live:
@@ -207,7 +207,7 @@ def _needed(body, need, exit_need, apply):
             need = dict(exit_need)
         else:
             call = stmt.value if isinstance(stmt, ast.Assign) else None
-            path = ast.unparse(call.func) if isinstance(call, ast.Call) else ""
+            path = path_of(call.func) if isinstance(call, ast.Call) else ""
             adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
             if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
                 if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
@@ -344,7 +344,7 @@ def scatter_in_place(body):
             scatter_in_place(stmt.orelse)
             continue
         term = _term(stmt) if _tag(stmt)[0] == "accum" else None
-        if isinstance(term, ast.Call) and ast.unparse(term.func) == SCATTER and len(term.args) == 3:
+        if isinstance(term, ast.Call) and path_of(term.func) == SCATTER and len(term.args) == 3:
             func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
             stmt.value = ast.Call(func=func, args=[stmt.value.left] + term.args, keywords=[])
     return body

@@ -20,7 +20,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, path_of, recomputable, rt_call, shape_operand, tag, value_names
 
 BINOPS = {
     ast.Add: operator.add,
@@ -368,7 +368,7 @@ class Reverser:
         class Literal(ast.NodeTransformer):
             def visit_Call(inner, node):
                 inner.generic_visit(node)
-                if ast.unparse(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                if path_of(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
                     value = mapping.get(node.args[0].id)
                     shape = self.shapes.of(value) if isinstance(value, ast.expr) else None
                     if shape is not None:

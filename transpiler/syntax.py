@@ -29,6 +29,19 @@ def clone(node):
     return node
 
 
+def path_of(node):
+    """``"np.linalg.norm"`` for a dotted name (``Name`` or ``Attribute`` chain), else None;
+    much cheaper than ``ast.unparse`` for telling which function a call names."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def tag(stmt, kind, via):
     stmt.adgen = (kind, via)
     return stmt
@@ -101,7 +114,7 @@ def shape_operand(call, reads=SHAPE_READS):
     ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
         return None
-    arg = reads.get(ast.unparse(call.func))
+    arg = reads.get(path_of(call.func))
     if arg is None or len(call.args) <= arg or not isinstance(call.args[arg], ast.Name):
         return None
     return call.args[arg]
@@ -114,7 +127,7 @@ def form_operand(call):
 
 def value_names(expr):
     """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
-    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and ast.unparse(n.func) == "np.shape" and n.args}
+    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and path_of(n.func) == "np.shape" and n.args}
     return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
 
 
@@ -139,7 +152,7 @@ def rt_call(attr, *args):
 
 
 def is_unbroadcast(expr):
-    return isinstance(expr, ast.Call) and ast.unparse(expr.func) == "_rt.unbroadcast"
+    return isinstance(expr, ast.Call) and path_of(expr.func) == "_rt.unbroadcast"
 
 
 def is_int_constant(node):
