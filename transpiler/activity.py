@@ -9,7 +9,7 @@ gradient.
 import ast
 from dataclasses import dataclass
 
-from transpiler.syntax import path_of
+from transpiler.syntax import names_in, path_of
 
 
 @dataclass
@@ -54,7 +54,7 @@ def _changes_list(node):
 
 
 def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return names_in(node)
 
 
 def is_add_at(stmt):

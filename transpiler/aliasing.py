@@ -27,6 +27,7 @@ import types
 from transpiler import source
 from transpiler.activity import is_add_at
 from transpiler.errors import AdgenError
+from transpiler.syntax import names_in
 
 VIEWS = {
     "reshape", "ravel", "transpose", "squeeze", "expand_dims", "asarray", "asanyarray",
@@ -43,7 +44,7 @@ LIST_METHODS = {"append", "extend", "insert"}
 
 
 def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return names_in(node, ast.Load)
 
 
 def shares(expr, known=None):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from transpiler import inplace
 from transpiler.reverse import Block
-from transpiler.syntax import assign, call, clone, load, shape_operand, tag
+from transpiler.syntax import assign, call, clone, load, names_in, shape_operand, tag
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -107,7 +107,7 @@ def _own(nodes):
 def _reusable(loop):
     """Can the backward evaluate the ``range(...)`` header again? Yes when it is cheap
     and the body does not change the names it reads."""
-    written = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    written = names_in(loop.body, ast.Store)
     for node in ast.walk(loop.iter):
         if isinstance(node, ast.Name) and node.id in written:
             return False
@@ -463,7 +463,7 @@ def _surely_assigned(nodes, defined, before_loops):
 
 
 def _header_reads_of(stmt):
-    return {n.id for n in ast.walk(stmt.iter) if isinstance(n, ast.Name)}
+    return names_in(stmt.iter)
 
 
 class _RenameOperands(ast.NodeTransformer):

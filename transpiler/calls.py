@@ -40,7 +40,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, clone, load, rt_call, tag
+from transpiler.syntax import assign, clone, load, names_in, rt_call, tag
 
 
 @dataclass
@@ -434,7 +434,7 @@ def _tuple_width(func):
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(stmts, ast.Store)
 
 
 def _surely_stored(stmts):
@@ -460,7 +460,7 @@ def _exposed(stmts, defined=frozenset()):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if node is not None else set()
+    return names_in(node, ast.Load) if node is not None else set()
 
 
 def _order(forward, params):

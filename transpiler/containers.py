@@ -31,7 +31,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from transpiler.normalize import nested, unpack_tuples
-from transpiler.syntax import clone
+from transpiler.syntax import clone, names_in
 
 MUTATORS = ("append", "extend", "pop")
 
@@ -212,7 +212,7 @@ class Rewriter:
         if any(isinstance(e, ast.Starred) for e in ast.walk(target)):
             return [stmt]  # refused by check
         out = []
-        written = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        written = names_in(target)
         if isinstance(value, ast.Name) and value.id not in written:
             source = value
         else:
@@ -242,7 +242,7 @@ class Rewriter:
             isinstance(stmt, ast.Assign)
             and isinstance(stmt.targets[0], ast.Name)
             and isinstance(stmt.value, ast.ListComp)
-            and stmt.targets[0].id not in {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+            and stmt.targets[0].id not in names_in(stmt.value)
         )
         if direct:
             name = stmt.targets[0].id
@@ -449,7 +449,7 @@ def _fresh_list(value):
 
 def _assigned(body):
     """Every name some statement of ``body`` binds."""
-    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(body, ast.Store)
 
 
 def _mutated(body, by_user=False):

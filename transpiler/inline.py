@@ -16,7 +16,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
-from transpiler.syntax import clone
+from transpiler.syntax import clone, names_in
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -74,7 +74,7 @@ def _make_template(rule):
     module_ok = all(fn.__globals__.get(k, v) is v for k, v in INLINE_GLOBALS.items())
     if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None and module_ok:
         expr = body[0].value
-        free = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+        free = names_in(expr)
         scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in ast.walk(expr))
         if free <= allowed | set(INLINE_GLOBALS) and not scoped:
             outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
-from transpiler.syntax import clone
+from transpiler.syntax import clone, names_in
 
 
 @dataclass(eq=False)
@@ -128,7 +128,7 @@ def _free_variables(defs, outer, names):
     direct, calls = {}, {}
     for d in defs:
         own = {a.arg for a in _all_args(d.args)} | _stored(d.body)
-        reads = {n.id for s in d.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - own
+        reads = names_in(d.body, ast.Load) - own
         direct[d.name] = (reads & outer) - names
         calls[d.name] = reads & names
     changed = True
@@ -179,7 +179,7 @@ def _all_args(args):
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(stmts, ast.Store)
 
 
 def _literal(node):

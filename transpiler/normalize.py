@@ -15,6 +15,7 @@ Each pass takes and returns a list of statements; positions are kept
 import ast
 
 from transpiler.names import Names
+from transpiler.syntax import names_in
 
 
 def _at(new, old):
@@ -87,7 +88,7 @@ def _copy_as_load(target):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return names_in(node)
 
 
 def unpack_tuples(body, names):

@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import clone, path_of
+from transpiler.syntax import clone, names_in, path_of
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -111,7 +111,7 @@ def _fold_one(stmt, zeros):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return names_in(node, ast.Load)
 
 
 def drop_dead(body):

@@ -13,7 +13,7 @@ from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, clone, load, rt_call, tag
+from transpiler.syntax import assign, clone, load, names_in, rt_call, tag
 
 
 @dataclass
@@ -182,7 +182,7 @@ def _warn_independent(src, body, wrt_names, act, diags):
 
 
 def _stored(body):
-    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(body, ast.Store)
 
 
 def _is_builtin(src, local, name):

@@ -20,7 +20,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, path_of, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names
 
 BINOPS = {
     ast.Add: operator.add,
@@ -168,7 +168,7 @@ class Reverser:
         ans = {id(n) for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
         if not ans or not recomputable(value, budget=4):
             return bwd
-        needed = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        needed = names_in(value)
         shaped = {id(shape_operand(n)) for s in bwd for n in ast.walk(s) if shape_operand(n) is not None}
         read = {n.id for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
         if name in needed or not needed <= read:

@@ -23,7 +23,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 import ast
 
 from transpiler.normalize import nested
-from transpiler.syntax import call, clone, load
+from transpiler.syntax import call, clone, load, names_in
 
 LOOPS = (ast.For, ast.While)
 
@@ -210,8 +210,8 @@ class Structure:
                 self.diags.add("AD103", loop.target, "a range yields numbers: loop over it with a single name")
             return [loop]
         prologue = []
-        written = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        written |= {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+        written = names_in(loop.body, ast.Store)
+        written |= names_in(loop.target)
         it, backwards = loop.iter, False
         if self._is(it, "reversed") and len(it.args) == 1 and not it.keywords:
             it, backwards = it.args[0], True

@@ -29,6 +29,33 @@ def clone(node):
     return node
 
 
+def name_nodes(node):
+    """Every ``ast.Name`` in ``node`` (an AST or a list of them), in no promised order:
+    the names a pass looks at, found several times faster than through ``ast.walk``."""
+    found = []
+    stack = list(node) if isinstance(node, list) else [node]
+    while stack:
+        n = stack.pop()
+        if type(n) is ast.Name:
+            found.append(n)
+            continue
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                stack.extend(x for x in value if isinstance(x, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+    return found
+
+
+def names_in(node, ctx=None):
+    """The ids of the names in ``node`` (an AST or a list of them); ``ctx``: only those
+    read (``ast.Load``) or only those bound (``ast.Store``)."""
+    if ctx is None:
+        return {n.id for n in name_nodes(node)}
+    return {n.id for n in name_nodes(node) if type(n.ctx) is ctx}
+
+
 def path_of(node):
     """``"np.linalg.norm"`` for a dotted name (``Name`` or ``Attribute`` chain), else None;
     much cheaper than ``ast.unparse`` for telling which function a call names."""
