@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from transpiler import inplace
 from transpiler.reverse import Block
-from transpiler.syntax import assign, call, clone, load, names_in, shape_operand, tag
+from transpiler.syntax import assign, call, clone, load, names_in, shape_operand, tag, walk
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -108,7 +108,7 @@ def _reusable(loop):
     """Can the backward evaluate the ``range(...)`` header again? Yes when it is cheap
     and the body does not change the names it reads."""
     written = names_in(loop.body, ast.Store)
-    for node in ast.walk(loop.iter):
+    for node in walk(loop.iter):
         if isinstance(node, ast.Name) and node.id in written:
             return False
         if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in CHEAP_CALLS + ("range", "reversed")):
@@ -154,7 +154,7 @@ def backward_reads(node):
 def _header_reads(loop):
     names = {loop.counter, loop.span} - {None}
     if isinstance(loop.stmt, ast.For) and loop.span is None:
-        names |= {n.id for n in ast.walk(loop.stmt.iter) if isinstance(n, ast.Name) and n.id not in CHEAP_CALLS + ("range", "reversed")}
+        names |= {n.id for n in walk(loop.stmt.iter) if isinstance(n, ast.Name) and n.id not in CHEAP_CALLS + ("range", "reversed")}
     return names
 
 
@@ -389,8 +389,8 @@ class Layout:
 
 def _shape_only(stmts):
     """The names ``stmts`` read, all of whose reads need only the name's shape."""
-    shape_reads = {id(shape_operand(n)) for s in stmts for n in ast.walk(s) if shape_operand(n) is not None}
-    reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    shape_reads = {id(shape_operand(n)) for s in stmts for n in walk(s) if shape_operand(n) is not None}
+    reads = [n for s in stmts for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     return {n.id for n in reads} - {n.id for n in reads if id(n) not in shape_reads}
 
 

@@ -40,7 +40,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, clone, load, names_in, rt_call, tag
+from transpiler.syntax import assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -152,7 +152,7 @@ class Program:
         funcs = [main] + [d for v in self.order for d in v.defs]
         pending = True
         while pending:
-            read = {n.id for f in funcs for n in ast.walk(f) if isinstance(n, ast.Name)}
+            read = {n.id for f in funcs for n in walk(f) if isinstance(n, ast.Name)}
             pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
             for item in pending:
                 funcs.append(lift.primal(item, Diagnostics(item.src)))
@@ -217,7 +217,7 @@ class Caller:
         expr.adgen_active = True
         # the record may hold the arguments' values and the result: an in-place store into
         # them later must be undone before this call's backward runs (inplace.py)
-        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
+        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
     def tuple_width(self, rev, node):
@@ -319,7 +319,7 @@ class Caller:
         value = call.targets[0].elts[0].id
         if not (isinstance(last.value, ast.Name) and last.value.id == value):
             return fwd
-        self.holds.get(value, set()).update(n.id for n in ast.walk(last.targets[0]) if isinstance(n, ast.Name))
+        self.holds.get(value, set()).update(n.id for n in walk(last.targets[0]) if isinstance(n, ast.Name))
         targets = ast.Tuple(elts=[last.targets[0], call.targets[0].elts[1]], ctx=ast.Store())
         merged = ast.copy_location(ast.Assign(targets=[targets], value=call.value), last)
         return fwd[:-2] + [merged]
@@ -384,7 +384,7 @@ def split(part, variant):
 def used(alias, stmts):
     """``alias`` if the statements read it (a call to the user's function no longer
     reads the module that defines it), else None."""
-    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in ast.walk(s))
+    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in walk(s))
     return alias if alias and reads else None
 
 
@@ -429,7 +429,7 @@ def _is_literal(value):
 
 def _tuple_width(func):
     """``n`` when every ``return`` of ``func`` returns a tuple display of ``n`` values, else 0."""
-    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in ast.walk(func) if isinstance(r, ast.Return)}
+    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in walk(func) if isinstance(r, ast.Return)}
     return widths.pop() if len(widths) == 1 else 0
 
 
@@ -439,7 +439,7 @@ def _stored(stmts):
 
 def _surely_stored(stmts):
     """Names assigned by the top-level statements of ``stmts`` (not inside branches or loops)."""
-    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def _exposed(stmts, defined=frozenset()):
@@ -467,7 +467,7 @@ def _order(forward, params):
     """Sort key: parameters first, in order, then names in the order the forward assigns them."""
     rank = {p: i for i, p in enumerate(params)}
     for s in forward:
-        for n in ast.walk(s):
+        for n in walk(s):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in rank:
                 rank[n.id] = len(rank)
     return lambda v: (rank.get(v, sys.maxsize), v)

@@ -31,7 +31,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from transpiler.normalize import nested, unpack_tuples
-from transpiler.syntax import clone, names_in
+from transpiler.syntax import clone, names_in, walk
 
 MUTATORS = ("append", "extend", "pop")
 
@@ -135,7 +135,7 @@ class Rewriter:
         that the conditional becomes an ``if`` statement (``structure.hoist_conditionals``)."""
         out = []
         for stmt in body:
-            if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in ast.walk(stmt.value.args[0])):
+            if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in walk(stmt.value.args[0])):
                 temp = self.names.temp()
                 out.append(_store(temp, stmt.value.args[0], stmt))
                 stmt.value.args[0] = _load(temp, stmt)
@@ -209,7 +209,7 @@ class Rewriter:
                 return unpack_tuples([_at(ast.Assign(targets=[names], value=values), stmt)], self.names)
         if isinstance(value, ast.Call) and flat and not _method(value, ("pop",)):
             return [stmt]  # a function returning a tuple: its rule unpacks it
-        if any(isinstance(e, ast.Starred) for e in ast.walk(target)):
+        if any(isinstance(e, ast.Starred) for e in walk(target)):
             return [stmt]  # refused by check
         out = []
         written = names_in(target)
@@ -274,14 +274,14 @@ class Rewriter:
     def _rename(self, comp):
         """The comprehension's loop variables, renamed where the function uses the name
         outside it (a comprehension has its own scope; a loop does not)."""
-        bound = [n.id for gen in comp.generators for n in ast.walk(gen.target) if isinstance(n, ast.Name)]
+        bound = [n.id for gen in comp.generators for n in walk(gen.target) if isinstance(n, ast.Name)]
         renames = {b: self.names.fresh(b) for b in bound if b in self.used}
         for b in bound:
             self.used.add(renames.get(b, b))
         if not renames:
             return comp
         comp = clone(comp)
-        for node in ast.walk(comp):
+        for node in walk(comp):
             if isinstance(node, ast.Name) and node.id in renames:
                 node.id = renames[node.id]
         return comp
@@ -291,7 +291,7 @@ class Rewriter:
     def _check_aliases(self, body, mutated):
         """AD111 where a list changed in place has a second name, or comes from elsewhere."""
         allowed = set()
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
                 method = _method(node)
                 if method and method[0] in mutated:
@@ -314,7 +314,7 @@ class Rewriter:
                         "AD111", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
                         f"make a copy: `{node.targets[0].id} = list(...)`",
                     )
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
                 self.diags.add(
                     "AD111", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
@@ -332,7 +332,7 @@ def _known_dicts(body):
     """Names that certainly hold dicts: assigned a dict display, comprehension or
     ``dict(...)``, or indexed with a string (``params["W"]``: not an array or a list)."""
     found = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 found.add(node.value.id)
@@ -455,7 +455,7 @@ def _assigned(body):
 def _mutated(body, by_user=False):
     """Names of lists changed in place (``by_user``: other than by filling a comprehension's list)."""
     found = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if by_user and getattr(node, "adgen_comprehension", False):
             continue
         method = _method(node.value if isinstance(node, ast.Expr) else node)

@@ -16,7 +16,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
-from transpiler.syntax import clone, names_in
+from transpiler.syntax import clone, names_in, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -75,7 +75,7 @@ def _make_template(rule):
     if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None and module_ok:
         expr = body[0].value
         free = names_in(expr)
-        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in ast.walk(expr))
+        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in walk(expr))
         if free <= allowed | set(INLINE_GLOBALS) and not scoped:
             outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
             outputs = [None if _is_none(o) else o for o in outputs]
@@ -90,7 +90,7 @@ def _is_none(node):
 
 def _returned_slots(func, name):
     """For a called rule: which slots of its result can hold a cotangent."""
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    returns = [n for n in walk(func) if isinstance(n, ast.Return)]
     if not returns or any(r.value is None for r in returns):
         raise RuleError(name, "every path must return the cotangent(s)")
     if all(_dynamic(r.value) for r in returns):

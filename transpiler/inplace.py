@@ -23,7 +23,7 @@ import ast
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, tag
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, tag, walk
 
 
 
@@ -142,7 +142,7 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
     saved = rev.names.temp()
     save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
     undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
-    temps = [n.id for s in fwd[:-1] for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
+    temps = [n.id for s in fwd[:-1] for n in walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
     block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
     block.undo = (name, save, undo, saved)
     rev._reads(block)
@@ -189,9 +189,9 @@ def _backward_reads(block):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
+    skip = {id(form_operand(n)) for n in walk(stmt) if form_operand(n) is not None}
     held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
-    return held | {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+    return held | {n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
 
 
 def _placed(nodes, loops):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
-from transpiler.syntax import clone, names_in
+from transpiler.syntax import clone, names_in, walk
 
 
 @dataclass(eq=False)
@@ -114,9 +114,9 @@ def _refuse(d, defs, rest, assigned, diags):
     elif not all(_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
         diags.add("AD105", d, f"nested function `{d.name}` has a default that is not a literal")
     else:
-        calls = {id(n.func) for s in rest + defs for n in ast.walk(s) if isinstance(n, ast.Call)}
+        calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
-            for n in ast.walk(s):
+            for n in walk(s):
                 if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls:
                     diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
                     return

@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import clone, names_in, path_of
+from transpiler.syntax import clone, names_in, path_of, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -174,7 +174,7 @@ def drop_dead_zeroing(body):
     """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
     entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
     boundary entries 0 and -1 of a stencil): the zeros are never seen."""
-    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in ast.walk(s)):
+    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in walk(s)):
         return body
     return _needed(body, {}, {}, True)[0]
 
@@ -252,7 +252,7 @@ def _is_line_comment(stmt):
 
 
 def _pops(node):
-    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
+    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in walk(node))
 
 
 def drop_empty_blocks(body):

@@ -13,7 +13,7 @@ from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, clone, load, names_in, rt_call, tag
+from transpiler.syntax import assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
-    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
+    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
     imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
@@ -156,7 +156,7 @@ def _nodes(rev, act, body, result, names):
     When the result is assigned once, by the last statement, from an active
     name, that name's adjoint is seeded directly."""
     last = body[-1]
-    once = sum(1 for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
+    once = sum(1 for s in body for n in walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
     if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))

@@ -20,7 +20,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -135,7 +135,7 @@ class Reverser:
         fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
         if self.calls is not None:
             fwd = self.calls.merge(fwd)
-        temps = [n.id for s in fwd for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
+        temps = [n.id for s in fwd for n in walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
         if len(tnames) == 1:
             g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
         else:
@@ -165,12 +165,12 @@ class Reverser:
         """Inside a loop, a backward that reads the statement's own result computes it
         again from operands it reads anyway, when that is cheap arithmetic, so the
         result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
-        ans = {id(n) for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
+        ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
         if not ans or not recomputable(value, budget=4):
             return bwd
         needed = names_in(value)
-        shaped = {id(shape_operand(n)) for s in bwd for n in ast.walk(s) if shape_operand(n) is not None}
-        read = {n.id for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
+        shaped = {id(shape_operand(n)) for s in bwd for n in walk(s) if shape_operand(n) is not None}
+        read = {n.id for s in bwd for n in walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
         if name in needed or not needed <= read:
             return bwd
 
@@ -184,9 +184,9 @@ class Reverser:
         """Fill in the names the block's backward reads. A name read only for its form by
         a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
         name holds later has that shape, so it need not be recorded."""
-        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
+        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in walk(s) if _static_form_read(n, self.shapes)}
         for stmt in block.backward:
-            for node in ast.walk(stmt):
+            for node in walk(stmt):
                 if id(node) in static:
                     continue
                 if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
@@ -243,7 +243,7 @@ class Reverser:
         if tpl.inlined:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
             outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
-            needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
+            needs = {n.id for e in outputs.values() for n in walk(e) if isinstance(n, ast.Name)}
             shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
@@ -504,7 +504,7 @@ class Reverser:
     def _backprop_rule(self, op, g, via, out, shaped):
         tpl = op.tpl
         if tpl.inlined:
-            uses = sum(1 for e in op.outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
+            uses = sum(1 for e in op.outputs.values() for n in walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():

@@ -23,7 +23,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 import ast
 
 from transpiler.normalize import nested
-from transpiler.syntax import call, clone, load, names_in
+from transpiler.syntax import call, clone, load, names_in, walk
 
 LOOPS = (ast.For, ast.While)
 
@@ -53,7 +53,7 @@ def _own(body, kinds):
 
 
 def _returns(body):
-    return any(isinstance(n, ast.Return) for s in body for n in ast.walk(s))
+    return any(isinstance(n, ast.Return) for s in body for n in walk(s))
 
 
 def _negate(test):

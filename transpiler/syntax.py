@@ -4,6 +4,7 @@ the optimiser reads, and the recognisers of cheap expressions and of calls that 
 an argument only for its shape."""
 
 import ast
+from collections import deque
 
 from transpiler.resolve import dotted
 
@@ -27,6 +28,23 @@ def clone(node):
     if isinstance(node, dict):
         return {k: clone(v) for k, v in node.items()}
     return node
+
+
+def walk(node):
+    """``ast.walk``, in the same order, about twice as fast: the passes walk the
+    generated code over and over, and this is where a transform spends much of its time."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        todo.append(item)
+            elif isinstance(value, ast.AST):
+                todo.append(value)
+        yield node
 
 
 def name_nodes(node):
@@ -154,8 +172,8 @@ def form_operand(call):
 
 def value_names(expr):
     """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
-    shapes = {id(n.args[0]) for n in ast.walk(expr) if isinstance(n, ast.Call) and path_of(n.func) == "np.shape" and n.args}
-    return [n for n in ast.walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
+    shapes = {id(n.args[0]) for n in walk(expr) if isinstance(n, ast.Call) and path_of(n.func) == "np.shape" and n.args}
+    return [n for n in walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
 
 
 def is_simple(node):
