@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from transpiler import inplace
 from transpiler.reverse import Block
-from transpiler.syntax import assign, call, clone, load, names_in, shape_operand, tag, walk
+from transpiler.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -394,7 +394,7 @@ def _shape_only(stmts):
     return {n.id for n in reads} - {n.id for n in reads if id(n) not in shape_reads}
 
 
-class _ShapeReads(ast.NodeTransformer):
+class _ShapeReads(Transformer):
     """``_rt.unbroadcast(g, v)`` -> ``_rt.sum_to(g, _v_shape)``; ``np.shape(v)`` -> ``_v_shape``."""
 
     def __init__(self, shapes):
@@ -466,7 +466,7 @@ def _header_reads_of(stmt):
     return names_in(stmt.iter)
 
 
-class _RenameOperands(ast.NodeTransformer):
+class _RenameOperands(Transformer):
     def __init__(self, renames):
         self.renames = renames
 

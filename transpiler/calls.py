@@ -40,7 +40,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, clone, load, names_in, rt_call, tag, walk
+from transpiler.syntax import Transformer, assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -473,7 +473,7 @@ def _order(forward, params):
     return lambda v: (rank.get(v, sys.maxsize), v)
 
 
-class _Rename(ast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames):
         self.renames = renames
 

@@ -31,7 +31,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from transpiler.normalize import nested, unpack_tuples
-from transpiler.syntax import clone, names_in, walk
+from transpiler.syntax import Transformer, clone, names_in, walk
 
 MUTATORS = ("append", "extend", "pop")
 
@@ -354,7 +354,7 @@ def _keys(d, where):
     return _at(ast.Call(func=_load("list", where), args=[_load(d, where)], keywords=[]), where)
 
 
-class _DictViews(ast.NodeTransformer):
+class _DictViews(Transformer):
     """``d.values()`` -> ``[d[_key] for _key in list(d)]``, ``d.items()`` -> ``[(_key, d[_key]) ...]``,
     ``d.keys()`` -> ``list(d)``, ``{k: v for ...}`` -> ``dict([(k, v) for ...])``, in
     expressions; the list comprehensions become loops."""
@@ -507,7 +507,7 @@ def _names_outside_comprehensions(body):
     return found
 
 
-class _Replace(ast.NodeTransformer):
+class _Replace(Transformer):
     def __init__(self, old, new):
         self.old, self.new = old, new
 

@@ -8,6 +8,7 @@ rule is called by its module path.
 """
 
 import ast
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
-from transpiler.syntax import clone, names_in, walk
+from transpiler.syntax import Transformer, clone, names_in, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -194,7 +195,7 @@ def _is_default(node):
 def instantiate(expr, values):
     """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression."""
 
-    class Substitute(ast.NodeTransformer):
+    class Substitute(Transformer):
         def visit_Name(self, node):
             if node.id in values:
                 new = values[node.id]
@@ -210,13 +211,11 @@ def drop_default_arguments(expr):
     """In calls to runtime helpers, leave out trailing positional arguments that are the
     literal default of their parameter (``expand(g, shape, None, False)`` -> ``expand(g, shape)``)."""
 
-    class Drop(ast.NodeTransformer):
+    class Drop(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
-            fn = _runtime_object(node.func)
-            try:
-                params = list(inspect.signature(fn).parameters.values()) if callable(fn) else []
-            except (TypeError, ValueError):
+            params = _runtime_params(_runtime_object(node.func))
+            if params is None:
                 return node
             while node.args and len(node.args) <= len(params) and not node.keywords:
                 last, param = node.args[-1], params[len(node.args) - 1]
@@ -227,6 +226,18 @@ def drop_default_arguments(expr):
             return node
 
     return Drop().visit(expr)
+
+
+@functools.lru_cache(maxsize=None)
+def _runtime_params(fn):
+    """The parameters of a runtime helper (``[]`` for anything not callable), or None
+    when its signature cannot be read; looked up once per helper."""
+    if not callable(fn):
+        return []
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
 
 
 def _runtime_object(func):
@@ -246,7 +257,7 @@ def _runtime_object(func):
 def drop_unbroadcast(expr, keep):
     """Remove ``_rt.unbroadcast(e, p)`` for parameters ``p`` not in ``keep``."""
 
-    class Drop(ast.NodeTransformer):
+    class Drop(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
             f = node.func

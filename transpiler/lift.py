@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
-from transpiler.syntax import clone, names_in, walk
+from transpiler.syntax import Transformer, clone, names_in, walk
 
 
 @dataclass(eq=False)
@@ -145,7 +145,7 @@ def _free_variables(defs, outer, names):
 def _pass_free(stmts, free, renamed):
     """Calls ``g(...)`` -> ``<lifted g>(..., w=w)``, passing ``g``'s free variables."""
 
-    class Pass(ast.NodeTransformer):
+    class Pass(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
             if isinstance(node.func, ast.Name) and node.func.id in free:

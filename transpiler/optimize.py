@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import clone, names_in, path_of, walk
+from transpiler.syntax import Transformer, clone, names_in, path_of, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -47,7 +47,7 @@ def _zero_init(name):
     return stmt
 
 
-class _ZeroReads(ast.NodeTransformer):
+class _ZeroReads(Transformer):
     def __init__(self, zeros):
         self.zeros = zeros
 

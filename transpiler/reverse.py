@@ -20,7 +20,7 @@ from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names, walk
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -174,7 +174,7 @@ class Reverser:
         if name in needed or not needed <= read:
             return bwd
 
-        class Recompute(ast.NodeTransformer):
+        class Recompute(Transformer):
             def visit_Name(self, node):
                 return clone(value) if id(node) in ans else node
 
@@ -365,7 +365,7 @@ class Reverser:
     def _known_shapes(self, expr, mapping):
         """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
 
-        class Literal(ast.NodeTransformer):
+        class Literal(Transformer):
             def visit_Call(inner, node):
                 inner.generic_visit(node)
                 if path_of(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):

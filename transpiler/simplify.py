@@ -9,7 +9,7 @@
 import ast
 import operator
 
-from transpiler.syntax import path_of
+from transpiler.syntax import Transformer, path_of
 
 
 def is_literal(node):
@@ -30,7 +30,7 @@ def fold(expr):
     """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
     ``x ** 1``, ``g * 1``)."""
 
-    class Fold(ast.NodeTransformer):
+    class Fold(Transformer):
         def visit_BinOp(self, node):
             self.generic_visit(node)
             left, right = node.left, node.right
@@ -92,7 +92,7 @@ def _equals(node, number):
 LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
 
 
-class _Signs(ast.NodeTransformer):
+class _Signs(Transformer):
     """Move negations outward and into the sign of a sum: ``a + f(-b)`` -> ``a - f(b)``,
     ``-a * b`` -> ``-(a * b)``, ``-(-a)`` -> ``a``. Exact in floating point."""
 

@@ -23,7 +23,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 import ast
 
 from transpiler.normalize import nested
-from transpiler.syntax import call, clone, load, names_in, walk
+from transpiler.syntax import Transformer, call, clone, load, names_in, walk
 
 LOOPS = (ast.For, ast.While)
 
@@ -341,7 +341,7 @@ def _expand(node, temp, where, active, names):
     return out + [_at(ast.If(test=test, body=inner, orelse=[]), where)]
 
 
-class _Replace(ast.NodeTransformer):
+class _Replace(Transformer):
     def __init__(self, old, new):
         self.old, self.new = old, new
 

@@ -47,6 +47,44 @@ def walk(node):
         yield node
 
 
+class Transformer(ast.NodeTransformer):
+    """``ast.NodeTransformer`` with the same contract, about twice as fast: visitor
+    methods are looked up once per node class, and lists are rewritten in place."""
+
+    def visit(self, node):
+        cls = type(self)
+        table = cls.__dict__.get("_methods")
+        if table is None:
+            table = cls._methods = {}
+        method = table.get(type(node))
+        if method is None:
+            method = table[type(node)] = getattr(cls, "visit_" + type(node).__name__, cls.generic_visit)
+        return method(self, node)
+
+    def generic_visit(self, node):
+        for field in node._fields:
+            old = getattr(node, field, None)
+            if type(old) is list:
+                new = []
+                for item in old:
+                    if isinstance(item, ast.AST):
+                        item = self.visit(item)
+                        if item is None:
+                            continue
+                        if not isinstance(item, ast.AST):
+                            new.extend(item)
+                            continue
+                    new.append(item)
+                old[:] = new
+            elif isinstance(old, ast.AST):
+                value = self.visit(old)
+                if value is None:
+                    delattr(node, field)
+                elif value is not old:
+                    setattr(node, field, value)
+        return node
+
+
 def name_nodes(node):
     """Every ``ast.Name`` in ``node`` (an AST or a list of them), in no promised order:
     the names a pass looks at, found several times faster than through ``ast.walk``."""
