@@ -152,7 +152,7 @@ class Program:
         funcs = [main] + [d for v in self.order for d in v.defs]
         pending = True
         while pending:
-            read = {n.id for f in funcs for n in walk(f) if isinstance(n, ast.Name)}
+            read = names_in(funcs)
             pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
             for item in pending:
                 funcs.append(lift.primal(item, Diagnostics(item.src)))

@@ -189,9 +189,16 @@ def _backward_reads(block):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = {id(form_operand(n)) for n in walk(stmt) if form_operand(n) is not None}
-    held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
-    return held | {n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+    found = set(getattr(stmt, "adgen_reads", ()))  # calls.py: the values a call's record holds
+    skip = set()
+    for node in walk(stmt):  # a call comes before its arguments
+        if type(node) is ast.Call:
+            operand = form_operand(node)
+            if operand is not None:
+                skip.add(id(operand))
+        elif type(node) is ast.Name and type(node.ctx) is ast.Load and id(node) not in skip:
+            found.add(node.id)
+    return found
 
 
 def _placed(nodes, loops):

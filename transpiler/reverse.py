@@ -184,9 +184,11 @@ class Reverser:
         """Fill in the names the block's backward reads. A name read only for its form by
         a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
         name holds later has that shape, so it need not be recorded."""
-        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in walk(s) if _static_form_read(n, self.shapes)}
+        static = set()
         for stmt in block.backward:
-            for node in walk(stmt):
+            for node in walk(stmt):  # a call comes before its arguments
+                if _static_form_read(node, self.shapes):
+                    static.add(id(shape_operand(node, FORM_READS)))
                 if id(node) in static:
                     continue
                 if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):

@@ -85,6 +85,17 @@ class Transformer(ast.NodeTransformer):
         return node
 
 
+def statements(body):
+    """Every statement of ``body`` and of the blocks nested in it (``if``, loops,
+    ``try``...), without looking into expressions."""
+    for stmt in body:
+        yield stmt
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(stmt, field, None)
+            if type(inner) is list:
+                yield from statements(inner)
+
+
 def name_nodes(node):
     """Every ``ast.Name`` in ``node`` (an AST or a list of them), in no promised order:
     the names a pass looks at, found several times faster than through ``ast.walk``."""
