@@ -193,18 +193,10 @@ def _is_default(node):
 
 
 def instantiate(expr, values):
-    """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression."""
-
-    class Substitute(Transformer):
-        def visit_Name(self, node):
-            if node.id in values:
-                new = values[node.id]
-                if isinstance(new, list):
-                    new = ast.Tuple(elts=new, ctx=ast.Load())
-                return clone(new)
-            return node
-
-    return Substitute().visit(clone(expr))
+    """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression
+    (a list of expressions: a tuple of them)."""
+    exprs = {k: ast.Tuple(elts=v, ctx=ast.Load()) if isinstance(v, list) else v for k, v in values.items()}
+    return clone(expr, exprs)
 
 
 def drop_default_arguments(expr):

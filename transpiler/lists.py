@@ -14,7 +14,7 @@
 import ast
 
 from transpiler.containers import _at, _call_stmt, _load, is_append, is_pop
-from transpiler.syntax import clone, walk
+from transpiler.syntax import clone, names_in
 
 
 def reverse_statement(rev, stmt):
@@ -110,10 +110,10 @@ def _read_elsewhere(body):
             continue
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
-            found.update(n.id for n in walk(header) if isinstance(n, ast.Name))
+            found |= names_in(header)
             found |= _read_elsewhere(stmt.body) | _read_elsewhere(stmt.orelse)
         else:
-            found.update(n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+            found |= names_in(stmt, ast.Load)
     return found
 
 
