@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import Transformer, clone, names_in, path_of, walk
+from transpiler.syntax import Transformer, names_in, path_of, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -61,36 +61,39 @@ def fold_zeros(body, adjoints):
     return _fold(body, set(adjoints))[0]
 
 
-def _fold(body, zeros):
-    """``(new body, adjoints zero after it)``, given the adjoints zero before it."""
+def _fold(body, zeros, apply=True):
+    """``(new body, adjoints zero after it)``, given the adjoints zero before it.
+    ``apply``: change the statements (else only work out which adjoints are zero)."""
     out = []
     for stmt in body:
         if isinstance(stmt, ast.If):
-            stmt.body, after_body = _fold(stmt.body, set(zeros))
-            stmt.orelse, after_else = _fold(stmt.orelse, set(zeros))
+            body_, after_body = _fold(stmt.body, set(zeros), apply)
+            orelse, after_else = _fold(stmt.orelse, set(zeros), apply)
             zeros = after_body & after_else
-            stmt.body += [_zero_init(a) for a in sorted(after_body - zeros)]
-            stmt.orelse += [_zero_init(a) for a in sorted(after_else - zeros)]
+            if apply:
+                stmt.body = body_ + [_zero_init(a) for a in sorted(after_body - zeros)]
+                stmt.orelse = orelse + [_zero_init(a) for a in sorted(after_else - zeros)]
             out.append(stmt)
         elif isinstance(stmt, (ast.For, ast.While)):
             entry = set(zeros)
             while True:
-                new_body, leaving = _fold(clone(stmt.body), set(entry))
+                leaving = _fold(stmt.body, set(entry), False)[1]
                 if entry <= leaving:
                     break
                 entry &= leaving
-            out += [_zero_init(a) for a in sorted(zeros - entry)]
-            stmt.body = new_body + [_zero_init(a) for a in sorted(leaving - entry)]
+            if apply:
+                out += [_zero_init(a) for a in sorted(zeros - entry)]
+                stmt.body = _fold(stmt.body, set(entry))[0] + [_zero_init(a) for a in sorted(leaving - entry)]
             zeros = entry
             out.append(stmt)
         else:
-            stmt = _fold_one(stmt, zeros)
+            stmt = _fold_one(stmt, zeros, apply)
             if stmt is not None:
                 out.append(stmt)
     return out, zeros
 
 
-def _fold_one(stmt, zeros):
+def _fold_one(stmt, zeros, apply):
     """The statement with zero adjoints folded away, or ``None``; updates ``zeros``."""
     kind, via = _tag(stmt)
     vias = via if isinstance(via, tuple) else ((via,) if via else ())
@@ -102,10 +105,11 @@ def _fold_one(stmt, zeros):
     if kind == "zero":
         zeros.add(target)
         return None
-    if kind == "accum" and target in zeros:
-        stmt.value = stmt.value.right
-        stmt.adgen = ("set", via)
-    stmt = _ZeroReads(zeros).visit(stmt)
+    if apply:
+        if kind == "accum" and target in zeros:
+            stmt.value = stmt.value.right
+            stmt.adgen = ("set", via)
+        stmt = _ZeroReads(zeros).visit(stmt)
     zeros.difference_update(_targets(stmt))
     return stmt
 
