@@ -515,7 +515,9 @@ def _reversed_range(header):
 
 
 def _at(node, where):
-    return ast.fix_missing_locations(ast.copy_location(node, where))
+    """``node`` at ``where``'s position (its children keep theirs: the generated text,
+    not the tree, is what gets compiled)."""
+    return ast.copy_location(node, where)
 
 
 def _attr(name, attr):

@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import Transformer, names_in, path_of, walk
+from transpiler.syntax import Transformer, names_in, path_of, statements, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -178,7 +178,8 @@ def drop_dead_zeroing(body):
     """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
     entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
     boundary entries 0 and -1 of a stencil): the zeros are never seen."""
-    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in walk(s)):
+    zeroing = (s for s in statements(body) if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))
+    if not any(path_of(s.value.func) == "_rt.zero_at" for s in zeroing):  # as inplace.py writes it
         return body
     return _needed(body, {}, {}, True)[0]
 

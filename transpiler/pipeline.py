@@ -13,7 +13,7 @@ from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, clone, load, names_in, rt_call, tag, walk
+from transpiler.syntax import assign, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -156,7 +156,7 @@ def _nodes(rev, act, body, result, names):
     When the result is assigned once, by the last statement, from an active
     name, that name's adjoint is seeded directly."""
     last = body[-1]
-    once = sum(1 for s in body for n in walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
+    once = sum(1 for n in name_nodes(body) if n.id == result) == 1
     if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))
