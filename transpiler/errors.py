@@ -26,6 +26,7 @@ CODES = {
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    "AD207": ("source is not the running code", "The source found for the function (or a function it calls) does not compile to the code that runs: its file was edited after it was imported, or another definition now stands at its line. Differentiating it would give the gradient of other code.", "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),

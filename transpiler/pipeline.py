@@ -7,7 +7,7 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, containers, emit, guards, inplace, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -27,7 +27,7 @@ class Gradient:
     wrt_tuple: bool  # gradients come back as a tuple
     dout: str  # the name of the seed parameter
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
-    bindings: list = field(default_factory=list)  # (get, function): a callee and how to look it up again
+    guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
 
 
 @contextlib.contextmanager
@@ -79,7 +79,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
         functions = program.functions(gen)
         text = emit.module(head, program.imports(imports), functions)
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, program.bindings)
+    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()))
 
 
 @dataclass
