@@ -17,7 +17,8 @@ import warnings
 
 import numpy as np
 
-from transpiler import pipeline, shapes, source
+from runtime import modules
+from transpiler import binding, pipeline, shapes, source
 from transpiler.errors import AdgenWarning, Diagnostic
 from transpiler.files import write_atomic
 
@@ -70,8 +71,10 @@ def _compiled(fn, wrt, shapes=(), debug=False):
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug)
-    module = load_module(gradient.text, src.name)
-    entry = (gradient, getattr(module, gradient.funcname), fn.__globals__)  # holding the globals keeps their id
+    with modules.deferred():  # imported without looking any module up: bound to fn's own below
+        module = load_module(gradient.text, src.name)
+    generated = binding.bound(module, gradient.modules)[gradient.funcname]
+    entry = (gradient, generated, fn.__globals__)  # holding the globals keeps their id
     _MEMO[(base, shapes)] = (entry,) + tuple(entries[: MAX_BINDINGS - 1])
     return entry[0], entry[1]
 

@@ -29,7 +29,6 @@ import inspect
 import linecache
 import os
 import sys
-import sysconfig
 import types
 from dataclasses import dataclass, field
 
@@ -56,14 +55,11 @@ class Variant:
     freevars: tuple  # closure variables: keyword-only parameters of the forward
     width: int  # the length of the tuple it returns (every return is a tuple display), else 0
     defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
-    imports: dict = field(default_factory=dict)  # alias -> module its code reads
+    imports: dict = field(default_factory=dict)  # alias -> source.Binding: the modules its code reads
 
 
 def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
-
-
-LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
 
 
 def is_user_function(fn):
@@ -71,7 +67,7 @@ def is_user_function(fn):
     adgen's, or one from the standard library or an installed package (those need rules)."""
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
         return False
-    return not os.path.abspath(fn.__code__.co_filename).startswith(LIBRARIES)
+    return not source.installed(fn.__code__.co_filename)
 
 
 class Program:
@@ -122,26 +118,20 @@ class Program:
         found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
         return found
 
-    def imports(self, text):
-        """The import lines ``text`` with those the callees need; a callee's module alias
-        that another module already uses is renamed in its code."""
-        used = {}
-        for line in text.splitlines():
-            parts = line.split()
-            if parts[:1] == ["import"]:
-                used[parts[-1]] = parts[1]
-        extra = []
+    def modules(self, main):
+        """alias -> ``source.Binding``: the modules the generated code reads, ``main``'s (the
+        gradient function's) and its callees' and nested defs'; a callee's alias that names
+        another module already is renamed in its code."""
+        used = dict(main)
         for v in self.order + [item for item in self.lifted.values() if item.defs]:
-            for alias, module in sorted(v.imports.items()):
+            for alias, binding in sorted(v.imports.items()):
                 new = alias
-                while used.get(new, module) != module:
+                while new in used and used[new].globals is not binding.globals:
                     new += "_"
                 if new != alias:
                     v.defs = [_Rename({alias: new}).visit(d) for d in v.defs]
-                if new not in used:
-                    used[new] = module
-                    extra.append(f"import {module}" if module == new else f"import {module} as {new}")
-        return text + "".join(line + "\n" for line in sorted(extra))
+                used.setdefault(new, binding)
+        return used
 
     def functions(self, main):
         """The gradient function, then each callee's forward and backward, then the
@@ -351,9 +341,9 @@ def split(part, variant):
     fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars, variant.fn), fwd_doc, forward)
     bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
-    imports = dict({alias: module for module, alias in rev.rule_modules.items()})
+    imports = dict(rev.rule_bindings)
     if used(part.resolver.module_alias, forward + backward):
-        imports[part.resolver.module_alias] = src.module
+        imports[part.resolver.module_alias] = src.binding()
     return [fwd_def, bwd_def], imports
 
 

@@ -15,12 +15,35 @@ import inspect
 import linecache
 import os
 import sys
+import sysconfig
 import tokenize
 from dataclasses import dataclass, field
 
 from transpiler import samecode
 from transpiler.errors import Diagnostic, TranspileError
 from transpiler.guards import Baked
+
+
+LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
+def installed(path):
+    """Is ``path`` a file of the standard library or of an installed package?"""
+    return os.path.abspath(path).startswith(LIBRARIES)
+
+
+@dataclass(eq=False)
+class Binding:
+    """A module generated code reads: its name, its source file, its globals."""
+
+    name: str
+    path: str
+    globals: dict
+
+
+def binding_of(fn):
+    """The ``Binding`` of the module a function is defined in."""
+    return Binding(fn.__module__ or "__main__", fn.__code__.co_filename, fn.__globals__)
 
 
 @dataclass
@@ -38,6 +61,9 @@ class Source:
 
     def line(self, n):
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
+
+    def binding(self):
+        return Binding(self.module, self.filename, self.globals)
 
     @property
     def sha256(self):
