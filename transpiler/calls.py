@@ -23,7 +23,6 @@ respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
 """
 
 import ast
-import copy
 import hashlib
 import inspect
 import linecache
@@ -40,7 +39,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import Transformer, assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -139,7 +138,7 @@ class Program:
         funcs = [main] + [d for v in self.order for d in v.defs]
         pending = True
         while pending:
-            read = {n.id for f in funcs for n in ast.walk(f) if isinstance(n, ast.Name)}
+            read = names_in(funcs)
             pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
             for item in pending:
                 funcs.append(lift.primal(item, Diagnostics(item.src)))
@@ -194,7 +193,7 @@ class Caller:
         if not nested:  # the defaults its forward function takes are the function's now
             self.src.baked.attribute(fn, "__defaults__")
             self.src.baked.attribute(fn, "__kwdefaults__")
-        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
+        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
@@ -205,7 +204,7 @@ class Caller:
         expr.adgen_active = True
         # the record may hold the arguments' values and the result: an in-place store into
         # them later must be undone before this call's backward runs (inplace.py)
-        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
+        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
     def tuple_width(self, rev, node):
@@ -285,7 +284,7 @@ class Caller:
         value = call.targets[0].elts[0].id
         if not (isinstance(last.value, ast.Name) and last.value.id == value):
             return fwd
-        self.holds.get(value, set()).update(n.id for n in ast.walk(last.targets[0]) if isinstance(n, ast.Name))
+        self.holds.get(value, set()).update(n.id for n in walk(last.targets[0]) if isinstance(n, ast.Name))
         targets = ast.Tuple(elts=[last.targets[0], call.targets[0].elts[1]], ctx=ast.Store())
         merged = ast.copy_location(ast.Assign(targets=[targets], value=call.value), last)
         return fwd[:-2] + [merged]
@@ -350,7 +349,7 @@ def split(part, variant):
 def used(alias, stmts):
     """``alias`` if the statements read it (a call to the user's function no longer
     reads the module that defines it), else None."""
-    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in ast.walk(s))
+    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in walk(s))
     return alias if alias and reads else None
 
 
@@ -368,7 +367,7 @@ def _signature(args, freevars, fn):
     """The callee's parameters with literal defaults (others become ``None``: call sites
     always pass those, see ``Caller._bind``), and its closure variables as keywords. The
     defaults are the running function's (``fn``; a nested def's are in its source)."""
-    new = copy.deepcopy(args)
+    new = clone(args)
     if isinstance(fn, types.FunctionType):
         empty = inspect.Parameter.empty
         params = inspect.signature(fn).parameters
@@ -410,17 +409,17 @@ def _is_literal(value):
 
 def _tuple_width(func):
     """``n`` when every ``return`` of ``func`` returns a tuple display of ``n`` values, else 0."""
-    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in ast.walk(func) if isinstance(r, ast.Return)}
+    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in walk(func) if isinstance(r, ast.Return)}
     return widths.pop() if len(widths) == 1 else 0
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(stmts, ast.Store)
 
 
 def _surely_stored(stmts):
     """Names assigned by the top-level statements of ``stmts`` (not inside branches or loops)."""
-    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def _exposed(stmts, defined=frozenset()):
@@ -441,20 +440,20 @@ def _exposed(stmts, defined=frozenset()):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if node is not None else set()
+    return names_in(node, ast.Load) if node is not None else set()
 
 
 def _order(forward, params):
     """Sort key: parameters first, in order, then names in the order the forward assigns them."""
     rank = {p: i for i, p in enumerate(params)}
     for s in forward:
-        for n in ast.walk(s):
+        for n in walk(s):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in rank:
                 rank[n.id] = len(rank)
     return lambda v: (rank.get(v, sys.maxsize), v)
 
 
-class _Rename(ast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames):
         self.renames = renames
 

@@ -3,7 +3,6 @@
 import ast
 import builtins
 import contextlib
-import copy
 import functools
 import os
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -74,7 +73,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
-    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
+    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
     main = dict(rev.rule_bindings)
@@ -128,7 +127,7 @@ class Part:
 def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
     the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
-    func = copy.deepcopy(src.func)
+    func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
 
@@ -185,7 +184,7 @@ def _nodes(rev, act, body, result, names):
     When the result is assigned once, by the last statement, from an active
     name, that name's adjoint is seeded directly."""
     last = body[-1]
-    once = sum(1 for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
+    once = sum(1 for s in body for n in walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
     if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))
@@ -211,7 +210,7 @@ def _warn_independent(src, body, wrt_names, act, diags):
 
 
 def _stored(body):
-    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(body, ast.Store)
 
 
 def _is_builtin(src, local, name):
@@ -247,7 +246,7 @@ def params(func):
 
 def _signature(args, closure, dout):
     """The user's parameters (literal defaults kept), closure variables as keywords, the seed."""
-    new = copy.deepcopy(args)
+    new = clone(args)
     literal = all(_is_literal(d) for d in new.defaults + [d for d in new.kw_defaults if d is not None])
     if not literal:
         new.defaults = []

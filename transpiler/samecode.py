@@ -11,8 +11,9 @@ moves the function, or changes comments and blank lines, changes nothing that ru
 
 import __future__
 import ast
-import copy
 import types
+
+from transpiler.syntax import clone
 
 _FUTURE = 0
 for _feature in __future__.all_feature_names:
@@ -77,7 +78,7 @@ def likely_imported(node, namespace):
 
 def _compile(node, code, imported):
     """The code object ``node`` compiles to inside stand-ins for ``code``'s scopes."""
-    node = copy.deepcopy(node)
+    node = clone(node)
     if isinstance(node, ast.Lambda):
         stmt = ast.copy_location(ast.Expr(value=node), node)
     else:
