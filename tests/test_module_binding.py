@@ -171,3 +171,17 @@ def test_a_gradient_module_imported_for_grad_binds_nothing_by_itself():
         placeholder = modules.user_module("anything", "/no/such/file.py", __file__)
     with pytest.raises(ValueError, match="AD409"):
         placeholder.C  # grad() hands the generated functions the real globals instead
+
+
+def test_a_module_name_is_never_code(tmp_path):
+    marker = tmp_path / "PWNED"
+    name = f"numpy\nopen({str(marker)!r}, 'w').write('1')\n#"
+    (tmp_path / "real.py").write_text(MODEL)
+    module = _from_file(tmp_path / "real.py", name)
+    sys.modules[name] = module
+    try:
+        np.testing.assert_allclose(grad(module.f)(X), 6.0 * X)
+        assert f"= _rt.user_module({name!r}, " in grad(module.f).source
+    finally:
+        del sys.modules[name]
+    assert not marker.exists()
