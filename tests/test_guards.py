@@ -269,3 +269,14 @@ def test_the_cached_call_stays_cheap():
     g(X)
     per_call = min(timeit.repeat(lambda: api._compiled(f, 0, ((3,),)), number=2000, repeat=5)) / 2000
     assert per_call < 50e-6  # microseconds in practice; generous for a loaded CI machine
+
+
+def test_a_changed_default_of_the_function_itself(tmp_path):
+    m = load(tmp_path, """
+        def f(x, k=2.0):
+            return np.sum(np.sin(k * x))
+        """)
+    g = grad(m.f)
+    np.testing.assert_allclose(g(X), 2.0 * np.cos(2.0 * X))
+    m.f.__defaults__ = (3.0,)
+    np.testing.assert_allclose(g(X), 3.0 * np.cos(3.0 * X))

@@ -88,6 +88,7 @@ class GradFunction:
         self.mode = mode
         self.debug = debug
         self._signature = inspect.signature(fn)
+        self._defaults = (fn.__defaults__, fn.__kwdefaults__)  # the ones the signature holds
         # a call passing every parameter positionally needs no binding (the common, hot case)
         params = self._signature.parameters.values()
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
@@ -117,6 +118,9 @@ class GradFunction:
     def _bind(self, args, kwargs):
         """All parameters in order, positionally, and keyword-only ones by keyword."""
         if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
+            fn = self.primal
+            if fn.__defaults__ is not self._defaults[0] or fn.__kwdefaults__ is not self._defaults[1]:
+                self._signature, self._defaults = inspect.signature(fn), (fn.__defaults__, fn.__kwdefaults__)  # reassigned
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             return bound.args, bound.kwargs
