@@ -17,7 +17,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
-from transpiler.syntax import Transformer, clone, names_in, walk
+from transpiler.syntax import Transformer, clone, names_in, path_of, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -246,23 +246,21 @@ def _runtime_object(func):
     return obj
 
 
-def drop_unbroadcast(expr, keep):
-    """Remove ``_rt.unbroadcast(e, p)`` for parameters ``p`` not in ``keep``."""
+def specialise(expr, keep, shapes):
+    """A copy of a rule's output ``expr`` for one call: ``_rt.unbroadcast(e, p)`` becomes
+    ``e`` for parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape
+    ``shapes[p]`` where it is known statically."""
 
-    class Drop(Transformer):
+    class Specialise(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
-            f = node.func
-            if (
-                isinstance(f, ast.Attribute)
-                and f.attr == "unbroadcast"
-                and isinstance(f.value, ast.Name)
-                and f.value.id == "_rt"
-                and len(node.args) == 2
-                and isinstance(node.args[1], ast.Name)
-                and node.args[1].id not in keep
-            ):
+            path = path_of(node.func)
+            if path == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id not in keep:
                 return node.args[0]
+            if path == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                shape = shapes.get(node.args[0].id)
+                if shape is not None:
+                    return ast.copy_location(ast.Constant(shape), node)
             return node
 
-    return Drop().visit(clone(expr))
+    return Specialise().visit(clone(expr))

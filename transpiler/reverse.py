@@ -21,7 +21,7 @@ from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, path_of, recomputable, rt_call, shape_operand, tag, value_names, walk
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -244,9 +244,10 @@ class Reverser:
         if not outputs:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
+        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         if tpl.inlined:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
-            outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
+            outputs = {k: inline.specialise(e, keep, known) for k, e in outputs.items()}
             needs = {n.id for e in outputs.values() for n in walk(e) if isinstance(n, ast.Name)}
             shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
         else:
@@ -265,7 +266,6 @@ class Reverser:
             new = self.hoist(new, fwd, node)
             ans = new
         new.adgen_active = True
-        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
         return new, op
 
@@ -365,21 +365,6 @@ class Reverser:
         if source is None or shape is None:
             return expr
         return shapes.reduction(inner, source, shape) or expr
-
-    def _known_shapes(self, expr, mapping):
-        """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
-
-        class Literal(Transformer):
-            def visit_Call(inner, node):
-                inner.generic_visit(node)
-                if path_of(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-                    value = mapping.get(node.args[0].id)
-                    shape = self.shapes.of(value) if isinstance(value, ast.expr) else None
-                    if shape is not None:
-                        return ast.copy_location(ast.Constant(shape), node)
-                return node
-
-        return Literal().visit(expr)  # expr: a fresh copy (drop_unbroadcast makes one)
 
     # -- what operation a node is --------------------------------------------------------
 
