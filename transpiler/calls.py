@@ -28,7 +28,6 @@ import inspect
 import linecache
 import os
 import sys
-import sysconfig
 import types
 from dataclasses import dataclass, field
 
@@ -55,14 +54,11 @@ class Variant:
     freevars: tuple  # closure variables: keyword-only parameters of the forward
     width: int  # the length of the tuple it returns (every return is a tuple display), else 0
     defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
-    imports: dict = field(default_factory=dict)  # alias -> module its code reads
+    imports: dict = field(default_factory=dict)  # alias -> source.Binding: the modules its code reads
 
 
 def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
-
-
-LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
 
 
 def is_user_function(fn):
@@ -70,7 +66,7 @@ def is_user_function(fn):
     adgen's, or one from the standard library or an installed package (those need rules)."""
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
         return False
-    return not os.path.abspath(fn.__code__.co_filename).startswith(LIBRARIES)
+    return not source.installed(fn.__code__.co_filename)
 
 
 class Program:
@@ -82,8 +78,6 @@ class Program:
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
         self.module_names = Names(())  # module-level names handed out
-        self.bindings = []  # (get, function): how each callee is found, for the cache
-        self._bound = set()
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
 
     def lift(self, src, body, diags):
@@ -95,11 +89,9 @@ class Program:
             item.siblings = lifted  # a lifted def calls the others (and itself) by their new names
         return body, {**siblings, **lifted}
 
-    def bind(self, key, get, fn):
-        """Remember how a call finds its callee (once per function and spelling)."""
-        if key not in self._bound:
-            self._bound.add(key)
-            self.bindings.append((get, fn))
+    def sources(self):
+        """The sources differentiated: the function's, its callees', its nested defs'."""
+        return [self.top] + [v.src for v in self.order] + [item.src for item in self.lifted.values()]
 
     def caller(self, src, diags):
         return Caller(self, src, diags)
@@ -125,26 +117,20 @@ class Program:
         found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
         return found
 
-    def imports(self, text):
-        """The import lines ``text`` with those the callees need; a callee's module alias
-        that another module already uses is renamed in its code."""
-        used = {}
-        for line in text.splitlines():
-            parts = line.split()
-            if parts[:1] == ["import"]:
-                used[parts[-1]] = parts[1]
-        extra = []
+    def modules(self, main):
+        """alias -> ``source.Binding``: the modules the generated code reads, ``main``'s (the
+        gradient function's) and its callees' and nested defs'; a callee's alias that names
+        another module already is renamed in its code."""
+        used = dict(main)
         for v in self.order + [item for item in self.lifted.values() if item.defs]:
-            for alias, module in sorted(v.imports.items()):
+            for alias, binding in sorted(v.imports.items()):
                 new = alias
-                while used.get(new, module) != module:
+                while new in used and used[new].globals is not binding.globals:
                     new += "_"
                 if new != alias:
                     v.defs = [_Rename({alias: new}).visit(d) for d in v.defs]
-                if new not in used:
-                    used[new] = module
-                    extra.append(f"import {module}" if module == new else f"import {module} as {new}")
-        return text + "".join(line + "\n" for line in sorted(extra))
+                used.setdefault(new, binding)
+        return used
 
     def functions(self, main):
         """The gradient function, then each callee's forward and backward, then the
@@ -204,8 +190,9 @@ class Caller:
                 message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
             self.diags.add("AD302", node, message)
             return node, None
-        if not nested:  # a nested def is part of its function's source: nothing to look up
-            self.program.bind((self.src.filename, self.src.name, ast.dump(node.func)), self._getter(node.func), fn)
+        if not nested:  # the defaults its forward function takes are the function's now
+            self.src.baked.attribute(fn, "__defaults__")
+            self.src.baked.attribute(fn, "__kwdefaults__")
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
@@ -249,6 +236,9 @@ class Caller:
         try:
             return source.load(fn)
         except TranspileError as exc:
+            if exc.diagnostics and exc.diagnostics[0].code == "AD207":  # at the callee's line: reload it
+                self.diags.items.append(exc.diagnostics[0])
+                return None
             why = exc.diagnostics[0].message if exc.diagnostics else "no source"
             self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
             return None
@@ -262,11 +252,12 @@ class Caller:
             return fn.__func__, func.value
         if ok or not isinstance(func, ast.Attribute):
             return (fn if ok else None), None
-        ok, base = rev.resolver.value_of(func.value)
+        ok, base = rev.resolver.value_of(func.value, record=False)  # which object is read when it runs
         if not ok or isinstance(base, (type, types.ModuleType)) or func.attr in getattr(base, "__dict__", {}):
             return None, None
         raw = inspect.getattr_static(type(base), func.attr, None)
         if isinstance(raw, types.FunctionType):
+            rev.resolver.pin(func, raw)  # but which function its class gives is baked in
             return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
         return None, None
 
@@ -284,32 +275,6 @@ class Caller:
                 self.diags.add("AD204", node, message, "Pass the argument explicitly.")
                 return None
         return bound
-
-    def _getter(self, func):
-        """A function giving what ``func`` (the callee's expression, qualified) names now:
-        ``module_alias.name.attr...`` from the module's globals, ``name.attr...`` from a
-        closure cell."""
-        src = self.src
-        path = []
-        while isinstance(func, ast.Attribute):
-            path.insert(0, func.attr)
-            func = func.value
-        if isinstance(func, ast.Name) and func.id in src.closure and src.fn is not None:
-            cell = src.fn.__closure__[src.fn.__code__.co_freevars.index(func.id)]
-            start = lambda: cell.cell_contents  # noqa: E731
-        elif path:
-            first = path.pop(0)
-            start = lambda: src.globals[first]  # noqa: E731
-        else:
-            return lambda: None  # a builtin name: nothing to follow
-
-        def get():
-            obj = start()
-            for attr in path:
-                obj = getattr(obj, attr)
-            return getattr(obj, "__func__", obj)  # a method: the function it calls
-
-        return get
 
     def merge(self, fwd):
         """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
@@ -372,12 +337,12 @@ def split(part, variant):
     fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
     bwd_doc = (f"Backward pass of {where}: the cotangents of {what},\n    from {seed}, that of its result."
                f" `# line N` is a line of {os.path.basename(src.filename)}.\n    ")
-    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars), fwd_doc, forward)
+    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars, variant.fn), fwd_doc, forward)
     bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
-    imports = dict({alias: module for module, alias in rev.rule_modules.items()})
+    imports = dict(rev.rule_bindings)
     if used(part.resolver.module_alias, forward + backward):
-        imports[part.resolver.module_alias] = src.module
+        imports[part.resolver.module_alias] = src.binding()
     return [fwd_def, bwd_def], imports
 
 
@@ -398,10 +363,18 @@ def _def(name, args, doc, body):
     return ast.FunctionDef(name=name, args=args, body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
 
 
-def _signature(args, freevars):
+def _signature(args, freevars, fn):
     """The callee's parameters with literal defaults (others become ``None``: call sites
-    always pass those, see ``Caller._bind``), and its closure variables as keywords."""
+    always pass those, see ``Caller._bind``), and its closure variables as keywords. The
+    defaults are the running function's (``fn``; a nested def's are in its source)."""
     new = clone(args)
+    if isinstance(fn, types.FunctionType):
+        empty = inspect.Parameter.empty
+        params = inspect.signature(fn).parameters
+        values = [params[a.arg].default for a in new.posonlyargs + new.args]
+        first = next((i for i, v in enumerate(values) if v is not empty), len(values))
+        new.defaults = [_default(v) for v in values[first:]]
+        new.kw_defaults = [None if params[a.arg].default is empty else _default(params[a.arg].default) for a in new.kwonlyargs]
     new.defaults = [d if _is_literal_node(d) else ast.Constant(None) for d in new.defaults]
     new.kw_defaults = [d if d is None or _is_literal_node(d) else ast.Constant(None) for d in new.kw_defaults]
     new.kwonlyargs += [ast.arg(arg=v) for v in freevars]
@@ -409,6 +382,13 @@ def _signature(args, freevars):
     for a in new.posonlyargs + new.args + new.kwonlyargs:
         a.annotation = None
     return new
+
+
+def _default(value):
+    """A default value as a literal expression, or ``None`` when it is none."""
+    if value is inspect.Parameter.empty or not _is_literal(value):
+        return ast.Constant(None)
+    return ast.parse(repr(value), mode="eval").body
 
 
 def _is_literal_node(node):

@@ -1,10 +1,12 @@
 """The generated module's text: header, imports, the function, comments."""
 
 import ast
+import keyword
 import re
 
 import astor
 
+from transpiler.source import installed
 from transpiler.syntax import statements
 
 VERSION = "0.1.0"
@@ -26,13 +28,26 @@ def header(origin, funcname, wrt, sha, command, spec=None):
     return "\n".join(lines) + "\n"
 
 
-def imports(user_module, user_alias, rule_modules):
+def imports(modules, spell=None):
+    """The import lines: NumPy, the runtime, and one line per module of ``modules`` (alias
+    -> ``source.Binding``) that generated code reads: ``import name as alias`` for an
+    installed module, else ``alias = _rt.user_module(name, path, __file__)``, which finds it
+    by its file (``runtime/modules.py``). ``spell(path)``: how a path is written (default:
+    as it is)."""
     lines = ["import numpy as np", "", "import runtime as _rt"]
-    if user_alias:
-        lines.append(f"import {user_module} as {user_alias}" if user_module != user_alias else f"import {user_module}")
-    for module, alias in sorted(rule_modules.items()):
-        lines.append(f"import {module} as {alias}")
-    return "\n".join(lines) + "\n"
+    users = []
+    for alias, binding in sorted(modules.items()):
+        if installed(binding.path) and _dotted(binding.name):
+            lines.append(f"import {binding.name} as {alias}" if binding.name != alias else f"import {binding.name}")
+        else:
+            path = spell(binding.path) if spell else binding.path
+            users.append(f"{alias} = _rt.user_module({binding.name!r}, {path!r}, __file__)")
+    return "\n".join(lines + [""] * bool(users) + users) + "\n"
+
+
+def _dotted(name):
+    """Is ``name`` a module name an ``import`` statement can spell (``a.b``)?"""
+    return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
 
 
 def function(func):

@@ -36,7 +36,7 @@ class Lifted:
     src: object  # source.Source of the lifted def (free variables as keyword-only parameters)
     parent: str  # the enclosing function's qualified name
     defs: list = None  # [the lifted function itself], for calls on other values, once made
-    imports: dict = None  # alias -> module it reads
+    imports: dict = None  # alias -> source.Binding: the module it reads
     siblings: dict = None  # name -> Lifted: the nested defs of the same function
 
     def __post_init__(self):
@@ -99,7 +99,7 @@ def primal(item, diags):
         a.annotation = None
     node.returns = None
     item.defs = [node]
-    item.imports = {resolver.module_alias: item.src.module} if resolver.module_alias else {}
+    item.imports = {resolver.module_alias: item.src.binding()} if resolver.module_alias else {}
     return node
 
 

@@ -4,9 +4,10 @@ import ast
 import builtins
 import contextlib
 import functools
+import os
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, containers, emit, guards, inplace, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -26,7 +27,8 @@ class Gradient:
     wrt_tuple: bool  # gradients come back as a tuple
     dout: str  # the name of the seed parameter
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
-    bindings: list = field(default_factory=list)  # (get, function): a callee and how to look it up again
+    guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
+    modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
 
 
 @contextlib.contextmanager
@@ -40,16 +42,17 @@ def stage(name):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False):
-    """``src``: a ``source.Source``. ``origin``: the path shown in the header.
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None):
+    """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
+    folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite."""
     with stage("transform"):
-        return _transform(src, wrt, origin, command, arg_shapes, debug)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base)
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
@@ -73,12 +76,37 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
-    imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
+    main = dict(rev.rule_bindings)
+    if calls.used(resolver.module_alias, body):
+        main[resolver.module_alias] = src.binding()
     with stage("emit"):
         functions = program.functions(gen)
-        text = emit.module(head, program.imports(imports), functions)
+        modules = program.modules(main)
+        text = emit.module(head, emit.imports(modules, _spelling(src, base, modules)), functions)
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, program.bindings)
+    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
+
+
+def _spelling(src, base, modules):
+    """How module files are written in an emitted module: relative to ``base``, its
+    folder (AD208 for a module without a file); ``None`` (absolute) for ``grad()``."""
+    if base is None:
+        return None
+    for binding in modules.values():
+        if not os.path.isfile(binding.path):
+            message = f"the gradient reads the globals of module {binding.name!r}, which has no file ({binding.path}) an emitted module could find it by"
+            line = src.func.lineno
+            raise TranspileError([Diagnostic("AD208", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+    return lambda path: relative_path(path, base)
+
+
+def relative_path(path, start):
+    """``path`` relative to the folder ``start``, with ``/`` (absolute on another drive)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), start)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(path)
+    return rel.replace(os.sep, "/")
 
 
 @dataclass

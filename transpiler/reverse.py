@@ -18,7 +18,8 @@ import numpy as np
 from runtime import registry
 from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
-from transpiler.resolve import dotted
+from transpiler.resolve import alias_for, dotted
+from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
 from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
 
@@ -83,6 +84,7 @@ class Reverser:
         self.loop_depth = 0  # of the statement being reversed
         self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
+        self.rule_bindings = {}  # that alias -> source.Binding of the module
         self._g = 0
         self._r = 0
 
@@ -508,7 +510,7 @@ class Reverser:
 
     def _rule_call(self, op, g):
         tpl = op.tpl
-        alias = self._rule_module(tpl.module)
+        alias = self._rule_module(tpl.module, tpl.rule.fn)
         func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
         args, keywords = [clone(g), clone(op.ans)], []
         by_keyword = False
@@ -526,11 +528,12 @@ class Reverser:
                 args.append(clone(value))
         return ast.Call(func=func, args=args, keywords=keywords)
 
-    def _rule_module(self, module):
+    def _rule_module(self, module, fn):
         if module.startswith("runtime."):
             return "_rt." + module[len("runtime.") :]
         if module not in self.rule_modules:
-            self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
+            self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
+            self.rule_bindings[alias] = binding_of(fn)
         return self.rule_modules[module]
 
 
