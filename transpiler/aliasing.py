@@ -37,7 +37,7 @@ from transpiler import calls, memory
 from transpiler.activity import is_add_at
 from transpiler.effects import Effects
 from transpiler.memory import IMM, MUT, Value
-from transpiler.syntax import rt_call
+from transpiler.syntax import rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
 OUTSIDE_NAME = "<outside>"  # stands for every global and closure value
@@ -112,7 +112,7 @@ class Checker:
     def run(self, body):
         start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params})
         self.final = self._flow(body, start, report=True)
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
                 for _, how in memory.changed_by(node, self.evaluator.resolve):
                     self.diags.add("AD305", node, how, "Assign a new value instead: `y = np.sort(y)`, `y[...] = 0.0`, or the result of the call.")
@@ -168,7 +168,7 @@ class Checker:
                 break
             state = state.join(after)
         self._flow(stmt.body, state.copy(), report)
-        if any(isinstance(n, ast.Break) for n in ast.walk(ast.Module(body=stmt.body, type_ignores=[]))):
+        if any(isinstance(n, ast.Break) for n in walk(ast.Module(body=stmt.body, type_ignores=[]))):
             trace = []  # a break may leave from anywhere in the body
             self._flow(stmt.body, state.copy(), False, trace)
             for inside in trace:
@@ -245,7 +245,7 @@ class Checker:
         values instead, when the call is differentiated: the caller's names then miss the
         change, and go stale. Otherwise it runs the function itself, which must not change
         an array (AD305) or, for a value that may be a number, must get one (checked)."""
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if not isinstance(node, ast.Call):
                 continue
             ok, fn = self.evaluator.resolve(node.func)
@@ -305,7 +305,7 @@ class Checker:
     def _reads(self, node, state, report):
         if not report or not state.stale:
             return
-        for n in ast.walk(node):
+        for n in walk(node):
             if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
                 continue
             causes = state.stale.get(OUTSIDE_NAME if n.id in self.outside else n.id)
@@ -331,7 +331,7 @@ def _augmented(stmt):
 
 
 def _bound(body):
-    return {n.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {n.id for n in walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _stored_array(stmt):
@@ -355,7 +355,7 @@ def _list_update(stmt):
 
 
 def _names_in(target):
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, ast.Name)]
 
 
 def check(body, params, diags, known, act, param_shapes, outside=()):

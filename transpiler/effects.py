@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from transpiler import lift, memory, source
 from transpiler.errors import AdgenError
-from transpiler.memory import NEW, OUTSIDE, Value
+from transpiler.memory import OUTSIDE, Value
+from transpiler.syntax import walk
 
 RESULT = "result"  # in ``returns``: the result is memory the function made
 
@@ -126,7 +127,7 @@ def _effect(src, effects):
     positional = [a.arg for a in args.posonlyargs + args.args]
     params = tuple(positional + [a.arg for a in args.kwonlyargs])
     stmts = list(_statements(func.body))
-    local = set(params) | {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local = set(params) | {n.id for s in stmts for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     evaluator = memory.Evaluator(memory.resolver_in(src), memory.free_in(src, local), effect_of=effects.of)
     env = {p: memory.param(p) for p in params}
     while True:
@@ -195,7 +196,7 @@ def _bind(stmt, evaluator, env):
         for item in stmt.items:
             if item.optional_vars is not None:
                 _assign(item.optional_vars, evaluator.of(item.context_expr, env).named(site), env)
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, ast.NamedExpr):
             _assign(node.target, evaluator.of(node.value, env).named(site), env)
 
@@ -218,10 +219,10 @@ def _changes(stmt, evaluator, env):
             out |= value.own
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
     for target in targets:
-        for node in ast.walk(target) if target is not None else []:
+        for node in walk(target) if target is not None else []:
             if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
                 out |= evaluator.of(node.value, env).own
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, ast.Call):
             for arg, _ in memory.changed_by(node, evaluator.resolve):
                 out |= evaluator.of(arg, env).own

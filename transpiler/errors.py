@@ -26,6 +26,8 @@ CODES = {
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    "AD207": ("source is not the running code", "The source found for the function (or a function it calls) does not compile to the code that runs: its file was edited after it was imported, or another definition now stands at its line. Differentiating it would give the gradient of other code.", "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again."),
+    "AD208": ("module without a file", "An emitted gradient module finds the modules it reads by their files, and this function's module (or a module it reads) has none on disk (a notebook, `exec()`, `<stdin>`).", "Put the function in a file, or use `grad()` in the running program instead of `adgen emit`."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
@@ -43,6 +45,7 @@ CODES = {
     "AD406": ("tape out of order (debug)", "In a gradient generated with `debug=True` (`emit --debug`), the backward pass popped something other than what the forward pass recorded for it: a bug in adgen.", "Report it with the source of your function."),
     "AD407": ("non-finite gradient (debug)", "In a gradient generated with `debug=True` (`emit --debug`), a backward statement made a NaN or an infinity; the message names your line and the values it read (`sqrt` or `log` at 0, a division by 0, an overflow).", "Keep the argument away from the singular point (`np.sqrt(x + eps)`), or handle it with `np.where`."),
     "AD408": ("in-place change refused at run time", "Checked when the gradient runs, where the types were not known when it was generated: a differentiated value is stored into an array of integers or booleans (it is truncated, which has no gradient), or `z += v` (or a function of yours changing its argument) would change an array in place that was assumed to be a number, and another name bound to that array is read later.", "Store into an array of floats; bind a copy (`w = z.copy()`) or write `z = z + v`, so that no other name sees the change."),
+    "AD409": ("module not found by its file", "An emitted gradient module reads the globals of the module it was generated from, found by that module's file: no module loaded from that file is running, and importing the module by its name would load another file (or none).", "Import (or run) the module the gradient was generated from before using the gradient, or emit the gradient again next to it."),
 }
 
 

@@ -29,7 +29,6 @@ import ast
 import functools
 import inspect
 import operator
-import sys
 import types
 from dataclasses import dataclass, replace
 
