@@ -37,7 +37,7 @@ from transpiler import calls, memory
 from transpiler.activity import is_add_at
 from transpiler.effects import Effects
 from transpiler.memory import IMM, MUT, Value
-from transpiler.syntax import rt_call, walk
+from transpiler.syntax import names_in, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
 OUTSIDE_NAME = "<outside>"  # stands for every global and closure value
@@ -57,10 +57,14 @@ class State:
         return State(self.values, self.stale)
 
     def join(self, other):
-        values = {}
-        for name in self.values.keys() | other.values.keys():
-            a, b = self.values.get(name), other.values.get(name)
-            values[name] = a.join(b) if a is not None and b is not None else Value(own=(a or b).own, held=(a or b).held)
+        values = dict(self.values)
+        for name, b in other.values.items():
+            a = values.get(name)
+            if a is not b:  # (most values are shared by both states)
+                values[name] = Value(own=b.own, held=b.held) if a is None else a.join(b)
+        for name in values.keys() - other.values.keys():
+            a = values[name]
+            values[name] = Value(own=a.own, held=a.held)  # not bound on one path: nothing is known of it there
         stale = dict(self.stale)
         for name, causes in other.stale.items():
             stale[name] = stale.get(name, frozenset()) | causes
@@ -88,7 +92,7 @@ class State:
         not make the next ``un = np.zeros(...)`` share memory with ``u``."""
         old = site[:-1] + ("old",)
         for name, v in self.values.items():
-            if site in v.reach:
+            if site in v.own or site in v.held:
                 self.values[name] = v.mapped(site, old)
 
 
@@ -99,15 +103,19 @@ class Checker:
         self.params = list(params)
         self.outside = set(outside)
         self.param_kinds = {p: MUT if param_shapes.get(p) not in (None, ()) else memory.UNK for p in params}
-        local = set(params) | _bound(body)
+        local = set(params) | names_in(body, ast.Store)
         self.effects = Effects(calls.is_user_function)
         free = lambda name: memory.FROM_OUTSIDE if name in self.outside or name in local else memory.EMPTY  # noqa: E731
-        self.evaluator = memory.Evaluator(known.resolver.value_of, free, known.of, self.effects.of)
+        shapes = {}
+        shape_of = lambda node: shapes[id(node)] if id(node) in shapes else shapes.setdefault(id(node), known.of(node))  # noqa: E731
+        self.evaluator = memory.Evaluator(known.resolver.value_of, free, shape_of, self.effects.of)
         self.reported = set()
         self.shared = {}  # stored name -> names that shared its memory at some store
         self.final = None  # the state at the end of the body
         self.checks = {}  # (id(stmt), name) -> (stmt, expression, what): possible run-time checks
         self.needed = set()  # the keys of those the generated code makes
+        self.sites = set()  # the sites some state has values of
+        self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
 
     def run(self, body):
         start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params})
@@ -168,12 +176,18 @@ class Checker:
                 break
             state = state.join(after)
         self._flow(stmt.body, state.copy(), report)
-        if any(isinstance(n, ast.Break) for n in walk(ast.Module(body=stmt.body, type_ignores=[]))):
+        if self._breaks(stmt):
             trace = []  # a break may leave from anywhere in the body
             self._flow(stmt.body, state.copy(), False, trace)
             for inside in trace:
                 state = state.join(inside)
         return state
+
+    def _breaks(self, loop):
+        """Can ``loop`` be left from the middle of its body?"""
+        if id(loop) not in self.parts:
+            self.parts[id(loop)] = any(isinstance(n, ast.Break) for s in loop.body for n in walk(s))
+        return self.parts[id(loop)]
 
     def _item_of(self, iterable, state):
         if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
@@ -194,8 +208,7 @@ class Checker:
         elif isinstance(stmt, ast.Assign) and getattr(stmt, "adgen_inplace", False):
             self._update(stmt, state, report)
         elif isinstance(stmt, ast.Assign):
-            site = ("site", id(stmt), "new")
-            state.age(site)
+            site = self._site(stmt, state)
             value = self.evaluator.of(stmt.value, state.values).named(site)
             target = stmt.targets[0]
             if isinstance(target, ast.Name):
@@ -204,6 +217,14 @@ class Checker:
                 item = Value(own=value.reach, held=value.held, fresh=value.reach <= {site})
                 for name in _names_in(target):
                     state.bind(name, item)
+
+    def _site(self, stmt, state):
+        """The site of the values ``stmt`` makes; any earlier one is older now."""
+        site = ("site", id(stmt), "new")
+        if site in self.sites:
+            state.age(site)
+        self.sites.add(site)
+        return site
 
     def _store(self, stmt, name, state, report):
         """``y[i] = v`` or ``np.add.at(y, i, v)``."""
@@ -223,8 +244,7 @@ class Checker:
         name = stmt.targets[0].id
         value = state.values.get(name, memory.FROM_OUTSIDE)
         if value.kind == IMM:
-            site = ("site", id(stmt), "new")
-            state.age(site)
+            site = self._site(stmt, state)
             state.bind(name, self.evaluator.of(stmt.value, state.values).named(site))
             return
         if report and value.integer and self.act.expr_active(stmt.value):
@@ -236,8 +256,7 @@ class Checker:
         key = (id(stmt), name)
         self.checks[key] = (stmt, ast.Name(id=name, ctx=ast.Load()), what)
         state.change(value.own, key, exclude={name})
-        site = ("site", id(stmt), "new")
-        state.values[name] = value.join(self.evaluator.of(stmt.value, state.values).named(site))
+        state.values[name] = value.join(self.evaluator.of(stmt.value, state.values).named(self._site(stmt, state)))
 
     def _calls(self, stmt, state, report):
         """The user's functions called by ``stmt`` that may change their arguments in place.
@@ -245,9 +264,7 @@ class Checker:
         values instead, when the call is differentiated: the caller's names then miss the
         change, and go stale. Otherwise it runs the function itself, which must not change
         an array (AD305) or, for a value that may be a number, must get one (checked)."""
-        for node in walk(stmt):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in self._parts(stmt)[1]:
             ok, fn = self.evaluator.resolve(node.func)
             effect = self.effects.of(fn) if ok else None
             if effect is None or not effect.changes:
@@ -302,12 +319,22 @@ class Checker:
             f"Make `{name}` an array of floats (`np.zeros(n)`, `{name}.astype(float)`), or store `int(...)` on purpose.",
         )
 
+    def _parts(self, node):
+        """``(names read, calls)`` of a statement or expression (statements are looked at
+        again on every round of a loop's fixed point)."""
+        found = self.parts.get(id(node))
+        if found is None:
+            nodes = list(walk(node))
+            found = self.parts[id(node)] = (
+                [n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)],
+                [n for n in nodes if isinstance(n, ast.Call)],
+            )
+        return found
+
     def _reads(self, node, state, report):
         if not report or not state.stale:
             return
-        for n in walk(node):
-            if not (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
-                continue
+        for n in self._parts(node)[0]:
             causes = state.stale.get(OUTSIDE_NAME if n.id in self.outside else n.id)
             if not causes:
                 continue
@@ -328,10 +355,6 @@ def _augmented(stmt):
     """The user's ``x += e`` of a normalised ``x = x + e``."""
     value = stmt.value
     return ast.unparse(ast.AugAssign(target=stmt.targets[0], op=value.op, value=value.right))
-
-
-def _bound(body):
-    return {n.id for n in walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _stored_array(stmt):

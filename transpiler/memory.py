@@ -64,6 +64,8 @@ class Value:
         return self.own | self.held
 
     def join(self, other):
+        if self == other:
+            return self
         kind = self.kind if self.kind == other.kind else UNK
         items = None
         if self.items is not None and other.items is not None and [k for k, _ in self.items] == [k for k, _ in other.items]:
