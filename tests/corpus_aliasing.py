@@ -24,6 +24,13 @@ def scale(a, k):
     return a
 
 
+def tail(a):
+    return a[1:]
+
+
+CHANGERS = [bump]
+
+
 # -- refused ------------------------------------------------------------------------------
 
 
@@ -172,6 +179,55 @@ def positional_out(x):
     return np.sum(z * y)
 
 
+def alias_made_before_a_break(x):
+    v = x * 1.0
+    w = x * 2.0
+    k = 0
+    while k < 5:
+        if k == 2:
+            w = v
+            break
+        k += 1
+    v *= 3.0
+    return np.sum(w * x)
+
+
+def helper_returns_a_view(x):
+    y = x * 1.0
+    v = tail(y)
+    y[1] = 5.0
+    return np.sum(v * x)
+
+
+def method_called_through_its_type(x):
+    y = x * 1.0
+    t = np.ndarray.fill(y, 2.0)
+    return np.sum(y * x)
+
+
+def rows_changed_in_a_loop(x):
+    y = np.outer(x, x)
+    for k in range(3):
+        row = y[k]
+        row *= 2.0
+    return np.sum(y)
+
+
+def function_from_a_list_changes_its_argument(x):
+    m = np.ones(3)
+    c = m * x
+    t = CHANGERS[0](m)
+    return np.sum(c * c) + t
+
+
+def function_from_a_local_name_changes_its_argument(x):
+    m = np.ones(3)
+    c = m * x
+    g = bump
+    t = g(m)
+    return np.sum(c * c) + t
+
+
 def store_into_int_zeros(x):
     y = np.zeros(3, dtype=int)
     y[0] = x[0] * 10.0
@@ -265,6 +321,21 @@ def fancy_index_is_a_copy(x):
     return np.sum(v * y)
 
 
+def mask_index_is_a_copy(x):
+    y = x * 1.0
+    b = y[y > 0]
+    y *= 2.0
+    return np.sum(b) + np.sum(y * x)
+
+
+def constant_item_of_a_tuple(x):
+    y = x * 1.0
+    t = (y, 1.5)
+    u = t[1]
+    y *= 2.0
+    return np.sum(y) * u
+
+
 def store_into_float_array_of_ints(x):
     y = np.zeros(3, dtype=float)
     y[0] = x[0] * 10.0
@@ -294,6 +365,12 @@ REFUSED = [
     (fill_method, "AD305"),
     (copyto, "AD305"),
     (positional_out, "AD305"),
+    (alias_made_before_a_break, "AD306"),
+    (helper_returns_a_view, "AD306"),
+    (method_called_through_its_type, "AD305"),
+    (rows_changed_in_a_loop, "AD408"),
+    (function_from_a_list_changes_its_argument, "AD305"),
+    (function_from_a_local_name_changes_its_argument, "AD305"),
     (store_into_int_zeros, "AD307"),
     (store_into_astype_int, "AD307"),
     (store_into_int32_empty, "AD307"),
@@ -311,5 +388,7 @@ RIGHT = [
     store_into_new_array_read_by_backward,
     helper_result_rebinds_argument,
     fancy_index_is_a_copy,
+    mask_index_is_a_copy,
+    constant_item_of_a_tuple,
     store_into_float_array_of_ints,
 ]

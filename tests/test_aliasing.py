@@ -51,14 +51,18 @@ def test_refused(fn, code):
 
 @pytest.mark.parametrize("fn", corpus.RIGHT, ids=[fn.__name__ for fn in corpus.RIGHT])
 def test_right(fn):
+    # the general gradient knows less (is x an array?): it may refuse when it runs instead
     args = arguments(fn)
     before = [np.copy(a) for a in args]
-    specialised = grad(fn)(*args)
-    general = grad(fn).__wrapped__(*args)[1]
-    assert all(np.array_equal(a, b) for a, b in zip(args, before))
     primal = lambda *xs: fn(*[np.copy(v) if isinstance(v, np.ndarray) else v for v in xs])  # noqa: E731 (fn may change x)
-    check_grad(primal, args, 0, specialised)
-    check_grad(primal, args, 0, general)
+    check_grad(primal, args, 0, grad(fn)(*args))
+    try:
+        general = grad(fn).__wrapped__(*args)[1]
+    except GradientError as exc:
+        assert exc.code == "AD408"
+    else:
+        check_grad(primal, args, 0, general)
+    assert all(np.array_equal(a, b) for a, b in zip(args, before))
 
 
 def test_the_examples_gradient_is_the_hand_computed_one():

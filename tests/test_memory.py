@@ -126,6 +126,8 @@ def test_conversions_trusted_to_give_arrays_give_arrays(fn):
         ("y.sort()", "y"),
         ("np.median(y, overwrite_input=True)", "y"),
         ("np.random.shuffle(y)", "y"),
+        ("np.ndarray.fill(y, 0.0)", "y"),
+        ("np.ndarray.__setitem__(y, 0, 1.0)", "y"),
         ("np.sin(x)", None),
         ("np.median(y, overwrite_input=False)", None),
         ("np.sort(y)", None),

@@ -108,7 +108,9 @@ class Checker:
         free = lambda name: memory.FROM_OUTSIDE if name in self.outside or name in local else memory.EMPTY  # noqa: E731
         shapes = {}
         shape_of = lambda node: shapes[id(node)] if id(node) in shapes else shapes.setdefault(id(node), known.of(node))  # noqa: E731
-        self.evaluator = memory.Evaluator(known.resolver.value_of, free, shape_of, self.effects.of)
+        resolver = known.resolver
+        peek = lambda node: resolver.value_of(node, record=False)  # noqa: E731
+        self.evaluator = memory.Evaluator(resolver.value_of, free, shape_of, self.effects, peek, resolver.pin)
         self.reported = set()
         self.shared = {}  # stored name -> names that shared its memory at some store
         self.final = None  # the state at the end of the body
@@ -265,12 +267,17 @@ class Checker:
         change, and go stale. Otherwise it runs the function itself, which must not change
         an array (AD305) or, for a value that may be a number, must get one (checked)."""
         for node in self._parts(stmt)[1]:
-            ok, fn = self.evaluator.resolve(node.func)
+            ok, fn, call = self.evaluator.callee(node)
             effect = self.effects.of(fn) if ok else None
-            if effect is None or not effect.changes:
+            if effect is not None:
+                args, outside = effect.changed(call)
+                copied = registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
+            elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (ok and self.act.expr_active(node)):
+                # it may be a function of the user's, run as it is (one without source that
+                # is differentiated is refused where its source is looked for)
+                args, outside, copied = node.args + [k.value for k in node.keywords], False, False
+            else:
                 continue
-            args, outside = effect.changed(node)
-            copied = registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(node)
             for arg in args:
                 self._changed_argument(stmt, node, arg, copied, state, report)
             if outside:

@@ -128,7 +128,7 @@ def _effect(src, effects):
     params = tuple(positional + [a.arg for a in args.kwonlyargs])
     stmts = list(_statements(func.body))
     local = set(params) | {n.id for s in stmts for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    evaluator = memory.Evaluator(memory.resolver_in(src), memory.free_in(src, local), effect_of=effects.of)
+    evaluator = memory.Evaluator(memory.resolver_in(src, local), memory.free_in(src, local), effects=effects)
     env = {p: memory.param(p) for p in params}
     while True:
         before = dict(env)
@@ -228,10 +228,13 @@ def _changes(stmt, evaluator, env):
                 out |= evaluator.of(arg, env).own
             if isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend", "insert", "pop"):
                 out |= evaluator.of(node.func.value, env).own
-            ok, fn = evaluator.resolve(node.func)
+            ok, fn, call = evaluator.callee(node)
             effect = evaluator.effect_of(fn) if ok else None
+            if effect is None and evaluator.unknown_callee(node, ok, fn, env):
+                for arg in node.args + [k.value for k in node.keywords]:  # it may change any argument
+                    out |= evaluator.of(arg, env).own
             if effect is not None:
-                args, outside = effect.changed(node)
+                args, outside = effect.changed(call)
                 for arg in args:
                     out |= evaluator.of(arg, env).own
                 if outside:

@@ -174,9 +174,15 @@ def _module_of(fn):
     return module.split(".")[0] if isinstance(module, str) else ""
 
 
+def from_library(fn):
+    """A callable of NumPy's, Python's or the standard math modules."""
+    return _module_of(fn) in LIBRARIES + ("builtins",)
+
+
 def is_code(obj):
     """A module, class or function: reading one shares no memory of the user's."""
-    return isinstance(obj, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, np.ufunc)) or obj is None
+    code = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.MethodDescriptorType, types.WrapperDescriptorType, np.ufunc)
+    return isinstance(obj, code) or obj is None
 
 
 def _hashable(obj):
@@ -221,17 +227,43 @@ def integer_dtype(value):
 class Evaluator:
     """The ``Value`` of expressions of one function body.
 
-    ``resolve(node)``: ``(True, obj)`` when ``node`` statically names a module-level object;
+    ``resolve(node)``: ``(True, obj)`` when ``node`` statically names a module-level object
+    (a callee: the gradient's cache is guarded on it); ``peek(node)``: the same for data,
+    without guarding; ``pin(node, fn)``: guard on the method ``fn`` that ``node`` calls;
     ``free(name)``: the ``Value`` of a name the body does not bind (``FROM_OUTSIDE`` for
     data, ``EMPTY`` for modules and functions); ``shape_of(node)``: its static shape or
-    None; ``effect_of(fn)``: a ``effects.Effect`` for the user's own functions, or None.
+    None; ``effects``: an ``effects.Effects``, which tells the user's own functions and what
+    they do.
     """
 
-    def __init__(self, resolve, free, shape_of=lambda node: None, effect_of=lambda fn: None):
+    def __init__(self, resolve, free, shape_of=lambda node: None, effects=None, peek=None, pin=lambda node, fn: None):
         self.resolve = resolve
+        self.peek = peek or resolve
+        self.pin = pin
         self.free = free
         self.shape_of = shape_of
-        self.effect_of = effect_of
+        self.effect_of = effects.of if effects is not None else lambda fn: None
+        self.is_user_function = effects.is_user_function if effects is not None else lambda fn: False
+
+    def callee(self, call):
+        """``(ok, function, call)`` for what ``call`` calls: a method of a module-level object
+        or a class method comes back as its function, and the call with the receiver as
+        its first argument (``Class.method(obj, ...)``)."""
+        func = call.func
+        ok, fn = self.resolve(func)
+        if isinstance(fn, types.MethodType) and isinstance(func, ast.Attribute):
+            fn = fn.__func__
+        elif ok or not isinstance(func, ast.Attribute):
+            return ok, fn, call
+        else:
+            ok, base = self.peek(func.value)
+            if not ok or isinstance(base, (type, types.ModuleType, types.SimpleNamespace)) or func.attr in getattr(base, "__dict__", {}):
+                return False, None, call
+            fn = inspect.getattr_static(type(base), func.attr, None)
+            if not isinstance(fn, types.FunctionType):
+                return False, None, call
+            self.pin(func, fn)
+        return True, fn, ast.Call(func=func, args=[func.value] + call.args, keywords=call.keywords)
 
     def of(self, expr, env):
         """``env``: name -> ``Value`` of the names the body binds."""
@@ -299,22 +331,37 @@ class Evaluator:
     def _attribute(self, expr, env):
         if expr.attr in NO_MEMORY:
             return EMPTY
-        ok, obj = self.resolve(expr)
+        ok, obj = self.peek(expr)
         if ok and is_code(obj):
             return EMPTY
-        if ok and isinstance(obj, (np.ndarray, list, dict)) and not is_library_module(self.resolve(expr.value)[1]):
+        if ok and isinstance(obj, (np.ndarray, list, dict)) and not is_library_module(self.peek(expr.value)[1]):
             return replace(FROM_OUTSIDE, kind=MUT)  # an array now: were it a number when the gradient runs, refusing is only cautious
-        ok_base, base_obj = self.resolve(expr.value)
+        ok_base, base_obj = self.peek(expr.value)
         if ok_base and is_library_module(base_obj):
             return EMPTY  # np.pi, np.newaxis
         base = self.of(expr.value, env)
         kind = MUT if base.kind == MUT and expr.attr in VIEW_ATTRIBUTES else UNK
         return Value(own=base.reach, held=base.held, kind=kind)
 
+    def unknown_callee(self, call, ok, fn, env):
+        """Is ``call``'s callee something adgen cannot see into, which may change its
+        arguments (a function in a list or a local name, a callable object, a function of
+        the user's without source)? NumPy's, Python's, and the methods of arrays, lists and
+        random generators named in this module are not."""
+        if ok:
+            if isinstance(fn, types.FunctionType):
+                return self.effect_of(fn) is None and self.is_user_function(fn)
+            return not (is_code(fn) or from_library(fn))
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            known = FRESH_METHODS | VIEW_METHODS | MUTATING_METHODS | {"append", "extend", "insert", "pop", "index", "count", "get", "keys", "values", "items"}
+            return self.of(func.value, env).kind != IMM and func.attr not in known
+        return True
+
     def _call(self, call, env):
+        ok, fn, call = self.callee(call)
         args = [self.of(a, env) for a in call.args] + [self.of(k.value, env) for k in call.keywords]
         func = call.func
-        ok, fn = self.resolve(func)
         if ok:
             return self._known_call(call, fn, args)
         if isinstance(func, ast.Attribute):  # a method of a value
@@ -347,8 +394,7 @@ class Evaluator:
             return Value(own=frozenset({NEW}), fresh=True, kind=self.kind_by_shape(call, args))
         if fn in (min, max, getattr, next):
             return union(args)  # one of the arguments, or one of their items
-        library = _module_of(fn) in LIBRARIES + ("builtins",)
-        shared = union(args + [made()] + ([] if library else [FROM_OUTSIDE]))
+        shared = union(args + [made()] + ([] if from_library(fn) else [FROM_OUTSIDE]))
         return replace(shared, kind=MUT) if fn in ALWAYS_ARRAY else shared
 
     def _makes_integers(self, call, fn):
@@ -372,7 +418,7 @@ class Evaluator:
     def _is_integer_dtype(self, node):
         if isinstance(node, ast.Constant):
             return isinstance(node.value, str) and integer_dtype(node.value)
-        ok, obj = self.resolve(node)
+        ok, obj = self.peek(node)
         return ok and integer_dtype(obj)
 
 
@@ -433,12 +479,12 @@ def free_in(src, locals_):
     return free
 
 
-def resolver_in(src):
-    """``resolve(node)`` for a function read from its source."""
+def resolver_in(src, locals_):
+    """``resolve(node)`` for a function read from its source (``locals_``: the names it binds)."""
 
     def resolve(node):
         if isinstance(node, ast.Name):
-            return src.lookup(node.id)
+            return (False, None) if node.id in locals_ else src.lookup(node.id)
         if isinstance(node, ast.Attribute):
             ok, base = resolve(node.value)
             if ok and isinstance(base, (types.ModuleType, type)) and hasattr(base, node.attr):
@@ -457,7 +503,7 @@ def changed_by(call, resolve):
     func = call.func
     ok, fn = resolve(func)
     found = []
-    if ok and _hashable(fn) and fn in MUTATORS and call.args:
+    if ok and call.args and ((_hashable(fn) and fn in MUTATORS) or _mutating_method(fn)):
         found.append((call.args[0], f"`{ast.unparse(func)}` changes its first argument in place"))
     elif not ok and isinstance(func, ast.Attribute) and func.attr in MUTATING_METHODS:
         found.append((func.value, f"`.{func.attr}()` changes `{ast.unparse(func.value)}` in place"))
@@ -469,6 +515,13 @@ def changed_by(call, resolve):
             target = call.args[0] if k.arg == "overwrite_input" and call.args else k.value
             found.append((target, f"`{k.arg}=` writes into an existing array in place"))
     return found
+
+
+def _mutating_method(fn):
+    """A method of a built-in type that changes its receiver, called through the type
+    (``np.ndarray.fill(y, 0.0)``, ``list.append(xs, v)``)."""
+    owner = getattr(fn, "__objclass__", None)
+    return owner in (np.ndarray, list, dict, set) and getattr(fn, "__name__", "") in MUTATING_METHODS | {"append", "extend", "insert", "pop"}
 
 
 @functools.lru_cache(maxsize=None)
