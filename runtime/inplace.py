@@ -118,3 +118,18 @@ def immutable(value, where):
             f"{where}; here it is {type(value).__name__}, so the change would show through "
             "the other name too: bind a copy there (`w = z.copy()`), or write `z = z + v`",
         )
+
+
+def apart(a, b, where):
+    """Check, on entry, that two arguments share no memory (the caller passed one array
+    for both, or one inside the other) where adgen's gradient needs them apart."""
+    if _arrays(a) and _arrays(b) and any(x is y or np.may_share_memory(x, y) for x in _arrays(a) for y in _arrays(b)):
+        raise GradientError("AD408", f"{where}; they do here: pass a copy (`f(x, x.copy())`)")
+
+
+def _arrays(value, depth=3):
+    """The arrays in ``value`` (and in the lists, tuples and dicts it holds, a few deep)."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) and depth else ()
+    return [a for item in items for a in _arrays(item, depth - 1)]

@@ -271,6 +271,11 @@ def number_or_0d_array_changed(x, y):
     return z * x
 
 
+def changes_one_argument_reads_another(x, y):
+    x += y
+    return np.sum(x * y)
+
+
 # -- right --------------------------------------------------------------------------------
 
 

@@ -88,3 +88,14 @@ def test_a_store_into_integers_is_refused_when_the_gradient_runs():
     # an array of floats passes the same check
     g = grad(corpus.store_into_zeros_like_int_argument)(np.array([0.3, -0.5, 0.7]), np.array([1.0, 2.0, 3.0]))
     assert g.tolist() == pytest.approx([20.0 * 0.3, 0.0, 0.0])  # y = [10 x0, 0, 0]: d sum(y * x) = 20 x0
+
+
+def test_one_array_passed_for_two_arguments_is_refused_when_the_gradient_runs():
+    a = np.array([0.3, -0.5, 0.7])
+    dgrad = grad(corpus.changes_one_argument_reads_another, wrt=(0, 1))
+    gx, gy = dgrad(a, a.copy())
+    assert gx.tolist() == pytest.approx(a.tolist()) and gy.tolist() == pytest.approx((3 * a).tolist())  # (x + y) y
+    with pytest.raises(GradientError, match="AD408 `x` and `y` must not share memory"):
+        dgrad(a, a)
+    with pytest.raises(GradientError, match="AD408"):
+        dgrad(a, a[:])

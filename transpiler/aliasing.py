@@ -37,7 +37,7 @@ from transpiler import calls, memory
 from transpiler.activity import is_add_at
 from transpiler.effects import Effects
 from transpiler.memory import IMM, MUT, Value
-from transpiler.syntax import names_in, rt_call, walk
+from transpiler.syntax import load, names_in, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
 OUTSIDE_NAME = "<outside>"  # stands for every global and closure value
@@ -49,12 +49,13 @@ class State:
     have changed behind them, with the causes (``DEFINITE``, or the statements whose
     run-time check would rule the change out)."""
 
-    def __init__(self, values=None, stale=None):
+    def __init__(self, values=None, stale=None, params=()):
         self.values = dict(values or {})
         self.stale = dict(stale or {})
+        self.params = params  # the caller may pass one array for two of them
 
     def copy(self):
-        return State(self.values, self.stale)
+        return State(self.values, self.stale, self.params)
 
     def join(self, other):
         values = dict(self.values)
@@ -68,17 +69,29 @@ class State:
         stale = dict(self.stale)
         for name, causes in other.stale.items():
             stale[name] = stale.get(name, frozenset()) | causes
-        return State(values, stale)
+        return State(values, stale, self.params)
 
     def covers(self, other):
         joined = self.join(other)
         return joined.values == self.values and joined.stale == self.stale
 
     def change(self, objs, cause, exclude=()):
-        """Record that the memory ``objs`` may have changed; returns the names that see it."""
-        hit = [n for n, v in self.values.items() if n not in exclude and v.reach & objs]
+        """Record that the memory ``objs`` may have changed; returns the names that see it.
+        An argument changed for sure may be another argument too (``f(a, a)``): names of
+        the others' memory are stale unless the two are checked apart on entry."""
+        hit = self._see(objs, cause, exclude)
         if any(memory.is_outside(o) for o in objs):
             hit.append(OUTSIDE_NAME)
+            self.stale[OUTSIDE_NAME] = self.stale.get(OUTSIDE_NAME, frozenset()) | {cause}
+        changed = {o[1] for o in objs if o[0] == "param"}
+        for p in changed if cause == DEFINITE else ():
+            for q in self.params:
+                if q != p:
+                    self._see(memory.param(q).reach, ("apart",) + tuple(sorted((p, q))), exclude)
+        return hit
+
+    def _see(self, objs, cause, exclude):
+        hit = [n for n, v in self.values.items() if n not in exclude and v.reach & objs]
         for name in hit:
             self.stale[name] = self.stale.get(name, frozenset()) | {cause}
         return hit
@@ -120,7 +133,7 @@ class Checker:
         self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
 
     def run(self, body):
-        start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params})
+        start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params}, params=tuple(self.params))
         self.final = self._flow(body, start, report=True)
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
@@ -139,12 +152,20 @@ class Checker:
         return va is None or vb is None or bool(va.reach & vb.reach)
 
     def guarded(self, body):
-        """``body`` with the run-time checks it needs before their statements."""
+        """``body`` with the run-time checks it needs: arguments that must not share memory,
+        on entry; values that must be numbers, before their statements."""
+        apart = []
+        for key in sorted(k for k in self.needed if k[0] == "apart"):
+            what = f"`{key[1]}` and `{key[2]}` must not share memory: an in-place change of one is read through the other"
+            apart.append(ast.Expr(rt_call("apart", load(key[1]), load(key[2]), ast.Constant(what))))
+        return [ast.fix_missing_locations(ast.copy_location(a, body[0])) for a in apart] + self._guarded(body)
+
+    def _guarded(self, body):
         out = []
         for stmt in body:
             for field in ("body", "orelse"):
                 if isinstance(stmt, (ast.If, ast.For, ast.While)):
-                    setattr(stmt, field, self.guarded(getattr(stmt, field)))
+                    setattr(stmt, field, self._guarded(getattr(stmt, field)))
             for key in sorted(k for k in self.needed if k[0] == id(stmt)):
                 _, expr, what = self.checks[key]
                 check = ast.Expr(rt_call("immutable", copy.deepcopy(expr), ast.Constant(what)))
