@@ -3,7 +3,8 @@ helper results, then in-place changes (``v *= 3.0``, ``v[i] = ...``, ``np.add.at
 helper changing its argument) and reads of every name.
 
 ``program(rng)`` returns the source of ``def f(x, s, m)`` (``x`` an array of 3 floats,
-``s`` a float, both differentiated; ``m`` an array of 3 floats that is not). Every array has 3 entries, so each line runs; values stay moderate. Whether
+``s`` a float, both differentiated; ``m`` an array of 3 floats that is not). Every array has 3 entries, so each line runs; values stay moderate. Some steps run
+in a loop, a branch, or a loop left by ``break``. Whether
 two names share memory is left to how NumPy makes each value: a conversion that may
 return its argument, a fancy index (a copy), a slice of a new array, ``w = v``...
 """
@@ -52,6 +53,9 @@ ARRAYS = [
     "scale({a}, 1.25)",
 ]
 NEW = {"{a}.astype(float)", "np.array({a})", "np.nan_to_num({a})", "{a}[[0, 1, 2]]", "np.sin({a})[[0, 1, 2]]", "{a}.copy()", "np.copy({a})", "{a} * 1.5", "np.cos({a})", "np.zeros(3) + {a}", "fresh({a})", "np.diff(np.concatenate([[0.0], {a}]))"}
+# not rebound in a loop, until the backward of a value a loop overwrites copes with a
+# zero adjoint (a known crash: notes/findings-crashes.md, "zero adjoint ... np.reshape")
+LOOP_UNSAFE = {"{a}.reshape(3)", "np.reshape({a}, 3)", "np.ravel({a})", "np.atleast_1d({a})", "np.einsum('i->i', {a})"}
 CONTAINERS = ["[{a}, {b}]", "({a}, {b})", "{{'p': {a}, 'q': {b}}}"]
 FROM_CONTAINER = {"[": ["{c}[0]", "{c}[1]", "{c}[-1]"], "(": ["{c}[0]", "{c}[1]"], "{": ["{c}['p']", "{c}['q']"]}
 # in-place changes of the array {n} (other arrays {a})
@@ -74,6 +78,7 @@ class Program:
         self.containers = []
         self.scalars = ["s"]
         self.lines = ["acc = 0.0", "y = x * 2.0"]
+        self.in_loop = False
         self.count = 0
 
     def fresh_name(self, prefix):
@@ -89,7 +94,7 @@ class Program:
         a, b = self.pick(self.arrays), self.pick(self.arrays)
         if roll < 0.35:
             name = self.fresh_name("v")
-            made = r.choice(ARRAYS)
+            made = r.choice([a for a in ARRAYS if not (self.in_loop and a in LOOP_UNSAFE)])
             self.lines.append(f"{name} = {made.format(a=a, b=b)}")
             self.arrays.append(name)
             if made in NEW:
@@ -117,9 +122,27 @@ class Program:
         else:
             self.read()
 
+    def block(self):
+        """A few steps in a loop (twice round), a branch, or a loop left by ``break``."""
+        r = self.rng
+        start = len(self.lines)
+        kind = r.random()
+        self.in_loop = kind < 0.4 or kind >= 0.7
+        for _ in range(r.randint(1, 3)):
+            self.step()
+        self.in_loop = False
+        inner = ["    " + line for line in self.lines[start:]]
+        if kind < 0.4:
+            head, tail = [f"for i{start} in range(2):"], []
+        elif kind < 0.7:
+            head, tail = ["if s > -2.0:"], []  # always true (|s| <= 1), which adgen cannot know: names bound in it stay bound
+        else:
+            head, tail = [f"w{start} = 0", f"while w{start} < 3:"], [f"    w{start} += 1", f"    if w{start} == 2:", "        break"]
+        self.lines[start:] = head + inner + tail
+
     def lines_of(self, container):
         """The opening bracket of the display ``container`` was bound to."""
-        line = next(l for l in self.lines if l.startswith(f"{container} = "))
+        line = next(l.strip() for l in self.lines if l.strip().startswith(f"{container} = "))
         return line.split(" = ", 1)[1][0]
 
     def scalar_step(self, a):
@@ -138,7 +161,7 @@ class Program:
 
     def source(self):
         for _ in range(self.rng.randint(3, 9)):
-            self.step()
+            self.block() if self.rng.random() < 0.15 else self.step()
         reads = " + ".join(f"np.sum(np.sin({n}))" for n in self.arrays[-3:])
         scalars = " + ".join(self.scalars[-2:])
         body = "\n".join("    " + line for line in self.lines)

@@ -54,17 +54,23 @@ def arguments(seed):
     return rng.uniform(-1.0, 1.0, 3), float(rng.uniform(0.2, 1.0) * rng.choice([-1.0, 1.0])), rng.uniform(-1.0, 1.0, 3)
 
 
+def runs(f, x, s, m):
+    """Does the program itself run (without overflow) on these arguments?"""
+    try:
+        with np.errstate(all="raise"):
+            f(x.copy(), s, m.copy())
+    except (FloatingPointError, ValueError, TypeError, IndexError, NameError):
+        return False
+    return True
+
+
 @ALIASING
 @given(seed=st.integers(0, 2**32 - 1))
 def test_random_aliasing_programs_are_right_or_refused(tmp_path_factory, seed):
     source = aliasing_programs.program(random.Random(seed))
     f = load(tmp_path_factory, source)
     x, s, m = arguments(seed)
-    try:
-        with np.errstate(all="raise"):
-            f(x.copy(), s, m.copy())
-    except (FloatingPointError, ValueError, TypeError, IndexError):
-        assume(False)
+    assume(runs(f, x, s, m))
     dgrad = grad(f, wrt=(0, 1))
     general = lambda x, s, m: dgrad.__wrapped__(x, s, m)[1]  # noqa: E731
     for gen in (dgrad, general):
@@ -81,7 +87,8 @@ def test_most_random_aliasing_programs_are_differentiated(tmp_path_factory):
     for seed in range(60):
         f = load(tmp_path_factory, aliasing_programs.program(random.Random(seed)))
         x, s, m = arguments(seed)
-        found.append(outcome(f, grad(f, wrt=(0, 1)), x, s, m))
-    assert found.count("ok") >= 20
+        if runs(f, x, s, m):
+            found.append(outcome(f, grad(f, wrt=(0, 1)), x, s, m))
+    assert len(found) >= 50 and found.count("ok") >= 15
     refused = set().union(*(o for o in found if o != "ok"))
     assert {"AD305", "AD306", "AD307"} <= refused

@@ -292,7 +292,7 @@ class Checker:
             effect = self.effects.of(fn) if ok else None
             if effect is not None:
                 args, outside = effect.changed(call)
-                copied = registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
+                copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
             elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (ok and self.act.expr_active(node)):
                 # it may be a function of the user's, run as it is (one without source that
                 # is differentiated is refused where its source is looked for)
@@ -303,6 +303,18 @@ class Checker:
                 self._changed_argument(stmt, node, arg, copied, state, report)
             if outside:
                 state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
+
+    def _lowered(self, stmt):
+        """Does reverse mode rewrite ``stmt``'s expression (calling ``_fwd_f`` for a call of
+        the user's ``f`` on differentiated values), or run it as it is?"""
+        if is_add_at(stmt):
+            return self.act.active(stmt.value.args[0].id)
+        if not isinstance(stmt, ast.Assign):
+            return False
+        target = stmt.targets[0]
+        if isinstance(target, ast.Subscript):
+            return isinstance(target.value, ast.Name) and self.act.active(target.value.id)
+        return any(self.act.active(n) for n in _names_in(target))
 
     def _changed_argument(self, stmt, call, arg, copied, state, report):
         value = self.evaluator.of(arg, state.values)
