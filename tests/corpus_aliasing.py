@@ -192,6 +192,16 @@ def alias_made_before_a_break(x):
     return np.sum(w * x)
 
 
+def alias_read_by_a_while_test(x):
+    v = x * 1.0
+    w = v
+    k = 0
+    while np.sum(w) < 50.0 and k < 3:
+        v *= 2.0
+        k += 1
+    return np.sum(v * x)
+
+
 def helper_returns_a_view(x):
     y = x * 1.0
     v = tail(y)
@@ -371,6 +381,7 @@ REFUSED = [
     (copyto, "AD305"),
     (positional_out, "AD305"),
     (alias_made_before_a_break, "AD306"),
+    (alias_read_by_a_while_test, "AD306"),
     (helper_returns_a_view, "AD306"),
     (method_called_through_its_type, "AD305"),
     (rows_changed_in_a_loop, "AD408"),

@@ -198,6 +198,8 @@ class Checker:
             if state.covers(after):
                 break
             state = state.join(after)
+        if isinstance(stmt, ast.While):  # its test runs again after every round
+            self._reads(stmt.test, state, report)
         self._flow(stmt.body, state.copy(), report)
         if self._breaks(stmt):
             trace = []  # a break may leave from anywhere in the body

@@ -4,8 +4,8 @@ An abstract *object* stands for memory: ``("param", p)``, the argument ``p``, an
 ``("param", p, "items")``, whatever it holds (a list's arrays); ``OUTSIDE`` (and
 ``OUTSIDE_ITEMS``), memory the function neither made nor was passed (globals, closure
 variables, what a call adgen cannot see into returns); ``("site", ...)``, the values
-one statement makes. While an expression is
-evaluated, the memory it makes itself is ``NEW``; its statement names that site.
+one statement makes. While an expression is evaluated, the memory it makes itself is
+``NEW``; its statement names that site.
 
 The ``Value`` of an expression says which objects the value may be (``own``: an
 array or a view of one, a list), which it may hold references to (``held``: a
@@ -492,8 +492,6 @@ def resolver_in(src, locals_):
         return False, None
 
     return resolve
-
-
 
 
 def changed_by(call, resolve):
