@@ -21,14 +21,15 @@ from transpiler.errors import AdgenError
 from transpiler.memory import OUTSIDE, Value
 from transpiler.syntax import walk
 
-RESULT = "result"  # in ``returns``: the result is memory the function made
+RESULT = ("result",)  # the result is memory the function made
 
 
 @dataclass(frozen=True)
 class Effect:
     params: tuple  # every parameter, in order: positional ones first
     positional: int  # how many may be passed by position
-    returns: frozenset  # parameter names, OUTSIDE and RESULT: what the result may share
+    own: frozenset  # what the result may be: memory objects of the parameters (``memory.param``), outside ones, RESULT
+    held: frozenset  # what the result may hold, the same way
     fresh: bool  # the result is always a new array
     changes: frozenset  # parameter names and OUTSIDE: what the function may change in place
     same: frozenset = frozenset()  # when every return gives back a parameter as it came: those
@@ -42,6 +43,11 @@ class Effect:
         bound.update({k.arg: k.value for k in call.keywords if k.arg in self.params})
         return bound
 
+    @property
+    def returns(self):
+        """The parameters (by name), OUTSIDE and RESULT: what the result may share."""
+        return frozenset(o[1] if o[0] == "param" else OUTSIDE if memory.is_outside(o) else o for o in self.own | self.held)
+
     def result(self, call, values):
         """The ``Value`` of ``call``, given the values of its arguments (in ``call.args``
         then ``call.keywords`` order)."""
@@ -49,15 +55,22 @@ class Effect:
         if bound is None:
             return memory.union(values + [memory.made(), memory.FROM_OUTSIDE])
         by_node = {id(a): v for a, v in zip(call.args + [k.value for k in call.keywords], values)}
-        parts = [by_node[id(bound[p])] if p in bound else memory.FROM_OUTSIDE for p in self.returns if p in self.params]
-        if OUTSIDE in self.returns:
-            parts.append(memory.FROM_OUTSIDE)
-        if RESULT in self.returns:
-            parts.append(memory.made())
-        shared = memory.union(parts)
+
+        def objects(shared):
+            out = set()
+            for o in shared:
+                if o[0] == "param":  # the argument (or, for "items", what it holds)
+                    arg = by_node[id(bound[o[1]])] if o[1] in bound else memory.FROM_OUTSIDE  # a default value
+                    out |= arg.held if len(o) == 3 else arg.own
+                elif o == RESULT:
+                    out.add(memory.NEW)
+                else:
+                    out.add(o)
+            return frozenset(out)
+
         kinds = {by_node[id(bound[p])].kind if p in bound else memory.UNK for p in self.same}
         kind = kinds.pop() if len(kinds) == 1 else memory.UNK
-        return Value(own=shared.reach, held=shared.reach, fresh=self.fresh, kind=kind)
+        return Value(own=objects(self.own), held=objects(self.held), fresh=self.fresh, kind=kind)
 
     def changed(self, call):
         """The argument expressions whose values ``call`` may change in place (None for
@@ -72,7 +85,7 @@ class Effect:
         return args, OUTSIDE in self.changes
 
 
-BOTTOM = Effect((), 0, frozenset(), True, frozenset())
+BOTTOM = Effect((), 0, frozenset(), frozenset(), True, frozenset())
 
 
 class Effects:
@@ -137,7 +150,6 @@ def _effect(src, effects):
         if env == before:
             break
     returns = [evaluator.of(r.value, env) if r.value is not None else memory.EMPTY for s in stmts for r in [s] if isinstance(r, ast.Return)]
-    shared = frozenset().union(*(v.reach for v in returns))
     changes = set()
     for stmt in stmts:
         changes |= _changes(stmt, evaluator, env)
@@ -146,12 +158,18 @@ def _effect(src, effects):
     return Effect(
         params,
         len(positional),
-        _named(shared, params),
+        _kept(frozenset().union(*(v.own for v in returns)), params),
+        _kept(frozenset().union(*(v.held for v in returns)), params),
         bool(returns) and all(v.fresh for v in returns),
         _named(frozenset(changes), params) - {RESULT},
         same,
     )
 
+
+def _kept(objs, params):
+    """Objects as a result's effect keeps them: its parameters' and outside ones, RESULT
+    for what the function made."""
+    return frozenset(o if (o[0] == "param" and o[1] in params) or memory.is_outside(o) else RESULT for o in objs)
 
 
 def _named(objs, params):
@@ -180,6 +198,20 @@ def _statements(body):
             yield from _statements(handler.body)
 
 
+def _own_nodes(stmt):
+    """The nodes of ``stmt`` itself: a compound statement's header only (its body's
+    statements come one by one), and nothing of a nested definition."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        return list(walk(stmt.test))
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return list(walk(stmt.iter))
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [n for item in stmt.items for n in walk(item.context_expr)]
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Try)):
+        return []
+    return list(walk(stmt))
+
+
 def _bind(stmt, evaluator, env):
     """Join into ``env`` what ``stmt`` assigns."""
     site = ("site", id(stmt))
@@ -196,7 +228,7 @@ def _bind(stmt, evaluator, env):
         for item in stmt.items:
             if item.optional_vars is not None:
                 _assign(item.optional_vars, evaluator.of(item.context_expr, env).named(site), env)
-    for node in walk(stmt):
+    for node in _own_nodes(stmt):
         if isinstance(node, ast.NamedExpr):
             _assign(node.target, evaluator.of(node.value, env).named(site), env)
 
@@ -218,11 +250,11 @@ def _changes(stmt, evaluator, env):
         if value.kind != memory.IMM:
             out |= value.own
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-    for target in targets:
+    for target in targets if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)) else []:
         for node in walk(target) if target is not None else []:
             if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
                 out |= evaluator.of(node.value, env).own
-    for node in walk(stmt):
+    for node in _own_nodes(stmt):
         if isinstance(node, ast.Call):
             for arg, _ in memory.changed_by(node, evaluator.resolve):
                 out |= evaluator.of(arg, env).own
