@@ -161,8 +161,6 @@ def kron(g, ans, a, b):
 
 # -- einsum ---------------------------------------------------------------------------------
 
-_EINSUM_MAX = 8  # operands; see the return statement of ``einsum``
-
 
 def _einsum_terms(subscripts, operands):
     """The input terms and the output term of an einsum, with '...' replaced by letters."""
@@ -184,6 +182,27 @@ def _einsum_terms(subscripts, operands):
         joined = "".join(terms)
         out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
     return terms, out
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # NumPy's sublist labels 0..51
+
+
+def _sublist_term(sublist):
+    """A sublist ``[0, 1, Ellipsis]`` as the term ``'AB...'``."""
+    return "".join("..." if k is Ellipsis else _LETTERS[operator.index(k)] for k in sublist)
+
+
+def _einsum_spec(args):
+    """``(subscripts, operands, positions)`` for either calling form of einsum:
+    ``einsum('ij,jk->ik', a, b)`` or the interleaved ``einsum(a, [0, 1], b, [1, 2], [0, 2])``;
+    ``positions[k]`` is operand ``k``'s position among the arguments."""
+    if isinstance(args[0], str):
+        return args[0], args[1:], range(1, len(args))
+    pairs = len(args) // 2
+    operands = args[0 : 2 * pairs : 2]
+    terms = ",".join(_sublist_term(s) for s in args[1 : 2 * pairs : 2])
+    out = "->" + _sublist_term(args[-1]) if len(args) % 2 else ""
+    return terms + out, operands, range(0, 2 * pairs, 2)
 
 
 def _einsum_cot(g, terms, out, operands, k, optimize):
@@ -218,22 +237,20 @@ def _einsum_cot(g, terms, out, operands, k, optimize):
 
 
 @vjp(np.einsum)
-def einsum(g, ans, subscripts, *operands, optimize=False):
-    """Subscripts given as a string: explicit ('ij,jk->ik') and implicit
-    ('ij,jk') forms, with repeated labels ('ii->i', 'ii') and ellipses.
-    The interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported."""
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("einsum: only string subscripts are supported, not the interleaved form")
-    if len(operands) > _EINSUM_MAX:
-        raise NotImplementedError(f"einsum: at most {_EINSUM_MAX} operands are supported")
+def einsum(g, ans, *args, optimize=False):
+    """Both calling forms: subscripts as a string, explicit ('ij,jk->ik') and
+    implicit ('ij,jk'), with repeated labels ('ii->i', 'ii') and ellipses; and
+    the interleaved form einsum(a, [0, 1], b, [1, 2], [0, 2]), with or without
+    the output sublist, Ellipsis in sublists. One cotangent per argument: the
+    subscripts and sublists get none."""
+    subscripts, operands, positions = _einsum_spec(args)
     terms, out = _einsum_terms(subscripts, operands)
     # A precomputed contraction path fits only the forward einsum: let NumPy choose.
     optimize = optimize if isinstance(optimize, (bool, str)) else True
-    cots = [_einsum_cot(g, terms, out, operands, k, optimize) for k in range(len(operands))]
-    c = cots + [None] * (_EINSUM_MAX - len(cots))
-    # The transpiler reads a called rule's cotangent slots off the tuple literal
-    # it returns, so the slots are spelled out: (subscripts, operand 0, ...).
-    return None, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+    cots = [None] * len(args)
+    for k, position in enumerate(positions):
+        cots[position] = _einsum_cot(g, terms, out, operands, k, optimize)
+    return tuple(cots)
 
 
 # -- diagonals and traces ----------------------------------------------------------------------
