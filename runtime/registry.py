@@ -21,14 +21,20 @@ class Rule:
     ``outputs``: ``None`` for a single result; an int for a fixed tuple of
     results (``slogdet``: 2); ``"sequence"`` for a list of results whose length
     depends on the arguments (``split``). ``g`` and ``ans`` are then tuples.
+    ``refuse``: ``None``, or a function taking the primal's arguments that the
+    transpiler can see (literals and module-level objects, by parameter name)
+    and returning why the rule cannot differentiate such a call, or ``None``:
+    the transpiler reports it (AD210) instead of generating code that would fail
+    or be wrong when it runs.
     """
 
-    __slots__ = ("fn", "elementwise", "outputs")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse")
 
-    def __init__(self, fn, elementwise=False, outputs=None):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
+        self.refuse = refuse
 
     def __repr__(self):
         return f"Rule({self.fn.__module__}.{self.fn.__qualname__})"
@@ -46,14 +52,14 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse))
             _NONDIFF.pop(_key(primal), None)
         return fn
 

@@ -158,3 +158,12 @@ def uses_global(x):
 @expect("AD205")
 def unknown_attribute(x):
     return np.sum(x.imaginary_attribute)
+
+
+def _fill_edges(vector, width, axis, kwargs):
+    vector[: width[0]] = vector[width[0]]
+
+
+@expect("AD210")
+def pad_with_a_function_as_mode(x):
+    return np.sum(np.pad(x, 2, mode=_fill_edges))

@@ -226,6 +226,10 @@ class Reverser:
         except BindError as exc:
             self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
             return node, None
+        refusal = self._refusal(tpl, mapping)
+        if refusal:
+            self.diags.add("AD210", node, refusal)
+            return node, None
         lowered = {}
         for arg in args + [v for _, v in keywords]:
             lowered[id(arg)] = self.lower(arg, fwd)
@@ -265,6 +269,25 @@ class Reverser:
         known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
         return new, op
+
+    def _refusal(self, tpl, mapping):
+        """The rule's reason not to differentiate this call, judged on the arguments known
+        statically (literals and module-level objects), or None."""
+        if tpl.rule.refuse is None:
+            return None
+        known = {}
+        for pname, value in mapping.items():
+            if isinstance(value, ast.expr):
+                found, obj = self._static_value(value)
+                if found:
+                    known[pname] = obj
+        return tpl.rule.refuse(**known)
+
+    def _static_value(self, node):
+        try:
+            return True, ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return self.resolver.value_of(node)
 
     def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
         """Keep in temporaries the operand values the backward reads, unless they are

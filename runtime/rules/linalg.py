@@ -16,6 +16,7 @@ import operator
 import numpy as np
 
 import runtime as _rt
+from runtime.core import GradientError
 from runtime.registry import vjp
 
 
@@ -409,18 +410,21 @@ def svdvals(g, ans, x):
 
 @vjp(np.linalg.svd, outputs=3)
 def svd(g, ans, a, full_matrices=True):
-    """A = U diag(s) V^T with distinct, nonzero singular values; the factors
-    must be the reduced ones (full_matrices=False, or a square A).
+    """A = U diag(s) V^T with distinct, nonzero singular values.
 
     abar = U (J S + diag(sbar) + S K) V^T + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T),
     J = F o (U^T Ubar - Ubar^T U), K = F o (V^T Vbar - Vbar^T V), F[i, j] = 1 / (s_j^2 - s_i^2).
+
+    The full factors of a non-square A (full_matrices=True) have columns of U (rows
+    of V^T) that A does not determine; the gradient exists when the result does not
+    depend on them, and is then that of the reduced factors (else AD411).
     """
     u, s, vh = ans
     m, n = np.shape(a)[-2:]
     if full_matrices and m != n:
-        raise NotImplementedError(
-            "svd: the cotangent needs the reduced factors; call np.linalg.svd(a, full_matrices=False)"
-        )
+        k = min(m, n)
+        g = (_reduced(g[0], -1, k, "columns of U"), g[1], _reduced(g[2], -2, k, "rows of V^T"))
+        u, vh = u[..., :, :k], vh[..., :k, :]
     gu = np.broadcast_to(g[0], u.shape)  # an unused output's cotangent is 0.0
     gs = np.broadcast_to(g[1], s.shape)
     gv = _T(np.broadcast_to(g[2], vh.shape))
@@ -434,3 +438,22 @@ def svd(g, ans, a, full_matrices=True):
     # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
     abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
     return abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
+
+
+def _reduced(g, axis, k, what):
+    """The cotangent of a full factor cut to its first ``k`` entries along ``axis``; the
+    entries cut away must get none (the result must not depend on that undetermined part)."""
+    if np.ndim(g) == 0:
+        if g != 0:
+            raise GradientError("AD411", _SVD_EXTRA.format(what))
+        return g
+    head, tail = np.split(g, [k], axis=axis)
+    if np.any(tail):
+        raise GradientError("AD411", _SVD_EXTRA.format(what))
+    return head
+
+
+_SVD_EXTRA = (
+    "np.linalg.svd(a) of a non-square `a`: the result depends on the {} beyond min(m, n), which `a` does not "
+    "determine, so it has no gradient; call np.linalg.svd(a, full_matrices=False)"
+)

@@ -1,9 +1,9 @@
 """Rules for functions that move, copy or rearrange entries without arithmetic.
 
-Reshaping, transposing, stacking, splitting, tiling, padding and casting are
+Reshaping, transposing, stacking, splitting, tiling and casting are
 all linear maps, so each cotangent is the adjoint map applied to ``g``: a
 reshape back, the inverse permutation, a split where the primal joined, a sum
-where the primal repeated entries, a slice where it padded.
+where the primal repeated entries.
 
 A parameter taking a list of arrays (``concatenate``, ``stack``, ``array``)
 gets a *list* of cotangents, one per element (never a tuple: a tuple would
@@ -218,32 +218,6 @@ def fliplr(g, ans, m):
 @vjp(np.flipud)
 def flipud(g, ans, m):
     return np.flipud(g)
-
-
-# -- padding -----------------------------------------------------------------------------
-
-
-@vjp(np.pad)
-def pad(g, ans, array, pad_width, mode="constant", constant_values=0):
-    if mode != "constant":
-        raise NotImplementedError(f"the derivative of np.pad supports only mode='constant', not mode={mode!r}")
-    shape = np.shape(array)
-    widths = np.broadcast_to(pad_width, (len(shape), 2))
-    inner = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
-    if np.ndim(constant_values) == 0:
-        # every padded entry is the one constant
-        d_const = np.sum(g) - np.sum(g[inner])
-    else:
-        # per-axis (before, after) constants: pad zeros with each constant in turn set
-        # to 1 to see where it lands (pad is linear in the constants)
-        pairs = np.broadcast_to(constant_values, (len(shape), 2))
-        d_const = np.zeros(pairs.shape)
-        for k in np.ndindex(pairs.shape):
-            unit = np.zeros(pairs.shape)
-            unit[k] = 1.0
-            d_const[k] = np.sum(g * np.pad(np.zeros(shape), widths, constant_values=unit))
-        d_const = _rt.unbroadcast(d_const, constant_values)
-    return g[inner], None, None, d_const
 
 
 # -- building arrays from lists ----------------------------------------------------------
