@@ -36,7 +36,19 @@ def ndarray_reshape(g, ans, a, *shape, order="C"):
 
 @vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
 def ravel(g, ans, a, order="C"):
-    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    return _rt.rules.shape.unravel_k(g, a) if order == "K" else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+
+
+def unravel_k(g, a):
+    """The cotangent of ``np.ravel(a, order="K")``, which reads ``a`` in the order of its
+    memory: number the entries in that layout (``empty_like`` keeps it) and ravel the numbers
+    the same way, to see which entry of ``a`` each entry of ``g`` came from."""
+    a = np.asarray(a)
+    number = np.empty_like(a, dtype=np.intp)
+    number[...] = np.arange(a.size).reshape(a.shape)
+    out = np.empty(a.size, np.result_type(g, np.float64))
+    out[np.ravel(number, order="K")] = g
+    return out.reshape(a.shape)
 
 
 @vjp(np.expand_dims)

@@ -210,3 +210,17 @@ def test_order_a_follows_the_arguments_layout():
         rule = lookup(primal).fn
         gf = r(6)
         np.testing.assert_array_equal(rule(gf, None, fortran, order="A"), rule(gf, None, fortran, order="F"))
+
+
+def test_ravel_in_memory_order():
+    """order="K" reads the array in the order of its memory, which finite differences do
+    not see: find where each raveled entry came from by its (distinct) value instead."""
+    base = r(3, 4, 2)
+    for a in (base, base.transpose(2, 0, 1), base[::-1, :, ::2], np.asfortranarray(base), base.swapaxes(0, 2)[::2]):
+        for primal in (np.ravel, np.ndarray.ravel, np.ndarray.flatten):
+            flat = primal(a, order="K")
+            g = r(flat.size)
+            expected = np.zeros(a.shape)
+            for value, gj in zip(flat, g):
+                expected[a == value] = gj
+            np.testing.assert_array_equal(lookup(primal).fn(g, flat, a, order="K"), expected)
