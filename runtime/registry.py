@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals"]
 
 
 class Rule:
@@ -21,9 +21,10 @@ class Rule:
     ``outputs``: ``None`` for a single result; an int for a fixed tuple of
     results (``slogdet``: 2); ``"sequence"`` for a list of results whose length
     depends on the arguments (``split``). ``g`` and ``ans`` are then tuples.
-    ``refuse``: ``None``, or a function taking the primal's arguments that the
-    transpiler can see (literals and module-level objects, by parameter name)
-    and returning why the rule cannot differentiate such a call, or ``None``:
+    ``refuse``: ``None``, or a function taking, by parameter name, the primal's
+    arguments that the transpiler can see (literals and module-level objects; a
+    ``*args`` parameter gets a tuple, with ``UNKNOWN`` for the others) and
+    returning why the rule cannot differentiate such a call, or ``None``:
     the transpiler reports it (AD210) instead of generating code that would fail
     or be wrong when it runs.
     """
@@ -39,6 +40,8 @@ class Rule:
     def __repr__(self):
         return f"Rule({self.fn.__module__}.{self.fn.__qualname__})"
 
+
+UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()  # an argument known only at run time
 
 _RULES = {}
 _NONDIFF = {}

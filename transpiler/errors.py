@@ -26,6 +26,7 @@ CODES = {
     "AD204": ("arguments do not match the rule", "The call passes an argument the derivative rule does not accept.", "Pass only the arguments listed in the rule's signature."),
     "AD205": ("unsupported attribute", "This attribute of a differentiated array has no derivative rule.", "Use the equivalent NumPy function."),
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
+    "AD209": ("object without a derivative rule for `[...]`", "A differentiated value is used inside `obj[...]`, where `obj` is not an array, list, tuple or dict (whose `[...]` only selects entries) and has no derivative rule: an index trick such as `np.s_`, `np.mgrid`, `np.ogrid` or an object of yours, whose result would otherwise count as a constant.", "Build the array with `np.concatenate`, `np.stack` or arithmetic; `np.r_[...]` and `np.c_[...]` of arrays, numbers and slices are differentiated."),
     "AD210": ("argument the derivative rule cannot take", "The derivative rule of this function cannot differentiate it with an argument given here (a function as `np.pad`'s mode, ...); the message says which.", "Use a form of the call the message names, or register your own rule with `@defvjp`."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
@@ -42,6 +43,7 @@ CODES = {
     "AD405": ("list arithmetic", "`+` or `*` on lists or tuples joins or repeats them: the gradient cannot tell their items apart.", "Build the list with `append`/`extend`, or join arrays with `np.concatenate`."),
     "AD406": ("tape out of order (debug)", "In a gradient generated with `debug=True` (`emit --debug`), the backward pass popped something other than what the forward pass recorded for it: a bug in adgen.", "Report it with the source of your function."),
     "AD407": ("non-finite gradient (debug)", "In a gradient generated with `debug=True` (`emit --debug`), a backward statement made a NaN or an infinity; the message names your line and the values it read (`sqrt` or `log` at 0, a division by 0, an overflow).", "Keep the argument away from the singular point (`np.sqrt(x + eps)`), or handle it with `np.where`."),
+    "AD410": ("value of a kind the gradient does not cover", "When the gradient ran, a value turned out to be of a kind whose operators or indexing mean something the gradient does not follow: an object whose `[...]` is indexed with a differentiated value and computes from it rather than selecting (AD209 when adgen sees the object statically).", "Pass plain NumPy arrays (`np.asarray(a)`), Python numbers, lists, tuples and dicts."),
     "AD411": ("derivative rule cannot take these values", "A derivative rule got, when the gradient ran, values it cannot differentiate (a function as `np.pad`'s mode, a cotangent on the undetermined columns of `np.linalg.svd`'s full factors, ...); the message says which.", "Change the call as the message says, or register your own rule with `@defvjp`."),
 }
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime import registry
+from runtime import guards, registry
 from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
@@ -217,6 +217,10 @@ class Reverser:
             done = self.calls.lower(self, node, fwd, tuple_width)
             if done is not None:
                 return done
+        if isinstance(node, ast.Subscript) and not self.activity.expr_active(node.value) and not self.resolver.value_of(node.value)[0]:
+            # what is indexed is known only when the gradient runs: check then that it only selects
+            guarded = ast.Subscript(value=rt_call("selecting", node.value), slice=node.slice, ctx=ast.Load())
+            return ast.copy_location(guarded, node), None
         found = self.operation(node, tuple_width)
         if found is None:
             return node, None
@@ -277,10 +281,12 @@ class Reverser:
             return None
         known = {}
         for pname, value in mapping.items():
-            if isinstance(value, ast.expr):
-                found, obj = self._static_value(value)
-                if found:
-                    known[pname] = obj
+            if isinstance(value, list):  # *args: each item, or UNKNOWN
+                known[pname] = tuple(obj if found else registry.UNKNOWN for found, obj in map(self._static_value, value))
+                continue
+            found, obj = self._static_value(value)
+            if found:
+                known[pname] = obj
         return tpl.rule.refuse(**known)
 
     def _static_value(self, node):
@@ -432,10 +438,33 @@ class Reverser:
                 return None
             return self._rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
+            if not self.activity.expr_active(node.value):
+                return self._index_object(node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
             return self._rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
         self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
         return None
+
+    def _index_object(self, node):
+        """``obj[<differentiated value>]`` where ``obj`` is a module-level object: indexing
+        an array, list, tuple or dict only selects (piecewise constant in the index);
+        other objects (``np.r_``, ``np.c_``) need a rule for their ``[...]``, else AD209.
+        (``lower`` has guarded the objects it cannot see statically.)"""
+        _, obj = self.resolver.value_of(node.value)
+        if guards.selects(obj):
+            return None
+        label = f"`{ast.unparse(node.value)}[...]`"
+        if registry.lookup(obj) is None or registry.is_nondiff(obj):
+            self.diags.add("AD209", node, f"no derivative rule for {label} (an object of type {type(obj).__name__}) on a differentiated value",
+                           "index tricks other than np.r_ and np.c_ are not differentiated: build the array with np.concatenate, np.stack or arithmetic")
+            return None
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+
+        def rebuild(a, k):
+            index = ast.Tuple(elts=a, ctx=ast.Load()) if isinstance(node.slice, ast.Tuple) else a[0]
+            return ast.copy_location(ast.Subscript(value=node.value, slice=index, ctx=ast.Load()), node)
+
+        return self._rule_for(obj, node, list(items), [], rebuild, label)
 
     def _call(self, node, tuple_width):
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
