@@ -7,7 +7,7 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, containers, emit, inplace, kinds, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -71,6 +71,10 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
+    if params(func):  # arguments of kinds the gradient does not cover: AD410
+        kinds = "plain_args" if complex_params(arg_shapes) else "real_args"
+        values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
+        body.insert(0, ast.Expr(rt_call(kinds, values, ast.Constant(", ".join(params(func))))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
@@ -116,6 +120,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
+    kinds.check(body, resolver, diags)
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
         body = structure.hoist_conditionals(body, act.expr_active, names)
@@ -144,6 +149,11 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
             start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
             body.insert(start, assign(result, rt_call("copied", load(result))))
     return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
+
+
+def complex_params(arg_shapes):
+    """The parameters whose arguments are complex (``"complex"`` in ``arg_shapes``)."""
+    return {p for p, s in (arg_shapes or {}).items() if s == "complex"}
 
 
 def _shapes_only(arg_shapes):
