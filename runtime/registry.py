@@ -27,15 +27,31 @@ class Rule:
     returning why the rule cannot differentiate such a call, or ``None``:
     the transpiler reports it (AD210) instead of generating code that would fail
     or be wrong when it runs.
+    ``complex``: whether the rule is right for complex values too (checked by
+    finite differences on real and imaginary parts, ``tests/rules/test_complex.py``):
+    ``False`` (the transpiler refuses complex values here, AD310), ``True`` (the
+    same rule), or the rule to use instead where a value may be complex. The
+    convention inside generated code is that of autograd and JAX: the cotangent
+    of ``z`` is ``dL/dx - i dL/dy``, so a holomorphic function's rule is its real
+    rule (``g * f'(z)``); the gradients returned are conjugated (``runtime.core.as_grad``).
     """
 
-    __slots__ = ("fn", "elementwise", "outputs", "refuse")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex")
 
-    def __init__(self, fn, elementwise=False, outputs=None, refuse=None):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
         self.refuse = refuse
+        self.complex = complex
+
+    def for_complex(self):
+        """The rule to use where a value may be complex, or None."""
+        if self.complex is True or not self.complex:
+            return self if self.complex else None
+        if not isinstance(self.complex, Rule):
+            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True)
+        return self.complex
 
     def __repr__(self):
         return f"Rule({self.fn.__module__}.{self.fn.__qualname__})"
@@ -55,14 +71,14 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None, refuse=None):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex))
             _NONDIFF.pop(_key(primal), None)
         return fn
 

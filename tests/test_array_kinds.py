@@ -87,12 +87,15 @@ def test_plain_values_pass():
 
 
 def test_an_emitted_module_checks_its_arguments(tmp_path, monkeypatch):
-    src = tmp_path / "model.py"
+    src = tmp_path / "kinds_model.py"
     src.write_text("import numpy as np\n\n\ndef loss(x, c):\n    return np.sum(x * x * c)\n")
-    out = tmp_path / "grad_model.py"
+    out = tmp_path / "grad_kinds_model.py"
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert cli.main(["emit", f"{src}:loss", "-o", str(out)]) == 0
+    try:
+        assert cli.main(["emit", f"{src}:loss", "-o", str(out)]) == 0
+    finally:
+        sys.modules.pop("kinds_model", None)  # emit imported it: do not leave it behind
     spec = importlib.util.spec_from_file_location("grad_model_kinds", out)
     module = importlib.util.module_from_spec(spec)
     sys.modules["grad_model_kinds"] = module

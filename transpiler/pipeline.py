@@ -7,14 +7,14 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, kinds, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, complexity, containers, emit, inplace, kinds, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import assign, call, load, rt_call, tag
 
 
 @dataclass
@@ -57,7 +57,10 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
     part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
-    grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
+    adjoints = [load(rev.adjoint(w)) for w in wrt_names]
+    # a real parameter that the function rebinds to a complex value: only the real part is its gradient
+    adjoints = [call("np.real", a) if w in rev.complexity.names and w not in complex_params(arg_shapes) else a for a, w in zip(adjoints, wrt_names)]
+    grads = _grads_expr(adjoints, wrt_names, wrt_tuple)
     body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
@@ -134,6 +137,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
     diags.raise_if_any()
@@ -203,8 +207,8 @@ def _is_builtin(src, local, name):
 
 def _grads_expr(adjoints, wrt_names, wrt_tuple):
     if not wrt_tuple:
-        return rt_call("as_grad", load(adjoints[0]), load(wrt_names[0]))
-    adjs = ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
+        return rt_call("as_grad", adjoints[0], load(wrt_names[0]))
+    adjs = ast.Tuple(elts=adjoints, ctx=ast.Load())
     args = ast.Tuple(elts=[load(w) for w in wrt_names], ctx=ast.Load())
     return rt_call("as_grads", adjs, args)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import guards, registry
-from transpiler import containers, inline, lists, shapes, stubs
+from transpiler import complexity, containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
@@ -57,6 +57,7 @@ class Op:
     shapes: dict = field(default_factory=dict)  # rule: parameter -> static shape of its value (or None)
     index: int = 0  # pick: which output of a tuple-valued call
     width: int = 0  # pick: how many outputs
+    real_slots: set = field(default_factory=set)  # rule: real operands of a value that may be complex
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Block:
 
 class Reverser:
     calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
+    complexity = None  # complexity.Complexity: which values may be complex (set by the pipeline)
 
     def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
@@ -144,6 +146,8 @@ class Reverser:
             g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
         bwd = []
         self.current = {n: [] for n in tnames}
+        if len(tnames) == 1 and self.maybe_complex(target) and not self.maybe_complex(stmt.value):
+            g = call("np.real", g)  # the name holds a real value here: only the real part is its cotangent
         if op is not None:
             self.backprop(op, g, via, bwd)
         for n in tnames:
@@ -215,6 +219,9 @@ class Reverser:
             return self._lower_pick(node, fwd)
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
+            if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
+                self.diags.add("AD310", node, "calls to your own functions with complex values are not differentiated")
+                return node, None
             if done is not None:
                 return done
         if isinstance(node, ast.Subscript) and not self.activity.expr_active(node.value) and not self.resolver.value_of(node.value)[0]:
@@ -272,6 +279,8 @@ class Reverser:
         new.adgen_active = True
         known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
+        if self.maybe_complex(node):  # its cotangent may be complex: a real operand takes the real part
+            op.real_slots = {k for k, a in enumerate(slot_args) if a is not None and not self.maybe_complex(a)}
         return new, op
 
     def _refusal(self, tpl, mapping):
@@ -500,8 +509,17 @@ class Reverser:
             return None
         return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
+    def maybe_complex(self, node):
+        return self.complexity is not None and self.complexity.maybe(node)
+
+    def _complex_at(self, node, operands):
+        return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
+
     def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+        operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
+            if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
+                self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
             return None
         rule = registry.lookup(fn)
         if rule is None:
@@ -515,6 +533,11 @@ class Reverser:
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
             return None
+        if self._complex_at(node, operands):
+            rule = rule.for_complex()
+            if rule is None:
+                self.diags.add("AD310", node, f"the derivative rule of {stubs.spelling(fn) or label} is not verified for complex values, which may reach it here")
+                return None
         return inline.template(rule), args, keywords, rebuild
 
     # -- backward: push the cotangent from a node to its operands ------------------------
@@ -564,13 +587,13 @@ class Reverser:
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
-                              fixed or (shaped and k not in op.deferred))
+                cot = inline.drop_default_arguments(fold(inline.instantiate(expr, values)))
+                self.backprop(op.slots[k], _real(cot, k, op), via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
-            self.backprop(op.slots[k], inline.instantiate(expr, {"__result__": load(result)}), result, out, shaped)
+            self.backprop(op.slots[k], _real(inline.instantiate(expr, {"__result__": load(result)}), k, op), result, out, shaped)
 
     def _rule_call(self, op, g):
         tpl = op.tpl
@@ -598,6 +621,11 @@ class Reverser:
         if module not in self.rule_modules:
             self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
         return self.rule_modules[module]
+
+
+def _real(cot, k, op):
+    """The cotangent of slot ``k``, as its real part where the operand is real."""
+    return call("np.real", cot) if k in op.real_slots else cot
 
 
 def _static_form_read(call, known):

@@ -65,13 +65,13 @@ def _tensordot_axes(a, b, axes):
     return [k % na for k in axes_a], [k % nb for k in axes_b]
 
 
-@vjp(np.tensordot, np.linalg.tensordot)
+@vjp(np.tensordot, np.linalg.tensordot, complex=True)
 def tensordot(g, ans, a, b, axes=2):
     ga, gb = _tensordot_cot(g, a, b, *_tensordot_axes(a, b, axes))
     return ga, gb
 
 
-@vjp(np.dot, np.ndarray.dot)
+@vjp(np.dot, np.ndarray.dot, complex=True)
 def dot(g, ans, a, b):
     """dot is a product with a scalar, or tensordot over a's last axis and b's
     second-to-last (its only one when b is 1-D)."""
@@ -81,7 +81,7 @@ def dot(g, ans, a, b):
     return ga, gb
 
 
-@vjp(np.inner)
+@vjp(np.inner, complex=True)
 def inner(g, ans, a, b):
     """inner is a product with a scalar, or tensordot over both last axes."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -90,7 +90,7 @@ def inner(g, ans, a, b):
     return ga, gb
 
 
-@vjp(np.matmul, operator.matmul, np.linalg.matmul)
+@vjp(np.matmul, operator.matmul, np.linalg.matmul, complex=True)
 def matmul(g, ans, x1, x2):
     return _rt.rules.linalg.matmul_x1(g, x1, x2), _rt.rules.linalg.matmul_x2(g, x1, x2)
 
@@ -129,7 +129,7 @@ def vdot(g, ans, a, b):
     return np.reshape(g * b, np.shape(a)), np.reshape(g * a, np.shape(b))
 
 
-@vjp(np.outer, np.linalg.outer)
+@vjp(np.outer, np.linalg.outer, complex=True)
 def outer(g, ans, a, b):
     # outer flattens both operands: result[i, j] = a.flat[i] * b.flat[j]
     return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
@@ -144,7 +144,7 @@ def vecdot(g, ans, x1, x2, *, axis=-1):
     )
 
 
-@vjp(np.kron)
+@vjp(np.kron, complex=True)
 def kron(g, ans, a, b):
     """kron(a, b)[i*p + k, j*q + l] = a[i, j] b[k, l] (in any number of
     dimensions): view g with the axes of a and b interleaved, multiply by the
@@ -237,7 +237,7 @@ def _einsum_cot(g, terms, out, operands, k, optimize):
     return cot
 
 
-@vjp(np.einsum)
+@vjp(np.einsum, complex=True)
 def einsum(g, ans, *args, optimize=False):
     """Both calling forms: subscripts as a string, explicit ('ij,jk->ik') and
     implicit ('ij,jk'), with repeated labels ('ii->i', 'ii') and ellipses; and
@@ -269,7 +269,7 @@ def _diagonal_cot(d, shape, offset, axis1, axis2):
     return np.moveaxis(out, (-2, -1), (ax1, ax2))
 
 
-@vjp(np.diagonal, np.ndarray.diagonal)
+@vjp(np.diagonal, np.ndarray.diagonal, complex=True)
 def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
     return _diagonal_cot(g, np.shape(a), offset, axis1, axis2)
 
@@ -281,24 +281,24 @@ def _trace_cot(g, ans, a, offset, axis1, axis2):
     return _diagonal_cot(d, np.shape(a), offset, axis1, axis2)
 
 
-@vjp(np.trace, np.ndarray.trace)
+@vjp(np.trace, np.ndarray.trace, complex=True)
 def trace(g, ans, a, offset=0, axis1=0, axis2=1):
     return _trace_cot(g, ans, a, offset, axis1, axis2)
 
 
-@vjp(np.linalg.diagonal)
+@vjp(np.linalg.diagonal, complex=True)
 def linalg_diagonal(g, ans, x, *, offset=0):
     # np.linalg.diagonal takes the diagonals of the last two axes.
     return _diagonal_cot(g, np.shape(x), offset, -2, -1)
 
 
-@vjp(np.linalg.trace)
+@vjp(np.linalg.trace, complex=True)
 def linalg_trace(g, ans, x, *, offset=0):
     # np.linalg.trace sums the diagonals of the last two axes.
     return _trace_cot(g, ans, x, offset, -2, -1)
 
 
-@vjp(np.diag)
+@vjp(np.diag, complex=True)
 def diag(g, ans, v, k=0):
     """1-D v: the result has v on its k-th diagonal; 2-D v: the result is that diagonal."""
     if np.ndim(v) == 1:
@@ -309,13 +309,13 @@ def diag(g, ans, v, k=0):
 # -- inverses and solves -------------------------------------------------------------------------
 
 
-@vjp(np.linalg.inv)
+@vjp(np.linalg.inv, complex=True)
 def inv(g, ans, a):
     # d(A^-1) = -A^-1 dA A^-1
     return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
 
 
-@vjp(np.linalg.solve)
+@vjp(np.linalg.solve, complex=True)
 def solve(g, ans, a, b):
     """x = A^-1 b: b's cotangent is A^-T g, A's is -(A^-T g) x^T.
 
@@ -347,7 +347,7 @@ def pinv(g, ans, a):
 # -- determinants ------------------------------------------------------------------------------
 
 
-@vjp(np.linalg.det)
+@vjp(np.linalg.det, complex=True)
 def det(g, ans, a):
     # d det(A) = det(A) tr(A^-1 dA) (A must be invertible)
     return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
