@@ -8,9 +8,11 @@ checks the cotangents of ``constant_values`` and ``end_values`` too.
 import numpy as np
 import pytest
 
+from gradcheck import check_grad
 from runtime.core import GradientError
 from runtime.registry import lookup
 from tests.rules.harness import Case, check_case
+from transpiler import grad
 
 rng = np.random.default_rng(12)
 
@@ -114,3 +116,48 @@ def test_a_function_as_mode_is_refused_when_the_gradient_runs():
 def test_refuse_names_a_function_as_mode():
     refuse = lookup(np.pad).refuse
     assert refuse(mode=lambda *a: None) and refuse(mode="edge") is None and refuse() is None
+
+
+# -- end to end: np.pad as users write it, keywords and all ------------------------------------
+
+X = rng.standard_normal((3, 4))
+
+
+def pad_edge(x):
+    return np.sum(np.sin(np.pad(x, ((1, 2), (3, 0)), mode="edge")) * np.arange(42.0).reshape(6, 7))
+
+
+def pad_reflect_odd(x):
+    return np.sum(np.pad(x, 5, mode="reflect", reflect_type="odd") ** 2)
+
+
+def pad_symmetric(x):
+    return np.sum(np.cos(np.pad(x, {1: (2, 6)}, mode="symmetric")))
+
+
+def pad_wrap(x):
+    return np.sum(np.pad(x, (4, 1), "wrap") ** 3)
+
+
+def pad_median(x):
+    return np.sum(np.pad(x, 2, mode="median", stat_length=((2, 3), (1, 4))) ** 2)
+
+
+def pad_ramp(x, c):
+    return np.sum(np.tanh(np.pad(x, ((2, 1), (1, 2)), mode="linear_ramp", end_values=((c, 2.0 * c), (0.5, -c)))))
+
+
+def pad_constant(x, c):
+    return np.sum(np.pad(x, 1, constant_values=c) ** 2)
+
+
+@pytest.mark.parametrize("fn", [pad_edge, pad_reflect_odd, pad_symmetric, pad_wrap, pad_median])
+def test_through_the_transpiler(fn):
+    check_grad(fn, [X], 0, grad(fn)(X))
+
+
+@pytest.mark.parametrize("fn", [pad_ramp, pad_constant])
+def test_differentiated_pad_values(fn):
+    gx, gc = grad(fn, wrt=(0, 1))(X, 0.3)
+    check_grad(fn, [X, 0.3], 0, gx)
+    check_grad(fn, [X, 0.3], 1, gc)
