@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
 
 
 class Rule:
@@ -61,6 +61,16 @@ UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()  # an argu
 
 _RULES = {}
 _NONDIFF = {}
+_version = 0  # counts registrations: a gradient made before one may be stale
+
+
+def version():
+    return _version
+
+
+def _changed():
+    global _version
+    _version += 1
 
 
 def _key(obj):
@@ -77,6 +87,7 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
+        _changed()
         for primal in primals:
             _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex))
             _NONDIFF.pop(_key(primal), None)
@@ -87,6 +98,7 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
 
 def nondiff(*primals):
     """Declare functions whose results carry no derivative (shape, argmax, floor, ...)."""
+    _changed()
     for primal in primals:
         _NONDIFF[_key(primal)] = primal
         _RULES.pop(_key(primal), None)

@@ -4,7 +4,7 @@ The rules follow NumPy arrays and Python numbers. A function that makes an
 ``np.matrix`` (``*`` is a matrix product), a masked array (masked entries take
 no part), a character or record array, or that reads such a value from a
 global or closure variable, would be differentiated as if it held arrays:
-AD309. Arguments are checked when the gradient runs (``runtime/guards.py``,
+AD309. Arguments are checked when the gradient runs (``runtime/kinds.py``,
 AD410).
 """
 
@@ -12,7 +12,7 @@ import ast
 
 import numpy as np
 
-from runtime import guards
+from runtime import kinds as runtime_kinds
 
 # modules whose functions make arrays of those kinds (np.ma.array, np.asmatrix, np.char.array, np.rec.array)
 ODD_MODULES = ("numpy.ma", "numpy.matrixlib", "numpy.char", "numpy._core.defchararray", "numpy.rec", "numpy._core.records")
@@ -28,7 +28,7 @@ def check(body, resolver, diags):
                 diags.add("AD309", node, f"`{ast.unparse(node.func)}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
         elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
             found, value = resolver.value_of(node)
-            why = guards.odd_kind(value) if found and not isinstance(value, type) else None
+            why = runtime_kinds.odd_kind(value) if found and not isinstance(value, type) else None
             if why:
                 diags.add("AD309", node, f"`{ast.unparse(node)}` is {why}")
 

@@ -9,7 +9,7 @@ import types
 import numpy as np
 import pytest
 
-from runtime import guards, registry
+from runtime import kinds, registry
 from runtime.core import GradientError
 from runtime.registry import lookup
 from tests.rules.harness import Case, check_case
@@ -110,7 +110,7 @@ def _verdict(obj, kind):
         return "rule"
     if kind == "call" and registry.is_nondiff(obj):
         return "nondiff"
-    if kind == "index" and guards.selects(obj):
+    if kind == "index" and kinds.selects(obj):
         return "selects"
     return "refused"
 
