@@ -41,10 +41,20 @@ class Complexity:
     def __init__(self, names, resolver):
         self.names = set(names)
         self.resolver = resolver
+        self.sources = True  # False when nothing in the function can make a complex value
+        self.memo = None  # id(node) -> answer, once the names are known
 
     def maybe(self, node):
-        if node is None:
+        if not self.sources or node is None:
             return False
+        if self.memo is not None:
+            key = id(node)
+            if key not in self.memo:
+                self.memo[key] = self._maybe(node)
+            return self.memo[key]
+        return self._maybe(node)
+
+    def _maybe(self, node):
         if isinstance(node, ast.Constant):
             return isinstance(node.value, complex)
         if isinstance(node, ast.Name):
@@ -59,6 +69,32 @@ class Complexity:
             return False
         return any(self.maybe(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
 
+    def anywhere(self, node):
+        """Does anything in ``node`` make a complex value? (A dotted module-level name is
+        looked at whole, not part by part.)"""
+        if self.source(node):
+            return True
+        if isinstance(node, (ast.Name, ast.Attribute)) and self.resolver.value_of(node)[0]:
+            return False
+        return any(self.anywhere(child) for child in ast.iter_child_nodes(node))
+
+    def source(self, node):
+        """Does ``node`` itself (not its parts) make a complex value?"""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, complex)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return self._complex_object(node)
+        if isinstance(node, ast.Call):
+            found, fn = self.resolver.value_of(node.func)
+            return (found and (_makes_complex(fn) or (_yours(fn) and _mentions_complex(fn)))) or self._complex_cast(node)
+        return False
+
+    def _complex_cast(self, call):
+        """``dtype=complex``, ``.astype(complex)``."""
+        if any(k.arg == "dtype" and self._complex_dtype(k.value) for k in call.keywords):
+            return True
+        return isinstance(call.func, ast.Attribute) and call.func.attr == "astype" and bool(call.args) and self._complex_dtype(call.args[0])
+
     def _complex_object(self, node):
         """A module-level value that is complex (a global, a closure variable)."""
         found, value = self.resolver.value_of(node)
@@ -66,16 +102,10 @@ class Complexity:
 
     def _call(self, node):
         found, fn = self.resolver.value_of(node.func)
-        if found and _makes_complex(fn):
-            return True
-        if any(k.arg == "dtype" and self._complex_dtype(k.value) for k in node.keywords):
-            return True
-        if isinstance(node.func, ast.Attribute) and node.func.attr == "astype" and node.args and self._complex_dtype(node.args[0]):
+        if self.source(node):
             return True
         if found and (any(fn is f for f in REAL_RESULTS) or (registry.is_nondiff(fn) and not any(fn is f for f in COMPLEX_NONDIFF))):
             return False
-        if found and _yours(fn) and _mentions_complex(fn):
-            return True
         parts = list(node.args) + [k.value for k in node.keywords]
         if not found and isinstance(node.func, ast.Attribute):
             parts.append(node.func.value)  # a method: its receiver
@@ -127,8 +157,11 @@ def _mentions_complex(fn):
 
 def analyze(body, complex_params, resolver):
     """The ``Complexity`` of a (qualified, normalised) body whose ``complex_params`` are complex."""
-    flows = list(_flows(body))
     found = Complexity(complex_params, resolver)
+    found.sources = bool(complex_params) or any(found.anywhere(stmt) for stmt in body)
+    if not found.sources:
+        return found
+    flows = list(_flows(body))
     changed = True
     while changed:
         changed = False
@@ -136,6 +169,7 @@ def analyze(body, complex_params, resolver):
             if not targets <= found.names and found.maybe(value):
                 found.names |= targets
                 changed = True
+    found.memo = {}
     return found
 
 

@@ -21,16 +21,24 @@ ODD_FUNCTIONS = (np.asmatrix, np.bmat)  # make matrices, but say they are in num
 
 def check(body, resolver, diags):
     """AD309 for each call that makes, and each global read that holds, a value of an odd kind."""
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Call):
-            made = _makes(node, resolver)
-            if made:
-                diags.add("AD309", node, f"`{ast.unparse(node.func)}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
-        elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-            found, value = resolver.value_of(node)
-            why = runtime_kinds.odd_kind(value) if found and not isinstance(value, type) else None
+    for stmt in body:
+        _visit(stmt, resolver, diags)
+
+
+def _visit(node, resolver, diags):
+    if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+        found, value = resolver.value_of(node)
+        if found:  # a module-level value: its dotted parts are modules, nothing to look into
+            why = runtime_kinds.odd_kind(value) if not isinstance(value, type) else None
             if why:
                 diags.add("AD309", node, f"`{ast.unparse(node)}` is {why}")
+            return
+    elif isinstance(node, ast.Call):
+        made = _makes(node, resolver)
+        if made:
+            diags.add("AD309", node, f"`{ast.unparse(node.func)}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
+    for child in ast.iter_child_nodes(node):
+        _visit(child, resolver, diags)
 
 
 def _makes(call, resolver):
