@@ -43,6 +43,8 @@ def seed(value, dout):
             return 1.0
         if isinstance(value, (list, tuple, dict)):
             raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
+        if np.ndim(value) == 0 and not np.isrealobj(value):
+            raise GradientError("AD401", "grad needs a real scalar result, but the function returned a complex number; return its real part, imaginary part or absolute value (np.real, np.imag, np.abs)")
         if np.ndim(value) != 0 or not np.isrealobj(value):
             shape = np.shape(value)
             raise GradientError(

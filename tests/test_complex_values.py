@@ -243,3 +243,8 @@ def test_a_helper_of_yours_that_makes_complex_values_is_refused():
     with pytest.raises(TranspileError) as info:
         grad(calls_a_helper_that_makes_complex_values)(X)
     assert "AD310" in {d.code for d in info.value.diagnostics}
+
+
+def test_a_complex_result_needs_a_real_part():
+    with pytest.raises(GradientError, match="AD401.*complex number"):
+        grad(lambda z: np.sum(z * np.conj(z)))(Z)
