@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime import kinds, registry
-from transpiler import complexity, containers, inline, lists, shapes, stubs
+from runtime import registry
+from transpiler import complexity, containers, inline, lists, objects, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
@@ -227,10 +227,9 @@ class Reverser:
                 return node, None
             if done is not None:
                 return done
-        if isinstance(node, ast.Subscript) and not self.activity.expr_active(node.value) and not self.resolver.value_of(node.value)[0]:
-            # what is indexed is known only when the gradient runs: check then that it only selects
-            guarded = ast.Subscript(value=rt_call("selecting", node.value), slice=node.slice, ctx=ast.Load())
-            return ast.copy_location(guarded, node), None
+        guarded = objects.guarded_index(self, node)
+        if guarded is not None:
+            return guarded, None
         found = self.operation(node, tuple_width)
         if found is None:
             return node, None
@@ -240,7 +239,7 @@ class Reverser:
         except BindError as exc:
             self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
             return node, None
-        refusal = self._refusal(tpl, mapping)
+        refusal = objects.refusal(self, tpl, mapping)
         if refusal:
             self.diags.add("AD210", node, refusal)
             return node, None
@@ -285,27 +284,6 @@ class Reverser:
         if self.maybe_complex(node):  # its cotangent may be complex: a real operand takes the real part
             op.real_slots = {k for k, a in enumerate(slot_args) if a is not None and not self.maybe_complex(a)}
         return new, op
-
-    def _refusal(self, tpl, mapping):
-        """The rule's reason not to differentiate this call, judged on the arguments known
-        statically (literals and module-level objects), or None."""
-        if tpl.rule.refuse is None:
-            return None
-        known = {}
-        for pname, value in mapping.items():
-            if isinstance(value, list):  # *args: each item, or UNKNOWN
-                known[pname] = tuple(obj if found else registry.UNKNOWN for found, obj in map(self._static_value, value))
-                continue
-            found, obj = self._static_value(value)
-            if found:
-                known[pname] = obj
-        return tpl.rule.refuse(**known)
-
-    def _static_value(self, node):
-        try:
-            return True, ast.literal_eval(node)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return self.resolver.value_of(node)
 
     def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
         """Keep in temporaries the operand values the backward reads, unless they are
@@ -412,11 +390,11 @@ class Reverser:
         if isinstance(node, ast.BinOp):
             fn = BINOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.BinOp(left=a[0], op=node.op, right=a[1]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
         if isinstance(node, ast.UnaryOp):
             fn = UNARYOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.UnaryOp(op=node.op, operand=a[0]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
@@ -433,35 +411,14 @@ class Reverser:
             if fn is None:
                 self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
                 return None
-            return self._rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
-                return self._index_object(node)
+                return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
-            return self._rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
+            return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
         self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
         return None
-
-    def _index_object(self, node):
-        """``obj[<differentiated value>]`` where ``obj`` is a module-level object: indexing
-        an array, list, tuple or dict only selects (piecewise constant in the index);
-        other objects (``np.r_``, ``np.c_``) need a rule for their ``[...]``, else AD209.
-        (``lower`` has guarded the objects it cannot see statically.)"""
-        _, obj = self.resolver.value_of(node.value)
-        if kinds.selects(obj):
-            return None
-        label = f"`{ast.unparse(node.value)}[...]`"
-        if registry.lookup(obj) is None or registry.is_nondiff(obj):
-            self.diags.add("AD209", node, f"no derivative rule for {label} (an object of type {type(obj).__name__}) on a differentiated value",
-                           "index tricks other than np.r_ and np.c_ are not differentiated: build the array with np.concatenate, np.stack or arithmetic")
-            return None
-        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-
-        def rebuild(a, k):
-            index = ast.Tuple(elts=a, ctx=ast.Load()) if isinstance(node.slice, ast.Tuple) else a[0]
-            return ast.copy_location(ast.Subscript(value=node.value, slice=index, ctx=ast.Load()), node)
-
-        return self._rule_for(obj, node, list(items), [], rebuild, label)
 
     def _call(self, node, tuple_width):
         if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
@@ -495,7 +452,7 @@ class Reverser:
         else:
             self.diags.add("AD202", func, f"cannot tell statically which function `{ast.unparse(func)}` is")
             return None
-        return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
+        return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
     def maybe_complex(self, node):
         return self.complexity is not None and self.complexity.maybe(node)
@@ -503,7 +460,7 @@ class Reverser:
     def _complex_at(self, node, operands):
         return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
 
-    def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+    def rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
         operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
             if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
