@@ -155,6 +155,8 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
+    if not any(getattr(b, "undo", None) for b, _ in placed):
+        return set()
     reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
     before = []  # before[k]: what blocks 0..k read
     for r in reads:

@@ -206,6 +206,9 @@ SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
 FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
 
 
+_FORM_OR_SHAPE_READS = {**SHAPE_READS, **FORM_READS}
+
+
 def shape_operand(call, reads=SHAPE_READS):
     """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
     ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
@@ -219,7 +222,7 @@ def shape_operand(call, reads=SHAPE_READS):
 
 def form_operand(call):
     """The name ``call`` reads only for its shape and dtype, or ``None``."""
-    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
+    return shape_operand(call, _FORM_OR_SHAPE_READS)
 
 
 def value_names(expr):
