@@ -109,7 +109,8 @@ def _fold_one(stmt, zeros, apply):
         if kind == "accum" and target in zeros:
             stmt.value = stmt.value.right
             stmt.adgen = ("set", via)
-        stmt = _ZeroReads(zeros).visit(stmt)
+        if zeros and not zeros.isdisjoint(names_in(stmt, ast.Load)):
+            stmt = _ZeroReads(zeros).visit(stmt)
     zeros.difference_update(_targets(stmt))
     return stmt
 
