@@ -21,7 +21,7 @@ from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -362,7 +362,7 @@ class Reverser:
             if shape is not None and self.shapes.of(v) == shape:
                 continue
             others = [o for q, o in operands.items() if q != p]
-            if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
+            if not all(is_literal(o) or same(o, v) for o in others):
                 keep.add(p)
         deferred = set()
         for k, child in enumerate(slots):
