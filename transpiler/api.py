@@ -14,11 +14,11 @@ import warnings
 import numpy as np
 
 from transpiler import pipeline, shapes, source
-from transpiler.cache import load_module
+from transpiler.cache import LRU, MAX_MODULES, load_module
 from transpiler.errors import AdgenWarning, Diagnostic
 
-_MEMO = {}
-_VARIANTS = {}  # (function, wrt) -> the argument shapes it has been specialised to
+_MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
+_VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to
 MAX_SPECIALISATIONS = 8
 
 

@@ -41,6 +41,12 @@ CODES = {
     "AD405": ("list arithmetic", "`+` or `*` on lists or tuples joins or repeats them: the gradient cannot tell their items apart.", "Build the list with `append`/`extend`, or join arrays with `np.concatenate`."),
     "AD406": ("tape out of order (debug)", "In a gradient generated with `debug=True` (`emit --debug`), the backward pass popped something other than what the forward pass recorded for it: a bug in adgen.", "Report it with the source of your function."),
     "AD407": ("non-finite gradient (debug)", "In a gradient generated with `debug=True` (`emit --debug`), a backward statement made a NaN or an infinity; the message names your line and the values it read (`sqrt` or `log` at 0, a division by 0, an overflow).", "Keep the argument away from the singular point (`np.sqrt(x + eps)`), or handle it with `np.where`."),
+    # AD5xx: the environment: the cache folder and files adgen reads and writes
+    "AD501": ("cache folder unusable (warning)", "The cache folder (`$ADGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/adgen`, else `~/.cache/adgen`) cannot be made or written: it is under a file, read-only, or in a system folder such as /proc. Gradients still work; this process keeps them in memory.", "Point `ADGEN_CACHE_DIR` at a folder of yours that can be written."),
+    "AD502": ("cache folder not safe (warning)", "The cache folder belongs to another user, or other users can write to it (or replace it: a folder above it is writable by all, without the sticky bit). A module planted there could run as you, so adgen does not use it (as ssh refuses such a `~/.ssh`); this process keeps gradients in memory.", "Use a folder only you can write to (`chmod 700`), or point `ADGEN_CACHE_DIR` at one."),
+    "AD503": ("cached module changed (warning)", "A file in the cache folder has the name of a module adgen generated but not its text: it was edited, truncated, or planted. adgen never runs a file's contents, only the code it has just generated; it replaced the file with that code.", "If nobody else should write there, find out who did; `adgen cache clear` removes adgen's files."),
+    "AD504": ("cannot write to the cache folder (warning)", "Writing a module to the cache folder failed (disk full, quota, permissions); the gradient is kept in memory.", "Free some space, or point `ADGEN_CACHE_DIR` at a folder that can be written."),
+    "AD505": ("source outside the generated file's folder", "`adgen emit --check OUT` imports (runs) the source file OUT's header names; whoever wrote OUT chose that path, so adgen refuses one outside OUT's folder and its subfolders (links resolved).", "Name the source yourself: `adgen emit --check OUT --source FILE`."),
 }
 
 
@@ -73,7 +79,8 @@ class Diagnostic:
             self.hint = CODES.get(self.code, ("", "", ""))[2]
 
     def render(self):
-        head = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
+        where = f"{self.filename}:{self.line}:{self.col}" if self.line else self.filename  # line 0: a file or folder
+        head = f"{where}: {self.code} {self.message}"
         parts = [head]
         if self.source_line:
             text = self.source_line.rstrip("\n")
@@ -101,7 +108,8 @@ class TranspileError(AdgenError):
 
 
 class AdgenWarning(UserWarning):
-    """A construct adgen differentiates, but probably not as meant (codes AD3xx); holds its diagnostic."""
+    """A construct adgen differentiates, but probably not as meant (codes AD3xx), or a cache
+    folder or file it cannot use (AD5xx); holds its diagnostic."""
 
     def __init__(self, diagnostic):
         self.diagnostic = diagnostic
