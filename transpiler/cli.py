@@ -15,7 +15,7 @@ import re
 import shlex
 import sys
 
-from transpiler import cache, diagnose, emit, pipeline, shapes, source, stubs
+from transpiler import cache, diagnose, emit, pipeline, shapes, source, static, stubs
 from transpiler.errors import CODES, InternalError, RuleError, TranspileError
 from transpiler.files import through_links, write_atomic
 from transpiler.pipeline import transform
@@ -93,6 +93,20 @@ def import_module(path):
         raise Fail(str(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the user's module failed while being imported
         raise Fail(f"{path}: importing it raised {type(exc).__name__}: {exc}") from None
+
+
+def read_module(path, reader):
+    """``check --no-import``: the module in ``path`` read without running it (``static``)."""
+    if not path.endswith(".py"):
+        raise Fail(f"{path}: not a Python file (expected a .py file)")
+    if not os.path.isfile(path):
+        raise Fail(f"{path}: no such file")
+    try:
+        return reader.load(path)
+    except SyntaxError as exc:
+        raise Fail(f"{exc.filename or path}:{exc.lineno or 1}: syntax error: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Fail(f"{path}: cannot read it: {exc}") from None
 
 
 def function(module, path, func):
@@ -263,7 +277,8 @@ def check(args):
             raise Fail(f"{args.stubs}: exists; not overwriting it (choose a new file for the stubs)")
         if not os.path.isdir(folder_of(args.stubs)):
             raise Fail(f"{args.stubs}: the folder {folder_of(args.stubs)} does not exist")
-    module = import_module(path)
+    reader = static.Reader(path) if args.no_import else None
+    module = read_module(path, reader) if reader else import_module(path)
     if func:
         functions, skipped = [function(module, path, func)], []
     else:
@@ -275,6 +290,8 @@ def check(args):
         except (RuleError, InternalError) as exc:
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
+    if reader:
+        found = static.explain(found, reader)
     found = sorted((_as_given(d, path) for d in found), key=lambda d: (d.line, d.col))
     # a helper several functions call reports its problems once
     found = list({(d.filename, d.line, d.col, d.code, d.message): d for d in found}.values())
@@ -369,6 +386,7 @@ def parser():
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     c.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of diagnostics for tools")
     c.add_argument("--stubs", metavar="OUT", help="write a @defvjp stub for every missing rule to the new file OUT")
+    c.add_argument("--no-import", action="store_true", help="read FILE without importing it (its top-level code does not run): names resolve statically, as linters do; for untrusted files and CI")
     s = sub.add_parser("show", help="print a gradient module")
     s.add_argument("target", metavar="FILE:FUNC")
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")

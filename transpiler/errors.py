@@ -47,6 +47,7 @@ CODES = {
     "AD503": ("cached module changed (warning)", "A file in the cache folder has the name of a module adgen generated but not its text: it was edited, truncated, or planted. adgen never runs a file's contents, only the code it has just generated; it replaced the file with that code.", "If nobody else should write there, find out who did; `adgen cache clear` removes adgen's files."),
     "AD504": ("cannot write to the cache folder (warning)", "Writing a module to the cache folder failed (disk full, quota, permissions); the gradient is kept in memory.", "Free some space, or point `ADGEN_CACHE_DIR` at a folder that can be written."),
     "AD505": ("source outside the generated file's folder", "`adgen emit --check OUT` imports (runs) the source file OUT's header names; whoever wrote OUT chose that path, so adgen refuses one outside OUT's folder and its subfolders (links resolved).", "Name the source yourself: `adgen emit --check OUT --source FILE`."),
+    "AD506": ("not resolvable without importing", "`adgen check --no-import` reads the file without running it, so a name bound by code that runs only on import (`SPRING = Spring(3.0, 1.0)`, a function a factory returns, `exec`, an installed module not loaded yet, `from m import *` of such a module) is unknown: it cannot tell what a call of it does.", "Check the file with `adgen check` (which imports it, running its top-level code), or bind the name with a `def`, an import or a literal."),
 }
 
 
