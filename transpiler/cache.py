@@ -142,7 +142,11 @@ def _execute(name, text, filename):
     # what tracebacks and pdb show is what runs, whatever later happens to the file
     lines = io.StringIO(text, newline=None).readlines()  # split where Python splits lines
     linecache.cache[filename] = (len(text), None, lines, filename)
-    exec(code, module.__dict__)  # noqa: S102 - the text adgen just generated
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - the text adgen just generated
+    except BaseException:
+        linecache.cache.pop(filename, None)
+        raise
     return module
 
 
@@ -167,6 +171,10 @@ def _store(name, text):
     data = text.encode("utf-8")
     found = _read_own(path, len(data))
     if found == data:
+        try:
+            os.utime(path)  # recently used: the last to be pruned
+        except OSError:
+            pass
         return path
     if found is not None:
         _warn("AD503", path, "this cached module is not the code adgen generated for it (edited, truncated or planted); it was not run, and is replaced")
@@ -308,7 +316,7 @@ def _matching(where, pattern):
 
 def prune(where, limit, now=None):
     """Remove temporary files left by killed processes and, while adgen's files in
-    ``where`` hold more than ``limit`` bytes, the least recently written ones, down to
+    ``where`` hold more than ``limit`` bytes, the least recently used ones, down to
     three quarters of it. Returns the number of files removed."""
     now = time.time() if now is None else now
     files = own_files(where)
