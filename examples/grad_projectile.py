@@ -4,7 +4,8 @@
 import numpy as np
 
 import runtime as _rt
-import projectile
+
+projectile = _rt.user_module('projectile', 'projectile.py', __file__)
 
 
 def value_and_grad_landing_distance(speed, angle, drag, _dout=None):

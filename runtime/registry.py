@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals"]
+__all__ = ["Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
 
 
 class Rule:
@@ -36,6 +36,16 @@ class Rule:
 
 _RULES = {}
 _NONDIFF = {}
+_version = 0  # counts registrations: a gradient made before one may be stale
+
+
+def version():
+    return _version
+
+
+def _changed():
+    global _version
+    _version += 1
 
 
 def _key(obj):
@@ -52,6 +62,7 @@ def vjp(*primals, elementwise=False, outputs=None):
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
+        _changed()
         for primal in primals:
             _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs))
             _NONDIFF.pop(_key(primal), None)
@@ -62,6 +73,7 @@ def vjp(*primals, elementwise=False, outputs=None):
 
 def nondiff(*primals):
     """Declare functions whose results carry no derivative (shape, argmax, floor, ...)."""
+    _changed()
     for primal in primals:
         _NONDIFF[_key(primal)] = primal
         _RULES.pop(_key(primal), None)

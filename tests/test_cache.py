@@ -6,10 +6,13 @@ import importlib.util
 import inspect
 import linecache
 import os
+import pathlib
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -252,9 +255,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 import ro_mod
 from transpiler import AdgenWarning, grad
-if os.geteuid() == 0:  # root writes anywhere: become the user whose read-only folder it is
-    import linecache
-    linecache.getlines(ro_mod.__file__)  # that user cannot read root's temporary folder
+if os.geteuid() == 0:
     os.setgroups([])
     os.setgid(int(sys.argv[2]))
     os.setuid(int(sys.argv[2]))
@@ -266,17 +267,27 @@ print(sorted({w.message.diagnostic.code for w in record if isinstance(w.message,
 """
 
 
-def test_a_read_only_cache_folder(tmp_path):
-    where = tmp_path / "ro"
+@pytest.fixture
+def public():
+    """A folder every user can read (as root, the test runs a child as another user)."""
+    folder = tempfile.mkdtemp(prefix="adgen-public-")
+    os.chmod(folder, 0o755)
+    yield pathlib.Path(folder)
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_cache_folder(public):
+    (public / "ro_mod.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)\n")
+    where = public / "ro"
     where.mkdir()
-    (tmp_path / "ro_mod.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)\n")
     where.chmod(0o500)
-    if IS_ROOT:
+    if IS_ROOT:  # root writes anywhere: the child becomes the user whose read-only folder it is
         os.chown(where, NOBODY, NOBODY)
-    env = dict(os.environ, ADGEN_CACHE_DIR=str(where), HOME=str(tmp_path))
-    done = subprocess.run([sys.executable, "-c", READ_ONLY, str(tmp_path), str(NOBODY)], env=env, capture_output=True, text=True, timeout=120)
+    env = dict(os.environ, ADGEN_CACHE_DIR=str(where), HOME=str(public))
+    done = subprocess.run([sys.executable, "-c", READ_ONLY, str(public), str(NOBODY)], env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "['AD501']"), done.stderr
     assert list(where.iterdir()) == []
+    where.chmod(0o700)
 
 
 def test_folders_are_made_0700_and_files_0600_whatever_the_umask(folder, tmp_path):

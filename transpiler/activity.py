@@ -9,6 +9,8 @@ gradient.
 import ast
 from dataclasses import dataclass
 
+from transpiler.syntax import names_in, path_of, walk
+
 
 @dataclass
 class Activity:
@@ -20,20 +22,20 @@ class Activity:
 
     def expr_active(self, node):
         """Does the expression read an active name?"""
-        return any(isinstance(n, ast.Name) and self.active(n.id) for n in ast.walk(node))
+        return any(isinstance(n, ast.Name) and self.active(n.id) for n in walk(node))
 
 
 def _assignments(body):
     """(target names, read names) for every assignment and the final return. A store
     ``y[i] = v`` and ``np.add.at(y, i, v)`` assign ``y`` from ``v`` (and ``y``)."""
     out = []
-    for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for stmt in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
                 out.append(({target.value.id}, _names(stmt.value) | {target.value.id}))
                 continue
-            out.append(({n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}, _names(stmt.value)))
+            out.append(({n.id for t in stmt.targets for n in walk(t) if isinstance(n, ast.Name)}, _names(stmt.value)))
         elif is_add_at(stmt):
             array, _, value = stmt.value.args
             out.append(({array.id}, _names(value) | {array.id}))
@@ -52,7 +54,7 @@ def _changes_list(node):
 
 
 def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return names_in(node)
 
 
 def is_add_at(stmt):
@@ -61,7 +63,7 @@ def is_add_at(stmt):
         return False
     call = stmt.value
     return (
-        ast.unparse(call.func) == "np.add.at"
+        path_of(call.func) == "np.add.at"
         and len(call.args) == 3
         and not call.keywords
         and isinstance(call.args[0], ast.Name)
@@ -97,7 +99,7 @@ def _own_reads(stmt):
         parts = [stmt.iter]
     else:
         parts = [stmt]
-    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+    return {n.id for part in parts for n in walk(part) if isinstance(n, ast.Name)}
 
 
 def last_read(body, wrt_name):
@@ -105,5 +107,5 @@ def last_read(body, wrt_name):
     computed from it (None if there is none): where a dependency the result
     does not have ends."""
     varied = _fixed_point({wrt_name}, _assignments(body), lambda targets, reads, v: targets if reads & v else set())
-    found = [s for s in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
+    found = [s for s in walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
     return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)

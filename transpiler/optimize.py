@@ -15,9 +15,9 @@
 """
 
 import ast
-import copy
 
 from transpiler import inplace, simplify
+from transpiler.syntax import Transformer, names_in, path_of, statements, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -47,7 +47,7 @@ def _zero_init(name):
     return stmt
 
 
-class _ZeroReads(ast.NodeTransformer):
+class _ZeroReads(Transformer):
     def __init__(self, zeros):
         self.zeros = zeros
 
@@ -61,36 +61,39 @@ def fold_zeros(body, adjoints):
     return _fold(body, set(adjoints))[0]
 
 
-def _fold(body, zeros):
-    """``(new body, adjoints zero after it)``, given the adjoints zero before it."""
+def _fold(body, zeros, apply=True):
+    """``(new body, adjoints zero after it)``, given the adjoints zero before it.
+    ``apply``: change the statements (else only work out which adjoints are zero)."""
     out = []
     for stmt in body:
         if isinstance(stmt, ast.If):
-            stmt.body, after_body = _fold(stmt.body, set(zeros))
-            stmt.orelse, after_else = _fold(stmt.orelse, set(zeros))
+            body_, after_body = _fold(stmt.body, set(zeros), apply)
+            orelse, after_else = _fold(stmt.orelse, set(zeros), apply)
             zeros = after_body & after_else
-            stmt.body += [_zero_init(a) for a in sorted(after_body - zeros)]
-            stmt.orelse += [_zero_init(a) for a in sorted(after_else - zeros)]
+            if apply:
+                stmt.body = body_ + [_zero_init(a) for a in sorted(after_body - zeros)]
+                stmt.orelse = orelse + [_zero_init(a) for a in sorted(after_else - zeros)]
             out.append(stmt)
         elif isinstance(stmt, (ast.For, ast.While)):
             entry = set(zeros)
             while True:
-                new_body, leaving = _fold(copy.deepcopy(stmt.body), set(entry))
+                leaving = _fold(stmt.body, set(entry), False)[1]
                 if entry <= leaving:
                     break
                 entry &= leaving
-            out += [_zero_init(a) for a in sorted(zeros - entry)]
-            stmt.body = new_body + [_zero_init(a) for a in sorted(leaving - entry)]
+            if apply:
+                out += [_zero_init(a) for a in sorted(zeros - entry)]
+                stmt.body = _fold(stmt.body, set(entry))[0] + [_zero_init(a) for a in sorted(leaving - entry)]
             zeros = entry
             out.append(stmt)
         else:
-            stmt = _fold_one(stmt, zeros)
+            stmt = _fold_one(stmt, zeros, apply)
             if stmt is not None:
                 out.append(stmt)
     return out, zeros
 
 
-def _fold_one(stmt, zeros):
+def _fold_one(stmt, zeros, apply):
     """The statement with zero adjoints folded away, or ``None``; updates ``zeros``."""
     kind, via = _tag(stmt)
     vias = via if isinstance(via, tuple) else ((via,) if via else ())
@@ -102,16 +105,17 @@ def _fold_one(stmt, zeros):
     if kind == "zero":
         zeros.add(target)
         return None
-    if kind == "accum" and target in zeros:
-        stmt.value = stmt.value.right
-        stmt.adgen = ("set", via)
-    stmt = _ZeroReads(zeros).visit(stmt)
+    if apply:
+        if kind == "accum" and target in zeros:
+            stmt.value = stmt.value.right
+            stmt.adgen = ("set", via)
+        stmt = _ZeroReads(zeros).visit(stmt)
     zeros.difference_update(_targets(stmt))
     return stmt
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return names_in(node, ast.Load)
 
 
 def drop_dead(body):
@@ -160,7 +164,7 @@ def _uncut(stmt, live):
     """``_g, _dy = _rt.cut_at(_dy, y, i)`` -> ``_g = _rt.take_at(_dy, y, i)`` when ``_dy``
     is not read again: nothing needs its entries zeroed."""
     call = stmt.value if isinstance(stmt, ast.Assign) else None
-    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "_rt.cut_at"):
+    if not (isinstance(call, ast.Call) and path_of(call.func) == "_rt.cut_at"):
         return stmt
     part, rest = stmt.targets[0].elts
     if rest.id in live:
@@ -174,7 +178,8 @@ def drop_dead_zeroing(body):
     """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
     entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
     boundary entries 0 and -1 of a stencil): the zeros are never seen."""
-    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in ast.walk(s)):
+    zeroing = (s for s in statements(body) if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))
+    if not any(path_of(s.value.func) == "_rt.zero_at" for s in zeroing):  # as inplace.py writes it
         return body
     return _needed(body, {}, {}, True)[0]
 
@@ -207,7 +212,7 @@ def _needed(body, need, exit_need, apply):
             need = dict(exit_need)
         else:
             call = stmt.value if isinstance(stmt, ast.Assign) else None
-            path = ast.unparse(call.func) if isinstance(call, ast.Call) else ""
+            path = path_of(call.func) if isinstance(call, ast.Call) else ""
             adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
             if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
                 if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
@@ -252,7 +257,7 @@ def _is_line_comment(stmt):
 
 
 def _pops(node):
-    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
+    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in walk(node))
 
 
 def drop_empty_blocks(body):
@@ -344,7 +349,7 @@ def scatter_in_place(body):
             scatter_in_place(stmt.orelse)
             continue
         term = _term(stmt) if _tag(stmt)[0] == "accum" else None
-        if isinstance(term, ast.Call) and ast.unparse(term.func) == SCATTER and len(term.args) == 3:
+        if isinstance(term, ast.Call) and path_of(term.func) == SCATTER and len(term.args) == 3:
             func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
             stmt.value = ast.Call(func=func, args=[stmt.value.left] + term.args, keywords=[])
     return body

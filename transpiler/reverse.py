@@ -9,7 +9,6 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 """
 
 import ast
-import copy
 import operator
 import types
 from dataclasses import dataclass, field
@@ -19,9 +18,10 @@ import numpy as np
 from runtime import registry
 from transpiler import containers, inline, lists, shapes, stubs
 from transpiler.inline import BindError
-from transpiler.resolve import dotted
+from transpiler.resolve import alias_for, dotted
+from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -84,6 +84,7 @@ class Reverser:
         self.loop_depth = 0  # of the statement being reversed
         self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
+        self.rule_bindings = {}  # that alias -> source.Binding of the module
         self._g = 0
         self._r = 0
 
@@ -136,7 +137,7 @@ class Reverser:
         fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
         if self.calls is not None:
             fwd = self.calls.merge(fwd)
-        temps = [n.id for s in fwd for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
+        temps = [n.id for s in fwd for n in walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
         if len(tnames) == 1:
             g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
         else:
@@ -166,18 +167,18 @@ class Reverser:
         """Inside a loop, a backward that reads the statement's own result computes it
         again from operands it reads anyway, when that is cheap arithmetic, so the
         result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
-        ans = {id(n) for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
+        ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
         if not ans or not recomputable(value, budget=4):
             return bwd
-        needed = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-        shaped = {id(shape_operand(n)) for s in bwd for n in ast.walk(s) if shape_operand(n) is not None}
-        read = {n.id for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
+        needed = names_in(value)
+        shaped = {id(shape_operand(n)) for s in bwd for n in walk(s) if shape_operand(n) is not None}
+        read = {n.id for s in bwd for n in walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
         if name in needed or not needed <= read:
             return bwd
 
-        class Recompute(ast.NodeTransformer):
+        class Recompute(Transformer):
             def visit_Name(self, node):
-                return copy.deepcopy(value) if id(node) in ans else node
+                return clone(value) if id(node) in ans else node
 
         return [Recompute().visit(s) for s in bwd]
 
@@ -185,9 +186,11 @@ class Reverser:
         """Fill in the names the block's backward reads. A name read only for its form by
         a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
         name holds later has that shape, so it need not be recorded."""
-        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
+        static = set()
         for stmt in block.backward:
-            for node in ast.walk(stmt):
+            for node in walk(stmt):  # a call comes before its arguments
+                if _static_form_read(node, self.shapes):
+                    static.add(id(shape_operand(node, FORM_READS)))
                 if id(node) in static:
                     continue
                 if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
@@ -241,10 +244,11 @@ class Reverser:
         if not outputs:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
+        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         if tpl.inlined:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
-            outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
-            needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
+            outputs = {k: inline.specialise(e, keep, known) for k, e in outputs.items()}
+            needs = {n.id for e in outputs.values() for n in walk(e) if isinstance(n, ast.Name)}
             shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
@@ -262,7 +266,6 @@ class Reverser:
             new = self.hoist(new, fwd, node)
             ans = new
         new.adgen_active = True
-        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
         return new, op
 
@@ -362,21 +365,6 @@ class Reverser:
         if source is None or shape is None:
             return expr
         return shapes.reduction(inner, source, shape) or expr
-
-    def _known_shapes(self, expr, mapping):
-        """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
-
-        class Literal(ast.NodeTransformer):
-            def visit_Call(inner, node):
-                inner.generic_visit(node)
-                if ast.unparse(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-                    value = mapping.get(node.args[0].id)
-                    shape = self.shapes.of(value) if isinstance(value, ast.expr) else None
-                    if shape is not None:
-                        return ast.copy_location(ast.Constant(shape), node)
-                return node
-
-        return Literal().visit(expr)  # expr: a fresh copy (drop_unbroadcast makes one)
 
     # -- what operation a node is --------------------------------------------------------
 
@@ -483,7 +471,7 @@ class Reverser:
             keys = op.node.keys if isinstance(op.node, ast.Dict) else [ast.Constant(k) for k in range(len(op.slots))]
             for key, child in zip(keys, op.slots):
                 if child is not None:
-                    self.backprop(child, _item(g, copy.deepcopy(key)), via, out)
+                    self.backprop(child, _item(g, clone(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
         elif op.kind == "pick":
@@ -505,7 +493,7 @@ class Reverser:
     def _backprop_rule(self, op, g, via, out, shaped):
         tpl = op.tpl
         if tpl.inlined:
-            uses = sum(1 for e in op.outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
+            uses = sum(1 for e in op.outputs.values() for n in walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
@@ -522,29 +510,30 @@ class Reverser:
 
     def _rule_call(self, op, g):
         tpl = op.tpl
-        alias = self._rule_module(tpl.module)
+        alias = self._rule_module(tpl.module, tpl.rule.fn)
         func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
-        args, keywords = [copy.deepcopy(g), copy.deepcopy(op.ans)], []
+        args, keywords = [clone(g), clone(op.ans)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
         for p in tpl.params:
             value = op.values[p.name]
             if p.kind == p.VAR_POSITIONAL:
-                args.extend(copy.deepcopy(value))
+                args.extend(clone(value))
             elif p.kind == p.KEYWORD_ONLY or (by_keyword and not varargs):
                 if not inline._is_default(value):
-                    keywords.append(ast.keyword(arg=p.name, value=copy.deepcopy(value)))
+                    keywords.append(ast.keyword(arg=p.name, value=clone(value)))
             elif inline._is_default(value) and not varargs:
                 by_keyword = True
             else:
-                args.append(copy.deepcopy(value))
+                args.append(clone(value))
         return ast.Call(func=func, args=args, keywords=keywords)
 
-    def _rule_module(self, module):
+    def _rule_module(self, module, fn):
         if module.startswith("runtime."):
             return "_rt." + module[len("runtime.") :]
         if module not in self.rule_modules:
-            self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
+            self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
+            self.rule_bindings[alias] = binding_of(fn)
         return self.rule_modules[module]
 
 

@@ -24,7 +24,7 @@ import sys
 import sysconfig
 import types
 
-from transpiler import source
+from transpiler import samecode, source
 from transpiler.errors import Diagnostic
 
 KEEP = "__adgen_keep__"  # stands for a decorator: returns what it decorates
@@ -107,6 +107,7 @@ class _Module:
         self.names = module.__dict__
         self.names.update({KEEP: lambda obj: obj, UNKNOWN: Unresolved("a default value", module.__file__, 0)})
         self.future = [s for s in tree.body if isinstance(s, ast.ImportFrom) and s.module == "__future__"]
+        self.imported = samecode.module_imports(tree)
 
     def run(self):
         for stmt in self.tree.body:
@@ -216,10 +217,30 @@ class _Module:
                 self.unknown(ast.Assign(targets=[target], value=ast.Constant(None), lineno=stmt.lineno))
 
     def execute(self, node):
-        """Run a definition made harmless by ``_neutral``: it only makes an object."""
-        tree = ast.Module(body=self.future + [node], type_ignores=[])
-        ast.fix_missing_locations(tree)
+        """Run a definition made harmless by ``_neutral``: it only makes an object (or a
+        class of them), whose code is then the code the file compiles to (``_recode``)."""
+        before = dict(self.names)
+        tree = ast.fix_missing_locations(ast.Module(body=self.future + [node], type_ignores=[]))
         exec(compile(tree, self.module.__file__, "exec", dont_inherit=True), self.names)  # noqa: S102
+        # compiled (never run) after stand-ins for the module's imports: a call of a method of a
+        # name an import binds compiles to other instructions (np.sin(x) in Python 3.11)
+        stand_ins = [ast.Import(names=[ast.alias(name=n)]) for n in sorted(self.imported)]
+        tree = ast.fix_missing_locations(ast.Module(body=self.future + stand_ins + [node], type_ignores=[]))
+        code = compile(tree, self.module.__file__, "exec", dont_inherit=True)
+        for name, value in self.names.items():
+            if before.get(name) is not value:
+                _recode(value, code)
+
+
+def _recode(value, code):
+    """Give the function ``value`` (or the functions of the class ``value``) the code
+    object of the same name among ``code``'s constants."""
+    inner = {c.co_name: c for c in code.co_consts if isinstance(c, types.CodeType)}
+    if isinstance(value, types.FunctionType) and value.__code__.co_name in inner:
+        value.__code__ = inner[value.__code__.co_name]
+    elif isinstance(value, type) and value.__name__ in inner:
+        for member in vars(value).values():
+            _recode(getattr(member, "__func__", member), inner[value.__name__])
 
 
 def _is_main_guard(test):
