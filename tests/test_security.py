@@ -364,3 +364,46 @@ def _umask():
     old = os.umask(0)
     os.umask(old)
     return old
+
+
+RULED = """import numpy as np
+from transpiler import defvjp
+
+K = 3.0
+
+
+def softplus(x):
+    return np.log1p(np.exp(x))
+
+
+@defvjp(softplus)
+def softplus_vjp(g, ans, x):
+    s = g / (1.0 + np.exp(-x))
+    return s
+
+
+def f(x):
+    return np.sum(softplus(x) * K)
+"""
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_module_names_reach_generated_code_only_quoted(env, tmp_path, nasty):
+    """A module's name is whatever its loader was given: generated code that reads its
+    globals (K) and calls its rule (softplus_vjp) names it only inside a string literal."""
+    where, marker = env
+    path = tmp_path / "ruled.py"
+    path.write_text(RULED)
+    name = nasty.replace("PWNED", str(marker))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+        x = np.array([0.5, -1.0])
+        np.testing.assert_allclose(grad(module.f)(x), 3.0 / (1.0 + np.exp(-x)))
+        text = grad(module.f).source_for(x)
+        assert not marker.exists()
+        assert all(name not in line for line in text.splitlines() if "'" not in line and '"' not in line)
+    finally:
+        del sys.modules[name]
