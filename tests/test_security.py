@@ -28,6 +28,7 @@ NASTY = [  # folder and file names: newlines, quotes, backslashes, '#', non-ASCI
     "new\nline",
     "x\nopen('PWNED', 'w').write('ran')\n#",
     "it's \"quoted\"",
+    'q"""\nopen("PWNED", "w").close()\n"""',  # out of a docstring
     "back\\slash\\",
     "hash # mark",
     "non-ASCII é 模型 ü",
@@ -407,3 +408,19 @@ def test_module_names_reach_generated_code_only_quoted(env, tmp_path, nasty):
         assert all(name not in line for line in text.splitlines() if "'" not in line and '"' not in line)
     finally:
         del sys.modules[name]
+
+
+@pytest.mark.parametrize("nasty", NASTY)
+def test_check_stubs_quote_the_source_path(env, tmp_path, nasty, capsys):
+    base = tmp_path / nasty
+    base.mkdir()
+    name = "stubs_" + "".join(c if c.isalnum() else "_" for c in nasty)
+    (base / f"{name}.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.i0(x))\n")
+    os.chdir(base)
+    assert main(["check", f"{name}.py", "--stubs", "rules.py"]) == 1  # AD201, and its stub written
+    tree = ast.parse((base / "rules.py").read_text())
+    assert f"missing for {name}.py " in ast.get_docstring(tree)
+    assert [type(s).__name__ for s in tree.body[1:]] == ["Import", "ImportFrom", "FunctionDef"]
+    os.chdir(tmp_path)
+    assert main(["check", f"{nasty}/{name}.py", "--stubs", "rules2.py"]) == 1  # the path is relative to rules2.py
+    assert f"missing for {nasty}/{name}.py " in ast.get_docstring(ast.parse((tmp_path / "rules2.py").read_text()))

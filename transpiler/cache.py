@@ -35,7 +35,7 @@ STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a process that
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 IN_MEMORY = "<adgen, in memory>"  # the folder named in tracebacks when a module has no file
 _OWN_FILE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.py|\.adgen_\w+_[0-9a-f]{16}\.py\.\d+\.[0-9a-f]+\.tmp")
-_OWN_BYTECODE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.[\w.-]+\.pyc")  # written by adgen before 0.2
+_OWN_BYTECODE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.[\w.-]+\.pyc")  # written by earlier versions
 
 
 class LRU:
