@@ -407,7 +407,7 @@ def cache_command(action):
         return 0
     size = sum(info.st_size for _, info in files)
     print(f"folder: {where}{'' if os.path.isdir(where) else ' (not made yet)'}")
-    print(f"files: {len(files)}, {size} bytes (the oldest go beyond {cache.DISK_LIMIT} bytes)")
+    print(f"files: {len(files)}, {size} bytes (past {cache.DISK_LIMIT} bytes, the least recently used are removed)")
     if os.path.isdir(where):
         _, code, why = cache.judge(where)
         if code:
