@@ -37,7 +37,10 @@ def _compiled(fn, wrt, shapes=(), debug=False):
             return gradient, generated
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
-        return _compiled(fn, wrt, (), debug)  # called with many shapes: one general gradient serves them all
+        markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
+        general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
+        if general != shapes:
+            return _compiled(fn, wrt, general, debug)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
@@ -137,7 +140,13 @@ def _shapes(args, kwargs):
 
 
 def _key_of(value):
-    return "dict" if isinstance(value, dict) else shapes.of_argument(value)
+    if type(value) is np.ndarray:
+        return "complex" if value.dtype.kind == "c" else value.shape
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, (complex, np.complexfloating)):
+        return "complex"  # a gradient generated for complex values (pipeline.complex_params)
+    return shapes.of_argument(value)
 
 
 def _integer_kind(value):

@@ -292,7 +292,7 @@ def check(args):
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
     if reader:
-        found = static.explain(found, reader)
+        found = static.explain(found, functions, reader)
     found = sorted((_as_given(d, path) for d in found), key=lambda d: (d.line, d.col))
     # a helper several functions call reports its problems once
     found = list({(d.filename, d.line, d.col, d.code, d.message): d for d in found}.values())

@@ -23,7 +23,7 @@ import ast
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, tag, walk
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
 
 
 
@@ -42,7 +42,7 @@ def _accumulated(target, value):
     """``(op, rest)`` when ``value`` is ``y[i] + rest`` or ``y[i] - rest`` for the target ``y[i]``."""
     if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
         left = value.left
-        if isinstance(left, ast.Subscript) and ast.dump(left.value) == ast.dump(target.value) and ast.dump(left.slice) == ast.dump(target.slice):
+        if isinstance(left, ast.Subscript) and same(left.value, target.value) and same(left.slice, target.slice):
             return value.op, value.right
     return None
 

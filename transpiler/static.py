@@ -19,12 +19,13 @@ resolved from its top-level statements the way a linter resolves them.
 import ast
 import builtins
 import copy
+import linecache
 import os
 import sys
 import sysconfig
 import types
 
-from transpiler import samecode, source
+from transpiler import constants, samecode, source
 from transpiler.errors import Diagnostic
 
 KEEP = "__adgen_keep__"  # stands for a decorator: returns what it decorates
@@ -125,6 +126,12 @@ class _Module:
             self.assign(stmt)
         elif isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
             return  # runs only as a script
+        elif isinstance(stmt, ast.With):  # `with warnings.catch_warnings():`: what the body binds
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    self.unknown(ast.Assign(targets=[item.optional_vars], value=ast.Constant(None), lineno=stmt.lineno))
+            for inner in stmt.body:
+                self.statement(inner)
         elif isinstance(stmt, ast.Delete):
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
@@ -202,12 +209,7 @@ class _Module:
     def assign(self, stmt):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         value = stmt.value
-        try:
-            literal = ast.literal_eval(value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            found = _value_of(value, self.names)
-        else:
-            found = (True, literal)
+        found = constants.evaluate(value, lambda node: _value_of(node, self.names))
         for target in targets:
             if isinstance(target, ast.Name) and isinstance(value, ast.Lambda):
                 self.execute(ast.Assign(targets=[target], value=_neutral_lambda(value)))
@@ -341,15 +343,51 @@ def _neutral_lambda(node):
 # -- diagnostics about what could not be resolved ------------------------------------------
 
 
-def explain(diagnostics, reader):
-    """The diagnostics of a static check, each one about a call of an ``Unresolved`` name
-    (or of a name a ``from ... import *`` of an unknown module may bind) replaced by
-    AD506 at that name."""
-    out = []
-    for d in diagnostics:
-        found = _unresolved_call(d, reader)
-        out.append(found or d)
+def explain(diagnostics, functions, reader):
+    """The diagnostics of a static check of ``functions``: each one about a call of an
+    ``Unresolved`` name (or of a name a ``from ... import *`` of an unknown module may
+    bind) replaced by AD506 at that name, and an AD506 warning at each other read of an
+    ``Unresolved`` name in the functions or the functions of the user's they call."""
+    out = [_unresolved_call(d, reader) or d for d in diagnostics]
+    seen = {(d.filename, d.line, d.col) for d in out if d.code == "AD506"}
+    for fn in functions:
+        for d in _unresolved_reads(fn, reader, set()):
+            if (d.filename, d.line, d.col) not in seen:
+                seen.add((d.filename, d.line, d.col))
+                out.append(d)
     return out
+
+
+def _unresolved_reads(fn, reader, visited):
+    """AD506 warnings for the reads of ``Unresolved`` globals in ``fn`` and the functions
+    read from the user's files it calls."""
+    code = getattr(fn, "__code__", None)
+    tree = reader.trees.get(getattr(code, "co_filename", None))
+    if tree is None or code in visited:
+        return []
+    visited.add(code)
+    node = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name
+                 and code.co_firstlineno in [n.lineno] + [d.lineno for d in n.decorator_list]), None)
+    if node is None:
+        return []
+    names = fn.__globals__
+    body = ast.Module(body=node.body, type_ignores=[])  # decorators and defaults ran when it was defined
+    local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    local |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    found = []
+    for n in ast.walk(body):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local and isinstance(names.get(n.id), Unresolved):
+            value = names[n.id]
+            message = (f"`{n.id}` is bound by code that runs only when {os.path.basename(value.filename)} is imported "
+                       f"(line {value.line}): without importing it, adgen cannot see what it is (an np.matrix or a "
+                       "masked array, say, which it refuses when it can see them)")
+            found.append(Diagnostic("AD506", message, code.co_filename, n.lineno, n.col_offset + 1, n.end_col_offset + 1,
+                                    linecache.getline(code.co_filename, n.lineno), severity="warning"))
+        elif isinstance(n, ast.Call):
+            ok, callee = _value_of(n.func, names)
+            if ok and isinstance(callee, types.FunctionType):
+                found += _unresolved_reads(callee, reader, visited)
+    return found
 
 
 def _unresolved_call(diag, reader):

@@ -33,6 +33,17 @@ def clone(node, replace=None):
     return node
 
 
+def same(a, b):
+    """Do two trees read the same (``ast.dump(a) == ast.dump(b)``, without printing them)?"""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ast.AST):
+        return all(same(getattr(a, f, None), getattr(b, f, None)) for f in a._fields)
+    if type(a) is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def walk(node):
     """``ast.walk``, in the same order, about twice as fast: the passes walk the
     generated code over and over, and this is where a transform spends much of its time."""
