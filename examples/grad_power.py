@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_power_sum(x, n, _dout=None):
     """Value of power_sum and its gradient with respect to x."""
+    _rt.real_args((x, n), 'x, n')
     # forward
     y = x ** n
     _y0 = y

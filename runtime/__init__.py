@@ -7,6 +7,7 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, seed, sum_to, unbroadcast, zeros_for
 from runtime.debug import DebugTape, check_finite
 from runtime.inplace import apart, cut_at, immutable, take_at, zero_at
+from runtime.kinds import plain_args, real_args, selecting
 from runtime.modules import user_module
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
@@ -29,6 +30,9 @@ __all__ = [
     "DebugTape",
     "check_finite",
     "apart",
+    "selecting",
+    "real_args",
+    "plain_args",
     "cut_at",
     "immutable",
     "zero_at",

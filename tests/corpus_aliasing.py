@@ -408,3 +408,6 @@ RIGHT = [
     constant_item_of_a_tuple,
     store_into_float_array_of_ints,
 ]
+
+# (function, argument builders, wrt), as every corpus file lists its cases (tests/test_check_static.py)
+CASES = [(fn, None, 0) for fn, _ in REFUSED] + [(fn, None, 0) for fn in RIGHT]

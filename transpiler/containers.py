@@ -290,6 +290,8 @@ class Rewriter:
 
     def _check_aliases(self, body, mutated):
         """AD111 where a list changed in place has a second name, or comes from elsewhere."""
+        if not mutated:
+            return
         allowed = set()
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):

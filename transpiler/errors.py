@@ -28,6 +28,8 @@ CODES = {
     "AD206": ("unpacked arguments", "Calls with `*args` or `**kwargs` cannot be matched to a derivative rule.", "Pass the arguments explicitly."),
     "AD207": ("source is not the running code", "The source found for the function (or a function it calls) does not compile to the code that runs: its file was edited after it was imported, or another definition now stands at its line. Differentiating it would give the gradient of other code.", "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again."),
     "AD208": ("module without a file", "An emitted gradient module finds the modules it reads by their files, and this function's module (or a module it reads) has none on disk (a notebook, `exec()`, `<stdin>`).", "Put the function in a file, or use `grad()` in the running program instead of `adgen emit`."),
+    "AD209": ("object without a derivative rule for `[...]`", "A differentiated value is used inside `obj[...]`, where `obj` is not an array, list, tuple or dict (whose `[...]` only selects entries) and has no derivative rule: an index trick such as `np.s_`, `np.mgrid`, `np.ogrid` or an object of yours, whose result would otherwise count as a constant.", "Build the array with `np.concatenate`, `np.stack` or arithmetic; `np.r_[...]` and `np.c_[...]` of arrays, numbers and slices are differentiated."),
+    "AD210": ("argument the derivative rule cannot take", "The derivative rule of this function cannot differentiate it with an argument given here (a function as `np.pad`'s mode, ...); the message says which.", "Use a form of the call the message names, or register your own rule with `@defvjp`."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
@@ -36,6 +38,8 @@ CODES = {
     "AD305": ("in-place write into a shared value", "A store (`y[i] = v`, `y[i] += v`, `np.add.at`) goes into a value the function did not create as a new array: an argument (whose caller would see the change), a view of another array, what a conversion that may return its argument returned (`np.asarray`, `y.astype(t, copy=False)`), a list. Or a call changes a value in place (`out=`, `np.copyto`, `y.fill(...)`, a function of yours that changes its argument).", "Store into an array the function makes (`np.zeros(...)`, `x.copy()`), assign results instead of passing `out=`, and bind new values in your functions (`a = a + v`) instead of changing their arguments."),
     "AD306": ("read after an in-place write through another name", "The name may share memory with an array that an in-place write (`y[i] = v`, `y += v`) changed after the name was bound, so its value changed behind it.", "Bind the name after the write, or make it a copy where it is bound (`z = y[1:3].copy()`)."),
     "AD307": ("differentiated value stored into an integer array", "A store (`y[i] = v`, `y[i] += v`, `y += v`, `np.add.at`) puts a differentiated value into an array of integers or booleans, which truncates it: the stored value has no gradient.", "Make the array one of floats (`np.zeros(n)`, `y.astype(float)`), or round on purpose outside the differentiated path."),
+    "AD309": ("array of a kind the gradient does not cover", "The function makes, or reads from a global or closure variable, a value whose operators or NumPy functions mean something else than for an ndarray: an `np.matrix` (`*` is a matrix product), a masked array (masked entries take no part), a character or record array, an array-like of another library. The gradient would be computed as if it were an ndarray.", "Use plain NumPy arrays (`np.asarray(m)`, `m.filled(...)`, `np.where(mask, ...)`) and `@` for matrix products."),
+    "AD310": ("complex value without a complex rule", "A value that may be complex (a complex argument, literal such as `1j`, global, or the result of `np.fft`, `complex(...)`, `dtype=complex`) reaches a function whose derivative rule is not verified for complex values, a function that is piecewise constant only for real values (`np.sign`, `np.round`), or a call to your own function.", "Keep the complex part of the computation to functions with complex rules (arithmetic, `exp`, `log`, `sin`, ..., `abs`, `real`, `imag`, `conj`, `angle`, sums, products, reshaping, indexing, `@`, `einsum`, `inv`, `solve`, `det`), or split real and imaginary parts yourself."),
     # AD4xx: run-time checks in generated code
     "AD401": ("non-scalar result", "grad needs a scalar result.", "Use `vjp(f)` with a seed of the result's shape, or reduce the result (`np.sum`)."),
     "AD402": ("seed shape mismatch", "The seed passed to a vjp must have the result's shape.", "Pass a seed of the result's shape."),
@@ -46,6 +50,15 @@ CODES = {
     "AD407": ("non-finite gradient (debug)", "In a gradient generated with `debug=True` (`emit --debug`), a backward statement made a NaN or an infinity; the message names your line and the values it read (`sqrt` or `log` at 0, a division by 0, an overflow).", "Keep the argument away from the singular point (`np.sqrt(x + eps)`), or handle it with `np.where`."),
     "AD408": ("in-place change refused at run time", "Checked when the gradient runs, where the types were not known when it was generated: a differentiated value is stored into an array of integers or booleans (it is truncated, which has no gradient), or `z += v` (or a function of yours changing its argument) would change an array in place that was assumed to be a number, and another name bound to that array is read later.", "Store into an array of floats; bind a copy (`w = z.copy()`) or write `z = z + v`, so that no other name sees the change."),
     "AD409": ("module not found by its file", "An emitted gradient module reads the globals of the module it was generated from, found by that module's file: no module loaded from that file is running, and importing the module by its name would load another file (or none).", "Import (or run) the module the gradient was generated from before using the gradient, or emit the gradient again next to it."),
+    "AD410": ("argument of a kind the gradient does not cover", "When the gradient ran, an argument (or a value inside a list, tuple or dict argument) was of a kind whose operators or NumPy functions mean something else than for an ndarray (`np.matrix`, a masked array, a character or record array, an array-like of another library), or complex where the gradient was generated for real arguments (a module written by `emit`); or an object indexed with a differentiated value computes from the index rather than selecting (AD209 when adgen sees the object statically).", "Pass plain NumPy arrays (`np.asarray(a)`), Python numbers, lists, tuples and dicts."),
+    "AD411": ("derivative rule cannot take these values", "A derivative rule got, when the gradient ran, values it cannot differentiate (a function as `np.pad`'s mode, a cotangent on the undetermined columns of `np.linalg.svd`'s full factors, ...); the message says which.", "Change the call as the message says, or register your own rule with `@defvjp`."),
+    # AD5xx: the environment: the cache folder and files adgen reads and writes
+    "AD501": ("cache folder unusable (warning)", "The cache folder (`$ADGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/adgen`, else `~/.cache/adgen`) cannot be made or written: it is under a file, read-only, or in a system folder such as /proc. Gradients still work; this process keeps them in memory.", "Point `ADGEN_CACHE_DIR` at a folder of yours that can be written."),
+    "AD502": ("cache folder not safe (warning)", "The cache folder belongs to another user, or other users can write to it (or replace it: a folder above it is writable by all, without the sticky bit). A module planted there could run as you, so adgen does not use it (as ssh refuses such a `~/.ssh`); this process keeps gradients in memory.", "Use a folder only you can write to (`chmod 700`), or point `ADGEN_CACHE_DIR` at one."),
+    "AD503": ("cached module changed (warning)", "A file in the cache folder has the name of a module adgen generated but not its text: it was edited, truncated, or planted. adgen never runs a file's contents, only the code it has just generated; it replaced the file with that code.", "If nobody else should write there, find out who did; `adgen cache clear` removes adgen's files."),
+    "AD504": ("cannot write to the cache folder (warning)", "Writing a module to the cache folder failed (disk full, quota, permissions); the gradient is kept in memory.", "Free some space, or point `ADGEN_CACHE_DIR` at a folder that can be written."),
+    "AD505": ("source outside the generated file's folder", "`adgen emit --check OUT` imports (runs) the source file OUT's header names; whoever wrote OUT chose that path, so adgen refuses one outside OUT's folder and its subfolders (links resolved).", "Name the source yourself: `adgen emit --check OUT --source FILE`."),
+    "AD506": ("not resolvable without importing", "`adgen check --no-import` reads the file without running it, so a name bound by code that runs only on import (`SPRING = Spring(3.0, 1.0)`, a function a factory returns, `exec`, an installed module not loaded yet, `from m import *` of such a module) is unknown: a call of it is an error (what it does is unknown), a read of it a warning (what kind of value it is, say an `np.matrix`, is unknown).", "Check the file with `adgen check` (which imports it, running its top-level code), or bind the name with a `def`, an import or a literal."),
 }
 
 
@@ -78,7 +91,8 @@ class Diagnostic:
             self.hint = CODES.get(self.code, ("", "", ""))[2]
 
     def render(self):
-        head = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
+        where = f"{self.filename}:{self.line}:{self.col}" if self.line else self.filename  # line 0: a file or folder
+        head = f"{where}: {self.code} {self.message}"
         parts = [head]
         if self.source_line:
             text = self.source_line.rstrip("\n")
@@ -106,7 +120,8 @@ class TranspileError(AdgenError):
 
 
 class AdgenWarning(UserWarning):
-    """A construct adgen differentiates, but probably not as meant (codes AD3xx); holds its diagnostic."""
+    """A construct adgen differentiates, but probably not as meant (codes AD3xx), or a cache
+    folder or file it cannot use (AD5xx); holds its diagnostic."""
 
     def __init__(self, diagnostic):
         self.diagnostic = diagnostic

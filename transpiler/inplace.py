@@ -25,7 +25,7 @@ import ast
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, tag, walk
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
 
 
 
@@ -44,7 +44,7 @@ def _accumulated(target, value):
     """``(op, rest)`` when ``value`` is ``y[i] + rest`` or ``y[i] - rest`` for the target ``y[i]``."""
     if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
         left = value.left
-        if isinstance(left, ast.Subscript) and ast.dump(left.value) == ast.dump(target.value) and ast.dump(left.slice) == ast.dump(target.slice):
+        if isinstance(left, ast.Subscript) and same(left.value, target.value) and same(left.slice, target.slice):
             return value.op, value.right
     return None
 
@@ -159,6 +159,8 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
+    if not any(getattr(b, "undo", None) for b, _ in placed):
+        return set()
     reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
     before = []  # before[k]: what blocks 0..k read
     for r in reads:

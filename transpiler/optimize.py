@@ -17,7 +17,7 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import Transformer, names_in, path_of, statements, walk
+from transpiler.syntax import Transformer, names_in, path_of, same, statements, walk
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -109,7 +109,8 @@ def _fold_one(stmt, zeros, apply):
         if kind == "accum" and target in zeros:
             stmt.value = stmt.value.right
             stmt.adgen = ("set", via)
-        stmt = _ZeroReads(zeros).visit(stmt)
+        if zeros and not zeros.isdisjoint(names_in(stmt, ast.Load)):
+            stmt = _ZeroReads(zeros).visit(stmt)
     zeros.difference_update(_targets(stmt))
     return stmt
 
@@ -316,7 +317,7 @@ def merge_repeats(body):
             stmt.orelse = merge_repeats(stmt.orelse)
         elif out and _tag(stmt)[0] == "accum" and _target(stmt) == _target(out[-1]):
             term, before = _term(stmt), _term(out[-1])
-            if term is not None and before is not None and ast.dump(term) == ast.dump(before) and _target(stmt) not in _reads(term):
+            if term is not None and before is not None and same(term, before) and _target(stmt) not in _reads(term):
                 doubled = ast.BinOp(left=ast.Constant(2.0), op=ast.Mult(), right=term)
                 if _tag(out[-1])[0] == "set":
                     out[-1].value = doubled

@@ -7,14 +7,14 @@ import functools
 import os
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, guards, inplace, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, clone, load, name_nodes, names_in, rt_call, tag, walk
+from transpiler.syntax import assign, call, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -59,7 +59,10 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
     part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
-    grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
+    adjoints = [load(rev.adjoint(w)) for w in wrt_names]
+    # a real parameter that the function rebinds to a complex value: only the real part is its gradient
+    adjoints = [call("np.real", a) if w in rev.complexity.names and w not in complex_params(arg_shapes) else a for a, w in zip(adjoints, wrt_names)]
+    grads = _grads_expr(adjoints, wrt_names, wrt_tuple)
     body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
@@ -73,6 +76,10 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
+    if params(func):  # arguments of kinds the gradient does not cover: AD410
+        entry = "plain_args" if complex_params(arg_shapes) else "real_args"
+        values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
+        body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
@@ -143,6 +150,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
+    kinds.check(body, resolver, diags)
     with stage("activity"):
         act = activity.analyze(body, wrt_names, {result})
         body = structure.hoist_conditionals(body, act.expr_active, names)
@@ -158,6 +166,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
     diags.raise_if_any()
@@ -173,6 +182,11 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
             start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
             body.insert(start, assign(result, rt_call("copied", load(result))))
     return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
+
+
+def complex_params(arg_shapes):
+    """The parameters whose arguments are complex (``"complex"`` in ``arg_shapes``)."""
+    return {p for p, s in (arg_shapes or {}).items() if s == "complex"}
 
 
 def _shapes_only(arg_shapes):
@@ -222,8 +236,8 @@ def _is_builtin(src, local, name):
 
 def _grads_expr(adjoints, wrt_names, wrt_tuple):
     if not wrt_tuple:
-        return rt_call("as_grad", load(adjoints[0]), load(wrt_names[0]))
-    adjs = ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
+        return rt_call("as_grad", adjoints[0], load(wrt_names[0]))
+    adjs = ast.Tuple(elts=adjoints, ctx=ast.Load())
     args = ast.Tuple(elts=[load(w) for w in wrt_names], ctx=ast.Load())
     return rt_call("as_grads", adjs, args)
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import containers, inline, lists, shapes, stubs
+from transpiler import complexity, containers, inline, lists, objects, shapes, stubs
 from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -57,6 +57,7 @@ class Op:
     shapes: dict = field(default_factory=dict)  # rule: parameter -> static shape of its value (or None)
     index: int = 0  # pick: which output of a tuple-valued call
     width: int = 0  # pick: how many outputs
+    real_slots: set = field(default_factory=set)  # rule: real operands of a value that may be complex
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Block:
 
 class Reverser:
     calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
+    complexity = None  # complexity.Complexity: which values may be complex (set by the pipeline)
 
     def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
@@ -145,6 +147,8 @@ class Reverser:
             g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
         bwd = []
         self.current = {n: [] for n in tnames}
+        if len(tnames) == 1 and self.maybe_complex(target) and not self.maybe_complex(stmt.value):
+            g = call("np.real", g)  # the name holds a real value here: only the real part is its cotangent
         if op is not None:
             self.backprop(op, g, via, bwd)
         for n in tnames:
@@ -218,8 +222,14 @@ class Reverser:
             return self._lower_pick(node, fwd)
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
+            if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
+                self.diags.add("AD310", node, "calls to your own functions with complex values are not differentiated")
+                return node, None
             if done is not None:
                 return done
+        guarded = objects.guarded_index(self, node)
+        if guarded is not None:
+            return guarded, None
         found = self.operation(node, tuple_width)
         if found is None:
             return node, None
@@ -228,6 +238,10 @@ class Reverser:
             mapping, slot_args = inline.bind(tpl, args, keywords)
         except BindError as exc:
             self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
+            return node, None
+        refusal = objects.refusal(self, tpl, mapping)
+        if refusal:
+            self.diags.add("AD210", node, refusal)
             return node, None
         lowered = {}
         for arg in args + [v for _, v in keywords]:
@@ -267,6 +281,8 @@ class Reverser:
             ans = new
         new.adgen_active = True
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
+        if self.maybe_complex(node):  # its cotangent may be complex: a real operand takes the real part
+            op.real_slots = {k for k, a in enumerate(slot_args) if a is not None and not self.maybe_complex(a)}
         return new, op
 
     def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
@@ -346,7 +362,7 @@ class Reverser:
             if shape is not None and self.shapes.of(v) == shape:
                 continue
             others = [o for q, o in operands.items() if q != p]
-            if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
+            if not all(is_literal(o) or same(o, v) for o in others):
                 keep.add(p)
         deferred = set()
         for k, child in enumerate(slots):
@@ -374,11 +390,11 @@ class Reverser:
         if isinstance(node, ast.BinOp):
             fn = BINOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.BinOp(left=a[0], op=node.op, right=a[1]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
         if isinstance(node, ast.UnaryOp):
             fn = UNARYOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.UnaryOp(op=node.op, operand=a[0]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
@@ -395,10 +411,12 @@ class Reverser:
             if fn is None:
                 self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
                 return None
-            return self._rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
+            if not self.activity.expr_active(node.value):
+                return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
-            return self._rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
+            return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
         self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
         return None
 
@@ -434,10 +452,19 @@ class Reverser:
         else:
             self.diags.add("AD202", func, f"cannot tell statically which function `{ast.unparse(func)}` is")
             return None
-        return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
+        return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
-    def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+    def maybe_complex(self, node):
+        return self.complexity is not None and self.complexity.maybe(node)
+
+    def _complex_at(self, node, operands):
+        return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
+
+    def rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+        operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
+            if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
+                self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
             return None
         rule = registry.lookup(fn)
         if rule is None:
@@ -451,6 +478,11 @@ class Reverser:
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
             return None
+        if self._complex_at(node, operands):
+            rule = rule.for_complex()
+            if rule is None:
+                self.diags.add("AD310", node, f"the derivative rule of {stubs.spelling(fn) or label} is not verified for complex values, which may reach it here")
+                return None
         return inline.template(rule), args, keywords, rebuild
 
     # -- backward: push the cotangent from a node to its operands ------------------------
@@ -500,13 +532,13 @@ class Reverser:
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
-                              fixed or (shaped and k not in op.deferred))
+                cot = inline.drop_default_arguments(fold(inline.instantiate(expr, values)))
+                self.backprop(op.slots[k], _real(cot, k, op), via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
-            self.backprop(op.slots[k], inline.instantiate(expr, {"__result__": load(result)}), result, out, shaped)
+            self.backprop(op.slots[k], _real(inline.instantiate(expr, {"__result__": load(result)}), k, op), result, out, shaped)
 
     def _rule_call(self, op, g):
         tpl = op.tpl
@@ -535,6 +567,11 @@ class Reverser:
             self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
             self.rule_bindings[alias] = binding_of(fn)
         return self.rule_modules[module]
+
+
+def _real(cot, k, op):
+    """The cotangent of slot ``k``, as its real part where the operand is real."""
+    return call("np.real", cot) if k in op.real_slots else cot
 
 
 def _static_form_read(call, known):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from transpiler import samecode
 from transpiler.errors import Diagnostic, TranspileError
 from transpiler.guards import Baked
+from transpiler.syntax import clone, walk
 
 
 LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
@@ -122,13 +123,12 @@ def _parse_fragment(lines, first):
     if not block:
         return None
     indented = block[0][:1].isspace()
-    text = ("if 1:\n" if indented else "") + "".join(block)
+    # blank lines before it give every node its real line number as it is parsed
+    text = "\n" * (first - 1 - indented) + ("if 1:\n" if indented else "") + "".join(block)
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except SyntaxError:
         return None
-    ast.increment_lineno(tree, first - 1 - indented)
-    return tree
 
 
 def _parse_file(filename, lines):
@@ -158,14 +158,14 @@ def _candidates(tree, code):
     """The definitions in ``tree`` that may be ``code``'s, the likeliest first."""
     line = code.co_firstlineno
     if code.co_name == "<lambda>":
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        found = [n for n in walk(tree) if isinstance(n, ast.Lambda)]
         cols = {p[2] for p in code.co_positions() if p[0] == line and p[2] is not None}
 
         def inside(n):
             return sum(n.body.col_offset <= c < (n.body.end_col_offset or 10**9) for c in cols)
 
         return sorted(found, key=lambda n: (n.lineno != line, abs(n.lineno - line), -inside(n)))
-    found = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name]
+    found = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name]
     return sorted(found, key=lambda n: (line not in (_first_line(n), n.lineno), abs(n.lineno - line)))
 
 
@@ -212,6 +212,40 @@ def _as_function(node, name):
     return ast.copy_location(func, node)
 
 
+def mangled(func, qualname):
+    """``func`` with private names (``self.__w``, ``__b``) spelt as Python compiles them
+    inside the class its ``qualname`` places it in (``self._Model__w``): the generated
+    code stands outside the class, where Python would not rewrite them."""
+    owner = class_of(qualname).lstrip("_")
+    if not owner:
+        return func
+
+    def private(name):
+        return name.startswith("__") and not name.endswith("__") and "." not in name
+
+    func = clone(func)
+    for node in walk(func):
+        for field in ("id", "attr", "arg") if not isinstance(node, ast.keyword) else ():
+            value = getattr(node, field, None)
+            if isinstance(value, str) and private(value):
+                setattr(node, field, f"_{owner}{value}")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not func and private(node.name):
+            node.name = f"_{owner}{node.name}"
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            node.names = [f"_{owner}{n}" if private(n) else n for n in node.names]
+    return func
+
+
+def class_of(qualname):
+    """The innermost class a function of this ``__qualname__`` is defined in, or ``""``:
+    ``Model.f`` and ``Model.f.<locals>.g`` are in ``Model``, ``f.<locals>.g`` in none."""
+    parts = qualname.split(".")
+    for k in range(len(parts) - 2, -1, -1):
+        if parts[k] != "<locals>" and parts[k + 1] != "<locals>":
+            return parts[k]
+    return ""
+
+
 def load(fn):
     """The ``Source`` of a Python function object (AD108 without source, AD207 when the
     source found is not the running function's)."""
@@ -228,7 +262,7 @@ def load(fn):
         except ValueError:  # a cell not filled yet
             pass
     return Source(
-        func=_as_function(node, name),
+        func=mangled(_as_function(node, name), fn.__qualname__),
         filename=code.co_filename,
         lines=lines,
         text=text,

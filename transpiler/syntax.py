@@ -33,6 +33,17 @@ def clone(node, replace=None):
     return node
 
 
+def same(a, b):
+    """Do two trees read the same (``ast.dump(a) == ast.dump(b)``, without printing them)?"""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ast.AST):
+        return all(same(getattr(a, f, None), getattr(b, f, None)) for f in a._fields)
+    if type(a) is list:
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
 def walk(node):
     """``ast.walk``, in the same order, about twice as fast: the passes walk the
     generated code over and over, and this is where a transform spends much of its time."""
@@ -206,6 +217,9 @@ SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
 FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
 
 
+_FORM_OR_SHAPE_READS = {**SHAPE_READS, **FORM_READS}
+
+
 def shape_operand(call, reads=SHAPE_READS):
     """The name whose shape alone ``call`` needs (``_rt.unbroadcast(g, v)``,
     ``np.shape(v)``), or ``None``; ``reads``: the table of such calls."""
@@ -219,7 +233,7 @@ def shape_operand(call, reads=SHAPE_READS):
 
 def form_operand(call):
     """The name ``call`` reads only for its shape and dtype, or ``None``."""
-    return shape_operand(call, {**SHAPE_READS, **FORM_READS})
+    return shape_operand(call, _FORM_OR_SHAPE_READS)
 
 
 def value_names(expr):
