@@ -148,7 +148,15 @@ def helper_changes_argument_read_later(x):
     return np.sum(y * x) + t
 
 
+def helper_changes_argument_before_a_gradient_reads_it(x, m):
+    w = m * 1.0
+    c = w * x
+    t = bump(w)
+    return np.sum(c * c) + t
+
+
 def helper_changes_argument_not_differentiated(x, m):
+    # bump runs as it is, in the gradient too: what reads w after it sees the same change
     w = m * 1.0
     t = bump(w)
     return np.sum(w * x) + t
@@ -375,7 +383,7 @@ REFUSED = [
     (alias_through_dict, "AD306"),
     (alias_through_helper, "AD306"),
     (helper_changes_argument_read_later, "AD306"),
-    (helper_changes_argument_not_differentiated, "AD305"),
+    (helper_changes_argument_before_a_gradient_reads_it, "AD305"),
     (global_changed_in_place, "AD306"),
     (fill_method, "AD305"),
     (copyto, "AD305"),
@@ -398,6 +406,7 @@ REFUSED = [
 
 RIGHT = [
     numbers_rebound,
+    helper_changes_argument_not_differentiated,
     scalar_entry_rebound,
     tuple_item_is_not_the_other,
     copy_of_changed_argument,

@@ -18,6 +18,7 @@ ALIASING = {"AD305", "AD306", "AD307", "AD408"}
 ARGUMENTS = {  # the first argument is differentiated; x is an array of 3 floats otherwise
     "store_through_conversion_of_other_argument": lambda: [np.array([0.3, -0.5, 0.7]), np.array([1.0, 2.0, 3.0])],
     "helper_changes_argument_not_differentiated": lambda: [np.array([0.3, -0.5, 0.7]), np.array([1.0, 2.0, 3.0])],
+    "helper_changes_argument_before_a_gradient_reads_it": lambda: [np.array([0.3, -0.5, 0.7]), np.array([1.0, 2.0, 3.0])],
     "store_into_zeros_like_int_argument": lambda: [np.array([0.3, -0.5, 0.7]), np.array([1, 2, 3])],
     "number_or_0d_array_changed": lambda: [np.array(1.5), np.array(0.5)],
     "numbers_rebound": lambda: [1.5, 0.5],

@@ -33,7 +33,7 @@ import ast
 import copy
 
 from runtime import registry
-from transpiler import calls, memory
+from transpiler import calls, inplace, memory
 from transpiler.activity import is_add_at
 from transpiler.effects import Effects
 from transpiler.memory import IMM, MUT, Value
@@ -129,6 +129,7 @@ class Checker:
         self.final = None  # the state at the end of the body
         self.checks = {}  # (id(stmt), name) -> (stmt, expression, what): possible run-time checks
         self.needed = set()  # the keys of those the generated code makes
+        self.called = []  # calls run as they are that may change an argument: see ``check_calls``
         self.sites = set()  # the sites some state has values of
         self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
 
@@ -295,9 +296,9 @@ class Checker:
             if effect is not None:
                 args, outside = effect.changed(call)
                 copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
-            elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (ok and self.act.expr_active(node)):
-                # it may be a function of the user's, run as it is (one without source that
-                # is differentiated is refused where its source is looked for)
+            elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (self._lowered(stmt) and self.act.expr_active(node)):
+                # it may be a function of the user's, run as it is (differentiated, reverse
+                # mode refuses it: AD202, AD203...)
                 args, outside, copied = node.args + [k.value for k in node.keywords], False, False
             else:
                 continue
@@ -330,19 +331,40 @@ class Checker:
             if checkable:
                 self.checks[key] = (stmt, arg, what + ", and a name bound to the same value is read later")
             state.change(value.own, key if checkable else DEFINITE)
-        elif value.kind == MUT or not isinstance(arg, ast.Name):
-            if report:
-                self.diags.add(
-                    "AD305",
-                    call,
-                    f"`{callee}` may change its argument `{ast.unparse(arg)}` in place, and runs as it is here (it is not differentiated)",
-                    f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`).",
-                )
-        else:
+        elif not isinstance(arg, ast.Name) or self.act.active(arg.id) or (value.kind == MUT and _callers(value.own)):
+            if report:  # (a differentiated value's change has a derivative; the caller's array must not change)
+                self._refuse_call(call, callee, ast.unparse(arg))
+        elif _callers(value.own):
             key = (id(stmt), arg.id)
-            self.checks[key] = (stmt, arg, what)
+            self.checks[key] = (stmt, arg, what + ", which would change its caller's array")
             if report:
                 self.needed.add(key)
+        elif report:  # the gradient runs it too: only a backward statement could see the change
+            seen = {n for n, v in state.values.items() if v.reach & value.own} | {arg.id}
+            self.called.append((stmt, call, arg, value.kind, seen, what))
+
+    def check_calls(self, nodes):
+        """The in-place changes of calls run as they are (``_calls``) that a backward
+        statement would see: it reads the array as it was before (a store is undone for
+        it; a call cannot be). Refused for an array (AD305); for a value that may be a
+        number, checked to be one when the gradient runs."""
+        for stmt, call, arg, kind, seen, what in self.called:
+            read, block = inplace.read_before(nodes, stmt, seen)
+            if not read:
+                continue
+            if kind == MUT or block is None:
+                self._refuse_call(call, ast.unparse(call.func), arg.id)
+            else:
+                check = ast.Expr(rt_call("immutable", copy.deepcopy(arg), ast.Constant(what + ", and the gradient reads it as it was")))
+                block.forward.insert(0, ast.fix_missing_locations(ast.copy_location(check, stmt)))
+
+    def _refuse_call(self, call, callee, arg):
+        self.diags.add(
+            "AD305",
+            call,
+            f"`{callee}` may change its argument `{arg}` in place, and runs as it is here: a differentiated value, an array of the caller's, or one the gradient of an earlier statement reads",
+            f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`), or pass a copy.",
+        )
 
     def _refuse_store(self, stmt, name):
         what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
@@ -391,6 +413,11 @@ class Checker:
                     f"reads {what} an earlier in-place change changed",
                     f"Bind `{n.id}` after the change, or make it a copy where it is bound (`.copy()`).",
                 )
+
+
+def _callers(objs):
+    """Is some of the memory ``objs`` the caller's: an argument's, or a global's?"""
+    return any(o[0] == "param" or memory.is_outside(o) for o in objs if isinstance(o, tuple))
 
 
 def _augmented(stmt):

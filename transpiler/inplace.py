@@ -188,6 +188,18 @@ def drop_needless_undo(rev, nodes, classes):
     return kept
 
 
+def read_before(nodes, stmt, names):
+    """``(read, block)``: does a backward statement read one of ``names`` as it was before
+    ``stmt`` ran (one of ``stmt``'s own block, of a block before it, or of one in a loop
+    around it)? ``block``: ``stmt``'s block (None, and read, when there is none)."""
+    placed = list(_placed(nodes, ()))
+    for k, (block, loops) in enumerate(placed):
+        if block.stmt is stmt:
+            earlier = [b for j, (b, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
+            return any(names & _backward_reads(b) for b in earlier), block
+    return True, None
+
+
 def _backward_reads(block):
     """The names a block's backward statements, other than undos, read for their values."""
     return set().union(*(value_reads(s) for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"))

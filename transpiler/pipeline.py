@@ -169,6 +169,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
+        sharing.check_calls(nodes)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")
