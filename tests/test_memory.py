@@ -4,6 +4,7 @@ ones it trusts to return scalars do, and it finds every way a call changes a val
 in place."""
 
 import ast
+import inspect
 
 import numpy as np
 import pytest
@@ -18,56 +19,59 @@ z = np.array(1.5)
 
 # a call of each function trusted to return new memory (``a``, ``b``, ``M``, ``i``: arguments)
 SAMPLES = {
-    np.zeros: "np.zeros(3)", np.ones: "np.ones(3)", np.empty: "np.empty(3)", np.full: "np.full(3, 2.0)",
-    np.zeros_like: "np.zeros_like(a)", np.ones_like: "np.ones_like(a)", np.empty_like: "np.empty_like(a)",
-    np.full_like: "np.full_like(a, 2.0)", np.array: "np.array(a)", np.copy: "np.copy(a)", np.arange: "np.arange(3.0)",
-    np.linspace: "np.linspace(0, 1, 3)", np.logspace: "np.logspace(0, 1, 3)", np.geomspace: "np.geomspace(1, 2, 3)",
-    np.eye: "np.eye(2)", np.identity: "np.identity(2)", np.tri: "np.tri(2)", np.triu: "np.triu(M)", np.tril: "np.tril(M)",
-    np.diagflat: "np.diagflat(a)", np.vander: "np.vander(a)", np.concatenate: "np.concatenate([a])", np.stack: "np.stack([a])",
-    np.vstack: "np.vstack([a])", np.hstack: "np.hstack([a])", np.dstack: "np.dstack([a])", np.column_stack: "np.column_stack([a])",
-    np.block: "np.block([a])", np.append: "np.append(a, [])", np.insert: "np.insert(a, 0, [])", np.delete: "np.delete(a, [])",
-    np.tile: "np.tile(a, 1)", np.repeat: "np.repeat(a, 1)", np.pad: "np.pad(a, 0)", np.roll: "np.roll(a, 0)", np.sort: "np.sort(a)",
-    np.argsort: "np.argsort(i)", np.lexsort: "np.lexsort([i])", np.partition: "np.partition(a, 1)", np.argpartition: "np.argpartition(i, 1)",
-    np.unique: "np.unique(a)", np.cumsum: "np.cumsum(a)", np.cumprod: "np.cumprod(a)", np.nancumsum: "np.nancumsum(a)",
-    np.nancumprod: "np.nancumprod(a)", np.where: "np.where(a > 1.0, a, b)", np.select: "np.select([a > 0], [a])",
-    np.choose: "np.choose([0, 0, 0, 0], [a])", np.interp: "np.interp(a, a, b)", np.convolve: "np.convolve(a, [1.0])",
-    np.correlate: "np.correlate(a, [1.0])", np.polyval: "np.polyval([1.0], a)", np.cov: "np.cov(a)", np.corrcoef: "np.corrcoef(a, b)",
-    np.bincount: "np.bincount(i)", np.digitize: "np.digitize(a, [1.0])", np.searchsorted: "np.searchsorted(a, a)",
-    np.argwhere: "np.argwhere(a)", np.flatnonzero: "np.flatnonzero(a)", np.take: "np.take(a, i)",
-    np.take_along_axis: "np.take_along_axis(a, i, 0)", np.compress: "np.compress([1, 1, 1, 1], a)", np.extract: "np.extract(a > 0, a)",
-    np.outer: "np.outer(a, 1.0)", np.kron: "np.kron(a, 1.0)", np.cross: "np.cross(a[:3], b[:3])", np.tensordot: "np.tensordot(a, 1.0, 0)",
-    np.isclose: "np.isclose(a, a)", np.meshgrid: "np.meshgrid(a)", np.indices: "np.indices((2,))", np.diff: "np.diff(a)",
-    np.ediff1d: "np.ediff1d(a)", np.gradient: "np.gradient(a)", np.unwrap: "np.unwrap(a)", np.sinc: "np.sinc(a)", np.i0: "np.i0(a)",
-    np.fix: "np.fix(a)", np.angle: "np.angle(a)", np.nan_to_num: "np.nan_to_num(a)", np.sort_complex: "np.sort_complex(a)",
-    np.histogram: "np.histogram(a)", np.nonzero: "np.nonzero(a)", np.linalg.inv: "np.linalg.inv(M)", np.linalg.pinv: "np.linalg.pinv(M)",
-    np.linalg.solve: "np.linalg.solve(M, a[:2])", np.linalg.lstsq: "np.linalg.lstsq(M, a[:2])", np.linalg.eig: "np.linalg.eig(M)",
-    np.linalg.eigh: "np.linalg.eigh(M)", np.linalg.eigvals: "np.linalg.eigvals(M)", np.linalg.eigvalsh: "np.linalg.eigvalsh(M)",
-    np.linalg.svd: "np.linalg.svd(M)", np.linalg.qr: "np.linalg.qr(M)", np.linalg.cholesky: "np.linalg.cholesky(M)",
-    np.linalg.multi_dot: "np.linalg.multi_dot([M, M])", np.linalg.tensorinv: "np.linalg.tensorinv(M, 1)",
-    np.linalg.tensorsolve: "np.linalg.tensorsolve(M, a[:2])",
+    "zeros": "np.zeros(3)", "ones": "np.ones(3)", "empty": "np.empty(3)", "full": "np.full(3, 2.0)",
+    "zeros_like": "np.zeros_like(a)", "ones_like": "np.ones_like(a)", "empty_like": "np.empty_like(a)",
+    "full_like": "np.full_like(a, 2.0)", "array": "np.array(a)", "astype": "np.astype(a, float)", "copy": "np.copy(a)", "arange": "np.arange(3.0)",
+    "linspace": "np.linspace(0, 1, 3)", "logspace": "np.logspace(0, 1, 3)", "geomspace": "np.geomspace(1, 2, 3)",
+    "eye": "np.eye(2)", "identity": "np.identity(2)", "tri": "np.tri(2)", "triu": "np.triu(M)", "tril": "np.tril(M)",
+    "diagflat": "np.diagflat(a)", "vander": "np.vander(a)", "concatenate": "np.concatenate([a])", "stack": "np.stack([a])",
+    "vstack": "np.vstack([a])", "hstack": "np.hstack([a])", "dstack": "np.dstack([a])", "column_stack": "np.column_stack([a])",
+    "block": "np.block([a])", "append": "np.append(a, [])", "insert": "np.insert(a, 0, [])", "delete": "np.delete(a, [])",
+    "tile": "np.tile(a, 1)", "repeat": "np.repeat(a, 1)", "pad": "np.pad(a, 0)", "roll": "np.roll(a, 0)", "sort": "np.sort(a)",
+    "argsort": "np.argsort(i)", "lexsort": "np.lexsort([i])", "partition": "np.partition(a, 1)", "argpartition": "np.argpartition(i, 1)",
+    "unique": "np.unique(a)", "cumsum": "np.cumsum(a)", "cumprod": "np.cumprod(a)", "nancumsum": "np.nancumsum(a)",
+    "nancumprod": "np.nancumprod(a)", "where": "np.where(a > 1.0, a, b)", "select": "np.select([a > 0], [a])",
+    "choose": "np.choose([0, 0, 0, 0], [a])", "interp": "np.interp(a, a, b)", "convolve": "np.convolve(a, [1.0])",
+    "correlate": "np.correlate(a, [1.0])", "polyval": "np.polyval([1.0], a)", "cov": "np.cov(a)", "corrcoef": "np.corrcoef(a, b)",
+    "bincount": "np.bincount(i)", "digitize": "np.digitize(a, [1.0])", "searchsorted": "np.searchsorted(a, a)",
+    "argwhere": "np.argwhere(a)", "flatnonzero": "np.flatnonzero(a)", "take": "np.take(a, i)",
+    "take_along_axis": "np.take_along_axis(a, i, 0)", "compress": "np.compress([1, 1, 1, 1], a)", "extract": "np.extract(a > 0, a)",
+    "outer": "np.outer(a, 1.0)", "kron": "np.kron(a, 1.0)", "cross": "np.cross(a[:3], b[:3])", "tensordot": "np.tensordot(a, 1.0, 0)",
+    "isclose": "np.isclose(a, a)", "meshgrid": "np.meshgrid(a)", "indices": "np.indices((2,))", "diff": "np.diff(a)",
+    "ediff1d": "np.ediff1d(a)", "gradient": "np.gradient(a)", "unwrap": "np.unwrap(a)", "sinc": "np.sinc(a)", "i0": "np.i0(a)",
+    "fix": "np.fix(a)", "angle": "np.angle(a)", "nan_to_num": "np.nan_to_num(a)", "sort_complex": "np.sort_complex(a)",
+    "histogram": "np.histogram(a)", "nonzero": "np.nonzero(a)", "linalg.inv": "np.linalg.inv(M)", "linalg.pinv": "np.linalg.pinv(M)",
+    "linalg.solve": "np.linalg.solve(M, a[:2])", "linalg.lstsq": "np.linalg.lstsq(M, a[:2])", "linalg.eig": "np.linalg.eig(M)",
+    "linalg.eigh": "np.linalg.eigh(M)", "linalg.eigvals": "np.linalg.eigvals(M)", "linalg.eigvalsh": "np.linalg.eigvalsh(M)",
+    "linalg.svd": "np.linalg.svd(M)", "linalg.qr": "np.linalg.qr(M)", "linalg.cholesky": "np.linalg.cholesky(M)",
+    "linalg.multi_dot": "np.linalg.multi_dot([M, M])", "linalg.tensorinv": "np.linalg.tensorinv(M, 1)",
+    "linalg.tensorsolve": "np.linalg.tensorsolve(M, a[:2])",
     # may return scalars
-    np.sum: "np.sum(a)", np.prod: "np.prod(a)", np.mean: "np.mean(a)", np.std: "np.std(a)", np.var: "np.var(a)",
-    np.average: "np.average(a)", np.median: "np.median(a)", np.percentile: "np.percentile(a, 50)", np.quantile: "np.quantile(a, 0.5)",
-    np.nansum: "np.nansum(a)", np.nanprod: "np.nanprod(a)", np.nanmean: "np.nanmean(a)", np.nanstd: "np.nanstd(a)",
-    np.nanvar: "np.nanvar(a)", np.nanmedian: "np.nanmedian(a)", np.nanpercentile: "np.nanpercentile(a, 50)",
-    np.nanquantile: "np.nanquantile(a, 0.5)", np.max: "np.max(M, axis=0)", np.min: "np.min(M, axis=0)", np.amax: "np.amax(M, axis=0)",
-    np.amin: "np.amin(M, axis=0)", np.nanmax: "np.nanmax(M, axis=0)", np.nanmin: "np.nanmin(M, axis=0)", np.ptp: "np.ptp(M, axis=0)",
-    np.argmax: "np.argmax(M, axis=0)", np.argmin: "np.argmin(M, axis=0)", np.nanargmax: "np.nanargmax(M, axis=0)",
-    np.nanargmin: "np.nanargmin(M, axis=0)", np.all: "np.all(M, axis=0)", np.any: "np.any(M, axis=0)",
-    np.count_nonzero: "np.count_nonzero(M, axis=0)", np.dot: "np.dot(M, a[:2])", np.vdot: "np.vdot(a, b)", np.inner: "np.inner(M, M)",
-    np.trace: "np.trace(M)", np.clip: "np.clip(a, 0.0, None)", np.round: "np.round(a)", np.around: "np.around(a)",
-    np.trapezoid: "np.trapezoid(M)", np.allclose: "np.allclose(a, b)", np.array_equal: "np.array_equal(a, a)",
-    np.linalg.norm: "np.linalg.norm(M, axis=0)", np.linalg.det: "np.linalg.det(M)", np.linalg.slogdet: "np.linalg.slogdet(M)",
-    np.linalg.matrix_rank: "np.linalg.matrix_rank(M)", np.linalg.cond: "np.linalg.cond(M)",
+    "sum": "np.sum(a)", "prod": "np.prod(a)", "mean": "np.mean(a)", "std": "np.std(a)", "var": "np.var(a)",
+    "average": "np.average(a)", "median": "np.median(a)", "percentile": "np.percentile(a, 50)", "quantile": "np.quantile(a, 0.5)",
+    "nansum": "np.nansum(a)", "nanprod": "np.nanprod(a)", "nanmean": "np.nanmean(a)", "nanstd": "np.nanstd(a)",
+    "nanvar": "np.nanvar(a)", "nanmedian": "np.nanmedian(a)", "nanpercentile": "np.nanpercentile(a, 50)",
+    "nanquantile": "np.nanquantile(a, 0.5)", "max": "np.max(M, axis=0)", "min": "np.min(M, axis=0)", "amax": "np.amax(M, axis=0)",
+    "amin": "np.amin(M, axis=0)", "nanmax": "np.nanmax(M, axis=0)", "nanmin": "np.nanmin(M, axis=0)", "ptp": "np.ptp(M, axis=0)",
+    "argmax": "np.argmax(M, axis=0)", "argmin": "np.argmin(M, axis=0)", "nanargmax": "np.nanargmax(M, axis=0)",
+    "nanargmin": "np.nanargmin(M, axis=0)", "all": "np.all(M, axis=0)", "any": "np.any(M, axis=0)",
+    "count_nonzero": "np.count_nonzero(M, axis=0)", "dot": "np.dot(M, a[:2])", "vdot": "np.vdot(a, b)", "inner": "np.inner(M, M)",
+    "trace": "np.trace(M)", "clip": "np.clip(a, 0.0, None)", "round": "np.round(a)", "around": "np.around(a)",
+    "trapezoid": "np.trapezoid(M)", "allclose": "np.allclose(a, b)", "array_equal": "np.array_equal(a, a)",
+    "linalg.norm": "np.linalg.norm(M, axis=0)", "linalg.det": "np.linalg.det(M)", "linalg.slogdet": "np.linalg.slogdet(M)",
+    "linalg.matrix_rank": "np.linalg.matrix_rank(M)", "linalg.cond": "np.linalg.cond(M)",
 }
 # what the same functions give for arguments of shape () (or reducing to it)
 SCALAR_SAMPLES = {
-    np.dot: "np.dot(z, z)", np.trace: "np.trace(M)", np.trapezoid: "np.trapezoid(a)", np.vdot: "np.vdot(a, b)", np.inner: "np.inner(a, b)",
-    np.percentile: "np.percentile(z, 50)", np.quantile: "np.quantile(z, 0.5)", np.nanpercentile: "np.nanpercentile(z, 50)",
-    np.nanquantile: "np.nanquantile(z, 0.5)", np.allclose: "np.allclose(z, z)", np.array_equal: "np.array_equal(z, z)",
-    np.linalg.det: "np.linalg.det(M)", np.linalg.slogdet: "np.linalg.slogdet(M)", np.linalg.matrix_rank: "np.linalg.matrix_rank(M)",
-    np.linalg.cond: "np.linalg.cond(M)", np.clip: "np.clip(z, 0.0, 1.0)", np.linalg.norm: "np.linalg.norm(z)",
+    "dot": "np.dot(z, z)", "trace": "np.trace(M)", "trapezoid": "np.trapezoid(a)", "vdot": "np.vdot(a, b)", "inner": "np.inner(a, b)",
+    "percentile": "np.percentile(z, 50)", "quantile": "np.quantile(z, 0.5)", "nanpercentile": "np.nanpercentile(z, 50)",
+    "nanquantile": "np.nanquantile(z, 0.5)", "allclose": "np.allclose(z, z)", "array_equal": "np.array_equal(z, z)",
+    "linalg.det": "np.linalg.det(M)", "linalg.slogdet": "np.linalg.slogdet(M)", "linalg.matrix_rank": "np.linalg.matrix_rank(M)",
+    "linalg.cond": "np.linalg.cond(M)", "clip": "np.clip(z, 0.0, 1.0)", "linalg.norm": "np.linalg.norm(z)",
 }
+
+
+FUNCTIONS = {path: fn for path in SAMPLES for fn in memory._numpy(path)}  # those this NumPy has
 
 
 def arrays_in(value):
@@ -79,21 +83,21 @@ def arrays_in(value):
 
 
 def test_every_trusted_function_has_a_sample():
-    assert set(SAMPLES) == memory.FRESH | memory.FRESH_SCALAR
+    assert set(FUNCTIONS.values()) == memory.FRESH | memory.FRESH_SCALAR
 
 
-@pytest.mark.parametrize("fn", sorted(SAMPLES, key=lambda f: f.__qualname__), ids=lambda f: f.__qualname__)
-def test_trusted_functions_return_none_of_their_arguments_memory(fn):
+@pytest.mark.parametrize("path", sorted(FUNCTIONS))
+def test_trusted_functions_return_none_of_their_arguments_memory(path):
     args = {"np": np, "a": a.copy(), "b": b.copy(), "M": M.copy(), "i": i.copy(), "z": z.copy()}
-    result = eval(SAMPLES[fn], args)  # noqa: S307 - the table above
+    result = eval(SAMPLES[path], args)  # noqa: S307 - the table above
     for out in arrays_in(result):
         for arg in ("a", "b", "M", "i"):
-            assert not np.shares_memory(out, args[arg]), (SAMPLES[fn], arg)
+            assert not np.shares_memory(out, args[arg]), (SAMPLES[path], arg)
 
 
-@pytest.mark.parametrize("fn", sorted(memory.FRESH_SCALAR, key=lambda f: f.__qualname__), ids=lambda f: f.__qualname__)
-def test_functions_trusted_for_scalars_return_scalars_where_the_shape_is_empty(fn):
-    call = SCALAR_SAMPLES.get(fn, f"np.{fn.__name__}(z)" if fn.__module__ == "numpy" else None)
+@pytest.mark.parametrize("path", sorted(p for p, fn in FUNCTIONS.items() if fn in memory.FRESH_SCALAR))
+def test_functions_trusted_for_scalars_return_scalars_where_the_shape_is_empty(path):
+    call = SCALAR_SAMPLES.get(path, f"np.{path}(z)")
     result = eval(call, {"np": np, "a": a, "b": b, "M": M, "z": z})  # noqa: S307
     assert not arrays_in(result), call  # a NumPy or Python scalar: it cannot change in place
 
@@ -144,3 +148,18 @@ def test_calls_that_change_a_value_in_place_are_found(call, changed):
 
     found = [ast.unparse(e) for e, _ in memory.changed_by(node, resolve)]
     assert found == ([changed] if changed else [])
+
+
+def test_trusted_functions_with_a_copy_or_overwrite_parameter_are_trusted_only_with_its_safe_value():
+    # numpy's namespace: every function that may return (or overwrite) its argument by a keyword
+    risky = {"copy", "overwrite_input", "overwrite_a", "overwrite_b", "inplace"}
+    trusted = memory.FRESH | memory.FRESH_SCALAR
+    for module in (np, np.linalg):
+        for name in dir(module):
+            fn = getattr(module, name)
+            if callable(fn) and any(fn is t for t in trusted):
+                try:
+                    params = set(inspect.signature(fn).parameters)
+                except (TypeError, ValueError):
+                    continue
+                assert params & risky <= set(memory.KEEPS_FRESH), name

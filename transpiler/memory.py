@@ -96,31 +96,44 @@ EMPTY = Value(kind=IMM)  # a number, a string, a function: nothing to share
 NEW_ARRAY = Value(own=frozenset({NEW}), fresh=True, kind=MUT)
 FROM_OUTSIDE = Value(own=frozenset({OUTSIDE}), held=frozenset({OUTSIDE_ITEMS}))
 
+
+def _numpy(*paths):
+    """The NumPy functions at ``paths`` (``"linalg.inv"``) that this NumPy has."""
+    found = set()
+    for path in paths:
+        obj = np
+        for part in path.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            found.add(obj)
+    return found
+
+
 # NumPy functions that always return new arrays (never memory of an argument) ...
-FRESH = {
-    np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like, np.full_like,
-    np.array, np.copy, np.arange, np.linspace, np.logspace, np.geomspace, np.eye, np.identity,
-    np.tri, np.triu, np.tril, np.diagflat, np.vander, np.concatenate, np.stack, np.vstack, np.hstack,
-    np.dstack, np.column_stack, np.block, np.append, np.insert, np.delete, np.tile, np.repeat, np.pad,
-    np.roll, np.sort, np.argsort, np.lexsort, np.partition, np.argpartition, np.unique, np.cumsum,
-    np.cumprod, np.nancumsum, np.nancumprod, np.where, np.select, np.choose, np.interp, np.convolve,
-    np.correlate, np.polyval, np.cov, np.corrcoef, np.bincount, np.digitize, np.searchsorted,
-    np.argwhere, np.flatnonzero, np.take, np.take_along_axis, np.compress, np.extract, np.outer,
-    np.kron, np.cross, np.tensordot, np.isclose, np.meshgrid, np.indices, np.diff, np.ediff1d,
-    np.gradient, np.unwrap, np.sinc, np.i0, np.fix, np.angle, np.nan_to_num, np.sort_complex,
-    np.histogram, np.nonzero, np.linalg.inv, np.linalg.pinv, np.linalg.solve, np.linalg.lstsq,
-    np.linalg.eig, np.linalg.eigh, np.linalg.eigvals, np.linalg.eigvalsh, np.linalg.svd,
-    np.linalg.qr, np.linalg.cholesky, np.linalg.multi_dot, np.linalg.tensorinv, np.linalg.tensorsolve,
-}
+FRESH = _numpy(
+    "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like", "array",
+    "astype", "copy", "arange", "linspace", "logspace", "geomspace", "eye", "identity", "tri", "triu", "tril",
+    "diagflat", "vander", "concatenate", "stack", "vstack", "hstack", "dstack", "column_stack",
+    "block", "append", "insert", "delete", "tile", "repeat", "pad", "roll", "sort", "argsort",
+    "lexsort", "partition", "argpartition", "unique", "cumsum", "cumprod", "nancumsum",
+    "nancumprod", "where", "select", "choose", "interp", "convolve", "correlate", "polyval", "cov",
+    "corrcoef", "bincount", "digitize", "searchsorted", "argwhere", "flatnonzero", "take",
+    "take_along_axis", "compress", "extract", "outer", "kron", "cross", "tensordot", "isclose",
+    "meshgrid", "indices", "diff", "ediff1d", "gradient", "unwrap", "sinc", "i0", "fix", "angle",
+    "nan_to_num", "sort_complex", "histogram", "nonzero", "linalg.inv", "linalg.pinv",
+    "linalg.solve", "linalg.lstsq", "linalg.eig", "linalg.eigh", "linalg.eigvals",
+    "linalg.eigvalsh", "linalg.svd", "linalg.qr", "linalg.cholesky", "linalg.multi_dot",
+    "linalg.tensorinv", "linalg.tensorsolve",
+)
 # ... or scalars (a NumPy scalar where the result has shape ``()``, without ``keepdims``)
-FRESH_SCALAR = {
-    np.sum, np.prod, np.mean, np.std, np.var, np.average, np.median, np.percentile, np.quantile,
-    np.nansum, np.nanprod, np.nanmean, np.nanstd, np.nanvar, np.nanmedian, np.nanpercentile,
-    np.nanquantile, np.max, np.min, np.amax, np.amin, np.nanmax, np.nanmin, np.ptp, np.argmax,
-    np.argmin, np.nanargmax, np.nanargmin, np.all, np.any, np.count_nonzero, np.dot, np.vdot,
-    np.inner, np.trace, np.clip, np.round, np.around, np.trapezoid, np.allclose, np.array_equal,
-    np.linalg.norm, np.linalg.det, np.linalg.slogdet, np.linalg.matrix_rank, np.linalg.cond,
-}
+FRESH_SCALAR = _numpy(
+    "sum", "prod", "mean", "std", "var", "average", "median", "percentile", "quantile", "nansum",
+    "nanprod", "nanmean", "nanstd", "nanvar", "nanmedian", "nanpercentile", "nanquantile", "max",
+    "min", "amax", "amin", "nanmax", "nanmin", "ptp", "argmax", "argmin", "nanargmax", "nanargmin",
+    "all", "any", "count_nonzero", "dot", "vdot", "inner", "trace", "clip", "round", "around",
+    "trapezoid", "allclose", "array_equal", "linalg.norm", "linalg.det", "linalg.slogdet",
+    "linalg.matrix_rank", "linalg.cond",
+)
 # functions that return their argument itself for some arguments: when they do not
 FRESH_WHEN = {np.diff: lambda call: _literal_argument(call, 1, "n", 1) not in (0, None)}
 # keyword -> the literal values with which the call still makes new memory
@@ -148,13 +161,12 @@ FRESH_METHODS = {
     "laplace", "logistic", "lognormal", "multivariate_normal", "dirichlet", "standard_t",
 }
 # NumPy functions that always return an array, perhaps their argument or a view of it
-ALWAYS_ARRAY = {
-    np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray, np.asarray_chkfinite,
-    np.require, np.array, np.reshape, np.ravel, np.transpose, np.squeeze, np.expand_dims,
-    np.broadcast_to, np.diagonal, np.swapaxes, np.moveaxis, np.fliplr, np.flipud, np.rot90,
-    np.lib.stride_tricks.as_strided, np.lib.stride_tricks.sliding_window_view,
-    np.matrix_transpose, np.linalg.matrix_power, np.diff,
-}
+ALWAYS_ARRAY = _numpy(
+    "asarray", "asanyarray", "ascontiguousarray", "asfortranarray", "asarray_chkfinite", "require",
+    "array", "reshape", "ravel", "transpose", "squeeze", "expand_dims", "broadcast_to", "diagonal",
+    "swapaxes", "moveaxis", "fliplr", "flipud", "rot90", "lib.stride_tricks.as_strided",
+    "lib.stride_tricks.sliding_window_view", "matrix_transpose", "linalg.matrix_power", "diff",
+)
 # methods that return their receiver or a view of it: an array when the receiver is one
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal", "conj", "conjugate", "astype", "copy"}
 IMMUTABLE_BUILTINS = {float, int, bool, complex, str, len, repr, hash, id, isinstance, issubclass, callable, hasattr, print, type, range, ord, chr, format}
