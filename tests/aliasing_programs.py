@@ -52,7 +52,7 @@ ARRAYS = [
     "np.concatenate([{a}, {b}])[:3]", "np.stack([{a}, {b}])[0]", "np.diff(np.concatenate([[0.0], {a}]))",
     "scale({a}, 1.25)",
 ]
-NEW = {"{a}.astype(float)", "np.array({a})", "np.nan_to_num({a})", "{a}[[0, 1, 2]]", "np.sin({a})[[0, 1, 2]]", "{a}.copy()", "np.copy({a})", "{a} * 1.5", "np.cos({a})", "np.zeros(3) + {a}", "fresh({a})", "np.diff(np.concatenate([[0.0], {a}]))"}
+NEW = {"(2.0 * {a})[:]", "(0.5 * {a})[::1]", "{a}.astype(float)", "np.array({a})", "np.nan_to_num({a})", "{a}[[0, 1, 2]]", "np.sin({a})[[0, 1, 2]]", "{a}.copy()", "np.copy({a})", "{a} * 1.5", "np.cos({a})", "np.zeros(3) + {a}", "fresh({a})", "np.diff(np.concatenate([[0.0], {a}]))"}
 # not rebound in a loop, until the backward of a value a loop overwrites copes with a
 # zero adjoint (a known crash: notes/findings-crashes.md, "zero adjoint ... np.reshape")
 LOOP_UNSAFE = {"{a}.reshape(3)", "np.reshape({a}, 3)", "np.ravel({a})", "np.atleast_1d({a})", "np.einsum('i->i', {a})"}

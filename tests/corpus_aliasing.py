@@ -359,6 +359,24 @@ def constant_item_of_a_tuple(x):
     return np.sum(y) * u
 
 
+def store_into_a_conversion_of_a_new_list(x):
+    y = np.asarray([0.0, 0.0, 0.0])
+    y[0] = x[0]
+    return np.sum(y * x)
+
+
+def store_into_a_view_of_a_new_array(x):
+    v = (x * 2.0)[:2]
+    v[0] = x[2]
+    return np.sum(v * x[:2])
+
+
+def store_into_entries_sharing_memory(x):
+    v = np.lib.stride_tricks.as_strided(x * 1.0, shape=(3,), strides=(0,))
+    v[0] = x[1]
+    return np.sum(v * x)
+
+
 def store_into_float_array_of_ints(x):
     y = np.zeros(3, dtype=float)
     y[0] = x[0] * 10.0
@@ -395,6 +413,7 @@ REFUSED = [
     (rows_changed_in_a_loop, "AD408"),
     (function_from_a_list_changes_its_argument, "AD305"),
     (function_from_a_local_name_changes_its_argument, "AD305"),
+    (store_into_entries_sharing_memory, "AD305"),
     (store_into_int_zeros, "AD307"),
     (store_into_astype_int, "AD307"),
     (store_into_int32_empty, "AD307"),
@@ -415,6 +434,8 @@ RIGHT = [
     fancy_index_is_a_copy,
     mask_index_is_a_copy,
     constant_item_of_a_tuple,
+    store_into_a_conversion_of_a_new_list,
+    store_into_a_view_of_a_new_array,
     store_into_float_array_of_ints,
 ]
 

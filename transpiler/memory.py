@@ -338,7 +338,7 @@ class Evaluator:
             return NEW_ARRAY  # an array indexed by a list or a mask: a copy
         shape = self.shape_of(expr)
         kind = MUT if shape not in (None, ()) or (base.kind == MUT and _picks_many(expr.slice)) else UNK
-        return Value(own=base.reach, held=base.held, kind=kind)
+        return Value(own=base.reach, held=base.held, fresh=_only_new(base), kind=kind)
 
     def _attribute(self, expr, env):
         if expr.attr in NO_MEMORY:
@@ -352,8 +352,8 @@ class Evaluator:
         if ok_base and is_library_module(base_obj):
             return EMPTY  # np.pi, np.newaxis
         base = self.of(expr.value, env)
-        kind = MUT if base.kind == MUT and expr.attr in VIEW_ATTRIBUTES else UNK
-        return Value(own=base.reach, held=base.held, kind=kind)
+        view = expr.attr in VIEW_ATTRIBUTES
+        return Value(own=base.reach, held=base.held, fresh=view and _only_new(base), kind=MUT if view and base.kind == MUT else UNK)
 
     def unknown_callee(self, call, ok, fn, env):
         """Is ``call``'s callee something adgen cannot see into, which may change its
@@ -382,6 +382,8 @@ class Evaluator:
             integer = func.attr == "astype" and bool(call.args) and self._is_integer_dtype(call.args[0])
             if func.attr in FRESH_METHODS and keeps_fresh(call):
                 return Value(own=frozenset({NEW}), held=receiver.held, fresh=True, kind=kind, integer=integer)
+            if func.attr in VIEW_METHODS and all(_only_new(v) or v.kind == IMM for v in [receiver] + args):
+                return Value(own=frozenset({NEW}), held=receiver.held, fresh=_only_new(receiver), kind=kind, integer=integer)
             return replace(union([receiver] + args + [made(), FROM_OUTSIDE]), kind=kind, integer=integer)
         return union([self.of(func, env)] + args + [made(), FROM_OUTSIDE])
 
@@ -407,7 +409,10 @@ class Evaluator:
         if fn in (min, max, getattr, next):
             return union(args)  # one of the arguments, or one of their items
         shared = union(args + [made()] + ([] if from_library(fn) else [FROM_OUTSIDE]))
-        return replace(shared, kind=MUT) if fn in ALWAYS_ARRAY else shared
+        if fn in ALWAYS_ARRAY:  # of new values only (``np.asarray([0.0, 1.0])``): a new array
+            alone = fn is not np.lib.stride_tricks.as_strided  # (whose entries may share memory with each other)
+            return replace(shared, kind=MUT, fresh=alone and all(v.reach <= {NEW} for v in args))
+        return shared
 
     def _makes_integers(self, call, fn):
         """Does a call of an array maker certainly make an array of integers or booleans
@@ -432,6 +437,12 @@ class Evaluator:
             return isinstance(node.value, str) and integer_dtype(node.value)
         ok, obj = self.peek(node)
         return ok and integer_dtype(obj)
+
+
+def _only_new(value):
+    """Is ``value`` a new array (or list...) whose memory nothing but the expression being
+    evaluated refers to: a view of it, or a conversion of it, is new too?"""
+    return value.fresh and value.reach <= {NEW}
 
 
 def _has(call, keyword):
