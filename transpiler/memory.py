@@ -167,6 +167,8 @@ ALWAYS_ARRAY = _numpy(
     "swapaxes", "moveaxis", "fliplr", "flipud", "rot90", "lib.stride_tricks.as_strided",
     "lib.stride_tricks.sliding_window_view", "matrix_transpose", "linalg.matrix_power", "diff",
 )
+# ... whose entries may share memory with each other (a store into one changes others)
+OVERLAPPING = _numpy("lib.stride_tricks.as_strided", "lib.stride_tricks.sliding_window_view")
 # methods that return their receiver or a view of it: an array when the receiver is one
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal", "conj", "conjugate", "astype", "copy"}
 IMMUTABLE_BUILTINS = {float, int, bool, complex, str, len, repr, hash, id, isinstance, issubclass, callable, hasattr, print, type, range, ord, chr, format}
@@ -410,8 +412,7 @@ class Evaluator:
             return union(args)  # one of the arguments, or one of their items
         shared = union(args + [made()] + ([] if from_library(fn) else [FROM_OUTSIDE]))
         if fn in ALWAYS_ARRAY:  # of new values only (``np.asarray([0.0, 1.0])``): a new array
-            alone = fn is not np.lib.stride_tricks.as_strided  # (whose entries may share memory with each other)
-            return replace(shared, kind=MUT, fresh=alone and all(v.reach <= {NEW} for v in args))
+            return replace(shared, kind=MUT, fresh=fn not in OVERLAPPING and all(v.reach <= {NEW} for v in args))
         return shared
 
     def _makes_integers(self, call, fn):
