@@ -100,3 +100,12 @@ def test_one_array_passed_for_two_arguments_is_refused_when_the_gradient_runs():
         dgrad(a, a)
     with pytest.raises(GradientError, match="AD408"):
         dgrad(a, a[:])
+
+
+def test_one_gradient_serves_numbers_and_refuses_0d_arrays_of_the_same_shape_key():
+    # floats and 0-d arrays both have shape (): the gradient made for one is the other's too
+    dgrad = grad(corpus.numbers_rebound, wrt=(0, 1))
+    assert dgrad(1.5, 0.5) == pytest.approx((2 * 1.5 + 0.5, 1.5))  # z = x + y; d(z x) = (2x + y, x)
+    with pytest.raises(GradientError, match="AD408"):
+        dgrad(np.array(1.5), np.array(0.5))
+    assert dgrad(np.float64(1.5), 0.5) == pytest.approx((3.5, 1.5))  # a NumPy scalar cannot change in place
