@@ -44,7 +44,9 @@ def _append_block(rev, stmt):
         adj = rev.adjoint(xs)
         if op is not None:
             g = rev.gtemp()
-            bwd.append(tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj))
+            item = tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj)
+            item.adgen_zero = True  # the item's adjoint may be 0.0
+            bwd.append(item)
         bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
         if op is not None:
             rev.backprop(op, load(g), g, bwd)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import containers, inline, lists, shapes, stubs
+from transpiler import containers, inline, lists, shapes, stubs, zeros
 from transpiler.inline import BindError
 from transpiler.resolve import dotted
 from transpiler.simplify import fold, is_literal
@@ -152,7 +152,9 @@ class Reverser:
                 total = pending[0]
                 for c in pending[1:]:
                     total = ast.BinOp(left=total, op=ast.Add(), right=c)
-                bwd.append(tag(assign(self.adjoint(n), total), "set", via))
+                summed = tag(assign(self.adjoint(n), total), "set", via)
+                summed.adgen_zero = all(getattr(c, "adgen_zero", False) for c in pending)
+                bwd.append(summed)
             else:
                 bwd.append(tag(assign(self.adjoint(n), ast.Constant(0.0)), "zero", None))
         self.current = {}
@@ -468,21 +470,38 @@ class Reverser:
     # -- backward: push the cotangent from a node to its operands ------------------------
 
     def backprop(self, op, g, via, out, shaped=True):
-        """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes)."""
+        """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes).
+        A ``g`` marked ``adgen_zero`` may be the scalar ``0.0`` (an item of a container's
+        adjoint, a callee's cotangent): a variable adds it as it is; anything else computes
+        from it only through a temporary that ``optimize`` knows may be zero."""
         if op.kind == "var":
             if not shaped:
                 shape = self.shapes.of(load(op.name))  # statically known: no need to record it
-                g = rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape))
+                g = _keep_mark(rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape)), g)
             if op.name in self.current:
                 self.current[op.name].append(g)
             else:
                 adj = self.adjoint(op.name)
-                out.append(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via))
-        elif op.kind == "seq":
+                stmt = tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via)
+                stmt.adgen_zero = getattr(g, "adgen_zero", False)
+                out.append(stmt)
+            return
+        if getattr(g, "adgen_zero", False) and not _passes_zero(op):
+            name = self.gtemp()
+            self._note_size(name, op.node)
+            stmt = tag(assign(name, g), "set", via)
+            stmt.adgen_zero = True
+            out.append(stmt)
+            g, via = load(name), name
+        if op.kind == "seq":
             g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out, op.node)
             keys = op.node.keys if isinstance(op.node, ast.Dict) else [ast.Constant(k) for k in range(len(op.slots))]
-            for key, child in zip(keys, op.slots):
-                if child is not None:
+            for k, (key, child) in enumerate(zip(keys, op.slots)):
+                if child is None:
+                    continue
+                if isinstance(g, ast.Tuple) and isinstance(via, tuple):  # ``a, b = ...``: the targets' own adjoints
+                    self.backprop(child, g.elts[k], via[k], out)
+                else:
                     self.backprop(child, _item(g, copy.deepcopy(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
@@ -498,7 +517,9 @@ class Reverser:
         if uses > 1 and not is_simple(g):
             name = self.gtemp()
             self._note_size(name, node)
-            out.append(tag(assign(name, g), "set", via))
+            stmt = tag(assign(name, g), "set", via)
+            stmt.adgen_zero = getattr(g, "adgen_zero", False)
+            out.append(stmt)
             return load(name), name
         return g, via
 
@@ -512,8 +533,8 @@ class Reverser:
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                self.backprop(op.slots[k], inline.drop_default_arguments(fold(inline.instantiate(expr, values))), via, out,
-                              fixed or (shaped and k not in op.deferred))
+                share = _keep_mark(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), g)
+                self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
@@ -556,10 +577,29 @@ def _static_form_read(call, known):
 
 def _item(g, key):
     """The cotangent of one item of a list, tuple or dict whose cotangent is ``g``: an
-    adjoint variable may still be a plain zero (``_rt.part``), a rule's result is not."""
+    adjoint variable may still be a plain zero (``_rt.part``), a rule's result is not.
+    Either may be ``0.0`` for this item."""
     if isinstance(g, ast.Name):
-        return call("_rt.part", g, key)
-    return ast.Subscript(value=g, slice=key, ctx=ast.Load())
+        item = call("_rt.part", g, key)
+    else:
+        item = ast.Subscript(value=g, slice=key, ctx=ast.Load())
+    item.adgen_zero = True
+    return item
+
+
+def _passes_zero(op):
+    """Can ``op`` take a cotangent that may be ``0.0`` as it is? An inlined rule can
+    when each of its cotangents is that cotangent, unbroadcast or negated
+    (``zeros.passes``): they are ``0.0`` too."""
+    if op.kind != "rule" or not op.tpl.inlined:
+        return False
+    return all(zeros.passes(e, {op.tpl.g}) for e in op.outputs.values())
+
+
+def _keep_mark(new, old):
+    """``new`` (an expression wrapping ``old``) may be zero when ``old`` may be."""
+    new.adgen_zero = getattr(old, "adgen_zero", False)
+    return new
 
 
 def accepts_unshaped(op):

@@ -1,0 +1,194 @@
+"""Zero adjoints: folded away where they are surely zero, guarded where they may be.
+
+Adjoints start at zero without a line of code: the first contribution assigns
+(``_dx = c``, not ``_dx = 0.0 + c``), contributions of a zero cotangent vanish,
+and a zero read becomes the literal ``0.0``. Through branches and loops an
+adjoint counts as zero only when it is zero on every path (loops to a fixed
+point); where paths disagree it is set to ``0.0`` explicitly, once, before the
+loop or at the end of the branch.
+
+Such an adjoint, zero on some paths only, is *possibly zero*: at run time it
+may be the scalar ``0.0`` standing for a zero of any shape. So is what a
+statement marked ``adgen_zero`` computes (an item of a container's adjoint,
+``_rt.part(_dxs, 0)``; a callee's cotangents). A rule cannot compute from that
+zero: it may need its cotangent in its result's shape (``g @ x.T``,
+``g.reshape(...)``), and even elementwise arithmetic would turn it into an
+array of the wrong shape (``0.0 * y`` has ``y``'s shape, not the operand's;
+added to the operand's adjoint it broadcasts it, and the real part is counted
+again for each copy). So statements that compute from a possibly zero
+cotangent run under ``if _rt.nonzero(_dv):`` (their contributions are zero
+otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
+``_rt.unbroadcast(_g1, x)``, ``-_g1``), which leaves it ``0.0``.
+"""
+
+import ast
+import copy
+
+
+def passes(expr, cotangents):
+    """Is ``expr`` the scalar ``0.0`` when each cotangent in it (a name in
+    ``cotangents``) is? Sums of cotangents, their negations and products with number
+    literals, and their unbroadcasting are; anything that reads a value of the primal
+    (``g * y``: ``y`` may be an array, making the zero an array of ``y``'s shape) is not."""
+    if isinstance(expr, ast.Name):
+        return expr.id in cotangents
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
+    if isinstance(expr, ast.UnaryOp):
+        return isinstance(expr.op, (ast.USub, ast.UAdd)) and passes(expr.operand, cotangents)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub)):
+        return passes(expr.left, cotangents) and passes(expr.right, cotangents)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mult, ast.Div)):
+        number = (lambda e: isinstance(e, ast.Constant) and passes(e, cotangents))  # noqa: E731
+        return (number(expr.right) and passes(expr.left, cotangents)) or (number(expr.left) and passes(expr.right, cotangents))
+    if isinstance(expr, ast.Call) and ast.unparse(expr.func) in ("_rt.unbroadcast", "_rt.sum_to") and expr.args:
+        return passes(expr.args[0], cotangents)
+    return False
+
+
+def kind_via(stmt):
+    """A generated statement's tag (see ``reverse``): ``(kind, via)``."""
+    return getattr(stmt, "adgen", (None, None))
+
+
+def target(stmt):
+    """The name an assignment to one name binds, else None."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def targets(stmt):
+    """The names an assignment binds (``_g1, _dy = ...`` binds two)."""
+    if not isinstance(stmt, ast.Assign):
+        return set()
+    lhs = stmt.targets[0]
+    return {e.id for e in (lhs.elts if isinstance(lhs, ast.Tuple) else [lhs]) if isinstance(e, ast.Name)}
+
+
+def _zero_init(name):
+    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0.0), lineno=0)
+    stmt.adgen = ("init", None)
+    return stmt
+
+
+class _ZeroReads(ast.NodeTransformer):
+    def __init__(self, zeros):
+        self.zeros = zeros
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.zeros:
+            return ast.copy_location(ast.Constant(0.0), node)
+        return node
+
+
+def fold_zeros(body, adjoints):
+    """``adjoints``: every adjoint and cotangent temporary (all zero at the start)."""
+    return _Fold(set(adjoints)).run(body, set(adjoints), set())[0]
+
+
+class _Fold:
+    def __init__(self, cotangents):
+        self.cotangents = cotangents
+
+    def run(self, body, zeros, maybe):
+        """``(new body, adjoints zero after it, adjoints possibly zero after it)``, given
+        those before it (``maybe`` and ``zeros`` are disjoint)."""
+        out = []
+        k = 0
+        while k < len(body):
+            stmt = body[k]
+            k += 1
+            if _via(stmt, zeros, maybe) is not None and not passes(stmt.value, self.cotangents):
+                group, k = _group(body, k - 1)
+                stmt = _guard(group)
+            if isinstance(stmt, ast.If):
+                zeros, maybe = self._branches(stmt, zeros, maybe)
+                out.append(stmt)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                stmt.body, zeros, maybe, before = self._loop(stmt, zeros, maybe)
+                out += [_zero_init(a) for a in sorted(before)]
+                out.append(stmt)
+            else:
+                stmt = self._one(stmt, zeros, maybe)
+                if stmt is not None:
+                    out.append(stmt)
+        return out, zeros, maybe
+
+    def _branches(self, stmt, zeros, maybe):
+        inside = maybe - {getattr(stmt, "adgen_guard", None)}  # a guard's cotangent is not zero inside
+        stmt.body, after_body, maybe_body = self.run(stmt.body, set(zeros), inside)
+        stmt.orelse, after_else, maybe_else = self.run(stmt.orelse, set(zeros), set(maybe))
+        zeros = after_body & after_else
+        stmt.body += [_zero_init(a) for a in sorted(after_body - zeros)]
+        stmt.orelse += [_zero_init(a) for a in sorted(after_else - zeros)]
+        return zeros, (maybe_body | maybe_else | after_body | after_else) - zeros
+
+    def _loop(self, stmt, zeros, maybe):
+        """``(new body, zero at entry, possibly zero at entry, adjoints to set to 0.0
+        before the loop)``. An adjoint is zero at entry when it is zero before the loop
+        and after the body; possibly zero when it may be zero before or after the body."""
+        entry, entry_maybe = set(zeros), set(maybe)
+        while True:
+            new_body, leaving, leaving_maybe = self.run(copy.deepcopy(stmt.body), set(entry), set(entry_maybe))
+            joined = entry & leaving
+            joined_maybe = (entry_maybe | leaving_maybe | zeros | leaving) - joined
+            if joined == entry and joined_maybe == entry_maybe:
+                break
+            entry, entry_maybe = joined, joined_maybe
+        return new_body + [_zero_init(a) for a in sorted(leaving - entry)], entry, entry_maybe, zeros - entry
+
+    def _one(self, stmt, zeros, maybe):
+        """The statement with zero adjoints folded away, or ``None``; updates ``zeros``
+        and ``maybe``."""
+        kind, via = kind_via(stmt)
+        vias = via if isinstance(via, tuple) else ((via,) if via else ())
+        name = target(stmt)
+        if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
+            if kind == "set":
+                zeros.update(targets(stmt))
+                maybe.difference_update(targets(stmt))
+            return None
+        if kind == "zero":
+            zeros.add(name)
+            maybe.discard(name)
+            return None
+        possibly = getattr(stmt, "adgen_zero", False) or _via(stmt, zeros, maybe) is not None
+        if kind == "accum" and name in zeros:
+            stmt.value = stmt.value.right
+            stmt.adgen = kind, via = ("set", via)
+        stmt = _ZeroReads(zeros).visit(stmt)
+        zeros.difference_update(targets(stmt))
+        if not possibly:
+            maybe.difference_update(targets(stmt))
+        elif kind != "accum":  # added to an adjoint, a zero leaves it as it was
+            maybe.update(targets(stmt))
+        return stmt
+
+
+def _via(stmt, zeros, maybe):
+    """The cotangent ``stmt`` computes from, when it is possibly (not surely) zero."""
+    kind, via = kind_via(stmt)
+    ok = kind in ("accum", "set") and isinstance(via, str) and via in maybe and via not in zeros
+    return via if ok else None
+
+
+def _group(body, start):
+    """The run of statements from ``start`` that compute from the first one's cotangent
+    or from what the run assigns; and the index after it."""
+    sources, end = {kind_via(body[start])[1]}, start
+    while end < len(body) and kind_via(body[end])[0] in ("accum", "set") and kind_via(body[end])[1] in sources:
+        sources |= targets(body[end])
+        end += 1
+    return body[start:end], end
+
+
+def _guard(group):
+    """``if _rt.nonzero(_dv): <group>``: statements whose contributions vanish when their
+    cotangent ``_dv`` is zero."""
+    via = kind_via(group[0])[1]
+    test = ast.Call(func=ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr="nonzero", ctx=ast.Load()),
+                    args=[ast.Name(id=via, ctx=ast.Load())], keywords=[])
+    guard = ast.copy_location(ast.If(test=test, body=group, orelse=[]), group[0])
+    guard.adgen_guard = via
+    return guard
