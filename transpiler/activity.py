@@ -3,7 +3,10 @@
 
 The analysis is by name and flow-insensitive, iterated to a fixed point, so it
 over-approximates safely: an extra active name costs an adjoint, never a wrong
-gradient.
+gradient. Values that carry no derivative stop it (``constant``, from
+``reverse.carries_no_derivative``): ``n = W.shape[0]``, ``len(xs)``,
+``int(x[0])``, ``x > 0`` are not varied, however ``W``, ``xs`` and ``x`` are, so
+that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 """
 
 import ast
@@ -14,16 +17,32 @@ from dataclasses import dataclass
 class Activity:
     varied: set
     useful: set
+    constant: object = None  # expression -> does its value carry no derivative?
 
     def active(self, name):
         return name in self.varied and name in self.useful
 
     def expr_active(self, node):
-        """Does the expression read an active name?"""
-        return any(isinstance(n, ast.Name) and self.active(n.id) for n in ast.walk(node))
+        """Does the expression read an active name (other than for a value that carries
+        no derivative, like its shape)?"""
+        return any(self.active(n) for n in reads(node, self.constant))
 
 
-def _assignments(body):
+def reads(node, constant=None):
+    """The names ``node`` reads, but for those read only inside a sub-expression whose
+    value ``constant`` says carries no derivative."""
+    found, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if constant is not None and isinstance(n, ast.expr) and constant(n):
+            continue
+        if isinstance(n, ast.Name):
+            found.add(n.id)
+        todo.extend(ast.iter_child_nodes(n))
+    return found
+
+
+def _assignments(body, constant=None):
     """(target names, read names) for every assignment and the final return. A store
     ``y[i] = v`` and ``np.add.at(y, i, v)`` assign ``y`` from ``v`` (and ``y``)."""
     out = []
@@ -31,14 +50,14 @@ def _assignments(body):
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
-                out.append(({target.value.id}, _names(stmt.value) | {target.value.id}))
+                out.append(({target.value.id}, reads(stmt.value, constant) | {target.value.id}))
                 continue
-            out.append(({n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}, _names(stmt.value)))
+            out.append(({n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}, reads(stmt.value, constant)))
         elif is_add_at(stmt):
             array, _, value = stmt.value.args
-            out.append(({array.id}, _names(value) | {array.id}))
+            out.append(({array.id}, reads(value, constant) | {array.id}))
         elif isinstance(stmt, ast.Expr) and _changes_list(stmt.value):  # xs.append(v): xs now holds v
-            out.append(({stmt.value.func.value.id}, _names(stmt.value)))
+            out.append(({stmt.value.func.value.id}, reads(stmt.value, constant)))
     return out
 
 
@@ -49,10 +68,6 @@ def _changes_list(node):
         and node.func.attr in ("append", "extend")
         and isinstance(node.func.value, ast.Name)
     )
-
-
-def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
 def is_add_at(stmt):
@@ -73,20 +88,21 @@ def _fixed_point(start, flows, step):
     changed = True
     while changed:
         changed = False
-        for targets, reads in flows:
-            new = step(targets, reads, found)
+        for targets, names in flows:
+            new = step(targets, names, found)
             if not new <= found:
                 found |= new
                 changed = True
     return found
 
 
-def analyze(body, wrt, result_reads):
-    """``wrt``: the differentiated parameter names; ``result_reads``: names the result reads."""
-    flows = _assignments(body)
-    varied = _fixed_point(wrt, flows, lambda targets, reads, v: targets if reads & v else set())
-    useful = _fixed_point(result_reads, flows, lambda targets, reads, u: reads if targets & u else set())
-    return Activity(varied, useful)
+def analyze(body, wrt, result_reads, constant=None):
+    """``wrt``: the differentiated parameter names; ``result_reads``: names the result reads;
+    ``constant(expr)``: does the value of ``expr`` carry no derivative?"""
+    flows = _assignments(body, constant)
+    varied = _fixed_point(wrt, flows, lambda targets, names, v: targets if names & v else set())
+    useful = _fixed_point(result_reads, flows, lambda targets, names, u: names if targets & u else set())
+    return Activity(varied, useful, constant)
 
 
 def _own_reads(stmt):
@@ -100,10 +116,10 @@ def _own_reads(stmt):
     return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
 
 
-def last_read(body, wrt_name):
+def last_read(body, wrt_name, constant=None):
     """The last statement, in source order, that reads ``wrt_name`` or a value
     computed from it (None if there is none): where a dependency the result
     does not have ends."""
-    varied = _fixed_point({wrt_name}, _assignments(body), lambda targets, reads, v: targets if reads & v else set())
+    varied = _fixed_point({wrt_name}, _assignments(body, constant), lambda targets, names, v: targets if names & v else set())
     found = [s for s in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
     return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)

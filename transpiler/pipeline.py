@@ -7,7 +7,7 @@ import copy
 import functools
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, shapes, structure
+from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, reverse, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -117,9 +117,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
     with stage("activity"):
-        act = activity.analyze(body, wrt_names, {result})
+        constant = functools.partial(reverse.carries_no_derivative, resolver=resolver)
+        act = activity.analyze(body, wrt_names, {result}, constant)
         body = structure.hoist_conditionals(body, act.expr_active, names)
-        act = activity.analyze(body, wrt_names, {result})
+        act = activity.analyze(body, wrt_names, {result}, constant)
     with stage("shapes"):
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
     with stage("aliasing"):
@@ -174,7 +175,7 @@ def _warn_independent(src, body, wrt_names, act, diags):
     for name in wrt_names:
         if name in act.useful:
             continue
-        stmt = activity.last_read(body, name)
+        stmt = activity.last_read(body, name, act.constant)
         message = f"the result does not depend on `{name}` (its gradient is zero)"
         if stmt is None:
             diags.warn("AD304", params[name], message + f": `{name}` is not used")

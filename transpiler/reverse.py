@@ -286,7 +286,7 @@ class Reverser:
         """``expr`` (the lowered form of ``origin``) into a new forward temporary."""
         name = self.names.temp()
         self._note_size(name, origin)
-        fwd.append(assign(name, expr, expr))
+        fwd.append(assign(name, index_value(expr), expr))  # a slice is kept as ``np.s_[...]``
         return ast.copy_location(load(name), expr)
 
     def _lower_seq(self, node, fwd):
@@ -567,6 +567,27 @@ class Reverser:
         if module not in self.rule_modules:
             self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
         return self.rule_modules[module]
+
+
+def carries_no_derivative(node, resolver):
+    """Is ``node`` an expression whose value carries no derivative, whatever it reads: a
+    comparison, a form attribute (``x.shape``, ``x.ndim``), a call of a ``nondiff``
+    function (``len``, ``np.shape``, ``int``, ``np.argmax``, an array's ``x.argmax()``)
+    or operator (``//``, ``&``)? No cotangent flows through it (``Reverser.operation``
+    stops there), so nothing it reads need be differentiated for it."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        fn = (BINOPS if isinstance(node, ast.BinOp) else UNARYOPS).get(type(node.op))
+        return fn is not None and registry.is_nondiff(fn)
+    if isinstance(node, ast.Call):
+        node = node.func
+    elif not isinstance(node, ast.Attribute):
+        return False
+    ok, fn = resolver.value_of(node)
+    if not ok and isinstance(node, ast.Attribute):
+        fn = getattr(np.ndarray, node.attr, None)  # as ``operation`` reads it
+    return fn is not None and registry.is_nondiff(fn)
 
 
 def _static_form_read(call, known):
