@@ -5,6 +5,7 @@ import builtins
 import contextlib
 import copy
 import functools
+import sys
 from dataclasses import dataclass, field
 
 from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, reverse, shapes, structure
@@ -31,12 +32,19 @@ class Gradient:
 
 
 @contextlib.contextmanager
-def stage(name):
-    """Anything but adgen's own errors escaping a stage is a bug in that stage."""
+def stage(name, src=None):
+    """Anything but adgen's own errors escaping a stage is a bug in that stage; but for
+    running out of Python's recursion limit on a deeply nested ``src`` (AD113)."""
     try:
         yield
     except (AdgenError, Warning):  # a Warning: one of adgen's, which the user's filters made an error
         raise
+    except RecursionError:
+        if src is None:
+            raise  # to the stage that knows the function
+        diags = Diagnostics(src)
+        diags.add("AD113", src.func, f"the function is nested too deeply to transform within Python's recursion limit ({sys.getrecursionlimit()})")
+        diags.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
@@ -46,7 +54,7 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite."""
-    with stage("transform"):
+    with stage("transform", src):
         return _transform(src, wrt, origin, command, arg_shapes, debug)
 
 
