@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import zero_programs
-from gradcheck import check_grad
+from gradcheck import check_grad, random_like
 from runtime.registry import lookup
+from tests.rules.harness import cotangents
 from tests.rules.test_coverage import all_cases
 from transpiler import grad
 from transpiler.errors import AdgenWarning
@@ -108,3 +109,45 @@ def test_a_zero_cotangent_reaching_a_rule(tmp_path_factory, case, form):
             check_grad(f, [x, second], i, g, rtol=max(case.rtol, 1e-5) * 10, atol=max(case.atol, 1e-6) * 10)
         except AssertionError as exc:
             raise AssertionError(f"{exc}\nprogram:\n{source}") from None
+
+
+@pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
+def test_a_rule_given_a_shaped_cotangent_returns_shaped_cotangents(case):
+    # what lets generated code pass a built-in rule's cotangents on without a guard:
+    # only a user's rule may return the scalar 0.0 for an array operand
+    rule = lookup(case.primal)
+    ans = (case.fn or case.primal)(*case.args, **case.kwargs)
+    g = random_like(ans, np.random.default_rng(0))
+    with np.errstate(all="ignore"):
+        cots = cotangents(rule, g, ans, case.args, case.kwargs)
+    for k in case.wrt:
+        if k < len(cots) and cots[k] is not None and not isinstance(case.args[k], (list, tuple)):
+            assert np.shape(cots[k]) == np.shape(case.args[k]), (k, np.shape(cots[k]))
+
+
+def test_a_users_rule_may_return_zero_for_an_operand(tmp_path_factory):
+    source = '''import numpy as np
+from transpiler import defvjp
+
+A = np.arange(6.0).reshape(2, 3) / 5.0
+
+
+def scaled(a, b):
+    return a * np.sum(b)
+
+
+@defvjp(scaled)
+def scaled_vjp(g, ans, a, b):
+    if not np.any(b):
+        return g * np.sum(b), 0.0
+    return g * np.sum(b), np.full(np.shape(b), np.sum(g * a))
+
+
+def f(x, b):
+    return np.sum(scaled(x, A @ b))
+'''
+    f = _load(tmp_path_factory, source, {})
+    # b = 0: the rule's scalar 0.0 reaches the backward of A @ b
+    assert np.array_equal(grad(f, wrt=1)(np.ones(2), np.zeros(3)), np.zeros(3))
+    b = np.array([0.5, -1.0, 2.0])
+    check_grad(f, [np.ones(2), b], 1, grad(f, wrt=1)(np.ones(2), b))
