@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_friction_force(v, load, mu_s, mu_k, _dout=None):
     """Value of friction_force and its gradient with respect to v, load, mu_s, mu_k."""
+    _rt.real_args((v, load, mu_s, mu_k), 'v, load, mu_s, mu_k')
     # forward
     speed = np.abs(v)
     _c3 = speed < 0.001

@@ -4,11 +4,13 @@
 import numpy as np
 
 import runtime as _rt
-import gaussian
+
+gaussian = _rt.user_module('gaussian', 'gaussian.py', __file__)
 
 
 def value_and_grad_neg_log_likelihood(mu, log_sigma, data, _dout=None):
     """Value of neg_log_likelihood and its gradient with respect to mu, log_sigma."""
+    _rt.real_args((mu, log_sigma, data), 'mu, log_sigma, data')
     # forward
     sigma = np.exp(log_sigma)
     z = (data - mu) / sigma

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_heat_energy(u, r, steps, _dout=None):
     """Value of heat_energy and its gradient with respect to u, r."""
+    _rt.real_args((u, r, steps), 'u, r, steps')
     # forward
     _tape = _rt.Tape()
     _u0 = u

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_final_angle(theta0, g_over_l, damping, steps=40, _dout=None):
     """Value of final_angle and its gradient with respect to theta0, g_over_l, damping."""
+    _rt.real_args((theta0, g_over_l, damping, steps), 'theta0, g_over_l, damping, steps')
     # forward
     _tape = _rt.Tape()
     theta = theta0

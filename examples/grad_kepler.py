@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_eccentric_anomaly(mean_anomaly, eccentricity, _dout=None):
     """Value of eccentric_anomaly and its gradient with respect to mean_anomaly, eccentricity."""
+    _rt.real_args((mean_anomaly, eccentricity), 'mean_anomaly, eccentricity')
     # forward
     _tape = _rt.Tape()
     E = mean_anomaly

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_dense_tanh(W, b, x, y, _dout=None):
     """Value of dense_tanh and its gradient with respect to W, b."""
+    _rt.real_args((W, b, x, y), 'W, b, x, y')
     # forward
     _t1 = W.T
     _t2 = x @ _t1

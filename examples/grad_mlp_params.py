@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_mlp_loss(params, x, y, _dout_1=None):
     """Value of mlp_loss and its gradient with respect to params."""
+    _rt.real_args((params, x, y), 'params, x, y')
     # forward
     _t1 = x @ params['W1']
     h = np.tanh(_t1 + params['b1'])

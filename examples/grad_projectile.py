@@ -4,11 +4,13 @@
 import numpy as np
 
 import runtime as _rt
-import projectile
+
+projectile = _rt.user_module('projectile', 'projectile.py', __file__)
 
 
 def value_and_grad_landing_distance(speed, angle, drag, _dout=None):
     """Value of landing_distance and its gradient with respect to speed, angle, drag."""
+    _rt.real_args((speed, angle, drag), 'speed, angle, drag')
     # forward
     _tape = _rt.Tape()
     _t1 = np.cos(angle)

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_rosenbrock(x, _dout=None):
     """Value of rosenbrock and its gradient with respect to x."""
+    _rt.real_args((x,), 'x')
     # forward
     head = x[:-1]
     tail = x[1:]

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_cross_entropy(logits, label, _dout=None):
     """Value of cross_entropy and its gradient with respect to logits."""
+    _rt.real_args((logits, label), 'logits, label')
     # forward
     _t1 = np.max(logits)
     shifted = logits - _t1

@@ -8,6 +8,7 @@ import runtime as _rt
 
 def value_and_grad_ring_energy(pos, stiffness, rest, _dout=None):
     """Value of ring_energy and its gradient with respect to pos, stiffness."""
+    _rt.real_args((pos, stiffness, rest), 'pos, stiffness, rest')
     # forward
     _t1 = np.roll(pos, -1, axis=0)
     delta = _t1 - pos

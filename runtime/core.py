@@ -43,6 +43,8 @@ def seed(value, dout):
             return 1.0
         if isinstance(value, (list, tuple, dict)):
             raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
+        if np.ndim(value) == 0 and not np.isrealobj(value):
+            raise GradientError("AD401", "grad needs a real scalar result, but the function returned a complex number; return its real part, imaginary part or absolute value (np.real, np.imag, np.abs)")
         if np.ndim(value) != 0 or not np.isrealobj(value):
             shape = np.shape(value)
             raise GradientError(
@@ -58,6 +60,8 @@ def seed(value, dout):
             "AD402",
             f"the seed has shape {np.shape(dout)} but the result has shape {np.shape(value)}",
         )
+    if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
+        return np.conj(dout)
     if isinstance(dout, np.ndarray):
         return np.array(dout, dtype=np.result_type(dout.dtype, np.float64))
     return dout
@@ -134,17 +138,28 @@ def zeros_for(x):
 def as_grad(g, x):
     """Give the gradient ``g`` the type and shape of the argument ``x``.
 
-    A Python number gets a Python float; an array gets a fresh, writable array
-    of ``x``'s shape and float dtype.
+    A Python number gets a Python float (a complex one a complex); an array gets
+    a fresh, writable array of ``x``'s shape and float (or complex) dtype.
+
+    Complex arguments: inside generated code the cotangent of ``z = x + iy`` is
+    ``dL/dx - i dL/dy`` (autograd's and JAX's convention, in which a holomorphic
+    function's rule is its real rule); the gradient returned is its conjugate,
+    ``dL/dx + i dL/dy`` (PyTorch's), the direction of steepest ascent. A real
+    argument whose cotangent came out complex means complex values appeared where
+    the transpiler saw none (AD411).
     """
-    if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind in "fc":  # the common case, fast
+    if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind == "f":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
     if isinstance(x, (list, tuple, dict)):
         return _unshare(trees.as_grad(g, x, as_grad), set())
     if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
         g = trees.to_array(g, x.shape)
+    if _is_complex(g) or _is_complex(x):
+        g = _complex_cotangent(g, x)
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
+        if isinstance(x, complex):
+            return complex(np.sum(g)) if np.ndim(g) else complex(g)
         return float(np.sum(g)) if np.ndim(g) else float(g)
     dtype = float_dtype(x)
     g = unbroadcast(g, x)
@@ -161,6 +176,24 @@ def as_grad(g, x):
     out = np.empty(np.shape(x), dtype)
     out[...] = g
     return out
+
+
+def _is_complex(v):
+    return type(v) is complex or (isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind == "c")
+
+
+def _complex_cotangent(g, x):
+    """The gradient of a complex ``x`` (the conjugate cotangent), or a real ``x``'s (real)."""
+    if _is_complex(x):
+        return np.conj(g)
+    if np.any(np.imag(g)):
+        raise GradientError(
+            "AD411",
+            "the gradient of a real argument came out complex: complex values appeared where adgen saw none "
+            "(a function of yours or another library's that returns complex values?); make the complex values "
+            "visible to adgen (pass them as arguments), or keep the computation real",
+        )
+    return np.real(g)
 
 
 def as_grads(gs, xs):

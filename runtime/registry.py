@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
 
 
 class Rule:
@@ -21,21 +21,56 @@ class Rule:
     ``outputs``: ``None`` for a single result; an int for a fixed tuple of
     results (``slogdet``: 2); ``"sequence"`` for a list of results whose length
     depends on the arguments (``split``). ``g`` and ``ans`` are then tuples.
+    ``refuse``: ``None``, or a function taking, by parameter name, the primal's
+    arguments that the transpiler can see (literals and module-level objects; a
+    ``*args`` parameter gets a tuple, with ``UNKNOWN`` for the others) and
+    returning why the rule cannot differentiate such a call, or ``None``:
+    the transpiler reports it (AD210) instead of generating code that would fail
+    or be wrong when it runs.
+    ``complex``: whether the rule is right for complex values too (checked by
+    finite differences on real and imaginary parts, ``tests/rules/test_complex.py``):
+    ``False`` (the transpiler refuses complex values here, AD310), ``True`` (the
+    same rule), or the rule to use instead where a value may be complex. The
+    convention inside generated code is that of autograd and JAX: the cotangent
+    of ``z`` is ``dL/dx - i dL/dy``, so a holomorphic function's rule is its real
+    rule (``g * f'(z)``); the gradients returned are conjugated (``runtime.core.as_grad``).
     """
 
-    __slots__ = ("fn", "elementwise", "outputs")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex")
 
-    def __init__(self, fn, elementwise=False, outputs=None):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
+        self.refuse = refuse
+        self.complex = complex
+
+    def for_complex(self):
+        """The rule to use where a value may be complex, or None."""
+        if self.complex is True or not self.complex:
+            return self if self.complex else None
+        if not isinstance(self.complex, Rule):
+            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True)
+        return self.complex
 
     def __repr__(self):
         return f"Rule({self.fn.__module__}.{self.fn.__qualname__})"
 
 
+UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()  # an argument known only at run time
+
 _RULES = {}
 _NONDIFF = {}
+_version = 0  # counts registrations: a gradient made before one may be stale
+
+
+def version():
+    return _version
+
+
+def _changed():
+    global _version
+    _version += 1
 
 
 def _key(obj):
@@ -46,14 +81,15 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
+        _changed()
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex))
             _NONDIFF.pop(_key(primal), None)
         return fn
 
@@ -62,6 +98,7 @@ def vjp(*primals, elementwise=False, outputs=None):
 
 def nondiff(*primals):
     """Declare functions whose results carry no derivative (shape, argmax, floor, ...)."""
+    _changed()
     for primal in primals:
         _NONDIFF[_key(primal)] = primal
         _RULES.pop(_key(primal), None)

@@ -1,5 +1,7 @@
 """Functions outside the supported subset, each with the code it must raise."""
 
+import warnings
+
 import numpy as np
 
 CASES = []
@@ -158,3 +160,44 @@ def uses_global(x):
 @expect("AD205")
 def unknown_attribute(x):
     return np.sum(x.imaginary_attribute)
+
+
+def _fill_edges(vector, width, axis, kwargs):
+    vector[: width[0]] = vector[width[0]]
+
+
+@expect("AD210")
+def pad_with_a_function_as_mode(x):
+    return np.sum(np.pad(x, 2, mode=_fill_edges))
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", PendingDeprecationWarning)
+    MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+MASKED = np.ma.array([1.0, 2.0, 3.0], mask=[0, 1, 0])
+
+
+@expect("AD309")
+def makes_a_matrix(x):
+    m = np.asmatrix(x)
+    return np.sum(m * m.T)
+
+
+@expect("AD309")
+def makes_a_masked_array(x):
+    return np.sum(np.ma.masked_where(x > 1.0, x) ** 2)
+
+
+@expect("AD309")
+def views_as_a_matrix(x):
+    return np.sum(x.view(np.matrix) * x)
+
+
+@expect("AD309")
+def reads_a_global_matrix(x):
+    return np.sum(x[:2] * MATRIX)
+
+
+@expect("AD309")
+def reads_a_global_masked_array(x):
+    return np.sum(MASKED * x)

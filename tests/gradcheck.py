@@ -184,3 +184,42 @@ def _same_structure(grad, x, path=()):
             raise AssertionError(f"at {path}: expected a {type(x).__name__} of {len(x)}, got {grad!r}")
         for k, (g, v) in enumerate(zip(grad, x)):
             _same_structure(g, v, path + (k,))
+
+
+# -- complex arguments ---------------------------------------------------------------------
+# The oracle does not depend on a convention: it differentiates the real-valued f along the
+# real and the imaginary part of each entry separately. adgen's gradient of a real f with
+# respect to z = x + iy is dL/dx + i dL/dy (README, "Complex numbers").
+
+
+def numerical_complex_grad(f, args, i, eps=1e-6):
+    """``df/dx + i df/dy`` for a complex ``args[i]`` (``df/dx`` for a real one), entry by entry."""
+    x = args[i]
+    is_complex = np.iscomplexobj(x)
+    arr = np.asarray(x, dtype=np.complex128 if is_complex else np.float64)
+    out = np.zeros(arr.shape, np.complex128 if is_complex else np.float64)
+    for k in np.ndindex(arr.shape):
+        for unit in (1.0, 1j) if is_complex else (1.0,):
+            e = np.zeros(arr.shape, arr.dtype)
+            e[k] = unit
+            h = eps * max(1.0, float(np.max(np.abs(arr)))) if arr.size else eps
+
+            def at(t):
+                v = arr + t * e
+                return f(*_with(args, i, v if isinstance(x, np.ndarray) else v[()].item()))
+
+            out[k] += unit * (at(h) - at(-h)) / (2 * h)
+    return out if isinstance(x, np.ndarray) else out[()].item()
+
+
+def check_complex_grad(f, args, i, grad, rtol=1e-5, atol=1e-6):
+    """Assert that ``grad`` is ``df/dx + i df/dy`` in argument ``i`` (real arguments: df/dx)."""
+    expected = numerical_complex_grad(f, args, i)
+    if np.shape(grad) != np.shape(expected):
+        raise AssertionError(f"gradient shape {np.shape(grad)} != argument shape {np.shape(expected)}")
+    if np.iscomplexobj(args[i]) != np.iscomplexobj(grad) and np.any(np.imag(grad)):
+        raise AssertionError(f"the gradient of a real argument is complex: {grad!r}")
+    a, b = np.asarray(grad, np.complex128), np.asarray(expected, np.complex128)
+    if not np.all(np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))):
+        raise AssertionError(f"gradient in argument {i} disagrees with finite differences on real and imaginary parts:\n"
+                             f"  computed: {a!r}\n  numeric:  {b!r}")

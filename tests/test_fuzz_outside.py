@@ -49,8 +49,8 @@ def test_outside_programs_are_right_or_refused_with_a_code(tmp_path_factory, see
     _run(tmp_path_factory, seed)
 
 
-# Forms the review found wrong, right only once another helper's fix of issue 12 lands
-# (see the issue's "Must show" 1): remove a marker when its fix is merged.
+# Forms the review found wrong, each the area of one helper of issue 12 (see the issue's
+# "Must show" 1); a marker stays until that helper's fix is merged.
 PENDING = settings(OUTSIDE, max_examples=40)
 
 
@@ -61,14 +61,12 @@ def test_outside_programs_with_aliases_by_value(tmp_path_factory, seed):
     _run(tmp_path_factory, seed, "alias")
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue12-binding: two closures of one factory share a gradient")
 @PENDING
 @given(seed=st.integers(0, 2**32 - 1))
 def test_outside_programs_made_by_a_factory(tmp_path_factory, seed):
     _run(tmp_path_factory, seed, "binding")
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue12-rules: np.r_, np.c_, einsum sublists")
 @PENDING
 @given(seed=st.integers(0, 2**32 - 1))
 def test_outside_programs_with_index_tricks(tmp_path_factory, seed):

@@ -111,10 +111,11 @@ def test_a_zero_cotangent_reaching_a_rule(tmp_path_factory, case, form):
             raise AssertionError(f"{exc}\nprogram:\n{source}") from None
 
 
-@pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", [c for c in all_cases() if not c.zero_outputs], ids=lambda c: c.id)
 def test_a_rule_given_a_shaped_cotangent_returns_shaped_cotangents(case):
     # what lets generated code pass a built-in rule's cotangents on without a guard:
-    # only a user's rule may return the scalar 0.0 for an array operand
+    # only a user's rule, or a rule of several outputs some of which are unused, may
+    # return the scalar 0.0 for an array operand
     rule = lookup(case.primal)
     ans = (case.fn or case.primal)(*case.args, **case.kwargs)
     g = random_like(ans, np.random.default_rng(0))

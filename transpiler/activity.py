@@ -12,6 +12,11 @@ that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 import ast
 from dataclasses import dataclass
 
+from transpiler.syntax import names_in, path_of, walk
+
+
+MAYBE_CONSTANT = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute)  # what ``constant`` may name
+
 
 @dataclass
 class Activity:
@@ -31,14 +36,15 @@ class Activity:
 def reads(node, constant=None):
     """The names ``node`` reads, but for those read only inside a sub-expression whose
     value ``constant`` says carries no derivative."""
+    if constant is None:
+        return names_in(node)
     found, todo = set(), [node]
     while todo:
         n = todo.pop()
-        if constant is not None and isinstance(n, ast.expr) and constant(n):
-            continue
         if isinstance(n, ast.Name):
             found.add(n.id)
-        todo.extend(ast.iter_child_nodes(n))
+        elif not (isinstance(n, MAYBE_CONSTANT) and constant(n)):
+            todo.extend(ast.iter_child_nodes(n))
     return found
 
 
@@ -46,13 +52,13 @@ def _assignments(body, constant=None):
     """(target names, read names) for every assignment and the final return. A store
     ``y[i] = v`` and ``np.add.at(y, i, v)`` assign ``y`` from ``v`` (and ``y``)."""
     out = []
-    for stmt in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for stmt in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
                 out.append(({target.value.id}, reads(stmt.value, constant) | {target.value.id}))
                 continue
-            out.append(({n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}, reads(stmt.value, constant)))
+            out.append(({n.id for t in stmt.targets for n in walk(t) if isinstance(n, ast.Name)}, reads(stmt.value, constant)))
         elif is_add_at(stmt):
             array, _, value = stmt.value.args
             out.append(({array.id}, reads(value, constant) | {array.id}))
@@ -76,7 +82,7 @@ def is_add_at(stmt):
         return False
     call = stmt.value
     return (
-        ast.unparse(call.func) == "np.add.at"
+        path_of(call.func) == "np.add.at"
         and len(call.args) == 3
         and not call.keywords
         and isinstance(call.args[0], ast.Name)
@@ -113,7 +119,7 @@ def _own_reads(stmt):
         parts = [stmt.iter]
     else:
         parts = [stmt]
-    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+    return {n.id for part in parts for n in walk(part) if isinstance(n, ast.Name)}
 
 
 def last_read(body, wrt_name, constant=None):
@@ -121,5 +127,5 @@ def last_read(body, wrt_name, constant=None):
     computed from it (None if there is none): where a dependency the result
     does not have ends."""
     varied = _fixed_point({wrt_name}, _assignments(body, constant), lambda targets, names, v: targets if names & v else set())
-    found = [s for s in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
+    found = [s for s in walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
     return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)

@@ -27,6 +27,7 @@ import types
 from transpiler import source
 from transpiler.activity import is_add_at
 from transpiler.errors import AdgenError
+from transpiler.syntax import names_in, walk
 
 VIEWS = {
     "reshape", "ravel", "transpose", "squeeze", "expand_dims", "asarray", "asanyarray",
@@ -43,7 +44,7 @@ LIST_METHODS = {"append", "extend", "insert"}
 
 
 def _names(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return names_in(node, ast.Load)
 
 
 def shares(expr, known=None):
@@ -115,12 +116,12 @@ def _all_returns_new(fn):
         return False
     params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
     bound = {}
-    for node in ast.walk(func):
+    for node in walk(func):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             value = getattr(node, "value", None) if not isinstance(node, (ast.AugAssign, ast.For)) else None
             for t in targets:
-                for n in ast.walk(t):
+                for n in walk(t):
                     if isinstance(n, ast.Name):
                         bound.setdefault(n.id, []).append(value if isinstance(t, ast.Name) else None)
 
@@ -131,7 +132,7 @@ def _all_returns_new(fn):
             return all(v is not None and new(v, seen | {expr.id}) for v in bound[expr.id])
         return False
 
-    returns = [n.value for n in ast.walk(func) if isinstance(n, ast.Return)]
+    returns = [n.value for n in walk(func) if isinstance(n, ast.Return)]
     return bool(returns) and all(r is not None and new(r, frozenset()) for r in returns)
 
 
@@ -230,7 +231,7 @@ class Checker:
             start = State({p: frozenset({("param", p)}) for p in self.params})
             self.final = self._flow(body, start, report=True)
         for stmt in body:
-            for node in ast.walk(stmt):
+            for node in walk(stmt):
                 if isinstance(node, ast.Call) and any(k.arg == "out" for k in node.keywords):
                     self.diags.add("AD305", node, "`out=` writes into an existing array in place", "Assign the result to a name instead.")
         for stmt in _simple(body):  # ``check`` let ``<ufunc>.at(...)`` stand alone: only np.add.at may
@@ -318,7 +319,7 @@ class Checker:
     def _reads(self, node, state, report):
         if not report or not state.stale:
             return
-        for n in ast.walk(node):
+        for n in walk(node):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in state.stale and (n.lineno, n.col_offset) not in self.reported:
                 self.reported.add((n.lineno, n.col_offset))
                 self.diags.add(
@@ -337,7 +338,7 @@ def _rebound(body, new):
 
 
 def _names_in(target):
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, ast.Name)]
 
 
 def check(body, params, diags, known=None):

@@ -17,13 +17,15 @@ import warnings
 
 import numpy as np
 
-from transpiler import pipeline, shapes, source
+from runtime import modules
+from transpiler import binding, pipeline, shapes, source
 from transpiler.errors import AdgenWarning, Diagnostic
 from transpiler.files import write_atomic
 
 _MEMO = {}
 _VARIANTS = {}  # (function, wrt) -> the argument shapes it has been specialised to
 MAX_SPECIALISATIONS = 8
+MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
 def cache_dir():
@@ -55,46 +57,29 @@ def _compiled(fn, wrt, shapes=(), debug=False):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
     run-time checks (``pipeline.transform``)."""
-    # code objects compare equal across files: the file and the globals are part of the key
+    # code objects compare equal across files: the file and the globals are part of the key;
+    # closures of one factory share it, and differ in what their guards check (guards.py)
     base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug)
-    hit = _MEMO.get((base, shapes))
-    if hit is not None and _still_valid(fn, hit[2]) and _same_callees(hit[0]):
-        return hit[0], hit[1]
+    entries = _MEMO.get((base, shapes)) or ()
+    for gradient, generated, _ in entries:
+        if gradient.guard.holds(fn):
+            return gradient, generated
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
-        return _compiled(fn, wrt, (), debug)  # called with many shapes: one general gradient serves them all
+        markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
+        general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
+        if general != shapes:
+            return _compiled(fn, wrt, general, debug)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug)
-    module = load_module(gradient.text, src.name)
-    entry = (gradient, getattr(module, gradient.funcname), _snapshot(fn))
-    _MEMO[(base, shapes)] = entry
+    with modules.deferred():  # imported without looking any module up: bound to fn's own below
+        module = load_module(gradient.text, src.name)
+    generated = binding.bound(module, gradient.modules)[gradient.funcname]
+    entry = (gradient, generated, fn.__globals__)  # holding the globals keeps their id
+    _MEMO[(base, shapes)] = (entry,) + tuple(entries[: MAX_BINDINGS - 1])
     return entry[0], entry[1]
-
-
-def _snapshot(fn):
-    """The callables and modules the function's global names hold now."""
-    names = fn.__code__.co_names
-    g = fn.__globals__
-    return tuple((n, g[n]) for n in names if n in g and (callable(g[n]) or inspect.ismodule(g[n])))
-
-
-def _still_valid(fn, snapshot):
-    g = fn.__globals__
-    return all(g.get(n) is obj for n, obj in snapshot)
-
-
-def _same_callees(gradient):
-    """Does every call site of the user's functions still find the function it was
-    differentiated through (a reloaded module or a rebound name gives a new one)?"""
-    for get, fn in gradient.bindings:
-        try:
-            if get() is not fn:
-                return False
-        except Exception:  # noqa: BLE001 - the name is gone: transform again, which reports it
-            return False
-    return True
 
 
 class GradFunction:
@@ -106,6 +91,7 @@ class GradFunction:
         self.mode = mode
         self.debug = debug
         self._signature = inspect.signature(fn)
+        self._defaults = (fn.__defaults__, fn.__kwdefaults__)  # the ones the signature holds
         # a call passing every parameter positionally needs no binding (the common, hot case)
         params = self._signature.parameters.values()
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
@@ -135,6 +121,9 @@ class GradFunction:
     def _bind(self, args, kwargs):
         """All parameters in order, positionally, and keyword-only ones by keyword."""
         if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
+            fn = self.primal
+            if fn.__defaults__ is not self._defaults[0] or fn.__kwdefaults__ is not self._defaults[1]:
+                self._signature, self._defaults = inspect.signature(fn), (fn.__defaults__, fn.__kwdefaults__)  # reassigned
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             return bound.args, bound.kwargs
@@ -180,7 +169,13 @@ def _shapes(args, kwargs):
 
 
 def _key_of(value):
-    return "dict" if isinstance(value, dict) else shapes.of_argument(value)
+    if type(value) is np.ndarray:
+        return "complex" if value.dtype.kind == "c" else value.shape
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, (complex, np.complexfloating)):
+        return "complex"  # a gradient generated for complex values (pipeline.complex_params)
+    return shapes.of_argument(value)
 
 
 def _integer_kind(value):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from transpiler import inplace
 from transpiler.reverse import Block
-from transpiler.syntax import assign, call, load, shape_operand, tag
+from transpiler.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
@@ -107,8 +107,8 @@ def _own(nodes):
 def _reusable(loop):
     """Can the backward evaluate the ``range(...)`` header again? Yes when it is cheap
     and the body does not change the names it reads."""
-    written = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    for node in ast.walk(loop.iter):
+    written = names_in(loop.body, ast.Store)
+    for node in walk(loop.iter):
         if isinstance(node, ast.Name) and node.id in written:
             return False
         if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in CHEAP_CALLS + ("range", "reversed")):
@@ -154,7 +154,7 @@ def backward_reads(node):
 def _header_reads(loop):
     names = {loop.counter, loop.span} - {None}
     if isinstance(loop.stmt, ast.For) and loop.span is None:
-        names |= {n.id for n in ast.walk(loop.stmt.iter) if isinstance(n, ast.Name) and n.id not in CHEAP_CALLS + ("range", "reversed")}
+        names |= {n.id for n in walk(loop.stmt.iter) if isinstance(n, ast.Name) and n.id not in CHEAP_CALLS + ("range", "reversed")}
     return names
 
 
@@ -283,12 +283,12 @@ class Layout:
                 before.insert(0, assign(node.span, header, stmt))
                 header = load(node.span)
             forward = ast.For(target=stmt.target, iter=header, body=count + fb, orelse=[])
-            back = ast.For(target=copy.deepcopy(stmt.target), iter=self._back_header(node, header), body=bb, orelse=[])
+            back = ast.For(target=clone(stmt.target), iter=self._back_header(node, header), body=bb, orelse=[])
         forward = _at(forward, stmt)
         return before + [forward], self._commented(stmt, [_at(back, stmt)])
 
     def _back_header(self, node, header):
-        header = copy.deepcopy(header)
+        header = clone(header)
         inner = _reversed_range(header)
         if node.counter is None:
             return inner if inner is not None else call("reversed", header)
@@ -389,12 +389,12 @@ class Layout:
 
 def _shape_only(stmts):
     """The names ``stmts`` read, all of whose reads need only the name's shape."""
-    shape_reads = {id(shape_operand(n)) for s in stmts for n in ast.walk(s) if shape_operand(n) is not None}
-    reads = [n for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    shape_reads = {id(shape_operand(n)) for s in stmts for n in walk(s) if shape_operand(n) is not None}
+    reads = [n for s in stmts for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     return {n.id for n in reads} - {n.id for n in reads if id(n) not in shape_reads}
 
 
-class _ShapeReads(ast.NodeTransformer):
+class _ShapeReads(Transformer):
     """``_rt.unbroadcast(g, v)`` -> ``_rt.sum_to(g, _v_shape)``; ``np.shape(v)`` -> ``_v_shape``."""
 
     def __init__(self, shapes):
@@ -463,10 +463,10 @@ def _surely_assigned(nodes, defined, before_loops):
 
 
 def _header_reads_of(stmt):
-    return {n.id for n in ast.walk(stmt.iter) if isinstance(n, ast.Name)}
+    return names_in(stmt.iter)
 
 
-class _RenameOperands(ast.NodeTransformer):
+class _RenameOperands(Transformer):
     def __init__(self, renames):
         self.renames = renames
 
@@ -479,7 +479,7 @@ class _RenameOperands(ast.NodeTransformer):
 def _renamed(stmts, renames):
     if not renames:
         return list(stmts)
-    return [_RenameOperands(renames).visit(copy.deepcopy(s)) for s in stmts]
+    return [_RenameOperands(renames).visit(clone(s)) for s in stmts]
 
 
 def _falls_through(stmts):
@@ -515,7 +515,9 @@ def _reversed_range(header):
 
 
 def _at(node, where):
-    return ast.fix_missing_locations(ast.copy_location(node, where))
+    """``node`` at ``where``'s position (its children keep theirs: the generated text,
+    not the tree, is what gets compiled)."""
+    return ast.copy_location(node, where)
 
 
 def _attr(name, attr):

@@ -23,13 +23,11 @@ respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
 """
 
 import ast
-import copy
 import hashlib
 import inspect
 import linecache
 import os
 import sys
-import sysconfig
 import types
 from dataclasses import dataclass, field
 
@@ -41,7 +39,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import Transformer, assign, clone, load, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -56,14 +54,11 @@ class Variant:
     freevars: tuple  # closure variables: keyword-only parameters of the forward
     width: int  # the length of the tuple it returns (every return is a tuple display), else 0
     defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
-    imports: dict = field(default_factory=dict)  # alias -> module its code reads
+    imports: dict = field(default_factory=dict)  # alias -> source.Binding: the modules its code reads
 
 
 def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
-
-
-LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
 
 
 def is_user_function(fn):
@@ -71,7 +66,7 @@ def is_user_function(fn):
     adgen's, or one from the standard library or an installed package (those need rules)."""
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
         return False
-    return not os.path.abspath(fn.__code__.co_filename).startswith(LIBRARIES)
+    return not source.installed(fn.__code__.co_filename)
 
 
 class Program:
@@ -83,8 +78,6 @@ class Program:
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
         self.module_names = Names(())  # module-level names handed out
-        self.bindings = []  # (get, function): how each callee is found, for the cache
-        self._bound = set()
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
 
     def lift(self, src, body, diags):
@@ -96,11 +89,9 @@ class Program:
             item.siblings = lifted  # a lifted def calls the others (and itself) by their new names
         return body, {**siblings, **lifted}
 
-    def bind(self, key, get, fn):
-        """Remember how a call finds its callee (once per function and spelling)."""
-        if key not in self._bound:
-            self._bound.add(key)
-            self.bindings.append((get, fn))
+    def sources(self):
+        """The sources differentiated: the function's, its callees', its nested defs'."""
+        return [self.top] + [v.src for v in self.order] + [item.src for item in self.lifted.values()]
 
     def caller(self, src, diags):
         return Caller(self, src, diags)
@@ -126,26 +117,20 @@ class Program:
         found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
         return found
 
-    def imports(self, text):
-        """The import lines ``text`` with those the callees need; a callee's module alias
-        that another module already uses is renamed in its code."""
-        used = {}
-        for line in text.splitlines():
-            parts = line.split()
-            if parts[:1] == ["import"]:
-                used[parts[-1]] = parts[1]
-        extra = []
+    def modules(self, main):
+        """alias -> ``source.Binding``: the modules the generated code reads, ``main``'s (the
+        gradient function's) and its callees' and nested defs'; a callee's alias that names
+        another module already is renamed in its code."""
+        used = dict(main)
         for v in self.order + [item for item in self.lifted.values() if item.defs]:
-            for alias, module in sorted(v.imports.items()):
+            for alias, binding in sorted(v.imports.items()):
                 new = alias
-                while used.get(new, module) != module:
+                while new in used and used[new].globals is not binding.globals:
                     new += "_"
                 if new != alias:
                     v.defs = [_Rename({alias: new}).visit(d) for d in v.defs]
-                if new not in used:
-                    used[new] = module
-                    extra.append(f"import {module}" if module == new else f"import {module} as {new}")
-        return text + "".join(line + "\n" for line in sorted(extra))
+                used.setdefault(new, binding)
+        return used
 
     def functions(self, main):
         """The gradient function, then each callee's forward and backward, then the
@@ -153,7 +138,7 @@ class Program:
         funcs = [main] + [d for v in self.order for d in v.defs]
         pending = True
         while pending:
-            read = {n.id for f in funcs for n in ast.walk(f) if isinstance(n, ast.Name)}
+            read = names_in(funcs)
             pending = [item for name, item in self.lifted.items() if name in read and not item.defs]
             for item in pending:
                 funcs.append(lift.primal(item, Diagnostics(item.src)))
@@ -205,9 +190,10 @@ class Caller:
                 message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
             self.diags.add("AD302", node, message)
             return node, None
-        if not nested:  # a nested def is part of its function's source: nothing to look up
-            self.program.bind((self.src.filename, self.src.name, ast.dump(node.func)), self._getter(node.func), fn)
-        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", copy.deepcopy(node.func), ast.Constant(v))) for v in freevars]
+        if not nested:  # the defaults its forward function takes are the function's now
+            self.src.baked.attribute(fn, "__defaults__")
+            self.src.baked.attribute(fn, "__kwdefaults__")
+        new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
@@ -218,7 +204,7 @@ class Caller:
         expr.adgen_active = True
         # the record may hold the arguments' values and the result: an in-place store into
         # them later must be undone before this call's backward runs (inplace.py)
-        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in ast.walk(a) if isinstance(n, ast.Name)}
+        self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
 
     def tuple_width(self, rev, node):
@@ -250,6 +236,9 @@ class Caller:
         try:
             return source.load(fn)
         except TranspileError as exc:
+            if exc.diagnostics and exc.diagnostics[0].code == "AD207":  # at the callee's line: reload it
+                self.diags.items.append(exc.diagnostics[0])
+                return None
             why = exc.diagnostics[0].message if exc.diagnostics else "no source"
             self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
             return None
@@ -263,11 +252,12 @@ class Caller:
             return fn.__func__, func.value
         if ok or not isinstance(func, ast.Attribute):
             return (fn if ok else None), None
-        ok, base = rev.resolver.value_of(func.value)
+        ok, base = rev.resolver.value_of(func.value, record=False)  # which object is read when it runs
         if not ok or isinstance(base, (type, types.ModuleType)) or func.attr in getattr(base, "__dict__", {}):
             return None, None
         raw = inspect.getattr_static(type(base), func.attr, None)
         if isinstance(raw, types.FunctionType):
+            rev.resolver.pin(func, raw)  # but which function its class gives is baked in
             return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
         return None, None
 
@@ -286,32 +276,6 @@ class Caller:
                 return None
         return bound
 
-    def _getter(self, func):
-        """A function giving what ``func`` (the callee's expression, qualified) names now:
-        ``module_alias.name.attr...`` from the module's globals, ``name.attr...`` from a
-        closure cell."""
-        src = self.src
-        path = []
-        while isinstance(func, ast.Attribute):
-            path.insert(0, func.attr)
-            func = func.value
-        if isinstance(func, ast.Name) and func.id in src.closure and src.fn is not None:
-            cell = src.fn.__closure__[src.fn.__code__.co_freevars.index(func.id)]
-            start = lambda: cell.cell_contents  # noqa: E731
-        elif path:
-            first = path.pop(0)
-            start = lambda: src.globals[first]  # noqa: E731
-        else:
-            return lambda: None  # a builtin name: nothing to follow
-
-        def get():
-            obj = start()
-            for attr in path:
-                obj = getattr(obj, attr)
-            return getattr(obj, "__func__", obj)  # a method: the function it calls
-
-        return get
-
     def merge(self, fwd):
         """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
         if len(fwd) < 2 or not getattr(fwd[-2], "adgen_call", False):
@@ -320,7 +284,7 @@ class Caller:
         value = call.targets[0].elts[0].id
         if not (isinstance(last.value, ast.Name) and last.value.id == value):
             return fwd
-        self.holds.get(value, set()).update(n.id for n in ast.walk(last.targets[0]) if isinstance(n, ast.Name))
+        self.holds.get(value, set()).update(n.id for n in walk(last.targets[0]) if isinstance(n, ast.Name))
         targets = ast.Tuple(elts=[last.targets[0], call.targets[0].elts[1]], ctx=ast.Store())
         merged = ast.copy_location(ast.Assign(targets=[targets], value=call.value), last)
         return fwd[:-2] + [merged]
@@ -374,19 +338,19 @@ def split(part, variant):
     fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
     bwd_doc = (f"Backward pass of {where}: the cotangents of {what},\n    from {seed}, that of its result."
                f" `# line N` is a line of {os.path.basename(src.filename)}.\n    ")
-    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars), fwd_doc, forward)
+    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars, variant.fn), fwd_doc, forward)
     bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
-    imports = dict({alias: module for module, alias in rev.rule_modules.items()})
+    imports = dict(rev.rule_bindings)
     if used(part.resolver.module_alias, forward + backward):
-        imports[part.resolver.module_alias] = src.module
+        imports[part.resolver.module_alias] = src.binding()
     return [fwd_def, bwd_def], imports
 
 
 def used(alias, stmts):
     """``alias`` if the statements read it (a call to the user's function no longer
     reads the module that defines it), else None."""
-    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in ast.walk(s))
+    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in walk(s))
     return alias if alias and reads else None
 
 
@@ -400,10 +364,18 @@ def _def(name, args, doc, body):
     return ast.FunctionDef(name=name, args=args, body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
 
 
-def _signature(args, freevars):
+def _signature(args, freevars, fn):
     """The callee's parameters with literal defaults (others become ``None``: call sites
-    always pass those, see ``Caller._bind``), and its closure variables as keywords."""
-    new = copy.deepcopy(args)
+    always pass those, see ``Caller._bind``), and its closure variables as keywords. The
+    defaults are the running function's (``fn``; a nested def's are in its source)."""
+    new = clone(args)
+    if isinstance(fn, types.FunctionType):
+        empty = inspect.Parameter.empty
+        params = inspect.signature(fn).parameters
+        values = [params[a.arg].default for a in new.posonlyargs + new.args]
+        first = next((i for i, v in enumerate(values) if v is not empty), len(values))
+        new.defaults = [_default(v) for v in values[first:]]
+        new.kw_defaults = [None if params[a.arg].default is empty else _default(params[a.arg].default) for a in new.kwonlyargs]
     new.defaults = [d if _is_literal_node(d) else ast.Constant(None) for d in new.defaults]
     new.kw_defaults = [d if d is None or _is_literal_node(d) else ast.Constant(None) for d in new.kw_defaults]
     new.kwonlyargs += [ast.arg(arg=v) for v in freevars]
@@ -411,6 +383,13 @@ def _signature(args, freevars):
     for a in new.posonlyargs + new.args + new.kwonlyargs:
         a.annotation = None
     return new
+
+
+def _default(value):
+    """A default value as a literal expression, or ``None`` when it is none."""
+    if value is inspect.Parameter.empty or not _is_literal(value):
+        return ast.Constant(None)
+    return ast.parse(repr(value), mode="eval").body
 
 
 def _is_literal_node(node):
@@ -431,17 +410,17 @@ def _is_literal(value):
 
 def _tuple_width(func):
     """``n`` when every ``return`` of ``func`` returns a tuple display of ``n`` values, else 0."""
-    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in ast.walk(func) if isinstance(r, ast.Return)}
+    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in walk(func) if isinstance(r, ast.Return)}
     return widths.pop() if len(widths) == 1 else 0
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(stmts, ast.Store)
 
 
 def _surely_stored(stmts):
     """Names assigned by the top-level statements of ``stmts`` (not inside branches or loops)."""
-    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def _exposed(stmts, defined=frozenset()):
@@ -462,20 +441,20 @@ def _exposed(stmts, defined=frozenset()):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} if node is not None else set()
+    return names_in(node, ast.Load) if node is not None else set()
 
 
 def _order(forward, params):
     """Sort key: parameters first, in order, then names in the order the forward assigns them."""
     rank = {p: i for i, p in enumerate(params)}
     for s in forward:
-        for n in ast.walk(s):
+        for n in walk(s):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in rank:
                 rank[n.id] = len(rank)
     return lambda v: (rank.get(v, sys.maxsize), v)
 
 
-class _Rename(ast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, renames):
         self.renames = renames
 

@@ -10,6 +10,7 @@ import ast
 from transpiler import lift
 from transpiler.errors import Diagnostics
 from transpiler.names import RESERVED
+from transpiler.syntax import walk
 
 OK = None
 
@@ -163,7 +164,7 @@ def check(src):
     _check_depth(body, diags)
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
             if problem and id(node) not in top_defs:

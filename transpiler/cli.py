@@ -131,12 +131,13 @@ def generate(path, func, wrt, out=None, arg_shapes=None, debug=False):
     if unknown:
         raise Fail(f"--shape names {', '.join(unknown)}, not a parameter of {func} ({', '.join(params)})")
     arg_shapes = {p: arg_shapes[p] for p in params if p in (arg_shapes or {})}
-    origin = posix_relpath(os.path.abspath(path), os.getcwd() if out is None else folder_of(out))
+    base = os.getcwd() if out is None else folder_of(out)
+    origin = posix_relpath(os.path.abspath(path), base)
     command = f"adgen emit {shlex.quote(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
     command += " --debug" if debug else ""
     if out is not None:
         command += f" -o {shlex.quote(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug).text
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base).text
 
 
 def write_out(out, text, path, force):

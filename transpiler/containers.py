@@ -29,9 +29,9 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 """
 
 import ast
-import copy
 
 from transpiler.normalize import nested, unpack_tuples
+from transpiler.syntax import Transformer, clone, names_in, walk
 
 MUTATORS = ("append", "extend", "pop")
 
@@ -135,7 +135,7 @@ class Rewriter:
         that the conditional becomes an ``if`` statement (``structure.hoist_conditionals``)."""
         out = []
         for stmt in body:
-            if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in ast.walk(stmt.value.args[0])):
+            if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in walk(stmt.value.args[0])):
                 temp = self.names.temp()
                 out.append(_store(temp, stmt.value.args[0], stmt))
                 stmt.value.args[0] = _load(temp, stmt)
@@ -209,10 +209,10 @@ class Rewriter:
                 return unpack_tuples([_at(ast.Assign(targets=[names], value=values), stmt)], self.names)
         if isinstance(value, ast.Call) and flat and not _method(value, ("pop",)):
             return [stmt]  # a function returning a tuple: its rule unpacks it
-        if any(isinstance(e, ast.Starred) for e in ast.walk(target)):
+        if any(isinstance(e, ast.Starred) for e in walk(target)):
             return [stmt]  # refused by check
         out = []
-        written = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        written = names_in(target)
         if isinstance(value, ast.Name) and value.id not in written:
             source = value
         else:
@@ -227,7 +227,7 @@ class Rewriter:
             return [_at(ast.Assign(targets=[target], value=value), where)]
         out = []
         for k, elt in enumerate(target.elts):
-            item = _at(ast.Subscript(value=copy.deepcopy(value), slice=ast.Constant(k), ctx=ast.Load()), where)
+            item = _at(ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), where)
             out.extend(self._bind(elt, item, where))
         return out
 
@@ -242,7 +242,7 @@ class Rewriter:
             isinstance(stmt, ast.Assign)
             and isinstance(stmt.targets[0], ast.Name)
             and isinstance(stmt.value, ast.ListComp)
-            and stmt.targets[0].id not in {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+            and stmt.targets[0].id not in names_in(stmt.value)
         )
         if direct:
             name = stmt.targets[0].id
@@ -274,14 +274,14 @@ class Rewriter:
     def _rename(self, comp):
         """The comprehension's loop variables, renamed where the function uses the name
         outside it (a comprehension has its own scope; a loop does not)."""
-        bound = [n.id for gen in comp.generators for n in ast.walk(gen.target) if isinstance(n, ast.Name)]
+        bound = [n.id for gen in comp.generators for n in walk(gen.target) if isinstance(n, ast.Name)]
         renames = {b: self.names.fresh(b) for b in bound if b in self.used}
         for b in bound:
             self.used.add(renames.get(b, b))
         if not renames:
             return comp
-        comp = copy.deepcopy(comp)
-        for node in ast.walk(comp):
+        comp = clone(comp)
+        for node in walk(comp):
             if isinstance(node, ast.Name) and node.id in renames:
                 node.id = renames[node.id]
         return comp
@@ -290,8 +290,10 @@ class Rewriter:
 
     def _check_aliases(self, body, mutated):
         """AD111 where a list changed in place has a second name, or comes from elsewhere."""
+        if not mutated:
+            return
         allowed = set()
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
                 method = _method(node)
                 if method and method[0] in mutated:
@@ -314,7 +316,7 @@ class Rewriter:
                         "AD111", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
                         f"make a copy: `{node.targets[0].id} = list(...)`",
                     )
-        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
                 self.diags.add(
                     "AD111", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
@@ -332,7 +334,7 @@ def _known_dicts(body):
     """Names that certainly hold dicts: assigned a dict display, comprehension or
     ``dict(...)``, or indexed with a string (``params["W"]``: not an array or a list)."""
     found = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 found.add(node.value.id)
@@ -354,7 +356,7 @@ def _keys(d, where):
     return _at(ast.Call(func=_load("list", where), args=[_load(d, where)], keywords=[]), where)
 
 
-class _DictViews(ast.NodeTransformer):
+class _DictViews(Transformer):
     """``d.values()`` -> ``[d[_key] for _key in list(d)]``, ``d.items()`` -> ``[(_key, d[_key]) ...]``,
     ``d.keys()`` -> ``list(d)``, ``{k: v for ...}`` -> ``dict([(k, v) for ...])``, in
     expressions; the list comprehensions become loops."""
@@ -449,13 +451,13 @@ def _fresh_list(value):
 
 def _assigned(body):
     """Every name some statement of ``body`` binds."""
-    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(body, ast.Store)
 
 
 def _mutated(body, by_user=False):
     """Names of lists changed in place (``by_user``: other than by filling a comprehension's list)."""
     found = set()
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if by_user and getattr(node, "adgen_comprehension", False):
             continue
         method = _method(node.value if isinstance(node, ast.Expr) else node)
@@ -507,7 +509,7 @@ def _names_outside_comprehensions(body):
     return found
 
 
-class _Replace(ast.NodeTransformer):
+class _Replace(Transformer):
     def __init__(self, old, new):
         self.old, self.new = old, new
 

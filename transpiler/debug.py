@@ -11,7 +11,7 @@ The tape checks pops itself (``_rt.DebugTape``, set up by ``assemble.Layout``).
 
 import ast
 
-from transpiler.syntax import load, rt_call
+from transpiler.syntax import load, names_in, rt_call, walk
 
 CHECKED = {"accum", "set"}
 
@@ -42,8 +42,8 @@ def _instrument(body, modules, line):
 
 def _check(stmt, modules, where):
     """``_rt.check_finite(where, <the adjoint assigned>=..., <each name read>=...)``."""
-    target = [n.id for n in ast.walk(stmt.targets[0]) if isinstance(n, ast.Name)][-1]
-    reads = sorted({n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - modules - {target})
+    target = [n.id for n in walk(stmt.targets[0]) if isinstance(n, ast.Name)][-1]
+    reads = sorted(names_in(stmt.value, ast.Load) - modules - {target})
     call = rt_call("check_finite", ast.Constant(where))
     call.keywords = [ast.keyword(arg=n, value=load(n)) for n in [target] + reads]
     return ast.Expr(value=call)

@@ -2,7 +2,6 @@
 warnings, gathered by running the whole pipeline on it."""
 
 import ast
-import copy
 import dataclasses
 import inspect
 import os
@@ -11,6 +10,7 @@ import warnings
 from transpiler import source
 from transpiler.errors import AdgenWarning, TranspileError
 from transpiler.pipeline import transform
+from transpiler.syntax import clone, walk
 
 
 def functions_in(module, path):
@@ -68,14 +68,14 @@ def _run(src, wrt):
 def _without(src, refused):
     """``(src with each refused statement replaced by pass, the names they assigned)``;
     a refused ``*args``/``**kwargs`` is dropped from the signature."""
-    func = copy.deepcopy(src.func)
+    func = clone(src.func)
     lines = {(d.line, d.col) for d in refused}
     removed = set()
 
     def hit(node):
         return any(
             (getattr(n, "lineno", None), getattr(n, "col_offset", -2) + 1) in lines
-            for n in ast.walk(node) if not isinstance(n, (ast.expr_context, ast.operator))
+            for n in walk(node) if not isinstance(n, (ast.expr_context, ast.operator))
         )
 
     def trim(body):
@@ -88,8 +88,8 @@ def _without(src, refused):
                 if isinstance(stmt, (ast.For, ast.While)) and hit(stmt.iter if isinstance(stmt, ast.For) else stmt.test):
                     stmt = ast.Pass()
             elif hit(stmt):
-                removed.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
-                removed.update(getattr(n, "name", "") for n in ast.walk(stmt) if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
+                removed.update(n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+                removed.update(getattr(n, "name", "") for n in walk(stmt) if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
                 stmt = ast.copy_location(ast.Pass(), stmt)
             out.append(stmt)
         return out

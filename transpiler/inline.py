@@ -8,7 +8,7 @@ rule is called by its module path.
 """
 
 import ast
-import copy
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
+from transpiler.syntax import Transformer, clone, names_in, path_of, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 
@@ -74,8 +75,8 @@ def _make_template(rule):
     module_ok = all(fn.__globals__.get(k, v) is v for k, v in INLINE_GLOBALS.items())
     if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None and module_ok:
         expr = body[0].value
-        free = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
-        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in ast.walk(expr))
+        free = names_in(expr)
+        scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in walk(expr))
         if free <= allowed | set(INLINE_GLOBALS) and not scoped:
             outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
             outputs = [None if _is_none(o) else o for o in outputs]
@@ -90,7 +91,7 @@ def _is_none(node):
 
 def _returned_slots(func, name):
     """For a called rule: which slots of its result can hold a cotangent."""
-    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    returns = [n for n in walk(func) if isinstance(n, ast.Return)]
     if not returns or any(r.value is None for r in returns):
         raise RuleError(name, "every path must return the cotangent(s)")
     if all(_dynamic(r.value) for r in returns):
@@ -192,31 +193,21 @@ def _is_default(node):
 
 
 def instantiate(expr, values):
-    """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression."""
-
-    class Substitute(ast.NodeTransformer):
-        def visit_Name(self, node):
-            if node.id in values:
-                new = values[node.id]
-                if isinstance(new, list):
-                    new = ast.Tuple(elts=new, ctx=ast.Load())
-                return copy.deepcopy(new)
-            return node
-
-    return Substitute().visit(copy.deepcopy(expr))
+    """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression
+    (a list of expressions: a tuple of them)."""
+    exprs = {k: ast.Tuple(elts=v, ctx=ast.Load()) if isinstance(v, list) else v for k, v in values.items()}
+    return clone(expr, exprs)
 
 
 def drop_default_arguments(expr):
     """In calls to runtime helpers, leave out trailing positional arguments that are the
     literal default of their parameter (``expand(g, shape, None, False)`` -> ``expand(g, shape)``)."""
 
-    class Drop(ast.NodeTransformer):
+    class Drop(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
-            fn = _runtime_object(node.func)
-            try:
-                params = list(inspect.signature(fn).parameters.values()) if callable(fn) else []
-            except (TypeError, ValueError):
+            params = _runtime_params(_runtime_object(node.func))
+            if params is None:
                 return node
             while node.args and len(node.args) <= len(params) and not node.keywords:
                 last, param = node.args[-1], params[len(node.args) - 1]
@@ -227,6 +218,18 @@ def drop_default_arguments(expr):
             return node
 
     return Drop().visit(expr)
+
+
+@functools.lru_cache(maxsize=None)
+def _runtime_params(fn):
+    """The parameters of a runtime helper (``[]`` for anything not callable), or None
+    when its signature cannot be read; looked up once per helper."""
+    if not callable(fn):
+        return []
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
 
 
 def _runtime_object(func):
@@ -243,23 +246,21 @@ def _runtime_object(func):
     return obj
 
 
-def drop_unbroadcast(expr, keep):
-    """Remove ``_rt.unbroadcast(e, p)`` for parameters ``p`` not in ``keep``."""
+def specialise(expr, keep, shapes):
+    """A copy of a rule's output ``expr`` for one call: ``_rt.unbroadcast(e, p)`` becomes
+    ``e`` for parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape
+    ``shapes[p]`` where it is known statically."""
 
-    class Drop(ast.NodeTransformer):
+    class Specialise(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
-            f = node.func
-            if (
-                isinstance(f, ast.Attribute)
-                and f.attr == "unbroadcast"
-                and isinstance(f.value, ast.Name)
-                and f.value.id == "_rt"
-                and len(node.args) == 2
-                and isinstance(node.args[1], ast.Name)
-                and node.args[1].id not in keep
-            ):
+            path = path_of(node.func)
+            if path == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id not in keep:
                 return node.args[0]
+            if path == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                shape = shapes.get(node.args[0].id)
+                if shape is not None:
+                    return ast.copy_location(ast.Constant(shape), node)
             return node
 
-    return Drop().visit(copy.deepcopy(expr))
+    return Specialise().visit(clone(expr))

@@ -20,16 +20,15 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 """
 
 import ast
-import copy
 
 from transpiler.activity import is_add_at
 from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, form_operand, index_value, is_atomic, load, rt_call, tag
+from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
 
 
 
 def _subscript(name, index, ctx):
-    return ast.Subscript(value=load(name), slice=copy.deepcopy(index), ctx=ctx)
+    return ast.Subscript(value=load(name), slice=clone(index), ctx=ctx)
 
 
 def _index(rev, index, fwd):
@@ -43,7 +42,7 @@ def _accumulated(target, value):
     """``(op, rest)`` when ``value`` is ``y[i] + rest`` or ``y[i] - rest`` for the target ``y[i]``."""
     if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub)):
         left = value.left
-        if isinstance(left, ast.Subscript) and ast.dump(left.value) == ast.dump(target.value) and ast.dump(left.slice) == ast.dump(target.slice):
+        if isinstance(left, ast.Subscript) and same(left.value, target.value) and same(left.slice, target.slice):
             return value.op, value.right
     return None
 
@@ -97,13 +96,13 @@ def store(rev, stmt):
         expr, op = rev.lower(rest, fwd)
         if op is not None:
             g = rev.gtemp()
-            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), index_value(copy.deepcopy(index)))), "set", adj))
+            bwd.append(tag(assign(g, rt_call("take_at", load(adj), load(name), index_value(clone(index)))), "set", adj))
             cotangent = ast.UnaryOp(op=ast.USub(), operand=load(g)) if isinstance(op_type, ast.Sub) else load(g)
             expr = _backprop_value(rev, op, expr, rest, cotangent, g, fwd, bwd, _fills(rev, target, rest))
         value = ast.BinOp(left=_subscript(name, index, ast.Load()), op=op_type, right=expr)
     else:
         value, op = rev.lower(stmt.value, fwd)
-        where = index_value(copy.deepcopy(index))
+        where = index_value(clone(index))
         if op is None:
             bwd.append(tag(assign(adj, rt_call("zero_at", load(adj), load(name), where)), "set", adj))
         else:
@@ -128,7 +127,7 @@ def add_at(rev, stmt):
     expr, op = rev.lower(value, fwd)
     if op is not None:
         g = rev.gtemp()
-        take = rt_call("take_at", load(rev.adjoint(name)), load(name), index_value(copy.deepcopy(index)))
+        take = rt_call("take_at", load(rev.adjoint(name)), load(name), index_value(clone(index)))
         take.keywords = [ast.keyword(arg="repeats", value=ast.Constant(True))]
         bwd.append(tag(assign(g, take), "set", rev.adjoint(name)))
         expr = _backprop_value(rev, op, expr, value, load(g), g, fwd, bwd, False)
@@ -143,7 +142,7 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
     saved = rev.names.temp()
     save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
     undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
-    temps = [n.id for s in fwd[:-1] for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
+    temps = [n.id for s in fwd[:-1] for n in walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
     block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
     block.undo = (name, save, undo, saved)
     rev._reads(block)
@@ -156,14 +155,23 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
+    if not any(getattr(b, "undo", None) for b, _ in placed):
+        return set()
+    reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
+    before = []  # before[k]: what blocks 0..k read
+    for r in reads:
+        before.append((before[-1] if before else set()) | r)
+    in_loop = {}  # loop -> what the blocks inside it read
+    for r, (_, loops) in zip(reads, placed):
+        for loop in loops:
+            in_loop.setdefault(loop, set()).update(r)
     kept = set()
     for k, (b, loops) in enumerate(placed):
         undo = getattr(b, "undo", None)
         if undo is None:
             continue
         names = classes(undo[0])
-        earlier = [r for j, (r, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
-        if any(names & value_reads(s) for r in earlier for s in r.backward if getattr(s, "adgen", (None,))[0] != "undo"):
+        if names & before[k] or any(names & in_loop[loop] for loop in loops):
             kept.add(undo[0])
             continue
         name, save, restore, saved = undo
@@ -176,11 +184,23 @@ def drop_needless_undo(rev, nodes, classes):
     return kept
 
 
+def _backward_reads(block):
+    """The names a block's backward statements, other than undos, read for their values."""
+    return set().union(*(value_reads(s) for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"))
+
+
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    skip = {id(form_operand(n)) for n in ast.walk(stmt) if form_operand(n) is not None}
-    held = getattr(stmt, "adgen_reads", set())  # calls.py: the values a call's record holds
-    return held | {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in skip}
+    found = set(getattr(stmt, "adgen_reads", ()))  # calls.py: the values a call's record holds
+    skip = set()
+    for node in walk(stmt):  # a call comes before its arguments
+        if type(node) is ast.Call:
+            operand = form_operand(node)
+            if operand is not None:
+                skip.add(id(operand))
+        elif type(node) is ast.Name and type(node.ctx) is ast.Load and id(node) not in skip:
+            found.add(node.id)
+    return found
 
 
 def _placed(nodes, loops):
@@ -197,7 +217,7 @@ def _placed(nodes, loops):
 def literal_index(node):
     """The index as a tuple of ints and slices when it is made of literals only, else None."""
     parts = node.elts if isinstance(node, ast.Tuple) else [node]
-    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "np.s_":  # np.s_[1:-1]
+    if isinstance(node, ast.Subscript) and path_of(node.value) == "np.s_":  # np.s_[1:-1]
         return literal_index(node.slice)
     out = []
     for part in parts:

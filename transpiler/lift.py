@@ -20,12 +20,12 @@ anything else is AD105.
 
 import ast
 import builtins
-import copy
 import inspect
 from dataclasses import dataclass, replace
 
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
+from transpiler.syntax import Transformer, clone, names_in, walk
 
 
 @dataclass(eq=False)
@@ -36,7 +36,7 @@ class Lifted:
     src: object  # source.Source of the lifted def (free variables as keyword-only parameters)
     parent: str  # the enclosing function's qualified name
     defs: list = None  # [the lifted function itself], for calls on other values, once made
-    imports: dict = None  # alias -> module it reads
+    imports: dict = None  # alias -> source.Binding: the module it reads
     siblings: dict = None  # name -> Lifted: the nested defs of the same function
 
     def __post_init__(self):
@@ -64,7 +64,7 @@ def lift(src, body, diags, fresh):
     renamed = {d.name: fresh(d.name) for d in defs}
     lifted = {}
     for d in defs:
-        node = copy.deepcopy(d)
+        node = clone(d)
         node.name = renamed[d.name]
         node.args.kwonlyargs += [ast.arg(arg=v) for v in free[d.name]]
         node.args.kw_defaults += [None] * len(free[d.name])
@@ -90,7 +90,7 @@ def _as_def(stmt):
 
 def primal(item, diags):
     """The lifted function as plain Python, its globals read through the user's module."""
-    node = copy.deepcopy(item.src.func)
+    node = clone(item.src.func)
     resolver = Resolver(item.src, Names(identifiers(node)), diags)
     local = {a.arg for a in _all_args(node.args)} | _stored(node.body)
     resolver.bound.update(item.siblings)
@@ -99,7 +99,7 @@ def primal(item, diags):
         a.annotation = None
     node.returns = None
     item.defs = [node]
-    item.imports = {resolver.module_alias: item.src.module} if resolver.module_alias else {}
+    item.imports = {resolver.module_alias: item.src.binding()} if resolver.module_alias else {}
     return node
 
 
@@ -114,9 +114,9 @@ def _refuse(d, defs, rest, assigned, diags):
     elif not all(_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
         diags.add("AD105", d, f"nested function `{d.name}` has a default that is not a literal")
     else:
-        calls = {id(n.func) for s in rest + defs for n in ast.walk(s) if isinstance(n, ast.Call)}
+        calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
-            for n in ast.walk(s):
+            for n in walk(s):
                 if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls:
                     diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
                     return
@@ -128,7 +128,7 @@ def _free_variables(defs, outer, names):
     direct, calls = {}, {}
     for d in defs:
         own = {a.arg for a in _all_args(d.args)} | _stored(d.body)
-        reads = {n.id for s in d.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - own
+        reads = names_in(d.body, ast.Load) - own
         direct[d.name] = (reads & outer) - names
         calls[d.name] = reads & names
     changed = True
@@ -145,7 +145,7 @@ def _free_variables(defs, outer, names):
 def _pass_free(stmts, free, renamed):
     """Calls ``g(...)`` -> ``<lifted g>(..., w=w)``, passing ``g``'s free variables."""
 
-    class Pass(ast.NodeTransformer):
+    class Pass(Transformer):
         def visit_Call(self, node):
             self.generic_visit(node)
             if isinstance(node.func, ast.Name) and node.func.id in free:
@@ -154,7 +154,7 @@ def _pass_free(stmts, free, renamed):
                 return ast.fix_missing_locations(ast.copy_location(ast.Call(func=func, args=node.args, keywords=node.keywords + extra), node))
             return node
 
-    return [Pass().visit(copy.deepcopy(s)) for s in stmts]
+    return [Pass().visit(clone(s)) for s in stmts]
 
 
 def _parameters(args):
@@ -179,7 +179,7 @@ def _all_args(args):
 
 
 def _stored(stmts):
-    return {n.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(stmts, ast.Store)
 
 
 def _literal(node):

@@ -12,9 +12,9 @@
 """
 
 import ast
-import copy
 
 from transpiler.containers import _at, _call_stmt, _load, is_append, is_pop
+from transpiler.syntax import clone, names_in
 
 
 def reverse_statement(rev, stmt):
@@ -71,15 +71,15 @@ def _pop_block(rev, stmt):
     if index is None or position == -1:
         restore = _call_stmt(xs, "append", [as_result(v)], stmt)
     elif position is not None and position >= 0:
-        restore = _call_stmt(xs, "insert", [copy.deepcopy(index), as_result(v)], stmt)
+        restore = _call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), copy.deepcopy(index), as_result(v))), stmt)
+        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
         adj, dv = rev.adjoint(xs), rev.adjoint(v)
         item = load(dv) if rev.activity.active(v) else ast.Constant(0.0)
-        args = [load(adj), item, load(xs)] + ([copy.deepcopy(index)] if index is not None else [])
+        args = [load(adj), item, load(xs)] + ([clone(index)] if index is not None else [])
         via = (adj, dv) if rev.activity.active(v) else adj
         bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
         if rev.activity.active(v):
@@ -118,10 +118,10 @@ def _read_elsewhere(body):
             continue
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
-            found.update(n.id for n in ast.walk(header) if isinstance(n, ast.Name))
+            found |= names_in(header)
             found |= _read_elsewhere(stmt.body) | _read_elsewhere(stmt.orelse)
         else:
-            found.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+            found |= names_in(stmt, ast.Load)
     return found
 
 

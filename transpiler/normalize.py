@@ -15,6 +15,7 @@ Each pass takes and returns a list of statements; positions are kept
 import ast
 
 from transpiler.names import Names
+from transpiler.syntax import names_in, walk
 
 
 def _at(new, old):
@@ -68,7 +69,7 @@ def _index_value(index):
 def _reads_only_names(index):
     """An index made of names, numbers, slices and ``+``/``-`` on them, cheap and safe to
     evaluate twice."""
-    for node in ast.walk(index):
+    for node in walk(index):
         if isinstance(node, ast.BinOp) and not isinstance(node.op, (ast.Add, ast.Sub)):
             return False
         if not isinstance(node, (ast.Name, ast.Constant, ast.Slice, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.expr_context, ast.operator, ast.unaryop)):
@@ -100,7 +101,7 @@ def _copy_as_load(target):
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return names_in(node)
 
 
 def unpack_tuples(body, names):

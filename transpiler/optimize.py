@@ -10,9 +10,9 @@
 """
 
 import ast
-import copy
 
 from transpiler import inplace, simplify
+from transpiler.syntax import names_in, path_of, same, statements, walk
 from transpiler.zeros import fold_zeros
 from transpiler.zeros import kind_via as _tag
 from transpiler.zeros import target as _target
@@ -23,7 +23,7 @@ COMPOUND = (ast.If, ast.For, ast.While)
 
 
 def _reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return names_in(node, ast.Load)
 
 
 def drop_dead(body):
@@ -72,7 +72,7 @@ def _uncut(stmt, live):
     """``_g, _dy = _rt.cut_at(_dy, y, i)`` -> ``_g = _rt.take_at(_dy, y, i)`` when ``_dy``
     is not read again: nothing needs its entries zeroed."""
     call = stmt.value if isinstance(stmt, ast.Assign) else None
-    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "_rt.cut_at"):
+    if not (isinstance(call, ast.Call) and path_of(call.func) == "_rt.cut_at"):
         return stmt
     part, rest = stmt.targets[0].elts
     if rest.id in live:
@@ -86,7 +86,8 @@ def drop_dead_zeroing(body):
     """``_dy = _rt.zero_at(_dy, y, i)`` goes when every later read of ``_dy`` takes
     entries disjoint from ``i`` (``_rt.take_at(_dy, y, 1:-1)`` after zeroing the
     boundary entries 0 and -1 of a stencil): the zeros are never seen."""
-    if not any(isinstance(n, ast.Attribute) and n.attr == "zero_at" for s in body for n in ast.walk(s)):
+    zeroing = (s for s in statements(body) if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))
+    if not any(path_of(s.value.func) == "_rt.zero_at" for s in zeroing):  # as inplace.py writes it
         return body
     return _needed(body, {}, {}, True)[0]
 
@@ -119,7 +120,7 @@ def _needed(body, need, exit_need, apply):
             need = dict(exit_need)
         else:
             call = stmt.value if isinstance(stmt, ast.Assign) else None
-            path = ast.unparse(call.func) if isinstance(call, ast.Call) else ""
+            path = path_of(call.func) if isinstance(call, ast.Call) else ""
             adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
             if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
                 if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
@@ -164,7 +165,7 @@ def _is_line_comment(stmt):
 
 
 def _pops(node):
-    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in ast.walk(node))
+    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in walk(node))
 
 
 def drop_empty_blocks(body):
@@ -223,7 +224,7 @@ def merge_repeats(body):
             stmt.orelse = merge_repeats(stmt.orelse)
         elif out and _tag(stmt)[0] == "accum" and _target(stmt) == _target(out[-1]):
             term, before = _term(stmt), _term(out[-1])
-            if term is not None and before is not None and ast.dump(term) == ast.dump(before) and _target(stmt) not in _reads(term):
+            if term is not None and before is not None and same(term, before) and _target(stmt) not in _reads(term):
                 doubled = ast.BinOp(left=ast.Constant(2.0), op=ast.Mult(), right=term)
                 if _tag(out[-1])[0] == "set":
                     out[-1].value = doubled
@@ -256,7 +257,7 @@ def scatter_in_place(body):
             scatter_in_place(stmt.orelse)
             continue
         term = _term(stmt) if _tag(stmt)[0] == "accum" else None
-        if isinstance(term, ast.Call) and ast.unparse(term.func) == SCATTER and len(term.args) == 3:
+        if isinstance(term, ast.Call) and path_of(term.func) == SCATTER and len(term.args) == 3:
             func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
             stmt.value = ast.Call(func=func, args=[stmt.value.left] + term.args, keywords=[])
     return body

@@ -3,19 +3,19 @@
 import ast
 import builtins
 import contextlib
-import copy
 import functools
+import os
 import sys
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, containers, emit, inplace, lists, normalize, optimize, reverse, shapes, structure
+from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, reverse, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
 from transpiler.names import Names, identifiers
 from transpiler.resolve import Resolver
 from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, load, rt_call, tag
+from transpiler.syntax import assign, call, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -28,7 +28,8 @@ class Gradient:
     wrt_tuple: bool  # gradients come back as a tuple
     dout: str  # the name of the seed parameter
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
-    bindings: list = field(default_factory=list)  # (get, function): a callee and how to look it up again
+    guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
+    modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
 
 
 @contextlib.contextmanager
@@ -49,23 +50,27 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False):
-    """``src``: a ``source.Source``. ``origin``: the path shown in the header.
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None):
+    """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
+    folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite."""
     with stage("transform", src):
-        return _transform(src, wrt, origin, command, arg_shapes, debug)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base)
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
     part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
-    grads = _grads_expr([rev.adjoint(w) for w in wrt_names], wrt_names, wrt_tuple)
+    adjoints = [load(rev.adjoint(w)) for w in wrt_names]
+    # a real parameter that the function rebinds to a complex value: only the real part is its gradient
+    adjoints = [call("np.real", a) if w in rev.complexity.names and w not in complex_params(arg_shapes) else a for a, w in zip(adjoints, wrt_names)]
+    grads = _grads_expr(adjoints, wrt_names, wrt_tuple)
     body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
@@ -79,15 +84,44 @@ def _transform(src, wrt, origin, command, arg_shapes, debug):
     if spec:
         values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
-    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in ast.walk(s)))
+    if params(func):  # arguments of kinds the gradient does not cover: AD410
+        entry = "plain_args" if complex_params(arg_shapes) else "real_args"
+        values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
+        body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
+    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
     head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
-    imports = emit.imports(src.module, calls.used(resolver.module_alias, body), rev.rule_modules)
+    main = dict(rev.rule_bindings)
+    if calls.used(resolver.module_alias, body):
+        main[resolver.module_alias] = src.binding()
     with stage("emit"):
         functions = program.functions(gen)
-        text = emit.module(head, program.imports(imports), functions)
+        modules = program.modules(main)
+        text = emit.module(head, emit.imports(modules, _spelling(src, base, modules)), functions)
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, program.bindings)
+    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
+
+
+def _spelling(src, base, modules):
+    """How module files are written in an emitted module: relative to ``base``, its
+    folder (AD208 for a module without a file); ``None`` (absolute) for ``grad()``."""
+    if base is None:
+        return None
+    for binding in modules.values():
+        if not os.path.isfile(binding.path):
+            message = f"the gradient reads the globals of module {binding.name!r}, which has no file ({binding.path}) an emitted module could find it by"
+            line = src.func.lineno
+            raise TranspileError([Diagnostic("AD208", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+    return lambda path: relative_path(path, base)
+
+
+def relative_path(path, start):
+    """``path`` relative to the folder ``start``, with ``/`` (absolute on another drive)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), start)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(path)
+    return rel.replace(os.sep, "/")
 
 
 @dataclass
@@ -108,7 +142,7 @@ class Part:
 def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
     the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
-    func = copy.deepcopy(src.func)
+    func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
 
@@ -124,6 +158,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
+    kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(reverse.carries_no_derivative, resolver=resolver)
         act = activity.analyze(body, wrt_names, {result}, constant)
@@ -138,6 +173,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
     diags.raise_if_any()
@@ -155,6 +191,11 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
 
 
+def complex_params(arg_shapes):
+    """The parameters whose arguments are complex (``"complex"`` in ``arg_shapes``)."""
+    return {p for p, s in (arg_shapes or {}).items() if s == "complex"}
+
+
 def _shapes_only(arg_shapes):
     """The known shapes among ``arg_shapes`` (not ``None`` or ``"dict"``)."""
     return {p: s for p, s in (arg_shapes or {}).items() if isinstance(s, tuple)}
@@ -166,7 +207,7 @@ def _nodes(rev, act, body, result, names):
     When the result is assigned once, by the last statement, from an active
     name, that name's adjoint is seeded directly."""
     last = body[-1]
-    once = sum(1 for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == result) == 1
+    once = sum(1 for n in name_nodes(body) if n.id == result) == 1
     if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))
@@ -192,7 +233,7 @@ def _warn_independent(src, body, wrt_names, act, diags):
 
 
 def _stored(body):
-    return {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return names_in(body, ast.Store)
 
 
 def _is_builtin(src, local, name):
@@ -202,8 +243,8 @@ def _is_builtin(src, local, name):
 
 def _grads_expr(adjoints, wrt_names, wrt_tuple):
     if not wrt_tuple:
-        return rt_call("as_grad", load(adjoints[0]), load(wrt_names[0]))
-    adjs = ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
+        return rt_call("as_grad", adjoints[0], load(wrt_names[0]))
+    adjs = ast.Tuple(elts=adjoints, ctx=ast.Load())
     args = ast.Tuple(elts=[load(w) for w in wrt_names], ctx=ast.Load())
     return rt_call("as_grads", adjs, args)
 
@@ -228,7 +269,7 @@ def params(func):
 
 def _signature(args, closure, dout):
     """The user's parameters (literal defaults kept), closure variables as keywords, the seed."""
-    new = copy.deepcopy(args)
+    new = clone(args)
     literal = all(_is_literal(d) for d in new.defaults + [d for d in new.kw_defaults if d is not None])
     if not literal:
         new.defaults = []

@@ -7,6 +7,8 @@ and callees are resolved to the objects their derivative rules are keyed by.
 
 import ast
 import builtins
+import keyword
+import re
 import types
 
 import numpy as np
@@ -51,32 +53,68 @@ class Resolver:
             if path is not None:
                 return dotted(path)
             if self.module_alias is None:
-                base = self.src.module.rpartition(".")[2].strip("_") or "module"
-                self.module_alias = self.names.fresh(base)
-                self.bound[self.module_alias] = types.SimpleNamespace(**self.src.globals)
+                self.module_alias = self.names.fresh(alias_for(self.src.module))
             return ast.Attribute(value=ast.Name(id=self.module_alias, ctx=ast.Load()), attr=name, ctx=ast.Load())
         return node  # a builtin
 
     # -- resolving callees ------------------------------------------------------------
 
-    def value_of(self, node):
-        """``(True, obj)`` when ``node`` statically names a module-level object."""
-        if isinstance(node, ast.Name):
-            if node.id in self.bound:  # generated names: np, the user's module, lifted nested defs
-                return True, self.bound[node.id]
-            if node.id in self.locals:
-                return False, None
-            if node.id in self.src.closure:
-                return True, self.src.closure[node.id]
-            if hasattr(builtins, node.id):
-                return True, getattr(builtins, node.id)
+    def value_of(self, node, record=True):
+        """``(True, obj)`` when ``node`` statically names a module-level object (recorded in
+        the source's ``baked`` unless ``record`` is false: see ``guards``)."""
+        found = self._root(node)
+        if found is None:
             return False, None
-        if isinstance(node, ast.Attribute):
-            ok, base = self.value_of(node.value)
-            if ok and isinstance(base, (types.ModuleType, types.SimpleNamespace, type)):
-                if hasattr(base, node.attr):
-                    return True, getattr(base, node.attr)
-        return False, None
+        obj, attrs, where = found
+        for attr in attrs:
+            if not isinstance(obj, (types.ModuleType, types.SimpleNamespace, type)) or not hasattr(obj, attr):
+                return False, None
+            obj = getattr(obj, attr)
+        if record and where is not None:
+            where(obj, False)
+        return True, obj
+
+    def pin(self, node, obj):
+        """Record that the method ``node`` (``obj.method``, the object read from the user's
+        globals or a closure) calls the function ``obj``."""
+        found = self._root(node)
+        if found is not None and found[2] is not None:
+            found[2](obj, True)
+
+    def _root(self, node):
+        """``(object, attributes to follow, record)`` for a dotted name: the object its
+        first part names, the rest, and how to record what the whole resolves to."""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        name, src = node.id, self.src
+        if name == self.module_alias:  # a global of the user's module, as ``qualify`` wrote it
+            if not attrs or attrs[0] not in src.globals:
+                return None
+            rest = tuple(attrs[1:])
+            return src.globals[attrs[0]], rest, lambda obj, method: src.baked.name(src.globals, attrs[0], rest, obj, method)
+        if name in self.bound:  # generated names: np, lifted nested defs
+            return self.bound[name], attrs, None
+        if name in self.locals:
+            return None
+        rest = tuple(attrs)
+        if name in src.closure:
+            return src.closure[name], rest, lambda obj, method: src.baked.cell(src.fn, name, rest, obj, method)
+        if hasattr(builtins, name):
+            return getattr(builtins, name), rest, lambda obj, method: src.baked.name(src.globals, name, rest, obj, method)
+        return None
+
+
+def alias_for(module):
+    """A readable identifier for the module named ``module`` (any string: ``my-model``,
+    ``<run_path>``, ``__main__``)."""
+    base = re.sub(r"\W", "_", module.rpartition(".")[2]).strip("_") or "module"
+    if base[0].isdigit() or keyword.iskeyword(base) or not base.isascii():
+        base = "module_" + base if base.isascii() else "module"
+    return base
 
 
 def numpy_path(value):

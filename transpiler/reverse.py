@@ -9,7 +9,6 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 """
 
 import ast
-import copy
 import operator
 import types
 from dataclasses import dataclass, field
@@ -17,11 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import containers, inline, lists, shapes, stubs, zeros
+from transpiler import complexity, containers, inline, lists, objects, shapes, stubs, zeros
 from transpiler.inline import BindError
-from transpiler.resolve import dotted
+from transpiler.resolve import alias_for, dotted
+from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, as_result, assign, call, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, recomputable, rt_call, shape_operand, tag, value_names
+from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 BINOPS = {
     ast.Add: operator.add,
@@ -57,6 +57,7 @@ class Op:
     shapes: dict = field(default_factory=dict)  # rule: parameter -> static shape of its value (or None)
     index: int = 0  # pick: which output of a tuple-valued call
     width: int = 0  # pick: how many outputs
+    real_slots: set = field(default_factory=set)  # rule: real operands of a value that may be complex
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Block:
 
 class Reverser:
     calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
+    complexity = None  # complexity.Complexity: which values may be complex (set by the pipeline)
 
     def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
@@ -80,10 +82,12 @@ class Reverser:
         self.names = names
         self.diags = diags
         self.backward_names = set()  # adjoints and adjoint temporaries
+        self.adjoints = set()  # the adjoints of variables
         self.large = set()  # temporaries statically known to be large arrays
         self.loop_depth = 0  # of the statement being reversed
         self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
+        self.rule_bindings = {}  # that alias -> source.Binding of the module
         self._g = 0
         self._r = 0
 
@@ -92,6 +96,7 @@ class Reverser:
     def adjoint(self, var):
         name = self.names.adjoint(var)
         self.backward_names.add(name)
+        self.adjoints.add(name)
         return name
 
     def _note_size(self, name, origin):
@@ -136,7 +141,7 @@ class Reverser:
         fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
         if self.calls is not None:
             fwd = self.calls.merge(fwd)
-        temps = [n.id for s in fwd for n in ast.walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
+        temps = [n.id for s in fwd for n in walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
         if len(tnames) == 1:
             g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
         else:
@@ -144,6 +149,8 @@ class Reverser:
             g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
         bwd = []
         self.current = {n: [] for n in tnames}
+        if len(tnames) == 1 and self.maybe_complex(target) and not self.maybe_complex(stmt.value):
+            g = call("np.real", g)  # the name holds a real value here: only the real part is its cotangent
         if op is not None:
             self.backprop(op, g, via, bwd)
         for n in tnames:
@@ -168,18 +175,18 @@ class Reverser:
         """Inside a loop, a backward that reads the statement's own result computes it
         again from operands it reads anyway, when that is cheap arithmetic, so the
         result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
-        ans = {id(n) for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
+        ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
         if not ans or not recomputable(value, budget=4):
             return bwd
-        needed = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
-        shaped = {id(shape_operand(n)) for s in bwd for n in ast.walk(s) if shape_operand(n) is not None}
-        read = {n.id for s in bwd for n in ast.walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
+        needed = names_in(value)
+        shaped = {id(shape_operand(n)) for s in bwd for n in walk(s) if shape_operand(n) is not None}
+        read = {n.id for s in bwd for n in walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
         if name in needed or not needed <= read:
             return bwd
 
-        class Recompute(ast.NodeTransformer):
+        class Recompute(Transformer):
             def visit_Name(self, node):
-                return copy.deepcopy(value) if id(node) in ans else node
+                return clone(value) if id(node) in ans else node
 
         return [Recompute().visit(s) for s in bwd]
 
@@ -187,9 +194,11 @@ class Reverser:
         """Fill in the names the block's backward reads. A name read only for its form by
         a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
         name holds later has that shape, so it need not be recorded."""
-        static = {id(shape_operand(n, FORM_READS)) for s in block.backward for n in ast.walk(s) if _static_form_read(n, self.shapes)}
+        static = set()
         for stmt in block.backward:
-            for node in ast.walk(stmt):
+            for node in walk(stmt):  # a call comes before its arguments
+                if _static_form_read(node, self.shapes):
+                    static.add(id(shape_operand(node, FORM_READS)))
                 if id(node) in static:
                     continue
                 if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
@@ -217,8 +226,14 @@ class Reverser:
             return self._lower_pick(node, fwd)
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
+            if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
+                self.diags.add("AD310", node, "calls to your own functions with complex values are not differentiated")
+                return node, None
             if done is not None:
                 return done
+        guarded = objects.guarded_index(self, node)
+        if guarded is not None:
+            return guarded, None
         found = self.operation(node, tuple_width)
         if found is None:
             return node, None
@@ -227,6 +242,10 @@ class Reverser:
             mapping, slot_args = inline.bind(tpl, args, keywords)
         except BindError as exc:
             self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
+            return node, None
+        refusal = objects.refusal(self, tpl, mapping)
+        if refusal:
+            self.diags.add("AD210", node, refusal)
             return node, None
         lowered = {}
         for arg in args + [v for _, v in keywords]:
@@ -243,10 +262,11 @@ class Reverser:
         if not outputs:
             return rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords]), None
         deferred = set()
+        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         if tpl.inlined:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
-            outputs = {k: self._known_shapes(inline.drop_unbroadcast(e, keep), mapping) for k, e in outputs.items()}
-            needs = {n.id for e in outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name)}
+            outputs = {k: inline.specialise(e, keep, known) for k, e in outputs.items()}
+            needs = {n.id for e in outputs.values() for n in walk(e) if isinstance(n, ast.Name)}
             shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
@@ -264,8 +284,9 @@ class Reverser:
             new = self.hoist(new, fwd, node)
             ans = new
         new.adgen_active = True
-        known = {p: self.shapes.of(v) for p, v in mapping.items() if isinstance(v, ast.expr)}
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
+        if self.maybe_complex(node):  # its cotangent may be complex: a real operand takes the real part
+            op.real_slots = {k for k, a in enumerate(slot_args) if a is not None and not self.maybe_complex(a)}
         return new, op
 
     def _hoist_operands(self, mapping, lowered, needs, shape_only, fwd):
@@ -345,7 +366,7 @@ class Reverser:
             if shape is not None and self.shapes.of(v) == shape:
                 continue
             others = [o for q, o in operands.items() if q != p]
-            if not all(is_literal(o) or ast.dump(o) == ast.dump(v) for o in others):
+            if not all(is_literal(o) or same(o, v) for o in others):
                 keep.add(p)
         deferred = set()
         for k, child in enumerate(slots):
@@ -365,21 +386,6 @@ class Reverser:
             return expr
         return shapes.reduction(inner, source, shape) or expr
 
-    def _known_shapes(self, expr, mapping):
-        """``np.shape(p)`` -> the literal shape, for parameters whose shape is known."""
-
-        class Literal(ast.NodeTransformer):
-            def visit_Call(inner, node):
-                inner.generic_visit(node)
-                if ast.unparse(node.func) == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):
-                    value = mapping.get(node.args[0].id)
-                    shape = self.shapes.of(value) if isinstance(value, ast.expr) else None
-                    if shape is not None:
-                        return ast.copy_location(ast.Constant(shape), node)
-                return node
-
-        return Literal().visit(expr)  # expr: a fresh copy (drop_unbroadcast makes one)
-
     # -- what operation a node is --------------------------------------------------------
 
     def operation(self, node, tuple_width=0):
@@ -388,11 +394,11 @@ class Reverser:
         if isinstance(node, ast.BinOp):
             fn = BINOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.BinOp(left=a[0], op=node.op, right=a[1]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.left, node.right], [], rebuild, _op_name(node))
         if isinstance(node, ast.UnaryOp):
             fn = UNARYOPS.get(type(node.op))
             rebuild = lambda a, k: ast.copy_location(ast.UnaryOp(op=node.op, operand=a[0]), node)  # noqa: E731
-            return self._rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
+            return self.rule_for(fn, node, [node.operand], [], rebuild, _op_name(node))
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
@@ -409,10 +415,12 @@ class Reverser:
             if fn is None:
                 self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
                 return None
-            return self._rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
+            if not self.activity.expr_active(node.value):
+                return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
-            return self._rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
+            return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
         self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
         return None
 
@@ -448,10 +456,19 @@ class Reverser:
         else:
             self.diags.add("AD202", func, f"cannot tell statically which function `{ast.unparse(func)}` is")
             return None
-        return self._rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
+        return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
-    def _rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+    def maybe_complex(self, node):
+        return self.complexity is not None and self.complexity.maybe(node)
+
+    def _complex_at(self, node, operands):
+        return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
+
+    def rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+        operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
+            if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
+                self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
             return None
         rule = registry.lookup(fn)
         if rule is None:
@@ -465,6 +482,11 @@ class Reverser:
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
             return None
+        if self._complex_at(node, operands):
+            rule = rule.for_complex()
+            if rule is None:
+                self.diags.add("AD310", node, f"the derivative rule of {stubs.spelling(fn) or label} is not verified for complex values, which may reach it here")
+                return None
         return inline.template(rule), args, keywords, rebuild
 
     # -- backward: push the cotangent from a node to its operands ------------------------
@@ -474,6 +496,8 @@ class Reverser:
         A ``g`` marked ``adgen_zero`` may be the scalar ``0.0`` (an item of a container's
         adjoint, a callee's cotangent): a variable adds it as it is; anything else computes
         from it only through a temporary that ``optimize`` knows may be zero."""
+        if zeros.is_zero(g):
+            return  # the cotangent of an unused output, say: nothing flows
         if op.kind == "var":
             if not shaped:
                 shape = self.shapes.of(load(op.name))  # statically known: no need to record it
@@ -486,7 +510,9 @@ class Reverser:
                 stmt.adgen_zero = getattr(g, "adgen_zero", False)
                 out.append(stmt)
             return
-        if getattr(g, "adgen_zero", False) and not _passes_zero(op):
+        if getattr(g, "adgen_zero", False) and isinstance(g, ast.Name) and g.id in self.adjoints:
+            g, via = load(g.id), g.id  # an adjoint variable: optimize knows when it may be zero
+        elif getattr(g, "adgen_zero", False) and not _passes_zero(op):
             name = self.gtemp()
             self._note_size(name, op.node)
             stmt = tag(assign(name, g), "set", via)
@@ -502,7 +528,7 @@ class Reverser:
                 if isinstance(g, ast.Tuple) and isinstance(via, tuple):  # ``a, b = ...``: the targets' own adjoints
                     self.backprop(child, g.elts[k], via[k], out)
                 else:
-                    self.backprop(child, _item(g, copy.deepcopy(key)), via, out)
+                    self.backprop(child, _item(g, clone(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
         elif op.kind == "pick":
@@ -526,49 +552,50 @@ class Reverser:
     def _backprop_rule(self, op, g, via, out, shaped):
         tpl = op.tpl
         if tpl.inlined:
-            uses = sum(1 for e in op.outputs.values() for n in ast.walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
+            uses = sum(1 for e in op.outputs.values() for n in walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                share = _keep_mark(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), g)
-                share.adgen_zero = share.adgen_zero or _users(tpl)
+                share = _real(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), k, op)
+                share.adgen_zero = getattr(g, "adgen_zero", False) or _may_zero(tpl)
                 self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
-            share = inline.instantiate(expr, {"__result__": load(result)})
-            share.adgen_zero = _users(tpl)
+            share = _real(inline.instantiate(expr, {"__result__": load(result)}), k, op)
+            share.adgen_zero = _may_zero(tpl)
             self.backprop(op.slots[k], share, result, out, shaped)
 
     def _rule_call(self, op, g):
         tpl = op.tpl
-        alias = self._rule_module(tpl.module)
+        alias = self._rule_module(tpl.module, tpl.rule.fn)
         func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
-        args, keywords = [copy.deepcopy(g), copy.deepcopy(op.ans)], []
+        args, keywords = [clone(g), clone(op.ans)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
         for p in tpl.params:
             value = op.values[p.name]
             if p.kind == p.VAR_POSITIONAL:
-                args.extend(copy.deepcopy(value))
+                args.extend(clone(value))
             elif p.kind == p.KEYWORD_ONLY or (by_keyword and not varargs):
                 if not inline._is_default(value):
-                    keywords.append(ast.keyword(arg=p.name, value=copy.deepcopy(value)))
+                    keywords.append(ast.keyword(arg=p.name, value=clone(value)))
             elif inline._is_default(value) and not varargs:
                 by_keyword = True
             else:
-                args.append(copy.deepcopy(value))
+                args.append(clone(value))
         return ast.Call(func=func, args=args, keywords=keywords)
 
-    def _rule_module(self, module):
+    def _rule_module(self, module, fn):
         if module.startswith("runtime."):
             return "_rt." + module[len("runtime.") :]
         if module not in self.rule_modules:
-            self.rule_modules[module] = self.names.fresh("_" + module.replace(".", "_"))
+            self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
+            self.rule_bindings[alias] = binding_of(fn)
         return self.rule_modules[module]
 
 
@@ -590,7 +617,13 @@ def carries_no_derivative(node, resolver):
     ok, fn = resolver.value_of(node)
     if not ok and isinstance(node, ast.Attribute):
         fn = getattr(np.ndarray, node.attr, None)  # as ``operation`` reads it
-    return fn is not None and registry.is_nondiff(fn)
+    complex_too = any(fn is f for f in complexity.COMPLEX_NONDIFF)  # differentiable for complex values (AD310)
+    return fn is not None and registry.is_nondiff(fn) and not complex_too
+
+
+def _real(cot, k, op):
+    """The cotangent of slot ``k``, as its real part where the operand is real."""
+    return call("np.real", cot) if k in op.real_slots else cot
 
 
 def _static_form_read(call, known):
@@ -620,10 +653,12 @@ def _passes_zero(op):
     return all(zeros.passes(e, {op.tpl.g}) for e in op.outputs.values())
 
 
-def _users(tpl):
-    """Is ``tpl`` a user's rule? It may return ``0.0`` for an operand of any shape; the
-    built-in ones return a cotangent of the operand's shape (tests/test_zero_adjoints.py)."""
-    return not tpl.module.startswith("runtime.")
+def _may_zero(tpl):
+    """May ``tpl``'s rule return ``0.0`` for an operand of any shape? A user's rule may,
+    and a rule of several outputs (``divmod``, ``eigh``) when the outputs its cotangent
+    comes from are unused; the others return cotangents of their operands' shapes
+    (tests/test_zero_adjoints.py)."""
+    return bool(tpl.rule.outputs) or not tpl.module.startswith("runtime.")
 
 
 def _keep_mark(new, old):

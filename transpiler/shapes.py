@@ -29,6 +29,7 @@ import ast
 import numpy as np
 
 from runtime import registry
+from transpiler.syntax import walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
 SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
@@ -239,7 +240,7 @@ def _stores(body):
     """``(name, value)`` for every assignment to a name; ``value`` is the assigned
     expression, ``"range"`` for the target of a ``for`` over ``range``, or None
     when the value is not modelled."""
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+    for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
@@ -248,12 +249,12 @@ def _stores(body):
                     continue  # a store keeps the array's shape
                 elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(target.elts) == len(node.value.elts):
                     for t, v in zip(target.elts, node.value.elts):
-                        yield from ((n.id, v if t is n else None) for n in ast.walk(t) if isinstance(n, ast.Name))
+                        yield from ((n.id, v if t is n else None) for n in walk(t) if isinstance(n, ast.Name))
                 else:
-                    yield from ((n.id, None) for n in ast.walk(target) if isinstance(n, ast.Name))
+                    yield from ((n.id, None) for n in walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.For):
             counted = isinstance(node.target, ast.Name) and _is_range(node.iter)
-            for n in ast.walk(node.target):
+            for n in walk(node.target):
                 if isinstance(n, ast.Name):
                     yield n.id, "range" if counted else None
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name):

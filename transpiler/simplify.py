@@ -9,6 +9,8 @@
 import ast
 import operator
 
+from transpiler.syntax import Transformer, path_of
+
 
 def is_literal(node):
     if isinstance(node, ast.Constant):
@@ -28,7 +30,7 @@ def fold(expr):
     """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
     ``x ** 1``, ``g * 1``)."""
 
-    class Fold(ast.NodeTransformer):
+    class Fold(Transformer):
         def visit_BinOp(self, node):
             self.generic_visit(node)
             left, right = node.left, node.right
@@ -45,6 +47,14 @@ def fold(expr):
                 return right
             return node
 
+        def visit_Subscript(self, node):
+            self.generic_visit(node)
+            index = node.slice
+            if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
+                if -len(node.value.elts) <= index.value < len(node.value.elts):
+                    return node.value.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
+            return node
+
         def visit_IfExp(self, node):
             self.generic_visit(node)
             known, truth = _static_truth(node.test)
@@ -54,9 +64,9 @@ def fold(expr):
 
         def visit_Call(self, node):
             self.generic_visit(node)
-            if ast.unparse(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
+            if path_of(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
                 return node.args[0]
-            if ast.unparse(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
+            if path_of(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
                 return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
             return node
 
@@ -90,7 +100,7 @@ def _equals(node, number):
 LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
 
 
-class _Signs(ast.NodeTransformer):
+class _Signs(Transformer):
     """Move negations outward and into the sign of a sum: ``a + f(-b)`` -> ``a - f(b)``,
     ``-a * b`` -> ``-(a * b)``, ``-(-a)`` -> ``a``. Exact in floating point."""
 
@@ -102,7 +112,7 @@ class _Signs(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        if node.args and _negated(node.args[0]) and ast.unparse(node.func) in LINEAR:
+        if node.args and _negated(node.args[0]) and path_of(node.func) in LINEAR:
             node.args[0] = node.args[0].operand
             return ast.UnaryOp(op=ast.USub(), operand=node)
         return node

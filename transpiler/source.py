@@ -1,15 +1,50 @@
-"""Find a function's source, its position in its real file, its globals and closure."""
+"""Find a function's source, its position in its real file, its globals and closure.
+
+The source found must be the running function's: the definition is compiled again
+in the function's own context and its code object compared with the function's
+(``samecode.py``); a file edited but not reloaded, or another lambda now on the
+line, is AD207. Only the function's own lines are parsed (a whole file only when
+they cannot be, and then once per file content).
+"""
 
 import ast
 import builtins
 import hashlib
 import importlib
+import inspect
 import linecache
 import os
 import sys
+import sysconfig
+import tokenize
 from dataclasses import dataclass, field
 
+from transpiler import samecode
 from transpiler.errors import Diagnostic, TranspileError
+from transpiler.guards import Baked
+from transpiler.syntax import clone, walk
+
+
+LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
+
+
+def installed(path):
+    """Is ``path`` a file of the standard library or of an installed package?"""
+    return os.path.abspath(path).startswith(LIBRARIES)
+
+
+@dataclass(eq=False)
+class Binding:
+    """A module generated code reads: its name, its source file, its globals."""
+
+    name: str
+    path: str
+    globals: dict
+
+
+def binding_of(fn):
+    """The ``Binding`` of the module a function is defined in."""
+    return Binding(fn.__module__ or "__main__", fn.__code__.co_filename, fn.__globals__)
 
 
 @dataclass
@@ -19,26 +54,37 @@ class Source:
     lines: list  # every line of the file, for quoting in diagnostics and comments
     text: str  # the function's own source text (hashed for caches and headers)
     name: str
-    module: str  # importable module name, for the globals generated code reads
+    module: str  # the module's name, for messages and the generated binding line
     globals: dict
     closure: dict = field(default_factory=dict)
     fn: object = None
+    baked: Baked = field(default_factory=Baked)  # what the transform resolved: checked before reuse
 
     def line(self, n):
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
+
+    def binding(self):
+        return Binding(self.module, self.filename, self.globals)
 
     @property
     def sha256(self):
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     def lookup(self, name):
-        """Resolve a free name the way Python would at call time: closure, globals, builtins."""
+        """Resolve a free name the way Python would at call time: closure, globals, builtins
+        (remembered in ``baked`` when the object is one the generated code depends on)."""
         if name in self.closure:
-            return True, self.closure[name]
+            value = self.closure[name]
+            self.baked.cell(self.fn, name, (), value)
+            return True, value
         if name in self.globals:
-            return True, self.globals[name]
+            value = self.globals[name]
+            self.baked.name(self.globals, name, (), value)
+            return True, value
         if hasattr(builtins, name):
-            return True, getattr(builtins, name)
+            value = getattr(builtins, name)
+            self.baked.name(self.globals, name, (), value)
+            return True, value
         return False, None
 
 
@@ -46,15 +92,56 @@ def _fail(code, message, filename, line=1):
     raise TranspileError([Diagnostic(code, message, filename, line, 1)])
 
 
-def _parse_file(filename, module_globals=None):
-    lines = linecache.getlines(filename, module_globals)
+_PARSED = {}  # (filename, id(lines)) -> (lines, tree): whole files parsed, by content
+_FOUND = {}  # (code, filename, id(lines)) -> (lines, node, text): definitions found and checked
+_MAX_FILES, _MAX_FOUND = 8, 512
+
+
+def _remember(table, key, value, limit):
+    if len(table) >= limit:
+        table.pop(next(iter(table)))
+    table[key] = value
+    return value
+
+
+def _lines(fn):
+    filename = fn.__code__.co_filename
+    linecache.checkcache(filename)  # a file edited (and reloaded) is read again
+    lines = linecache.getlines(filename, getattr(fn, "__globals__", None))
     if not lines:
-        _fail("AD108", "cannot find the source of the function", filename)
-    text = "".join(lines)
+        _fail("AD108", "cannot find the source of the function", filename, fn.__code__.co_firstlineno)
+    return lines
+
+
+def _parse_fragment(lines, first):
+    """The definition starting at line ``first`` alone, parsed with its real positions,
+    or None when its lines do not parse by themselves (a lambda inside a bracket)."""
     try:
-        return ast.parse(text, filename), lines, text
-    except SyntaxError as exc:
-        _fail("AD108", f"cannot parse the file: {exc.msg}", filename, exc.lineno or 1)
+        block = inspect.getblock(lines[first - 1 :])
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if not block:
+        return None
+    indented = block[0][:1].isspace()
+    text = ("if 1:\n" if indented else "") + "".join(block)
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    ast.increment_lineno(tree, first - 1 - indented)
+    return tree
+
+
+def _parse_file(filename, lines):
+    """``(tree, names it imports)`` of the whole file, once per content."""
+    key = (filename, id(lines))
+    if key not in _PARSED:
+        try:
+            tree = ast.parse("".join(lines), filename)
+        except SyntaxError as exc:
+            _fail("AD108", f"cannot parse the file: {exc.msg}", filename, exc.lineno or 1)
+        _remember(_PARSED, key, (lines, tree, samecode.module_imports(tree)), _MAX_FILES)
+    return _PARSED[key][1:]
 
 
 def _first_line(node):
@@ -62,29 +149,59 @@ def _first_line(node):
     return min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
 
 
-def _segment(text, node):
+def _segment(lines, node):
     if isinstance(node, ast.Lambda):
-        return ast.get_source_segment(text, node)
-    return "".join(text.splitlines(keepends=True)[_first_line(node) - 1 : node.end_lineno])
+        return ast.get_source_segment("".join(lines[: node.end_lineno]), node)
+    return "".join(lines[_first_line(node) - 1 : node.end_lineno])
 
 
-def _find_def(tree, fn):
+def _candidates(tree, code):
+    """The definitions in ``tree`` that may be ``code``'s, the likeliest first."""
+    line = code.co_firstlineno
+    if code.co_name == "<lambda>":
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        cols = {p[2] for p in code.co_positions() if p[0] == line and p[2] is not None}
+
+        def inside(n):
+            return sum(n.body.col_offset <= c < (n.body.end_col_offset or 10**9) for c in cols)
+
+        return sorted(found, key=lambda n: (n.lineno != line, abs(n.lineno - line), -inside(n)))
+    found = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name]
+    return sorted(found, key=lambda n: (line not in (_first_line(n), n.lineno), abs(n.lineno - line)))
+
+
+def _locate(fn, lines):
+    """``(node, text)``: the definition in ``lines`` that compiles to ``fn``'s code."""
     code = fn.__code__
-    if fn.__name__ == "<lambda>":
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda) and n.lineno == code.co_firstlineno]
-        if len(found) > 1:  # several lambdas on one line: the one whose body holds the code's columns
-            cols = [p[2] for p in code.co_positions() if p[0] == code.co_firstlineno and p[2] is not None]
+    key = (code, code.co_filename, id(lines))
+    if key in _FOUND:
+        return _FOUND[key][1:]
+    fragment = _parse_fragment(lines, code.co_firstlineno)
+    near = [n for n in _candidates(fragment, code) if _at_line(n, code)] if fragment is not None else []
+    node = next((n for n in near if samecode.same(n, code, samecode.likely_imported(n, fn.__globals__))), None)
+    if node is None:  # moved, its lines do not parse alone, or the guess at the imports was wrong
+        tree, imported = _parse_file(code.co_filename, lines)
+        node = next((n for n in _candidates(tree, code) if samecode.same(n, code, imported)), None)
+    if node is None:
+        _stale(fn, lines)
+    return _remember(_FOUND, key, (lines, node, _segment(lines, node)), _MAX_FOUND)[1:]
 
-            def inside(n):
-                return sum(n.body.col_offset <= c < (n.body.end_col_offset or 10**9) for c in cols)
 
-            found.sort(key=inside, reverse=True)
-        return found[0] if found else None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn.__name__:
-            if code.co_firstlineno in (_first_line(node), node.lineno):
-                return node
-    return None
+def _at_line(node, code):
+    if isinstance(node, ast.Lambda):
+        return node.lineno == code.co_firstlineno
+    return code.co_firstlineno in (_first_line(node), node.lineno)
+
+
+def _stale(fn, lines):
+    code = fn.__code__
+    what = "lambda" if code.co_name == "<lambda>" else f"function {fn.__qualname__}"
+    message = (f"the source of the {what} in {os.path.basename(code.co_filename)} is not the code that runs: "
+               "the file was changed after it was imported (or another definition now stands at its line)")
+    hint = "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again."
+    line = code.co_firstlineno
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    raise TranspileError([Diagnostic("AD207", message, code.co_filename, line, 1, 0, text, hint)])
 
 
 def _as_function(node, name):
@@ -96,17 +213,49 @@ def _as_function(node, name):
     return ast.copy_location(func, node)
 
 
+def mangled(func, qualname):
+    """``func`` with private names (``self.__w``, ``__b``) spelt as Python compiles them
+    inside the class its ``qualname`` places it in (``self._Model__w``): the generated
+    code stands outside the class, where Python would not rewrite them."""
+    owner = class_of(qualname).lstrip("_")
+    if not owner:
+        return func
+
+    def private(name):
+        return name.startswith("__") and not name.endswith("__") and "." not in name
+
+    func = clone(func)
+    for node in walk(func):
+        for field in ("id", "attr", "arg") if not isinstance(node, ast.keyword) else ():
+            value = getattr(node, field, None)
+            if isinstance(value, str) and private(value):
+                setattr(node, field, f"_{owner}{value}")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not func and private(node.name):
+            node.name = f"_{owner}{node.name}"
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            node.names = [f"_{owner}{n}" if private(n) else n for n in node.names]
+    return func
+
+
+def class_of(qualname):
+    """The innermost class a function of this ``__qualname__`` is defined in, or ``""``:
+    ``Model.f`` and ``Model.f.<locals>.g`` are in ``Model``, ``f.<locals>.g`` in none."""
+    parts = qualname.split(".")
+    for k in range(len(parts) - 2, -1, -1):
+        if parts[k] != "<locals>" and parts[k + 1] != "<locals>":
+            return parts[k]
+    return ""
+
+
 def load(fn):
-    """The ``Source`` of a Python function object."""
+    """The ``Source`` of a Python function object (AD108 without source, AD207 when the
+    source found is not the running function's)."""
     code = getattr(fn, "__code__", None)
     if code is None:
         raise TypeError(f"adgen can only differentiate Python functions, not {type(fn).__name__}")
-    filename = code.co_filename
-    tree, lines, text = _parse_file(filename, getattr(fn, "__globals__", None))
-    node = _find_def(tree, fn)
-    if node is None:
-        _fail("AD108", f"cannot find the definition of {fn.__qualname__}", filename, code.co_firstlineno)
-    name = fn.__name__ if fn.__name__ != "<lambda>" else f"lambda_line{node.lineno}"
+    lines = _lines(fn)
+    node, text = _locate(fn, lines)
+    name = code.co_name if code.co_name != "<lambda>" else f"lambda_line{node.lineno}"
     closure = {}
     for var, cell in zip(code.co_freevars, fn.__closure__ or ()):
         try:
@@ -114,10 +263,10 @@ def load(fn):
         except ValueError:  # a cell not filled yet
             pass
     return Source(
-        func=_as_function(node, name),
-        filename=filename,
+        func=mangled(_as_function(node, name), fn.__qualname__),
+        filename=code.co_filename,
         lines=lines,
-        text=_segment(text, node),
+        text=text,
         name=name,
         module=fn.__module__ or "__main__",
         globals=fn.__globals__,
@@ -158,4 +307,3 @@ def function_in(module, funcname):
     if fn is None or not hasattr(fn, "__code__"):
         raise LookupError(f"{module.__file__} has no function named {funcname!r}")
     return fn
-

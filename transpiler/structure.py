@@ -21,10 +21,9 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 """
 
 import ast
-import copy
 
 from transpiler.normalize import nested
-from transpiler.syntax import call, load
+from transpiler.syntax import Transformer, call, clone, load, names_in, walk
 
 LOOPS = (ast.For, ast.While)
 
@@ -54,7 +53,7 @@ def _own(body, kinds):
 
 
 def _returns(body):
-    return any(isinstance(n, ast.Return) for s in body for n in ast.walk(s))
+    return any(isinstance(n, ast.Return) for s in body for n in walk(s))
 
 
 def _negate(test):
@@ -172,7 +171,7 @@ class Structure:
                 return out
             if isinstance(stmt, ast.If) and any(True for _ in _own([stmt], jumps)):
                 rest = body[k + 1 :]
-                stmt.body = self._tail(stmt.body + copy.deepcopy(rest), jumps)
+                stmt.body = self._tail(stmt.body + clone(rest), jumps)
                 stmt.orelse = self._tail(stmt.orelse + rest, jumps)
                 return out
         return out
@@ -211,8 +210,8 @@ class Structure:
                 self.diags.add("AD103", loop.target, "a range yields numbers: loop over it with a single name")
             return [loop]
         prologue = []
-        written = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        written |= {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+        written = names_in(loop.body, ast.Store)
+        written |= names_in(loop.target)
         it, backwards = loop.iter, False
         if self._is(it, "reversed") and len(it.args) == 1 and not it.keywords:
             it, backwards = it.args[0], True
@@ -268,7 +267,7 @@ class Structure:
         if isinstance(target, (ast.Tuple, ast.List)) and not any(isinstance(e, ast.Starred) for e in target.elts):
             out = []
             for k, elt in enumerate(target.elts):
-                out += self._bind(elt, ast.Subscript(value=copy.deepcopy(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
+                out += self._bind(elt, ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
             return out
         self.diags.add("AD103", target, "loop targets must be names or tuples of names")
         return []
@@ -342,7 +341,7 @@ def _expand(node, temp, where, active, names):
     return out + [_at(ast.If(test=test, body=inner, orelse=[]), where)]
 
 
-class _Replace(ast.NodeTransformer):
+class _Replace(Transformer):
     def __init__(self, old, new):
         self.old, self.new = old, new
 

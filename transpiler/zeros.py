@@ -22,7 +22,8 @@ otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
 """
 
 import ast
-import copy
+
+from transpiler.syntax import Transformer, names_in, path_of
 
 
 def passes(expr, cotangents):
@@ -41,8 +42,24 @@ def passes(expr, cotangents):
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mult, ast.Div)):
         number = (lambda e: isinstance(e, ast.Constant) and passes(e, cotangents))  # noqa: E731
         return (number(expr.right) and passes(expr.left, cotangents)) or (number(expr.left) and passes(expr.right, cotangents))
-    if isinstance(expr, ast.Call) and ast.unparse(expr.func) in ("_rt.unbroadcast", "_rt.sum_to") and expr.args:
+    if isinstance(expr, ast.Call) and path_of(expr.func) in ("_rt.unbroadcast", "_rt.sum_to") and expr.args:
         return passes(expr.args[0], cotangents)
+    return False
+
+
+def is_zero(expr):
+    """Is ``expr`` zero whatever its names hold: ``0.0``, ``_rt.unbroadcast(0.0, x)``,
+    ``-0.0 * g`` (a rule's cotangent from an unused output's)?"""
+    if isinstance(expr, ast.Constant):
+        return type(expr.value) in (int, float) and expr.value == 0
+    if isinstance(expr, ast.UnaryOp):
+        return isinstance(expr.op, (ast.USub, ast.UAdd)) and is_zero(expr.operand)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub)):
+        return is_zero(expr.left) and is_zero(expr.right)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Mult, ast.Div, ast.MatMult)):
+        return is_zero(expr.left) or (is_zero(expr.right) and not isinstance(expr.op, ast.Div))
+    if isinstance(expr, ast.Call) and path_of(expr.func) in ("_rt.unbroadcast", "_rt.sum_to") and expr.args:
+        return is_zero(expr.args[0])
     return False
 
 
@@ -72,7 +89,7 @@ def _zero_init(name):
     return stmt
 
 
-class _ZeroReads(ast.NodeTransformer):
+class _ZeroReads(Transformer):
     def __init__(self, zeros):
         self.zeros = zeros
 
@@ -91,9 +108,10 @@ class _Fold:
     def __init__(self, cotangents):
         self.cotangents = cotangents
 
-    def run(self, body, zeros, maybe):
+    def run(self, body, zeros, maybe, apply=True):
         """``(new body, adjoints zero after it, adjoints possibly zero after it)``, given
-        those before it (``maybe`` and ``zeros`` are disjoint)."""
+        those before it (``maybe`` and ``zeros`` are disjoint). ``apply``: change the
+        statements (else only work out which adjoints are zero and possibly zero)."""
         out = []
         k = 0
         while k < len(body):
@@ -103,61 +121,67 @@ class _Fold:
                 group, k = _group(body, k - 1)
                 stmt = _guard(group)
             if isinstance(stmt, ast.If):
-                zeros, maybe = self._branches(stmt, zeros, maybe)
+                zeros, maybe = self._branches(stmt, zeros, maybe, apply)
                 out.append(stmt)
             elif isinstance(stmt, (ast.For, ast.While)):
-                stmt.body, zeros, maybe, before = self._loop(stmt, zeros, maybe)
-                out += [_zero_init(a) for a in sorted(before)]
+                zeros, maybe = self._loop(stmt, zeros, maybe, apply, out)
                 out.append(stmt)
             else:
-                stmt = self._one(stmt, zeros, maybe)
+                stmt = self._one(stmt, zeros, maybe, apply)
                 if stmt is not None:
                     out.append(stmt)
         return out, zeros, maybe
 
-    def _branches(self, stmt, zeros, maybe):
+    def _branches(self, stmt, zeros, maybe, apply):
         inside = maybe - {getattr(stmt, "adgen_guard", None)}  # a guard's cotangent is not zero inside
-        stmt.body, after_body, maybe_body = self.run(stmt.body, set(zeros), inside)
-        stmt.orelse, after_else, maybe_else = self.run(stmt.orelse, set(zeros), set(maybe))
-        zeros = after_body & after_else
-        stmt.body += [_zero_init(a) for a in sorted(after_body - zeros)]
-        stmt.orelse += [_zero_init(a) for a in sorted(after_else - zeros)]
-        return zeros, (maybe_body | maybe_else | after_body | after_else) - zeros
+        body, after_body, maybe_body = self.run(stmt.body, set(zeros), inside, apply)
+        orelse, after_else, maybe_else = self.run(stmt.orelse, set(zeros), set(maybe), apply)
+        joined = after_body & after_else
+        if apply:
+            stmt.body = body + [_zero_init(a) for a in sorted(after_body - joined)]
+            stmt.orelse = orelse + [_zero_init(a) for a in sorted(after_else - joined)]
+        return joined, (maybe_body | maybe_else | after_body | after_else) - joined
 
-    def _loop(self, stmt, zeros, maybe):
-        """``(new body, zero at entry, possibly zero at entry, adjoints to set to 0.0
-        before the loop)``. An adjoint is zero at entry when it is zero before the loop
-        and after the body; possibly zero when it may be zero before or after the body."""
+    def _loop(self, stmt, zeros, maybe, apply, out):
+        """The adjoints zero and possibly zero at the loop's entry (and after it). Zero
+        at entry: zero before the loop and after the body; possibly zero: possibly zero
+        before or after the body, or zero on one of the two only (set to ``0.0``
+        explicitly, before the loop or at the end of the body)."""
         entry, entry_maybe = set(zeros), set(maybe)
         while True:
-            new_body, leaving, leaving_maybe = self.run(copy.deepcopy(stmt.body), set(entry), set(entry_maybe))
+            _, leaving, leaving_maybe = self.run(stmt.body, set(entry), set(entry_maybe), False)
             joined = entry & leaving
             joined_maybe = (entry_maybe | leaving_maybe | zeros | leaving) - joined
             if joined == entry and joined_maybe == entry_maybe:
                 break
             entry, entry_maybe = joined, joined_maybe
-        return new_body + [_zero_init(a) for a in sorted(leaving - entry)], entry, entry_maybe, zeros - entry
+        if apply:
+            out += [_zero_init(a) for a in sorted(zeros - entry)]
+            stmt.body = self.run(stmt.body, set(entry), set(entry_maybe))[0] + [_zero_init(a) for a in sorted(leaving - entry)]
+        return entry, entry_maybe
 
-    def _one(self, stmt, zeros, maybe):
+    def _one(self, stmt, zeros, maybe, apply):
         """The statement with zero adjoints folded away, or ``None``; updates ``zeros``
         and ``maybe``."""
         kind, via = kind_via(stmt)
         vias = via if isinstance(via, tuple) else ((via,) if via else ())
-        name = target(stmt)
         if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
             if kind == "set":
                 zeros.update(targets(stmt))
                 maybe.difference_update(targets(stmt))
             return None
         if kind == "zero":
-            zeros.add(name)
-            maybe.discard(name)
+            zeros.add(target(stmt))
+            maybe.discard(target(stmt))
             return None
         possibly = getattr(stmt, "adgen_zero", False) or _via(stmt, zeros, maybe) is not None
-        if kind == "accum" and name in zeros:
-            stmt.value = stmt.value.right
-            stmt.adgen = kind, via = ("set", via)
-        stmt = _ZeroReads(zeros).visit(stmt)
+        if kind == "accum" and target(stmt) in zeros:
+            kind = "set"  # the first contribution assigns
+            if apply:
+                stmt.value = stmt.value.right
+                stmt.adgen = ("set", via)
+        if apply and zeros and not zeros.isdisjoint(names_in(stmt, ast.Load)):
+            stmt = _ZeroReads(zeros).visit(stmt)
         zeros.difference_update(targets(stmt))
         if not possibly:
             maybe.difference_update(targets(stmt))

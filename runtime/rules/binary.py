@@ -17,22 +17,22 @@ from runtime.registry import vjp
 # -- arithmetic --------------------------------------------------------------------
 
 
-@vjp(np.add, operator.add, elementwise=True)
+@vjp(np.add, operator.add, elementwise=True, complex=True)
 def add(g, ans, x, y):
     return _rt.unbroadcast(g, x), _rt.unbroadcast(g, y)
 
 
-@vjp(np.subtract, operator.sub, elementwise=True)
+@vjp(np.subtract, operator.sub, elementwise=True, complex=True)
 def subtract(g, ans, x, y):
     return _rt.unbroadcast(g, x), _rt.unbroadcast(-g, y)
 
 
-@vjp(np.multiply, operator.mul, elementwise=True)
+@vjp(np.multiply, operator.mul, elementwise=True, complex=True)
 def multiply(g, ans, x, y):
     return _rt.unbroadcast(g * y, x), _rt.unbroadcast(g * x, y)
 
 
-@vjp(np.divide, operator.truediv, elementwise=True)
+@vjp(np.divide, operator.truediv, elementwise=True, complex=True)
 def divide(g, ans, x, y):
     return _rt.unbroadcast(g / y, x), _rt.unbroadcast(-g * ans / y, y)
 
@@ -40,7 +40,15 @@ def divide(g, ans, x, y):
 # x ** y: the base cotangent y * x**(y-1) works for negative bases with integer
 # exponents. The exponent cotangent ans * log(x) is taken as 0 where x == 0 (the
 # limit for y > 0); for x < 0 it is NaN, as x ** y is not real for nearby y.
-@vjp(np.power, operator.pow, pow, math.pow, elementwise=True)
+def power_complex(g, ans, x, y):
+    # the same, with the complex logarithm (a negative real base to a complex power)
+    return (
+        _rt.unbroadcast(g * y * np.power(x, y - 1), x),
+        _rt.unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x) + 0j), y),
+    )
+
+
+@vjp(np.power, operator.pow, pow, math.pow, elementwise=True, complex=power_complex)
 def power(g, ans, x, y):
     return (
         _rt.unbroadcast(g * y * np.power(x, y - 1), x),

@@ -16,37 +16,37 @@ from runtime.registry import vjp
 # -- trigonometric -----------------------------------------------------------------
 
 
-@vjp(np.sin, math.sin, elementwise=True)
+@vjp(np.sin, math.sin, elementwise=True, complex=True)
 def sin(g, ans, x):
     return g * np.cos(x)
 
 
-@vjp(np.cos, math.cos, elementwise=True)
+@vjp(np.cos, math.cos, elementwise=True, complex=True)
 def cos(g, ans, x):
     return -g * np.sin(x)
 
 
-@vjp(np.tan, math.tan, elementwise=True)
+@vjp(np.tan, math.tan, elementwise=True, complex=True)
 def tan(g, ans, x):
     return g * (1.0 + ans**2)
 
 
-@vjp(np.arcsin, math.asin, elementwise=True)
+@vjp(np.arcsin, math.asin, elementwise=True, complex=True)
 def arcsin(g, ans, x):
     return g / np.sqrt(1.0 - x**2)
 
 
-@vjp(np.arccos, math.acos, elementwise=True)
+@vjp(np.arccos, math.acos, elementwise=True, complex=True)
 def arccos(g, ans, x):
     return -g / np.sqrt(1.0 - x**2)
 
 
-@vjp(np.arctan, math.atan, elementwise=True)
+@vjp(np.arctan, math.atan, elementwise=True, complex=True)
 def arctan(g, ans, x):
     return g / (1.0 + x**2)
 
 
-@vjp(np.sinc, elementwise=True)
+@vjp(np.sinc, elementwise=True, complex=True)
 def sinc(g, ans, x):
     # sinc(x) = sin(pi x) / (pi x), so sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0
     return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
@@ -65,32 +65,37 @@ def rad2deg(g, ans, x):
 # -- hyperbolic --------------------------------------------------------------------
 
 
-@vjp(np.sinh, math.sinh, elementwise=True)
+@vjp(np.sinh, math.sinh, elementwise=True, complex=True)
 def sinh(g, ans, x):
     return g * np.cosh(x)
 
 
-@vjp(np.cosh, math.cosh, elementwise=True)
+@vjp(np.cosh, math.cosh, elementwise=True, complex=True)
 def cosh(g, ans, x):
     return g * np.sinh(x)
 
 
-@vjp(np.tanh, math.tanh, elementwise=True)
+@vjp(np.tanh, math.tanh, elementwise=True, complex=True)
 def tanh(g, ans, x):
     return g * (1.0 - ans**2)
 
 
-@vjp(np.arcsinh, math.asinh, elementwise=True)
+@vjp(np.arcsinh, math.asinh, elementwise=True, complex=True)
 def arcsinh(g, ans, x):
     return g / np.sqrt(x**2 + 1.0)
 
 
-@vjp(np.arccosh, math.acosh, elementwise=True)
+def arccosh_complex(g, ans, x):
+    # sqrt(z^2 - 1) has the wrong sign where Re z < 0; sqrt(z - 1) sqrt(z + 1) has arccosh's branch cut
+    return g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+
+
+@vjp(np.arccosh, math.acosh, elementwise=True, complex=arccosh_complex)
 def arccosh(g, ans, x):
     return g / np.sqrt(x**2 - 1.0)
 
 
-@vjp(np.arctanh, math.atanh, elementwise=True)
+@vjp(np.arctanh, math.atanh, elementwise=True, complex=True)
 def arctanh(g, ans, x):
     return g / (1.0 - x**2)
 
@@ -98,22 +103,22 @@ def arctanh(g, ans, x):
 # -- exponentials and logarithms ---------------------------------------------------
 
 
-@vjp(np.exp, math.exp, elementwise=True)
+@vjp(np.exp, math.exp, elementwise=True, complex=True)
 def exp(g, ans, x):
     return g * ans
 
 
-@vjp(np.expm1, math.expm1, elementwise=True)
+@vjp(np.expm1, math.expm1, elementwise=True, complex=True)
 def expm1(g, ans, x):
     return g * (ans + 1.0)
 
 
-@vjp(np.exp2, math.exp2, elementwise=True)
+@vjp(np.exp2, math.exp2, elementwise=True, complex=True)
 def exp2(g, ans, x):
     return g * ans * np.log(2.0)
 
 
-@vjp(np.log, elementwise=True)
+@vjp(np.log, elementwise=True, complex=True)
 def log(g, ans, x):
     return g / x
 
@@ -126,17 +131,17 @@ def math_log(g, ans, x, base=None):
     return g / (x * np.log(base)), -g * ans / (base * np.log(base))
 
 
-@vjp(np.log1p, math.log1p, elementwise=True)
+@vjp(np.log1p, math.log1p, elementwise=True, complex=True)
 def log1p(g, ans, x):
     return g / (1.0 + x)
 
 
-@vjp(np.log2, math.log2, elementwise=True)
+@vjp(np.log2, math.log2, elementwise=True, complex=True)
 def log2(g, ans, x):
     return g / (x * np.log(2.0))
 
 
-@vjp(np.log10, math.log10, elementwise=True)
+@vjp(np.log10, math.log10, elementwise=True, complex=True)
 def log10(g, ans, x):
     return g / (x * np.log(10.0))
 
@@ -144,7 +149,7 @@ def log10(g, ans, x):
 # -- powers and roots --------------------------------------------------------------
 
 
-@vjp(np.sqrt, math.sqrt, elementwise=True)
+@vjp(np.sqrt, math.sqrt, elementwise=True, complex=True)
 def sqrt(g, ans, x):
     return g * 0.5 / ans
 
@@ -154,12 +159,12 @@ def cbrt(g, ans, x):
     return g / (3.0 * ans**2)
 
 
-@vjp(np.square, elementwise=True)
+@vjp(np.square, elementwise=True, complex=True)
 def square(g, ans, x):
     return g * 2.0 * x
 
 
-@vjp(np.reciprocal, elementwise=True)
+@vjp(np.reciprocal, elementwise=True, complex=True)
 def reciprocal(g, ans, x):
     return -g * ans**2
 
@@ -167,18 +172,23 @@ def reciprocal(g, ans, x):
 # -- sign and identity-like --------------------------------------------------------
 
 
+def absolute_complex(g, ans, x):
+    # |z| = sqrt(x^2 + y^2): dL/dx - i dL/dy = g (x - iy) / |z| = g conj(sign(z)) (0 at z = 0)
+    return g * np.conj(np.sign(x))
+
+
 # abs has a kink at 0; np.sign(0) = 0 gives the zero subgradient there.
-@vjp(np.absolute, np.fabs, math.fabs, abs, operator.abs, elementwise=True)
+@vjp(np.absolute, np.fabs, math.fabs, abs, operator.abs, elementwise=True, complex=absolute_complex)
 def absolute(g, ans, x):
     return g * np.sign(x)
 
 
-@vjp(np.negative, operator.neg, elementwise=True)
+@vjp(np.negative, operator.neg, elementwise=True, complex=True)
 def negative(g, ans, x):
     return -g
 
 
-@vjp(np.positive, operator.pos, elementwise=True)
+@vjp(np.positive, operator.pos, elementwise=True, complex=True)
 def positive(g, ans, x):
     return g
 
@@ -189,20 +199,47 @@ def float_(g, ans, x):
     return g
 
 
-# The real part of a real value is the value itself (complex inputs are not supported).
-@vjp(np.real, elementwise=True)
+# The real part of a real value is the value itself; of a complex one, it depends on
+# x alone, so dL/dx - i dL/dy = g (real: the result is real).
+@vjp(np.real, elementwise=True, complex=True)
 def real(g, ans, val):
     return g
 
 
-@vjp(np.ndarray.real, elementwise=True)
+@vjp(np.ndarray.real, elementwise=True, complex=True)
 def ndarray_real(g, ans, x):
     return g
 
 
-# The conjugate of a real value is the value itself; np.conj(g) is also the
-# usual convention for complex values.
-@vjp(np.conjugate, np.ndarray.conjugate, np.ndarray.conj, elementwise=True)
+# imag and angle are constant for real values (0, and 0 or pi). For complex ones,
+# imag(z) = y gives dL/dx - i dL/dy = -i g, and angle(z) = atan2(y, x) gives
+# g (-y - ix) / |z|^2 = -i g / z.
+def imag_complex(g, ans, val):
+    return -1j * g
+
+
+@vjp(np.imag, elementwise=True, complex=imag_complex)
+def imag(g, ans, val):
+    return 0.0 * g
+
+
+@vjp(np.ndarray.imag, elementwise=True, complex=imag_complex)
+def ndarray_imag(g, ans, x):
+    return 0.0 * g
+
+
+def angle_complex(g, ans, z, deg=False):
+    return -1j * g / z * (180.0 / np.pi if deg else 1.0)
+
+
+@vjp(np.angle, elementwise=True, complex=angle_complex)
+def angle(g, ans, z, deg=False):
+    return 0.0 * g
+
+
+# The conjugate of a real value is the value itself; for a complex one,
+# w = conj(z) gives dL/dx - i dL/dy = conj(dL/du - i dL/dv).
+@vjp(np.conjugate, np.ndarray.conjugate, np.ndarray.conj, elementwise=True, complex=True)
 def conjugate(g, ans, x):
     return np.conj(g)
 

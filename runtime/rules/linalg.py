@@ -16,6 +16,7 @@ import operator
 import numpy as np
 
 import runtime as _rt
+from runtime.core import GradientError
 from runtime.registry import vjp
 
 
@@ -64,13 +65,13 @@ def _tensordot_axes(a, b, axes):
     return [k % na for k in axes_a], [k % nb for k in axes_b]
 
 
-@vjp(np.tensordot, np.linalg.tensordot)
+@vjp(np.tensordot, np.linalg.tensordot, complex=True)
 def tensordot(g, ans, a, b, axes=2):
     ga, gb = _tensordot_cot(g, a, b, *_tensordot_axes(a, b, axes))
     return ga, gb
 
 
-@vjp(np.dot, np.ndarray.dot)
+@vjp(np.dot, np.ndarray.dot, complex=True)
 def dot(g, ans, a, b):
     """dot is a product with a scalar, or tensordot over a's last axis and b's
     second-to-last (its only one when b is 1-D)."""
@@ -80,7 +81,7 @@ def dot(g, ans, a, b):
     return ga, gb
 
 
-@vjp(np.inner)
+@vjp(np.inner, complex=True)
 def inner(g, ans, a, b):
     """inner is a product with a scalar, or tensordot over both last axes."""
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -89,7 +90,7 @@ def inner(g, ans, a, b):
     return ga, gb
 
 
-@vjp(np.matmul, operator.matmul, np.linalg.matmul)
+@vjp(np.matmul, operator.matmul, np.linalg.matmul, complex=True)
 def matmul(g, ans, x1, x2):
     return _rt.rules.linalg.matmul_x1(g, x1, x2), _rt.rules.linalg.matmul_x2(g, x1, x2)
 
@@ -128,7 +129,7 @@ def vdot(g, ans, a, b):
     return np.reshape(g * b, np.shape(a)), np.reshape(g * a, np.shape(b))
 
 
-@vjp(np.outer, np.linalg.outer)
+@vjp(np.outer, np.linalg.outer, complex=True)
 def outer(g, ans, a, b):
     # outer flattens both operands: result[i, j] = a.flat[i] * b.flat[j]
     return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
@@ -143,7 +144,7 @@ def vecdot(g, ans, x1, x2, *, axis=-1):
     )
 
 
-@vjp(np.kron)
+@vjp(np.kron, complex=True)
 def kron(g, ans, a, b):
     """kron(a, b)[i*p + k, j*q + l] = a[i, j] b[k, l] (in any number of
     dimensions): view g with the axes of a and b interleaved, multiply by the
@@ -160,8 +161,6 @@ def kron(g, ans, a, b):
 
 
 # -- einsum ---------------------------------------------------------------------------------
-
-_EINSUM_MAX = 8  # operands; see the return statement of ``einsum``
 
 
 def _einsum_terms(subscripts, operands):
@@ -184,6 +183,27 @@ def _einsum_terms(subscripts, operands):
         joined = "".join(terms)
         out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
     return terms, out
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # NumPy's sublist labels 0..51
+
+
+def _sublist_term(sublist):
+    """A sublist ``[0, 1, Ellipsis]`` as the term ``'AB...'``."""
+    return "".join("..." if k is Ellipsis else _LETTERS[operator.index(k)] for k in sublist)
+
+
+def _einsum_spec(args):
+    """``(subscripts, operands, positions)`` for either calling form of einsum:
+    ``einsum('ij,jk->ik', a, b)`` or the interleaved ``einsum(a, [0, 1], b, [1, 2], [0, 2])``;
+    ``positions[k]`` is operand ``k``'s position among the arguments."""
+    if isinstance(args[0], str):
+        return args[0], args[1:], range(1, len(args))
+    pairs = len(args) // 2
+    operands = args[0 : 2 * pairs : 2]
+    terms = ",".join(_sublist_term(s) for s in args[1 : 2 * pairs : 2])
+    out = "->" + _sublist_term(args[-1]) if len(args) % 2 else ""
+    return terms + out, operands, range(0, 2 * pairs, 2)
 
 
 def _einsum_cot(g, terms, out, operands, k, optimize):
@@ -217,23 +237,21 @@ def _einsum_cot(g, terms, out, operands, k, optimize):
     return cot
 
 
-@vjp(np.einsum)
-def einsum(g, ans, subscripts, *operands, optimize=False):
-    """Subscripts given as a string: explicit ('ij,jk->ik') and implicit
-    ('ij,jk') forms, with repeated labels ('ii->i', 'ii') and ellipses.
-    The interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported."""
-    if not isinstance(subscripts, str):
-        raise NotImplementedError("einsum: only string subscripts are supported, not the interleaved form")
-    if len(operands) > _EINSUM_MAX:
-        raise NotImplementedError(f"einsum: at most {_EINSUM_MAX} operands are supported")
+@vjp(np.einsum, complex=True)
+def einsum(g, ans, *args, optimize=False):
+    """Both calling forms: subscripts as a string, explicit ('ij,jk->ik') and
+    implicit ('ij,jk'), with repeated labels ('ii->i', 'ii') and ellipses; and
+    the interleaved form einsum(a, [0, 1], b, [1, 2], [0, 2]), with or without
+    the output sublist, Ellipsis in sublists. One cotangent per argument: the
+    subscripts and sublists get none."""
+    subscripts, operands, positions = _einsum_spec(args)
     terms, out = _einsum_terms(subscripts, operands)
     # A precomputed contraction path fits only the forward einsum: let NumPy choose.
     optimize = optimize if isinstance(optimize, (bool, str)) else True
-    cots = [_einsum_cot(g, terms, out, operands, k, optimize) for k in range(len(operands))]
-    c = cots + [None] * (_EINSUM_MAX - len(cots))
-    # The transpiler reads a called rule's cotangent slots off the tuple literal
-    # it returns, so the slots are spelled out: (subscripts, operand 0, ...).
-    return None, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+    cots = [None] * len(args)
+    for k, position in enumerate(positions):
+        cots[position] = _einsum_cot(g, terms, out, operands, k, optimize)
+    return tuple(cots)
 
 
 # -- diagonals and traces ----------------------------------------------------------------------
@@ -251,7 +269,7 @@ def _diagonal_cot(d, shape, offset, axis1, axis2):
     return np.moveaxis(out, (-2, -1), (ax1, ax2))
 
 
-@vjp(np.diagonal, np.ndarray.diagonal)
+@vjp(np.diagonal, np.ndarray.diagonal, complex=True)
 def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
     return _diagonal_cot(g, np.shape(a), offset, axis1, axis2)
 
@@ -263,24 +281,24 @@ def _trace_cot(g, ans, a, offset, axis1, axis2):
     return _diagonal_cot(d, np.shape(a), offset, axis1, axis2)
 
 
-@vjp(np.trace, np.ndarray.trace)
+@vjp(np.trace, np.ndarray.trace, complex=True)
 def trace(g, ans, a, offset=0, axis1=0, axis2=1):
     return _trace_cot(g, ans, a, offset, axis1, axis2)
 
 
-@vjp(np.linalg.diagonal)
+@vjp(np.linalg.diagonal, complex=True)
 def linalg_diagonal(g, ans, x, *, offset=0):
     # np.linalg.diagonal takes the diagonals of the last two axes.
     return _diagonal_cot(g, np.shape(x), offset, -2, -1)
 
 
-@vjp(np.linalg.trace)
+@vjp(np.linalg.trace, complex=True)
 def linalg_trace(g, ans, x, *, offset=0):
     # np.linalg.trace sums the diagonals of the last two axes.
     return _trace_cot(g, ans, x, offset, -2, -1)
 
 
-@vjp(np.diag)
+@vjp(np.diag, complex=True)
 def diag(g, ans, v, k=0):
     """1-D v: the result has v on its k-th diagonal; 2-D v: the result is that diagonal."""
     if np.ndim(v) == 1:
@@ -291,13 +309,13 @@ def diag(g, ans, v, k=0):
 # -- inverses and solves -------------------------------------------------------------------------
 
 
-@vjp(np.linalg.inv)
+@vjp(np.linalg.inv, complex=True)
 def inv(g, ans, a):
     # d(A^-1) = -A^-1 dA A^-1
     return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
 
 
-@vjp(np.linalg.solve)
+@vjp(np.linalg.solve, complex=True)
 def solve(g, ans, a, b):
     """x = A^-1 b: b's cotangent is A^-T g, A's is -(A^-T g) x^T.
 
@@ -329,7 +347,7 @@ def pinv(g, ans, a):
 # -- determinants ------------------------------------------------------------------------------
 
 
-@vjp(np.linalg.det)
+@vjp(np.linalg.det, complex=True)
 def det(g, ans, a):
     # d det(A) = det(A) tr(A^-1 dA) (A must be invertible)
     return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
@@ -392,18 +410,21 @@ def svdvals(g, ans, x):
 
 @vjp(np.linalg.svd, outputs=3)
 def svd(g, ans, a, full_matrices=True):
-    """A = U diag(s) V^T with distinct, nonzero singular values; the factors
-    must be the reduced ones (full_matrices=False, or a square A).
+    """A = U diag(s) V^T with distinct, nonzero singular values.
 
     abar = U (J S + diag(sbar) + S K) V^T + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T),
     J = F o (U^T Ubar - Ubar^T U), K = F o (V^T Vbar - Vbar^T V), F[i, j] = 1 / (s_j^2 - s_i^2).
+
+    The full factors of a non-square A (full_matrices=True) have columns of U (rows
+    of V^T) that A does not determine; the gradient exists when the result does not
+    depend on them, and is then that of the reduced factors (else AD411).
     """
     u, s, vh = ans
     m, n = np.shape(a)[-2:]
     if full_matrices and m != n:
-        raise NotImplementedError(
-            "svd: the cotangent needs the reduced factors; call np.linalg.svd(a, full_matrices=False)"
-        )
+        k = min(m, n)
+        g = (_reduced(g[0], -1, k, "columns of U"), g[1], _reduced(g[2], -2, k, "rows of V^T"))
+        u, vh = u[..., :, :k], vh[..., :k, :]
     gu = np.broadcast_to(g[0], u.shape)  # an unused output's cotangent is 0.0
     gs = np.broadcast_to(g[1], s.shape)
     gv = _T(np.broadcast_to(g[2], vh.shape))
@@ -417,3 +438,22 @@ def svd(g, ans, a, full_matrices=True):
     # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
     abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
     return abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
+
+
+def _reduced(g, axis, k, what):
+    """The cotangent of a full factor cut to its first ``k`` entries along ``axis``; the
+    entries cut away must get none (the result must not depend on that undetermined part)."""
+    if np.ndim(g) == 0:
+        if g != 0:
+            raise GradientError("AD411", _SVD_EXTRA.format(what))
+        return g
+    head, tail = np.split(g, [k], axis=axis)
+    if np.any(tail):
+        raise GradientError("AD411", _SVD_EXTRA.format(what))
+    return head
+
+
+_SVD_EXTRA = (
+    "np.linalg.svd(a) of a non-square `a`: the result depends on the {} beyond min(m, n), which `a` does not "
+    "determine, so it has no gradient; call np.linalg.svd(a, full_matrices=False)"
+)

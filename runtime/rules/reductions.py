@@ -69,7 +69,7 @@ def _extremum(g, ans, x, axis, keepdims):
 # -- sums and means ------------------------------------------------------------------
 
 
-@vjp(np.sum, np.ndarray.sum)
+@vjp(np.sum, np.ndarray.sum, complex=True)
 def sum_(g, ans, a, axis=None, *, keepdims=False):
     return _rt.rules.reductions.expand(g, np.shape(a), axis, keepdims)
 
@@ -81,7 +81,7 @@ def expand(g, shape, axis=None, keepdims=False):
     return np.broadcast_to(g, shape)
 
 
-@vjp(np.mean, np.ndarray.mean)
+@vjp(np.mean, np.ndarray.mean, complex=True)
 def mean(g, ans, a, axis=None, *, keepdims=False):
     return _expand(g, a, axis, keepdims) / _count(a, ans)
 
@@ -144,7 +144,7 @@ def _prod_others(x, axes):
     return np.moveaxis((before * after).reshape(moved.shape), last, axes)
 
 
-@vjp(np.prod, np.ndarray.prod)
+@vjp(np.prod, np.ndarray.prod, complex=True)
 def prod(g, ans, a, axis=None, *, keepdims=False):
     return _expand(g, a, axis, keepdims) * _prod_others(a, _axes(a, axis))
 
@@ -186,13 +186,13 @@ def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
 # -- scans ---------------------------------------------------------------------------
 
 
-@vjp(np.cumsum, np.ndarray.cumsum)
+@vjp(np.cumsum, np.ndarray.cumsum, complex=True)
 def cumsum(g, ans, a, axis=None):
     # A reversed cumulative sum of g; axis=None scans the flattened input.
     return np.reshape(np.flip(np.cumsum(np.flip(g, axis), axis), axis), np.shape(a))
 
 
-@vjp(np.cumprod, np.ndarray.cumprod)
+@vjp(np.cumprod, np.ndarray.cumprod, complex=True)
 def cumprod(g, ans, a, axis=None):
     """d/d a_i of sum_k g_k prod_{j<=k} a_j = P_{i-1} * S_i, where P is the
     exclusive prefix product and S_i = g_i + a_{i+1} S_{i+1} (a reversed scan).

@@ -31,7 +31,7 @@ def _may_repeat(index):
     return False
 
 
-@vjp(operator.getitem)
+@vjp(operator.getitem, complex=True)
 def getitem(g, ans, a, index):
     return _rt.rules.selection.scatter(g, a, index)
 
@@ -77,7 +77,7 @@ def scatter_add(acc, g, a, index):
 # -- where and select --------------------------------------------------------------------
 
 
-@vjp(np.where, elementwise=True)
+@vjp(np.where, elementwise=True, complex=True)
 def where(g, ans, condition, x, y):
     return None, _rt.unbroadcast(np.where(condition, g, 0.0), x), _rt.unbroadcast(np.where(condition, 0.0, g), y)
 
@@ -150,7 +150,7 @@ def ndarray_clip(g, ans, a, min=None, max=None):
 # -- take --------------------------------------------------------------------------------
 
 
-@vjp(np.take, np.ndarray.take)
+@vjp(np.take, np.ndarray.take, complex=True)
 def take(g, ans, a, indices, axis=None, mode="raise"):
     n = np.size(a) if axis is None else np.shape(a)[axis]
     if mode == "wrap":
@@ -187,12 +187,12 @@ def take_along_axis(g, ans, arr, indices, axis=-1):
 # For a 1-D m, triu/tril first broadcast it to a square matrix; unbroadcast sums back.
 
 
-@vjp(np.triu)
+@vjp(np.triu, complex=True)
 def triu(g, ans, m, k=0):
     return _rt.unbroadcast(np.triu(g, k), m)
 
 
-@vjp(np.tril)
+@vjp(np.tril, complex=True)
 def tril(g, ans, m, k=0):
     return _rt.unbroadcast(np.tril(g, k), m)
 

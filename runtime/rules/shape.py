@@ -1,9 +1,9 @@
 """Rules for functions that move, copy or rearrange entries without arithmetic.
 
-Reshaping, transposing, stacking, splitting, tiling, padding and casting are
+Reshaping, transposing, stacking, splitting, tiling and casting are
 all linear maps, so each cotangent is the adjoint map applied to ``g``: a
 reshape back, the inverse permutation, a split where the primal joined, a sum
-where the primal repeated entries, a slice where it padded.
+where the primal repeated entries.
 
 A parameter taking a list of arrays (``concatenate``, ``stack``, ``array``)
 gets a *list* of cotangents, one per element (never a tuple: a tuple would
@@ -23,49 +23,61 @@ from runtime.registry import vjp
 # the order is a literal.
 
 
-@vjp(np.reshape)
+@vjp(np.reshape, complex=True)
 def reshape(g, ans, a, shape=None, order="C"):
     return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
-@vjp(np.ndarray.reshape)
+@vjp(np.ndarray.reshape, complex=True)
 def ndarray_reshape(g, ans, a, *shape, order="C"):
     # x.reshape(2, 3), x.reshape((2, 3)) and x.reshape(-1) all undo the same way
     return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
-@vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten)
+@vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten, complex=True)
 def ravel(g, ans, a, order="C"):
-    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    return _rt.rules.shape.unravel_k(g, a) if order == "K" else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
 
 
-@vjp(np.expand_dims)
+def unravel_k(g, a):
+    """The cotangent of ``np.ravel(a, order="K")``, which reads ``a`` in the order of its
+    memory: number the entries in that layout (``empty_like`` keeps it) and ravel the numbers
+    the same way, to see which entry of ``a`` each entry of ``g`` came from."""
+    a = np.asarray(a)
+    number = np.empty_like(a, dtype=np.intp)
+    number[...] = np.arange(a.size).reshape(a.shape)
+    out = np.empty(a.size, np.result_type(g, np.float64))
+    out[np.ravel(number, order="K")] = g
+    return out.reshape(a.shape)
+
+
+@vjp(np.expand_dims, complex=True)
 def expand_dims(g, ans, a, axis):
     return np.reshape(g, np.shape(a))
 
 
-@vjp(np.squeeze, np.ndarray.squeeze)
+@vjp(np.squeeze, np.ndarray.squeeze, complex=True)
 def squeeze(g, ans, a, axis=None):
     return np.reshape(g, np.shape(a))
 
 
-@vjp(np.atleast_1d)
+@vjp(np.atleast_1d, complex=True)
 def atleast_1d(g, ans, arys):
     # a single argument only; with several, NumPy returns a tuple
     return np.reshape(g, np.shape(arys))
 
 
-@vjp(np.atleast_2d)
+@vjp(np.atleast_2d, complex=True)
 def atleast_2d(g, ans, arys):
     return np.reshape(g, np.shape(arys))
 
 
-@vjp(np.atleast_3d)
+@vjp(np.atleast_3d, complex=True)
 def atleast_3d(g, ans, arys):
     return np.reshape(g, np.shape(arys))
 
 
-@vjp(np.broadcast_to)
+@vjp(np.broadcast_to, complex=True)
 def broadcast_to(g, ans, array, shape):
     return _rt.unbroadcast(g, array)
 
@@ -80,12 +92,12 @@ def _untranspose(g, axes):
     return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
 
 
-@vjp(np.transpose)
+@vjp(np.transpose, complex=True)
 def transpose(g, ans, a, axes=None):
     return _untranspose(g, axes)
 
 
-@vjp(np.ndarray.transpose)
+@vjp(np.ndarray.transpose, complex=True)
 def ndarray_transpose(g, ans, a, *axes):
     # x.transpose(), x.transpose(1, 0), x.transpose((1, 0)), x.transpose(None)
     if len(axes) == 1 and (axes[0] is None or np.ndim(axes[0]) == 1):
@@ -93,17 +105,17 @@ def ndarray_transpose(g, ans, a, *axes):
     return _untranspose(g, axes)
 
 
-@vjp(np.ndarray.T)
+@vjp(np.ndarray.T, complex=True)
 def T(g, ans, a):
     return np.transpose(g)
 
 
-@vjp(np.swapaxes, np.ndarray.swapaxes)
+@vjp(np.swapaxes, np.ndarray.swapaxes, complex=True)
 def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(g, axis1, axis2)
 
 
-@vjp(np.moveaxis)
+@vjp(np.moveaxis, complex=True)
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(g, destination, source)
 
@@ -117,32 +129,32 @@ def _cut(g, arrays, sizes, axis):
     return _rt.Adj([np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)])
 
 
-@vjp(np.concatenate)
+@vjp(np.concatenate, complex=True)
 def concatenate(g, ans, arrays, axis=0):
     if axis is None:  # the arrays were flattened first
         return _cut(np.ravel(g), arrays, [np.size(x) for x in arrays], 0)
     return _cut(g, arrays, [np.shape(x)[axis] for x in arrays], axis)
 
 
-@vjp(np.stack)
+@vjp(np.stack, complex=True)
 def stack(g, ans, arrays, axis=0):
     return _rt.Adj([np.reshape(gk, np.shape(x)) for gk, x in zip(np.moveaxis(g, axis, 0), arrays)])
 
 
-@vjp(np.hstack)
+@vjp(np.hstack, complex=True)
 def hstack(g, ans, tup):
     # 1-D pieces are joined along axis 0, everything else along axis 1
     axis = 0 if np.ndim(ans) == 1 else 1
     return _cut(g, tup, [np.shape(np.atleast_1d(x))[axis] for x in tup], axis)
 
 
-@vjp(np.vstack)
+@vjp(np.vstack, complex=True)
 def vstack(g, ans, tup):
     # 0-d and 1-D pieces become rows
     return _cut(g, tup, [np.shape(np.atleast_2d(x))[0] for x in tup], 0)
 
 
-@vjp(np.column_stack)
+@vjp(np.column_stack, complex=True)
 def column_stack(g, ans, tup):
     # 0-d and 1-D pieces become single columns
     return _cut(g, tup, [1 if np.ndim(x) < 2 else np.shape(x)[1] for x in tup], 1)
@@ -171,7 +183,7 @@ def vsplit(g, ans, ary, indices_or_sections):
 # -- repeating: the cotangent sums over the copies ---------------------------------------
 
 
-@vjp(np.tile)
+@vjp(np.tile, complex=True)
 def tile(g, ans, A, reps):
     shape = np.shape(A)
     reps = tuple(np.atleast_1d(reps))
@@ -183,7 +195,7 @@ def tile(g, ans, A, reps):
     return np.reshape(np.sum(g, axis=tuple(range(0, 2 * n, 2))), shape)
 
 
-@vjp(np.repeat, np.ndarray.repeat)
+@vjp(np.repeat, np.ndarray.repeat, complex=True)
 def repeat(g, ans, a, repeats, axis=None):
     if axis is None:  # a was flattened first
         source = np.repeat(np.arange(np.size(a)), repeats)  # the input entry of each output entry
@@ -200,50 +212,24 @@ def repeat(g, ans, a, repeats, axis=None):
 # -- reordering entries: apply the inverse reordering ------------------------------------
 
 
-@vjp(np.roll)
+@vjp(np.roll, complex=True)
 def roll(g, ans, a, shift, axis=None):
     return np.roll(g, np.negative(shift), axis)
 
 
-@vjp(np.flip)
+@vjp(np.flip, complex=True)
 def flip(g, ans, m, axis=None):
     return np.flip(g, axis)
 
 
-@vjp(np.fliplr)
+@vjp(np.fliplr, complex=True)
 def fliplr(g, ans, m):
     return np.fliplr(g)
 
 
-@vjp(np.flipud)
+@vjp(np.flipud, complex=True)
 def flipud(g, ans, m):
     return np.flipud(g)
-
-
-# -- padding -----------------------------------------------------------------------------
-
-
-@vjp(np.pad)
-def pad(g, ans, array, pad_width, mode="constant", constant_values=0):
-    if mode != "constant":
-        raise NotImplementedError(f"the derivative of np.pad supports only mode='constant', not mode={mode!r}")
-    shape = np.shape(array)
-    widths = np.broadcast_to(pad_width, (len(shape), 2))
-    inner = tuple(slice(before, before + n) for (before, _), n in zip(widths, shape))
-    if np.ndim(constant_values) == 0:
-        # every padded entry is the one constant
-        d_const = np.sum(g) - np.sum(g[inner])
-    else:
-        # per-axis (before, after) constants: pad zeros with each constant in turn set
-        # to 1 to see where it lands (pad is linear in the constants)
-        pairs = np.broadcast_to(constant_values, (len(shape), 2))
-        d_const = np.zeros(pairs.shape)
-        for k in np.ndindex(pairs.shape):
-            unit = np.zeros(pairs.shape)
-            unit[k] = 1.0
-            d_const[k] = np.sum(g * np.pad(np.zeros(shape), widths, constant_values=unit))
-        d_const = _rt.unbroadcast(d_const, constant_values)
-    return g[inner], None, None, d_const
 
 
 # -- building arrays from lists ----------------------------------------------------------
@@ -264,7 +250,7 @@ def _is_cast_to_float(dtype):
     return dtype is None or np.dtype(dtype).kind in "fc"
 
 
-@vjp(np.array)
+@vjp(np.array, complex=True)
 def array(g, ans, object, dtype=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), object)
 
@@ -279,7 +265,7 @@ def to_dict(g, ans, iterable=()):
     return _rt.trees.dict_back(g, iterable)
 
 
-@vjp(np.asarray)
+@vjp(np.asarray, complex=True)
 def asarray(g, ans, a, dtype=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
 
@@ -289,7 +275,7 @@ def _full(g, ans):
     return g if np.shape(g) == np.shape(ans) else np.broadcast_to(g, np.shape(ans))
 
 
-@vjp(np.ndarray.astype)
+@vjp(np.ndarray.astype, complex=True)
 def astype(g, ans, a, dtype):
     if not _is_cast_to_float(dtype):
         return _rt.zeros_for(a)
@@ -299,11 +285,11 @@ def astype(g, ans, a, dtype):
     return np.asarray(g, dtype=target)  # back to the argument's precision
 
 
-@vjp(np.copy)
+@vjp(np.copy, complex=True)
 def copy(g, ans, a, order="K"):
     return g
 
 
-@vjp(np.ndarray.copy)
+@vjp(np.ndarray.copy, complex=True)
 def ndarray_copy(g, ans, a, order="C"):
     return g

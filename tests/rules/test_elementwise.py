@@ -24,7 +24,7 @@ NUMPY_UNARY = [
     (np.negative, -2, 2), (operator.neg, -2, 2), (np.positive, -2, 2), (operator.pos, -2, 2),
     (np.sinc, -2, 2),
     (np.deg2rad, -200, 200), (np.radians, -200, 200), (np.rad2deg, -2, 2), (np.degrees, -2, 2),
-    (np.conjugate, -2, 2), (np.real, -2, 2), (np.float64, -2, 2),
+    (np.conjugate, -2, 2), (np.real, -2, 2), (np.float64, -2, 2), (np.imag, -2, 2), (np.angle, -2, 2),
 ]
 
 MATH_UNARY = [
@@ -55,6 +55,8 @@ CASES = [
     Case(float, (np.array(1.3),), id="float-0d"),
     Case(np.ndarray.real, (np.array([1.0, -2.0, 0.5]),), fn=lambda x: x.real),
     Case(np.ndarray.real, (np.ones((2, 3)) * 0.3,), fn=lambda x: x.real),
+    Case(np.ndarray.imag, (np.array([1.0, -2.0, 0.5]),), fn=lambda x: x.imag),  # of real values: 0, constant
+    Case(np.angle, (np.array([1.0, -2.0, 0.5]), True), fn=lambda x, deg: np.angle(x, deg=deg)),
     Case(np.ndarray.conj, (np.array([1.0, -2.0, 0.5]),), fn=lambda x: x.conj()),
     Case(np.ndarray.conjugate, (np.array([[1.0, -2.0], [0.5, 3.0]]),), fn=lambda x: x.conjugate()),
 ]

@@ -91,6 +91,34 @@ EINSUM = [
     ("i i , i j -> j", [(3, 3), (3, 2)]),
 ]
 
+# (sublists, one per operand, then the output sublist or None) and the operands' shapes
+EINSUM_SUBLISTS = [
+    (([0, 1], [1]), [(2, 3)]),
+    (([0, 1], None), [(2, 3)]),
+    (([1, 0], None), [(2, 3)]),
+    (([0, 0], [0]), [(3, 3)]),
+    (([0, 0], None), [(3, 3)]),
+    (([0, 1], [1, 2], [0, 2]), [(2, 3), (3, 4)]),
+    (([0, 1], [1, 2], None), [(2, 3), (3, 4)]),
+    (([0], [0], []), [(4,), (4,)]),
+    (([0], [1], None), [(3,), (4,)]),
+    (([0, 1], [1, 2], [2, 3], [0, 3]), [(2, 3), (3, 4), (4, 2)]),
+    (([Ellipsis, 0, 1], [Ellipsis, 1, 2], [Ellipsis, 0, 2]), [(2, 3, 4), (4, 5)]),
+    (([Ellipsis, 0, 1], [Ellipsis, 1, 2], None), [(2, 1, 3, 4), (5, 4, 2)]),
+    (([Ellipsis, 1], [1, Ellipsis]), [(2, 3)]),
+    (([0, Ellipsis], [0, Ellipsis]), [(2, 3, 4)]),
+    (([Ellipsis, 0, 0], [Ellipsis, 0]), [(2, 3, 3)]),
+    (([30, 1], [1, 51], [30, 51]), [(2, 3), (3, 4)]),  # labels 26..51 are lower-case letters
+]
+
+
+def sublist_args(subs, shapes):
+    """The arguments of an interleaved einsum call (a None output sublist is left out)."""
+    *ins, out = subs
+    args = [a for s, sh in zip(ins, shapes) for a in (r(*sh), s)]
+    return tuple(args + ([] if out is None else [out]))
+
+
 SQ = well_conditioned(3, 3)
 STACK = well_conditioned(2, 3, 3)
 NEG = well_conditioned(3, 3) @ np.diag([1.0, 1.0, -1.0])  # a negative determinant
@@ -135,6 +163,9 @@ CASES = [
         {"optimize": ["einsum_path", (1, 2), (0, 1)]},  # a precomputed path
         id="einsum[path]",
     ),
+    # einsum's interleaved form: operand, sublist, operand, sublist, ..., [output sublist]
+    *[Case(np.einsum, sublist_args(subs, shapes), id=f"einsum{subs}") for subs, shapes in EINSUM_SUBLISTS],
+    Case(np.einsum, (r(2, 3), [0, 1], r(3, 4), [1, 2], [0, 2]), {"optimize": True}, id="einsum[sublists,optimize]"),
     # diagonals and traces
     Case(np.trace, (r(3, 3),)),
     Case(np.trace, (r(3, 4),), {"offset": 1}),
@@ -209,6 +240,8 @@ CASES = [
     Case(np.linalg.svd, (r(2, 4, 3),), {"full_matrices": False}),
     Case(np.linalg.svd, (TALL,), {"full_matrices": False}, zero_outputs=(0, 2)),
     Case(np.linalg.svd, (WIDE,), {"full_matrices": False}, zero_outputs=(1,)),
+    Case(np.linalg.svd, (TALL,), zero_outputs=(0, 2), id="svd[full, s only]"),
+    Case(np.linalg.svd, (r(2, 3, 5),), zero_outputs=(0, 2), id="svd[full, wide stack, s only]"),
 ]
 
 
@@ -227,7 +260,10 @@ def _ones_like(ans):
 def test_cotangent_shapes(case):
     """Cotangents have exactly their argument's shape (not merely a broadcastable one)."""
     ans = (case.fn or case.primal)(*case.args, **case.kwargs)
-    for i, c in enumerate(cotangents(lookup(case.primal), _ones_like(ans), ans, case.args, case.kwargs)):
+    g = _ones_like(ans)
+    if case.zero_outputs:
+        g = tuple(0.0 if k in case.zero_outputs else gk for k, gk in enumerate(g))
+    for i, c in enumerate(cotangents(lookup(case.primal), g, ans, case.args, case.kwargs)):
         if c is not None:
             assert np.shape(c) == np.shape(case.args[i])
 
@@ -246,15 +282,32 @@ def test_slogdet_sign_alone_has_zero_cotangent():
     assert np.array_equal(c, np.zeros((3, 3)))
 
 
-def test_einsum_refuses_the_interleaved_form():
+def test_einsum_interleaved_form_matches_the_string_form():
+    """A hand check independent of finite differences: the same contraction in both forms."""
     a, b = r(2, 3), r(3, 4)
-    ans = np.einsum(a, [0, 1], b, [1, 2])
-    with pytest.raises(NotImplementedError, match="interleaved"):
-        lookup(np.einsum).fn(np.ones(ans.shape), ans, a, [0, 1], b, [1, 2])
+    g = r(2, 4)
+    rule = lookup(np.einsum).fn
+    by_string = rule(g, a @ b, "ij,jk->ik", a, b)
+    by_lists = rule(g, a @ b, a, [0, 1], b, [1, 2], [0, 2])
+    assert by_lists[1] is None and by_lists[3] is None and by_lists[4] is None
+    assert np.allclose(by_lists[0], g @ b.T) and np.allclose(by_string[1], g @ b.T)
+    assert np.allclose(by_lists[2], a.T @ g) and np.allclose(by_string[2], a.T @ g)
 
 
-def test_svd_refuses_full_matrices_of_a_non_square_input():
-    ans = np.linalg.svd(TALL)
-    g = tuple(np.ones(np.shape(a)) for a in ans)
-    with pytest.raises(NotImplementedError, match="full_matrices=False"):
-        lookup(np.linalg.svd).fn(g, ans, TALL)
+def test_svd_full_factors_of_a_non_square_input():
+    """The extra columns of U (rows of V^T) are not determined by the input: a cotangent on
+    them is refused (AD411); without one, the gradient is the reduced factors' gradient."""
+    from runtime.core import GradientError
+
+    rule = lookup(np.linalg.svd).fn
+    for a in (TALL, WIDE, r(2, 4, 3)):
+        full, reduced = np.linalg.svd(a), np.linalg.svd(a, full_matrices=False)
+        g = tuple(r(*np.shape(x)) for x in reduced)
+        padded = (np.zeros(full[0].shape), g[1], np.zeros(full[2].shape))
+        k = min(a.shape[-2:])
+        padded[0][..., :, :k] = g[0]
+        padded[2][..., :k, :] = g[2]
+        assert np.allclose(rule(padded, full, a), rule(g, reduced, a, False))
+        assert np.allclose(rule((0.0, g[1], 0.0), full, a), rule((0.0, g[1], 0.0), reduced, a, False))
+        with pytest.raises(GradientError, match="AD411"):
+            rule(tuple(np.ones(np.shape(x)) for x in full), full, a)

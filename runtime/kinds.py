@@ -1,0 +1,111 @@
+"""Checks that values are of the kinds the generated gradient is right for.
+
+Arguments. The rules follow what operators and NumPy functions mean for
+NumPy arrays and Python numbers. Some array types change that meaning:
+``np.matrix`` (``*`` is a matrix product), masked arrays (masked entries take
+no part), character and record arrays, and array-likes of other libraries
+that take over NumPy's functions (``__array_ufunc__``, ``__array_function__``).
+A generated gradient starts with ``real_args(...)`` (or ``plain_args(...)``
+when it was generated for complex arguments), which refuses them (AD410), in
+lists, tuples and dicts too; ``np.memmap`` is an ndarray in all but storage and
+passes. ``real_args`` also refuses complex numbers: the gradient was not
+generated for them (``grad`` generates another when it sees one).
+
+Indexing a value that is not differentiated, with a differentiated index
+(``c[x > 0]``, ``table[k]``), is piecewise constant in the index when it only
+selects entries: arrays, lists, tuples, dicts and strings do. An object whose
+``[...]`` computes something from the index (an index trick such as
+``np.s_``, an interpolation table of yours) would get no gradient, so
+``selecting`` refuses it (AD410) when the gradient runs; the transpiler asks
+``selects`` about the module-level objects it sees.
+"""
+
+import numpy as np
+
+from runtime.core import GradientError
+
+__all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
+
+_SCALARS = frozenset({float, int, bool, type(None), str, np.float64, np.float32, np.int64, np.int32, np.bool_})
+_SAFE_ARRAYS = (np.memmap,)  # ndarray subclasses whose operators and functions are ndarray's
+
+
+def real_args(values, names):
+    """Refuse arguments of a kind the gradient does not cover, complex ones included."""
+    if not _plain(values, False):
+        _refuse(values, names, complex_ok=False)
+
+
+def plain_args(values, names):
+    """``real_args`` for a gradient generated for complex arguments: complex ones pass."""
+    if not _plain(values, True):
+        _refuse(values, names, complex_ok=True)
+
+
+def _plain(values, complex_ok):
+    """Are all ``values`` (a list or tuple) of kinds known to be fine? A quick look that
+    ``odd_kind`` explains when it says no."""
+    for value in values:
+        t = type(value)
+        if t is np.ndarray:
+            if complex_ok or value.dtype.kind != "c":
+                continue
+        elif t in _SCALARS or (complex_ok and t is complex):
+            continue
+        elif t is list or t is tuple:
+            if _plain(value, complex_ok):
+                continue
+        elif t is dict:
+            if _plain(list(value.values()), complex_ok):
+                continue
+        if odd_kind(value, complex_ok):
+            return False
+    return True
+
+
+def odd_kind(value, complex_ok=True):
+    """Why ``value`` (searched through lists, tuples and dicts) is of a kind the gradient
+    does not cover, or None."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        why = next(filter(None, (odd_kind(v, complex_ok) for v in value)), None)
+        return why and why.replace("complex, and this gradient was generated for real arguments", "complex inside a list, tuple or dict, which only gets gradients of real values")
+    t = type(value)
+    if isinstance(value, np.ndarray) and t is not np.ndarray and not isinstance(value, _SAFE_ARRAYS):
+        return f"a {t.__module__}.{t.__qualname__}, whose operators or NumPy functions mean something else than for an ndarray"
+    if not isinstance(value, (np.ndarray, np.generic)) and (hasattr(t, "__array_ufunc__") or hasattr(t, "__array_function__")):
+        return f"a {t.__module__}.{t.__qualname__}, which takes over NumPy's functions"
+    if not complex_ok and isinstance(value, (complex, np.ndarray, np.generic)) and np.iscomplexobj(value):
+        return "complex, and this gradient was generated for real arguments (grad() generates one for complex arguments when it sees them)"
+    return None
+
+
+def _refuse(values, names, complex_ok):
+    for value, name in zip(values, names.split(", ")):
+        why = odd_kind(value, complex_ok)
+        if why:
+            raise GradientError("AD410", f"the argument `{name}` is {why}; pass plain NumPy arrays (np.asarray) and Python numbers")
+
+
+# the __getitem__ of every type whose [...] only selects
+_SELECTING = {
+    getattr(t, "__getitem__")
+    for t in (np.ndarray, np.generic, np.matrix, np.ma.MaskedArray, np.recarray, np.char.chararray, list, tuple, dict, str, bytes, range)
+}
+
+
+def selects(obj):
+    """Does ``obj[index]`` only select entries of ``obj``?"""
+    return getattr(type(obj), "__getitem__", None) in _SELECTING
+
+
+def selecting(obj):
+    """``obj``, after checking that ``obj[...]`` only selects (AD410 otherwise)."""
+    if getattr(type(obj), "__getitem__", None) in _SELECTING:
+        return obj
+    raise GradientError(
+        "AD410",
+        f"a {type(obj).__module__}.{type(obj).__qualname__} is indexed with a differentiated value, and its [...] "
+        "has no derivative rule (only indexing arrays, lists, tuples and dicts is differentiated through)",
+    )
