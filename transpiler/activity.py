@@ -4,7 +4,7 @@
 The analysis is by name and flow-insensitive, iterated to a fixed point, so it
 over-approximates safely: an extra active name costs an adjoint, never a wrong
 gradient. Values that carry no derivative stop it (``constant``, from
-``reverse.carries_no_derivative``): ``n = W.shape[0]``, ``len(xs)``,
+``carries_no_derivative``): ``n = W.shape[0]``, ``len(xs)``,
 ``int(x[0])``, ``x > 0`` are not varied, however ``W``, ``xs`` and ``x`` are, so
 that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 """
@@ -12,7 +12,11 @@ that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 import ast
 from dataclasses import dataclass
 
-from transpiler.syntax import names_in, path_of, walk
+import numpy as np
+
+from runtime import registry
+
+from transpiler.syntax import BINOPS, UNARYOPS, names_in, path_of, walk
 
 
 MAYBE_CONSTANT = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute)  # what ``constant`` may name
@@ -129,3 +133,25 @@ def last_read(body, wrt_name, constant=None):
     varied = _fixed_point({wrt_name}, _assignments(body, constant), lambda targets, names, v: targets if names & v else set())
     found = [s for s in walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
     return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)
+
+
+def carries_no_derivative(node, resolver, real_only=()):
+    """Is ``node`` an expression whose value carries no derivative, whatever it reads: a
+    comparison, a form attribute (``x.shape``, ``x.ndim``), a call of a ``nondiff``
+    function (``len``, ``np.shape``, ``int``, ``np.argmax``, an array's ``x.argmax()``)
+    or operator (``//``, ``&``), but for those in ``real_only`` (``np.sign``: piecewise
+    constant only for real values)? No cotangent flows through it (reverse mode stops
+    there), so nothing it reads need be differentiated for it."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        fn = (BINOPS if isinstance(node, ast.BinOp) else UNARYOPS).get(type(node.op))
+        return fn is not None and registry.is_nondiff(fn)
+    if isinstance(node, ast.Call):
+        node = node.func
+    elif not isinstance(node, ast.Attribute):
+        return False
+    ok, fn = resolver.value_of(node)
+    if not ok and isinstance(node, ast.Attribute):
+        fn = getattr(np.ndarray, node.attr, None)  # as ``operation`` reads it
+    return fn is not None and registry.is_nondiff(fn) and not any(fn is f for f in real_only)

@@ -8,7 +8,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, reverse, shapes, structure
+from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from transpiler.assemble import Layout, build
 from transpiler.debug import instrument
 from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -160,7 +160,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
     kinds.check(body, resolver, diags)
     with stage("activity"):
-        constant = functools.partial(reverse.carries_no_derivative, resolver=resolver)
+        constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
         act = activity.analyze(body, wrt_names, {result}, constant)
         body = structure.hoist_conditionals(body, act.expr_active, names)
         act = activity.analyze(body, wrt_names, {result}, constant)

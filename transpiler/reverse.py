@@ -21,25 +21,7 @@ from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
-
-BINOPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.MatMult: operator.matmul,
-    ast.Mod: operator.mod,
-    ast.FloorDiv: operator.floordiv,
-    ast.BitAnd: operator.and_,
-    ast.BitOr: operator.or_,
-    ast.BitXor: operator.xor,
-    ast.LShift: operator.lshift,
-    ast.RShift: operator.rshift,
-}
-UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
-
+from transpiler.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -501,7 +483,7 @@ class Reverser:
         if op.kind == "var":
             if not shaped:
                 shape = self.shapes.of(load(op.name))  # statically known: no need to record it
-                g = _keep_mark(rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape)), g)
+                g = zeros.keep_mark(rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape)), g)
             if op.name in self.current:
                 self.current[op.name].append(g)
             else:
@@ -512,7 +494,7 @@ class Reverser:
             return
         if getattr(g, "adgen_zero", False) and isinstance(g, ast.Name) and g.id in self.adjoints:
             g, via = load(g.id), g.id  # an adjoint variable: optimize knows when it may be zero
-        elif getattr(g, "adgen_zero", False) and not _passes_zero(op):
+        elif getattr(g, "adgen_zero", False) and not zeros.passes_zero(op):
             name = self.gtemp()
             self._note_size(name, op.node)
             stmt = tag(assign(name, g), "set", via)
@@ -560,14 +542,14 @@ class Reverser:
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
                 share = _real(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), k, op)
-                share.adgen_zero = getattr(g, "adgen_zero", False) or _may_zero(tpl)
+                share.adgen_zero = getattr(g, "adgen_zero", False) or zeros.may_return_zero(tpl)
                 self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
             share = _real(inline.instantiate(expr, {"__result__": load(result)}), k, op)
-            share.adgen_zero = _may_zero(tpl)
+            share.adgen_zero = zeros.may_return_zero(tpl)
             self.backprop(op.slots[k], share, result, out, shaped)
 
     def _rule_call(self, op, g):
@@ -599,28 +581,6 @@ class Reverser:
         return self.rule_modules[module]
 
 
-def carries_no_derivative(node, resolver):
-    """Is ``node`` an expression whose value carries no derivative, whatever it reads: a
-    comparison, a form attribute (``x.shape``, ``x.ndim``), a call of a ``nondiff``
-    function (``len``, ``np.shape``, ``int``, ``np.argmax``, an array's ``x.argmax()``)
-    or operator (``//``, ``&``)? No cotangent flows through it (``Reverser.operation``
-    stops there), so nothing it reads need be differentiated for it."""
-    if isinstance(node, ast.Compare):
-        return True
-    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-        fn = (BINOPS if isinstance(node, ast.BinOp) else UNARYOPS).get(type(node.op))
-        return fn is not None and registry.is_nondiff(fn)
-    if isinstance(node, ast.Call):
-        node = node.func
-    elif not isinstance(node, ast.Attribute):
-        return False
-    ok, fn = resolver.value_of(node)
-    if not ok and isinstance(node, ast.Attribute):
-        fn = getattr(np.ndarray, node.attr, None)  # as ``operation`` reads it
-    complex_too = any(fn is f for f in complexity.COMPLEX_NONDIFF)  # differentiable for complex values (AD310)
-    return fn is not None and registry.is_nondiff(fn) and not complex_too
-
-
 def _real(cot, k, op):
     """The cotangent of slot ``k``, as its real part where the operand is real."""
     return call("np.real", cot) if k in op.real_slots else cot
@@ -642,29 +602,6 @@ def _item(g, key):
         item = ast.Subscript(value=g, slice=key, ctx=ast.Load())
     item.adgen_zero = True
     return item
-
-
-def _passes_zero(op):
-    """Can ``op`` take a cotangent that may be ``0.0`` as it is? An inlined rule can
-    when each of its cotangents is that cotangent, unbroadcast or negated
-    (``zeros.passes``): they are ``0.0`` too."""
-    if op.kind != "rule" or not op.tpl.inlined:
-        return False
-    return all(zeros.passes(e, {op.tpl.g}) for e in op.outputs.values())
-
-
-def _may_zero(tpl):
-    """May ``tpl``'s rule return ``0.0`` for an operand of any shape? A user's rule may,
-    and a rule of several outputs (``divmod``, ``eigh``) when the outputs its cotangent
-    comes from are unused; the others return cotangents of their operands' shapes
-    (tests/test_zero_adjoints.py)."""
-    return bool(tpl.rule.outputs) or not tpl.module.startswith("runtime.")
-
-
-def _keep_mark(new, old):
-    """``new`` (an expression wrapping ``old``) may be zero when ``old`` may be."""
-    new.adgen_zero = getattr(old, "adgen_zero", False)
-    return new
 
 
 def accepts_unshaped(op):

@@ -63,6 +63,32 @@ def is_zero(expr):
     return False
 
 
+# -- what reverse marks: cotangents that may be 0.0 (``adgen_zero``) ------------------------
+
+
+def passes_zero(op):
+    """Can ``op`` take a cotangent that may be ``0.0`` as it is? An inlined rule can
+    when each of its cotangents is that cotangent, unbroadcast or negated
+    (``passes``): they are ``0.0`` too."""
+    if op.kind != "rule" or not op.tpl.inlined:
+        return False
+    return all(passes(e, {op.tpl.g}) for e in op.outputs.values())
+
+
+def may_return_zero(tpl):
+    """May ``tpl``'s rule return ``0.0`` for an operand of any shape? A user's rule may,
+    and a rule of several outputs (``divmod``, ``eigh``) when the outputs its cotangent
+    comes from are unused; the others return cotangents of their operands' shapes
+    (tests/test_zero_adjoints.py)."""
+    return bool(tpl.rule.outputs) or not tpl.module.startswith("runtime.")
+
+
+def keep_mark(new, old):
+    """``new`` (an expression wrapping ``old``) may be zero when ``old`` may be."""
+    new.adgen_zero = getattr(old, "adgen_zero", False)
+    return new
+
+
 def kind_via(stmt):
     """A generated statement's tag (see ``reverse``): ``(kind, via)``."""
     return getattr(stmt, "adgen", (None, None))
