@@ -66,7 +66,7 @@ def test_readme_error_table_is_the_code_table():
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_every_code_is_explained(code):
     title, meaning, rewrite = CODES[code]
-    assert re.fullmatch(r"AD[1-4]\d\d", code)
+    assert re.fullmatch(r"AD[1-5]\d\d", code)
     assert title and title == title.strip() and not title.endswith(".")
     assert meaning.endswith(".") and (rewrite == "" or rewrite.endswith("."))
 

@@ -1,4 +1,4 @@
-"""``grad``, ``value_and_grad`` and ``vjp``, their decorator forms, and the cache.
+"""``grad``, ``value_and_grad`` and ``vjp``, their decorator forms, and the cache of gradients.
 
 Transformation is lazy (on the first call, so a decorated function may read
 globals defined below it) and cached twice: in memory per code object and
@@ -7,50 +7,21 @@ helper never serves a stale gradient), and on disk as a real module, so
 tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines.
 """
 
-import hashlib
-import importlib.util
 import inspect
 import linecache
-import os
-import sys
 import warnings
 
 import numpy as np
 
 from runtime import modules
 from transpiler import binding, pipeline, shapes, source
+from transpiler.cache import LRU, MAX_MODULES, load_module
 from transpiler.errors import AdgenWarning, Diagnostic
-from transpiler.files import write_atomic
 
-_MEMO = {}
-_VARIANTS = {}  # (function, wrt) -> the argument shapes it has been specialised to
+_MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
+_VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to
 MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
-
-
-def cache_dir():
-    return os.environ.get("ADGEN_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "adgen")
-
-
-def load_module(text, stem):
-    """Write ``text`` to the cache (named by its hash) and import it."""
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    name = f"adgen_{stem}_{digest}"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = os.path.join(cache_dir(), name + ".py")
-    if not os.path.exists(path):
-        os.makedirs(cache_dir(), exist_ok=True)
-        write_atomic(path, text)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]  # a later call must not find a half-made module
-        raise
-    return module
 
 
 def _compiled(fn, wrt, shapes=(), debug=False):

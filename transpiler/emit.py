@@ -3,6 +3,7 @@
 import ast
 import keyword
 import re
+import shlex
 
 import astor
 
@@ -16,9 +17,11 @@ _COMMENT = re.compile(r"^(\s*)__comment__\((\d+)\)$", re.M)
 
 
 def header(origin, funcname, wrt, sha, command, spec=None):
-    """``spec``: parameter -> shape, for a gradient specialised to argument shapes."""
+    """``spec``: parameter -> shape, for a gradient specialised to argument shapes.
+    ``origin`` (a path) is written by ``literal``; ``command`` must be one line (``shell_word``
+    quotes its words)."""
     lines = [
-        f"{HEADER_MARK} {VERSION} from {origin}:{funcname}. Do not edit.",
+        f"{HEADER_MARK} {VERSION} from {literal(origin)}:{funcname}. Do not edit.",
         f"# wrt: {', '.join(wrt)}   source sha256: {sha[:16]}",
     ]
     if spec:
@@ -26,6 +29,52 @@ def header(origin, funcname, wrt, sha, command, spec=None):
     if command:
         lines.append(f"# regenerate: {command}")
     return "\n".join(lines) + "\n"
+
+
+_COOKIE = re.compile(r"coding([:=]|$)")  # PEP 263: "coding:" on line 1 or 2 sets the file's encoding
+
+
+def literal(text):
+    """``text`` (a path, from the user's environment) as it can stand in a header comment:
+    itself when that is safe and reads back the same, else a Python string literal with
+    every character that could end the line escaped, and no encoding declaration (a path
+    holding ``coding:utf-7`` would make Python read the file as UTF-7). ``unliteral`` reads
+    it back."""
+    if text.isprintable() and text[:1] not in "'\"" and text == text.strip() and not _COOKIE.search(text):
+        return text
+    quoted = repr(text)  # repr escapes every character that is not printable
+    return quoted.replace("coding:", "coding\\x3a").replace("coding=", "coding\\x3d")
+
+
+def unliteral(text):
+    """The text ``literal`` wrote as ``text``; ValueError when it is not one of its forms."""
+    if text[:1] in "'\"":
+        value = ast.literal_eval(text)
+        if not isinstance(value, str):
+            raise ValueError(f"not a string literal: {text}")
+        return value
+    return text
+
+
+def shell_word(text):
+    """``text`` as one word of a POSIX shell command on one line: ``shlex.quote``, or,
+    when it holds characters that are not printable (a newline), bash's ``$'...'`` form
+    with them escaped (and no quote inside, so ``shlex.split`` still reads the line)."""
+    if text.isprintable():
+        return shlex.quote(text)
+    escaped = "".join(c if c.isprintable() and c not in "\\'" else _escape(c) for c in text)
+    return f"$'{escaped}'"
+
+
+def _escape(char):
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text):
+    """``text`` with the characters that could end a line (or hide in one) escaped:
+    a comment made from the user's text stays one comment."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
 def imports(modules, spell=None):
@@ -61,7 +110,7 @@ def function(func):
     text = astor.to_source(func, pretty_source="".join)  # one line per statement, never wrapped
 
     def replace(m):
-        comment = texts[int(m.group(2))]
+        comment = printable(texts[int(m.group(2))])
         blank = "\n" if comment == "backward" else ""
         return f"{blank}{m.group(1)}# {comment}"
 

@@ -51,6 +51,13 @@ CODES = {
     "AD409": ("module not found by its file", "An emitted gradient module reads the globals of the module it was generated from, found by that module's file: no module loaded from that file is running, and importing the module by its name would load another file (or none).", "Import (or run) the module the gradient was generated from before using the gradient, or emit the gradient again next to it."),
     "AD410": ("argument of a kind the gradient does not cover", "When the gradient ran, an argument (or a value inside a list, tuple or dict argument) was of a kind whose operators or NumPy functions mean something else than for an ndarray (`np.matrix`, a masked array, a character or record array, an array-like of another library), or complex where the gradient was generated for real arguments (a module written by `emit`); or an object indexed with a differentiated value computes from the index rather than selecting (AD209 when adgen sees the object statically).", "Pass plain NumPy arrays (`np.asarray(a)`), Python numbers, lists, tuples and dicts."),
     "AD411": ("derivative rule cannot take these values", "A derivative rule got, when the gradient ran, values it cannot differentiate (a function as `np.pad`'s mode, a cotangent on the undetermined columns of `np.linalg.svd`'s full factors, ...); the message says which.", "Change the call as the message says, or register your own rule with `@defvjp`."),
+    # AD5xx: the environment: the cache folder and files adgen reads and writes
+    "AD501": ("cache folder unusable (warning)", "The cache folder (`$ADGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/adgen`, else `~/.cache/adgen`) cannot be made or written: it is under a file, read-only, or in a system folder such as /proc. Gradients still work; this process keeps them in memory.", "Point `ADGEN_CACHE_DIR` at a folder of yours that can be written."),
+    "AD502": ("cache folder not safe (warning)", "The cache folder belongs to another user, or other users can write to it (or replace it: a folder above it is writable by all, without the sticky bit). A module planted there could run as you, so adgen does not use it (as ssh refuses such a `~/.ssh`); this process keeps gradients in memory.", "Use a folder only you can write to (`chmod 700`), or point `ADGEN_CACHE_DIR` at one."),
+    "AD503": ("cached module changed (warning)", "A file in the cache folder has the name of a module adgen generated but not its text: it was edited, truncated, or planted. adgen never runs a file's contents, only the code it has just generated; it replaced the file with that code.", "If nobody else should write there, find out who did; `adgen cache clear` removes adgen's files."),
+    "AD504": ("cannot write to the cache folder (warning)", "Writing a module to the cache folder failed (disk full, quota, permissions); the gradient is kept in memory.", "Free some space, or point `ADGEN_CACHE_DIR` at a folder that can be written."),
+    "AD505": ("source outside the generated file's folder", "`adgen emit --check OUT` imports (runs) the source file OUT's header names; whoever wrote OUT chose that path, so adgen refuses one outside OUT's folder and its subfolders (links resolved).", "Name the source yourself: `adgen emit --check OUT --source FILE`."),
+    "AD506": ("not resolvable without importing", "`adgen check --no-import` reads the file without running it, so a name bound by code that runs only on import (`SPRING = Spring(3.0, 1.0)`, a function a factory returns, `exec`, an installed module not loaded yet, `from m import *` of such a module) is unknown: a call of it is an error (what it does is unknown), a read of it a warning (what kind of value it is, say an `np.matrix`, is unknown).", "Check the file with `adgen check` (which imports it, running its top-level code), or bind the name with a `def`, an import or a literal."),
 }
 
 
@@ -83,7 +90,8 @@ class Diagnostic:
             self.hint = CODES.get(self.code, ("", "", ""))[2]
 
     def render(self):
-        head = f"{self.filename}:{self.line}:{self.col}: {self.code} {self.message}"
+        where = f"{self.filename}:{self.line}:{self.col}" if self.line else self.filename  # line 0: a file or folder
+        head = f"{where}: {self.code} {self.message}"
         parts = [head]
         if self.source_line:
             text = self.source_line.rstrip("\n")
@@ -111,7 +119,8 @@ class TranspileError(AdgenError):
 
 
 class AdgenWarning(UserWarning):
-    """A construct adgen differentiates, but probably not as meant (codes AD3xx); holds its diagnostic."""
+    """A construct adgen differentiates, but probably not as meant (codes AD3xx), or a cache
+    folder or file it cannot use (AD5xx); holds its diagnostic."""
 
     def __init__(self, diagnostic):
         self.diagnostic = diagnostic

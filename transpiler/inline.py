@@ -246,10 +246,19 @@ def _runtime_object(func):
     return obj
 
 
+_SPECIALISED = {}  # (id of a rule's output, keep, shapes) -> (the output, its specialisation)
+
+
 def specialise(expr, keep, shapes):
-    """A copy of a rule's output ``expr`` for one call: ``_rt.unbroadcast(e, p)`` becomes
-    ``e`` for parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape
-    ``shapes[p]`` where it is known statically."""
+    """A rule's output ``expr`` for one call: ``_rt.unbroadcast(e, p)`` becomes ``e`` for
+    parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape ``shapes[p]``
+    where it is known statically. Made once per rule output, ``keep`` and shapes, and
+    shared: callers read it (``instantiate`` copies it), never change it."""
+    reads = names_in(expr)
+    key = (id(expr), frozenset(keep & reads), tuple(sorted((p, shapes[p]) for p in reads if shapes.get(p) is not None)))
+    found = _SPECIALISED.get(key)
+    if found is not None and found[0] is expr:
+        return found[1]
 
     class Specialise(Transformer):
         def visit_Call(self, node):
@@ -263,4 +272,8 @@ def specialise(expr, keep, shapes):
                     return ast.copy_location(ast.Constant(shape), node)
             return node
 
-    return Specialise().visit(clone(expr))
+    if len(_SPECIALISED) > 4096:
+        _SPECIALISED.clear()
+    result = Specialise().visit(clone(expr))
+    _SPECIALISED[key] = (expr, result)
+    return result

@@ -17,6 +17,7 @@ import inspect
 
 import numpy as np
 
+from transpiler.emit import printable
 from transpiler.resolve import numpy_path
 
 
@@ -107,7 +108,7 @@ def stub_file(stubs, origin):
         imports.update(line for line in lines if line.startswith("import "))
         bodies.append("\n".join(line for line in lines if not line.startswith("import ")))
     head = [
-        f'"""Derivative rules adgen is missing for {origin} (written by `adgen check --stubs`).',
+        f'"""Derivative rules adgen is missing for {_in_docstring(origin)} (written by `adgen check --stubs`).',
         "",
         "Write each rule's body, then import this module before calling grad.",
         '"""',
@@ -117,3 +118,9 @@ def stub_file(stubs, origin):
         "from transpiler import defvjp",
     ]
     return "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+
+
+def _in_docstring(text):
+    """``text`` (a path) as it reads back inside a ``\"\"\"`` string: backslashes and quotes
+    escaped, and the characters that could end a line."""
+    return printable(text.replace("\\", "\\\\").replace('"', '\\"'))
