@@ -149,7 +149,7 @@ class _Writer:
     # -- statements ------------------------------------------------------------------------
 
     def statement(self, indent=1, forms=None):
-        form = self.rng.choice(forms or (self.rare if self.rng.random() < 0.12 else FORMS))
+        form = self.rng.choice(forms or (self.rare if self.rng.random() < 0.07 else FORMS))
         self.forms.append(form.__name__)
         form(self, indent)
 
