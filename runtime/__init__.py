@@ -6,7 +6,7 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 
 from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zeros_for
 from runtime.debug import DebugTape, check_finite
-from runtime.inplace import apart, cut_at, immutable, take_at, zero_at
+from runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
 from runtime.kinds import plain_args, real_args, selecting
 from runtime.modules import user_module
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
@@ -36,6 +36,8 @@ __all__ = [
     "plain_args",
     "cut_at",
     "immutable",
+    "lent",
+    "returned",
     "zero_at",
     "take_at",
     "user_module",

@@ -133,3 +133,57 @@ def _arrays(value, depth=3):
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) and depth else ()
     return [a for item in items for a in _arrays(item, depth - 1)]
+
+
+def lent(value):
+    """Before a call adgen cannot follow, which must leave ``value`` as it is: ``(value, a
+    copy of it)``, or None for a value that cannot change in place."""
+    if isinstance(value, IMMUTABLE):
+        return None
+    return value, _snapshot(value)
+
+
+def returned(lent, where):
+    """After that call: if it changed the value, put it back as it was (a caller's array
+    must not change) and refuse."""
+    if lent is None:
+        return
+    value, before = lent
+    if not _same(value, before):
+        _restore(value, before)
+        raise GradientError("AD408", f"{where}; it did, so the gradient would be wrong: bind a new value in that function instead")
+
+
+def _snapshot(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, IMMUTABLE):
+        return value
+    raise GradientError("AD408", f"a {type(value).__name__} is passed to a call adgen cannot follow, which may change it in place")
+
+
+def _same(value, before):
+    if isinstance(value, np.ndarray):
+        try:
+            return np.array_equal(value, before, equal_nan=True)
+        except TypeError:  # entries NaN cannot be told of
+            return np.array_equal(value, before)
+    if isinstance(value, (list, tuple)):
+        return len(value) == len(before) and all(_same(v, b) for v, b in zip(value, before))
+    if isinstance(value, dict):
+        return value.keys() == before.keys() and all(_same(value[k], before[k]) for k in value)
+    return value is before or value == before
+
+
+def _restore(value, before):
+    if isinstance(value, np.ndarray) and value.shape == before.shape:
+        value[...] = before
+    elif isinstance(value, list):
+        value[:] = before
+    elif isinstance(value, dict):
+        value.clear()
+        value.update(before)

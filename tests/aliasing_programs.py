@@ -53,9 +53,6 @@ ARRAYS = [
     "scale({a}, 1.25)",
 ]
 NEW = {"(2.0 * {a})[:]", "(0.5 * {a})[::1]", "{a}.astype(float)", "np.array({a})", "np.nan_to_num({a})", "{a}[[0, 1, 2]]", "np.sin({a})[[0, 1, 2]]", "{a}.copy()", "np.copy({a})", "{a} * 1.5", "np.cos({a})", "np.zeros(3) + {a}", "fresh({a})", "np.diff(np.concatenate([[0.0], {a}]))"}
-# not rebound in a loop, until the backward of a value a loop overwrites copes with a
-# zero adjoint (a known crash: notes/findings-crashes.md, "zero adjoint ... np.reshape")
-LOOP_UNSAFE = {"{a}.reshape(3)", "np.reshape({a}, 3)", "np.ravel({a})", "np.atleast_1d({a})", "np.einsum('i->i', {a})"}
 CONTAINERS = ["[{a}, {b}]", "({a}, {b})", "{{'p': {a}, 'q': {b}}}"]
 FROM_CONTAINER = {"[": ["{c}[0]", "{c}[1]", "{c}[-1]"], "(": ["{c}[0]", "{c}[1]"], "{": ["{c}['p']", "{c}['q']"]}
 # in-place changes of the array {n} (other arrays {a})
@@ -78,7 +75,6 @@ class Program:
         self.containers = []
         self.scalars = ["s"]
         self.lines = ["acc = 0.0", "y = x * 2.0"]
-        self.in_loop = False
         self.count = 0
 
     def fresh_name(self, prefix):
@@ -94,7 +90,7 @@ class Program:
         a, b = self.pick(self.arrays), self.pick(self.arrays)
         if roll < 0.35:
             name = self.fresh_name("v")
-            made = r.choice([a for a in ARRAYS if not (self.in_loop and a in LOOP_UNSAFE)])
+            made = r.choice(ARRAYS)
             self.lines.append(f"{name} = {made.format(a=a, b=b)}")
             self.arrays.append(name)
             if made in NEW:
@@ -127,10 +123,8 @@ class Program:
         r = self.rng
         start = len(self.lines)
         kind = r.random()
-        self.in_loop = kind < 0.4 or kind >= 0.7
         for _ in range(r.randint(1, 3)):
             self.step()
-        self.in_loop = False
         inner = ["    " + line for line in self.lines[start:]]
         if kind < 0.4:
             head, tail = [f"for i{start} in range(2):"], []

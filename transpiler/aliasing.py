@@ -110,8 +110,9 @@ class State:
 
 
 class Checker:
-    def __init__(self, body, params, diags, known, act, param_shapes, outside):
+    def __init__(self, body, params, diags, known, act, param_shapes, outside, temp):
         self.diags = diags
+        self.temp = temp
         self.act = act
         self.params = list(params)
         self.outside = set(outside)
@@ -167,11 +168,18 @@ class Checker:
             for field in ("body", "orelse"):
                 if isinstance(stmt, (ast.If, ast.For, ast.While)):
                     setattr(stmt, field, self._guarded(getattr(stmt, field)))
+            after = []
             for key in sorted(k for k in self.needed if k[0] == id(stmt)):
-                _, expr, what = self.checks[key]
-                check = ast.Expr(rt_call("immutable", copy.deepcopy(expr), ast.Constant(what)))
-                out.append(ast.fix_missing_locations(ast.copy_location(check, stmt)))
+                kind, _, expr, what = self.checks[key]
+                if kind == "lent":
+                    before, returned = self._lent(stmt, expr, what)
+                    out.append(before)
+                    after.append(returned)
+                else:
+                    check = ast.Expr(rt_call("immutable", copy.deepcopy(expr), ast.Constant(what)))
+                    out.append(ast.fix_missing_locations(ast.copy_location(check, stmt)))
             out.append(stmt)
+            out.extend(after)
         return out
 
     # -- the flow ------------------------------------------------------------------
@@ -280,7 +288,7 @@ class Checker:
             return
         what = f"line {stmt.lineno}: `{_augmented(stmt)}` changes `{name}` in place unless it is a number, and a name bound to the same value is read later"
         key = (id(stmt), name)
-        self.checks[key] = (stmt, ast.Name(id=name, ctx=ast.Load()), what)
+        self.checks[key] = ("immutable", stmt, ast.Name(id=name, ctx=ast.Load()), what)
         state.change(value.own, key, exclude={name})
         state.values[name] = value.join(self.evaluator.of(stmt.value, state.values).named(self._site(stmt, state)))
 
@@ -324,45 +332,53 @@ class Checker:
         if value.kind == IMM:
             return
         callee = ast.unparse(call.func)
-        what = f"line {stmt.lineno}: `{callee}` changes its argument `{ast.unparse(arg)}` in place unless it is a number"
         if copied:
             checkable = value.kind != MUT and isinstance(arg, ast.Name)
             key = (id(stmt), ast.unparse(arg))
             if checkable:
-                self.checks[key] = (stmt, arg, what + ", and a name bound to the same value is read later")
+                what = f"line {stmt.lineno}: `{callee}` changes its argument `{arg.id}` in place unless it is a number, and a name bound to the same value is read later"
+                self.checks[key] = ("immutable", stmt, arg, what)
             state.change(value.own, key if checkable else DEFINITE)
-        elif not isinstance(arg, ast.Name) or self.act.active(arg.id) or (value.kind == MUT and _callers(value.own)):
-            if report:  # (a differentiated value's change has a derivative; the caller's array must not change)
+        elif not isinstance(arg, ast.Name):
+            if report:
                 self._refuse_call(call, callee, ast.unparse(arg))
-        elif _callers(value.own):
+        elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
+            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"
             key = (id(stmt), arg.id)
-            self.checks[key] = (stmt, arg, what + ", which would change its caller's array")
+            self.checks[key] = ("lent", stmt, arg, _lent_message(stmt, callee, arg.id, what))
             if report:
                 self.needed.add(key)
         elif report:  # the gradient runs it too: only a backward statement could see the change
             seen = {n for n, v in state.values.items() if v.reach & value.own} | {arg.id}
-            self.called.append((stmt, call, arg, value.kind, seen, what))
+            self.called.append((stmt, call, arg, seen))
 
     def check_calls(self, nodes):
         """The in-place changes of calls run as they are (``_calls``) that a backward
         statement would see: it reads the array as it was before (a store is undone for
-        it; a call cannot be). Refused for an array (AD305); for a value that may be a
-        number, checked to be one when the gradient runs."""
-        for stmt, call, arg, kind, seen, what in self.called:
+        it; a call cannot be). The gradient checks that the call leaves it as it was."""
+        for stmt, call, arg, seen in self.called:
             read, block = inplace.read_before(nodes, stmt, seen)
-            if not read:
-                continue
-            if kind == MUT or block is None:
+            if block is None:
                 self._refuse_call(call, ast.unparse(call.func), arg.id)
-            else:
-                check = ast.Expr(rt_call("immutable", copy.deepcopy(arg), ast.Constant(what + ", and the gradient reads it as it was")))
-                block.forward.insert(0, ast.fix_missing_locations(ast.copy_location(check, stmt)))
+            elif read:
+                what = _lent_message(stmt, ast.unparse(call.func), arg.id, "which the gradient of an earlier statement reads")
+                before, after = self._lent(stmt, arg, what)
+                block.forward[:] = [before] + block.forward + [after]
+                block.temps.append(before.targets[0].id)
+
+    def _lent(self, stmt, arg, what):
+        """``_l = _rt.lent(arg)`` and ``_rt.returned(_l, what)``: around a call that must not
+        change ``arg`` in place."""
+        name = self.temp()
+        before = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=rt_call("lent", copy.deepcopy(arg)))
+        after = ast.Expr(rt_call("returned", load(name), ast.Constant(what)))
+        return [ast.fix_missing_locations(ast.copy_location(s, stmt)) for s in (before, after)]
 
     def _refuse_call(self, call, callee, arg):
         self.diags.add(
             "AD305",
             call,
-            f"`{callee}` may change its argument `{arg}` in place, and runs as it is here: a differentiated value, an array of the caller's, or one the gradient of an earlier statement reads",
+            f"`{callee}` may change its argument `{arg}` in place, and runs as it is here (it is not differentiated)",
             f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`), or pass a copy.",
         )
 
@@ -415,6 +431,10 @@ class Checker:
                 )
 
 
+def _lent_message(stmt, callee, name, what):
+    return f"line {stmt.lineno}: `{callee}` runs as it is (it is not differentiated) and must not change `{name}`, {what}, in place"
+
+
 def _callers(objs):
     """Is some of the memory ``objs`` the caller's: an argument's, or a global's?"""
     return any(o[0] == "param" or memory.is_outside(o) for o in objs if isinstance(o, tuple))
@@ -450,12 +470,13 @@ def _names_in(target):
     return [n.id for n in walk(target) if isinstance(n, ast.Name)]
 
 
-def check(body, params, diags, known, act, param_shapes, outside=()):
+def check(body, params, diags, known, act, param_shapes, outside, temp):
     """Record AD305/AD306/AD307 diagnostics for in-place changes ``body`` cannot make
     safely; returns the ``Checker``, which tells which names may share memory and adds
     the run-time checks the body needs (``guarded``). ``known``: static shapes
     (``shapes.Shapes``); ``act``: activity; ``param_shapes``: the shapes the gradient is
-    specialised to; ``outside``: the names that read globals or closure values."""
-    checker = Checker(body, params, diags, known, act, param_shapes, outside)
+    specialised to; ``outside``: the names that read globals or closure values; ``temp()``:
+    a new name for generated code."""
+    checker = Checker(body, params, diags, known, act, param_shapes, outside, temp)
     checker.run(body)
     return checker

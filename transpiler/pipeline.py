@@ -168,7 +168,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
     with stage("aliasing"):
         outside = set(src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
-        sharing = aliasing.check(body, params(func), diags, known, act, _shapes_only(arg_shapes), outside)
+        sharing = aliasing.check(body, params(func), diags, known, act, _shapes_only(arg_shapes), outside, names.temp)
         body = sharing.guarded(body)
     if not callee:
         _warn_independent(src, body, wrt_names, act, diags)
