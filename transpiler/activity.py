@@ -38,7 +38,13 @@ class Activity:
         for every subexpression of a nested one."""
         found = self.known.get(node)
         if found is None:
-            found = self.known[node] = any(self.active(n) for n in reads(node, self.constant))
+            if isinstance(node, ast.Name):
+                found = self.active(node.id)
+            elif self.constant is not None and isinstance(node, MAYBE_CONSTANT) and self.constant(node):
+                found = False
+            else:
+                found = any(self.expr_active(child) for child in children(node))
+            self.known[node] = found
         return found
 
 
