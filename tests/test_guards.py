@@ -124,6 +124,33 @@ KINDS = {
         def f(x):
             return np.sum(layer.forward(x))
         """, lambda m, new: setattr(m.Layer, "forward", m.make_method(new))),
+    "callee's code replaced in place (autoreload)": ("""
+        def helper(x):
+            return np.sin(x) * x
+
+        def f(x):
+            return np.sum(helper(x))
+        """, lambda m, new: m.swap_code(m.helper, m.swapped, new)),
+    "callee's callee's code replaced in place": ("""
+        def inner(x):
+            return np.sin(x) * x
+
+        def helper(x):
+            return inner(x) * 2.0
+
+        def f(x):
+            return np.sum(helper(x))
+        """, lambda m, new: m.swap_code(m.inner, m.swapped, new)),
+    "method's code replaced in place": ("""
+        class Layer:
+            def forward(self, x):
+                return np.sin(x) * x
+
+        layer = Layer()
+
+        def f(x):
+            return np.sum(layer.forward(x))
+        """, lambda m, new: m.swap_code(m.Layer.forward, m.swapped_method, new)),
 }
 
 FACTORIES = """
@@ -138,6 +165,21 @@ def make_method(act):
     def forward(self, x):
         return act(x) * x
     return forward
+
+
+def swapped(x):
+    return ACT(x) * x
+
+
+def swapped_method(self, x):
+    return ACT(x) * x
+
+
+def swap_code(fn, other, act):
+    # what IPython's autoreload does to a function whose definition changed
+    global ACT
+    ACT = act
+    fn.__code__ = other.__code__
 """
 
 ACTS = {"sin": np.sin, "tanh": np.tanh, "exp": np.exp, "cos": np.cos, "square": np.square, "arctan": np.arctan}
