@@ -27,7 +27,7 @@ def check(body, resolver, diags):
 
 def _visit(node, resolver, diags):
     if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-        found, value = resolver.value_of(node)
+        found, value = resolver.data_of(node)
         if found:  # a module-level value: its dotted parts are modules, nothing to look into
             why = runtime_kinds.odd_kind(value) if not isinstance(value, type) else None
             if why:

@@ -7,13 +7,17 @@ and callees are resolved to the objects their derivative rules are keyed by.
 
 import ast
 import builtins
+import inspect
 import keyword
 import re
 import types
 
 import numpy as np
 
+from transpiler import guards
 from transpiler.names import Names
+
+_ABSENT = object()
 
 
 class Resolver:
@@ -73,6 +77,27 @@ class Resolver:
         if record and where is not None:
             where(obj, False)
         return True, obj
+
+    def data_of(self, node):
+        """``value_of``, but also through attributes of any object (``config.scale``, an
+        instance's attribute) when what the whole names is data: the values whose kind the
+        transform looks at (complex, ``np.matrix``...), recorded so that a later change of
+        kind is seen (``guards``). Attributes are read without running code (no properties)."""
+        found = self.value_of(node)
+        if found[0] or not isinstance(node, ast.Attribute):
+            return found
+        root = self._root(node)
+        if root is None or root[2] is None:
+            return False, None
+        obj, attrs, where = root
+        for attr in attrs:
+            obj = inspect.getattr_static(obj, attr, _ABSENT)
+            if obj is _ABSENT or hasattr(type(obj), "__get__"):  # absent, or a property, method...
+                return False, None
+        if isinstance(obj, guards.DATA):
+            where(obj, False)
+            return True, obj
+        return False, None
 
     def pin(self, node, obj):
         """Record that the method ``node`` (``obj.method``, the object read from the user's
