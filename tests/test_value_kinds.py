@@ -41,6 +41,7 @@ PLACES = {
     "item of a global list": ("BOX = [{value}]\n", "BOX[0]", lambda m, v: m.BOX.__setitem__(0, v)),
     "item of a global dict": ("BOX = {{'v': {value}}}\n", "BOX['v']", lambda m, v: m.BOX.__setitem__("v", v)),
     "item of a global tuple": ("BOX = ({value},)\n", "BOX[0]", lambda m, v: setattr(m, "BOX", (v,))),
+    "global a helper returns": ("V = {value}\n\n\ndef helper():\n    return V\n", "helper()", lambda m, v: setattr(m, "V", v)),
     "closure variable": ("def make(v):\n    def f(x):\n        return {body}\n    return f\n\nf = make({value})\n", "v",
                          lambda m, v: setattr(m, "f", m.make(v))),
 }
@@ -147,15 +148,29 @@ COMPLEX_MADE = [
     "np.zeros(3, dtype=C.dtype) + x - 5.0",
     "(x - 5.0).astype(C.dtype)",
     "np.asarray(x - 5.0, np.dtype('complex128'))",
+    "x * phase() - 5.0",  # functions of yours returning what they read
+    "x * outer() - 5.0",
 ]
+
+HELPERS = """
+IM = np.array([2.0j, 2.0j, 2.0j])
+
+
+def phase():
+    return IM * 1.0
+
+
+def outer():
+    return phase() + 0.0
+"""
 
 
 @pytest.mark.parametrize("made", COMPLEX_MADE)
 def test_complex_values_made_from_real_arguments_are_seen(made, tmp_path):
-    """Positional dtypes and complex-making modules: sqrt of a negative complex value is
+    """Positional dtypes, complex-making modules, functions of yours: sqrt of a negative complex value is
     imaginary, and |.| of it must use the complex rule (the real one flips the sign)."""
     path = tmp_path / "made.py"
-    path.write_text(f"import cmath\n\nimport numpy as np\n\nC = np.ones(2, complex)\n\n\ndef f(x):\n    return np.sum(np.abs(np.sqrt({made})))\n")
+    path.write_text(f"import cmath\n\nimport numpy as np\n\nC = np.ones(2, complex)\n{HELPERS}\n\ndef f(x):\n    return np.sum(np.abs(np.sqrt({made})))\n")
     spec = importlib.util.spec_from_file_location(f"made_{next(_count)}", path)
     m = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(m)

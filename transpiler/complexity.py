@@ -18,12 +18,12 @@ import ast
 import functools
 import inspect
 import textwrap
-import types
 
 import numpy as np
 
 from runtime import registry
 from transpiler.activity import is_add_at
+from transpiler.resolve import yours
 
 # functions of complex values whose result is real
 REAL_RESULTS = (abs, np.abs, np.absolute, np.real, np.imag, np.angle, np.ndarray.real, np.ndarray.imag,
@@ -86,8 +86,14 @@ class Complexity:
             return self._complex_object(node)
         if isinstance(node, ast.Call):
             found, fn = self.resolver.value_of(node.func)
-            return (found and (_makes_complex(fn) or (_yours(fn) and _mentions_complex(fn)))) or self._complex_cast(node)
+            return (found and (_makes_complex(fn) or (yours(fn) and self._yours_complex(fn)))) or self._complex_cast(node)
         return False
+
+    def _yours_complex(self, fn):
+        """Does a function of yours make complex values, as far as its text shows (a complex
+        literal, ``complex``, ``np.fft``, ``eig``...), or the values it reads (``read_by``)?"""
+        return _mentions_complex(fn.__code__) or any(_holds_complex(v) or (yours(v) and _mentions_complex(v.__code__))
+                                                     for _, v in self.resolver.read_by(fn))
 
     def _complex_cast(self, call):
         """A complex dtype passed to a function, by keyword or in any position:
@@ -153,20 +159,16 @@ def _makes_complex(fn):
     return any(fn is f for f in MAKERS) or module.startswith(MAKER_MODULES)
 
 
-def _yours(fn):
-    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "runtime")) and registry.lookup(fn) is None
-
-
 COMPLEX_WORDS = {"complex", "complex64", "complex128", "complex256", "csingle", "cdouble", "clongdouble",
                  "fft", "eig", "eigvals", "roots", "emath", "scimath", "1j"}
 
 
 @functools.lru_cache(maxsize=1024)
-def _mentions_complex(fn):
-    """Does a function of yours (a callee) make complex values, as far as its text shows
+def _mentions_complex(code):
+    """Does the code of a function of yours make complex values, as far as its text shows
     (a complex literal, ``complex``, ``np.fft``, ``eig``, ...)? Its result may then be complex."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        tree = ast.parse(textwrap.dedent(inspect.getsource(code)))
     except (OSError, TypeError, SyntaxError):
         return False
     for node in ast.walk(tree):

@@ -14,6 +14,7 @@ import types
 
 import numpy as np
 
+from runtime import registry
 from transpiler import guards
 from transpiler.names import Names
 
@@ -99,6 +100,25 @@ class Resolver:
             return True, obj
         return False, None
 
+    def read_by(self, fn, depth=0):
+        """``(name, value)`` for each value a function of yours reads from its globals and
+        closure, and those the functions of yours it calls read (to a few levels): what it
+        may return without its text showing it. Recorded, so that a later change is seen."""
+        code = fn.__code__
+        cells = []
+        for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
+            try:
+                cells.append((name, cell.cell_contents))
+            except ValueError:  # not filled yet
+                pass
+        found = [(n, fn.__globals__[n]) for n in sorted(names_read(code)) if n in fn.__globals__]
+        for name, value in found:
+            self.src.baked.name(fn.__globals__, name, (), value)
+        for name, value in found + cells:
+            yield name, value
+            if depth < 3 and yours(value) and value is not fn:
+                yield from self.read_by(value, depth + 1)
+
     def pin(self, node, obj):
         """Record that the method ``node`` (``obj.method``, the object read from the user's
         globals or a closure) calls the function ``obj``."""
@@ -131,6 +151,20 @@ class Resolver:
         if hasattr(builtins, name):
             return getattr(builtins, name), rest, lambda obj, method: src.baked.name(src.globals, name, rest, obj, method)
         return None
+
+
+def yours(fn):
+    """A Python function of the user's without a rule (not NumPy's or adgen's)."""
+    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "runtime")) and registry.lookup(fn) is None
+
+
+def names_read(code):
+    """The global (and attribute) names ``code`` and the code nested in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= names_read(const)
+    return names
 
 
 def alias_for(module):
