@@ -70,5 +70,6 @@ def value_and_grad_friction_force(v, load, mu_s, mu_k, _dout=None):
             _dmu_s = 0.0
         _dv = 0.0
     # line 8: speed = np.abs(v)
-    _dv = _dv + _dspeed * np.sign(v)
+    if _rt.nonzero(_dspeed):
+        _dv = _dv + _dspeed * np.sign(v)
     return _ans, _rt.as_grads((_dv, _dload, _dmu_s, _dmu_k), (v, load, mu_s, mu_k))

@@ -60,43 +60,67 @@ def _bwd_rk4_step(_rec, _dans):
     _dtheta = _rt.part(_dans, 0)
     _domega = _rt.part(_dans, 1)
     # line 19: omega = omega + dt / 6.0 * (k1w + 2.0 * k2w + 2.0 * k3w + k4w)
-    _g2 = _domega * (dt / 6.0)
-    _dk1w = _rt.unbroadcast(_g2, k1w)
-    _dk2w = _rt.unbroadcast(_g2 * 2.0, k2w)
-    _dk3w = _rt.unbroadcast(_g2 * 2.0, k3w)
-    _dk4w = _rt.unbroadcast(_g2, k4w)
-    _domega = _rt.unbroadcast(_domega, _omega0)
+    if _rt.nonzero(_domega):
+        _g8 = _domega * (dt / 6.0)
+        _dk1w = _rt.unbroadcast(_g8, k1w)
+        _dk2w = _rt.unbroadcast(_g8 * 2.0, k2w)
+        _dk3w = _rt.unbroadcast(_g8 * 2.0, k3w)
+        _dk4w = _rt.unbroadcast(_g8, k4w)
+        _domega = _rt.unbroadcast(_domega, _omega0)
+    else:
+        _dk1w = 0.0
+        _dk2w = 0.0
+        _dk3w = 0.0
+        _dk4w = 0.0
     omega = _omega0
     # line 18: theta = theta + dt / 6.0 * (k1t + 2.0 * k2t + 2.0 * k3t + k4t)
-    _g1 = _dtheta * (dt / 6.0)
-    _dk1t = _rt.unbroadcast(_g1, k1t)
-    _dk2t = _rt.unbroadcast(_g1 * 2.0, k2t)
-    _dk3t = _rt.unbroadcast(_g1 * 2.0, k3t)
-    _dk4t = _rt.unbroadcast(_g1, k4t)
-    _dtheta = _rt.unbroadcast(_dtheta, _theta0)
+    if _rt.nonzero(_dtheta):
+        _g7 = _dtheta * (dt / 6.0)
+        _dk1t = _rt.unbroadcast(_g7, k1t)
+        _dk2t = _rt.unbroadcast(_g7 * 2.0, k2t)
+        _dk3t = _rt.unbroadcast(_g7 * 2.0, k3t)
+        _dk4t = _rt.unbroadcast(_g7, k4t)
+        _dtheta = _rt.unbroadcast(_dtheta, _theta0)
+    else:
+        _dk1t = 0.0
+        _dk2t = 0.0
+        _dk3t = 0.0
+        _dk4t = 0.0
     theta = _theta0
     # line 17: k4t, k4w = rate(theta + dt * k3t, omega + dt * k3w, g_over_l, damping)
     _r4 = _bwd_rate(_rec4, (_dk4t, _dk4w))
     _dtheta = _dtheta + _rt.unbroadcast(_r4[0], theta)
-    _dk3t = _dk3t + _rt.unbroadcast(_r4[0] * dt, k3t)
+    _g5 = _r4[0]
+    if _rt.nonzero(_g5):
+        _dk3t = _dk3t + _rt.unbroadcast(_g5 * dt, k3t)
     _domega = _domega + _rt.unbroadcast(_r4[1], omega)
-    _dk3w = _dk3w + _rt.unbroadcast(_r4[1] * dt, k3w)
+    _g6 = _r4[1]
+    if _rt.nonzero(_g6):
+        _dk3w = _dk3w + _rt.unbroadcast(_g6 * dt, k3w)
     _dg_over_l = _r4[2]
     _ddamping = _r4[3]
     # line 16: k3t, k3w = rate(theta + 0.5 * dt * k2t, omega + 0.5 * dt * k2w, g_over_l, damping)
     _r3 = _bwd_rate(_rec3, (_dk3t, _dk3w))
     _dtheta = _dtheta + _rt.unbroadcast(_r3[0], theta)
-    _dk2t = _dk2t + _rt.unbroadcast(_r3[0] * (0.5 * dt), k2t)
+    _g3 = _r3[0]
+    if _rt.nonzero(_g3):
+        _dk2t = _dk2t + _rt.unbroadcast(_g3 * (0.5 * dt), k2t)
     _domega = _domega + _rt.unbroadcast(_r3[1], omega)
-    _dk2w = _dk2w + _rt.unbroadcast(_r3[1] * (0.5 * dt), k2w)
+    _g4 = _r3[1]
+    if _rt.nonzero(_g4):
+        _dk2w = _dk2w + _rt.unbroadcast(_g4 * (0.5 * dt), k2w)
     _dg_over_l = _dg_over_l + _r3[2]
     _ddamping = _ddamping + _r3[3]
     # line 15: k2t, k2w = rate(theta + 0.5 * dt * k1t, omega + 0.5 * dt * k1w, g_over_l, damping)
     _r2 = _bwd_rate(_rec2, (_dk2t, _dk2w))
     _dtheta = _dtheta + _rt.unbroadcast(_r2[0], theta)
-    _dk1t = _dk1t + _rt.unbroadcast(_r2[0] * (0.5 * dt), k1t)
+    _g1 = _r2[0]
+    if _rt.nonzero(_g1):
+        _dk1t = _dk1t + _rt.unbroadcast(_g1 * (0.5 * dt), k1t)
     _domega = _domega + _rt.unbroadcast(_r2[1], omega)
-    _dk1w = _dk1w + _rt.unbroadcast(_r2[1] * (0.5 * dt), k1w)
+    _g2 = _r2[1]
+    if _rt.nonzero(_g2):
+        _dk1w = _dk1w + _rt.unbroadcast(_g2 * (0.5 * dt), k1w)
     _dg_over_l = _dg_over_l + _r2[2]
     _ddamping = _ddamping + _r2[3]
     # line 14: k1t, k1w = rate(theta, omega, g_over_l, damping)
@@ -123,8 +147,13 @@ def _bwd_rate(_rec, _dans):
     # line 10: return omega, -g_over_l * np.sin(theta) - damping * omega
     _domega = _rt.part(_dans, 0)
     _g1 = _rt.part(_dans, 1)
-    _dg_over_l = -_rt.unbroadcast(_g1 * _t1, g_over_l)
-    _dtheta = -_rt.unbroadcast(_g1 * g_over_l * np.cos(theta), theta)
-    _ddamping = -_rt.unbroadcast(_g1 * omega, damping)
-    _domega = _domega - _rt.unbroadcast(_g1 * damping, omega)
+    if _rt.nonzero(_g1):
+        _dg_over_l = -_rt.unbroadcast(_g1 * _t1, g_over_l)
+        _dtheta = -_rt.unbroadcast(_g1 * g_over_l * np.cos(theta), theta)
+        _ddamping = -_rt.unbroadcast(_g1 * omega, damping)
+        _domega = _domega - _rt.unbroadcast(_g1 * damping, omega)
+    else:
+        _ddamping = 0.0
+        _dg_over_l = 0.0
+        _dtheta = 0.0
     return _dtheta, _domega, _dg_over_l, _ddamping

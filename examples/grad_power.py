@@ -24,13 +24,10 @@ def value_and_grad_power_sum(x, n, _dout=None):
     _dans = _rt.seed(_ans, _dout)
     # line 9: return np.sin(y) + 0.0 * z
     _dy = _rt.unbroadcast(_dans * np.cos(y), y)
-    _dz = _rt.unbroadcast(_dans * 0.0, z)
     # line 8: y, z = y / x, y
-    _dt2 = _dz
     _dt1 = _dy
     y = _y0_1
-    _dy = _dt2
-    _dy = _dy + _rt.unbroadcast(_dt1 / x, y)
+    _dy = _rt.unbroadcast(_dt1 / x, y)
     _dx = -_rt.unbroadcast(_dt1 * _t1 / x, x)
     # line 7: y = y * x
     _dx = _dx + _rt.unbroadcast(_dy * _y0, x)

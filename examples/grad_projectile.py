@@ -53,11 +53,14 @@ def value_and_grad_landing_distance(speed, angle, drag, _dout=None):
         # line 18: vy = vy - DT * (G + drag * v * vy)
         vy = _tape.pop()
         v = _tape.pop()
-        _g3 = -(_dvy * projectile.DT)
-        _g4 = _g3 * vy
-        _ddrag = _ddrag + _rt.unbroadcast(_g4 * v, drag)
-        _dv = _rt.unbroadcast(_g4 * drag, v)
-        _dvy = _rt.unbroadcast(_dvy, vy) + _rt.unbroadcast(_g3 * (drag * v), vy)
+        if _rt.nonzero(_dvy):
+            _g3 = -(_dvy * projectile.DT)
+            _g4 = _g3 * vy
+            _ddrag = _ddrag + _rt.unbroadcast(_g4 * v, drag)
+            _dv = _rt.unbroadcast(_g4 * drag, v)
+            _dvy = _rt.unbroadcast(_dvy, vy) + _rt.unbroadcast(_g3 * (drag * v), vy)
+        else:
+            _dv = 0.0
         # line 17: vx = vx - DT * drag * v * vx
         _t3 = _tape.pop()
         vx = _tape.pop()
@@ -70,9 +73,14 @@ def value_and_grad_landing_distance(speed, angle, drag, _dout=None):
         _dvx = _dvx + 2.0 * _rt.unbroadcast(_g1 * vx, vx)
         _dvy = _dvy + 2.0 * _rt.unbroadcast(_g1 * vy, vy)
     # line 12: vy = speed * np.sin(angle)
-    _dspeed = _rt.unbroadcast(_dvy * _t2, speed)
-    _dangle = _rt.unbroadcast(_dvy * speed * np.cos(angle), angle)
+    if _rt.nonzero(_dvy):
+        _dspeed = _rt.unbroadcast(_dvy * _t2, speed)
+        _dangle = _rt.unbroadcast(_dvy * speed * np.cos(angle), angle)
+    else:
+        _dangle = 0.0
+        _dspeed = 0.0
     # line 11: vx = speed * np.cos(angle)
-    _dspeed = _dspeed + _rt.unbroadcast(_dvx * _t1, speed)
-    _dangle = _dangle - _rt.unbroadcast(_dvx * speed * np.sin(angle), angle)
+    if _rt.nonzero(_dvx):
+        _dspeed = _dspeed + _rt.unbroadcast(_dvx * _t1, speed)
+        _dangle = _dangle - _rt.unbroadcast(_dvx * speed * np.sin(angle), angle)
     return _ans, _rt.as_grads((_dspeed, _dangle, _ddrag), (speed, angle, drag))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["copied", "Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for"]
+__all__ = ["copied", "Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
 
 
 class Tape(list):
@@ -70,6 +70,14 @@ def seed(value, dout):
 def freevar(fn, name):
     """The value the closure variable ``name`` of the function ``fn`` holds now."""
     return fn.__closure__[fn.__code__.co_freevars.index(name)].cell_contents
+
+
+def nonzero(g):
+    """Is the cotangent ``g`` other than the scalar ``0.0`` that stands for a zero of any
+    shape? Generated code computes from a cotangent that may be that zero only then: its
+    contributions vanish, and a rule needs ``g`` in its result's shape (``0.0 * y`` would
+    even make a zero of ``y``'s shape, which need not be its operand's)."""
+    return type(g) is not float or g != 0.0
 
 
 def unbroadcast(g, x):

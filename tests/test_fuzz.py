@@ -22,8 +22,10 @@ from transpiler import grad
 from transpiler.diagnose import diagnose
 from transpiler.errors import CODES, AdgenWarning, TranspileError
 
-# a seed has no smaller form worth shrinking to: a failure prints its program instead
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+# a seed has no smaller form worth shrinking to: a failure prints its program instead.
+# With tests/test_fuzz_outside.py, CI runs over 1,000 random programs (200 + 2 x 250 here).
+FUZZ = settings(max_examples=200, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+CHEAP = settings(FUZZ, max_examples=250)  # programs refused at once cost little
 _modules = itertools.count()
 
 
@@ -61,7 +63,7 @@ def test_random_supported_programs_match_finite_differences(tmp_path_factory, se
             raise AssertionError(f"{exc}\nprogram:\n{source}") from None
 
 
-@FUZZ
+@CHEAP
 @given(seed=st.integers(0, 2**32 - 1))
 def test_random_unsupported_programs_get_coded_diagnostics(tmp_path_factory, seed):
     source, expected = programs.unsupported(random.Random(seed))
@@ -73,7 +75,7 @@ def test_random_unsupported_programs_get_coded_diagnostics(tmp_path_factory, see
     assert codes & expected, f"{codes} not among {expected}:\n{source}"
 
 
-@FUZZ
+@CHEAP
 @given(seed=st.integers(0, 2**32 - 1))
 def test_check_reports_random_unsupported_programs_without_crashing(tmp_path_factory, seed):
     # adgen check looks at such a function twice (the second time without the refused

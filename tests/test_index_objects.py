@@ -99,11 +99,26 @@ def make_table():
     return SQUARES
 
 
+def computes_from_an_argument(x, table):
+    return table[x[0]] * np.sum(x)
+
+
+def computes_in_a_local(x):
+    table = make_table()
+    return np.sum(table[x] * x[0])
+
+
 def test_an_object_known_only_at_run_time_is_refused_then():
     with pytest.raises(GradientError, match="AD410"):
-        grad(indexes_an_argument)(X, SQUARES)
+        grad(computes_from_an_argument)(X, SQUARES)
     with pytest.raises(GradientError, match="AD410"):
-        grad(indexes_a_local)(X)
+        grad(computes_in_a_local)(X)
+
+
+def test_an_index_that_carries_no_derivative_selects_whatever_the_object_does():
+    # np.argmax(x) and x > 0 are piecewise constant: so is anything computed from them
+    check_grad(indexes_an_argument, [X, SQUARES], 0, grad(indexes_an_argument)(X, SQUARES))
+    check_grad(indexes_a_local, [X], 0, grad(indexes_a_local)(X))
 
 
 def test_selecting_by_a_differentiated_index_is_piecewise_constant():

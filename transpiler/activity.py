@@ -3,29 +3,56 @@
 
 The analysis is by name and flow-insensitive, iterated to a fixed point, so it
 over-approximates safely: an extra active name costs an adjoint, never a wrong
-gradient.
+gradient. Values that carry no derivative stop it (``constant``, from
+``carries_no_derivative``): ``n = W.shape[0]``, ``len(xs)``,
+``int(x[0])``, ``x > 0`` are not varied, however ``W``, ``xs`` and ``x`` are, so
+that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 """
 
 import ast
 from dataclasses import dataclass
 
-from transpiler.syntax import names_in, path_of, walk
+import numpy as np
+
+from runtime import registry
+
+from transpiler.syntax import BINOPS, UNARYOPS, names_in, path_of, walk
+
+
+MAYBE_CONSTANT = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute)  # what ``constant`` may name
 
 
 @dataclass
 class Activity:
     varied: set
     useful: set
+    constant: object = None  # expression -> does its value carry no derivative?
 
     def active(self, name):
         return name in self.varied and name in self.useful
 
     def expr_active(self, node):
-        """Does the expression read an active name?"""
-        return any(isinstance(n, ast.Name) and self.active(n.id) for n in walk(node))
+        """Does the expression read an active name (other than for a value that carries
+        no derivative, like its shape)?"""
+        return any(self.active(n) for n in reads(node, self.constant))
 
 
-def _assignments(body):
+def reads(node, constant=None):
+    """The names ``node`` reads, but for those read only inside a sub-expression whose
+    value ``constant`` says carries no derivative."""
+    if constant is None:
+        return names_in(node)
+    found, todo = set(), [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.Name):
+            found.add(n.id)
+        elif not (isinstance(n, MAYBE_CONSTANT) and constant(n)):
+            todo.extend(ast.iter_child_nodes(n))
+    return found
+
+
+def _assignments(body, constant=None):
     """(target names, read names) for every assignment and the final return. A store
     ``y[i] = v`` and ``np.add.at(y, i, v)`` assign ``y`` from ``v`` (and ``y``)."""
     out = []
@@ -33,14 +60,14 @@ def _assignments(body):
         if isinstance(stmt, ast.Assign):
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
-                out.append(({target.value.id}, _names(stmt.value) | {target.value.id}))
+                out.append(({target.value.id}, reads(stmt.value, constant) | {target.value.id}))
                 continue
-            out.append(({n.id for t in stmt.targets for n in walk(t) if isinstance(n, ast.Name)}, _names(stmt.value)))
+            out.append(({n.id for t in stmt.targets for n in walk(t) if isinstance(n, ast.Name)}, reads(stmt.value, constant)))
         elif is_add_at(stmt):
             array, _, value = stmt.value.args
-            out.append(({array.id}, _names(value) | {array.id}))
+            out.append(({array.id}, reads(value, constant) | {array.id}))
         elif isinstance(stmt, ast.Expr) and _changes_list(stmt.value):  # xs.append(v): xs now holds v
-            out.append(({stmt.value.func.value.id}, _names(stmt.value)))
+            out.append(({stmt.value.func.value.id}, reads(stmt.value, constant)))
     return out
 
 
@@ -51,10 +78,6 @@ def _changes_list(node):
         and node.func.attr in ("append", "extend")
         and isinstance(node.func.value, ast.Name)
     )
-
-
-def _names(node):
-    return names_in(node)
 
 
 def is_add_at(stmt):
@@ -75,20 +98,21 @@ def _fixed_point(start, flows, step):
     changed = True
     while changed:
         changed = False
-        for targets, reads in flows:
-            new = step(targets, reads, found)
+        for targets, names in flows:
+            new = step(targets, names, found)
             if not new <= found:
                 found |= new
                 changed = True
     return found
 
 
-def analyze(body, wrt, result_reads):
-    """``wrt``: the differentiated parameter names; ``result_reads``: names the result reads."""
-    flows = _assignments(body)
-    varied = _fixed_point(wrt, flows, lambda targets, reads, v: targets if reads & v else set())
-    useful = _fixed_point(result_reads, flows, lambda targets, reads, u: reads if targets & u else set())
-    return Activity(varied, useful)
+def analyze(body, wrt, result_reads, constant=None):
+    """``wrt``: the differentiated parameter names; ``result_reads``: names the result reads;
+    ``constant(expr)``: does the value of ``expr`` carry no derivative?"""
+    flows = _assignments(body, constant)
+    varied = _fixed_point(wrt, flows, lambda targets, names, v: targets if names & v else set())
+    useful = _fixed_point(result_reads, flows, lambda targets, names, u: names if targets & u else set())
+    return Activity(varied, useful, constant)
 
 
 def _own_reads(stmt):
@@ -102,10 +126,32 @@ def _own_reads(stmt):
     return {n.id for part in parts for n in walk(part) if isinstance(n, ast.Name)}
 
 
-def last_read(body, wrt_name):
+def last_read(body, wrt_name, constant=None):
     """The last statement, in source order, that reads ``wrt_name`` or a value
     computed from it (None if there is none): where a dependency the result
     does not have ends."""
-    varied = _fixed_point({wrt_name}, _assignments(body), lambda targets, reads, v: targets if reads & v else set())
+    varied = _fixed_point({wrt_name}, _assignments(body, constant), lambda targets, names, v: targets if names & v else set())
     found = [s for s in walk(ast.Module(body=body, type_ignores=[])) if isinstance(s, ast.stmt) and _own_reads(s) & varied]
     return max(found, key=lambda s: (s.lineno, s.col_offset), default=None)
+
+
+def carries_no_derivative(node, resolver, real_only=()):
+    """Is ``node`` an expression whose value carries no derivative, whatever it reads: a
+    comparison, a form attribute (``x.shape``, ``x.ndim``), a call of a ``nondiff``
+    function (``len``, ``np.shape``, ``int``, ``np.argmax``, an array's ``x.argmax()``)
+    or operator (``//``, ``&``), but for those in ``real_only`` (``np.sign``: piecewise
+    constant only for real values)? No cotangent flows through it (reverse mode stops
+    there), so nothing it reads need be differentiated for it."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        fn = (BINOPS if isinstance(node, ast.BinOp) else UNARYOPS).get(type(node.op))
+        return fn is not None and registry.is_nondiff(fn)
+    if isinstance(node, ast.Call):
+        node = node.func
+    elif not isinstance(node, ast.Attribute):
+        return False
+    ok, fn = resolver.value_of(node)
+    if not ok and isinstance(node, ast.Attribute):
+        fn = getattr(np.ndarray, node.attr, None)  # as ``operation`` reads it
+    return fn is not None and registry.is_nondiff(fn) and not any(fn is f for f in real_only)

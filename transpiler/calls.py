@@ -297,6 +297,7 @@ class Caller:
         out.append(stmt)
         for k, child in enumerate(op.slots):
             share = load(result) if len(op.slots) == 1 else ast.Subscript(value=load(result), slice=ast.Constant(k), ctx=ast.Load())
+            share.adgen_zero = True  # the callee's adjoint of a parameter may be 0.0
             rev.backprop(child, share, result, out)
 
 

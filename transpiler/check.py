@@ -77,6 +77,10 @@ EXPRESSIONS = {
 }
 
 
+# the deepest nesting of statements and expressions transformed: passes recurse over the
+# tree (copy.deepcopy takes four frames a level), within Python's recursion limit
+MAX_DEPTH = 200
+
 # builtins that reach values by name at run time: a gradient could not see what they read
 DYNAMIC = {"eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr", "delattr", "__import__"}
 
@@ -157,6 +161,7 @@ def check(src):
     body = func.body
     if not _always_returns(body):
         diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
+    _check_depth(body, diags)
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     for node in walk(ast.Module(body=body, type_ignores=[])):
@@ -178,6 +183,19 @@ def check(src):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC:
                 diags.add("AD102", node, f"`{node.func.id}()` reads or runs code by name, which adgen cannot follow")
     return diags
+
+
+def _check_depth(body, diags):
+    """AD113 for each top-level statement nested more than ``MAX_DEPTH`` levels deep
+    (counted without recursion, which such a tree would exhaust)."""
+    for stmt in body:
+        todo = [(stmt, 1)]
+        while todo:
+            node, depth = todo.pop()
+            if depth > MAX_DEPTH:
+                diags.add("AD113", stmt, f"this statement nests expressions or blocks more than {MAX_DEPTH} levels deep")
+                break
+            todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def raise_if_unsupported(src):

@@ -19,6 +19,7 @@ CODES = {
     "AD110": ("missing return", "The function must end with `return <expression>`.", "Return the value to differentiate."),
     "AD111": ("list changed in place has another name", "A list changed in place (`append`, `extend`, `pop`) must be a new list the function made, known by one name: the backward pass undoes the changes through that name.", "Make a copy (`ys = list(xs)`) before changing it, or build a new list instead."),
     "AD112": ("list arithmetic", "`+` or `*` on lists or tuples joins or repeats them: the gradient cannot tell their items apart.", "Build the list with `append`/`extend` (`xs = xs + [v]` is fine), or join arrays with `np.concatenate`."),
+    "AD113": ("nested too deeply", "An expression or block is nested more deeply than adgen can transform within Python's recursion limit (a chain of a few hundred `+` is that deep).", "Split it into several statements (partial sums `t = a + b + ...; u = t + ...`), or call `grad` from a shallower stack."),
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
     "AD201": ("no derivative rule", "A differentiated value flows into a function with no registered rule.", "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),

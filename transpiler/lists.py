@@ -44,11 +44,13 @@ def _append_block(rev, stmt):
         adj = rev.adjoint(xs)
         if op is not None:
             g = rev.gtemp()
-            bwd.append(tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj))
+            item = tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj)
+            item.adgen_zero = True  # the item's adjoint may be 0.0
+            bwd.append(item)
         bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
         if op is not None:
             rev.backprop(op, load(g), g, bwd)
-    block = Block(stmt, fwd, bwd, [], [s.targets[0].id for s in fwd[:-1]])
+    block = Block(stmt, fwd, bwd, [], _temps(fwd[:-1]))
     rev._reads(block)
     return block
 
@@ -82,9 +84,15 @@ def _pop_block(rev, stmt):
         bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
         if rev.activity.active(v):
             bwd.append(tag(assign(dv, ast.Constant(0.0)), "zero", None))
-    block = Block(stmt, fwd, bwd, [v], [s.targets[0].id for s in fwd[:-1]])
+    block = Block(stmt, fwd, bwd, [v], _temps(fwd[:-1]))
     rev._reads(block)
     return block
+
+
+def _temps(fwd):
+    """The names the forward statements before the user's own one assign: temporaries,
+    and a call's result and record (``_t1, _rec1 = _fwd_h(s)``)."""
+    return [n.id for s in fwd for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
 def drop_unread_restores(body):

@@ -44,13 +44,26 @@ def split_augassign(body, names):
             target = stmt.target
             if not _reads_only_names(target.slice):  # evaluate the index once
                 index = names.temp()
-                out.append(_at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=target.slice), stmt))
+                out.append(_at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=_index_value(target.slice)), stmt))
                 target = _at(ast.Subscript(value=target.value, slice=_name(index, ast.Load(), target), ctx=ast.Store()), target)
             read = _at(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()), target)
             value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
             stmt = _at(ast.Assign(targets=[target], value=value), stmt)
         out.append(stmt)
     return out
+
+
+def _index_value(index):
+    """``index`` as a value outside brackets: ``1:n`` -> ``slice(1, n, None)``, in a tuple too."""
+    if isinstance(index, ast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        while len(parts) > 1 and parts[-1] is None and (len(parts) > 2 or parts[0] is None):
+            parts.pop()  # slice(None), slice(a, None), slice(None, b), slice(a, b, c)
+        args = [p if p is not None else ast.Constant(None) for p in parts]
+        return _at(ast.Call(func=_name("slice", ast.Load(), index), args=args, keywords=[]), index)
+    if isinstance(index, ast.Tuple):
+        return _at(ast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=ast.Load()), index)
+    return index
 
 
 def _reads_only_names(index):

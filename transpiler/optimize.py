@@ -1,11 +1,6 @@
 """Clean-ups on the gradient function's body, so it reads like a hand-written one.
 
-- ``fold_zeros``: adjoints start at zero without a line of code; the first
-  contribution assigns (``_dx = c``, not ``_dx = 0.0 + c``), contributions of
-  a zero cotangent vanish, and a zero read becomes the literal ``0.0``. Through
-  branches and loops an adjoint counts as zero only when it is zero on every
-  path (loops to a fixed point); where paths disagree it is set to ``0.0``
-  explicitly, once, before the loop or at the end of the branch.
+- ``fold_zeros`` (``zeros.py``): zero adjoints folded away, possibly zero ones guarded.
 - ``drop_dead``: generated assignments nobody reads (adjoints of values that
   never reach an argument, records never used) are removed; liveness flows
   through branches and around loops.
@@ -17,102 +12,14 @@
 import ast
 
 from transpiler import inplace, simplify
-from transpiler.syntax import Transformer, names_in, path_of, same, statements, walk
+from transpiler.syntax import names_in, path_of, same, statements, walk
+from transpiler.zeros import fold_zeros
+from transpiler.zeros import kind_via as _tag
+from transpiler.zeros import target as _target
+from transpiler.zeros import targets as _targets
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
-
-
-def _tag(stmt):
-    return getattr(stmt, "adgen", (None, None))
-
-
-def _target(stmt):
-    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-        return stmt.targets[0].id
-    return None
-
-
-def _targets(stmt):
-    """The names an assignment binds (``_g1, _dy = ...`` binds two)."""
-    if not isinstance(stmt, ast.Assign):
-        return set()
-    target = stmt.targets[0]
-    return {e.id for e in (target.elts if isinstance(target, ast.Tuple) else [target]) if isinstance(e, ast.Name)}
-
-
-def _zero_init(name):
-    stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0.0), lineno=0)
-    stmt.adgen = ("init", None)
-    return stmt
-
-
-class _ZeroReads(Transformer):
-    def __init__(self, zeros):
-        self.zeros = zeros
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.zeros:
-            return ast.copy_location(ast.Constant(0.0), node)
-        return node
-
-
-def fold_zeros(body, adjoints):
-    return _fold(body, set(adjoints))[0]
-
-
-def _fold(body, zeros, apply=True):
-    """``(new body, adjoints zero after it)``, given the adjoints zero before it.
-    ``apply``: change the statements (else only work out which adjoints are zero)."""
-    out = []
-    for stmt in body:
-        if isinstance(stmt, ast.If):
-            body_, after_body = _fold(stmt.body, set(zeros), apply)
-            orelse, after_else = _fold(stmt.orelse, set(zeros), apply)
-            zeros = after_body & after_else
-            if apply:
-                stmt.body = body_ + [_zero_init(a) for a in sorted(after_body - zeros)]
-                stmt.orelse = orelse + [_zero_init(a) for a in sorted(after_else - zeros)]
-            out.append(stmt)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            entry = set(zeros)
-            while True:
-                leaving = _fold(stmt.body, set(entry), False)[1]
-                if entry <= leaving:
-                    break
-                entry &= leaving
-            if apply:
-                out += [_zero_init(a) for a in sorted(zeros - entry)]
-                stmt.body = _fold(stmt.body, set(entry))[0] + [_zero_init(a) for a in sorted(leaving - entry)]
-            zeros = entry
-            out.append(stmt)
-        else:
-            stmt = _fold_one(stmt, zeros, apply)
-            if stmt is not None:
-                out.append(stmt)
-    return out, zeros
-
-
-def _fold_one(stmt, zeros, apply):
-    """The statement with zero adjoints folded away, or ``None``; updates ``zeros``."""
-    kind, via = _tag(stmt)
-    vias = via if isinstance(via, tuple) else ((via,) if via else ())
-    target = _target(stmt)
-    if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
-        if kind == "set":
-            zeros.update(_targets(stmt))
-        return None
-    if kind == "zero":
-        zeros.add(target)
-        return None
-    if apply:
-        if kind == "accum" and target in zeros:
-            stmt.value = stmt.value.right
-            stmt.adgen = ("set", via)
-        if zeros and not zeros.isdisjoint(names_in(stmt, ast.Load)):
-            stmt = _ZeroReads(zeros).visit(stmt)
-    zeros.difference_update(_targets(stmt))
-    return stmt
 
 
 def _reads(node):

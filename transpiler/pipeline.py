@@ -5,6 +5,7 @@ import builtins
 import contextlib
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 
 from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
@@ -32,12 +33,19 @@ class Gradient:
 
 
 @contextlib.contextmanager
-def stage(name):
-    """Anything but adgen's own errors escaping a stage is a bug in that stage."""
+def stage(name, src=None):
+    """Anything but adgen's own errors escaping a stage is a bug in that stage; but for
+    running out of Python's recursion limit on a deeply nested ``src`` (AD113)."""
     try:
         yield
     except (AdgenError, Warning):  # a Warning: one of adgen's, which the user's filters made an error
         raise
+    except RecursionError:
+        if src is None:
+            raise  # to the stage that knows the function
+        diags = Diagnostics(src)
+        diags.add("AD113", src.func, f"the function is nested too deeply to transform within Python's recursion limit ({sys.getrecursionlimit()})")
+        diags.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
@@ -48,7 +56,7 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite."""
-    with stage("transform"):
+    with stage("transform", src):
         return _transform(src, wrt, origin, command, arg_shapes, debug, base)
 
 
@@ -152,9 +160,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
     kinds.check(body, resolver, diags)
     with stage("activity"):
-        act = activity.analyze(body, wrt_names, {result})
+        constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
+        act = activity.analyze(body, wrt_names, {result}, constant)
         body = structure.hoist_conditionals(body, act.expr_active, names)
-        act = activity.analyze(body, wrt_names, {result})
+        act = activity.analyze(body, wrt_names, {result}, constant)
     with stage("shapes"):
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
     with stage("aliasing"):
@@ -215,7 +224,7 @@ def _warn_independent(src, body, wrt_names, act, diags):
     for name in wrt_names:
         if name in act.useful:
             continue
-        stmt = activity.last_read(body, name)
+        stmt = activity.last_read(body, name, act.constant)
         message = f"the result does not depend on `{name}` (its gradient is zero)"
         if stmt is None:
             diags.warn("AD304", params[name], message + f": `{name}` is not used")

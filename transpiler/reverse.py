@@ -16,30 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from runtime import registry
-from transpiler import complexity, containers, inline, lists, objects, shapes, stubs
+from transpiler import complexity, containers, inline, lists, objects, shapes, stubs, zeros
 from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
 from transpiler.simplify import fold, is_literal
-from transpiler.syntax import FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
-
-BINOPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.MatMult: operator.matmul,
-    ast.Mod: operator.mod,
-    ast.FloorDiv: operator.floordiv,
-    ast.BitAnd: operator.and_,
-    ast.BitOr: operator.or_,
-    ast.BitXor: operator.xor,
-    ast.LShift: operator.lshift,
-    ast.RShift: operator.rshift,
-}
-UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
-
+from transpiler.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -82,6 +64,7 @@ class Reverser:
         self.names = names
         self.diags = diags
         self.backward_names = set()  # adjoints and adjoint temporaries
+        self.adjoints = set()  # the adjoints of variables
         self.large = set()  # temporaries statically known to be large arrays
         self.loop_depth = 0  # of the statement being reversed
         self.current = {}  # target name -> cotangents of the statement being reversed
@@ -95,6 +78,7 @@ class Reverser:
     def adjoint(self, var):
         name = self.names.adjoint(var)
         self.backward_names.add(name)
+        self.adjoints.add(name)
         return name
 
     def _note_size(self, name, origin):
@@ -157,7 +141,9 @@ class Reverser:
                 total = pending[0]
                 for c in pending[1:]:
                     total = ast.BinOp(left=total, op=ast.Add(), right=c)
-                bwd.append(tag(assign(self.adjoint(n), total), "set", via))
+                summed = tag(assign(self.adjoint(n), total), "set", via)
+                summed.adgen_zero = all(getattr(c, "adgen_zero", False) for c in pending)
+                bwd.append(summed)
             else:
                 bwd.append(tag(assign(self.adjoint(n), ast.Constant(0.0)), "zero", None))
         self.current = {}
@@ -303,7 +289,7 @@ class Reverser:
         """``expr`` (the lowered form of ``origin``) into a new forward temporary."""
         name = self.names.temp()
         self._note_size(name, origin)
-        fwd.append(assign(name, expr, expr))
+        fwd.append(assign(name, index_value(expr), expr))  # a slice is kept as ``np.s_[...]``
         return ast.copy_location(load(name), expr)
 
     def _lower_seq(self, node, fwd):
@@ -488,21 +474,42 @@ class Reverser:
     # -- backward: push the cotangent from a node to its operands ------------------------
 
     def backprop(self, op, g, via, out, shaped=True):
-        """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes)."""
+        """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes).
+        A ``g`` marked ``adgen_zero`` may be the scalar ``0.0`` (an item of a container's
+        adjoint, a callee's cotangent): a variable adds it as it is; anything else computes
+        from it only through a temporary that ``optimize`` knows may be zero."""
+        if zeros.is_zero(g):
+            return  # the cotangent of an unused output, say: nothing flows
         if op.kind == "var":
             if not shaped:
                 shape = self.shapes.of(load(op.name))  # statically known: no need to record it
-                g = rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape))
+                g = zeros.keep_mark(rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape)), g)
             if op.name in self.current:
                 self.current[op.name].append(g)
             else:
                 adj = self.adjoint(op.name)
-                out.append(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via))
-        elif op.kind == "seq":
+                stmt = tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via)
+                stmt.adgen_zero = getattr(g, "adgen_zero", False)
+                out.append(stmt)
+            return
+        if getattr(g, "adgen_zero", False) and isinstance(g, ast.Name) and g.id in self.adjoints:
+            g, via = load(g.id), g.id  # an adjoint variable: optimize knows when it may be zero
+        elif getattr(g, "adgen_zero", False) and not zeros.passes_zero(op):
+            name = self.gtemp()
+            self._note_size(name, op.node)
+            stmt = tag(assign(name, g), "set", via)
+            stmt.adgen_zero = True
+            out.append(stmt)
+            g, via = load(name), name
+        if op.kind == "seq":
             g, via = self._atomic_g(g, via, sum(c is not None for c in op.slots), out, op.node)
             keys = op.node.keys if isinstance(op.node, ast.Dict) else [ast.Constant(k) for k in range(len(op.slots))]
-            for key, child in zip(keys, op.slots):
-                if child is not None:
+            for k, (key, child) in enumerate(zip(keys, op.slots)):
+                if child is None:
+                    continue
+                if isinstance(g, ast.Tuple) and isinstance(via, tuple):  # ``a, b = ...``: the targets' own adjoints
+                    self.backprop(child, g.elts[k], via[k], out)
+                else:
                     self.backprop(child, _item(g, clone(key)), via, out)
         elif op.kind == "call":
             self.calls.backprop(self, op, g, via, out)
@@ -518,7 +525,9 @@ class Reverser:
         if uses > 1 and not is_simple(g):
             name = self.gtemp()
             self._note_size(name, node)
-            out.append(tag(assign(name, g), "set", via))
+            stmt = tag(assign(name, g), "set", via)
+            stmt.adgen_zero = getattr(g, "adgen_zero", False)
+            out.append(stmt)
             return load(name), name
         return g, via
 
@@ -532,13 +541,16 @@ class Reverser:
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                cot = inline.drop_default_arguments(fold(inline.instantiate(expr, values)))
-                self.backprop(op.slots[k], _real(cot, k, op), via, out, fixed or (shaped and k not in op.deferred))
+                share = _real(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), k, op)
+                share.adgen_zero = getattr(g, "adgen_zero", False) or zeros.may_return_zero(tpl)
+                self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
-            self.backprop(op.slots[k], _real(inline.instantiate(expr, {"__result__": load(result)}), k, op), result, out, shaped)
+            share = _real(inline.instantiate(expr, {"__result__": load(result)}), k, op)
+            share.adgen_zero = zeros.may_return_zero(tpl)
+            self.backprop(op.slots[k], share, result, out, shaped)
 
     def _rule_call(self, op, g):
         tpl = op.tpl
@@ -582,10 +594,14 @@ def _static_form_read(call, known):
 
 def _item(g, key):
     """The cotangent of one item of a list, tuple or dict whose cotangent is ``g``: an
-    adjoint variable may still be a plain zero (``_rt.part``), a rule's result is not."""
+    adjoint variable may still be a plain zero (``_rt.part``), a rule's result is not.
+    Either may be ``0.0`` for this item."""
     if isinstance(g, ast.Name):
-        return call("_rt.part", g, key)
-    return ast.Subscript(value=g, slice=key, ctx=ast.Load())
+        item = call("_rt.part", g, key)
+    else:
+        item = ast.Subscript(value=g, slice=key, ctx=ast.Load())
+    item.adgen_zero = True
+    return item
 
 
 def accepts_unshaped(op):

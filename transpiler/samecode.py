@@ -11,9 +11,10 @@ moves the function, or changes comments and blank lines, changes nothing that ru
 
 import __future__
 import ast
+import copy
 import types
 
-from transpiler.syntax import clone
+from transpiler.syntax import walk
 
 _FUTURE = 0
 for _feature in __future__.all_feature_names:
@@ -69,7 +70,7 @@ def module_imports(tree):
 def likely_imported(node, namespace):
     """A guess at ``module_imports`` without the module's source: the names ``node`` calls
     methods on that hold modules, or classes from other modules."""
-    bases = {n.func.value.id for n in ast.walk(node)
+    bases = {n.func.value.id for n in walk(node)
              if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)}
     here = namespace.get("__name__")
     return {b for b in bases if isinstance(namespace.get(b), types.ModuleType)
@@ -78,10 +79,10 @@ def likely_imported(node, namespace):
 
 def _compile(node, code, imported):
     """The code object ``node`` compiles to inside stand-ins for ``code``'s scopes."""
-    node = clone(node)
     if isinstance(node, ast.Lambda):
         stmt = ast.copy_location(ast.Expr(value=node), node)
     else:
+        node = copy.copy(node)  # the parsed tree itself is shared: only this level changes
         node.decorator_list = []  # run by the enclosing scope: not part of the function's code
         stmt = node
     body = [stmt]

@@ -47,6 +47,14 @@ def fold(expr):
                 return right
             return node
 
+        def visit_Subscript(self, node):
+            self.generic_visit(node)
+            index = node.slice
+            if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
+                if -len(node.value.elts) <= index.value < len(node.value.elts):
+                    return node.value.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
+            return node
+
         def visit_IfExp(self, node):
             self.generic_visit(node)
             known, truth = _static_truth(node.test)

@@ -123,13 +123,12 @@ def _parse_fragment(lines, first):
     if not block:
         return None
     indented = block[0][:1].isspace()
-    text = ("if 1:\n" if indented else "") + "".join(block)
+    # blank lines before it give every node its real line number as it is parsed
+    text = "\n" * (first - 1 - indented) + ("if 1:\n" if indented else "") + "".join(block)
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except SyntaxError:
         return None
-    ast.increment_lineno(tree, first - 1 - indented)
-    return tree
 
 
 def _parse_file(filename, lines):
@@ -159,14 +158,14 @@ def _candidates(tree, code):
     """The definitions in ``tree`` that may be ``code``'s, the likeliest first."""
     line = code.co_firstlineno
     if code.co_name == "<lambda>":
-        found = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
+        found = [n for n in walk(tree) if isinstance(n, ast.Lambda)]
         cols = {p[2] for p in code.co_positions() if p[0] == line and p[2] is not None}
 
         def inside(n):
             return sum(n.body.col_offset <= c < (n.body.end_col_offset or 10**9) for c in cols)
 
         return sorted(found, key=lambda n: (n.lineno != line, abs(n.lineno - line), -inside(n)))
-    found = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name]
+    found = [n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == code.co_name]
     return sorted(found, key=lambda n: (line not in (_first_line(n), n.lineno), abs(n.lineno - line)))
 
 
