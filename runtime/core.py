@@ -55,13 +55,21 @@ def seed(value, dout):
         return 1.0
     if isinstance(value, (list, tuple, dict)):
         return trees.seed(value, dout, seed)
+    if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
+        why = kinds.odd_kind(dout)
+        if why:
+            raise GradientError("AD410", f"the seed is {why}; pass a plain NumPy array")
+        dout = np.asarray(dout)  # a list of numbers
     if np.shape(dout) != np.shape(value):
         raise GradientError(
             "AD402",
             f"the seed has shape {np.shape(dout)} but the result has shape {np.shape(value)}",
         )
+    if np.asarray(dout).dtype.kind not in "biufc":
+        raise GradientError("AD402", f"the seed must hold numbers, not {np.asarray(dout).dtype}")
     if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
-        return np.conj(dout)
+        # L = Re(sum(conj(v) * w)): for a real result w only the real part of v counts
+        return np.conj(dout) if np.iscomplexobj(value) else np.real(dout)
     if isinstance(dout, np.ndarray):
         return np.array(dout, dtype=np.result_type(dout.dtype, np.float64))
     return dout
@@ -223,4 +231,4 @@ def _unshare(tree, seen):
     return tree
 
 
-from runtime import trees  # noqa: E402  (trees needs nothing from here; as_grad needs it)
+from runtime import kinds, trees  # noqa: E402  (they need nothing from here but GradientError)
