@@ -117,8 +117,7 @@ class GradFunction:
         gradient, gen = self._generated(_shapes(args, kwargs))
         extra = {gradient.dout: seed}
         if gradient.closure:
-            cells = dict(zip(self._fn.__code__.co_freevars, self._fn.__closure__ or ()))
-            extra.update({n: cells[n].cell_contents for n in gradient.closure})
+            extra.update(_closure_values(self._fn, gradient.closure))
         for name in gradient.wrt:
             i = self._index[name]
             self._check_wrt_type(name, args[i] if i < len(args) else kwargs.get(name))
@@ -138,6 +137,19 @@ class GradFunction:
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _closure_values(fn, names):
+    """The values ``fn``'s closure variables ``names`` hold now (the NameError the function
+    would raise for one not assigned yet)."""
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    values = {}
+    for name in names:
+        try:
+            values[name] = cells[name].cell_contents
+        except ValueError:
+            raise NameError(f"cannot access free variable {name!r} where it is not associated with a value in enclosing scope") from None
+    return values
 
 
 def _parts(fn):

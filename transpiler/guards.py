@@ -42,6 +42,17 @@ def _depends(obj):
     return not isinstance(obj, DATA)
 
 
+class _Empty:
+    """What a closure variable not yet assigned holds for the transform: its check fails
+    until it is assigned, and the function is then transformed again."""
+
+    def __repr__(self):
+        return "<closure variable not yet assigned>"
+
+
+EMPTY = _Empty()
+
+
 def plain(value, depth=0):
     """Is ``value`` data of the kinds every gradient is made for? Real (or integer, boolean,
     string) numbers and arrays, strings, ``None``, and lists, tuples, sets and dicts of

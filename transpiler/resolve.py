@@ -16,6 +16,7 @@ import numpy as np
 
 from runtime import registry
 from transpiler import guards
+from transpiler.guards import EMPTY
 from transpiler.names import Names
 
 _ABSENT = object()
@@ -77,7 +78,7 @@ class Resolver:
             obj = getattr(obj, attr)
         if record and where is not None:
             where(obj, False)
-        return True, obj
+        return (False, None) if obj is EMPTY else (True, obj)
 
     def data_of(self, node):
         """``value_of``, but also through attributes of any object (``config.scale``, an
@@ -147,6 +148,8 @@ class Resolver:
             return None
         rest = tuple(attrs)
         if name in src.closure:
+            if src.closure[name] is EMPTY:  # assigned later: whatever it will hold is not baked in
+                src.baked.cell(src.fn, name, (), EMPTY)
             return src.closure[name], rest, lambda obj, method: src.baked.cell(src.fn, name, rest, obj, method)
         if hasattr(builtins, name):
             return getattr(builtins, name), rest, lambda obj, method: src.baked.name(src.globals, name, rest, obj, method)
