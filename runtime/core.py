@@ -143,6 +143,14 @@ def zeros_for(x):
     return np.zeros(np.shape(x), float_dtype(x))
 
 
+def zero_for_real(g, x):
+    """The zero cotangent of the imaginary part or angle of ``x``, which adgen judged real
+    (AD411 when it is complex after all: a complex value adgen did not see)."""
+    if _is_complex(x):
+        raise GradientError("AD411", _UNSEEN)
+    return 0.0 * g
+
+
 def as_grad(g, x):
     """Give the gradient ``g`` the type and shape of the argument ``x``.
 
@@ -195,13 +203,13 @@ def _complex_cotangent(g, x):
     if _is_complex(x):
         return np.conj(g)
     if np.any(np.imag(g)):
-        raise GradientError(
-            "AD411",
-            "the gradient of a real argument came out complex: complex values appeared where adgen saw none "
-            "(a function of yours or another library's that returns complex values?); make the complex values "
-            "visible to adgen (pass them as arguments), or keep the computation real",
-        )
+        raise GradientError("AD411", "the gradient of a real argument came out complex: " + _UNSEEN)
     return np.real(g)
+
+
+_UNSEEN = ("complex values appeared where adgen saw none (a function of yours or another library's that returns "
+           "complex values? Python's ** of a negative float?); make the complex values visible to adgen (pass them "
+           "as arguments, write 1j or complex(...)), or keep the computation real")
 
 
 def as_grads(gs, xs):
