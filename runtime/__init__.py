@@ -6,8 +6,8 @@ exports. It depends on NumPy alone, never on ``transpiler``.
 
 from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
 from runtime.debug import DebugTape, check_finite
+from runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
 from runtime.kinds import plain_args, real_args, selecting
-from runtime.inplace import cut_at, take_at, zero_at
 from runtime.modules import user_module
 from runtime.registry import is_nondiff, lookup, nondiff, vjp
 from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
@@ -31,10 +31,14 @@ __all__ = [
     "copied",
     "DebugTape",
     "check_finite",
+    "apart",
     "selecting",
     "real_args",
     "plain_args",
     "cut_at",
+    "immutable",
+    "lent",
+    "returned",
     "zero_at",
     "take_at",
     "user_module",

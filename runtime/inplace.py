@@ -21,6 +21,7 @@ def cut_at(dy, y, index):
     ``y[index] = v`` into the stored value's part and the rest."""
     count = sys.getrefcount(dy)  # first: ``_owned(dy, ...)`` would hold a reference of its own
     _check_store(y, index)
+    _check_floats(y)
     if _is_zero(dy):
         return 0.0, dy
     dy = _owned(dy, y, count)
@@ -43,10 +44,8 @@ def zero_at(dy, y, index):
 def take_at(dy, y, index, repeats=False):
     """``dy[index]``, the cotangent of what ``y[index] += v`` added (or, with ``repeats``,
     ``np.add.at(y, index, v)``, which adds once per repeat)."""
-    if repeats and not isinstance(y, np.ndarray):
-        _not_an_array(y)
-    if not repeats:
-        _check_store(y, index)
+    _check_store(y, () if repeats else index)  # np.add.at sums repeated entries
+    _check_floats(y)
     if np.ndim(dy) == 0:
         return dy  # a scalar cotangent is the same for every entry
     return sum_to(dy, y.shape)[index]
@@ -67,6 +66,16 @@ def _check_store(y, index):
                 "an in-place store picks some entry twice (repeated indices): which value "
                 "NumPy keeps is not defined, so it has no gradient; use np.add.at to sum repeats",
             )
+
+
+def _check_floats(y):
+    """A differentiated value stored into an array of integers or booleans is truncated."""
+    if y.dtype.kind in "biu":
+        raise GradientError(
+            "AD408",
+            f"a differentiated value is stored into an array of {y.dtype}, which truncates it: "
+            "the stored value has no gradient; store into an array of floats",
+        )
 
 
 def _not_an_array(y):
@@ -95,3 +104,86 @@ def _owned(dy, y, references):
     out = np.empty(y.shape, float_dtype(y))
     out[...] = sum_to(dy, y.shape)
     return out
+
+
+IMMUTABLE = (int, float, complex, bool, str, bytes, tuple, frozenset, type(None), np.generic)
+
+
+def immutable(value, where):
+    """Check, before an in-place change (``z += v``) that adgen differentiated as binding
+    a new value, that ``value`` cannot change in place: a number, not an array."""
+    if not isinstance(value, IMMUTABLE):
+        raise GradientError(
+            "AD408",
+            f"{where}; here it is {type(value).__name__}, so the change would show through "
+            "the other name too: bind a copy there (`w = z.copy()`), or write `z = z + v`",
+        )
+
+
+def apart(a, b, where):
+    """Check, on entry, that two arguments share no memory (the caller passed one array
+    for both, or one inside the other) where adgen's gradient needs them apart."""
+    if _arrays(a) and _arrays(b) and any(x is y or np.may_share_memory(x, y) for x in _arrays(a) for y in _arrays(b)):
+        raise GradientError("AD408", f"{where}; they do here: pass a copy (`f(x, x.copy())`)")
+
+
+def _arrays(value, depth=3):
+    """The arrays in ``value`` (and in the lists, tuples and dicts it holds, a few deep)."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) and depth else ()
+    return [a for item in items for a in _arrays(item, depth - 1)]
+
+
+def lent(value):
+    """Before a call adgen cannot follow, which must leave ``value`` as it is: ``(value, a
+    copy of it)``, or None for a value that cannot change in place."""
+    if isinstance(value, IMMUTABLE):
+        return None
+    return value, _snapshot(value)
+
+
+def returned(lent, where):
+    """After that call: if it changed the value, put it back as it was (a caller's array
+    must not change) and refuse."""
+    if lent is None:
+        return
+    value, before = lent
+    if not _same(value, before):
+        _restore(value, before)
+        raise GradientError("AD408", f"{where}; it did, so the gradient would be wrong: bind a new value in that function instead")
+
+
+def _snapshot(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, IMMUTABLE):
+        return value
+    raise GradientError("AD408", f"a {type(value).__name__} is passed to a call adgen cannot follow, which may change it in place")
+
+
+def _same(value, before):
+    if isinstance(value, np.ndarray):
+        try:
+            return np.array_equal(value, before, equal_nan=True)
+        except TypeError:  # entries NaN cannot be told of
+            return np.array_equal(value, before)
+    if isinstance(value, (list, tuple)):
+        return len(value) == len(before) and all(_same(v, b) for v, b in zip(value, before))
+    if isinstance(value, dict):
+        return value.keys() == before.keys() and all(_same(value[k], before[k]) for k in value)
+    return value is before or value == before
+
+
+def _restore(value, before):
+    if isinstance(value, np.ndarray) and value.shape == before.shape:
+        value[...] = before
+    elif isinstance(value, list):
+        value[:] = before
+    elif isinstance(value, dict):
+        value.clear()
+        value.update(before)

@@ -1,8 +1,9 @@
 """What the outcome of one random program means, for ``tests/test_fuzz_outside.py``
 and ``tests/fuzz_batch.py``.
 
-A program is either differentiated right, or refused with a TranspileError whose
-codes are in the error table and among those its constructs may be refused with;
+A program is either differentiated right, or refused with a TranspileError (or, when
+the gradient runs, a GradientError) whose codes are in the error table and among those
+its constructs may be refused with;
 anything else fails: an InternalError or any other exception, a forward value
 other than the function's own, arguments changed, or a gradient that disagrees
 with central differences.
@@ -26,6 +27,7 @@ import warnings
 import numpy as np
 
 from gradcheck import numerical_grad
+from runtime import GradientError
 from transpiler import TranspileError, value_and_grad
 from transpiler.errors import CODES, AdgenWarning
 
@@ -66,8 +68,8 @@ def judge(f, args, wrt, refusable, source=""):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", AdgenWarning)  # unused or integer arguments: checked below
             got, grads = value_and_grad(f, wrt=tuple(wrt))(*given)
-    except TranspileError as exc:
-        codes = {d.code for d in exc.diagnostics}
+    except (TranspileError, GradientError) as exc:  # refused when it is made, or when it runs (AD4xx)
+        codes = {d.code for d in exc.diagnostics} if isinstance(exc, TranspileError) else {exc.code}
         if not codes <= set(CODES) or not codes <= refusable:
             raise AssertionError(f"refused with {sorted(codes)}, not among {sorted(refusable)}:\n{exc}\nprogram:\n{source}") from None
         return Outcome("refused", ", ".join(sorted(codes)))

@@ -230,7 +230,7 @@ def store_through_an_alias(w, indent):
     w.emit(f"{alias} = " + w.rng.choice([fresh, f"np.asarray({fresh})", f"{fresh}[:]", f"{fresh}.reshape(3)"]), indent)
     w.emit(w.rng.choice([f"{alias} *= 2.0", f"{alias}[0] = {item}", f"{alias}[1:] += 0.5"]), indent)
     w.define(fresh, alias)
-    w.refusable |= {"AD305", "AD306", "AD307", "AD308"}
+    w.refusable |= {"AD305", "AD306", "AD307", "AD308", "AD408"}
 
 
 def closures(w, indent):
@@ -350,7 +350,7 @@ def conversion_then_store(w, indent):
                                          f"np.nan_to_num({fresh}, copy=False)"]), indent)
     w.emit(w.rng.choice([f"{alias} *= 2.0", f"{alias}[0] = {item}"]), indent)
     w.define(fresh, alias)
-    w.refusable |= {"AD305", "AD306", "AD307", "AD308", "AD201", "AD204"}
+    w.refusable |= {"AD305", "AD306", "AD307", "AD308", "AD408", "AD201", "AD204"}
     w.depends.add("alias")
 
 
@@ -362,7 +362,7 @@ def fancy_index_alias(w, indent):
     w.emit(f"{alias} = {v}", indent)
     w.emit(f"{v} *= 3.0", indent)
     w.define(alias)
-    w.refusable |= {"AD305", "AD306", "AD307", "AD308"}
+    w.refusable |= {"AD305", "AD306", "AD307", "AD308", "AD408"}
     w.depends.add("alias")
 
 

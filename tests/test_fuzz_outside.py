@@ -10,7 +10,6 @@ import random
 import sys
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +53,6 @@ def test_outside_programs_are_right_or_refused_with_a_code(tmp_path_factory, see
 PENDING = settings(OUTSIDE, max_examples=40)
 
 
-@pytest.mark.xfail(strict=True, reason="needs issue12-alias: conversions that may return their argument, aliasing by value")
 @PENDING
 @given(seed=st.integers(0, 2**32 - 1))
 def test_outside_programs_with_aliases_by_value(tmp_path_factory, seed):

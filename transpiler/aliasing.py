@@ -1,151 +1,449 @@
-"""In-place writes, checked: a store must not change a value behind a name adgen
-tracks separately.
+"""In-place changes, checked by value: no change may reach a value behind a name
+that adgen tracks separately.
 
-Reverse mode reasons about names: ``z = y[1:3]`` gives ``z`` a value once. A
-later store ``y[2] = v`` changes ``z`` too when ``z`` is a view of ``y``, and a
-gradient that followed names alone would miss it. So, on the structured body:
+Reverse mode reasons about names: ``w = v`` gives ``w`` a value once. A later
+``v *= 3.0`` changes ``w`` too when both are one array, and a gradient that
+followed names alone would miss it. So, on the structured body, each name holds
+an abstract value (``memory.Value``: the memory it may be and hold, however it was
+made: a view, a fancy index of a new array, a conversion that may return its
+argument, a list, a helper's result), joined over branches and iterated to a
+fixed point over loops, and:
 
-- Names *may share* memory when one is bound from the other through a value
-  that can be a view or a container of it (``z = y``, ``z = y[i]``,
-  ``z = y.T``, ``np.reshape(y, ...)``, ``[y, w]``, ``xs.append(y)``, a call
-  adgen cannot see into); arithmetic and NumPy's other functions make new values.
 - A store (``y[i] = v``, ``y[i] += v``, ``np.add.at(y, i, v)``) is accepted only
-  into an array the function itself created, on every path to the store
-  (``np.zeros``, ``np.empty``, ``x.copy()``, arithmetic...), never into an
-  argument or a view (AD305). ``out=`` arguments are refused the same way.
-- After a store into ``y`` (or ``x += e`` on an ``x`` that may share memory),
-  every other name sharing memory with it is *stale* until bound again; reading
-  a stale name is AD306.
+  into a name surely bound to a new array (AD305): never an argument, a view, or
+  what a conversion may have returned. A differentiated value stored into an
+  array of integers or booleans would be truncated (AD307; checked again when the
+  gradient runs, AD408).
+- ``z += e`` changes ``z``'s array in place, but binds a new value when ``z`` is a
+  number. When it may be either (a parameter of shape ``()``), and a name that
+  would see the change is read later, the generated code checks before the
+  statement that ``z`` is a number (``_rt.immutable``, AD408 when it runs).
+- A call that changes a value in place (``np.copyto``, ``y.fill(0)``, ``out=``, a
+  function of the user's that changes its argument) is refused (AD305), or, for a
+  value that may be a number, checked the same way.
+- After a change, every other name whose value may see it is *stale* until bound
+  again: reading it is AD306. Globals and closure values are outside memory,
+  which one change makes stale for all of them.
 
 Checked this way, every in-place change the gradient sees goes through the name
 it was made with, and ``reverse`` can undo stores one by one in the backward pass.
 """
 
 import ast
-import types
+import copy
 
-from transpiler import source
+from runtime import registry
+from transpiler import calls, inplace, memory
 from transpiler.activity import is_add_at
-from transpiler.errors import AdgenError
-from transpiler.syntax import names_in, walk
+from transpiler.effects import Effects
+from transpiler.memory import IMM, MUT, Value
+from transpiler.syntax import load, names_in, rt_call, walk
 
-VIEWS = {
-    "reshape", "ravel", "transpose", "squeeze", "expand_dims", "asarray", "asanyarray",
-    "ascontiguousarray", "asfortranarray", "atleast_1d", "atleast_2d", "atleast_3d",
-    "broadcast_to", "broadcast_arrays", "diagonal", "diag", "real", "imag", "swapaxes",
-    "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90", "split", "array_split",
-    "hsplit", "vsplit", "dsplit", "matrix_transpose", "permute_dims", "view", "T", "mT", "flat",
-}
-FRESH_METHODS = {"copy", "astype", "sum", "mean", "prod", "max", "min", "std", "var", "dot", "cumsum", "cumprod",
-                 "tolist", "item", "all", "any", "argmax", "argmin", "round", "clip", "trace", "nonzero"}
-FRESH_BUILTINS = {"len", "range", "float", "int", "bool", "abs", "round", "sum"}
-NO_MEMORY = {"shape", "ndim", "size", "dtype", "nbytes", "itemsize"}
+DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
+OUTSIDE_NAME = "<outside>"  # stands for every global and closure value
 LIST_METHODS = {"append", "extend", "insert"}
 
 
-def _names(node):
-    return names_in(node, ast.Load)
+class State:
+    """At a point of the body: each name's value, and the names an in-place change may
+    have changed behind them, with the causes (``DEFINITE``, or the statements whose
+    run-time check would rule the change out)."""
+
+    def __init__(self, values=None, stale=None, params=()):
+        self.values = dict(values or {})
+        self.stale = dict(stale or {})
+        self.params = params  # the caller may pass one array for two of them
+
+    def copy(self):
+        return State(self.values, self.stale, self.params)
+
+    def join(self, other):
+        values = dict(self.values)
+        for name, b in other.values.items():
+            a = values.get(name)
+            if a is not b:  # (most values are shared by both states)
+                values[name] = Value(own=b.own, held=b.held) if a is None else a.join(b)
+        for name in values.keys() - other.values.keys():
+            a = values[name]
+            values[name] = Value(own=a.own, held=a.held)  # not bound on one path: nothing is known of it there
+        stale = dict(self.stale)
+        for name, causes in other.stale.items():
+            stale[name] = stale.get(name, frozenset()) | causes
+        return State(values, stale, self.params)
+
+    def covers(self, other):
+        joined = self.join(other)
+        return joined.values == self.values and joined.stale == self.stale
+
+    def change(self, objs, cause, exclude=()):
+        """Record that the memory ``objs`` may have changed; returns the names that see it.
+        An argument changed for sure may be another argument too (``f(a, a)``): names of
+        the others' memory are stale unless the two are checked apart on entry."""
+        hit = self._see(objs, cause, exclude)
+        if any(memory.is_outside(o) for o in objs):
+            hit.append(OUTSIDE_NAME)
+            self.stale[OUTSIDE_NAME] = self.stale.get(OUTSIDE_NAME, frozenset()) | {cause}
+        changed = {o[1] for o in objs if o[0] == "param"}
+        for p in changed if cause == DEFINITE else ():
+            for q in self.params:
+                if q != p:
+                    self._see(memory.param(q).reach, ("apart",) + tuple(sorted((p, q))), exclude)
+        return hit
+
+    def _see(self, objs, cause, exclude):
+        hit = [n for n, v in self.values.items() if n not in exclude and v.reach & objs]
+        for name in hit:
+            self.stale[name] = self.stale.get(name, frozenset()) | {cause}
+        return hit
+
+    def bind(self, name, value):
+        self.values[name] = value
+        self.stale.pop(name, None)
+
+    def age(self, site):
+        """A site's newest value becomes an older one: ``u = un`` at the end of a loop does
+        not make the next ``un = np.zeros(...)`` share memory with ``u``."""
+        old = site[:-1] + ("old",)
+        for name, v in self.values.items():
+            if site in v.own or site in v.held:
+                self.values[name] = v.mapped(site, old)
 
 
-def shares(expr, known=None):
-    """The names whose memory the value of ``expr`` may share. ``known``: static shapes;
-    an entry picked out of an array by integers (``x[2]``, shape ``()``) is a NumPy
-    scalar, a copy."""
-    if isinstance(expr, ast.Name):
-        return {expr.id}
-    if isinstance(expr, ast.Subscript) and known is not None and known.of(expr) == ():
-        return set()
-    if isinstance(expr, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare, ast.JoinedStr)):
-        return set()
-    if isinstance(expr, ast.Subscript):
-        return shares(expr.value, known)
-    if isinstance(expr, ast.Attribute):
-        return set() if expr.attr in NO_MEMORY else shares(expr.value, known)
-    if isinstance(expr, ast.Call):
-        return _call_shares(expr, known)
-    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-        return set().union(*(shares(e, known) for e in expr.elts))
-    if isinstance(expr, ast.Dict):
-        return set().union(*(shares(v, known) for v in expr.values))
-    if isinstance(expr, ast.IfExp):
-        return shares(expr.body, known) | shares(expr.orelse, known)
-    if isinstance(expr, ast.BoolOp):
-        return set().union(*(shares(v, known) for v in expr.values))
-    return _names(expr)  # comprehensions and anything else: whatever they read
+class Checker:
+    def __init__(self, body, params, diags, known, act, param_shapes, outside, temp):
+        self.diags = diags
+        self.temp = temp
+        self.act = act
+        self.params = list(params)
+        self.outside = set(outside)
+        self.param_kinds = {p: MUT if param_shapes.get(p) not in (None, ()) else memory.UNK for p in params}
+        local = set(params) | names_in(body, ast.Store)
+        self.effects = Effects(calls.is_user_function)
+        free = lambda name: memory.FROM_OUTSIDE if name in self.outside or name in local else memory.EMPTY  # noqa: E731
+        shapes = {}
+        shape_of = lambda node: shapes[id(node)] if id(node) in shapes else shapes.setdefault(id(node), known.of(node))  # noqa: E731
+        resolver = known.resolver
+        peek = lambda node: resolver.value_of(node, record=False)  # noqa: E731
+        self.evaluator = memory.Evaluator(resolver.value_of, free, shape_of, self.effects, peek, resolver.pin)
+        self.reported = set()
+        self.shared = {}  # stored name -> names that shared its memory at some store
+        self.final = None  # the state at the end of the body
+        self.checks = {}  # (id(stmt), name) -> (stmt, expression, what): possible run-time checks
+        self.needed = set()  # the keys of those the generated code makes
+        self.called = []  # calls run as they are that may change an argument: see ``check_calls``
+        self.sites = set()  # the sites some state has values of
+        self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
+
+    def run(self, body):
+        start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params}, params=tuple(self.params))
+        self.final = self._flow(body, start, report=True)
+        for node in walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Call):
+                for _, how in memory.changed_by(node, self.evaluator.resolve):
+                    self.diags.add("AD305", node, how, "Assign a new value instead: `y = np.sort(y)`, `y[...] = 0.0`, or the result of the call.")
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, "attr", None) == "at" and not is_add_at(node):
+                self.diags.add("AD109", node, f"`{ast.unparse(node.value.func)}` changes its first argument in place, which is differentiated only for np.add.at", "Compute the new values and store them: `y[i] = y[i] * v`.")
+
+    def members(self, name):
+        """``name`` and the names that shared its memory when something stored into it."""
+        return self.shared.get(name, set()) | {name}
+
+    def at_end(self, a, b):
+        """May ``a`` and ``b`` share memory when the body ends?"""
+        va, vb = self.final.values.get(a), self.final.values.get(b)
+        return va is None or vb is None or bool(va.reach & vb.reach)
+
+    def guarded(self, body):
+        """``body`` with the run-time checks it needs: arguments that must not share memory,
+        on entry; values that must be numbers, before their statements."""
+        apart = []
+        for key in sorted(k for k in self.needed if k[0] == "apart"):
+            what = f"`{key[1]}` and `{key[2]}` must not share memory: an in-place change of one is read through the other"
+            apart.append(ast.Expr(rt_call("apart", load(key[1]), load(key[2]), ast.Constant(what))))
+        return [ast.fix_missing_locations(ast.copy_location(a, body[0])) for a in apart] + self._guarded(body)
+
+    def _guarded(self, body):
+        out = []
+        for stmt in body:
+            for field in ("body", "orelse"):
+                if isinstance(stmt, (ast.If, ast.For, ast.While)):
+                    setattr(stmt, field, self._guarded(getattr(stmt, field)))
+            after = []
+            for key in sorted(k for k in self.needed if k[0] == id(stmt)):
+                kind, _, expr, what = self.checks[key]
+                if kind == "lent":
+                    before, returned = self._lent(stmt, expr, what)
+                    out.append(before)
+                    after.append(returned)
+                else:
+                    check = ast.Expr(rt_call("immutable", copy.deepcopy(expr), ast.Constant(what)))
+                    out.append(ast.fix_missing_locations(ast.copy_location(check, stmt)))
+            out.append(stmt)
+            out.extend(after)
+        return out
+
+    # -- the flow ------------------------------------------------------------------
+
+    def _flow(self, body, state, report, trace=None):
+        for stmt in body:
+            if isinstance(stmt, ast.If):
+                self._reads(stmt.test, state, report)
+                state = self._flow(stmt.body, state.copy(), report, trace).join(self._flow(stmt.orelse, state.copy(), report, trace))
+            elif isinstance(stmt, (ast.For, ast.While)):
+                state = self._loop(stmt, state, report)
+            else:
+                self._simple_stmt(stmt, state, report)
+            if trace is not None:
+                trace.append(state.copy())
+        return state
+
+    def _loop(self, stmt, state, report):
+        self._reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test, state, report)
+        if isinstance(stmt, ast.For):
+            for name in _names_in(stmt.target):
+                state.bind(name, self._item_of(stmt.iter, state))
+        while True:  # the state at the top of the body, to a fixed point
+            after = self._flow(stmt.body, state.copy(), False)
+            if state.covers(after):
+                break
+            state = state.join(after)
+        if isinstance(stmt, ast.While):  # its test runs again after every round
+            self._reads(stmt.test, state, report)
+        self._flow(stmt.body, state.copy(), report)
+        if self._breaks(stmt):
+            trace = []  # a break may leave from anywhere in the body
+            self._flow(stmt.body, state.copy(), False, trace)
+            for inside in trace:
+                state = state.join(inside)
+        return state
+
+    def _breaks(self, loop):
+        """Can ``loop`` be left from the middle of its body?"""
+        if id(loop) not in self.parts:
+            self.parts[id(loop)] = any(isinstance(n, ast.Break) for s in loop.body for n in walk(s))
+        return self.parts[id(loop)]
+
+    def _item_of(self, iterable, state):
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":
+            return memory.EMPTY
+        seq = self.evaluator.of(iterable, state.values)
+        return Value(own=seq.reach, held=seq.held)
+
+    def _simple_stmt(self, stmt, state, report):
+        self._reads(stmt, state, report)
+        self._calls(stmt, state, report)
+        stored = _stored_array(stmt)
+        if stored is not None:
+            self._store(stmt, stored, state, report)
+        elif _list_update(stmt):
+            name, value = _list_update(stmt)
+            v, added = state.values.get(name, memory.FROM_OUTSIDE), self.evaluator.of(value, state.values)
+            state.values[name] = Value(v.own, v.held | added.reach, v.fresh, v.kind)  # its items change
+        elif isinstance(stmt, ast.Assign) and getattr(stmt, "adgen_inplace", False):
+            self._update(stmt, state, report)
+        elif isinstance(stmt, ast.Assign):
+            site = self._site(stmt, state)
+            value = self.evaluator.of(stmt.value, state.values).named(site)
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                state.bind(target.id, value)
+            else:
+                item = Value(own=value.reach, held=value.held, fresh=value.reach <= {site})
+                for name in _names_in(target):
+                    state.bind(name, item)
+
+    def _site(self, stmt, state):
+        """The site of the values ``stmt`` makes; any earlier one is older now."""
+        site = ("site", id(stmt), "new")
+        if site in self.sites:
+            state.age(site)
+        self.sites.add(site)
+        return site
+
+    def _store(self, stmt, name, state, report):
+        """``y[i] = v`` or ``np.add.at(y, i, v)``."""
+        value = state.values.get(name)
+        stored = stmt.value.args[2] if is_add_at(stmt) else stmt.value
+        if report and (value is None or not value.fresh):
+            self._refuse_store(stmt, name)
+        if report and value is not None and value.integer and self.act.expr_active(stored):
+            self._refuse_integer(stmt, name)
+        if value is not None:
+            hit = state.change(value.own, DEFINITE, exclude={name})
+            if report:
+                self.shared.setdefault(name, set()).update(h for h in hit if h != OUTSIDE_NAME)
+
+    def _update(self, stmt, state, report):
+        """``x += e`` (normalised to ``x = x + e``): in place on an array."""
+        name = stmt.targets[0].id
+        value = state.values.get(name, memory.FROM_OUTSIDE)
+        if value.kind == IMM:
+            site = self._site(stmt, state)
+            state.bind(name, self.evaluator.of(stmt.value, state.values).named(site))
+            return
+        if report and value.integer and self.act.expr_active(stmt.value):
+            self._refuse_integer(stmt, name)
+        if value.kind == MUT:
+            state.change(value.own, DEFINITE, exclude={name})
+            return
+        what = f"line {stmt.lineno}: `{_augmented(stmt)}` changes `{name}` in place unless it is a number, and a name bound to the same value is read later"
+        key = (id(stmt), name)
+        self.checks[key] = ("immutable", stmt, ast.Name(id=name, ctx=ast.Load()), what)
+        state.change(value.own, key, exclude={name})
+        state.values[name] = value.join(self.evaluator.of(stmt.value, state.values).named(self._site(stmt, state)))
+
+    def _calls(self, stmt, state, report):
+        """The user's functions called by ``stmt`` that may change their arguments in place.
+        The gradient calls its own copy of such a function (``_fwd_f``), which binds new
+        values instead, when the call is differentiated: the caller's names then miss the
+        change, and go stale. Otherwise it runs the function itself, which must not change
+        an array (AD305) or, for a value that may be a number, must get one (checked)."""
+        for node in self._parts(stmt)[1]:
+            ok, fn, call = self.evaluator.callee(node)
+            effect = self.effects.of(fn) if ok else None
+            if effect is not None:
+                args, outside = effect.changed(call)
+                copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
+            elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (self._lowered(stmt) and self.act.expr_active(node)):
+                # it may be a function of the user's, run as it is (differentiated, reverse
+                # mode refuses it: AD202, AD203...)
+                args, outside, copied = node.args + [k.value for k in node.keywords], False, False
+            else:
+                continue
+            for arg in args:
+                self._changed_argument(stmt, node, arg, copied, state, report)
+            if outside:
+                state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
+
+    def _lowered(self, stmt):
+        """Does reverse mode rewrite ``stmt``'s expression (calling ``_fwd_f`` for a call of
+        the user's ``f`` on differentiated values), or run it as it is?"""
+        if is_add_at(stmt):
+            return self.act.active(stmt.value.args[0].id)
+        if not isinstance(stmt, ast.Assign):
+            return False
+        target = stmt.targets[0]
+        if isinstance(target, ast.Subscript):
+            return isinstance(target.value, ast.Name) and self.act.active(target.value.id)
+        return any(self.act.active(n) for n in _names_in(target))
+
+    def _changed_argument(self, stmt, call, arg, copied, state, report):
+        value = self.evaluator.of(arg, state.values)
+        if value.kind == IMM:
+            return
+        callee = ast.unparse(call.func)
+        if copied:
+            checkable = value.kind != MUT and isinstance(arg, ast.Name)
+            key = (id(stmt), ast.unparse(arg))
+            if checkable:
+                what = f"line {stmt.lineno}: `{callee}` changes its argument `{arg.id}` in place unless it is a number, and a name bound to the same value is read later"
+                self.checks[key] = ("immutable", stmt, arg, what)
+            state.change(value.own, key if checkable else DEFINITE)
+        elif not isinstance(arg, ast.Name):
+            if report:
+                self._refuse_call(call, callee, ast.unparse(arg))
+        elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
+            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"
+            key = (id(stmt), arg.id)
+            self.checks[key] = ("lent", stmt, arg, _lent_message(stmt, callee, arg.id, what))
+            if report:
+                self.needed.add(key)
+        elif report:  # the gradient runs it too: only a backward statement could see the change
+            seen = {n for n, v in state.values.items() if v.reach & value.own} | {arg.id}
+            self.called.append((stmt, call, arg, seen))
+
+    def check_calls(self, nodes):
+        """The in-place changes of calls run as they are (``_calls``) that a backward
+        statement would see: it reads the array as it was before (a store is undone for
+        it; a call cannot be). The gradient checks that the call leaves it as it was."""
+        for stmt, call, arg, seen in self.called:
+            read, block = inplace.read_before(nodes, stmt, seen)
+            if block is None:
+                self._refuse_call(call, ast.unparse(call.func), arg.id)
+            elif read:
+                what = _lent_message(stmt, ast.unparse(call.func), arg.id, "which the gradient of an earlier statement reads")
+                before, after = self._lent(stmt, arg, what)
+                block.forward[:] = [before] + block.forward + [after]
+                block.temps.append(before.targets[0].id)
+
+    def _lent(self, stmt, arg, what):
+        """``_l = _rt.lent(arg)`` and ``_rt.returned(_l, what)``: around a call that must not
+        change ``arg`` in place."""
+        name = self.temp()
+        before = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=rt_call("lent", copy.deepcopy(arg)))
+        after = ast.Expr(rt_call("returned", load(name), ast.Constant(what)))
+        return [ast.fix_missing_locations(ast.copy_location(s, stmt)) for s in (before, after)]
+
+    def _refuse_call(self, call, callee, arg):
+        self.diags.add(
+            "AD305",
+            call,
+            f"`{callee}` may change its argument `{arg}` in place, and runs as it is here (it is not differentiated)",
+            f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`), or pass a copy.",
+        )
+
+    def _refuse_store(self, stmt, name):
+        what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
+        self.diags.add(
+            "AD305",
+            stmt,
+            f"stores into `{name}`, which may be {what}",
+            f"Store only into arrays the function creates: `{name} = np.zeros(...)`, or a copy: `{name} = {name}.copy()`.",
+        )
+
+    def _refuse_integer(self, stmt, name):
+        self.diags.add(
+            "AD307",
+            stmt,
+            f"stores a differentiated value into `{name}`, an array of integers or booleans: the value is truncated, which has no gradient",
+            f"Make `{name}` an array of floats (`np.zeros(n)`, `{name}.astype(float)`), or store `int(...)` on purpose.",
+        )
+
+    def _parts(self, node):
+        """``(names read, calls)`` of a statement or expression (statements are looked at
+        again on every round of a loop's fixed point)."""
+        found = self.parts.get(id(node))
+        if found is None:
+            nodes = list(walk(node))
+            found = self.parts[id(node)] = (
+                [n for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)],
+                [n for n in nodes if isinstance(n, ast.Call)],
+            )
+        return found
+
+    def _reads(self, node, state, report):
+        if not report or not state.stale:
+            return
+        for n in self._parts(node)[0]:
+            causes = state.stale.get(OUTSIDE_NAME if n.id in self.outside else n.id)
+            if not causes:
+                continue
+            if DEFINITE not in causes:
+                self.needed |= causes
+            elif (n.lineno, n.col_offset) not in self.reported:
+                self.reported.add((n.lineno, n.col_offset))
+                what = f"`{n.id}`, which may share memory with an array" if n.id not in self.outside else f"`{n.id}` (a global or closure value) after"
+                self.diags.add(
+                    "AD306",
+                    n,
+                    f"reads {what} an earlier in-place change changed",
+                    f"Bind `{n.id}` after the change, or make it a copy where it is bound (`.copy()`).",
+                )
 
 
-def _call_shares(call, known):
-    func = call.func
-    path = ast.unparse(func)
-    args = call.args + [k.value for k in call.keywords]
-    if known is not None and _returns_new(known.resolver, func):
-        return set()
-    if path.startswith("np.") and not path.startswith("np.random"):
-        if path.rpartition(".")[2] in VIEWS:
-            return set().union(*(shares(a, known) for a in args))
-        return set()
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name | ast.Subscript | ast.Attribute):
-        if func.attr in FRESH_METHODS:
-            return set()
-        return shares(func.value, known) | set().union(*(shares(a, known) for a in args))
-    if isinstance(func, ast.Name) and func.id in FRESH_BUILTINS:
-        return set()
-    return set().union(*(shares(a, known) for a in args))
+def _lent_message(stmt, callee, name, what):
+    return f"line {stmt.lineno}: `{callee}` runs as it is (it is not differentiated) and must not change `{name}`, {what}, in place"
 
 
-def _returns_new(resolver, func):
-    """Is ``func`` one of the user's Python functions whose every ``return`` gives a new
-    value (arithmetic, NumPy's non-view functions, or a local name only ever bound to
-    such values), never one of its arguments or a view of one?"""
-    ok, fn = resolver.value_of(func)
-    if not ok or not isinstance(fn, types.FunctionType):
-        return False
-    code = fn.__code__
-    if code not in _RETURNS_NEW:
-        _RETURNS_NEW[code] = _all_returns_new(fn)
-    return _RETURNS_NEW[code]
+def _callers(objs):
+    """Is some of the memory ``objs`` the caller's: an argument's, or a global's?"""
+    return any(o[0] == "param" or memory.is_outside(o) for o in objs if isinstance(o, tuple))
 
 
-_RETURNS_NEW = {}
-
-
-def _all_returns_new(fn):
-    try:
-        func = source.load(fn).func
-    except AdgenError:
-        return False
-    params = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs}
-    bound = {}
-    for node in walk(func):
-        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.NamedExpr)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            value = getattr(node, "value", None) if not isinstance(node, (ast.AugAssign, ast.For)) else None
-            for t in targets:
-                for n in walk(t):
-                    if isinstance(n, ast.Name):
-                        bound.setdefault(n.id, []).append(value if isinstance(t, ast.Name) else None)
-
-    def new(expr, seen):
-        if isinstance(expr, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Compare)) or is_fresh_array(expr):
-            return True
-        if isinstance(expr, ast.Name) and expr.id not in params and expr.id not in seen and expr.id in bound:
-            return all(v is not None and new(v, seen | {expr.id}) for v in bound[expr.id])
-        return False
-
-    returns = [n.value for n in walk(func) if isinstance(n, ast.Return)]
-    return bool(returns) and all(r is not None and new(r, frozenset()) for r in returns)
-
-
-def is_fresh_array(expr):
-    """Does ``expr`` make a new array nothing else refers to?"""
-    if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
-        return True
-    if not isinstance(expr, ast.Call):
-        return False
-    path = ast.unparse(expr.func)
-    if path.startswith("np.") and not path.startswith("np.random"):
-        return path.rpartition(".")[2] not in VIEWS
-    return isinstance(expr.func, ast.Attribute) and expr.func.attr in ("copy", "astype")
+def _augmented(stmt):
+    """The user's ``x += e`` of a normalised ``x = x + e``."""
+    value = stmt.value
+    return ast.unparse(ast.AugAssign(target=stmt.targets[0], op=value.op, value=value.right))
 
 
 def _stored_array(stmt):
@@ -168,183 +466,17 @@ def _list_update(stmt):
     return None
 
 
-def _simple(body):
-    """Every simple statement of ``body``, nested ones included."""
-    for stmt in body:
-        if isinstance(stmt, (ast.If, ast.For, ast.While)):
-            yield from _simple(stmt.body + stmt.orelse)
-        else:
-            yield stmt
-
-
-class State:
-    """At a point of the body: what each name may point to (abstract arrays), the names
-    an in-place write may have changed behind them, and the names surely bound to an
-    array made here. An allocation site's newest array is told apart from its older ones,
-    so ``u = un`` at the end of a loop does not make the next ``un = np.zeros(...)``
-    share memory with ``u``."""
-
-    def __init__(self, points=None, stale=(), fresh=()):
-        self.points = dict(points or {})
-        self.stale = set(stale)
-        self.fresh = set(fresh)
-
-    def copy(self):
-        return State(self.points, self.stale, self.fresh)
-
-    def join(self, other):
-        points = dict(self.points)
-        for name, objs in other.points.items():
-            points[name] = points.get(name, frozenset()) | objs
-        return State(points, self.stale | other.stale, self.fresh & other.fresh)
-
-    def covers(self, other):
-        return (
-            other.stale <= self.stale
-            and self.fresh <= other.fresh
-            and all(objs <= self.points.get(n, frozenset()) for n, objs in other.points.items())
-        )
-
-    def objects(self, names):
-        out = set()
-        for n in names:
-            out |= self.points.get(n, {("free", n)})
-        return frozenset(out)
-
-    def sharing(self, name):
-        """The other names that may point to what ``name`` points to."""
-        mine = self.objects([name])
-        return {n for n, objs in self.points.items() if n != name and objs & mine}
-
-
-class Checker:
-    def __init__(self, params, diags, known=None):
-        self.known = known
-        self.diags = diags
-        self.params = set(params)
-        self.reported = set()
-        self.shared = {}  # stored name -> names that shared its memory at some store
-        self.final = None  # the state at the end of the body (when it stores)
-
-    def run(self, body):
-        if any(_stored_array(s) or getattr(s, "adgen_inplace", False) for s in _simple(body)):
-            start = State({p: frozenset({("param", p)}) for p in self.params})
-            self.final = self._flow(body, start, report=True)
-        for stmt in body:
-            for node in walk(stmt):
-                if isinstance(node, ast.Call) and any(k.arg == "out" for k in node.keywords):
-                    self.diags.add("AD305", node, "`out=` writes into an existing array in place", "Assign the result to a name instead.")
-        for stmt in _simple(body):  # ``check`` let ``<ufunc>.at(...)`` stand alone: only np.add.at may
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and getattr(stmt.value.func, "attr", None) == "at" and not is_add_at(stmt):
-                self.diags.add("AD109", stmt, f"`{ast.unparse(stmt.value.func)}` changes its first argument in place, which is differentiated only for np.add.at", "Compute the new values and store them: `y[i] = y[i] * v`.")
-
-    def members(self, name):
-        """``name`` and the names that shared its memory when something stored into it."""
-        return self.shared.get(name, set()) | {name}
-
-    def at_end(self, a, b):
-        """May ``a`` and ``b`` share memory when the body ends?"""
-        return self.final is not None and bool(self.final.objects([a]) & self.final.objects([b]))
-
-    def _flow(self, body, state, report):
-        for stmt in body:
-            if isinstance(stmt, ast.If):
-                self._reads(stmt.test, state, report)
-                state = self._flow(stmt.body, state.copy(), report).join(self._flow(stmt.orelse, state.copy(), report))
-            elif isinstance(stmt, (ast.For, ast.While)):
-                self._reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test, state, report)
-                if isinstance(stmt, ast.For):
-                    state.points[stmt.target.id] = frozenset()
-                while True:  # the state at the top of the body, to a fixed point
-                    after = self._flow(stmt.body, state.copy(), False)
-                    if state.covers(after):
-                        break
-                    state = state.join(after)
-                self._flow(stmt.body, state.copy(), report)
-                state.fresh -= _rebound(stmt.body, self._new)  # a break may leave from anywhere
-            else:
-                self._simple_stmt(stmt, state, report)
-        return state
-
-    def _simple_stmt(self, stmt, state, report):
-        self._reads(stmt, state, report)
-        stored = _stored_array(stmt)
-        update = _list_update(stmt)
-        if stored is not None:
-            if stored not in state.fresh and report:
-                self._refuse_store(stmt, stored)
-            others = state.sharing(stored)
-            state.stale |= others
-            if report:
-                self.shared.setdefault(stored, set()).update(others)
-        elif update:
-            name, value = update
-            state.points[name] = state.objects([name]) | state.objects(shares(value, self.known))
-        elif isinstance(stmt, ast.Assign):
-            target = stmt.targets[0]
-            if getattr(stmt, "adgen_inplace", False):  # x += e: x keeps pointing where it did
-                state.stale |= state.sharing(target.id)
-                state.stale.discard(target.id)
-                return
-            objs = state.objects(shares(stmt.value, self.known))
-            new = isinstance(target, ast.Name) and self._new(stmt.value)
-            if new or isinstance(stmt.value, (ast.BinOp, ast.UnaryOp)):
-                site = id(stmt)
-                for n, o in state.points.items():
-                    if ("site", site, "new") in o:
-                        state.points[n] = o - {("site", site, "new")} | {("site", site, "old")}
-                objs = objs | {("site", site, "new")}
-            for name in _names_in(target):
-                state.points[name] = frozenset(objs)
-                state.stale.discard(name)
-                (state.fresh.add if new else state.fresh.discard)(name)
-
-    def _new(self, value):
-        """Does ``value`` make a new array? Also a call of the user's function that returns
-        a new value (if that is not an array, a store into it fails where it runs: AD404
-        or Python's own error)."""
-        if is_fresh_array(value):
-            return True
-        return isinstance(value, ast.Call) and self.known is not None and _returns_new(self.known.resolver, value.func)
-
-    def _refuse_store(self, stmt, name):
-        what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a list...)"
-        self.diags.add(
-            "AD305",
-            stmt,
-            f"stores into `{name}`, which may be {what}",
-            f"Store only into arrays the function creates: `{name} = np.zeros(...)`, or a copy: `{name} = {name}.copy()`.",
-        )
-
-    def _reads(self, node, state, report):
-        if not report or not state.stale:
-            return
-        for n in walk(node):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in state.stale and (n.lineno, n.col_offset) not in self.reported:
-                self.reported.add((n.lineno, n.col_offset))
-                self.diags.add(
-                    "AD306",
-                    n,
-                    f"reads `{n.id}`, which may share memory with an array an earlier in-place write changed",
-                    f"Bind `{n.id}` after the write, or make it a copy where it is bound (`.copy()`).",
-                )
-
-
-def _rebound(body, new):
-    """Names some assignment in ``body`` binds to a value that may not be a new array
-    (``new(value)``: the value surely is one)."""
-    return {n for s in _simple(body) if isinstance(s, ast.Assign) and not (isinstance(s.targets[0], ast.Name) and new(s.value))
-            for n in ([] if isinstance(s.targets[0], ast.Subscript) else _names_in(s.targets[0]))}
-
-
 def _names_in(target):
     return [n.id for n in walk(target) if isinstance(n, ast.Name)]
 
 
-def check(body, params, diags, known=None):
-    """Record AD305/AD306 diagnostics for in-place writes ``body`` cannot make safely;
-    returns the ``Checker``, which tells which names may share memory.
-    ``known``: static shapes (``shapes.Shapes``), or None."""
-    checker = Checker(params, diags, known)
+def check(body, params, diags, known, act, param_shapes, outside, temp):
+    """Record AD305/AD306/AD307 diagnostics for in-place changes ``body`` cannot make
+    safely; returns the ``Checker``, which tells which names may share memory and adds
+    the run-time checks the body needs (``guarded``). ``known``: static shapes
+    (``shapes.Shapes``); ``act``: activity; ``param_shapes``: the shapes the gradient is
+    specialised to; ``outside``: the names that read globals or closure values; ``temp()``:
+    a new name for generated code."""
+    checker = Checker(body, params, diags, known, act, param_shapes, outside, temp)
     checker.run(body)
     return checker

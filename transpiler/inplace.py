@@ -2,7 +2,9 @@
 ``normalize``: ``y[i] = y[i] + v``) and ``np.add.at(y, i, v)``.
 
 ``aliasing`` has checked that ``y`` is an array the function made and that no
-other name sees the change, so a store is a change of ``y`` alone::
+other name sees the change, so a store is a change of ``y`` alone (undone in the
+backward pass even when ``y`` has no adjoint: an earlier backward statement may
+read it)::
 
     y[i] = v            forward:  _t1 = y[i].copy()      (only when needed, see below)
                                   y[i] = v
@@ -84,10 +86,11 @@ def store(rev, stmt):
     if not isinstance(target.value, ast.Name):  # a global: ``aliasing`` refused it
         return Block(stmt, [stmt], [], [], [])
     name = target.value.id
-    if not rev.activity.active(name):
-        return Block(stmt, [stmt], [], [], [])
     fwd, bwd = [], []
     index = _index(rev, target.slice, fwd)
+    if not rev.activity.active(name):  # no adjoint, but an earlier backward statement may read ``y``
+        fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=stmt.value), stmt))
+        return _with_undo(rev, stmt, name, index, fwd, bwd)
     adj = rev.adjoint(name)
     rev.current = {}
     accumulated = _accumulated(target, stmt.value)
@@ -119,10 +122,11 @@ def add_at(rev, stmt):
     call = stmt.value
     array, index, value = call.args
     name = array.id
-    if not rev.activity.active(name):
-        return Block(stmt, [stmt], [], [], [])
     fwd, bwd = [], []
     index = _index(rev, index, fwd)
+    if not rev.activity.active(name):
+        fwd.append(ast.copy_location(ast.Expr(value=ast.Call(func=call.func, args=[array, index, value], keywords=[])), stmt))
+        return _with_undo(rev, stmt, name, index, fwd, bwd)
     rev.current = {}
     expr, op = rev.lower(value, fwd)
     if op is not None:
@@ -182,6 +186,18 @@ def drop_needless_undo(rev, nodes, classes):
         b.undo = None
         rev._reads(b)
     return kept
+
+
+def read_before(nodes, stmt, names):
+    """``(read, block)``: does a backward statement read one of ``names`` as it was before
+    ``stmt`` ran (one of ``stmt``'s own block, of a block before it, or of one in a loop
+    around it)? ``block``: ``stmt``'s block (None, and read, when there is none)."""
+    placed = list(_placed(nodes, ()))
+    for k, (block, loops) in enumerate(placed):
+        if block.stmt is stmt:
+            earlier = [b for j, (b, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
+            return any(names & _backward_reads(b) for b in earlier), block
+    return True, None
 
 
 def _backward_reads(block):

@@ -27,31 +27,40 @@ def _reads(node):
 
 
 def drop_dead(body):
-    return _live(body, set(), set(), True)[0]
+    known = {}  # id of a statement or header -> the names it reads (loops are gone over again)
+
+    def reads(node):
+        found = known.get(id(node))
+        if found is None:
+            found = known[id(node)] = _reads(node)
+        return found
+
+    return _live(body, set(), set(), True, reads)[0]
 
 
-def _live(body, live, exit_live, apply):
+def _live(body, live, exit_live, apply, reads):
     """``(new body, names live before it)``, given the names live after it; ``exit_live``:
     the names live after the innermost loop (where a ``break`` goes). ``apply``: change
-    the statements (else only work out what is live; the body is left as it is)."""
+    the statements (else only work out what is live; the body is left as it is).
+    ``reads``: the names a statement reads."""
     out = []
     for stmt in reversed(body):
         if isinstance(stmt, ast.If):
-            body_, live_body = _live(stmt.body, set(live), exit_live, apply)
-            orelse, live_else = _live(stmt.orelse, set(live), exit_live, apply)
+            body_, live_body = _live(stmt.body, set(live), exit_live, apply, reads)
+            orelse, live_else = _live(stmt.orelse, set(live), exit_live, apply, reads)
             if apply:
                 stmt.body, stmt.orelse = body_, orelse
-            live = live_body | live_else | _reads(stmt.test)
+            live = live_body | live_else | reads(stmt.test)
         elif isinstance(stmt, (ast.For, ast.While)):
-            header = _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+            header = reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
             around = set(live)
             while True:
-                live_in = _live(stmt.body, set(around), live, False)[1]
+                live_in = _live(stmt.body, set(around), live, False, reads)[1]
                 if live_in | header <= around:
                     break
                 around |= live_in | header
             if apply:
-                stmt.body = _live(stmt.body, set(around), live, True)[0]
+                stmt.body = _live(stmt.body, set(around), live, True, reads)[0]
             live = live | live_in | header
         elif isinstance(stmt, ast.Break):
             live = set(exit_live)
@@ -63,7 +72,7 @@ def _live(body, live, exit_live, apply):
             if apply:
                 stmt = _uncut(stmt, live)
             live -= targets
-            live |= _reads(stmt)
+            live |= reads(stmt)
         out.append(stmt)
     return out[::-1], live
 

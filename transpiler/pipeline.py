@@ -167,7 +167,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("shapes"):
         known = shapes.Shapes(body, params(func), _shapes_only(arg_shapes), resolver)
     with stage("aliasing"):
-        sharing = aliasing.check(body, params(func), diags, known)
+        outside = set(src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
+        sharing = aliasing.check(body, params(func), diags, known, act, _shapes_only(arg_shapes), outside, names.temp)
+        body = sharing.guarded(body)
     if not callee:
         _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
@@ -176,6 +178,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
+        sharing.check_calls(nodes)
     diags.raise_if_any()
 
     dout = names.fresh("_dout")

@@ -63,13 +63,25 @@ def same(a, b):
     return a == b
 
 
+# fields that hold strings, numbers or flags, never a node
+_LEAVES = {"id", "attr", "arg", "kind", "type_comment", "name", "module", "level", "is_async", "conversion"}
+_CHILD_FIELDS = {}  # node class -> the fields that may hold nodes
+
+
+def _child_fields(cls):
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _LEAVES)
+    return fields
+
+
 def walk(node):
     """``ast.walk``, in the same order, about twice as fast: the passes walk the
     generated code over and over, and this is where a transform spends much of its time."""
     todo = deque([node])
     while todo:
         node = todo.popleft()
-        for field in node._fields:
+        for field in _child_fields(type(node)):
             value = getattr(node, field, None)
             if type(value) is list:
                 for item in value:
@@ -129,6 +141,16 @@ def statements(body):
                 yield from statements(inner)
 
 
+_NAME_FIELDS = {}  # node class -> the fields that may hold names (not contexts, operators, Global's strings)
+
+
+def _name_fields(cls):
+    fields = _NAME_FIELDS.get(cls)
+    if fields is None:
+        fields = _NAME_FIELDS[cls] = tuple(f for f in _child_fields(cls) if f not in ("ctx", "op", "ops"))
+    return fields
+
+
 def name_nodes(node):
     """Every ``ast.Name`` in ``node`` (an AST or a list of them), in no promised order:
     the names a pass looks at, found several times faster than through ``ast.walk``."""
@@ -139,10 +161,10 @@ def name_nodes(node):
         if type(n) is ast.Name:
             found.append(n)
             continue
-        for field in n._fields:
+        for field in _name_fields(type(n)):
             value = getattr(n, field, None)
             if type(value) is list:
-                stack.extend(x for x in value if isinstance(x, ast.AST))
+                stack.extend(value)  # None and strings among them have no fields
             elif isinstance(value, ast.AST):
                 stack.append(value)
     return found
