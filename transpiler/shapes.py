@@ -32,6 +32,7 @@ from runtime import registry
 from transpiler.syntax import walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
+_UNSEEN = object()  # not in the memo yet
 SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
 LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
 REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
@@ -81,7 +82,10 @@ class Shapes:
         self.params = list(params)
         self.names = {n: known.get(n) for n in params}
         self.counters = set()  # names only ever bound by ``for ... in range(...)``: ints
+        self._memo = None
         self._infer(body)
+        self._memo = {}  # node -> shape, once the names' shapes are final (reverse asks for
+        # the shape of each subexpression of a nested one: without it, quadratic in its depth)
 
     def of(self, node):
         """The shape of ``node``'s value, or None when it is not known statically."""
@@ -113,6 +117,14 @@ class Shapes:
                 self.names[name] = None
 
     def _of(self, node):
+        if self._memo is None:
+            return self._shape(node)
+        shape = self._memo.get(node, _UNSEEN)
+        if shape is _UNSEEN:
+            shape = self._memo[node] = self._shape(node)
+        return shape
+
+    def _shape(self, node):
         if isinstance(node, ast.Constant):
             ok = isinstance(node.value, (int, float)) and not isinstance(node.value, complex)
             return () if ok else None
