@@ -10,13 +10,13 @@ that ``z[:, :n]`` or ``z[:, :W.shape[0]]`` is an ordinary subscript.
 """
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from runtime import registry
 
-from transpiler.syntax import BINOPS, UNARYOPS, names_in, path_of, walk
+from transpiler.syntax import BINOPS, UNARYOPS, children, names_in, path_of, walk
 
 
 MAYBE_CONSTANT = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute)  # what ``constant`` may name
@@ -27,14 +27,19 @@ class Activity:
     varied: set
     useful: set
     constant: object = None  # expression -> does its value carry no derivative?
+    known: dict = field(default_factory=dict, repr=False)  # expression -> expr_active's answer
 
     def active(self, name):
         return name in self.varied and name in self.useful
 
     def expr_active(self, node):
         """Does the expression read an active name (other than for a value that carries
-        no derivative, like its shape)?"""
-        return any(self.active(n) for n in reads(node, self.constant))
+        no derivative, like its shape)? Answered once per expression: reverse mode asks
+        for every subexpression of a nested one."""
+        found = self.known.get(node)
+        if found is None:
+            found = self.known[node] = any(self.active(n) for n in reads(node, self.constant))
+        return found
 
 
 def reads(node, constant=None):
@@ -48,7 +53,7 @@ def reads(node, constant=None):
         if isinstance(n, ast.Name):
             found.add(n.id)
         elif not (isinstance(n, MAYBE_CONSTANT) and constant(n)):
-            todo.extend(ast.iter_child_nodes(n))
+            todo.extend(children(n))
     return found
 
 

@@ -75,6 +75,18 @@ def _child_fields(cls):
     return fields
 
 
+def children(node):
+    """``ast.iter_child_nodes``, as a list, faster."""
+    found = []
+    for field in _child_fields(type(node)):
+        value = getattr(node, field, None)
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
 def walk(node):
     """``ast.walk``, in the same order, about twice as fast: the passes walk the
     generated code over and over, and this is where a transform spends much of its time."""
