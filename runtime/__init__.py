@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on ``transpiler``.
 """
 
-from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zeros_for
+from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
 from runtime.debug import DebugTape, check_finite
 from runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
 from runtime.kinds import plain_args, real_args, selecting
@@ -23,6 +23,7 @@ __all__ = [
     "float_dtype",
     "freevar",
     "zeros_for",
+    "zero_for_real",
     "nonzero",
     "seed",
     "unbroadcast",

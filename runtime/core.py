@@ -55,13 +55,21 @@ def seed(value, dout):
         return 1.0
     if isinstance(value, (list, tuple, dict)):
         return trees.seed(value, dout, seed)
+    if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
+        why = kinds.odd_kind(dout)
+        if why:
+            raise GradientError("AD410", f"the seed is {why}; pass a plain NumPy array")
+        dout = np.asarray(dout)  # a list of numbers
     if np.shape(dout) != np.shape(value):
         raise GradientError(
             "AD402",
             f"the seed has shape {np.shape(dout)} but the result has shape {np.shape(value)}",
         )
+    if np.asarray(dout).dtype.kind not in "biufc":
+        raise GradientError("AD402", f"the seed must hold numbers, not {np.asarray(dout).dtype}")
     if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
-        return np.conj(dout)
+        # L = Re(sum(conj(v) * w)): for a real result w only the real part of v counts
+        return np.conj(dout) if np.iscomplexobj(value) else np.real(dout)
     if isinstance(dout, np.ndarray):
         return np.array(dout, dtype=np.result_type(dout.dtype, np.float64))
     return dout
@@ -135,6 +143,14 @@ def zeros_for(x):
     return np.zeros(np.shape(x), float_dtype(x))
 
 
+def zero_for_real(g, x):
+    """The zero cotangent of the imaginary part or angle of ``x``, which adgen judged real
+    (AD411 when it is complex after all: a complex value adgen did not see)."""
+    if _is_complex(x):
+        raise GradientError("AD411", _UNSEEN)
+    return 0.0 * g
+
+
 def as_grad(g, x):
     """Give the gradient ``g`` the type and shape of the argument ``x``.
 
@@ -187,13 +203,13 @@ def _complex_cotangent(g, x):
     if _is_complex(x):
         return np.conj(g)
     if np.any(np.imag(g)):
-        raise GradientError(
-            "AD411",
-            "the gradient of a real argument came out complex: complex values appeared where adgen saw none "
-            "(a function of yours or another library's that returns complex values?); make the complex values "
-            "visible to adgen (pass them as arguments), or keep the computation real",
-        )
+        raise GradientError("AD411", "the gradient of a real argument came out complex: " + _UNSEEN)
     return np.real(g)
+
+
+_UNSEEN = ("complex values appeared where adgen saw none (a function of yours or another library's that returns "
+           "complex values? Python's ** of a negative float?); make the complex values visible to adgen (pass them "
+           "as arguments, write 1j or complex(...)), or keep the computation real")
 
 
 def as_grads(gs, xs):
@@ -223,4 +239,4 @@ def _unshare(tree, seen):
     return tree
 
 
-from runtime import trees  # noqa: E402  (trees needs nothing from here; as_grad needs it)
+from runtime import kinds, trees  # noqa: E402  (they need nothing from here but GradientError)

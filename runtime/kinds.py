@@ -20,6 +20,8 @@ selects entries: arrays, lists, tuples, dicts and strings do. An object whose
 ``selects`` about the module-level objects it sees.
 """
 
+import collections
+
 import numpy as np
 
 from runtime.core import GradientError
@@ -95,14 +97,21 @@ _SELECTING = {
 }
 
 
+_NO_MISSING = (None, collections.defaultdict.__missing__)
+
+
 def selects(obj):
-    """Does ``obj[index]`` only select entries of ``obj``?"""
-    return getattr(type(obj), "__getitem__", None) in _SELECTING
+    """Does ``obj[index]`` only select entries of ``obj``? (A dict whose ``__missing__``
+    makes a value from a key it lacks computes; a ``defaultdict``'s ignores the key.)"""
+    t = type(obj)
+    if getattr(t, "__getitem__", None) not in _SELECTING:
+        return False
+    return getattr(t, "__missing__", None) in _NO_MISSING
 
 
 def selecting(obj):
     """``obj``, after checking that ``obj[...]`` only selects (AD410 otherwise)."""
-    if getattr(type(obj), "__getitem__", None) in _SELECTING:
+    if selects(obj):
         return obj
     raise GradientError(
         "AD410",

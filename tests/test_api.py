@@ -205,3 +205,29 @@ def test_oracle_agrees_with_hand_computed_gradient():
     f = lambda x: float(np.sum(x ** 3))  # noqa: E731
     x = np.array([1.0, 2.0])
     np.testing.assert_allclose(numerical_grad(f, [x], 0), 3 * x ** 2, rtol=1e-6)
+
+
+def _sine_twice(x):
+    return np.sin(x) * 2.0
+
+
+@pytest.mark.parametrize("seed, code", [
+    ([1.0, -2.0, 0.5], None),  # a list of numbers is an array
+    (np.array([1.0, -2.0, 0.5]) + 3.0j, None),  # a real result: only the real part of the seed counts
+    (np.array([1, -2, 0]), None),
+    (np.ma.array([1.0, -2.0, 0.5], mask=[0, 1, 0]), "AD410"),  # masked entries would count
+    (np.array(["a", "b", "c"]), "AD402"),
+    ("abc", "AD402"),
+    ([1.0, 2.0], "AD402"),
+])
+def test_vjp_seeds_of_any_kind(seed, code):
+    from runtime.core import GradientError
+
+    x = np.array([0.3, -0.7, 1.1])
+    if code:
+        with pytest.raises(GradientError, match=code):
+            vjp(_sine_twice)(x, seed)
+        return
+    v = np.real(np.asarray(seed, dtype=complex))  # L = Re(sum(conj(v) * f(x))), f real
+    np.testing.assert_allclose(vjp(_sine_twice)(x, seed), v * 2.0 * np.cos(x))
+    np.testing.assert_allclose(vjp(lambda y: np.sum(_sine_twice(y)))(x, seed[0]), 2.0 * np.cos(x) * np.real(seed[0]))  # a scalar seed

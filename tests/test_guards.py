@@ -124,6 +124,33 @@ KINDS = {
         def f(x):
             return np.sum(layer.forward(x))
         """, lambda m, new: setattr(m.Layer, "forward", m.make_method(new))),
+    "callee's code replaced in place (autoreload)": ("""
+        def helper(x):
+            return np.sin(x) * x
+
+        def f(x):
+            return np.sum(helper(x))
+        """, lambda m, new: m.swap_code(m.helper, m.swapped, new)),
+    "callee's callee's code replaced in place": ("""
+        def inner(x):
+            return np.sin(x) * x
+
+        def helper(x):
+            return inner(x) * 2.0
+
+        def f(x):
+            return np.sum(helper(x))
+        """, lambda m, new: m.swap_code(m.inner, m.swapped, new)),
+    "method's code replaced in place": ("""
+        class Layer:
+            def forward(self, x):
+                return np.sin(x) * x
+
+        layer = Layer()
+
+        def f(x):
+            return np.sum(layer.forward(x))
+        """, lambda m, new: m.swap_code(m.Layer.forward, m.swapped_method, new)),
 }
 
 FACTORIES = """
@@ -138,6 +165,21 @@ def make_method(act):
     def forward(self, x):
         return act(x) * x
     return forward
+
+
+def swapped(x):
+    return ACT(x) * x
+
+
+def swapped_method(self, x):
+    return ACT(x) * x
+
+
+def swap_code(fn, other, act):
+    # what IPython's autoreload does to a function whose definition changed
+    global ACT
+    ACT = act
+    fn.__code__ = other.__code__
 """
 
 ACTS = {"sin": np.sin, "tanh": np.tanh, "exp": np.exp, "cos": np.cos, "square": np.square, "arctan": np.arctan}
@@ -280,3 +322,43 @@ def test_a_changed_default_of_the_function_itself(tmp_path):
     np.testing.assert_allclose(g(X), 2.0 * np.cos(2.0 * X))
     m.f.__defaults__ = (3.0,)
     np.testing.assert_allclose(g(X), 3.0 * np.cos(3.0 * X))
+
+
+def test_a_closure_variable_assigned_after_the_first_call(tmp_path):
+    """Before its cell is filled the name is still the closure variable (never the global
+    of the same name, whose gradient was then served once the cell held another function):
+    a callee is AD202 and a value the NameError the function itself raises; afterwards the
+    gradient is the function's."""
+    from gradcheck import check_complex_grad
+    from transpiler import TranspileError
+
+    m = load(tmp_path, """
+        def helper(x):
+            return np.sin(x)
+
+        def outer(grad, X):
+            def f(x):
+                return np.sum(np.real(helper(x) * k))
+
+            def g(x):
+                return np.sum(np.abs(np.sin(x) * k))
+
+            gf, gg = grad(f), grad(g)
+            early = []
+            for gradient in (gf, gg):
+                try:
+                    gradient(X)
+                except Exception as exc:  # noqa: BLE001 - what each raises is checked below
+                    early.append(exc)
+
+            def helper(x):
+                return np.exp(x)
+
+            k = 1.5 - 2.0j
+            return f, g, gf, gg, early
+        """)
+    f, g, gf, gg, early = m.outer(grad, X)
+    assert isinstance(early[0], TranspileError) and "AD202" in str(early[0])
+    assert isinstance(early[1], NameError)
+    check_complex_grad(f, [X], 0, gf(X))
+    check_complex_grad(g, [X], 0, gg(X))

@@ -7,16 +7,18 @@ helper never serves a stale gradient), and on disk as a real module, so
 tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines.
 """
 
+import functools
 import inspect
 import linecache
+import types
 import warnings
 
 import numpy as np
 
 from runtime import modules
-from transpiler import binding, pipeline, shapes, source
+from transpiler import binding, calls, pipeline, shapes, source
 from transpiler.cache import LRU, MAX_MODULES, load_module
-from transpiler.errors import AdgenWarning, Diagnostic
+from transpiler.errors import AdgenWarning, Diagnostic, TranspileError
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
 _VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to
@@ -58,7 +60,9 @@ class GradFunction:
 
     def __init__(self, fn, wrt, mode, debug=False):
         self.primal = fn
-        self.wrt = wrt
+        fn, self._args, self._kwargs = _parts(fn)
+        self._fn = fn
+        self.wrt = _names_for(self.primal, wrt, fn) if self._args or self._kwargs else wrt
         self.mode = mode
         self.debug = debug
         self._signature = inspect.signature(fn)
@@ -70,10 +74,10 @@ class GradFunction:
         self._index = {name: i for i, name in enumerate(self._signature.parameters)}
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
-            setattr(self, attr, getattr(fn, attr, None))
+            setattr(self, attr, getattr(self.primal, attr, None))
 
     def _generated(self, shapes=()):
-        return _compiled(self.primal, self.wrt, shapes, self.debug)
+        return _compiled(self._fn, self.wrt, shapes, self.debug)
 
     @property
     def source(self):
@@ -90,9 +94,12 @@ class GradFunction:
         return self._generated()[1]
 
     def _bind(self, args, kwargs):
-        """All parameters in order, positionally, and keyword-only ones by keyword."""
+        """All parameters in order, positionally, and keyword-only ones by keyword (after
+        the object of a bound method, the arguments of a ``functools.partial``)."""
+        if self._args or self._kwargs:
+            args, kwargs = self._args + tuple(args), {**self._kwargs, **kwargs}
         if kwargs or len(args) != self._positional:  # defaults or keywords: bind as Python would
-            fn = self.primal
+            fn = self._fn
             if fn.__defaults__ is not self._defaults[0] or fn.__kwdefaults__ is not self._defaults[1]:
                 self._signature, self._defaults = inspect.signature(fn), (fn.__defaults__, fn.__kwdefaults__)  # reassigned
             bound = self._signature.bind(*args, **kwargs)
@@ -110,8 +117,7 @@ class GradFunction:
         gradient, gen = self._generated(_shapes(args, kwargs))
         extra = {gradient.dout: seed}
         if gradient.closure:
-            cells = dict(zip(self.primal.__code__.co_freevars, self.primal.__closure__ or ()))
-            extra.update({n: cells[n].cell_contents for n in gradient.closure})
+            extra.update(_closure_values(self._fn, gradient.closure))
         for name in gradient.wrt:
             i = self._index[name]
             self._check_wrt_type(name, args[i] if i < len(args) else kwargs.get(name))
@@ -123,7 +129,7 @@ class GradFunction:
         kind = _integer_kind(value)
         if kind is None:
             return
-        code = self.primal.__code__
+        code = self._fn.__code__
         line = code.co_firstlineno
         message = f"differentiating with respect to `{name}`, which is {kind}: its gradient treats it as a real number"
         diag = Diagnostic("AD303", message, code.co_filename, line, 1, 0, linecache.getline(code.co_filename, line), severity="warning")
@@ -131,6 +137,61 @@ class GradFunction:
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _closure_values(fn, names):
+    """The values ``fn``'s closure variables ``names`` hold now (the NameError the function
+    would raise for one not assigned yet)."""
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    values = {}
+    for name in names:
+        try:
+            values[name] = cells[name].cell_contents
+        except ValueError:
+            raise NameError(f"cannot access free variable {name!r} where it is not associated with a value in enclosing scope") from None
+    return values
+
+
+def _parts(fn):
+    """``(function, arguments bound before, keywords bound before)`` of what ``grad`` was
+    given: a Python function, or a bound method (its object comes first), a
+    ``functools.partial``, an ``lru_cache`` wrapper or an object with a ``__call__`` method
+    of one. AD108 for anything else (a builtin, a ufunc): adgen reads Python source."""
+    given, args, kwargs = fn, (), {}
+    for _ in range(16):
+        if isinstance(fn, types.FunctionType):
+            return fn, args, kwargs
+        if isinstance(fn, types.MethodType):
+            fn, args = fn.__func__, (fn.__self__,) + args
+        elif isinstance(fn, functools.partial):
+            fn, args, kwargs = fn.func, fn.args + args, {**fn.keywords, **kwargs}
+        elif type(fn).__module__ == "functools" and hasattr(fn, "__wrapped__"):  # lru_cache, cache
+            fn = fn.__wrapped__
+        elif calls.is_user_function(getattr(type(fn), "__call__", None)):  # an object of a class of yours
+            fn = fn.__call__
+        else:
+            break
+    what = getattr(given, "__qualname__", None) or type(given).__qualname__
+    message = f"{what} ({type(fn).__module__}.{type(fn).__qualname__}) is not a Python function whose source adgen can read"
+    hint = "Differentiate a function (def or lambda) that calls it; give it a derivative rule with @defvjp if it is not Python."
+    raise TranspileError([Diagnostic("AD108", message, "<grad>", 0, 0, hint=hint)])
+
+
+def _names_for(given, wrt, fn):
+    """``wrt`` with parameter numbers of ``given`` (a bound method or partial, whose
+    first parameters are bound) replaced by their names, which are ``fn``'s too."""
+    names = list(inspect.signature(given).parameters)
+
+    def name(item):
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not -len(names) <= item < len(names):
+                code = fn.__code__
+                message = f"wrt={item} but {getattr(given, '__qualname__', fn.__qualname__)} takes {len(names)} parameters ({', '.join(names)})"
+                raise TranspileError([Diagnostic("AD301", message, code.co_filename, code.co_firstlineno, 1)])
+            return names[item]
+        return item
+
+    return tuple(map(name, wrt)) if isinstance(wrt, (tuple, list)) else name(wrt)
 
 
 def _shapes(args, kwargs):

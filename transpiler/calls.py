@@ -190,9 +190,9 @@ class Caller:
                 message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
             self.diags.add("AD302", node, message)
             return node, None
-        if not nested:  # the defaults its forward function takes are the function's now
-            self.src.baked.attribute(fn, "__defaults__")
-            self.src.baked.attribute(fn, "__kwdefaults__")
+        if not nested:  # its code (autoreload replaces it in place) and the defaults its forward takes
+            for attr in ("__code__", "__defaults__", "__kwdefaults__"):
+                self.src.baked.attribute(fn, attr)
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())

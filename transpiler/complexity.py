@@ -18,12 +18,12 @@ import ast
 import functools
 import inspect
 import textwrap
-import types
 
 import numpy as np
 
 from runtime import registry
 from transpiler.activity import is_add_at
+from transpiler.resolve import yours
 
 # functions of complex values whose result is real
 REAL_RESULTS = (abs, np.abs, np.absolute, np.real, np.imag, np.angle, np.ndarray.real, np.ndarray.imag,
@@ -32,7 +32,7 @@ REAL_RESULTS = (abs, np.abs, np.absolute, np.real, np.imag, np.angle, np.ndarray
 COMPLEX_NONDIFF = (np.sign, np.round, np.around, np.rint, np.ndarray.round)
 # functions that make complex values from real ones
 MAKERS = (complex, np.linalg.eig, np.linalg.eigvals, np.roots)
-MAKER_MODULES = ("numpy.fft", "numpy.lib._scimath_impl", "numpy.emath", "numpy.lib.scimath")
+MAKER_MODULES = ("numpy.fft", "numpy.lib._scimath_impl", "numpy.emath", "numpy.lib.scimath", "cmath")
 
 
 class Complexity:
@@ -86,19 +86,28 @@ class Complexity:
             return self._complex_object(node)
         if isinstance(node, ast.Call):
             found, fn = self.resolver.value_of(node.func)
-            return (found and (_makes_complex(fn) or (_yours(fn) and _mentions_complex(fn)))) or self._complex_cast(node)
+            return (found and (_makes_complex(fn) or (yours(fn) and self._yours_complex(fn)))) or self._complex_cast(node)
         return False
 
+    def _yours_complex(self, fn):
+        """Does a function of yours make complex values, as far as its text shows (a complex
+        literal, ``complex``, ``np.fft``, ``eig``...), or the values it reads (``read_by``)?"""
+        return _mentions_complex(fn.__code__) or any(_holds_complex(v) or (yours(v) and _mentions_complex(v.__code__))
+                                                     for _, v in self.resolver.read_by(fn))
+
     def _complex_cast(self, call):
-        """``dtype=complex``, ``.astype(complex)``."""
+        """A complex dtype passed to a function, by keyword or in any position:
+        ``dtype=complex``, ``.astype(complex)``, ``np.zeros(3, np.complex128)``,
+        ``np.asarray(x, "complex")``, ``x.view(np.complex128)``."""
         if any(k.arg == "dtype" and self._complex_dtype(k.value) for k in call.keywords):
             return True
-        return isinstance(call.func, ast.Attribute) and call.func.attr == "astype" and bool(call.args) and self._complex_dtype(call.args[0])
+        return any(self._complex_dtype(a, positional=True) for a in call.args)
 
     def _complex_object(self, node):
-        """A module-level value that is complex (a global, a closure variable)."""
-        found, value = self.resolver.value_of(node)
-        return found and isinstance(value, (complex, np.ndarray, np.generic)) and np.iscomplexobj(value)
+        """A module-level value that is complex or holds complex values (a global, a closure
+        variable, an attribute of one, a list, tuple or dict of them)."""
+        found, value = self.resolver.data_of(node)
+        return found and _holds_complex(value)
 
     def _call(self, node):
         found, fn = self.resolver.value_of(node.func)
@@ -111,17 +120,36 @@ class Complexity:
             parts.append(node.func.value)  # a method: its receiver
         return any(self.maybe(p) for p in parts)
 
-    def _complex_dtype(self, node):
-        found, value = self.resolver.value_of(node)
-        if not found:
-            try:
-                value = ast.literal_eval(node)
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    def _complex_dtype(self, node, positional=False):
+        """Does ``node`` name a complex dtype? A positional argument counts when it is a
+        type or dtype object, or a string of more than one letter (``'F'`` is also an
+        order, ``np.ravel(x, 'F')``)."""
+        if isinstance(node, ast.Attribute) and node.attr == "dtype":  # z.dtype: complex when z may be
+            return self.maybe(node.value)
+        if isinstance(node, ast.Call) and node.args and self.resolver.value_of(node.func, record=False) == (True, np.dtype):
+            return self._complex_dtype(node.args[0])  # np.dtype("c16")
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if not isinstance(value, str) or (positional and len(value) < 2):
+                return False
+        else:
+            found, value = self.resolver.value_of(node, record=False)
+            if not found or (positional and not isinstance(value, (type, np.dtype))):
                 return False
         try:
             return np.dtype(value).kind == "c"
-        except TypeError:
+        except (TypeError, ValueError):
             return False
+
+
+def _holds_complex(value, depth=0):
+    if isinstance(value, (complex, np.ndarray, np.generic)):
+        return np.iscomplexobj(value)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, set, frozenset)) and depth < 8:
+        return any(_holds_complex(v, depth + 1) for v in value)
+    return False
 
 
 def _makes_complex(fn):
@@ -131,20 +159,16 @@ def _makes_complex(fn):
     return any(fn is f for f in MAKERS) or module.startswith(MAKER_MODULES)
 
 
-def _yours(fn):
-    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "runtime")) and registry.lookup(fn) is None
-
-
 COMPLEX_WORDS = {"complex", "complex64", "complex128", "complex256", "csingle", "cdouble", "clongdouble",
                  "fft", "eig", "eigvals", "roots", "emath", "scimath", "1j"}
 
 
 @functools.lru_cache(maxsize=1024)
-def _mentions_complex(fn):
-    """Does a function of yours (a callee) make complex values, as far as its text shows
+def _mentions_complex(code):
+    """Does the code of a function of yours make complex values, as far as its text shows
     (a complex literal, ``complex``, ``np.fft``, ``eig``, ...)? Its result may then be complex."""
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        tree = ast.parse(textwrap.dedent(inspect.getsource(code)))
     except (OSError, TypeError, SyntaxError):
         return False
     for node in ast.walk(tree):

@@ -63,6 +63,7 @@ def _value(node, lookup):
         left, right = _number(_value(node.left, lookup)), _number(_value(node.right, lookup))
         if isinstance(node.op, ast.Pow) and isinstance(left, int) and isinstance(right, int) and abs(right) * max(left.bit_length(), 1) > MAX_BITS:
             raise _NotConstant  # computing it would take long, whatever comes of it
+        _bounded_arrays(node.op, left, right)
         return _checked(_BINARY[type(node.op)](left, right))
     if isinstance(node, ast.Call):
         return _call(node, lookup)
@@ -103,6 +104,28 @@ def _allowed(fn):
         return fn in _MATH or fn in _NUMPY or fn in _FROM_DATA or fn in _SHAPED or fn in (np.eye, np.identity, np.arange, np.linspace)
     except TypeError:  # unhashable
         return False
+
+
+def _bounded_arrays(op, left, right):
+    """Refuse arithmetic on arrays whose result would have more than ``MAX_SIZE`` elements
+    (broadcasting ``np.ones((n, 1)) * np.ones(n)``), or a product costing more than
+    ``MAX_SIZE`` multiplications per element of the result."""
+    shapes = [np.shape(v) for v in (left, right)]
+    if not any(shapes):
+        return
+    if isinstance(op, ast.MatMult):
+        if not all(shapes):
+            raise _NotConstant  # NumPy refuses a scalar operand of @
+        inner = shapes[0][-1]
+        shapes = [shapes[0][:-1] + (1,) if len(shapes[0]) > 1 else (1,), shapes[1][:-2] + shapes[1][-1:] if len(shapes[1]) > 1 else (1,)]
+        if inner > MAX_SIZE:
+            raise _NotConstant
+    try:
+        size = math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise _NotConstant from None
+    if size > MAX_SIZE or (isinstance(op, ast.MatMult) and size * inner > 100 * MAX_SIZE):
+        raise _NotConstant
 
 
 def _bounded(fn, args, kwargs):

@@ -6,8 +6,13 @@ pass, ``lib.helper(x)`` becomes ``_fwd_helper``/``_bwd_helper``, ``range`` a cou
 loop. Each such resolution is recorded (``Baked``) with how to make it again: a name
 in a module's globals (or the builtins, when the globals lack it), a closure cell, an
 attribute of a function (its defaults), then a chain of attributes. Values are read
-by the generated code when it runs and are not recorded (numbers, arrays, lists...),
-nor are NumPy's own attributes, which are taken as fixed.
+by the generated code when it runs and are not baked in (numbers, arrays, lists...),
+nor are NumPy's own attributes, which are taken as fixed. But what the transform
+concluded from a value's kind is baked in: a real number or array later rebound to a
+complex one, an ``np.matrix``, a masked array, or an object whose ``[...]`` computes
+would be read by code made for a real array. So a value that was ``plain`` must stay
+plain, and another value must keep the kinds it holds (``kinds_in``); else the
+gradient is made again, and the transform looks at the value as it is now.
 
 ``Guard.holds(fn)`` makes every recorded resolution again for the function about to
 be run (a closure's cells are its own: two closures from one factory differ) and
@@ -23,14 +28,58 @@ import numpy as np
 
 from runtime import registry
 
-_DATA = (np.ndarray, np.generic, numbers.Number, str, bytes, type(None), list, tuple, dict, set, frozenset, range, slice)
+DATA = (np.ndarray, np.generic, numbers.Number, str, bytes, type(None), list, tuple, dict, set, frozenset, range, slice)
 _MISSING = object()
+PLAIN = object()  # what a check expects of a value that must stay plain data
+_PLAIN = frozenset({float, int, bool, type(None), str, bytes, slice, range, type(Ellipsis)})
+_CONTAINERS = frozenset({list, tuple, set, frozenset, dict})
+_DEPTH = 8  # containers nested deeper are not looked into
 
 
 def _depends(obj):
     """Does generated code depend on which object this is (a function, a class, a
     module...), rather than on a value it reads when it runs?"""
-    return not isinstance(obj, _DATA)
+    return not isinstance(obj, DATA)
+
+
+class _Empty:
+    """What a closure variable not yet assigned holds for the transform: its check fails
+    until it is assigned, and the function is then transformed again."""
+
+    def __repr__(self):
+        return "<closure variable not yet assigned>"
+
+
+EMPTY = _Empty()
+
+
+def plain(value, depth=0):
+    """Is ``value`` data of the kinds every gradient is made for? Real (or integer, boolean,
+    string) numbers and arrays, strings, ``None``, and lists, tuples, sets and dicts of
+    them, of exactly those types: not complex values, array kinds of other meaning
+    (``np.matrix``, masked, record arrays), subclasses, or objects of other types (whose
+    ``[...]`` or operators may compute)."""
+    t = type(value)
+    if t in _PLAIN:
+        return True
+    if t is np.ndarray or t is np.memmap or isinstance(value, np.generic):
+        return value.dtype.kind not in "cOV"
+    if t not in _CONTAINERS or depth >= _DEPTH:
+        return False
+    items = value.values() if t is dict else value
+    return set(map(type, items)) <= _PLAIN or all(plain(v, depth + 1) for v in items)
+
+
+def kinds_in(value, depth=0):
+    """The kinds of the values in ``value`` (itself, or the leaves of its containers): their
+    types, and for arrays whether they are complex."""
+    t = type(value)
+    if t in _CONTAINERS and depth < _DEPTH:
+        items = value.values() if t is dict else value
+        return frozenset({t}).union(*(kinds_in(v, depth + 1) for v in items))
+    if isinstance(value, (np.ndarray, np.generic)):
+        return frozenset({(t, value.dtype.kind == "c")})
+    return frozenset({t})
 
 
 class Baked:
@@ -42,14 +91,13 @@ class Baked:
     def name(self, namespace, name, attrs, obj, method=False):
         """``namespace[name].attrs...`` (the builtin ``name`` when the namespace lacks it) is ``obj``;
         ``method``: compare the function a method calls, not the method."""
-        if _depends(obj):
-            self.items[("name", id(namespace), name, attrs)] = ("name", namespace, name, attrs, obj, method)
+        self.items[("name", id(namespace), name, attrs)] = ("name", namespace, name, attrs, _expected(obj), method)
 
     def cell(self, fn, name, attrs, obj, method=False):
         """``fn``'s closure variable ``name``, then ``attrs``, is ``obj``."""
-        if fn is not None and _depends(obj):
+        if fn is not None:
             index = fn.__code__.co_freevars.index(name)
-            self.items[("cell", id(fn), index, attrs)] = ("cell", fn, index, attrs, obj, method)
+            self.items[("cell", id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj), method)
 
     def attribute(self, fn, attr):
         """``fn.attr`` (``__defaults__``) is the object it is now, whatever it holds."""
@@ -86,6 +134,10 @@ class Guard:
                     value = getattr(owner, name)
                 if tail is not None:
                     value = tail(value)
+                if expected is PLAIN or isinstance(expected, frozenset):
+                    if not plain(value) and (expected is PLAIN or kinds_in(value) != expected):
+                        return False
+                    continue
                 if method:
                     value = getattr(value, "__func__", value)
                 if value is not expected and not _same_method(value, expected):
@@ -96,6 +148,15 @@ class Guard:
 
     def __len__(self):
         return len(self.checks)
+
+
+def _expected(obj):
+    """What a check of ``obj`` expects: ``obj`` itself when generated code depends on which
+    object it is, ``PLAIN`` for plain data, the kinds it holds for other data (complex
+    values, subclasses...: a gradient made for them is right for plain values too)."""
+    if _depends(obj):
+        return obj
+    return PLAIN if plain(obj) else kinds_in(obj)
 
 
 def _same_method(a, b):

@@ -13,10 +13,12 @@ import ast
 import numpy as np
 
 from runtime import kinds as runtime_kinds
+from transpiler.resolve import names_read, yours
 
 # modules whose functions make arrays of those kinds (np.ma.array, np.asmatrix, np.char.array, np.rec.array)
 ODD_MODULES = ("numpy.ma", "numpy.matrixlib", "numpy.char", "numpy._core.defchararray", "numpy.rec", "numpy._core.records")
 ODD_FUNCTIONS = (np.asmatrix, np.bmat)  # make matrices, but say they are in numpy
+ODD_NAMES = {"ma", "matrix", "asmatrix", "bmat", "masked_array", "recarray", "chararray"}  # in a function of yours
 
 
 def check(body, resolver, diags):
@@ -27,7 +29,7 @@ def check(body, resolver, diags):
 
 def _visit(node, resolver, diags):
     if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-        found, value = resolver.value_of(node)
+        found, value = resolver.data_of(node)
         if found:  # a module-level value: its dotted parts are modules, nothing to look into
             why = runtime_kinds.odd_kind(value) if not isinstance(value, type) else None
             if why:
@@ -46,6 +48,12 @@ def _makes(call, resolver):
     found, fn = resolver.value_of(call.func)
     if found and _odd_maker(fn):
         return f"a {_name(fn)}" if isinstance(fn, type) else _KINDS[next(k for k in _KINDS if _name(fn).startswith(k))]
+    if found and yours(fn):  # a function of yours that reads one, or whose text makes one
+        if ODD_NAMES & names_read(fn.__code__):
+            return "an array of such a kind (its code names one)"
+        why = next(filter(None, (runtime_kinds.odd_kind(v) for _, v in resolver.read_by(fn) if not isinstance(v, type))), None)
+        if why:
+            return f"what it reads, {why.partition(',')[0]}"
     if isinstance(call.func, ast.Attribute) and call.func.attr == "view":  # x.view(np.matrix), x.view(type=...)
         for arg in call.args + [k.value for k in call.keywords]:
             found, cls = resolver.value_of(arg)

@@ -7,13 +7,19 @@ and callees are resolved to the objects their derivative rules are keyed by.
 
 import ast
 import builtins
+import inspect
 import keyword
 import re
 import types
 
 import numpy as np
 
+from runtime import registry
+from transpiler import guards
+from transpiler.guards import EMPTY
 from transpiler.names import Names
+
+_ABSENT = object()
 
 
 class Resolver:
@@ -72,7 +78,47 @@ class Resolver:
             obj = getattr(obj, attr)
         if record and where is not None:
             where(obj, False)
-        return True, obj
+        return (False, None) if obj is EMPTY else (True, obj)
+
+    def data_of(self, node):
+        """``value_of``, but also through attributes of any object (``config.scale``, an
+        instance's attribute) when what the whole names is data: the values whose kind the
+        transform looks at (complex, ``np.matrix``...), recorded so that a later change of
+        kind is seen (``guards``). Attributes are read without running code (no properties)."""
+        found = self.value_of(node)
+        if found[0] or not isinstance(node, ast.Attribute):
+            return found
+        root = self._root(node)
+        if root is None or root[2] is None:
+            return False, None
+        obj, attrs, where = root
+        for attr in attrs:
+            obj = inspect.getattr_static(obj, attr, _ABSENT)
+            if obj is _ABSENT or hasattr(type(obj), "__get__"):  # absent, or a property, method...
+                return False, None
+        if isinstance(obj, guards.DATA):
+            where(obj, False)
+            return True, obj
+        return False, None
+
+    def read_by(self, fn, depth=0):
+        """``(name, value)`` for each value a function of yours reads from its globals and
+        closure, and those the functions of yours it calls read (to a few levels): what it
+        may return without its text showing it. Recorded, so that a later change is seen."""
+        code = fn.__code__
+        cells = []
+        for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
+            try:
+                cells.append((name, cell.cell_contents))
+            except ValueError:  # not filled yet
+                pass
+        found = [(n, fn.__globals__[n]) for n in sorted(names_read(code)) if n in fn.__globals__]
+        for name, value in found:
+            self.src.baked.name(fn.__globals__, name, (), value)
+        for name, value in found + cells:
+            yield name, value
+            if depth < 3 and yours(value) and value is not fn:
+                yield from self.read_by(value, depth + 1)
 
     def pin(self, node, obj):
         """Record that the method ``node`` (``obj.method``, the object read from the user's
@@ -102,10 +148,26 @@ class Resolver:
             return None
         rest = tuple(attrs)
         if name in src.closure:
+            if src.closure[name] is EMPTY:  # assigned later: whatever it will hold is not baked in
+                src.baked.cell(src.fn, name, (), EMPTY)
             return src.closure[name], rest, lambda obj, method: src.baked.cell(src.fn, name, rest, obj, method)
         if hasattr(builtins, name):
             return getattr(builtins, name), rest, lambda obj, method: src.baked.name(src.globals, name, rest, obj, method)
         return None
+
+
+def yours(fn):
+    """A Python function of the user's without a rule (not NumPy's or adgen's)."""
+    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "runtime")) and registry.lookup(fn) is None
+
+
+def names_read(code):
+    """The global (and attribute) names ``code`` and the code nested in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= names_read(const)
+    return names
 
 
 def alias_for(module):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from transpiler import samecode
 from transpiler.errors import Diagnostic, TranspileError
-from transpiler.guards import Baked
+from transpiler.guards import EMPTY, Baked
 from transpiler.syntax import clone, walk
 
 
@@ -259,8 +259,8 @@ def load(fn):
     for var, cell in zip(code.co_freevars, fn.__closure__ or ()):
         try:
             closure[var] = cell.cell_contents
-        except ValueError:  # a cell not filled yet
-            pass
+        except ValueError:  # a cell not filled yet: a closure variable all the same, never a global
+            closure[var] = EMPTY
     return Source(
         func=mangled(_as_function(node, name), fn.__qualname__),
         filename=code.co_filename,

@@ -11,6 +11,7 @@ import operator
 
 import numpy as np
 
+import runtime as _rt
 from runtime.registry import vjp
 
 # -- trigonometric -----------------------------------------------------------------
@@ -213,19 +214,21 @@ def ndarray_real(g, ans, x):
 
 # imag and angle are constant for real values (0, and 0 or pi). For complex ones,
 # imag(z) = y gives dL/dx - i dL/dy = -i g, and angle(z) = atan2(y, x) gives
-# g (-y - ix) / |z|^2 = -i g / z.
+# g (-y - ix) / |z|^2 = -i g / z. Taking the imaginary part or the angle of a value
+# is a sign it may be complex: the rule for real values checks that it is real (a
+# complex value adgen did not see, such as Python's (-2.0) ** 0.5, is AD411).
 def imag_complex(g, ans, val):
     return -1j * g
 
 
 @vjp(np.imag, elementwise=True, complex=imag_complex)
 def imag(g, ans, val):
-    return 0.0 * g
+    return _rt.zero_for_real(g, val)
 
 
 @vjp(np.ndarray.imag, elementwise=True, complex=imag_complex)
 def ndarray_imag(g, ans, x):
-    return 0.0 * g
+    return _rt.zero_for_real(g, x)
 
 
 def angle_complex(g, ans, z, deg=False):
@@ -234,7 +237,7 @@ def angle_complex(g, ans, z, deg=False):
 
 @vjp(np.angle, elementwise=True, complex=angle_complex)
 def angle(g, ans, z, deg=False):
-    return 0.0 * g
+    return _rt.zero_for_real(g, z)
 
 
 # The conjugate of a real value is the value itself; for a complex one,

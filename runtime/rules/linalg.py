@@ -386,8 +386,9 @@ def eigh(g, ans, a, UPLO="L"):
     abar = sym(V (diag(wbar) + F o (V^T Vbar)) V^T), F from the eigenvalue gaps."""
     w, v = ans
     gw = np.broadcast_to(g[0], w.shape)  # an unused output's cotangent is 0.0
-    gv = np.broadcast_to(g[1], v.shape)
-    inner = np.eye(w.shape[-1]) * np.expand_dims(gw, -2) + _off_diagonal_inverse_gaps(w) * (_T(v) @ gv)
+    inner = np.eye(w.shape[-1]) * np.expand_dims(gw, -2)
+    if np.any(g[1]):  # unused eigenvectors add nothing (not inf * 0 at repeated eigenvalues)
+        inner = inner + _off_diagonal_inverse_gaps(w) * (_T(v) @ np.broadcast_to(g[1], v.shape))
     return _sym(v @ inner @ _T(v))
 
 
@@ -425,19 +426,26 @@ def svd(g, ans, a, full_matrices=True):
         k = min(m, n)
         g = (_reduced(g[0], -1, k, "columns of U"), g[1], _reduced(g[2], -2, k, "rows of V^T"))
         u, vh = u[..., :, :k], vh[..., :k, :]
-    gu = np.broadcast_to(g[0], u.shape)  # an unused output's cotangent is 0.0
-    gs = np.broadcast_to(g[1], s.shape)
-    gv = _T(np.broadcast_to(g[2], vh.shape))
-    v = _T(vh)
-    f = _off_diagonal_inverse_gaps(s**2)
-    j = f * (_T(u) @ gu - _T(gu) @ u)
-    k = f * (vh @ gv - _T(gv) @ v)
+    gs = np.broadcast_to(g[1], s.shape)  # an unused output's cotangent is 0.0
+    core = np.eye(s.shape[-1]) * np.expand_dims(gs, -2)  # diag(sbar)
     row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
-    core = j * col + np.eye(s.shape[-1]) * np.expand_dims(gs, -2) + row * k  # J S + diag(sbar) + S K
+    # unused factors add nothing (not inf * 0 at repeated or zero singular values)
+    use_u, use_v = bool(np.any(g[0])), bool(np.any(g[2]))
+    if use_u or use_v:
+        f = _off_diagonal_inverse_gaps(s**2)
+    if use_u:
+        gu = np.broadcast_to(g[0], u.shape)
+        core = core + f * (_T(u) @ gu - _T(gu) @ u) * col  # + J S
+    if use_v:
+        v, gv = _T(vh), _T(np.broadcast_to(g[2], vh.shape))
+        core = core + row * (f * (vh @ gv - _T(gv) @ v))  # + S K
     abar = u @ core @ vh
     # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
-    abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
-    return abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
+    if use_u:
+        abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
+    if use_v:
+        abar = abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
+    return abar
 
 
 def _reduced(g, axis, k, what):

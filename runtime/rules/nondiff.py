@@ -21,6 +21,7 @@ nondiff(
     np.ndarray.shape, np.ndarray.ndim, np.ndarray.size, np.ndarray.dtype,
     len, range, isinstance, type,
     np.result_type, np.isscalar, np.isrealobj, np.iscomplexobj,
+    np.einsum_path,  # a contraction order for einsum's optimize=
 )
 
 # -- indices ------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def _axis_cot(g, axis, n, before, after, mode, reflect_type, stage, lengths):
         out[-1] += np.tensordot(ramp[before + 1 :], right, 1)
     elif mode in _STATS:
         for side, chunk in ((left, slice(0, _length(lengths[0], n))), (right, slice(n - _length(lengths[1], n), n))):
-            if len(side):
+            if len(side) and chunk.start != chunk.stop:  # stat_length=0: NaN padding, from no entry
                 out[chunk] += _stat_weights(mode, stage[chunk]) * np.sum(side, axis=0)
     elif mode in _SOURCED:
         _add_sourced(out, np.concatenate([left, right]), n, before, after, mode, reflect_type)

@@ -250,8 +250,10 @@ def _is_cast_to_float(dtype):
     return dtype is None or np.dtype(dtype).kind in "fc"
 
 
+# copy= changes only whether the result may share memory with the argument (which
+# transpiler/memory.py follows), not its values: the cotangent is the same.
 @vjp(np.array, complex=True)
-def array(g, ans, object, dtype=None):
+def array(g, ans, object, dtype=None, *, copy=True):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), object)
 
 
@@ -266,7 +268,7 @@ def to_dict(g, ans, iterable=()):
 
 
 @vjp(np.asarray, complex=True)
-def asarray(g, ans, a, dtype=None):
+def asarray(g, ans, a, dtype=None, *, copy=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
 
 
@@ -276,7 +278,7 @@ def _full(g, ans):
 
 
 @vjp(np.ndarray.astype, complex=True)
-def astype(g, ans, a, dtype):
+def astype(g, ans, a, dtype, *, copy=True):
     if not _is_cast_to_float(dtype):
         return _rt.zeros_for(a)
     target = _rt.float_dtype(a)

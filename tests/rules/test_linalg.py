@@ -3,6 +3,7 @@ import operator
 import numpy as np
 import pytest
 
+from gradcheck import check_grad
 from runtime.registry import lookup
 from tests.rules.harness import Case, check_case, cotangents
 
@@ -311,3 +312,49 @@ def test_svd_full_factors_of_a_non_square_input():
         assert np.allclose(rule((0.0, g[1], 0.0), full, a), rule((0.0, g[1], 0.0), reduced, a, False))
         with pytest.raises(GradientError, match="AD411"):
             rule(tuple(np.ones(np.shape(x)) for x in full), full, a)
+
+
+DEGENERATE = [np.eye(3), np.diag([2.0, 2.0, -1.0]), np.zeros((3, 3)), np.diag([1.0, 0.0, 0.0])]
+
+
+@pytest.mark.parametrize("a", DEGENERATE, ids=["identity", "repeated", "zero", "rank one"])
+def test_unused_factors_at_repeated_values_add_nothing(a):
+    """At repeated eigenvalues or singular values (zero ones too) the factors have no
+    derivative, but a result that reads only the values may: an unused factor's cotangent
+    0.0 must add nothing (it multiplied 1 / 0 and gave NaN). Hand-computed: d trace(S) = I,
+    d ||A||_F^2 = 2A, and d sum(s) = U V^T at a full-rank A."""
+    eigh, svd = lookup(np.linalg.eigh).fn, lookup(np.linalg.svd).fn
+    w, v = np.linalg.eigh(a)
+    assert np.allclose(eigh((np.ones(3), 0.0), (w, v), a), np.eye(3))
+    for full in (True, False):
+        u, s, vh = np.linalg.svd(a, full_matrices=full)
+        assert np.allclose(svd((0.0, 2.0 * s, 0.0), (u, s, vh), a, full), 2.0 * a)
+    u, s, vh = np.linalg.svd(np.eye(3) * 2.0)
+    assert np.allclose(svd((0.0, np.ones(3), 0.0), (u, s, vh), np.eye(3) * 2.0), u @ vh)
+
+
+def test_unused_factors_through_the_transpiler():
+    from transpiler import grad
+
+    def trace_of(a):
+        w, v = np.linalg.eigh(a + a.T)
+        return np.sum(w)
+
+    def frobenius(a):
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        return np.sum(s**2)
+
+    for a in DEGENERATE:
+        assert np.allclose(grad(trace_of)(a), 2.0 * np.eye(3))
+        assert np.allclose(grad(frobenius)(a), 2.0 * a)
+
+
+def test_einsum_with_a_path_einsum_path_found():
+    from transpiler import grad
+
+    def contract(a):
+        path = np.einsum_path("ij,jk,kl->il", a, a, a, optimize="greedy")[0]
+        return np.sum(np.einsum("ij,jk,kl->il", a, a, a, optimize=path) ** 2)
+
+    a = r(3, 3)
+    check_grad(contract, [a], 0, grad(contract)(a))

@@ -74,6 +74,7 @@ PIECEWISE = [
     (len, (V,), None), (range, (3,), None), (isinstance, (1.5, float), None), (type, (X,), None),
     (np.result_type, (X, 1.5), None), (np.isscalar, (1.5,), None),
     (np.isrealobj, (X,), None), (np.iscomplexobj, (X,), None),
+    (np.einsum_path, ("ij,jk->ik", np.ones((2, 3)), np.ones((3, 2))), None),
     # indices
     (np.argmax, (X,), None), (np.argmin, (X,), None), (np.argsort, (V,), None),
     (np.argpartition, (V, 2), None), (np.lexsort, (X,), None),

@@ -5,10 +5,14 @@ positionally to a wrapper, in the rule's parameter order, so that the harness
 checks the cotangents of ``constant_values`` and ``end_values`` too.
 """
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
-from gradcheck import check_grad
+from gradcheck import check_grad, check_vjp
 from runtime.core import GradientError
 from runtime.registry import lookup
 from tests.rules.harness import Case, check_case
@@ -161,3 +165,64 @@ def test_differentiated_pad_values(fn):
     gx, gc = grad(fn, wrt=(0, 1))(X, 0.3)
     check_grad(fn, [X, 0.3], 0, gx)
     check_grad(fn, [X, 0.3], 1, gc)
+
+
+# -- any mode, shape, width and option (derandomised) ------------------------------------------
+
+MODES = ["constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum", "reflect", "symmetric", "wrap"]
+
+
+@st.composite
+def pad_calls(draw):
+    """``(array, pad_width, mode, options)`` in every form NumPy takes them."""
+    ndim = draw(st.integers(1, 3))
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=ndim, max_size=ndim)))
+    w = st.integers(0, 5)
+    pair = st.tuples(w, w)
+    width = draw(st.one_of(w, st.tuples(w), pair, st.tuples(pair), st.tuples(*[pair] * ndim),
+                           st.dictionaries(st.integers(-ndim, ndim - 1), st.one_of(w, pair), max_size=2)))
+    mode = draw(st.sampled_from(MODES))
+    options = {}
+    if mode in ("maximum", "mean", "median", "minimum") and draw(st.booleans()):
+        length = st.integers(1, 5)
+        options["stat_length"] = draw(st.one_of(length, st.tuples(length, length), st.tuples(*[st.tuples(length, length)] * ndim)))
+    if mode in ("reflect", "symmetric"):
+        options["reflect_type"] = draw(st.sampled_from(["even", "odd"]))
+    values = {"constant": "constant_values", "linear_ramp": "end_values"}.get(mode)
+    if values and draw(st.booleans()):
+        options[values] = draw(st.sampled_from([(), (2,), (ndim, 2)]))  # a shape: random values below
+    seed = draw(st.integers(0, 2**16))
+    return shape, width, mode, options, seed
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+@given(call=pad_calls())
+def test_any_pad_call(call):
+    """The rule against finite differences, in the array and in constant_values/end_values."""
+    shape, width, mode, options, seed = call
+    generator = np.random.default_rng(seed)
+    x = generator.standard_normal(shape)
+    name = {"constant": "constant_values", "linear_ramp": "end_values"}.get(mode)
+    values = generator.standard_normal(options.pop(name)) if name in options else None
+
+    def fn(array, values):
+        return np.pad(array, width, mode, **options, **({name: values} if values is not None else {}))
+
+    ans = fn(x, values)
+    g = generator.standard_normal(ans.shape)
+    cots = lookup(np.pad).fn(g, ans, x, width, mode, **options, **({name: values} if values is not None else {}))
+    check_vjp(lambda a: fn(a, values), [x], 0, g, cots[0])
+    if values is not None:
+        check_vjp(lambda v: fn(x, v), [values], 0, g, cots[5 if name == "end_values" else 4])
+
+
+@pytest.mark.parametrize("mode", ["mean", "median"])
+def test_a_statistic_of_no_entries(mode):
+    """stat_length=0: NumPy pads with NaN, made from no entry; the array's entries get their own cotangent."""
+    x = np.array([0.5, -1.0, 2.0])
+    g = np.arange(1.0, 8.0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ans = np.pad(x, 2, mode, stat_length=0)
+        assert np.isnan(ans[0])
+        assert lookup(np.pad).fn(g, ans, x, 2, mode, stat_length=0)[0].tolist() == [3.0, 4.0, 5.0]

@@ -224,3 +224,31 @@ def test_ravel_in_memory_order():
             for value, gj in zip(flat, g):
                 expected[a == value] = gj
             np.testing.assert_array_equal(lookup(primal).fn(g, flat, a, order="K"), expected)
+
+
+def copied_then_stored(q):
+    y = np.sin(q) * 1.0
+    z = np.array(y, copy=True)  # a new array: storing into it leaves y as it was
+    z[0] = 2.0
+    w = y.astype(float, copy=True)
+    w *= 3.0
+    return np.sum(z * y) + np.sum(w * y) + np.sum(np.asarray(q, dtype=float, copy=None) ** 2)
+
+
+def maybe_the_argument_then_stored(q):
+    y = np.sin(q) * 1.0
+    z = np.array(y, copy=False)  # may be y itself
+    z *= 3.0
+    return np.sum(z * y)
+
+
+def test_copy_keywords_of_conversions():
+    """copy= does not change the values (the rules take it); whether the result may be the
+    argument itself is the memory model's (AD305/AD306 for a store through a possible view)."""
+    from gradcheck import check_grad
+    from transpiler import TranspileError, grad
+
+    q = np.array([0.3, -0.7, 1.1])
+    check_grad(copied_then_stored, [q], 0, grad(copied_then_stored)(q))
+    with pytest.raises(TranspileError, match="AD30[56]"):
+        grad(maybe_the_argument_then_stored)(q)
