@@ -20,6 +20,7 @@ import time
 import numpy as np
 import pytest
 
+from cachetools import codes, forget
 from transpiler import AdgenWarning, api, cache, grad
 from transpiler.cli import main
 
@@ -52,17 +53,6 @@ def user_module(tmp_path, body, stem="mod"):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def forget():
-    """As in a new process: no gradient or module in memory, no folder judged."""
-    cache.forget()
-    api._MEMO.clear()
-    api._VARIANTS.clear()
-
-
-def codes(record):
-    return sorted({w.message.diagnostic.code for w in record if isinstance(w.message, AdgenWarning)})
 
 
 # -- threads and processes ----------------------------------------------------------------

@@ -2,19 +2,16 @@
 as Python compiles them inside the class (``self._Model__w``): the generated code stands
 outside the class, where Python would not rewrite them (transpiler/source.py)."""
 
-import importlib
-import itertools
-import textwrap
 
 import numpy as np
 import pytest
 
+import usermodules
 from gradcheck import check_grad, numerical_grad
 from transpiler import grad
 from transpiler.source import class_of
 
 X = np.array([0.3, -0.7, 1.1])
-_count = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +20,7 @@ def importable(tmp_path, monkeypatch):
 
 
 def module(tmp_path, text):
-    name = f"mangled_{next(_count)}"
-    (tmp_path / f"{name}.py").write_text(textwrap.dedent(text))
-    importlib.invalidate_caches()
-    return importlib.import_module(name)
+    return usermodules.write_and_import(tmp_path, text, "mangled")[0]
 
 
 MODEL = """

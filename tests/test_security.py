@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transpiler import AdgenWarning, api, cache, emit, grad
+from cachetools import codes, forget
+from transpiler import AdgenWarning, cache, emit, grad
 from transpiler.cli import Fail, main, read_header
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -80,17 +81,6 @@ def expected_name(mod, x):
         os.unlink(os.path.join(where, name))
     forget()  # as in a new process: nothing in memory
     return name, text
-
-
-def forget():
-    """As in a new process: no gradient or module in memory, no folder judged."""
-    cache.forget()
-    api._MEMO.clear()
-    api._VARIANTS.clear()
-
-
-def codes(record):
-    return sorted({w.message.diagnostic.code for w in record if isinstance(w.message, AdgenWarning)})
 
 
 # -- files planted in the cache folder ------------------------------------------------

@@ -3,17 +3,16 @@ a file saved but not reloaded, or another lambda now on the line, is AD207; an e
 changes nothing that runs is not; only the function's own lines are parsed."""
 
 import importlib
-import itertools
 import textwrap
 
 import numpy as np
 import pytest
 
+import usermodules
 from gradcheck import check_grad
 from transpiler import TranspileError, grad, source
 
 X = np.array([0.3, -0.7, 1.1])
-_count = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +21,7 @@ def importable(tmp_path, monkeypatch):
 
 
 def write_and_import(tmp_path, text):
-    name = f"stale_{next(_count)}"
-    path = tmp_path / f"{name}.py"
-    path.write_text(textwrap.dedent(text))
-    importlib.invalidate_caches()
-    return importlib.import_module(name), path
+    return usermodules.write_and_import(tmp_path, text, "stale")
 
 
 def codes(fn):
