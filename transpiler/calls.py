@@ -321,7 +321,7 @@ def split(part, variant):
         seed = first.targets[0].id  # ``_dans = _dout``: the parameter takes the adjoint's name
         backward = backward[1:]
     params = [a.arg for a in part.func.args.posonlyargs + part.func.args.args + part.func.args.kwonlyargs]
-    available = set(params) | set(variant.freevars) | _stored(forward)
+    available = set(params) | set(variant.freevars) | names_in(forward, ast.Store)
     record = sorted(_exposed(backward) & available, key=_order(forward, params))
     unsure = [v for v in record if v not in set(params) | set(variant.freevars) | _surely_stored(forward)]
     if unsure:
@@ -414,9 +414,6 @@ def _tuple_width(func):
     return widths.pop() if len(widths) == 1 else 0
 
 
-def _stored(stmts):
-    return names_in(stmts, ast.Store)
-
 
 def _surely_stored(stmts):
     """Names assigned by the top-level statements of ``stmts`` (not inside branches or loops)."""
@@ -429,14 +426,14 @@ def _exposed(stmts, defined=frozenset()):
     for s in stmts:
         if isinstance(s, ast.For):
             found |= _reads(s.iter) - defined
-            found |= _exposed(s.body, defined | _stored([s.target]))
+            found |= _exposed(s.body, defined | names_in([s.target], ast.Store))
         elif isinstance(s, (ast.If, ast.While)):
             found |= _reads(s.test) - defined
             found |= _exposed(s.body, defined) | _exposed(s.orelse, defined)
         else:  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
             found |= _reads(s) - defined
             if isinstance(s, ast.Assign):
-                defined |= _stored(s.targets)
+                defined |= names_in(s.targets, ast.Store)
     return found
 
 

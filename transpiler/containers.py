@@ -93,7 +93,7 @@ class Rewriter:
 
     def run(self, body):
         self.used = _names_outside_comprehensions(body)
-        self.dicts = _known_dicts(body) | {p for p in self.passed_dicts if p not in _assigned(body)}
+        self.dicts = _known_dicts(body) | {p for p in self.passed_dicts if p not in names_in(body, ast.Store)}
         body = nested(body, self._statements)
         body = nested(body, self._conditional_items)
         mutated = _mutated(body)
@@ -448,10 +448,6 @@ def _fresh_list(value):
         return True
     return isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice) and value.slice.lower is value.slice.upper is value.slice.step is None
 
-
-def _assigned(body):
-    """Every name some statement of ``body`` binds."""
-    return names_in(body, ast.Store)
 
 
 def _mutated(body, by_user=False):

@@ -57,7 +57,7 @@ def lift(src, body, diags, fresh):
     rest = [s for s in body if not isinstance(s, ast.FunctionDef)]
     names = {d.name for d in defs}
     params = {a.arg for a in _all_args(src.func.args)}
-    local = params | _stored(rest) | names
+    local = params | names_in(rest, ast.Store) | names
     for d in defs:
         _refuse(d, defs, rest, local - params, diags)
     free = _free_variables(defs, local | set(src.closure), names)
@@ -92,7 +92,7 @@ def primal(item, diags):
     """The lifted function as plain Python, its globals read through the user's module."""
     node = clone(item.src.func)
     resolver = Resolver(item.src, Names(identifiers(node)), diags)
-    local = {a.arg for a in _all_args(node.args)} | _stored(node.body)
+    local = {a.arg for a in _all_args(node.args)} | names_in(node.body, ast.Store)
     resolver.bound.update(item.siblings)
     node.body = resolver.qualify(node.body, local | set(item.siblings))
     for a in _all_args(node.args):
@@ -127,7 +127,7 @@ def _free_variables(defs, outer, names):
     nested defs it calls (whose free variables it must pass on)."""
     direct, calls = {}, {}
     for d in defs:
-        own = {a.arg for a in _all_args(d.args)} | _stored(d.body)
+        own = {a.arg for a in _all_args(d.args)} | names_in(d.body, ast.Store)
         reads = names_in(d.body, ast.Load) - own
         direct[d.name] = (reads & outer) - names
         calls[d.name] = reads & names
@@ -177,9 +177,6 @@ def _parameters(args):
 def _all_args(args):
     return args.posonlyargs + args.args + args.kwonlyargs
 
-
-def _stored(stmts):
-    return names_in(stmts, ast.Store)
 
 
 def _literal(node):

@@ -167,12 +167,12 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)
         result = names.fresh("_ans")
-        local = set(params(func)) | _stored(body)
+        local = set(params(func)) | names_in(body, ast.Store)
         body = structure.Structure(names, result, lambda n: _is_builtin(src, local, n), diags).run(body)
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
-    body = resolver.qualify(body, set(params(func)) | _stored(body) | set(lifted))
+    body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
@@ -249,9 +249,6 @@ def _warn_independent(src, body, wrt_names, act, diags):
         else:
             diags.warn("AD304", stmt, message + f": the last use of `{name}`, or of a value computed from it, is here")
 
-
-def _stored(body):
-    return names_in(body, ast.Store)
 
 
 def _is_builtin(src, local, name):

@@ -225,10 +225,10 @@ def mangled(func, qualname):
 
     func = clone(func)
     for node in walk(func):
-        for field in ("id", "attr", "arg") if not isinstance(node, ast.keyword) else ():
-            value = getattr(node, field, None)
+        for slot in ("id", "attr", "arg") if not isinstance(node, ast.keyword) else ():  # keywords stay as written
+            value = getattr(node, slot, None)
             if isinstance(value, str) and private(value):
-                setattr(node, field, f"_{owner}{value}")
+                setattr(node, slot, f"_{owner}{value}")
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not func and private(node.name):
             node.name = f"_{owner}{node.name}"
         if isinstance(node, (ast.Global, ast.Nonlocal)):
