@@ -39,7 +39,7 @@ from transpiler.assemble import comment
 from transpiler.errors import Diagnostics, TranspileError
 from transpiler.names import Names
 from transpiler.reverse import Op
-from transpiler.syntax import Transformer, assign, clone, load, names_in, rt_call, tag, walk
+from transpiler.syntax import Transformer, assign, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -350,7 +350,7 @@ def split(part, variant):
 def used(alias, stmts):
     """``alias`` if the statements read it (a call to the user's function no longer
     reads the module that defines it), else None."""
-    reads = any(isinstance(n, ast.Name) and n.id == alias for s in stmts for n in walk(s))
+    reads = any(n.id == alias for n in name_nodes(stmts))
     return alias if alias and reads else None
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 import runtime
 from transpiler.errors import RuleError
+from transpiler.simplify import Folder
 from transpiler.syntax import Transformer, clone, names_in, path_of, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
@@ -199,25 +200,29 @@ def instantiate(expr, values):
     return clone(expr, exprs)
 
 
-def drop_default_arguments(expr):
-    """In calls to runtime helpers, leave out trailing positional arguments that are the
-    literal default of their parameter (``expand(g, shape, None, False)`` -> ``expand(g, shape)``)."""
+def paste(expr, values):
+    """``instantiate``, tidied in one more pass: arithmetic on number literals folded
+    (``simplify.fold``), and in calls to runtime helpers the trailing positional arguments
+    that are the literal default of their parameter left out (``expand(g, shape, None,
+    False)`` -> ``expand(g, shape)``)."""
+    return _Tidy().visit(instantiate(expr, values))
 
-    class Drop(Transformer):
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            params = _runtime_params(_runtime_object(node.func))
-            if params is None:
-                return node
-            while node.args and len(node.args) <= len(params) and not node.keywords:
-                last, param = node.args[-1], params[len(node.args) - 1]
-                literal = isinstance(last, ast.Constant) and param.default is not param.empty
-                if not (literal and type(last.value) is type(param.default) and last.value == param.default):
-                    break
-                node.args.pop()
+
+class _Tidy(Folder):
+    def visit_Call(self, node):
+        node = super().visit_Call(node)
+        if not isinstance(node, ast.Call):
             return node
-
-    return Drop().visit(expr)
+        params = _runtime_params(_runtime_object(node.func))
+        if params is None:
+            return node
+        while node.args and len(node.args) <= len(params) and not node.keywords:
+            last, param = node.args[-1], params[len(node.args) - 1]
+            literal = isinstance(last, ast.Constant) and param.default is not param.empty
+            if not (literal and type(last.value) is type(param.default) and last.value == param.default):
+                break
+            node.args.pop()
+        return node
 
 
 @functools.lru_cache(maxsize=None)
@@ -247,6 +252,7 @@ def _runtime_object(func):
 
 
 _SPECIALISED = {}  # (id of a rule's output, keep, shapes) -> (the output, its specialisation)
+_READS = {}  # id of a rule's output -> (the output, the names in it)
 
 
 def specialise(expr, keep, shapes):
@@ -254,7 +260,10 @@ def specialise(expr, keep, shapes):
     parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape ``shapes[p]``
     where it is known statically. Made once per rule output, ``keep`` and shapes, and
     shared: callers read it (``instantiate`` copies it), never change it."""
-    reads = names_in(expr)
+    reads = _READS.get(id(expr))
+    if reads is None or reads[0] is not expr:
+        reads = _READS[id(expr)] = (expr, names_in(expr))
+    reads = reads[1]
     key = (id(expr), frozenset(keep & reads), tuple(sorted((p, shapes[p]) for p in reads if shapes.get(p) is not None)))
     found = _SPECIALISED.get(key)
     if found is not None and found[0] is expr:
@@ -274,6 +283,7 @@ def specialise(expr, keep, shapes):
 
     if len(_SPECIALISED) > 4096:
         _SPECIALISED.clear()
+        _READS.clear()
     result = Specialise().visit(clone(expr))
     _SPECIALISED[key] = (expr, result)
     return result

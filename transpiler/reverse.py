@@ -20,8 +20,8 @@ from transpiler import complexity, containers, inline, lists, objects, shapes, s
 from transpiler.inline import BindError
 from transpiler.resolve import alias_for, dotted
 from transpiler.source import binding_of
-from transpiler.simplify import fold, is_literal
-from transpiler.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
+from transpiler.simplify import is_literal
+from transpiler.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -248,8 +248,8 @@ class Reverser:
         if tpl.inlined:
             keep, deferred = self._unbroadcast_keep(node, tpl, mapping, slots, slot_args)
             outputs = {k: inline.specialise(e, keep, known) for k, e in outputs.items()}
-            needs = {n.id for e in outputs.values() for n in walk(e) if isinstance(n, ast.Name)}
-            shape_only = needs - {n.id for e in outputs.values() for n in value_names(e)}
+            needs = names_in(list(outputs.values()))
+            shape_only = needs - value_names(outputs.values())
         else:
             needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
             shape_only = set()
@@ -534,14 +534,14 @@ class Reverser:
     def _backprop_rule(self, op, g, via, out, shaped):
         tpl = op.tpl
         if tpl.inlined:
-            uses = sum(1 for e in op.outputs.values() for n in walk(e) if isinstance(n, ast.Name) and n.id == tpl.g)
+            uses = sum(n.id == tpl.g for n in name_nodes(list(op.outputs.values())))
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
             for k, expr in op.outputs.items():
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                share = _real(inline.drop_default_arguments(fold(inline.instantiate(expr, values))), k, op)
+                share = _real(inline.paste(expr, values), k, op)
                 share.adgen_zero = getattr(g, "adgen_zero", False) or zeros.may_return_zero(tpl)
                 self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return

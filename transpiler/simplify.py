@@ -29,48 +29,50 @@ def literal_value(node):
 def fold(expr):
     """Fold arithmetic on number literals that pasting a rule leaves behind (``2 - 1``,
     ``x ** 1``, ``g * 1``)."""
+    return Folder().visit(expr)
 
-    class Fold(Transformer):
-        def visit_BinOp(self, node):
-            self.generic_visit(node)
-            left, right = node.left, node.right
-            if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-                value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
-                    literal_value(left), literal_value(right)
-                )
-                return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
-            if isinstance(node.op, ast.Pow) and _equals(right, 1):
-                return left
-            if isinstance(node.op, ast.Mult) and _equals(right, 1):
-                return left
-            if isinstance(node.op, ast.Mult) and _equals(left, 1):
-                return right
-            return node
 
-        def visit_Subscript(self, node):
-            self.generic_visit(node)
-            index = node.slice
-            if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
-                if -len(node.value.elts) <= index.value < len(node.value.elts):
-                    return node.value.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
-            return node
+class Folder(Transformer):
+    """What ``fold`` does, node by node (a base for passes that fold as they go)."""
 
-        def visit_IfExp(self, node):
-            self.generic_visit(node)
-            known, truth = _static_truth(node.test)
-            if known:
-                return node.body if truth else node.orelse
-            return node
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        left, right = node.left, node.right
+        if is_literal(left) and is_literal(right) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+            value = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}[type(node.op)](
+                literal_value(left), literal_value(right)
+            )
+            return ast.Constant(value) if value >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-value))
+        if isinstance(node.op, ast.Pow) and _equals(right, 1):
+            return left
+        if isinstance(node.op, ast.Mult) and _equals(right, 1):
+            return left
+        if isinstance(node.op, ast.Mult) and _equals(left, 1):
+            return right
+        return node
 
-        def visit_Call(self, node):
-            self.generic_visit(node)
-            if path_of(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
-                return node.args[0]
-            if path_of(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
-                return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
-            return node
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        index = node.slice
+        if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
+            if -len(node.value.elts) <= index.value < len(node.value.elts):
+                return node.value.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
+        return node
 
-    return Fold().visit(expr)
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        known, truth = _static_truth(node.test)
+        if known:
+            return node.body if truth else node.orelse
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if path_of(node.func) == "np.power" and len(node.args) == 2 and _equals(node.args[1], 1):
+            return node.args[0]
+        if path_of(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
+            return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
+        return node
 
 
 COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not}

@@ -289,10 +289,18 @@ def form_operand(call):
     return shape_operand(call, _FORM_OR_SHAPE_READS)
 
 
-def value_names(expr):
-    """The names ``expr`` reads for their values: all but the argument of ``np.shape(...)``."""
-    shapes = {id(n.args[0]) for n in walk(expr) if isinstance(n, ast.Call) and path_of(n.func) == "np.shape" and n.args}
-    return [n for n in walk(expr) if isinstance(n, ast.Name) and id(n) not in shapes]
+def value_names(exprs):
+    """The ids of the names ``exprs`` read for their values: all but the argument of
+    ``np.shape(...)``."""
+    found, shaped = set(), set()
+    for expr in exprs:
+        for n in walk(expr):  # a call comes before its arguments
+            if type(n) is ast.Name:
+                if id(n) not in shaped:
+                    found.add(n.id)
+            elif type(n) is ast.Call and n.args and path_of(n.func) == "np.shape":
+                shaped.add(id(n.args[0]))
+    return found
 
 
 def is_simple(node):

@@ -133,6 +133,8 @@ def fold_zeros(body, adjoints):
 class _Fold:
     def __init__(self, cotangents):
         self.cotangents = cotangents
+        self.mentioned = {}  # id of a branch or loop -> _mentioned's answer
+        self.keep = []
 
     def run(self, body, zeros, maybe, apply=True):
         """``(new body, adjoints zero after it, adjoints possibly zero after it)``, given
@@ -146,17 +148,46 @@ class _Fold:
             if _via(stmt, zeros, maybe) is not None and not passes(stmt.value, self.cotangents):
                 group, k = _group(body, k - 1)
                 stmt = _guard(group)
-            if isinstance(stmt, ast.If):
-                zeros, maybe = self._branches(stmt, zeros, maybe, apply)
-                out.append(stmt)
-            elif isinstance(stmt, (ast.For, ast.While)):
-                zeros, maybe = self._loop(stmt, zeros, maybe, apply, out)
+            if isinstance(stmt, (ast.If, ast.For, ast.While)):
+                self._compound(stmt, zeros, maybe, apply, out)
                 out.append(stmt)
             else:
                 stmt = self._one(stmt, zeros, maybe, apply)
                 if stmt is not None:
                     out.append(stmt)
         return out, zeros, maybe
+
+    def _compound(self, stmt, zeros, maybe, apply, out):
+        """Updates ``zeros`` and ``maybe`` past ``stmt``, a branch or a loop. Only the
+        adjoints it mentions can change in it, so only those are followed through it:
+        the sets hold every adjoint of the function, and copying them at each branch
+        made the pass quadratic in the function's length."""
+        names = self._mentioned(stmt)
+        inner = zeros & names, maybe & names
+        if isinstance(stmt, ast.If):
+            after, after_maybe = self._branches(stmt, *inner, apply)
+        else:
+            after, after_maybe = self._loop(stmt, *inner, apply, out)
+        zeros.difference_update(names)
+        maybe.difference_update(names)
+        zeros.update(after)
+        maybe.update(after_maybe)
+
+    def _mentioned(self, stmt):
+        """The names in ``stmt`` and the cotangents its tagged statements compute from
+        (for a branch or a loop: from its parts' answers, so each is read once)."""
+        found = self.mentioned.get(id(stmt))
+        if found is not None:
+            return found
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):
+            found = names_in([getattr(stmt, f) for f in ("test", "target", "iter") if hasattr(stmt, f)])
+            for inner in stmt.body + stmt.orelse:
+                found |= self._mentioned(inner)
+            self.mentioned[id(stmt)] = found
+            self.keep.append(stmt)  # its id stays its own while the pass runs
+            return found
+        via = kind_via(stmt)[1]
+        return names_in(stmt) | set(via if isinstance(via, tuple) else (via,) if via else ())
 
     def _branches(self, stmt, zeros, maybe, apply):
         inside = maybe - {getattr(stmt, "adgen_guard", None)}  # a guard's cotangent is not zero inside
