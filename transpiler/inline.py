@@ -193,19 +193,20 @@ def _is_default(node):
     return getattr(node, "adgen_default", False)
 
 
-def instantiate(expr, values):
+def instantiate(expr, values, moved=()):
     """A copy of ``expr`` with each name in ``values`` replaced by (a copy of) its expression
-    (a list of expressions: a tuple of them)."""
+    (a list of expressions: a tuple of them); ``moved``: names that occur once in ``expr``,
+    whose expressions the caller hands over (they are put in as they are, not copied)."""
     exprs = {k: ast.Tuple(elts=v, ctx=ast.Load()) if isinstance(v, list) else v for k, v in values.items()}
-    return clone(expr, exprs)
+    return clone(expr, exprs, moved)
 
 
-def paste(expr, values):
+def paste(expr, values, moved=()):
     """``instantiate``, tidied in one more pass: arithmetic on number literals folded
     (``simplify.fold``), and in calls to runtime helpers the trailing positional arguments
     that are the literal default of their parameter left out (``expand(g, shape, None,
     False)`` -> ``expand(g, shape)``)."""
-    return _Tidy().visit(instantiate(expr, values))
+    return _Tidy().visit(instantiate(expr, values, moved))
 
 
 class _Tidy(Folder):

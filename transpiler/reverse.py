@@ -537,11 +537,12 @@ class Reverser:
             uses = sum(n.id == tpl.g for n in name_nodes(list(op.outputs.values())))
             g, via = self._atomic_g(g, via, uses, out, op.node)
             values = dict(op.values, **{tpl.g: g, tpl.ans: op.ans})
+            moved = (tpl.g,) if uses == 1 else ()  # the cotangent, read once, is not copied
             for k, expr in op.outputs.items():
                 fixed = is_unbroadcast(expr)
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
-                share = _real(inline.paste(expr, values), k, op)
+                share = _real(inline.paste(expr, values, moved), k, op)
                 share.adgen_zero = getattr(g, "adgen_zero", False) or zeros.may_return_zero(tpl)
                 self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return

@@ -28,27 +28,28 @@ BINOPS = {
 UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
 
-def clone(node, replace=None):
+def clone(node, replace=None, moved=()):
     """A deep copy of an AST (or a list of them), custom attributes included; several
     times faster than ``copy.deepcopy``, which the transform would otherwise spend most
     of its time in. Immutable leaves are shared; lists, sets and dicts are copied.
-    ``replace``: name -> expression; each such name becomes a copy of its expression."""
+    ``replace``: name -> expression; each such name becomes a copy of its expression, or,
+    for names in ``moved`` (which the caller knows occur once), the expression itself."""
     if isinstance(node, ast.AST):
         if replace is not None and type(node) is ast.Name and node.id in replace:
-            return clone(replace[node.id])
+            return replace[node.id] if node.id in moved else clone(replace[node.id])
         new = type(node).__new__(type(node))
         fields = new.__dict__
         for key, value in node.__dict__.items():
-            fields[key] = clone(value, replace)
+            fields[key] = clone(value, replace, moved)
         return new
     if isinstance(node, list):
-        return [clone(x, replace) for x in node]
+        return [clone(x, replace, moved) for x in node]
     if isinstance(node, tuple):
-        return tuple(clone(x, replace) for x in node)
+        return tuple(clone(x, replace, moved) for x in node)
     if isinstance(node, (set, frozenset)):
-        return type(node)(clone(x, replace) for x in node)
+        return type(node)(clone(x, replace, moved) for x in node)
     if isinstance(node, dict):
-        return {k: clone(v, replace) for k, v in node.items()}
+        return {k: clone(v, replace, moved) for k, v in node.items()}
     return node
 
 
