@@ -19,7 +19,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from transpiler import api, grad, source  # noqa: E402
+from adgen import api, grad, source  # noqa: E402
 
 N = 3000
 

@@ -34,7 +34,7 @@ sys.path.insert(0, ROOT)
 _CACHE = tempfile.mkdtemp(prefix="adgen-bench-")
 os.environ["ADGEN_CACHE_DIR"] = _CACHE
 
-from transpiler import pipeline, source  # noqa: E402
+from adgen import pipeline, source  # noqa: E402
 
 TARGET_MS_PER_STATEMENT = 1.0
 SHAPES = {"x": (4,), "w": ()}

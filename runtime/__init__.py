@@ -1,18 +1,18 @@
 """The run-time support of adgen's generated gradient modules.
 
 Generated code imports this package as ``_rt`` and calls only what it
-exports. It depends on NumPy alone, never on ``transpiler``.
+exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
-from runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
-from runtime.debug import DebugTape, check_finite
-from runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
-from runtime.kinds import plain_args, real_args, selecting
-from runtime.modules import user_module
-from runtime.registry import is_nondiff, lookup, nondiff, vjp
-from runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
-from runtime.trees import Adj, AdjDict, drop_last, part, push
-from runtime import rules  # noqa: F401  (registers every built-in rule)
+from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.debug import DebugTape, check_finite
+from adgen.runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
+from adgen.runtime.kinds import plain_args, real_args, selecting
+from adgen.runtime.modules import user_module
+from adgen.runtime.registry import is_nondiff, lookup, nondiff, vjp
+from adgen.runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
+from adgen.runtime.trees import Adj, AdjDict, drop_last, part, push
+from adgen.runtime import rules  # noqa: F401  (registers every built-in rule)
 
 __all__ = [
     "GradientError",

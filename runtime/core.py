@@ -239,4 +239,4 @@ def _unshare(tree, seen):
     return tree
 
 
-from runtime import kinds, trees  # noqa: E402  (they need nothing from here but GradientError)
+from adgen.runtime import kinds, trees  # noqa: E402  (they need nothing from here but GradientError)

@@ -4,7 +4,7 @@ each backward statement leaves finite values."""
 
 import numpy as np
 
-from runtime.core import GradientError, Tape
+from adgen.runtime.core import GradientError, Tape
 
 
 class DebugTape(Tape):

@@ -11,9 +11,9 @@ import sys
 
 import numpy as np
 
-from runtime.core import GradientError, float_dtype, sum_to
-from runtime.refs import alone
-from runtime.rules.selection import _may_repeat
+from adgen.runtime.core import GradientError, float_dtype, sum_to
+from adgen.runtime.refs import alone
+from adgen.runtime.rules.selection import _may_repeat
 
 
 def cut_at(dy, y, index):

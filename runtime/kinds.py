@@ -24,7 +24,7 @@ import collections
 
 import numpy as np
 
-from runtime.core import GradientError
+from adgen.runtime.core import GradientError
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
 

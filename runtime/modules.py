@@ -22,7 +22,7 @@ import os
 import sys
 import threading
 
-from runtime.core import GradientError
+from adgen.runtime.core import GradientError
 
 _state = threading.local()
 

@@ -33,7 +33,7 @@ class Rule:
     same rule), or the rule to use instead where a value may be complex. The
     convention inside generated code is that of autograd and JAX: the cotangent
     of ``z`` is ``dL/dx - i dL/dy``, so a holomorphic function's rule is its real
-    rule (``g * f'(z)``); the gradients returned are conjugated (``runtime.core.as_grad``).
+    rule (``g * f'(z)``); the gradients returned are conjugated (``adgen.runtime.core.as_grad``).
     """
 
     __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex")

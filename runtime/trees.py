@@ -8,14 +8,14 @@ that of a dict is an ``AdjDict`` with the same keys. An item's adjoint may be
 Adding adjoints adds them item by item (``Adj + Adj``, ``0.0 + Adj``), and never
 changes either operand. Only the helpers below change an adjoint in place, and
 only one nothing else refers to (the caller's variable alone), as
-``runtime.rules.selection.scatter_add`` does for arrays.
+``adgen.runtime.rules.selection.scatter_add`` does for arrays.
 """
 
 import sys
 
 import numpy as np
 
-from runtime.refs import alone
+from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
 
@@ -210,7 +210,7 @@ def seed(value, dout, leaf):
 
 
 def _mismatch(value, dout):
-    from runtime.core import GradientError
+    from adgen.runtime.core import GradientError
 
     return GradientError("AD402", f"the seed {dout!r} does not have the structure of the result {value!r}")
 

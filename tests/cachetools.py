@@ -1,7 +1,7 @@
 """What the cache tests share: forgetting every gradient and module in memory, and the
 codes of the warnings a test recorded."""
 
-from transpiler import AdgenWarning, api, cache
+from adgen import AdgenWarning, api, cache
 
 
 def forget():

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 
 from gradcheck import check_grad, check_tree_grad, tree_paths
-from transpiler import grad
-from transpiler.errors import AdgenWarning
+from adgen import grad
+from adgen.errors import AdgenWarning
 
 # cases that differentiate on purpose with respect to a parameter the result
 # does not depend on (it only decides a branch): adgen warns, the gradient is 0

@@ -27,9 +27,9 @@ import warnings
 import numpy as np
 
 from gradcheck import numerical_grad
-from runtime import GradientError
-from transpiler import TranspileError, value_and_grad
-from transpiler.errors import CODES, AdgenWarning
+from adgen.runtime import GradientError
+from adgen import TranspileError, value_and_grad
+from adgen.errors import CODES, AdgenWarning
 
 HUGE = 1e6
 

@@ -10,9 +10,9 @@ import pytest
 
 import corpus_aliasing as corpus
 from gradcheck import check_grad
-from runtime import GradientError
-from transpiler import grad
-from transpiler.errors import AdgenWarning, TranspileError
+from adgen.runtime import GradientError
+from adgen import grad
+from adgen.errors import AdgenWarning, TranspileError
 
 ALIASING = {"AD305", "AD306", "AD307", "AD408"}
 ARGUMENTS = {  # the first argument is differentiated; x is an array of 3 floats otherwise

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 import aliasing_programs
 from gradcheck import check_grad
 from test_fuzz import FUZZ, load
-from runtime import GradientError
-from transpiler import grad
-from transpiler.errors import CODES, AdgenWarning, TranspileError
+from adgen.runtime import GradientError
+from adgen import grad
+from adgen.errors import CODES, AdgenWarning, TranspileError
 
 REFUSALS = {"AD305", "AD306", "AD307", "AD201", "AD204"}  # AD201/AD204: a conversion without a rule
 ALIASING = settings(FUZZ, max_examples=200)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad, numerical_grad
-from transpiler import AdgenWarning, TranspileError, grad, pipeline, value_and_grad, vjp
+from adgen import AdgenWarning, TranspileError, grad, pipeline, value_and_grad, vjp
 
 OFFSET = 0.5
 
@@ -186,7 +186,7 @@ def test_gradients_do_not_share_memory():
 
 def test_byte_identical_across_processes():
     code = (
-        "import sys; sys.path.insert(0, 'tests'); import corpus_straight as c; from transpiler import grad;"
+        "import sys; sys.path.insert(0, 'tests'); import corpus_straight as c; from adgen import grad;"
         "print(grad(c.sin_mul, wrt=(0, 1)).source);"
         "import corpus_control as cc; [print(grad(f, wrt=w).source) for f, _, w in cc.CASES]"
     )
@@ -221,7 +221,7 @@ def _sine_twice(x):
     ([1.0, 2.0], "AD402"),
 ])
 def test_vjp_seeds_of_any_kind(seed, code):
-    from runtime.core import GradientError
+    from adgen.runtime.core import GradientError
 
     x = np.array([0.3, -0.7, 1.1])
     if code:

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from runtime.core import GradientError
-from transpiler import cli, grad
+from adgen.runtime.core import GradientError
+from adgen import cli, grad
 
 pytestmark = pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 

@@ -38,7 +38,7 @@ def test_workloads_have_distinct_names_and_valid_wrt():
 
 @pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
 def test_adgen_gradient_equals_the_hand_gradient(workload):
-    from transpiler import grad
+    from adgen import grad
 
     args = workload.build(SMALL)
     ours = grad(workload.primal, wrt=workload.wrt)(*args)

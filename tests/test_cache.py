@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from cachetools import codes, forget
-from transpiler import AdgenWarning, api, cache, grad
-from transpiler.cli import main
+from adgen import AdgenWarning, api, cache, grad
+from adgen.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -106,7 +106,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 warnings.simplefilter("error")  # any warning (AD503: a torn file seen) fails the child
 import shared_funcs
-from transpiler import grad
+from adgen import grad
 while not os.path.exists(sys.argv[2]):
     time.sleep(0.001)
 x = np.linspace(0.1, 1.0, 4)
@@ -167,7 +167,7 @@ def killed_while_writing(tmp_path, script, env=None):
 
 def test_kill_during_a_cache_write_leaves_nothing_a_later_run_trusts(folder, tmp_path):
     (tmp_path / "victim.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x ** 3)\n")
-    script = "import numpy as np, victim\nfrom transpiler import grad\ngrad(victim.f)(np.ones(3))\n"
+    script = "import numpy as np, victim\nfrom adgen import grad\ngrad(victim.f)(np.ones(3))\n"
     killed_while_writing(tmp_path, script, dict(os.environ, ADGEN_CACHE_DIR=str(folder)))
     assert not list(folder.glob("adgen_*.py"))  # only the temporary file is there
     (left,) = folder.glob(".adgen_f_*.tmp")
@@ -193,7 +193,7 @@ def test_kill_during_emit_keeps_the_old_file_whole(tmp_path, monkeypatch, capsys
     assert main(["emit", "m.py:f", "-o", "g.py"]) == 0
     old = (tmp_path / "g.py").read_bytes()
     (tmp_path / "m.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.cos(x))\n")
-    killed_while_writing(tmp_path, f"os.chdir({str(tmp_path)!r})\nfrom transpiler.cli import main\nmain(['emit', 'm.py:f', '-o', 'g.py'])\n")
+    killed_while_writing(tmp_path, f"os.chdir({str(tmp_path)!r})\nfrom adgen.cli import main\nmain(['emit', 'm.py:f', '-o', 'g.py'])\n")
     assert (tmp_path / "g.py").read_bytes() == old
     capsys.readouterr()
     assert main(["emit", "--check", "g.py"]) == 1  # stale, and read whole
@@ -244,7 +244,7 @@ import os, sys, warnings
 import numpy as np
 sys.path.insert(0, sys.argv[1])
 import ro_mod
-from transpiler import AdgenWarning, grad
+from adgen import AdgenWarning, grad
 if os.geteuid() == 0:
     os.setgroups([])
     os.setgid(int(sys.argv[2]))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from transpiler import TranspileError, grad, value_and_grad, vjp
+from adgen import TranspileError, grad, value_and_grad, vjp
 
 X = np.array([0.3, -0.7, 1.1])
 Y = np.array([1.5, 0.5, -2.0])

@@ -18,7 +18,7 @@ import pytest
 import corpus_calls as cc
 import helpers_bad_calls as bad
 from gradcheck import check_grad
-from transpiler import TranspileError, cli, grad
+from adgen import TranspileError, cli, grad
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -86,7 +86,7 @@ def test_closure_variables_are_read_at_run_time():
 
 def test_byte_identical_across_processes():
     code = (
-        "import sys; sys.path.insert(0, 'tests'); import corpus_calls as c; from transpiler import grad;"
+        "import sys; sys.path.insert(0, 'tests'); import corpus_calls as c; from adgen import grad;"
         "[print(grad(f, wrt=w).source) for f, _, w in c.CASES]"
     )
     outs = set()
@@ -321,8 +321,8 @@ def _halve(x):
 
 
 def test_a_function_with_a_rule_is_not_differentiated_through_its_source():
-    from runtime import registry
-    from transpiler import defvjp
+    from adgen.runtime import registry
+    from adgen import defvjp
 
     def f(x):
         return _halve(x) * 3.0
@@ -361,7 +361,7 @@ def test_a_non_literal_default_must_be_passed():
 def test_the_cache_looks_each_callee_up_once():
     g = grad(cc.same_module_twice)
     g(np.ones(4))
-    from transpiler import api
+    from adgen import api
 
     gradient = api._compiled(cc.same_module_twice, 0)[0]
     assert [c[2] for c in gradient.guard.checks].count("square_sin") == 1
@@ -426,7 +426,7 @@ def test_methods_get_their_object_as_first_argument():
 def test_the_cache_follows_methods_and_closure_objects():
     model = cc.make_model(1.5)
     grad(model)(np.ones(3))
-    from transpiler import api
+    from adgen import api
 
     for fn in (model, cc.methods):
         gradient = api._compiled(fn, 0)[0]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from transpiler import grad
+from adgen import grad
 
 
 def h(s):

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from test_cli import run
-from transpiler.cli import main
+from adgen.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -151,7 +151,7 @@ def test_rebound_name_is_a_note(model, capsys):
 
 
 def test_a_function_decorated_with_grad(model, capsys):
-    name = model("import numpy as np\nfrom transpiler import grad\n\n\n@grad\ndef f(x):\n    return np.sum(np.i0(x))\n")
+    name = model("import numpy as np\nfrom adgen import grad\n\n\n@grad\ndef f(x):\n    return np.sum(np.i0(x))\n")
     code, out, _ = run(capsys, "check", name)
     assert code == 1 and positions(out) == [("7", "19", "AD201")]
 
@@ -162,7 +162,7 @@ def test_stubs_file(model, tmp_path, capsys):
     assert code == 1 and "wrote 3 rule stubs to rules.py" in err
     text = (tmp_path / "rules.py").read_text()
     assert text.count("@defvjp(np.diff)") == 1 and text.count("@defvjp(np.i0)") == 1  # one stub per callee
-    assert "\nimport math\n" in text and "\nimport numpy as np\n" in text and "\nfrom transpiler import defvjp\n" in text
+    assert "\nimport math\n" in text and "\nimport numpy as np\n" in text and "\nfrom adgen import defvjp\n" in text
     assert "def comb_vjp(g, ans, n, k, /):" in text
     compile(text, "rules.py", "exec")
     assert sorted(p for p in os.listdir(tmp_path) if p != "__pycache__") == sorted([name, "rules.py"])  # no temp file left
@@ -194,7 +194,7 @@ def test_filled_in_stub_makes_grad_work(model, tmp_path):
     script = textwrap.dedent(f"""
         import numpy as np
         import rules
-        from transpiler import RuleError, grad
+        from adgen import RuleError, grad
         from {name[:-3]} import f
         try:
             grad(f)(np.ones(5))
@@ -211,7 +211,7 @@ def test_filled_in_stub_makes_grad_work(model, tmp_path):
     script = textwrap.dedent(f"""
         import numpy as np
         import rules
-        from transpiler import grad
+        from adgen import grad
         from {name[:-3]} import f
         x = np.array([0.3, -1.2, 2.0, 0.5, 1.1])
         h = 1e-6
@@ -226,14 +226,14 @@ def test_filled_in_stub_makes_grad_work(model, tmp_path):
 def test_adgen_check_as_a_program(model, tmp_path):
     name = model()
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-m", "transpiler", "check", name, "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "adgen", "check", name, "--format", "json"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and len(json.loads(proc.stdout)) == 6
 
 
 def test_a_bug_in_adgen_is_exit_3_and_the_other_functions_are_still_checked(model, monkeypatch, capsys):
-    from transpiler import diagnose
-    from transpiler.errors import InternalError
+    from adgen import diagnose
+    from adgen.errors import InternalError
 
     real = diagnose.transform
 

@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pytest
 
-from transpiler import constants, diagnose, static
-from transpiler.cli import main
-from transpiler.errors import InternalError, RuleError
+from adgen import constants, diagnose, static
+from adgen.cli import main
+from adgen.errors import InternalError, RuleError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, "tests", "corpus_*.py")))

@@ -1,4 +1,4 @@
-"""The ``adgen`` command line, run in-process through ``transpiler.cli.main``."""
+"""The ``adgen`` command line, run in-process through ``adgen.cli.main``."""
 
 import os
 import re
@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from transpiler import emit
-from transpiler.cli import main
+import adgen
+from adgen import emit
+from adgen.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -106,7 +107,7 @@ def test_emit_o_writes_the_file(model, tmp_path, monkeypatch, capsys):
     assert code == 0 and out == "" and err == ""
     lines = (tmp_path / "gen" / "grad_f.py").read_text().splitlines()
     assert lines[0].startswith(emit.HEADER_MARK)
-    assert lines[0] == f"{emit.HEADER_MARK} {emit.VERSION} from ../{path.name}:f. Do not edit."
+    assert lines[0] == f"{emit.HEADER_MARK} {adgen.__version__} from ../{path.name}:f. Do not edit."
     assert lines[1].startswith("# wrt: x, w   source sha256: ")
     assert lines[2] == f"# regenerate: adgen emit ../{path.name}:f --wrt x,w -o grad_f.py  (run in this file's folder)"
     assert any("def value_and_grad_f" in line for line in lines)
@@ -301,17 +302,17 @@ def test_unsupported_syntax_is_exit_1(model, tmp_path, monkeypatch, capsys, stmt
 # -- the module entry point ---------------------------------------------------------------
 
 
-def test_python_m_transpiler_show(model, tmp_path):
+def test_python_m_adgen_show(model, tmp_path):
     path = model()
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(
-        [sys.executable, "-m", "transpiler", "show", f"{path.name}:f", "--wrt", "x,w"],
+        [sys.executable, "-m", "adgen", "show", f"{path.name}:f", "--wrt", "x,w"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(emit.HEADER_MARK) and "def value_and_grad_f" in proc.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "transpiler", "show", "missing.py:f"],
+        [sys.executable, "-m", "adgen", "show", "missing.py:f"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.strip()

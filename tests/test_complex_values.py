@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_complex_grad
-from runtime.core import GradientError
-from transpiler import TranspileError, grad, value_and_grad, vjp
+from adgen.runtime.core import GradientError
+from adgen import TranspileError, grad, value_and_grad, vjp
 
 Z = np.array([0.6 + 0.8j, -1.1 + 0.3j, 0.4 - 0.9j])
 X = np.array([0.5, -1.2, 2.0])
@@ -216,7 +216,7 @@ def test_random_complex_programs_match_finite_differences(tmp_path_factory, seed
 
 
 def test_the_general_gradient_after_many_shapes_keeps_complex_arguments_complex(monkeypatch):
-    from transpiler import api
+    from adgen import api
 
     monkeypatch.setattr(api, "MAX_SPECIALISATIONS", 1)
 

@@ -12,10 +12,10 @@ import warnings
 import numpy as np
 import pytest
 
-import runtime as _rt
+import adgen.runtime as _rt
 from gradcheck import check_tree_grad, tree_paths
-from transpiler import AdgenWarning, TranspileError, grad, value_and_grad, vjp
-from runtime.core import GradientError
+from adgen import AdgenWarning, TranspileError, grad, value_and_grad, vjp
+from adgen.runtime.core import GradientError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -226,7 +226,7 @@ def test_no_two_leaves_share_memory():
 
 def test_emit_with_a_dict_parameter(tmp_path):
     out = tmp_path / "grad_mlp.py"
-    cmd = [sys.executable, "-m", "transpiler", "emit", os.path.join(ROOT, "examples", "mlp_params.py") + ":mlp_loss", "--wrt", "params", "-o", str(out)]
+    cmd = [sys.executable, "-m", "adgen", "emit", os.path.join(ROOT, "examples", "mlp_params.py") + ":mlp_loss", "--wrt", "params", "-o", str(out)]
     subprocess.run(cmd, check=True, cwd=ROOT)
     text = out.read_text()
     assert "_rt.as_grad(_dparams, params)" in text

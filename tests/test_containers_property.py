@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_grad
-from transpiler import grad
+from adgen import grad
 
 _COUNTER = itertools.count()
 

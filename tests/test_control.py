@@ -9,10 +9,10 @@ import ast
 import numpy as np
 import pytest
 
-import runtime
+from adgen import runtime
 from gradcheck import check_grad
-from transpiler import grad
-from transpiler.errors import TranspileError
+from adgen import grad
+from adgen.errors import TranspileError
 
 
 class CountingTape(runtime.Tape):

@@ -6,12 +6,12 @@ import warnings
 import numpy as np
 import pytest
 
-import runtime
+from adgen import runtime
 from corpus_calls import CASES as CALLS
 from corpus_control import CASES as CONTROL
 from corpus_inplace import CASES as INPLACE
-from transpiler import cli, grad, value_and_grad
-from transpiler.errors import AdgenWarning
+from adgen import cli, grad, value_and_grad
+from adgen.errors import AdgenWarning
 
 
 def sqrt_at_zero(x):

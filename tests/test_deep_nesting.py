@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from transpiler import TranspileError, grad
+from adgen import TranspileError, grad
 
 
 def _load(tmp_path, name, terms):

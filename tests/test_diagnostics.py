@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from corpus_unsupported import CASES
-from transpiler import TranspileError, grad, stubs
-from transpiler.errors import CODES, markdown_table
+from adgen import TranspileError, grad, stubs
+from adgen.errors import CODES, markdown_table
 
 
 @pytest.mark.parametrize("fn,code", CASES, ids=[c[0].__name__ for c in CASES])

@@ -4,8 +4,8 @@ share, whether it is new, which arguments it changes in place; recursion include
 import pytest
 
 import effects_cases as cases
-import transpiler.calls
-from transpiler.effects import OUTSIDE, RESULT, Effects
+import adgen.calls
+from adgen.effects import OUTSIDE, RESULT, Effects
 
 
 @pytest.mark.parametrize(
@@ -26,10 +26,10 @@ from transpiler.effects import OUTSIDE, RESULT, Effects
     ids=lambda v: getattr(v, "__name__", None),
 )
 def test_effects(fn, returns, fresh, changes):
-    effect = Effects(transpiler.calls.is_user_function).of(fn)
+    effect = Effects(adgen.calls.is_user_function).of(fn)
     assert (set(effect.returns), effect.fresh, set(effect.changes)) == (returns, fresh, changes)
 
 
 def test_a_copy_of_an_argument_holds_at_most_its_items():
-    effect = Effects(transpiler.calls.is_user_function).of(cases.changes_its_own_copy)
+    effect = Effects(adgen.calls.is_user_function).of(cases.changes_its_own_copy)
     assert effect.own == {RESULT} and effect.held == {("param", "a", "items")}

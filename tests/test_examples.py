@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad, check_tree_grad
-from transpiler import cli
+from adgen import cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -64,7 +64,7 @@ def test_imports_only_numpy_runtime_and_the_users_module(path):
             imported |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
-    assert imported <= {"numpy", "runtime", user}, imported
+    assert imported <= {"numpy", "adgen.runtime", user}, imported
 
 
 @pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)

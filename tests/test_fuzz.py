@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 import programs
 from gradcheck import check_grad
-from transpiler import grad
-from transpiler.diagnose import diagnose
-from transpiler.errors import CODES, AdgenWarning, TranspileError
+from adgen import grad
+from adgen.diagnose import diagnose
+from adgen.errors import CODES, AdgenWarning, TranspileError
 
 # a seed has no smaller form worth shrinking to: a failure prints its program instead.
 # With tests/test_fuzz_outside.py, CI runs over 1,000 random programs (200 + 2 x 250 here).

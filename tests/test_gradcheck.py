@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from transpiler import defvjp, grad
+from adgen import defvjp, grad
 
 
 def cube(x):

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_grad
-from transpiler import api, grad, pipeline
+from adgen import api, grad, pipeline
 
 X = np.array([0.3, -0.7, 1.1])
 _count = itertools.count()
@@ -254,8 +254,8 @@ def test_a_changed_default_of_a_callee(tmp_path):
 
 
 def test_a_rule_registered_after_the_first_gradient(tmp_path):
-    from runtime import registry
-    from transpiler import defvjp
+    from adgen.runtime import registry
+    from adgen import defvjp
 
     m = load(tmp_path, """
         def helper(x):
@@ -330,7 +330,7 @@ def test_a_closure_variable_assigned_after_the_first_call(tmp_path):
     a callee is AD202 and a value the NameError the function itself raises; afterwards the
     gradient is the function's."""
     from gradcheck import check_complex_grad
-    from transpiler import TranspileError
+    from adgen import TranspileError
 
     m = load(tmp_path, """
         def helper(x):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from runtime.core import GradientError
-from transpiler import TranspileError, grad
+from adgen.runtime.core import GradientError
+from adgen import TranspileError, grad
 
 
 class Squares:

@@ -5,13 +5,13 @@ import ast
 import numpy as np
 import pytest
 
-import runtime
+from adgen import runtime
 from gradcheck import check_grad
 import helpers_calls
 from corpus_inplace import CASES, edit_distance_table, particle_trajectory
 from test_control import tapes  # noqa: F401 (a fixture)
-from transpiler import grad, inplace, vjp
-from transpiler.errors import TranspileError
+from adgen import grad, inplace, vjp
+from adgen.errors import TranspileError
 
 
 def pushed_sizes(tapes):

@@ -8,8 +8,8 @@ import pytest
 
 import usermodules
 from gradcheck import check_grad, numerical_grad
-from transpiler import grad
-from transpiler.source import class_of
+from adgen import grad
+from adgen.source import class_of
 
 X = np.array([0.3, -0.7, 1.1])
 

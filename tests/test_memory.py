@@ -9,7 +9,7 @@ import inspect
 import numpy as np
 import pytest
 
-from transpiler import memory
+from adgen import memory
 
 a = np.linspace(0.5, 2.0, 4)
 b = np.linspace(-1.0, 1.0, 4)

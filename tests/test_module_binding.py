@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad
-from transpiler import TranspileError, cli, grad, pipeline, source
+from adgen import TranspileError, cli, grad, pipeline, source
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 X = np.array([1.0, 2.0])
@@ -165,7 +165,7 @@ def test_a_package_module_is_checked_package_by_package(tmp_path):
 
 
 def test_a_gradient_module_imported_for_grad_binds_nothing_by_itself():
-    from runtime import modules
+    from adgen.runtime import modules
 
     with modules.deferred():
         placeholder = modules.user_module("anything", "/no/such/file.py", __file__)

@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cachetools import codes, forget
-from transpiler import AdgenWarning, cache, emit, grad
-from transpiler.cli import Fail, main, read_header
+import adgen
+from adgen import AdgenWarning, cache, emit, grad
+from adgen.cli import Fail, main, read_header
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOBODY = 65534
@@ -295,7 +296,7 @@ def emitted(tmp_path, monkeypatch, request):
 
 def point_header_at(path, rel):
     lines = path.read_text().splitlines(keepends=True)
-    lines[0] = f"{emit.HEADER_MARK} {emit.VERSION} from {emit.literal(rel)}:f. Do not edit.\n"
+    lines[0] = f"{emit.HEADER_MARK} {adgen.__version__} from {emit.literal(rel)}:f. Do not edit.\n"
     path.write_text("".join(lines))
 
 
@@ -358,7 +359,7 @@ def _umask():
 
 
 RULED = """import numpy as np
-from transpiler import defvjp
+from adgen import defvjp
 
 K = 3.0
 

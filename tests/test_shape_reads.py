@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_grad
-from transpiler import grad
-from transpiler.errors import AdgenWarning
+from adgen import grad
+from adgen.errors import AdgenWarning
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
 _modules = itertools.count()

@@ -10,13 +10,13 @@ import textwrap
 import numpy as np
 import pytest
 
-import runtime
+from adgen import runtime
 from gradcheck import check_grad
 from test_control import tapes  # noqa: F401  (a fixture)
-from transpiler import api, grad, shapes, source
-from transpiler.errors import Diagnostics
-from transpiler.names import Names
-from transpiler.resolve import Resolver
+from adgen import api, grad, shapes, source
+from adgen.errors import Diagnostics
+from adgen.names import Names
+from adgen.resolve import Resolver
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -117,11 +117,11 @@ def test_an_emitted_specialisation_refuses_other_shapes(tmp_path):
         def loss(W, b):
             return np.sum(np.tanh(W + b))
     """))
-    cmd = [sys.executable, "-m", "transpiler", "emit", "model.py:loss", "--wrt", "W,b",
+    cmd = [sys.executable, "-m", "adgen", "emit", "model.py:loss", "--wrt", "W,b",
            "--shape", "W=4x3", "--shape", "b=3", "-o", "grad_model.py"]
     env = dict(os.environ, PYTHONPATH=ROOT)
     subprocess.run(cmd, cwd=tmp_path, check=True, env=env)
-    check = subprocess.run([sys.executable, "-m", "transpiler", "emit", "--check", "grad_model.py"],
+    check = subprocess.run([sys.executable, "-m", "adgen", "emit", "--check", "grad_model.py"],
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     sys.path.insert(0, str(tmp_path))

@@ -10,7 +10,7 @@ import pytest
 
 import usermodules
 from gradcheck import check_grad
-from transpiler import TranspileError, grad, source
+from adgen import TranspileError, grad, source
 
 X = np.array([0.3, -0.7, 1.1])
 

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_complex_grad
-from runtime.core import GradientError
-from transpiler import TranspileError, grad
+from adgen.runtime.core import GradientError
+from adgen import TranspileError, grad
 
 X = np.array([0.3, -0.7, 1.1])
 _count = itertools.count()

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from transpiler import AdgenWarning, grad
-from transpiler.cli import main
+from adgen import AdgenWarning, grad
+from adgen.cli import main
 
 
 def codes(caught):

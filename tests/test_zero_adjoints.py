@@ -18,11 +18,11 @@ import pytest
 
 import zero_programs
 from gradcheck import check_grad, random_like
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 from tests.rules.harness import cotangents
 from tests.rules.test_coverage import all_cases
-from transpiler import grad
-from transpiler.errors import AdgenWarning
+from adgen import grad
+from adgen.errors import AdgenWarning
 
 _modules = itertools.count()
 
@@ -128,7 +128,7 @@ def test_a_rule_given_a_shaped_cotangent_returns_shaped_cotangents(case):
 
 def test_a_users_rule_may_return_zero_for_an_operand(tmp_path_factory):
     source = '''import numpy as np
-from transpiler import defvjp
+from adgen import defvjp
 
 A = np.arange(6.0).reshape(2, 3) / 5.0
 

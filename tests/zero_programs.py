@@ -19,7 +19,7 @@ import types
 
 import numpy as np
 
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 
 FORMS = {
     # overwritten on one path: the rule's cotangent is 0.0 when c > 0

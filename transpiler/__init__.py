@@ -1,19 +1,44 @@
 """adgen: reverse-mode gradients of Python/NumPy functions, as readable source code.
 
-    from transpiler import grad
+    from adgen import grad
     dloss = grad(loss, wrt=(0, 1))
     gW, gb = dloss(W, b, X, y)
     print(dloss.source)
 
 ``defvjp`` registers a derivative rule (``vjp`` is taken by the vector-Jacobian
 product of a function); ``nondiff`` declares functions without a derivative.
+
+The names below are imported when first used, so that a generated module, which
+imports only ``adgen.runtime``, does not load the transpiler.
 """
 
-from runtime.registry import nondiff
-from runtime.registry import vjp as defvjp
-from transpiler.api import grad, value_and_grad, vjp
-from transpiler.errors import AdgenWarning, InternalError, RuleError, TranspileError
+import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-__all__ = ["grad", "value_and_grad", "vjp", "defvjp", "nondiff", "TranspileError", "RuleError", "InternalError", "AdgenWarning"]
+_PUBLIC = {  # name -> (module, attribute)
+    "grad": ("adgen.api", "grad"),
+    "value_and_grad": ("adgen.api", "value_and_grad"),
+    "vjp": ("adgen.api", "vjp"),
+    "defvjp": ("adgen.runtime.registry", "vjp"),
+    "nondiff": ("adgen.runtime.registry", "nondiff"),
+    "TranspileError": ("adgen.errors", "TranspileError"),
+    "RuleError": ("adgen.errors", "RuleError"),
+    "InternalError": ("adgen.errors", "InternalError"),
+    "AdgenWarning": ("adgen.errors", "AdgenWarning"),
+}
+
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'adgen' has no attribute {name!r}")
+    module, attribute = _PUBLIC[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))

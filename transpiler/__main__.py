@@ -1,3 +1,3 @@
-from transpiler.cli import main
+from adgen.cli import main
 
 raise SystemExit(main())

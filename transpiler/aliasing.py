@@ -32,12 +32,12 @@ it was made with, and ``reverse`` can undo stores one by one in the backward pas
 import ast
 import copy
 
-from runtime import registry
-from transpiler import calls, inplace, memory
-from transpiler.activity import is_add_at
-from transpiler.effects import Effects
-from transpiler.memory import IMM, MUT, Value
-from transpiler.syntax import load, names_in, rt_call, walk
+from adgen.runtime import registry
+from adgen import calls, inplace, memory
+from adgen.activity import is_add_at
+from adgen.effects import Effects
+from adgen.memory import IMM, MUT, Value
+from adgen.syntax import load, names_in, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
 OUTSIDE_NAME = "<outside>"  # stands for every global and closure value

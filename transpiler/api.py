@@ -15,10 +15,10 @@ import warnings
 
 import numpy as np
 
-from runtime import modules
-from transpiler import binding, calls, pipeline, shapes, source
-from transpiler.cache import LRU, MAX_MODULES, load_module
-from transpiler.errors import AdgenWarning, Diagnostic, TranspileError
+from adgen.runtime import modules
+from adgen import binding, calls, pipeline, shapes, source
+from adgen.cache import LRU, MAX_MODULES, load_module
+from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
 _VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to

@@ -22,9 +22,9 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from transpiler import inplace
-from transpiler.reverse import Block
-from transpiler.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
+from adgen import inplace
+from adgen.reverse import Block
+from adgen.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")

@@ -25,8 +25,8 @@ import time
 import types
 import warnings
 
-from transpiler.errors import AdgenWarning, Diagnostic
-from transpiler.files import write_atomic
+from adgen.errors import AdgenWarning, Diagnostic
+from adgen.files import write_atomic
 
 MAX_MODULES = 512  # generated modules kept in memory; the least recently used go first
 DISK_LIMIT = 256 * 2**20  # bytes of adgen's files in the cache folder before the oldest go

@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime import registry
-from transpiler import check, debug, lift, optimize, source
-from transpiler.assemble import comment
-from transpiler.errors import Diagnostics, TranspileError
-from transpiler.names import Names
-from transpiler.reverse import Op
-from transpiler.syntax import Transformer, assign, clone, load, name_nodes, names_in, rt_call, tag, walk
+from adgen.runtime import registry
+from adgen import check, debug, lift, optimize, source
+from adgen.assemble import comment
+from adgen.errors import Diagnostics, TranspileError
+from adgen.names import Names
+from adgen.reverse import Op
+from adgen.syntax import Transformer, assign, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass
@@ -64,7 +64,7 @@ def _qualname(fn):
 def is_user_function(fn):
     """A Python function of the user's, whose source adgen differentiates: not NumPy's,
     adgen's, or one from the standard library or an installed package (those need rules)."""
-    if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "runtime", "transpiler")):
+    if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "adgen.")):
         return False
     return not source.installed(fn.__code__.co_filename)
 

@@ -7,10 +7,10 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
-from transpiler import lift
-from transpiler.errors import Diagnostics
-from transpiler.names import RESERVED
-from transpiler.syntax import walk
+from adgen import lift
+from adgen.errors import Diagnostics
+from adgen.names import RESERVED
+from adgen.syntax import walk
 
 OK = None
 

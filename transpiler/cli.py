@@ -15,10 +15,10 @@ import re
 import shlex
 import sys
 
-from transpiler import cache, diagnose, emit, pipeline, shapes, source, static, stubs
-from transpiler.errors import CODES, InternalError, RuleError, TranspileError
-from transpiler.files import through_links, write_atomic
-from transpiler.pipeline import transform
+from adgen import __version__, cache, diagnose, emit, pipeline, shapes, source, static, stubs
+from adgen.errors import CODES, InternalError, RuleError, TranspileError
+from adgen.files import through_links, write_atomic
+from adgen.pipeline import transform
 
 SUFFIX = "  (run in this file's folder)"
 _FIRST = re.compile(r"^" + re.escape(emit.HEADER_MARK) + r" \S+ from (.*):([^:]+)\. Do not edit\.$")
@@ -371,7 +371,7 @@ SHAPE_HELP = "specialise to an argument shape, e.g. x=100x2 or k=scalar (repeata
 
 def parser():
     p = argparse.ArgumentParser(prog="adgen", description="Reverse-mode gradients of Python/NumPy functions, as source code.")
-    p.add_argument("--version", action="version", version=f"adgen {emit.VERSION}")
+    p.add_argument("--version", action="version", version=f"adgen {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("emit", help="write a gradient module (or check one is up to date)")
     e.add_argument("target", nargs="?", metavar="FILE:FUNC")

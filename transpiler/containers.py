@@ -30,8 +30,8 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 
 import ast
 
-from transpiler.normalize import nested, unpack_tuples
-from transpiler.syntax import Transformer, clone, names_in, walk
+from adgen.normalize import nested, unpack_tuples
+from adgen.syntax import Transformer, clone, names_in, walk
 
 MUTATORS = ("append", "extend", "pop")
 

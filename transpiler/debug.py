@@ -11,7 +11,7 @@ The tape checks pops itself (``_rt.DebugTape``, set up by ``assemble.Layout``).
 
 import ast
 
-from transpiler.syntax import load, names_in, rt_call, walk
+from adgen.syntax import load, names_in, rt_call, walk
 
 CHECKED = {"accum", "set"}
 

@@ -7,10 +7,10 @@ import inspect
 import os
 import warnings
 
-from transpiler import source
-from transpiler.errors import AdgenWarning, TranspileError
-from transpiler.pipeline import transform
-from transpiler.syntax import clone, walk
+from adgen import source
+from adgen.errors import AdgenWarning, TranspileError
+from adgen.pipeline import transform
+from adgen.syntax import clone, walk
 
 
 def functions_in(module, path):

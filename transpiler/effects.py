@@ -16,10 +16,10 @@ import ast
 import types
 from dataclasses import dataclass
 
-from transpiler import lift, memory, source
-from transpiler.errors import AdgenError
-from transpiler.memory import OUTSIDE, Value
-from transpiler.syntax import walk
+from adgen import lift, memory, source
+from adgen.errors import AdgenError
+from adgen.memory import OUTSIDE, Value
+from adgen.syntax import walk
 
 RESULT = ("result",)  # the result is memory the function made
 

@@ -26,7 +26,7 @@ import types
 
 import numpy as np
 
-from runtime import registry
+from adgen.runtime import registry
 
 DATA = (np.ndarray, np.generic, numbers.Number, str, bytes, type(None), list, tuple, dict, set, frozenset, range, slice)
 _MISSING = object()

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import runtime
-from transpiler.errors import RuleError
-from transpiler.simplify import Folder
-from transpiler.syntax import Transformer, clone, names_in, path_of, walk
+from adgen import runtime
+from adgen.errors import RuleError
+from adgen.simplify import Folder
+from adgen.syntax import Transformer, clone, names_in, path_of, walk
 
 INLINE_GLOBALS = {"np": np, "_rt": runtime}
 

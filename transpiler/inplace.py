@@ -23,9 +23,9 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 
 import ast
 
-from transpiler.activity import is_add_at
-from transpiler.reverse import Block, accepts_unshaped
-from transpiler.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
+from adgen.activity import is_add_at
+from adgen.reverse import Block, accepts_unshaped
+from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
 
 
 

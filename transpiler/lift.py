@@ -23,9 +23,9 @@ import builtins
 import inspect
 from dataclasses import dataclass, replace
 
-from transpiler.names import Names, identifiers
-from transpiler.resolve import Resolver
-from transpiler.syntax import Transformer, clone, names_in, walk
+from adgen.names import Names, identifiers
+from adgen.resolve import Resolver
+from adgen.syntax import Transformer, clone, names_in, walk
 
 
 @dataclass(eq=False)

@@ -13,8 +13,8 @@
 
 import ast
 
-from transpiler.containers import _at, _call_stmt, _load, is_append, is_pop
-from transpiler.syntax import clone, names_in
+from adgen.containers import _at, _call_stmt, _load, is_append, is_pop
+from adgen.syntax import clone, names_in
 
 
 def reverse_statement(rev, stmt):
@@ -27,8 +27,8 @@ def reverse_statement(rev, stmt):
 
 
 def _append_block(rev, stmt):
-    from transpiler.reverse import Block
-    from transpiler.syntax import assign, call, load, tag
+    from adgen.reverse import Block
+    from adgen.syntax import assign, call, load, tag
 
     xs = stmt.value.func.value.id
     restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
@@ -56,8 +56,8 @@ def _append_block(rev, stmt):
 
 
 def _pop_block(rev, stmt):
-    from transpiler.reverse import Block
-    from transpiler.syntax import as_result, assign, call, is_atomic, load, tag
+    from adgen.reverse import Block
+    from adgen.syntax import as_result, assign, call, is_atomic, load, tag
 
     v = stmt.targets[0].id
     xs = stmt.value.func.value.id
@@ -99,7 +99,7 @@ def drop_unread_restores(body):
     """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
     as it was, for each list no other statement of the backward pass reads: nothing needs
     it then. Runs on the optimised body; loops left empty go."""
-    from transpiler import optimize
+    from adgen import optimize
 
     start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
     body = _strip(body, _read_elsewhere(body[start:]))

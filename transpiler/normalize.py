@@ -14,8 +14,8 @@ Each pass takes and returns a list of statements; positions are kept
 
 import ast
 
-from transpiler.names import Names
-from transpiler.syntax import names_in, walk
+from adgen.names import Names
+from adgen.syntax import names_in, walk
 
 
 def _at(new, old):

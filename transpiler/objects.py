@@ -9,8 +9,8 @@ else AD209; one known only at run time is checked then (``_rt.selecting``, AD410
 
 import ast
 
-from runtime import kinds, registry
-from transpiler.syntax import rt_call
+from adgen.runtime import kinds, registry
+from adgen.syntax import rt_call
 
 
 def guarded_index(rev, node):

@@ -11,12 +11,12 @@
 
 import ast
 
-from transpiler import inplace, simplify
-from transpiler.syntax import names_in, path_of, same, statements, walk
-from transpiler.zeros import fold_zeros
-from transpiler.zeros import kind_via as _tag
-from transpiler.zeros import target as _target
-from transpiler.zeros import targets as _targets
+from adgen import inplace, simplify
+from adgen.syntax import names_in, path_of, same, statements, walk
+from adgen.zeros import fold_zeros
+from adgen.zeros import kind_via as _tag
+from adgen.zeros import target as _target
+from adgen.zeros import targets as _targets
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 COMPOUND = (ast.If, ast.For, ast.While)
@@ -259,7 +259,7 @@ SCATTER = "_rt.rules.selection.scatter"
 
 def scatter_in_place(body):
     """``_dx = _dx + scatter(g, x, i)`` -> ``_dx = scatter_add(_dx, g, x, i)``, which adds
-    into ``_dx`` itself when it can (see ``runtime.rules.selection.scatter_add``)."""
+    into ``_dx`` itself when it can (see ``adgen.runtime.rules.selection.scatter_add``)."""
     for stmt in body:
         if isinstance(stmt, COMPOUND):
             scatter_in_place(stmt.body)

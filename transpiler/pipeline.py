@@ -9,14 +9,14 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from transpiler import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
-from transpiler.assemble import Layout, build
-from transpiler.debug import instrument
-from transpiler.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
-from transpiler.names import Names, identifiers
-from transpiler.resolve import Resolver
-from transpiler.reverse import Block, Reverser
-from transpiler.syntax import assign, call, clone, load, name_nodes, names_in, rt_call, tag, walk
+from adgen import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen.assemble import Layout, build
+from adgen.debug import instrument
+from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
+from adgen.names import Names, identifiers
+from adgen.resolve import Resolver
+from adgen.reverse import Block, Reverser
+from adgen.syntax import assign, call, clone, load, name_nodes, names_in, rt_call, tag, walk
 
 
 @dataclass

@@ -14,10 +14,10 @@ import types
 
 import numpy as np
 
-from runtime import registry
-from transpiler import guards
-from transpiler.guards import EMPTY
-from transpiler.names import Names
+from adgen.runtime import registry
+from adgen import guards
+from adgen.guards import EMPTY
+from adgen.names import Names
 
 _ABSENT = object()
 
@@ -158,7 +158,7 @@ class Resolver:
 
 def yours(fn):
     """A Python function of the user's without a rule (not NumPy's or adgen's)."""
-    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "runtime")) and registry.lookup(fn) is None
+    return isinstance(fn, types.FunctionType) and not (fn.__module__ or "").startswith(("numpy", "adgen.")) and registry.lookup(fn) is None
 
 
 def names_read(code):

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime import registry
-from transpiler import complexity, containers, inline, lists, objects, shapes, stubs, zeros
-from transpiler.inline import BindError
-from transpiler.resolve import alias_for, dotted
-from transpiler.source import binding_of
-from transpiler.simplify import is_literal
-from transpiler.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
+from adgen.runtime import registry
+from adgen import complexity, containers, inline, lists, objects, shapes, stubs, zeros
+from adgen.inline import BindError
+from adgen.resolve import alias_for, dotted
+from adgen.source import binding_of
+from adgen.simplify import is_literal
+from adgen.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -454,7 +454,7 @@ class Reverser:
             return None
         rule = registry.lookup(fn)
         if rule is None:
-            if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "runtime")):
+            if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
             else:
                 fix = stubs.stub(fn)
@@ -574,8 +574,8 @@ class Reverser:
         return ast.Call(func=func, args=args, keywords=keywords)
 
     def _rule_module(self, module, fn):
-        if module.startswith("runtime."):
-            return "_rt." + module[len("runtime.") :]
+        if module.startswith("adgen.runtime."):
+            return "_rt." + module[len("adgen.runtime.") :]
         if module not in self.rule_modules:
             self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
             self.rule_bindings[alias] = binding_of(fn)

@@ -14,7 +14,7 @@ import ast
 import copy
 import types
 
-from transpiler.syntax import walk
+from adgen.syntax import walk
 
 _FUTURE = 0
 for _feature in __future__.all_feature_names:

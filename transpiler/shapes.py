@@ -28,8 +28,8 @@ import ast
 
 import numpy as np
 
-from runtime import registry
-from transpiler.syntax import walk
+from adgen.runtime import registry
+from adgen.syntax import walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
 _UNSEEN = object()  # not in the memo yet

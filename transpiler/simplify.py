@@ -9,7 +9,7 @@
 import ast
 import operator
 
-from transpiler.syntax import Transformer, path_of
+from adgen.syntax import Transformer, path_of
 
 
 def is_literal(node):

@@ -19,10 +19,10 @@ import sysconfig
 import tokenize
 from dataclasses import dataclass, field
 
-from transpiler import samecode
-from transpiler.errors import Diagnostic, TranspileError
-from transpiler.guards import EMPTY, Baked
-from transpiler.syntax import clone, walk
+from adgen import samecode
+from adgen.errors import Diagnostic, TranspileError
+from adgen.guards import EMPTY, Baked
+from adgen.syntax import clone, walk
 
 
 LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))

@@ -25,8 +25,8 @@ import sys
 import sysconfig
 import types
 
-from transpiler import constants, samecode, source
-from transpiler.errors import Diagnostic
+from adgen import constants, samecode, source
+from adgen.errors import Diagnostic
 
 KEEP = "__adgen_keep__"  # stands for a decorator: returns what it decorates
 UNKNOWN = "__adgen_unresolved__"  # stands for a default value that is not a literal

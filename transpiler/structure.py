@@ -22,8 +22,8 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 
 import ast
 
-from transpiler.normalize import nested
-from transpiler.syntax import Transformer, call, clone, load, names_in, walk
+from adgen.normalize import nested
+from adgen.syntax import Transformer, call, clone, load, names_in, walk
 
 LOOPS = (ast.For, ast.While)
 

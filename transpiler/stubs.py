@@ -17,8 +17,8 @@ import inspect
 
 import numpy as np
 
-from transpiler.emit import printable
-from transpiler.resolve import numpy_path
+from adgen.emit import printable
+from adgen.resolve import numpy_path
 
 
 def spelling(fn):
@@ -115,7 +115,7 @@ def stub_file(stubs, origin):
         "",
         *sorted(imports | {"import numpy as np"}),
         "",
-        "from transpiler import defvjp",
+        "from adgen import defvjp",
     ]
     return "\n".join(head) + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
 

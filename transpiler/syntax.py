@@ -7,7 +7,7 @@ import ast
 import operator
 from collections import deque
 
-from transpiler.resolve import dotted
+from adgen.resolve import dotted
 
 # the functions Python calls for each operator
 BINOPS = {

@@ -23,7 +23,7 @@ otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
 
 import ast
 
-from transpiler.syntax import Transformer, names_in, path_of
+from adgen.syntax import Transformer, names_in, path_of
 
 
 def passes(expr, cotangents):
@@ -80,7 +80,7 @@ def may_return_zero(tpl):
     and a rule of several outputs (``divmod``, ``eigh``) when the outputs its cotangent
     comes from are unused; the others return cotangents of their operands' shapes
     (tests/test_zero_adjoints.py)."""
-    return bool(tpl.rule.outputs) or not tpl.module.startswith("runtime.")
+    return bool(tpl.rule.outputs) or not tpl.module.startswith("adgen.runtime.")
 
 
 def keep_mark(new, old):

@@ -11,8 +11,8 @@ import operator
 
 import numpy as np
 
-import runtime as _rt
-from runtime.registry import vjp
+import adgen.runtime as _rt
+from adgen.runtime.registry import vjp
 
 # -- arithmetic --------------------------------------------------------------------
 

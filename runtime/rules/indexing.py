@@ -12,9 +12,9 @@ has no rule: AD209.
 
 import numpy as np
 
-import runtime as _rt
-from runtime.core import GradientError
-from runtime.registry import vjp
+import adgen.runtime as _rt
+from adgen.runtime.core import GradientError
+from adgen.runtime.registry import vjp
 
 
 def refuse(items=()):

@@ -23,9 +23,9 @@ AD411 when it arrives at run time).
 
 import numpy as np
 
-import runtime as _rt
-from runtime.core import GradientError
-from runtime.registry import vjp
+import adgen.runtime as _rt
+from adgen.runtime.core import GradientError
+from adgen.runtime.registry import vjp
 
 _STATS = ("maximum", "minimum", "mean", "median")
 _SOURCED = ("edge", "wrap", "reflect", "symmetric")

@@ -13,9 +13,9 @@ to the wrong parameter.
 
 import numpy as np
 
-import runtime as _rt
+import adgen.runtime as _rt
 
-from runtime.registry import vjp
+from adgen.runtime.registry import vjp
 
 
 # -- helpers -----------------------------------------------------------------------

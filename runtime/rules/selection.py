@@ -12,9 +12,9 @@ import sys
 
 import numpy as np
 
-import runtime as _rt
-from runtime.refs import alone
-from runtime.registry import vjp
+import adgen.runtime as _rt
+from adgen.runtime.refs import alone
+from adgen.runtime.registry import vjp
 
 
 # -- subscripts: x[index] ----------------------------------------------------------------

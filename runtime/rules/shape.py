@@ -12,8 +12,8 @@ mean one cotangent per parameter).
 
 import numpy as np
 
-import runtime as _rt
-from runtime.registry import vjp
+import adgen.runtime as _rt
+from adgen.runtime.registry import vjp
 
 
 # -- reshaping ---------------------------------------------------------------------------

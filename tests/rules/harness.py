@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradcheck import check_vjp, random_like
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 
 
 @dataclass

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_vjp
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, binary_cases, check_case
 
 # Negative bases: the harness also evaluates the exponent cotangent, log(x) < 0 -> NaN (by design).

@@ -3,7 +3,7 @@ differences on the real and the imaginary part of every complex entry separately
 oracle that does not depend on a convention), with complex and real operands mixed.
 
 Inside generated code the cotangent of ``z = x + iy`` is ``dL/dx - i dL/dy``; the
-gradient a user gets is its conjugate, ``dL/dx + i dL/dy`` (``runtime.core.as_grad``).
+gradient a user gets is its conjugate, ``dL/dx + i dL/dy`` (``adgen.runtime.core.as_grad``).
 For ``w = f(z)`` and ``L = Re(sum(conj(v) * w))`` the cotangent of ``w`` is ``conj(v)``.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_complex_grad
-from runtime.registry import lookup, rules
+from adgen.runtime.registry import lookup, rules
 
 rng = np.random.default_rng(11)
 
@@ -171,7 +171,7 @@ def _with_item(args, i, k, x):
 
 def test_every_rule_declared_for_complex_values_has_a_case():
     checked = {id(c.primal) for c in COMPLEX_CASES}
-    declared = [p for p, rule in rules() if rule.complex and rule.fn.__module__.startswith("runtime.")]
+    declared = [p for p, rule in rules() if rule.complex and rule.fn.__module__.startswith("adgen.runtime.")]
     missing = [p for p in declared if id(p) not in checked and not _only_real(p)]
     assert not missing, f"rules declared for complex values without a complex case: {missing}"
 

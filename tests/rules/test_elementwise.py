@@ -4,8 +4,8 @@ import operator
 import numpy as np
 import pytest
 
-from runtime.registry import lookup
-from runtime.rules.elementwise import _digamma
+from adgen.runtime.registry import lookup
+from adgen.runtime.rules.elementwise import _digamma
 from tests.rules.harness import Case, check_case, unary_cases
 
 SCALAR = [()]

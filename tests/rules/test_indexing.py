@@ -9,12 +9,12 @@ import types
 import numpy as np
 import pytest
 
-from runtime import kinds, registry
-from runtime.core import GradientError
-from runtime.registry import lookup
+from adgen.runtime import kinds, registry
+from adgen.runtime.core import GradientError
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case
-from transpiler import pipeline, source
-from transpiler.errors import TranspileError
+from adgen import pipeline, source
+from adgen.errors import TranspileError
 
 rng = np.random.default_rng(5)
 

@@ -6,8 +6,8 @@ import operator
 import numpy as np
 import pytest
 
-import runtime.rules.nondiff as nondiff_module
-from runtime.registry import is_nondiff, lookup
+import adgen.runtime.rules.nondiff as nondiff_module
+from adgen.runtime.registry import is_nondiff, lookup
 from tests.rules.harness import Case, check_case
 
 rng = np.random.default_rng(3)

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from gradcheck import check_grad, check_vjp
-from runtime.core import GradientError
-from runtime.registry import lookup
+from adgen.runtime.core import GradientError
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case
-from transpiler import grad
+from adgen import grad
 
 rng = np.random.default_rng(12)
 

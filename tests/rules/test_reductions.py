@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case, cotangents, unary_cases
 
 rng = np.random.default_rng(1)

@@ -10,7 +10,7 @@ import operator
 import numpy as np
 import pytest
 
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case
 
 rng = np.random.default_rng(2)

@@ -8,7 +8,7 @@ if it were an argument of its own.
 import numpy as np
 import pytest
 
-from runtime.registry import lookup
+from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case, unary_cases
 
 rng = np.random.default_rng(1)
@@ -246,7 +246,7 @@ def test_copy_keywords_of_conversions():
     """copy= does not change the values (the rules take it); whether the result may be the
     argument itself is the memory model's (AD305/AD306 for a store through a possible view)."""
     from gradcheck import check_grad
-    from transpiler import TranspileError, grad
+    from adgen import TranspileError, grad
 
     q = np.array([0.3, -0.7, 1.1])
     check_grad(copied_then_stored, [q], 0, grad(copied_then_stored)(q))

@@ -12,7 +12,7 @@ import pytest
 from gradcheck import check_grad
 from tests.rules.harness import _is_float
 from tests.rules.test_coverage import all_cases
-from transpiler import grad
+from adgen import grad
 
 OPERATORS = {
     operator.add: "{0} + {1}",
