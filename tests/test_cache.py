@@ -324,6 +324,18 @@ def test_the_folder_honours_xdg_cache_home(tmp_path, monkeypatch):
     assert cache.folder() == str(tmp_path / "mine")
 
 
+@pytest.mark.parametrize("platform, parts", [("darwin", ("home", "Library", "Caches", "adgen")), ("win32", ("local", "adgen", "Cache")), ("linux", ("home", ".cache", "adgen"))])
+def test_the_folder_is_the_platforms_cache_folder(tmp_path, monkeypatch, platform, parts):
+    for name in ("ADGEN_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    monkeypatch.setattr(cache.sys, "platform", platform)
+    assert cache.folder() == str(tmp_path.joinpath(*parts))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # set: it wins on every platform
+    assert cache.folder() == str(tmp_path / "xdg" / "adgen")
+
+
 # -- eviction -------------------------------------------------------------------------
 
 

@@ -101,16 +101,23 @@ _written = [0]
 
 
 def folder():
-    """The cache folder asked for: ``$ADGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/adgen``,
-    else ``~/.cache/adgen`` (an ``XDG_CACHE_HOME`` that is not absolute is ignored, as
-    the XDG specification says)."""
+    """The cache folder asked for: ``$ADGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/adgen``
+    (an ``XDG_CACHE_HOME`` that is not absolute is ignored, as the XDG specification
+    says), else the platform's cache folder: ``~/Library/Caches/adgen`` on macOS,
+    ``%LOCALAPPDATA%\\adgen\\Cache`` on Windows, ``~/.cache/adgen`` elsewhere."""
     chosen = os.environ.get("ADGEN_CACHE_DIR")
     if chosen:
         return os.path.abspath(chosen)
     base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "adgen")
+    if os.path.isabs(base):
+        return os.path.join(base, "adgen")
+    home = os.path.expanduser("~")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "adgen")
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(local, "adgen", "Cache")
+    return os.path.join(home, ".cache", "adgen")
 
 
 def module_name(text, stem):
