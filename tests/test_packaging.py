@@ -5,6 +5,7 @@ generated module."""
 
 import email
 import importlib.metadata
+import math
 import os
 import subprocess
 import sys
@@ -84,3 +85,16 @@ def test_old_top_level_names_are_gone():
     script = "import importlib.util as u; print(u.find_spec('transpiler'), u.find_spec('runtime'))"
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=os.path.dirname(ROOT)).stdout
     assert found.split() == ["None", "None"]
+
+
+def test_a_users_runtime_or_transpiler_package_does_not_shadow_adgen(tmp_path):
+    for name in ("runtime", "transpiler"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("raise ImportError('the user\\'s own package was imported')\n")
+    (tmp_path / "model.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.sin(x) * x)\n")
+    script = "import numpy as np, model\nfrom adgen import grad\nprint(grad(model.f)(np.array([0.5, 2.0])).tolist())\n"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path, env=env).stdout
+    x = [0.5, 2.0]
+    expected = [math.cos(v) * v + math.sin(v) for v in x]
+    assert [float(v) for v in out.strip("[]\n").split(",")] == pytest.approx(expected, rel=1e-12)
