@@ -245,6 +245,10 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 import ro_mod
 from adgen import AdgenWarning, grad
+# Read the rules' sources first: as root (CI), the package may lie in a folder only root can enter.
+os.environ["ADGEN_CACHE_DIR"] = sys.argv[3]
+grad(ro_mod.warm)(np.array([0.3, 0.6]))
+os.environ["ADGEN_CACHE_DIR"] = sys.argv[4]
 if os.geteuid() == 0:
     os.setgroups([])
     os.setgid(int(sys.argv[2]))
@@ -267,14 +271,15 @@ def public():
 
 
 def test_a_read_only_cache_folder(public):
-    (public / "ro_mod.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)\n")
+    (public / "ro_mod.py").write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)\n\n\ndef warm(x):\n    return np.sum(x * 3.0)\n")
     where = public / "ro"
     where.mkdir()
     where.chmod(0o500)
     if IS_ROOT:  # root writes anywhere: the child becomes the user whose read-only folder it is
         os.chown(where, NOBODY, NOBODY)
-    env = dict(os.environ, ADGEN_CACHE_DIR=str(where), HOME=str(public))
-    done = subprocess.run([sys.executable, "-c", READ_ONLY, str(public), str(NOBODY)], env=env, capture_output=True, text=True, timeout=120)
+    env = dict(os.environ, HOME=str(public))
+    warm = public / "warm"
+    done = subprocess.run([sys.executable, "-c", READ_ONLY, str(public), str(NOBODY), str(warm), str(where)], env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "['AD501']"), done.stderr
     assert list(where.iterdir()) == []
     where.chmod(0o700)
