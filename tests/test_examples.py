@@ -44,8 +44,8 @@ def test_there_are_enough_examples():
 
 def _header(path):
     """(source relative to examples/, function, wrt names) from the generated file's header."""
-    src, func, wrt, _, _, _ = cli.read_header(path)
-    return src, func, wrt if isinstance(wrt, tuple) else (wrt,)
+    head = cli.read_header(path)
+    return head.rel, head.func, head.wrt if isinstance(head.wrt, tuple) else (head.wrt,)
 
 
 @pytest.mark.parametrize("path", GENERATED, ids=os.path.basename)

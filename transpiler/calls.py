@@ -100,9 +100,9 @@ class Program:
         """The hash in the header: the function's source and every callee's."""
         if not self.order:
             return self.top.sha256
-        digest = hashlib.sha256(self.top.text.encode())
-        for module, name, text in sorted({(v.src.module, _qualname(v.fn), v.src.text) for v in self.order}):
-            digest.update(f"\0{module}.{name}\0{text}".encode())
+        digest = hashlib.sha256(self.top.sha256.encode())
+        for module, name, sha in sorted({(v.src.module, _qualname(v.fn), v.src.sha256) for v in self.order}):
+            digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
     def variant(self, fn, src, active, freevars):

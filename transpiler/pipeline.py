@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, calls, check, complexity, containers, emit, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, calls, check, complexity, containers, emit, fingerprint, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -105,14 +105,15 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base):
         body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
-    head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec)
     main = dict(rev.rule_bindings)
     if calls.used(resolver.module_alias, body):
         main[resolver.module_alias] = src.binding()
     with stage("emit"):
         functions = program.functions(gen)
         modules = program.modules(main)
-        text = emit.module(head, emit.imports(modules, _spelling(src, base, modules)), functions)
+        body = emit.body(emit.imports(modules, _spelling(src, base, modules)), functions)
+        code = fingerprint.of_code(body) if command else None  # for `emit --check`; grad()'s modules go without
+        text = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec, code) + body
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
     return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
 

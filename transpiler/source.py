@@ -9,7 +9,6 @@ they cannot be, and then once per file content).
 
 import ast
 import builtins
-import hashlib
 import importlib
 import inspect
 import linecache
@@ -19,7 +18,7 @@ import sysconfig
 import tokenize
 from dataclasses import dataclass, field
 
-from adgen import samecode
+from adgen import fingerprint, samecode
 from adgen.errors import Diagnostic, TranspileError
 from adgen.guards import EMPTY, Baked
 from adgen.syntax import clone, walk
@@ -68,7 +67,8 @@ class Source:
 
     @property
     def sha256(self):
-        return hashlib.sha256(self.text.encode()).hexdigest()
+        """The hash of what the source means: comments and blank lines do not change it."""
+        return fingerprint.of_function(self.text)
 
     def lookup(self, name):
         """Resolve a free name the way Python would at call time: closure, globals, builtins
