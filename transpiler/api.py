@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from adgen.runtime import modules
-from adgen import binding, calls, pipeline, shapes, source
+from adgen import binding, calls, pipeline, primitives, shapes, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -156,9 +156,13 @@ def _parts(fn):
     """``(function, arguments bound before, keywords bound before)`` of what ``grad`` was
     given: a Python function, or a bound method (its object comes first), a
     ``functools.partial``, an ``lru_cache`` wrapper or an object with a ``__call__`` method
-    of one. AD108 for anything else (a builtin, a ufunc): adgen reads Python source."""
+    of one; a function with a derivative rule (``np.sin``) through ``primitives.stand_in``.
+    AD108 for anything else (a builtin or ufunc without a rule): adgen reads Python source."""
     given, args, kwargs = fn, (), {}
     for _ in range(16):
+        made = primitives.stand_in(fn)
+        if made is not None:  # grad(np.sin): a function with a derivative rule
+            return made, args, kwargs
         if isinstance(fn, types.FunctionType):
             return fn, args, kwargs
         if isinstance(fn, types.MethodType):
@@ -172,7 +176,7 @@ def _parts(fn):
         else:
             break
     what = getattr(given, "__qualname__", None) or type(given).__qualname__
-    message = f"{what} ({type(fn).__module__}.{type(fn).__qualname__}) is not a Python function whose source adgen can read"
+    message = f"{what} ({type(fn).__module__}.{type(fn).__qualname__}) is not a Python function whose source adgen can read, nor one it has a derivative rule for"
     hint = "Differentiate a function (def or lambda) that calls it; give it a derivative rule with @defvjp if it is not Python."
     raise TranspileError([Diagnostic("AD108", message, "<grad>", 0, 0, hint=hint)])
 

@@ -16,6 +16,7 @@ import os
 import sys
 import sysconfig
 import tokenize
+import weakref
 from dataclasses import dataclass, field
 
 from adgen import fingerprint, samecode
@@ -92,6 +93,7 @@ def _fail(code, message, filename, line=1):
     raise TranspileError([Diagnostic(code, message, filename, line, 1)])
 
 
+_KEPT = weakref.WeakKeyDictionary()  # code -> its lines, for functions adgen made from text (``keep``)
 _PARSED = {}  # (filename, id(lines)) -> (lines, tree): whole files parsed, by content
 _FOUND = {}  # (code, filename, id(lines)) -> (lines, node, text): definitions found and checked
 _MAX_FILES, _MAX_FOUND = 8, 512
@@ -104,13 +106,44 @@ def _remember(table, key, value, limit):
     return value
 
 
+def keep(fn, text):
+    """Remember ``text`` as the source of ``fn``, a function adgen compiled from it."""
+    _KEPT[fn.__code__] = text.splitlines(keepends=True)
+
+
 def _lines(fn):
-    filename = fn.__code__.co_filename
+    """The lines of the file (or notebook cell, or REPL input) ``fn`` was defined in."""
+    code = fn.__code__
+    if code in _KEPT:
+        return _KEPT[code]
+    filename = code.co_filename
     linecache.checkcache(filename)  # a file edited (and reloaded) is read again
     lines = linecache.getlines(filename, getattr(fn, "__globals__", None))
+    if not lines:  # Python 3.13's REPL keeps what was typed by code object, not by file name
+        lines = getattr(linecache, "_getlines_from_code", lambda code: [])(code)
     if not lines:
-        _fail("AD108", "cannot find the source of the function", filename, fn.__code__.co_firstlineno)
+        message, hint = _no_source(filename)
+        raise TranspileError([Diagnostic("AD108", message, filename, code.co_firstlineno, 1, hint=hint)])
     return lines
+
+
+_NO_SOURCE = {
+    "<stdin>": "it was typed at the interactive prompt, which keeps no source before Python 3.13",
+    "<string>": "it was defined by `python -c` or `exec()` of a string, which keep no source",
+}
+
+
+def _no_source(filename):
+    """AD108's message and hint for a function defined in ``filename``, which has no lines."""
+    if filename in _NO_SOURCE:
+        why = _NO_SOURCE[filename]
+    elif filename.startswith("<"):
+        why = f"it was compiled from a string ({filename}), whose text Python did not keep"
+    else:
+        why = f"its file {filename} cannot be read (moved, deleted, or only compiled code installed)"
+    hint = ("Put the function in a .py file and import it (`from mymodule import f`), then call grad on it; "
+            "IPython, Jupyter and the Python 3.13+ REPL keep what you type, so functions defined there work too.")
+    return f"cannot find the source of the function: {why}", hint
 
 
 def _parse_fragment(lines, first):

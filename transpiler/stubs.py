@@ -48,7 +48,7 @@ def _module_to_import(fn, spelled):
     return "operator" if module == "_operator" else module
 
 
-def _signature(fn):
+def signature(fn):
     """``fn``'s signature; a ufunc's inputs only; an array method's from NumPy's function of that name."""
     if isinstance(fn, np.ufunc):
         names = ["x"] if fn.nin == 1 else [f"x{i + 1}" for i in range(fn.nin)]
@@ -73,7 +73,7 @@ def _literal(value):
 def _parameters(fn):
     """The parameter list as source text: annotations dropped, defaults that are not literals become None."""
     params = []
-    for p in _signature(fn).parameters.values():
+    for p in signature(fn).parameters.values():
         default = p.default
         if default is not p.empty and not _literal(default):
             default = None
