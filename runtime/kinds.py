@@ -21,6 +21,7 @@ selects entries: arrays, lists, tuples, dicts and strings do. An object whose
 """
 
 import collections
+import warnings
 
 import numpy as np
 
@@ -90,10 +91,17 @@ def _refuse(values, names, complex_ok):
             raise GradientError("AD410", f"the argument `{name}` is {why}; pass plain NumPy arrays (np.asarray) and Python numbers")
 
 
+def _chararray():
+    """``np.char.chararray``, which NumPy 2.5 deprecates on access (adgen must import silently)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return np.char.chararray
+
+
 # the __getitem__ of every type whose [...] only selects
 _SELECTING = {
     getattr(t, "__getitem__")
-    for t in (np.ndarray, np.generic, np.matrix, np.ma.MaskedArray, np.recarray, np.char.chararray, list, tuple, dict, str, bytes, range)
+    for t in (np.ndarray, np.generic, np.matrix, np.ma.MaskedArray, np.recarray, _chararray(), list, tuple, dict, str, bytes, range)
 }
 
 

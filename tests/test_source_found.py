@@ -92,6 +92,7 @@ def _typed_at_the_313_repl(text, number):
 
 
 def test_the_python_313_repl(monkeypatch):
+    """Python 3.13.1+ and 3.14 keep the REPL's lines by code object."""
     text = "def f(x):\n    y = np.sin(x) * x\n    return np.sum(y ** 2)\n"
     namespace, keep = _typed_at_the_313_repl(text, 7)
     monkeypatch.setattr(linecache, "_interactive_cache", keep, raising=False)
@@ -110,27 +111,35 @@ def test_the_python_313_repl(monkeypatch):
 def test_the_python_3130_repl_kept_lines_by_file_name(monkeypatch):
     text = "def h(x):\n    return np.sum(np.exp(x) * x)\n"
     namespace, _ = _typed_at_the_313_repl(text, 3)
-    monkeypatch.setitem(linecache.cache, "<python-input-3>", (len(text), None, text.splitlines(True), "<python-input-3>"))
+    # 3.13.0's linecache._register_code(name, string, "<stdin>"), as its REPL calls it
+    monkeypatch.setitem(linecache.cache, "<python-input-3>", (len(text), None, [line + "\n" for line in text.splitlines()], "<stdin>"))
     assert np.allclose(grad(namespace["h"])(X), np.exp(X) * (1 + X), rtol=1e-12, atol=0)
 
 
-RUN = "import numpy as np\nfrom adgen import grad\n{define}\ngrad(f)(np.ones(2))\n"
+RUN = "import numpy as np\nfrom adgen import grad\n{define}\nprint(grad(f)(np.array([1.0, 2.0])))\n"
+KEEPS_C = sys.version_info >= (3, 13)  # python -c keeps its text in linecache from 3.13
+
+
+def test_python_c(tmp_path):
+    script = RUN.format(define="def f(x):\n    return np.sum(x * x)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    if KEEPS_C:
+        assert (done.returncode, done.stdout.strip()) == (0, "[2. 4.]"), done.stderr
+    else:
+        assert done.returncode == 1
+        assert "AD108 cannot find the source of the function: it was defined by `python -c` or `exec()` of a string" in done.stderr
 
 
 @pytest.mark.parametrize("how, why", [
-    ("-c", "it was defined by `python -c` or `exec()` of a string, which keep no source"),
+    ("string", f"it was defined by {'' if KEEPS_C else '`python -c` or '}`exec()` of a string, which keep{'s' if KEEPS_C else ''} no source"),
     ("stdin", "it was typed at the interactive prompt, which keeps no source before Python 3.13"),
     ("exec", "it was compiled from a string (<made by me>), whose text Python did not keep"),
 ])
 def test_ad108_says_why_and_how_to_proceed(how, why, tmp_path):
     define = "def f(x):\n    return np.sum(x * x)"
-    if how == "exec":
-        define = f"exec(compile({define!r}, '<made by me>', 'exec'))"
-    script = RUN.format(define=define)
-    if how == "-c":
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    else:
-        done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    if how != "stdin":
+        define = f"exec({define!r})" if how == "string" else f"exec(compile({define!r}, '<made by me>', 'exec'))"
+    done = subprocess.run([sys.executable, "-"], input=RUN.format(define=define), capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-2:]
     assert "AD108 cannot find the source of the function: " + why in last[0], done.stderr

@@ -129,7 +129,8 @@ def _lines(fn):
 
 _NO_SOURCE = {
     "<stdin>": "it was typed at the interactive prompt, which keeps no source before Python 3.13",
-    "<string>": "it was defined by `python -c` or `exec()` of a string, which keep no source",
+    "<string>": ("it was defined by `exec()` of a string, which keeps no source" if sys.version_info >= (3, 13)
+                 else "it was defined by `python -c` or `exec()` of a string, which keep no source"),
 }
 
 
