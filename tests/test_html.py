@@ -99,6 +99,8 @@ def test_both_columns_hold_every_line(projectile):
     assert [line["id"] for line in left] == [f"src-{n}" for n in range(9, 24)]
     assert [line["text"] for line in right] == shown.splitlines()
     assert [line["id"] for line in right] == [f"gen-{m}" for m in range(1, len(right) + 1)]
+    ids = [attrs["id"] for _, attrs in page.tags if "id" in attrs]
+    assert len(ids) == len(set(ids))
     for line in left + right:  # each line's number is a link to its own anchor
         assert line["number"] == line["id"].split("-")[-1]
         assert ("a", {"class": "n", "href": "#" + line["id"]}) in page.tags
