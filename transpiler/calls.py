@@ -93,6 +93,13 @@ class Program:
         """The sources differentiated: the function's, its callees', its nested defs'."""
         return [self.top] + [v.src for v in self.order] + [item.src for item in self.lifted.values()]
 
+    def source_of(self, func):
+        """The ``source.Source`` that a function of ``functions()`` was made from."""
+        for owner in self.order + list(self.lifted.values()):
+            if any(d is func for d in owner.defs or ()):
+                return owner.src
+        return self.top
+
     def caller(self, src, diags):
         return Caller(self, src, diags)
 

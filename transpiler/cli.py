@@ -18,7 +18,7 @@ import shlex
 import sys
 import typing
 
-from adgen import __version__, cache, diagnose, emit, fingerprint, pipeline, shapes, source, static, stubs
+from adgen import __version__, cache, diagnose, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
 from adgen.errors import CODES, InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
@@ -148,6 +148,12 @@ def shape_options(arg_shapes):
 def generate(path, func, wrt, out=None, arg_shapes=None, debug=False):
     """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None)
     writes; ``debug``: with the checks of ``--debug``."""
+    src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug)
+    return src, gradient.text
+
+
+def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, lines=False):
+    """``generate``'s source and ``pipeline.Gradient``; ``lines``: with ``Gradient.lines``."""
     src = load(path, func)
     params = pipeline.params(src.func)
     unknown = sorted(set(arg_shapes or ()) - set(params))
@@ -160,12 +166,14 @@ def generate(path, func, wrt, out=None, arg_shapes=None, debug=False):
     command += " --debug" if debug else ""
     if out is not None:
         command += f" -o {emit.shell_word(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base).text
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines)
 
 
-def write_out(out, text, path, force):
+def write_out(out, text, path, force, mark=emit.HEADER_MARK):
     """Write ``text`` to ``out`` atomically; through it when it is a symbolic link (the
-    link stays, its target gets the text and keeps its permissions)."""
+    link stays, its target gets the text and keeps its permissions). An existing ``out``
+    is overwritten only when its first line starts with ``mark`` (adgen wrote it), or
+    with ``force``."""
     out = through_links(out)
     if not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
@@ -177,7 +185,7 @@ def write_out(out, text, path, force):
     if os.path.exists(out):
         with open(out, "rb") as f:
             first = f.readline()
-        if not first.startswith(emit.HEADER_MARK.encode()) and not force:
+        if not first.startswith(mark.encode()) and not force:
             raise Fail(f"{out}: exists and was not written by adgen; not overwriting it (use --force)")
         mode = os.stat(out).st_mode & 0o7777
     try:
@@ -482,13 +490,30 @@ def run(args):
     path, func = split_target(targets[0])
     wrt = parse_wrt(args.wrt) if args.wrt is not None else 0
     out = getattr(args, "output", None)
+    html = getattr(args, "html", False)
+    if args.command == "show" and not html and (out is not None or args.force):
+        raise Fail(f"{'-o' if out is not None else '--force'} goes with --html: adgen show --html FILE:FUNC -o view.html "
+                   "(`adgen emit -o` writes a gradient module)")
     if out is not None and not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
+    if html:
+        return show_html(path, func, wrt, out, args)
     _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug)
     if out is None:
         sys.stdout.write(text)
     else:
         write_out(out, text, path, args.force)
+    return 0
+
+
+def show_html(path, func, wrt, out, args):
+    """``adgen show --html``: the side-by-side page (``sidebyside``) on stdout, or in ``out``."""
+    _, gradient = generate_gradient(path, func, wrt, None, parse_shapes(args.shape), args.debug, lines=True)
+    text = sidebyside.page(gradient)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_out(out, text, path, args.force, sidebyside.MARK)
     return 0
 
 
@@ -515,11 +540,14 @@ def parser():
     c.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of diagnostics for tools")
     c.add_argument("--stubs", metavar="OUT", help="write a @defvjp stub for every missing rule to the new file OUT")
     c.add_argument("--no-import", action="store_true", help="read FILE without importing it (its top-level code does not run): names resolve statically, as linters do; for untrusted files and CI")
-    s = sub.add_parser("show", help="print a gradient module")
+    s = sub.add_parser("show", help="print a gradient module, or a side-by-side HTML view of it (--html)")
     s.add_argument("target", metavar="FILE:FUNC")
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     s.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     s.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    s.add_argument("--html", action="store_true", help="one self-contained HTML page: your function and its gradient side by side, each line linked to what it made")
+    s.add_argument("-o", "--output", metavar="OUT", help="with --html: write the page to OUT instead of stdout")
+    s.add_argument("--force", action="store_true", help="with --html -o: overwrite OUT even if adgen did not write it")
     k = sub.add_parser("cache", help="show or clear the folder of modules grad() writes")
     k.add_argument("action", choices=("info", "clear"), help="info: the folder, its files and bytes; clear: remove adgen's files")
     return p

@@ -101,8 +101,11 @@ def _dotted(name):
     return all(part.isidentifier() and not keyword.iskeyword(part) for part in name.split("."))
 
 
-def function(func):
-    """Print a function, turning comment markers into comments."""
+def function(func, origins=None):
+    """Print a function, turning comment markers into comments. ``origins``: a list to
+    which, when given, one entry per line of the text is added: ``None`` where no
+    statement starts, else the line of the user's source the statement printed there
+    was made from (``0`` when none: adgen's own, or a comment)."""
     texts = []
     for node in statements(func.body):
         call = node.value if isinstance(node, ast.Expr) else None
@@ -116,12 +119,28 @@ def function(func):
         blank = "\n" if comment == "backward" else ""
         return f"{blank}{m.group(1)}# {comment}"
 
+    if origins is not None:
+        for line, origin in zip(text.split("\n"), printer.origins(func, text)):
+            m = _COMMENT.match(line)
+            if m and printable(texts[int(m.group(2))]) == "backward":
+                origins.append(None)  # the blank line ``replace`` puts before it
+            origins.append(origin)
     return _COMMENT.sub(replace, text)
 
 
-def body(imports_text, func):
+def body(imports_text, func, origins=None):
     """The module below its header. ``func``: the gradient function, or a list of
     functions (it first, then the forward and backward functions of the user's functions
-    it calls)."""
+    it calls). ``origins``: a list to which, when given, one entry per line of the text is
+    added: ``None`` outside the functions, else ``(k, line)``, ``k`` the function's index
+    in ``func`` and ``line`` as ``function`` gives it."""
     funcs = func if isinstance(func, list) else [func]
-    return f"{imports_text}\n\n" + "\n\n".join(function(f) for f in funcs)
+    if origins is None:
+        return f"{imports_text}\n\n" + "\n\n".join(function(f) for f in funcs)
+    texts = []
+    origins += [None] * (imports_text.count("\n") + 2)
+    for k, f in enumerate(funcs):
+        found = []
+        texts.append(function(f, found))
+        origins += [None] * 2 * bool(k) + [None if o is None else (k, o) for o in found]
+    return f"{imports_text}\n\n" + "\n\n".join(texts)

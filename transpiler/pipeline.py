@@ -31,6 +31,7 @@ class Gradient:
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
     guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
+    lines: list = None  # with ``transform(lines=True)``: per line of ``text``, where it came from (``origins``)
 
 
 @contextlib.contextmanager
@@ -51,14 +52,16 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
-    ``debug``: generated code checks the tape and that the backward stays finite."""
+    ``debug``: generated code checks the tape and that the backward stays finite.
+    ``lines``: also say where each line of the text came from (``Gradient.lines``), for
+    ``adgen show --html``; ``grad()`` does without."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines)
 
 
 @contextlib.contextmanager
@@ -75,7 +78,7 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
@@ -111,11 +114,25 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base):
     with stage("emit"):
         functions = program.functions(gen)
         modules = program.modules(main)
-        body = emit.body(emit.imports(modules, _spelling(src, base, modules)), functions)
+        found = [] if lines else None
+        body = emit.body(emit.imports(modules, _spelling(src, base, modules)), functions, found)
         code = fingerprint.of_code(body) if command else None  # for `emit --check`; grad()'s modules go without
-        text = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec, code) + body
+        head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec, code)
+        text = head + body
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    return Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
+    gradient = Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
+    if lines:
+        gradient.lines = origins(head, found, [program.source_of(f) for f in functions])
+    return gradient
+
+
+def origins(head, found, sources):
+    """``Gradient.lines``: per line of the text, ``None`` outside the functions, else
+    ``(source, line)``: the ``source.Source`` of the user's function the function it is in
+    was made from, and ``line`` as ``emit.function`` gives it (``None`` where no statement
+    starts, ``0`` for a statement of adgen's own or a comment, else the line of that
+    source's file the statement was made from)."""
+    return [None] * head.count("\n") + [None if o is None else (sources[o[0]], o[1]) for o in found]
 
 
 def _spelling(src, base, modules):

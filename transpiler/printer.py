@@ -17,6 +17,8 @@ The tree given is not changed: the printer works on a copy.
 import ast
 import copy
 
+from adgen.syntax import statements
+
 _BARE_TUPLE = (ast.Return, ast.Assign, ast.AugAssign, ast.Expr)
 
 
@@ -69,3 +71,18 @@ class _Habits(ast.NodeTransformer):
             elts = [ast.unparse(e) for e in node.value.elts]
             node.value = _verbatim(", ".join(elts) + ("," if len(elts) == 1 else ""))
         return node
+
+
+def origins(func, text):
+    """For each line of ``text``, ``func`` as ``source`` printed it: ``None`` where no
+    statement starts, else the ``lineno`` of the statement of ``func`` printed there (the
+    user's line it was made from), ``0`` when it has none. The printed text is parsed
+    again and its statements are paired with ``func``'s, which have the same structure;
+    all ``None`` if they do not pair up."""
+    found = [None] * text.count("\n")
+    made, printed = list(statements(func.body)), list(statements(ast.parse(text).body[0].body))
+    if len(made) != len(printed) or any(type(a) is not type(b) for a, b in zip(made, printed)):
+        return found
+    for a, b in zip(made, printed):
+        found[b.lineno - 1] = getattr(a, "lineno", None) or 0
+    return found
