@@ -10,6 +10,7 @@ import pytest
 import adgen
 from adgen import emit
 from adgen.cli import main
+from clirun import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,13 +34,6 @@ def model(tmp_path, request):
         return path
 
     return write
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 # -- emit / show to stdout ----------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 import adgen
 from adgen.cli import main
+from clirun import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,13 +29,6 @@ def f(x, w):
 def g(x):
     return np.sum(np.exp(x) / (1.0 + x * x))
 """
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 @pytest.fixture

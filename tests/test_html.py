@@ -12,7 +12,7 @@ import pytest
 
 import adgen
 from adgen import cli, pipeline, sidebyside
-from adgen.cli import main
+from clirun import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -65,13 +65,6 @@ class Page(HTMLParser):
 
     def by_id(self):
         return {line["id"]: line for side in self.lines.values() for line in side}
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from adgen import defvjp, grad, value_and_grad, vjp
-from adgen.errors import TranspileError
 from gradcheck import numerical_grad
 
 X = np.array([0.3, -0.7, 1.1])
