@@ -37,6 +37,7 @@ from adgen.runtime import registry
 from adgen import check, debug, lift, optimize, source
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
+from adgen.libraries import installed
 from adgen.names import Names
 from adgen.reverse import Op
 from adgen.syntax import Transformer, assign, clone, load, name_nodes, names_in, rt_call, tag, walk
@@ -66,7 +67,7 @@ def is_user_function(fn):
     adgen's, or one from the standard library or an installed package (those need rules)."""
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "adgen.")):
         return False
-    return not source.installed(fn.__code__.co_filename)
+    return not installed(fn.__code__.co_filename)
 
 
 class Program:

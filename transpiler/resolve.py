@@ -17,6 +17,7 @@ import numpy as np
 from adgen.runtime import registry
 from adgen import guards
 from adgen.guards import EMPTY
+from adgen.libraries import installed
 from adgen.names import Names
 
 _ABSENT = object()
@@ -79,6 +80,28 @@ class Resolver:
         if record and where is not None:
             where(obj, False)
         return (False, None) if obj is EMPTY else (True, obj)
+
+    def method_of(self, node):
+        """``(True, bound method)`` when ``node`` (``norm.logpdf``, ``rng.normal``) names a
+        method of a module-level object of an installed library: not a module, class, array
+        or number, nor an object of a class of yours (those run through their source).
+        Recorded like ``value_of``: another object there later makes the gradient again."""
+        if not isinstance(node, ast.Attribute):
+            return False, None
+        root = self._root(node)
+        ok, obj = self.value_of(node.value, record=False)
+        if root is None or root[2] is None or not ok or isinstance(obj, (types.ModuleType, type, np.ndarray, np.generic, int, float, complex)):
+            return False, None
+        method = inspect.getattr_static(type(obj), node.attr, None)
+        if isinstance(method, types.FunctionType):
+            library = installed(method.__code__.co_filename)
+        else:  # compiled (a method descriptor, a Cython function): never the user's
+            library = callable(method) and not isinstance(method, (staticmethod, classmethod, type))
+        if not library:
+            return False, None
+        bound = getattr(obj, node.attr)  # a plain function on the class: binding runs nothing
+        root[2](bound, True)
+        return True, bound
 
     def data_of(self, node):
         """``value_of``, but also through attributes of any object (``config.scale``, an

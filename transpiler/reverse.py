@@ -9,6 +9,7 @@ optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
 """
 
 import ast
+import builtins
 import operator
 import types
 from dataclasses import dataclass, field
@@ -413,6 +414,8 @@ class Reverser:
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
         ok, fn = self.resolver.value_of(func)
+        if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
+            ok, fn = self.resolver.method_of(func)
         args = list(node.args)
         if ok:
 
@@ -459,7 +462,11 @@ class Reverser:
             else:
                 fix = stubs.stub(fn)
                 hint = "register one before calling grad:\n" + fix if fix else ""
-                self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}", hint, fix)
+                owner = getattr(fn, "__self__", None)
+                of_object = owner is not None and not isinstance(owner, (type, types.ModuleType)) and owner is not builtins
+                kind = of_object and (stubs.public_path(type(owner)) or f"{type(owner).__module__}.{type(owner).__qualname__}")
+                what = f" (a method of a {kind})" if of_object else ""
+                self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}{what}", hint, fix)
             return None
         if rule.outputs and not tuple_width:
             self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")

@@ -14,7 +14,6 @@ import inspect
 import linecache
 import os
 import sys
-import sysconfig
 import tokenize
 import weakref
 from dataclasses import dataclass, field
@@ -23,14 +22,6 @@ from adgen import fingerprint, samecode
 from adgen.errors import Diagnostic, TranspileError
 from adgen.guards import EMPTY, Baked
 from adgen.syntax import clone, walk
-
-
-LIBRARIES = tuple(sorted({os.path.abspath(sysconfig.get_paths()[k]) + os.sep for k in ("stdlib", "platstdlib", "purelib", "platlib")}))
-
-
-def installed(path):
-    """Is ``path`` a file of the standard library or of an installed package?"""
-    return os.path.abspath(path).startswith(LIBRARIES)
 
 
 @dataclass(eq=False)

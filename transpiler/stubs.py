@@ -13,22 +13,33 @@ unedited stub never yields a wrong gradient.
 """
 
 import ast
+import builtins
 import inspect
+import sys
+import types
 
 import numpy as np
 
 from adgen.emit import printable
+from adgen.libraries import installed
 from adgen.resolve import numpy_path
 
 
 def spelling(fn):
-    """How users write ``fn`` (``np.sin``, ``operator.mul``, ``math.exp``, ``mod.f``), or None."""
+    """How users write ``fn`` (``np.sin``, ``operator.mul``, ``math.exp``, ``mod.f``,
+    ``scipy.special.gammaln``, ``scipy.stats.norm.logpdf``), or None."""
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-    if not isinstance(name, str):
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, types.ModuleType) or owner is builtins:
+        owner = None
+    if owner is not None and not isinstance(owner, type):  # a method of a library's object
+        path = public_path(owner) or public_path(owner, anywhere=True)
+        spelled = f"{path}.{fn.__name__}" if path else None
+    elif not isinstance(name, str):
         return None
-    if module.startswith("numpy") or isinstance(fn, np.ufunc):
-        spelled = numpy_path(fn) or f"np.{name}"
+    elif module.startswith("numpy") or isinstance(fn, np.ufunc):
+        spelled = numpy_path(fn) or public_path(fn) or f"np.{name}"
     elif module == "_operator":
         spelled = f"operator.{name}"
     elif module == "builtins":
@@ -36,16 +47,40 @@ def spelling(fn):
     elif not module and name.startswith("ndarray."):  # an array method
         spelled = f"np.{name}"
     else:
-        spelled = f"{module}.{name}" if module else name
-    return spelled if all(part.isidentifier() for part in spelled.split(".")) else None
+        spelled = public_path(fn) or (f"{module}.{name}" if module else name)
+    return spelled if spelled and all(part.isidentifier() for part in spelled.split(".")) else None
 
 
-def _module_to_import(fn, spelled):
-    """The ``import`` a stub file needs to spell ``fn`` (numpy is always imported)."""
+def public_path(obj, anywhere=False):
+    """``scipy.stats.norm``: where a public module of an installed package (``anywhere``:
+    or of the user's, ``model.SPRING``) holds ``obj`` under a public name (the shortest
+    such path), or None."""
+    name = getattr(obj, "__name__", None)
+    found = []
+    for modname, module in list(sys.modules.items()):
+        if module is None or modname == "__main__" or any(part.startswith("_") for part in modname.split(".")):
+            continue
+        if not anywhere and not installed(getattr(module, "__file__", None) or "/"):
+            continue
+        table = getattr(module, "__dict__", {})
+        if isinstance(name, str):
+            if table.get(name) is obj:
+                found.append((modname.count("."), modname, name))
+        else:
+            found += [(modname.count("."), modname, key) for key, value in list(table.items()) if value is obj and not key.startswith("_")]
+    return f"{min(found)[1]}.{min(found)[2]}" if found else None
+
+
+def _module_to_import(spelled):
+    """The ``import`` a stub file needs to spell ``spelled`` (numpy is always imported):
+    its longest prefix that is a module."""
     if "." not in spelled or spelled.startswith("np."):
         return None
-    module = getattr(fn, "__module__", "")
-    return "operator" if module == "_operator" else module
+    parts = spelled.split(".")
+    for k in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:k]) in sys.modules:
+            return ".".join(parts[:k])
+    return parts[0]
 
 
 def signature(fn):
@@ -89,7 +124,7 @@ def stub(fn):
         return ""
     names, params = _parameters(fn)
     g, ans = ("g_" if "g" in names else "g"), ("ans_" if "ans" in names else "ans")
-    module = _module_to_import(fn, spelled)
+    module = _module_to_import(spelled)
     lines = [f"import {module}"] if module else []
     lines += [
         f"@defvjp({spelled})",
