@@ -10,7 +10,10 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "optional", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
+
+import importlib
+import sys
 
 
 class Rule:
@@ -27,6 +30,9 @@ class Rule:
     returning why the rule cannot differentiate such a call, or ``None``:
     the transpiler reports it (AD210) instead of generating code that would fail
     or be wrong when it runs.
+    ``constant``: names of parameters the rule does not differentiate although the
+    function depends on them smoothly (the order ``v`` of ``scipy.special.iv``): a
+    differentiated value reaching one is refused (AD311), never given a zero cotangent.
     ``complex``: whether the rule is right for complex values too (checked by
     finite differences on real and imaginary parts, ``tests/rules/test_complex.py``):
     ``False`` (the transpiler refuses complex values here, AD310), ``True`` (the
@@ -36,21 +42,22 @@ class Rule:
     rule (``g * f'(z)``); the gradients returned are conjugated (``adgen.runtime.core.as_grad``).
     """
 
-    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant")
 
-    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=()):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
         self.refuse = refuse
         self.complex = complex
+        self.constant = tuple(constant)
 
     def for_complex(self):
         """The rule to use where a value may be complex, or None."""
         if self.complex is True or not self.complex:
             return self if self.complex else None
         if not isinstance(self.complex, Rule):
-            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True)
+            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True, self.constant)
         return self.complex
 
     def __repr__(self):
@@ -61,6 +68,7 @@ UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()  # an argu
 
 _RULES = {}
 _NONDIFF = {}
+_PENDING = {}  # an optional library -> the module of its rules, not imported yet
 _version = 0  # counts registrations: a gradient made before one may be stale
 
 
@@ -81,7 +89,7 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, constant=()):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
@@ -89,7 +97,7 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False):
     def register(fn):
         _changed()
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant))
             _NONDIFF.pop(_key(primal), None)
         return fn
 
@@ -104,18 +112,39 @@ def nondiff(*primals):
         _RULES.pop(_key(primal), None)
 
 
+def optional(library, rules):
+    """Rules for an optional ``library`` (``"scipy.special"``) live in the module ``rules``,
+    imported on the first lookup that misses once the user's code has imported the
+    library: importing adgen never imports it."""
+    _PENDING[library] = rules
+
+
+def _load_pending():
+    """Import the rule modules whose library is loaded now; whether any was."""
+    ready = [library for library in _PENDING if library in sys.modules]
+    for library in ready:
+        importlib.import_module(_PENDING.pop(library))
+    return bool(ready)
+
+
 def lookup(obj):
     """The ``Rule`` registered for ``obj``, or ``None``."""
     entry = _RULES.get(_key(obj))
+    if entry is None and _PENDING and _load_pending():
+        entry = _RULES.get(_key(obj))
     return entry[1] if entry else None
 
 
 def is_nondiff(obj):
+    if _key(obj) not in _NONDIFF and _PENDING:
+        _load_pending()
     return _key(obj) in _NONDIFF
 
 
 def rules():
-    """Every (primal, Rule) pair, for coverage tests and documentation."""
+    """Every (primal, Rule) pair, for coverage tests and documentation (the optional
+    libraries' too, where they are loaded)."""
+    _load_pending()
     return list(_RULES.values())
 
 

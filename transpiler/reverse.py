@@ -234,6 +234,10 @@ class Reverser:
         for arg in args + [v for _, v in keywords]:
             lowered[id(arg)] = self.lower(arg, fwd)
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
+        held = tpl.rule.constant and [p.name for p, child in zip(tpl.params, slots) if child is not None and p.name in tpl.rule.constant]
+        if held:
+            self.diags.add("AD311", node, f"the derivative rule of {_callee_name(tpl)} does not differentiate its parameter `{held[0]}`, which a differentiated value reaches here")
+            return node, None
         if containers.joins(node) and any(slots):
             self.diags.add("AD112", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
                            "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate")

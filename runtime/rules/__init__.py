@@ -1,3 +1,18 @@
-"""The built-in derivative rules, one module per family. Importing registers them."""
+"""The built-in derivative rules, one module per family. Importing registers them; the
+rules of optional libraries register once the user's code has imported the library, or
+when a generated module reaches them (``_rt.rules.scipy_special``)."""
 
+import importlib
+
+from adgen.runtime import registry
 from adgen.runtime.rules import binary, elementwise, indexing, linalg, nondiff, padding, reductions, selection, shape  # noqa: F401
+
+_OPTIONAL = {"scipy_special": "scipy.special"}  # rule module -> the library it needs
+for _module, _library in _OPTIONAL.items():
+    registry.optional(_library, f"{__name__}.{_module}")
+
+
+def __getattr__(name):
+    if name in _OPTIONAL:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
