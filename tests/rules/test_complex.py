@@ -124,6 +124,11 @@ COMPLEX_CASES = [
     C(np.einsum, ("ij,jk->ik", z(2, 3), z(3, 2))), C(np.einsum, (z(2, 3), [0, 1], r(3), [1])),
     C(np.linalg.inv, (z(3, 3) + 3 * np.eye(3),)), C(np.linalg.solve, (z(3, 3) + 3 * np.eye(3), z(3))),
     C(np.linalg.solve, (z(3, 3) + 3 * np.eye(3), z(3, 2))), C(np.linalg.det, (z(3, 3),)),
+    # np.fft (more cases in test_fft.py)
+    *[C(f, (z(2, 4),), kw) for f in (np.fft.fft, np.fft.ifft, np.fft.fft2, np.fft.ifft2, np.fft.fftn, np.fft.ifftn,
+                                     np.fft.irfft, np.fft.irfft2, np.fft.irfftn, np.fft.hfft, np.fft.fftshift,
+                                     np.fft.ifftshift) for kw in ({}, {"norm": "ortho"} if "shift" not in f.__name__ else {"axes": 0})],
+    *[C(f, (r(2, 5),), {"norm": "forward"}) for f in (np.fft.rfft, np.fft.rfft2, np.fft.rfftn, np.fft.ihfft, np.fft.fft)],
 ]
 
 
