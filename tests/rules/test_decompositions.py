@@ -205,3 +205,13 @@ def test_lstsq_of_a_rank_deficient_matrix_is_refused():
     # the singular values alone still have one
     ga, gb = lookup(np.linalg.lstsq).fn((0.0, 0.0, 0.0, np.ones(ans[3].shape)), ans, a, r(4))
     assert np.all(np.isfinite(ga))
+
+
+def test_svd_values_only_of_a_symmetric_matrix():
+    a = sym(r(3, 3))
+    rule = lookup(np.linalg.svd).pick({"compute_uv": False, "hermitian": True})
+    ans = np.linalg.svd(a, compute_uv=False, hermitian=True)
+    g = r(3)
+    cot = rule.fn(g, ans, a, compute_uv=False, hermitian=True)
+    assert np.allclose(cot, cot.T)
+    check_vjp(lambda x: np.linalg.svd(sym(x), compute_uv=False, hermitian=True), (a,), 0, g, cot)
