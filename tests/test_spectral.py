@@ -161,3 +161,22 @@ def test_rank_deficient_lstsq_is_refused_when_the_gradient_runs():
     a = np.outer(B, [1.0, 2.0, 3.0])
     with pytest.raises(GradientError, match="AD411"):
         grad(rank_deficient_fit)(a, B)
+
+
+def values_of_a_flag(a):
+    flag = a.shape[0] > 100
+    return np.sum(np.linalg.svd(a, compute_uv=flag))
+
+
+def test_a_single_result_needs_a_constant_argument():
+    with pytest.raises(TranspileError) as e:
+        grad(values_of_a_flag)(TALL)
+    assert "AD302" in str(e.value) and "compute_uv=False" in str(e.value)
+
+
+def positional_forms(a):
+    return np.sum(np.linalg.qr(a, "r")) + np.sum(np.linalg.svd(a, False, False) ** 2)
+
+
+def test_positional_arguments_choose_the_single_result_rule():
+    check_complex_grad(positional_forms, [TALL], 0, grad(positional_forms)(TALL))

@@ -466,7 +466,10 @@ class Reverser:
                 self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}", hint, fix)
             return None
         if rule.outputs and not tuple_width:
-            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
+            also = ""
+            if registry.lookup(fn).variants:
+                also = " (an argument that makes it return one array, such as `compute_uv=False` or `mode='r'`, must be written as a constant)"
+            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`){also}")
             return None
         if self._complex_at(node, operands):
             rule = rule.for_complex()

@@ -2,7 +2,8 @@
 
 Matrix functions act on the last two axes, so stacks of matrices work where
 NumPy allows them (inv, solve, det, slogdet, cholesky, eigh, pinv, svd).
-All rules are for real arrays.
+The rules are for real arrays except those declared ``complex=True``. eig, eigvals,
+qr, lstsq, matrix_power, multi_dot, tensorinv and tensorsolve are in decompositions.py.
 
 Symmetric inputs (cholesky, eigh, eigvalsh): NumPy reads only one triangle of
 the input, but the rules treat the input as a symmetric matrix and return the
