@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["UNKNOWN", "Rule", "vjp", "nondiff", "optional", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "variant", "nondiff", "optional", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
 
 import importlib
 import sys
@@ -40,9 +40,13 @@ class Rule:
     convention inside generated code is that of autograd and JAX: the cotangent
     of ``z`` is ``dL/dx - i dL/dy``, so a holomorphic function's rule is its real
     rule (``g * f'(z)``); the gradients returned are conjugated (``adgen.runtime.core.as_grad``).
+    ``variants``: ``(when, Rule)`` pairs (``variant``): a call whose statically known
+    arguments (by parameter name, as for ``refuse``) make ``when`` true uses that rule
+    instead, e.g. ``np.linalg.svd(a, compute_uv=False)``, which returns one array
+    where ``svd`` returns three. ``pick(known)`` chooses.
     """
 
-    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant", "variants")
 
     def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=()):
         self.fn = fn
@@ -51,6 +55,14 @@ class Rule:
         self.refuse = refuse
         self.complex = complex
         self.constant = tuple(constant)
+        self.variants = []
+
+    def pick(self, known):
+        """The rule for a call whose statically known arguments are ``known`` (a dict)."""
+        for when, rule in self.variants:
+            if when(**known):
+                return rule
+        return self
 
     def for_complex(self):
         """The rule to use where a value may be complex, or None."""
@@ -99,6 +111,20 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, c
         for primal in primals:
             _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant))
             _NONDIFF.pop(_key(primal), None)
+        return fn
+
+    return register
+
+
+def variant(primal, when, *, elementwise=False, outputs=None, refuse=None, complex=False):
+    """Register the decorated function as ``primal``'s rule for the calls whose statically
+    known arguments make ``when(**known)`` true (``primal``'s own rule must come first).
+    An argument known only at run time is missing from ``known``: ``when`` must then
+    answer False, and the main rule is used."""
+
+    def register(fn):
+        _changed()
+        _RULES[_key(primal)][1].variants.append((when, Rule(fn, elementwise, outputs, refuse, complex)))
         return fn
 
     return register

@@ -8,6 +8,7 @@ else AD209; one known only at run time is checked then (``_rt.selecting``, AD410
 """
 
 import ast
+import inspect
 
 from adgen.runtime import kinds, registry
 from adgen.syntax import rt_call
@@ -56,6 +57,23 @@ def refusal(rev, tpl, mapping):
         if found:
             known[pname] = obj
     return tpl.rule.refuse(**known)
+
+
+def known_arguments(rev, fn, args, keywords):
+    """The arguments of a call of ``fn`` known statically, by parameter name (for ``Rule.pick``)."""
+    if any(isinstance(a, ast.Starred) for a in args) or any(k is None for k, _ in keywords):
+        return {}
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **dict(keywords))
+    except (TypeError, ValueError):
+        return {}
+    known = {}
+    for pname, value in bound.arguments.items():
+        if isinstance(value, ast.AST):
+            found, obj = _static_value(rev, value)
+            if found:
+                known[pname] = obj
+    return known
 
 
 def _static_value(rev, node):

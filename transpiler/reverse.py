@@ -330,6 +330,8 @@ class Reverser:
             return 0
         ok, fn = self.resolver.value_of(node.func)
         rule = registry.lookup(fn) if ok else None
+        if rule is not None and rule.variants:
+            rule = rule.pick(objects.known_arguments(self, fn, node.args, [(k.arg, k.value) for k in node.keywords]))
         if rule is None and self.calls is not None:
             return self.calls.tuple_width(self, node)  # a function of the user's returning `a, b`
         return rule.outputs if rule is not None and isinstance(rule.outputs, int) else 0
@@ -460,6 +462,8 @@ class Reverser:
                 self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
             return None
         rule = registry.lookup(fn)
+        if rule is not None and rule.variants:
+            rule = rule.pick(objects.known_arguments(self, fn, args, keywords))
         if rule is None:
             if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
@@ -473,7 +477,10 @@ class Reverser:
                 self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}{what}", hint, fix)
             return None
         if rule.outputs and not tuple_width:
-            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`)")
+            also = ""
+            if registry.lookup(fn).variants:
+                also = " (an argument that makes it return one array, such as `compute_uv=False` or `mode='r'`, must be written as a constant)"
+            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`){also}")
             return None
         if self._complex_at(node, operands):
             rule = rule.for_complex()

@@ -2,7 +2,8 @@
 
 Matrix functions act on the last two axes, so stacks of matrices work where
 NumPy allows them (inv, solve, det, slogdet, cholesky, eigh, pinv, svd).
-All rules are for real arrays.
+The rules are for real arrays except those declared ``complex=True``. eig, eigvals,
+qr, lstsq, matrix_power, multi_dot, tensorinv and tensorsolve are in decompositions.py.
 
 Symmetric inputs (cholesky, eigh, eigvalsh): NumPy reads only one triangle of
 the input, but the rules treat the input as a symmetric matrix and return the
@@ -17,7 +18,7 @@ import numpy as np
 
 import adgen.runtime as _rt
 from adgen.runtime.core import GradientError
-from adgen.runtime.registry import vjp
+from adgen.runtime.registry import variant, vjp
 
 
 def _T(x):
@@ -410,7 +411,7 @@ def svdvals(g, ans, x):
 
 
 @vjp(np.linalg.svd, outputs=3)
-def svd(g, ans, a, full_matrices=True):
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     """A = U diag(s) V^T with distinct, nonzero singular values.
 
     abar = U (J S + diag(sbar) + S K) V^T + (I - U U^T) Ubar S^-1 V^T + U S^-1 Vbar^T (I - V V^T),
@@ -419,6 +420,7 @@ def svd(g, ans, a, full_matrices=True):
     The full factors of a non-square A (full_matrices=True) have columns of U (rows
     of V^T) that A does not determine; the gradient exists when the result does not
     depend on them, and is then that of the reduced factors (else AD411).
+    ``hermitian=True`` (a symmetric ``a``): the symmetric cotangent, as for eigh.
     """
     u, s, vh = ans
     m, n = np.shape(a)[-2:]
@@ -445,7 +447,17 @@ def svd(g, ans, a, full_matrices=True):
         abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
     if use_v:
         abar = abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
-    return abar
+    return _sym(abar) if hermitian else abar
+
+
+@variant(np.linalg.svd, lambda compute_uv=True, **_: compute_uv is False or compute_uv == 0)
+def svd_values(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    """compute_uv=False: the singular values alone, d s_i = u_i^T dA v_i, which holds at
+    repeated singular values too (any singular vectors of the repeated ones give it,
+    for a cotangent equal on them; the sum of singular values is then differentiable)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+    abar = (u * np.expand_dims(g, -2)) @ vh
+    return _sym(abar) if hermitian else abar
 
 
 def _reduced(g, axis, k, what):

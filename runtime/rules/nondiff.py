@@ -68,6 +68,10 @@ nondiff(
     np.zeros_like, np.ones_like, np.empty_like,
 )
 
+# FFT sample frequencies: functions of the (integer) length and the sample spacing,
+# which is a constant in practice (a differentiated `d` gets no cotangent).
+nondiff(np.fft.fftfreq, np.fft.rfftfreq)
+
 # -- constructors that carry their value arguments ---------------------------------
 
 

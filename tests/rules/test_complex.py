@@ -16,6 +16,7 @@ import pytest
 
 from gradcheck import check_complex_grad
 from adgen.runtime.registry import lookup, rules
+from tests.rules.test_decompositions import eig_phase_free_check, eigvals_check
 
 rng = np.random.default_rng(11)
 
@@ -39,6 +40,7 @@ class C:
     kwargs: dict = field(default_factory=dict)
     fn: object = None
     id: str = ""
+    check: object = None  # a check of its own (a tuple result, a loss of a special form), called with args
 
     def __post_init__(self):
         name = getattr(self.primal, "__name__", None) or repr(self.primal)
@@ -124,6 +126,15 @@ COMPLEX_CASES = [
     C(np.einsum, ("ij,jk->ik", z(2, 3), z(3, 2))), C(np.einsum, (z(2, 3), [0, 1], r(3), [1])),
     C(np.linalg.inv, (z(3, 3) + 3 * np.eye(3),)), C(np.linalg.solve, (z(3, 3) + 3 * np.eye(3), z(3))),
     C(np.linalg.solve, (z(3, 3) + 3 * np.eye(3), z(3, 2))), C(np.linalg.det, (z(3, 3),)),
+    C(np.linalg.matrix_power, (z(3, 3), 3)), C(np.linalg.matrix_power, (z(3, 3) + 2 * np.eye(3), -2)),
+    C(np.linalg.multi_dot, ([z(2, 3), r(3, 4), z(4)],)),
+    # eig: the eigenvectors' phases are LAPACK's choice, so the loss must not depend on them
+    C(np.linalg.eig, (z(3, 3),), check=eig_phase_free_check), C(np.linalg.eigvals, (z(3, 3),), check=eigvals_check),
+    # np.fft (more cases in test_fft.py)
+    *[C(f, (z(2, 4),), kw) for f in (np.fft.fft, np.fft.ifft, np.fft.fft2, np.fft.ifft2, np.fft.fftn, np.fft.ifftn,
+                                     np.fft.irfft, np.fft.irfft2, np.fft.irfftn, np.fft.hfft, np.fft.fftshift,
+                                     np.fft.ifftshift) for kw in ({}, {"norm": "ortho"} if "shift" not in f.__name__ else {"axes": 0})],
+    *[C(f, (r(2, 5),), {"norm": "forward"}) for f in (np.fft.rfft, np.fft.rfft2, np.fft.rfftn, np.fft.ihfft, np.fft.fft)],
 ]
 
 
@@ -141,6 +152,8 @@ def _loss(case, v):
 def test_complex_rule(case):
     rule = lookup(case.primal).for_complex()
     assert rule is not None, f"{case.id}: the rule is not declared for complex values"
+    if case.check is not None:
+        return case.check(*case.args)
     ans = (case.fn or case.primal)(*case.args, **case.kwargs)
     v = rng.standard_normal(np.shape(ans)) + (1j * rng.standard_normal(np.shape(ans)) if np.iscomplexobj(ans) else 0)
     cots = rule.fn(np.conj(v), ans, *case.args, **case.kwargs)

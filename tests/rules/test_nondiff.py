@@ -117,6 +117,8 @@ PIECEWISE = [
     (np.zeros, ((2, 3),), None), (np.ones, (3,), None), (np.empty, (3,), lambda n: np.empty(n).shape),
     (np.eye, (3,), None), (np.identity, (3,), None), (np.tri, (3,), None),
     (np.zeros_like, (X,), None), (np.ones_like, (X,), None), (np.empty_like, (X,), lambda a: np.empty_like(a).shape),
+    # FFT sample frequencies (of the length; the spacing is taken as a constant)
+    (np.fft.fftfreq, (8,), None), (np.fft.rfftfreq, (7,), None),
 ]
 
 
