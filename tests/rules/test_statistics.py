@@ -1,0 +1,198 @@
+"""Order statistics (median, percentile, quantile), NaN-skipping reductions and scans."""
+
+import numpy as np
+import pytest
+
+from adgen.runtime.core import GradientError
+from adgen.runtime.registry import lookup
+from tests.rules.harness import Case, check_case, cotangents, unary_cases
+
+rng = np.random.default_rng(14)
+T = rng.uniform(-2, 2, (2, 3, 4))
+M = rng.uniform(-2, 2, (3, 5))
+POS = rng.uniform(0.5, 1.5, (2, 3, 4))
+
+# A 3-D array with NaNs in several slices (never a whole slice along any single axis).
+TN = T.copy()
+TN[0, 0, 1] = TN[1, 2, 3] = TN[0, 2, 0] = TN[1, 1, 1] = np.nan
+MN = M.copy()
+MN[0, 1] = MN[2, 4] = MN[1, 0] = np.nan
+PN = POS.copy()
+PN[0, 1, 2] = PN[1, 0, 0] = np.nan
+
+# every axis spelling a 3-D reduction takes
+AXES = [{}, {"axis": 0}, {"axis": -1}, {"axis": (0, 2)}, {"axis": 1, "keepdims": True}, {"axis": None, "keepdims": True},
+        {"axis": (-1, 0), "keepdims": True}]
+
+METHODS = ["linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased", "normal_unbiased",
+           "interpolated_inverted_cdf"]
+
+
+def reduction_cases(primal, x=T, axes=AXES, shapes=((), (4,), (2, 3)), **kw):
+    return [*unary_cases(primal, shapes=shapes, **kw)] + [Case(primal, (x,), dict(k), **kw) for k in axes]
+
+
+def quantile_cases(primal, qs, x=T):
+    """A scalar, 1-D and 2-D ``q`` over every axis spelling, then every method."""
+    cases = [Case(primal, (rng.uniform(-2, 2, s), qs[0]), wrt=(0,)) for s in [(5,), (2, 3)]]
+    cases += [Case(primal, (x, q), dict(k), wrt=(0,)) for q in qs for k in AXES]
+    cases += [Case(primal, (x, qs[1]), {"axis": 1, "method": m}, wrt=(0,)) for m in METHODS]
+    cases += [Case(primal, (M, qs[0]), {"axis": 0, "method": m, "keepdims": True}, wrt=(0,)) for m in METHODS]
+    return cases
+
+
+Q = [0.3, np.array([0.0, 0.25, 0.62, 1.0]), np.array([[0.1, 0.5, 0.9], [0.05, 0.33, 0.71]])]
+P = [30.0, np.array([0.0, 25.0, 62.0, 100.0]), np.array([[10.0, 50.0, 90.0], [5.0, 33.0, 71.0]])]
+# the NaN variants lay out a 2-D q over several (not all) axes differently (refused, see below)
+QN = [0.3, np.array([0.0, 0.25, 0.62, 1.0])]
+PN_ = [30.0, np.array([0.0, 25.0, 62.0, 100.0])]
+
+CASES = [
+    # order statistics
+    *reduction_cases(np.median, shapes=((4,), (5,), (2, 3))),
+    *reduction_cases(np.nanmedian, shapes=((4,), (5,), (2, 3))),
+    *[Case(np.nanmedian, (TN,), dict(k)) for k in AXES],
+    *quantile_cases(np.quantile, Q),
+    *quantile_cases(np.percentile, P),
+    *quantile_cases(np.nanquantile, QN),
+    *quantile_cases(np.nanpercentile, PN_),
+    *quantile_cases(np.nanquantile, QN, x=TN),
+    *quantile_cases(np.nanpercentile, PN_, x=TN),
+    Case(np.nanquantile, (TN, Q[2]), {"axis": 2}, wrt=(0,)),
+    Case(np.nanquantile, (TN, Q[2]), {"axis": None}, wrt=(0,)),
+    # NaN-skipping reductions
+    *reduction_cases(np.nanmax),
+    *reduction_cases(np.nanmin),
+    *[Case(p, (TN,), dict(k)) for p in (np.nanmax, np.nanmin) for k in AXES],
+    *reduction_cases(np.nanprod, x=POS, shapes=((4,), (2, 3))),
+    *[Case(np.nanprod, (PN,), dict(k)) for k in AXES],
+    Case(np.nanprod, (np.array([[1.5, 0.0, np.nan], [0.0, 0.0, 2.0], [0.7, np.nan, 0.0]]),), {"axis": 1}, id="nanprod[zeros]"),
+    *reduction_cases(np.nanvar),
+    *reduction_cases(np.nanstd),
+    *[Case(p, (TN,), dict(k)) for p in (np.nanvar, np.nanstd) for k in AXES],
+    Case(np.nanvar, (TN,), {"axis": (1, 2), "ddof": 1}),
+    Case(np.nanstd, (TN,), {"axis": -2, "ddof": 1, "keepdims": True}),
+    Case(np.nanvar, (MN,), {"ddof": 2, "dtype": np.float64}),
+    # scans
+    *reduction_cases(np.nancumsum, axes=[{}, {"axis": 0}, {"axis": -1}, {"axis": None}]),
+    *[Case(np.nancumsum, (TN,), dict(k)) for k in [{}, {"axis": 1}, {"axis": -1, "dtype": np.float64}]],
+    *reduction_cases(np.nancumprod, x=POS, axes=[{}, {"axis": 1}, {"axis": -1}]),
+    *[Case(np.nancumprod, (PN,), dict(k)) for k in [{}, {"axis": 0}, {"axis": -1, "dtype": np.float64}]],
+    Case(np.nancumprod, (np.array([[1.5, 0.0, np.nan, 0.9], [0.0, np.nan, -1.2, 0.8]]),), {"axis": 1}, id="nancumprod[zeros]"),
+    Case(np.cumsum, (T,), {"axis": 1, "dtype": np.float64}),
+    Case(np.cumprod, (POS,), {"dtype": np.float64}),
+    Case(np.cumprod, (np.array([[1.5, 0.0, 0.9], [0.0, -1.2, 0.8]]),), id="cumprod[zeros,None]"),
+]
+
+if hasattr(np, "cumulative_sum"):
+    CASES += [
+        *unary_cases(np.cumulative_sum, shapes=[(4,)]),
+        *unary_cases(np.cumulative_prod, low=0.5, high=1.5, shapes=[(4,)]),
+        *[Case(np.cumulative_sum, (T,), dict(k)) for k in [{"axis": 0}, {"axis": -1, "include_initial": True}, {"axis": 1, "dtype": np.float64}]],
+        Case(np.cumulative_sum, (M[0],), {"include_initial": True}),
+        *[Case(np.cumulative_prod, (POS,), dict(k)) for k in [{"axis": 0}, {"axis": -1, "include_initial": True}]],
+        Case(np.cumulative_prod, (np.array([1.5, 0.0, -0.4, 0.0, 2.0]),), {"include_initial": True}, id="cumulative_prod[zeros]"),
+        Case(np.cumulative_prod, (np.array([[1.5, 0.0, 0.9], [0.0, -1.2, 0.8]]),), {"axis": 1}, id="cumulative_prod[zeros,axis]"),
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule(case):
+    check_case(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_cotangent_shapes(case):
+    """Cotangents have exactly their argument's shape, and are finite (NaN entries included)."""
+    rule = lookup(case.primal)
+    ans = case.primal(*case.args, **case.kwargs)
+    g = np.ones(np.shape(ans)) if np.ndim(ans) else 1.0
+    for i, c in enumerate(cotangents(rule, g, ans, case.args, case.kwargs)):
+        if c is not None:
+            assert np.shape(c) == np.shape(case.args[i])
+            assert np.all(np.isfinite(c)), "a cotangent is not finite"
+
+
+def cot(primal, g, x, *args, **kwargs):
+    out = lookup(primal).fn(g, primal(x, *args, **kwargs), x, *args, **kwargs)
+    return out[0] if isinstance(out, tuple) else out
+
+
+# -- ties and degenerate points ----------------------------------------------------------
+
+
+def test_median_of_a_tied_pair_is_the_true_derivative():
+    # median([a, a, b, c]) with a the two middle entries: (x_(1) + x_(2)) / 2 = (a + a') / 2.
+    x = np.array([5.0, 1.0, 1.0, -3.0])
+    assert cot(np.median, 1.0, x).tolist() == [0.0, 0.5, 0.5, 0.0]
+
+
+def test_ties_split_the_weight_of_the_tied_order_statistic():
+    # The middle of three equal entries: no derivative; the weight is split equally (like max).
+    x = np.array([2.0, 2.0, 2.0])
+    assert np.allclose(cot(np.median, 1.0, x), [1 / 3] * 3)
+    x = np.array([0.0, 2.0, 2.0, 5.0, 2.0])
+    assert np.allclose(cot(np.quantile, 1.0, x, 0.5), [0, 1 / 3, 1 / 3, 0, 1 / 3])
+    # q = 0.6 on 6 tied ... the weights of positions 3 and 4 (0.0 and 1.0 at v = 3.0) all go to the tie
+    x = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    assert np.allclose(cot(np.quantile, 1.0, x, 0.6), [1 / 6] * 6)
+
+
+def test_no_nan_where_a_slice_is_all_nan():
+    x = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 3.0]])
+    for primal, extra in [(np.nanmedian, ()), (np.nanquantile, (0.3,)), (np.nanpercentile, ([20.0, 70.0],)),
+                          (np.nanmax, ()), (np.nanmin, ()), (np.nanstd, ()), (np.nanvar, ())]:
+        with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+            ans = primal(x, *extra, axis=1)
+        c = lookup(primal).fn(np.ones(np.shape(ans)), ans, x, *extra, axis=1)
+        c = c[0] if isinstance(c, tuple) else c
+        assert np.all(np.isfinite(c)), primal
+        assert np.all(c[0] == 0) and np.all(c[1, 1] == 0), primal
+    assert cot(np.nanprod, np.ones(2), x, axis=1).tolist() == [[0.0, 0.0, 0.0], [3.0, 0.0, 1.0]]
+
+
+def test_nan_entries_get_zero_cotangent():
+    for primal, extra in [(np.nanmedian, ()), (np.nanquantile, (0.3,)), (np.nanmax, ()), (np.nanmin, ()),
+                          (np.nanprod, ()), (np.nanvar, ()), (np.nanstd, ()), (np.nancumsum, ()), (np.nancumprod, ())]:
+        c = cot(primal, 1.0 if np.ndim(primal(TN, *extra)) == 0 else np.ones(np.shape(primal(TN, *extra))), TN, *extra)
+        assert np.all(c[np.isnan(TN)] == 0) and np.all(np.isfinite(c)), primal
+
+
+def test_nanstd_of_constant_slice_is_zero_not_nan():
+    x = np.array([[1.0, 1.0, np.nan], [1.0, 2.0, 4.0]])
+    c = cot(np.nanstd, np.ones(2), x, axis=1)
+    assert np.all(np.isfinite(c)) and c[0].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_nanextremum_ties_split():
+    x = np.array([3.0, np.nan, 3.0, 1.0])
+    assert cot(np.nanmax, 1.0, x).tolist() == [0.5, 0.0, 0.5, 0.0]
+
+
+# -- refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("primal", [np.quantile, np.nanquantile, np.percentile, np.nanpercentile])
+def test_unsupported_methods_and_weights_are_refused(primal):
+    refuse = lookup(primal).refuse
+    assert refuse() is None and refuse(method="nearest") is None and refuse(method="hazen") is None
+    for method in ("inverted_cdf", "averaged_inverted_cdf", "closest_observation"):
+        assert method in refuse(method=method)
+    assert "weights" in refuse(weights=np.ones(3))
+    x = np.array([1.0, 2.0, 3.0])
+    q = 50.0 if "percentile" in primal.__name__ else 0.5
+    with pytest.raises(GradientError, match="AD411"):
+        lookup(primal).fn(1.0, primal(x, q, method="inverted_cdf"), x, q, method="inverted_cdf")
+
+
+def test_nan_quantile_with_2d_q_over_some_axes_is_refused_when_it_runs():
+    q = Q[2]
+    ans = np.nanquantile(TN, q, axis=(0, 2))
+    with pytest.raises(GradientError, match="AD411"):
+        lookup(np.nanquantile).fn(np.ones(ans.shape), ans, TN, q, axis=(0, 2))
+
+
+def test_average_returned_is_refused():
+    refuse = lookup(np.average).refuse
+    assert refuse() is None and refuse(returned=False) is None
+    assert "returned" in refuse(returned=True)
