@@ -116,43 +116,82 @@ def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     w = (1 - gamma) * _safe_div(hit_lo, np.sum(hit_lo, axis=-1, keepdims=True))
     w = w + gamma * _safe_div(hit_hi, np.sum(hit_hi, axis=-1, keepdims=True))
     cot = np.sum(g * w, axis=tuple(range(qdims)))  # B + (n,)
-    return np.transpose(cot.reshape(moved.shape), np.argsort(kept + axes))
+    cot_a = np.transpose(cot.reshape(moved.shape), np.argsort(kept + axes))
+    slope = _q_slope(s, q, n, method)  # Q + B
+    cot_q = np.sum(g[..., 0] * slope, axis=tuple(range(qdims, slope.ndim)))
+    return cot_a, (float(cot_q) if qdims == 0 else cot_q)
+
+
+def _q_slope(s, q, n, method):
+    """d quantile / d q for the sorted slices ``s`` (Q' + B + (n,), NaNs last): the slope
+    of the piecewise linear interpolation of the order statistics at the virtual index
+    ``v(q)``, times ``dv/dq``. At a corner (``v`` an integer) the one-sided slopes are
+    averaged, except at ``q = 0`` and ``q = 1``, the ends of ``q``'s domain, which take
+    the one inside it; where ``v`` is clipped the slope is 0. The methods that pick one
+    order statistic (lower, higher, nearest, midpoint) are piecewise constant in ``q``: 0."""
+    qa = np.asarray(q, dtype=np.float64)
+    qa = qa.reshape(qa.shape + (1,) * np.ndim(n))
+    if method in _PICKS:
+        return np.zeros(np.broadcast_shapes(qa.shape, np.shape(n)))
+    if method == "linear":
+        v, dv = (n - 1) * qa, n - 1.0
+    else:
+        alpha, beta = _CONTINUOUS[method]
+        v, dv = n * qa + (alpha + qa * (1 - alpha - beta)) - 1, n + 1.0 - alpha - beta
+    top = np.maximum(n - 1, 0)
+    k = np.floor(v)
+
+    def at(idx):
+        idx = np.clip(idx, 0, top).astype(np.intp)
+        return np.take_along_axis(s, idx[..., None], axis=-1)[..., 0]
+
+    inside = (v >= 0) & (v < n - 1)
+    right = np.where(inside, at(k + 1) - at(k), 0.0)
+    c = np.ceil(v)
+    inside = (v > 0) & (v <= n - 1)
+    left = np.where(inside, at(c) - at(c - 1), 0.0)
+    slope = np.where(qa == 0, right, np.where(qa == 1, left, 0.5 * (left + right)))
+    return np.where(np.isnan(slope), 0.0, slope) * dv
 
 
 @vjp(np.quantile, refuse=refuse)
 def quantile(g, ans, a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False, weights=None):
-    """``q`` gets no cotangent (differentiate through it with an explicit interpolation)."""
+    """Differentiable in ``a`` and in ``q`` (see ``_q_slope``)."""
     _refuse_at_run_time(method, weights)
-    return _quantile_cot(g, a, q, axis, method, keepdims, False), None
+    cot_a, cot_q = _quantile_cot(g, a, q, axis, method, keepdims, False)
+    return cot_a, cot_q
 
 
 @vjp(np.nanquantile, refuse=refuse)
 def nanquantile(g, ans, a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False, weights=None):
     _refuse_at_run_time(method, weights)
-    return _quantile_cot(g, a, q, axis, method, keepdims, True), None
+    cot_a, cot_q = _quantile_cot(g, a, q, axis, method, keepdims, True)
+    return cot_a, cot_q
 
 
 @vjp(np.percentile, refuse=refuse)
 def percentile(g, ans, a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False, weights=None):
     _refuse_at_run_time(method, weights)
-    return _quantile_cot(g, a, np.true_divide(q, 100), axis, method, keepdims, False), None
+    cot_a, cot_q = _quantile_cot(g, a, np.true_divide(q, 100), axis, method, keepdims, False)
+    return cot_a, cot_q / 100
 
 
 @vjp(np.nanpercentile, refuse=refuse)
 def nanpercentile(g, ans, a, q, axis=None, *, overwrite_input=False, method="linear", keepdims=False, weights=None):
     _refuse_at_run_time(method, weights)
-    return _quantile_cot(g, a, np.true_divide(q, 100), axis, method, keepdims, True), None
+    cot_a, cot_q = _quantile_cot(g, a, np.true_divide(q, 100), axis, method, keepdims, True)
+    return cot_a, cot_q / 100
 
 
 @vjp(np.median)
 def median(g, ans, a, axis=None, *, overwrite_input=False, keepdims=False):
     """The middle entry, or the two middle entries half each (ties split, see the module)."""
-    return _rt.rules.statistics._quantile_cot(g, a, 0.5, axis, "linear", keepdims, False)
+    return _rt.rules.statistics._quantile_cot(g, a, 0.5, axis, "linear", keepdims, False)[0]
 
 
 @vjp(np.nanmedian)
 def nanmedian(g, ans, a, axis=None, *, overwrite_input=False, keepdims=False):
-    return _rt.rules.statistics._quantile_cot(g, a, 0.5, axis, "linear", keepdims, True)
+    return _rt.rules.statistics._quantile_cot(g, a, 0.5, axis, "linear", keepdims, True)[0]
 
 
 # -- NaN-skipping reductions -----------------------------------------------------------

@@ -32,17 +32,25 @@ def reduction_cases(primal, x=T, axes=AXES, shapes=((), (4,), (2, 3)), **kw):
     return [*unary_cases(primal, shapes=shapes, **kw)] + [Case(primal, (x,), dict(k), **kw) for k in axes]
 
 
+def wrt(q):
+    """Check ``q``'s cotangent too, unless it holds 0 or 1 (the ends of its domain, where
+    central differences step outside it)."""
+    ends = np.any(np.isin(np.asarray(q, dtype=float) / (100.0 if np.max(q) > 1 else 1.0), [0.0, 1.0]))
+    return (0,) if ends else (0, 1)
+
+
 def quantile_cases(primal, qs, x=T):
     """A scalar, 1-D and 2-D ``q`` over every axis spelling, then every method."""
-    cases = [Case(primal, (rng.uniform(-2, 2, s), qs[0]), wrt=(0,)) for s in [(5,), (2, 3)]]
-    cases += [Case(primal, (x, q), dict(k), wrt=(0,)) for q in qs for k in AXES]
+    cases = [Case(primal, (rng.uniform(-2, 2, s), qs[0]), wrt=wrt(qs[0])) for s in [(5,), (2, 3)]]
+    cases += [Case(primal, (x, q), dict(k), wrt=wrt(q)) for q in qs for k in AXES]
     cases += [Case(primal, (x, qs[1]), {"axis": 1, "method": m}, wrt=(0,)) for m in METHODS]
-    cases += [Case(primal, (M, qs[0]), {"axis": 0, "method": m, "keepdims": True}, wrt=(0,)) for m in METHODS]
+    cases += [Case(primal, (M, qs[0]), {"axis": 0, "method": m, "keepdims": True}, wrt=(0, 1)) for m in METHODS]
+    cases += [Case(primal, (x, qs[-1]), {"axis": -1, "method": m}, wrt=wrt(qs[-1])) for m in METHODS]
     return cases
 
 
-Q = [0.3, np.array([0.0, 0.25, 0.62, 1.0]), np.array([[0.1, 0.5, 0.9], [0.05, 0.33, 0.71]])]
-P = [30.0, np.array([0.0, 25.0, 62.0, 100.0]), np.array([[10.0, 50.0, 90.0], [5.0, 33.0, 71.0]])]
+Q = [0.3, np.array([0.0, 0.25, 0.62, 1.0]), np.array([[0.1, 0.45, 0.9], [0.05, 0.33, 0.71]])]
+P = [30.0, np.array([0.0, 25.0, 62.0, 100.0]), np.array([[10.0, 45.0, 90.0], [5.0, 33.0, 71.0]])]
 # the NaN variants lay out a 2-D q over several (not all) axes differently (refused, see below)
 QN = [0.3, np.array([0.0, 0.25, 0.62, 1.0])]
 PN_ = [30.0, np.array([0.0, 25.0, 62.0, 100.0])]
@@ -196,3 +204,46 @@ def test_average_returned_is_refused():
     refuse = lookup(np.average).refuse
     assert refuse() is None and refuse(returned=False) is None
     assert "returned" in refuse(returned=True)
+
+
+# -- the derivative in q ------------------------------------------------------------------------
+
+
+def dq(primal, x, q, **kw):
+    ans = primal(x, q, **kw)
+    return lookup(primal).fn(np.ones(np.shape(ans)) if np.ndim(ans) else 1.0, ans, x, q, **kw)[1]
+
+
+def test_q_at_a_corner_averages_the_one_sided_slopes():
+    x = np.array([3.0, 0.0, 1.0])  # sorted 0, 1, 3; v = 2q: slope 2 below q = 0.5, 4 above
+    assert dq(np.quantile, x, 0.5) == pytest.approx(3.0)
+    assert dq(np.quantile, x, 0.25) == pytest.approx(2.0)
+    assert dq(np.percentile, x, 75.0) == pytest.approx(0.04)
+
+
+def test_q_at_the_ends_of_its_domain_takes_the_slope_inside():
+    x = np.array([3.0, 0.0, 1.0])
+    assert dq(np.quantile, x, 0.0) == pytest.approx(2.0)
+    assert dq(np.quantile, x, 1.0) == pytest.approx(4.0)
+    assert dq(np.quantile, x, np.array([0.0, 1.0])).tolist() == pytest.approx([2.0, 4.0])
+    h = 1e-6
+    assert dq(np.quantile, x, 0.0) == pytest.approx((np.quantile(x, h) - np.quantile(x, 0.0)) / h)
+
+
+def test_q_where_the_virtual_index_is_clipped_has_slope_zero():
+    x = np.array([3.0, 0.0, 1.0])  # weibull: v = 4q - 1 < 0 below q = 1/4
+    assert dq(np.quantile, x, 0.1, method="weibull") == 0.0
+    assert dq(np.quantile, x, 0.9, method="weibull") == 0.0
+    assert dq(np.quantile, x, 0.25, method="weibull") == pytest.approx(0.5 * 4 * 1.0)
+
+
+@pytest.mark.parametrize("method", ["lower", "higher", "nearest", "midpoint"])
+def test_q_of_piecewise_constant_methods_is_zero(method):
+    assert dq(np.quantile, np.array([3.0, 0.0, 1.0, 2.0]), np.array([0.2, 0.7]), method=method).tolist() == [0.0, 0.0]
+
+
+def test_q_skips_nans():
+    x = np.array([3.0, np.nan, 0.0, 1.0])
+    assert dq(np.nanquantile, x, 0.25) == pytest.approx(2.0)
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        assert dq(np.nanpercentile, np.array([np.nan, np.nan]), 30.0) == 0.0
