@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from gradcheck import check_grad
+from adgen import TranspileError, grad
 from adgen.runtime.core import GradientError
 from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case, cotangents, unary_cases
@@ -247,3 +249,133 @@ def test_q_skips_nans():
     assert dq(np.nanquantile, x, 0.25) == pytest.approx(2.0)
     with pytest.warns(RuntimeWarning, match="All-NaN"):
         assert dq(np.nanpercentile, np.array([np.nan, np.nan]), 30.0) == 0.0
+
+
+# -- end to end: the functions as users write them, through adgen.grad ---------------------------
+
+X = rng.uniform(-2, 2, (5, 4))
+XN = X.copy()
+XN[0, 1] = XN[3, 3] = XN[2, 0] = np.nan
+XP = rng.uniform(0.5, 1.5, (4, 3))
+XP0 = XP.copy()
+XP0[1, 2] = XP0[3, 0] = 0.0
+
+
+def robust_scale(x):
+    centred = x - np.median(x, axis=0)
+    mad = np.median(np.abs(centred), axis=0, keepdims=True)
+    return np.sum(np.tanh(centred / (mad + 1.0)))
+
+
+def interquartile(x):
+    q75, q25 = np.percentile(x, [75, 25], axis=1)
+    return np.sum((q75 - q25) ** 2) + np.quantile(x, 0.9, method="nearest") * np.quantile(x, 0.4, axis=(0, 1))
+
+
+def quantile_methods(x):
+    total = 0.0
+    for m in ["linear", "lower", "higher", "midpoint", "hazen", "median_unbiased"]:
+        total = total + np.sum(np.quantile(x, [0.15, 0.8], axis=-1, method=m, keepdims=True) ** 2)
+    return total
+
+
+def quantile_in_q(x, q):
+    return np.quantile(x, q, method="weibull") + np.percentile(x, 100 * q, axis=0)[1] + np.nanquantile(x, q)
+
+
+def nan_summary(x):
+    spread = np.nanmax(x, axis=0) - np.nanmin(x, axis=0) + np.nanstd(x, axis=1, ddof=1).sum()
+    middle = np.nanmedian(x, axis=1) + np.nanpercentile(x, 30.0, axis=0).mean() + np.nanvar(x)
+    return np.sum(spread**2) + np.sum(np.sin(middle)) + np.nanmean(x) * np.nansum(x)
+
+
+def nan_scans(x):
+    return np.sum(np.nancumsum(x, axis=1) ** 2) + np.sum(np.nancumprod(x * 0.5, axis=0)) + np.nanprod(x * 0.3 + 1.0)
+
+
+def scans(x):
+    a = np.cumsum(x, dtype=np.float64) + x.cumprod(axis=0).ravel() + x.cumsum(1).ravel()
+    return np.sum(np.sin(a)) + np.sum(np.cumprod(x, axis=1))
+
+
+def cumulative_scans(x):
+    b = np.cumulative_sum(x, axis=1, include_initial=True) * np.cumulative_prod(x, axis=0, include_initial=True)[1:, :1]
+    return np.sum(b**2) + np.sum(np.cumulative_prod(x.ravel()))
+
+
+def averages(x, w):
+    return np.average(x, axis=0, weights=w) @ np.arange(4.0) + np.ptp(x, axis=1).sum() + np.average(x**2)
+
+
+@pytest.mark.parametrize(
+    "fn,x",
+    [(robust_scale, X), (interquartile, X), (quantile_methods, X), (nan_summary, XN), (nan_scans, XN), (scans, XP),
+     (scans, XP0), (nan_scans, XP0)],
+    ids=["robust_scale", "interquartile", "quantile_methods", "nan_summary", "nan_scans", "scans", "scans[zeros]",
+         "nan_scans[zeros]"],
+)
+def test_through_the_transpiler(fn, x):
+    gx = grad(fn)(x)
+    assert np.all(np.isfinite(gx))
+    if np.any(np.isnan(x)):
+        assert np.all(gx[np.isnan(x)] == 0)
+    check_grad(fn, [x], 0, gx)
+
+
+@pytest.mark.skipif(not hasattr(np, "cumulative_sum"), reason="NumPy 2.1+")
+@pytest.mark.parametrize("x", [XP, XP0], ids=["positive", "zeros"])
+def test_cumulative_through_the_transpiler(x):
+    gx = grad(cumulative_scans)(x)
+    assert np.all(np.isfinite(gx))
+    check_grad(cumulative_scans, [x], 0, gx)
+
+
+def test_quantile_and_weights_differentiated():
+    gx, gq = grad(quantile_in_q, wrt=(0, 1))(X, 0.37)
+    check_grad(quantile_in_q, [X, 0.37], 0, gx)
+    check_grad(quantile_in_q, [X, 0.37], 1, gq)
+    w = rng.uniform(0.5, 1.5, 5)
+    gx, gw = grad(averages, wrt=(0, 1))(X, w)
+    check_grad(averages, [X, w], 0, gx)
+    check_grad(averages, [X, w], 1, gw)
+
+
+def median_of_ties(x):
+    return np.median(np.round(x)) + np.max(np.median(x * 0.0 + 1.0, axis=0))
+
+
+def test_ties_give_finite_gradients():
+    gx = grad(median_of_ties)(X)
+    assert np.all(np.isfinite(gx))
+
+
+def bad_method(x):
+    return np.quantile(x, 0.3, method="inverted_cdf")
+
+
+def bad_weights(x):
+    return np.percentile(x, 30, method="inverted_cdf", weights=np.ones(5))
+
+
+def bad_returned(x, w):
+    avg, total = np.average(x, weights=w, returned=True)
+    return avg
+
+
+def overwrite(x):
+    return np.median(x, overwrite_input=True)
+
+
+def nan_layout(x, q):
+    return np.sum(np.nanquantile(x, q, axis=(0, 2)))
+
+
+@pytest.mark.parametrize("fn,code", [(bad_method, "AD210"), (bad_weights, "AD210"), (bad_returned, "AD210"), (overwrite, "AD305")])
+def test_refused_calls_are_diagnosed(fn, code):
+    with pytest.raises(TranspileError, match=code):
+        grad(fn)(X, np.ones(5)) if fn is bad_returned else grad(fn)(X)
+
+
+def test_nan_quantile_layout_is_refused_when_it_runs():
+    with pytest.raises(GradientError, match="AD411"):
+        grad(nan_layout)(T, Q[2])
