@@ -221,13 +221,13 @@ def _nan_centred(a, axis, ddof):
 
 
 @vjp(np.nanvar)
-def nanvar(g, ans, a, axis=None, *, dtype=None, ddof=0, keepdims=False):
+def nanvar(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     centred, dof = _nan_centred(a, axis, ddof)
     return _safe_div(2.0 * _expand(g, a, axis, keepdims) * centred, dof)
 
 
 @vjp(np.nanstd)
-def nanstd(g, ans, a, axis=None, *, dtype=None, ddof=0, keepdims=False):
+def nanstd(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     """d std / d a_i = (a_i - mean) / ((N - ddof) std); 0 where std is 0 (a kink) and at NaNs."""
     centred, dof = _nan_centred(a, axis, ddof)
     scale = _safe_div(_keep(g, a, axis, keepdims), _keep(ans, a, axis, keepdims))
@@ -242,13 +242,13 @@ def _revcumsum(g, axis):
 
 
 @vjp(np.nancumsum)
-def nancumsum(g, ans, a, axis=None, *, dtype=None):
+def nancumsum(g, ans, a, axis=None, dtype=None):
     """NaN entries count as 0 and get a zero cotangent."""
     return np.reshape(_rt.rules.statistics._revcumsum(g, axis), np.shape(a)) * ~np.isnan(a)
 
 
 @vjp(np.nancumprod)
-def nancumprod(g, ans, a, axis=None, *, dtype=None):
+def nancumprod(g, ans, a, axis=None, dtype=None):
     """NaN entries count as 1 and get a zero cotangent; zeros are handled exactly."""
     valid = ~np.isnan(a)
     return _rt.rules.reductions.cumprod(g, ans, np.where(valid, a, 1.0), axis) * valid
