@@ -94,7 +94,8 @@ _NAN_LAYOUT = (
 def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     """The cotangent of ``np.quantile(a, q, axis, method=method, keepdims=keepdims)``
     (of ``np.nanquantile`` when ``skip_nan``): see the module's docstring."""
-    x = np.asarray(a, dtype=np.result_type(a, np.float64))
+    x = np.asarray(a)
+    x = x.astype(np.result_type(x, np.float64), copy=False)
     axes = _axes(x, axis)
     if skip_nan and np.ndim(q) >= 2 and 1 < len(axes) < x.ndim:
         raise _rt.GradientError("AD411", _NAN_LAYOUT)
@@ -213,11 +214,12 @@ def nanprod(g, ans, a, axis=None, *, keepdims=False):
 
 
 def _nan_centred(a, axis, ddof):
-    """The valid entries minus their mean (0 at NaNs), and the divisor ``count - ddof``."""
+    """The valid entries minus their mean (0 at NaNs), and the divisor ``count - ddof``
+    (where it is 0 the result is NaN or inf, and the cotangent 0)."""
     valid = ~np.isnan(a)
     count = np.sum(valid, axis=axis, keepdims=True)
     mean = np.sum(np.where(valid, a, 0.0), axis=axis, keepdims=True) / np.maximum(count, 1)
-    return np.where(valid, np.asarray(a) - mean, 0.0), count - ddof
+    return np.where(valid, np.asarray(a) - mean, 0.0), np.maximum(count - ddof, 0)  # NumPy's clamp
 
 
 @vjp(np.nanvar)

@@ -379,3 +379,23 @@ def test_refused_calls_are_diagnosed(fn, code):
 def test_nan_quantile_layout_is_refused_when_it_runs():
     with pytest.raises(GradientError, match="AD411"):
         grad(nan_layout)(T, Q[2])
+
+
+def of_a_list(a, b, c):
+    return np.median([a, b * 2.0, c]) + np.nanmax([a, c]) + np.quantile([a, b], 0.3) + np.nanstd([a, b, c])
+
+
+def test_lists_of_numbers():
+    args = [0.3, 0.7, 1.9]
+    grads = grad(of_a_list, wrt=(0, 1, 2))(*args)
+    for i in range(3):
+        check_grad(of_a_list, args, i, grads[i])
+
+
+def test_nanstd_with_too_few_entries_for_ddof_is_finite():
+    x = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 3.0], [np.nan, 2.0, np.nan]])
+    for primal in (np.nanstd, np.nanvar):
+        with pytest.warns(RuntimeWarning):
+            ans = primal(x, axis=1, ddof=1)
+        c = lookup(primal).fn(np.ones(3), ans, x, axis=1, ddof=1)
+        assert np.all(np.isfinite(c)) and np.all(c[[0, 2]] == 0) and c[1, 1] == 0
