@@ -17,7 +17,7 @@ NaN entries are skipped by the ``nan*`` functions and get a zero cotangent.
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.registry import vjp
+from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules.reductions import _axes, _expand, _keep, _prod_others, _safe_div
 
 # -- quantiles -------------------------------------------------------------------------
@@ -196,6 +196,8 @@ def nanmedian(g, ans, a, axis=None, *, overwrite_input=False, keepdims=False):
 
 
 # -- NaN-skipping reductions -----------------------------------------------------------
+
+nondiff(np.nanargmax, np.nanargmin)  # indices: piecewise constant
 
 
 @vjp(np.nanmax, np.nanmin)

@@ -6,7 +6,7 @@ import pytest
 from gradcheck import check_grad
 from adgen import TranspileError, grad
 from adgen.runtime.core import GradientError
-from adgen.runtime.registry import lookup
+from adgen.runtime.registry import is_nondiff, lookup
 from tests.rules.harness import Case, check_case, cotangents, unary_cases
 
 rng = np.random.default_rng(14)
@@ -59,8 +59,10 @@ PN_ = [30.0, np.array([0.0, 25.0, 62.0, 100.0])]
 
 CASES = [
     # order statistics
-    *reduction_cases(np.median, shapes=((4,), (5,), (2, 3))),
-    *reduction_cases(np.nanmedian, shapes=((4,), (5,), (2, 3))),
+    *reduction_cases(np.median, shapes=((), (4,), (5,), (2, 3))),
+    *reduction_cases(np.nanmedian, shapes=((), (4,), (5,), (2, 3))),
+    Case(np.quantile, (1.3, 0.3), wrt=(0,), id="quantile[scalar]"),
+    Case(np.nanpercentile, (1.3, np.array([10.0, 60.0])), wrt=(0,), id="nanpercentile[scalar]"),
     *[Case(np.nanmedian, (TN,), dict(k)) for k in AXES],
     *quantile_cases(np.quantile, Q),
     *quantile_cases(np.percentile, P),
@@ -90,6 +92,8 @@ CASES = [
     *[Case(np.nancumprod, (PN,), dict(k)) for k in [{}, {"axis": 0}, {"axis": -1, "dtype": np.float64}]],
     Case(np.nancumprod, (np.array([[1.5, 0.0, np.nan, 0.9], [0.0, np.nan, -1.2, 0.8]]),), {"axis": 1}, id="nancumprod[zeros]"),
     Case(np.cumsum, (T,), {"axis": 1, "dtype": np.float64}),
+    Case(np.ndarray.cumsum, (M,), {"axis": 0, "dtype": np.float64}),
+    Case(np.ndarray.cumprod, (POS,), {"axis": -1, "dtype": np.float64}),
     Case(np.cumprod, (POS,), {"dtype": np.float64}),
     Case(np.cumprod, (np.array([[1.5, 0.0, 0.9], [0.0, -1.2, 0.8]]),), id="cumprod[zeros,None]"),
 ]
@@ -399,3 +403,13 @@ def test_nanstd_with_too_few_entries_for_ddof_is_finite():
             ans = primal(x, axis=1, ddof=1)
         c = lookup(primal).fn(np.ones(3), ans, x, axis=1, ddof=1)
         assert np.all(np.isfinite(c)) and np.all(c[[0, 2]] == 0) and c[1, 1] == 0
+
+
+def nan_argmax_pick(x):
+    return x[np.nanargmax(x, axis=0), np.arange(4)].sum() - x.ravel()[np.nanargmin(x)]
+
+
+def test_nanargmax_and_nanargmin_are_indices():
+    assert is_nondiff(np.nanargmax) and is_nondiff(np.nanargmin)
+    gx = grad(nan_argmax_pick)(XN)
+    check_grad(nan_argmax_pick, [XN], 0, gx)
