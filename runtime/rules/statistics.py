@@ -103,24 +103,56 @@ def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     moved = np.transpose(x, kept + axes)
     batch = moved.shape[: len(kept)]
     flat = moved.reshape(batch + (-1,))  # B + (n,)
-    s = np.sort(flat, axis=-1)  # NaNs last
     n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(batch, flat.shape[-1])
     qdims = np.ndim(q)
     lo, hi, gamma = _positions(q, n, method)  # Q + B
-    s = s.reshape((1,) * qdims + s.shape)
-    v_lo = np.take_along_axis(s, lo[..., None], axis=-1)  # Q + B + (1,)
-    v_hi = np.take_along_axis(s, hi[..., None], axis=-1)
-    out = tuple(1 if k in axes else n for k, n in enumerate(x.shape)) if keepdims else batch
-    g = np.reshape(np.broadcast_to(g, np.shape(q) + out), lo.shape)[..., None]
-    gamma = gamma[..., None]
-    hit_lo, hit_hi = flat == v_lo, flat == v_hi  # NaN entries are never hit
-    w = (1 - gamma) * _safe_div(hit_lo, np.sum(hit_lo, axis=-1, keepdims=True))
-    w = w + gamma * _safe_div(hit_hi, np.sum(hit_hi, axis=-1, keepdims=True))
-    cot = np.sum(g * w, axis=tuple(range(qdims)))  # B + (n,)
+    out = tuple(1 if k in axes else size for k, size in enumerate(x.shape)) if keepdims else batch
+    g = np.reshape(np.broadcast_to(g, np.shape(q) + out), lo.shape)
+    if skip_nan or np.size(q) > 4:
+        s, cot = _cot_sorted(flat, batch, lo, hi, gamma, g)
+    else:
+        s, cot = _cot_partitioned(flat, lo, hi, gamma, g)
+    cot = np.where(np.isnan(flat), 0.0, cot)  # NaN entries: skipped, or the result is NaN
     cot_a = np.transpose(cot.reshape(moved.shape), np.argsort(kept + axes))
-    slope = _q_slope(s, q, n, method)  # Q + B
-    cot_q = np.sum(g[..., 0] * slope, axis=tuple(range(qdims, slope.ndim)))
+    slope = _q_slope(s.reshape((1,) * qdims + s.shape), q, n, method)  # Q + B
+    cot_q = np.sum(g * slope, axis=tuple(range(qdims, slope.ndim)))
     return cot_a, (float(cot_q) if qdims == 0 else cot_q)
+
+
+def _cot_sorted(flat, batch, lo, hi, gamma, g):
+    """The sorted slices, and the cotangent of ``flat`` (B + (n,)) from the weights of the
+    order statistics: summed per sorted position over ``q``, then shared within tie groups."""
+    order = np.argsort(flat, axis=-1)  # NaNs last
+    s = np.take_along_axis(flat, order, axis=-1)
+    rows, width = int(np.prod(batch, dtype=np.intp)), flat.shape[-1]
+    base = np.arange(rows).reshape(batch) * width
+    picks = np.concatenate([(base + lo).ravel(), (base + hi).ravel()])
+    weights = np.concatenate([(g * (1 - gamma)).ravel(), (g * gamma).ravel()])
+    w = np.bincount(picks, weights, minlength=rows * width)
+    new = np.ones(s.shape, dtype=bool)  # where a tie group starts (NaNs never tie)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    group = (np.cumsum(new, axis=-1) - 1 + base[..., None]).ravel()
+    share = _safe_div(np.bincount(group, w, minlength=rows * width), np.bincount(group, minlength=rows * width))
+    cot = np.empty(s.shape)
+    np.put_along_axis(cot, order, share[group].reshape(s.shape), axis=-1)
+    return s, cot
+
+
+def _cot_partitioned(flat, lo, hi, gamma, g):
+    """Like ``_cot_sorted`` for a few ``q`` and slices of one length: a partition puts the
+    order statistics needed (and their neighbours, for ``_q_slope``) in place, and each
+    weight goes to the entries equal to its order statistic, shared equally."""
+    top = flat.shape[-1] - 1
+    kth = np.unique(np.clip(np.stack([lo - 1, lo, lo + 1, hi - 1, hi, hi + 1]), 0, top))
+    s = np.partition(flat, kth, axis=-1)
+    lead = (1,) * (lo.ndim - (flat.ndim - 1))
+    cot = 0.0
+    for pick, weight in ((lo, 1 - gamma), (hi, gamma)):
+        value = np.take_along_axis(s.reshape(lead + s.shape), pick[..., None], axis=-1)
+        hit = flat == value  # Q + B + (n,)
+        share = _safe_div((g * weight)[..., None], np.sum(hit, axis=-1, keepdims=True))
+        cot = cot + np.sum(hit * share, axis=tuple(range(len(lead))))
+    return s, np.broadcast_to(cot, flat.shape)
 
 
 def _q_slope(s, q, n, method):

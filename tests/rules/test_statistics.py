@@ -413,3 +413,18 @@ def test_nanargmax_and_nanargmin_are_indices():
     assert is_nondiff(np.nanargmax) and is_nondiff(np.nanargmin)
     gx = grad(nan_argmax_pick)(XN)
     check_grad(nan_argmax_pick, [XN], 0, gx)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("axis", [None, 0, (1, 2)])
+def test_sorted_and_partitioned_paths_agree_on_ties(method, axis):
+    """Few q (partitioned) against many q or the NaN variant (sorted), on data with many ties."""
+    x = np.round(rng.uniform(-2, 2, (3, 4, 5)))
+    q4 = np.array([0.1, 0.37, 0.5, 0.93])
+    q8 = np.concatenate([q4, [0.2, 0.4, 0.6, 0.8]])
+    few = lookup(np.quantile).fn(np.ones(np.shape(np.quantile(x, q4, axis=axis))), None, x, q4, axis=axis, method=method)
+    same = lookup(np.nanquantile).fn(np.ones(np.shape(np.quantile(x, q4, axis=axis))), None, x, q4, axis=axis, method=method)
+    assert np.allclose(few[0], same[0]) and np.allclose(few[1], same[1])
+    many = lookup(np.quantile).fn(np.ones(np.shape(np.quantile(x, q8, axis=axis))), None, x, q8, axis=axis, method=method)
+    rest = lookup(np.quantile).fn(np.ones(np.shape(np.quantile(x, q8[4:], axis=axis))), None, x, q8[4:], axis=axis, method=method)
+    assert np.allclose(many[0], few[0] + rest[0]) and np.allclose(many[1], np.concatenate([few[1], rest[1]]))
