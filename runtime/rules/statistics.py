@@ -37,7 +37,7 @@ METHODS = tuple(_CONTINUOUS) + _PICKS
 
 def refuse(method="linear", weights=None, **_):
     """Why a quantile call with these (statically known) arguments has no rule here, or None."""
-    return _rt.rules.statistics.refusal(method, weights)
+    return refusal(method, weights)
 
 
 def refusal(method="linear", weights=None):
