@@ -98,13 +98,22 @@ def nanmean(g, ans, a, axis=None, *, keepdims=False):
     return _expand(g, a, axis, keepdims) * valid / np.sum(valid, axis=axis, keepdims=True)
 
 
-@vjp(np.average)
-def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
+def _refuse_average(returned=False, **_):
+    if returned is not False:
+        return "np.average(..., returned=True) has no derivative rule; compute the sum of the weights separately"
+    return None
+
+
+@vjp(np.average, refuse=_refuse_average)
+def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
     """avg = sum(a * w) / sum(w), differentiable in ``a`` and in ``weights``.
 
     ``weights`` either has ``a``'s shape or the shape of ``a`` along ``axis``
-    (then it is broadcast along the other axes, as NumPy does).
+    (then it is broadcast along the other axes, as NumPy does). ``returned=True``
+    is refused (AD210, or AD411 when it is only known as the gradient runs).
     """
+    if returned is not False:
+        raise _rt.GradientError("AD411", _refuse_average(returned))
     if weights is None:
         return _expand(g, a, axis, keepdims) / _count(a, ans), None, None
     axes = _axes(a, axis) if axis is not None else None
@@ -187,13 +196,13 @@ def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
 
 
 @vjp(np.cumsum, np.ndarray.cumsum, complex=True)
-def cumsum(g, ans, a, axis=None):
+def cumsum(g, ans, a, axis=None, dtype=None):
     # A reversed cumulative sum of g; axis=None scans the flattened input.
     return np.reshape(np.flip(np.cumsum(np.flip(g, axis), axis), axis), np.shape(a))
 
 
 @vjp(np.cumprod, np.ndarray.cumprod, complex=True)
-def cumprod(g, ans, a, axis=None):
+def cumprod(g, ans, a, axis=None, dtype=None):
     """d/d a_i of sum_k g_k prod_{j<=k} a_j = P_{i-1} * S_i, where P is the
     exclusive prefix product and S_i = g_i + a_{i+1} S_{i+1} (a reversed scan).
 
