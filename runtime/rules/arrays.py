@@ -308,17 +308,17 @@ if _trapz is not None and _trapz is not np.trapezoid:  # NumPy < 2.4 only
 # -- moving entries -----------------------------------------------------------------------
 
 
-@vjp(np.append, complex=True)
+@vjp(np.append)
 def append(g, ans, arr, values, axis=None):
     return _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._numbers(arr), _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)), _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._marks(arr), _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values))
 
 
-@vjp(np.insert, complex=True)
+@vjp(np.insert)
 def insert(g, ans, arr, obj, values, axis=None):
     return _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._numbers(arr), obj, _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)), None, _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._marks(arr), obj, _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values))
 
 
-@vjp(np.delete, complex=True)
+@vjp(np.delete)
 def delete(g, ans, arr, obj, axis=None):
     return _rt.rules.arrays._moved(g, np.delete(_rt.rules.arrays._numbers(arr), obj, axis), np.size(arr), np.shape(arr))
 
@@ -346,7 +346,7 @@ def _rolled(ndim, axis, start):
     return axes
 
 
-@vjp(np.meshgrid, outputs="sequence", complex=True)
+@vjp(np.meshgrid, outputs="sequence")
 def meshgrid(g, ans, *xi, copy=True, sparse=False, indexing="xy"):
     return tuple(_rt.rules.arrays._meshgrid_back(g, ans, xi, indexing))
 
