@@ -49,6 +49,19 @@ def _numbers(x):
     return np.arange(np.size(x)).reshape(np.shape(x))
 
 
+def _per_output(g, ans):
+    """The cotangent of a tuple result, one per output. It arrives as a list, as the outputs'
+    cotangents stacked (outputs of one shape), as ``0.0`` (unused), or, for a 1-tuple
+    unpacked as ``(a,) = ...``, as the one output's cotangent itself."""
+    if isinstance(g, (list, tuple)):
+        return tuple(g)
+    if np.ndim(g) == 0:
+        return (g,) * len(ans)
+    if len(ans) == 1 and np.ndim(g) != np.ndim(ans[0]) + 1:
+        return (g,)
+    return tuple(g)
+
+
 def _marks(x):
     return np.full(np.shape(x), -1, dtype=np.intp)
 
@@ -94,7 +107,7 @@ def _gradient_back(g, ans, f, spacings, axis, edge_order):
         spacings = (1.0,) * len(axes)
     elif given == 1:
         spacings = tuple(spacings) * len(axes)
-    gs = tuple(g) if isinstance(ans, (tuple, list)) else (g,)
+    gs = _per_output(g, ans) if isinstance(ans, (tuple, list)) else (g,)
     outs = tuple(ans) if isinstance(ans, (tuple, list)) else (ans,)
     df = np.zeros(f.shape, _rt.float_dtype(f))
     dspacings = []
@@ -136,8 +149,7 @@ def refuse_gradient(edge_order=1, **_):
 
 @vjp(np.gradient, refuse=refuse_gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1):
-    """A result of one array (1-D ``f``, or one axis) or a tuple of them (unpack it,
-    ``gx, gy = np.gradient(F)``: its cotangent then arrives stacked)."""
+    """A result of one array (1-D ``f``, or one axis) or a tuple of them (one per axis)."""
     return tuple(_rt.rules.arrays._gradient_back(g, ans, f, varargs, axis, edge_order))
 
 
@@ -346,7 +358,7 @@ def _rolled(ndim, axis, start):
     return axes
 
 
-@vjp(np.meshgrid, outputs="sequence")
+@vjp(np.meshgrid)
 def meshgrid(g, ans, *xi, copy=True, sparse=False, indexing="xy"):
     return tuple(_rt.rules.arrays._meshgrid_back(g, ans, xi, indexing))
 
@@ -355,7 +367,7 @@ def _meshgrid_back(g, ans, xi, indexing):
     """Output k holds x_k (raveled) along axis k (axes 0 and 1 swapped for 'xy'), repeated
     (or broadcast, ``sparse``) along the others: sum over those."""
     out = []
-    for k, (gk, ak, x) in enumerate(zip(g, ans, xi)):
+    for k, (gk, ak, x) in enumerate(zip(_per_output(g, ans), ans, xi)):
         ax = 1 - k if indexing == "xy" and len(xi) > 1 and k < 2 else k
         gk = np.broadcast_to(gk, np.shape(ak)) if np.ndim(gk) == 0 else gk
         axes = tuple(d for d in range(np.ndim(gk)) if d != ax)

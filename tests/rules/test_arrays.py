@@ -108,7 +108,7 @@ CASES = [
     Case(np.meshgrid, (r(2), r(3), r(4))),
     Case(np.meshgrid, (r(2), r(3), r(4)), {"indexing": "ij", "sparse": True}),
     Case(np.meshgrid, (r(3), r(4)), {"sparse": True}),
-    Case(np.meshgrid, (r(3),), fn=np.meshgrid),  # a 1-tuple: not through the transpiler, which needs `a, b = ...`
+    Case(np.meshgrid, (r(3),)),
     Case(np.meshgrid, (r(2, 2), r(3)), {"copy": False}),
     # np.polyval
     Case(np.polyval, (r(4), 0.7)),
@@ -262,6 +262,30 @@ def grid(x):
     return np.sum(X * Y * np.arange(12.0).reshape(3, 4)) + np.sum(U * V)
 
 
+def gradient_forms(x):
+    F = np.outer(x, x[:3])
+    G = np.gradient(F)
+    a, b = np.gradient(F, 0.5, np.cumsum(np.abs(x[:3]) + 0.1))
+    s = np.sum(G[0] ** 2) + np.sum(np.gradient(F)[1] * F) + np.sum(np.stack(np.gradient(F, edge_order=2)) ** 2)
+    for d in np.gradient(F, axis=(1, 0)):
+        s = s + np.sum(d ** 3)
+    return s + np.sum(a ** 2) + np.sum(b ** 3)
+
+
+def gradient_spacing(x):
+    """Differentiated spacings: a number and coordinates."""
+    F = np.outer(x, x[:3])
+    gy, gx = np.gradient(F, x[0] + 3.0, np.cumsum(np.abs(x[:3]) + 0.2))
+    return np.sum(gy ** 2) + np.sum(gx ** 3) + np.sum(np.gradient(x ** 2, np.cumsum(np.abs(x) + 0.2), edge_order=2) ** 2)
+
+
+def grid_forms(x):
+    G = np.meshgrid(x[:2], x[2:5], x[5:], sparse=True, indexing="ij")
+    (W,) = np.meshgrid(x[:2])
+    H = np.meshgrid(x[:2], x[2:5])
+    return np.sum(G[0] * G[2] ** 2 + G[1]) + np.sum(W ** 2) + np.sum(H[1] ** 2)
+
+
 def polys(x):
     return np.sum(np.polyval(x[:3], x) ** 2)
 
@@ -279,7 +303,7 @@ X = rng.uniform(-2, 2, 8)
 
 
 @pytest.mark.parametrize("fn", [diffs, gradient_1d, gradient_2d, gradient_axis, crosses, convolutions, interpolation,
-                                integration, moving, rotations, grid, polys, cleaned, partial_sort])
+                                integration, moving, rotations, grid, gradient_forms, gradient_spacing, grid_forms, polys, cleaned, partial_sort])
 def test_through_the_transpiler(fn):
     x = X.copy()
     if fn is cleaned:
