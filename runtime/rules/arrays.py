@@ -224,7 +224,8 @@ def _interp_back(g, x, xp, fp, left, right, period):
     g = np.broadcast_to(g, x.shape)
     order = None
     if period is not None:
-        period = abs(period)
+        sign, period = np.sign(period), abs(period)
+        kx, kxp = np.floor(x / period), np.floor(xp / period)  # x mod period = x - k period
         x = np.mod(x, period)
         xq = np.mod(xp, period)
         order = np.argsort(xq, kind="stable")
@@ -262,15 +263,17 @@ def _interp_back(g, x, xp, fp, left, right, period):
         fold_f[0] += dfp[-1]
         fold_x[-1] += dxp[0]
         fold_x[0] += dxp[-1]
+        dperiod = sign * (dxp[-1] - dxp[0] - np.sum(dx * kx) - np.sum(fold_x * kxp[order]))
         dfp, dxp = np.zeros(len(order)), np.zeros(len(order))
         dfp[order], dxp[order] = fold_f, fold_x
-    return dx, dxp, dfp, dleft, dright
+        return dx, dxp, dfp, None, None, dperiod
+    return dx, dxp, dfp, dleft, dright, None
 
 
 @vjp(np.interp)
 def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
     d = _rt.rules.arrays._interp_back(g, x, xp, fp, left, right, period)
-    return d[0], d[1], d[2], d[3], d[4]
+    return d[0], d[1], d[2], d[3], d[4], d[5]
 
 
 def _trapezoid_back(g, y, x, dx, axis):

@@ -133,7 +133,8 @@ CASES = [
     Case(np.interp, (rng.uniform(-4, 6, (2, 5)), spread(4), r(4))),
     Case(np.interp, (rng.uniform(-4, 6, 9), spread(4), r(4), 0.25, -1.5)),
     Case(np.interp, (rng.uniform(-4, 6, 9), spread(4), r(4)), {"left": 0.5}),
-    Case(np.interp, (rng.uniform(-10, 10, 9), rng.uniform(0, 6, 5) + np.arange(5), r(5), None, None, 6.5), wrt=(0, 1, 2)),
+    Case(np.interp, (rng.uniform(-10, 10, 9), rng.uniform(0, 6, 5) + np.arange(5), r(5), None, None, 6.5)),
+    Case(np.interp, (rng.uniform(-10, 10, (2, 3)), np.array([5.0, 1.5, 3.2, 0.4]), r(4), None, None, -6.0)),
     Case(np.interp, (rng.uniform(-10, 10, 9), np.array([5.0, 1.5, 3.2, 0.4]), r(4)), {"period": 6.0}),
     Case(np.interp, (rng.uniform(-3, 3, 4), np.array([0.5]), r(1))),
     # np.gradient: 1-D, n-D (a tuple), axes, spacings (numbers and coordinates), edge orders
@@ -175,7 +176,7 @@ def test_interp_at_knots_and_outside():
     """x outside [xp[0], xp[-1]] moves nothing (slope 0); at a knot the right-hand piece's slope."""
     xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
     x = np.array([-1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
-    dx, dxp, dfp, _, _ = lookup(np.interp).fn(np.ones(6), np.interp(x, xp, fp), x, xp, fp)
+    dx, dxp, dfp, _, _, _ = lookup(np.interp).fn(np.ones(6), np.interp(x, xp, fp), x, xp, fp)
     assert dx.tolist() == [0.0, 2.0, 0.5, 0.5, 0.0, 0.0]
     assert dfp.tolist() == [2.0, 1.5, 2.5]
     assert np.all(np.isfinite(dxp))
@@ -236,7 +237,7 @@ def convolutions(x):
 
 def interpolation(x):
     xp = np.array([-1.0, 0.0, 0.7, 2.0])
-    return np.sum(np.interp(x * 1.3, xp, x[:4] ** 2, left=x[0], right=-1.0)) + np.sum(np.interp(x, xp, x[:4], period=3.0))
+    return np.sum(np.interp(x * 1.3, xp, x[:4] ** 2, left=x[0], right=-1.0)) + np.sum(np.interp(x, xp * x[1], x[:4], period=3.0 + x[2]))
 
 
 def integration(x):
