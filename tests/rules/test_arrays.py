@@ -4,14 +4,17 @@ polyval, nan_to_num, partition; then the same functions inside user functions.""
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
-from gradcheck import check_grad
+from gradcheck import check_grad, check_vjp
 from adgen import grad
 from adgen.errors import TranspileError
 from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case
 
-pytestmark = pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors:DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors:DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore:invalid value encountered in log:RuntimeWarning")]
 
 rng = np.random.default_rng(14)
 
@@ -339,3 +342,104 @@ def test_put_along_axis_is_refused():
         grad(bad)(X)
     with pytest.raises(TranspileError, match="AD305"):
         grad(bad_assigned)(X)
+
+
+# -- any shape, axis and option (derandomised) --------------------------------------------------
+
+PROPERTY = dict(max_examples=40, deadline=None, derandomize=True, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+@st.composite
+def arrays_and_axes(draw, min_len=1):
+    ndim = draw(st.integers(1, 3))
+    shape = tuple(draw(st.lists(st.integers(min_len, 4), min_size=ndim, max_size=ndim)))
+    return np.random.default_rng(draw(st.integers(0, 2**16))).standard_normal(shape), draw(st.integers(-ndim, ndim - 1))
+
+
+def _check_all(primal, args, wrt, kwargs=None):
+    kwargs = kwargs or {}
+    ans = primal(*args, **kwargs)
+    g = np.random.default_rng(1).standard_normal(np.shape(ans))
+    cots = lookup(primal).fn(g, ans, *args, **kwargs)
+    cots = cots if isinstance(cots, tuple) else (cots,)
+    for i in wrt:
+        check_vjp(lambda *xs: primal(*xs, **kwargs), list(args), i, g, np.broadcast_to(cots[i], np.shape(args[i])))
+
+
+@settings(**PROPERTY)
+@given(arrays_and_axes(), st.integers(0, 4), st.sampled_from(["none", "scalar", "slice"]), st.sampled_from(["none", "scalar", "slice"]))
+def test_any_diff(xa, n, pre, post):
+    x, axis = xa
+
+    def extra(kind, k):
+        if kind == "none":
+            return None
+        shape = list(x.shape)
+        shape[axis] = k
+        return 0.3 if kind == "scalar" else np.random.default_rng(k).standard_normal(shape)
+
+    p, q = extra(pre, 2), extra(post, 1)
+    args = (x, n, axis) + ((p,) if p is not None or q is not None else ()) + ((q,) if q is not None else ())
+    if p is None and q is not None:
+        args = (x, n, axis, np.zeros_like(x.take([0], axis)), q)
+    _check_all(np.diff, args, [0] + [i for i in (3, 4) if i < len(args) and n > 0])  # n=0: a itself, nothing else
+
+
+@settings(**PROPERTY)
+@given(arrays_and_axes(), st.data())
+def test_any_insert_and_delete(xa, data):
+    x, axis = xa
+    n = x.shape[axis]
+    use_axis = data.draw(st.booleans())
+    length = n if use_axis else x.size
+    kind = data.draw(st.sampled_from(["int", "list", "slice"]))
+    if kind == "int":
+        obj = data.draw(st.integers(-length, length - 1))
+    elif kind == "list":
+        obj = data.draw(st.lists(st.integers(0, length - 1), min_size=1, max_size=3, unique=True))
+    else:
+        obj = slice(data.draw(st.integers(0, length)), None, data.draw(st.integers(1, 3)))
+    kw = {"axis": axis} if use_axis else {}
+    _check_all(np.delete, (x, obj), [0], kw)
+    where = obj if kind != "int" else data.draw(st.integers(-length, length))
+    count = len(range(length)[obj]) if kind == "slice" else (len(obj) if kind == "list" else 1)
+    if count == 0:
+        return
+    shape = list(x.shape) if use_axis else [count]
+    if use_axis:
+        shape[axis] = count
+        values = np.random.default_rng(n).standard_normal(shape if kind != "int" else shape[:axis] + shape[axis + 1:])
+    else:
+        values = np.random.default_rng(n).standard_normal(shape if data.draw(st.booleans()) else ())
+    _check_all(np.insert, (x, where, values), [0, 2], kw)
+
+
+@settings(**PROPERTY)
+@given(arrays_and_axes(min_len=3), st.sampled_from([1, 2]), st.sampled_from(["none", "one", "each", "axis"]), st.integers(0, 2**16))
+def test_any_gradient(xa, edge_order, spacing, seed):
+    """In f and in every spacing (numbers and coordinates, drawn at random per axis)."""
+    f, axis = xa
+    generator = np.random.default_rng(seed)
+
+    def space(n):
+        return float(generator.uniform(0.5, 2)) if generator.random() < 0.5 else np.cumsum(generator.uniform(0.5, 1.5, n))
+
+    kw = {"edge_order": edge_order}
+    if spacing == "axis":
+        args, kw["axis"] = (f, space(f.shape[axis])), axis
+    elif spacing == "one":
+        args = (f, float(generator.uniform(0.5, 2)))
+    elif spacing == "each":
+        args = (f, *[space(n) for n in f.shape])
+    else:
+        args = (f,)
+    ans = np.gradient(*args, **kw)
+    g = tuple(generator.standard_normal(np.shape(a)) for a in ans) if isinstance(ans, tuple) else generator.standard_normal(ans.shape)
+    cots = lookup(np.gradient).fn(g, ans, *args, **kw)
+    for i in range(len(args)):
+
+        def fn(*xs):
+            out = np.gradient(*xs, **kw)
+            return out
+
+        check_vjp(fn, list(args), i, g, np.broadcast_to(cots[i], np.shape(args[i])))
