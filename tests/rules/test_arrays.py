@@ -443,3 +443,24 @@ def test_any_gradient(xa, edge_order, spacing, seed):
             return out
 
         check_vjp(fn, list(args), i, g, np.broadcast_to(cots[i], np.shape(args[i])))
+
+
+@settings(**PROPERTY)
+@given(st.integers(1, 6), st.sampled_from(["plain", "left", "both", "period"]), st.integers(0, 2**16))
+def test_any_interp(n, option, seed):
+    """In x, xp and fp (and left/right/period), with x inside and outside the knots."""
+    generator = np.random.default_rng(seed)
+    xp = np.cumsum(generator.uniform(0.3, 1.5, n)) - 1.0
+    fp = generator.standard_normal(n)
+    x = generator.uniform(-3.0, 6.0, 7)
+    x = x[np.min(np.abs(x[:, None] - xp[None, :]), axis=1) > 1e-3]  # no knot within a finite-difference step
+    if option == "period":
+        xp = generator.permutation(xp)
+        args = (x, xp, fp, None, None, float(np.ptp(xp) + generator.uniform(0.5, 2.0)))
+        xs = np.mod(x, args[5])
+        args = (x[np.min(np.abs(np.mod(xs[:, None] - np.mod(xp, args[5])[None, :] + 0.5 * args[5], args[5]) - 0.5 * args[5]), axis=1) > 1e-3],) + args[1:]
+    else:
+        args = (x, xp, fp) + {"plain": (), "left": (0.7,), "both": (0.7, -0.4)}[option]
+    if np.size(args[0]) == 0:
+        return
+    _check_all(np.interp, args, range(len(args)) if option != "period" else (0, 1, 2, 5))
