@@ -7,10 +7,16 @@ adjoint map applied to ``g``. Functions that only move entries (``append``,
 ``insert``, ``delete``) find where each entry went by running the primal on
 the entries' numbers (``_moved``) and add ``g`` back with ``np.bincount``.
 
-``np.put_along_axis`` changes its argument in place: the transpiler refuses
-it on differentiated values (AD305, ``transpiler/memory.py``), like
-``np.put`` and ``np.copyto``; build the array with a store (``y[i] = v``) or
-``np.take_along_axis`` instead.
+``np.gradient`` and ``np.meshgrid`` return a tuple of arrays (``gradient`` one
+array for a single axis). Their rules are single-result rules: the transpiler hands
+a used tuple's cotangent over as a list, as the outputs' cotangents stacked, or,
+for ``(a,) = ...``, as the one output's cotangent (``_per_output`` reads all
+three), so the tuple may be unpacked, indexed, stacked or iterated over.
+
+``np.put_along_axis`` changes its argument in place and has no rule: the
+transpiler refuses it on differentiated values like ``np.put`` and
+``np.copyto`` (AD109 as a statement, AD305 otherwise; ``transpiler/memory.py``);
+build the array with a store (``y[i] = v``) or ``np.take_along_axis`` instead.
 """
 
 import warnings
