@@ -26,8 +26,8 @@ def clean(x, w):
 
 
 def rules_missing(x):
-    d = np.diff(x)
-    e = np.i0(d) + np.diff(d)
+    d = np.unwrap(x)
+    e = np.i0(d) + np.unwrap(d)
     return np.sum(e) + undefined_name
 
 
@@ -70,9 +70,9 @@ def test_a_whole_file_in_one_run(model, capsys):
     code, out, err = run(capsys, "check", name)
     assert code == 1
     assert positions(out) == [
-        ("11", "9", "AD201"),   # d = np.diff(x)
+        ("11", "9", "AD201"),   # d = np.unwrap(x)
         ("12", "9", "AD201"),   # np.i0(d)
-        ("12", "20", "AD201"),  # np.diff(d)
+        ("12", "20", "AD201"),  # np.unwrap(d)
         ("13", "24", "AD202"),  # undefined_name
         ("17", "5", "AD101"),   # try
         ("25", "12", "AD201"),  # math.comb(n, 2)
@@ -87,7 +87,7 @@ def test_pyflakes_style_blocks(model, capsys):
     block = out.split("\n\n")[1]
     assert block.splitlines()[:3] == [
         f"{name}:12:9: AD201 no derivative rule for np.i0",
-        "        e = np.i0(d) + np.diff(d)",
+        "        e = np.i0(d) + np.unwrap(d)",
         "            ^^^^^^^^",
     ]
     assert block.splitlines()[3] == "hint: register one before calling grad:"
@@ -129,9 +129,9 @@ def test_json(model, capsys):
     ]
     first = found[0]
     assert set(first) == {"code", "message", "filename", "line", "col", "end_col", "source_line", "hint", "severity", "fix"}
-    assert first["filename"] == name and first["severity"] == "error" and first["end_col"] == 19
-    assert first["source_line"] == "    d = np.diff(x)\n"
-    assert first["fix"].startswith("@defvjp(np.diff)\ndef diff_vjp(g, ans, a, n=1, axis=-1, prepend=None, append=None):")
+    assert first["filename"] == name and first["severity"] == "error" and first["end_col"] == 21
+    assert first["source_line"] == "    d = np.unwrap(x)\n"
+    assert first["fix"].startswith("@defvjp(np.unwrap)\ndef unwrap_vjp(g, ans, p, discont=None, axis=-1, *, period=6.283185307179586):")
     code, out, _ = run(capsys, "check", f"{name}:clean", "--format", "json")
     assert code == 0 and json.loads(out) == []
 
@@ -161,7 +161,7 @@ def test_stubs_file(model, tmp_path, capsys):
     code, out, err = run(capsys, "check", name, "--stubs", "rules.py")
     assert code == 1 and "wrote 3 rule stubs to rules.py" in err
     text = (tmp_path / "rules.py").read_text()
-    assert text.count("@defvjp(np.diff)") == 1 and text.count("@defvjp(np.i0)") == 1  # one stub per callee
+    assert text.count("@defvjp(np.unwrap)") == 1 and text.count("@defvjp(np.i0)") == 1  # one stub per callee
     assert "\nimport math\n" in text and "\nimport numpy as np\n" in text and "\nfrom adgen import defvjp\n" in text
     assert "def comb_vjp(g, ans, n, k, /):" in text
     compile(text, "rules.py", "exec")
@@ -188,9 +188,9 @@ def test_no_stubs_needed(model, tmp_path, capsys):
 
 def test_filled_in_stub_makes_grad_work(model, tmp_path):
     """The written file imports; an unwritten stub is a loud error; a written one is used."""
-    name = model("import numpy as np\n\n\ndef f(x):\n    d = np.diff(x)\n    return np.sum(np.diff(d) ** 2) + np.sum(d * d)\n")
+    name = model("import numpy as np\n\n\ndef f(x):\n    d = np.unwrap(x)\n    return np.sum(np.unwrap(d) ** 2) + np.sum(d * d)\n")
     assert main(["check", name, "--stubs", "rules.py"]) == 1
-    stub_body = 'raise NotImplementedError("the derivative rule of np.diff")'
+    stub_body = 'raise NotImplementedError("the derivative rule of np.unwrap")'
     script = textwrap.dedent(f"""
         import numpy as np
         import rules
@@ -204,10 +204,10 @@ def test_filled_in_stub_makes_grad_work(model, tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "unwritten: derivative rule rules.diff_vjp" in proc.stdout
+    assert "unwritten: derivative rule rules.unwrap_vjp" in proc.stdout
 
     rules = tmp_path / "rules.py"
-    rules.write_text(rules.read_text().replace(stub_body, "return -np.diff(g, prepend=0.0, append=0.0)"))
+    rules.write_text(rules.read_text().replace(stub_body, "return g  # unwrap adds multiples of the period: piecewise constant"))
     script = textwrap.dedent(f"""
         import numpy as np
         import rules

@@ -86,16 +86,24 @@ def test_the_table_names_exactly_the_codes_adgen_raises():
 
 def test_stub_takes_the_callees_own_parameters():
     def f(x):
-        return np.sum(np.diff(x, n=1))
+        return np.sum(np.cov(x, rowvar=False))
 
     with pytest.raises(TranspileError) as info:
-        grad(f)(np.ones(3))
+        grad(f)(np.ones((3, 2)))
     (diag,) = info.value.diagnostics
     assert diag.code == "AD201" and diag.fix in diag.hint
-    assert "def diff_vjp(g, ans, a, n=1, axis=-1, prepend=None, append=None):" in diag.fix
+    assert "def cov_vjp(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):" in diag.fix
     namespace = {}
     exec(compile("import numpy as np\ndefvjp = lambda f: lambda rule: rule\n" + diag.fix, "stub", "exec"), namespace)
-    assert list(inspect.signature(namespace["diff_vjp"]).parameters) == ["g", "ans", "a", "n", "axis", "prepend", "append"]
+    assert list(inspect.signature(namespace["cov_vjp"]).parameters) == ["g", "ans", "m", "y", "rowvar", "bias", "ddof", "fweights", "aweights", "dtype"]
+
+
+def test_a_stub_writes_numpys_no_value_default_as_none():
+    def reduce_like(a, axis=None, keepdims=np._NoValue):  # NumPy's own marker for "not given"
+        return a
+
+    reduce_like.__module__, reduce_like.__qualname__ = "numpy", "reduce_like"
+    assert "def reduce_like_vjp(g, ans, a, axis=None, keepdims=None):" in stubs.stub(reduce_like)
 
 
 @pytest.mark.parametrize("fn,head", [

@@ -112,6 +112,7 @@ COMPLEX_CASES = [
     C(np.ndarray.astype, (r(3), np.complex128)), C(np.ndarray.astype, (z(3), np.complex128)),
     C(np.ndarray.astype, (z(3), np.float64), fn=_quiet_astype, id="astype[complex to float: the real part]"), C(np.asarray, (z(2, 2),)), C(np.copy, (z(3),)), C(np.ndarray.copy, (z(3),)),
     C(np.flip, (z(2, 3), 1)), C(np.fliplr, (z(2, 3),)), C(np.flipud, (z(2, 3),)), C(np.roll, (z(4), 1)),
+    C(np.rot90, (z(2, 3),)), C(np.rollaxis, (z(2, 3, 2), 2)),
     C(np.tile, (z(3), 2)), C(np.repeat, (z(3), 2)), C(np.ndarray.repeat, (z(2, 2), 2, 1)),
     C(operator.getitem, (z(4), 1)), C(operator.getitem, (z(2, 3), (slice(None), [0, 2, 0]))),
     C(np.where, (np.array([True, False, True]), z(3), r(3))), C(np.take, (z(4), [0, 3, 3])),

@@ -147,6 +147,15 @@ def pad_median(x):
     return np.sum(np.pad(x, 2, mode="median", stat_length=((2, 3), (1, 4))) ** 2)
 
 
+def pad_stats(x):
+    return (np.sum(np.pad(x, ((1, 2), (2, 1)), mode="maximum") * np.arange(42.0).reshape(6, 7))
+            + np.sum(np.pad(x, 1, "minimum", stat_length=2) ** 2) + np.sum(np.sin(np.pad(x, (2, 3), mode="mean", stat_length=(1, 3)))))
+
+
+def pad_empty(x):
+    return np.sum(np.pad(x, 2, mode="empty")[2:-2, 2:-2] ** 2)
+
+
 def pad_ramp(x, c):
     return np.sum(np.tanh(np.pad(x, ((2, 1), (1, 2)), mode="linear_ramp", end_values=((c, 2.0 * c), (0.5, -c)))))
 
@@ -155,7 +164,7 @@ def pad_constant(x, c):
     return np.sum(np.pad(x, 1, constant_values=c) ** 2)
 
 
-@pytest.mark.parametrize("fn", [pad_edge, pad_reflect_odd, pad_symmetric, pad_wrap, pad_median])
+@pytest.mark.parametrize("fn", [pad_edge, pad_reflect_odd, pad_symmetric, pad_wrap, pad_median, pad_stats, pad_empty])
 def test_through_the_transpiler(fn):
     check_grad(fn, [X], 0, grad(fn)(X))
 
