@@ -69,6 +69,18 @@ def check_case(case, seed=0):
         check_vjp(f, case.args, i, g, np.broadcast_to(cots[i], np.shape(case.args[i])), rtol=case.rtol, atol=case.atol)
 
 
+def check_cotangent_shapes(case):
+    """Cotangents have exactly their argument's shape (not merely a broadcastable one), and
+    are finite."""
+    rule = lookup(case.primal)
+    ans = (case.fn or case.primal)(*case.args, **case.kwargs)
+    g = np.ones(np.shape(ans)) if np.ndim(ans) else 1.0
+    for i, c in enumerate(cotangents(rule, g, ans, case.args, case.kwargs)):
+        if c is not None:
+            assert np.shape(c) == np.shape(case.args[i])
+            assert np.all(np.isfinite(c)), "a cotangent is not finite"
+
+
 def _check_list_argument(case, call, i, g, cot):
     """The cotangent of a list argument is a list: check each float leaf as an argument of its own."""
     arg = case.args[i]
