@@ -166,6 +166,21 @@ def cross(g, ans, a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return d[0], d[1]
 
 
+@vjp(np.linalg.cross)
+def linalg_cross(g, ans, x1, x2, axis=-1):
+    d = _rt.rules.arrays._cross_back(g, x1, x2, -1, -1, -1, axis)
+    return d[0], d[1]
+
+
+@vjp(np.vander)
+def vander(g, ans, x, N=None, increasing=False):
+    # column j is x ** p_j: p = 0 .. N-1, or N-1 .. 0
+    n = np.shape(ans)[-1]
+    powers = np.arange(n) if increasing else np.arange(n)[::-1]
+    slopes = powers * np.power(x[:, None], np.maximum(powers - 1, 0))
+    return np.sum(g * slopes, axis=-1)
+
+
 def _cross_back(g, a, b, axisa, axisb, axisc, axis):
     """a x b is linear in each: <g, a x b> = <b x g, a> = <g x a, b>, with 2-vectors
     read as 3-vectors of z = 0 (two 2-vectors give only the z component)."""

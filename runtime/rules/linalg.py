@@ -307,6 +307,12 @@ def diag(g, ans, v, k=0):
     return _diagonal_cot(g, np.shape(v), k, 0, 1)
 
 
+@vjp(np.diagflat, complex=True)
+def diagflat(g, ans, v, k=0):
+    # v, flattened, is the k-th diagonal of the result
+    return np.reshape(np.diagonal(g, k), np.shape(v))
+
+
 # -- inverses and solves -------------------------------------------------------------------------
 
 

@@ -33,6 +33,10 @@ nondiff(
     np.searchsorted, np.ndarray.searchsorted, np.digitize,
     np.unravel_index, np.ravel_multi_index, np.indices,
     np.tril_indices, np.triu_indices, np.diag_indices,
+    np.tril_indices_from, np.triu_indices_from, np.diag_indices_from, np.mask_indices, np.ix_,
+    np.linalg.matrix_rank,  # an integer, piecewise constant in the matrix
+    np.spacing,  # the gap to the next float: a step function of the magnitude
+    np.bartlett, np.blackman, np.hamming, np.hanning,  # windows of an integer length
 )
 
 # -- rounding, sign, integer division -----------------------------------------------

@@ -115,6 +115,11 @@ def swapaxes(g, ans, a, axis1, axis2):
     return np.swapaxes(g, axis1, axis2)
 
 
+@vjp(np.matrix_transpose, np.linalg.matrix_transpose, complex=True)
+def matrix_transpose(g, ans, x):
+    return np.swapaxes(g, -1, -2)
+
+
 @vjp(np.moveaxis, complex=True)
 def moveaxis(g, ans, a, source, destination):
     return np.moveaxis(g, destination, source)
@@ -152,6 +157,12 @@ def hstack(g, ans, tup):
 def vstack(g, ans, tup):
     # 0-d and 1-D pieces become rows
     return _cut(g, tup, [np.shape(np.atleast_2d(x))[0] for x in tup], 0)
+
+
+@vjp(np.dstack, complex=True)
+def dstack(g, ans, tup):
+    # pieces of fewer than 3 dimensions become (1, n, 1) or (m, n, 1) first
+    return _cut(g, tup, [np.shape(np.atleast_3d(x))[2] for x in tup], 2)
 
 
 @vjp(np.column_stack, complex=True)

@@ -108,6 +108,7 @@ COMPLEX_CASES = [
     C(np.broadcast_to, (z(3), (2, 3))), C(np.atleast_1d, (z(),)), C(np.atleast_2d, (z(3),)), C(np.atleast_3d, (z(3),)),
     C(np.concatenate, ([z(2), r(3), z(1)],)), C(np.stack, ([z(3), r(3)],)), C(np.hstack, ([z(2), z(3)],)),
     C(np.vstack, ([z(3), r(3)],)), C(np.column_stack, ([z(3), z(3)],)),
+    C(np.dstack, ([z(2, 3), r(2, 3)],)), C(np.matrix_transpose, (z(2, 3),)), C(np.linalg.matrix_transpose, (z(3, 2),)),
     C(np.array, ([z(3), z(3)],)), C(np.array, ([r(3), r(3)],), {"dtype": complex}),
     C(np.ndarray.astype, (r(3), np.complex128)), C(np.ndarray.astype, (z(3), np.complex128)),
     C(np.ndarray.astype, (z(3), np.float64), fn=_quiet_astype, id="astype[complex to float: the real part]"), C(np.asarray, (z(2, 2),)), C(np.copy, (z(3),)), C(np.ndarray.copy, (z(3),)),
@@ -117,7 +118,7 @@ COMPLEX_CASES = [
     C(operator.getitem, (z(4), 1)), C(operator.getitem, (z(2, 3), (slice(None), [0, 2, 0]))),
     C(np.where, (np.array([True, False, True]), z(3), r(3))), C(np.take, (z(4), [0, 3, 3])),
     C(np.triu, (z(3, 3),)), C(np.tril, (z(3, 3), -1)), C(np.diagonal, (z(3, 3),)), C(np.ndarray.diagonal, (z(3, 3),)),
-    C(np.diag, (z(3),)), C(np.diag, (z(3, 3),)), C(np.trace, (z(3, 3),)), C(np.ndarray.trace, (z(3, 3),)),
+    C(np.diag, (z(3),)), C(np.diag, (z(3, 3),)), C(np.diagflat, (z(3),)), C(np.trace, (z(3, 3),)), C(np.ndarray.trace, (z(3, 3),)),
     # products and linear algebra
     C(np.matmul, (z(2, 3), z(3, 2))), C(np.linalg.matmul, (z(2, 3), z(3))), C(np.linalg.outer, (z(2), z(3))),
     C(np.linalg.tensordot, (z(2, 3), z(3, 2)), {"axes": 1}), C(np.linalg.diagonal, (z(2, 3, 3),)), C(np.linalg.trace, (z(3, 3),)),

@@ -246,6 +246,13 @@ CASES = [
 ]
 
 
+_R = np.random.default_rng(23)
+CASES += [
+    Case(np.diagflat, (_R.uniform(-2, 2, 3),)),
+    Case(np.diagflat, (_R.uniform(-2, 2, (2, 2)),), {"k": 1}),
+    Case(np.diagflat, (_R.uniform(-2, 2, 3), -2)),
+]
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)

@@ -86,6 +86,10 @@ PIECEWISE = [
     (np.unravel_index, (4, (2, 3)), None), (np.ravel_multi_index, ((1, 2), (2, 3)), None),
     (np.indices, ((2, 3),), None), (np.tril_indices, (3,), None), (np.triu_indices, (3,), None),
     (np.diag_indices, (3,), None),
+    (np.tril_indices_from, (X,), None), (np.triu_indices_from, (X,), None),
+    (np.diag_indices_from, (np.ones((3, 3)),), None), (np.mask_indices, (3, np.triu), None), (np.ix_, ([0, 1], [2]), None),
+    (np.linalg.matrix_rank, (X,), None), (np.spacing, (X,), None),
+    (np.bartlett, (5,), None), (np.blackman, (5,), None), (np.hamming, (5,), None), (np.hanning, (5,), None),
     # rounding, sign, integer division
     (np.floor, (X,), None), (np.ceil, (X,), None), (np.round, (X, 1), None), (np.around, (X,), None),
     (np.rint, (X,), None), (np.trunc, (X,), None), (np.fix, (X,), None), (np.ndarray.round, (X, 1), None),

@@ -161,6 +161,16 @@ CASES = [
 ]
 
 
+_R = np.random.default_rng(22)
+CASES += [
+    Case(np.matrix_transpose, (_R.uniform(-2, 2, (2, 3)),)),
+    Case(np.matrix_transpose, (_R.uniform(-2, 2, (4, 2, 3)),)),
+    Case(np.linalg.matrix_transpose, (_R.uniform(-2, 2, (2, 3)),)),
+    Case(np.dstack, ([_R.uniform(-2, 2, (2, 3)), _R.uniform(-2, 2, (2, 3, 2))],), wrt=(0,)),
+    Case(np.dstack, ([_R.uniform(-2, 2, 3), _R.uniform(-2, 2, 3)],), wrt=(0,)),
+    Case(np.dstack, ([1.5, _R.uniform(-2, 2, (1, 1, 2))],), wrt=(0,)),
+]
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)
