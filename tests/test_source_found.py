@@ -146,6 +146,17 @@ def test_ad108_says_why_and_how_to_proceed(how, why, tmp_path):
     assert "Python 3.13+ REPL" in last[1]
 
 
+@pytest.mark.parametrize("name", ["<string>", "<made by me>"])
+def test_text_kept_under_a_made_up_name_is_not_taken_for_another_function_s(name, tmp_path):
+    # from 3.13, python -c keeps its command as "<string>": a function exec'd from another
+    # string, or compiled under a name some other text holds, has no source (not a stale one)
+    define = f"import linecache; linecache.cache['<made by me>'] = (1, None, ['x = 1\\n'], '<made by me>')\n"
+    define += f"exec(compile('def f(x):\\n    return np.sum(x * x)\\n', {name!r}, 'exec'))"
+    done = subprocess.run([sys.executable, "-c", RUN.format(define=define)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "AD108 cannot find the source of the function: " in done.stderr and "AD207" not in done.stderr, done.stderr
+
+
 def test_a_deleted_file_is_ad108_naming_it(tmp_path):
     path = tmp_path / "gone_mod.py"
     path.write_text("import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x)\n")

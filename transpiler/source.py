@@ -219,6 +219,11 @@ def _at_line(node, code):
 
 def _stale(fn, lines):
     code = fn.__code__
+    if code.co_filename.startswith("<"):
+        # text kept under a made-up name may be another program's: Python 3.13 keeps the
+        # `python -c` command as "<string>", the name every `exec()` of a string also gets
+        message, hint = _no_source(code.co_filename)
+        raise TranspileError([Diagnostic("AD108", message, code.co_filename, code.co_firstlineno, 1, hint=hint)])
     what = "lambda" if code.co_name == "<lambda>" else f"function {fn.__qualname__}"
     message = (f"the source of the {what} in {os.path.basename(code.co_filename)} is not the code that runs: "
                "the file was changed after it was imported (or another definition now stands at its line)")
