@@ -10,7 +10,7 @@ Keys are the resolved objects (``np.sin``, ``math.sin``, ``operator.mul``), so
 every spelling of a function finds the same rule.
 """
 
-__all__ = ["UNKNOWN", "Rule", "vjp", "variant", "nondiff", "optional", "lookup", "is_nondiff", "rules", "nondiff_primals", "version"]
+__all__ = ["UNKNOWN", "Rule", "vjp", "variant", "nondiff", "optional", "lookup", "is_nondiff", "rules", "nondiff_primals", "version", "rule_of", "cotangents"]
 
 import importlib
 import sys
@@ -159,6 +159,26 @@ def lookup(obj):
     if entry is None and _PENDING and _load_pending():
         entry = _RULES.get(_key(obj))
     return entry[1] if entry else None
+
+
+def rule_of(primal, qualname):
+    """The rule function named ``qualname`` registered for ``primal`` (its own rule or a
+    variant): how generated code calls a rule no module holds by its name (one defined
+    inside a function, a lambda, one made by ``exec()``)."""
+    rule = lookup(primal)
+    for found in [rule] + [r for _, r in rule.variants] if rule else []:
+        if found.fn.__qualname__ == qualname:
+            return found.fn
+    raise LookupError(f"no derivative rule {qualname} is registered for {primal!r} in this process: "
+                      "run the code that registers it (`@defvjp`) before the gradient")
+
+
+def cotangents(result, slots):
+    """A rule's result as ``slots`` cotangents, one per leading parameter, ``0.0`` for
+    ``None`` and for the parameters after its end: for rules whose source Python did not
+    keep, so the transpiler could not read which entries they return."""
+    found = result if isinstance(result, tuple) else (result,)
+    return tuple(0.0 if c is None else c for c in found[:slots]) + (0.0,) * (slots - len(found))
 
 
 def is_nondiff(obj):

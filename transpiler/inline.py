@@ -4,7 +4,9 @@ parameters, and paste one-expression rules into generated code.
 A rule whose body is ``return <expr>`` (or a tuple of expressions) naming only
 its parameters, ``np`` and ``_rt`` becomes a template: generated code gets the
 expression with the call's own arguments in place of the parameters. Any other
-rule is called by its module path.
+rule is called by its module path, or, when its module does not hold it by its
+name (a rule defined inside a function, a lambda, one whose source Python did not
+keep), found through the registry by the primal when the gradient runs.
 """
 
 import ast
@@ -35,6 +37,8 @@ class Template:
     rest: int  # slots from this index on are all live (a called rule returning ``tuple(...)``); -1: none
     module: str  # where the rule lives, for a call when not inlined
     attr: str
+    by_primal: bool = False  # called as ``_rt.registry.rule_of(primal, qualname)``: no module holds it by name
+    sourceless: bool = False  # Python kept no source: every slot is live, the result normalised when it runs
 
     @property
     def params(self):
@@ -62,15 +66,17 @@ def _make_template(rule):
     name = f"{fn.__module__}.{fn.__qualname__}"
     try:
         sig = inspect.signature(fn)
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError, ValueError) as exc:
-        raise RuleError(name, f"cannot read its source ({exc})") from None
+    except (TypeError, ValueError) as exc:
+        raise RuleError(name, f"cannot read its signature ({exc})") from None
     params = list(sig.parameters.values())
     if len(params) < 2:
         raise RuleError(name, "a rule takes (g, ans, <the primal's parameters>)")
     g, ans = params[0].name, params[1].name
     primal_sig = sig.replace(parameters=params[2:])
-    func = tree.body[0]
+    func = _definition(fn)
+    by_primal = func is None or fn.__globals__.get(fn.__name__) is not fn
+    if func is None:
+        return Template(name, rule, g, ans, primal_sig, [], False, 0, fn.__module__ or "", fn.__name__, True, True)
     body = [s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
     allowed = {p.name for p in params}
     module_ok = all(fn.__globals__.get(k, v) is v for k, v in INLINE_GLOBALS.items())
@@ -81,9 +87,29 @@ def _make_template(rule):
         if free <= allowed | set(INLINE_GLOBALS) and not scoped:
             outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
             outputs = [None if _is_none(o) else o for o in outputs]
-            return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__, fn.__name__)
+            return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__ or "", fn.__name__)
     slots, rest = _returned_slots(func, name)
-    return Template(name, rule, g, ans, primal_sig, slots, False, rest, fn.__module__, fn.__name__)
+    return Template(name, rule, g, ans, primal_sig, slots, False, rest, fn.__module__ or "", fn.__name__, by_primal)
+
+
+def _definition(fn):
+    """The rule's ``def`` (a lambda as ``def <lambda>(...): return ...``), or None when
+    Python kept no source for it (``exec()`` of a string) or its lines do not parse
+    alone (a lambda inside a longer bracket)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    code = fn.__code__
+    if code.co_name != "<lambda>":
+        first = tree.body[0] if tree.body else None
+        return first if isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef)) and first.name == code.co_name else None
+    wanted = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    lambdas = [n for n in walk(tree) if isinstance(n, ast.Lambda) and [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == wanted]
+    if len(lambdas) != 1:  # two lambdas of one signature on a line: not told apart
+        return None
+    body = [ast.Return(value=lambdas[0].body)]
+    return ast.FunctionDef(name="<lambda>", args=lambdas[0].args, body=body, decorator_list=[], returns=None, type_params=[])
 
 
 def _is_none(node):

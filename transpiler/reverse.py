@@ -573,8 +573,10 @@ class Reverser:
 
     def _rule_call(self, op, g):
         tpl = op.tpl
-        alias = self._rule_module(tpl.module, tpl.rule.fn)
-        func = ast.Attribute(value=dotted(alias), attr=tpl.attr, ctx=ast.Load())
+        if tpl.by_primal:  # no module holds the rule by its name: the registry has it
+            func = call("_rt.registry.rule_of", clone(op.node.func), ast.Constant(tpl.rule.fn.__qualname__))
+        else:
+            func = ast.Attribute(value=dotted(self._rule_module(tpl.module, tpl.rule.fn)), attr=tpl.attr, ctx=ast.Load())
         args, keywords = [clone(g), clone(op.ans)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
@@ -589,7 +591,8 @@ class Reverser:
                 by_keyword = True
             else:
                 args.append(clone(value))
-        return ast.Call(func=func, args=args, keywords=keywords)
+        result = ast.Call(func=func, args=args, keywords=keywords)
+        return call("_rt.registry.cotangents", result, ast.Constant(len(op.slots))) if tpl.sourceless else result
 
     def _rule_module(self, module, fn):
         if module.startswith("adgen.runtime."):
