@@ -356,14 +356,39 @@ def pinv(g, ans, a):
 
 @vjp(np.linalg.det, complex=True)
 def det(g, ans, a):
-    # d det(A) = det(A) tr(A^-1 dA) (A must be invertible)
-    return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+    return np.expand_dims(g, (-2, -1)) * _rt.rules.linalg.cofactors(a, ans)
+
+
+def cofactors(a, det):
+    """The matrix of cofactors of ``a`` (stacked), d det(A) / dA: det(A) A^-T where A is
+    invertible, and from the SVD A = U S V^H where it is not, since the cofactors exist
+    at every matrix: adj(A) = det(U) det(V^H) V diag(prod_{j != i} s_j) U^H."""
+    try:
+        with np.errstate(all="ignore"):
+            found = np.expand_dims(det, (-2, -1)) * _T(np.linalg.inv(a))
+        if np.all(np.isfinite(found)):
+            return found
+    except np.linalg.LinAlgError:  # an exactly singular matrix
+        pass
+    u, s, vh = np.linalg.svd(a)
+    others = np.prod(np.where(np.eye(s.shape[-1], dtype=bool), 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    adjugate = np.expand_dims(sign, (-2, -1)) * (np.conj(_T(vh)) * others[..., None, :]) @ np.conj(_T(u))
+    return _T(adjugate)
 
 
 @vjp(np.linalg.slogdet, outputs=2)
 def slogdet(g, ans, a):
     # The sign is piecewise constant: only log|det A| has a cotangent, A^-T.
-    return np.expand_dims(g[1], (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+    return np.expand_dims(g[1], (-2, -1)) * _T(_rt.rules.linalg.inverse_of(a, "np.linalg.slogdet"))
+
+
+def inverse_of(a, name):
+    """``inv(a)``, or AD411 where ``a`` is singular: log|det| is -inf there, with no derivative."""
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise GradientError("AD411", f"{name} of a singular matrix: log|det| is -inf there and has no derivative") from None
 
 
 # -- symmetric decompositions (see the module docstring for the convention) ---------------------

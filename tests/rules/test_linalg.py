@@ -210,6 +210,11 @@ CASES = [
     Case(np.linalg.det, (NEG,)),
     Case(np.linalg.det, (STACK,)),
     Case(np.linalg.det, (r(1, 1),)),
+    # singular matrices: det is a polynomial, its derivative (the cofactors) exists there too
+    Case(np.linalg.det, (np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),)),
+    Case(np.linalg.det, (np.outer(r(3), r(3)),)),
+    Case(np.linalg.det, (np.zeros((2, 2)),)),
+    Case(np.linalg.det, (np.stack([np.outer(r(3), r(3)), well_conditioned(3, 3)]),)),
     Case(np.linalg.slogdet, (SQ,)),
     Case(np.linalg.slogdet, (NEG,), zero_outputs=(0,)),
     Case(np.linalg.slogdet, (STACK,), zero_outputs=(0,)),
@@ -288,6 +293,14 @@ def test_slogdet_sign_alone_has_zero_cotangent():
     ans = np.linalg.slogdet(SQ)
     c = cotangents(lookup(np.linalg.slogdet), (1.0, 0.0), ans, (SQ,), {})[0]
     assert np.array_equal(c, np.zeros((3, 3)))
+
+
+def test_slogdet_of_a_singular_matrix_is_ad411_not_a_crash():
+    from adgen import grad
+    from adgen.runtime.core import GradientError
+
+    with pytest.raises(GradientError, match="AD411 np.linalg.slogdet of a singular matrix"):
+        grad(lambda a: np.linalg.slogdet(a)[1])(np.zeros((2, 2)))
 
 
 def test_einsum_interleaved_form_matches_the_string_form():
