@@ -16,13 +16,22 @@ lifted function itself. Only a ``def`` at the top level of the body, defined
 once, without decorators, with literal defaults and only ever called directly
 (never passed as a value) is lifted, and so is ``name = lambda ...: e`` there;
 anything else is AD105.
+
+A nested ``def`` or a ``lambda`` passed to a library function whose derivative rule
+takes a function of the user's (a callback parameter, ``registry.Rule.callbacks``:
+``func`` of ``scipy.integrate.odeint``) is lifted too, a ``lambda`` under a new name;
+the argument becomes ``_rt.closure(_f, ("k",), (k,))``, the lifted function with the
+values of the free variables it reads (``adgen.runtime.callbacks``), or ``_f`` where
+it reads none.
 """
 
 import ast
 import builtins
 import inspect
+import types
 from dataclasses import dataclass, replace
 
+from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.syntax import Transformer, clone, names_in, walk
@@ -51,6 +60,7 @@ def lift(src, body, diags, fresh):
     """``(body without its nested defs, {name: Lifted})``; ``fresh(name)`` hands out
     module-level names. Problems are added to ``diags`` (AD105)."""
     body = [_as_def(s) for s in body]
+    body = body + _callback_lambdas(src, body)
     defs = [s for s in body if isinstance(s, ast.FunctionDef)]
     if not defs:
         return body, {}
@@ -117,7 +127,7 @@ def _refuse(d, defs, rest, assigned, diags):
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
             for n in walk(s):
-                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls:
+                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not getattr(n, "adgen_callback", False):
                     diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
                     return
 
@@ -146,6 +156,19 @@ def _pass_free(stmts, free, renamed):
     """Calls ``g(...)`` -> ``<lifted g>(..., w=w)``, passing ``g``'s free variables."""
 
     class Pass(Transformer):
+        def visit_Name(self, node):
+            if not (getattr(node, "adgen_callback", False) and node.id in free):
+                return node
+            lifted = ast.copy_location(ast.Name(id=renamed[node.id], ctx=ast.Load()), node)
+            if not free[node.id]:
+                return lifted
+            runtime = ast.Name(id="_rt", ctx=ast.Load())
+            runtime.adgen_runtime = True  # not the user's: ``Resolver.qualify`` leaves it
+            names = ast.Tuple(elts=[ast.Constant(v) for v in free[node.id]], ctx=ast.Load())
+            values = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Load()) for v in free[node.id]], ctx=ast.Load())
+            call = ast.Call(func=ast.Attribute(value=runtime, attr="closure", ctx=ast.Load()), args=[lifted, names, values], keywords=[])
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+
         def visit_Call(self, node):
             self.generic_visit(node)
             if isinstance(node.func, ast.Name) and node.func.id in free:
@@ -155,6 +178,93 @@ def _pass_free(stmts, free, renamed):
             return node
 
     return [Pass().visit(clone(s)) for s in stmts]
+
+
+def _callback_lambdas(src, body):
+    """Mark the names passed as callbacks (``odeint(f, ...)``: ``f``), and turn each
+    ``lambda`` passed as one into a nested def under a new name: those defs, to add to
+    the body (the lambdas are replaced in place)."""
+    taken = set()
+    for s in body:
+        taken |= {n.id for n in walk(s) if isinstance(n, ast.Name)} | {a.arg for n in walk(s) if isinstance(n, ast.arguments) for a in _all_args(n)}
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    made = []
+    for s in list(body):
+        for node in walk(s):
+            if not isinstance(node, ast.Call):
+                continue
+            for holder, key, arg in _callback_arguments(src, node, local):
+                if isinstance(arg, ast.Name):
+                    arg.adgen_callback = True
+                elif isinstance(arg, ast.Lambda) and not isinstance(s, ast.FunctionDef):
+                    name = next(f"_lambda{k}" for k in range(1, 10**6) if f"_lambda{k}" not in taken)
+                    taken.add(name)
+                    ret = ast.copy_location(ast.Return(value=arg.body), arg.body)
+                    func = ast.FunctionDef(name=name, args=arg.args, body=[ret], decorator_list=[], returns=None, type_params=[])
+                    made.append(ast.fix_missing_locations(ast.copy_location(func, arg)))
+                    new = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), arg)
+                    new.adgen_callback = True
+                    if key is None:
+                        holder[holder.index(arg)] = new
+                    else:
+                        key.value = new
+    return made
+
+
+def callback_lambdas(src, body):
+    """The ids of the lambdas passed as callbacks in ``body``'s statements (not inside
+    its nested defs), which ``lift`` lifts."""
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    found = set()
+    for s in body:
+        if isinstance(s, ast.FunctionDef):
+            continue
+        for node in walk(s):
+            if isinstance(node, ast.Call):
+                found |= {id(arg) for _, _, arg in _callback_arguments(src, node, local) if isinstance(arg, ast.Lambda)}
+    return found
+
+
+def _callback_arguments(src, node, local):
+    """``(list or None, keyword or None, argument)`` for each argument of the call
+    ``node`` passed for a callback parameter of its function's derivative rule."""
+    fn = _static_object(src, node.func, local)
+    rule = registry.lookup(fn) if fn is not None else None
+    if rule is None or not rule.callbacks:
+        return []
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+    found = []
+    for name in rule.callbacks:
+        if name not in params:
+            continue
+        at = params.index(name)
+        if at < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: at + 1]):
+            found.append((node.args, None, node.args[at]))
+        for k in node.keywords:
+            if k.arg == name:
+                found.append((None, k, k.value))
+    return found
+
+
+def _static_object(src, node, local):
+    """The object a dotted name of the user's source names (before ``qualify``), or None."""
+    attrs = []
+    while isinstance(node, ast.Attribute):
+        attrs.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id in local:
+        return None
+    ok, obj = src.lookup(node.id)
+    if not ok:
+        return None
+    for attr in attrs:
+        if not isinstance(obj, (types.ModuleType, type)) or not hasattr(obj, attr):
+            return None
+        obj = getattr(obj, attr)
+    return obj
 
 
 def _parameters(args):

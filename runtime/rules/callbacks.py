@@ -1,0 +1,11 @@
+"""The rule of ``_rt.closure``: a nested function passed to a library function with the
+values it captures (``adgen.runtime.callbacks``). Its cotangent, which the rule of the
+library function returns for the function, is the tuple of those values' cotangents."""
+
+from adgen.runtime.callbacks import closure as _closure
+from adgen.runtime.registry import vjp
+
+
+@vjp(_closure)
+def closure(g, ans, fn, names, values):
+    return None, None, g
