@@ -222,7 +222,7 @@ class Caller:
         arguments the library calls it with that its rule's layout marks (the state ``y``,
         the differentiated items of ``args``) and the captured variables it reads that are
         differentiated. None when one cannot be (AD212, recorded)."""
-        label = ast.unparse(node.func)
+        label = tpl.attr  # the rule's name: the function's (``odeint``)
         known = objects.static_arguments(rev, mapping)
         plans = {}
         for param, layout in tpl.rule.callbacks.items():

@@ -8,4 +8,5 @@ from adgen.runtime.registry import vjp
 
 @vjp(_closure)
 def closure(g, ans, fn, names, values):
-    return None, None, g
+    cotangents = list(g)
+    return None, None, cotangents

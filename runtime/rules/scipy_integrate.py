@@ -86,7 +86,7 @@ class _Dynamics:
             size = int(np.prod(shape))
             out.append(p[at : at + size].reshape(shape))
             at += size
-        dfunc = tuple(out[self.n_args :]) if len(out) > self.n_args else None
+        dfunc = list(out[self.n_args :]) if len(out) > self.n_args else None
         return tuple(out[: self.n_args]), dfunc
 
 
@@ -154,7 +154,7 @@ def _odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfu
     dyn = _Dynamics(func, func_vjp, args, tfirst, ys.shape[1:])
     a, dts, p = _rt.rules.scipy_integrate._adjoint(g, ys.reshape(len(ts), -1), ts, dyn, "LSODA", _tolerance(rtol, _ODEINT_TOL), _tolerance(atol, _ODEINT_TOL))
     dargs, dfunc = dyn.unflatten(p)
-    return dfunc, a.reshape(np.shape(y0)), dts.reshape(np.shape(t)), dargs
+    return dfunc, a.reshape(np.shape(y0)), dts.reshape(np.shape(t)), list(dargs)
 
 
 @vjp(integrate.odeint, refuse=_refuse_odeint, callbacks={"func": _odeint_layout})
