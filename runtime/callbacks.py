@@ -99,3 +99,14 @@ def _shaped(cot, value):
     if cot.shape != shape:
         cot = np.broadcast_to(cot, shape)
     return np.array(cot, dtype=np.result_type(cot.dtype, np.float64))
+
+
+def attribute(obj, name):
+    """``obj.name``, where ``obj`` is the result of a library function whose rule
+    differentiates that attribute (``sol.y`` of ``solve_ivp``: ``Rule.attribute``)."""
+    return getattr(obj, name)
+
+
+def constant_attribute(obj, name):
+    """``obj.name``, another attribute of such a result (``sol.t``): not differentiated."""
+    return getattr(obj, name)

@@ -61,6 +61,7 @@ def lift(src, body, diags, fresh):
     module-level names. Problems are added to ``diags`` (AD105)."""
     body = [_as_def(s) for s in body]
     body = body + _callback_lambdas(src, body)
+    _result_attributes(src, body)
     defs = [s for s in body if isinstance(s, ast.FunctionDef)]
     if not defs:
         return body, {}
@@ -209,6 +210,53 @@ def _callback_lambdas(src, body):
                     else:
                         key.value = new
     return made
+
+
+def _result_attributes(src, body):
+    """``sol.y`` -> ``_rt.attribute(sol, "y")``, ``sol.t`` -> ``_rt.constant_attribute(sol,
+    "t")``, in place, where ``sol`` is only ever assigned the result of a library function
+    whose rule differentiates one attribute of it (``solve_ivp``: ``Rule.attribute``); the
+    same for ``solve_ivp(...).y``."""
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    stmts = [s for s in body if not isinstance(s, ast.FunctionDef)]
+
+    def rule_of(call):
+        if not isinstance(call, ast.Call):
+            return None
+        fn = _static_object(src, call.func, local)
+        rule = registry.lookup(fn) if fn is not None else None
+        return rule if rule is not None and rule.attribute else None
+
+    results, others = {}, set()
+    for s in stmts:
+        for node in walk(s):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and rule_of(node.value):
+                results.setdefault(node.targets[0].id, rule_of(node.value))
+                continue
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.For, ast.AnnAssign, ast.NamedExpr, ast.comprehension)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                others |= {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
+    results = {k: v for k, v in results.items() if k not in others}
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if not isinstance(node.ctx, ast.Load):
+                return node
+            base = node.value
+            rule = results.get(base.id) if isinstance(base, ast.Name) else rule_of(base)
+            if rule is None:
+                return node
+            runtime = ast.Name(id="_rt", ctx=ast.Load())
+            runtime.adgen_runtime = True
+            helper = "attribute" if node.attr == rule.attribute else "constant_attribute"
+            call = ast.Call(func=ast.Attribute(value=runtime, attr=helper, ctx=ast.Load()), args=[base, ast.Constant(node.attr)], keywords=[])
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    if results or any(isinstance(n, ast.Attribute) and rule_of(n.value) for s in stmts for n in walk(s)):
+        for k, s in enumerate(body):
+            if not isinstance(s, ast.FunctionDef):
+                body[k] = Rewrite().visit(s)
 
 
 def callback_lambdas(src, body):

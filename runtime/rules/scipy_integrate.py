@@ -161,3 +161,47 @@ def _odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfu
 def odeint(g, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None):
     dfunc, dy0, dt, dargs = _rt.rules.scipy_integrate._odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfun)
     return dfunc, dy0, dt, dargs
+
+
+# -- solve_ivp ---------------------------------------------------------------------
+
+
+def _refuse_solve_ivp(t_eval=UNKNOWN, dense_output=False, events=None, jac=None, **_):
+    if t_eval is None:
+        return "solve_ivp is differentiated at the times t_eval only: pass t_eval (the times whose states sol.y holds)"
+    if dense_output:
+        return "dense_output=True makes sol.sol, an interpolant, which is not differentiated; pass t_eval with the times you need"
+    if events is not None:
+        return "events (and the times at which they occur) are not differentiated; call solve_ivp without them"
+    if jac is not None:
+        return "jac (a Jacobian of your own) is not used by solve_ivp's derivative rule, which differentiates fun itself; leave jac out"
+    return None
+
+
+def _solve_ivp_layout(**_):
+    """solve_ivp calls ``fun(t, y, *args)``."""
+    return (False, True, "*args")
+
+
+def _solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp):
+    if t_eval is None:
+        raise _rt.GradientError("AD413", "solve_ivp is differentiated at the times t_eval only, and none were passed")
+    states = np.asarray(getattr(ans, "y", ans), dtype=float)  # sol.y: one column per time of t_eval
+    ts = np.asarray(t_eval, dtype=float)
+    g = np.broadcast_to(np.asarray(g, dtype=float), states.shape).T
+    ys = states.T
+    y0 = np.asarray(y0, dtype=float)
+    if len(ts) == 0 or ts[0] != t_span[0]:  # the initial state, with no cotangent of its own
+        ts = np.concatenate([[float(t_span[0])], ts])
+        ys = np.concatenate([y0.reshape(1, -1), ys])
+        g = np.concatenate([np.zeros((1, ys.shape[1])), g])
+    dyn = _Dynamics(fun, fun_vjp, () if args is None else args, True, y0.shape)
+    a, _, p = _rt.rules.scipy_integrate._adjoint(g, ys, ts, dyn, method, _tolerance(rtol, 1e-3), _tolerance(atol, 1e-6))
+    dargs, dfunc = dyn.unflatten(p)
+    return dfunc, a.reshape(y0.shape), None if args is None else list(dargs)
+
+
+@vjp(integrate.solve_ivp, refuse=_refuse_solve_ivp, callbacks={"fun": _solve_ivp_layout}, attribute="y", constant=("t_span", "t_eval"))
+def solve_ivp(g, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None, vectorized=False, args=None, *, rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None):
+    dfun, dy0, dargs = _rt.rules.scipy_integrate._solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp)
+    return dfun, None, dy0, None, None, None, None, None, dargs

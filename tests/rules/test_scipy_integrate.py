@@ -20,7 +20,7 @@ from scipy import integrate
 
 from adgen import grad
 from adgen.errors import TranspileError
-from adgen.runtime import GradientError, closure
+from adgen.runtime import GradientError, attribute, closure
 from adgen.runtime.registry import lookup
 from gradcheck import check_grad, numerical_grad
 from tests.rules.harness import Case, check_case
@@ -87,6 +87,21 @@ def linear_vjp(ct, y, t, a):
 
 STIFF = np.array([[-1.0, 0.5], [0.0, -1000.0]])  # rates 1 and 1000
 
+
+def _solve_ivp_y(fun, t_span, y0, *args, fun_vjp=None, **kw):
+    """solve_ivp's differentiated output, sol.y (the rule reads it from the result)."""
+    return integrate.solve_ivp(fun, t_span, y0, *args, **kw).y
+
+
+def linear_tfirst(t, y, a):
+    return a @ y
+
+
+def linear_tfirst_vjp(ct, t, y, a):
+    (dy, _, da), _ = linear_vjp(ct, y, t, a)
+    return (None, dy, da), None
+
+
 CASES = [
     Case(integrate.odeint, (oscillator, np.array([1.0, 0.3]), T, (0.4, 2.0)), {**TOL, "func_vjp": oscillator_vjp}, wrt=(1, 2, 3), fn=_odeint, id="odeint-oscillator"),
     Case(integrate.odeint, (oscillator_tfirst, np.array([1.0, 0.3]), T, (0.4, 2.0)), {**TOL, "tfirst": True, "func_vjp": oscillator_tfirst_vjp}, wrt=(1, 2, 3), fn=_odeint, id="odeint-tfirst"),
@@ -97,6 +112,17 @@ CASES = [
     # two output times only: the first one's cotangent is y0's as it is
     Case(integrate.odeint, (linear, np.array([1.0, 2.0]), np.array([0.0, 0.5]), (np.array([[-0.5, 1.0], [-1.0, -0.2]]),)), {**TOL, "func_vjp": linear_vjp}, wrt=(1, 2, 3), fn=_odeint, id="odeint-matrix-parameter"),
     Case(integrate.odeint, (linear, np.array([1.0, 2.0]), np.linspace(0.0, 1.0, 5), (STIFF,)), {**TOL, "func_vjp": linear_vjp}, wrt=(1, 2, 3), fn=_odeint, rtol=1e-4, atol=1e-5, id="odeint-stiff"),
+    # solve_ivp(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args)
+    Case(integrate.solve_ivp, (oscillator_tfirst, (0.0, 3.0), np.array([1.0, 0.3]), "RK45", T, False, None, False, (0.4, 2.0)), {**TOL, "fun_vjp": oscillator_tfirst_vjp},
+         wrt=(2, 8), fn=_solve_ivp_y, id="solve_ivp-oscillator"),
+    # t_eval without the initial time; implicit methods on the stiff system
+    Case(integrate.solve_ivp, (linear_tfirst, (0.0, 1.0), np.array([1.0, 2.0]), "BDF", np.linspace(0.25, 1.0, 4), False, None, False, (STIFF,)),
+         {**TOL, "fun_vjp": linear_tfirst_vjp}, wrt=(2, 8), fn=_solve_ivp_y, rtol=1e-4, atol=1e-5, id="solve_ivp-stiff-bdf"),
+    Case(integrate.solve_ivp, (linear_tfirst, (0.0, 0.2), np.array([1.0, 2.0]), "Radau", np.array([0.1, 0.2]), False, None, False, (STIFF,)),
+         {**TOL, "fun_vjp": linear_tfirst_vjp}, wrt=(2, 8), fn=_solve_ivp_y, rtol=1e-4, atol=1e-5, id="solve_ivp-stiff-radau"),
+    Case(integrate.solve_ivp, (linear_tfirst, (0.0, 1.0), np.array([1.0, 2.0]), "LSODA", np.linspace(0.0, 1.0, 3), False, None, False, (STIFF,)),
+         {**TOL, "fun_vjp": linear_tfirst_vjp}, wrt=(2, 8), fn=_solve_ivp_y, rtol=1e-4, atol=1e-5, id="solve_ivp-stiff-lsoda"),
+    Case(attribute, (np.array([[1.0, -2.0], [0.5, 3.0]]), "real"), wrt=(0,), id="attribute"),
     Case(closure, (oscillator, ("c", "k"), (0.4, np.array([1.0, 2.0]))), fn=lambda fn, names, values: list(closure(fn, names, values).values), wrt=(2,), id="closure"),
 ]
 
@@ -327,3 +353,127 @@ def test_finite_differences_agree_with_the_solver_itself():
     a = numerical_grad(f, (0.4,), 0)
     b = (f(0.4 + 1e-4) - f(0.4 - 1e-4)) / 2e-4
     assert abs(a - b) < 1e-6
+
+
+# -- solve_ivp end to end --------------------------------------------------------------
+
+IVP = """
+    import numpy as np
+    import scipy.integrate
+    from scipy.integrate import solve_ivp
+
+    T = np.linspace(0.0, 3.0, 7)
+    W = np.array([1.0, -0.5])
+
+    def oscillator(t, y, c, k):
+        return np.array([y[1], -k * y[0] - c * y[1]])
+
+    def module_level(y0, c, k):
+        sol = solve_ivp(oscillator, (0.0, 3.0), y0, t_eval=T, args=(c, k), rtol=1e-10, atol=1e-10)
+        return np.sum(sol.y[0] ** 2) + np.sum(W * sol.y[:, -1]) + np.sum(sol.t)
+
+    def nested(y0, c, k):
+        def f(t, y):
+            return np.array([y[1], -k * y[0] - c * y[1]])
+        sol = scipy.integrate.solve_ivp(f, (0.0, 3.0), y0, method="DOP853", t_eval=T[1:], rtol=1e-10, atol=1e-10)
+        ys = sol.y
+        return np.sum(ys[0] ** 2) + np.sum(W * ys[:, -1])
+
+    def with_lambda(y0, c, k):
+        ys = solve_ivp(lambda t, y, damping: [y[1], -k * y[0] - damping * y[1]], (0.0, 3.0), y0, t_eval=T, args=(c,), rtol=1e-10, atol=1e-10).y
+        return np.sum(ys[0] ** 2) + np.sum(W * ys[:, -1])
+
+    def two_rates(y0, rates, method):
+        def f(t, y):
+            return np.array([-rates[0] * y[0] + 0.5 * y[1], -rates[1] * y[1]])
+        sol = solve_ivp(f, (0.0, 1.0), y0, method=method, t_eval=np.linspace(0.0, 1.0, 5), rtol=1e-10, atol=1e-10)
+        return np.sum(sol.y[:, 1:] ** 2) + np.sum(sol.y[1])
+
+    def vanderpol(y0, mu):
+        def f(t, y):
+            return np.array([y[1], mu * (1.0 - y[0] ** 2) * y[1] - y[0]])
+        sol = solve_ivp(f, (0.0, 1.0), y0, method="LSODA", t_eval=np.linspace(0.0, 1.0, 6), rtol=1e-10, atol=1e-10)
+        return np.sum(sol.y[0] ** 2) + np.sum(sol.y[1])
+"""
+
+
+@pytest.fixture(scope="module")
+def ivp(tmp_path_factory):
+    module, _ = write_and_import(tmp_path_factory.mktemp("ivp"), IVP, prefix="ivpuser")
+    return module
+
+
+@pytest.mark.parametrize("name", ["module_level", "nested", "with_lambda"])
+def test_solve_ivp_oscillator(ivp, name):
+    fn = getattr(ivp, name)
+    args = (Y0, 0.4, 2.0)
+    grads = grad(fn, wrt=(0, 1, 2))(*args)
+    for i, g in enumerate(grads):
+        check_grad(fn, args, i, g, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["BDF", "LSODA"])
+def test_solve_ivp_two_rates(ivp, method):
+    args = (np.array([1.0, 2.0]), np.array([1.0, 1000.0]), method)
+    grads = grad(ivp.two_rates, wrt=(0, 1))(*args)
+    for i, g in enumerate(grads):
+        check_grad(ivp.two_rates, args, i, g, rtol=1e-4, atol=1e-6)
+
+
+def test_solve_ivp_van_der_pol_mu_10(ivp):
+    args = (np.array([2.0, 0.0]), 10.0)
+    grads = grad(ivp.vanderpol, wrt=(0, 1))(*args)
+    for i, g in enumerate(grads):
+        check_grad(ivp.vanderpol, args, i, g, rtol=1e-4, atol=1e-6)
+
+
+IVP_REFUSED = """
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    T = np.linspace(0.0, 1.0, 3)
+
+    def f(t, y, c):
+        return -c * y
+
+    def jac(t, y, c):
+        return -c * np.eye(len(y))
+
+    def hit(t, y, c):
+        return y[0] - 0.5
+
+    def no_t_eval(y0, c):
+        return np.sum(solve_ivp(f, (0.0, 1.0), y0, args=(c,)).y)
+
+    def dense(y0, c):
+        return np.sum(solve_ivp(f, (0.0, 1.0), y0, t_eval=T, args=(c,), dense_output=True).y)
+
+    def events(y0, c):
+        return np.sum(solve_ivp(f, (0.0, 1.0), y0, t_eval=T, args=(c,), events=hit).y)
+
+    def with_jac(y0, c):
+        return np.sum(solve_ivp(f, (0.0, 1.0), y0, t_eval=T, args=(c,), method="BDF", jac=jac).y)
+
+    def differentiated_times(y0, c):
+        return np.sum(solve_ivp(f, (0.0, 1.0), y0, t_eval=T * c, args=(c,)).y)
+
+    def differentiated_span(y0, c):
+        return np.sum(solve_ivp(f, (0.0, c), y0, t_eval=T * 0.1, args=(c,)).y)
+"""
+
+
+@pytest.mark.parametrize("name, code, words", [
+    ("no_t_eval", "AD210", "t_eval"),
+    ("dense", "AD210", "dense_output"),
+    ("events", "AD210", "events"),
+    ("with_jac", "AD210", "jac"),
+    ("differentiated_times", "AD311", "t_eval"),
+    ("differentiated_span", "AD311", "t_span"),
+])
+def test_solve_ivp_refusals(tmp_path, name, code, words):
+    module, _ = write_and_import(tmp_path, IVP_REFUSED, prefix="ivprefused")
+    with pytest.raises(TranspileError) as exc:
+        grad(getattr(module, name), wrt=(0, 1))(np.ones(2), 0.5)
+    found = exc.value.diagnostics[0]
+    assert found.code == code, str(exc.value)
+    assert words in found.message + found.hint, str(exc.value)
