@@ -212,6 +212,36 @@ USER = """
         ys = odeint(f, np.array([1.0, 2.0]), T)
         return np.sum(ys) * y0
 
+    def helper(y0, k):
+        def f(y, t):
+            return -k * y
+        return odeint(f, y0, T, rtol=1e-10, atol=1e-10)
+
+    def through_a_helper(y0, k):
+        ys = helper(y0, k)
+        return np.sum(ys ** 2)
+
+    def nested_in_nested(y0, k):
+        def f(y, t):
+            return -k * y + np.cos(t)
+        def run(z):
+            return odeint(f, z, T, rtol=1e-10, atol=1e-10)
+        return np.sum(run(y0) ** 2)
+
+    def by_keyword(y0, k):
+        ys = odeint(func=lambda y, t, kk: -kk * y, y0=y0, t=T, args=(kk_of(k),), rtol=1e-10, atol=1e-10)
+        return np.sum(ys ** 2)
+
+    def kk_of(k):
+        return 2.0 * k
+
+    def reassigned_after(y0, k):
+        def f(y, t):
+            return -k * y
+        ys = odeint(f, y0, T, rtol=1e-10, atol=1e-10)
+        k = k * 3.0
+        return np.sum(ys ** 2) + k
+
     def loop(y0, k):
         total = 0.0
         for c in (0.1, 0.5):
@@ -270,6 +300,16 @@ def test_van_der_pol_mu_10(user):
 def test_a_call_on_values_not_differentiated_runs_the_nested_function(user):
     g = grad(user.constant_call, wrt=0)(2.0, 0.5)
     assert np.isclose(g, user.constant_call(1.0, 0.5))
+
+
+@pytest.mark.parametrize("name", ["through_a_helper", "nested_in_nested", "by_keyword", "reassigned_after"])
+@pytest.mark.parametrize("debug", [False, True])
+def test_callback_spellings(user, name, debug):
+    fn = getattr(user, name)
+    args = (Y0, 0.7)
+    grads = grad(fn, wrt=(0, 1), debug=debug)(*args)
+    for i, g in enumerate(grads):
+        check_grad(fn, args, i, g, rtol=1e-5, atol=1e-6)
 
 
 def test_in_a_loop(user):
