@@ -235,7 +235,7 @@ class Caller:
                 what = ast.unparse(mapping.get(param))
                 message = f"`{what}`, passed to {label} as `{param}`, is not a function of yours whose source adgen can differentiate"
                 if values == "unknown":
-                    message = f"which function `{what}` (passed to {label} as `{param}`) is cannot be told statically"
+                    message = f"adgen cannot tell statically which function `{what}` (passed to {label} as `{param}`) is"
                 self.diags.add("AD212", node, message, "pass a function of yours by its name: one defined at module level, a nested def or a lambda (wrap a library function in one: `def f(y, t): return np.sin(y)`)")
                 return None
             positions = self._callback_positions(rev, node, label, param, markers, mapping)

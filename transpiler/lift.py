@@ -297,6 +297,9 @@ def _callback_arguments(src, node, local):
     return found
 
 
+_MISSING = object()
+
+
 def _static_object(src, node, local):
     """The object a dotted name of the user's source names (before ``qualify``), or None."""
     attrs = []
@@ -305,8 +308,11 @@ def _static_object(src, node, local):
         node = node.value
     if not isinstance(node, ast.Name) or node.id in local:
         return None
-    ok, obj = src.lookup(node.id)
-    if not ok:
+    # read without recording it (``Source.lookup`` would bake it into the guard): the
+    # transform resolves the call again, and records it, where it differentiates it
+    spaces = (src.closure, src.globals, vars(builtins))
+    obj = next((space[node.id] for space in spaces if node.id in space), _MISSING)
+    if obj is _MISSING:
         return None
     for attr in attrs:
         if not isinstance(obj, (types.ModuleType, type)) or not hasattr(obj, attr):

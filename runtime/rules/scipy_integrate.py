@@ -25,8 +25,18 @@ given; the smallest entry where they are arrays), and the same method (``LSODA``
 ``odeint``). The gradient is then as accurate as the forward solution, about ``rtol``
 relative to its size. A solve that fails stops the gradient with AD413.
 
-Not differentiated, refused when the call is transpiled (AD210): ``Dfun`` (the adjoint
-does not use a Jacobian of yours; leave it out) and ``full_output=True``.
+The forward call's other options (``hmax``, ``tcrit``, ``mxstep``; ``first_step``,
+``max_step``) are not passed to the backward solves.
+
+``solve_ivp(fun, t_span, y0, t_eval=..., args=...)`` is differentiated the same way, with
+respect to ``y0``, the items of ``args`` and the values ``fun`` captures, at the times
+``t_eval`` (``sol.y``; ``Rule.attribute``), with the call's method (``RK45`` by default)
+and tolerances (its defaults 1e-3 and 1e-6 when not given). ``t_span`` and ``t_eval`` are
+not differentiated (AD311).
+
+Not differentiated, refused when the call is transpiled (AD210): ``odeint``'s ``Dfun``
+(the adjoint does not use a Jacobian of yours; leave it out) and ``full_output=True``;
+``solve_ivp`` without ``t_eval``, with ``dense_output=True``, ``events`` or ``jac``.
 """
 
 import numpy as np
@@ -186,6 +196,8 @@ def _solve_ivp_layout(**_):
 def _solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp):
     if t_eval is None:
         raise _rt.GradientError("AD413", "solve_ivp is differentiated at the times t_eval only, and none were passed")
+    if not getattr(ans, "success", True):
+        raise _rt.GradientError("AD413", f"solve_ivp did not reach the end of t_span ({ans.message}): sol.y lacks some of the times of t_eval")
     states = np.asarray(getattr(ans, "y", ans), dtype=float)  # sol.y: one column per time of t_eval
     ts = np.asarray(t_eval, dtype=float)
     g = np.broadcast_to(np.asarray(g, dtype=float), states.shape).T

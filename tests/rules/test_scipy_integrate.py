@@ -362,6 +362,11 @@ REFUSED = """
     def returns_tuple(y0, c):
         return np.sum(odeint(pair, y0, T, args=(c,)))
 
+    exec("def nosrc(y, t, c): return -c * y", globals())
+
+    def without_source(y0, c):
+        return np.sum(odeint(nosrc, y0, T, args=(c,)))
+
     def too_few_parameters(y0, c):
         return np.sum(odeint(short, y0, T, args=(c,)))
 """
@@ -371,7 +376,8 @@ REFUSED = """
     ("dfun", "AD210", "Dfun"),
     ("full_output", "AD210", "full_output"),
     ("library_function", "AD212", "np.sin"),
-    ("parameter_function", "AD212", "cannot be told statically"),
+    ("parameter_function", "AD212", "cannot tell statically"),
+    ("without_source", "AD203", "nosrc"),
     ("tfirst_unknown", "AD212", "tfirst"),
     ("args_not_display", "AD212", "tuple display"),
     ("returns_tuple", "AD212", "returns a tuple"),
