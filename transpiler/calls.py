@@ -20,6 +20,16 @@ itself (``pipeline.differentiate`` on the callee, with its differentiated
 parameters as ``wrt``), split where the backward pass starts. Recursion needs
 nothing more: ``_fwd_power`` calls ``_fwd_power``. A callee differentiated with
 respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
+
+The same pair serves a function of the user's passed to a library function whose
+derivative rule declares it a callback parameter (``Rule.callbacks``: ``func`` of
+``scipy.integrate.odeint``). ``Caller.callbacks`` differentiates it with respect to the
+arguments the library calls it with that the rule's layout marks (the state; the items of
+``args`` that are differentiated here) and the captured values it reads (a nested def or
+lambda, passed as ``_rt.closure(...)``: ``lift.py``), and the rule call gets
+``func_vjp=_rt.callback_vjp(func, _fwd_f, _bwd_f, positions, ...)``: a function
+``(ct, *call_args) -> (cotangents of call_args, cotangent of func)`` that the rule calls
+as often as it needs (``adgen.runtime.callbacks``).
 """
 
 import ast
