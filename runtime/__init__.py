@@ -5,6 +5,7 @@ exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
 from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
 from adgen.runtime.kinds import plain_args, real_args, selecting
@@ -16,6 +17,11 @@ from adgen.runtime import rules  # noqa: F401  (registers every built-in rule)
 
 __all__ = [
     "GradientError",
+    "Closure",
+    "callback_vjp",
+    "closure",
+    "attribute",
+    "constant_attribute",
     "check_shapes",
     "Tape",
     "as_grad",

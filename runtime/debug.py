@@ -47,7 +47,7 @@ def check_finite(where, **values):
 def _finite(value):
     try:
         return bool(np.all(np.isfinite(value)))
-    except TypeError:  # containers of adjoints, None: checked where their items are assigned
+    except (TypeError, ValueError):  # containers of adjoints (ragged ones too), None: checked where their items are assigned
         return True
 
 

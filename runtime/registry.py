@@ -44,11 +44,25 @@ class Rule:
     arguments (by parameter name, as for ``refuse``) make ``when`` true uses that rule
     instead, e.g. ``np.linalg.svd(a, compute_uv=False)``, which returns one array
     where ``svd`` returns three. ``pick(known)`` chooses.
+    ``callbacks``: ``{parameter: layout}`` for parameters that take a function of the
+    user's which the primal calls (``func`` of ``scipy.integrate.odeint``). The rule
+    takes a keyword-only parameter ``<parameter>_vjp`` (default ``None``), which the
+    transpiler fills with that function's VJP, generated from its source
+    (``adgen.runtime.callbacks``). ``layout(**known)`` (the statically known arguments,
+    as for ``refuse``) says how the primal calls the function: a tuple with one entry
+    per argument, ``True`` where the argument is differentiated (the state of an ODE),
+    ``False`` where it is not (the time), or ``"*name"`` for the items of the primal's
+    tuple argument ``name``, each differentiated when the value passed there is; or a
+    string saying why such a call is not differentiated (AD212).
+    ``attribute``: the primal returns an object (``solve_ivp``'s ``OdeResult``) of which
+    only this attribute (``"y"``) is differentiated, and ``g`` is that attribute's
+    cotangent. The transpiler writes ``sol.y`` as ``_rt.attribute(sol, "y")`` and the
+    object's other attributes as ``_rt.constant_attribute(sol, "t")`` (``lift.py``).
     """
 
-    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant", "variants")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant", "variants", "callbacks", "attribute")
 
-    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=()):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
@@ -56,6 +70,8 @@ class Rule:
         self.complex = complex
         self.constant = tuple(constant)
         self.variants = []
+        self.callbacks = dict(callbacks or {})
+        self.attribute = attribute
 
     def pick(self, known):
         """The rule for a call whose statically known arguments are ``known`` (a dict)."""
@@ -69,7 +85,7 @@ class Rule:
         if self.complex is True or not self.complex:
             return self if self.complex else None
         if not isinstance(self.complex, Rule):
-            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True, self.constant)
+            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True, self.constant, self.callbacks, self.attribute)
         return self.complex
 
     def __repr__(self):
@@ -101,7 +117,7 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, constant=()):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
@@ -109,7 +125,7 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, c
     def register(fn):
         _changed()
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant, callbacks, attribute))
             _NONDIFF.pop(_key(primal), None)
         return fn
 

@@ -20,6 +20,16 @@ itself (``pipeline.differentiate`` on the callee, with its differentiated
 parameters as ``wrt``), split where the backward pass starts. Recursion needs
 nothing more: ``_fwd_power`` calls ``_fwd_power``. A callee differentiated with
 respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
+
+The same pair serves a function of the user's passed to a library function whose
+derivative rule declares it a callback parameter (``Rule.callbacks``: ``func`` of
+``scipy.integrate.odeint``). ``Caller.callbacks`` differentiates it with respect to the
+arguments the library calls it with that the rule's layout marks (the state; the items of
+``args`` that are differentiated here) and the captured values it reads (a nested def or
+lambda, passed as ``_rt.closure(...)``: ``lift.py``), and the rule call gets
+``func_vjp=_rt.callback_vjp(func, _fwd_f, _bwd_f, positions, ...)``: a function
+``(ct, *call_args) -> (cotangents of call_args, cotangent of func)`` that the rule calls
+as often as it needs (``adgen.runtime.callbacks``).
 """
 
 import ast
@@ -34,13 +44,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, lift, optimize, source
+from adgen import check, debug, lift, objects, optimize, source
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.names import Names
 from adgen.reverse import Op
-from adgen.syntax import Transformer, assign, clone, load, name_nodes, names_in, rt_call, tag, walk
+from adgen.syntax import Transformer, assign, clone, load, name_nodes, names_in, path_of, rt_call, tag, walk
 
 
 @dataclass
@@ -214,6 +224,105 @@ class Caller:
         # them later must be undone before this call's backward runs (inplace.py)
         self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in walk(a) if isinstance(n, ast.Name)}
         return expr, Op("call", node, name=variant.bwd, values={"record": record, "holds": self.holds[value]}, slots=slots)
+
+    def callbacks(self, rev, node, tpl, mapping):
+        """For a call of a library function whose derivative rule takes functions of the
+        user's (``Rule.callbacks``, ``odeint(f, y0, t, args=(c, k))``): ``{parameter: plan}``,
+        each callback differentiated (a ``Variant``, like a callee's) with respect to the
+        arguments the library calls it with that its rule's layout marks (the state ``y``,
+        the differentiated items of ``args``) and the captured variables it reads that are
+        differentiated. None when one cannot be (AD212, recorded)."""
+        label = tpl.attr  # the rule's name: the function's (``odeint``)
+        known = objects.static_arguments(rev, mapping)
+        plans = {}
+        for param, layout in tpl.rule.callbacks.items():
+            markers = layout(**known)
+            if isinstance(markers, str):
+                self.diags.add("AD212", node, markers)
+                return None
+            fn, names, values = self._callback_function(rev, mapping.get(param))
+            if fn is None:
+                what = ast.unparse(mapping.get(param))
+                message = f"`{what}`, passed to {label} as `{param}`, is not a function of yours whose source adgen can differentiate"
+                if values == "unknown":
+                    message = f"adgen cannot tell statically which function `{what}` (passed to {label} as `{param}`) is"
+                self.diags.add("AD212", node, message, "pass a function of yours by its name: one defined at module level, a nested def or a lambda (wrap a library function in one: `def f(y, t): return np.sin(y)`)")
+                return None
+            positions = self._callback_positions(rev, node, label, param, markers, mapping)
+            if positions is None:
+                return None
+            signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
+            positional = [p.name for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if positions and positions[-1] >= len(positional):
+                message = f"{label} calls `{_qualname(fn)}` with more arguments than it names as parameters ({', '.join(positional)}): a differentiated one would reach its *args"
+                self.diags.add("AD212", node, message, "name every parameter the library passes")
+                return None
+            captured = tuple(n for n, v in zip(names, values) if rev.activity.expr_active(v))
+            nested = isinstance(fn, lift.Lifted)
+            src = fn.src if nested else self._source(fn, node)
+            if src is None:
+                return None
+            check.raise_if_unsupported(src)
+            cells = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
+            if not nested:
+                for attr in ("__code__", "__defaults__", "__kwdefaults__"):
+                    self.src.baked.attribute(fn, attr)
+            active = tuple(positional[k] for k in positions) + captured
+            variant = self.program.variant(fn, src, active, cells)
+            if variant.width:
+                self.diags.add("AD212", node, f"`{_qualname(fn)}` returns a tuple display; as {label}'s `{param}` it must return an array or a list", "return `np.array([...])` or a list")
+                return None
+            plans[param] = (variant, tuple(positions), captured, cells)
+        return plans
+
+    def callback_vjp(self, plan, func):
+        """``_rt.callback_vjp(func, _fwd_f, _bwd_f, positions, captured, cells)``: the
+        callback's VJP, which the rule takes as ``<parameter>_vjp``."""
+        variant, positions, captured, cells = plan
+        args = [clone(func), load(variant.fwd), load(variant.bwd), ast.Constant(positions)]
+        if captured or cells:
+            args += [ast.Constant(captured), ast.Constant(cells)]
+        return rt_call("callback_vjp", *args)
+
+    def _callback_function(self, rev, arg):
+        """``(function or Lifted, captured names, their value expressions)``, or ``(None,
+        None, why)``."""
+        if isinstance(arg, ast.Call) and path_of(arg.func) == "_rt.closure" and isinstance(arg.args[0], ast.Name):
+            fn = rev.resolver.bound.get(arg.args[0].id)
+            return fn, ast.literal_eval(arg.args[1]), arg.args[2].elts
+        if arg is None:
+            return None, None, "unknown"
+        ok, fn = rev.resolver.value_of(arg)
+        if not ok:
+            return None, None, "unknown"
+        if isinstance(fn, lift.Lifted) or (is_user_function(fn) and registry.lookup(fn) is None and not registry.is_nondiff(fn)):
+            return fn, (), ()
+        return None, None, "library"
+
+    def _callback_positions(self, rev, node, label, param, markers, mapping):
+        """The positions of the callback's arguments that are differentiated, or None (AD212)."""
+        positions, at = [], 0
+        for marker in markers:
+            if at is None and marker is not False:
+                self.diags.add("AD212", node, f"{label}'s `{param}` takes arguments after an unknown number of others")
+                return None
+            if isinstance(marker, str):
+                items = mapping.get(marker[1:])
+                if isinstance(items, ast.Tuple) and not any(isinstance(e, ast.Starred) for e in items.elts):
+                    positions += [at + k for k, e in enumerate(items.elts) if rev.activity.expr_active(e)]
+                    at += len(items.elts)
+                elif items is None or not rev.activity.expr_active(items):
+                    at = None  # how many, not known; none differentiated
+                else:
+                    message = f"the differentiated values passed to {label} as `{marker[1:]}` must be written as a tuple display"
+                    self.diags.add("AD212", node, message, f"write `{marker[1:]}=(a, b)`")
+                    return None
+            else:
+                if marker:
+                    positions.append(at)
+                if at is not None:
+                    at += 1
+        return positions
 
     def tuple_width(self, rev, node):
         """``n`` when ``node`` calls a function of the user's that returns ``a, b, ...`` (``n``

@@ -164,6 +164,7 @@ def check(src):
     _check_depth(body, diags)
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
+    top_defs |= lift.callback_lambdas(src, body)  # a lambda passed to odeint, say: lifted too
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))

@@ -16,13 +16,22 @@ lifted function itself. Only a ``def`` at the top level of the body, defined
 once, without decorators, with literal defaults and only ever called directly
 (never passed as a value) is lifted, and so is ``name = lambda ...: e`` there;
 anything else is AD105.
+
+A nested ``def`` or a ``lambda`` passed to a library function whose derivative rule
+takes a function of the user's (a callback parameter, ``registry.Rule.callbacks``:
+``func`` of ``scipy.integrate.odeint``) is lifted too, a ``lambda`` under a new name;
+the argument becomes ``_rt.closure(_f, ("k",), (k,))``, the lifted function with the
+values of the free variables it reads (``adgen.runtime.callbacks``), or ``_f`` where
+it reads none.
 """
 
 import ast
 import builtins
 import inspect
+import types
 from dataclasses import dataclass, replace
 
+from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.syntax import Transformer, clone, names_in, walk
@@ -51,6 +60,8 @@ def lift(src, body, diags, fresh):
     """``(body without its nested defs, {name: Lifted})``; ``fresh(name)`` hands out
     module-level names. Problems are added to ``diags`` (AD105)."""
     body = [_as_def(s) for s in body]
+    body = body + _callback_lambdas(src, body)
+    _result_attributes(src, body)
     defs = [s for s in body if isinstance(s, ast.FunctionDef)]
     if not defs:
         return body, {}
@@ -117,7 +128,7 @@ def _refuse(d, defs, rest, assigned, diags):
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
             for n in walk(s):
-                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls:
+                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not getattr(n, "adgen_callback", False):
                     diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
                     return
 
@@ -146,6 +157,19 @@ def _pass_free(stmts, free, renamed):
     """Calls ``g(...)`` -> ``<lifted g>(..., w=w)``, passing ``g``'s free variables."""
 
     class Pass(Transformer):
+        def visit_Name(self, node):
+            if not (getattr(node, "adgen_callback", False) and node.id in free):
+                return node
+            lifted = ast.copy_location(ast.Name(id=renamed[node.id], ctx=ast.Load()), node)
+            if not free[node.id]:
+                return lifted
+            runtime = ast.Name(id="_rt", ctx=ast.Load())
+            runtime.adgen_runtime = True  # not the user's: ``Resolver.qualify`` leaves it
+            names = ast.Tuple(elts=[ast.Constant(v) for v in free[node.id]], ctx=ast.Load())
+            values = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Load()) for v in free[node.id]], ctx=ast.Load())
+            call = ast.Call(func=ast.Attribute(value=runtime, attr="closure", ctx=ast.Load()), args=[lifted, names, values], keywords=[])
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+
         def visit_Call(self, node):
             self.generic_visit(node)
             if isinstance(node.func, ast.Name) and node.func.id in free:
@@ -155,6 +179,146 @@ def _pass_free(stmts, free, renamed):
             return node
 
     return [Pass().visit(clone(s)) for s in stmts]
+
+
+def _callback_lambdas(src, body):
+    """Mark the names passed as callbacks (``odeint(f, ...)``: ``f``), and turn each
+    ``lambda`` passed as one into a nested def under a new name: those defs, to add to
+    the body (the lambdas are replaced in place)."""
+    taken = set()
+    for s in body:
+        taken |= {n.id for n in walk(s) if isinstance(n, ast.Name)} | {a.arg for n in walk(s) if isinstance(n, ast.arguments) for a in _all_args(n)}
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    made = []
+    for s in list(body):
+        for node in walk(s):
+            if not isinstance(node, ast.Call):
+                continue
+            for holder, key, arg in _callback_arguments(src, node, local):
+                if isinstance(arg, ast.Name):
+                    arg.adgen_callback = True
+                elif isinstance(arg, ast.Lambda) and not isinstance(s, ast.FunctionDef):
+                    name = next(f"_lambda{k}" for k in range(1, 10**6) if f"_lambda{k}" not in taken)
+                    taken.add(name)
+                    ret = ast.copy_location(ast.Return(value=arg.body), arg.body)
+                    func = ast.FunctionDef(name=name, args=arg.args, body=[ret], decorator_list=[], returns=None, type_params=[])
+                    made.append(ast.fix_missing_locations(ast.copy_location(func, arg)))
+                    new = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), arg)
+                    new.adgen_callback = True
+                    if key is None:
+                        holder[holder.index(arg)] = new
+                    else:
+                        key.value = new
+    return made
+
+
+def _result_attributes(src, body):
+    """``sol.y`` -> ``_rt.attribute(sol, "y")``, ``sol.t`` -> ``_rt.constant_attribute(sol,
+    "t")``, in place, where ``sol`` is only ever assigned the result of a library function
+    whose rule differentiates one attribute of it (``solve_ivp``: ``Rule.attribute``); the
+    same for ``solve_ivp(...).y``."""
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    stmts = [s for s in body if not isinstance(s, ast.FunctionDef)]
+
+    def rule_of(call):
+        if not isinstance(call, ast.Call):
+            return None
+        fn = _static_object(src, call.func, local)
+        rule = registry.lookup(fn) if fn is not None else None
+        return rule if rule is not None and rule.attribute else None
+
+    results, others = {}, set()
+    for s in stmts:
+        for node in walk(s):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and rule_of(node.value):
+                results.setdefault(node.targets[0].id, rule_of(node.value))
+                continue
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.For, ast.AnnAssign, ast.NamedExpr, ast.comprehension)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                others |= {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
+    results = {k: v for k, v in results.items() if k not in others}
+
+    class Rewrite(ast.NodeTransformer):
+        def visit_Attribute(self, node):
+            self.generic_visit(node)
+            if not isinstance(node.ctx, ast.Load):
+                return node
+            base = node.value
+            rule = results.get(base.id) if isinstance(base, ast.Name) else rule_of(base)
+            if rule is None:
+                return node
+            runtime = ast.Name(id="_rt", ctx=ast.Load())
+            runtime.adgen_runtime = True
+            helper = "attribute" if node.attr == rule.attribute else "constant_attribute"
+            call = ast.Call(func=ast.Attribute(value=runtime, attr=helper, ctx=ast.Load()), args=[base, ast.Constant(node.attr)], keywords=[])
+            return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    if results or any(isinstance(n, ast.Attribute) and rule_of(n.value) for s in stmts for n in walk(s)):
+        for k, s in enumerate(body):
+            if not isinstance(s, ast.FunctionDef):
+                body[k] = Rewrite().visit(s)
+
+
+def callback_lambdas(src, body):
+    """The ids of the lambdas passed as callbacks in ``body``'s statements (not inside
+    its nested defs), which ``lift`` lifts."""
+    local = names_in(body, ast.Store) | {a.arg for a in _all_args(src.func.args)}
+    found = set()
+    for s in body:
+        if isinstance(s, ast.FunctionDef):
+            continue
+        for node in walk(s):
+            if isinstance(node, ast.Call):
+                found |= {id(arg) for _, _, arg in _callback_arguments(src, node, local) if isinstance(arg, ast.Lambda)}
+    return found
+
+
+def _callback_arguments(src, node, local):
+    """``(list or None, keyword or None, argument)`` for each argument of the call
+    ``node`` passed for a callback parameter of its function's derivative rule."""
+    fn = _static_object(src, node.func, local)
+    rule = registry.lookup(fn) if fn is not None else None
+    if rule is None or not rule.callbacks:
+        return []
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+    found = []
+    for name in rule.callbacks:
+        if name not in params:
+            continue
+        at = params.index(name)
+        if at < len(node.args) and not any(isinstance(a, ast.Starred) for a in node.args[: at + 1]):
+            found.append((node.args, None, node.args[at]))
+        for k in node.keywords:
+            if k.arg == name:
+                found.append((None, k, k.value))
+    return found
+
+
+_MISSING = object()
+
+
+def _static_object(src, node, local):
+    """The object a dotted name of the user's source names (before ``qualify``), or None."""
+    attrs = []
+    while isinstance(node, ast.Attribute):
+        attrs.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id in local:
+        return None
+    # read without recording it (``Source.lookup`` would bake it into the guard): the
+    # transform resolves the call again, and records it, where it differentiates it
+    spaces = (src.closure, src.globals, vars(builtins))
+    obj = next((space[node.id] for space in spaces if node.id in space), _MISSING)
+    if obj is _MISSING:
+        return None
+    for attr in attrs:
+        if not isinstance(obj, (types.ModuleType, type)) or not hasattr(obj, attr):
+            return None
+        obj = getattr(obj, attr)
+    return obj
 
 
 def _parameters(args):

@@ -48,6 +48,11 @@ def refusal(rev, tpl, mapping):
     known statically (literals and module-level objects), or None."""
     if tpl.rule.refuse is None:
         return None
+    return tpl.rule.refuse(**static_arguments(rev, mapping))
+
+
+def static_arguments(rev, mapping):
+    """The arguments of a rule's ``mapping`` known statically, by parameter name."""
     known = {}
     for pname, value in mapping.items():
         if isinstance(value, list):  # *args: each item, or UNKNOWN
@@ -56,7 +61,7 @@ def refusal(rev, tpl, mapping):
         found, obj = _static_value(rev, value)
         if found:
             known[pname] = obj
-    return tpl.rule.refuse(**known)
+    return known
 
 
 def known_arguments(rev, fn, args, keywords):

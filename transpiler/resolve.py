@@ -14,6 +14,7 @@ import types
 
 import numpy as np
 
+from adgen import runtime
 from adgen.runtime import registry
 from adgen import guards
 from adgen.guards import EMPTY
@@ -29,7 +30,7 @@ class Resolver:
         self.names = names
         self.diags = diags
         self.module_alias = None  # the alias of the user's module, once a global needs it
-        self.bound = {"np": np}  # names of generated code -> the objects they hold
+        self.bound = {"np": np, "_rt": runtime}  # names of generated code -> the objects they hold
         self.locals = set()
 
     # -- qualifying free names --------------------------------------------------------
@@ -49,8 +50,8 @@ class Resolver:
 
     def _qualified(self, node):
         name = node.id
-        if name in self.src.closure:
-            return node  # closure variables become keyword-only parameters
+        if name in self.src.closure or getattr(node, "adgen_runtime", False):
+            return node  # closure variables become keyword-only parameters; ``_rt`` of lift.py
         found, value = self.src.lookup(name)
         if not found:
             self.diags.add("AD202", node, f"name `{name}` is not defined")

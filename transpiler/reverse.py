@@ -230,6 +230,11 @@ class Reverser:
         if refusal:
             self.diags.add("AD210", node, refusal)
             return node, None
+        plans = {}
+        if tpl.rule.callbacks:  # the user's functions it calls: their VJPs, generated (calls.py)
+            plans = self.calls.callbacks(self, node, tpl, mapping) if self.calls is not None else None
+            if plans is None:
+                return node, None
         lowered = {}
         for arg in args + [v for _, v in keywords]:
             lowered[id(arg)] = self.lower(arg, fwd)
@@ -266,6 +271,8 @@ class Reverser:
                 values[pname] = [index_value(lowered[id(a)][0]) for a in value]
             else:
                 values[pname] = index_value(lowered[id(value)][0]) if id(value) in lowered else value
+        for pname, plan in plans.items():
+            values[pname + "_vjp"] = self.calls.callback_vjp(plan, values[pname])
         ans = root_ans
         if tpl.ans in needs and root_ans is None:
             new = self.hoist(new, fwd, node)
