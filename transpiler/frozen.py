@@ -31,6 +31,8 @@ _UNIVARIATE = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf",
                "mean", "var", "std", "median", "entropy", "support", "moment", "interval")
 _METHODS = {"multivariate_normal": ("pdf", "logpdf", "entropy"), "dirichlet": ("pdf", "logpdf", "mean", "var", "entropy")}
 _MULTIVARIATE_PARAMS = {"multivariate_normal": ("mean", "cov", "allow_singular"), "dirichlet": ("alpha",)}
+_OTHER = ("rvs", "stats", "expect")  # a frozen distribution's methods not unfrozen here
+_DIFFERENTIATED = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf")
 _DROPPED = ("seed",)  # a freezing argument the methods do not take (it seeds rvs)
 
 
@@ -104,13 +106,22 @@ def refusal(fn):
     return None
 
 
+def _methods(name):
+    return _METHODS.get(name, _UNIVARIATE)
+
+
 def unknown_method(func):
     """AD211's ``(message, hint)`` for ``d.logpdf`` (an attribute no array has, that a frozen
     distribution's method has) where ``d`` is not known statically: a frozen distribution
     passed to a function, say; else None."""
-    if _stats() is None or func.attr not in _UNIVARIATE or hasattr(np.ndarray, func.attr):
+    if _stats() is None or func.attr not in _UNIVARIATE + _OTHER or hasattr(np.ndarray, func.attr):
         return None
     what = ast.unparse(func.value)
+    kind = getattr(func, "adgen_frozen", None)
+    if kind is not None:  # a local frozen distribution: a method this pass does not unfreeze
+        return (f"the method `{func.attr}` of the frozen {kind} distribution `{what}` is not differentiated",
+                f"Call the distribution's own method with the parameters (`{kind}.{func.attr}(..., <parameters>)`); "
+                f"the methods differentiated on a frozen {kind} are {', '.join(m for m in _methods(kind) if m in _DIFFERENTIATED)}.")
     return (f"cannot tell statically what `{what}` is: if it is a frozen scipy.stats distribution, its `{func.attr}` is differentiated only where "
             f"the distribution is frozen in the same function (`d = norm(mu, s)`) or at module level",
             f"Pass the parameters instead of the frozen distribution, and call the distribution's method: `norm.{func.attr}(x, mu, s)`.")
@@ -241,6 +252,7 @@ class _Rewrite(ast.NodeTransformer):
             return None
         dist, kind, _ = self.locals[func.value.id]
         if func.attr not in kind[2]:
+            func.adgen_frozen = kind[0]  # for AD211, should a differentiated value reach it
             return None
         extra = [ast.keyword(arg=p, value=ast.Name(id=name, ctx=ast.Load())) for p, name in self.fresh[func.value.id].items()]
         return self._call(ast.Attribute(value=clone(dist), attr=func.attr, ctx=ast.Load()), node, extra)

@@ -141,3 +141,261 @@ CASES = _continuous_cases() + DISCRETE + _mvn_cases() + _dirichlet_cases() + DEG
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)
+
+
+# -- end to end, through adgen.grad --------------------------------------------------------
+
+import warnings  # noqa: E402
+
+from adgen import grad  # noqa: E402
+from adgen.errors import TranspileError  # noqa: E402
+from gradcheck import check_grad  # noqa: E402
+from usermodules import write_and_import  # noqa: E402
+
+USER = """
+    import numpy as np
+    import scipy
+    import scipy.stats as st
+    from scipy.special import softmax
+    from scipy.stats import beta, binom, dirichlet, gamma, lognorm, multivariate_normal, multivariate_t, nbinom, norm, poisson, t
+
+
+    def imported(x, mu, s):
+        return np.sum(norm.logpdf(x, mu, s)) + np.sum(norm.cdf(x, loc=mu, scale=s))
+
+
+    def aliased(x, mu, s):
+        return np.sum(st.norm.logpdf(x, loc=mu, scale=s)) + np.sum(st.norm.logsf(x, mu, scale=s))
+
+
+    def through_scipy(x, mu, s):
+        return np.sum(scipy.stats.norm.pdf(x, mu, s)) + np.sum(scipy.stats.norm.logcdf(x, scale=s, loc=mu))
+
+
+    def shapes(x, a, s):
+        return (np.sum(gamma.logpdf(x, a, scale=s)) + np.sum(t.logpdf(x, df=a, loc=0.1, scale=s))
+                + np.sum(lognorm.logcdf(x, a, scale=s)) + np.sum(beta.logpdf(x / 4.0, a, 2.5)))
+
+
+    def counts(mu, p):
+        k = np.array([0, 1, 2, 5])
+        return np.sum(poisson.logpmf(k, mu)) + np.sum(binom.logpmf(k, 6, p)) + np.sum(nbinom.pmf(k, mu, p))
+
+
+    def gaussian(x, mu, c):
+        cov = 0.5 * (c + c.T)
+        return np.sum(multivariate_normal.logpdf(x, mu, cov)) + multivariate_normal.pdf(x[0], mean=mu, cov=cov)
+
+
+    def gaussian_cov(c):
+        return np.sum(multivariate_normal.logpdf(np.array([[0.3, -0.2], [1.0, 0.5]]), np.zeros(2), c))
+
+
+    def simplex(u, alpha):
+        return dirichlet.logpdf(softmax(u), alpha) + dirichlet.pdf(softmax(u), alpha)
+
+
+    def tail(x):
+        return np.sum(norm.logcdf(x))
+
+
+    def t_cdf_df(x, df):
+        return np.sum(t.cdf(x, df))
+
+
+    def gamma_cdf_a(x, a):
+        return np.sum(gamma.cdf(x, a))
+
+
+    def beta_sf_b(x, b):
+        return np.sum(beta.sf(x, 2.0, b))
+
+
+    def poisson_k(k, mu):
+        return np.sum(poisson.logpmf(k, mu))
+
+
+    def binom_n(n, p):
+        return np.sum(binom.logpmf(2, n, p))
+
+
+    def singular(x, mu):
+        return multivariate_normal.logpdf(x, mu, np.eye(2), allow_singular=True)
+
+
+    PRIOR = norm(0.5, 2.0)
+    T_PRIOR = st.t(4.0, loc=0.3)
+    GAUSS = multivariate_normal(np.zeros(2), np.array([[2.0, 0.3], [0.3, 1.0]]))
+    STUDENT = multivariate_t(np.zeros(2), np.eye(2), df=3)
+
+
+    def frozen_inline(x, mu, s):
+        return np.sum(norm(mu, s).logpdf(x)) + np.sum(st.t(3.0, mu, scale=s).cdf(x)) + np.sum(scipy.stats.norm(loc=mu).sf(x))
+
+
+    def frozen_local(x, mu, s):
+        d = norm(mu, s)
+        y = x * 2.0
+        return np.sum(d.logpdf(x)) + np.sum(d.cdf(y))
+
+
+    def frozen_loop(x, mus):
+        total = 0.0
+        for mu in mus:
+            d = norm(mu, scale=1.5)
+            total = total + np.sum(d.logpdf(x))
+        return total
+
+
+    def frozen_module(theta):
+        return np.sum(PRIOR.logpdf(theta)) + np.sum(T_PRIOR.logsf(theta)) + GAUSS.logpdf(theta[:2])
+
+
+    def frozen_multivariate(x, mu, alpha):
+        u = np.exp(x) / np.sum(np.exp(x))
+        return multivariate_normal(mu, np.eye(3)).logpdf(x) + dirichlet(alpha).logpdf(u)
+
+
+    def frozen_passed(x, mu, s):
+        d = norm(mu, s)
+        return density(d, x)
+
+
+    def density(d, x):
+        return np.sum(d.logpdf(x))
+
+
+    def frozen_kept(x, mu, s):
+        d = norm(mu, s)
+        parts = [d]
+        return np.sum(parts[0].logpdf(x))
+
+
+    def frozen_sampled(x, mu, s):
+        d = norm(mu, s)
+        return np.sum(d.rvs(size=3, random_state=0)) + np.sum(d.logpdf(x))
+
+
+    def frozen_returned(x, mu, s):
+        d = norm(mu, s)
+        return d
+
+
+    def frozen_other_kind(x):
+        return STUDENT.logpdf(x)
+"""
+
+
+@pytest.fixture(scope="module")
+def user(tmp_path_factory):
+    import sys
+
+    folder = tmp_path_factory.mktemp("stats")
+    sys.path.insert(0, str(folder))
+    try:
+        module, _ = write_and_import(folder, USER, prefix="statsuser")
+        yield module
+    finally:
+        sys.path.remove(str(folder))
+
+
+X = np.array([0.3, 1.2, 2.1])
+
+
+def check_all(fn, args, wrt=None, rtol=1e-5):
+    wrt = tuple(range(len(args))) if wrt is None else wrt
+    grads = grad(fn, wrt=wrt)(*args)
+    for i, g in zip(wrt, grads):
+        check_grad(fn, args, i, g, rtol=rtol)
+    return grads
+
+
+@pytest.mark.parametrize("name", ["imported", "aliased", "through_scipy"])
+def test_three_spellings_positional_and_keyword(user, name):
+    check_all(getattr(user, name), (X, 0.4, 1.3))
+
+
+def test_shape_parameters_by_position_and_keyword(user):
+    check_all(user.shapes, (X, 2.5, 1.2))
+    check_all(user.counts, (2.5, 0.35))
+
+
+def test_multivariate_normal(user):
+    c = np.array([[2.0, 0.3], [0.3, 1.0]])
+    check_all(user.gaussian, (np.array([[0.3, -0.2], [1.0, 0.5], [-0.4, 0.1]]), np.array([0.1, 0.2]), c))
+    g = grad(user.gaussian_cov)(c)
+    np.testing.assert_allclose(g, g.T)  # a symmetric cotangent for cov
+    check_grad(lambda a: user.gaussian_cov(0.5 * (a + a.T)), (c,), 0, g)
+
+
+def test_dirichlet_on_the_simplex(user):
+    check_all(user.simplex, (np.array([0.2, -0.4, 0.9]), np.array([1.5, 2.5, 3.0])))
+
+
+def test_far_tail_stays_finite(user):
+    g = grad(user.tail)(np.array([-40.0, -10.0, 3.0]))
+    np.testing.assert_allclose(g[:2], [40.0, 10.0], rtol=0.02)  # d/dx log Phi(x) ~ -x
+
+
+@pytest.mark.parametrize("name,args,wrt,param", [
+    ("t_cdf_df", (X, 3.0), 1, "df"),
+    ("gamma_cdf_a", (X, 2.0), 1, "a"),
+    ("beta_sf_b", (X / 4.0, 2.0), 1, "b"),
+    ("poisson_k", (np.array([1.0, 2.0]), 2.0), 0, "k"),
+    ("binom_n", (6.0, 0.3), 0, "n"),
+])
+def test_parameters_without_a_derivative_are_ad311(user, name, args, wrt, param):
+    fn = getattr(user, name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TranspileError) as err:
+            grad(fn, wrt=wrt)(*args)
+    (diag,) = err.value.diagnostics
+    assert diag.code == "AD311" and f"parameter `{param}`" in diag.message
+    if name in ("t_cdf_df", "gamma_cdf_a"):  # the other parameters still are
+        check_all(fn, args, wrt=(0,))
+
+
+def test_allow_singular_is_refused(user):
+    with pytest.raises(TranspileError) as err:
+        grad(user.singular)(np.array([0.3, 0.1]), np.zeros(2))
+    (diag,) = err.value.diagnostics
+    assert diag.code == "AD210" and "allow_singular" in diag.message
+
+
+def test_frozen_inline_and_local(user):
+    check_all(user.frozen_inline, (X, 0.4, 1.3))
+    check_all(user.frozen_local, (X, 0.4, 1.3))
+    check_all(user.frozen_loop, (X, np.array([0.1, 0.7])))
+    check_all(user.frozen_multivariate, (X, np.array([0.1, 0.2, -0.3]), np.array([1.5, 2.5, 3.0])))
+    text = grad(user.frozen_local, wrt=(0, 1, 2)).source
+    assert "norm.logpdf(x, loc=d_loc, scale=d_scale)" in text and "norm.cdf(y, loc=d_loc, scale=d_scale)" in text
+
+
+def test_frozen_at_module_level_is_read_when_the_gradient_runs(user):
+    g = grad(user.frozen_module)
+    check_grad(user.frozen_module, (X,), 0, g(X))
+    text = g.source
+    assert "scipy_stats.parameters(" in text and "loc=0.5" not in text and "scale=2.0" not in text  # not baked in
+    before = user.PRIOR
+    try:
+        user.PRIOR = user.norm(1.5, 0.5)
+        check_grad(user.frozen_module, (X,), 0, g(X))
+        user.PRIOR = user.st.cauchy(0.2, 0.7)  # another distribution: made again
+        check_grad(user.frozen_module, (X,), 0, g(X))
+    finally:
+        user.PRIOR = before
+
+
+@pytest.mark.parametrize("name,args,words", [
+    ("frozen_passed", (X, 0.4, 1.3), "cannot tell statically what `d` is"),
+    ("frozen_kept", (X, 0.4, 1.3), "cannot tell statically what `parts[0]` is"),
+    ("frozen_sampled", (X, 0.4, 1.3), "the method `rvs` of the frozen norm distribution `d` is not differentiated"),
+    ("frozen_returned", (X, 0.4, 1.3), "frozen norm distribution of differentiated parameters is used other than by calling its methods"),
+    ("frozen_other_kind", (X[:2],), "frozen multivariate_t distribution is not differentiated"),
+])
+def test_other_uses_of_frozen_distributions_are_ad211(user, name, args, words):
+    with pytest.raises(TranspileError) as err:
+        grad(getattr(user, name), wrt=len(args) - 1)(*args)
+    found = [d for d in err.value.diagnostics if words in d.message]
+    assert found and found[0].code == "AD211" and found[0].hint, err.value.diagnostics
