@@ -128,9 +128,10 @@ def unknown_method(func):
 
 
 class Unfreeze:
-    def __init__(self, resolver, names):
+    def __init__(self, resolver, names, params=()):
         self.resolver = resolver
         self.names = names
+        self.params = set(params)  # a parameter rebound to a frozen distribution is not a local one
 
     def run(self, body):
         locals_ = self._locals(body)
@@ -176,7 +177,7 @@ class Unfreeze:
         for name, found in frozen.items():
             objs = {id(self.resolver.value_of(f[0], record=False)[1]) for f in found}
             keys = {tuple(sorted(f[2])) for f in found}
-            if len(found) == stores[name] and len(objs) == 1 and len(keys) == 1:
+            if name not in self.params and len(found) == stores[name] and len(objs) == 1 and len(keys) == 1:
                 dist, kind, bound = found[0]
                 out[name] = (dist, kind, [p for p in kind[1] if p in bound])
         return out
@@ -288,8 +289,8 @@ def _helper(helpers, name):
     return node
 
 
-def run(body, resolver, names):
+def run(body, resolver, names, params=()):
     """The body with frozen distributions' method calls unfrozen (see the module's doc)."""
     if _stats() is None:
         return body
-    return Unfreeze(resolver, names).run(body)
+    return Unfreeze(resolver, names, params).run(body)

@@ -192,7 +192,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     with stage("frozen"):
-        body = frozen.run(body, resolver, names)  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
+        body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
     kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
