@@ -97,13 +97,20 @@ def refusal(fn):
         kind = type(getattr(owner, "dist", None) or owner).__name__.replace("_gen", "").replace("_frozen", "")
         return (f"the method `{method}` of a frozen {kind} distribution is not differentiated",
                 f"Call the distribution's own method with the parameters, such as `{kind}.{method}(x, <parameters>)`; "
-                f"frozen distributions are differentiated for the methods {', '.join(frozen_kind(owner)[2]) if frozen_kind(owner) else 'of norm, t, gamma, ..., multivariate_normal and dirichlet'}.")
+                f"frozen distributions are differentiated for the methods {_listed(owner)}.")
     if isinstance(fn, (stats.rv_continuous, stats.rv_discrete, stats._multivariate.multi_rv_generic)):
         name = getattr(fn, "name", None) or type(fn).__name__.replace("_gen", "")
         return (f"a frozen {name} distribution of differentiated parameters is used other than by calling its methods",
                 f"Call its methods directly (`{name}(mu, s).logpdf(x)`, or `d = {name}(mu, s)` used only as `d.logpdf(x)`, `d.cdf(y)`), "
                 f"or call the distribution's method with the parameters: `{name}.logpdf(x, mu, s)`.")
     return None
+
+
+def _listed(owner):
+    kind = frozen_kind(owner)
+    if kind is None:
+        return "of norm, t, gamma, beta, expon, laplace, logistic, cauchy, lognorm, poisson, binom, nbinom, multivariate_normal and dirichlet"
+    return ", ".join(m for m in kind[2] if m in _DIFFERENTIATED) + f" of {kind[0]}"
 
 
 def _methods(name):

@@ -525,10 +525,11 @@ def _dirichlet(g, ans, x, alpha):
     am1 = np.reshape(alpha - 1.0, (-1,) + (1,) * (full.ndim - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         dfull = w * np.where(am1 == 0, 0.0, am1 / full)
-        logs = np.where(am1 == 0, np.where(full > 0, np.log(full), 0.0), np.log(full))
+        logs = np.log(full)  # -inf at x_i = 0, as xlogy's rule: no derivative in alpha_i there
     dx = dfull[:-1] - dfull[-1] if implied else dfull
     spread = np.sum(w) * (special.digamma(np.sum(alpha)) - special.digamma(alpha))
-    dalpha = np.reshape(np.sum(np.reshape(w * logs, (alpha.shape[0], -1)), axis=1), alpha.shape) + spread
+    with np.errstate(invalid="ignore"):
+        dalpha = np.reshape(np.sum(np.reshape(w * logs, (alpha.shape[0], -1)), axis=1), alpha.shape) + spread
     return np.reshape(dx, np.shape(x)), dalpha
 
 

@@ -256,6 +256,11 @@ USER = """
         return multivariate_normal(mu, np.eye(3)).logpdf(x) + dirichlet(alpha).logpdf(u)
 
 
+    def frozen_counts(mu, p):
+        k = np.array([0, 2, 5])
+        return np.sum(poisson(mu).logpmf(k)) + np.sum(binom(6, p).pmf(k)) + np.sum(nbinom(mu, p, loc=1).logpmf(k + 1))
+
+
     def frozen_passed(x, mu, s):
         d = norm(mu, s)
         return density(d, x)
@@ -367,6 +372,7 @@ def test_frozen_inline_and_local(user):
     check_all(user.frozen_inline, (X, 0.4, 1.3))
     check_all(user.frozen_local, (X, 0.4, 1.3))
     check_all(user.frozen_loop, (X, np.array([0.1, 0.7])))
+    check_all(user.frozen_counts, (2.5, 0.35))
     check_all(user.frozen_multivariate, (X, np.array([0.1, 0.2, -0.3]), np.array([1.5, 2.5, 3.0])))
     text = grad(user.frozen_local, wrt=(0, 1, 2)).source
     assert "norm.logpdf(x, loc=d_loc, scale=d_scale)" in text and "norm.cdf(y, loc=d_loc, scale=d_scale)" in text
@@ -399,3 +405,16 @@ def test_other_uses_of_frozen_distributions_are_ad211(user, name, args, words):
         grad(getattr(user, name), wrt=len(args) - 1)(*args)
     found = [d for d in err.value.diagnostics if words in d.message]
     assert found and found[0].code == "AD211" and found[0].hint, err.value.diagnostics
+
+
+def test_boundaries_of_the_discrete_parameters():
+    # one-sided derivatives where the parameter meets its bound, never NaN:
+    # d/dmu log poisson(0; mu) = -1 at mu = 0, d/dp log binom(0; n, p) = -n at p = 0, n at p = 1 for k = n
+    rule = stats.poisson.logpmf
+    from adgen.runtime.registry import lookup
+
+    k = np.array([0])
+    assert lookup(rule).fn(1.0, rule(k, 0.0), k, 0.0)[1] == pytest.approx(-1.0)
+    binom = lookup(stats.binom.logpmf).fn
+    assert binom(1.0, stats.binom.logpmf(0, 4, 0.0), 0, 4, 0.0)[2] == pytest.approx(-4.0)
+    assert binom(1.0, stats.binom.logpmf(4, 4, 1.0), 4, 4, 1.0)[2] == pytest.approx(4.0)
