@@ -468,10 +468,13 @@ def nbinom_pmf(g, ans, k, n, p, loc=0):
 # -- multivariate_normal ---------------------------------------------------------------
 
 
+_COVARIANCE = getattr(stats, "Covariance", ())  # SciPy 1.10 on
+
+
 def _refuse_mvn(cov=None, allow_singular=False, **_):
     if allow_singular is True:
         return "allow_singular=True is not differentiated (a singular covariance has no density to differentiate); leave it False"
-    if isinstance(cov, stats.Covariance):
+    if isinstance(cov, _COVARIANCE):
         return "a scipy.stats.Covariance object as cov is not differentiated; pass the covariance matrix"
     return None
 
@@ -481,7 +484,7 @@ def _mvn(g, ans, x, mean, cov, allow_singular):
     ``g`` of its points: with ``r = x - mean`` and ``P = inv(cov)``, ``d/dx = -P r``,
     ``d/dmean = P r``, ``d/dcov = (P r r^T P - P) / 2`` (symmetric). A vector ``cov`` is a
     diagonal, a number ``cov * I``: their cotangents are the diagonal's, the trace's."""
-    if allow_singular or isinstance(cov, stats.Covariance):
+    if allow_singular or isinstance(cov, _COVARIANCE):
         raise GradientError("AD411", _refuse_mvn(cov, True if allow_singular else False) or "")
     c = np.asarray(cov, dtype=float)
     dim = np.size(mean) if mean is not None and np.ndim(mean) else (c.shape[-1] if c.ndim else 1)

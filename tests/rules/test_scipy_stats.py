@@ -418,3 +418,11 @@ def test_boundaries_of_the_discrete_parameters():
     binom = lookup(stats.binom.logpmf).fn
     assert binom(1.0, stats.binom.logpmf(0, 4, 0.0), 0, 4, 0.0)[2] == pytest.approx(-4.0)
     assert binom(1.0, stats.binom.logpmf(4, 4, 1.0), 4, 4, 1.0)[2] == pytest.approx(4.0)
+
+
+def test_a_covariance_object_is_refused():
+    from adgen.runtime.registry import lookup
+
+    refuse = lookup(mvn.logpdf).refuse
+    assert "Covariance" in refuse(cov=stats.Covariance.from_diagonal([1.0, 2.0]))
+    assert refuse(cov=np.eye(2), allow_singular=False) is None
