@@ -16,7 +16,7 @@ frozen parameters passed by name:
   which object ``prior`` is gets baked in, and guarded like any module-level object).
 
 Only the methods whose frozen form is the distribution's with the parameters appended
-are rewritten (``_METHODS``). A frozen distribution used otherwise with differentiated
+are rewritten (``_UNIVARIATE``, ``_METHODS``). A frozen distribution used otherwise with differentiated
 parameters (passed to a function, its ``rvs``, one of a kind not listed here) is AD211.
 """
 
