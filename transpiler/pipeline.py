@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, calls, check, complexity, containers, emit, fingerprint, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -191,6 +191,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
+    with stage("frozen"):
+        body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
     kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)

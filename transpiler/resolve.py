@@ -69,7 +69,11 @@ class Resolver:
 
     def value_of(self, node, record=True):
         """``(True, obj)`` when ``node`` statically names a module-level object (recorded in
-        the source's ``baked`` unless ``record`` is false: see ``guards``)."""
+        the source's ``baked`` unless ``record`` is false: see ``guards``). A callee a pass
+        wrote and resolved itself (``frozen``: ``adgen_resolved``) is what it says."""
+        resolved = getattr(node, "adgen_resolved", None)
+        if resolved is not None:
+            return True, resolved
         found = self._root(node)
         if found is None:
             return False, None

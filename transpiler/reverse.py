@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, inline, lists, objects, shapes, stubs, zeros
+from adgen import complexity, containers, frozen, inline, lists, objects, shapes, stubs, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for, dotted
 from adgen.source import binding_of
@@ -439,6 +439,10 @@ class Reverser:
             label = ast.unparse(func)
         elif isinstance(func, ast.Attribute):
             fn = getattr(np.ndarray, func.attr, None)
+            held = frozen.unknown_method(func) if fn is None else None
+            if held is not None:
+                self.diags.add("AD211", func, *held)
+                return None
             if fn is None:
                 container = " (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)"
                 self.diags.add("AD205", func, f"arrays have no method `{func.attr}`" + (container if hasattr(list, func.attr) or hasattr(dict, func.attr) else ""))
@@ -472,6 +476,10 @@ class Reverser:
         if rule is not None and rule.variants:
             rule = rule.pick(objects.known_arguments(self, fn, args, keywords))
         if rule is None:
+            held = frozen.refusal(fn)
+            if held is not None:
+                self.diags.add("AD211", node, *held)
+                return None
             if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
                 self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
             else:

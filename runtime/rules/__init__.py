@@ -7,7 +7,7 @@ import importlib
 from adgen.runtime import registry
 from adgen.runtime.rules import arrays, binary, callbacks, decompositions, elementwise, fft, indexing, linalg, nondiff, padding, reductions, selection, shape, statistics  # noqa: F401
 
-_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate"}  # rule module -> the library it needs
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats"}  # rule module -> the library it needs
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 

@@ -9,6 +9,7 @@ import operator
 import numpy as np
 import pytest
 import scipy.special
+import scipy.stats
 
 from gradcheck import check_grad
 from tests.rules.harness import _is_float
@@ -39,6 +40,10 @@ def spelling(primal):
         if isinstance(getattr(np.ndarray, attr), property) or not callable(primal):
             return "{0}." + attr, False
         return "{0}." + attr + "({rest})", True
+    owner = getattr(primal, "__self__", None)
+    dist = next((n for n, v in vars(scipy.stats).items() if v is owner), None) if owner is not None else None
+    if name and dist and not _module_or_class(owner):
+        return f"scipy.stats.{dist}.{name}({{all}})", True  # a distribution's method
     for prefix, module in (("np", np), ("np.linalg", np.linalg), ("math", math), ("scipy.special", scipy.special)):
         if name and getattr(module, name, None) is primal:
             return f"{prefix}.{name}({{all}})", True
@@ -49,6 +54,10 @@ def spelling(primal):
     if name and getattr(builtins, name, None) is primal:
         return f"{name}({{all}})", True
     return None, False
+
+
+def _module_or_class(obj):
+    return isinstance(obj, (type, type(np)))
 
 
 def _cases():
@@ -99,7 +108,7 @@ def build(case, tmp_path, counter=[0]):
     else:
         seeds = {"G": rng.standard_normal(np.shape(ans))}
         body = f"    return np.sum(G * ({call}))\n"
-    text = f"import math\n\nimport numpy as np\nimport scipy.special\n\n\ndef f({', '.join(params)}):\n{body}\n"
+    text = f"import math\n\nimport numpy as np\nimport scipy.special\nimport scipy.stats\n\n\ndef f({', '.join(params)}):\n{body}\n"
     path = tmp_path / f"rulecase_{counter[0]}.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)
