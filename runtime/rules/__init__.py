@@ -7,7 +7,7 @@ import importlib
 from adgen.runtime import registry
 from adgen.runtime.rules import arrays, binary, decompositions, elementwise, fft, indexing, linalg, nondiff, padding, reductions, selection, shape, statistics  # noqa: F401
 
-_OPTIONAL = {"scipy_special": "scipy.special"}  # rule module -> the library it needs
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_linalg": "scipy.linalg"}  # rule module -> the library it needs
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 
