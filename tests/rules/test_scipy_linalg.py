@@ -84,16 +84,16 @@ CASES = [
     Case(linalg.cho_factor, (with_junk(S, False),), fn=masked_cho_factor, id="cho_factor[upper]"),
     Case(linalg.cho_factor, (with_junk(S, True),), {"lower": True}, fn=masked_cho_factor, id="cho_factor[lower]"),
     # cho_solve: the factor's junk triangle is not read (nor differentiated)
-    Case(linalg.cho_solve, (C_UP, B4), id="cho_solve[upper,b1]"),
-    Case(linalg.cho_solve, (C_UP, B43), id="cho_solve[upper,b2]"),
-    Case(linalg.cho_solve, (C_LOW, B4), id="cho_solve[lower,b1]"),
-    Case(linalg.cho_solve, (C_LOW, B43), id="cho_solve[lower,b2]"),
+    Case(linalg.cho_solve, (C_UP, B4), wrt=(0, 1), id="cho_solve[upper,b1]"),
+    Case(linalg.cho_solve, (C_UP, B43), wrt=(0, 1), id="cho_solve[upper,b2]"),
+    Case(linalg.cho_solve, (C_LOW, B4), wrt=(0, 1), id="cho_solve[lower,b1]"),
+    Case(linalg.cho_solve, (C_LOW, B43), wrt=(0, 1), id="cho_solve[lower,b2]"),
     # LU
     Case(linalg.lu_factor, (well_conditioned(4)[[2, 0, 3, 1]],), id="lu_factor[pivoted]"),
     Case(linalg.lu_factor, (well_conditioned(3),), id="lu_factor"),
-    *(Case(linalg.lu_solve, (LU, b), {"trans": t}, id=f"lu_solve[{t!r},b{np.ndim(b)}]")
+    *(Case(linalg.lu_solve, (LU, b), {"trans": t}, wrt=(0, 1), id=f"lu_solve[{t!r},b{np.ndim(b)}]")
       for t in (0, 1, 2) for b in (B4, B43)),
-    Case(linalg.lu_solve, (LU, B4), id="lu_solve[defaults]"),
+    Case(linalg.lu_solve, (LU, B4), wrt=(0, 1), id="lu_solve[defaults]"),
     # solve: every assume_a spelling reads its own entries
     *(Case(linalg.solve, (SQ, b), {"assume_a": k}, id=f"solve[{k},b{np.ndim(b)}]")
       for k in ("gen", "general", "banded", "upper triangular", "lower triangular", "diagonal", "tridiagonal") for b in (B4, B43)),
@@ -171,3 +171,242 @@ def _plain(case):
 @pytest.mark.parametrize("case", [c for c in CASES if _plain(c)], ids=lambda c: c.id)
 def test_cotangent_shapes(case):
     check_cotangent_shapes(case)
+
+
+def test_tuple_cotangents_reach_the_factor():
+    """cho_solve's and lu_solve's first argument is a tuple: its cotangent is a list, with 0.0 for
+    the flag and the pivots; cho_factor's cotangent on the unused triangle of c is ignored."""
+    x = linalg.cho_solve(C_LOW, B4)
+    gc, gb = cotangents(lookup(linalg.cho_solve), np.ones(4), x, (C_LOW, B4), {})
+    assert isinstance(gc, list) and len(gc) == 2 and gc[1] == 0.0
+    assert np.array_equal(gc[0], np.tril(gc[0]))  # nothing on the junk triangle
+    c = linalg.cho_factor(S)
+    junk = np.tril(np.ones((4, 4)), -1)
+    (with_junk_cot,) = cotangents(lookup(linalg.cho_factor), (np.triu(B43 @ B43.T) + junk, 0.0), c, (S,), {})
+    (without,) = cotangents(lookup(linalg.cho_factor), [np.triu(B43 @ B43.T), 0.0], c, (S,), {})
+    assert np.allclose(with_junk_cot, without) and np.array_equal(without, np.triu(without))
+
+
+# -- end to end: Gaussian-process negative log marginal likelihoods -------------------------------
+
+
+def kernel(log_ell, log_sf, log_noise, X):
+    d = X[:, None, :] - X[None, :, :]
+    K = np.exp(2.0 * log_sf) * np.exp(-0.5 * np.sum(d * d, axis=-1) / np.exp(2.0 * log_ell))
+    return K + np.exp(2.0 * log_noise) * np.eye(X.shape[0])
+
+
+def gp_nlml_cho(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    cf = linalg.cho_factor(K)
+    alpha = linalg.cho_solve(cf, y)
+    logdet = 2.0 * np.sum(np.log(np.diag(cf[0])))
+    return 0.5 * y @ alpha + 0.5 * logdet + 0.5 * len(y) * np.log(2.0 * np.pi)
+
+
+def gp_nlml_cho_lower(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    c, lower = linalg.cho_factor(K, lower=True)
+    alpha = linalg.cho_solve((c, lower), y)
+    return 0.5 * np.dot(y, alpha) + np.sum(np.log(np.diag(c)))
+
+
+def gp_nlml_slogdet(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    sign, logdet = np.linalg.slogdet(K)
+    alpha = linalg.cho_solve(linalg.cho_factor(K, lower=True), y)
+    return 0.5 * y @ alpha + 0.5 * logdet
+
+
+def gp_nlml_triangular(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    L = linalg.cholesky(K, lower=True)
+    v = linalg.solve_triangular(L, y, lower=True)
+    alpha = linalg.solve_triangular(L, v, lower=True, trans="T")
+    return 0.5 * v @ v + np.sum(np.log(np.diag(L))) + 0.0 * np.sum(alpha)
+
+
+def gp_nlml_upper_triangular(log_ell, log_sf, log_noise, X, y):
+    U = linalg.cholesky(kernel(log_ell, log_sf, log_noise, X))
+    v = linalg.solve_triangular(U, y, trans=1)  # U^T v = y
+    return 0.5 * np.sum(v ** 2) + np.sum(np.log(np.diag(U)))
+
+
+def gp_nlml_lu(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    lu, piv = linalg.lu_factor(K)
+    alpha = linalg.lu_solve((lu, piv), y)
+    return 0.5 * y @ alpha + 0.5 * np.sum(np.log(np.abs(np.diag(lu))))
+
+
+def gp_nlml_solve(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    alpha = linalg.solve(K, y, assume_a="pos")
+    return 0.5 * y @ alpha + 0.5 * np.log(linalg.det(K))
+
+
+def gp_nlml_inv(log_ell, log_sf, log_noise, X, y):
+    K = kernel(log_ell, log_sf, log_noise, X)
+    return 0.5 * y @ linalg.inv(K) @ y + 0.5 * np.sum(np.log(linalg.eigh(K, eigvals_only=True)))
+
+
+GP = [gp_nlml_cho, gp_nlml_cho_lower, gp_nlml_slogdet, gp_nlml_triangular, gp_nlml_upper_triangular, gp_nlml_lu, gp_nlml_solve, gp_nlml_inv]
+
+
+@pytest.mark.parametrize("f", GP, ids=lambda f: f.__name__)
+def test_gaussian_process_nlml_end_to_end(f):
+    """The gradient in the kernel's hyperparameters and in the data, against finite differences."""
+    data = np.random.default_rng(3)
+    X, y = data.normal(size=(6, 2)), data.normal(size=6)
+    args = (0.2, -0.1, -1.0, X, y)
+    grads = grad(f, wrt=(0, 1, 2, 3, 4))(*args)
+    for i, g in enumerate(grads):
+        check_grad(f, args, i, g, rtol=1e-5, atol=1e-6)
+
+
+def test_gaussian_process_spellings_agree():
+    """The same likelihood through cho_factor, slogdet, solve(assume_a='pos') with det, inv with eigh."""
+    data = np.random.default_rng(4)
+    X, y = data.normal(size=(5, 3)), data.normal(size=5)
+    args = (0.1, 0.3, -0.7, X, y)
+    same = [gp_nlml_cho, gp_nlml_slogdet, gp_nlml_solve, gp_nlml_inv]
+    grads = [grad(f, wrt=(0, 1, 2, 3, 4))(*args) for f in same]
+    for other in grads[1:]:
+        for a, b in zip(grads[0], other):
+            np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-9)
+
+
+def test_matrix_functions_end_to_end():
+    def f(a, b):
+        m = linalg.expm(0.3 * a) @ linalg.sqrtm(b @ b.T + 3.0 * np.eye(3))
+        q, r_ = linalg.qr(m)
+        big = linalg.block_diag(m, a[:2, :2], 2.0)
+        return np.sum(r_ ** 2) + np.sum(np.abs(np.diag(r_))) + np.sum(big * big) + np.sum(linalg.svd(m, compute_uv=False))
+
+    a, b = r(3, 3), r(3, 3)
+    ga, gb = grad(f, wrt=(0, 1))(a, b)
+    check_grad(f, (a, b), 0, ga)
+    check_grad(f, (a, b), 1, gb)
+
+
+def test_solve_banded_end_to_end():
+    def f(diag, off, b):
+        ab = np.stack([np.concatenate([[0.0], off]), diag, np.concatenate([off, [0.0]])])
+        return np.sum(linalg.solve_banded((1, 1), ab, b) ** 2)
+
+    diag, off, b = rng.uniform(3, 4, 5), r(4), r(5)
+    gs = grad(f, wrt=(0, 1, 2))(diag, off, b)
+    for i, g in enumerate(gs):
+        check_grad(f, (diag, off, b), i, g)
+
+
+# -- degenerate points -------------------------------------------------------------------------------
+
+
+def test_eigvals_only_at_repeated_eigenvalues_is_the_true_derivative():
+    """sum(w), sum(w**2) are smooth at a repeated eigenvalue: the gradient there is the true one
+    (I and 2A on the lower triangle, folded), never NaN; the largest eigenvalue alone has none,
+    and gets the tie split (the mean of the cotangents over the repeated ones)."""
+    def total(a):
+        return np.sum(linalg.eigh(a, eigvals_only=True))
+
+    def squares(a):
+        return np.sum(linalg.eigh(a, eigvals_only=True) ** 2)
+
+    def largest(a):
+        return linalg.eigh(a, eigvals_only=True)[-1]
+
+    for a in (np.eye(3), 2.0 * np.eye(4), np.diag([1.0, 1.0, 3.0])):
+        assert np.allclose(grad(total)(a), np.eye(len(a)))
+        g = grad(squares)(a)
+        assert np.allclose(g, 2.0 * np.diag(np.diag(a)))
+        check_grad(squares, (a,), 0, g)
+    q = linalg.qr(r(3, 3))[0]
+    a = q @ np.diag([2.0, 2.0, -1.0]) @ q.T  # repeated to rounding, not exactly
+    g = grad(squares)(a)
+    assert np.all(np.isfinite(g))
+    check_grad(squares, (a,), 0, g)
+    np.testing.assert_allclose(grad(largest)(np.eye(3)), np.eye(3) / 3.0)
+
+
+def test_eigenvectors_at_repeated_eigenvalues_are_ad411():
+    def f(a):
+        w, v = linalg.eigh(a)
+        return np.sum(v[:, 0] ** 3)
+
+    with pytest.raises(GradientError, match="AD411"):
+        grad(f)(np.eye(3))
+
+    def values_only(a):
+        w, v = linalg.eigh(a)
+        return np.sum(w)
+
+    assert np.allclose(grad(values_only)(np.eye(3)), np.eye(3))
+
+
+def test_det_of_a_singular_matrix_has_its_derivative():
+    def f(a):
+        return linalg.det(a)
+
+    for a in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.zeros((3, 3)), np.diag([1.0, 0.0, 2.0])):
+        g = grad(f)(a)
+        assert np.all(np.isfinite(g))
+        check_grad(f, (a,), 0, g)
+    np.testing.assert_allclose(grad(f)(np.diag([1.0, 0.0, 2.0])), np.diag([0.0, 2.0, 0.0]), atol=1e-12)
+
+
+# -- refusals ----------------------------------------------------------------------------------------
+
+
+def refused_overwrite(a, b):
+    return np.sum(linalg.solve(a, b, overwrite_a=True))
+
+
+def refused_pivoting(a):
+    q, r_, p = linalg.qr(a, pivoting=True)
+    return np.sum(r_)
+
+
+def refused_raw(a):
+    return np.sum(linalg.qr(a, mode="raw")[0][0])
+
+
+def refused_type(a):
+    return np.sum(linalg.eigh(a, type=2))
+
+
+def refused_inv_diagonal(a):
+    return np.sum(linalg.inv(a, assume_a="diagonal"))
+
+
+def refused_disp(a):
+    return np.sum(linalg.sqrtm(a, disp=False)[0])
+
+
+def refused_trans(a, b):
+    return np.sum(linalg.solve_triangular(a, b, trans=3))
+
+
+def refused_cho_overwrite(a):
+    return np.sum(linalg.cho_factor(a, overwrite_a=True)[0])
+
+
+REFUSED = [refused_overwrite, refused_pivoting, refused_raw, refused_type, refused_inv_diagonal, refused_disp,
+           refused_trans, refused_cho_overwrite]
+
+
+@pytest.mark.parametrize("f", REFUSED, ids=lambda f: f.__name__)
+def test_refused_keywords_are_ad210(f):
+    nargs = f.__code__.co_argcount
+    args = (spd(3), r(3))[:nargs]
+    with pytest.raises(TranspileError) as err:
+        grad(f, wrt=tuple(range(nargs)))(*args)
+    assert "AD210" in [d.code for d in err.value.diagnostics]
+
+
+def test_generalized_eigh_with_b_at_run_time_is_ad411():
+    def f(a, b):
+        return np.sum(linalg.eigh(a, b, eigvals_only=True))
+
+    with pytest.raises(GradientError, match="AD411"):
+        grad(f)(spd(3), spd(3))
