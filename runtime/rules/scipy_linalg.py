@@ -175,6 +175,7 @@ def cho_factor(g, ans, a, lower=False, overwrite_a=False, check_finite=True):
 
 def _cho_solve_cot(g, x, c, lower, b):
     """x = (L L^T)^-1 b: bbar = A^-1 g, Abar = -sym(bbar x^T), Lbar = 2 Abar L (its triangle)."""
+    lower = bool(np.ravel(lower)[0])  # cho_factor of a stack gives one flag per matrix
     low = np.tril(c) if lower else _T(np.triu(c))
     gb = linalg.cho_solve((c, lower), g)
     gb2, x2 = _as_columns(b, gb, x)
@@ -316,7 +317,7 @@ def _ties(w):
 def _eigh_cot(g, ans, a, lower, subset_by_index, subset_by_value):
     """A = V diag(w) V^T: Abar = V (diag(wbar) + F o (V^T Vbar)) V^T, symmetrized, folded onto
     the triangle read. A subset of the eigenpairs is placed among all of them."""
-    if isinstance(ans, tuple):
+    if isinstance(ans, (tuple, list)):  # a list for a stack of matrices
         w, v = ans
         gw, gv = _rt.rules.arrays._per_output(g, ans)
     else:
@@ -334,7 +335,7 @@ def _eigh_cot(g, ans, a, lower, subset_by_index, subset_by_value):
             pick = slice(None)
         if v is not None:  # the same signs as the eigenvectors returned
             va = va.copy()
-            va[:, pick] = va[:, pick] * np.where(np.sum(va[:, pick] * v, axis=0) < 0, -1.0, 1.0)
+            va[..., pick] = va[..., pick] * np.where(np.sum(va[..., pick] * v, axis=-2, keepdims=True) < 0, -1.0, 1.0)
     full_gw = np.zeros(np.shape(wa))
     full_gw[..., pick] = np.broadcast_to(gw, np.shape(w))
     ties = _ties(wa)
@@ -362,7 +363,7 @@ def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False
 @vjp(linalg.svd, refuse=_refuse)
 def svd(g, ans, a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
     # (U, s, Vh), or s alone (compute_uv=False): np.linalg.svd's rules
-    if isinstance(ans, tuple):
+    if isinstance(ans, (tuple, list)):
         return _rt.rules.linalg.svd(_rt.rules.arrays._per_output(g, ans), ans, a, full_matrices)
     return _rt.rules.linalg.svd_values(g, ans, a)
 

@@ -42,21 +42,23 @@ def triangular(n, lower):
 
 def masked_cho_factor(a, lower=False):
     """cho_factor with its unused triangle zeroed: the values there are arbitrary, not a function of a."""
-    c, low = linalg.cho_factor(a, lower=lower)
-    return (np.tril(c) if low else np.triu(c)), low
+    c, low = linalg.cho_factor(a, lower=lower)  # for a stack, low is an array of flags
+    return (np.tril(c) if lower else np.triu(c)), low
 
 
 def signed_eigh(a, **kw):
     """eigh with each eigenvector's first entry positive: LAPACK's signs may flip between the
     points finite differences take (the derivative is that of either choice)."""
     out = linalg.eigh(a, **kw)
-    if isinstance(out, tuple):
+    if isinstance(out, (tuple, list)):  # a list for a stack
         w, v = out
-        return w, v * np.where(v[:1] < 0, -1.0, 1.0)
+        return w, v * np.where(v[..., :1, :] < 0, -1.0, 1.0)
     return out
 
 
 S = spd(4)
+STACK = rng.uniform(-1, 1, (2, 3, 3)) + 3.0 * np.eye(3)
+SPD_STACK = np.stack([spd(3), spd(3)])
 SQ = well_conditioned(4)
 B4, B43 = r(4), r(4, 3)
 TALL, WIDE = r(5, 3), r(3, 5)
@@ -149,6 +151,20 @@ CASES = [
     Case(linalg.block_diag, (r(2, 2), r(3), 1.5, r(2, 1))),
     Case(linalg.block_diag, (r(2, 3),), id="block_diag[one]"),
     Case(linalg.block_diag, (r(1, 2), r(3, 1)), id="block_diag[two]"),
+    # stacks of matrices (SciPy's batch axes)
+    Case(linalg.solve_triangular, (np.triu(STACK), r(2, 3, 2)), id="solve_triangular[stack]"),
+    Case(linalg.cholesky, (SPD_STACK,), id="cholesky[stack]"),
+    Case(linalg.cho_factor, (SPD_STACK,), fn=masked_cho_factor, id="cho_factor[stack]"),
+    Case(linalg.cho_solve, (linalg.cho_factor(SPD_STACK), r(2, 3, 2)), wrt=(0, 1), id="cho_solve[stack]"),
+    Case(linalg.solve, (STACK, r(2, 3, 2)), id="solve[stack]"),
+    Case(linalg.solve, (SPD_STACK, r(2, 3, 2)), {"assume_a": "pos"}, id="solve[stack,pos]"),
+    Case(linalg.inv, (STACK,), id="inv[stack]"),
+    Case(linalg.eigh, (SPD_STACK,), fn=signed_eigh, id="eigh[stack]"),
+    Case(linalg.eigh, (SPD_STACK,), {"eigvals_only": True}, id="eigh[stack,values]"),
+    Case(linalg.eigh, (SPD_STACK,), {"subset_by_index": (1, 2)}, fn=signed_eigh, id="eigh[stack,subset]"),
+    Case(linalg.svd, (STACK,), id="svd[stack]"),
+    Case(linalg.qr, (STACK,), id="qr[stack]"),
+    Case(linalg.sqrtm, (SPD_STACK,), id="sqrtm[stack]"),
     # banded
     Case(linalg.solve_banded, ((1, 2), AB, r(5)), id="solve_banded[b1]"),
     Case(linalg.solve_banded, ((1, 2), AB, r(5, 2)), id="solve_banded[b2]"),
@@ -165,7 +181,7 @@ def test_rule(case):
 def _plain(case):
     """A case with array arguments and one array result (the harness's shape check takes those)."""
     ans = case.primal(*case.args, **case.kwargs)
-    return case.fn is None and not isinstance(ans, tuple) and not any(isinstance(a, tuple) for a in case.args)
+    return case.fn is None and not isinstance(ans, (tuple, list)) and not any(isinstance(a, (tuple, list)) for a in case.args)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if _plain(c)], ids=lambda c: c.id)
@@ -232,6 +248,12 @@ def gp_nlml_upper_triangular(log_ell, log_sf, log_noise, X, y):
     return 0.5 * np.sum(v ** 2) + np.sum(np.log(np.diag(U)))
 
 
+def gp_nlml_numpy_factor(log_ell, log_sf, log_noise, X, y):
+    L = np.linalg.cholesky(kernel(log_ell, log_sf, log_noise, X))  # NumPy's factor, SciPy's solve
+    alpha = linalg.cho_solve((L, True), y)
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(L)))
+
+
 def gp_nlml_lu(log_ell, log_sf, log_noise, X, y):
     K = kernel(log_ell, log_sf, log_noise, X)
     lu, piv = linalg.lu_factor(K)
@@ -250,7 +272,7 @@ def gp_nlml_inv(log_ell, log_sf, log_noise, X, y):
     return 0.5 * y @ linalg.inv(K) @ y + 0.5 * np.sum(np.log(linalg.eigh(K, eigvals_only=True)))
 
 
-GP = [gp_nlml_cho, gp_nlml_cho_lower, gp_nlml_slogdet, gp_nlml_triangular, gp_nlml_upper_triangular, gp_nlml_lu, gp_nlml_solve, gp_nlml_inv]
+GP = [gp_nlml_cho, gp_nlml_cho_lower, gp_nlml_slogdet, gp_nlml_triangular, gp_nlml_upper_triangular, gp_nlml_numpy_factor, gp_nlml_lu, gp_nlml_solve, gp_nlml_inv]
 
 
 @pytest.mark.parametrize("f", GP, ids=lambda f: f.__name__)
@@ -269,7 +291,7 @@ def test_gaussian_process_spellings_agree():
     data = np.random.default_rng(4)
     X, y = data.normal(size=(5, 3)), data.normal(size=5)
     args = (0.1, 0.3, -0.7, X, y)
-    same = [gp_nlml_cho, gp_nlml_slogdet, gp_nlml_solve, gp_nlml_inv]
+    same = [gp_nlml_cho, gp_nlml_slogdet, gp_nlml_solve, gp_nlml_inv]  # 1/2 y^T K^-1 y + 1/2 log det K (+ const)
     grads = [grad(f, wrt=(0, 1, 2, 3, 4))(*args) for f in same]
     for other in grads[1:]:
         for a, b in zip(grads[0], other):
