@@ -1,6 +1,6 @@
 """The built-in derivative rules, one module per family. Importing registers them; the
 rules of optional libraries register once the user's code has imported the library, or
-when a generated module reaches them (``_rt.rules.scipy_special``)."""
+when a generated module reaches them (``_rt.rules.scipy_special``, ``_rt.rules.scipy_linalg``)."""
 
 import importlib
 

@@ -32,8 +32,11 @@ Refused where the transpiler sees them (AD210): ``overwrite_a``/``overwrite_b``/
 ``overwrite_ab=True`` (SciPy may overwrite an array the gradient reads), ``eigh`` with
 a ``b`` (the generalized problem) or ``type`` other than 1, ``qr`` with ``pivoting=True``
 or ``mode='raw'``, ``solve``/``inv`` with an ``assume_a`` they do not list, ``sqrtm``
-with ``disp=False``. A ``b`` of ``eigh`` known only at run time, and a non-square ``lu``,
-are AD411 when the gradient runs.
+with ``disp=False``. A ``b`` of ``eigh`` known only at run time, and an ``lu`` that is not
+one square matrix (the LU rules take no stacks), are AD411 when the gradient runs.
+
+Stacks of matrices (SciPy's batch axes; their tuple results come as lists) work except
+for ``lu_factor``, ``lu_solve`` and ``solve_banded``.
 """
 
 import numpy as np

@@ -432,3 +432,33 @@ def test_generalized_eigh_with_b_at_run_time_is_ad411():
 
     with pytest.raises(GradientError, match="AD411"):
         grad(f)(spd(3), spd(3))
+
+
+def test_log_determinant_spellings():
+    """log det K read from cho_factor's factor, from cholesky, from lu_factor and from
+    np.linalg.slogdet: each is differentiated as the function it is. SciPy's factorizations read
+    one triangle of K (the upper one by default), so their gradient in K is the folded one;
+    slogdet reads all of K, so its gradient is K^-T, and both agree on symmetric perturbations."""
+    def by_cho_factor(K):
+        return 2 * np.sum(np.log(np.diag(linalg.cho_factor(K)[0])))
+
+    def by_cholesky(K):
+        return 2.0 * np.sum(np.log(np.diag(linalg.cholesky(K, lower=True))))
+
+    def by_lu(K):
+        lu, piv = linalg.lu_factor(K)
+        return np.sum(np.log(np.abs(np.diag(lu))))
+
+    def by_slogdet(K):
+        sign, logdet = np.linalg.slogdet(K)
+        return logdet
+
+    K = spd(4)
+    full = grad(by_slogdet)(K)
+    np.testing.assert_allclose(full, np.linalg.inv(K).T)
+    upper = grad(by_cho_factor)(K)
+    np.testing.assert_allclose(upper, np.triu(full + full.T) - np.diag(np.diag(full)))
+    np.testing.assert_allclose(grad(by_cholesky)(K), np.tril(full + full.T) - np.diag(np.diag(full)))
+    np.testing.assert_allclose(grad(by_lu)(K), full)
+    for f in (by_cho_factor, by_cholesky, by_lu, by_slogdet):
+        check_grad(f, (K,), 0, grad(f)(K))
