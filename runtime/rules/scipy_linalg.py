@@ -26,13 +26,14 @@ computed from the SVD, never ``inv``); ``eigh``'s eigenvalues at an exactly (to
 rounding) repeated eigenvalue get the mean of their cotangents (the tie split of
 ``max``: the true derivative where the cotangents are equal, e.g. for ``sum`` or
 ``trace`` of them); its eigenvectors there have none (AD411). ``svd`` and ``qr``
-follow ``np.linalg``'s rules (``linalg.py``, ``decompositions.py``).
+follow ``np.linalg``'s rules (``linalg.py``, ``decompositions.py``); ``qr(pivoting=True)``
+differentiates ``a[:, P] = Q R`` with the column order ``P`` held (it is piecewise constant).
 
 Refused where the transpiler sees them (AD210): ``overwrite_a``/``overwrite_b``/
 ``overwrite_ab=True`` (SciPy may overwrite an array the gradient reads), ``eigh`` with
-a ``b`` (the generalized problem) or ``type`` other than 1, ``qr`` with ``pivoting=True``
-or ``mode='raw'``, ``solve``/``inv`` with an ``assume_a`` they do not list, ``sqrtm``
-with ``disp=False``. A ``b`` of ``eigh`` known only at run time, and an ``lu`` that is not
+a ``b`` (the generalized problem) or ``type`` other than 1, ``qr`` with ``mode='raw'``,
+``solve``/``inv`` with an ``assume_a`` they do not list (``inv(assume_a='diagonal')``
+inverts the diagonal and passes the other entries through), ``sqrtm`` with ``disp=False``. A ``b`` of ``eigh`` known only at run time, and an ``lu`` that is not
 one square matrix (the LU rules take no stacks), are AD411 when the gradient runs.
 
 Stacks of matrices (SciPy's batch axes; their tuple results come as lists) work except
@@ -371,24 +372,35 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, overwrite_a=False, check
     return _rt.rules.linalg.svd_values(g, ans, a)
 
 
-def _refuse_qr(mode="full", pivoting=False, **known):
+def _refuse_qr(mode="full", **known):
     if mode not in ("full", "economic", "r"):
         return f"scipy.linalg.qr(a, mode={mode!r}) has no derivative rule; use mode='full', 'economic' or 'r'"
-    if pivoting not in (False, 0):
-        return "scipy.linalg.qr(a, pivoting=True) has no derivative rule; use pivoting=False"
     return _refuse(**known)
 
 
-def _qr_cot(g, ans, a):
+def _qr_cot(g, ans, a, pivoting):
+    """(Q, R), (R,) for mode='r', and the column order P last with pivoting: a[:, P] = Q R, with P
+    locally constant (it changes only where two columns tie)."""
     gs = _rt.rules.arrays._per_output(g, ans)
-    if len(ans) == 1:  # mode='r': (R,) of the full factorization
-        return _rt.rules.decompositions._qr_cot(0.0, gs[0], *np.linalg.qr(a, mode="complete"), a)
-    return _rt.rules.decompositions._qr_cot(gs[0], gs[1], ans[0], ans[1], a)
+    a = np.asarray(a)
+    if pivoting:
+        order = ans[-1]
+        a = np.take_along_axis(a, np.expand_dims(order, -2), axis=-1) if a.ndim > 2 else a[:, order]
+        ans, gs = ans[:-1], gs[:-1]
+    if len(ans) == 1:  # mode='r': R of the full factorization
+        ga = _rt.rules.decompositions._qr_cot(0.0, gs[0], *np.linalg.qr(a, mode="complete"), a)
+    else:
+        ga = _rt.rules.decompositions._qr_cot(gs[0], gs[1], ans[0], ans[1], a)
+    if not pivoting:
+        return ga
+    out = np.empty_like(ga)
+    np.put_along_axis(out, np.broadcast_to(np.expand_dims(order, -2), ga.shape), ga, axis=-1)
+    return out
 
 
 @vjp(linalg.qr, refuse=_refuse_qr)
 def qr(g, ans, a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    return _rt.rules.scipy_linalg._qr_cot(g, ans, a)
+    return _rt.rules.scipy_linalg._qr_cot(g, ans, a, pivoting)
 
 
 # -- matrix functions ------------------------------------------------------------------------------
