@@ -427,14 +427,17 @@ def _refuse_sqrtm(disp=None, **_):
     return None
 
 
-def _sqrtm_cot(g, x):
+def _sqrtm_cot(g, x, a):
     """X X = A: dX X + X dX = dA, so Abar solves X^T Abar + Abar X^T = Xbar (Sylvester)."""
+    if np.iscomplexobj(x) and not np.iscomplexobj(a):
+        raise GradientError("AD411", "scipy.linalg.sqrtm of this real matrix is complex (it has negative real eigenvalues); "
+                                     "its rule takes real square roots only")
     return linalg.solve_sylvester(_T(x), _T(x), np.broadcast_to(g, np.shape(x)))
 
 
 @vjp(linalg.sqrtm, refuse=_refuse_sqrtm)
 def sqrtm(g, ans, A, disp=None, blocksize=None):
-    return _rt.rules.scipy_linalg._sqrtm_cot(g, ans)
+    return _rt.rules.scipy_linalg._sqrtm_cot(g, ans, A)
 
 
 def _block_diag_cot(g, arrs):
@@ -459,6 +462,8 @@ def _solve_banded_cot(g, x, l, u, ab, b):
     """A x = b with A[i, j] = ab[u + i - j, j]: bbar = A^-T g, solved in A^T's band storage
     (l and u swapped), and abar = -bbar x^T on the band."""
     ab = np.asarray(ab)
+    if ab.ndim != 2:
+        raise GradientError("AD411", f"the rule of scipy.linalg.solve_banded takes one banded matrix, not a stack of shape {ab.shape}")
     n = ab.shape[-1]
     k = np.arange(l + u + 1)[:, None]
     src = np.arange(n)[None, :] + k - l  # A^T's band: abT[k, j] = ab[l + u - k, j + k - l]

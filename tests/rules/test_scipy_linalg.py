@@ -464,3 +464,17 @@ def test_log_determinant_spellings():
     np.testing.assert_allclose(grad(by_lu)(K), full)
     for f in (by_cho_factor, by_cholesky, by_lu, by_slogdet):
         check_grad(f, (K,), 0, grad(f)(K))
+
+
+def test_what_the_rules_do_not_take_is_ad411_when_the_gradient_runs():
+    def root(a):
+        return np.sum(np.real(linalg.sqrtm(a)))
+
+    def lu_of_stack(a):
+        lu, piv = linalg.lu_factor(a)
+        return np.sum(lu)
+
+    with pytest.raises(GradientError, match="AD411"):
+        grad(root)(np.diag([-1.0, 2.0, 3.0]) + 0.1)
+    with pytest.raises(GradientError, match="AD411"):
+        grad(lu_of_stack)(STACK)
