@@ -31,10 +31,12 @@ differentiates ``a[:, P] = Q R`` with the column order ``P`` held (it is piecewi
 
 Refused where the transpiler sees them (AD210): ``overwrite_a``/``overwrite_b``/
 ``overwrite_ab=True`` (SciPy may overwrite an array the gradient reads), ``eigh`` with
-a ``b`` (the generalized problem) or ``type`` other than 1, ``qr`` with ``mode='raw'``,
-``solve``/``inv`` with an ``assume_a`` they do not list (``inv(assume_a='diagonal')``
-inverts the diagonal and passes the other entries through), ``sqrtm`` with ``disp=False``. A ``b`` of ``eigh`` known only at run time, and an ``lu`` that is not
-one square matrix (the LU rules take no stacks), are AD411 when the gradient runs.
+``type`` other than 1 (``eigh(a, b)``, the generalized problem, is differentiated in both
+``a`` and ``b``), ``qr`` with ``mode='raw'``, ``solve``/``inv`` with an ``assume_a`` they
+do not list (``inv(assume_a='diagonal')`` inverts the diagonal and passes the other entries
+through), ``sqrtm`` with ``disp=False``. When the gradient runs (AD411): an ``lu`` that is
+not one square matrix, an ``ab`` that is not one banded matrix, a real matrix whose
+``sqrtm`` is complex.
 
 Stacks of matrices (SciPy's batch axes; their tuple results come as lists) work except
 for ``lu_factor``, ``lu_solve`` and ``solve_banded``.
@@ -303,11 +305,9 @@ def det(g, ans, a, overwrite_a=False, check_finite=True):
 # -- eigh, svd, qr ----------------------------------------------------------------------------------
 
 
-def _refuse_eigh(b=None, type=1, **known):
-    if b is not None:
-        return "eigh(a, b) (the generalized eigenproblem) has no derivative rule; only eigh(a)"
+def _refuse_eigh(type=1, **known):
     if type != 1:
-        return f"type={type!r} applies to the generalized eigenproblem, which has no derivative rule"
+        return f"eigh(a, b, type={type!r}) has no derivative rule; only type=1 (a v = w b v)"
     return _refuse(**known)
 
 
@@ -318,19 +318,24 @@ def _ties(w):
     return np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2)) <= tol
 
 
-def _eigh_cot(g, ans, a, lower, subset_by_index, subset_by_value):
-    """A = V diag(w) V^T: Abar = V (diag(wbar) + F o (V^T Vbar)) V^T, symmetrized, folded onto
-    the triangle read. A subset of the eigenpairs is placed among all of them."""
+def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
+    """A V = B V diag(w), V^T B V = I (B = I without b). With dV = V C:
+    C_ij = (V^T dA V - V^T dB V diag(w))_ij / (w_j - w_i) off the diagonal, C_ii = -(V^T dB V)_ii / 2,
+    dw_i = (V^T dA V - w_i V^T dB V)_ii. So, with M = F o (V^T Vbar):
+    Abar = V (diag(wbar) + M) V^T, Bbar = -V (diag(wbar w) + M diag(w) + diag(V^T Vbar) / 2) V^T,
+    each symmetrized and folded onto the triangle read. A subset of the eigenpairs is placed
+    among all of them."""
     if isinstance(ans, (tuple, list)):  # a list for a stack of matrices
         w, v = ans
         gw, gv = _rt.rules.arrays._per_output(g, ans)
     else:
         w, v, gw, gv = ans, None, g, 0.0
     m = _symmetric(a, lower)
+    mb = None if b is None else _symmetric(b, lower)
     if subset_by_index is None and subset_by_value is None and v is not None:
         wa, va, pick = w, v, slice(None)
     else:
-        wa, va = np.linalg.eigh(m)
+        wa, va = np.linalg.eigh(m) if mb is None else linalg.eigh(m, mb)
         if subset_by_index is not None:
             pick = np.arange(subset_by_index[0], subset_by_index[1] + 1)
         elif subset_by_value is not None:
@@ -344,24 +349,33 @@ def _eigh_cot(g, ans, a, lower, subset_by_index, subset_by_value):
     full_gw[..., pick] = np.broadcast_to(gw, np.shape(w))
     ties = _ties(wa)
     full_gw = np.sum(ties * np.expand_dims(full_gw, -2), axis=-1) / np.sum(ties, axis=-1)  # the tie split
-    inner = _eye(m) * np.expand_dims(full_gw, -2)
+    inner_a = _eye(m) * np.expand_dims(full_gw, -2)
+    inner_b = _eye(m) * np.expand_dims(full_gw * wa, -2)
     if v is not None and np.any(gv):
         if np.any(np.triu(ties, 1)):
             raise GradientError("AD411", "the eigenvectors of scipy.linalg.eigh at a repeated eigenvalue are not determined by "
                                          "the matrix, so they have no gradient")
         full_gv = np.zeros(np.shape(va))
         full_gv[..., pick] = np.broadcast_to(gv, np.shape(v))
-        inner = inner + _rt.rules.linalg._off_diagonal_inverse_gaps(wa) * (_T(va) @ full_gv)
-    s = va @ inner @ _T(va)
-    return _fold(0.5 * (s + _T(s)), lower)
+        p = _T(va) @ full_gv
+        mixed = _rt.rules.linalg._off_diagonal_inverse_gaps(wa) * p
+        inner_a = inner_a + mixed
+        inner_b = inner_b + mixed * np.expand_dims(wa, -2) + 0.5 * _eye(m) * p
+    s = va @ inner_a @ _T(va)
+    ga = _fold(0.5 * (s + _T(s)), lower)
+    if mb is None:
+        return ga, None
+    s = va @ inner_b @ _T(va)
+    return ga, -_fold(0.5 * (s + _T(s)), lower)
 
 
 @vjp(linalg.eigh, refuse=_refuse_eigh)
 def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
          subset_by_index=None, subset_by_value=None, driver=None):
-    if b is not None:
-        raise GradientError("AD411", "scipy.linalg.eigh(a, b) (the generalized eigenproblem) has no derivative rule")
-    return _rt.rules.scipy_linalg._eigh_cot(g, ans, a, lower, subset_by_index, subset_by_value)
+    if b is not None and type != 1:
+        raise GradientError("AD411", f"scipy.linalg.eigh(a, b, type={type!r}) has no derivative rule; only type=1")
+    ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
+    return ga, gb
 
 
 @vjp(linalg.svd, refuse=_refuse)

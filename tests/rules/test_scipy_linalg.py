@@ -46,14 +46,19 @@ def masked_cho_factor(a, lower=False):
     return (np.tril(c) if lower else np.triu(c)), low
 
 
-def signed_eigh(a, **kw):
+def signed_eigh(a, b=None, **kw):
     """eigh with each eigenvector's first entry positive: LAPACK's signs may flip between the
     points finite differences take (the derivative is that of either choice)."""
-    out = linalg.eigh(a, **kw)
+    out = linalg.eigh(a, b, **kw)
     if isinstance(out, (tuple, list)):  # a list for a stack
         w, v = out
         return w, v * np.where(v[..., :1, :] < 0, -1.0, 1.0)
     return out
+
+
+def sym3():
+    x = rng.uniform(-2, 2, (3, 3))
+    return x + x.T
 
 
 S = spd(4)
@@ -128,6 +133,14 @@ CASES = [
     Case(linalg.eigh, (np.diag([1.0, 2.0, 3.0, 4.0]) + 0.1 * np.ones((4, 4)),), {"subset_by_value": (1.5, 3.5)}, fn=signed_eigh, id="eigh[subset_by_value]"),
     Case(linalg.eigh, (np.diag([1.0, 2.0, 3.0, 4.0]) + 0.1 * np.ones((4, 4)),), {"subset_by_value": (1.5, 3.5), "eigvals_only": True},
          id="eigh[subset_by_value,values]"),
+    # the generalized problem a v = w b v, in a and b (the lower triangles of both)
+    Case(linalg.eigh, (with_junk(sym3(), True), with_junk(spd(3), True)), fn=signed_eigh, id="eigh[generalized]"),
+    Case(linalg.eigh, (with_junk(sym3(), False), with_junk(spd(3), False)), {"lower": False}, fn=signed_eigh, id="eigh[generalized,upper]"),
+    Case(linalg.eigh, (with_junk(sym3(), True), with_junk(spd(3), True)), {"eigvals_only": True}, id="eigh[generalized,values]"),
+    Case(linalg.eigh, (with_junk(sym3(), True), with_junk(spd(3), True)), {"subset_by_index": (1, 2)}, fn=signed_eigh,
+         id="eigh[generalized,subset]"),
+    Case(linalg.eigh, (with_junk(sym3(), True), with_junk(spd(3), True)), zero_outputs=(0,), fn=signed_eigh, id="eigh[generalized,vectors]"),
+    Case(linalg.eigh, (np.stack([sym3(), sym3()]), SPD_STACK), fn=signed_eigh, id="eigh[generalized,stack]"),
     # svd, qr
     Case(linalg.svd, (SQ,)),
     Case(linalg.svd, (TALL,), {"full_matrices": False}, id="svd[tall,reduced]"),
@@ -396,7 +409,7 @@ def refused_raw(a):
 
 
 def refused_type(a):
-    return np.sum(linalg.eigh(a, type=2))
+    return np.sum(linalg.eigh(a, np.eye(3), type=2))
 
 
 def refused_inv_diagonal(a):
@@ -428,12 +441,20 @@ def test_refused_keywords_are_ad210(f):
     assert "AD210" in [d.code for d in err.value.diagnostics]
 
 
-def test_generalized_eigh_with_b_at_run_time_is_ad411():
+def test_generalized_eigh_end_to_end():
     def f(a, b):
-        return np.sum(linalg.eigh(a, b, eigvals_only=True))
+        w, v = linalg.eigh(a, b)
+        return np.sum(w * np.arange(3.0)) + np.sum(v[:, 1] ** 3)
 
-    with pytest.raises(GradientError, match="AD411"):
-        grad(f)(spd(3), spd(3))
+    def values(a, b):
+        return np.sum(np.sin(linalg.eigh(a, b, eigvals_only=True)))
+
+    a, b = with_junk(sym3(), True), with_junk(spd(3), True)
+    for fn in (f, values):
+        ga, gb = grad(fn, wrt=(0, 1))(a, b)
+        check_grad(fn, (a, b), 0, ga)
+        check_grad(fn, (a, b), 1, gb)
+    assert np.array_equal(ga, np.tril(ga)) and np.array_equal(gb, np.tril(gb))
 
 
 def test_log_determinant_spellings():
