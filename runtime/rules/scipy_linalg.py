@@ -34,12 +34,12 @@ Refused where the transpiler sees them (AD210): ``overwrite_a``/``overwrite_b``/
 ``type`` other than 1 (``eigh(a, b)``, the generalized problem, is differentiated in both
 ``a`` and ``b``), ``qr`` with ``mode='raw'``, ``solve``/``inv`` with an ``assume_a`` they
 do not list (``inv(assume_a='diagonal')`` inverts the diagonal and passes the other entries
-through), ``sqrtm`` with ``disp=False``. When the gradient runs (AD411): an ``lu`` that is
-not one square matrix, an ``ab`` that is not one banded matrix, a real matrix whose
-``sqrtm`` is complex.
+through), ``sqrtm`` with ``disp=False``. When the gradient runs (AD411): a non-square
+``lu`` (the LU rules take square matrices), an ``ab`` that is not one banded matrix, a
+real matrix whose ``sqrtm`` is complex.
 
 Stacks of matrices (SciPy's batch axes; their tuple results come as lists) work except
-for ``lu_factor``, ``lu_solve`` and ``solve_banded``.
+for ``solve_banded``.
 """
 
 import numpy as np
@@ -137,12 +137,12 @@ def _refuse_trans(trans=0, **known):
 
 def _solve_triangular_cot(g, x, a, b, trans, lower, unit_diagonal):
     t = _TRANS[trans]
-    gb = linalg.solve_triangular(a, g, trans=1 - t, lower=lower, unit_diagonal=unit_diagonal)
-    gb2, x2 = _as_columns(b, gb, x)
-    gop = -gb2 @ _T(x2)  # the cotangent of op(A) in op(A) x = b
+    g2, x2 = _as_columns(b, g, x)  # a 1-D b stands for one column (with a stack of a too)
+    gb2 = linalg.solve_triangular(a, g2, trans=1 - t, lower=lower, unit_diagonal=unit_diagonal)
+    gop = _rt.unbroadcast(-gb2 @ _T(x2), a)  # the cotangent of op(A) in op(A) x = b
     ga = _T(gop) if t else gop
     k = 1 if unit_diagonal else 0  # a unit diagonal is not read
-    return (np.tril(ga, -k) if lower else np.triu(ga, k)), gb
+    return (np.tril(ga, -k) if lower else np.triu(ga, k)), _rt.unbroadcast(gb2[..., 0] if np.ndim(b) == 1 else gb2, b)
 
 
 @vjp(linalg.solve_triangular, refuse=_refuse_trans)
@@ -183,11 +183,11 @@ def _cho_solve_cot(g, x, c, lower, b):
     """x = (L L^T)^-1 b: bbar = A^-1 g, Abar = -sym(bbar x^T), Lbar = 2 Abar L (its triangle)."""
     lower = bool(np.ravel(lower)[0])  # cho_factor of a stack gives one flag per matrix
     low = np.tril(c) if lower else _T(np.triu(c))
-    gb = linalg.cho_solve((c, lower), g)
-    gb2, x2 = _as_columns(b, gb, x)
-    s = gb2 @ _T(x2)
+    g2, x2 = _as_columns(b, g, x)  # a 1-D b stands for one column (with a stack of c too)
+    gb2 = linalg.cho_solve((c, lower), g2)
+    s = _rt.unbroadcast(gb2 @ _T(x2), c)
     gl = np.tril(-(s + _T(s)) @ low)
-    return (gl if lower else _T(gl)), gb
+    return (gl if lower else _T(gl)), _rt.unbroadcast(gb2[..., 0] if np.ndim(b) == 1 else gb2, b)
 
 
 @vjp(linalg.cho_solve, refuse=_refuse)
@@ -200,25 +200,35 @@ def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
 
 
 def _lu_parts(lu, piv):
-    """L (unit lower), U and the row order ``perm`` with a[perm] = L U, from lu_factor's result."""
+    """L (unit lower), U and the row order ``perm`` with a[perm] = L U (along the last two axes),
+    from lu_factor's result (a stack of them too)."""
     lu = np.asarray(lu)
-    if lu.ndim != 2 or lu.shape[0] != lu.shape[1]:
-        raise GradientError("AD411", f"the rules of scipy.linalg.lu_factor/lu_solve take a square matrix, not one of shape {lu.shape}")
-    perm = np.arange(lu.shape[0])
-    for i, p in enumerate(np.asarray(piv)):
-        perm[[i, p]] = perm[[p, i]]
-    return np.tril(lu, -1) + np.eye(lu.shape[0]), np.triu(lu), perm
+    if lu.ndim < 2 or lu.shape[-1] != lu.shape[-2]:
+        raise GradientError("AD411", f"the rules of scipy.linalg.lu_factor/lu_solve take square matrices, not shape {lu.shape}")
+    piv = np.asarray(piv)
+    perm = np.broadcast_to(np.arange(piv.shape[-1]), piv.shape).copy()
+    for i in range(piv.shape[-1]):  # LAPACK's row swaps, in order
+        p = piv[..., i:i + 1]
+        row = perm[..., i:i + 1].copy()
+        perm[..., i:i + 1] = np.take_along_axis(perm, p, -1)
+        np.put_along_axis(perm, p, row, -1)
+    return np.tril(lu, -1) + _eye(lu), np.triu(lu), perm
+
+
+def _rows(perm, shape):
+    """Row indices for take/put_along_axis: row ``perm[i]`` of each matrix."""
+    return np.broadcast_to(np.expand_dims(perm, -1), shape)
 
 
 def _lu_factor_cot(glu, lu, piv):
     """a[perm] = L U; with F = L^-1 d(a[perm]) U^-1, dL = L tril(F, -1) and dU = triu(F) U."""
     low, up, perm = _lu_parts(lu, piv)
-    glu = np.broadcast_to(glu, lu.shape)
+    glu = np.broadcast_to(glu, np.shape(lu))
     gf = np.tril(_T(low) @ np.tril(glu, -1), -1) + np.triu(np.triu(glu) @ _T(up))
     gp = linalg.solve_triangular(low, gf, trans=1, lower=True, unit_diagonal=True)  # L^-T gF
     gp = _T(linalg.solve_triangular(up, _T(gp), lower=False))  # ... U^-T
     ga = np.empty_like(gp)
-    ga[perm] = gp
+    np.put_along_axis(ga, _rows(perm, gp.shape), gp, axis=-2)
     return ga
 
 
@@ -232,11 +242,12 @@ def _lu_solve_cot(g, x, lu, piv, b, trans):
     """x = A^-1 b (or A^-T b), A = P L U: the cotangent of A as for solve, then of L and U."""
     low, up, perm = _lu_parts(lu, piv)
     t = _TRANS[trans]
-    gb = linalg.lu_solve((lu, piv), g, trans=1 - t)
-    gb2, x2 = _as_columns(b, gb, x)
-    ga = -x2 @ _T(gb2) if t else -gb2 @ _T(x2)
-    gp = ga[perm]  # the cotangent of L U = a[perm]
-    return np.tril(gp @ _T(up), -1) + np.triu(_T(low) @ gp), gb
+    g2, x2 = _as_columns(b, g, x)  # a 1-D b stands for one column (with a stack of lu too)
+    gb2 = linalg.lu_solve((lu, piv), g2, trans=1 - t)
+    gb = gb2[..., 0] if np.ndim(b) == 1 else gb2
+    ga = _rt.unbroadcast(-x2 @ _T(gb2) if t else -gb2 @ _T(x2), lu)  # b's own stack axes summed
+    gp = np.take_along_axis(ga, _rows(perm, ga.shape), axis=-2)  # the cotangent of L U = a[perm]
+    return np.tril(gp @ _T(up), -1) + np.triu(_T(low) @ gp), _rt.unbroadcast(gb, b)
 
 
 @vjp(linalg.lu_solve, refuse=_refuse_trans)
@@ -261,9 +272,9 @@ def _solve_cot(g, x, a, b, lower, assume_a, transposed):
     m = _effective(a, kind)
     g2, x2 = _as_columns(b, g, x)
     gb = np.linalg.solve(m if transposed else _T(m), g2)
-    gm = -gb @ _T(x2)
+    gm = _rt.unbroadcast(-gb @ _T(x2), a)  # b's own stack axes summed
     ga = _restrict(_T(gm) if transposed else gm, kind)
-    return ga, (gb[..., 0] if np.ndim(b) == 1 else gb)
+    return ga, _rt.unbroadcast(gb[..., 0] if np.ndim(b) == 1 else gb, b)
 
 
 @vjp(linalg.solve, refuse=_refuse_assume)

@@ -184,6 +184,15 @@ CASES = [
     Case(linalg.qr, (STACK,), id="qr[stack]"),
     Case(linalg.qr, (r(2, 4, 3),), {"pivoting": True, "mode": "economic"}, id="qr[stack,pivoting]"),
     Case(linalg.sqrtm, (SPD_STACK,), id="sqrtm[stack]"),
+    Case(linalg.lu_factor, (STACK[:, [2, 0, 1]],), id="lu_factor[stack]"),
+    Case(linalg.solve_triangular, (np.tril(STACK), r(3)), {"lower": True, "trans": 1}, id="solve_triangular[stack,one b]"),
+    Case(linalg.solve_triangular, (np.tril(STACK), r(3, 2)), {"lower": True}, id="solve_triangular[stack,one b2]"),
+    Case(linalg.cho_solve, (linalg.cho_factor(SPD_STACK), r(3)), wrt=(0, 1), id="cho_solve[stack,one b]"),
+    Case(linalg.cho_solve, (linalg.cho_factor(SPD_STACK, lower=True), r(3, 2)), wrt=(0, 1), id="cho_solve[stack,one b2]"),
+    Case(linalg.solve, (STACK, r(3)), id="solve[stack,one b]"),
+    Case(linalg.lu_solve, (linalg.lu_factor(STACK[:, [1, 2, 0]]), r(2, 3, 2)), wrt=(0, 1), id="lu_solve[stack]"),
+    Case(linalg.lu_solve, (linalg.lu_factor(STACK), r(3)), {"trans": 1}, wrt=(0, 1), id="lu_solve[stack,one b]"),
+    Case(linalg.lu_solve, (linalg.lu_factor(STACK), r(3, 2)), wrt=(0, 1), id="lu_solve[stack,one b2]"),
     # banded
     Case(linalg.solve_banded, ((1, 2), AB, r(5)), id="solve_banded[b1]"),
     Case(linalg.solve_banded, ((1, 2), AB, r(5, 2)), id="solve_banded[b2]"),
@@ -491,11 +500,11 @@ def test_what_the_rules_do_not_take_is_ad411_when_the_gradient_runs():
     def root(a):
         return np.sum(np.real(linalg.sqrtm(a)))
 
-    def lu_of_stack(a):
+    def lu_of_wide(a):
         lu, piv = linalg.lu_factor(a)
         return np.sum(lu)
 
     with pytest.raises(GradientError, match="AD411"):
         grad(root)(np.diag([-1.0, 2.0, 3.0]) + 0.1)
     with pytest.raises(GradientError, match="AD411"):
-        grad(lu_of_stack)(STACK)
+        grad(lu_of_wide)(WIDE)
