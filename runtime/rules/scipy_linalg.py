@@ -1,7 +1,10 @@
 """Rules for ``scipy.linalg``, registered when the user's code has imported it
 (``registry.optional``): importing adgen never imports SciPy.
 
-Real matrices (the rules are not declared ``complex``). Functions returning a tuple
+Real matrices (the rules are not declared ``complex``). The rules: ``solve_triangular``,
+``cholesky``, ``cho_factor``/``cho_solve``, ``lu_factor``/``lu_solve``, ``solve``, ``inv``,
+``det``, ``eigh``/``eigvalsh``, ``svd``, ``qr``, ``expm``, ``sqrtm``, ``block_diag``,
+``solve_banded``. Functions returning a tuple
 (``cho_factor``, ``lu_factor``, ``eigh``, ``svd``, ``qr``) have single-result rules, as
 ``np.gradient`` has (``arrays.py``): the cotangent of the tuple arrives as a list, stacked
 or ``0.0`` (``_per_output``), so the result may be unpacked, indexed (``cho_factor(K)[0]``)
@@ -90,7 +93,10 @@ _ASSUME = {  # assume_a -> which entries of a the solver reads
 
 
 def _structure(assume_a, lower):
-    kind = _ASSUME[assume_a]
+    """Which entries a solver reads, for ``assume_a`` (known only now where it was not a literal)."""
+    kind = _ASSUME.get(assume_a) if isinstance(assume_a, str) or assume_a is None else None
+    if kind is None:
+        raise GradientError("AD411", f"assume_a={assume_a!r} has no derivative rule")
     return ("lower" if lower else "upper") + "-sym" if kind == "sym" else kind
 
 
@@ -135,8 +141,15 @@ def _refuse_trans(trans=0, **known):
     return _refuse(**known)
 
 
+def _op(trans):
+    """0 for A, 1 for A^T (and A^H: the matrices are real), from SciPy's spellings."""
+    if isinstance(trans, (str, int, np.integer)) and trans in _TRANS:
+        return _TRANS[trans]
+    raise GradientError("AD411", f"trans={trans!r} is not one of 0, 1, 2, 'N', 'T', 'C'")
+
+
 def _solve_triangular_cot(g, x, a, b, trans, lower, unit_diagonal):
-    t = _TRANS[trans]
+    t = _op(trans)
     g2, x2 = _as_columns(b, g, x)  # a 1-D b stands for one column (with a stack of a too)
     gb2 = linalg.solve_triangular(a, g2, trans=1 - t, lower=lower, unit_diagonal=unit_diagonal)
     gop = _rt.unbroadcast(-gb2 @ _T(x2), a)  # the cotangent of op(A) in op(A) x = b
@@ -241,7 +254,7 @@ def lu_factor(g, ans, a, overwrite_a=False, check_finite=True):
 def _lu_solve_cot(g, x, lu, piv, b, trans):
     """x = A^-1 b (or A^-T b), A = P L U: the cotangent of A as for solve, then of L and U."""
     low, up, perm = _lu_parts(lu, piv)
-    t = _TRANS[trans]
+    t = _op(trans)
     g2, x2 = _as_columns(b, g, x)  # a 1-D b stands for one column (with a stack of lu too)
     gb2 = linalg.lu_solve((lu, piv), g2, trans=1 - t)
     gb = gb2[..., 0] if np.ndim(b) == 1 else gb2
@@ -290,6 +303,8 @@ def _refuse_inv(assume_a=None, **known):
 
 
 def _inv_cot(g, x, lower, assume_a):
+    if assume_a == "diagonal":
+        raise GradientError("AD411", _refuse_inv(assume_a))
     kind = _structure(assume_a, lower)
     return _restrict(-_T(x) @ g @ _T(x), kind)
 
@@ -385,6 +400,16 @@ def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False
          subset_by_index=None, subset_by_value=None, driver=None):
     if b is not None and type != 1:
         raise GradientError("AD411", f"scipy.linalg.eigh(a, b, type={type!r}) has no derivative rule; only type=1")
+    ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
+    return ga, gb
+
+
+@vjp(linalg.eigvalsh, refuse=_refuse_eigh)
+def eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
+             subset_by_index=None, subset_by_value=None, driver=None):
+    # eigh(..., eigvals_only=True)
+    if b is not None and type != 1:
+        raise GradientError("AD411", f"scipy.linalg.eigvalsh(a, b, type={type!r}) has no derivative rule; only type=1")
     ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
     return ga, gb
 

@@ -133,6 +133,10 @@ CASES = [
     Case(linalg.eigh, (np.diag([1.0, 2.0, 3.0, 4.0]) + 0.1 * np.ones((4, 4)),), {"subset_by_value": (1.5, 3.5)}, fn=signed_eigh, id="eigh[subset_by_value]"),
     Case(linalg.eigh, (np.diag([1.0, 2.0, 3.0, 4.0]) + 0.1 * np.ones((4, 4)),), {"subset_by_value": (1.5, 3.5), "eigvals_only": True},
          id="eigh[subset_by_value,values]"),
+    Case(linalg.eigvalsh, (with_junk(S, True),)),
+    Case(linalg.eigvalsh, (with_junk(S, False),), {"lower": False}, id="eigvalsh[upper]"),
+    Case(linalg.eigvalsh, (with_junk(sym3(), True), with_junk(spd(3), True)), id="eigvalsh[generalized]"),
+    Case(linalg.eigvalsh, (SPD_STACK,), {"subset_by_index": (0, 1)}, id="eigvalsh[stack,subset]"),
     # the generalized problem a v = w b v, in a and b (the lower triangles of both)
     Case(linalg.eigh, (with_junk(sym3(), True), with_junk(spd(3), True)), fn=signed_eigh, id="eigh[generalized]"),
     Case(linalg.eigh, (with_junk(sym3(), False), with_junk(spd(3), False)), {"lower": False}, fn=signed_eigh, id="eigh[generalized,upper]"),
@@ -421,6 +425,10 @@ def refused_type(a):
     return np.sum(linalg.eigh(a, np.eye(3), type=2))
 
 
+def refused_eigvalsh_type(a):
+    return np.sum(linalg.eigvalsh(a, np.eye(3), type=3))
+
+
 def refused_inv_diagonal(a):
     return np.sum(linalg.inv(a, assume_a="diagonal"))
 
@@ -437,7 +445,7 @@ def refused_cho_overwrite(a):
     return np.sum(linalg.cho_factor(a, overwrite_a=True)[0])
 
 
-REFUSED = [refused_overwrite, refused_raw, refused_type, refused_inv_diagonal, refused_disp,
+REFUSED = [refused_overwrite, refused_raw, refused_type, refused_eigvalsh_type, refused_inv_diagonal, refused_disp,
            refused_trans, refused_cho_overwrite]
 
 
@@ -497,6 +505,14 @@ def test_log_determinant_spellings():
 
 
 def test_what_the_rules_do_not_take_is_ad411_when_the_gradient_runs():
+    """Where the transpiler cannot see the argument (a name, not a literal), the rule says so when it runs."""
+    def inverse(a, how):
+        return np.sum(linalg.inv(a, assume_a=how))
+
+    with pytest.raises(GradientError, match="AD411"):
+        grad(inverse, wrt=0)(SQ, "diagonal")
+    np.testing.assert_allclose(grad(inverse, wrt=0)(S, "pos"), grad(inverse, wrt=0)(S, "sym"))
+
     def root(a):
         return np.sum(np.real(linalg.sqrtm(a)))
 
