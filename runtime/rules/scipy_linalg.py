@@ -37,9 +37,9 @@ Refused where the transpiler sees them (AD210): ``overwrite_a``/``overwrite_b``/
 ``type`` other than 1 (``eigh(a, b)``, the generalized problem, is differentiated in both
 ``a`` and ``b``), ``qr`` with ``mode='raw'``, ``solve``/``inv`` with an ``assume_a`` they
 do not list (``inv(assume_a='diagonal')`` inverts the diagonal and passes the other entries
-through), ``sqrtm`` with ``disp=False``. When the gradient runs (AD411): a non-square
-``lu`` (the LU rules take square matrices), an ``ab`` that is not one banded matrix, a
-real matrix whose ``sqrtm`` is complex.
+through), ``sqrtm`` with ``disp=False``. When the gradient runs (AD411): an ``ab`` that
+is not one banded matrix, a real matrix whose ``sqrtm`` is complex. ``lu_factor`` takes
+rectangular matrices too.
 
 Stacks of matrices (SciPy's batch axes; their tuple results come as lists) work except
 for ``solve_banded``.
@@ -212,20 +212,25 @@ def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
 # -- LU ---------------------------------------------------------------------------------------------
 
 
-def _lu_parts(lu, piv):
-    """L (unit lower), U and the row order ``perm`` with a[perm] = L U (along the last two axes),
-    from lu_factor's result (a stack of them too)."""
-    lu = np.asarray(lu)
-    if lu.ndim < 2 or lu.shape[-1] != lu.shape[-2]:
-        raise GradientError("AD411", f"the rules of scipy.linalg.lu_factor/lu_solve take square matrices, not shape {lu.shape}")
+def _row_order(piv, m):
+    """The row order ``perm`` of LAPACK's row swaps ``piv`` (last axis) on ``m`` rows: a[perm] = L U."""
     piv = np.asarray(piv)
-    perm = np.broadcast_to(np.arange(piv.shape[-1]), piv.shape).copy()
-    for i in range(piv.shape[-1]):  # LAPACK's row swaps, in order
+    perm = np.broadcast_to(np.arange(m), piv.shape[:-1] + (m,)).copy()
+    for i in range(piv.shape[-1]):  # the swaps, in order
         p = piv[..., i:i + 1]
         row = perm[..., i:i + 1].copy()
         perm[..., i:i + 1] = np.take_along_axis(perm, p, -1)
         np.put_along_axis(perm, p, row, -1)
-    return np.tril(lu, -1) + _eye(lu), np.triu(lu), perm
+    return perm
+
+
+def _lu_parts(lu, piv):
+    """L (unit lower), U and the row order ``perm`` with a[perm] = L U (along the last two axes),
+    from lu_factor's result for square matrices (a stack of them too)."""
+    lu = np.asarray(lu)
+    if lu.ndim < 2 or lu.shape[-1] != lu.shape[-2]:
+        raise GradientError("AD411", f"scipy.linalg.lu_solve takes square matrices, not shape {lu.shape}")
+    return np.tril(lu, -1) + _eye(lu), np.triu(lu), _row_order(piv, lu.shape[-1])
 
 
 def _rows(perm, shape):
@@ -233,15 +238,36 @@ def _rows(perm, shape):
     return np.broadcast_to(np.expand_dims(perm, -1), shape)
 
 
+def _lu_square_cot(gl, gu, low, up):
+    """The cotangent of a square A = L U from those of L's strict lower and U's upper triangle:
+    with F = L^-1 dA U^-1, dL = L tril(F, -1) and dU = triu(F) U."""
+    gf = np.tril(_T(low) @ gl, -1) + np.triu(gu @ _T(up))
+    ga = linalg.solve_triangular(low, gf, trans=1, lower=True, unit_diagonal=True)  # L^-T gF
+    return _T(linalg.solve_triangular(up, _T(ga), lower=False))  # ... U^-T
+
+
 def _lu_factor_cot(glu, lu, piv):
-    """a[perm] = L U; with F = L^-1 d(a[perm]) U^-1, dL = L tril(F, -1) and dU = triu(F) U."""
-    low, up, perm = _lu_parts(lu, piv)
-    glu = np.broadcast_to(glu, np.shape(lu))
-    gf = np.tril(_T(low) @ np.tril(glu, -1), -1) + np.triu(np.triu(glu) @ _T(up))
-    gp = linalg.solve_triangular(low, gf, trans=1, lower=True, unit_diagonal=True)  # L^-T gF
-    gp = _T(linalg.solve_triangular(up, _T(gp), lower=False))  # ... U^-T
+    """a[perm] = L U, L (m, k) unit lower, U (k, n) upper, k = min(m, n). A tall a's extra rows
+    have L2 = A2 U^-1; a wide a's extra columns have U2 = L^-1 A2; the square part is A1 = L1 U1."""
+    lu = np.asarray(lu)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    glu = np.broadcast_to(glu, lu.shape)
+    low = np.tril(lu[..., :, :k], -1) + np.eye(m, k)
+    up = np.triu(lu[..., :k, :])
+    gl, gu = np.tril(glu[..., :, :k], -1), np.triu(glu[..., :k, :])
+    if m > n:
+        low, extra, gl, gextra = low[..., :n, :], low[..., n:, :], gl[..., :n, :], gl[..., n:, :]
+        ga2 = _T(linalg.solve_triangular(up, _T(gextra), lower=False))  # L2bar U^-T
+        gp = np.concatenate([_lu_square_cot(gl, np.triu(gu - _T(extra) @ ga2), low, up), ga2], axis=-2)
+    elif m < n:
+        up, extra, gu, gextra = up[..., :, :m], up[..., :, m:], gu[..., :, :m], gu[..., :, m:]
+        ga2 = linalg.solve_triangular(low, gextra, trans=1, lower=True, unit_diagonal=True)  # L^-T U2bar
+        gp = np.concatenate([_lu_square_cot(np.tril(gl - ga2 @ _T(extra), -1), gu, low, up), ga2], axis=-1)
+    else:
+        gp = _lu_square_cot(gl, gu, low, up)
     ga = np.empty_like(gp)
-    np.put_along_axis(ga, _rows(perm, gp.shape), gp, axis=-2)
+    np.put_along_axis(ga, _rows(_row_order(piv, m), gp.shape), gp, axis=-2)
     return ga
 
 
