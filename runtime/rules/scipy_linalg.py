@@ -1,16 +1,16 @@
 """Rules for ``scipy.linalg``, registered when the user's code has imported it
 (``registry.optional``): importing adgen never imports SciPy.
 
-Real matrices (the rules are not declared ``complex``). The rules: ``solve_triangular``,
-``cholesky``, ``cho_factor``/``cho_solve``, ``lu_factor``/``lu_solve``, ``solve``, ``inv``,
-``det``, ``eigh``/``eigvalsh``, ``svd``, ``qr``, ``expm``, ``sqrtm``, ``block_diag``,
-``solve_banded``. Functions returning a tuple
-(``cho_factor``, ``lu_factor``, ``eigh``, ``svd``, ``qr``) have single-result rules, as
-``np.gradient`` has (``arrays.py``): the cotangent of the tuple arrives as a list, stacked
-or ``0.0`` (``_per_output``), so the result may be unpacked, indexed (``cho_factor(K)[0]``)
-or handed on whole (``cf = cho_factor(K); cho_solve(cf, y)``). A tuple argument
-(``cho_solve((c, lower), b)``, ``lu_solve((lu, piv), b)``) gets a list of cotangents,
-``0.0`` for the flag and the pivots; ``(l, u)`` of ``solve_banded`` gets none.
+Real matrices (the rules are not declared ``complex``): ``solve_triangular``, ``cholesky``,
+``cho_factor``/``cho_solve``, ``lu_factor``/``lu_solve``, ``solve``, ``inv``, ``det``,
+``eigh``/``eigvalsh``, ``svd``, ``qr``, ``expm``, ``sqrtm``, ``block_diag``, ``solve_banded``.
+
+Functions returning a tuple (``cho_factor``, ``lu_factor``, ``eigh``, ``svd``, ``qr``) have
+single-result rules, as ``np.gradient`` has (``arrays.py``): the cotangent of the tuple
+arrives as a list, stacked or ``0.0`` (``_per_output``), so the result may be unpacked,
+indexed (``cho_factor(K)[0]``) or handed on whole (``cf = cho_factor(K); cho_solve(cf, y)``).
+A tuple argument (``cho_solve((c, lower), b)``, ``lu_solve((lu, piv), b)``) gets a list of
+cotangents, ``0.0`` for the flag and the pivots; ``(l, u)`` of ``solve_banded`` gets none.
 
 Triangles: SciPy reads one triangle of a symmetric input (``cholesky``, ``cho_factor``:
 the upper one unless ``lower=True``; ``eigh``: the lower one unless ``lower=False``;
@@ -169,8 +169,8 @@ def _chol_cot(gl, low):
     sym(L^-T Phi(L^T Lbar) L^-1), Phi taking the lower triangle with the diagonal halved."""
     m = _T(low) @ gl
     p = np.tril(m) - 0.5 * _eye(m) * m
-    linv = np.linalg.inv(low)
-    s = _T(linv) @ p @ linv
+    s = linalg.solve_triangular(low, p, trans=1, lower=True)  # L^-T P
+    s = _T(linalg.solve_triangular(low, _T(s), trans=1, lower=True))  # ... L^-1
     return 0.5 * (s + _T(s))
 
 
