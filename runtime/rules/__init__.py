@@ -1,13 +1,13 @@
 """The built-in derivative rules, one module per family. Importing registers them; the
 rules of optional libraries register once the user's code has imported the library, or
-when a generated module reaches them (``_rt.rules.scipy_special``)."""
+when a generated module reaches them (``_rt.rules.scipy_special``, ``_rt.rules.scipy_linalg``)."""
 
 import importlib
 
 from adgen.runtime import registry
 from adgen.runtime.rules import arrays, binary, callbacks, decompositions, elementwise, fft, indexing, linalg, nondiff, padding, reductions, selection, shape, statistics  # noqa: F401
 
-_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats"}  # rule module -> the library it needs
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}  # rule module -> the library it needs
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 

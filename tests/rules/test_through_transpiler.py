@@ -8,6 +8,7 @@ import operator
 
 import numpy as np
 import pytest
+import scipy.linalg
 import scipy.special
 import scipy.stats
 
@@ -44,7 +45,7 @@ def spelling(primal):
     dist = next((n for n, v in vars(scipy.stats).items() if v is owner), None) if owner is not None else None
     if name and dist and not _module_or_class(owner):
         return f"scipy.stats.{dist}.{name}({{all}})", True  # a distribution's method
-    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("math", math), ("scipy.special", scipy.special)):
+    for prefix, module in (("np", np), ("np.linalg", np.linalg), ("math", math), ("scipy.special", scipy.special), ("scipy.linalg", scipy.linalg)):
         if name and getattr(module, name, None) is primal:
             return f"{prefix}.{name}({{all}})", True
     if name and getattr(__builtins__ if isinstance(__builtins__, dict) else __builtins__.__dict__, "get", None):
@@ -108,7 +109,7 @@ def build(case, tmp_path, counter=[0]):
     else:
         seeds = {"G": rng.standard_normal(np.shape(ans))}
         body = f"    return np.sum(G * ({call}))\n"
-    text = f"import math\n\nimport numpy as np\nimport scipy.special\nimport scipy.stats\n\n\ndef f({', '.join(params)}):\n{body}\n"
+    text = f"import math\n\nimport numpy as np\nimport scipy.linalg\nimport scipy.special\nimport scipy.stats\n\n\ndef f({', '.join(params)}):\n{body}\n"
     path = tmp_path / f"rulecase_{counter[0]}.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)
