@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+from scipy.stats import norm
 
 
 @dataclass(frozen=True)
@@ -316,6 +318,45 @@ def build_heat(scale=1.0):
     return u, 0.2, steps
 
 
+# --- gp: a Gaussian-process likelihood through cho_factor/cho_solve and scipy.stats priors -----
+
+
+def gp(log_ell, log_sf, log_sn, X, y):
+    """GP negative log marginal likelihood with priors: examples/gp_marginal.py's function."""
+    ell, sf2, sn2 = np.exp(log_ell), np.exp(2.0 * log_sf), np.exp(2.0 * log_sn)
+    sq = np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=-1)
+    K = sf2 * np.exp(-0.5 * sq / ell**2) + sn2 * np.eye(X.shape[0])
+    c, lower = cho_factor(K, lower=True)
+    alpha = cho_solve((c, lower), y)
+    log_det = 2.0 * np.sum(np.log(np.diag(c)))
+    nll = 0.5 * y @ alpha + 0.5 * log_det + 0.5 * X.shape[0] * np.log(2.0 * np.pi)
+    prior = norm.logpdf(log_ell, 0.0, 1.0) + norm.logpdf(log_sf, 0.0, 1.0) + norm.logpdf(log_sn, -1.0, 1.0)
+    return nll - prior
+
+
+def gp_grad(log_ell, log_sf, log_sn, X, y):
+    ell, sf2, sn2 = np.exp(log_ell), np.exp(2.0 * log_sf), np.exp(2.0 * log_sn)
+    sq = np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=-1)
+    E = np.exp(-0.5 * sq / ell**2)
+    K = sf2 * E + sn2 * np.eye(X.shape[0])
+    factor = cho_factor(K, lower=True)
+    alpha = cho_solve(factor, y)
+    dK = 0.5 * (cho_solve(factor, np.eye(X.shape[0])) - np.outer(alpha, alpha))  # d nll / d K
+    sE = sf2 * E
+    d_ell = np.sum(dK * sE * sq) / ell**2 + log_ell
+    d_sf = 2.0 * np.sum(dK * sE) + log_sf
+    d_sn = 2.0 * sn2 * np.trace(dK) + (log_sn + 1.0)
+    return d_ell, d_sf, d_sn
+
+
+def build_gp(scale=1.0):
+    rng = np.random.default_rng(5)
+    n = _dim(150, scale, least=4)
+    X = rng.uniform(-3.0, 3.0, (n, 2))
+    y = np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.standard_normal(n)
+    return 0.2, 0.1, -1.5, X, y
+
+
 WORKLOADS = [
     Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps"),
     Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence"),
@@ -324,6 +365,7 @@ WORKLOADS = [
     Workload("big_vector", big_vector, big_vector_grad, build_big_vector, ("x",), "elementwise, 10**6 entries"),
     Workload("springs", springs, springs_grad, build_springs, ("q", "p", "k"), "100 masses, 200 steps"),
     Workload("heat", heat, heat_grad, build_heat, ("u", "r"), "1000 cells, 200 steps, u_new[1:-1] = ..."),
+    Workload("gp", gp, gp_grad, build_gp, ("log_ell", "log_sf", "log_sn"), "GP likelihood, n=150, cho_factor/cho_solve"),
 ]
 
 BY_NAME = {w.name: w for w in WORKLOADS}
