@@ -317,3 +317,20 @@ def _i1(x):
         total = total + term
         k += 1
     return total
+
+
+# -- splitting a float -----------------------------------------------------------------------
+
+
+@vjp(np.modf, elementwise=True, outputs=2)
+def modf(g, ans, x):
+    # x = fractional part + integral part: the fractional part moves with x, the integral
+    # part is piecewise constant
+    return g[0]
+
+
+@vjp(np.frexp, elementwise=True, outputs=2)
+def frexp(g, ans, x):
+    # x = mantissa * 2**exponent: the mantissa moves as x / 2**exponent, the integer exponent
+    # is piecewise constant (at a power of two, the right-hand derivative)
+    return g[0] * np.ldexp(1.0, -ans[1])

@@ -28,7 +28,7 @@ nondiff(
 
 nondiff(
     np.argmax, np.argmin, np.argsort, np.argpartition, np.lexsort,
-    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
+    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort, np.ndarray.argpartition,
     np.nonzero, np.ndarray.nonzero, np.flatnonzero, np.argwhere, np.count_nonzero,
     np.searchsorted, np.ndarray.searchsorted, np.digitize,
     np.unravel_index, np.ravel_multi_index, np.indices,
@@ -153,3 +153,15 @@ def geomspace(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
     t = np.reshape(_fractions(num, endpoint), (-1,) + (1,) * (np.ndim(ans) - 1))
     weighted = np.moveaxis(np.asarray(g * ans), axis, 0)
     return _rt.unbroadcast(np.sum(weighted * (1 - t), axis=0) / start, start), _rt.unbroadcast(np.sum(weighted * t, axis=0) / stop, stop)
+
+
+# kaiser(M, beta)[n] = i0(beta s_n) / i0(beta), s_n = sqrt(1 - ((n - a) / a)^2), a = (M - 1) / 2:
+# differentiable in beta (M is an integer length).
+@vjp(np.kaiser)
+def kaiser(g, ans, M, beta):
+    if M <= 1:
+        return None, 0.0
+    a = (M - 1) / 2.0
+    s = np.sqrt(np.clip(1.0 - ((np.arange(M) - a) / a) ** 2, 0.0, None))
+    i1 = _rt.rules.elementwise._i1
+    return None, np.sum(g * (s * i1(beta * s) - ans * i1(beta)) / np.i0(beta))

@@ -93,3 +93,68 @@ if hasattr(np, "matvec"):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)
+
+
+
+
+def _tuple_cases():
+    """Cases for functions returning tuples: the harness seeds every output."""
+    out = [
+        Case(np.modf, (r(4) * 3,)),
+        Case(np.modf, (r(2, 3) * 3,), zero_outputs=(1,)),
+        Case(np.frexp, (r(4) * 3,)),
+        Case(np.frexp, (1.7,)),
+        Case(np.dsplit, (r(2, 2, 6), 3)),
+        Case(np.dsplit, (r(1, 2, 5), [1, 3])),
+        Case(np.dsplit, (r(2, 1, 4), 2), zero_outputs=(0,)),
+        Case(np.broadcast_arrays, (r(3), r(2, 1))),
+        Case(np.broadcast_arrays, (r(2, 3), 0.5, r(3))),
+        Case(np.broadcast_arrays, (r(2, 3),)),
+    ]
+    if hasattr(np, "unstack"):
+        out += [
+            Case(np.unstack, (r(3, 2),)),
+            Case(np.unstack, (r(2, 3, 2),), {"axis": 1}),
+            Case(np.unstack, (r(2, 3),), {"axis": -1}, zero_outputs=(1,)),
+        ]
+    return out
+
+
+CASES += _tuple_cases() + [
+    # conversions
+    Case(np.asanyarray, (r(2, 3),)),
+    Case(np.asanyarray, (0.5,)),
+    Case(np.asanyarray, (r(3),), {"dtype": float}),
+    Case(np.asanyarray, (r(3),), {"dtype": int}, id="asanyarray-int-is-constant"),
+    Case(np.asarray_chkfinite, (r(4),)),
+    Case(np.asarray_chkfinite, ([0.5, -1.5],), wrt=(0,), id="asarray_chkfinite-list"),
+    Case(np.ascontiguousarray, (r(3, 2).T,)),
+    Case(np.ascontiguousarray, (0.7,)),
+    Case(np.asfortranarray, (r(2, 3),)),
+    Case(np.asfortranarray, (0.7,)),
+    Case(np.require, (r(2, 3),)),
+    Case(np.require, (r(2, 3), None, ["F"])),
+    Case(np.real_if_close, (r(3),)),
+    # block: nested lists, promoted dimensions, scalars
+    Case(np.block, ([r(2), r(3)],), wrt=(0,)),
+    Case(np.block, ([[r(2, 2), r(2, 3)], [r(1, 5)]],), wrt=(0,)),
+    Case(np.block, ([[r(1, 2), r(3)], [r(5)]],), wrt=(0,)),
+    Case(np.block, ([[1.5, r(1)], [r(2)]],), wrt=(0,)),
+    Case(np.block, (r(2, 3),)),
+    Case(np.block, ([[[r(1, 2, 2)], [r(1, 1, 2)]], [[r(2, 3, 2)]]],), wrt=(0,)),
+    # resize
+    Case(np.resize, (r(3), (2, 4))),
+    Case(np.resize, (r(2, 3), 4)),
+    Case(np.resize, (r(2, 2), (3, 3))),
+    Case(np.resize, (0.5, (2, 2))),
+    # kaiser: in beta
+    Case(np.kaiser, (7, 2.5)),
+    Case(np.kaiser, (6, 0.3)),
+    Case(np.kaiser, (1, 2.0)),
+    # the method of np.choose
+    Case(np.ndarray.choose, (np.array([0, 2, 1, 0]), [r(4), r(4), r(1)]), wrt=(1,), fn=lambda a, c: a.choose(c)),
+]
+if hasattr(np, "astype"):
+    CASES += [Case(np.astype, (r(2, 3), np.float64)), Case(np.astype, (r(3), np.int64), id="astype-int-is-constant")]
+if hasattr(np, "row_stack"):
+    CASES += [Case(np.row_stack, ([r(3), r(2, 3)],), wrt=(0,), fn=lambda tup: np.vstack(tup))]
