@@ -158,3 +158,96 @@ if hasattr(np, "astype"):
     CASES += [Case(np.astype, (r(2, 3), np.float64)), Case(np.astype, (r(3), np.int64), id="astype-int-is-constant")]
 if hasattr(np, "row_stack"):
     CASES += [Case(np.row_stack, ([r(3), r(2, 3)],), wrt=(0,), fn=lambda tup: np.vstack(tup))]
+
+
+def test_fweights_cotangent_is_that_of_real_frequencies():
+    """NumPy takes integer fweights only; their cotangent is the derivative of np.cov's formula
+    with real frequencies (checked against a plain implementation of it)."""
+
+    def cov(x, f, a, ddof):
+        w = f * a
+        total = np.sum(w)
+        xc = x - (x @ w / total)[:, None]
+        fact = total - ddof * np.sum(w * a) / total
+        return (xc * w) @ xc.T / fact
+
+    x, a = r(2, 5), AW
+    for ddof, aw in ((1, None), (0, None), (1, a), (2, a)):
+        ans = np.cov(x, fweights=FW, aweights=aw, ddof=ddof)
+        g = r(2, 2)
+        d = lookup(np.cov).fn(g, ans, x, fweights=FW, aweights=aw, ddof=ddof)
+        check_vjp(lambda f: cov(x, f, np.ones(5) if aw is None else aw, ddof), (FW.astype(float),), 0, g, d[5])
+
+
+def test_cov_of_one_variable_and_corrcoef_of_one_variable():
+    x = r(6)
+    assert np.shape(lookup(np.cov).fn(1.0, np.cov(x), x)[0]) == (6,)
+    assert np.all(lookup(np.corrcoef).fn(1.0, np.corrcoef(x), x)[0] == 0.0)  # corrcoef(x) is 1
+
+
+def test_i0_at_zero_and_far_out():
+    d = lookup(np.i0).fn(1.0, None, np.array([0.0, 30.0, -30.0]))
+    assert d[0] == 0.0
+    h = 1e-4
+    slope = (np.i0(30.0 + h) - np.i0(30.0 - h)) / (2 * h)
+    assert np.allclose(d[1:], [slope, -slope], rtol=1e-7)
+
+
+# -- end to end: the functions as users write them ------------------------------------------
+
+
+def covariance_loss(x, w):
+    c = np.cov(x, aweights=w)
+    r_ = np.corrcoef(x.T, rowvar=False)
+    return np.sum(c ** 2) + np.linalg.slogdet(c)[1] + np.sum(r_ * np.arange(9.0).reshape(3, 3))
+
+
+def weighted_cov(x, y, w):
+    return np.sum(np.cov(x, y, rowvar=False, fweights=np.array([1, 2, 1, 3, 1, 2]), aweights=w, ddof=2) ** 2)
+
+
+def spaced(a, b):
+    g = np.geomspace(a, b, num=5)
+    s = np.logspace(a, b, 4, base=b)
+    return np.sum(g * np.arange(5.0)) + np.sum(s) + np.sum(np.i0(g)) + np.sum(np.kaiser(6, a * 3.0))
+
+
+def blocks(a, v):
+    m = np.block([[a, a.T], [np.eye(3), a @ a]])
+    return np.sum(np.matvec(m, v) ** 2) + np.sum(np.vecmat(v, m)) + np.linalg.cond(a) + np.linalg.cond(a, "fro")
+
+
+def pieces(x):
+    frac, whole = np.modf(x * 3.0)
+    mant, expo = np.frexp(x)
+    p, q = np.broadcast_arrays(x[:3], x[3:6].reshape(3, 1))
+    total = np.sum(frac ** 2) + np.sum(mant * expo) + np.sum(p * q) + np.sum(np.resize(x, (2, 5)) ** 2)
+    a, b, c = np.dsplit(np.reshape(x, (1, 2, 3)), 3)
+    total = total + np.sum(np.sin(a)) + np.sum(b * c)
+    return total + np.sum(np.ascontiguousarray(x.reshape(2, 3).T) ** 2) + np.sum(np.asanyarray(x) ** 3)
+
+
+def unstacked(x):
+    first, second = np.unstack(np.reshape(x, (2, 3)))
+    a, b, c = np.unstack(np.reshape(x, (2, 3)), axis=1)
+    return np.sum(first ** 2) * second[0] + np.sum(a * b) - np.sum(c)
+
+
+@pytest.mark.parametrize("fn, args", [
+    (covariance_loss, (r(3, 6), pos(6))),
+    (weighted_cov, (r(6, 2), r(6), pos(6))),
+    (spaced, (0.7, 1.9)),
+    (blocks, (r(3, 3) + 3.0 * np.eye(3), r(6))),
+    (pieces, (r(6) + 1.3,)),
+    (unstacked, (r(6),)),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_through_grad(fn, args):
+    if fn in (blocks,) and not hasattr(np, "matvec"):
+        pytest.skip("np.matvec is NumPy 2.2's")
+    if fn in (unstacked,) and not hasattr(np, "unstack"):
+        pytest.skip("np.unstack is NumPy 2.1's")
+    wrt = tuple(range(len(args)))
+    grads = grad(fn, wrt=wrt)(*args)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    for i, g in zip(wrt, grads):
+        check_grad(fn, args, i, g)
