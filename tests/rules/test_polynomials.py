@@ -80,3 +80,110 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rule(case):
     check_case(case)
+
+
+def test_leading_zeros_of_roots_get_no_cotangent():
+    p = np.array([0.0, 1.0, -3.0, 2.0])
+    g = np.array([0.3, -1.2])
+    rule = lookup(np.roots).fn
+    d = rule(g, np.roots(p), p)
+    assert d[0] == 0.0
+    assert np.allclose(d[1:], rule(g, np.roots(p[1:]), p[1:]))
+
+
+def test_roots_at_a_repeated_root_is_ad411():
+    p = np.poly([1.0, 1.0, -2.0])
+    with pytest.raises(GradientError, match="AD411"):
+        lookup(np.roots).fn(np.ones(3), np.roots(p), p)
+    # an unused repeated root is fine
+    z = np.roots(np.poly([3.0, 3.0, -2.0]))
+    g = (np.abs(z + 2.0) < 1e-6).astype(float)
+    assert np.all(np.isfinite(lookup(np.roots).fn(g, z, np.poly([3.0, 3.0, -2.0]))))
+
+
+def test_polyfit_refusals():
+    rule = lookup(np.polyfit)
+    assert rule.refuse(x=X8, y=X8, deg=2, full=True)
+    assert rule.refuse(x=X8, y=X8, deg=2, cov=True)
+    assert rule.refuse(x=X8, y=X8, deg=2, cov="unscaled")
+    assert rule.refuse(x=X8, y=X8, deg=2, full=False, cov=False) is None
+    x = np.array([0.0, 0.0, 1.0, 1.0])  # two distinct points cannot fix a quadratic
+    with pytest.raises(GradientError, match="AD411"):
+        rule.fn(1.0, np.zeros(3), x, r(4), 2)
+
+
+def test_poly_at_a_repeated_eigenvalue_is_smooth():
+    a = np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 2.0]])
+    check_case(Case(np.poly, (a,)))
+
+
+# -- end to end: the functions as users write them ------------------------------------------
+
+
+def fit_and_evaluate(x, y, w):
+    c = np.polyfit(x, y, 2, w=w)
+    return np.polyval(c, 0.3) + np.sum(c ** 2)
+
+
+def fit_columns(x, y):
+    c = np.polyfit(x, y, 1)
+    return np.sum(c * np.array([[1.0, 2.0], [3.0, -1.0]]))
+
+
+def calculus(a, b):
+    p = np.polymul(a, b)
+    s = np.polyadd(np.polyint(p, 2, k=[a[0], 0.5]), np.polysub(b, a))
+    q, rem = np.polydiv(s, np.polyadd(b, [1.0, 0.0, 0.0]))
+    return np.polyval(np.polyder(s, 2), 0.7) + np.sum(q ** 2) + np.sum(rem * np.arange(rem.size))
+
+
+def root_loss(p):
+    z = np.roots(p)
+    return np.sum(np.abs(z) ** 2) + np.sum(np.real(z) * np.arange(z.size))
+
+
+def from_zeros(z, a):
+    return np.sum(np.poly(z) ** 2) + np.sum(np.poly(a) * np.arange(4.0))
+
+
+def bad_full(x, y):
+    return np.sum(np.polyfit(x, y, 2, full=True)[0])
+
+
+def fit_with_flag(x, y, flag):
+    res = np.polyfit(x, y, 2, full=flag)
+    return np.sum(res[0])
+
+
+@pytest.mark.parametrize("fn, args", [
+    (fit_and_evaluate, (X8, r(8), rng.uniform(0.5, 2.0, 8))),
+    (fit_columns, (X8, r(8, 2))),
+    (calculus, (r(3) + np.array([2.0, 0, 0]), r(3) + np.array([1.5, 0, 0]))),
+    (root_loss, (np.array([1.0, 0.4, 1.3, -0.5]),)),
+    (from_zeros, (r(3), r(3, 3))),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_through_grad(fn, args):
+    wrt = tuple(range(len(args)))
+    grads = grad(fn, wrt=wrt)(*args)
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    for i, g in zip(wrt, grads):
+        check_grad(fn, args, i, g)
+
+
+def test_polyfit_full_is_refused_where_seen():
+    with pytest.raises(TranspileError, match="AD210"):
+        grad(bad_full)(X8, r(8))
+
+
+def test_polyfit_full_is_refused_when_the_gradient_runs():
+    with pytest.raises(GradientError, match="AD411"):
+        grad(fit_with_flag, wrt=(1,))(X8, r(8), True)
+
+
+def repeated_roots(p):
+    return np.sum(np.real(np.roots(p)))  # the sum of the roots is smooth, but each is not
+
+
+def test_roots_repeated_through_grad_is_ad411():
+    with pytest.raises(GradientError, match="AD411"):
+        grad(repeated_roots)(np.poly([1.0, 1.0, 0.5]))
