@@ -195,7 +195,8 @@ def _roots_cot(g, ans, p):
     if np.any(shaky):
         raise GradientError("AD411", "np.roots at a repeated root: a repeated root of a polynomial moves with the square root "
                                      "(or a higher root) of a change in the coefficients, so it has no derivative")
-    dq = -np.sum((g / slope)[:, None] * powers, axis=0)
+    used = g != 0  # an unused root may be repeated (p' = 0 there)
+    dq = -np.sum((np.where(used, g, 0.0) / np.where(used, slope, 1.0))[:, None] * powers, axis=0)
     out[lead:] = dq if np.iscomplexobj(p) else np.real(dq)
     return out
 

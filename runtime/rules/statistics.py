@@ -366,6 +366,8 @@ def _cov_cot(g, ans, m, y, rowvar, bias, ddof, fweights, aweights):
         fact = total - ddof * s / total
         dfact_dw = 1.0 - ddof * (a / total - s / total**2)
         dfact_da = -ddof * w / total
+    if fact <= 0:  # NumPy warns and divides by 0: the result and its derivative are not finite
+        fact = 0.0
     k = x.shape[0]
     gm = np.reshape(np.broadcast_to(g, np.shape(ans)), (k, k))
     c = np.reshape(ans, (k, k))

@@ -251,3 +251,12 @@ def test_through_grad(fn, args):
     grads = grads if isinstance(grads, tuple) else (grads,)
     for i, g in zip(wrt, grads):
         check_grad(fn, args, i, g)
+
+
+def test_cov_without_degrees_of_freedom_is_not_finite():
+    # NumPy divides by 0 there (and warns): no finite derivative either
+    x = r(2, 2)
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.warns(RuntimeWarning):
+        ans = np.cov(x, ddof=3)
+        d = lookup(np.cov).fn(np.ones((2, 2)), ans, x, ddof=3)[0]
+    assert not np.any(np.isfinite(d))

@@ -187,3 +187,12 @@ def repeated_roots(p):
 def test_roots_repeated_through_grad_is_ad411():
     with pytest.raises(GradientError, match="AD411"):
         grad(repeated_roots)(np.poly([1.0, 1.0, 0.5]))
+
+
+def test_roots_unused_repeated_roots_at_zero_give_zero_not_nan():
+    p = np.array([1.0, -0.5, 0.0, 0.0])  # roots 0.5, 0, 0
+    z = np.roots(p)
+    g = (np.abs(z - 0.5) < 1e-9).astype(float)
+    d = lookup(np.roots).fn(g, z, p)
+    assert np.all(np.isfinite(d))
+    check_case(Case(np.roots, (np.array([1.0, -0.5]),)))
