@@ -15,11 +15,13 @@ coefficient arrays (or numbers); ``np.poly1d`` objects are not differentiated.
   decides) is AD411, like ``np.linalg.lstsq``; ``full=True`` and ``cov=True`` are
   AD210 (AD411 where only known when the gradient runs).
 - ``roots(p)``: a simple root ``z`` of ``p`` moves by ``-sum_i dp_i z^(n-i) / p'(z)``.
-  A repeated root has no derivative: a root whose computed value is that sensitive
-  (``eps * cond > 1e-10``, where ``cond = sum_i |p_i| |z|^(n-i) / |p'(z)|``; an
-  exactly repeated root computes with a relative error near ``sqrt(eps)``) and that the
-  result's use depends on is AD411 when the gradient runs. Leading zeros of ``p`` are
-  dropped by NumPy (fewer roots); they get a zero cotangent.
+  Repeated roots have no derivative one by one, only their sum has (as for ``eig``'s
+  eigenvalues). Roots whose computed values are that sensitive (``eps * cond > 1e-10``,
+  ``cond = sum_i |p_i| |z|^(n-i) / |p'(z)|``; an exactly repeated root computes with a
+  relative error near ``sqrt(eps)``) are grouped (within 1%): a group whose cotangents are
+  equal gets the derivative of its sum, a contour integral of ``x^(n-i) / p(x)`` around
+  it; unequal ones are AD411 when the gradient runs. Leading zeros of ``p`` are dropped
+  by NumPy (fewer roots); they get a zero cotangent.
 - ``poly(zeros)``: for a 1-D array of zeros, ``d a / d z_k = -[0, b_k]``, ``b_k`` the
   polynomial of the other zeros; for a square matrix (its characteristic polynomial)
   ``d c_k / dA = -B_(k-1)^T`` with Faddeev-LeVerrier's ``B_0 = I``,
@@ -177,6 +179,24 @@ def polyfit(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
 # -- roots and poly -------------------------------------------------------------------------------
 
 
+_REPEATED_ROOT = ("np.roots at a repeated root: each of the repeated roots moves with the square root (or a higher root) "
+                  "of a change in the coefficients, so only their sum has a derivative; the result depends on them separately")
+
+
+def _clusters(z, shaky):
+    """The indices of the sensitive roots, grouped: roots closer than 1% (relative) together."""
+    left = [int(k) for k in np.flatnonzero(shaky)]
+    groups = []
+    while left:
+        group = [left.pop(0)]
+        for k in group:
+            near = [j for j in left if abs(z[j] - z[k]) <= 1e-2 * max(1.0, abs(z[k]))]
+            group += near
+            left = [j for j in left if j not in near]
+        groups.append(group)
+    return groups
+
+
 def _roots_cot(g, ans, p):
     p = np.atleast_1d(p)
     out = np.zeros(np.shape(p), dtype=np.result_type(p, np.float64))
@@ -188,15 +208,32 @@ def _roots_cot(g, ans, p):
     n = len(q) - 1
     z = np.asarray(ans)
     g = np.broadcast_to(g, z.shape)
+    exponents = np.arange(n, -1, -1)
     slope = np.polyval(np.polyder(q), z)
-    powers = z[:, None] ** np.arange(n, -1, -1)[None, :]  # z_k^(n-i)
-    cond = np.sum(np.abs(q)[None, :] * np.abs(powers), axis=1) / np.abs(slope)
-    shaky = (np.finfo(float).eps * cond > 1e-10) & (g != 0)
-    if np.any(shaky):
-        raise GradientError("AD411", "np.roots at a repeated root: a repeated root of a polynomial moves with the square root "
-                                     "(or a higher root) of a change in the coefficients, so it has no derivative")
-    used = g != 0  # an unused root may be repeated (p' = 0 there)
-    dq = -np.sum((np.where(used, g, 0.0) / np.where(used, slope, 1.0))[:, None] * powers, axis=0)
+    powers = z[:, None] ** exponents[None, :]  # z_k^(n-i)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cond = np.sum(np.abs(q)[None, :] * np.abs(powers), axis=1) / np.abs(slope)
+    shaky = ~(np.finfo(float).eps * cond <= 1e-10)
+    simple = ~shaky & (g != 0)
+    dq = -np.sum((np.where(simple, g, 0.0) / np.where(simple, slope, 1.0))[:, None] * powers, axis=0)
+    for group in _clusters(z, shaky):
+        # The sum of the roots inside a circle around the group is (1/2 pi i) \oint x p'(x) / p(x) dx,
+        # whose derivative in q_i is -(1/2 pi i) \oint x^(n-i) / p(x) dx: smooth also where roots
+        # repeat, and computed from p alone (the trapezoidal rule converges geometrically).
+        gk = g[group]
+        if not np.any(gk):
+            continue
+        if np.any(gk != gk[0]):
+            raise GradientError("AD411", _REPEATED_ROOT)
+        centre = np.mean(z[group])
+        spread = np.max(np.abs(z[group] - centre))
+        others = np.delete(z, group)
+        gap = np.min(np.abs(others - centre)) if others.size else 4.0 * spread + max(1.0, abs(centre))
+        radius = gap / 2.0
+        if radius <= 2.0 * spread:
+            raise GradientError("AD411", _REPEATED_ROOT)
+        x = centre + radius * np.exp(2j * np.pi * np.arange(64) / 64)
+        dq = dq - gk[0] * np.mean(x[:, None] ** exponents[None, :] * ((x - centre) / np.polyval(q, x))[:, None], axis=0)
     out[lead:] = dq if np.iscomplexobj(p) else np.real(dq)
     return out
 

@@ -91,14 +91,26 @@ def test_leading_zeros_of_roots_get_no_cotangent():
     assert np.allclose(d[1:], rule(g, np.roots(p[1:]), p[1:]))
 
 
-def test_roots_at_a_repeated_root_is_ad411():
+def test_roots_at_a_repeated_root():
+    """One by one, repeated roots have no derivative (AD411); their sum has, and gets it."""
     p = np.poly([1.0, 1.0, -2.0])
+    z = np.roots(p)
+    rule = lookup(np.roots).fn
     with pytest.raises(GradientError, match="AD411"):
-        lookup(np.roots).fn(np.ones(3), np.roots(p), p)
-    # an unused repeated root is fine
+        rule(np.arange(3.0), z, p)
+    with pytest.raises(GradientError, match="AD411"):
+        rule((np.abs(z - 1.0) < 1e-4) * np.arange(1.0, 4.0), z, p)  # the two at 1 apart
+    # the sum of all roots is -p[1] / p[0]; of the two at 1, that minus the root at -2
+    assert np.allclose(rule(np.ones(3), z, p), [p[1] / p[0] ** 2, -1 / p[0], 0.0, 0.0])
+    pair = (np.abs(z - 1.0) < 1e-4).astype(float)
+    single = -np.array([(-2.0) ** 3, (-2.0) ** 2, -2.0, 1.0]) / np.polyval(np.polyder(p), -2.0)
+    assert np.allclose(rule(pair, z, p), [p[1] / p[0] ** 2, -1 / p[0], 0.0, 0.0] - single)
+    # a triple root, and an unused repeated root
+    p3 = np.poly([0.5, 0.5, 0.5, 3.0])
+    assert np.allclose(rule(np.ones(4), np.roots(p3), p3), [p3[1] / p3[0] ** 2, -1 / p3[0], 0.0, 0.0, 0.0])
     z = np.roots(np.poly([3.0, 3.0, -2.0]))
     g = (np.abs(z + 2.0) < 1e-6).astype(float)
-    assert np.all(np.isfinite(lookup(np.roots).fn(g, z, np.poly([3.0, 3.0, -2.0]))))
+    assert np.all(np.isfinite(rule(g, z, np.poly([3.0, 3.0, -2.0]))))
 
 
 def test_polyfit_refusals():
@@ -180,19 +192,16 @@ def test_polyfit_full_is_refused_when_the_gradient_runs():
         grad(fit_with_flag, wrt=(1,))(X8, r(8), True)
 
 
-def repeated_roots(p):
-    return np.sum(np.real(np.roots(p)))  # the sum of the roots is smooth, but each is not
+def sum_of_repeated_roots(p):
+    return np.sum(np.real(np.roots(p)))  # the sum of the roots is smooth, also where they repeat
 
 
-def test_roots_repeated_through_grad_is_ad411():
+def each_repeated_root(p):
+    return np.sum(np.real(np.roots(p)) * np.arange(3.0))
+
+
+def test_repeated_roots_through_grad():
+    p = np.poly([1.0, 1.0, 0.5])
+    check_grad(sum_of_repeated_roots, (p,), 0, grad(sum_of_repeated_roots)(p))
     with pytest.raises(GradientError, match="AD411"):
-        grad(repeated_roots)(np.poly([1.0, 1.0, 0.5]))
-
-
-def test_roots_unused_repeated_roots_at_zero_give_zero_not_nan():
-    p = np.array([1.0, -0.5, 0.0, 0.0])  # roots 0.5, 0, 0
-    z = np.roots(p)
-    g = (np.abs(z - 0.5) < 1e-9).astype(float)
-    d = lookup(np.roots).fn(g, z, p)
-    assert np.all(np.isfinite(d))
-    check_case(Case(np.roots, (np.array([1.0, -0.5]),)))
+        grad(each_repeated_root)(p)
