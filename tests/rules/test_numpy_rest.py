@@ -45,12 +45,16 @@ CASES = [
     Case(np.cov, (r(2, 5),), {"fweights": FW, "aweights": AW}),
     Case(np.cov, (r(2, 5),), {"fweights": FW, "aweights": AW, "ddof": 3}),
     Case(np.cov, (r(5, 2), r(5)), {"rowvar": False, "aweights": AW, "bias": True}),
+    Case(np.cov, (r(3, 5),), {"dtype": np.float64}),
+    Case(np.cov, (r(5, 2), r(5)), {"rowvar": False, "ddof": 0, "aweights": AW}),
     # np.corrcoef
     Case(np.corrcoef, (r(3, 6),)),
     Case(np.corrcoef, (r(6, 3),), {"rowvar": False}),
     Case(np.corrcoef, (r(6), r(6))),
     Case(np.corrcoef, (r(2, 6), r(6))),
     Case(np.corrcoef, (r(6, 2), r(6, 2)), {"rowvar": False}),
+    Case(np.corrcoef, (r(3, 6),), {"dtype": np.float64}),
+    Case(np.corrcoef, (r(1, 6), r(6))),
     # np.i0
     Case(np.i0, (0.7,)),
     Case(np.i0, (r(4) * 3,)),
