@@ -58,7 +58,8 @@ CASES = [
     # np.i0
     Case(np.i0, (0.7,)),
     Case(np.i0, (r(4) * 3,)),
-    Case(np.i0, (r(2, 3) * 10,), rtol=1e-5),
+    Case(np.i0, (np.array([[-4.5, 0.2, 1.7], [3.1, -0.6, 6.0]]),)),
+    Case(np.i0, (np.array([12.0, -15.0]),)),
     # geomspace / logspace
     Case(np.geomspace, (0.5, 4.0)),
     Case(np.geomspace, (-0.5, -4.0), {"num": 6}),
