@@ -436,3 +436,9 @@ def _partition_back(g, ans, a, axis):
     out = np.zeros(a.shape, _rt.float_dtype(a))
     np.put_along_axis(out, np.argsort(a, axis=axis, kind="stable"), np.take_along_axis(g, np.argsort(ans, axis=axis, kind="stable"), axis=axis), axis=axis)
     return out.reshape(shape)
+
+
+@vjp(np.broadcast_arrays)
+def broadcast_arrays(g, ans, *args, subok=False):
+    # each result is its argument broadcast: its cotangent is summed back (see _per_output)
+    return tuple(_rt.unbroadcast(np.asarray(np.broadcast_to(gk, np.shape(ak))), x) for gk, ak, x in zip(_rt.rules.arrays._per_output(g, ans), ans, args))

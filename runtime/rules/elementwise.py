@@ -290,3 +290,47 @@ def _digamma(x):
     for c in (-691 / 32760, 1 / 132, -1 / 240, 1 / 252, -1 / 120, 1 / 12):  # Horner in 1/x^2
         series = (series + c) / (x * x)
     return acc + math.log(x) - 0.5 / x - series
+
+
+# -- Bessel ------------------------------------------------------------------------------
+
+
+@vjp(np.i0, elementwise=True)
+def i0(g, ans, x):
+    # I0' = I1
+    return g * _rt.rules.elementwise._i1(x)
+
+
+def _i1(x):
+    """The modified Bessel function I1 (NumPy has only I0), from its power series
+    sum_k (x/2)^(2k+1) / (k! (k+1)!): every term has the sign of x, so the sum has no
+    cancellation; it needs about |x|/2 + 10 sqrt(|x|) terms (a few hundred where I0 is
+    still finite)."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    half = x / 2.0
+    quarter = half * half
+    term = half.copy()
+    total = half.copy()
+    k = 0
+    while np.any(np.abs(term) > 1e-17 * np.abs(total)) and k < 2000:
+        term = term * quarter / ((k + 1) * (k + 2))
+        total = total + term
+        k += 1
+    return total
+
+
+# -- splitting a float -----------------------------------------------------------------------
+
+
+@vjp(np.modf, elementwise=True, outputs=2)
+def modf(g, ans, x):
+    # x = fractional part + integral part: the fractional part moves with x, the integral
+    # part is piecewise constant
+    return g[0]
+
+
+@vjp(np.frexp, elementwise=True, outputs=2)
+def frexp(g, ans, x):
+    # x = mantissa * 2**exponent: the mantissa moves as x / 2**exponent, the integer exponent
+    # is piecewise constant (at a power of two, the right-hand derivative)
+    return g[0] * np.ldexp(1.0, -ans[1])

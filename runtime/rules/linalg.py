@@ -508,3 +508,47 @@ _SVD_EXTRA = (
     "np.linalg.svd(a) of a non-square `a`: the result depends on the {} beyond min(m, n), which `a` does not "
     "determine, so it has no gradient; call np.linalg.svd(a, full_matrices=False)"
 )
+
+
+# -- matvec, vecmat, cond ---------------------------------------------------------------------------
+# NumPy 2.2's gufuncs: matvec(A, v)[..., i] = sum_j A[..., i, j] v[..., j];
+# vecmat(v, A)[..., j] = sum_i conj(v[..., i]) A[..., i, j] (real arrays here: no conjugation).
+
+if hasattr(np, "matvec"):
+
+    @vjp(np.matvec)
+    def matvec(g, ans, x1, x2):
+        return _rt.unbroadcast(np.expand_dims(g, -1) * np.expand_dims(x2, -2), x1), _rt.unbroadcast(np.sum(np.expand_dims(g, -1) * x1, axis=-2), x2)
+
+    @vjp(np.vecmat)
+    def vecmat(g, ans, x1, x2):
+        return _rt.unbroadcast(np.sum(x2 * np.expand_dims(g, -2), axis=-1), x1), _rt.unbroadcast(np.expand_dims(x1, -1) * np.expand_dims(g, -2), x2)
+
+
+def _cond_cot(g, ans, x, p):
+    """cond(x, p): for p None/2/-2 the ratio of the extreme singular values, whose
+    derivatives are u_k v_k^T; else norm(x, p) * norm(inv(x), p), through the norm's
+    rule and inv's. At tied extreme singular values (or tied column/row sums) the
+    cotangent is a subgradient, as for the norms."""
+    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    g = np.expand_dims(np.asarray(g, dtype=float), (-2, -1))
+    if p is None or p == 2 or p == -2:
+        u, s, vh = np.linalg.svd(x, full_matrices=False)
+        hi = u[..., :, :1] @ vh[..., :1, :]
+        lo = u[..., :, -1:] @ vh[..., -1:, :]
+        smax, smin = s[..., :1, None], s[..., -1:, None]
+        if p == -2:  # smin / smax
+            return g * (lo / smax - smin / smax**2 * hi)
+        return g * (hi / smin - smax / smin**2 * lo)
+    norm_cot = _rt.rules.reductions._matrix_norm_cot
+    xi = np.linalg.inv(x)
+    n1 = np.expand_dims(np.linalg.norm(x, p, axis=(-2, -1)), (-2, -1))
+    n2 = np.expand_dims(np.linalg.norm(xi, p, axis=(-2, -1)), (-2, -1))
+    d1 = norm_cot(g * n2, n1, x, p)
+    d2 = norm_cot(g * n1, n2, xi, p)
+    return -_T(xi) @ d2 @ _T(xi) + d1
+
+
+@vjp(np.linalg.cond)
+def cond(g, ans, x, p=None):
+    return _rt.rules.linalg._cond_cot(g, ans, x, p)

@@ -28,7 +28,7 @@ nondiff(
 
 nondiff(
     np.argmax, np.argmin, np.argsort, np.argpartition, np.lexsort,
-    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort,
+    np.ndarray.argmax, np.ndarray.argmin, np.ndarray.argsort, np.ndarray.argpartition,
     np.nonzero, np.ndarray.nonzero, np.flatnonzero, np.argwhere, np.count_nonzero,
     np.searchsorted, np.ndarray.searchsorted, np.digitize,
     np.unravel_index, np.ravel_multi_index, np.indices,
@@ -121,3 +121,47 @@ def arange(g, ans, start, stop=None, step=None):
         return 0.0, None, None
     dstep = None if step is None else np.sum(g * np.arange(np.size(ans)))
     return np.sum(g), None, dstep
+
+
+def _fractions(num, endpoint):
+    """linspace's t_k: k / (num - 1), or k / num without the endpoint (0 for one sample)."""
+    div = num - 1 if endpoint else num
+    return np.arange(num) / div if div > 0 else np.zeros(num)
+
+
+# logspace: base ** linspace(start, stop): the linspace cotangent of g * ans * log(base);
+# an array `base` is broadcast with start and stop and gets a length-1 sample axis.
+@vjp(np.logspace)
+def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return np.zeros(np.shape(start)), np.zeros(np.shape(stop)), None, None, np.zeros(np.shape(base))
+    nd = np.broadcast(start, stop, base).ndim  # NumPy's layout, as in np.logspace
+    first, last = np.array(start, ndmin=nd), np.array(stop, ndmin=nd)
+    b = np.expand_dims(np.array(base, ndmin=nd), axis)
+    lin = np.linspace(first, last, num, endpoint, axis=axis)
+    dstart, dstop = linspace(g * ans * np.log(b), lin, first, last, num, endpoint, axis)
+    dbase = np.reshape(_rt.unbroadcast(np.asarray(g * ans * lin / b), b), np.shape(base))
+    return np.reshape(dstart, np.shape(start)), np.reshape(dstop, np.shape(stop)), None, None, dbase
+
+
+# geomspace: sample k is start * (stop / start) ** t_k (start and stop of one sign), so
+# d/dstart = (1 - t_k) ans_k / start and d/dstop = t_k ans_k / stop.
+@vjp(np.geomspace)
+def geomspace(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    if not np.issubdtype(np.result_type(ans), np.inexact):
+        return np.zeros(np.shape(start)), np.zeros(np.shape(stop))
+    t = np.reshape(_fractions(num, endpoint), (-1,) + (1,) * (np.ndim(ans) - 1))
+    weighted = np.moveaxis(np.asarray(g * ans), axis, 0)
+    return _rt.unbroadcast(np.sum(weighted * (1 - t), axis=0) / start, start), _rt.unbroadcast(np.sum(weighted * t, axis=0) / stop, stop)
+
+
+# kaiser(M, beta)[n] = i0(beta s_n) / i0(beta), s_n = sqrt(1 - ((n - a) / a)^2), a = (M - 1) / 2:
+# differentiable in beta (M is an integer length).
+@vjp(np.kaiser)
+def kaiser(g, ans, M, beta):
+    if M <= 1:
+        return None, 0.0
+    a = (M - 1) / 2.0
+    s = np.sqrt(np.clip(1.0 - ((np.arange(M) - a) / a) ** 2, 0.0, None))
+    i1 = _rt.rules.elementwise._i1
+    return None, np.sum(g * (s * i1(beta * s) - ans * i1(beta)) / np.i0(beta))

@@ -94,7 +94,7 @@ def select(g, ans, condlist, choicelist, default=0):
     return None, _rt.Adj(d_choices), _rt.unbroadcast(np.where(taken, 0.0, g), default)
 
 
-@vjp(np.choose)
+@vjp(np.choose, np.ndarray.choose)
 def choose(g, ans, a, choices, mode="raise"):
     n = len(choices)
     a = np.asarray(a)

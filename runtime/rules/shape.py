@@ -306,3 +306,95 @@ def copy(g, ans, a, order="K"):
 @vjp(np.ndarray.copy, complex=True)
 def ndarray_copy(g, ans, a, order="C"):
     return g
+
+
+# -- more conversions: the cotangent passes through ------------------------------------------
+# asanyarray and asarray_chkfinite take asarray's arguments (plain arrays only reach them:
+# subclasses are refused, AD410); ascontiguousarray and asfortranarray make a 0-d value
+# 1-d; require changes only the memory layout.
+
+
+@vjp(np.asanyarray, np.asarray_chkfinite)
+def asanyarray(g, ans, a, dtype=None, order=None):
+    return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
+
+
+@vjp(np.ascontiguousarray, np.asfortranarray)
+def ascontiguousarray(g, ans, a, dtype=None):
+    return _unpack(np.reshape(_rt.rules.shape._full(g, ans), np.shape(np.asarray(a))) if _is_cast_to_float(dtype) else np.zeros(np.shape(np.asarray(a))), a)
+
+
+@vjp(np.require)
+def require(g, ans, a, dtype=None, requirements=None):
+    return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
+
+
+if hasattr(np, "astype"):  # NumPy 2's function form of ndarray.astype
+
+    @vjp(np.astype)
+    def np_astype(g, ans, x, dtype, *, copy=True):
+        return _rt.rules.shape.astype(g, ans, x, dtype)
+
+
+@vjp(np.real_if_close)
+def real_if_close(g, ans, a, tol=100):
+    # a real argument comes back as it is (complex ones are refused, AD310)
+    return g
+
+
+# -- more joining and splitting ----------------------------------------------------------------
+
+
+def _block_cot(g, ans, arrays):
+    """np.block places every entry of every leaf once: run it on the leaves' entry numbers to
+    find where each went, then cut ``g`` into the nested-list structure of ``arrays``."""
+    sizes = []
+
+    def number(item):
+        if isinstance(item, list):
+            return [number(x) for x in item]
+        start = sum(sizes)
+        sizes.append(np.size(item))
+        return np.arange(start, start + np.size(item)).reshape(np.shape(item))
+
+    where = np.ravel(np.block(number(arrays)))
+    flat = np.empty(sum(sizes), dtype=np.result_type(g, np.float64))
+    flat[where] = np.ravel(np.broadcast_to(g, np.shape(ans)))
+    pieces = iter(np.split(flat, np.cumsum(sizes)[:-1]))
+
+    def cut(item):
+        if isinstance(item, list):
+            return _rt.Adj([cut(x) for x in item])
+        return np.reshape(next(pieces), np.shape(item))
+
+    return cut(arrays)
+
+
+@vjp(np.block)
+def block(g, ans, arrays):
+    return _rt.rules.shape._block_cot(g, ans, arrays)
+
+
+if hasattr(np, "row_stack"):  # vstack's old name (deprecated in NumPy 2.0)
+
+    @vjp(np.row_stack)
+    def row_stack(g, ans, tup):
+        return _cut(g, tup, [np.shape(np.atleast_2d(x))[0] for x in tup], 0)
+
+
+@vjp(np.dsplit, outputs="sequence")
+def dsplit(g, ans, ary, indices_or_sections):
+    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=2)
+
+
+if hasattr(np, "unstack"):  # NumPy 2.1
+
+    @vjp(np.unstack, outputs="sequence")
+    def unstack(g, ans, x, *, axis=0):
+        return np.stack([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+
+
+@vjp(np.resize)
+def resize(g, ans, a, new_shape):
+    # the result repeats a's entries in order, cyclically: each entry's copies add up
+    return np.reshape(np.bincount(np.arange(np.size(ans)) % max(np.size(a), 1), np.ravel(np.broadcast_to(g, np.shape(ans))), minlength=np.size(a))[: np.size(a)], np.shape(a))

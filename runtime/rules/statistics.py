@@ -312,3 +312,96 @@ if hasattr(np, "cumulative_sum"):
         """``include_initial`` prepends a 1; zeros are handled exactly (see cumprod)."""
         g, ans = _drop_initial(g, ans, axis, include_initial)
         return _rt.rules.reductions.cumprod(g, ans, x, 0 if axis is None else axis)
+
+
+# -- covariance and correlation ------------------------------------------------------------
+# np.cov stacks the variables (rows of m, then of y; columns where rowvar=False) into X,
+# weights the samples by w = fweights * aweights, and returns Xc diag(w) Xc^T / fact with
+# Xc = X minus its weighted mean. Since sum_k w_k Xc[:, k] = 0 the mean's own derivative
+# drops out: dX = (G + G^T) Xc diag(w) / fact, and dw_k = Xc[:, k]^T G Xc[:, k] / fact
+# - <G, C> dfact/dw_k / fact. fweights must hold integers (NumPy checks): their cotangent
+# is that of the same formula with real frequencies.
+
+
+def _stacked(m, y, rowvar):
+    """np.cov's matrix of variables by samples, and the rows from ``m``."""
+    x = np.array(m, ndmin=2, dtype=_rt.float_dtype(m))
+    if not rowvar and np.ndim(m) != 1:
+        x = x.T
+    p = x.shape[0]
+    if y is not None:
+        v = np.array(y, ndmin=2, dtype=_rt.float_dtype(y))
+        if not rowvar and v.shape[0] != 1:
+            v = v.T
+        x = np.concatenate((x, v), axis=0)
+    return x, p
+
+
+def _unstacked(dx, arg, rowvar, second):
+    """The cotangent of ``m`` (``second``: of ``y``) from that of its rows of the stacked
+    matrix, undoing np.cov's transposes (which differ for ``m`` and ``y``)."""
+    if not rowvar and (np.array(arg, ndmin=2).shape[0] != 1 if second else np.ndim(arg) != 1):
+        dx = dx.T
+    return np.reshape(dx, np.shape(arg))
+
+
+def _cov_cot(g, ans, m, y, rowvar, bias, ddof, fweights, aweights):
+    x, p = _stacked(m, y, rowvar)
+    n = x.shape[1]
+    if ddof is None:
+        ddof = 1 if bias == 0 else 0
+    f = np.ones(n) if fweights is None else np.asarray(fweights, dtype=float)
+    a = np.ones(n) if aweights is None else np.asarray(aweights, dtype=float)
+    w = f * a
+    total = np.sum(w)
+    xc = x - (x @ w / total)[:, None]
+    dfact_dw, dfact_da = np.zeros(n), np.zeros(n)
+    if fweights is None and aweights is None:
+        fact = n - ddof
+    elif ddof == 0 or aweights is None:
+        fact = total - ddof
+        dfact_dw = np.ones(n)
+    else:
+        s = np.sum(w * a)
+        fact = total - ddof * s / total
+        dfact_dw = 1.0 - ddof * (a / total - s / total**2)
+        dfact_da = -ddof * w / total
+    if fact <= 0:  # NumPy warns and divides by 0: the result and its derivative are not finite
+        fact = 0.0
+    k = x.shape[0]
+    gm = np.reshape(np.broadcast_to(g, np.shape(ans)), (k, k))
+    c = np.reshape(ans, (k, k))
+    dx = (gm + gm.T) @ (xc * w) / fact
+    dw = np.einsum("ik,ij,jk->k", xc, gm, xc) / fact - np.sum(gm * c) * dfact_dw / fact
+    da = dw * f - np.sum(gm * c) * dfact_da / fact
+    dm = _unstacked(dx[:p], m, rowvar, False)
+    dy = None if y is None else _unstacked(dx[p:], y, rowvar, True)
+    return dm, dy, None if fweights is None else dw * a, None if aweights is None else da
+
+
+@vjp(np.cov)
+def cov(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *, dtype=None):
+    d = _rt.rules.statistics._cov_cot(g, ans, m, y, rowvar, bias, ddof, fweights, aweights)
+    return d[0], d[1], None, None, None, d[2], d[3]
+
+
+def _corrcoef_cot(g, ans, x, y, rowvar):
+    """R = C / (d d^T), d = sqrt(diag C): the cotangent of C, then np.cov's. One variable
+    (R = C / C = 1) has a zero cotangent."""
+    if np.ndim(ans) == 0:
+        zero = np.zeros(np.shape(x))
+        return zero, None if y is None else np.zeros(np.shape(y))
+    c = np.cov(x, y, rowvar)
+    d = np.sqrt(np.diag(c))
+    gm = np.broadcast_to(g, np.shape(ans))
+    gc = gm / np.outer(d, d)
+    dd = -(np.sum(gm * ans, axis=1) + np.sum(gm * ans, axis=0)) / d
+    gc = gc + np.diag(dd / (2.0 * d))
+    dm, dy, _, _ = _cov_cot(gc, c, x, y, rowvar, False, None, None, None)
+    return dm, dy
+
+
+@vjp(np.corrcoef)
+def corrcoef(g, ans, x, y=None, rowvar=True, *, dtype=None):
+    d = _rt.rules.statistics._corrcoef_cot(g, ans, x, y, rowvar)
+    return d[0], d[1]

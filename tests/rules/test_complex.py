@@ -132,6 +132,8 @@ COMPLEX_CASES = [
     C(np.linalg.multi_dot, ([z(2, 3), r(3, 4), z(4)],)),
     # eig: the eigenvectors' phases are LAPACK's choice, so the loss must not depend on them
     C(np.linalg.eig, (z(3, 3),), check=eig_phase_free_check), C(np.linalg.eigvals, (z(3, 3),), check=eigvals_check),
+    # np.roots: complex coefficients, and real ones with complex roots
+    C(np.roots, (z(4),)), C(np.roots, (np.array([1.0, 0.4, 1.3, -0.2]),)),
     # np.fft (more cases in test_fft.py)
     *[C(f, (z(2, 4),), kw) for f in (np.fft.fft, np.fft.ifft, np.fft.fft2, np.fft.ifft2, np.fft.fftn, np.fft.ifftn,
                                      np.fft.irfft, np.fft.irfft2, np.fft.irfftn, np.fft.hfft, np.fft.fftshift,

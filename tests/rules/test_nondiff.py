@@ -79,6 +79,7 @@ PIECEWISE = [
     (np.argmax, (X,), None), (np.argmin, (X,), None), (np.argsort, (V,), None),
     (np.argpartition, (V, 2), None), (np.lexsort, (X,), None),
     (np.ndarray.argmax, (X,), None), (np.ndarray.argmin, (X,), None), (np.ndarray.argsort, (V,), None),
+    (np.ndarray.argpartition, (V, 2), None),
     (np.nonzero, (X,), None), (np.ndarray.nonzero, (X,), None), (np.flatnonzero, (X,), None),
     (np.argwhere, (X,), None), (np.count_nonzero, (X,), None),
     (np.searchsorted, (SORTED, V), None), (np.ndarray.searchsorted, (SORTED, V), None),
