@@ -174,3 +174,35 @@ def test_importing_adgen_does_not_import_scipy(tmp_path):
     (tmp_path / "probe.py").write_text(script)
     done = subprocess.run([sys.executable, "probe.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
+
+
+
+RNG = np.random.default_rng(0)
+
+
+def _logpdf_sum(x):
+    return np.sum(scipy.stats.norm.logpdf(x, 0.5, 2.0))
+
+
+def _with_noise(x):
+    noise = RNG.normal(0.0, 1.0, x.shape)  # not differentiated
+    return np.sum(x * x) + 0.0 * np.sum(noise)
+
+
+@pytest.mark.parametrize("f, expected", [
+    (_logpdf_sum, lambda x: -(x - 0.5) / 4.0),
+    (_with_noise, lambda x: 2.0 * x),
+])
+def test_a_method_of_a_library_object_is_transformed_once(f, expected, monkeypatch):
+    """The guard compares the function a bound method calls, as it recorded it: a method
+    made anew on each access does not make the gradient again on every call."""
+    from adgen import pipeline
+
+    x = np.array([0.3, 1.0])
+    g = grad(f)
+    g(x)
+    calls = []
+    real = pipeline.transform
+    monkeypatch.setattr(pipeline, "transform", lambda *a, **k: calls.append(a) or real(*a, **k))
+    np.testing.assert_allclose(g(x), expected(x))
+    assert calls == []

@@ -91,13 +91,13 @@ class Baked:
     def name(self, namespace, name, attrs, obj, method=False):
         """``namespace[name].attrs...`` (the builtin ``name`` when the namespace lacks it) is ``obj``;
         ``method``: compare the function a method calls, not the method."""
-        self.items[("name", id(namespace), name, attrs)] = ("name", namespace, name, attrs, _expected(obj), method)
+        self.items[("name", id(namespace), name, attrs)] = ("name", namespace, name, attrs, _expected(obj, method), method)
 
     def cell(self, fn, name, attrs, obj, method=False):
         """``fn``'s closure variable ``name``, then ``attrs``, is ``obj``."""
         if fn is not None:
             index = fn.__code__.co_freevars.index(name)
-            self.items[("cell", id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj), method)
+            self.items[("cell", id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj, method), method)
 
     def attribute(self, fn, attr):
         """``fn.attr`` (``__defaults__``) is the object it is now, whatever it holds."""
@@ -150,10 +150,13 @@ class Guard:
         return len(self.checks)
 
 
-def _expected(obj):
+def _expected(obj, method=False):
     """What a check of ``obj`` expects: ``obj`` itself when generated code depends on which
-    object it is, ``PLAIN`` for plain data, the kinds it holds for other data (complex
-    values, subclasses...: a gradient made for them is right for plain values too)."""
+    object it is (for a ``method``, the function it calls, as ``Guard.holds`` reads it),
+    ``PLAIN`` for plain data, the kinds it holds for other data (complex values,
+    subclasses...: a gradient made for them is right for plain values too)."""
+    if method:
+        obj = getattr(obj, "__func__", obj)
     if _depends(obj):
         return obj
     return PLAIN if plain(obj) else kinds_in(obj)
