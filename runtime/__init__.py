@@ -7,7 +7,7 @@ exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
-from adgen.runtime.inplace import apart, cut_at, immutable, lent, returned, take_at, zero_at
+from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
 from adgen.runtime.kinds import plain_args, real_args, selecting
 from adgen.runtime.modules import user_module
 from adgen.runtime.registry import is_nondiff, lookup, nondiff, vjp
@@ -37,6 +37,7 @@ __all__ = [
     "copied",
     "DebugTape",
     "check_finite",
+    "along_axis",
     "apart",
     "selecting",
     "real_args",

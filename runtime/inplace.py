@@ -1,5 +1,5 @@
 """Cotangents through in-place stores into arrays (``y[i] = v``, ``y[a:b] += v``,
-``np.add.at(y, i, v)``).
+``np.add.at(y, i, v)``, ``np.put_along_axis(y, i, v, axis)`` written as ``y[along_axis(...)] = v``).
 
 A store overwrites the entries ``y[index]``: their cotangent goes to the stored
 value, and the entries before the store get none. The adjoint ``dy`` is changed
@@ -49,6 +49,22 @@ def take_at(dy, y, index, repeats=False):
     if np.ndim(dy) == 0:
         return dy  # a scalar cotangent is the same for every entry
     return sum_to(dy, y.shape)[index]
+
+
+def along_axis(indices, axis, shape):
+    """The index through which ``np.put_along_axis(a, indices, values, axis)`` stores into
+    an ``a`` of ``shape``: ``a[along_axis(indices, axis, a.shape)] = values`` is that call,
+    as a store the gradient differentiates (``axis=None``: into ``a.flat``)."""
+    indices = np.asarray(indices)
+    if axis is None:
+        return np.unravel_index(indices, shape)
+    ndim = len(shape)
+    if indices.ndim != ndim:
+        raise ValueError(f"`indices` and `arr` must have the same number of dimensions ({indices.ndim} != {ndim})")
+    if not -ndim <= axis < ndim:
+        raise getattr(np, "exceptions", np).AxisError(axis, ndim)
+    axis %= ndim
+    return tuple(indices if d == axis else np.arange(n).reshape([n if k == d else 1 for k in range(ndim)]) for d, n in enumerate(shape))
 
 
 def _is_zero(dy):

@@ -119,7 +119,8 @@ def _check_target(target, diags, nested=False, top=True):
 
 def _harmless(value):
     """Docstrings, print(...), ``xs.append(v)``-like calls (see ``containers``) and
-    ``<ufunc>.at(...)`` (``reverse`` checks it is ``np.add.at``) may stand alone as statements."""
+    ``<ufunc>.at(...)`` (``reverse`` checks it is ``np.add.at``) and ``np.put_along_axis(...)``
+    (``along_axis`` makes it a store) may stand alone as statements."""
     if isinstance(value, ast.Constant):
         return True
     if not isinstance(value, ast.Call):
@@ -127,7 +128,7 @@ def _harmless(value):
     func = value.func
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "pop"):
         return True  # a list changed in place: see containers
-    return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr == "at")
+    return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr in ("at", "put_along_axis"))
 
 
 def _check_signature(func, diags):

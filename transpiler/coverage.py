@@ -48,6 +48,8 @@ _REASONS = {
         "may_share_memory shares_memory isfortran iterable broadcast_shapes finfo iinfo ndarray.view "
         "ndarray.getfield np.linalg.LinAlgError"),
 }
+# Callables without a rule that the transpiler differentiates as the statements they are
+STATEMENTS = {np.put_along_axis: "as a statement, the store it makes (`a[index] = values`), which adgen differentiates"}
 _REASON_OF = {name: reason for reason, names in _REASONS.items() for name in names.split()}
 _TYPE = "a type: calling it builds an object or converts to another type (only float64 and complex128 conversions differentiate)"
 _MISSING = "no derivative rule yet (AD201); `@defvjp` adds one"
@@ -74,6 +76,8 @@ def classify(namespace, name, value):
     """``("rule" | "non-differentiable" | "refused", reason)``."""
     if registry.lookup(value) is not None:
         return "rule", ""
+    if any(value is f for f in STATEMENTS):
+        return "rule", STATEMENTS[value]
     if registry.is_nondiff(value):
         return "non-differentiable", ""
     reason = _REASON_OF.get(f"{namespace}.{name}") or (_REASON_OF.get(name) if namespace == "np" else None)

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -193,6 +193,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
+        body = along_axis.run(body, resolver)  # np.put_along_axis(a, i, v, axis) -> a[_rt.along_axis(i, axis, np.shape(a))] = v
     kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gradcheck import check_grad, check_vjp
 from adgen import grad
 from adgen.errors import TranspileError
+from adgen.runtime.core import GradientError
 from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case
 
@@ -350,13 +351,38 @@ def test_gradient_refused_edge_order(tmp_path):
         grad(bad)(X)
 
 
-def test_put_along_axis_is_refused():
-    """np.put_along_axis changes its argument in place, like np.put and np.copyto: as a
-    statement AD109, its (None) result used AD305."""
+@pytest.mark.parametrize("axis", [0, 1, -1, None])
+def test_put_along_axis_is_the_store_it_makes(axis):
+    """np.put_along_axis(a, i, v, axis) is a[...] = v: the stored values get the cotangent
+    of the entries they replace, the replaced entries none."""
+    order, values = {
+        0: (np.array([[2, 0, 1, 1], [0, 1, 2, 0]]), lambda x: x[:2] * 2.0),
+        1: (np.array([[2, 0], [1, 3], [0, 2]]), lambda x: x[:, :2] * 2.0),
+        -1: (np.array([[3], [1], [0]]), lambda x: np.exp(x[:, 1:2])),
+        None: (np.array([5, 0, 7]), lambda x: x[0, :3] ** 2),
+    }[axis]
 
-    def bad(x):
+    def f(x, w):
+        a = np.cos(w)
+        np.put_along_axis(a, order, values(x), axis=axis)
+        return np.sum(np.sin(a) * w)
+
+    x, w = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    for k in (0, 1):
+        check_grad(f, [x, w], k, grad(f, wrt=k)(x, w))
+
+
+def test_put_along_axis_refusals():
+    """Into an argument: AD305; through a repeated index: AD404 when the gradient runs; its
+    (None) result used: AD305, as before."""
+
+    def into_argument(x):
+        np.put_along_axis(x, np.array([0, 2]), 1.0, 0)
+        return np.sum(x)
+
+    def repeated(x):
         y = np.zeros(4)
-        np.put_along_axis(y, np.array([0, 2]), x[:2], axis=0)
+        np.put_along_axis(y, np.array([1, 1]), x[:2], axis=0)
         return np.sum(y)
 
     def bad_assigned(x):
@@ -364,8 +390,10 @@ def test_put_along_axis_is_refused():
         _ = np.put_along_axis(y, np.array([0, 2]), x[:2], axis=0)
         return np.sum(y)
 
-    with pytest.raises(TranspileError, match="AD109"):
-        grad(bad)(X)
+    with pytest.raises(TranspileError, match="AD305"):
+        grad(into_argument)(X)
+    with pytest.raises(GradientError, match="AD404"):
+        grad(repeated)(X)
     with pytest.raises(TranspileError, match="AD305"):
         grad(bad_assigned)(X)
 
