@@ -206,3 +206,25 @@ def test_a_method_of_a_library_object_is_transformed_once(f, expected, monkeypat
     monkeypatch.setattr(pipeline, "transform", lambda *a, **k: calls.append(a) or real(*a, **k))
     np.testing.assert_allclose(g(x), expected(x))
     assert calls == []
+
+
+def test_a_distribution_method_s_stub_spells_its_parameters_and_works_when_filled(tmp_path, monkeypatch):
+    """The stub of `scipy.stats.vonmises.logpdf` (SciPy's signature is `(x, *args, **kwds)`)
+    lists `x, kappa, loc=0, scale=1`, is named after the distribution, and once its body is
+    written, is the rule the gradient uses, in either spelling of the arguments."""
+    from adgen import stubs
+
+    text = stubs.stub(scipy.stats.vonmises.logpdf)
+    assert "def vonmises_logpdf_vjp(g, ans, x, kappa, loc=0, scale=1):" in text
+    assert "def poisson_logpmf_vjp(g, ans, k, mu, loc=0):" in stubs.stub(scipy.stats.poisson.logpmf)
+    body = "    return -g * kappa * np.sin((x - loc) / scale) / scale\n"
+    assert registry.lookup(scipy.stats.vonmises.logpdf) is None  # adgen has none: pick another distribution if it gets one
+    namespace = {"np": np}
+    exec(text.replace(text.splitlines()[-1], body), {**namespace, "defvjp": defvjp, "scipy": scipy})
+    try:
+        for f in (lambda x: np.sum(scipy.stats.vonmises.logpdf(x, 2.0)),
+                  lambda x: np.sum(scipy.stats.vonmises.logpdf(x, kappa=2.0, loc=0.0, scale=1.0))):
+            x = np.array([0.3, 1.2, -2.0])
+            np.testing.assert_allclose(grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-9)
+    finally:
+        registry._RULES.pop(registry._key(scipy.stats.vonmises.logpdf), None)

@@ -88,6 +88,9 @@ def signature(fn):
     if isinstance(fn, np.ufunc):
         names = ["x"] if fn.nin == 1 else [f"x{i + 1}" for i in range(fn.nin)]
         return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
+    shaped = _distribution_signature(fn)
+    if shaped is not None:
+        return shaped
     name = getattr(fn, "__qualname__", "")
     if name.startswith("ndarray.") and hasattr(np, fn.__name__):
         fn = getattr(np, fn.__name__)
@@ -95,6 +98,25 @@ def signature(fn):
         return inspect.signature(fn)
     except (TypeError, ValueError):
         return inspect.Signature([inspect.Parameter("x", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+
+
+def _distribution_signature(fn):
+    """A ``scipy.stats`` distribution's ``logpdf``-like method, ``(x, *args, **kwds)`` to
+    Python, as SciPy documents it: ``(x, <its shape parameters>, loc=0, scale=1)``
+    (``k`` and no ``scale`` for a discrete one), or None for anything else."""
+    owner = getattr(fn, "__self__", None)
+    kinds = {c.__name__ for c in type(owner).__mro__}
+    if not ({"rv_continuous", "rv_discrete"} & kinds) or getattr(fn, "__name__", "") not in _DENSITIES:
+        return None
+    discrete = "rv_discrete" in kinds
+    shapes = [n.strip() for n in (owner.shapes or "").split(",") if n.strip()]
+    names = ["k" if discrete else "x"] + shapes
+    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names]
+    params += [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for n, d in (("loc", 0), ("scale", 1))[: 1 if discrete else 2]]
+    return inspect.Signature(params)
+
+
+_DENSITIES = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf", "ppf", "isf")
 
 
 def _literal(value):
@@ -128,11 +150,19 @@ def stub(fn):
     lines = [f"import {module}"] if module else []
     lines += [
         f"@defvjp({spelled})",
-        f"def {spelled.rsplit('.', 1)[-1]}_vjp({g}, {ans}{', ' if params else ''}{params}):",
+        f"def {_stub_name(fn, spelled)}_vjp({g}, {ans}{', ' if params else ''}{params}):",
         "    # return the cotangent of the first parameter, or a tuple with one per leading parameter",
         f'    raise NotImplementedError("the derivative rule of {spelled}")',
     ]
     return "\n".join(lines)
+
+
+def _stub_name(fn, spelled):
+    """``i0`` for ``np.i0``; ``vonmises_logpdf`` for a method of an object (``scipy.stats.vonmises.logpdf``),
+    so that the stubs of two objects' methods of one name do not share a name."""
+    owner = getattr(fn, "__self__", None)
+    of_object = owner is not None and not isinstance(owner, (type, types.ModuleType))
+    return "_".join(spelled.split(".")[-2:]) if of_object and spelled.count(".") >= 2 else spelled.rsplit(".", 1)[-1]
 
 
 def stub_file(stubs, origin):
