@@ -14,7 +14,7 @@ import numpy as np
 from scipy import special
 
 import adgen.runtime as _rt
-from adgen.runtime.registry import nondiff, variant, vjp
+from adgen.runtime.registry import nondiff, vjp
 
 _SQRT_PI = np.sqrt(np.pi)
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -276,26 +276,20 @@ def binom(g, ans, n, k):
     return _rt.unbroadcast(g * dn, n), _rt.unbroadcast(g * dk, k)
 
 
-@vjp(special.factorial)
+def _refuse_exact(exact=False, **_):
+    return "exact=True counts in integers, which carry no derivative; use exact=False (the Gamma function form)" if exact else None
+
+
+@vjp(special.factorial, refuse=_refuse_exact)
 def factorial(g, ans, n, exact=False, extend="zero"):
     # Gamma(n + 1); 0 for n < 0 (extend="zero"), where the derivative is 0 too
     return g * np.where(ans == 0, 0.0, ans * special.digamma(np.add(n, 1.0)))
 
 
-@variant(special.factorial, lambda exact=False, **_: exact is True)
-def factorial_exact(g, ans, n, exact=False, extend="zero"):
-    return None  # integers: constant between the integers it accepts
-
-
-@vjp(special.comb)
+@vjp(special.comb, refuse=_refuse_exact)
 def comb(g, ans, N, k, *, exact=False, repetition=False):
     dn, dk = _rt.rules.scipy_special._binom_slopes(np.add(N, np.subtract(k, 1.0)) if repetition else N, k, ans)
     return _rt.unbroadcast(g * dn, N), _rt.unbroadcast(g * (dk + dn if repetition else dk), k)
-
-
-@variant(special.comb, lambda exact=False, **_: exact is True)
-def comb_exact(g, ans, N, k, *, exact=False, repetition=False):
-    return None, None
 
 
 # -- exp and log near 0 ------------------------------------------------------------
