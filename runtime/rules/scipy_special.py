@@ -4,14 +4,17 @@
 Each derivative is the textbook one, written with SciPy's own functions so that it
 keeps their accuracy (``log_ndtr`` far in the tail, ``ive`` for large arguments).
 Orders and shapes that the rule does not differentiate (``v`` of ``iv``, ``a`` of
-``gammainc``) are ``constant``: a differentiated value there is AD311.
+``gammainc``) are ``constant``: a differentiated value there is AD311. Where a
+derivative exists at a removable singularity (``exprel`` and ``boxcox`` at 0,
+``rgamma`` at the poles of ``gamma``, ``ellipk`` at 0) the rule gives it, from a
+series near the point, never NaN.
 """
 
 import numpy as np
 from scipy import special
 
 import adgen.runtime as _rt
-from adgen.runtime.registry import vjp
+from adgen.runtime.registry import nondiff, vjp
 
 _SQRT_PI = np.sqrt(np.pi)
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -218,3 +221,315 @@ def y0(g, ans, x):
 @vjp(special.y1, elementwise=True)
 def y1(g, ans, x):
     return g * 0.5 * (special.y0(x) - special.yv(2, x))
+
+
+# -- more of the gamma family ------------------------------------------------------
+
+nondiff(special.gammasgn)
+
+
+@vjp(special.gamma, elementwise=True)
+def gamma(g, ans, x):
+    return g * ans * special.digamma(x)
+
+
+@vjp(special.loggamma, elementwise=True)
+def loggamma(g, ans, x):
+    return g * special.digamma(x)
+
+
+def _rgamma_slope(x, ans):
+    """d/dx 1/Gamma(x): -digamma(x)/Gamma(x), and (-1)^n n! at x = -n, where Gamma has a pole."""
+    pole = (np.asarray(x) <= 0) & (np.floor(x) == x)
+    return np.where(pole, np.cos(np.pi * np.asarray(x)) * special.gamma(1.0 - np.where(pole, x, 0.0)), -ans * special.digamma(np.where(pole, 0.5, x)))
+
+
+@vjp(special.rgamma, elementwise=True)
+def rgamma(g, ans, x):
+    return g * _rt.rules.scipy_special._rgamma_slope(x, ans)
+
+
+@vjp(special.beta, elementwise=True)
+def beta(g, ans, a, b):
+    both = special.digamma(np.add(a, b))
+    return _rt.unbroadcast(g * ans * (special.digamma(a) - both), a), _rt.unbroadcast(g * ans * (special.digamma(b) - both), b)
+
+
+@vjp(special.poch, elementwise=True)
+def poch(g, ans, z, m):
+    up = special.digamma(np.add(z, m))
+    return _rt.unbroadcast(g * ans * (up - special.digamma(z)), z), _rt.unbroadcast(g * ans * up, m)
+
+
+def _binom_slopes(n, k, ans):
+    """d binom(n, k) / dn and / dk (Gamma(n+1) / (Gamma(k+1) Gamma(n-k+1))); 0 where the value is 0."""
+    zero = np.asarray(ans) == 0
+    rest = special.digamma(np.where(zero, 1.0, np.subtract(n, k) + 1.0))
+    dn = np.where(zero, 0.0, ans * (special.digamma(np.where(zero, 1.0, np.add(n, 1.0))) - rest))
+    dk = np.where(zero, 0.0, ans * (rest - special.digamma(np.where(zero, 1.0, np.add(k, 1.0)))))
+    return dn, dk
+
+
+@vjp(special.binom, elementwise=True)
+def binom(g, ans, n, k):
+    dn, dk = _rt.rules.scipy_special._binom_slopes(n, k, ans)
+    return _rt.unbroadcast(g * dn, n), _rt.unbroadcast(g * dk, k)
+
+
+def _refuse_exact(exact=False, **_):
+    return "exact=True counts in integers, which carry no derivative; use exact=False (the Gamma function form)" if exact else None
+
+
+@vjp(special.factorial, refuse=_refuse_exact)
+def factorial(g, ans, n, exact=False, extend="zero"):
+    # Gamma(n + 1); 0 for n < 0 (extend="zero"), where the derivative is 0 too
+    return g * np.where(ans == 0, 0.0, ans * special.digamma(np.add(n, 1.0)))
+
+
+@vjp(special.comb, refuse=_refuse_exact)
+def comb(g, ans, N, k, *, exact=False, repetition=False):
+    dn, dk = _rt.rules.scipy_special._binom_slopes(np.add(N, np.subtract(k, 1.0)) if repetition else N, k, ans)
+    return _rt.unbroadcast(g * dn, N), _rt.unbroadcast(g * (dk + dn if repetition else dk), k)
+
+
+# -- exp and log near 0 ------------------------------------------------------------
+
+
+@vjp(special.expm1, elementwise=True)
+def expm1(g, ans, x):
+    return g * (ans + 1.0)
+
+
+@vjp(special.log1p, elementwise=True)
+def log1p(g, ans, x):
+    return g / (1.0 + x)
+
+
+def _exprel_slope(u, e):
+    """d/du (exp(u) - 1) / u, given e = exprel(u): (exp(u) - e) / u, and its series near 0 (1/2 at 0)."""
+    small = np.abs(u) < 1e-3
+    return np.where(small, 0.5 + u / 3.0 + u * u / 8.0 + u ** 3 / 30.0, (np.exp(u) - e) / np.where(small, 1.0, u))
+
+
+@vjp(special.exprel, elementwise=True)
+def exprel(g, ans, x):
+    return g * _rt.rules.scipy_special._exprel_slope(x, ans)
+
+
+@vjp(special.cosm1, elementwise=True)
+def cosm1(g, ans, x):
+    return -g * np.sin(x)
+
+
+if hasattr(special, "softplus"):  # SciPy 1.15+
+
+    @vjp(special.softplus, elementwise=True)
+    def softplus(g, ans, x):
+        return g * special.expit(x)
+
+
+# -- Box-Cox: boxcox(x, l) = log(x) exprel(l log(x)) -------------------------------
+
+
+@vjp(special.boxcox, elementwise=True)
+def boxcox(g, ans, x, lmbda):
+    log = np.log(x)
+    slope = _rt.rules.scipy_special._exprel_slope(lmbda * log, special.exprel(lmbda * log))
+    return _rt.unbroadcast(g * np.exp((np.subtract(lmbda, 1.0)) * log), x), _rt.unbroadcast(g * log * log * slope, lmbda)
+
+
+@vjp(special.boxcox1p, elementwise=True)
+def boxcox1p(g, ans, x, lmbda):
+    log = np.log1p(x)
+    slope = _rt.rules.scipy_special._exprel_slope(lmbda * log, special.exprel(lmbda * log))
+    return _rt.unbroadcast(g * np.exp((np.subtract(lmbda, 1.0)) * log), x), _rt.unbroadcast(g * log * log * slope, lmbda)
+
+
+def _inv_boxcox_slopes(y, lmbda, x):
+    """d/dy and d/dlmbda of x = (1 + lmbda y)^(1/lmbda): x^(1 - lmbda), and x y^2 h(lmbda y)
+    with h(u) = (u / (1 + u) - log1p(u)) / u^2 (-1/2 at 0, from its series near 0)."""
+    u = np.multiply(lmbda, y)
+    small = np.abs(u) < 1e-3
+    us = np.where(small, 1.0, u)
+    h = np.where(small, -0.5 + 2.0 * u / 3.0 - 0.75 * u * u + 0.8 * u ** 3, (us / (1.0 + us) - np.log1p(us)) / (us * us))
+    return np.exp((1.0 - np.asarray(lmbda)) * np.log(x)), x * np.square(y) * h
+
+
+@vjp(special.inv_boxcox, elementwise=True)
+def inv_boxcox(g, ans, y, lmbda):
+    dy, dl = _rt.rules.scipy_special._inv_boxcox_slopes(y, lmbda, ans)
+    return _rt.unbroadcast(g * dy, y), _rt.unbroadcast(g * dl, lmbda)
+
+
+@vjp(special.inv_boxcox1p, elementwise=True)
+def inv_boxcox1p(g, ans, y, lmbda):
+    dy, dl = _rt.rules.scipy_special._inv_boxcox_slopes(y, lmbda, ans + 1.0)
+    return _rt.unbroadcast(g * dy, y), _rt.unbroadcast(g * dl, lmbda)
+
+
+# -- more of the error function ----------------------------------------------------
+
+
+@vjp(special.erfcx, elementwise=True)
+def erfcx(g, ans, x):
+    return g * (2.0 * x * ans - 2.0 / _SQRT_PI)
+
+
+@vjp(special.dawsn, elementwise=True)
+def dawsn(g, ans, x):
+    return g * (1.0 - 2.0 * x * ans)
+
+
+# -- more Bessel functions (real arguments) ----------------------------------------
+
+
+@vjp(special.k0, elementwise=True)
+def k0(g, ans, x):
+    return -g * special.k1(x)
+
+
+@vjp(special.k1, elementwise=True)
+def k1(g, ans, x):
+    return -g * 0.5 * (special.k0(x) + special.kv(2, x))
+
+
+@vjp(special.k0e, elementwise=True)
+def k0e(g, ans, x):
+    return g * (ans - special.k1e(x))
+
+
+@vjp(special.k1e, elementwise=True)
+def k1e(g, ans, x):
+    return g * (ans - 0.5 * (special.k0e(x) + special.kve(2, x)))
+
+
+@vjp(special.kv, elementwise=True, constant=("v",))
+def kv(g, ans, v, z):
+    return None, _rt.unbroadcast(-g * 0.5 * (special.kv(np.subtract(v, 1), z) + special.kv(np.add(v, 1), z)), z)
+
+
+@vjp(special.kve, elementwise=True, constant=("v",))
+def kve(g, ans, v, z):
+    return None, _rt.unbroadcast(g * (ans - 0.5 * (special.kve(np.subtract(v, 1), z) + special.kve(np.add(v, 1), z))), z)
+
+
+@vjp(special.jv, elementwise=True, constant=("v",))
+def jv(g, ans, v, z):
+    return None, _rt.unbroadcast(g * 0.5 * (special.jv(np.subtract(v, 1), z) - special.jv(np.add(v, 1), z)), z)
+
+
+@vjp(special.jve, elementwise=True, constant=("v",))
+def jve(g, ans, v, z):
+    # for a real z, jve is jv
+    return None, _rt.unbroadcast(g * 0.5 * (special.jve(np.subtract(v, 1), z) - special.jve(np.add(v, 1), z)), z)
+
+
+@vjp(special.yv, elementwise=True, constant=("v",))
+def yv(g, ans, v, z):
+    return None, _rt.unbroadcast(g * 0.5 * (special.yv(np.subtract(v, 1), z) - special.yv(np.add(v, 1), z)), z)
+
+
+@vjp(special.yve, elementwise=True, constant=("v",))
+def yve(g, ans, v, z):
+    return None, _rt.unbroadcast(g * 0.5 * (special.yve(np.subtract(v, 1), z) - special.yve(np.add(v, 1), z)), z)
+
+
+# -- losses, Owen's T, elliptic integrals, Wright omega ----------------------------
+
+
+@vjp(special.huber, elementwise=True)
+def huber(g, ans, delta, r):
+    # r^2/2 inside |r| <= delta, delta (|r| - delta/2) outside: continuous slopes at |r| = delta
+    outside = np.abs(r) > delta
+    return _rt.unbroadcast(g * np.where(outside, np.abs(r) - delta, 0.0), delta), _rt.unbroadcast(g * np.clip(r, -np.asarray(delta), delta), r)
+
+
+@vjp(special.pseudo_huber, elementwise=True)
+def pseudo_huber(g, ans, delta, r):
+    # with t = sqrt(delta^2 + r^2): d/ddelta = 2 (t - delta) - r^2 / t, d/dr = delta r / t (|r| and 0 at delta = 0)
+    t = np.sqrt(np.square(delta) + np.square(r))
+    ts = np.where(t == 0, 1.0, t)
+    return _rt.unbroadcast(g * (2.0 * (t - delta) - np.square(r) / ts), delta), _rt.unbroadcast(g * np.multiply(delta, r) / ts, r)
+
+
+@vjp(special.owens_t, elementwise=True)
+def owens_t(g, ans, h, a):
+    # dT/dh = -phi(h) erf(h a / sqrt 2) / 2, dT/da = exp(-h^2 (1 + a^2) / 2) / (2 pi (1 + a^2))
+    spread = 1.0 + np.square(a)
+    dh = -0.5 * np.exp(-0.5 * np.square(h) - _LOG_SQRT_2PI) * special.erf(np.multiply(h, a) / np.sqrt(2.0))
+    return _rt.unbroadcast(g * dh, h), _rt.unbroadcast(g * np.exp(-0.5 * np.square(h) * spread) / (2.0 * np.pi * spread), a)
+
+
+def _ellip_slopes(m):
+    """K'(m) = (E - (1 - m) K) / (2 m (1 - m)) and E'(m) = (E - K) / (2 m); their series near m = 0."""
+    small = np.abs(m) < 1e-3
+    ms = np.where(small, 0.5, m)
+    k, e = special.ellipk(ms), special.ellipe(ms)
+    dk = np.where(small, np.pi / 2 * (0.25 + 9.0 / 32 * m + 75.0 / 256 * np.square(m)), (e - (1.0 - ms) * k) / (2.0 * ms * (1.0 - ms)))
+    de = np.where(small, np.pi / 2 * (-0.25 - 3.0 / 32 * m - 15.0 / 256 * np.square(m)), (e - k) / (2.0 * ms))
+    return dk, de
+
+
+@vjp(special.ellipk, elementwise=True)
+def ellipk(g, ans, m):
+    return g * _rt.rules.scipy_special._ellip_slopes(m)[0]
+
+
+@vjp(special.ellipe, elementwise=True)
+def ellipe(g, ans, m):
+    return g * _rt.rules.scipy_special._ellip_slopes(m)[1]
+
+
+@vjp(special.wrightomega, elementwise=True)
+def wrightomega(g, ans, x):
+    return g * ans / (1.0 + ans)
+
+
+# -- incomplete beta and gamma inverses, distribution functions --------------------
+
+
+@vjp(special.betainc, elementwise=True, constant=("a", "b"))
+def betainc(g, ans, a, b, x):
+    density = np.exp(special.xlogy(np.subtract(a, 1.0), x) + special.xlog1py(np.subtract(b, 1.0), -np.asarray(x)) - special.betaln(a, b))
+    return None, None, _rt.unbroadcast(g * density, x)
+
+
+@vjp(special.gammaincinv, elementwise=True, constant=("a",))
+def gammaincinv(g, ans, a, y):
+    # 1 / (d/dx P(a, x)) at x = ans
+    return None, _rt.unbroadcast(g * np.exp(ans - special.xlogy(np.subtract(a, 1.0), ans) + special.gammaln(a)), y)
+
+
+@vjp(special.gammainccinv, elementwise=True, constant=("a",))
+def gammainccinv(g, ans, a, y):
+    return None, _rt.unbroadcast(-g * np.exp(ans - special.xlogy(np.subtract(a, 1.0), ans) + special.gammaln(a)), y)
+
+
+@vjp(special.stdtr, elementwise=True, constant=("df",))
+def stdtr(g, ans, df, t):
+    half = np.add(df, 1.0) / 2.0
+    log_pdf = special.gammaln(half) - special.gammaln(np.divide(df, 2.0)) - 0.5 * np.log(np.multiply(df, np.pi)) - half * np.log1p(np.square(t) / df)
+    return None, _rt.unbroadcast(g * np.exp(log_pdf), t)
+
+
+@vjp(special.chdtr, elementwise=True, constant=("v",))
+def chdtr(g, ans, v, x):
+    # gammainc(v / 2, x / 2)
+    half = np.divide(v, 2.0)
+    return None, _rt.unbroadcast(g * np.exp(special.xlogy(half - 1.0, np.divide(x, 2.0)) - np.divide(x, 2.0) - special.gammaln(half)) / 2.0, x)
+
+
+@vjp(special.pdtr, elementwise=True, constant=("k",))
+def pdtr(g, ans, k, m):
+    # gammaincc(floor(k) + 1, m): minus the Poisson probability of floor(k)
+    n = np.floor(k)
+    return None, _rt.unbroadcast(-g * np.exp(special.xlogy(n, m) - m - special.gammaln(n + 1.0)), m)
+
+
+@vjp(special.bdtr, elementwise=True, constant=("k", "n"))
+def bdtr(g, ans, k, n, p):
+    # betainc(n - j, j + 1, 1 - p) with j = floor(k): minus n C(n-1, j) p^j (1-p)^(n-j-1); 0 at j = n (the value is 1)
+    j = np.floor(k)
+    inside = j < n
+    rest = np.where(inside, np.subtract(n, j), 1.0)
+    return None, None, _rt.unbroadcast(-g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, -np.asarray(p)) - special.betaln(rest, j + 1.0)), 0.0), p)
