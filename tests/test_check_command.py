@@ -19,6 +19,7 @@ MODEL = '''\
 import math
 
 import numpy as np
+from scipy import ndimage
 
 
 def clean(x, w):
@@ -26,8 +27,8 @@ def clean(x, w):
 
 
 def rules_missing(x):
-    d = np.unwrap(x)
-    e = np.sort_complex(d) + np.unwrap(d)
+    d = ndimage.laplace(x)
+    e = np.nextafter(d, 1.0) + ndimage.laplace(d)
     return np.sum(e) + undefined_name
 
 
@@ -70,12 +71,12 @@ def test_a_whole_file_in_one_run(model, capsys):
     code, out, err = run(capsys, "check", name)
     assert code == 1
     assert positions(out) == [
-        ("11", "9", "AD201"),   # d = np.unwrap(x)
-        ("12", "9", "AD201"),   # np.sort_complex(d)
-        ("12", "30", "AD201"),  # np.unwrap(d)
-        ("13", "24", "AD202"),  # undefined_name
-        ("17", "5", "AD101"),   # try
-        ("25", "12", "AD201"),  # math.comb(n, 2)
+        ("12", "9", "AD201"),   # d = ndimage.laplace(x)
+        ("13", "9", "AD201"),   # np.nextafter(d, 1.0)
+        ("13", "32", "AD201"),  # ndimage.laplace(d)
+        ("14", "24", "AD202"),  # undefined_name
+        ("18", "5", "AD101"),   # try
+        ("26", "12", "AD201"),  # math.comb(n, 2)
     ]
     assert out.rstrip().splitlines()[-1] == f"{name}: 4 functions checked: 6 errors, 0 warnings"
     assert err.strip() == "adgen: note: no_parameters not checked: it has no parameters to differentiate"
@@ -86,19 +87,19 @@ def test_pyflakes_style_blocks(model, capsys):
     _, out, _ = run(capsys, "check", f"{name}:rules_missing")
     block = out.split("\n\n")[1]
     assert block.splitlines()[:3] == [
-        f"{name}:12:9: AD201 no derivative rule for np.sort_complex",
-        "        e = np.sort_complex(d) + np.unwrap(d)",
-        "            ^^^^^^^^^^^^^^^^^^",
+        f"{name}:13:9: AD201 no derivative rule for np.nextafter",
+        "        e = np.nextafter(d, 1.0) + ndimage.laplace(d)",
+        "            ^^^^^^^^^^^^^^^^^^^^",
     ]
     assert block.splitlines()[3] == "hint: register one before calling grad:"
-    assert "    @defvjp(np.sort_complex)" in block.splitlines()
+    assert "    @defvjp(np.nextafter)" in block.splitlines()
 
 
 def test_one_function(model, capsys):
     name = model()
     code, out, err = run(capsys, "check", f"{name}:with_try")
     assert (code, err) == (1, "")
-    assert positions(out) == [("17", "5", "AD101")]
+    assert positions(out) == [("18", "5", "AD101")]
     assert out.rstrip().endswith(f"{name}: 1 function checked: 1 error, 0 warnings")
 
 
@@ -124,14 +125,15 @@ def test_json(model, capsys):
     found = json.loads(out)
     assert [(d["line"], d["col"], d["code"]) for d in found] == [
         (int(a), int(b), c) for a, b, c in [
-            ("11", "9", "AD201"), ("12", "9", "AD201"), ("12", "30", "AD201"),
-            ("13", "24", "AD202"), ("17", "5", "AD101"), ("25", "12", "AD201")]
+            ("12", "9", "AD201"), ("13", "9", "AD201"), ("13", "32", "AD201"),
+            ("14", "24", "AD202"), ("18", "5", "AD101"), ("26", "12", "AD201")]
     ]
     first = found[0]
     assert set(first) == {"code", "message", "filename", "line", "col", "end_col", "source_line", "hint", "severity", "fix"}
-    assert first["filename"] == name and first["severity"] == "error" and first["end_col"] == 21
-    assert first["source_line"] == "    d = np.unwrap(x)\n"
-    assert first["fix"].startswith("@defvjp(np.unwrap)\ndef unwrap_vjp(g, ans, p, discont=None, axis=-1, *, period=6.283185307179586):")
+    assert first["filename"] == name and first["severity"] == "error" and first["end_col"] == 27
+    assert first["source_line"] == "    d = ndimage.laplace(x)\n"
+    assert first["fix"].startswith("import scipy.ndimage\n@defvjp(scipy.ndimage.laplace)\n"
+                                   "def laplace_vjp(g, ans, input, output=None, mode='reflect', cval=0.0, *, axes=None):")
     code, out, _ = run(capsys, "check", f"{name}:clean", "--format", "json")
     assert code == 0 and json.loads(out) == []
 
@@ -151,7 +153,7 @@ def test_rebound_name_is_a_note(model, capsys):
 
 
 def test_a_function_decorated_with_grad(model, capsys):
-    name = model("import numpy as np\nfrom adgen import grad\n\n\n@grad\ndef f(x):\n    return np.sum(np.sort_complex(x))\n")
+    name = model("import numpy as np\nfrom adgen import grad\n\n\n@grad\ndef f(x):\n    return np.sum(np.nextafter(x, 1.0))\n")
     code, out, _ = run(capsys, "check", name)
     assert code == 1 and positions(out) == [("7", "19", "AD201")]
 
@@ -161,8 +163,9 @@ def test_stubs_file(model, tmp_path, capsys):
     code, out, err = run(capsys, "check", name, "--stubs", "rules.py")
     assert code == 1 and "wrote 3 rule stubs to rules.py" in err
     text = (tmp_path / "rules.py").read_text()
-    assert text.count("@defvjp(np.unwrap)") == 1 and text.count("@defvjp(np.sort_complex)") == 1  # one stub per callee
-    assert "\nimport math\n" in text and "\nimport numpy as np\n" in text and "\nfrom adgen import defvjp\n" in text
+    assert text.count("@defvjp(scipy.ndimage.laplace)") == 1 and text.count("@defvjp(np.nextafter)") == 1  # one stub per callee
+    assert "\nimport math\n" in text and "\nimport numpy as np\n" in text and "\nimport scipy.ndimage\n" in text
+    assert "\nfrom adgen import defvjp\n" in text
     assert "def comb_vjp(g, ans, n, k, /):" in text
     compile(text, "rules.py", "exec")
     assert sorted(p for p in os.listdir(tmp_path) if p != "__pycache__") == sorted([name, "rules.py"])  # no temp file left
@@ -188,9 +191,9 @@ def test_no_stubs_needed(model, tmp_path, capsys):
 
 def test_filled_in_stub_makes_grad_work(model, tmp_path):
     """The written file imports; an unwritten stub is a loud error; a written one is used."""
-    name = model("import numpy as np\n\n\ndef f(x):\n    d = np.unwrap(x)\n    return np.sum(np.unwrap(d) ** 2) + np.sum(d * d)\n")
+    name = model("import numpy as np\n\n\ndef f(x):\n    d = np.nextafter(x, 1.0)\n    return np.sum(np.nextafter(d, 0.0) ** 2) + np.sum(d * d)\n")
     assert main(["check", name, "--stubs", "rules.py"]) == 1
-    stub_body = 'raise NotImplementedError("the derivative rule of np.unwrap")'
+    stub_body = 'raise NotImplementedError("the derivative rule of np.nextafter")'
     script = textwrap.dedent(f"""
         import numpy as np
         import rules
@@ -204,10 +207,10 @@ def test_filled_in_stub_makes_grad_work(model, tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "unwritten: derivative rule rules.unwrap_vjp" in proc.stdout
+    assert "unwritten: derivative rule rules.nextafter_vjp" in proc.stdout
 
     rules = tmp_path / "rules.py"
-    rules.write_text(rules.read_text().replace(stub_body, "return g  # unwrap adds multiples of the period: piecewise constant"))
+    rules.write_text(rules.read_text().replace(stub_body, "return g  # nextafter moves x1 by one ulp: its derivative in x1 is one"))
     script = textwrap.dedent(f"""
         import numpy as np
         import rules
@@ -264,7 +267,7 @@ def test_syntax_errors_do_not_hide_missing_rules(model, capsys):
         "    except ValueError:\n"
         "        y = x\n"
         "    z = (w := x) + 1.0\n"
-        "    a = np.sort_complex(x) + y + z\n"
+        "    a = np.nextafter(x, 1.0) + y + z\n"
         "    return np.sum(a) + nowhere\n"
     )
     code, out, err = run(capsys, "check", name)

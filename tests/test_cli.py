@@ -379,7 +379,7 @@ def test_check_without_a_function_on_bad_files(model, tmp_path, monkeypatch, cap
 @pytest.mark.parametrize("where", ["missing folder", "foreign file", "source file"])
 def test_outputs_refused_without_touching_anything(model, tmp_path, monkeypatch, capsys, where):
     """``emit -o`` and ``check --stubs``: a bad output path is exit 2 and changes nothing."""
-    path = model("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.sort_complex(x))\n\n\ndef h(x):\n    return np.sum(x)\n")
+    path = model("import numpy as np\n\n\ndef f(x):\n    return np.sum(np.nextafter(x, 1.0))\n\n\ndef h(x):\n    return np.sum(x)\n")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.py").write_text("# my own code\n")
     out = {"missing folder": "nowhere/g.py", "foreign file": "mine.py", "source file": path.name}[where]

@@ -3,7 +3,7 @@
 A value may be complex when it comes from a complex argument (``grad`` sees
 the arguments), a complex literal (``1j``), a complex global or closure
 variable, a function that makes complex values (``np.fft.*``,
-``np.linalg.eig``, ``complex(...)``, ``dtype=complex``, ``.astype(complex)``),
+``np.linalg.eig``, ``np.sort_complex``, ``complex(...)``, ``dtype=complex``, ``.astype(complex)``),
 a function of yours whose text makes complex values, or arithmetic on any of
 these. ``abs``, ``real``, ``imag``, ``angle``, norms,
 comparisons and other functions of a real result end it. Like activity, the
@@ -31,7 +31,7 @@ REAL_RESULTS = (abs, np.abs, np.absolute, np.real, np.imag, np.angle, np.ndarray
 # piecewise constant for real values, but complex for complex ones
 COMPLEX_NONDIFF = (np.sign, np.round, np.around, np.rint, np.ndarray.round)
 # functions that make complex values from real ones
-MAKERS = (complex, np.linalg.eig, np.linalg.eigvals, np.roots)
+MAKERS = (complex, np.linalg.eig, np.linalg.eigvals, np.roots, np.sort_complex)
 MAKER_MODULES = ("numpy.fft", "numpy.lib._scimath_impl", "numpy.emath", "numpy.lib.scimath", "cmath")
 
 
@@ -160,7 +160,7 @@ def _makes_complex(fn):
 
 
 COMPLEX_WORDS = {"complex", "complex64", "complex128", "complex256", "csingle", "cdouble", "clongdouble",
-                 "fft", "eig", "eigvals", "roots", "emath", "scimath", "1j"}
+                 "fft", "eig", "eigvals", "roots", "emath", "scimath", "sort_complex", "1j"}
 
 
 @functools.lru_cache(maxsize=1024)

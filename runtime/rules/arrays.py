@@ -97,6 +97,15 @@ def ediff1d(g, ans, ary, to_end=None, to_begin=None):
     return np.reshape(da, np.shape(ary)), None if to_end is None else np.reshape(g[end:], np.shape(to_end)), None if to_begin is None else np.reshape(g[:begin], np.shape(to_begin))
 
 
+# np.unwrap adds to p a multiple of the period that is constant between jumps (it
+# changes only where a difference crosses discont): its derivative in p is one. In
+# discont it is piecewise constant; in period it is not (the multiple is), so both
+# are declared constant: a differentiated value reaching them is refused (AD311).
+@vjp(np.unwrap, constant=("discont", "period"))
+def unwrap(g, ans, p, discont=None, axis=-1, *, period=6.283185307179586):
+    return g
+
+
 def _gradient_back(g, ans, f, spacings, axis, edge_order):
     """Cotangents of ``np.gradient``: of ``f`` and of each spacing argument.
 

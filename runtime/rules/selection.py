@@ -213,3 +213,14 @@ def sort(g, ans, a, axis=-1, kind=None):
     out = _rt.zeros_for(a)
     np.put_along_axis(out, order, g, axis=axis)
     return out
+
+
+# np.sort_complex sorts along the last axis by real, then imaginary part (NumPy's order
+# for complex values, which argsort of a complex array follows), and returns complex
+# values. A real input's cotangent is the real part of g scattered back.
+@vjp(np.sort_complex, complex=True)
+def sort_complex(g, ans, a):
+    order = np.argsort(a, axis=-1, kind="stable")
+    out = _rt.zeros_for(a)
+    np.put_along_axis(out, order, g if np.iscomplexobj(a) else np.real(g), axis=-1)
+    return out

@@ -44,6 +44,12 @@ def spread(n, low=-2.0, high=2.0):
     return np.sort(rng.uniform(low, high, n)) + np.arange(n) * 0.5
 
 
+def _wrapped(*shape, period=2 * np.pi):
+    """Phases along the last axis (steps under a quarter period) wrapped into [0, period)."""
+    steps = rng.uniform(-0.25, 0.25, shape) * period
+    return np.mod(np.cumsum(steps, axis=-1) + rng.uniform(0, period, shape[:-1] + (1,)), period)
+
+
 CASES = [
     # np.diff: n, axis, prepend/append (positional: checked too), 0-d and array ones
     Case(np.diff, (r(5),)),
@@ -63,6 +69,12 @@ CASES = [
     Case(np.ediff1d, (r(2, 3), r(2), r(3))),
     Case(np.ediff1d, (r(4), 0.5, -1.0)),
     Case(np.ediff1d, (r(4),), {"to_begin": 3.0}),
+    # np.unwrap: jumps of whole periods between steps well away from discont (a kink)
+    Case(np.unwrap, (_wrapped(9),), wrt=(0,)),
+    Case(np.unwrap, (_wrapped(3, 5),), {"axis": 0}, wrt=(0,)),
+    Case(np.unwrap, (_wrapped(3, 5), 4.0, 1), wrt=(0,)),
+    Case(np.unwrap, (_wrapped(7, period=4.0),), {"period": 4.0}, wrt=(0,)),
+    Case(np.unwrap, (_wrapped(7, period=360.0),), {"period": 360.0, "discont": 270.0}, wrt=(0,)),
     # np.cross: 3-vectors (and 2-vectors where NumPy still takes them), axes, broadcasting
     Case(np.cross, (r(3), r(3))),
     Case(np.cross, (r(4, 3), r(3))),
@@ -317,6 +329,12 @@ def grid_forms(x):
     return np.sum(G[0] * G[2] ** 2 + G[1]) + np.sum(W ** 2) + np.sum(H[1] ** 2)
 
 
+def unwrapped(x):
+    p = np.mod(np.cumsum(np.abs(x) + 0.4), 2 * np.pi)  # steps in (0.4, 2.4): under discont (pi)
+    q = np.mod(np.outer(x[:3], x[3:6]) * 5.0, 3.0)
+    return np.sum(np.unwrap(p) ** 2) + np.sum(np.sin(np.unwrap(q, axis=0, period=3.0)) * q) + np.sum(np.unwrap(p, 2.5) * x)
+
+
 def polys(x):
     return np.sum(np.polyval(x[:3], x) ** 2)
 
@@ -334,13 +352,31 @@ X = rng.uniform(-2, 2, 8)
 
 
 @pytest.mark.parametrize("fn", [diffs, gradient_1d, gradient_2d, gradient_axis, crosses, convolutions, interpolation,
-                                integration, moving, rotations, grid, gradient_forms, gradient_spacing, grid_forms, polys, cleaned, partial_sort])
+                                integration, moving, rotations, grid, gradient_forms, gradient_spacing, grid_forms, polys, cleaned, partial_sort,
+                                unwrapped])
 def test_through_the_transpiler(fn):
     x = X.copy()
     if fn is cleaned:
         x = np.abs(x) + 0.1
         x[[2, 5]] *= -1
     check_grad(lambda v: fn(v) if fn is not cleaned else np.sum(np.nan_to_num(np.log(v), nan=v[0]) * v), [x], 0, grad(fn)(x))
+
+
+def test_unwrap_refuses_a_differentiated_period_or_discont():
+    """The multiple of the period unwrap adds depends on the period (and jumps with discont):
+    its rule differentiates p only, so a differentiated value there is AD311."""
+
+    def by_period(x):
+        return np.sum(np.unwrap(x, period=x[0] + 6.0))
+
+    def by_discont(x):
+        return np.sum(np.unwrap(x, x[0] + 4.0))
+
+    for fn, name in ((by_period, "period"), (by_discont, "discont")):
+        with pytest.raises(TranspileError) as err:
+            grad(fn)(X)
+        (diag,) = err.value.diagnostics
+        assert diag.code == "AD311" and f"parameter `{name}`" in diag.message
 
 
 def test_gradient_refused_edge_order(tmp_path):

@@ -134,6 +134,9 @@ COMPLEX_CASES = [
     C(np.linalg.eig, (z(3, 3),), check=eig_phase_free_check), C(np.linalg.eigvals, (z(3, 3),), check=eigvals_check),
     # np.roots: complex coefficients, and real ones with complex roots
     C(np.roots, (z(4),)), C(np.roots, (np.array([1.0, 0.4, 1.3, -0.2]),)),
+    # np.sort_complex: complex entries, a real input (complex result, real cotangent); equal
+    # real parts are a kink in the real parts (test_selection.py checks their order by hand)
+    C(np.sort_complex, (z(6),)), C(np.sort_complex, (z(2, 4, quadrant=3),)), C(np.sort_complex, (r(5),)),
     # np.fft (more cases in test_fft.py)
     *[C(f, (z(2, 4),), kw) for f in (np.fft.fft, np.fft.ifft, np.fft.fft2, np.fft.ifft2, np.fft.fftn, np.fft.ifftn,
                                      np.fft.irfft, np.fft.irfft2, np.fft.irfftn, np.fft.hfft, np.fft.fftshift,

@@ -91,6 +91,10 @@ def _clip_kw(a, lo, hi, mn, mx):
     return np.clip(a, **kw)
 
 
+def _real_sort_complex(a):
+    return np.real(np.sort_complex(a))
+
+
 CASES = [
     # subscripts
     *[Case(operator.getitem, (a, i), id=_getitem_id(i)) for a, i in GETITEM],
@@ -160,6 +164,10 @@ CASES = [
     Case(np.sort, (x234, 1)),
     Case(np.sort, (x234,), {"axis": None}),
     Case(np.sort, (x23,), {"axis": -1, "kind": "stable"}),
+    # sort_complex: along the last axis; a real input's result is complex and its cotangent
+    # real. The harness's g is real, so the loss <g, result> reads the result's real part
+    # (fn); complex inputs and g are checked in tests/rules/test_complex.py.
+    *[Case(np.sort_complex, (a,), fn=_real_sort_complex, **tol) for a, tol in ((x7, {}), (x234, {}), (x4.astype(np.float32), {"rtol": 1e-2, "atol": 1e-3}))],
 ]
 
 
@@ -188,6 +196,23 @@ def test_getitem_accumulates_repeated_indices():
     np.testing.assert_array_equal(cot, [2.0, 0.0, 5.0])
 
 
+def test_sort_complex_follows_numpys_order_and_sends_ties_once():
+    """Entries with equal real parts are ordered by their imaginary parts; equal entries
+    (ties) each get one cotangent entry, as for np.sort; a real input's cotangent is real."""
+    rule = lookup(np.sort_complex)
+    a = np.array([[1 + 2j, 0.5 + 3j, 1 - 1j, 1 + 2j], [2 + 0j, -1 + 0j, 2 + 0j, 3j]])
+    ans = np.sort_complex(a)
+    g = np.array([[1 + 1j, 2 + 2j, 3 + 3j, 4 + 4j], [5 - 1j, 6 - 2j, 7 - 3j, 8 - 4j]])
+    cot = rule.fn(g, ans, a)
+    np.testing.assert_array_equal(cot, [[3 + 3j, 1 + 1j, 2 + 2j, 4 + 4j], [7 - 3j, 5 - 1j, 8 - 4j, 6 - 2j]])
+    x = np.array([3.0, 1.0, 3.0, 2.0])
+    cot = rule.fn(np.array([1 + 1j, 2 + 2j, 3 + 3j, 4 + 4j]), np.sort_complex(x), x)
+    assert not np.iscomplexobj(cot)
+    np.testing.assert_array_equal(cot, [3.0, 1.0, 4.0, 2.0])
+    ints = np.array([2, 0, 1])
+    np.testing.assert_array_equal(rule.fn(np.array([1j, 2.0, 3.0]), np.sort_complex(ints), ints), [3.0, 0.0, 2.0])
+
+
 def test_clip_ties_go_to_the_argument():
     # a == a_min and a == a_max: the cotangent goes to a, not to the bound
     rule = lookup(np.clip)
@@ -195,3 +220,33 @@ def test_clip_ties_go_to_the_argument():
     cots = rule.fn(np.ones(2), np.clip(a, -0.5, 0.5), a, -0.5, 0.5)
     np.testing.assert_array_equal(cots[0], [1.0, 1.0])
     assert cots[1] == 0.0 and cots[2] == 0.0
+
+
+# -- end to end: np.sort_complex in user functions, through adgen.grad ----------------------
+
+
+def sorted_complex_of_real(x):
+    s = np.sort_complex(x * 2.0)
+    return np.sum(np.real(s) * np.arange(1.0, 8.0)) + np.sum(np.imag(s) * x)
+
+
+def sorted_complex_of_complex(x):
+    z = x[:4] + 1j * x[4:]
+    s = np.sort_complex(z)
+    return np.sum(np.abs(s) * np.arange(1.0, 5.0)) + np.real(s[0] * s[-1])
+
+
+def test_sort_complex_through_the_transpiler():
+    from gradcheck import check_complex_grad, check_grad
+    from adgen import grad
+
+    x = np.array([0.3, -1.2, 0.8, 2.1, -0.4, 1.5, -0.9])
+    check_grad(sorted_complex_of_real, [x], 0, grad(sorted_complex_of_real)(x))
+    y = np.array([0.3, -1.2, 0.8, 2.1, -0.4, 1.5, -0.9, 0.6])
+    check_grad(sorted_complex_of_complex, [y], 0, grad(sorted_complex_of_complex)(y))
+    z = np.array([0.4 + 1j, -0.7 - 0.2j, 1.3 + 0.5j, 0.1 - 0.8j])
+
+    def on_complex(z):
+        return np.sum(np.abs(np.sort_complex(z)) ** 2 * np.arange(1.0, 5.0))
+
+    check_complex_grad(on_complex, [z], 0, grad(on_complex)(z))
