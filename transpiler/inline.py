@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adgen import runtime
+from adgen import source
 from adgen.errors import RuleError
 from adgen.simplify import Folder
 from adgen.syntax import Transformer, clone, names_in, path_of, walk
@@ -108,8 +109,7 @@ def _definition(fn):
     lambdas = [n for n in walk(tree) if isinstance(n, ast.Lambda) and [a.arg for a in n.args.posonlyargs + n.args.args + n.args.kwonlyargs] == wanted]
     if len(lambdas) != 1:  # two lambdas of one signature on a line: not told apart
         return None
-    body = [ast.Return(value=lambdas[0].body)]
-    return ast.FunctionDef(name="<lambda>", args=lambdas[0].args, body=body, decorator_list=[], returns=None, type_params=[])
+    return source.as_function(lambdas[0], "<lambda>")
 
 
 def _is_none(node):

@@ -233,7 +233,7 @@ def _stale(fn, lines):
     raise TranspileError([Diagnostic("AD207", message, code.co_filename, line, 1, 0, text, hint)])
 
 
-def _as_function(node, name):
+def as_function(node, name):
     """A lambda becomes ``def name(...): return body`` at the lambda's position."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return node
@@ -292,7 +292,7 @@ def load(fn):
         except ValueError:  # a cell not filled yet: a closure variable all the same, never a global
             closure[var] = EMPTY
     return Source(
-        func=mangled(_as_function(node, name), fn.__qualname__),
+        func=mangled(as_function(node, name), fn.__qualname__),
         filename=code.co_filename,
         lines=lines,
         text=text,
