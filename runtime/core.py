@@ -167,7 +167,7 @@ def as_grad(g, x):
     if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind == "f":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
-    if isinstance(x, (list, tuple, dict)):
+    if isinstance(x, (list, tuple, dict)) or trees.is_object(x):
         return _unshare(trees.as_grad(g, x, as_grad), set())
     if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
         g = trees.to_array(g, x.shape)
@@ -215,7 +215,7 @@ _UNSEEN = ("complex values appeared where adgen saw none (a function of yours or
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
     out = [as_grad(g, x) for g, x in zip(gs, xs)]
-    if any(isinstance(x, (list, tuple, dict)) for x in xs):
+    if any(isinstance(x, (list, tuple, dict)) or trees.is_object(x) for x in xs):
         return tuple(_unshare(out, set()))
     for k, r in enumerate(out):
         if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):
@@ -232,6 +232,10 @@ def _unshare(tree, seen):
         if hasattr(tree, "_fields"):
             return type(tree)(*items)
         return tuple(items) if isinstance(tree, tuple) else items
+    if trees.is_object(tree):  # a gradient object made by trees.as_grad: its own to change
+        for name, value in trees.attributes(tree).items():
+            object.__setattr__(tree, name, _unshare(value, seen))
+        return tree
     if isinstance(tree, np.ndarray):
         if id(tree) in seen or (tree.base is not None and id(tree.base) in seen):
             tree = tree.copy()

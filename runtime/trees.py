@@ -1,9 +1,18 @@
-"""Adjoints of lists, tuples and dicts (pytrees), and the gradients of container arguments.
+"""Adjoints of lists, tuples, dicts and objects (pytrees), and the gradients of container arguments.
 
 The adjoint of a list or tuple is an ``Adj``: a list with one adjoint per item;
 that of a dict is an ``AdjDict`` with the same keys. An item's adjoint may be
 ``0.0`` (broadcasting fixes its shape later), and so may a whole container's:
 ``0.0`` stands for "zero everywhere", whatever the structure.
+
+Objects are containers whose items are read by name, ``p.W`` (the transpiler
+writes it as a subscript ``p["W"]`` in the backward pass, ``scatter(g, p, "W")``):
+a namedtuple is a tuple, its field ``W`` the item ``p._fields.index("W")``, so
+``p.W``, ``p[0]`` and ``W, b = p`` share one ``Adj``; any other object
+(``is_object``: a dataclass instance or an object with a ``__dict__``) has an
+``AdjDict`` keyed by attribute name. Only the object's own attributes
+(``attributes``) are parameters: a class attribute read through it is a constant
+(no cotangent), a property or other computed attribute is refused (AD416).
 
 Adding adjoints adds them item by item (``Adj + Adj``, ``0.0 + Adj``), and never
 changes either operand. Only the helpers below change an adjoint in place, and
@@ -11,13 +20,17 @@ only one nothing else refers to (the caller's variable alone), as
 ``adgen.runtime.rules.selection.scatter_add`` does for arrays.
 """
 
+import copy
+import dataclasses
+import functools
 import sys
+import types
 
 import numpy as np
 
 from adgen.runtime.refs import alone
 
-__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves"]
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes"]
 
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
@@ -107,7 +120,9 @@ def zeros(x):
     """A zero adjoint with the structure of the container ``x``."""
     if isinstance(x, dict):
         return AdjDict.fromkeys(x, 0.0)
-    return Adj([0.0] * len(x))
+    if isinstance(x, (list, tuple)):
+        return Adj([0.0] * len(x))
+    return AdjDict()  # an object's: attributes are added as they get cotangents
 
 
 def part(g, key):
@@ -136,16 +151,68 @@ def scatter(g, a, index):
 
 
 def scatter_add(acc, g, a, index, count=None):
-    """``acc`` plus ``g`` at ``a[index]`` (``index`` a key, an int or a slice). ``count``:
-    ``acc``'s reference count as the caller's caller saw it, when called through a helper."""
+    """``acc`` plus ``g`` at ``a[index]`` (``index`` a key, an int, a slice, or the name
+    of an object's attribute). ``count``: ``acc``'s reference count as the caller's caller
+    saw it, when called through a helper."""
     count = sys.getrefcount(acc) if count is None else count
+    if type(index) is str and not isinstance(a, dict):
+        index = _slot(a, index)
+        if index is None:
+            return acc  # a class attribute: a constant
+        if not _is_zero(acc) and not isinstance(acc, (list, dict)):
+            raise _used_as_array(a)
     acc = zeros(a) if _is_zero(acc) else _own(acc, count)
     if isinstance(index, slice):
         for j, k in enumerate(range(len(a))[index]):
             acc[k] = acc[k] + part(g, j)
     else:
-        acc[index] = acc[index] + g
+        acc[index] = part(acc, index) + g
     return acc
+
+
+# -- objects -------------------------------------------------------------------------------
+
+_NOT_OBJECTS = (np.ndarray, np.generic, list, tuple, dict, str, bytes, bytearray, int, float, complex, type(None), type,
+                types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
+_LIBRARIES = ("numpy", "scipy", "builtins", "functools")
+
+# attribute names that adgen reads as an array's (``x.T``, ``x.shape``): an object's parameter may not have one
+ARRAY_NAMES = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
+
+
+def is_object(x):
+    """Is ``x`` an object whose attributes are parameters: a dataclass instance, or an
+    object of a class of yours with a ``__dict__`` (not a function, class or module, nor
+    an object of NumPy's or SciPy's)? Namedtuples are tuples."""
+    if isinstance(x, _NOT_OBJECTS):
+        return False
+    if dataclasses.is_dataclass(x):
+        return True
+    return hasattr(x, "__dict__") and type(x).__module__.partition(".")[0] not in _LIBRARIES
+
+
+def attributes(x):
+    """The parameters of the object ``x``, by name: a dataclass's fields, then the other
+    attributes the object holds itself (its ``__dict__``), in order."""
+    names = [f.name for f in dataclasses.fields(x)] if dataclasses.is_dataclass(x) else []
+    names += [n for n in getattr(x, "__dict__", {}) if n not in names]
+    return {n: getattr(x, n) for n in names if hasattr(x, n)}
+
+
+def _slot(a, name):
+    """Where ``a.name``'s cotangent goes in ``a``'s adjoint: a namedtuple's field position,
+    an object's attribute name; ``None`` for a constant class attribute."""
+    if isinstance(a, tuple) and name in getattr(type(a), "_fields", ()):
+        return type(a)._fields.index(name)
+    if not isinstance(a, tuple) and name in attributes(a):
+        return name
+    held = getattr(type(a), name, None)
+    if callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name):
+        from adgen.runtime.core import GradientError
+
+        raise GradientError("AD416", f"`.{name}` of a {type(a).__qualname__} is not an attribute the object holds (a property, a method, or computed by `__getattr__`): "
+                            "its cotangent cannot be given to the object's attributes; read the attributes it is computed from instead")
+    return None
 
 
 def drop_last(acc):
@@ -226,15 +293,18 @@ def _float_leaf(x):
     return isinstance(x, (float, complex, np.floating, np.complexfloating))
 
 
-def as_grad(g, x, leaf):
+def as_grad(g, x, leaf, within=frozenset()):
     """``g`` shaped like the container ``x``: the same structure, ``leaf(g_i, x_i)`` for
-    float leaves, ``None`` for the others (ints, bools, strings, None)."""
+    float leaves, ``None`` for the others (ints, bools, strings, None). ``within``: the
+    ids of the objects ``x`` is inside of."""
+    if is_object(x):
+        return _object_grad(g, x, leaf, within)
     if isinstance(x, dict):
-        return {k: as_grad(part(g, k), v, leaf) for k, v in x.items()}
+        return {k: as_grad(part(g, k), v, leaf, within) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         if isinstance(g, np.ndarray) and np.ndim(g) == 0:
             g = float(g)
-        items = [as_grad(part(g, k), v, leaf) for k, v in enumerate(x)]
+        items = [as_grad(part(g, k), v, leaf, within) for k, v in enumerate(x)]
         if hasattr(x, "_fields"):  # a namedtuple keeps its type
             return type(x)(*items)
         return tuple(items) if isinstance(x, tuple) else items
@@ -243,10 +313,52 @@ def as_grad(g, x, leaf):
     return leaf(g, x)
 
 
+def _object_grad(g, x, leaf, within):
+    """The gradient of the object ``x``: a copy of it (``copy.copy``: made without calling
+    ``__init__`` or ``__post_init__``, so a dataclass's checks and derived values are not
+    computed from gradients; frozen ones too) whose every attribute is replaced by its
+    gradient, or ``None``. The caller's object is never changed."""
+    from adgen.runtime.core import GradientError
+
+    if not _is_zero(g) and not isinstance(g, dict):
+        raise _used_as_array(x)
+    if id(x) in within:
+        raise GradientError("AD416", f"a {type(x).__qualname__} differentiated refers to itself through its attributes: its gradient would too")
+    within = within | {id(x)}
+    out = copy.copy(x)
+    if out is x:
+        raise GradientError("AD416", f"copy.copy of a {type(x).__qualname__} returns the object itself, so its gradient cannot be another {type(x).__qualname__}")
+    for name, value in attributes(x).items():
+        item = as_grad(part(g, name), value, leaf, within)
+        if name in ARRAY_NAMES and any(v is not None for v in leaves(item)):
+            raise _array_name(x, name)
+        object.__setattr__(out, name, item)
+    return out
+
+
+def _array_name(x, name):
+    from adgen.runtime.core import GradientError
+
+    return GradientError("AD416", f"the attribute `{name}` of a {type(x).__qualname__} has the name of an array attribute (`x.{name}`), "
+                         "which adgen reads as the array's: rename the attribute")
+
+
+def _used_as_array(x):
+    """AD416 for an object whose cotangent came out as a number or an array."""
+    from adgen.runtime.core import GradientError
+
+    named = [n for n in attributes(x) if n in ARRAY_NAMES]
+    if named:
+        return _array_name(x, named[0])
+    return GradientError("AD416", f"a {type(x).__qualname__} was used as an array: its cotangent is not one of its attributes'")
+
+
 def leaves(tree):
     """The leaves of a gradient tree, depth first."""
     if isinstance(tree, dict):
         return [v for item in tree.values() for v in leaves(item)]
     if isinstance(tree, (list, tuple)):
         return [v for item in tree for v in leaves(item)]
+    if is_object(tree):
+        return [v for item in attributes(tree).values() for v in leaves(item)]
     return [tree]

@@ -5,6 +5,9 @@ directions (a directional derivative compared with the dot product of the
 gradient and the direction). Everything here is independent of adgen.
 """
 
+import copy
+import dataclasses
+
 import numpy as np
 
 FULL_LIMIT = 64  # arguments with at most this many entries are checked entry by entry
@@ -113,9 +116,29 @@ def random_like(value, rng):
 # -- container arguments (pytrees) --------------------------------------------------------
 
 
+class Field(str):
+    """A path key naming an object's attribute (not a dict key)."""
+
+
+def is_object(x):
+    """A dataclass instance or an object with a ``__dict__`` (namedtuples are tuples)."""
+    if isinstance(x, (np.ndarray, np.generic, float, int, complex, str, type(None), list, tuple, dict, type)) or callable(x):
+        return False
+    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__")
+
+
+def object_fields(x):
+    """The attribute names of an object that are its parameters."""
+    names = [f.name for f in dataclasses.fields(x)] if dataclasses.is_dataclass(x) else []
+    return names + [n for n in getattr(x, "__dict__", {}) if n not in names]
+
+
 def tree_paths(tree, path=()):
-    """``(path, leaf)`` for every leaf of nested dicts, lists and tuples, depth first."""
-    if isinstance(tree, dict):
+    """``(path, leaf)`` for every leaf of nested dicts, lists, tuples and objects, depth first."""
+    if is_object(tree):
+        for name in object_fields(tree):
+            yield from tree_paths(getattr(tree, name), path + (Field(name),))
+    elif isinstance(tree, dict):
         for k, v in tree.items():
             yield from tree_paths(v, path + (k,))
     elif isinstance(tree, (list, tuple)):
@@ -127,7 +150,7 @@ def tree_paths(tree, path=()):
 
 def tree_get(tree, path):
     for key in path:
-        tree = tree[key]
+        tree = getattr(tree, key) if isinstance(key, Field) else tree[key]
     return tree
 
 
@@ -136,12 +159,18 @@ def tree_put(tree, path, value):
     if not path:
         return value
     key, rest = path[0], path[1:]
+    if isinstance(key, Field):
+        out = copy.copy(tree)
+        object.__setattr__(out, key, tree_put(getattr(tree, key), rest, value))
+        return out
     if isinstance(tree, dict):
         out = dict(tree)
         out[key] = tree_put(tree[key], rest, value)
         return out
     items = list(tree)
     items[key] = tree_put(tree[key], rest, value)
+    if hasattr(tree, "_fields"):
+        return type(tree)(*items)
     return tuple(items) if isinstance(tree, tuple) else items
 
 
@@ -174,7 +203,12 @@ def check_tree_grad(f, args, i, grad, **tol):
 
 
 def _same_structure(grad, x, path=()):
-    if isinstance(x, dict):
+    if is_object(x):
+        if type(grad) is not type(x) or grad is x:
+            raise AssertionError(f"at {path}: expected a new {type(x).__name__}, got {grad!r}")
+        for name in object_fields(x):
+            _same_structure(getattr(grad, name), getattr(x, name), path + (Field(name),))
+    elif isinstance(x, dict):
         if type(grad) is not dict or list(grad) != list(x):
             raise AssertionError(f"at {path}: expected a dict with keys {list(x)}, got {grad!r}")
         for k in x:

@@ -333,7 +333,7 @@ Layer = collections.namedtuple("Layer", "W b")
 
 
 def test_a_namedtuple_gradient_is_that_namedtuple():
-    def f(layer, x):  # fields by position or unpacking (layer.W is AD205: arrays have no attribute W)
+    def f(layer, x):  # fields by position or unpacking (by name: test_object_arguments.py)
         W, _ = layer
         return np.sum(np.tanh(W @ x + layer[1]))
 
@@ -349,14 +349,6 @@ def test_a_namedtuple_gradient_is_that_namedtuple():
 
 def _check_scalar_fn(f, x):
     check_tree_grad(lambda v: f(v[0]), [[x]], 0, [grad(f)(x)])
-
-
-@pytest.mark.xfail(strict=True, raises=TranspileError, reason="attributes of a namedtuple (layer.W) are read as array attributes: AD205")
-def test_gap_namedtuple_attributes():
-    def f(layer, x):
-        return np.sum(layer.W @ x)
-
-    grad(f)(Layer(np.ones((2, 2)), np.ones(2)), np.ones(2))
 
 
 def test_loop_directly_over_a_dict_indexed_by_strings():

@@ -7,7 +7,7 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
-from adgen import lift
+from adgen import fields, lift
 from adgen.errors import Diagnostics
 from adgen.names import RESERVED
 from adgen.syntax import walk
@@ -182,7 +182,7 @@ def check(src):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem and id(node) not in top_defs:
                 diags.add(problem[0], node, problem[1])
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC and not fields.literal_getattr(node):
                 diags.add("AD102", node, f"`{node.func.id}()` reads or runs code by name, which adgen cannot follow")
     return diags
 

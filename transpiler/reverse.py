@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, frozen, inline, lists, objects, shapes, stubs, zeros
+from adgen import complexity, containers, fields, frozen, inline, lists, objects, shapes, stubs, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for, dotted
 from adgen.source import binding_of
@@ -408,9 +408,8 @@ class Reverser:
                 return None  # a module-level constant
             fn = getattr(np.ndarray, node.attr, None)
             rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
-            if fn is None:
-                self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
-                return None
+            if fn is None:  # an object's attribute: p.W
+                return fields.read(self, node)
             return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
@@ -431,6 +430,7 @@ class Reverser:
             ok, fn = self.resolver.method_of(func)
         args = list(node.args)
         if ok:
+            fn = fields.by_name(fn, node)  # getattr(p, "W")
 
             def rebuild(a, k):
                 call = ast.Call(func=func, args=a, keywords=[ast.keyword(arg=n, value=v) for n, v in k])

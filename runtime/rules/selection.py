@@ -37,8 +37,9 @@ def getitem(g, ans, a, index):
 
 
 def scatter(g, a, index):
-    """A zero cotangent for ``a`` with ``g`` at ``a[index]``."""
-    if isinstance(a, (list, tuple, dict)):
+    """A zero cotangent for ``a`` with ``g`` at ``a[index]`` (``a.index`` for the name of
+    an object's attribute: ``adgen.runtime.trees``)."""
+    if isinstance(a, (list, tuple, dict)) or type(index) is str:
         return _rt.trees.scatter(g, a, index)
     return _add_at(_rt.zeros_for(a), g, index)
 
@@ -58,7 +59,7 @@ def scatter_add(acc, g, a, index):
     is added into it in place, so a loop over entries costs one array, not one per entry.
     (Adjoints can share an array, e.g. ``_dy = _rt.unbroadcast(_dx, y)`` returns
     ``_dx``; a shared array is never changed.)"""
-    if isinstance(a, (list, tuple, dict)):
+    if isinstance(a, (list, tuple, dict)) or type(index) is str:
         count = sys.getrefcount(acc)
         return _rt.trees.scatter_add(acc, g, a, index, count)
     own = (

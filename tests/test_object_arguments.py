@@ -1,0 +1,381 @@
+"""``wrt`` selecting an object (dataclass, namedtuple, object with a ``__dict__``): its
+attributes are parameters, read as ``p.W`` anywhere, and its gradient has its structure.
+Checked against finite differences in each float leaf (``gradcheck.check_tree_grad``)."""
+
+import collections
+import copy
+import dataclasses
+import typing
+
+import numpy as np
+import pytest
+
+from gradcheck import check_grad, check_tree_grad, tree_paths
+from adgen import TranspileError, grad, value_and_grad, vjp
+from adgen.runtime.core import GradientError
+
+Layer = collections.namedtuple("Layer", "W b")
+
+
+class TypedLayer(typing.NamedTuple):
+    W: np.ndarray
+    b: np.ndarray
+    name: str = "dense"
+
+
+@dataclasses.dataclass
+class Params:
+    W: np.ndarray
+    b: np.ndarray
+    scale: float = 2.0
+    steps: int = 3
+    label: str = "p"
+
+
+@dataclasses.dataclass(frozen=True)
+class Frozen:
+    w: np.ndarray
+    c: float
+
+
+@dataclasses.dataclass(slots=True)
+class Slotted:
+    w: np.ndarray
+    c: float
+
+
+INITS = []
+
+
+@dataclasses.dataclass
+class Checked:
+    """``__post_init__`` counts and checks: the gradient must not run it."""
+
+    sigma: float
+    mu: np.ndarray
+
+    def __post_init__(self):
+        INITS.append(self)
+        if self.sigma <= 0:
+            raise ValueError("sigma must be positive")
+        self.log_sigma = np.log(self.sigma)  # a derived attribute, held by the object
+
+
+class Model:
+    """A plain object: its attributes are whatever ``__init__`` stores."""
+
+    def __init__(self, W, b, activation="tanh"):
+        self.W = W
+        self.b = b
+        self.activation = activation
+
+
+@dataclasses.dataclass
+class Net:
+    layers: list
+    head: Params
+
+
+def rng_arrays(seed, *shapes):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=s) if s else float(rng.normal()) for s in shapes]
+
+
+def snapshot(tree):
+    return [(path, copy.deepcopy(leaf)) for path, leaf in tree_paths(tree)]
+
+
+def assert_unchanged(tree, before):
+    for (path, leaf), (p0, old) in zip(tree_paths(tree), before):
+        assert path == p0
+        assert np.array_equal(leaf, old) if isinstance(old, np.ndarray) else leaf == old
+
+
+def assert_no_shared_memory(tree):
+    arrays = [leaf for _, leaf in tree_paths(tree) if isinstance(leaf, np.ndarray)]
+    for k, a in enumerate(arrays):
+        assert all(not np.shares_memory(a, b) for b in arrays[:k])
+
+
+# -- attribute reads, spelled several ways --------------------------------------------------
+
+
+def dense_attr(layer, x):
+    return np.sum(np.tanh(layer.W @ x + layer.b))
+
+
+def dense_mixed(layer, x):  # an attribute, a position and unpacking of one namedtuple
+    W, b = layer
+    return np.sum(np.tanh(layer.W @ x + b) * layer[1] + W[0, 0])
+
+
+def dense_getattr(layer, x):
+    return np.sum(np.tanh(getattr(layer, "W") @ x) + getattr(layer, "b") ** 2)
+
+
+def dense_bound(layer, x):  # the attribute bound to a name first, then rebound
+    w = layer.W
+    h = w @ x
+    w = layer.b
+    return np.sum(np.sin(h) * w)
+
+
+@pytest.mark.parametrize("f", [dense_attr, dense_getattr, dense_bound])
+@pytest.mark.parametrize("make", [Layer, TypedLayer, Params, Model], ids=["namedtuple", "NamedTuple", "dataclass", "object"])
+def test_attribute_reads_of_a_wrt_object(f, make):
+    W, b, x = rng_arrays(1, (2, 3), 2, 3)
+    layer = make(W, b)
+    before = snapshot(layer)
+    g = grad(f)(layer, x)
+    assert type(g) is type(layer) and g is not layer
+    check_tree_grad(f, [layer, x], 0, g)
+    assert_unchanged(layer, before)
+
+
+def unpacked_in_the_loop(layers, x):
+    for W, b in layers:
+        x = np.tanh(W @ x + b)
+    return np.sum(x * layers[-1].b)
+
+
+@pytest.mark.parametrize("f", [dense_mixed, unpacked_in_the_loop])
+def test_attributes_positions_and_unpacking_add_up(f):
+    W, b, x = rng_arrays(12, (3, 3), 3, 3)
+    layer = Layer(W, b) if f is dense_mixed else [Layer(W, b), Layer(W.T.copy(), -b)]
+    g = grad(f)(layer, x)
+    check_tree_grad(f, [layer, x], 0, g)
+
+
+def test_non_float_attributes_get_none():
+    W, b, x = rng_arrays(2, (2, 2), 2, 2)
+
+    def f(p, x):
+        return p.scale * np.sum(p.W @ x + p.b) ** 2 / p.steps
+
+    p = Params(W, b, 0.7, 4, "first")
+    g = grad(f)(p, x)
+    assert g.steps is None and g.label is None and isinstance(g.scale, float)
+    check_tree_grad(f, [p, x], 0, g)
+    t = grad(dense_attr)(TypedLayer(W, b, "named"), x)
+    assert t.name is None and type(t) is TypedLayer
+
+
+# -- how the gradient object is made -------------------------------------------------------
+
+
+def test_a_dataclass_gradient_is_made_without_running_init():
+    sigma, mu, x = 1.5, np.array([0.2, -0.4]), np.array([0.3, 0.9])
+
+    def nll(d, x):
+        return np.sum((x - d.mu) ** 2) / (2 * d.sigma ** 2) + x.size * d.log_sigma
+
+    d = Checked(sigma, mu)
+    INITS.clear()
+    g = grad(nll)(d, x)
+    assert INITS == []  # no __post_init__ ran for the gradient (its sigma gradient may be <= 0)
+    assert type(g) is Checked
+    # log_sigma is an attribute the object holds: a parameter of its own, read as it is
+    check_tree_grad(nll, [d, x], 0, g)
+    assert g.log_sigma == pytest.approx(x.size)
+
+
+@pytest.mark.parametrize("make", [Frozen, Slotted])
+def test_frozen_and_slotted_dataclasses(make):
+    (w,) = rng_arrays(3, 3)
+
+    def f(p):
+        return np.sum(np.exp(p.w * p.c))
+
+    p = make(w, 0.4)
+    g = grad(f)(p)
+    assert type(g) is make
+    check_tree_grad(f, [p], 0, g)
+
+
+def test_a_class_attribute_is_a_constant_and_a_property_is_refused():
+    class WithConstant(Model):
+        shift = 0.5  # the class's, not the object's: not a parameter
+
+        @property
+        def Wt(self):
+            return self.W.T
+
+    W, b, x = rng_arrays(4, (2, 2), 2, 2)
+
+    def f(m, x):
+        return np.sum((m.W @ x + m.b - m.shift) ** 2)
+
+    m = WithConstant(W, b)
+    g = grad(f)(m, x)
+    assert not hasattr(g, "__dict__") or "shift" not in vars(g)
+    check_tree_grad(f, [m, x], 0, g)
+
+    def through_property(m, x):
+        return np.sum(m.Wt @ x)
+
+    with pytest.raises(GradientError, match="AD416.*Wt.*property"):
+        grad(through_property)(m, x)
+
+
+def test_an_attribute_named_like_an_array_attribute_is_refused():
+    @dataclasses.dataclass
+    class Horizon:
+        T: float
+        rate: np.ndarray
+
+    def f(h):
+        return h.T * np.sum(h.rate)
+
+    with pytest.raises(GradientError, match="AD416.*`T`"):
+        grad(f)(Horizon(2.0, np.ones(3)))
+
+
+def test_the_same_array_in_two_attributes_gets_two_gradients():
+    (W,) = rng_arrays(5, (2, 2))
+
+    def f(p):
+        return np.sum(p.W * p.b)
+
+    p = Params(W, W)
+    g = grad(f)(p)
+    assert_no_shared_memory(g)
+    check_tree_grad(f, [p], 0, g)
+
+
+# -- nested structures ---------------------------------------------------------------------
+
+
+def mlp(layers, x):
+    for layer in layers:
+        x = np.tanh(layer.W @ x + layer.b)
+    return np.sum(x ** 2)
+
+
+def mlp_indexed(layers, x):
+    n = len(layers)
+    for k in range(n):
+        x = np.tanh(layers[k].W @ x + layers[k][1])
+    return np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("f", [mlp, mlp_indexed])
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_list_of_namedtuples(f, container):
+    W1, b1, W2, b2, x = rng_arrays(6, (3, 2), 3, (2, 3), 2, 2)
+    layers = container([Layer(W1, b1), Layer(W2, b2)])
+    before = snapshot(layers)
+    g = grad(f)(layers, x)
+    assert type(g) is container and all(type(item) is Layer for item in g)
+    check_tree_grad(f, [layers, x], 0, g)
+    assert_unchanged(layers, before)
+
+
+def net_loss(net, x):
+    h = x
+    for layer in net.layers:
+        h = np.tanh(layer.W @ h + layer.b)
+    out = net.head.W @ h + net.head.b
+    return net.head.scale * np.sum(out ** 2) + np.sum(net.layers[0].W ** 2)
+
+
+def test_objects_in_lists_in_objects():
+    W1, b1, W2, b2, Wh, bh, x = rng_arrays(7, (3, 2), 3, (3, 3), 3, (1, 3), 1, 2)
+    net = Net([Model(W1, b1), Layer(W2, b2)], Params(Wh, bh, 0.5))
+    before = snapshot(net)
+    g = grad(net_loss)(net, x)
+    assert type(g) is Net and type(g.layers[0]) is Model and type(g.layers[1]) is Layer and type(g.head) is Params
+    assert g.layers[0].activation is None and g.head.label is None
+    check_tree_grad(net_loss, [net, x], 0, g)
+    assert_unchanged(net, before)
+    assert_no_shared_memory(g)
+
+
+def test_objects_in_a_dict_and_a_dict_in_an_object():
+    W, b, V, c, x = rng_arrays(8, (2, 2), 2, (2, 2), 2, 2)
+
+    def f(params, x):
+        enc = params["enc"]
+        h = np.tanh(enc.W @ x + enc.b)
+        return np.sum(params["dec"].W @ h) + np.sum(params["dec"].b["bias"] * h)
+
+    params = {"enc": Layer(W, b), "dec": Model(V, {"bias": c, "n": 2})}
+    g = grad(f)(params, x)
+    assert type(g) is dict and type(g["enc"]) is Layer and type(g["dec"]) is Model
+    assert g["dec"].b["n"] is None
+    check_tree_grad(f, [params, x], 0, g)
+
+
+# -- helpers, other arguments, other entry points --------------------------------------------
+
+
+def apply_layer(layer, x):
+    return np.tanh(layer.W @ x + layer.b)
+
+
+def affine(p, x):
+    W, b = p.W, p.b
+    return W @ x + b
+
+
+def through_helpers(layers, x):
+    h = apply_layer(layers[0], x)
+    return np.sum(affine(layers[1], h) ** 2)
+
+
+def test_attribute_reads_inside_helpers():
+    W1, b1, W2, b2, x = rng_arrays(9, (3, 2), 3, (2, 3), 2, 2)
+    layers = [Layer(W1, b1), Params(W2, b2)]
+    g = grad(through_helpers)(layers, x)
+    assert type(g[0]) is Layer and type(g[1]) is Params
+    check_tree_grad(through_helpers, [layers, x], 0, g)
+    gx = grad(through_helpers, wrt=1)(layers, x)  # the objects are not differentiated, their attributes read
+    check_grad(through_helpers, [layers, x], 1, gx)
+
+
+def test_objects_as_arguments_that_are_not_differentiated():
+    W, b, x = rng_arrays(10, (2, 2), 2, 2)
+
+    def f(x, model, cfg):
+        return cfg.scale * np.sum(np.tanh(model.W @ x + model.b))
+
+    model, cfg = Model(W, b), Params(None, None, 1.7)
+    gx = grad(f)(x, model, cfg)
+    check_grad(f, [x, model, cfg], 0, gx)
+
+
+def test_wrt_an_object_and_an_array_value_and_grad_and_vjp():
+    W, b, x = rng_arrays(11, (2, 3), 2, 3)
+    layer = Params(W, b)
+    value, (gl, gx) = value_and_grad(dense_attr, wrt=(0, 1))(layer, x)
+    assert value == pytest.approx(dense_attr(layer, x))
+    check_tree_grad(dense_attr, [layer, x], 0, gl)
+    check_grad(dense_attr, [layer, x], 1, gx)
+
+    def f(layer, x):
+        return np.tanh(layer.W @ x + layer.b)
+
+    seed = np.array([0.3, -1.2])
+    gl = vjp(f)(layer, x, seed)
+    check_tree_grad(lambda p, v: float(seed @ f(p, v)), [layer, x], 0, gl)
+
+
+def test_the_generated_code_reads_attributes_as_written():
+    text = grad(mlp).source
+    assert "layer.W" in text and "scatter(" in text and "'W'" in text
+    assert "AD205" not in text
+
+
+def test_an_unknown_attribute_of_an_array_is_still_ad205():
+    def f(x):
+        return np.sum(x.W)
+
+    with pytest.raises(TranspileError, match="AD205"):
+        grad(f)(np.ones(2))
+
+
+def test_a_complex_array_inside_an_object_is_refused_as_in_a_dict():
+    def f(p):
+        return np.sum(np.abs(p.w) ** 2)
+
+    with pytest.raises(GradientError, match="AD410.*complex"):
+        grad(f)(Slotted(np.array([1.0 + 2.0j, -0.5j]), 0.0))
