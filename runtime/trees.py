@@ -30,7 +30,7 @@ import numpy as np
 
 from adgen.runtime.refs import alone
 
-__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes"]
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names"]
 
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
@@ -176,16 +176,25 @@ _NOT_OBJECTS = (np.ndarray, np.generic, list, tuple, dict, str, bytes, bytearray
                 types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
 _LIBRARIES = ("numpy", "scipy", "builtins", "functools")
 
-# attribute names that adgen reads as an array's (``x.T``, ``x.shape``): an object's parameter may not have one
-ARRAY_NAMES = frozenset(n for n in dir(np.ndarray) if not n.startswith("_"))
+@functools.cache
+def array_names():
+    """The attribute names that adgen reads as an array's wherever it cannot tell an array
+    from an object (``x.T``, ``x.real``, ``x.shape``: those with a derivative rule or none
+    needed); an object's attribute that carries a gradient may not have one (AD416)."""
+    from adgen.runtime import registry
+
+    found = [(n, getattr(np.ndarray, n)) for n in dir(np.ndarray) if not n.startswith("_")]
+    return frozenset(n for n, a in found if not callable(a) and (registry.lookup(a) is not None or registry.is_nondiff(a)))
 
 
 def is_object(x):
     """Is ``x`` an object whose attributes are parameters: a dataclass instance, or an
     object of a class of yours with a ``__dict__`` (not a function, class or module, nor
-    an object of NumPy's or SciPy's)? Namedtuples are tuples."""
+    an object of NumPy's or SciPy's, nor an array-like)? Namedtuples are tuples."""
     if isinstance(x, _NOT_OBJECTS):
         return False
+    if hasattr(type(x), "__array_ufunc__") or hasattr(type(x), "__array_function__"):
+        return False  # an array-like of another library (runtime/kinds.py refuses it)
     if dataclasses.is_dataclass(x):
         return True
     return hasattr(x, "__dict__") and type(x).__module__.partition(".")[0] not in _LIBRARIES
@@ -330,7 +339,7 @@ def _object_grad(g, x, leaf, within):
         raise GradientError("AD416", f"copy.copy of a {type(x).__qualname__} returns the object itself, so its gradient cannot be another {type(x).__qualname__}")
     for name, value in attributes(x).items():
         item = as_grad(part(g, name), value, leaf, within)
-        if name in ARRAY_NAMES and any(v is not None for v in leaves(item)):
+        if name in array_names() and any(v is not None for v in leaves(item)):
             raise _array_name(x, name)
         object.__setattr__(out, name, item)
     return out
@@ -347,7 +356,7 @@ def _used_as_array(x):
     """AD416 for an object whose cotangent came out as a number or an array."""
     from adgen.runtime.core import GradientError
 
-    named = [n for n in attributes(x) if n in ARRAY_NAMES]
+    named = [n for n in attributes(x) if n in array_names()]
     if named:
         return _array_name(x, named[0])
     return GradientError("AD416", f"a {type(x).__qualname__} was used as an array: its cotangent is not one of its attributes'")

@@ -379,3 +379,112 @@ def test_a_complex_array_inside_an_object_is_refused_as_in_a_dict():
 
     with pytest.raises(GradientError, match="AD410.*complex"):
         grad(f)(Slotted(np.array([1.0 + 2.0j, -0.5j]), 0.0))
+
+
+# -- control flow, comprehensions, methods ----------------------------------------------------
+
+
+def in_a_while_loop(p, x):
+    k = 0
+    while np.sum(x) < 10.0 and k < 4:
+        x = x * p.b + p.scale
+        k += 1
+    return np.sum(x)
+
+
+def in_branches(p, x):
+    if np.sum(p.b) > 0:
+        y = p.W @ x
+    else:
+        y = -(p.W @ x) * p.scale
+    return np.sum(y ** 2)
+
+
+def in_a_generator(layers, x):
+    return sum(np.sum(layer.W @ x + layer.b) ** 2 for layer in layers)
+
+
+def attributes_put_in_containers(layers, x):
+    Ws = [layer.W for layer in layers]
+    d = {"a": layers[0].b, "b": Ws[1]}
+    return np.sum(Ws[0] @ x * d["a"]) + np.sum(np.sin(d["b"]))
+
+
+@pytest.mark.parametrize("f", [in_a_while_loop, in_branches])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_attributes_in_loops_and_branches(f, sign):
+    W, b, x = rng_arrays(13, (3, 3), 3, 3)
+    p = Params(W, sign * np.abs(b), 0.3)
+    check_tree_grad(f, [p, x], 0, grad(f)(p, x))
+
+
+@pytest.mark.parametrize("f", [in_a_generator, attributes_put_in_containers])
+def test_attributes_in_comprehensions_and_containers(f):
+    W1, b1, W2, b2, x = rng_arrays(14, (3, 3), 3, (3, 3), 3, 3)
+    layers = [Layer(W1, b1), Model(W2, b2)]
+    check_tree_grad(f, [layers, x], 0, grad(f)(layers, x))
+
+
+class Regression:
+    def __init__(self, w, c):
+        self.w = w
+        self.c = c
+
+    def loss(self, X, y):
+        return np.mean((X @ self.w + self.c - y) ** 2)
+
+
+def test_a_method_taken_from_the_class_differentiated_in_self():
+    w, c, X, y = rng_arrays(15, 3, (), (5, 3), 5)
+    model = Regression(w, c)
+    g = grad(Regression.loss)(model, X, y)
+    assert type(g) is Regression and isinstance(g.c, float)
+    check_tree_grad(Regression.loss, [model, X, y], 0, g)
+
+
+# -- refused ------------------------------------------------------------------------------------
+
+
+def test_stores_into_an_objects_arrays_are_refused():
+    def through_a_name(p, x):
+        y = p.W
+        y[0] = 1.0
+        return np.sum(y @ x)
+
+    def into_the_attribute(p, x):
+        p.W[0] = 1.0
+        return np.sum(p.W @ x)
+
+    W, b, x = rng_arrays(16, (2, 2), 2, 2)
+    for f, code in [(through_a_name, "AD305"), (into_the_attribute, "AD103")]:
+        with pytest.raises(TranspileError, match=code):
+            grad(f)(Params(W, b), x)
+
+
+def test_an_object_that_refers_to_itself_is_refused():
+    def f(m):
+        return np.sum(m.W ** 2)
+
+    m = Model(np.ones(2), None)
+    m.b = m
+    with pytest.raises(GradientError, match="AD416.*refers to itself"):
+        grad(f)(m)
+
+
+@dataclasses.dataclass
+class Gaussian:
+    mean: np.ndarray
+    std: float
+    data: np.ndarray  # the names of array methods and of array attributes without a rule are fields
+
+
+def test_attributes_named_like_array_methods_are_fields():
+    def nll(d, x):
+        z = (x - d.mean) / d.std
+        return 0.5 * np.sum(z ** 2) + x.size * np.log(d.std) + np.sum(d.data ** 2)
+
+    mean, std, data, x = rng_arrays(17, 3, (), 2, 3)
+    d = Gaussian(mean, abs(std) + 0.5, data)
+    g = grad(nll)(d, x)
+    assert type(g) is Gaussian
+    check_tree_grad(nll, [d, x], 0, g)

@@ -9,8 +9,8 @@ differentiated as the subscript ``p["W"]`` is: through the rule of
 position, so ``p.W``, ``p[0]`` and ``W, b = p`` add up). The forward pass
 keeps the attribute read as written.
 
-An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``) is the
-array's; the gradient of an object that holds a differentiated attribute of
+An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``), or
+read from a value known to be an array, is the array's; the gradient of an object that holds a differentiated attribute of
 such a name is refused when it runs (AD416), never given a wrong value.
 """
 
@@ -18,14 +18,20 @@ import ast
 import builtins
 import operator
 
+from adgen.runtime import trees
+
+
+def of_object(rev, node):
+    """Is ``node``, ``v.name`` read (not called) from a differentiated ``v``, an object's
+    attribute? It is unless ``v`` is statically an array or a number (its shape is known),
+    or ``name`` is one adgen reads as an array's (``trees.array_names``: ``x.T``,
+    ``x.shape``); an array's method not called (``d.mean``, ``d.std``) is a field."""
+    return rev.shapes.of(node.value) is None and node.attr not in trees.array_names()
+
 
 def read(rev, node):
-    """``(template, args, keywords, rebuild)`` for ``node``, the attribute ``v.name`` of a
-    differentiated ``v`` that is not an array's attribute (``Reverser.operation``); AD205
-    where ``v`` is statically an array or a number (its shape is known)."""
-    if rev.shapes.of(node.value) is not None:
-        rev.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
-        return None
+    """``(template, args, keywords, rebuild)`` for ``node``, an object's attribute ``v.name``
+    (``of_object``): the subscript ``v["name"]`` (``Reverser.operation``)."""
 
     def rebuild(args, keywords):
         return ast.copy_location(ast.Attribute(value=args[0], attr=node.attr, ctx=ast.Load()), node)

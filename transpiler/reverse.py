@@ -406,10 +406,13 @@ class Reverser:
             ok, value = self.resolver.value_of(node)
             if ok:
                 return None  # a module-level constant
+            if fields.of_object(self, node):  # p.W
+                return fields.read(self, node)
             fn = getattr(np.ndarray, node.attr, None)
             rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
-            if fn is None:  # an object's attribute: p.W
-                return fields.read(self, node)
+            if fn is None:
+                self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
+                return None
             return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
