@@ -488,3 +488,59 @@ def test_attributes_named_like_array_methods_are_fields():
     g = grad(nll)(d, x)
     assert type(g) is Gaussian
     check_tree_grad(nll, [d, x], 0, g)
+
+
+# -- objects built from differentiated values ---------------------------------------------------
+
+
+def built_namedtuples(W1, b1, W2, b2, x):
+    layers = [Layer(W1, b1), Layer(W=W2, b=b2)]
+    for layer in layers:
+        x = np.tanh(layer.W @ x + layer.b)
+    return np.sum(x ** 2)
+
+
+def built_and_passed(W1, b1, W2, b2, x):
+    h = apply_layer(TypedLayer(W1, b=b1), x)
+    p = Params(W2, b2, scale=0.5)
+    return p.scale * np.sum(affine(p, h) ** 2)
+
+
+def built_and_unpacked(W1, b1, W2, b2, x):
+    pair = Layer(W1 * 2.0, b1)
+    W, b = pair
+    return np.sum((W @ x + b) * pair[1]) + np.sum(Frozen(W2, 3.0).w * b2)
+
+
+@pytest.mark.parametrize("f", [built_namedtuples, built_and_passed, built_and_unpacked])
+def test_objects_built_from_differentiated_values(f):
+    args = rng_arrays(18, (3, 2), 3, (3, 3), 3, 2)
+    grads = grad(f, wrt=(0, 1, 2, 3))(*args)
+    for k in range(4):
+        check_grad(f, args, k, grads[k])
+
+
+class Scaled(Layer):
+    def __new__(cls, W, b):
+        return super().__new__(cls, 2.0 * W, b)
+
+
+@dataclasses.dataclass
+class Normalised:
+    w: np.ndarray
+
+    def __post_init__(self):
+        self.w = self.w / np.linalg.norm(self.w)
+
+
+def test_classes_whose_construction_computes_are_not_read_as_containers():
+    def through_new(W, x):
+        return np.sum(Scaled(W, x).W)
+
+    def through_post_init(w):
+        return np.sum(Normalised(w).w)
+
+    with pytest.raises(TranspileError, match="AD201"):
+        grad(through_new)(np.ones((2, 2)), np.ones(2))
+    with pytest.raises(TranspileError, match="AD201"):
+        grad(through_post_init)(np.ones(2))

@@ -1,5 +1,6 @@
-"""Attribute reads of objects whose attributes are parameters: ``p.W``, ``layer.b``,
-``params.layers[0].W``, ``getattr(p, "W")``.
+"""Objects whose attributes are parameters: attribute reads ``p.W``, ``layer.b``,
+``params.layers[0].W``, ``getattr(p, "W")``, and objects built from
+differentiated values, ``Layer(W, b)``.
 
 An object (a dataclass instance, a namedtuple, an object with a ``__dict__``) is
 a container whose items are read by name, so ``p.W`` on a differentiated ``p`` is
@@ -9,6 +10,11 @@ differentiated as the subscript ``p["W"]`` is: through the rule of
 position, so ``p.W``, ``p[0]`` and ``W, b = p`` add up). The forward pass
 keeps the attribute read as written.
 
+A namedtuple or a dataclass whose ``__init__`` only stores its arguments (the
+one ``dataclass`` writes, without ``__post_init__``) built from differentiated
+values is a container display, as ``(W, b)`` or ``{"W": W, "b": b}`` is: each
+argument's cotangent is its field's part of the object's adjoint.
+
 An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``), or
 read from a value known to be an array, is the array's; the gradient of an object that holds a differentiated attribute of
 such a name is refused when it runs (AD416), never given a wrong value.
@@ -16,6 +22,8 @@ such a name is refused when it runs (AD416), never given a wrong value.
 
 import ast
 import builtins
+import dataclasses
+import inspect
 import operator
 
 from adgen.runtime import trees
@@ -50,3 +58,51 @@ def literal_getattr(call):
 def by_name(fn, call):
     """``operator.getitem`` for ``getattr(v, "name")`` (the same read as ``v.name``), else ``fn``."""
     return operator.getitem if fn is builtins.getattr and literal_getattr(call) else fn
+
+
+def construct(rev, node, fwd):
+    """``(forward expression, Op)`` for ``node``, a call that builds a namedtuple or a plain
+    dataclass (``plain_class``) from differentiated values, else ``None``: lowered as the
+    dict display ``{field: argument}`` (a namedtuple's fields by position), whose
+    cotangents are the fields' parts of the object's adjoint."""
+    if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return None
+    ok, cls = rev.resolver.value_of(node.func)
+    if not ok or not plain_class(cls):
+        return None
+    params = list(inspect.signature(cls).parameters)
+    named = params[: len(node.args)] + [k.arg for k in node.keywords]
+    if len(node.args) > len(params) or not set(named) <= set(params) or len(set(named)) < len(named):
+        return None  # a call Python refuses when it runs
+    keys = [cls._fields.index(n) if issubclass(cls, tuple) else n for n in named]
+    holder = ast.Dict(keys=[ast.copy_location(ast.Constant(k), node) for k in keys], values=node.args + [k.value for k in node.keywords])
+    lowered, op = rev._lower_seq(ast.copy_location(holder, node), fwd)
+    values = lowered.values
+    keywords = [ast.keyword(arg=k.arg, value=v) for k, v in zip(node.keywords, values[len(node.args) :])]
+    return ast.copy_location(ast.Call(func=node.func, args=values[: len(node.args)], keywords=keywords), node), op
+
+
+def plain_class(cls):
+    """Does calling ``cls`` only store its arguments as the object's fields: a namedtuple
+    class (``collections.namedtuple``, ``typing.NamedTuple``) or a dataclass with the
+    ``__init__`` that ``dataclass`` writes, no ``__post_init__`` and no ``InitVar``, and
+    no ``__new__`` of its own (nor any class between it and the one that made it)?"""
+    if not isinstance(cls, type):
+        return False
+    if issubclass(cls, tuple):
+        maker = next((c for c in cls.__mro__ if "_make" in c.__dict__ and "_fields" in c.__dict__), None)
+    elif dataclasses.is_dataclass(cls) and cls.__dataclass_params__.init and not hasattr(cls, "__post_init__"):
+        maker = next(c for c in cls.__mro__ if "__dataclass_fields__" in c.__dict__)
+        written = getattr(cls.__init__, "__code__", None)
+        if written is None or written.co_filename != "<string>" or maker.__dict__.get("__init__") is not cls.__init__:
+            return False
+        if any(f._field_type is dataclasses._FIELD_INITVAR for f in maker.__dataclass_fields__.values()):
+            return False
+    else:
+        return False
+    for c in cls.__mro__:
+        if c is maker:
+            return issubclass(cls, tuple) or "__new__" not in c.__dict__  # a namedtuple's is its own
+        if "__new__" in c.__dict__ or "__init__" in c.__dict__:
+            return False
+    return False

@@ -207,6 +207,9 @@ class Reverser:
             return self._lower_seq(node, fwd)
         if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and is_int_constant(node.slice):
             return self._lower_pick(node, fwd)
+        built = fields.construct(self, node, fwd)  # Layer(W, b)
+        if built is not None:
+            return built
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
             if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
