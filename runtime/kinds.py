@@ -25,7 +25,6 @@ import warnings
 
 import numpy as np
 
-from adgen.runtime import trees
 from adgen.runtime.core import GradientError
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
@@ -67,19 +66,13 @@ def _plain(values, complex_ok):
     return True
 
 
-def odd_kind(value, complex_ok=True, within=frozenset()):
-    """Why ``value`` (searched through lists, tuples, dicts and the attributes of objects,
-    ``trees.is_object``) is of a kind the gradient does not cover, or None. ``within``:
-    the ids of the objects it is inside of (an object that refers to itself is looked at once)."""
-    if trees.is_object(value):
-        if id(value) in within:
-            return None
-        within = within | {id(value)}
-        value = list(trees.attributes(value).values())
+def odd_kind(value, complex_ok=True):
+    """Why ``value`` (searched through lists, tuples and dicts) is of a kind the gradient
+    does not cover, or None."""
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, (list, tuple)):
-        why = next(filter(None, (odd_kind(v, complex_ok, within) for v in value)), None)
+        why = next(filter(None, (odd_kind(v, complex_ok) for v in value)), None)
         return why and why.replace("complex, and this gradient was generated for real arguments", "complex inside a list, tuple or dict, which only gets gradients of real values")
     t = type(value)
     if isinstance(value, np.ndarray) and t is not np.ndarray and not isinstance(value, _SAFE_ARRAYS):

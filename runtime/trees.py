@@ -30,7 +30,7 @@ import numpy as np
 
 from adgen.runtime.refs import alone
 
-__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names"]
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names", "check_objects"]
 
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
@@ -338,11 +338,44 @@ def _object_grad(g, x, leaf, within):
     if out is x:
         raise GradientError("AD416", f"copy.copy of a {type(x).__qualname__} returns the object itself, so its gradient cannot be another {type(x).__qualname__}")
     for name, value in attributes(x).items():
+        _check_kind(x, name, value)
         item = as_grad(part(g, name), value, leaf, within)
         if name in array_names() and any(v is not None for v in leaves(item)):
             raise _array_name(x, name)
         object.__setattr__(out, name, item)
     return out
+
+
+def check_objects(x, within=frozenset()):
+    """AD410 for an attribute of an object in ``x`` (``x`` itself, or inside its lists,
+    tuples and dicts) of a kind the gradient does not cover (``_check_kind``): ``grad()``
+    checks its ``wrt`` arguments so before the gradient runs."""
+    if is_object(x):
+        if id(x) in within:
+            return
+        within = within | {id(x)}
+        for name, value in attributes(x).items():
+            _check_kind(x, name, value)
+            check_objects(value, within)
+    elif isinstance(x, dict):
+        for value in x.values():
+            check_objects(value, within)
+    elif isinstance(x, (list, tuple)):
+        for value in x:
+            check_objects(value, within)
+
+
+def _check_kind(x, name, value):
+    """AD410 for an attribute of a kind the gradient does not cover, as for an item of a
+    container argument (``kinds.real_args``, which does not look inside objects: those
+    not differentiated are read like globals)."""
+    from adgen.runtime import kinds
+    from adgen.runtime.core import GradientError
+
+    why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
+    if why:
+        why = why.replace("complex, and this gradient was generated for real arguments", "complex, and only real values inside an object get gradients")
+        raise GradientError("AD410", f"the attribute `{name}` of a {type(x).__qualname__} is {why}; hold plain NumPy arrays and Python numbers in it")
 
 
 def _array_name(x, name):

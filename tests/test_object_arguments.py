@@ -6,6 +6,7 @@ import collections
 import copy
 import dataclasses
 import typing
+import warnings
 
 import numpy as np
 import pytest
@@ -544,3 +545,24 @@ def test_classes_whose_construction_computes_are_not_read_as_containers():
         grad(through_new)(np.ones((2, 2)), np.ones(2))
     with pytest.raises(TranspileError, match="AD201"):
         grad(through_post_init)(np.ones(2))
+
+
+def test_kinds_inside_a_differentiated_object_are_checked_and_other_objects_are_read_as_they_are():
+    def f(p, x):
+        return np.sum(p.w * x) * p.c
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        matrix = np.asmatrix(np.ones((1, 2)))
+    with pytest.raises(GradientError, match="AD410.*`w`"):
+        grad(f)(Frozen(matrix, 1.0), np.ones(2))
+
+    class Plotter:  # an object passed along, not differentiated: not looked into
+        def __init__(self):
+            self.mask = np.ma.array([1.0, 2.0], mask=[0, 1])
+
+    def g(x, plotter):
+        return np.sum(x ** 2)
+
+    x = np.array([0.5, -1.5])
+    check_grad(g, [x, Plotter()], 0, grad(g)(x, Plotter()))

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from adgen.runtime import modules
+from adgen.runtime import modules, trees
 from adgen import binding, calls, pipeline, primitives, shapes, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
@@ -125,7 +125,10 @@ class GradFunction:
         return (value, grads) if self.mode == "value_and_grad" else grads
 
     def _check_wrt_type(self, name, value):
-        """AD303: warn when a differentiated argument is an integer or a boolean."""
+        """AD303: warn when a differentiated argument is an integer or a boolean. AD410 for
+        an attribute of an object in it of a kind the gradient does not cover."""
+        if not isinstance(value, (np.ndarray, float)):
+            trees.check_objects(value)
         kind = _integer_kind(value)
         if kind is None:
             return
