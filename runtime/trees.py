@@ -23,6 +23,7 @@ only one nothing else refers to (the caller's variable alone), as
 import copy
 import dataclasses
 import functools
+import numbers
 import sys
 import types
 
@@ -172,9 +173,10 @@ def scatter_add(acc, g, a, index, count=None):
 
 # -- objects -------------------------------------------------------------------------------
 
-_NOT_OBJECTS = (np.ndarray, np.generic, list, tuple, dict, str, bytes, bytearray, int, float, complex, type(None), type,
+_NOT_OBJECTS = (np.ndarray, np.generic, numbers.Number, list, tuple, dict, set, frozenset, str, bytes, bytearray, type(None), type,
                 types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
 _LIBRARIES = ("numpy", "scipy", "builtins", "functools")
+
 
 @functools.cache
 def array_names():
@@ -189,23 +191,38 @@ def array_names():
 
 def is_object(x):
     """Is ``x`` an object whose attributes are parameters: a dataclass instance, or an
-    object of a class of yours with a ``__dict__`` (not a function, class or module, nor
-    an object of NumPy's or SciPy's, nor an array-like)? Namedtuples are tuples."""
+    object of a class of yours with a ``__dict__`` or ``__slots__`` (not a number,
+    function, class or module, nor an object of NumPy's or SciPy's, nor an array-like)?
+    Namedtuples are tuples."""
     if isinstance(x, _NOT_OBJECTS):
         return False
     if hasattr(type(x), "__array_ufunc__") or hasattr(type(x), "__array_function__"):
         return False  # an array-like of another library (runtime/kinds.py refuses it)
     if dataclasses.is_dataclass(x):
         return True
-    return hasattr(x, "__dict__") and type(x).__module__.partition(".")[0] not in _LIBRARIES
+    if type(x).__module__.partition(".")[0] in _LIBRARIES:
+        return False
+    return hasattr(x, "__dict__") or bool(_slots(type(x)))
 
 
 def attributes(x):
     """The parameters of the object ``x``, by name: a dataclass's fields, then the other
-    attributes the object holds itself (its ``__dict__``), in order."""
+    attributes the object holds itself (its ``__slots__``, its ``__dict__``), in order."""
     names = [f.name for f in dataclasses.fields(x)] if dataclasses.is_dataclass(x) else []
-    names += [n for n in getattr(x, "__dict__", {}) if n not in names]
+    names += [n for n in _slots(type(x)) + list(getattr(x, "__dict__", {})) if n not in names]
     return {n: getattr(x, n) for n in names if hasattr(x, n)}
+
+
+@functools.cache
+def _slots(cls):
+    """The attribute names the ``__slots__`` of ``cls`` and its bases declare."""
+    found = []
+    for c in reversed(cls.__mro__):
+        declared = c.__dict__.get("__slots__", ())
+        for n in [declared] if isinstance(declared, str) else declared:
+            if n not in ("__dict__", "__weakref__") and n not in found:
+                found.append(n)
+    return found
 
 
 def _slot(a, name):

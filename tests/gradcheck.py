@@ -120,16 +120,21 @@ class Field(str):
     """A path key naming an object's attribute (not a dict key)."""
 
 
+def _slot_names(x):
+    return [n for c in type(x).__mro__ for n in c.__dict__.get("__slots__", ()) if n not in ("__dict__", "__weakref__")]
+
+
 def is_object(x):
-    """A dataclass instance or an object with a ``__dict__`` (namedtuples are tuples)."""
+    """A dataclass instance or an object with a ``__dict__`` or ``__slots__`` (namedtuples are tuples)."""
     if isinstance(x, (np.ndarray, np.generic, float, int, complex, str, type(None), list, tuple, dict, type)) or callable(x):
         return False
-    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__")
+    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__") or bool(_slot_names(x))
 
 
 def object_fields(x):
     """The attribute names of an object that are its parameters."""
     names = [f.name for f in dataclasses.fields(x)] if dataclasses.is_dataclass(x) else []
+    names += [n for n in _slot_names(x) if n not in names and hasattr(x, n)]
     return names + [n for n in getattr(x, "__dict__", {}) if n not in names]
 
 

@@ -566,3 +566,22 @@ def test_kinds_inside_a_differentiated_object_are_checked_and_other_objects_are_
 
     x = np.array([0.5, -1.5])
     check_grad(g, [x, Plotter()], 0, grad(g)(x, Plotter()))
+
+
+class Point:
+    __slots__ = ("q", "p", "mass")
+
+    def __init__(self, q, p, mass):
+        self.q, self.p, self.mass = q, p, mass
+
+
+def test_an_object_with_slots_and_objects_in_a_tuple():
+    def energy(state, k):
+        a, b = state
+        return 0.5 * np.sum(a.p ** 2) / a.mass + 0.5 * np.sum(b.p ** 2) / b.mass + k * np.sum((a.q - b.q) ** 2)
+
+    q1, p1, q2, p2 = rng_arrays(19, 2, 2, 2, 2)
+    state = (Point(q1, p1, 2.0), Point(q2, p2, 3))
+    g = grad(energy)(state, 0.7)
+    assert type(g) is tuple and type(g[0]) is Point and g[1].mass is None
+    check_tree_grad(energy, [state, 0.7], 0, g)
