@@ -2,6 +2,7 @@
 may, quote the user's lines, and compute correct gradients."""
 
 import ast
+import collections
 import glob
 import importlib
 import os
@@ -17,6 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 GENERATED = sorted(glob.glob(os.path.join(EXAMPLES, "grad_*.py")))
 
+Layer = collections.namedtuple("Layer", "W b")  # the examples read its fields by name, whatever the class
+
 # inputs for running each example: file -> (function, argument builders)
 INPUTS = {
     "rosenbrock": lambda r: [r.uniform(-1, 1, 5)],
@@ -31,6 +34,11 @@ INPUTS = {
         {"W1": r.standard_normal((3, 5)), "b1": r.standard_normal(5), "W2": r.standard_normal((5, 2)), "b2": r.standard_normal(2)},
         r.standard_normal((4, 3)),
         r.standard_normal((4, 2)),
+    ],
+    "mlp_layers_loss": lambda r: [
+        [Layer(r.standard_normal((3, 4)), r.standard_normal(4)), Layer(r.standard_normal((4, 2)), r.standard_normal(2))],
+        r.standard_normal((5, 3)),
+        r.standard_normal((5, 2)),
     ],
     "heat_energy": lambda r: [r.standard_normal(12), 0.2, 5],
     "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
@@ -99,4 +107,4 @@ def test_generated_gradient_is_correct(path):
         grads = grads if len(wrt) > 1 else (grads,)
         for name, g in zip(wrt, grads):
             i = params.index(name)
-            (check_tree_grad if isinstance(args[i], dict) else check_grad)(primal, args, i, g)
+            (check_tree_grad if isinstance(args[i], (dict, list, tuple)) else check_grad)(primal, args, i, g)
