@@ -332,6 +332,7 @@ def as_grad(g, x, leaf, within=frozenset()):
             g = float(g)
         items = [as_grad(part(g, k), v, leaf, within) for k, v in enumerate(x)]
         if hasattr(x, "_fields"):  # a namedtuple keeps its type
+            _named_like_arrays(x, zip(x._fields, items))
             return type(x)(*items)
         return tuple(items) if isinstance(x, tuple) else items
     if not _float_leaf(x):
@@ -354,13 +355,22 @@ def _object_grad(g, x, leaf, within):
     out = copy.copy(x)
     if out is x:
         raise GradientError("AD416", f"copy.copy of a {type(x).__qualname__} returns the object itself, so its gradient cannot be another {type(x).__qualname__}")
+    items = {}
     for name, value in attributes(x).items():
         _check_kind(x, name, value)
-        item = as_grad(part(g, name), value, leaf, within)
-        if name in array_names() and any(v is not None for v in leaves(item)):
-            raise _array_name(x, name)
+        items[name] = as_grad(part(g, name), value, leaf, within)
+    _named_like_arrays(x, items.items())
+    for name, item in items.items():
         object.__setattr__(out, name, item)
     return out
+
+
+def _named_like_arrays(x, items):
+    """AD416 for a gradient item of the object ``x`` (``(name, gradient)`` pairs) named like
+    an array's attribute: ``x.T`` was read as an array's, its cotangent went astray."""
+    for name, item in items:
+        if name in array_names() and any(v is not None for v in leaves(item)):
+            raise _array_name(x, name)
 
 
 def check_objects(x, within=frozenset()):

@@ -585,3 +585,12 @@ def test_an_object_with_slots_and_objects_in_a_tuple():
     g = grad(energy)(state, 0.7)
     assert type(g) is tuple and type(g[0]) is Point and g[1].mass is None
     check_tree_grad(energy, [state, 0.7], 0, g)
+
+
+@pytest.mark.parametrize("make", [collections.namedtuple("Horizon", "T rate"), dataclasses.make_dataclass("Horizon", ["T", "rate"])])
+def test_a_field_named_like_an_array_attribute_read_alone_is_refused(make):
+    def f(h):
+        return h.T ** 2
+
+    with pytest.raises(GradientError, match="AD416.*`T`"):
+        grad(f)(make(2.0, np.ones(3)))
