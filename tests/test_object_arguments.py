@@ -594,3 +594,43 @@ def test_a_field_named_like_an_array_attribute_read_alone_is_refused(make):
 
     with pytest.raises(GradientError, match="AD416.*`T`"):
         grad(f)(make(2.0, np.ones(3)))
+
+
+@dataclasses.dataclass
+class Stack:
+    Ws: list
+    bs: list
+    cfg: dict = dataclasses.field(default_factory=dict)
+
+
+def over_zip(p, x):
+    for W, b in zip(p.Ws, p.bs):
+        x = np.tanh(W @ x + b)
+    return np.sum(x) * p.cfg["gain"]
+
+
+def over_enumerate(p, x):
+    total = 0.0
+    for i, W in enumerate(p.Ws):
+        total = total + np.sum((W @ x) * p.bs[i])
+    return total
+
+
+def over_a_range(p, x):
+    for k in range(len(p.Ws)):
+        x = np.sin(p.Ws[k] @ x) + p.bs[k]
+    return np.sum(x ** 2)
+
+
+def in_a_list_comprehension(p, x):
+    norms = [np.sum(W ** 2) for W in p.Ws]
+    return sum(norms) + np.sum(p.bs[0] * x)
+
+
+@pytest.mark.parametrize("f", [over_zip, over_enumerate, over_a_range, in_a_list_comprehension])
+def test_lists_and_dicts_held_by_an_object(f):
+    Ws, bs, x = rng_arrays(20, (3, 3), (3, 3)), rng_arrays(21, 3, 3), rng_arrays(22, 3)[0]
+    p = Stack(Ws, bs, {"gain": 1.5, "name": "m"})
+    g = grad(f)(p, x)
+    assert type(g.Ws) is list and g.cfg["name"] is None
+    check_tree_grad(f, [p, x], 0, g)
