@@ -5,6 +5,7 @@ Checked against finite differences in each float leaf (``gradcheck.check_tree_gr
 import collections
 import copy
 import dataclasses
+import types
 import typing
 import warnings
 
@@ -122,7 +123,8 @@ def dense_bound(layer, x):  # the attribute bound to a name first, then rebound
 
 
 @pytest.mark.parametrize("f", [dense_attr, dense_getattr, dense_bound])
-@pytest.mark.parametrize("make", [Layer, TypedLayer, Params, Model], ids=["namedtuple", "NamedTuple", "dataclass", "object"])
+@pytest.mark.parametrize("make", [Layer, TypedLayer, Params, Model, lambda W, b: types.SimpleNamespace(W=W, b=b)],
+                         ids=["namedtuple", "NamedTuple", "dataclass", "object", "SimpleNamespace"])
 def test_attribute_reads_of_a_wrt_object(f, make):
     W, b, x = rng_arrays(1, (2, 3), 2, 3)
     layer = make(W, b)
@@ -634,3 +636,25 @@ def test_lists_and_dicts_held_by_an_object(f):
     g = grad(f)(p, x)
     assert type(g.Ws) is list and g.cfg["name"] is None
     check_tree_grad(f, [p, x], 0, g)
+
+
+MAKER = Layer
+
+
+def built_by_a_global(W, b):
+    layer = MAKER(W, b)
+    return np.sum(layer.W ** 2 * layer.b)
+
+
+def test_a_class_rebound_after_the_gradient_was_made_makes_it_again():
+    global MAKER
+    W, b = rng_arrays(23, (2, 2), 2)
+    dloss = grad(built_by_a_global)
+    check_grad(built_by_a_global, [W, b], 0, dloss(W, b))
+    try:
+        MAKER = Scaled  # its __new__ computes: not a container any more
+        with pytest.raises(TranspileError, match="AD201"):
+            dloss(W, b)
+    finally:
+        MAKER = Layer
+    check_grad(built_by_a_global, [W, b], 0, dloss(W, b))

@@ -67,9 +67,10 @@ def construct(rev, node, fwd):
     cotangents are the fields' parts of the object's adjoint."""
     if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
-    ok, cls = rev.resolver.value_of(node.func)
+    ok, cls = rev.resolver.value_of(node.func, record=False)
     if not ok or not plain_class(cls):
         return None
+    rev.resolver.value_of(node.func)  # recorded: another class there makes the gradient again
     params = list(inspect.signature(cls).parameters)
     named = params[: len(node.args)] + [k.arg for k in node.keywords]
     if len(node.args) > len(params) or not set(named) <= set(params) or len(set(named)) < len(named):
