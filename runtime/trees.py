@@ -167,7 +167,8 @@ def scatter_add(acc, g, a, index, count=None):
         for j, k in enumerate(range(len(a))[index]):
             acc[k] = acc[k] + part(g, j)
     else:
-        acc[index] = part(acc, index) + g
+        held = part(acc, index)
+        acc[index] = g if _is_zero(held) else held + g  # the first cotangent as it is, not copied
     return acc
 
 
@@ -176,6 +177,7 @@ def scatter_add(acc, g, a, index, count=None):
 _NOT_OBJECTS = (np.ndarray, np.generic, numbers.Number, list, tuple, dict, set, frozenset, str, bytes, bytearray, type(None), type,
                 types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
 _LIBRARIES = ("numpy", "scipy", "builtins", "functools")
+_PLAIN = frozenset({float, int, bool, str, type(None), np.float64})
 
 
 @functools.cache
@@ -230,8 +232,8 @@ def _slot(a, name):
     an object's attribute name; ``None`` for a constant class attribute."""
     if isinstance(a, tuple) and name in getattr(type(a), "_fields", ()):
         return type(a)._fields.index(name)
-    if not isinstance(a, tuple) and name in attributes(a):
-        return name
+    if not isinstance(a, tuple) and (name in _slots(type(a)) or name in getattr(a, "__dict__", ())):
+        return name  # a dataclass's fields are in one or the other
     held = getattr(type(a), name, None)
     if callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name):
         from adgen.runtime.core import GradientError
@@ -399,6 +401,8 @@ def _check_kind(x, name, value):
     from adgen.runtime import kinds
     from adgen.runtime.core import GradientError
 
+    if type(value) in _PLAIN or type(value) is np.ndarray and value.dtype.kind in "biuf":
+        return
     why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
     if why:
         why = why.replace("complex, and this gradient was generated for real arguments", "complex, and only real values inside an object get gradients")
