@@ -235,7 +235,8 @@ def _slot(a, name):
     if not isinstance(a, tuple) and (name in _slots(type(a)) or name in getattr(a, "__dict__", ())):
         return name  # a dataclass's fields are in one or the other
     held = getattr(type(a), name, None)
-    if callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name):
+    computed = callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name)
+    if computed or name.startswith("__"):  # p.__dict__: the attributes, read another way
         from adgen.runtime.core import GradientError
 
         raise GradientError("AD416", f"`.{name}` of a {type(a).__qualname__} is not an attribute the object holds (a property, a method, or computed by `__getattr__`): "

@@ -658,3 +658,19 @@ def test_a_class_rebound_after_the_gradient_was_made_makes_it_again():
     finally:
         MAKER = Layer
     check_grad(built_by_a_global, [W, b], 0, dloss(W, b))
+
+
+def test_reading_the_attributes_through_dunder_dict_is_refused():
+    def through_a_name(m):
+        d = m.__dict__
+        total = 0.0
+        for v in d.values():
+            total = total + np.sum(v ** 2)
+        return total
+
+    def by_key(m):
+        return np.sum(m.__dict__["w"] ** 2)
+
+    for f in (through_a_name, by_key):
+        with pytest.raises(GradientError, match="AD416.*__dict__"):
+            grad(f)(Frozen(np.ones(2), 2.0))
