@@ -41,7 +41,7 @@ def seed(value, dout):
     if dout is None:
         if type(value) in (float, np.float64):
             return 1.0
-        if isinstance(value, (list, tuple, dict)):
+        if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
             raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
         if np.ndim(value) == 0 and not np.isrealobj(value):
             raise GradientError("AD401", "grad needs a real scalar result, but the function returned a complex number; return its real part, imaginary part or absolute value (np.real, np.imag, np.abs)")
@@ -53,7 +53,7 @@ def seed(value, dout):
                 "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
             )
         return 1.0
-    if isinstance(value, (list, tuple, dict)):
+    if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
         return trees.seed(value, dout, seed)
     if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
         why = kinds.odd_kind(dout)

@@ -293,7 +293,13 @@ def like(g, x):
 
 def seed(value, dout, leaf):
     """The seed of a vjp whose result ``value`` is a container: ``dout`` must have its
-    structure (``leaf(value_i, dout_i)`` checks and converts each leaf)."""
+    structure (``leaf(value_i, dout_i)`` checks and converts each leaf); an object's, an
+    object of its class, whose attributes seed the result's."""
+    if is_object(value):
+        if type(dout) is not type(value):
+            raise _mismatch(value, dout)
+        given = attributes(dout)  # None (as a gradient holds for ints, strings...) is no cotangent
+        return AdjDict((k, seed(v, given[k], leaf)) for k, v in attributes(value).items() if given.get(k) is not None)
     if isinstance(value, dict):
         if not isinstance(dout, dict) or set(dout) != set(value):
             raise _mismatch(value, dout)

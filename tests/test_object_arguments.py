@@ -674,3 +674,45 @@ def test_reading_the_attributes_through_dunder_dict_is_refused():
     for f in (through_a_name, by_key):
         with pytest.raises(GradientError, match="AD416.*__dict__"):
             grad(f)(Frozen(np.ones(2), 2.0))
+
+
+# -- objects as results ---------------------------------------------------------------------------
+
+
+def make_layer(W, b):
+    return Layer(W * 2.0, b)
+
+
+def make_params(W, b):
+    p = Params(np.sin(W), b + 1.0, 0.5)
+    return p
+
+
+def through_made_objects(W, b, x):
+    layer = make_layer(W, b)
+    q = make_params(W, b)
+    return np.sum(np.tanh(layer.W @ x + layer.b)) + q.scale * np.sum(q.W * q.b)
+
+
+def test_helpers_returning_objects():
+    W, b, x = rng_arrays(24, (3, 3), 3, 3)
+    gW, gb = grad(through_made_objects, wrt=(0, 1))(W, b, x)
+    check_grad(through_made_objects, [W, b, x], 0, gW)
+    check_grad(through_made_objects, [W, b, x], 1, gb)
+
+
+def test_vjp_of_an_object_result_and_grad_refuses_one():
+    W, b = rng_arrays(25, (2, 2), 2)
+    seed = Params(np.array([[0.3, -1.0], [2.0, 0.5]]), np.array([1.5, -0.2]), None, None, None)
+    gW, gb = vjp(make_params, wrt=(0, 1))(W, b, seed)
+
+    def scalar(W, b):
+        p = make_params(W, b)
+        return np.sum(p.W * seed.W) + np.sum(p.b * seed.b)
+
+    check_grad(scalar, [W, b], 0, gW)
+    check_grad(scalar, [W, b], 1, gb)
+    with pytest.raises(GradientError, match="AD401.*Params"):
+        grad(make_params)(W, b)
+    with pytest.raises(GradientError, match="AD402"):
+        vjp(make_params)(W, b, {"W": W, "b": b})
