@@ -3,100 +3,18 @@ attributes are parameters, read as ``p.W`` anywhere, and its gradient has its st
 Checked against finite differences in each float leaf (``gradcheck.check_tree_grad``)."""
 
 import collections
-import copy
 import dataclasses
 import types
-import typing
 import warnings
 
 import numpy as np
 import pytest
 
-from gradcheck import check_grad, check_tree_grad, tree_paths
+from gradcheck import check_grad, check_tree_grad
 from adgen import TranspileError, grad, value_and_grad, vjp
 from adgen.runtime.core import GradientError
-
-Layer = collections.namedtuple("Layer", "W b")
-
-
-class TypedLayer(typing.NamedTuple):
-    W: np.ndarray
-    b: np.ndarray
-    name: str = "dense"
-
-
-@dataclasses.dataclass
-class Params:
-    W: np.ndarray
-    b: np.ndarray
-    scale: float = 2.0
-    steps: int = 3
-    label: str = "p"
-
-
-@dataclasses.dataclass(frozen=True)
-class Frozen:
-    w: np.ndarray
-    c: float
-
-
-@dataclasses.dataclass(slots=True)
-class Slotted:
-    w: np.ndarray
-    c: float
-
-
-INITS = []
-
-
-@dataclasses.dataclass
-class Checked:
-    """``__post_init__`` counts and checks: the gradient must not run it."""
-
-    sigma: float
-    mu: np.ndarray
-
-    def __post_init__(self):
-        INITS.append(self)
-        if self.sigma <= 0:
-            raise ValueError("sigma must be positive")
-        self.log_sigma = np.log(self.sigma)  # a derived attribute, held by the object
-
-
-class Model:
-    """A plain object: its attributes are whatever ``__init__`` stores."""
-
-    def __init__(self, W, b, activation="tanh"):
-        self.W = W
-        self.b = b
-        self.activation = activation
-
-
-@dataclasses.dataclass
-class Net:
-    layers: list
-    head: Params
-
-
-def rng_arrays(seed, *shapes):
-    rng = np.random.default_rng(seed)
-    return [rng.normal(size=s) if s else float(rng.normal()) for s in shapes]
-
-
-def snapshot(tree):
-    return [(path, copy.deepcopy(leaf)) for path, leaf in tree_paths(tree)]
-
-
-def assert_unchanged(tree, before):
-    for (path, leaf), (p0, old) in zip(tree_paths(tree), before):
-        assert path == p0
-        assert np.array_equal(leaf, old) if isinstance(old, np.ndarray) else leaf == old
-
-
-def assert_no_shared_memory(tree):
-    arrays = [leaf for _, leaf in tree_paths(tree) if isinstance(leaf, np.ndarray)]
-    for k, a in enumerate(arrays):
-        assert all(not np.shares_memory(a, b) for b in arrays[:k])
+from object_cases import (INITS, Checked, Frozen, Layer, Model, Net, Params, Slotted, TypedLayer, affine, apply_layer,
+                          assert_no_shared_memory, assert_unchanged, rng_arrays, snapshot)
 
 
 # -- attribute reads, spelled several ways --------------------------------------------------
@@ -311,15 +229,6 @@ def test_objects_in_a_dict_and_a_dict_in_an_object():
 # -- helpers, other arguments, other entry points --------------------------------------------
 
 
-def apply_layer(layer, x):
-    return np.tanh(layer.W @ x + layer.b)
-
-
-def affine(p, x):
-    W, b = p.W, p.b
-    return W @ x + b
-
-
 def through_helpers(layers, x):
     h = apply_layer(layers[0], x)
     return np.sum(affine(layers[1], h) ** 2)
@@ -493,61 +402,6 @@ def test_attributes_named_like_array_methods_are_fields():
     check_tree_grad(nll, [d, x], 0, g)
 
 
-# -- objects built from differentiated values ---------------------------------------------------
-
-
-def built_namedtuples(W1, b1, W2, b2, x):
-    layers = [Layer(W1, b1), Layer(W=W2, b=b2)]
-    for layer in layers:
-        x = np.tanh(layer.W @ x + layer.b)
-    return np.sum(x ** 2)
-
-
-def built_and_passed(W1, b1, W2, b2, x):
-    h = apply_layer(TypedLayer(W1, b=b1), x)
-    p = Params(W2, b2, scale=0.5)
-    return p.scale * np.sum(affine(p, h) ** 2)
-
-
-def built_and_unpacked(W1, b1, W2, b2, x):
-    pair = Layer(W1 * 2.0, b1)
-    W, b = pair
-    return np.sum((W @ x + b) * pair[1]) + np.sum(Frozen(W2, 3.0).w * b2)
-
-
-@pytest.mark.parametrize("f", [built_namedtuples, built_and_passed, built_and_unpacked])
-def test_objects_built_from_differentiated_values(f):
-    args = rng_arrays(18, (3, 2), 3, (3, 3), 3, 2)
-    grads = grad(f, wrt=(0, 1, 2, 3))(*args)
-    for k in range(4):
-        check_grad(f, args, k, grads[k])
-
-
-class Scaled(Layer):
-    def __new__(cls, W, b):
-        return super().__new__(cls, 2.0 * W, b)
-
-
-@dataclasses.dataclass
-class Normalised:
-    w: np.ndarray
-
-    def __post_init__(self):
-        self.w = self.w / np.linalg.norm(self.w)
-
-
-def test_classes_whose_construction_computes_are_not_read_as_containers():
-    def through_new(W, x):
-        return np.sum(Scaled(W, x).W)
-
-    def through_post_init(w):
-        return np.sum(Normalised(w).w)
-
-    with pytest.raises(TranspileError, match="AD201"):
-        grad(through_new)(np.ones((2, 2)), np.ones(2))
-    with pytest.raises(TranspileError, match="AD201"):
-        grad(through_post_init)(np.ones(2))
-
 
 def test_kinds_inside_a_differentiated_object_are_checked_and_other_objects_are_read_as_they_are():
     def f(p, x):
@@ -638,28 +492,6 @@ def test_lists_and_dicts_held_by_an_object(f):
     check_tree_grad(f, [p, x], 0, g)
 
 
-MAKER = Layer
-
-
-def built_by_a_global(W, b):
-    layer = MAKER(W, b)
-    return np.sum(layer.W ** 2 * layer.b)
-
-
-def test_a_class_rebound_after_the_gradient_was_made_makes_it_again():
-    global MAKER
-    W, b = rng_arrays(23, (2, 2), 2)
-    dloss = grad(built_by_a_global)
-    check_grad(built_by_a_global, [W, b], 0, dloss(W, b))
-    try:
-        MAKER = Scaled  # its __new__ computes: not a container any more
-        with pytest.raises(TranspileError, match="AD201"):
-            dloss(W, b)
-    finally:
-        MAKER = Layer
-    check_grad(built_by_a_global, [W, b], 0, dloss(W, b))
-
-
 def test_reading_the_attributes_through_dunder_dict_is_refused():
     def through_a_name(m):
         d = m.__dict__
@@ -674,45 +506,3 @@ def test_reading_the_attributes_through_dunder_dict_is_refused():
     for f in (through_a_name, by_key):
         with pytest.raises(GradientError, match="AD416.*__dict__"):
             grad(f)(Frozen(np.ones(2), 2.0))
-
-
-# -- objects as results ---------------------------------------------------------------------------
-
-
-def make_layer(W, b):
-    return Layer(W * 2.0, b)
-
-
-def make_params(W, b):
-    p = Params(np.sin(W), b + 1.0, 0.5)
-    return p
-
-
-def through_made_objects(W, b, x):
-    layer = make_layer(W, b)
-    q = make_params(W, b)
-    return np.sum(np.tanh(layer.W @ x + layer.b)) + q.scale * np.sum(q.W * q.b)
-
-
-def test_helpers_returning_objects():
-    W, b, x = rng_arrays(24, (3, 3), 3, 3)
-    gW, gb = grad(through_made_objects, wrt=(0, 1))(W, b, x)
-    check_grad(through_made_objects, [W, b, x], 0, gW)
-    check_grad(through_made_objects, [W, b, x], 1, gb)
-
-
-def test_vjp_of_an_object_result_and_grad_refuses_one():
-    W, b = rng_arrays(25, (2, 2), 2)
-    seed = Params(np.array([[0.3, -1.0], [2.0, 0.5]]), np.array([1.5, -0.2]), None, None, None)
-    gW, gb = vjp(make_params, wrt=(0, 1))(W, b, seed)
-
-    def scalar(W, b):
-        p = make_params(W, b)
-        return np.sum(p.W * seed.W) + np.sum(p.b * seed.b)
-
-    check_grad(scalar, [W, b], 0, gW)
-    check_grad(scalar, [W, b], 1, gb)
-    with pytest.raises(GradientError, match="AD401.*Params"):
-        grad(make_params)(W, b)
-    with pytest.raises(GradientError, match="AD402"):
-        vjp(make_params)(W, b, {"W": W, "b": b})

@@ -15,9 +15,10 @@ one ``dataclass`` writes, without ``__post_init__``) built from differentiated
 values is a container display, as ``(W, b)`` or ``{"W": W, "b": b}`` is: each
 argument's cotangent is its field's part of the object's adjoint.
 
-An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``), or
-read from a value known to be an array, is the array's; the gradient of an object that holds a differentiated attribute of
-such a name is refused when it runs (AD416), never given a wrong value.
+An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``), or read
+from a value known to be an array, is the array's; the gradient of an object
+that holds a differentiated attribute of such a name is refused when it runs
+(AD416), never given a wrong value.
 """
 
 import ast
@@ -86,22 +87,23 @@ def construct(rev, node, fwd):
 def plain_class(cls):
     """Does calling ``cls`` only store its arguments as the object's fields: a namedtuple
     class (``collections.namedtuple``, ``typing.NamedTuple``) or a dataclass with the
-    ``__init__`` that ``dataclass`` writes, no ``__post_init__`` and no ``InitVar``, and
-    no ``__new__`` of its own (nor any class between it and the one that made it)?"""
+    ``__init__`` that ``dataclass`` writes, whose parameters are its fields (no
+    ``InitVar``), no ``__post_init__``, and no ``__new__`` of its own (nor any class
+    between it and the one that made it)?"""
     if not isinstance(cls, type):
         return False
     if issubclass(cls, tuple):
         maker = next((c for c in cls.__mro__ if "_make" in c.__dict__ and "_fields" in c.__dict__), None)
     elif dataclasses.is_dataclass(cls) and cls.__dataclass_params__.init and not hasattr(cls, "__post_init__"):
         maker = next(c for c in cls.__mro__ if "__dataclass_fields__" in c.__dict__)
-        written = getattr(cls.__init__, "__code__", None)
+        written = getattr(cls.__init__, "__code__", None)  # dataclass compiles it from a string
         if written is None or written.co_filename != "<string>" or maker.__dict__.get("__init__") is not cls.__init__:
             return False
-        if any(f._field_type is dataclasses._FIELD_INITVAR for f in maker.__dataclass_fields__.values()):
+        if list(inspect.signature(cls).parameters) != [f.name for f in dataclasses.fields(cls) if f.init]:
             return False
     else:
         return False
-    for c in cls.__mro__:
+    for c in cls.__mro__ if maker is not None else ():
         if c is maker:
             return issubclass(cls, tuple) or "__new__" not in c.__dict__  # a namedtuple's is its own
         if "__new__" in c.__dict__ or "__init__" in c.__dict__:
