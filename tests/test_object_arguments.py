@@ -506,3 +506,16 @@ def test_reading_the_attributes_through_dunder_dict_is_refused():
     for f in (through_a_name, by_key):
         with pytest.raises(GradientError, match="AD416.*__dict__"):
             grad(f)(Frozen(np.ones(2), 2.0))
+
+
+def helper_in_a_loop(layers, x):
+    for layer in layers:
+        x = apply_layer(layer, x)
+    return np.sum(x ** 2)
+
+
+def test_a_helper_called_on_each_object_of_a_list():
+    W1, b1, W2, b2, x = rng_arrays(26, (3, 2), 3, (2, 3), 2, 2)
+    layers = [Model(W1, b1), Params(W2, b2)]
+    g = grad(helper_in_a_loop)(layers, x)
+    check_tree_grad(helper_in_a_loop, [layers, x], 0, g)
