@@ -519,3 +519,28 @@ def test_a_helper_called_on_each_object_of_a_list():
     layers = [Model(W1, b1), Params(W2, b2)]
     g = grad(helper_in_a_loop)(layers, x)
     check_tree_grad(helper_in_a_loop, [layers, x], 0, g)
+
+
+@dataclasses.dataclass
+class Optional:
+    W: np.ndarray
+    b: object = None
+    use_act: bool = True
+
+
+def optional_parts(p, x):
+    y = p.W @ x
+    if p.b is not None:
+        y = y + p.b
+    if p.use_act:
+        y = np.tanh(y)
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_attributes_tested_in_conditions(with_bias):
+    W, b, x = rng_arrays(27, (2, 2), 2, 2)
+    p = Optional(W, b, False) if with_bias else Optional(W)
+    g = grad(optional_parts)(p, x)
+    assert g.use_act is None and (g.b is not None) == with_bias
+    check_tree_grad(optional_parts, [p, x], 0, g)
