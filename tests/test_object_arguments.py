@@ -544,3 +544,14 @@ def test_attributes_tested_in_conditions(with_bias):
     g = grad(optional_parts)(p, x)
     assert g.use_act is None and (g.b is not None) == with_bias
     check_tree_grad(optional_parts, [p, x], 0, g)
+
+
+def test_getattr_with_a_written_name_is_the_attribute_read():
+    def f(x, p):
+        return np.sum(getattr(x, "T") @ getattr(p, "W")) + np.sum(getattr(x, "real"))
+
+    x, W = rng_arrays(28, (2, 3), (2, 2))
+    p = Params(W, None)
+    gx, gp = grad(f, wrt=(0, 1))(x, p)
+    check_grad(f, [x, p], 0, gx)
+    check_tree_grad(f, [x, p], 1, gp)

@@ -56,9 +56,12 @@ def literal_getattr(call):
     return len(args) == 2 and not call.keywords and isinstance(args[1], ast.Constant) and type(args[1].value) is str
 
 
-def by_name(fn, call):
-    """``operator.getitem`` for ``getattr(v, "name")`` (the same read as ``v.name``), else ``fn``."""
-    return operator.getitem if fn is builtins.getattr and literal_getattr(call) else fn
+def as_attribute(fn, call):
+    """``v.name`` for ``call``, ``getattr(v, "name")`` (``fn``: what it calls), which reads the
+    same; else None."""
+    if fn is not builtins.getattr or not literal_getattr(call):
+        return None
+    return ast.copy_location(ast.Attribute(value=call.args[0], attr=call.args[1].value, ctx=ast.Load()), call)
 
 
 def construct(rev, node, fwd):

@@ -435,8 +435,9 @@ class Reverser:
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
             ok, fn = self.resolver.method_of(func)
         args = list(node.args)
+        if ok and fields.as_attribute(fn, node) is not None:  # getattr(p, "W") is p.W
+            return self.operation(fields.as_attribute(fn, node))
         if ok:
-            fn = fields.by_name(fn, node)  # getattr(p, "W")
 
             def rebuild(a, k):
                 call = ast.Call(func=func, args=a, keywords=[ast.keyword(arg=n, value=v) for n, v in k])
