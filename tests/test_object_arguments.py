@@ -40,7 +40,12 @@ def dense_bound(layer, x):  # the attribute bound to a name first, then rebound
     return np.sum(np.sin(h) * w)
 
 
-@pytest.mark.parametrize("f", [dense_attr, dense_getattr, dense_bound])
+def dense_transposed(layer, x):  # array attributes of an object's attribute, a shape from one
+    n = layer.W.shape[0]
+    return np.sum(np.sin(x @ layer.W.T)[:n] * layer.b.real)
+
+
+@pytest.mark.parametrize("f", [dense_attr, dense_getattr, dense_bound, dense_transposed])
 @pytest.mark.parametrize("make", [Layer, TypedLayer, Params, Model, lambda W, b: types.SimpleNamespace(W=W, b=b)],
                          ids=["namedtuple", "NamedTuple", "dataclass", "object", "SimpleNamespace"])
 def test_attribute_reads_of_a_wrt_object(f, make):
