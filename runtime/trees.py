@@ -22,6 +22,7 @@ only one nothing else refers to (the caller's variable alone), as
 
 import copy
 import dataclasses
+import enum
 import functools
 import numbers
 import sys
@@ -174,9 +175,11 @@ def scatter_add(acc, g, a, index, count=None):
 
 # -- objects -------------------------------------------------------------------------------
 
-_NOT_OBJECTS = (np.ndarray, np.generic, numbers.Number, list, tuple, dict, set, frozenset, str, bytes, bytearray, type(None), type,
+_NOT_OBJECTS = (np.ndarray, np.generic, numbers.Number, list, tuple, dict, set, frozenset, str, bytes, bytearray, type(None), type, enum.Enum,
                 types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, functools.partial)
-_LIBRARIES = ("numpy", "scipy", "builtins", "functools")
+# objects of classes of these packages are values, not containers of parameters (a Path, an Enum, a
+# frozen distribution), but for the standard library's plain namespaces (SimpleNamespace, argparse's)
+_LIBRARIES = (frozenset(sys.stdlib_module_names) | {"numpy", "scipy"}) - {"types", "argparse"}
 _PLAIN = frozenset({float, int, bool, str, type(None), np.float64})
 
 
@@ -194,8 +197,8 @@ def array_names():
 def is_object(x):
     """Is ``x`` an object whose attributes are parameters: a dataclass instance, or an
     object of a class of yours with a ``__dict__`` or ``__slots__`` (not a number,
-    function, class or module, nor an object of NumPy's or SciPy's, nor an array-like)?
-    Namedtuples are tuples."""
+    function, class or module, nor an object of NumPy's, SciPy's or the standard
+    library's but a namespace, nor an array-like)? Namedtuples are tuples."""
     if isinstance(x, _NOT_OBJECTS):
         return False
     if hasattr(type(x), "__array_ufunc__") or hasattr(type(x), "__array_function__"):

@@ -7,6 +7,8 @@ gradient and the direction). Everything here is independent of adgen.
 
 import copy
 import dataclasses
+import enum
+import sys
 
 import numpy as np
 
@@ -125,10 +127,16 @@ def _slot_names(x):
 
 
 def is_object(x):
-    """A dataclass instance or an object with a ``__dict__`` or ``__slots__`` (namedtuples are tuples)."""
-    if isinstance(x, (np.ndarray, np.generic, float, int, complex, str, type(None), list, tuple, dict, type)) or callable(x):
+    """A dataclass instance or an object with a ``__dict__`` or ``__slots__`` of a class not
+    of the standard library's (but its namespaces) nor an Enum (namedtuples are tuples)."""
+    if isinstance(x, (np.ndarray, np.generic, float, int, complex, str, type(None), list, tuple, dict, type, enum.Enum)) or callable(x):
         return False
-    return dataclasses.is_dataclass(x) or hasattr(x, "__dict__") or bool(_slot_names(x))
+    if dataclasses.is_dataclass(x):
+        return True
+    package = type(x).__module__.partition(".")[0]
+    if package in sys.stdlib_module_names and package not in ("types", "argparse"):
+        return False
+    return hasattr(x, "__dict__") or bool(_slot_names(x))
 
 
 def object_fields(x):

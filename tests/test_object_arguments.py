@@ -4,6 +4,9 @@ Checked against finite differences in each float leaf (``gradcheck.check_tree_gr
 
 import collections
 import dataclasses
+import datetime
+import enum
+import pathlib
 import types
 import warnings
 
@@ -560,3 +563,28 @@ def test_getattr_with_a_written_name_is_the_attribute_read():
     gx, gp = grad(f, wrt=(0, 1))(x, p)
     check_grad(f, [x, p], 0, gx)
     check_tree_grad(f, [x, p], 1, gp)
+
+
+class Activation(enum.Enum):
+    TANH = "tanh"
+    SIN = "sin"
+
+
+@dataclasses.dataclass
+class Configured:
+    W: np.ndarray
+    act: Activation
+    path: pathlib.Path
+    when: datetime.date
+
+
+def test_values_of_other_kinds_held_by_an_object_get_none():
+    def f(c, x):
+        h = c.W @ x
+        return np.sum(np.tanh(h) if c.act is Activation.TANH else np.sin(h))
+
+    W, x = rng_arrays(29, (2, 2), 2)
+    c = Configured(W, Activation.SIN, pathlib.Path("/tmp/model.npz"), datetime.date(2024, 1, 2))
+    g = grad(f)(c, x)
+    assert g.act is None and g.path is None and g.when is None
+    check_tree_grad(f, [c, x], 0, g)
