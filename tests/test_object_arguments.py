@@ -588,3 +588,17 @@ def test_values_of_other_kinds_held_by_an_object_get_none():
     g = grad(f)(c, x)
     assert g.act is None and g.path is None and g.when is None
     check_tree_grad(f, [c, x], 0, g)
+
+
+def test_other_reads_and_writes_by_name_are_still_refused():
+    def deletes(p, x):
+        delattr(p, "W")
+        return np.sum(x)
+
+    def reads_a_computed_name(p, x, name="W"):
+        return np.sum(getattr(p, name) * x)
+
+    W, x = rng_arrays(30, (2,), 2)
+    for f in (deletes, reads_a_computed_name):
+        with pytest.raises(TranspileError, match="AD102"):
+            grad(f)(Params(W, None), x)

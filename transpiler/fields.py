@@ -53,7 +53,8 @@ def literal_getattr(call):
     """Is ``call`` ``getattr(v, "name")``, with the name written out (``check.py`` refuses
     other calls of ``getattr``: what they read is known only when they run)?"""
     args = call.args
-    return len(args) == 2 and not call.keywords and isinstance(args[1], ast.Constant) and type(args[1].value) is str
+    named = isinstance(call.func, ast.Name) and call.func.id == "getattr"
+    return named and len(args) == 2 and not call.keywords and isinstance(args[1], ast.Constant) and type(args[1].value) is str
 
 
 def as_attribute(fn, call):
