@@ -21,8 +21,6 @@ import ast
 import inspect
 import types
 
-from adgen.syntax import clone
-
 _MARK = "adgen_gradient"  # "maker" on grad, value_and_grad...; "function" on the class of what they return
 
 
@@ -64,7 +62,7 @@ def refusal(func, resolver, local):
         ok, fn = resolver.value_of(func, record=False)
         if not ok or _kind(fn) is None:
             return None
-    what = ast.unparse(_unqualified(func, resolver.module_alias))
+    what = ast.unparse(resolver.as_written(func))
     message = (
         f"`{what}` is a gradient (grad, value_and_grad, vjp or elementwise_grad) called on a differentiated value: "
         "differentiating through another gradient needs forward mode and higher-order derivatives, which are planned (issue 17)"
@@ -75,15 +73,3 @@ def refusal(func, resolver, local):
     )
     return message, hint
 
-
-def _unqualified(node, alias):
-    """``node`` as the user wrote it: the user's globals without the module alias that
-    ``resolve.py`` put in front of them (``_m.grad(_m.inner)`` -> ``grad(inner)``)."""
-
-    class Unqualify(ast.NodeTransformer):
-        def visit_Attribute(self, attr):
-            if isinstance(attr.value, ast.Name) and attr.value.id == alias:
-                return ast.Name(id=attr.attr, ctx=ast.Load())
-            return self.generic_visit(attr)
-
-    return Unqualify().visit(clone(node))

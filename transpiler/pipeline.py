@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -197,6 +197,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
+    dynamic.check(body, resolver, diags)
     aux = None
     if has_aux:  # the loss to <result>, the aux beside it
         body, aux = auxiliary.split(body, result, names, diags, src, resolver)
@@ -259,7 +260,8 @@ def _nodes(rev, act, body, result, names):
     name, that name's adjoint is seeded directly."""
     last = body[-1]
     once = sum(1 for n in name_nodes(body) if n.id == result) == 1
-    if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
+    assigns = isinstance(last, ast.Assign) and isinstance(last.targets[0], ast.Name) and last.targets[0].id == result
+    if once and assigns and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))
         return nodes, rev.adjoint(last.value.id)
