@@ -76,7 +76,7 @@ class _Split:
         ok, fn = self.resolver.value_of(call.func, record=False)
         rule = registry.lookup(fn) if ok else None
         if rule is not None and not rule.variants and rule.outputs is None:
-            self._refuse(stmt, f"the one value of {ast.unparse(call.func)}")
+            self._refuse(stmt, f"the one value of `{ast.unparse(self.resolver.as_written(call.func))}`")
             return [stmt]
         if ok and rule is None and (registry.is_nondiff(fn) or _library_function(fn)):
             return None  # run as it is

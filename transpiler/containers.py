@@ -452,11 +452,16 @@ def _fresh_list(value):
 
 def _mutated(body, by_user=False):
     """Names of lists changed in place (``by_user``: other than by filling a comprehension's
-    list), by a statement (``xs.append(v)``) or in an expression (``v = xs.pop()``)."""
-    nodes = list(walk(ast.Module(body=body, type_ignores=[])))
-    filling = {id(n.value) for n in nodes if by_user and getattr(n, "adgen_comprehension", False)}
-    changes = [n for n in nodes if id(n) not in filling and _method(n) and not (_method(n)[1] == "pop" and _dict_pop(n))]
-    return {_method(n)[0] for n in changes}  # a dict's pop is refused by itself (AD102)
+    list; by a statement, ``xs.append(v)``, or by a list's pop in an expression, ``v = xs.pop()``)."""
+    found = set()
+    for node in walk(ast.Module(body=body, type_ignores=[])):
+        if by_user and getattr(node, "adgen_comprehension", False):
+            continue
+        statement = isinstance(node, ast.Expr)
+        method = _method(node.value if statement else node)
+        if method and (statement or not by_user or method[1] == "pop" and not _dict_pop(node)):
+            found.add(method[0])
+    return found
 
 
 def _pairs(target, value):
