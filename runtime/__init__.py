@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
-from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
@@ -17,6 +17,8 @@ from adgen.runtime import rules  # noqa: F401  (registers every built-in rule)
 
 __all__ = [
     "GradientError",
+    "ONES",
+    "aux_of",
     "Closure",
     "callback_vjp",
     "closure",

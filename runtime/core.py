@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["copied", "Tape", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
+__all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
 
 
 class Tape(list):
@@ -19,6 +19,17 @@ class GradientError(ValueError):
         self.code = code
 
 
+def aux_of(pair, where):
+    """The auxiliary value of a function differentiated with ``has_aux=True``: the second
+    item of the ``(loss, aux)`` pair it returned (``where``: the user's line)."""
+    if type(pair) in (tuple, list) and len(pair) == 2:
+        return pair[1]
+    what = f"a {type(pair).__name__} of {len(pair)} items" if isinstance(pair, (tuple, list)) else f"a value of type {type(pair).__name__}"
+    if isinstance(pair, np.ndarray):
+        what = f"an array of shape {pair.shape}"
+    raise GradientError("AD414", f"has_aux=True: the function must return a pair (loss, aux), but at {where} it returned {what}")
+
+
 def check_shapes(values, shapes, names):
     """The arguments of a gradient specialised to argument shapes must have them."""
     if tuple(map(np.shape, values)) == shapes:
@@ -32,15 +43,29 @@ def check_shapes(values, shapes, names):
             )
 
 
+class _Ones:
+    """The type of ``ONES``."""
+
+    def __repr__(self):
+        return "_rt.ONES"
+
+
+ONES = _Ones()  # the seed elementwise_grad passes: ones of the result's shape
+
+
 def seed(value, dout):
     """The cotangent the backward pass starts from.
 
-    ``dout is None`` means ``grad``: the result must be a real scalar and the
-    seed is 1.0. Otherwise ``dout`` must have the result's shape (``vjp``).
+    ``dout is None`` means ``grad``: the result must be a real scalar, or a real
+    array of one element (shape ``(1,)``, ``(1, 1)``...), and the seed is 1.0, or
+    ones of that shape. ``dout is ONES`` (``elementwise_grad``): ones of the result's
+    shape. Otherwise ``dout`` must have the result's shape (``vjp``).
     """
     if dout is None:
         if type(value) in (float, np.float64):
             return 1.0
+        if type(value) is np.ndarray and value.size == 1 and value.ndim and np.isrealobj(value):
+            return np.ones(value.shape)
         if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
             raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
         if np.ndim(value) == 0 and not np.isrealobj(value):
@@ -53,6 +78,10 @@ def seed(value, dout):
                 "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
             )
         return 1.0
+    if dout is ONES:
+        if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
+            raise GradientError("AD401", f"elementwise_grad needs an array or a number as the result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
+        return np.ones(np.shape(value)) if np.ndim(value) else 1.0
     if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
         return trees.seed(value, dout, seed)
     if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):

@@ -20,6 +20,7 @@ _PUBLIC = {  # name -> (module, attribute)
     "grad": ("adgen.api", "grad"),
     "value_and_grad": ("adgen.api", "value_and_grad"),
     "vjp": ("adgen.api", "vjp"),
+    "elementwise_grad": ("adgen.api", "elementwise_grad"),
     "defvjp": ("adgen.runtime.registry", "vjp"),
     "nondiff": ("adgen.runtime.registry", "nondiff"),
     "TranspileError": ("adgen.errors", "TranspileError"),

@@ -1,4 +1,5 @@
-"""``grad``, ``value_and_grad`` and ``vjp``, their decorator forms, and the cache of gradients.
+"""``grad``, ``value_and_grad``, ``vjp`` and ``elementwise_grad``, their decorator forms, and
+the cache of gradients.
 
 Transformation is lazy (on the first call, so a decorated function may read
 globals defined below it) and cached twice: in memory per code object and
@@ -16,7 +17,8 @@ import warnings
 import numpy as np
 
 from adgen.runtime import modules, trees
-from adgen import binding, calls, pipeline, primitives, shapes, source
+from adgen.runtime.core import ONES
+from adgen import binding, calls, nested, pipeline, primitives, shapes, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -26,13 +28,13 @@ MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
-def _compiled(fn, wrt, shapes=(), debug=False):
+def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
-    run-time checks (``pipeline.transform``)."""
+    run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
-    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug)
+    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux)
     entries = _MEMO.get((base, shapes)) or ()
     for gradient, generated, _ in entries:
         if gradient.guard.holds(fn):
@@ -42,11 +44,11 @@ def _compiled(fn, wrt, shapes=(), debug=False):
         markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
         general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
         if general != shapes:
-            return _compiled(fn, wrt, general, debug)  # called with many shapes: one general gradient serves them all
+            return _compiled(fn, wrt, general, debug, has_aux)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug)
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux)
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
         module = load_module(gradient.text, src.name)
     generated = binding.bound(module, gradient.modules)[gradient.funcname]
@@ -56,15 +58,19 @@ def _compiled(fn, wrt, shapes=(), debug=False):
 
 
 class GradFunction:
-    """What ``grad``/``value_and_grad``/``vjp`` return: call it like the function."""
+    """What ``grad``/``value_and_grad``/``vjp``/``elementwise_grad`` return: call it like
+    the function."""
 
-    def __init__(self, fn, wrt, mode, debug=False):
+    adgen_gradient = "function"  # nested.py: called on a differentiated value inside a differentiated function, refused
+
+    def __init__(self, fn, wrt, mode, debug=False, has_aux=False):
         self.primal = fn
         fn, self._args, self._kwargs = _parts(fn)
         self._fn = fn
         self.wrt = _names_for(self.primal, wrt, fn) if self._args or self._kwargs else wrt
         self.mode = mode
         self.debug = debug
+        self.has_aux = has_aux
         self._signature = inspect.signature(fn)
         self._defaults = (fn.__defaults__, fn.__kwdefaults__)  # the ones the signature holds
         # a call passing every parameter positionally needs no binding (the common, hot case)
@@ -77,7 +83,7 @@ class GradFunction:
             setattr(self, attr, getattr(self.primal, attr, None))
 
     def _generated(self, shapes=()):
-        return _compiled(self._fn, self.wrt, shapes, self.debug)
+        return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux)
 
     @property
     def source(self):
@@ -108,7 +114,7 @@ class GradFunction:
         return args, kwargs
 
     def __call__(self, *args, **kwargs):
-        seed = None
+        seed = ONES if self.mode == "elementwise_grad" else None
         if self.mode == "vjp":
             if not args:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
@@ -122,7 +128,9 @@ class GradFunction:
             i = self._index[name]
             self._check_wrt_type(name, args[i] if i < len(args) else kwargs.get(name))
         value, grads = gen(*args, **kwargs, **extra)
-        return (value, grads) if self.mode == "value_and_grad" else grads
+        if self.mode == "value_and_grad":
+            return value, grads  # ((value, aux), gradients) with has_aux, as JAX's
+        return (grads, value[1]) if self.has_aux else grads
 
     def _check_wrt_type(self, name, value):
         """AD303: warn when a differentiated argument is an integer or a boolean. AD410 for
@@ -228,31 +236,50 @@ def _integer_kind(value):
     return None
 
 
-def _make(mode, fn, wrt, debug):
+def _make(mode, fn, wrt, debug, has_aux=False):
     if fn is None:
-        return lambda f: GradFunction(f, wrt, mode, debug)
+        return lambda f: GradFunction(f, wrt, mode, debug, has_aux)
     if not callable(fn):
         raise TypeError(f"{mode}() takes a function, not {type(fn).__name__}")
-    return GradFunction(fn, wrt, mode, debug)
+    return GradFunction(fn, wrt, mode, debug, has_aux)
 
 
-def grad(fn=None, wrt=0, debug=False):
+@nested.makes_gradients
+def grad(fn=None, wrt=0, debug=False, has_aux=False):
     """The gradient of ``fn``'s scalar result with respect to ``wrt``.
 
     ``wrt``: an int or a parameter name (one gradient) or a tuple of them (a
     tuple of gradients). Works as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    A result of one element (shape ``(1,)``, ``(1, 1)``) counts as a scalar.
     ``debug=True``: the generated code checks its tape on every pop and raises AD407,
     naming your line, where the backward pass first makes a NaN or an infinity.
+    ``has_aux=True``: ``fn`` returns a pair ``(loss, aux)``; the gradient is the loss's,
+    ``aux`` is passed through undifferentiated, and the call returns ``(gradient, aux)``.
     """
-    return _make("grad", fn, wrt, debug)
+    return _make("grad", fn, wrt, debug, has_aux)
 
 
-def value_and_grad(fn=None, wrt=0, debug=False):
-    """Like ``grad``, but the function returns ``(value, gradient)``."""
-    return _make("value_and_grad", fn, wrt, debug)
+@nested.makes_gradients
+def value_and_grad(fn=None, wrt=0, debug=False, has_aux=False):
+    """Like ``grad``, but the function returns ``(value, gradient)``; with ``has_aux=True``,
+    ``((value, aux), gradient)`` (JAX's convention)."""
+    return _make("value_and_grad", fn, wrt, debug, has_aux)
 
 
-def vjp(fn=None, wrt=0, debug=False):
+@nested.makes_gradients
+def vjp(fn=None, wrt=0, debug=False, has_aux=False):
     """The vector-Jacobian product: call it with ``fn``'s arguments followed by a
-    seed of the result's shape; it returns the cotangent(s) of ``wrt``."""
-    return _make("vjp", fn, wrt, debug)
+    seed of the result's shape; it returns the cotangent(s) of ``wrt``. With
+    ``has_aux=True``, ``fn`` returns ``(result, aux)``, the seed is the result's, and the
+    call returns ``(cotangents, aux)``."""
+    return _make("vjp", fn, wrt, debug, has_aux)
+
+
+@nested.makes_gradients
+def elementwise_grad(fn=None, wrt=0, debug=False):
+    """The vector-Jacobian product of ``fn`` with a seed of ones of the result's shape:
+    for a function applied elementwise (each entry of the result depends only on the
+    entry of the argument at the same place), the derivative of each entry, in an array of
+    the argument's shape. For any other function it is the sum of the Jacobian's rows, not
+    a derivative per entry."""
+    return _make("elementwise_grad", fn, wrt, debug)

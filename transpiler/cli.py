@@ -139,20 +139,22 @@ def parse_shapes(items):
 
 
 DEBUG_HELP = "check the tape on every pop, and that the backward pass stays finite (AD406, AD407)"
+HAS_AUX_HELP = "the function returns (loss, aux): differentiate the loss; the gradient function returns ((loss, aux), gradients)"
 
 
 def shape_options(arg_shapes):
     return "".join(f" --shape {n}={shapes.spell(s)}" for n, s in arg_shapes.items())
 
 
-def generate(path, func, wrt, out=None, arg_shapes=None, debug=False):
+def generate(path, func, wrt, out=None, arg_shapes=None, debug=False, has_aux=False):
     """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None)
-    writes; ``debug``: with the checks of ``--debug``."""
-    src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug)
+    writes; ``debug``: with the checks of ``--debug``; ``has_aux``: the function returns
+    ``(loss, aux)`` (``--has-aux``)."""
+    src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug, has_aux=has_aux)
     return src, gradient.text
 
 
-def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, lines=False):
+def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, lines=False, has_aux=False):
     """``generate``'s source and ``pipeline.Gradient``; ``lines``: with ``Gradient.lines``."""
     src = load(path, func)
     params = pipeline.params(src.func)
@@ -164,9 +166,10 @@ def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, l
     origin = posix_relpath(os.path.abspath(path), base)
     command = f"adgen emit {emit.shell_word(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
     command += " --debug" if debug else ""
+    command += " --has-aux" if has_aux else ""
     if out is not None:
         command += f" -o {emit.shell_word(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines)
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines, has_aux=has_aux)
 
 
 def write_out(out, text, path, force, mark=emit.HEADER_MARK):
@@ -205,6 +208,7 @@ class Header(typing.NamedTuple):
     debug: bool
     code: str  # the hash of the code adgen wrote below the header; "" before 0.2.0
     version: str  # the adgen that wrote it
+    has_aux: bool = False  # generated with --has-aux
 
 
 def read_header(out):
@@ -227,7 +231,7 @@ def read_header(out):
         raise Fail(f"{out}: its header names no readable source path: {quoted}") from None
     wrt_names = lines[1][len("# wrt: "):].split("   ")[0].split(", ")
     wrt = tuple(wrt_names) if len(wrt_names) > 1 else wrt_names[0]
-    arg_shapes, debug = {}, False
+    arg_shapes, debug, has_aux = {}, False, False
     if lines[2].startswith("# regenerate: "):
         try:
             args = shlex.split(lines[2][len("# regenerate: "):].removesuffix(SUFFIX))
@@ -237,10 +241,11 @@ def read_header(out):
             wrt = parse_wrt(args[args.index("--wrt") + 1])
         arg_shapes = parse_shapes([v for k, v in zip(args, args[1:]) if k == "--shape"])
         debug = "--debug" in args
+        has_aux = "--has-aux" in args
         if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
             func = args[2].rpartition(":")[2]
     code = _CODE.search(lines[1])
-    return Header(rel, func, wrt, sha.group(1), arg_shapes, debug, code.group(1) if code else "", version)
+    return Header(rel, func, wrt, sha.group(1), arg_shapes, debug, code.group(1) if code else "", version, has_aux)
 
 
 def check_stale(out, named=None, diff=False):
@@ -252,7 +257,7 @@ def check_stale(out, named=None, diff=False):
     shift the line numbers quoted in its comments), do not make it stale."""
     head = read_header(out)
     path = confined_source(out, head.rel, named)
-    _, text = generate(path, head.func, head.wrt, out, head.arg_shapes, head.debug)
+    _, text = generate(path, head.func, head.wrt, out, head.arg_shapes, head.debug, head.has_aux)
     with open(out, "rb") as f:
         current = f.read()
     if current == text.encode("utf-8"):
@@ -260,7 +265,7 @@ def check_stale(out, named=None, diff=False):
         return 0
     if diff:
         show_diff(out, current, text)
-    redo = f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}{' --debug' if head.debug else ''} -o {emit.shell_word(os.path.basename(out))}"
+    redo = f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''} -o {emit.shell_word(os.path.basename(out))}"
     try:
         now = fingerprint.of_code(current.decode("utf-8"))
     except UnicodeDecodeError:
@@ -473,7 +478,7 @@ def write_stubs(out, fixes, path):
 def run(args):
     usage = "adgen emit --check [--diff] OUT... [--source FILE]"
     if args.command == "emit" and args.check:
-        if args.output or args.wrt is not None or args.shape or args.debug:
+        if args.output or args.wrt is not None or args.shape or args.debug or args.has_aux:
             raise Fail(f"--check takes only generated files, folders or glob patterns: {usage}")
         if not args.target:
             raise Fail(f"--check needs the generated files, folders or glob patterns to check: {usage}")
@@ -498,7 +503,7 @@ def run(args):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
     if html:
         return show_html(path, func, wrt, out, args)
-    _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug)
+    _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug, args.has_aux)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -508,7 +513,7 @@ def run(args):
 
 def show_html(path, func, wrt, out, args):
     """``adgen show --html``: the side-by-side page (``sidebyside``) on stdout, or in ``out``."""
-    _, gradient = generate_gradient(path, func, wrt, None, parse_shapes(args.shape), args.debug, lines=True)
+    _, gradient = generate_gradient(path, func, wrt, None, parse_shapes(args.shape), args.debug, lines=True, has_aux=args.has_aux)
     text = sidebyside.page(gradient)
     if out is None:
         sys.stdout.write(text)
@@ -534,6 +539,7 @@ def parser():
     e.add_argument("--source", metavar="FILE", help="with --check of one file: the source its header names, when it is outside the file's folder (checking imports it)")
     e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     e.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    e.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
     c = sub.add_parser("check", help="report every problem in a function, or in every function of a file")
     c.add_argument("target", metavar="FILE[:FUNC]")
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")
@@ -545,6 +551,7 @@ def parser():
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     s.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     s.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    s.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
     s.add_argument("--html", action="store_true", help="one self-contained HTML page: your function and its gradient side by side, each line linked to what it made")
     s.add_argument("-o", "--output", metavar="OUT", help="with --html: write the page to OUT instead of stdout")
     s.add_argument("--force", action="store_true", help="with --html -o: overwrite OUT even if adgen did not write it")

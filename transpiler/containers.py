@@ -451,13 +451,15 @@ def _fresh_list(value):
 
 
 def _mutated(body, by_user=False):
-    """Names of lists changed in place (``by_user``: other than by filling a comprehension's list)."""
+    """Names of lists changed in place (``by_user``: other than by filling a comprehension's
+    list; by a statement, ``xs.append(v)``, or by a list's pop in an expression, ``v = xs.pop()``)."""
     found = set()
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if by_user and getattr(node, "adgen_comprehension", False):
             continue
-        method = _method(node.value if isinstance(node, ast.Expr) else node)
-        if method and (isinstance(node, ast.Expr) or not by_user):
+        statement = isinstance(node, ast.Expr)
+        method = _method(node.value if statement else node)
+        if method and (statement or not by_user or method[1] == "pop" and not _dict_pop(node)):
             found.add(method[0])
     return found
 

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -32,6 +32,7 @@ class Gradient:
     guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
     lines: list = None  # with ``transform(lines=True)``: per line of ``text``, where it came from (``origins``)
+    has_aux: bool = False  # it returns ``((value, aux), gradients)``
 
 
 @contextlib.contextmanager
@@ -52,16 +53,18 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite.
     ``lines``: also say where each line of the text came from (``Gradient.lines``), for
-    ``adgen show --html``; ``grad()`` does without."""
+    ``adgen show --html``; ``grad()`` does without.
+    ``has_aux``: the function returns ``(loss, aux)``; the loss is differentiated and the
+    generated function returns ``((loss, aux), gradients)`` (``auxiliary``)."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux)
 
 
 @contextlib.contextmanager
@@ -78,18 +81,19 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
-    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
+    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, has_aux=has_aux)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
     adjoints = [load(rev.adjoint(w)) for w in wrt_names]
     # a real parameter that the function rebinds to a complex value: only the real part is its gradient
     adjoints = [call("np.real", a) if w in rev.complexity.names and w not in complex_params(arg_shapes) else a for a, w in zip(adjoints, wrt_names)]
     grads = _grads_expr(adjoints, wrt_names, wrt_tuple)
-    body = part.body + [ast.Return(value=ast.Tuple(elts=[load(result), grads], ctx=ast.Load()))]
+    value = ast.Tuple(elts=[load(result), load(part.aux)], ctx=ast.Load()) if has_aux else load(result)
+    body = part.body + [ast.Return(value=ast.Tuple(elts=[value, grads], ctx=ast.Load()))]
     with stage("optimize"):
         body = optimize.run(body, rev.backward_names, rev.large)
         body = lists.drop_unread_restores(body)
@@ -107,7 +111,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False):
         values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
-    gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec)
+    gen = _function(names.fresh(f"value_and_grad_{src.name}"), func.args, closure, dout, body, src.name, wrt_names, spec, has_aux)
     main = dict(rev.rule_bindings)
     if calls.used(resolver.module_alias, body):
         main[resolver.module_alias] = src.binding()
@@ -120,7 +124,7 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False):
         head = emit.header(origin or src.filename, src.name, wrt_names, program.sha256(), command, spec, code)
         text = head + body
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    gradient = Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules)
+    gradient = Gradient(text, gen.name, wrt_names, wrt_tuple, dout, closure, guards.Guard(src.fn, program.sources()), modules, has_aux=has_aux)
     if lines:
         gradient.lines = origins(head, found, [program.source_of(f) for f in functions])
     return gradient
@@ -170,11 +174,13 @@ class Part:
     dout: str  # the seed's name
     tape: str = None  # the tape's name, if the gradient records anything
     debug: bool = False  # generated with debug checks
+    aux: str = None  # with ``has_aux``: the name the auxiliary value is assigned to
 
 
-def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
+def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False, has_aux=False):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
-    the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
+    the seed is the cotangent its caller passes, as it is. ``debug``, ``has_aux``: see
+    ``transform``."""
     func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
@@ -191,6 +197,11 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
+    dynamic.check(body, resolver, diags)
+    aux = None
+    if has_aux:  # the loss to <result>, the aux beside it
+        body, aux = auxiliary.split(body, result, names, diags, src, resolver)
+        diags.raise_if_any()
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
         body = along_axis.run(body, resolver)  # np.put_along_axis(a, i, v, axis) -> a[_rt.along_axis(i, axis, np.shape(a))] = v
@@ -211,6 +222,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.gradient_names = nested.gradient_names(body, resolver)
         rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
@@ -223,11 +235,12 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("layout"):
         layout = Layout(src, names, debug)
         body = layout.function_body(nodes, seed_stmt, params(func), wrt_names)
-        if any(sharing.at_end(result, name) for name in undone):
-            # the backward puts back what stores overwrote: the result must not see it
-            start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
-            body.insert(start, assign(result, rt_call("copied", load(result))))
-    return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug)
+        for returned in [result] + ([aux] if aux else []):
+            if any(sharing.at_end(returned, name) for name in undone):
+                # the backward puts back what stores overwrote: what is returned must not see it
+                start = next(k for k, s in enumerate(body) if getattr(s, "adgen", (None,))[0] == "seed") - 1
+                body.insert(start, assign(returned, rt_call("copied", load(returned))))
+    return Part(func, body, names, rev, resolver, result, dout, layout.tape, debug, aux)
 
 
 def complex_params(arg_shapes):
@@ -247,7 +260,8 @@ def _nodes(rev, act, body, result, names):
     name, that name's adjoint is seeded directly."""
     last = body[-1]
     once = sum(1 for n in name_nodes(body) if n.id == result) == 1
-    if once and isinstance(last, ast.Assign) and isinstance(last.value, ast.Name) and act.active(last.value.id):
+    assigns = isinstance(last, ast.Assign) and isinstance(last.targets[0], ast.Name) and last.targets[0].id == result
+    if once and assigns and isinstance(last.value, ast.Name) and act.active(last.value.id):
         nodes = build(body[:-1], rev, names)
         nodes.append(Block(last, [last], [], [result], []))
         return nodes, rev.adjoint(last.value.id)
@@ -285,8 +299,9 @@ def _grads_expr(adjoints, wrt_names, wrt_tuple):
     return rt_call("as_grads", adjs, args)
 
 
-def _function(name, args, closure, dout, body, primal_name, wrt_names, spec):
-    doc = f"Value of {primal_name} and its gradient with respect to {', '.join(wrt_names)}."
+def _function(name, args, closure, dout, body, primal_name, wrt_names, spec, has_aux=False):
+    value = f"Value of {primal_name}, its auxiliary value" if has_aux else f"Value of {primal_name}"
+    doc = f"{value} and its gradient with respect to {', '.join(wrt_names)}."
     if spec:
         doc += "\n\n    For arguments of these shapes only: " + ", ".join(f"{p} {s}" for p, s in spec.items()) + ".\n    "
     return ast.FunctionDef(

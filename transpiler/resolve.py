@@ -7,6 +7,7 @@ and callees are resolved to the objects their derivative rules are keyed by.
 
 import ast
 import builtins
+import copy
 import inspect
 import keyword
 import re
@@ -64,6 +65,19 @@ class Resolver:
                 self.module_alias = self.names.fresh(alias_for(self.src.module))
             return ast.Attribute(value=ast.Name(id=self.module_alias, ctx=ast.Load()), attr=name, ctx=ast.Load())
         return node  # a builtin
+
+    def as_written(self, node):
+        """A copy of ``node`` as the user wrote it, for messages: the user's globals without
+        the module alias ``qualify`` put in front of them (``_m.grad(_m.inner)`` -> ``grad(inner)``)."""
+        alias = self.module_alias
+
+        class Unqualify(ast.NodeTransformer):
+            def visit_Attribute(self, attr):
+                if isinstance(attr.value, ast.Name) and attr.value.id == alias:
+                    return ast.Name(id=attr.attr, ctx=ast.Load())
+                return self.generic_visit(attr)
+
+        return Unqualify().visit(copy.deepcopy(node))
 
     # -- resolving callees ------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, inline, lists, objects, shapes, stubs, zeros
+from adgen import complexity, containers, fields, frozen, inline, lists, nested, objects, shapes, stubs, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for, dotted
 from adgen.source import binding_of
@@ -71,6 +71,7 @@ class Reverser:
         self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
         self.rule_bindings = {}  # that alias -> source.Binding of the module
+        self.gradient_names = set()  # local names bound to a gradient function (nested.py)
         self._g = 0
         self._r = 0
 
@@ -431,6 +432,10 @@ class Reverser:
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
+        refused = nested.refusal(func, self.resolver, self.gradient_names)
+        if refused:
+            self.diags.add("AD201", node, *refused)
+            return None
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
             ok, fn = self.resolver.method_of(func)
