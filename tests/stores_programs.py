@@ -223,3 +223,26 @@ def starred_store(x):
     a = np.zeros(4)
     a[0], *rest = x
     return np.sum(a) + rest[0]
+
+
+GLOBAL_TABLE = np.zeros((3, 4))
+
+
+def chained_into_a_global(x):
+    GLOBAL_TABLE[1][2] = x[0]
+    return np.sum(GLOBAL_TABLE * x[1])
+
+
+def store_into_a_global(x):
+    GLOBAL_TABLE[1, 2] = x[0]
+    return np.sum(GLOBAL_TABLE * x[1])
+
+
+def store_into_a_helpers_list(x):
+    rows = two_rows()
+    rows[0][1] = x[0]
+    return np.sum(rows[0] * x)
+
+
+def two_rows():
+    return [np.zeros(4), np.zeros(4)]

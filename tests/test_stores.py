@@ -66,6 +66,9 @@ REFUSED = [
     (P.tuple_store_into_the_argument, "AD305"),
     (P.chained_through_a_view, "AD306"),
     (P.starred_store, "AD103"),
+    (P.chained_into_a_global, "AD305"),
+    (P.store_into_a_global, "AD305"),
+    (P.store_into_a_helpers_list, "AD305"),
 ]
 
 

@@ -46,6 +46,12 @@ def chain_of(target):
     return None
 
 
+def _base(target):
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target
+
+
 # -- split ---------------------------------------------------------------------------
 
 
@@ -135,7 +141,13 @@ def chains(body, names, diags, lists=None, ints=None):
             inner = getattr(stmt, field, None)
             if type(inner) is list:
                 setattr(stmt, field, chains(inner, names, diags, lists, ints))
-        if isinstance(stmt, ast.Assign) and chain_of(stmt.targets[0]):
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+        if isinstance(target, ast.Subscript) and not isinstance(_base(target), ast.Name):
+            base = _base(target)  # a global, qualified: ``mod.G``
+            what = base.attr if isinstance(base, ast.Attribute) else ast.unparse(base)
+            diags.add("AD305", target, f"stores into `{what}`, a global variable: the change would outlive the call", "Store into a copy the function makes: `g = G.copy()`, `g[i] = v`.")
+            out.append(_at(ast.Pass(), stmt))
+        elif isinstance(stmt, ast.Assign) and chain_of(target):
             out.extend(_one_store(stmt, names, diags, lists, ints))
         else:
             out.append(stmt)
