@@ -5,6 +5,7 @@ exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
 from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.chains import chained_index
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
@@ -40,6 +41,7 @@ __all__ = [
     "DebugTape",
     "check_finite",
     "along_axis",
+    "chained_index",
     "apart",
     "selecting",
     "real_args",

@@ -51,9 +51,16 @@ def varargs(x, *rest):
 
 
 @expect("AD103")
-def nested_subscript_store(x):
+def store_through_an_attribute(x):
     y = np.zeros((3, 3))
-    y[0][1] = x
+    y.T[0][1] = x[0]
+    return np.sum(y)
+
+
+@expect("AD217")
+def chained_store_through_a_mask(x):
+    y = np.zeros((3, 3))
+    y[x > 1.0][0] = x
     return np.sum(y)
 
 

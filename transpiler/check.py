@@ -93,14 +93,17 @@ def _targets(node):
     return []
 
 
-def _check_target(target, diags, nested=False, top=True):
-    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``); ``top``: the whole
-    target of an assignment (where a store into an array may stand)."""
-    if isinstance(target, ast.Subscript) and top and not nested:
-        if not isinstance(target.value, ast.Name):
-            diags.add("AD103", target, "only a named array can be stored into; write `a[i, j] = v`, not `a[i][j] = v`")
-        elif target.value.id in RESERVED:
-            diags.add("AD107", target.value, f"`{target.value.id}` is reserved for generated code")
+def _check_target(target, diags, nested=False, stores=True):
+    """``nested``: tuples may nest (loop targets such as ``i, (u, v)``, unpacking);
+    ``stores``: a store into an array may stand in it (an assignment's target, not a loop's)."""
+    if isinstance(target, ast.Subscript) and stores:
+        base = target.value
+        while isinstance(base, ast.Subscript):  # a[i][j] = v: see stores.py
+            base = base.value
+        if not isinstance(base, ast.Name):
+            diags.add("AD103", target, "only a named array can be stored into: `a[i] = v`, `a[i][j] = v`")
+        elif base.id in RESERVED:
+            diags.add("AD107", base, f"`{base.id}` is reserved for generated code")
     elif isinstance(target, ast.Name):
         if target.id in RESERVED:
             diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
@@ -109,7 +112,7 @@ def _check_target(target, diags, nested=False, top=True):
             if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
                 diags.add("AD103", elt, "nested unpacking is not supported yet")
             else:
-                _check_target(elt, diags, nested, top=False)
+                _check_target(elt, diags, nested, stores)
     elif isinstance(target, ast.Starred):
         diags.add("AD103", target, "starred assignment targets are not supported")
     else:
@@ -177,7 +180,7 @@ def check(src):
                 diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
             for target in _targets(node):
                 unpacking = isinstance(node, ast.Assign) and isinstance(target, (ast.Tuple, ast.List))  # may nest: see containers
-                _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking)
+                _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking, stores=not isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
             problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
             if problem and id(node) not in top_defs:

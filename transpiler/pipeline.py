@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, stores, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -187,6 +187,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
 
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)
@@ -205,6 +206,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
         body = along_axis.run(body, resolver)  # np.put_along_axis(a, i, v, axis) -> a[_rt.along_axis(i, axis, np.shape(a))] = v
+        body = stores.chains(body, names, diags)  # a[i][j] = v -> a[_rt.chained_index(np.shape(a), i, j)] = v
     kinds.check(body, resolver, diags)
     with stage("activity"):
         constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
