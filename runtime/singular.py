@@ -1,0 +1,50 @@
+"""A zero cotangent contributes exactly zero, even through an infinite local derivative.
+
+Some rules have a local derivative that is infinite where the function itself is
+finite, or where a later step masks the value out: ``sqrt`` and ``x ** 0.5`` at 0,
+``1 / r`` and ``log`` at 0, ``arcsin`` at +-1. Where such an entry's cotangent is
+exactly zero (``np.where(r > 0, 1 / r, 0)``, ``inv_r[r > 0] = 1 / r[r > 0]``) the
+product ``0 * inf`` would be NaN and spoil the whole gradient; the chain rule with
+the masked entry left out gives 0. These rules call ``over`` or ``times``, which
+compute the usual expression and look for a singular entry at the cost of one
+pass over the denominator (``over``) or the local factor (``times``); only where
+one is found is the result recomputed with zero-cotangent entries set to 0. A
+non-zero cotangent still meets the infinity (the function has no derivative there).
+"""
+
+import numpy as np
+
+__all__ = ["over", "times"]
+
+_SMALL = 4096  # count_nonzero is the fastest test on small arrays, ndarray.all on large ones
+
+
+def over(g, den, num=None):
+    """``g / den`` (``g * num / den`` with ``num``), exactly 0 where ``g`` is 0."""
+    if type(den) is np.ndarray:
+        clear = np.count_nonzero(den) == den.size if den.size < _SMALL else den.all()
+    else:
+        clear = den != 0
+    if clear:
+        return g / den if num is None else g * num / den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(g, den) if num is None else np.divide(np.multiply(g, num), den)
+    return _zero_where_zero(g, out)
+
+
+def times(g, factor):
+    """``g * factor``, exactly 0 where ``g`` is 0 (``factor`` may be infinite there)."""
+    if type(factor) is np.ndarray:
+        clear = np.isfinite(factor).all()
+    else:
+        clear = np.isfinite(factor)
+    if clear:
+        return g * factor
+    with np.errstate(invalid="ignore"):
+        out = np.multiply(g, factor)
+    return _zero_where_zero(g, out)
+
+
+def _zero_where_zero(g, out):
+    out = np.where(np.equal(g, 0), np.zeros((), np.result_type(out)), out)
+    return out[()] if out.ndim == 0 else out
