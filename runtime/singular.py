@@ -6,9 +6,11 @@ finite, or where a later step masks the value out: ``sqrt`` and ``x ** 0.5`` at 
 exactly zero (``np.where(r > 0, 1 / r, 0)``, ``inv_r[r > 0] = 1 / r[r > 0]``) the
 product ``0 * inf`` would be NaN and spoil the whole gradient; the chain rule with
 the masked entry left out gives 0. These rules call ``over`` or ``times``, which
-compute the usual expression and look for a singular entry at the cost of one
-pass over the denominator (``over``) or the local factor (``times``); only where
-one is found is the result recomputed with zero-cotangent entries set to 0. A
+compute the usual expression and look for a singular entry: ``over`` counts the
+zeros of a small denominator, and lets NumPy's floating-point error state report
+a division by zero in a large one (no extra pass); ``times`` checks the local
+factor. Only where one is found is the result recomputed with zero-cotangent
+entries set to 0. A
 non-zero cotangent still meets the infinity (the function has no derivative there).
 """
 
@@ -16,15 +18,21 @@ import numpy as np
 
 __all__ = ["over", "times"]
 
-_SMALL = 4096  # count_nonzero is the fastest test on small arrays, ndarray.all on large ones
+_SMALL = 2048  # below, counting the zeros is faster than setting NumPy's error state
 
 
 def over(g, den, num=None):
     """``g / den`` (``g * num / den`` with ``num``), exactly 0 where ``g`` is 0."""
-    if type(den) is np.ndarray:
-        clear = np.count_nonzero(den) == den.size if den.size < _SMALL else den.all()
-    else:
+    if type(den) is not np.ndarray:
         clear = den != 0
+    elif den.size < _SMALL:
+        clear = np.count_nonzero(den) == den.size
+    else:  # a large array: no extra pass; a 0 / 0, x / 0 or 0 * inf raises instead
+        try:
+            with np.errstate(divide="raise", invalid="raise"):
+                return g / den if num is None else g * num / den
+        except FloatingPointError:
+            clear = False
     if clear:
         return g / den if num is None else g * num / den
     with np.errstate(divide="ignore", invalid="ignore"):
