@@ -109,6 +109,17 @@ def test_nbody_3d_matches_finite_differences(f):
         check_grad(f, (pos, m), 1, gm)
 
 
+@pytest.mark.parametrize("f", [nbody_mask_store, nbody_where], ids=lambda f: f.__name__)
+def test_nbody_many_particles(f):
+    # 60 particles: 3600 pairwise distances, past the size where the check changes method
+    x, y, m = _particles(n=60, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gx, gy = grad(f, wrt=(0, 1))(x, y, m)
+        check_grad(f, (x, y, m), 0, gx)
+        check_grad(f, (x, y, m), 1, gy)
+
+
 def test_nbody_gradient_by_hand():
     # two unit masses 2 apart on the x axis: E = -1 / (x1 - x0), so dE/dx1 = 1 / r^2 = 0.25
     # and dE/dx0 = -0.25; nothing changes along y to first order
