@@ -309,3 +309,25 @@ def test_eigh_used_vector_of_repeated_eigenvalue_has_no_gradient(eigh):
 
     with pytest.raises(Exception, match="AD411"):
         grad(f)(np.diag([1.0, 1.0, 3.0]))
+
+
+# -- known gaps: a masked entry whose value is itself not finite -----------------------------
+
+
+def _sqrt_of_negative_masked(x):
+    return np.sum(np.where(x > 0, np.sqrt(x), 0.0))
+
+
+def _overflow_masked(x):
+    return np.sum(np.where(x < 700.0, np.exp(x), 0.0))
+
+
+@pytest.mark.xfail(strict=True, reason="the masked entry's value is NaN (sqrt of a negative) or inf (exp overflow), "
+                                       "not a singular derivative at a finite value: 0 * NaN stays NaN")
+@pytest.mark.parametrize("f, x", [(_sqrt_of_negative_masked, [-1.0, 4.0]), (_overflow_masked, [800.0, 1.0])],
+                         ids=["sqrt_negative", "exp_overflow"])
+def test_masked_non_finite_value(f, x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = grad(f)(np.array(x))
+    assert np.all(np.isfinite(g))
