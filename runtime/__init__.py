@@ -12,6 +12,7 @@ from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, re
 from adgen.runtime.kinds import plain_args, real_args, selecting
 from adgen.runtime.modules import user_module
 from adgen.runtime.registry import is_nondiff, lookup, nondiff, vjp
+from adgen.runtime.singular import over, times
 from adgen.runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
 from adgen.runtime.trees import Adj, AdjDict, drop_last, part, push
 from adgen.runtime import rules  # noqa: F401  (registers every built-in rule)
@@ -64,4 +65,6 @@ __all__ = [
     "part",
     "drop_last",
     "push",
+    "over",
+    "times",
 ]

@@ -72,7 +72,41 @@ class Folder(Transformer):
             return node.args[0]
         if path_of(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
             return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
+        return _unguarded(node)
+
+
+def _unguarded(node):
+    """``_rt.over(g, d[, n])`` / ``_rt.times(g, f)`` (runtime/singular.py) as plain arithmetic
+    where the local factor cannot be infinite: ``d`` a non-zero literal, ``f`` made of
+    ``+ - *`` and powers with literal exponents >= 0 (``x ** 2``'s ``2 * x``)."""
+    path, args = path_of(node.func), node.args
+    if node.keywords:
         return node
+    if path == "_rt.over" and len(args) in (2, 3) and is_literal(args[1]) and literal_value(args[1]) != 0:
+        top = args[0] if len(args) == 2 else ast.BinOp(left=args[0], op=ast.Mult(), right=args[2])
+        return ast.BinOp(left=top, op=ast.Div(), right=args[1])
+    if path == "_rt.times" and len(args) == 2 and _finite_factor(args[1]):
+        return ast.BinOp(left=args[0], op=ast.Mult(), right=args[1])
+    return node
+
+
+def _finite_factor(node):
+    """Is ``node`` finite wherever its names are (no division, no negative or unknown power)?"""
+    if isinstance(node, (ast.Name, ast.Constant)):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _finite_factor(node.operand)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        return _finite_factor(node.left) and _finite_factor(node.right)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return _finite_factor(node.left) and _natural(node.right)
+    if isinstance(node, ast.Call) and path_of(node.func) in ("np.power", "np.float_power") and len(node.args) == 2:
+        return _finite_factor(node.args[0]) and _natural(node.args[1])
+    return False
+
+
+def _natural(node):
+    return is_literal(node) and literal_value(node) >= 0
 
 
 COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not}
@@ -99,7 +133,7 @@ def _equals(node, number):
 
 
 # functions linear in their first argument: f(-a, ...) == -f(a, ...)
-LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter"}
+LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter", "_rt.over", "_rt.times"}
 
 
 class _Signs(Transformer):

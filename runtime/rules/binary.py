@@ -34,7 +34,7 @@ def multiply(g, ans, x, y):
 
 @vjp(np.divide, operator.truediv, elementwise=True, complex=True)
 def divide(g, ans, x, y):
-    return _rt.unbroadcast(g / y, x), _rt.unbroadcast(-g * ans / y, y)
+    return _rt.unbroadcast(_rt.over(g, y), x), -_rt.unbroadcast(_rt.over(g, y, ans), y)
 
 
 # x ** y: the base cotangent y * x**(y-1) works for negative bases with integer
@@ -51,16 +51,16 @@ def power_complex(g, ans, x, y):
 @vjp(np.power, operator.pow, pow, math.pow, elementwise=True, complex=power_complex)
 def power(g, ans, x, y):
     return (
-        _rt.unbroadcast(g * y * np.power(x, y - 1), x),
-        _rt.unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y),
+        _rt.unbroadcast(_rt.times(g * y, np.power(x, y - 1)), x),
+        _rt.unbroadcast(_rt.times(g, ans * np.log(np.where(x == 0, 1.0, x))), y),
     )
 
 
 @vjp(np.float_power, elementwise=True)
 def float_power(g, ans, x, y):
     return (
-        _rt.unbroadcast(g * y * np.float_power(x, y - 1), x),
-        _rt.unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y),
+        _rt.unbroadcast(_rt.times(g * y, np.float_power(x, y - 1)), x),
+        _rt.unbroadcast(_rt.times(g, ans * np.log(np.where(x == 0, 1.0, x))), y),
     )
 
 
@@ -151,8 +151,8 @@ def _chosen(items, ans):
 @vjp(np.arctan2, math.atan2, elementwise=True)
 def arctan2(g, ans, x1, x2):
     return (
-        _rt.unbroadcast(g * x2 / (x1**2 + x2**2), x1),
-        _rt.unbroadcast(-g * x1 / (x1**2 + x2**2), x2),
+        _rt.unbroadcast(_rt.over(g, x1**2 + x2**2, x2), x1),
+        -_rt.unbroadcast(_rt.over(g, x1**2 + x2**2, x1), x2),
     )
 
 

@@ -34,12 +34,12 @@ def tan(g, ans, x):
 
 @vjp(np.arcsin, math.asin, elementwise=True, complex=True)
 def arcsin(g, ans, x):
-    return g / np.sqrt(1.0 - x**2)
+    return _rt.over(g, np.sqrt(1.0 - x**2))
 
 
 @vjp(np.arccos, math.acos, elementwise=True, complex=True)
 def arccos(g, ans, x):
-    return -g / np.sqrt(1.0 - x**2)
+    return -_rt.over(g, np.sqrt(1.0 - x**2))
 
 
 @vjp(np.arctan, math.atan, elementwise=True, complex=True)
@@ -88,17 +88,17 @@ def arcsinh(g, ans, x):
 
 def arccosh_complex(g, ans, x):
     # sqrt(z^2 - 1) has the wrong sign where Re z < 0; sqrt(z - 1) sqrt(z + 1) has arccosh's branch cut
-    return g / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+    return _rt.over(g, np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
 
 
 @vjp(np.arccosh, math.acosh, elementwise=True, complex=arccosh_complex)
 def arccosh(g, ans, x):
-    return g / np.sqrt(x**2 - 1.0)
+    return _rt.over(g, np.sqrt(x**2 - 1.0))
 
 
 @vjp(np.arctanh, math.atanh, elementwise=True, complex=True)
 def arctanh(g, ans, x):
-    return g / (1.0 - x**2)
+    return _rt.over(g, 1.0 - x**2)
 
 
 # -- exponentials and logarithms ---------------------------------------------------
@@ -121,30 +121,30 @@ def exp2(g, ans, x):
 
 @vjp(np.log, elementwise=True, complex=True)
 def log(g, ans, x):
-    return g / x
+    return _rt.over(g, x)
 
 
 @vjp(math.log, elementwise=True)
 def math_log(g, ans, x, base=None):
     # math.log(x, base) = ln(x) / ln(base)
     if base is None:
-        return g / x, None
-    return g / (x * np.log(base)), -g * ans / (base * np.log(base))
+        return _rt.over(g, x), None
+    return _rt.over(g, x * np.log(base)), -_rt.over(g, base * np.log(base), ans)
 
 
 @vjp(np.log1p, math.log1p, elementwise=True, complex=True)
 def log1p(g, ans, x):
-    return g / (1.0 + x)
+    return _rt.over(g, 1.0 + x)
 
 
 @vjp(np.log2, math.log2, elementwise=True, complex=True)
 def log2(g, ans, x):
-    return g / (x * np.log(2.0))
+    return _rt.over(g, x * np.log(2.0))
 
 
 @vjp(np.log10, math.log10, elementwise=True, complex=True)
 def log10(g, ans, x):
-    return g / (x * np.log(10.0))
+    return _rt.over(g, x * np.log(10.0))
 
 
 # -- powers and roots --------------------------------------------------------------
@@ -152,12 +152,12 @@ def log10(g, ans, x):
 
 @vjp(np.sqrt, math.sqrt, elementwise=True, complex=True)
 def sqrt(g, ans, x):
-    return g * 0.5 / ans
+    return _rt.over(g, ans, 0.5)
 
 
 @vjp(np.cbrt, math.cbrt, elementwise=True)
 def cbrt(g, ans, x):
-    return g / (3.0 * ans**2)
+    return _rt.over(g, 3.0 * ans**2)
 
 
 @vjp(np.square, elementwise=True, complex=True)
@@ -167,7 +167,7 @@ def square(g, ans, x):
 
 @vjp(np.reciprocal, elementwise=True, complex=True)
 def reciprocal(g, ans, x):
-    return -g * ans**2
+    return -_rt.over(g, x, ans)
 
 
 # -- sign and identity-like --------------------------------------------------------

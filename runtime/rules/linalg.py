@@ -412,15 +412,30 @@ def _off_diagonal_inverse_gaps(w):
     return np.where(on, 0.0, 1.0 / np.where(on, 1.0, gaps))
 
 
+def _refuse_tied_vectors(same, gv, name):
+    """AD411 when an eigenvector of a repeated eigenvalue (``same[i, j]``, i != j) has a
+    cotangent: it is not determined by the matrix."""
+    off = same & ~np.eye(same.shape[-1], dtype=bool)
+    tied = np.expand_dims(np.any(off, axis=-1), -2)
+    if np.any(np.where(tied, gv, 0.0)):
+        raise GradientError("AD411", f"the eigenvectors of {name} at a repeated eigenvalue are not determined by the matrix, "
+                                     "so they have no gradient (those of the other eigenvalues, and all eigenvalues, have one)")
+
+
 @vjp(np.linalg.eigh, outputs=2)
 def eigh(g, ans, a, UPLO="L"):
     """A = V diag(w) V^T with distinct eigenvalues w:
-    abar = sym(V (diag(wbar) + F o (V^T Vbar)) V^T), F from the eigenvalue gaps."""
+    abar = sym(V (diag(wbar) + F o (V^T Vbar)) V^T), F from the eigenvalue gaps.
+    At a repeated eigenvalue F is infinite; the eigenvectors of the repeated ones
+    are not determined (AD411 if they have a cotangent), and when they are unused
+    their entries of V^T Vbar are exactly 0 and add nothing (not inf * 0)."""
     w, v = ans
     gw = np.broadcast_to(g[0], w.shape)  # an unused output's cotangent is 0.0
     inner = np.eye(w.shape[-1]) * np.expand_dims(gw, -2)
-    if np.any(g[1]):  # unused eigenvectors add nothing (not inf * 0 at repeated eigenvalues)
-        inner = inner + _off_diagonal_inverse_gaps(w) * (_T(v) @ np.broadcast_to(g[1], v.shape))
+    if np.any(g[1]):
+        gv = np.broadcast_to(g[1], v.shape)
+        _refuse_tied_vectors(np.expand_dims(w, -2) == np.expand_dims(w, -1), gv, "np.linalg.eigh")
+        inner = inner + _rt.times(_T(v) @ gv, _off_diagonal_inverse_gaps(w))
     return _sym(v @ inner @ _T(v))
 
 

@@ -28,7 +28,8 @@ At a point without a derivative: ``det`` of a singular matrix has one (the adjug
 computed from the SVD, never ``inv``); ``eigh``'s eigenvalues at an exactly (to
 rounding) repeated eigenvalue get the mean of their cotangents (the tie split of
 ``max``: the true derivative where the cotangents are equal, e.g. for ``sum`` or
-``trace`` of them); its eigenvectors there have none (AD411). ``svd`` and ``qr``
+``trace`` of them); its eigenvectors there have none (AD411) unless they are unused (a
+cotangent exactly 0 on each of the repeated ones). ``svd`` and ``qr``
 follow ``np.linalg``'s rules (``linalg.py``, ``decompositions.py``); ``qr(pivoting=True)``
 differentiates ``a[:, P] = Q R`` with the column order ``P`` held (it is piecewise constant).
 
@@ -395,13 +396,11 @@ def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
     inner_a = _eye(m) * np.expand_dims(full_gw, -2)
     inner_b = _eye(m) * np.expand_dims(full_gw * wa, -2)
     if v is not None and np.any(gv):
-        if np.any(np.triu(ties, 1)):
-            raise GradientError("AD411", "the eigenvectors of scipy.linalg.eigh at a repeated eigenvalue are not determined by "
-                                         "the matrix, so they have no gradient")
         full_gv = np.zeros(np.shape(va))
         full_gv[..., pick] = np.broadcast_to(gv, np.shape(v))
         p = _T(va) @ full_gv
-        mixed = _rt.rules.linalg._off_diagonal_inverse_gaps(wa) * p
+        _rt.rules.linalg._refuse_tied_vectors(ties, full_gv, "scipy.linalg.eigh")  # unused ones (cotangent 0) are fine
+        mixed = _rt.times(p, _rt.rules.linalg._off_diagonal_inverse_gaps(wa))
         inner_a = inner_a + mixed
         inner_b = inner_b + mixed * np.expand_dims(wa, -2) + 0.5 * _eye(m) * p
     s = va @ inner_a @ _T(va)
