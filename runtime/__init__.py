@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
-from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.core import GradientError, Tape, copied, as_grad, as_grads, check_shapes, default, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
@@ -28,6 +28,7 @@ __all__ = [
     "as_grads",
     "float_dtype",
     "freevar",
+    "default",
     "zeros_for",
     "zero_for_real",
     "nonzero",

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -32,6 +32,7 @@ class Gradient:
     guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
     lines: list = None  # with ``transform(lines=True)``: per line of ``text``, where it came from (``origins``)
+    keywords: dict = field(default_factory=dict)  # keys passed through **kwargs -> their parameters (variadic.py)
 
 
 @contextlib.contextmanager
@@ -181,6 +182,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
 
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        local = set(params(func)) | names_in(body, ast.Store)
+        width_of = functools.partial(calls.width_of, src, local)
+        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh)  # f(*(a, b)) -> f(a, b)
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)
@@ -190,6 +194,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
+    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters whose default is a function (variadic.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
