@@ -118,10 +118,30 @@ def rule_spread(x, t):
     return np.sum(np.maximum(*ts))
 
 
-@pytest.mark.parametrize("f,args", [(unknown_count, (X3, 2)), (unknown_keys, (X3, {"s": 1.0})), (rule_spread, (X3, (1.0, 2.0)))])
+def spread_in_a_comprehension(r, theta):
+    return sum(vp.norm2(*vp.polar(r, t)) for t in (theta, 2.0 * theta))  # not hoisted out of it
+
+
+@pytest.mark.parametrize("f,args", [(spread_in_a_comprehension, (1.3, 0.4)), (unknown_count, (X3, 2)), (unknown_keys, (X3, {"s": 1.0})), (rule_spread, (X3, (1.0, 2.0)))])
 def test_unknown_structure_is_refused_with_a_hint(f, args):
     (d,) = _codes(f, *args)
     assert d.code == "AD206" and "not known statically" in d.message and "display" in d.hint
+
+
+def spread_in_a_loop(r, thetas):
+    s = 0.0
+    for t in thetas:
+        pair = vp.polar(r, t)
+        s = s + vp.norm2(*pair)
+    for u, v in zip(*vp.polar(r, thetas)):
+        s = s + u * v
+    return s
+
+
+def test_spread_results_in_loops():
+    args = [1.3, np.array([0.4, 1.1])]
+    check_grad(spread_in_a_loop, args, 0, grad(spread_in_a_loop)(*args))
+    check_grad(spread_in_a_loop, args, 1, grad(spread_in_a_loop, wrt=1)(*args))
 
 
 def test_emit_without_a_call_refuses_variadic_parameters():

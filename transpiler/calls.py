@@ -218,7 +218,7 @@ class Caller:
             for attr in ("__code__", "__defaults__", "__kwdefaults__"):
                 self.src.baked.attribute(fn, attr)
         for k in new_keywords:
-            k.arg = site.renamed.get(k.arg, k.arg)  # a keyword **kwargs takes: its own parameter
+            k.arg = (site.kwargs or {}).get(k.arg, k.arg)  # a keyword **kwargs takes: its own parameter
         new_keywords += variadic.default_reads(site, node.func)
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")

@@ -184,7 +184,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
         local = set(params(func)) | names_in(body, ast.Store)
         width_of = functools.partial(calls.width_of, src, local)
-        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh)  # f(*(a, b)) -> f(a, b)
+        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)

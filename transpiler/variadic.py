@@ -64,10 +64,8 @@ class _Fold(Transformer):
 
     def generic_visit(self, node):
         node = super().generic_visit(node)
-        for elts in ("elts",):
-            items = getattr(node, elts, None)
-            if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and items is not None:
-                node.elts = _splice(items)
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and isinstance(getattr(node, "ctx", ast.Load()), ast.Load):
+            node.elts = _splice(node.elts)  # (*args, c)
         return node
 
     def visit_Call(self, node):
@@ -157,14 +155,15 @@ def fold(body, builtin):
 # -- spread calls in any function's body ---------------------------------------------
 
 
-def spread(body, builtin, width_of, fresh):
+def spread(body, builtin, width_of, fresh, params):
     """Write out ``f(*t)`` where ``t``'s structure is static (see the module's doc).
     ``width_of(call)``: ``n`` when ``call`` calls a function of yours that returns a tuple
-    display of ``n`` values, else 0. ``fresh(base)``: a new local name."""
+    display of ``n`` values, else 0. ``fresh(base)``: a new local name. ``params``: the
+    function's parameters (whose structure is not known)."""
     if not any(isinstance(n, ast.Starred) or (isinstance(n, ast.keyword) and n.arg is None) for s in body for n in walk(s)):
         return body
     body = _unpack_tuple_results(body, width_of, fresh)
-    tuples = _tuple_names(body)
+    tuples = {n: k for n, k in _tuple_names(body).items() if n not in params}
     if tuples:
         body = [_Spread(tuples).visit(s) for s in body]
     return fold(body, builtin)
@@ -192,17 +191,34 @@ def _unpack_tuple_results(body, width_of, fresh):
                 out.append(_unpack(parts, stmt.value, stmt))
                 out.append(ast.copy_location(ast.Assign(targets=[stmt.targets[0]], value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load())), stmt))
                 continue
-        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Return, ast.Expr)):
-            for node in walk(stmt):
-                for k, arg in enumerate(getattr(node, "args", None) or []) if isinstance(node, ast.Call) else ():
-                    if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Call):
-                        n = width_of(arg.value)
-                        if n:
-                            parts = [fresh("_s") for _ in range(n)]
-                            out.append(_unpack(parts, arg.value, stmt))
-                            node.args[k] = ast.copy_location(ast.Starred(value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load()), ctx=ast.Load()), arg)
+        for node in _evaluated_once(stmt):
+            for k, arg in enumerate(node.args):
+                if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Call):
+                    n = width_of(arg.value)
+                    if n:
+                        parts = [fresh("_s") for _ in range(n)]
+                        out.append(_unpack(parts, arg.value, stmt))
+                        node.args[k] = ast.copy_location(ast.Starred(value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load()), ctx=ast.Load()), arg)
         out.append(stmt)
     return out
+
+
+_ONCE = {ast.Assign: ("value",), ast.AugAssign: ("value",), ast.Return: ("value",), ast.Expr: ("value",), ast.For: ("iter",), ast.If: ("test",)}
+_MAYBE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp, ast.BoolOp)
+
+
+def _evaluated_once(stmt):
+    """The calls a statement evaluates exactly once, before anything else it does: in a
+    simple statement's value, a ``for``'s iterable, an ``if``'s test; not inside a lambda, a
+    comprehension or a conditional part (which may run other times, or not at all)."""
+    todo = [getattr(stmt, f, None) for f in _ONCE.get(type(stmt), ())]
+    while todo:
+        node = todo.pop()
+        if node is None or isinstance(node, _MAYBE):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        todo.extend(ast.iter_child_nodes(node))
 
 
 def _unpack(parts, value, where):
@@ -274,11 +290,10 @@ class Site:
     """How one call binds a callee's parameters, once its spread arguments are written out."""
 
     bound: dict  # parameter of the specialised callee -> the argument node passed for it
-    renamed: dict  # keyword passed through **kwargs -> the specialised parameter's name
     read: list  # parameters whose non-literal default the call site reads from the function
     statics: dict = field(default_factory=dict)  # parameter -> the function its default holds
     varargs: tuple = None  # the specialised names standing for *args' values
-    kwargs: dict = None  # key -> the specialised name standing for **kwargs' value
+    kwargs: dict = None  # key passed through **kwargs -> the specialised parameter standing for it
 
     @property
     def key(self):
@@ -309,7 +324,7 @@ def bind(signature, func, args, keywords):
     Python would."""
     bound = signature.bind(*args, **keywords).arguments
     names = Names(identifiers(func))
-    site = Site({}, {}, [])
+    site = Site({}, [])
     for name, p in signature.parameters.items():
         if p.kind is p.VAR_POSITIONAL:
             values = bound.get(name, ())
@@ -318,7 +333,6 @@ def bind(signature, func, args, keywords):
         elif p.kind is p.VAR_KEYWORD:
             values = bound.get(name, {})
             site.kwargs = {key: names.fresh(f"{name}_{key}") for key in values}
-            site.renamed = dict(site.kwargs)
             site.bound.update((site.kwargs[k], v) for k, v in values.items())
         elif name in bound:
             site.bound[name] = bound[name]
@@ -397,7 +411,7 @@ def specialise_top(src, shape, statics):
     ``layout`` (or None) and to the parameters whose function-valued default the call
     leaves as it is (``statics``: name -> that function), and the parameter each key
     passed through its ``**kwargs`` became."""
-    site = Site({}, {}, [], dict(statics))
+    site = Site({}, [], dict(statics))
     if shape is not None:
         count, keys = shape
         args, names = src.func.args, Names(identifiers(src.func))
