@@ -4,7 +4,7 @@ Generated code imports this package as ``_rt`` and calls only what it
 exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 """
 
-from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for
+from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for, default
 from adgen.runtime.chains import chained_index
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
@@ -32,6 +32,7 @@ __all__ = [
     "as_grads",
     "float_dtype",
     "freevar",
+    "default",
     "zeros_for",
     "zero_for_real",
     "nonzero",

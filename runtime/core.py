@@ -109,6 +109,17 @@ def freevar(fn, name):
     return fn.__closure__[fn.__code__.co_freevars.index(name)].cell_contents
 
 
+def default(fn, name):
+    """The default value of the parameter ``name`` of the function ``fn`` (a bound method's
+    function), as Python evaluated it when ``fn`` was defined: read from ``__defaults__`` or
+    ``__kwdefaults__`` now, so a default that is an array is never copied into the code."""
+    fn = getattr(fn, "__func__", fn)
+    if fn.__kwdefaults__ and name in fn.__kwdefaults__:
+        return fn.__kwdefaults__[name]
+    code = fn.__code__
+    return fn.__defaults__[code.co_varnames.index(name) - (code.co_argcount - len(fn.__defaults__))]
+
+
 def nonzero(g):
     """Is the cotangent ``g`` other than the scalar ``0.0`` that stands for a zero of any
     shape? Generated code computes from a cotangent that may be that zero only then: its

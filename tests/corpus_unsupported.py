@@ -45,9 +45,10 @@ def nested_def(x):
     return np.sum(np.vectorize(inner)(x))  # a nested def passed as a value
 
 
-@expect("AD104")
-def varargs(x, *rest):
-    return x * 2.0
+@expect("AD206")
+def spread_of_unknown_length(x):
+    parts = [x * k for k in range(3)]
+    return np.sum(np.maximum(*parts))
 
 
 @expect("AD103")

@@ -9,10 +9,6 @@ def mutates(x):
     return np.sum(x)
 
 
-def variadic(*xs):
-    return xs[0] * 2.0
-
-
 def generator(x):
     yield x * 2.0
 

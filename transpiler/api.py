@@ -18,7 +18,7 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, nested, pipeline, primitives, shapes, source
+from adgen import binding, calls, nested, pipeline, primitives, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -28,13 +28,15 @@ MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
-def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False):
+def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
-    run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``)."""
+    run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
+    ``call``: ``(layout, statics)`` of a call (``variadic.layout``; the parameters left to a
+    default that is a function), or None."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
-    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux)
+    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux, call)
     entries = _MEMO.get((base, shapes)) or ()
     for gradient, generated, _ in entries:
         if gradient.guard.holds(fn):
@@ -44,11 +46,16 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False):
         markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
         general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
         if general != shapes:
-            return _compiled(fn, wrt, general, debug, has_aux)  # called with many shapes: one general gradient serves them all
+            return _compiled(fn, wrt, general, debug, has_aux, call)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
-    params = list(inspect.signature(fn).parameters)
+    renamed = {}
+    if call is not None:  # *args, **kwargs and function defaults, as this call has them
+        signature = inspect.signature(fn)
+        src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]})
+    params = variadic.parameters(src.func)
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux)
+    gradient.keywords = renamed
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
         module = load_module(gradient.text, src.name)
     generated = binding.bound(module, gradient.modules)[gradient.funcname]
@@ -78,12 +85,23 @@ class GradFunction:
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._positional = len(params) if plain else -1
         self._index = {name: i for i, name in enumerate(self._signature.parameters)}
+        self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+        self._statics = _static_defaults(self._signature)
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self.primal, attr, None))
 
-    def _generated(self, shapes=()):
-        return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux)
+    def _generated(self, shapes=(), call=None):
+        return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux, call)
+
+    def _call_spec(self, args, kwargs):
+        """``(layout, statics)`` of a call with these bound arguments (see ``_compiled``), or None."""
+        shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
+        statics = ()
+        if self._statics:
+            named = dict(zip(self._signature.parameters, args)) | kwargs
+            statics = tuple(p for p, default in self._statics.items() if named.get(p, default) is default)
+        return (shape, statics) if shape is not None or statics else None
 
     @property
     def source(self):
@@ -93,7 +111,7 @@ class GradFunction:
     def source_for(self, *args, **kwargs):
         """The text of the generated module a call with these arguments runs."""
         args, kwargs = self._bind(args, kwargs)
-        return self._generated(_shapes(args, kwargs))[0].text
+        return self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs))[0].text
 
     @property
     def __wrapped__(self):
@@ -108,6 +126,7 @@ class GradFunction:
             fn = self._fn
             if fn.__defaults__ is not self._defaults[0] or fn.__kwdefaults__ is not self._defaults[1]:
                 self._signature, self._defaults = inspect.signature(fn), (fn.__defaults__, fn.__kwdefaults__)  # reassigned
+                self._statics = _static_defaults(self._signature)
             bound = self._signature.bind(*args, **kwargs)
             bound.apply_defaults()
             return bound.args, bound.kwargs
@@ -120,13 +139,15 @@ class GradFunction:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
         args, kwargs = self._bind(args, kwargs)
-        gradient, gen = self._generated(_shapes(args, kwargs))
+        gradient, gen = self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs))
+        if gradient.keywords:  # keywords passed through **kwargs: the parameters standing for them
+            kwargs = {gradient.keywords.get(k, k): v for k, v in kwargs.items()}
         extra = {gradient.dout: seed}
         if gradient.closure:
             extra.update(_closure_values(self._fn, gradient.closure))
         for name in gradient.wrt:
-            i = self._index[name]
-            self._check_wrt_type(name, args[i] if i < len(args) else kwargs.get(name))
+            i = self._index.get(name, self._positional)  # a value of *args: by its position
+            self._check_wrt_type(name, args[i] if 0 <= i < len(args) else kwargs.get(name))
         value, grads = gen(*args, **kwargs, **extra)
         if self.mode == "value_and_grad":
             return value, grads  # ((value, aux), gradients) with has_aux, as JAX's
@@ -148,6 +169,12 @@ class GradFunction:
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _static_defaults(signature):
+    """Parameter -> its default, for the defaults that are functions (``act=np.tanh``): a
+    call leaving one as it is gets a gradient that resolved it (``variadic.py``)."""
+    return {p.name: p.default for p in signature.parameters.values() if p.default is not p.empty and variadic.is_static(p.default)}
 
 
 def _closure_values(fn, names):

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, lift, objects, optimize, source
+from adgen import check, debug, lift, objects, optimize, source, variadic
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -123,8 +123,9 @@ class Program:
             digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
-    def variant(self, fn, src, active, freevars):
-        key = (fn, active)
+    def variant(self, fn, src, active, freevars, spec=()):
+        """``spec``: what tells ``src``'s specialisation to a call site from others (``variadic``)."""
+        key = (fn, active, spec)
         if key in self.variants:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
@@ -180,8 +181,11 @@ class Caller:
         nested = isinstance(fn, lift.Lifted)
         if fn is None or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
             return None
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            return None  # AD206, from the Reverser
+        node = variadic.shape_spread(node, lambda x: _ndim(rev, x))
+        if variadic.spread_left(node):
+            message = f"the number of arguments (or the keywords) this call passes to {_qualname(fn)} is not known statically"
+            self.diags.add("AD206", node, message, variadic.UNKNOWN_SPREAD_HINT)
+            return node, None
         call_args = [receiver] * (receiver is not None) + list(node.args)  # a method: self comes first
         args = [rev.lower(a, fwd) for a in call_args]
         keywords = [(k.arg, rev.lower(k.value, fwd)) for k in node.keywords]
@@ -194,13 +198,15 @@ class Caller:
         src = fn.src if nested else self._source(fn, node)
         if src is None:
             return node, None
-        check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
-        bound = self._bind(fn, node, call_args)
-        if bound is None:
+        site = self._bind(fn, src, node, call_args)
+        if site is None:
             return node, None
+        src = variadic.specialise(src, site)  # to the values *args and **kwargs take here
+        check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
+        bound = site.bound
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
-        variant = self.program.variant(fn, src, active, freevars)
+        variant = self.program.variant(fn, src, active, freevars, site.key)
         if variant.width != tuple_width:
             if variant.width:
                 message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
@@ -211,6 +217,9 @@ class Caller:
         if not nested:  # its code (autoreload replaces it in place) and the defaults its forward takes
             for attr in ("__code__", "__defaults__", "__kwdefaults__"):
                 self.src.baked.attribute(fn, attr)
+        for k in new_keywords:
+            k.arg = (site.kwargs or {}).get(k.arg, k.arg)  # a keyword **kwargs takes: its own parameter
+        new_keywords += variadic.default_reads(site, node.func)
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
@@ -378,20 +387,14 @@ class Caller:
             return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
         return None, None
 
-    def _bind(self, fn, node, args):
-        """Parameter name -> the argument node passed for it."""
+    def _bind(self, fn, src, node, args):
+        """The ``variadic.Site``: how the call binds the callee's parameters."""
         signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
         try:
-            bound = signature.bind(*args, **{k.arg: k.value for k in node.keywords}).arguments
+            return variadic.bind(signature, src.func, args, {k.arg: k.value for k in node.keywords})
         except TypeError as exc:
             self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
             return None
-        for name, p in signature.parameters.items():
-            if name not in bound and not _is_literal(p.default):
-                message = f"pass `{name}` to {_qualname(fn)} explicitly: its default is not a literal"
-                self.diags.add("AD204", node, message, "Pass the argument explicitly.")
-                return None
-        return bound
 
     def merge(self, fwd):
         """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
@@ -488,11 +491,11 @@ def _signature(args, freevars, fn):
     new = clone(args)
     if isinstance(fn, types.FunctionType):
         empty = inspect.Parameter.empty
-        params = inspect.signature(fn).parameters
-        values = [params[a.arg].default for a in new.posonlyargs + new.args]
+        params = inspect.signature(fn).parameters  # without those standing for *args, **kwargs
+        values = [params[a.arg].default if a.arg in params else empty for a in new.posonlyargs + new.args]
         first = next((i for i, v in enumerate(values) if v is not empty), len(values))
         new.defaults = [_default(v) for v in values[first:]]
-        new.kw_defaults = [None if params[a.arg].default is empty else _default(params[a.arg].default) for a in new.kwonlyargs]
+        new.kw_defaults = [None if a.arg not in params or params[a.arg].default is empty else _default(params[a.arg].default) for a in new.kwonlyargs]
     new.defaults = [d if _is_literal_node(d) else ast.Constant(None) for d in new.defaults]
     new.kw_defaults = [d if d is None or _is_literal_node(d) else ast.Constant(None) for d in new.kw_defaults]
     new.kwonlyargs += [ast.arg(arg=v) for v in freevars]
@@ -504,7 +507,7 @@ def _signature(args, freevars, fn):
 
 def _default(value):
     """A default value as a literal expression, or ``None`` when it is none."""
-    if value is inspect.Parameter.empty or not _is_literal(value):
+    if value is inspect.Parameter.empty or not variadic.is_literal(value):
         return ast.Constant(None)
     return ast.parse(repr(value), mode="eval").body
 
@@ -517,12 +520,34 @@ def _is_literal_node(node):
         return False
 
 
-def _is_literal(value):
-    if value is inspect.Parameter.empty or value is None or isinstance(value, (bool, int, float, complex, str)):
-        return True
-    if isinstance(value, tuple):
-        return all(_is_literal(v) for v in value)
-    return False
+def _ndim(rev, node):
+    """The number of axes of ``node``'s value where the shapes analysis knows it, else None."""
+    shape = rev.shapes.of(node)
+    return len(shape) if isinstance(shape, tuple) else None
+
+
+def width_of(src, local, call):
+    """``n`` when ``call`` (in ``src``'s function, its names not yet qualified; ``local``: the
+    function's local names) calls a function of yours that returns a tuple display of ``n``
+    values on every path, else 0."""
+    node, attrs = call.func, []
+    while isinstance(node, ast.Attribute):
+        attrs.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id in local:
+        return 0
+    found, fn = src.lookup(node.id)
+    for attr in attrs:
+        if not found or not isinstance(fn, (types.ModuleType, type)):
+            return 0
+        fn = inspect.getattr_static(fn, attr, None)
+    if not found or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+        return 0
+    linecache.checkcache(fn.__code__.co_filename)
+    try:
+        return _tuple_width(source.load(fn).func)
+    except TranspileError:
+        return 0  # reported where the call is differentiated
 
 
 def _tuple_width(func):

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, stores, structure
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -33,6 +33,7 @@ class Gradient:
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
     lines: list = None  # with ``transform(lines=True)``: per line of ``text``, where it came from (``origins``)
     has_aux: bool = False  # it returns ``((value, aux), gradients)``
+    keywords: dict = field(default_factory=dict)  # keys passed through **kwargs -> their parameters (variadic.py)
 
 
 @contextlib.contextmanager
@@ -188,6 +189,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
         body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
+        local = set(params(func)) | names_in(body, ast.Store)
+        width_of = functools.partial(calls.width_of, src, local)
+        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)
@@ -197,6 +201,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
+    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters whose default is a function (variadic.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     dynamic.check(body, resolver, diags)
     aux = None

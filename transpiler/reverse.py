@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, inline, lists, nested, objects, shapes, stubs, zeros
+from adgen import complexity, containers, fields, frozen, inline, lists, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for, dotted
 from adgen.source import binding_of
@@ -427,8 +427,9 @@ class Reverser:
         return None
 
     def _call(self, node, tuple_width):
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            self.diags.add("AD206", node, "calls with *args or **kwargs cannot be differentiated")
+        node = variadic.shape_spread(node, lambda x: len(s) if isinstance(s := self.shapes.of(x), tuple) else None)
+        if variadic.spread_left(node):
+            self.diags.add("AD206", node, f"the number of arguments (or the keywords) this call passes to `{ast.unparse(node.func)}` is not known statically", variadic.UNKNOWN_SPREAD_HINT)
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func

@@ -349,7 +349,10 @@ REFUSED = """
     def library_function(y0, c):
         return np.sum(odeint(np.sin, y0, T)) * c
 
-    def parameter_function(y0, c, g=np.cos):
+    def parameter_function(y0, c, g=None):
+        return np.sum(odeint(g, y0, T)) * c
+
+    def default_library_function(y0, c, g=np.cos):  # the default, resolved: NumPy's
         return np.sum(odeint(g, y0, T)) * c
 
     def tfirst_unknown(y0, c, flag=False):
@@ -377,6 +380,7 @@ REFUSED = """
     ("full_output", "AD210", "full_output"),
     ("library_function", "AD212", "np.sin"),
     ("parameter_function", "AD212", "cannot tell statically"),
+    ("default_library_function", "AD212", "not a function of yours"),
     ("without_source", "AD203", "nosrc"),
     ("tfirst_unknown", "AD212", "tfirst"),
     ("args_not_display", "AD212", "tuple display"),
