@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from adgen.runtime import modules
-from adgen import binding, calls, pipeline, primitives, shapes, source
+from adgen import binding, calls, instances, pipeline, primitives, shapes, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -26,10 +26,12 @@ MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
-def _compiled(fn, wrt, shapes=(), debug=False):
+def _compiled(fn, wrt, shapes=(), debug=False, args=()):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
-    run-time checks (``pipeline.transform``)."""
+    run-time checks (``pipeline.transform``). ``args``: the call's arguments, whose
+    objects of the user's classes the gradient resolves methods through (``instances``;
+    their structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
     base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug)
@@ -39,14 +41,15 @@ def _compiled(fn, wrt, shapes=(), debug=False):
             return gradient, generated
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
-        markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
-        general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
+        markers = any(isinstance(k, (str, instances.Key)) for k in shapes)  # keep "dict", "complex", objects
+        general = tuple(k if isinstance(k, (str, instances.Key)) else None for k in shapes) if markers else ()
         if general != shapes:
-            return _compiled(fn, wrt, general, debug)  # called with many shapes: one general gradient serves them all
+            return _compiled(fn, wrt, general, debug, args)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     params = list(inspect.signature(fn).parameters)
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug)
+    samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, samples=samples)
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
         module = load_module(gradient.text, src.name)
     generated = binding.bound(module, gradient.modules)[gradient.funcname]
@@ -76,22 +79,29 @@ class GradFunction:
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self.primal, attr, None))
 
-    def _generated(self, shapes=()):
-        return _compiled(self._fn, self.wrt, shapes, self.debug)
+    def _generated(self, shapes=(), args=()):
+        return _compiled(self._fn, self.wrt, shapes, self.debug, args)
+
+    def _general(self):
+        """The gradient for arguments of any shape (objects bound before, as they are)."""
+        if not any(map(instances.key_of, self._args)):
+            return self._generated()
+        shapes = tuple(k if isinstance(k, instances.Key) else None for k in map(_key_of, self._args))
+        return self._generated(shapes, self._args)
 
     @property
     def source(self):
         """The text of the generated module for arguments of any shape."""
-        return self._generated()[0].text
+        return self._general()[0].text
 
     def source_for(self, *args, **kwargs):
         """The text of the generated module a call with these arguments runs."""
         args, kwargs = self._bind(args, kwargs)
-        return self._generated(_shapes(args, kwargs))[0].text
+        return self._generated(_shapes(args, kwargs), args)[0].text
 
     @property
     def __wrapped__(self):
-        return self._generated()[1]
+        return self._general()[1]
 
     def _bind(self, args, kwargs):
         """All parameters in order, positionally, and keyword-only ones by keyword (after
@@ -114,7 +124,7 @@ class GradFunction:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
         args, kwargs = self._bind(args, kwargs)
-        gradient, gen = self._generated(_shapes(args, kwargs))
+        gradient, gen = self._generated(_shapes(args, kwargs), args)
         extra = {gradient.dout: seed}
         if gradient.closure:
             extra.update(_closure_values(self._fn, gradient.closure))
@@ -207,6 +217,9 @@ def _shapes(args, kwargs):
 def _key_of(value):
     if type(value) is np.ndarray:
         return "complex" if value.dtype.kind == "c" else value.shape
+    key = instances.key_of(value)  # an object of the user's: the structure its methods are resolved for
+    if key is not None:
+        return key
     if isinstance(value, dict):
         return "dict"
     if isinstance(value, (complex, np.complexfloating)):

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, instances, kinds, lists, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -52,16 +52,17 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, samples=None):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
     the argument is a dict).
     ``debug``: generated code checks the tape and that the backward stays finite.
     ``lines``: also say where each line of the text came from (``Gradient.lines``), for
-    ``adgen show --html``; ``grad()`` does without."""
+    ``adgen show --html``; ``grad()`` does without. ``samples``: parameter name -> the
+    object of the user's (or class) the call passes, to resolve its methods (``instances``)."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, samples)
 
 
 @contextlib.contextmanager
@@ -78,12 +79,12 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, samples=None):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
-    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug)
+    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, samples=samples)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
     adjoints = [load(rev.adjoint(w)) for w in wrt_names]
     # a real parameter that the function rebinds to a complex value: only the real part is its gradient
@@ -172,9 +173,9 @@ class Part:
     debug: bool = False  # generated with debug checks
 
 
-def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False):
+def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False, samples=None):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
-    the seed is the cotangent its caller passes, as it is. ``debug``: see ``transform``."""
+    the seed is the cotangent its caller passes, as it is. ``debug``, ``samples``: see ``transform``."""
     func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
     diags = Diagnostics(src)
@@ -191,6 +192,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
+    resolver.instances = instances.Samples(resolver, samples or {}, diags)
+    resolver.instances.scan(body, params(func))
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
         body = along_axis.run(body, resolver)  # np.put_along_axis(a, i, v, axis) -> a[_rt.along_axis(i, axis, np.shape(a))] = v
