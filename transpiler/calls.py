@@ -351,11 +351,13 @@ class Caller:
     def _method_of_self(self, rev, func):
         """``self.method(...)``: which class's method it runs is known only at run time (AD202),
         unless ``self`` holds a sample (``instances``: AD218 was recorded then if need be)."""
+        if id(func) in rev.resolver.instances.refused:
+            return True
         on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
         if not on_self or hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
             return False
         if rev.resolver.instances.of(func.value) is not None:
-            return True
+            return False  # a function the object holds (``self.act = np.tanh``): its rule, from the Reverser
         message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
         hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
         self.diags.add("AD202", func, message, hint)

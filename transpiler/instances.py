@@ -146,6 +146,7 @@ class Samples:
         self.diags = diags
         self.values = {p: v for p, v in params.items() if v is not None}
         self.refused = set()  # nodes already reported
+        self.mixed = {}  # a local taking items of a list or dict of objects of several classes -> that list
 
     def scan(self, body, params):
         """Give locals assigned only from samples of one structure (``layer = self.layers[_k1]``,
@@ -167,6 +168,8 @@ class Samples:
                 kinds = {structure(s) for s in found}
                 if found[0] is not None and len(kinds) == 1:
                     self.values[name] = found[0]
+                elif any(isinstance(v, ast.Subscript) and self._mixed(self.of(v.value)) for v in values):
+                    self.mixed[name] = next(v.value for v in values if isinstance(v, ast.Subscript))
 
     # -- what an expression holds ------------------------------------------------------
 
@@ -235,7 +238,17 @@ class Samples:
             if isinstance(base, type):
                 return self._through_class(base, func, func.value, bound=False)
             return None
+        if isinstance(func, ast.Name) and func.id in self.mixed:
+            seq = ast.unparse(self.mixed[func.id])
+            message = f"`{func.id}` takes items of `{seq}`, which holds objects of different classes: adgen cannot tell which class's method `{func.id}(...)` runs"
+            self._refuse(func, message, "Keep objects of one class in the list, or call each by a constant index (`layers[0](x)`).")
+            return None
         return self._value_callee(self.of(func), func)
+
+    @staticmethod
+    def _mixed(seq):
+        items = list(seq.values() if isinstance(seq, dict) else seq) if isinstance(seq, (list, tuple, dict)) else []
+        return len({structure(v) for v in items}) > 1 and any(is_object(v) for v in items)
 
     def function(self, func):
         """A function held in an object's attribute or item (``self.act`` holding
