@@ -37,6 +37,11 @@ class MLP:
         r = self.predict(x) - y
         return 0.5 * np.sum(r * r)
 
+    def predict_indexed(self, x):
+        for i in range(len(self.layers)):
+            x = self.layers[i](x)
+        return np.sum(x)
+
     def first_forward(self, x):
         return np.sum(self.layers[0].forward(x) ** 2)
 
@@ -51,6 +56,22 @@ class Encoder:
 
     def loss(self, x):
         return np.sum(self.encode(x) ** 2)
+
+    def chain(self, x):
+        for name in ["enc", "dec"]:
+            x = self.blocks[name].forward(x)
+        return np.sum(x)
+
+
+class Objective:
+    """A callable object differentiated directly: grad(Objective(model))."""
+
+    def __init__(self, model, y):
+        self.model = model
+        self.y = y
+
+    def __call__(self, x):
+        return self.model.loss(x, self.y)
 
 
 # -- a class hierarchy with super() ------------------------------------------------------

@@ -51,8 +51,13 @@ def test_an_object_of_another_structure_gets_its_own_gradient():
 def test_a_method_of_a_list_item_and_a_dict_of_callables():
     model = _mlp(mc.Layer, mc.Layer)
     check_grad(model.first_forward, [X], 0, grad(model.first_forward)(X))
+    check_grad(model.predict_indexed, [X], 0, grad(model.predict_indexed)(X))
     enc = mc.Encoder({"enc": mc.Layer(RNG.normal(size=(2, 3)), RNG.normal(size=2)), "dec": mc.ReluLayer(RNG.normal(size=(3, 2)), np.zeros(3))})
     check_grad(enc.loss, [X], 0, grad(enc.loss)(X))
+    same = mc.Encoder({"enc": mc.Layer(RNG.normal(size=(3, 3)), X), "dec": mc.Layer(RNG.normal(size=(3, 3)), Y)})
+    check_grad(same.chain, [X], 0, grad(same.chain)(X))
+    codes, diags = _codes(enc.chain, X)  # enc and dec of two classes, picked by a loop variable
+    assert codes == ["AD218"] and "self.blocks" in diags[0].message
 
 
 def test_super_and_inheritance():
@@ -146,7 +151,7 @@ def test_calling_what_a_property_returns_is_refused():
 def test_a_loop_over_objects_of_different_classes_is_refused():
     model = _mlp(mc.Layer, mc.ReluLayer)
     codes, diags = _codes(model.loss, X, Y)
-    assert codes == ["AD218"] and "different classes" in diags[0].message
+    assert codes == ["AD218"] and "`self.layers`, which holds objects of different classes" in diags[0].message
 
 
 @pytest.mark.xfail(strict=True, raises=TranspileError, reason="a loop over a list of objects of different classes needs a dispatch per item (AD218)")
@@ -159,3 +164,8 @@ def test_grad_of_a_partial_of_a_function_calling_methods():
     model = _mlp(mc.Layer, mc.Layer)
     p = functools.partial(mc.loss_of, model)
     check_grad(p, [X, Y], 0, grad(p)(X, Y))
+
+
+def test_grad_of_a_callable_object_calling_methods():
+    objective = mc.Objective(_mlp(mc.ReluLayer, mc.ReluLayer), Y)
+    check_grad(objective, [X], 0, grad(objective)(X))

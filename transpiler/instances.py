@@ -126,15 +126,6 @@ def structure(value, depth=0, seen=()):
     return (t, tuple((name, s) for name, s in parts if s is not None))
 
 
-def odd_data(parts):
-    """Does a structure hold data that is not plain (a complex array, an ``np.matrix``)?"""
-    if isinstance(parts, tuple):
-        if parts[:1] == ("data",):
-            return True
-        return any(odd_data(p) for p in parts)
-    return False
-
-
 class Samples:
     """The objects names of one function hold when the transform runs (its parameters',
     from the call's arguments or the caller's samples; locals assigned from their
@@ -169,7 +160,9 @@ class Samples:
                 if found[0] is not None and len(kinds) == 1:
                     self.values[name] = found[0]
                 elif any(isinstance(v, ast.Subscript) and self._mixed(self.of(v.value)) for v in values):
-                    self.mixed[name] = next(v.value for v in values if isinstance(v, ast.Subscript))
+                    seq = next(v.value for v in values if isinstance(v, ast.Subscript))
+                    written = stores.get(seq.id, [None]) if isinstance(seq, ast.Name) else [seq]
+                    self.mixed[name] = written[0] if len(written) == 1 and written[0] is not None else seq  # as the user wrote it
 
     # -- what an expression holds ------------------------------------------------------
 
@@ -230,6 +223,11 @@ class Samples:
             if _is_super(func.value):
                 return self._super(func)
             base = self.of(func.value)
+            if base is None and isinstance(func.value, ast.Subscript) and self._mixed(self.of(func.value.value)):
+                self.mixed[ast.unparse(func.value)] = func.value.value
+                self.callee(ast.copy_location(ast.Name(id=ast.unparse(func.value), ctx=ast.Load()), func))  # AD218
+                self.refused.add(id(func))
+                return None
             if is_object(base):
                 held = getattr(base, "__dict__", {}).get(func.attr, _ABSENT)
                 if held is not _ABSENT:
