@@ -90,6 +90,14 @@ class Potential:
     def extra(self, q):
         return 0.0 * np.sum(q)
 
+    def stiffness(self):
+        return self.k
+
+
+class Stiffer(Potential):
+    def energy(self, q):
+        return super().energy(q) * super().stiffness()  # the second is not differentiated
+
 
 class Anharmonic(Potential):
     def __init__(self, k, c):

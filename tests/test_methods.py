@@ -62,7 +62,7 @@ def test_a_method_of_a_list_item_and_a_dict_of_callables():
 
 def test_super_and_inheritance():
     q = RNG.normal(size=4)
-    for model in (mc.Potential(2.0), mc.Anharmonic(2.0, 0.3), mc.Damped(1.5, 0.2)):
+    for model in (mc.Potential(2.0), mc.Anharmonic(2.0, 0.3), mc.Damped(1.5, 0.2), mc.Stiffer(1.7)):
         for method in (model.energy, model.total):
             check_grad(method, [q], 0, grad(method)(q))
     # hand-computed: d/dq [k q^2 / 2 + c q^4 + sin q] at q = 0.5

@@ -195,9 +195,7 @@ class Caller:
         new_args = [expr for expr, _ in args]
         new_keywords = [ast.keyword(arg=name, value=expr) for name, (expr, _) in keywords]
         if not any(op is not None for op in ops.values()):
-            func = rev.resolver.instances.super_call(node.func) if instances.is_super(node.func) else node.func
-            if func is None:
-                return node, None
+            func = node.func
             keep = len(call_args) - len(node.args)
             return ast.copy_location(ast.Call(func=func, args=new_args[keep:], keywords=new_keywords[len(extra_keywords) :]), node), None
         src = fn.src if nested else self._source(fn, node)

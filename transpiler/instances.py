@@ -319,17 +319,30 @@ class Samples:
                 return self._bound(base.__dict__[func.attr], base, func, receiver, not isinstance(sample, type), func.attr)
         return None
 
-    def super_call(self, func):
-        """``super(Owner, self).method`` for ``super().method`` in code outside the class,
-        ``Owner`` read from the user's module; None when it is not a global there."""
+    def spell_super(self, body):
+        """``super().f`` -> ``super(Owner, self).f``, ``Owner`` read from the user's module:
+        generated code is not inside the class, where zero-argument ``super()`` works. The
+        calls adgen differentiates call the method found (``_super``) instead."""
         owner = self.src.closure.get("__class__")
         first = self.src.func.args.posonlyargs + self.src.func.args.args
-        if not isinstance(owner, type) or not first or self.src.globals.get(owner.__name__) is not owner:
-            self._refuse(func, f"`{ast.unparse(func)}`: the class `super()` names is not a global of its module", "Call the base class's method by its name: `Base.method(self, ...)`.")
-            return None
-        cls = self.resolver.qualify([ast.Expr(ast.Name(id=owner.__name__, ctx=ast.Load()))], set())[0].value
-        call = ast.Call(func=ast.Name(id="super", ctx=ast.Load()), args=[cls, ast.Name(id=first[0].arg, ctx=ast.Load())], keywords=[])
-        return ast.copy_location(ast.Attribute(value=call, attr=func.attr, ctx=ast.Load()), func)
+        samples = self
+
+        class Spell(ast.NodeTransformer):
+            def visit_Call(self, node):
+                self.generic_visit(node)
+                if not _is_super(node) or getattr(node, "adgen_super", False):
+                    return node
+                if not isinstance(owner, type) or not first or samples.src.globals.get(owner.__name__) is not owner:
+                    samples._refuse(node, "`super()` here names a class that is not a global of its module, which generated code cannot reach", "Call the base class's method by its name: `Base.method(self, ...)`.")
+                    return node
+                cls = samples.resolver.qualify([ast.Expr(ast.Name(id=owner.__name__, ctx=ast.Load()))], samples.resolver.locals)[0].value
+                new = ast.Call(func=node.func, args=[cls, ast.Name(id=first[0].arg, ctx=ast.Load())], keywords=[])
+                new.adgen_super = True
+                return ast.fix_missing_locations(ast.copy_location(new, node))
+
+        if not any(_is_super(n) for s in body for n in ast.walk(s)):
+            return body
+        return [Spell().visit(s) for s in body]
 
     def _refuse(self, node, message, hint):
         if id(node) not in self.refused:
@@ -337,13 +350,11 @@ class Samples:
             self.diags.add("AD218", node, message, hint)
 
 
-def is_super(func):
-    """Is ``func`` ``super().method``?"""
-    return isinstance(func, ast.Attribute) and _is_super(func.value)
-
-
 def _is_super(node):
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super" and not node.args and not node.keywords
+    """``super()``, or what ``spell_super`` made of it."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"):
+        return False
+    return getattr(node, "adgen_super", False) or (not node.args and not node.keywords)
 
 
 def _type_of(node):

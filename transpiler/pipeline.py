@@ -194,6 +194,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     resolver.instances = instances.Samples(resolver, samples or {}, diags)
     resolver.instances.scan(body, params(func))
+    body = resolver.instances.spell_super(body)
     with stage("frozen"):
         body = frozen.run(body, resolver, names, params(func))  # norm(mu, s).logpdf(x) -> norm.logpdf(x, loc=mu, scale=s)
         body = along_axis.run(body, resolver)  # np.put_along_axis(a, i, v, axis) -> a[_rt.along_axis(i, axis, np.shape(a))] = v
