@@ -217,14 +217,14 @@ def _shapes(args, kwargs):
 def _key_of(value):
     if type(value) is np.ndarray:
         return "complex" if value.dtype.kind == "c" else value.shape
-    key = instances.key_of(value)  # an object of the user's: the structure its methods are resolved for
-    if key is not None:
-        return key
     if isinstance(value, dict):
         return "dict"
     if isinstance(value, (complex, np.complexfloating)):
         return "complex"  # a gradient generated for complex values (pipeline.complex_params)
-    return shapes.of_argument(value)
+    key = shapes.of_argument(value)
+    if key is None:  # an object of the user's: the structure its methods are resolved for
+        key = instances.key_of(value)
+    return key
 
 
 def _integer_kind(value):
