@@ -169,3 +169,8 @@ def test_grad_of_a_partial_of_a_function_calling_methods():
 def test_grad_of_a_callable_object_calling_methods():
     objective = mc.Objective(_mlp(mc.ReluLayer, mc.ReluLayer), Y)
     check_grad(objective, [X], 0, grad(objective)(X))
+
+
+def test_a_list_of_objects_passed_as_an_argument():
+    for layers in (_mlp(mc.Layer, mc.Layer).layers, tuple(_mlp(mc.ReluLayer, mc.ReluLayer).layers)):
+        check_grad(lambda x: mc.through_layers(x, layers), [X], 0, grad(mc.through_layers)(X, layers))

@@ -68,8 +68,11 @@ class Same(guards.Check):
 
 
 def key_of(value):
-    """A ``Key`` for an object of a class of the user's or such a class, else None."""
+    """A ``Key`` for an object of a class of the user's, such a class, or a list or tuple
+    holding such objects, else None."""
     if is_object(value) or (isinstance(value, type) and _user_class(value, True)):
+        return Key(structure(value))
+    if type(value) in (list, tuple) and any(map(is_object, value)):
         return Key(structure(value))
     return None
 
