@@ -407,13 +407,11 @@ class _Opaque:
 _OPAQUE = _Opaque()
 
 
-def test_a_method_called_on_self_is_a_coded_diagnostic():
+def test_a_method_called_on_self_is_resolved_through_the_objects_class():
     def f(x):
         return _OPAQUE.energy(x)
 
-    diags = _diagnostics(f, 1.5)
-    assert [d.code for d in diags] == ["AD202"] and "self.stretch" in diags[0].message
-    assert "_Opaque" not in diags[0].hint and "ClassName.stretch(self" in diags[0].hint
+    assert grad(f)(1.5) == pytest.approx(4 * 1.5)  # d(2 x^2)/dx
 
 
 def test_methods_get_their_object_as_first_argument():
@@ -432,12 +430,3 @@ def test_the_cache_follows_methods_and_closure_objects():
         assert len(gradient.guard) and gradient.guard.holds(fn)
 
 
-# -- known gaps: coded diagnostics today ------------------------------------------------------
-
-
-@pytest.mark.xfail(strict=True, raises=TranspileError, reason="a method called on self: which class's method runs is known only at run time (AD202)")
-def test_gap_method_called_on_self():
-    def f(x):
-        return _OPAQUE.energy(x)
-
-    assert grad(f)(1.5) == pytest.approx(12.0)

@@ -18,7 +18,7 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, nested, pipeline, primitives, shapes, source, variadic
+from adgen import binding, calls, instances, nested, pipeline, primitives, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -28,12 +28,14 @@ MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
-def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None):
+def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
     run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
     ``call``: ``(layout, statics)`` of a call (``variadic.layout``; the parameters left to a
-    default that is a function), or None."""
+    default that is a function), or None. ``args``: the call's arguments, whose objects of
+    the user's classes the gradient resolves methods through (``instances``; their
+    structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
     base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux, call)
@@ -43,10 +45,10 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None):
             return gradient, generated
     variants = _VARIANTS.setdefault(base, set())
     if shapes and shapes not in variants and len(variants) >= MAX_SPECIALISATIONS:
-        markers = any(isinstance(k, str) for k in shapes)  # keep "dict" and "complex"
-        general = tuple(k if isinstance(k, str) else None for k in shapes) if markers else ()
+        markers = any(isinstance(k, (str, instances.Key)) for k in shapes)  # keep "dict", "complex", objects
+        general = tuple(k if isinstance(k, (str, instances.Key)) else None for k in shapes) if markers else ()
         if general != shapes:
-            return _compiled(fn, wrt, general, debug, has_aux, call)  # called with many shapes: one general gradient serves them all
+            return _compiled(fn, wrt, general, debug, has_aux, call, args)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     renamed = {}
@@ -54,7 +56,8 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None):
         signature = inspect.signature(fn)
         src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]})
     params = variadic.parameters(src.func)
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux)
+    samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples)
     gradient.keywords = renamed
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
         module = load_module(gradient.text, src.name)
@@ -91,8 +94,8 @@ class GradFunction:
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self.primal, attr, None))
 
-    def _generated(self, shapes=(), call=None):
-        return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux, call)
+    def _generated(self, shapes=(), call=None, args=()):
+        return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux, call, args)
 
     def _call_spec(self, args, kwargs):
         """``(layout, statics)`` of a call with these bound arguments (see ``_compiled``), or None."""
@@ -103,19 +106,26 @@ class GradFunction:
             statics = tuple(p for p, default in self._statics.items() if named.get(p, default) is default)
         return (shape, statics) if shape is not None or statics else None
 
+    def _general(self):
+        """The gradient for arguments of any shape (objects bound before, as they are)."""
+        if not any(map(instances.key_of, self._args)):
+            return self._generated()
+        shapes = tuple(k if isinstance(k, instances.Key) else None for k in map(_key_of, self._args))
+        return self._generated(shapes, args=self._args)
+
     @property
     def source(self):
         """The text of the generated module for arguments of any shape."""
-        return self._generated()[0].text
+        return self._general()[0].text
 
     def source_for(self, *args, **kwargs):
         """The text of the generated module a call with these arguments runs."""
         args, kwargs = self._bind(args, kwargs)
-        return self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs))[0].text
+        return self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs), args)[0].text
 
     @property
     def __wrapped__(self):
-        return self._generated()[1]
+        return self._general()[1]
 
     def _bind(self, args, kwargs):
         """All parameters in order, positionally, and keyword-only ones by keyword (after
@@ -139,7 +149,7 @@ class GradFunction:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
         args, kwargs = self._bind(args, kwargs)
-        gradient, gen = self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs))
+        gradient, gen = self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs), args)
         if gradient.keywords:  # keywords passed through **kwargs: the parameters standing for them
             kwargs = {gradient.keywords.get(k, k): v for k, v in kwargs.items()}
         extra = {gradient.dout: seed}
@@ -249,7 +259,10 @@ def _key_of(value):
         return "dict"
     if isinstance(value, (complex, np.complexfloating)):
         return "complex"  # a gradient generated for complex values (pipeline.complex_params)
-    return shapes.of_argument(value)
+    key = shapes.of_argument(value)
+    if key is None:  # an object of the user's: the structure its methods are resolved for
+        key = instances.key_of(value)
+    return key
 
 
 def _integer_kind(value):

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, lift, objects, optimize, source, variadic
+from adgen import check, debug, instances, lift, objects, optimize, source, variadic
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -123,9 +123,12 @@ class Program:
             digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
-    def variant(self, fn, src, active, freevars, spec=()):
-        """``spec``: what tells ``src``'s specialisation to a call site from others (``variadic``)."""
-        key = (fn, active, spec)
+    def variant(self, fn, src, active, freevars, spec=(), samples=None):
+        """``spec``: what tells ``src``'s specialisation to a call site from others
+        (``variadic``). ``samples``: parameter -> the object of the user's it holds
+        (``instances``): a method of one is differentiated per structure of its objects."""
+        samples = samples or {}
+        key = (fn, active, spec, tuple((p, instances.structure(v)) for p, v in sorted(samples.items())))
         if key in self.variants:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
@@ -133,7 +136,7 @@ class Program:
         found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, _tuple_width(src.func))
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
-        found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True), found)
+        found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True, samples=samples), found)
         return found
 
     def modules(self, main):
@@ -175,8 +178,8 @@ class Caller:
 
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
-        fn, receiver = self._callee(rev, node.func)
-        if fn is None and self._method_of_self(node.func):
+        fn, receiver, (extra, extra_keywords) = self._callee(rev, node.func)
+        if fn is None and self._method_of_self(rev, node.func):
             return node, None
         nested = isinstance(fn, lift.Lifted)
         if fn is None or not (nested or is_user_function(fn)) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
@@ -186,27 +189,32 @@ class Caller:
             message = f"the number of arguments (or the keywords) this call passes to {_qualname(fn)} is not known statically"
             self.diags.add("AD206", node, message, variadic.UNKNOWN_SPREAD_HINT)
             return node, None
-        call_args = [receiver] * (receiver is not None) + list(node.args)  # a method: self comes first
+        # a method: self comes first; a functools.partial: the arguments it holds
+        call_args = [receiver] * (receiver is not None) + extra + list(node.args)
+        call_keywords = extra_keywords + list(node.keywords)
         args = [rev.lower(a, fwd) for a in call_args]
-        keywords = [(k.arg, rev.lower(k.value, fwd)) for k in node.keywords]
+        keywords = [(k.arg, rev.lower(k.value, fwd)) for k in call_keywords]
         ops = {id(a): op for a, (_, op) in zip(call_args, args)}
-        ops.update({id(k.value): op for k, (_, (_, op)) in zip(node.keywords, keywords)})
+        ops.update({id(k.value): op for k, (_, (_, op)) in zip(call_keywords, keywords)})
         new_args = [expr for expr, _ in args]
         new_keywords = [ast.keyword(arg=name, value=expr) for name, (expr, _) in keywords]
         if not any(op is not None for op in ops.values()):
-            return ast.copy_location(ast.Call(func=node.func, args=new_args[len(call_args) - len(node.args) :], keywords=new_keywords), node), None
+            func = node.func
+            keep = len(call_args) - len(node.args)
+            return ast.copy_location(ast.Call(func=func, args=new_args[keep:], keywords=new_keywords[len(extra_keywords) :]), node), None
         src = fn.src if nested else self._source(fn, node)
         if src is None:
             return node, None
-        site = self._bind(fn, src, node, call_args)
+        site = self._bind(fn, src, node, call_args, call_keywords)
         if site is None:
             return node, None
         src = variadic.specialise(src, site)  # to the values *args and **kwargs take here
         check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
         bound = site.bound
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
-        freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
-        variant = self.program.variant(fn, src, active, freevars, site.key)
+        freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure and v != "__class__")
+        samples = {p: rev.resolver.instances.of(value) for p, value in bound.items() if isinstance(value, ast.AST)}
+        variant = self.program.variant(fn, src, active, freevars, site.key, {p: v for p, v in samples.items() if v is not None})
         if variant.width != tuple_width:
             if variant.width:
                 message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
@@ -336,7 +344,7 @@ class Caller:
     def tuple_width(self, rev, node):
         """``n`` when ``node`` calls a function of the user's that returns ``a, b, ...`` (``n``
         values) on every path, else 0: ``polar(r, t)[0]`` then picks one of them."""
-        fn, _ = self._callee(rev, node.func)
+        fn = self._callee(rev, node.func)[0]
         if isinstance(fn, lift.Lifted):
             return _tuple_width(fn.src.func)
         if fn is None or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
@@ -347,11 +355,16 @@ class Caller:
         except TranspileError:
             return 0  # reported where the call is differentiated
 
-    def _method_of_self(self, func):
-        """``self.method(...)``: which class's method it runs is known only at run time (AD202)."""
+    def _method_of_self(self, rev, func):
+        """``self.method(...)``: which class's method it runs is known only at run time (AD202),
+        unless ``self`` holds a sample (``instances``: AD218 was recorded then if need be)."""
+        if id(func) in rev.resolver.instances.refused:
+            return True
         on_self = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")
         if not on_self or hasattr(np.ndarray, func.attr):  # else AD205, from the Reverser
             return False
+        if rev.resolver.instances.of(func.value) is not None:
+            return False  # a function the object holds (``self.act = np.tanh``): its rule, from the Reverser
         message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
         hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
         self.diags.add("AD202", func, message, hint)
@@ -370,28 +383,36 @@ class Caller:
             return None
 
     def _callee(self, rev, func):
-        """``(function, receiver expression or None)`` that ``func`` names statically: a
-        function, or a method of a module-level object or class (its receiver passed as
-        ``self``), else ``(None, None)``."""
+        """``(function, receiver expression or None, (arguments, keywords) it adds))`` that
+        ``func`` names statically: a function, a method of a module-level object or class (its
+        receiver passed as ``self``), or one found through an object of the user's
+        (``instances``: a method of ``self``, a callable object, a ``functools.partial``),
+        else ``(None, None, ([], []))``."""
+        none = ([], [])
         ok, fn = rev.resolver.value_of(func)
         if isinstance(fn, types.MethodType):  # a classmethod, through its class
-            return fn.__func__, func.value
+            return fn.__func__, func.value, none
+        if ok and (is_user_function(fn) or isinstance(fn, lift.Lifted)):
+            return fn, None, none
+        found = rev.resolver.instances.callee(func)
+        if found is not None:
+            return found
         if ok or not isinstance(func, ast.Attribute):
-            return (fn if ok else None), None
+            return (fn if ok else None), None, none
         ok, base = rev.resolver.value_of(func.value, record=False)  # which object is read when it runs
         if not ok or isinstance(base, (type, types.ModuleType)) or func.attr in getattr(base, "__dict__", {}):
-            return None, None
+            return None, None, none
         raw = inspect.getattr_static(type(base), func.attr, None)
         if isinstance(raw, types.FunctionType):
             rev.resolver.pin(func, raw)  # but which function its class gives is baked in
-            return raw, func.value  # a method of an object of yours: Class.method(obj, ...)
-        return None, None
+            return raw, func.value, none  # a method of an object of yours: Class.method(obj, ...)
+        return None, None, none
 
-    def _bind(self, fn, src, node, args):
+    def _bind(self, fn, src, node, args, keywords):
         """The ``variadic.Site``: how the call binds the callee's parameters."""
         signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
         try:
-            return variadic.bind(signature, src.func, args, {k.arg: k.value for k in node.keywords})
+            return variadic.bind(signature, src.func, args, {k.arg: k.value for k in keywords})
         except TypeError as exc:
             self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
             return None

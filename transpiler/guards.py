@@ -82,6 +82,14 @@ def kinds_in(value, depth=0):
     return frozenset({t})
 
 
+class Check:
+    """What a check expects of a value that must keep a property (``instances.Same``: the
+    structure of an object of the user's) rather than be a given object."""
+
+    def matches(self, value):
+        raise NotImplementedError
+
+
 class Baked:
     """The resolutions one function's transform made: key -> (kind, owner, key, attrs, object, method)."""
 
@@ -91,13 +99,15 @@ class Baked:
     def name(self, namespace, name, attrs, obj, method=False):
         """``namespace[name].attrs...`` (the builtin ``name`` when the namespace lacks it) is ``obj``;
         ``method``: compare the function a method calls, not the method."""
-        self.items[("name", id(namespace), name, attrs)] = ("name", namespace, name, attrs, _expected(obj, method), method)
+        kind = "check" if isinstance(obj, Check) else "name"
+        self.items[(kind, id(namespace), name, attrs)] = ("name", namespace, name, attrs, _expected(obj, method), method)
 
     def cell(self, fn, name, attrs, obj, method=False):
         """``fn``'s closure variable ``name``, then ``attrs``, is ``obj``."""
         if fn is not None:
             index = fn.__code__.co_freevars.index(name)
-            self.items[("cell", id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj, method), method)
+            kind = "check" if isinstance(obj, Check) else "cell"
+            self.items[(kind, id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj, method), method)
 
     def attribute(self, fn, attr):
         """``fn.attr`` (``__defaults__``) is the object it is now, whatever it holds."""
@@ -134,6 +144,10 @@ class Guard:
                     value = getattr(owner, name)
                 if tail is not None:
                     value = tail(value)
+                if isinstance(expected, Check):
+                    if not expected.matches(value):
+                        return False
+                    continue
                 if expected is PLAIN or isinstance(expected, frozenset):
                     if not plain(value) and (expected is PLAIN or kinds_in(value) != expected):
                         return False
@@ -155,6 +169,8 @@ def _expected(obj, method=False):
     object it is (for a ``method``, the function it calls, as ``Guard.holds`` reads it),
     ``PLAIN`` for plain data, the kinds it holds for other data (complex values,
     subclasses...: a gradient made for them is right for plain values too)."""
+    if isinstance(obj, Check):
+        return obj
     if method:
         obj = getattr(obj, "__func__", obj)
     if _depends(obj):

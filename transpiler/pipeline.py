@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, guards, inplace, instances, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -54,7 +54,7 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False, samples=None):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
@@ -63,9 +63,11 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     ``lines``: also say where each line of the text came from (``Gradient.lines``), for
     ``adgen show --html``; ``grad()`` does without.
     ``has_aux``: the function returns ``(loss, aux)``; the loss is differentiated and the
-    generated function returns ``((loss, aux), gradients)`` (``auxiliary``)."""
+    generated function returns ``((loss, aux), gradients)`` (``auxiliary``). ``samples``:
+    parameter name -> the object of the user's (or class) the call passes, to resolve its
+    methods (``instances``)."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples)
 
 
 @contextlib.contextmanager
@@ -82,12 +84,12 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None):
     with stage("check"):
         check.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
-    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, has_aux=has_aux)
+    part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, has_aux=has_aux, samples=samples)
     func, names, rev, resolver, result, dout = part.func, part.names, part.rev, part.resolver, part.result, part.dout
     adjoints = [load(rev.adjoint(w)) for w in wrt_names]
     # a real parameter that the function rebinds to a complex value: only the real part is its gradient
@@ -178,9 +180,9 @@ class Part:
     aux: str = None  # with ``has_aux``: the name the auxiliary value is assigned to
 
 
-def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False, has_aux=False):
+def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=False, has_aux=False, samples=None):
     """``callee``: a function the gradient calls (``calls.py``): no AD304 warnings, and
-    the seed is the cotangent its caller passes, as it is. ``debug``, ``has_aux``: see
+    the seed is the cotangent its caller passes, as it is. ``debug``, ``has_aux``, ``samples``: see
     ``transform``."""
     func = clone(src.func)
     names = Names(identifiers(func) | set(src.closure))
@@ -203,6 +205,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver.bound.update(lifted)
     resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters whose default is a function (variadic.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
+    resolver.instances = instances.Samples(resolver, samples or {}, diags)
+    resolver.instances.scan(body, params(func))
+    body = resolver.instances.spell_super(body)
     dynamic.check(body, resolver, diags)
     aux = None
     if has_aux:  # the loss to <result>, the aux beside it

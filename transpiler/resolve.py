@@ -33,6 +33,7 @@ class Resolver:
         self.module_alias = None  # the alias of the user's module, once a global needs it
         self.bound = {"np": np, "_rt": runtime}  # names of generated code -> the objects they hold
         self.locals = set()
+        self.instances = None  # instances.Samples: the objects of the user's its names hold
 
     # -- qualifying free names --------------------------------------------------------
 

@@ -440,6 +440,8 @@ class Reverser:
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
             ok, fn = self.resolver.method_of(func)
+        if not ok and self.resolver.instances is not None:  # a function an object holds: self.act(x)
+            ok, fn = self.resolver.instances.function(func)
         args = list(node.args)
         if ok and fields.as_attribute(fn, node) is not None:  # getattr(p, "W") is p.W
             return self.operation(fields.as_attribute(fn, node))
