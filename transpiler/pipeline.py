@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
+from adgen import activity, aliasing, along_axis, calls, check, complexity, containers, emit, fingerprint, frozen, funcvalues, guards, inplace, kinds, lists, normalize, optimize, shapes, structure
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -181,6 +181,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
 
     with stage("normalize"):
         body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
+        body = funcvalues.run(body, names, lambda n: _is_builtin(src, local, n), lambda n: (False, None) if n in local else src.lookup(n))
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
         body = containers.run(body, names, diags, params(func), dicts)
