@@ -173,7 +173,7 @@ def _hmm_params(r):
     return (r.normal(0, 1, 3), r.normal(0, 1, (3, 3)), r.normal(0, 1, (3, 4)))
 
 
-@case(_hmm_params, lambda r: [list(r.integers(0, 4, 5)), list(r.integers(0, 4, 3))])
+@case(_hmm_params, lambda r: [r.integers(0, 4, 5), r.integers(0, 4, 3)])
 def log_partition_function(natural_params, data):
     if isinstance(data, list):
         return sum(map(partial(log_partition_function, natural_params), data))

@@ -6,7 +6,6 @@ from corpus_public_libraries import CASES
 # Python constructs of the next issue (calls with *args, map and partial), not libraries
 NOT_YET = {
     "gmm_log_likelihood": "zip(*unpack_gmm_params(params)): a call with *args (AD206)",
-    "log_partition_function": "sum(map(partial(log_partition_function, natural_params), data)) (AD201 for map)",
 }
 
 

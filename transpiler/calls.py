@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, lift, objects, optimize, source
+from adgen import check, debug, lift, objects, optimize, passed, source
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -123,8 +123,8 @@ class Program:
             digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
-    def variant(self, fn, src, active, freevars):
-        key = (fn, active)
+    def variant(self, fn, src, active, freevars, fixed=()):
+        key = (fn, active, fixed)  # fixed: the functions passed to it (``passed.key``)
         if key in self.variants:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
@@ -200,7 +200,14 @@ class Caller:
             return node, None
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
-        variant = self.program.variant(fn, src, active, freevars)
+        fixed = {} if nested else passed.function_arguments(rev.resolver, bound, ops)
+        if fixed:  # apply(np.sin, x): the callee differentiated for that function, which it takes by keyword
+            src = passed.specialised(src, fixed)
+            given = {id(bound[p]) for p in fixed}
+            new_args = [e for e, a in zip(new_args, call_args) if id(a) not in given]
+            new_keywords = [k for k, a in zip(new_keywords, node.keywords) if id(a.value) not in given]
+            new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
+        variant = self.program.variant(fn, src, active, freevars + tuple(fixed), passed.key(fixed))
         if variant.width != tuple_width:
             if variant.width:
                 message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
