@@ -166,7 +166,7 @@ def diag_gaussian_mean_log_density(x, mu, log_std):  # ours: averaged over sampl
     return np.mean(diag_gaussian_log_density(x, mu, log_std))
 
 
-# -- examples/hmm_em.py: unchanged (data: a list of integer sequences) --------------------------------
+# -- examples/hmm_em.py: unchanged (data: a list of integer arrays, as its build_dataset makes) -----------
 
 
 def _hmm_params(r):

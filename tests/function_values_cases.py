@@ -61,6 +61,21 @@ def tuple_of_map_of_own_function(x):
     return np.sum(a * b)
 
 
+def named_partial(theta, data):
+    ll = partial(loglik, theta)
+    total = 0.0
+    for d in data:
+        total = total + ll(d)
+    return total + sum(map(ll, data))
+
+
+def named_partial_rebound_argument(theta, data):
+    w = theta * 1.0
+    ll = partial(loglik, w)
+    w = w * 2.0
+    return ll(data[0]) + np.sum(w)
+
+
 # -- functions passed as arguments, or captured ---------------------------------------------
 
 
@@ -215,4 +230,16 @@ def records(x):
 def spoils(x):
     u = np.cos(x)
     SPOIL(u)
+    return np.sum(u * x)
+
+
+def records_a_temporary(x):
+    u = np.cos(x)
+    RECORD(u * 2.0)
+    return np.sum(u * x)
+
+
+def records_a_view(x):
+    u = np.cos(x)
+    RECORD(u[1:])
     return np.sum(u * x)

@@ -22,6 +22,7 @@ CASES = [  # (function, arguments, wrt)
     (c.partial_with_keyword, (X,), 0),
     (c.loop_over_map, (X, DATA), 0),
     (c.tuple_of_map_of_own_function, (X,), 0),
+    (c.named_partial, (X, DATA), 0),
     (c.passes_library_function, (X,), 0),
     (c.passes_own_function, (X,), 0),
     (c.passes_by_keyword, (X, Y), (0, 1)),
@@ -70,6 +71,14 @@ def unknown_function(fns, x):
 
 def passes_a_parameter(fn, x):
     return np.sum(c.apply(fn, x))
+
+
+def test_a_partial_whose_argument_is_rebound_later_is_not_rewritten():
+    # ll(d) must read w as it was when ll was bound: adgen leaves the partial object as
+    # it is, and has no rule for it
+    with pytest.raises(TranspileError) as info:
+        grad(c.named_partial_rebound_argument)(X, DATA)
+    assert {d.code for d in info.value.diagnostics} <= {"AD201", "AD202"}
 
 
 @pytest.mark.parametrize("fn,args", [(unknown_function, ([np.sin], X)), (passes_a_parameter, (np.sin, X))])

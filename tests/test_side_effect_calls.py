@@ -89,3 +89,16 @@ def test_an_in_place_method_standing_alone_is_refused():
 
     with pytest.raises(TranspileError, match="AD305"):
         grad(sorts)(X)
+
+
+def test_a_new_array_passed_to_a_callee_without_source():
+    c.RECORD.seen.clear()
+    g = grad(c.records_a_temporary)(X)
+    np.testing.assert_allclose(c.RECORD.seen[-1], 2.0 * np.cos(X))
+    np.testing.assert_allclose(g, np.cos(X) - np.sin(X) * X)  # by hand
+
+
+def test_a_view_passed_to_a_callee_without_source_is_refused():
+    # the callee could change u through its view, and nothing copies a view's base back
+    with pytest.raises(TranspileError, match="AD305"):
+        grad(c.records_a_view)(X)

@@ -340,7 +340,7 @@ class Checker:
                 self.checks[key] = ("immutable", stmt, arg, what)
             state.change(value.own, key if checkable else DEFINITE)
         elif not isinstance(arg, ast.Name):
-            if report:
+            if report and not (value.fresh and not value.held):  # a new array (``f(u * 2.0)``) only the call sees: its change is its own
                 self._refuse_call(call, callee, ast.unparse(arg))
         elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
             what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"

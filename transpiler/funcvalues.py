@@ -9,6 +9,9 @@ gradient is made again when they change, as for any baked-in value):
 - ``map(f, xs, ys)``                  -> ``[f(_v, _w) for _v, _w in zip(xs, ys)]``
 - ``map(lambda v: v ** 2, xs)``       -> ``[v ** 2 for v in xs]``
 - ``map(partial(f, theta), data)``    -> ``[f(theta, _v) for _v in data]``
+- ``g = partial(f, a)`` ... ``g(x)``   -> ``f(a, x)`` (``g`` bound once, nothing it reads
+  rebound, so ``a`` holds the same value wherever ``g`` is called; the binding goes
+  when nothing else reads ``g``)
 
 so ``sum(map(partial(loglik, theta), data))`` is a sum over a list the reverse pass
 already differentiates. A ``map`` is lazy, but every call it makes is one a list
@@ -22,7 +25,10 @@ effects, which ``aliasing`` checks leaves differentiated values as they were.
 """
 
 import ast
+import copy
 import functools
+
+from adgen.syntax import walk
 
 CONSUMERS = ("list", "tuple", "sum", "sorted", "min", "max", "set", "any", "all", "enumerate", "zip")
 
@@ -36,6 +42,22 @@ class _Lowering(ast.NodeTransformer):
         self.names = names
         self.is_builtin = is_builtin  # name -> does it mean Python's builtin of that name?
         self.lookup = lookup  # name -> (found, value), as Python would resolve it at call time
+        self.partials = {}  # name -> the ``partial(...)`` call it is bound to (``bound_partials``)
+
+    def bound_partials(self, body):
+        """``g = partial(f, a)`` at the top of ``body``, ``g`` bound nowhere else and nothing
+        it reads rebound anywhere: a call ``g(x)`` is then ``f(a, x)``."""
+        stores = {}
+        for node in walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+        for stmt in body:
+            value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) else None
+            if not (isinstance(value, ast.Call) and self._is(value.func, functools.partial) and value.args and _plain(value)):
+                continue
+            reads = [n.id for n in walk(value) if isinstance(n, ast.Name)]
+            if stores[stmt.targets[0].id] == 1 and not any(n in stores for n in reads):
+                self.partials[stmt.targets[0].id] = value
 
     def visit_FunctionDef(self, node):
         return node  # a nested def: its own function, lowered when it is differentiated
@@ -68,7 +90,9 @@ class _Lowering(ast.NodeTransformer):
         return False
 
     def _unpartial(self, call):
-        """``partial(f, a)(x)`` -> ``f(a, x)``."""
+        """``partial(f, a)(x)`` -> ``f(a, x)``, and ``g(x)`` for ``g = partial(f, a)``."""
+        if isinstance(call.func, ast.Name) and call.func.id in self.partials:
+            call = _at(ast.Call(func=copy.deepcopy(self.partials[call.func.id]), args=call.args, keywords=call.keywords), call)
         inner = call.func
         if not (isinstance(inner, ast.Call) and self._is(inner.func, functools.partial) and inner.args and _plain(inner) and _plain(call)):
             return call
@@ -137,7 +161,11 @@ def _loops(body):
 def run(body, names, is_builtin, lookup):
     """``body`` with ``map``/``partial`` calls and statement comprehensions lowered."""
     lowering = _Lowering(names, is_builtin, lookup)
-    return _loops([lowering.visit(s) for s in body])
+    lowering.bound_partials(body)
+    body = _loops([lowering.visit(s) for s in body])
+    read = {n.id for n in walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    unread = {name for name in lowering.partials if name not in read}  # every call of it now calls f itself
+    return [s for s in body if not (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in unread)]
 
 
 def mapped_lambdas(src, body, local):
