@@ -87,3 +87,14 @@ def test_a_function_known_only_at_run_time_is_refused(fn, args):
         grad(fn, wrt=1)(*args)
     assert {d.code for d in info.value.diagnostics} == {"AD202"}
     assert "cannot tell statically which function" in str(info.value)
+
+
+def any_of_map(x):
+    return np.sum(x) if any(map(lambda v: v > 0.5, x)) else 0.0
+
+
+def test_a_map_consumed_lazily_is_left_as_it_is():
+    # any() stops at the first true item: a list comprehension would make every call
+    with pytest.raises(TranspileError) as info:
+        grad(any_of_map)(X)
+    assert [d.code for d in info.value.diagnostics] == ["AD105"]

@@ -25,12 +25,13 @@ effects, which ``aliasing`` checks leaves differentiated values as they were.
 """
 
 import ast
+import builtins
 import copy
 import functools
 
 from adgen.syntax import walk
 
-CONSUMERS = ("list", "tuple", "sum", "sorted", "min", "max", "set", "any", "all", "enumerate", "zip")
+CONSUMERS = ("list", "tuple", "sum", "sorted", "min", "max", "set", "enumerate")  # each consumes every item (not any, all, zip)
 
 
 def _at(new, old):
@@ -170,11 +171,19 @@ def run(body, names, is_builtin, lookup):
 
 def mapped_lambdas(src, body, local):
     """The ids of the lambdas ``map(lambda v: ..., xs)`` in ``body`` (``local``: the names
-    the function binds), which ``run`` makes the body of a comprehension."""
-    found = set()
+    the function binds) that ``run`` makes the body of a comprehension: where the map is
+    consumed whole (``list(map(...))``, ``for v in map(...)``)."""
     if "map" in local or src.lookup("map") != (True, map):
-        return found
+        return set()
+    builtin = lambda name: name not in local and src.lookup(name) == (True, getattr(builtins, name, None))  # noqa: E731
+    consumed = []
     for node in ast.walk(ast.Module(body=[s for s in body if not isinstance(s, ast.FunctionDef)], type_ignores=[])):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CONSUMERS and builtin(node.func.id):
+            consumed += node.args
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            consumed.append(node.iter)
+    found = set()
+    for node in consumed:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "map" and len(node.args) >= 2 and _plain(node):
             fn = node.args[0]
             if isinstance(fn, ast.Lambda) and _simple_lambda(fn, len(node.args) - 1):

@@ -45,7 +45,7 @@ def function_arguments(resolver, bound, ops):
 def _is_function(value):
     if isinstance(value, lift.Lifted):
         return False  # a nested def: called through its lifted name, not passed on
-    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc)) or (callable(value) and isinstance(value, types.MethodType))
+    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc))  # not a bound method: its object is not the name passed
 
 
 def specialised(src, fixed):
