@@ -166,14 +166,14 @@ def diag_gaussian_mean_log_density(x, mu, log_std):  # ours: averaged over sampl
     return np.mean(diag_gaussian_log_density(x, mu, log_std))
 
 
-# -- examples/hmm_em.py: unchanged (data: a list of integer sequences) --------------------------------
+# -- examples/hmm_em.py: unchanged (data: a list of integer arrays, as its build_dataset makes) -----------
 
 
 def _hmm_params(r):
     return (r.normal(0, 1, 3), r.normal(0, 1, (3, 3)), r.normal(0, 1, (3, 4)))
 
 
-@case(_hmm_params, lambda r: [list(r.integers(0, 4, 5)), list(r.integers(0, 4, 3))])
+@case(_hmm_params, lambda r: [r.integers(0, 4, 5), r.integers(0, 4, 3)])
 def log_partition_function(natural_params, data):
     if isinstance(data, list):
         return sum(map(partial(log_partition_function, natural_params), data))

@@ -153,7 +153,7 @@ def shadows_np(x):
     return np
 
 
-@expect("AD109")
+@expect("AD305")
 def bare_expression(x):
     x.sort()
     return np.sum(x)

@@ -24,7 +24,7 @@ from adgen.runtime import GradientError
 from adgen import grad
 from adgen.errors import CODES, AdgenWarning, TranspileError
 
-REFUSALS = {"AD305", "AD306", "AD307", "AD201", "AD204"}  # AD201/AD204: a conversion without a rule
+REFUSALS = {"AD305", "AD306", "AD307", "AD222", "AD201", "AD204"}  # AD201/AD204: a conversion without a rule; AD222: a helper run as it is stores into its argument
 ALIASING = settings(FUZZ, max_examples=200)
 
 

@@ -74,7 +74,7 @@ REFUSED = [  # (function, code, arguments, wrt)
     (aliased_then_appended, "AD111", [0.7], 0),
     (appended_list_from_a_dict, "AD111", [D, 0.7], 1),
     (appended_after_stored, "AD111", [0.7], 0),
-    (other_list_method, "AD109", [0.7], 0),
+    (other_list_method, "AD305", [0.7], 0),
     (joins_lists, "AD112", [0.7, 0.2], 0),
     (repeats_a_tuple, "AD112", [0.7], 0),
     (dict_unpacking, "AD102", [0.7, D], 0),

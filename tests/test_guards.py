@@ -141,6 +141,29 @@ KINDS = {
         def f(x):
             return np.sum(helper(x))
         """, lambda m, new: m.swap_code(m.inner, m.swapped, new)),
+    "function passed to a callee": ("""
+        act = np.sin
+
+        def apply(fn, x):
+            return fn(x) * x
+
+        def f(x):
+            return np.sum(apply(act, x))
+        """, lambda m, new: setattr(m, "act", new)),
+    "function mapped over a list": ("""
+        act = np.sin
+
+        def f(x):
+            return np.sum(sum(map(act, [x, 2.0 * x])) * x)
+        """, lambda m, new: setattr(m, "act", new)),
+    "function in a partial": ("""
+        import functools
+
+        act = np.sin
+
+        def f(x):
+            return np.sum(functools.partial(act)(x) * x)
+        """, lambda m, new: setattr(m, "act", new)),
     "method's code replaced in place": ("""
         class Layer:
             def forward(self, x):

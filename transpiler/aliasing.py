@@ -33,7 +33,7 @@ import ast
 import copy
 
 from adgen.runtime import registry
-from adgen import calls, inplace, memory
+from adgen import argstores, calls, inplace, memory
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.memory import IMM, MUT, Value
@@ -311,7 +311,7 @@ class Checker:
             else:
                 continue
             for arg in args:
-                self._changed_argument(stmt, node, arg, copied, state, report)
+                self._changed_argument(stmt, node, arg, copied, state, report, fn if effect is not None else None)
             if outside:
                 state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
 
@@ -327,7 +327,7 @@ class Checker:
             return isinstance(target.value, ast.Name) and self.act.active(target.value.id)
         return any(self.act.active(n) for n in _names_in(target))
 
-    def _changed_argument(self, stmt, call, arg, copied, state, report):
+    def _changed_argument(self, stmt, call, arg, copied, state, report, fn=None):
         value = self.evaluator.of(arg, state.values)
         if value.kind == IMM:
             return
@@ -340,10 +340,12 @@ class Checker:
                 self.checks[key] = ("immutable", stmt, arg, what)
             state.change(value.own, key if checkable else DEFINITE)
         elif not isinstance(arg, ast.Name):
-            if report:
+            if report and not (value.fresh and not value.held):  # a new array (``f(u * 2.0)``) only the call sees: its change is its own
                 self._refuse_call(call, callee, ast.unparse(arg))
         elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
             what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"
+            if report and fn is not None and self._refuse_store_in_callee(call, callee, fn, arg, what):
+                return
             key = (id(stmt), arg.id)
             self.checks[key] = ("lent", stmt, arg, _lent_message(stmt, callee, arg.id, what))
             if report:
@@ -373,6 +375,25 @@ class Checker:
         before = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=rt_call("lent", copy.deepcopy(arg)))
         after = ast.Expr(rt_call("returned", load(name), ast.Constant(what)))
         return [ast.fix_missing_locations(ast.copy_location(s, stmt)) for s in (before, after)]
+
+    def _refuse_store_in_callee(self, call, callee, fn, arg, what):
+        """AD222 where the source of ``fn``, called with ``arg`` and run as it is, shows
+        the store that changes it (found through the functions it calls too)."""
+        effect = self.effects.of(fn)
+        bound = effect.bind(call) or {}
+        params = [p for p, a in bound.items() if a is arg]
+        found = argstores.store_into(fn, params[0], self.effects) if params else None
+        if found is None:
+            return False  # a change not written on the parameter's name: checked when the gradient runs
+        filename, line, text = found
+        callee = getattr(fn, "__name__", callee)
+        self.diags.add(
+            "AD222",
+            call,
+            f"`{callee}` runs here for its side effects (it is not differentiated), and changes its argument `{params[0]}` in place, given `{arg.id}`, {what}: {filename}:{line}: `{text}`",
+            f"In `{callee}`, bind a new value (`{params[0]} = ...`) instead of changing its argument, or pass a copy (`{arg.id}.copy()`).",
+        )
+        return True
 
     def _refuse_call(self, call, callee, arg):
         self.diags.add(

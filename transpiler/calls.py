@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, instances, lift, objects, optimize, source, variadic
+from adgen import check, debug, instances, lift, objects, optimize, passed, source, variadic
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -123,12 +123,13 @@ class Program:
             digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
-    def variant(self, fn, src, active, freevars, spec=(), samples=None):
+    def variant(self, fn, src, active, freevars, spec=(), samples=None, fixed=()):
         """``spec``: what tells ``src``'s specialisation to a call site from others
         (``variadic``). ``samples``: parameter -> the object of the user's it holds
-        (``instances``): a method of one is differentiated per structure of its objects."""
+        (``instances``): a method of one is differentiated per structure of its objects.
+        ``fixed``: the functions passed to it (``passed.key``)."""
         samples = samples or {}
-        key = (fn, active, spec, tuple((p, instances.structure(v)) for p, v in sorted(samples.items())))
+        key = (fn, active, spec, fixed, tuple((p, instances.structure(v)) for p, v in sorted(samples.items())))
         if key in self.variants:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
@@ -214,7 +215,14 @@ class Caller:
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure and v != "__class__")
         samples = {p: rev.resolver.instances.of(value) for p, value in bound.items() if isinstance(value, ast.AST)}
-        variant = self.program.variant(fn, src, active, freevars, site.key, {p: v for p, v in samples.items() if v is not None})
+        fixed = {} if nested else passed.function_arguments(rev.resolver, bound, ops)
+        if fixed:  # apply(np.sin, x): the callee differentiated for that function, which it takes by keyword
+            src = passed.specialised(src, fixed)
+            given = {id(bound[p]) for p in fixed}
+            new_args = [e for e, a in zip(new_args, call_args) if id(a) not in given]
+            new_keywords = [k for k, a in zip(new_keywords, call_keywords) if id(a.value) not in given]
+            new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
+        variant = self.program.variant(fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed))
         if variant.width != tuple_width:
             if variant.width:
                 message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"

@@ -7,10 +7,10 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
-from adgen import fields, lift
+from adgen import fields, funcvalues, lift
 from adgen.errors import Diagnostics
 from adgen.names import RESERVED
-from adgen.syntax import walk
+from adgen.syntax import names_in, walk
 
 OK = None
 
@@ -121,17 +121,13 @@ def _check_target(target, diags, nested=False, stores=True):
 
 
 def _harmless(value):
-    """Docstrings, print(...), ``xs.append(v)``-like calls (see ``containers``) and
-    ``<ufunc>.at(...)`` (``reverse`` checks it is ``np.add.at``) and ``np.put_along_axis(...)``
-    (``along_axis`` makes it a store) may stand alone as statements."""
-    if isinstance(value, ast.Constant):
-        return True
-    if not isinstance(value, ast.Call):
-        return False
-    func = value.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr in ("append", "extend", "pop"):
-        return True  # a list changed in place: see containers
-    return (isinstance(func, ast.Name) and func.id == "print") or (isinstance(func, ast.Attribute) and func.attr in ("at", "put_along_axis"))
+    """Docstrings, calls and comprehensions may stand alone as statements: a call run for
+    its side effects (``print``, ``logger(ax, u, t)``, ``pbar.update(1)``) runs in the
+    forward pass and gets no gradient, and ``aliasing`` checks that it leaves the values
+    the gradient needs as they were (``xs.append(v)``-like calls: see ``containers``;
+    ``<ufunc>.at(...)``: ``reverse`` checks it is ``np.add.at``). A comprehension run for
+    its calls becomes a loop (``funcvalues``)."""
+    return isinstance(value, (ast.Constant, ast.Call, ast.ListComp, ast.SetComp, ast.GeneratorExp))
 
 
 def _check_signature(func, diags):
@@ -169,6 +165,7 @@ def check(src):
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     top_defs |= lift.callback_lambdas(src, body)  # a lambda passed to odeint, say: lifted too
+    top_defs |= funcvalues.mapped_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # map(lambda v: ..., xs): a comprehension
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
             problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))

@@ -104,7 +104,7 @@ class Baked:
 
     def cell(self, fn, name, attrs, obj, method=False):
         """``fn``'s closure variable ``name``, then ``attrs``, is ``obj``."""
-        if fn is not None:
+        if fn is not None and name in fn.__code__.co_freevars:  # else a function passed to it (``passed``), guarded where it was resolved
             index = fn.__code__.co_freevars.index(name)
             kind = "check" if isinstance(obj, Check) else "cell"
             self.items[(kind, id(fn), index, attrs)] = ("cell", fn, index, attrs, _expected(obj, method), method)
