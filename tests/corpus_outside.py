@@ -8,14 +8,11 @@ arguments (from a seeded ``numpy.random.Generator``), ``wrt``, and the status on
 - ``"pass"``: the gradient agrees with central finite differences;
 - ``"coded"``: adgen refuses it with the diagnostic ``code``; ``item`` names the item of
   issue 15 it waits on (``ITEMS``: 0 is refused by design, 11 a limit outside issue 15);
-- ``"wrong"``: KNOWN WRONG on main, a NaN gradient where the function is differentiable:
-  only the N-body and SPH codes of issue 15's item 9 (masked singularities), whose fix is
-  being made on another branch. Nothing else may have this status.
 
-When an item merges, flipping an entry is the one-word edit ``"coded"`` (or ``"wrong"``)
--> ``"pass"``.
+No entry may be expected to give a wrong gradient: one that does is a failing test. When
+the construct an entry waits on lands, flipping it is the edit ``"coded"`` -> ``"pass"``.
 ``tests/test_corpus_outside.py`` checks every entry; ``python tests/corpus_outside.py``
-prints the table of what each entry does now, with the pass / coded / wrong counts.
+prints the table of what each entry does now, with the pass / coded / wrong / error counts.
 """
 
 import sys
@@ -74,7 +71,7 @@ class Entry:
     fn: object
     builders: tuple
     wrt: object
-    status: str  # "pass", "coded" or "wrong" (item 9 only)
+    status: str  # "pass" or "coded"
     source: str  # repository and path
     item: int = None  # the issue-15 item a "coded" entry waits on
     code: str = None  # the diagnostic a "coded" entry raises today
@@ -175,16 +172,16 @@ entry(sinusoid.fun, scalar(-3.0, 3.0), source=A + "sinusoid.py")
 entry(sinusoid_taylor.fun, scalar(-3.0, 3.0), source=A + "sinusoid.py")
 entry(tanh.tanh, scalar(-2.0, 2.0), source=A + "tanh.py")
 entry(neural_net.neural_net_log_lik, layers(3, 4, 2), mat(5, 3), one_hot(5, 2), source=A + "neural_net.py")
-entry(nn_regression.logprob, layers(1, 4, 1), mat(6, 1), mat(6, 1), status="coded", item=2, code="AD204", source=A + "neural_net_regression.py")
-entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, status="coded", item=3, code="AD104", source=A + "rnn.py")
-entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, status="coded", item=3, code="AD104", source=A + "lstm.py")
+entry(nn_regression.logprob, layers(1, 4, 1), mat(6, 1), mat(6, 1), source=A + "neural_net_regression.py")
+entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "rnn.py")
+entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "lstm.py")
 entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.uniform(size=(5, 4)) > 0.5, 1.0, -1.0),
       wrt=(0, 1), status="coded", item=11, code="AD302", source=A + "variational_autoencoder.py")
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
 entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")
-entry(fluidsim.objective, vec(50, -0.4, 0.4), status="coded", item=5, code="AD109", source=A + "fluidsim/fluidsim.py")
-entry(wing.objective, lambda r: r.uniform(-1.5, -0.5, 40 * 60), status="coded", item=5, code="AD109", source=A + "fluidsim/wing.py")
+entry(fluidsim.objective, vec(50, -0.4, 0.4), status="coded", item=11, code="AD306", source=A + "fluidsim/fluidsim.py")
+entry(wing.objective, lambda r: r.uniform(-1.5, -0.5, 40 * 60), source=A + "fluidsim/wing.py")
 entry(bnn.logprob, lambda r: r.normal(0, 0.5, (1, bnn.num_weights)), mat(5, 1), mat(5, 1), status="coded", item=0, code="AD102", source=A + "bayesian_neural_net.py")
 entry(gplvm.objective, lambda r: np.concatenate([r.uniform(-0.3, 0.3, 2 * gplvm.params_per_gp), r.uniform(-1, 1, 12)]),
       source=A + "gplvm.py")
@@ -197,8 +194,8 @@ entry(kalman.kf_predict_summary, vec(3), spd(3), mat(3, 3), spd(3), wrt=(0, 1, 2
 entry(kalman.kf_update_summary, vec(3), spd(3), vec(2), spd(2), mat(2, 3), wrt=(0, 1, 2), status="coded", item=0, code="AD101", source=F + "kalman/kalman_filter.py")
 entry(kalman.rts_summary, mat(4, 2), spd_stack(4, 2), lambda r: np.eye(2) + r.uniform(-0.3, 0.3, (4, 2, 2)), spd_stack(4, 2),
       wrt=(0, 1), source=F + "kalman/kalman_filter.py")
-entry(sigma_points.merwe_sigma_summary, vec(3), spd(3), wrt=(0, 1), status="coded", item=1, code="AD202", source=F + "kalman/sigma_points.py")
-entry(sigma_points.julier_sigma_summary, vec(3), spd(3), wrt=(0, 1), status="coded", item=1, code="AD202", source=F + "kalman/sigma_points.py")
+entry(sigma_points.merwe_sigma_summary, vec(3), spd(3), wrt=(0, 1), source=F + "kalman/sigma_points.py")
+entry(sigma_points.julier_sigma_summary, vec(3), spd(3), wrt=(0, 1), source=F + "kalman/sigma_points.py")
 entry(sigma_points.unscented_summary, mat(7, 3), spd(3), wrt=(0, 1), status="coded", item=0, code="AD101", source=F + "kalman/unscented_transform.py")
 entry(stats.mahalanobis, vec(3), vec(3), spd(3), wrt=(0, 1), source=F + "stats/stats.py")
 entry(stats.log_likelihood, vec(2), vec(3), spd(3), mat(2, 3), spd(2), wrt=(0, 1, 3), status="coded", item=11, code="AD411", source=F + "stats/stats.py")
@@ -222,17 +219,16 @@ entry(mlfs_regression.regression_mse, mat(5, 3), vec(5), wrt=(0, 1), status="cod
 
 # -- mnielsen/neural-networks-and-deep-learning (MIT) ------------------------------------------------
 
-entry(network2.total_cost, net_data, scalar(0.1, 1.0), wrt=(0, 1), status="coded", item=1, code="AD202", source="mnielsen/neural-networks-and-deep-learning src/network2.py")
-entry(network2.quadratic_total_cost, net_data, scalar(0.1, 1.0), wrt=(0, 1),
-      status="coded", item=1, code="AD202", source="mnielsen/neural-networks-and-deep-learning src/network2.py")
+entry(network2.total_cost, net_data, scalar(0.1, 1.0), wrt=(0, 1), source="mnielsen/neural-networks-and-deep-learning src/network2.py")
+entry(network2.quadratic_total_cost, net_data, scalar(0.1, 1.0), wrt=(0, 1), source="mnielsen/neural-networks-and-deep-learning src/network2.py")
 entry(network2.QuadraticCost.fn, mat(2, 1), mat(2, 1), wrt=(0, 1), source="mnielsen/neural-networks-and-deep-learning src/network2.py")
 
 # -- pmocz/nbody-python and pmocz/sph-python (GPL-3.0: see the modules' headers) ---------------------
 
-entry(nbody.nbody_energy, separated(4), mat(4, 3), lambda r: r.uniform(0.5, 1.5, (4, 1)), wrt=(0, 1, 2), status="wrong", item=9, source="pmocz/nbody-python nbody.py")
+entry(nbody.nbody_energy, separated(4), mat(4, 3), lambda r: r.uniform(0.5, 1.5, (4, 1)), wrt=(0, 1, 2), source="pmocz/nbody-python nbody.py")
 entry(nbody.nbody_acc_summary, separated(4), lambda r: r.uniform(0.5, 1.5, (4, 1)), wrt=(0, 1), source="pmocz/nbody-python nbody.py")
-entry(sph.sph_density_summary, separated(5), status="wrong", item=9, source="pmocz/sph-python sph.py")
-entry(sph.sph_acc_summary, separated(5), mat(5, 3), wrt=(0, 1), status="wrong", item=9, source="pmocz/sph-python sph.py")
+entry(sph.sph_density_summary, separated(5), source="pmocz/sph-python sph.py")
+entry(sph.sph_acc_summary, separated(5), mat(5, 3), wrt=(0, 1), source="pmocz/sph-python sph.py")
 
 
 # -- running an entry -------------------------------------------------------------------------

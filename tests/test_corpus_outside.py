@@ -1,9 +1,7 @@
 """Issue 15, item 10: functions from public code (``tests/corpus_outside.py``) against central
 finite differences. A "pass" entry must agree; a "coded" entry is a strict xfail that must be
-refused with its diagnostic code (any other failure, a wrong number included, fails the test);
-a "wrong" entry (item 9's N-body and SPH codes only, a NaN gradient on main) is a strict xfail
-on the disagreement with finite differences. An entry that starts to pass makes its strict
-xfail fail: flip its status to "pass"."""
+refused with its diagnostic code (any other failure, a wrong number included, fails the test).
+An entry that starts to pass makes its strict xfail fail: flip its status to "pass"."""
 
 import pytest
 
@@ -26,8 +24,6 @@ def _marked():
         marks = []
         if e.status == "coded":
             marks = [pytest.mark.xfail(strict=True, raises=(TranspileError, GradientError), reason=f"{e.code}: issue 15 item {e.item} ({ITEMS[e.item]})")]
-        elif e.status == "wrong":
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"KNOWN WRONG (NaN gradient): issue 15 item {e.item} ({ITEMS[e.item]})")]
         out.append(pytest.param(e, marks=marks, id=name))
     return out
 
@@ -47,6 +43,5 @@ def test_the_corpus_is_large_and_its_statuses_known():
     assert len(ENTRIES) >= 40
     assert len({e.source.split()[0] for e in ENTRIES}) >= 5
     for e in ENTRIES:
-        assert e.status in ("pass", "coded", "wrong"), e.name
+        assert e.status in ("pass", "coded"), e.name
         assert (e.status == "coded") == (e.code is not None) and (e.status == "pass") == (e.item is None), e.name
-        assert e.status != "wrong" or e.item == 9, f"{e.name}: a wrong gradient outside item 9 must be fixed or reported"
