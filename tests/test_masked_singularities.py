@@ -311,6 +311,30 @@ def test_eigh_used_vector_of_repeated_eigenvalue_has_no_gradient(eigh):
         grad(f)(np.diag([1.0, 1.0, 3.0]))
 
 
+# -- the guard costs no generality: a broadcast divisor's cotangent is still summed statically --
+
+
+def _rows_over_norms(d, k):
+    r = np.sqrt(np.sum(d * d, axis=1, keepdims=True))
+    return np.sum(k * (r - 0.5) * d / r) + np.sum((d + 1.0) / r)
+
+
+def _rows_over_scale(d, s):
+    return np.sum(np.arctan2(d, s) + (d + 1.0) / s)
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (_rows_over_norms, ([[3.0, 4.0, 1.0], [0.5, 0.0, 0.0], [1.0, -2.0, 2.0]], 2.0), 0),
+    (_rows_over_scale, ([[3.0, 4.0, 1.0], [0.5, 0.0, -1.0]], [[2.0], [-0.5]]), 1),
+], ids=["divide_by_row_norms", "divide_and_arctan2_by_column"])
+def test_broadcast_divisor_cotangent_is_summed_statically(f, args, wrt):
+    args = tuple(np.array(a) for a in args)
+    g = grad(f, wrt=wrt)
+    text = g.source_for(*args)
+    assert "_rt.unbroadcast" not in text and "keepdims=True" in text
+    check_grad(f, args, wrt, g(*args))
+
+
 # -- known gaps: a masked entry whose value is itself not finite -----------------------------
 
 

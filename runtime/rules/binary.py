@@ -34,7 +34,7 @@ def multiply(g, ans, x, y):
 
 @vjp(np.divide, operator.truediv, elementwise=True, complex=True)
 def divide(g, ans, x, y):
-    return _rt.unbroadcast(_rt.over(g, y), x), -_rt.unbroadcast(_rt.over(g, y, ans), y)
+    return _rt.unbroadcast(_rt.over(g, y), x), _rt.unbroadcast(-_rt.over(g, y, ans), y)
 
 
 # x ** y: the base cotangent y * x**(y-1) works for negative bases with integer
@@ -152,7 +152,7 @@ def _chosen(items, ans):
 def arctan2(g, ans, x1, x2):
     return (
         _rt.unbroadcast(_rt.over(g, x1**2 + x2**2, x2), x1),
-        -_rt.unbroadcast(_rt.over(g, x1**2 + x2**2, x1), x2),
+        _rt.unbroadcast(-_rt.over(g, x1**2 + x2**2, x1), x2),
     )
 
 
