@@ -180,7 +180,7 @@ entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
 entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")
-entry(fluidsim.objective, vec(50, -0.4, 0.4), status="coded", item=11, code="AD306", source=A + "fluidsim/fluidsim.py")
+entry(fluidsim.objective, vec(50, -0.4, 0.4), source=A + "fluidsim/fluidsim.py")
 entry(wing.objective, lambda r: r.uniform(-1.5, -0.5, 40 * 60), source=A + "fluidsim/wing.py")
 entry(bnn.logprob, lambda r: r.normal(0, 0.5, (1, bnn.num_weights)), mat(5, 1), mat(5, 1), status="coded", item=0, code="AD102", source=A + "bayesian_neural_net.py")
 entry(gplvm.objective, lambda r: np.concatenate([r.uniform(-0.3, 0.3, 2 * gplvm.params_per_gp), r.uniform(-1, 1, 12)]),

@@ -235,3 +235,69 @@ def test_the_message_names_the_global_as_written_and_what_it_reads():
         grad(global_changed_then_function_calling_one_reading_it)(np.array([0.3, -0.5, 0.7]))
     message = info.value.diagnostics[0].message
     assert "`calls_reads_global_array`" in message and "reads `G`" in message and "test_valuereads" not in message
+
+
+# -- a helper differentiated by its copy, whose call for side effects may change an argument ----
+# The copy runs such a call as it is and checks it leaves the caller's arrays as they were
+# (``_rt.lent``), so the caller's names are not stale after it (autograd's fluidsim example:
+# ``if ax: plot_matrix(ax, smoke, t)`` inside the simulation).
+
+
+def step_with_plot(u, x, ax=None):
+    if ax:
+        ax.plot(u)  # an object adgen cannot see into: it may change u
+    return u * x
+
+
+def reads_after_helper_with_plot(x):
+    u = x * 1.0
+    v = step_with_plot(u, x)
+    return np.sum(v * u) + np.sum(np.cos(u))
+
+
+def doubler(a):
+    a *= 2.0
+
+
+CALLBACKS = [doubler]  # called through a list: adgen cannot tell which function runs
+
+
+def step_with_callbacks(u, x):
+    for cb in CALLBACKS:
+        cb(u)
+    return u * x
+
+
+def reads_after_helper_with_callbacks(x):
+    u = x * 1.0
+    v = step_with_callbacks(u, x)
+    return np.sum(v * u)
+
+
+def step_with_visible_store(u, x):
+    doubler(u)
+    return u * x
+
+
+def reads_after_helper_with_visible_store(x):
+    u = x * 1.0
+    v = step_with_visible_store(u, x)
+    return np.sum(v * u)
+
+
+def test_reads_after_a_helper_whose_side_effect_call_changes_nothing():
+    x = np.array([0.3, -0.5, 0.7])
+    check_grad(reads_after_helper_with_plot, [x], 0, grad(reads_after_helper_with_plot)(x))
+
+
+@pytest.mark.parametrize("fn,code", [(reads_after_helper_with_callbacks, "AD408"), (reads_after_helper_with_visible_store, "AD222")])
+def test_a_side_effect_call_that_changes_the_callers_array_is_refused(fn, code):
+    from adgen.runtime import GradientError
+
+    x = np.array([0.3, -0.5, 0.7])
+    before = x.copy()
+    with pytest.raises((TranspileError, GradientError)) as info:
+        grad(fn)(x)
+    codes = [d.code for d in info.value.diagnostics] if isinstance(info.value, TranspileError) else [info.value.code]
+    assert code in codes
+    assert np.array_equal(x, before)

@@ -306,8 +306,8 @@ class Checker:
             ok, fn, call = self.evaluator.callee(node)
             effect = self.effects.of(fn) if ok else None
             if effect is not None:
-                args, outside = effect.changed(call)
                 copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
+                args, outside = effect.changed(call, copied)
             elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (self._lowered(stmt) and self.act.expr_active(node)):
                 # it may be a function of the user's, run as it is (differentiated, reverse
                 # mode refuses it: AD202, AD203...)
