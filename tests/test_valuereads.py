@@ -88,6 +88,16 @@ def unknown_shape_view_attributes(x):
     return np.sum(y * y) * z.shape[0] + z.ndim
 
 
+def loop_of_stores_reading_metadata(x):
+    h = np.zeros((3, 2))
+    row = h[0]
+    k = 0
+    for t in range(h.shape[0]):
+        h[t] = x[:2] * (t + 1.0)
+        k = k + row.shape[0] + len(row) + np.shape(row.T)[0] + row[:1].size
+    return np.sum(h * h) * k
+
+
 # -- global and closure values that hold no array ----------------------------------------------
 
 
@@ -122,6 +132,7 @@ RIGHT = [
     metadata_of_item_and_mask,
     argument_changed_by_helper_then_shape,
     unknown_shape_view_attributes,
+    loop_of_stores_reading_metadata,
     global_changed_then_metadata_and_numbers,
     global_changed_then_function_call,
     global_changed_then_static_method,
@@ -301,3 +312,16 @@ def test_a_side_effect_call_that_changes_the_callers_array_is_refused(fn, code):
     codes = [d.code for d in info.value.diagnostics] if isinstance(info.value, TranspileError) else [info.value.code]
     assert code in codes
     assert np.array_equal(x, before)
+
+
+def test_the_effect_of_a_helper_separates_what_its_copy_skips():
+    from adgen import calls
+    from adgen.effects import Effects
+
+    effects = Effects(calls.is_user_function)
+    plot = effects.of(step_with_plot)  # ax.plot(u) may change u: run as it is in the copy too
+    assert plot.changes == {"u"} and plot.skipped == frozenset()
+    scaled = effects.of(rescale)  # a *= 1.0: the copy binds a new a instead
+    assert scaled.changes == {"a"} and scaled.skipped == {"a"}
+    calling = effects.of(step_with_visible_store)  # doubler(u) alone: run as it is (AD222 if it stores)
+    assert calling.changes == {"u"} and calling.skipped == frozenset()

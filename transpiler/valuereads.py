@@ -34,7 +34,7 @@ METADATA = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
 SAME_SHAPE = {"T", "mT", "real", "imag"}  # an array's view whose metadata follows from the array's
 METADATA_CALLS = (len, np.shape, np.ndim, np.size)
 # what makes an ndarray (or a number, or a tuple of arrays) of any argument, never a list
-MAKES_ARRAYS = tuple(memory.FRESH | memory.FRESH_SCALAR) + (
+MAKES_ARRAYS = tuple((memory.FRESH | memory.FRESH_SCALAR) - {np.gradient, np.meshgrid}) + (  # (lists in older NumPy)
     np.reshape, np.transpose, np.ravel, np.squeeze, np.asarray, np.swapaxes, np.moveaxis, np.expand_dims,
     np.diagonal, np.real, np.imag, float, int, bool, complex, len,
 )
@@ -196,7 +196,8 @@ class Outside:
             return None
         if isinstance(value, types.ModuleType):
             path = getattr(value, "__file__", None)
-            return None if path is not None and installed(path) else "a module of yours"
+            library = value.__name__ in sys.builtin_module_names or (path is not None and installed(path))
+            return None if library else "a module of yours"
         if isinstance(value, type):
             return self._class(value)
         if is_user_function(value):
