@@ -173,14 +173,14 @@ entry(sinusoid_taylor.fun, scalar(-3.0, 3.0), source=A + "sinusoid.py")
 entry(tanh.tanh, scalar(-2.0, 2.0), source=A + "tanh.py")
 entry(neural_net.neural_net_log_lik, layers(3, 4, 2), mat(5, 3), one_hot(5, 2), source=A + "neural_net.py")
 entry(nn_regression.logprob, layers(1, 4, 1), mat(6, 1), mat(6, 1), source=A + "neural_net_regression.py")
-entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "rnn.py")
-entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "lstm.py")
+entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, source=A + "rnn.py")
+entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, source=A + "lstm.py")
 entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.uniform(size=(5, 4)) > 0.5, 1.0, -1.0),
       wrt=(0, 1), status="coded", item=11, code="AD302", source=A + "variational_autoencoder.py")
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
 entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")
-entry(fluidsim.objective, vec(50, -0.4, 0.4), status="coded", item=11, code="AD306", source=A + "fluidsim/fluidsim.py")
+entry(fluidsim.objective, vec(50, -0.4, 0.4), source=A + "fluidsim/fluidsim.py")
 entry(wing.objective, lambda r: r.uniform(-1.5, -0.5, 40 * 60), source=A + "fluidsim/wing.py")
 entry(bnn.logprob, lambda r: r.normal(0, 0.5, (1, bnn.num_weights)), mat(5, 1), mat(5, 1), status="coded", item=0, code="AD102", source=A + "bayesian_neural_net.py")
 entry(gplvm.objective, lambda r: np.concatenate([r.uniform(-0.3, 0.3, 2 * gplvm.params_per_gp), r.uniform(-1, 1, 12)]),

@@ -33,7 +33,7 @@ import ast
 import copy
 
 from adgen.runtime import registry
-from adgen import argstores, calls, inplace, memory
+from adgen import argstores, calls, inplace, memory, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.memory import IMM, MUT, Value
@@ -125,6 +125,10 @@ class Checker:
         resolver = known.resolver
         peek = lambda node: resolver.value_of(node, record=False)  # noqa: E731
         self.evaluator = memory.Evaluator(resolver.value_of, free, shape_of, self.effects, peek, resolver.pin)
+        self.resolver = resolver
+        self.is_array = valuereads.Solid(body, shape_of, peek, resolver.pin)
+        self.outside_values = valuereads.Outside(resolver.src.baked)
+        self.seen = {}  # id(node) -> its reads that may see an in-place change; id(global read) -> what of it does
         self.reported = set()
         self.shared = {}  # stored name -> names that shared its memory at some store
         self.final = None  # the state at the end of the body
@@ -302,8 +306,8 @@ class Checker:
             ok, fn, call = self.evaluator.callee(node)
             effect = self.effects.of(fn) if ok else None
             if effect is not None:
-                args, outside = effect.changed(call)
                 copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
+                args, outside = effect.changed(call, copied)
             elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (self._lowered(stmt) and self.act.expr_active(node)):
                 # it may be a function of the user's, run as it is (differentiated, reverse
                 # mode refuses it: AD202, AD203...)
@@ -435,21 +439,53 @@ class Checker:
     def _reads(self, node, state, report):
         if not report or not state.stale:
             return
-        for n in self._parts(node)[0]:
-            causes = state.stale.get(OUTSIDE_NAME if n.id in self.outside else n.id)
+        for n, subject in self._value_reads(node):
+            outside = n.id in self.outside
+            causes = state.stale.get(OUTSIDE_NAME if outside else n.id)
             if not causes:
+                continue
+            reached = self._reached(subject) if outside else ""
+            if reached is None:  # a function, a module, a number...: no array a change reaches
                 continue
             if DEFINITE not in causes:
                 self.needed |= causes
             elif (n.lineno, n.col_offset) not in self.reported:
                 self.reported.add((n.lineno, n.col_offset))
-                what = f"`{n.id}`, which may share memory with an array" if n.id not in self.outside else f"`{n.id}` (a global or closure value) after"
-                self.diags.add(
-                    "AD306",
-                    n,
-                    f"reads {what} an earlier in-place change changed",
-                    f"Bind `{n.id}` after the change, or make it a copy where it is bound (`.copy()`).",
-                )
+                self._refuse_read(n, subject, reached)
+
+    def _value_reads(self, node):
+        """``(name, node read)`` for each name ``node`` reads (a global: ``alias.G``), but
+        not those read only for their metadata (``x.shape``, ``len(x)``: ``valuereads``)."""
+        found = self.seen.get(id(node))
+        if found is None:
+            subjects = valuereads.subjects(node, self.resolver.module_alias, lambda n: self.resolver.value_of(n, record=False))
+            names = [n for n in self._parts(node)[0]]
+            callee = lambda call: self.resolver.value_of(call.func)[1]  # noqa: E731
+            meta = valuereads.metadata_reads(node, [subjects[id(n)] for n in names], self.is_array, callee)
+            found = self.seen[id(node)] = [(n, subjects[id(n)]) for n in names if id(subjects[id(n)]) not in meta]
+        return found
+
+    def _reached(self, subject):
+        """None when the global or closure value ``subject`` reads holds nothing an in-place
+        change can reach (recorded: ``valuereads``); else what may (``""``: unknown)."""
+        key = ("outside", id(subject))
+        if key not in self.seen:
+            ok, value = self.resolver.value_of(subject)
+            reached = self.outside_values.sees(value) if ok else ""
+            if ok and reached is None and valuereads.immutable(value):
+                self.resolver.pin(subject, valuereads.Immutable())
+            self.seen[key] = reached
+        return self.seen[key]
+
+    def _refuse_read(self, n, subject, reached):
+        if n.id not in self.outside:
+            what = f"`{n.id}`, which may share memory with an array an earlier in-place change changed"
+            hint = f"Bind `{n.id}` after the change, or make it a copy where it is bound (`.copy()`)."
+        else:
+            written = ast.unparse(self.resolver.as_written(subject))
+            what = f"`{written}` (a global or closure value{', which reads ' + reached if reached else ''}) after an earlier in-place change may have changed it"
+            hint = f"Read `{written}` before the change, or make the change on a copy (`y = y.copy()` first)."
+        self.diags.add("AD306", n, f"reads {what}", hint)
 
 
 def _lent_message(stmt, callee, name, what):

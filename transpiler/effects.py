@@ -33,6 +33,7 @@ class Effect:
     fresh: bool  # the result is always a new array
     changes: frozenset  # parameter names and OUTSIDE: what the function may change in place
     same: frozenset = frozenset()  # when every return gives back a parameter as it came: those
+    skipped: frozenset = None  # what of ``changes`` the gradient's copy (``_fwd_f``) may not change (None: all)
 
     def bind(self, call):
         """``{parameter: argument expression}`` for ``call``, or None when it cannot be
@@ -72,17 +73,19 @@ class Effect:
         kind = kinds.pop() if len(kinds) == 1 else memory.UNK
         return Value(own=objects(self.own), held=objects(self.held), fresh=self.fresh, kind=kind)
 
-    def changed(self, call):
+    def changed(self, call, copied=False):
         """The argument expressions whose values ``call`` may change in place (None for
         every argument when they cannot be told apart), and whether it may change
-        outside memory."""
+        outside memory. ``copied``: those the gradient's copy of the function, which it
+        runs instead, may leave unchanged."""
         bound = self.bind(call)
-        params = self.changes - {OUTSIDE}
+        changes = self.skipped if copied and self.skipped is not None else self.changes
+        params = changes - {OUTSIDE}
         if bound is None:
             args = call.args + [k.value for k in call.keywords] if params else []
         else:
             args = [bound[p] for p in self.params if p in params and p in bound]
-        return args, OUTSIDE in self.changes
+        return args, OUTSIDE in changes
 
 
 BOTTOM = Effect((), 0, frozenset(), frozenset(), True, frozenset())
@@ -150,9 +153,10 @@ def _effect(src, effects):
         if env == before:
             break
     returns = [evaluator.of(r.value, env) if r.value is not None else memory.EMPTY for s in stmts for r in [s] if isinstance(r, ast.Return)]
-    changes = set()
+    changes, skipped = set(), set()
     for stmt in stmts:
         changes |= _changes(stmt, evaluator, env)
+        skipped |= _changes(stmt, evaluator, env, copied=True)
     given_back = [r.value.id for s in stmts for r in [s] if isinstance(r, ast.Return) and isinstance(r.value, ast.Name) and r.value.id in params]
     same = frozenset(given_back) if len(given_back) == len(returns) and all(env[p] == memory.param(p) for p in given_back) else frozenset()
     return Effect(
@@ -163,6 +167,7 @@ def _effect(src, effects):
         bool(returns) and all(v.fresh for v in returns),
         _named(frozenset(changes), params) - {RESULT},
         same,
+        _named(frozenset(skipped), params) - {RESULT},
     )
 
 
@@ -242,8 +247,13 @@ def _assign(target, value, env):
             _assign(t.value if isinstance(t, ast.Starred) else t, item, env)
 
 
-def _changes(stmt, evaluator, env):
-    """The objects ``stmt`` may change in place."""
+def _changes(stmt, evaluator, env, copied=False):
+    """The objects ``stmt`` may change in place; ``copied``: those it may change in the
+    function's copy (``_fwd_f``), which binds new values instead, and does not.
+
+    A call that stands alone as a statement (``plot(ax, u)``) runs as it is in the copy
+    too, and the copy's ``aliasing`` checks it leaves the caller's arrays as they were
+    (or refuses): what it changes, the copy changes too, or the gradient stops."""
     out = set()
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
         value = env.get(stmt.target.id, memory.FROM_OUTSIDE)
@@ -260,13 +270,15 @@ def _changes(stmt, evaluator, env):
                 out |= evaluator.of(arg, env).own
             if isinstance(node.func, ast.Attribute) and node.func.attr in ("append", "extend", "insert", "pop"):
                 out |= evaluator.of(node.func.value, env).own
+            if copied and isinstance(stmt, ast.Expr) and node is stmt.value:
+                continue
             ok, fn, call = evaluator.callee(node)
             effect = evaluator.effect_of(fn) if ok else None
             if effect is None and evaluator.unknown_callee(node, ok, fn, env):
                 for arg in node.args + [k.value for k in node.keywords]:  # it may change any argument
                     out |= evaluator.of(arg, env).own
             if effect is not None:
-                args, outside = effect.changed(call)
+                args, outside = effect.changed(call, copied)
                 for arg in args:
                     out |= evaluator.of(arg, env).own
                 if outside:
