@@ -176,7 +176,7 @@ entry(nn_regression.logprob, layers(1, 4, 1), mat(6, 1), mat(6, 1), source=A + "
 entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "rnn.py")
 entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, status="coded", item=11, code="AD306", source=A + "lstm.py")
 entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.uniform(size=(5, 4)) > 0.5, 1.0, -1.0),
-      wrt=(0, 1), status="coded", item=11, code="AD302", source=A + "variational_autoencoder.py")
+      wrt=(0, 1), source=A + "variational_autoencoder.py")
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
 entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")

@@ -155,75 +155,17 @@ def fold(body, builtin):
 # -- spread calls in any function's body ---------------------------------------------
 
 
-def spread(body, builtin, width_of, fresh, params):
-    """Write out ``f(*t)`` where ``t``'s structure is static (see the module's doc).
-    ``width_of(call)``: ``n`` when ``call`` calls a function of yours that returns a tuple
-    display of ``n`` values, else 0. ``fresh(base)``: a new local name. ``params``: the
-    function's parameters (whose structure is not known)."""
+def spread(body, builtin, fresh, params, fold_anyway=False):
+    """Write out ``f(*t)`` where ``t``'s structure is static (see the module's doc; the
+    calls of functions returning tuples are unpacked before, by ``tuples.unpack``).
+    ``fresh(base)``: a new local name. ``params``: the function's parameters (whose
+    structure is not known). ``fold_anyway``: fold displays even without a spread."""
     if not any(isinstance(n, ast.Starred) or (isinstance(n, ast.keyword) and n.arg is None) for s in body for n in walk(s)):
-        return body
-    body = _unpack_tuple_results(body, width_of, fresh)
+        return fold(body, builtin) if fold_anyway else body
     tuples = {n: k for n, k in _tuple_names(body).items() if n not in params}
     if tuples:
         body = [_Spread(tuples).visit(s) for s in body]
     return fold(body, builtin)
-
-
-def _starred_names(body):
-    return {n.value.id for s in body for n in walk(s) if isinstance(n, ast.Starred) and isinstance(n.value, ast.Name)}
-
-
-def _unpack_tuple_results(body, width_of, fresh):
-    """``t = polar(r, a)`` (``t`` spread later) -> ``t_0, t_1 = polar(r, a); t = (t_0, t_1)``,
-    and ``f(*polar(r, a))`` in a statement -> ``_s1, _s2 = polar(r, a)`` before it."""
-    starred = _starred_names(body)
-    out = []
-    for stmt in body:
-        for field_name in ("body", "orelse"):
-            inner = getattr(stmt, field_name, None)
-            if type(inner) is list and inner and isinstance(inner[0], ast.stmt):
-                setattr(stmt, field_name, _unpack_tuple_results(inner, width_of, fresh))
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in starred and isinstance(stmt.value, ast.Call):
-            n = width_of(stmt.value)
-            if n:
-                name = stmt.targets[0].id
-                parts = [fresh(f"{name}_{k}") for k in range(n)]
-                out.append(_unpack(parts, stmt.value, stmt))
-                out.append(ast.copy_location(ast.Assign(targets=[stmt.targets[0]], value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load())), stmt))
-                continue
-        for node in _evaluated_once(stmt):
-            for k, arg in enumerate(node.args):
-                if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Call):
-                    n = width_of(arg.value)
-                    if n:
-                        parts = [fresh("_s") for _ in range(n)]
-                        out.append(_unpack(parts, arg.value, stmt))
-                        node.args[k] = ast.copy_location(ast.Starred(value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load()), ctx=ast.Load()), arg)
-        out.append(stmt)
-    return out
-
-
-_ONCE = {ast.Assign: ("value",), ast.AugAssign: ("value",), ast.Return: ("value",), ast.Expr: ("value",), ast.For: ("iter",), ast.If: ("test",)}
-_MAYBE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp, ast.BoolOp)
-
-
-def _evaluated_once(stmt):
-    """The calls a statement evaluates exactly once, before anything else it does: in a
-    simple statement's value, a ``for``'s iterable, an ``if``'s test; not inside a lambda, a
-    comprehension or a conditional part (which may run other times, or not at all)."""
-    todo = [getattr(stmt, f, None) for f in _ONCE.get(type(stmt), ())]
-    while todo:
-        node = todo.pop()
-        if node is None or isinstance(node, _MAYBE):
-            continue
-        if isinstance(node, ast.Call):
-            yield node
-        todo.extend(ast.iter_child_nodes(node))
-
-
-def _unpack(parts, value, where):
-    targets = ast.Tuple(elts=[ast.Name(id=p, ctx=ast.Store()) for p in parts], ctx=ast.Store())
-    return ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[targets], value=value), where))
 
 
 def _tuple_names(body):
