@@ -203,9 +203,8 @@ entry(stats.gaussian, scalar(), scalar(), scalar(0.5, 2.0), wrt=(1, 2), source=F
 entry(stats.gaussian_weighted_mean, vec(5), scalar(), scalar(0.5, 2.0), wrt=(0, 1, 2), source=F + "stats/stats.py")
 entry(stats.mul_pdf_scale, scalar(), scalar(0.5, 2.0), scalar(), scalar(0.5, 2.0), wrt=(0, 1, 2, 3), source=F + "stats/stats.py")
 entry(stats.multivariate_multiply_summary, vec(2), spd(2), vec(2), spd(2), wrt=(0, 1, 2, 3), source=F + "stats/stats.py")
-entry(discretization.q_white_noise_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), status="coded", item=3, code="AD206", source=F + "common/discretization.py")
-entry(discretization.q_white_noise_by_derivative_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1),
-      status="coded", item=3, code="AD206", source=F + "common/discretization.py")
+entry(discretization.q_white_noise_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), source=F + "common/discretization.py")
+entry(discretization.q_white_noise_by_derivative_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), source=F + "common/discretization.py")
 entry(discretization.van_loan_summary, mat(2, 2), mat(2, 1), scalar(0.1, 0.5), wrt=(0, 1, 2), source=F + "common/discretization.py")
 
 # -- eriklindernoren/ML-From-Scratch (MIT) ---------------------------------------------------------

@@ -35,6 +35,7 @@ import builtins
 import inspect
 from dataclasses import dataclass, field, replace
 
+from adgen import repeats
 from adgen.guards import DATA
 from adgen.names import Names, identifiers
 from adgen.syntax import Transformer, clone, load, names_in, rt_call, walk
@@ -236,13 +237,14 @@ class Site:
     statics: dict = field(default_factory=dict)  # parameter -> the function its default holds
     varargs: tuple = None  # the specialised names standing for *args' values
     kwargs: dict = None  # key passed through **kwargs -> the specialised parameter standing for it
+    counts: dict = field(default_factory=dict)  # parameter -> the count of spread repetitions it is here (repeats.py)
 
     @property
     def key(self):
         """What tells this specialisation of the callee from its others."""
         varargs = None if self.varargs is None else len(self.varargs)
         kwargs = None if self.kwargs is None else tuple(self.kwargs)
-        return (varargs, kwargs, tuple((p, id(v)) for p, v in sorted(self.statics.items())))
+        return (varargs, kwargs, tuple((p, id(v)) for p, v in sorted(self.statics.items())), tuple(sorted(self.counts.items())))
 
 
 def is_literal(value):
@@ -282,18 +284,21 @@ def bind(signature, func, args, keywords):
             site.read.append(name)
             if is_static(p.default):
                 site.statics[name] = p.default
+    defaults = {name: p.default for name, p in signature.parameters.items() if name not in bound}
+    site.counts = repeats.static_counts(func, site.bound, defaults)
     return site
 
 
 def specialise(src, site):
     """``src`` (a ``source.Source``) with its function specialised to ``site``: ``*args``
-    and ``**kwargs`` become the parameters that stand for this call's values, and the
-    defaults that are functions are resolved (``statics``)."""
-    if site.varargs is None and site.kwargs is None and not site.statics:
+    and ``**kwargs`` become the parameters that stand for this call's values, the
+    defaults that are functions are resolved (``statics``), and the counts of spread
+    repetitions this call fixes written in (``counts``)."""
+    if site.varargs is None and site.kwargs is None and not site.statics and not site.counts:
         return src
     func = clone(src.func)
     func.args = _expanded(func.args, site.varargs, site.kwargs)
-    func.body = _substituted(func, src, src.func.args, site.varargs, site.kwargs)
+    func.body = repeats.substitute(_substituted(func, src, src.func.args, site.varargs, site.kwargs), site.counts)
     func.adgen_statics = dict(site.statics)  # read by pipeline.differentiate (the resolver)
     return replace(src, func=func)
 
