@@ -13,8 +13,10 @@ The count is known (``count``) when it is an integer literal, arithmetic on know
 ``x.shape[k]`` or ``len(x)`` of a parameter whose shape the gradient is specialised to, a
 local name bound once to a known count, or a parameter of a function of yours that the
 call leaves to a literal default or passes a literal (the callee is then specialised to
-that value: ``static_counts`` and ``substitute``, called by ``variadic``). Elsewhere the
-spread stays, and a call passing a differentiated value that way is AD206.
+that value: ``static_counts`` and ``substitute``, called by ``variadic``). The function
+``grad()`` differentiates is specialised the same way to the integers a call gives such a
+parameter (``count_parameters``; ``adgen emit``, which sees no call, does not). Elsewhere
+the spread stays, and a call passing a differentiated value that way is AD206.
 """
 
 import ast
@@ -46,24 +48,26 @@ def _spread_repetitions(tree):
 # -- a callee specialised to its counts ------------------------------------------------
 
 
-def static_counts(func, bound, defaults):
-    """Parameter -> count, for the parameters of ``func`` (an AST) that are counts of spread
-    repetitions in its body, never assigned there, and that a call passes as an integer
-    literal (``bound``: parameter -> argument node) or leaves to an integer default
-    (``defaults``: parameter -> default value)."""
+def count_parameters(func):
+    """The parameters of ``func`` (an AST) that are counts of spread repetitions in its
+    body (``f(*[a] * n)``) and are never assigned there."""
     stored = {n.id for n in walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    args = func.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    counts = (repetition(rep)[1] for rep in _spread_repetitions(func))
+    return {c.id for c in counts if isinstance(c, ast.Name) and c.id in params and c.id not in stored}
+
+
+def static_counts(func, bound, defaults):
+    """Parameter -> count, for the ``count_parameters`` of ``func`` that a call passes as an
+    integer literal (``bound``: parameter -> argument node) or leaves to an integer default
+    (``defaults``: parameter -> default value)."""
     counts = {}
-    for rep in _spread_repetitions(func):
-        name = repetition(rep)[1]
-        if not isinstance(name, ast.Name) or name.id in stored:
-            continue
-        arg = bound.get(name.id)
-        if arg is None:
-            value = defaults.get(name.id)
-        else:
-            value = arg.value if isinstance(arg, ast.Constant) else None
+    for name in count_parameters(func):
+        arg = bound.get(name)
+        value = defaults.get(name) if arg is None else getattr(arg, "value", None) if isinstance(arg, ast.Constant) else None
         if type(value) is int:
-            counts[name.id] = value
+            counts[name] = value
     return counts
 
 

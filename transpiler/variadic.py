@@ -353,12 +353,13 @@ def layout(signature, args, kwargs):
     return count, keys
 
 
-def specialise_top(src, shape, statics):
+def specialise_top(src, shape, statics, counts=()):
     """``(src, {key: parameter})``: the differentiated function specialised to a call's
-    ``layout`` (or None) and to the parameters whose function-valued default the call
-    leaves as it is (``statics``: name -> that function), and the parameter each key
-    passed through its ``**kwargs`` became."""
-    site = Site({}, [], dict(statics))
+    ``layout`` (or None), to the parameters whose function-valued default the call
+    leaves as it is (``statics``: name -> that function) and to the integers it gives
+    parameters that count spread repetitions (``counts``: name -> int, ``repeats``), and
+    the parameter each key passed through its ``**kwargs`` became."""
+    site = Site({}, [], dict(statics), counts=dict(counts))
     if shape is not None:
         count, keys = shape
         args, names = src.func.args, Names(identifiers(src.func))
