@@ -21,7 +21,8 @@ is decided when the gradient is made, where the call shows it:
 - **Spread calls** ``f(*t)`` and ``f(**d)`` of any function are written out
   where the structure is static (``spread``): a display, a name bound once to a
   tuple display, the tuple a function of yours returns (``f(*polar(r, t))``),
-  ``x.shape`` of an argument whose shape the gradient is specialised to.
+  ``x.shape`` of an argument whose shape the gradient is specialised to, a
+  repeated display with a static count (``f(*[a] * n)``, ``repeats``).
   Elsewhere a call that passes a differentiated value, or calls a function of
   yours, that way is AD215.
 
@@ -221,7 +222,8 @@ def spread_left(node):
 UNKNOWN_SPREAD_HINT = (
     "Write the arguments out (`f(a, b)`), or spread a tuple whose length adgen can see: a display "
     "`f(*(a, b))`, a name bound once to one (`t = (a, b)`), the tuple a function of yours returns "
-    "(`f(*polar(r, t))`), or `x.shape` of an argument."
+    "(`f(*polar(r, t))`), `x.shape` of an argument, or a repeated display whose count is known when "
+    "the gradient is made (`f(*[a] * 2)`, `f(*[a] * n)` with `n` a literal argument or default)."
 )
 
 
