@@ -176,7 +176,7 @@ entry(nn_regression.logprob, layers(1, 4, 1), mat(6, 1), mat(6, 1), source=A + "
 entry(rnn.rnn_log_likelihood, rnn_params, sequences, sequences, source=A + "rnn.py")
 entry(lstm.lstm_log_likelihood, lstm_params, sequences, sequences, source=A + "lstm.py")
 entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.uniform(size=(5, 4)) > 0.5, 1.0, -1.0),
-      wrt=(0, 1), status="coded", item=11, code="AD302", source=A + "variational_autoencoder.py")
+      wrt=(0, 1), source=A + "variational_autoencoder.py")
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
 entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")
@@ -203,9 +203,8 @@ entry(stats.gaussian, scalar(), scalar(), scalar(0.5, 2.0), wrt=(1, 2), source=F
 entry(stats.gaussian_weighted_mean, vec(5), scalar(), scalar(0.5, 2.0), wrt=(0, 1, 2), source=F + "stats/stats.py")
 entry(stats.mul_pdf_scale, scalar(), scalar(0.5, 2.0), scalar(), scalar(0.5, 2.0), wrt=(0, 1, 2, 3), source=F + "stats/stats.py")
 entry(stats.multivariate_multiply_summary, vec(2), spd(2), vec(2), spd(2), wrt=(0, 1, 2, 3), source=F + "stats/stats.py")
-entry(discretization.q_white_noise_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), status="coded", item=3, code="AD206", source=F + "common/discretization.py")
-entry(discretization.q_white_noise_by_derivative_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1),
-      status="coded", item=3, code="AD206", source=F + "common/discretization.py")
+entry(discretization.q_white_noise_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), source=F + "common/discretization.py")
+entry(discretization.q_white_noise_by_derivative_summary, scalar(0.1, 1.0), scalar(0.5, 2.0), wrt=(0, 1), source=F + "common/discretization.py")
 entry(discretization.van_loan_summary, mat(2, 2), mat(2, 1), scalar(0.1, 0.5), wrt=(0, 1, 2), source=F + "common/discretization.py")
 
 # -- eriklindernoren/ML-From-Scratch (MIT) ---------------------------------------------------------

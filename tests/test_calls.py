@@ -159,14 +159,6 @@ def test_a_callees_problems_point_at_its_own_file(helper, code, text):
     assert text.split("(")[0] in d.source_line
 
 
-def test_a_tuple_result_used_whole_is_refused():
-    def f(r, theta):
-        p = cc.polar(r, theta)
-        return p[0] * 2.0
-
-    assert "AD302" in {d.code for d in _diagnostics(f, 1.0, 0.5)}
-
-
 def test_one_value_of_a_tuple_result():
     def f(r, theta):
         return cc.polar(r, theta)[1] * 2.0 + cc.polar(theta, r)[0]

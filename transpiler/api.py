@@ -18,7 +18,7 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, instances, nested, pipeline, primitives, shapes, source, variadic
+from adgen import binding, calls, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -32,8 +32,9 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
     run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
-    ``call``: ``(layout, statics)`` of a call (``variadic.layout``; the parameters left to a
-    default that is a function), or None. ``args``: the call's arguments, whose objects of
+    ``call``: ``(layout, statics, counts)`` of a call (``variadic.layout``; the parameters
+    left to a default that is a function; ``(parameter, int)`` for the parameters that count
+    spread repetitions, ``repeats``), or None. ``args``: the call's arguments, whose objects of
     the user's classes the gradient resolves methods through (``instances``; their
     structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
@@ -54,7 +55,7 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     renamed = {}
     if call is not None:  # *args, **kwargs and function defaults, as this call has them
         signature = inspect.signature(fn)
-        src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]})
+        src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]}, dict(call[2]))
     params = variadic.parameters(src.func)
     samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples)
@@ -90,6 +91,7 @@ class GradFunction:
         self._index = {name: i for i, name in enumerate(self._signature.parameters)}
         self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         self._statics = _static_defaults(self._signature)
+        self._counted = None  # the parameters that count spread repetitions (repeats.py), once known
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self.primal, attr, None))
@@ -98,13 +100,18 @@ class GradFunction:
         return _compiled(self._fn, self.wrt, shapes, self.debug, self.has_aux, call, args)
 
     def _call_spec(self, args, kwargs):
-        """``(layout, statics)`` of a call with these bound arguments (see ``_compiled``), or None."""
+        """``(layout, statics, counts)`` of a call with these bound arguments (see
+        ``_compiled``), or None."""
         shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
-        statics = ()
-        if self._statics:
+        statics = counts = ()
+        if self._counted is None:
+            self._counted = _count_parameters(self._fn)
+        if self._statics or self._counted:
             named = dict(zip(self._signature.parameters, args)) | kwargs
             statics = tuple(p for p, default in self._statics.items() if named.get(p, default) is default)
-        return (shape, statics) if shape is not None or statics else None
+            values = {p: named.get(p, self._signature.parameters[p].default) for p in self._counted}
+            counts = tuple((p, v) for p, v in sorted(values.items()) if type(v) is int)
+        return (shape, statics, counts) if shape is not None or statics or counts else None
 
     def _general(self):
         """The gradient for arguments of any shape (objects bound before, as they are)."""
@@ -179,6 +186,15 @@ class GradFunction:
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
+
+
+def _count_parameters(fn):
+    """``repeats.count_parameters`` of ``fn``'s source; none where it has no source (the
+    transform reports that)."""
+    try:
+        return repeats.count_parameters(source.load(fn).func)
+    except (TranspileError, TypeError):
+        return set()
 
 
 def _static_defaults(signature):

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, instances, lift, objects, optimize, passed, source, variadic
+from adgen import check, debug, instances, lift, objects, optimize, passed, source, tuples, variadic
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -134,7 +134,7 @@ class Program:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
-        found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, _tuple_width(src.func))
+        found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, source_width(src, frozenset({fn})))
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
         found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True, samples=samples), found)
@@ -350,18 +350,12 @@ class Caller:
         return positions
 
     def tuple_width(self, rev, node):
-        """``n`` when ``node`` calls a function of the user's that returns ``a, b, ...`` (``n``
-        values) on every path, else 0: ``polar(r, t)[0]`` then picks one of them."""
+        """``n`` when ``node`` calls a function of the user's that returns a tuple of ``n``
+        values on every path (``tuples.width``), else 0: ``polar(r, t)[0]`` then picks one."""
         fn = self._callee(rev, node.func)[0]
-        if isinstance(fn, lift.Lifted):
-            return _tuple_width(fn.src.func)
-        if fn is None or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+        if not isinstance(fn, lift.Lifted) and (fn is None or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn)):
             return 0
-        linecache.checkcache(fn.__code__.co_filename)
-        try:
-            return _tuple_width(source.load(fn).func)
-        except TranspileError:
-            return 0  # reported where the call is differentiated
+        return returned_width(fn) or 0
 
     def _method_of_self(self, rev, func):
         """``self.method(...)``: which class's method it runs is known only at run time (AD202),
@@ -555,10 +549,11 @@ def _ndim(rev, node):
     return len(shape) if isinstance(shape, tuple) else None
 
 
-def width_of(src, local, call):
+def width_of(src, local, call, seen=frozenset()):
     """``n`` when ``call`` (in ``src``'s function, its names not yet qualified; ``local``: the
-    function's local names) calls a function of yours that returns a tuple display of ``n``
-    values on every path, else 0."""
+    function's local names) calls a function of yours that returns a tuple of ``n`` values
+    (``tuples.width``), or a derivative rule with ``n`` outputs, else 0; None for a function
+    in ``seen`` (whose width is being found: a recursive call)."""
     node, attrs = call.func, []
     while isinstance(node, ast.Attribute):
         attrs.insert(0, node.attr)
@@ -570,20 +565,34 @@ def width_of(src, local, call):
         if not found or not isinstance(fn, (types.ModuleType, type)):
             return 0
         fn = inspect.getattr_static(fn, attr, None)
-    if not found or not is_user_function(fn) or registry.lookup(fn) is not None or registry.is_nondiff(fn):
+    rule = registry.lookup(fn) if found else None
+    if rule is not None:
+        return rule.outputs if type(rule.outputs) is int and not rule.variants else 0
+    if not found or not is_user_function(fn) or registry.is_nondiff(fn):
         return 0
+    return returned_width(fn, seen)
+
+
+def returned_width(fn, seen=frozenset()):
+    """``n`` when ``fn`` (a function of yours, or a lifted nested def) returns a tuple of ``n``
+    values on every path (``tuples.width``), else 0 (None: ``fn`` is in ``seen``)."""
+    if fn in seen:
+        return None
+    if isinstance(fn, lift.Lifted):
+        return source_width(fn.src, seen | {fn})
     linecache.checkcache(fn.__code__.co_filename)
     try:
-        return _tuple_width(source.load(fn).func)
+        return source_width(source.load(fn), seen | {fn})
     except TranspileError:
         return 0  # reported where the call is differentiated
 
 
-def _tuple_width(func):
-    """``n`` when every ``return`` of ``func`` returns a tuple display of ``n`` values, else 0."""
-    widths = {len(r.value.elts) if isinstance(r.value, ast.Tuple) else 0 for r in walk(func) if isinstance(r, ast.Return)}
-    return widths.pop() if len(widths) == 1 else 0
-
+def source_width(src, seen=frozenset()):
+    """``returned_width`` of the function of ``src`` (a ``source.Source``)."""
+    args = src.func.args
+    local = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg] if a is not None}
+    local |= names_in(src.func.body, ast.Store)
+    return tuples.width(src.func, lambda call: width_of(src, local, call, seen)) or 0
 
 
 def _surely_stored(stmts):

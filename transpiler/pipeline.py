@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, repeats, shapes, stores, structure, tuples, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -193,7 +193,9 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
-        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
+        body, unpacked = tuples.unpack(body, width_of, names.fresh)  # p = polar(r, t) -> p_0, p_1 = polar(r, t); p = (p_0, p_1)
+        body = repeats.expand(body, set(params(func)), _shapes_only(arg_shapes), names.fresh, lambda n: _is_builtin(src, local, n))  # f(*[a] * 2) -> f(*(a, a))
+        body = variadic.spread(body, lambda n: _is_builtin(src, local, n), names.fresh, set(params(func)), unpacked)  # f(*(a, b)) -> f(a, b)
         body = funcvalues.run(body, names, lambda n: _is_builtin(src, local, n), lambda n: (False, None) if n in local else src.lookup(n))
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}

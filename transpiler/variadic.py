@@ -21,7 +21,8 @@ is decided when the gradient is made, where the call shows it:
 - **Spread calls** ``f(*t)`` and ``f(**d)`` of any function are written out
   where the structure is static (``spread``): a display, a name bound once to a
   tuple display, the tuple a function of yours returns (``f(*polar(r, t))``),
-  ``x.shape`` of an argument whose shape the gradient is specialised to.
+  ``x.shape`` of an argument whose shape the gradient is specialised to, a
+  repeated display with a static count (``f(*[a] * n)``, ``repeats``).
   Elsewhere a call that passes a differentiated value, or calls a function of
   yours, that way is AD215.
 
@@ -35,6 +36,7 @@ import builtins
 import inspect
 from dataclasses import dataclass, field, replace
 
+from adgen import repeats
 from adgen.guards import DATA
 from adgen.names import Names, identifiers
 from adgen.syntax import Transformer, clone, load, names_in, rt_call, walk
@@ -155,75 +157,17 @@ def fold(body, builtin):
 # -- spread calls in any function's body ---------------------------------------------
 
 
-def spread(body, builtin, width_of, fresh, params):
-    """Write out ``f(*t)`` where ``t``'s structure is static (see the module's doc).
-    ``width_of(call)``: ``n`` when ``call`` calls a function of yours that returns a tuple
-    display of ``n`` values, else 0. ``fresh(base)``: a new local name. ``params``: the
-    function's parameters (whose structure is not known)."""
+def spread(body, builtin, fresh, params, fold_anyway=False):
+    """Write out ``f(*t)`` where ``t``'s structure is static (see the module's doc; the
+    calls of functions returning tuples are unpacked before, by ``tuples.unpack``).
+    ``fresh(base)``: a new local name. ``params``: the function's parameters (whose
+    structure is not known). ``fold_anyway``: fold displays even without a spread."""
     if not any(isinstance(n, ast.Starred) or (isinstance(n, ast.keyword) and n.arg is None) for s in body for n in walk(s)):
-        return body
-    body = _unpack_tuple_results(body, width_of, fresh)
+        return fold(body, builtin) if fold_anyway else body
     tuples = {n: k for n, k in _tuple_names(body).items() if n not in params}
     if tuples:
         body = [_Spread(tuples).visit(s) for s in body]
     return fold(body, builtin)
-
-
-def _starred_names(body):
-    return {n.value.id for s in body for n in walk(s) if isinstance(n, ast.Starred) and isinstance(n.value, ast.Name)}
-
-
-def _unpack_tuple_results(body, width_of, fresh):
-    """``t = polar(r, a)`` (``t`` spread later) -> ``t_0, t_1 = polar(r, a); t = (t_0, t_1)``,
-    and ``f(*polar(r, a))`` in a statement -> ``_s1, _s2 = polar(r, a)`` before it."""
-    starred = _starred_names(body)
-    out = []
-    for stmt in body:
-        for field_name in ("body", "orelse"):
-            inner = getattr(stmt, field_name, None)
-            if type(inner) is list and inner and isinstance(inner[0], ast.stmt):
-                setattr(stmt, field_name, _unpack_tuple_results(inner, width_of, fresh))
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in starred and isinstance(stmt.value, ast.Call):
-            n = width_of(stmt.value)
-            if n:
-                name = stmt.targets[0].id
-                parts = [fresh(f"{name}_{k}") for k in range(n)]
-                out.append(_unpack(parts, stmt.value, stmt))
-                out.append(ast.copy_location(ast.Assign(targets=[stmt.targets[0]], value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load())), stmt))
-                continue
-        for node in _evaluated_once(stmt):
-            for k, arg in enumerate(node.args):
-                if isinstance(arg, ast.Starred) and isinstance(arg.value, ast.Call):
-                    n = width_of(arg.value)
-                    if n:
-                        parts = [fresh("_s") for _ in range(n)]
-                        out.append(_unpack(parts, arg.value, stmt))
-                        node.args[k] = ast.copy_location(ast.Starred(value=ast.Tuple(elts=[load(p) for p in parts], ctx=ast.Load()), ctx=ast.Load()), arg)
-        out.append(stmt)
-    return out
-
-
-_ONCE = {ast.Assign: ("value",), ast.AugAssign: ("value",), ast.Return: ("value",), ast.Expr: ("value",), ast.For: ("iter",), ast.If: ("test",)}
-_MAYBE = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.IfExp, ast.BoolOp)
-
-
-def _evaluated_once(stmt):
-    """The calls a statement evaluates exactly once, before anything else it does: in a
-    simple statement's value, a ``for``'s iterable, an ``if``'s test; not inside a lambda, a
-    comprehension or a conditional part (which may run other times, or not at all)."""
-    todo = [getattr(stmt, f, None) for f in _ONCE.get(type(stmt), ())]
-    while todo:
-        node = todo.pop()
-        if node is None or isinstance(node, _MAYBE):
-            continue
-        if isinstance(node, ast.Call):
-            yield node
-        todo.extend(ast.iter_child_nodes(node))
-
-
-def _unpack(parts, value, where):
-    targets = ast.Tuple(elts=[ast.Name(id=p, ctx=ast.Store()) for p in parts], ctx=ast.Store())
-    return ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[targets], value=value), where))
 
 
 def _tuple_names(body):
@@ -278,7 +222,8 @@ def spread_left(node):
 UNKNOWN_SPREAD_HINT = (
     "Write the arguments out (`f(a, b)`), or spread a tuple whose length adgen can see: a display "
     "`f(*(a, b))`, a name bound once to one (`t = (a, b)`), the tuple a function of yours returns "
-    "(`f(*polar(r, t))`), or `x.shape` of an argument."
+    "(`f(*polar(r, t))`), `x.shape` of an argument, or a repeated display whose count is known when "
+    "the gradient is made (`f(*[a] * 2)`, `f(*[a] * n)` with `n` a literal argument or default)."
 )
 
 
@@ -294,13 +239,14 @@ class Site:
     statics: dict = field(default_factory=dict)  # parameter -> the function its default holds
     varargs: tuple = None  # the specialised names standing for *args' values
     kwargs: dict = None  # key passed through **kwargs -> the specialised parameter standing for it
+    counts: dict = field(default_factory=dict)  # parameter -> the count of spread repetitions it is here (repeats.py)
 
     @property
     def key(self):
         """What tells this specialisation of the callee from its others."""
         varargs = None if self.varargs is None else len(self.varargs)
         kwargs = None if self.kwargs is None else tuple(self.kwargs)
-        return (varargs, kwargs, tuple((p, id(v)) for p, v in sorted(self.statics.items())))
+        return (varargs, kwargs, tuple((p, id(v)) for p, v in sorted(self.statics.items())), tuple(sorted(self.counts.items())))
 
 
 def is_literal(value):
@@ -340,18 +286,21 @@ def bind(signature, func, args, keywords):
             site.read.append(name)
             if is_static(p.default):
                 site.statics[name] = p.default
+    defaults = {name: p.default for name, p in signature.parameters.items() if name not in bound}
+    site.counts = repeats.static_counts(func, site.bound, defaults)
     return site
 
 
 def specialise(src, site):
     """``src`` (a ``source.Source``) with its function specialised to ``site``: ``*args``
-    and ``**kwargs`` become the parameters that stand for this call's values, and the
-    defaults that are functions are resolved (``statics``)."""
-    if site.varargs is None and site.kwargs is None and not site.statics:
+    and ``**kwargs`` become the parameters that stand for this call's values, the
+    defaults that are functions are resolved (``statics``), and the counts of spread
+    repetitions this call fixes written in (``counts``)."""
+    if site.varargs is None and site.kwargs is None and not site.statics and not site.counts:
         return src
     func = clone(src.func)
     func.args = _expanded(func.args, site.varargs, site.kwargs)
-    func.body = _substituted(func, src, src.func.args, site.varargs, site.kwargs)
+    func.body = repeats.substitute(_substituted(func, src, src.func.args, site.varargs, site.kwargs), site.counts)
     func.adgen_statics = dict(site.statics)  # read by pipeline.differentiate (the resolver)
     return replace(src, func=func)
 
@@ -406,12 +355,13 @@ def layout(signature, args, kwargs):
     return count, keys
 
 
-def specialise_top(src, shape, statics):
+def specialise_top(src, shape, statics, counts=()):
     """``(src, {key: parameter})``: the differentiated function specialised to a call's
-    ``layout`` (or None) and to the parameters whose function-valued default the call
-    leaves as it is (``statics``: name -> that function), and the parameter each key
-    passed through its ``**kwargs`` became."""
-    site = Site({}, [], dict(statics))
+    ``layout`` (or None), to the parameters whose function-valued default the call
+    leaves as it is (``statics``: name -> that function) and to the integers it gives
+    parameters that count spread repetitions (``counts``: name -> int, ``repeats``), and
+    the parameter each key passed through its ``**kwargs`` became."""
+    site = Site({}, [], dict(statics), counts=dict(counts))
     if shape is not None:
         count, keys = shape
         args, names = src.func.args, Names(identifiers(src.func))
