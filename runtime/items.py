@@ -23,37 +23,50 @@ from adgen.runtime.trees import Adj, AdjDict, part
 
 
 def with_item(xs, key, new):
-    """A new list (or dict) ``xs`` with ``new`` at ``key``: ``xs[key]`` after the store
-    into it that made ``new`` from a copy of it."""
+    """A new list (tuple, dict) ``xs`` with ``new`` at ``key``: ``xs[key]`` after the
+    store into it that made ``new`` from a copy of it."""
+    if type(xs) not in (list, tuple, dict):
+        raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of a {type(xs).__name__}: adgen follows stores into arrays held in a list, tuple or dict only")
     old = xs[key]
-    if isinstance(xs, list):
+    if type(xs) is not dict:
         key = range(len(xs))[key]  # xs[-1] is the last item
     if not isinstance(old, np.ndarray):
         raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of type {type(old).__name__}, not an array: adgen follows stores into arrays held in a list or dict only")
-    pairs = xs.items() if isinstance(xs, dict) else enumerate(xs)
+    pairs = xs.items() if type(xs) is dict else enumerate(xs)
     for k, item in pairs:
-        if k != key and isinstance(item, np.ndarray) and np.may_share_memory(item, old):
+        if k != key and _holds(item, old, set()):
             raise GradientError(
                 "AD422",
                 f"a store `xs[{key!r}][j] = v` went into an array that item {k!r} of the same list or dict also holds "
-                "(the same array twice, or views of one array): the change would show in both. "
+                "(the same array twice, views of one array, or the array inside another item): the change would show in both. "
                 "Put copies in the list (`xs = [a.copy() for a in xs]`, `[np.zeros(n) for _ in range(k)]`)",
             )
-    if isinstance(xs, dict):
-        out = dict(xs)
-    elif isinstance(xs, list):
-        out = list(xs)
-    else:
-        raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of a {type(xs).__name__}: adgen follows stores into arrays held in a list or dict only")
+    out = dict(xs) if type(xs) is dict else list(xs)
     out[key] = new
-    return out
+    return tuple(out) if type(xs) is tuple else out
+
+
+def _holds(value, array, seen):
+    """May ``value`` (an array, or a list, tuple, dict or object holding arrays) see a
+    change of ``array``?"""
+    if isinstance(value, np.ndarray):
+        return np.may_share_memory(value, array)
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, (list, tuple)):
+        return any(_holds(v, array, seen) for v in value)
+    if isinstance(value, dict):
+        return any(_holds(v, array, seen) for v in value.values())
+    items = getattr(value, "__dict__", None)
+    return isinstance(items, dict) and any(_holds(v, array, seen) for v in items.values())
 
 
 def array_copy(item):
     """A copy of the array ``item`` (``xs[i]`` of a store ``xs[i][j][k] = v``): a store
     into it by a chained index needs an array, not a list."""
     if not isinstance(item, np.ndarray):
-        raise GradientError("AD422", f"a store `xs[k][i][j] = v` went into an item of type {type(item).__name__}, not an array: adgen follows stores into arrays held in a list or dict only")
+        raise GradientError("AD422", f"a store `xs[k][i][j] = v` went into an item of type {type(item).__name__}, not an array: adgen follows stores into arrays held in a list, tuple or dict only")
     return item.copy()
 
 

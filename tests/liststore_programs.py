@@ -126,6 +126,55 @@ def read_before_the_store(x):
     return np.sum(before * xs[0]) + np.sum(xs[1])
 
 
+def tuple_items(x):
+    ts = (x[:2] * 1.0, x[2:] * 2.0)
+    ts[1][0] = ts[0][1] * x[3]
+    return np.sum(ts[0] * ts[1])
+
+
+def constant_values(x):
+    xs = [x[:2] * 1.0, x[2:] * 1.0]
+    xs[0][1] = 5.0
+    xs[1][:] = 0.5
+    return np.sum(xs[0] * xs[1]) + np.sum(xs[0] ** 2)
+
+
+def constant_list(x):
+    xs = [np.zeros(2), np.ones(2)]
+    xs[0][1] = 3.0
+    return np.sum(np.stack(xs) * x[:2])
+
+
+def in_a_while_loop(x):
+    xs = [np.zeros(2) for _ in range(3)]
+    k = 0
+    while k < 3:
+        xs[k][1] = x[k] * x[k + 1]
+        if xs[k][1] > 0.5:
+            break
+        k += 1
+    return np.sum(np.stack(xs) ** 2)
+
+
+def dict_comprehension(x):
+    d = {k: np.full(2, w) for k, w in (("a", 1.0), ("b", 2.0))}
+    for k in ("a", "b"):
+        d[k][0] = x[0] * d[k][1]
+        d[k][1] += x[1] ** 2
+    return np.sum(d["a"] * d["b"])
+
+
+def _fill(n, x):
+    xs = [np.zeros(2) for _ in range(n)]
+    for k in range(n):
+        xs[k][k % 2] = x[k] ** 2
+    return np.stack(xs)
+
+
+def in_a_helper(x):
+    return np.sum(_fill(3, x) * x[0])
+
+
 # -- refused --------------------------------------------------------------------------
 
 
@@ -217,3 +266,37 @@ LIST_GLOBAL = [np.zeros(3)]
 def into_a_global_list(x):
     LIST_GLOBAL[0][1] = x[0]
     return np.sum(LIST_GLOBAL[0] * x[:3])
+
+
+def array_inside_another_item(x):
+    xs = [np.zeros(3)]
+    xs.append([xs[0]])
+    xs[0][1] = x[0]
+    return np.sum(xs[1][0] * x[:3])
+
+
+def helper_stores_into_its_argument(xs, v):
+    xs[0][1] = v
+
+
+def calls_a_helper_that_stores(x):
+    xs = [np.zeros(2), np.ones(2)]
+    helper_stores_into_its_argument(xs, x[0])
+    return np.sum(xs[0] * x[:2])
+
+
+def helper_stores_into_its_array(a, v):
+    a[1] = v
+
+
+def calls_a_helper_that_stores_into_an_array(x):
+    y = np.zeros(2)
+    helper_stores_into_its_array(y, x[0])
+    return np.sum(y * x[:2])
+
+
+def loop_over_the_dict(x):
+    d = {k: np.zeros(2) for k in ("a", "b")}
+    for k in d:
+        d[k][0] = x[0] * (1.0 if k == "a" else 2.0)
+    return np.sum(d["a"] * d["b"]) + x[1]

@@ -14,7 +14,8 @@ from adgen.runtime import GradientError, with_item
 DIFFERENTIATED = [
     P.rows_in_loops, P.copies_and_slices, P.columns_augmented, P.last_appended, P.sum_of_items,
     P.dict_of_arrays, P.mixed_targets, P.key_expressions, P.three_levels, P.in_a_branch,
-    P.masked_item, P.store_then_pop, P.rows_of_a_new_matrix, P.read_before_the_store,
+    P.masked_item, P.store_then_pop, P.rows_of_a_new_matrix, P.read_before_the_store, P.tuple_items,
+    P.constant_values, P.constant_list, P.in_a_while_loop, P.dict_comprehension, P.in_a_helper,
 ]
 
 
@@ -79,6 +80,8 @@ REFUSED = [
     (P.popped_item_read_after, "AD306"),
     (P.slice_of_a_list, "AD217"),
     (P.into_a_global_list, "AD305"),
+    (P.calls_a_helper_that_stores, "AD222"),  # run for its side effects, it would store x[0] unseen
+    (P.calls_a_helper_that_stores_into_an_array, "AD222"),
 ]
 
 
@@ -95,7 +98,7 @@ def test_refused_with_a_code_at_the_users_line(fn, code):
     assert diags[0].line > fn.__code__.co_firstlineno
 
 
-CHECKED = [P.same_array_twice, P.repeated_list, P.list_of_lists, P.list_in_a_list]
+CHECKED = [P.same_array_twice, P.repeated_list, P.list_of_lists, P.list_in_a_list, P.array_inside_another_item]
 
 
 @pytest.mark.parametrize("fn", CHECKED, ids=lambda f: f.__name__)
@@ -115,3 +118,9 @@ def test_with_item_checks_and_replaces_one_item():
     assert with_item({"u": a, "v": b}, "u", new)["u"] is new
     with pytest.raises(GradientError, match="AD422"):
         with_item([a, a[1:]], 0, new)  # views of one array
+
+
+@pytest.mark.xfail(strict=True, reason="`for k in d` copies the keys with list(d), which adgen takes to hold d's arrays: AD306 after a store into d's item")
+def test_a_loop_over_the_dict_itself():
+    x = _x(0)
+    check_grad(lambda v: P.loop_over_the_dict(v.copy()), [x], 0, grad(P.loop_over_the_dict)(x))

@@ -365,8 +365,10 @@ class Checker:
         elif not isinstance(arg, ast.Name):
             if report and not (value.fresh and not value.held):  # a new array (``f(u * 2.0)``) only the call sees: its change is its own
                 self._refuse_call(call, callee, ast.unparse(arg))
-        elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
-            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"
+        elif self.act.active(arg.id) or _callers(value.own) or (value.kind == MUT and self.act.expr_active(call)):
+            # its change has a derivative (it is differentiated, or the call may store a
+            # differentiated argument into it), or is the caller's
+            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's" if _callers(value.own) else "an array the call may store a differentiated value into"
             if report and fn is not None and self._refuse_store_in_callee(call, callee, fn, arg, what):
                 return
             key = (id(stmt), arg.id)
