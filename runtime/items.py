@@ -15,11 +15,16 @@ refuses the names that may (AD306) and items that may be the caller's (AD221);
 memory with) the item it replaces (AD422).
 """
 
+from itertools import repeat
+from operator import attrgetter, is_, is_not
+
 import numpy as np
 
 from adgen.runtime.core import GradientError
 from adgen.runtime.registry import vjp
 from adgen.runtime.trees import Adj, AdjDict, part
+
+_BASE = attrgetter("base")
 
 
 def with_item(xs, key, new):
@@ -32,9 +37,8 @@ def with_item(xs, key, new):
         key = range(len(xs))[key]  # xs[-1] is the last item
     if not isinstance(old, np.ndarray):
         raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of type {type(old).__name__}, not an array: adgen follows stores into arrays held in a list or dict only")
-    pairs = xs.items() if type(xs) is dict else enumerate(xs)
-    for k, item in pairs:
-        if k != key and _holds(item, old, set()):
+    for k, item in _others(xs, key, old):
+        if _holds(item, old, set()):
             raise GradientError(
                 "AD422",
                 f"a store `xs[{key!r}][j] = v` went into an array that item {k!r} of the same list or dict also holds "
@@ -44,6 +48,21 @@ def with_item(xs, key, new):
     out = dict(xs) if type(xs) is dict else list(xs)
     out[key] = new
     return tuple(out) if type(xs) is tuple else out
+
+
+def _others(xs, key, old):
+    """The other items of ``xs`` that may hold ``old``: none, found by passes in C, when
+    every item is an array that owns its memory (``np.zeros``, a copy, arithmetic) and
+    ``old`` shows once; else all of them. (A cost of ``len(xs)`` per store.)"""
+    values = list(xs.values()) if type(xs) is dict else xs
+    if (
+        sum(map(is_, values, repeat(old))) == 1
+        and all(map(isinstance, values, repeat(np.ndarray)))
+        and not any(map(is_not, map(_BASE, values), repeat(None)))
+    ):
+        return []
+    pairs = xs.items() if type(xs) is dict else enumerate(xs)
+    return [(k, item) for k, item in pairs if k != key]
 
 
 def _holds(value, array, seen):
