@@ -6,6 +6,7 @@ exports. It depends on NumPy alone, never on the transpiler (``adgen`` itself).
 
 from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for, default
 from adgen.runtime.chains import chained_index
+from adgen.runtime.items import array_copy, with_item
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
@@ -44,6 +45,8 @@ __all__ = [
     "check_finite",
     "along_axis",
     "chained_index",
+    "with_item",
+    "array_copy",
     "apart",
     "selecting",
     "real_args",

@@ -18,6 +18,7 @@ DIFFERENTIATED = [
     P.rows_and_a_name, P.list_target, P.same_entry_twice, P.several_equal_targets, P.chained_in_loops,
     P.chained_columns, P.chained_mask_and_list, P.chained_augmented, P.chained_read_after_store,
     P.chained_slice_first, P.chained_three_levels, P.chained_with_advanced_after_slice, P.chained_row_of_a_product,
+    P.chained_into_a_list_item, P.chained_into_an_appended_item, P.chained_into_a_dict_item,  # test_list_stores.py
 ]
 
 
@@ -59,9 +60,6 @@ def test_chained_store_of_other_indices_goes_through_the_run_time_index():
 REFUSED = [
     (P.chained_list_index, "AD217"),
     (P.chained_mask_first, "AD217"),
-    (P.chained_into_a_list_item, "AD217"),
-    (P.chained_into_an_appended_item, "AD217"),
-    (P.chained_into_a_dict_item, "AD217"),
     (P.chained_into_the_argument, "AD305"),
     (P.tuple_store_into_the_argument, "AD305"),
     (P.chained_through_a_view, "AD306"),

@@ -37,7 +37,7 @@ from adgen import argstores, calls, inplace, memory, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.memory import IMM, MUT, Value
-from adgen.syntax import load, names_in, rt_call, walk
+from adgen.syntax import load, names_in, path_of, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
 OUTSIDE_NAME = "<outside>"  # stands for every global and closure value
@@ -117,6 +117,7 @@ class Checker:
         self.params = list(params)
         self.outside = set(outside)
         self.param_kinds = {p: MUT if param_shapes.get(p) not in (None, ()) else memory.UNK for p in params}
+        self.plain = {("param", p, "items") for p in params if p in param_shapes}  # a number's or array's items: none
         local = set(params) | names_in(body, ast.Store)
         self.effects = Effects(calls.is_user_function)
         free = lambda name: memory.FROM_OUTSIDE if name in self.outside or name in local else memory.EMPTY  # noqa: E731
@@ -239,6 +240,8 @@ class Checker:
         stored = _stored_array(stmt)
         if stored is not None:
             self._store(stmt, stored, state, report)
+        elif _item_store(stmt):
+            self._item_store(stmt, state, report)
         elif _list_update(stmt):
             name, value = _list_update(stmt)
             v, added = state.values.get(name, memory.FROM_OUTSIDE), self.evaluator.of(value, state.values)
@@ -276,6 +279,26 @@ class Checker:
             hit = state.change(value.own, DEFINITE, exclude={name})
             if report:
                 self.shared.setdefault(name, set()).update(h for h in hit if h != OUTSIDE_NAME)
+
+    def _item_store(self, stmt, state, report):
+        """``xs = _rt.with_item(xs, k, w)``, the end of a store ``xs[k][j] = v`` (``stores.py``):
+        a change of an item of ``xs``, which every other name that may hold it sees
+        (stale after it); refused where the items may be the caller's (AD221)."""
+        name = stmt.targets[0].id
+        value = state.values.get(name, memory.FROM_OUTSIDE)
+        items = value.held - self.plain  # (``[x[:2].copy()]`` holds no item of ``x``)
+        if report and _callers(items):
+            what = "an item of an argument" if any(o[0] == "param" for o in items if isinstance(o, tuple)) else "a global's item or an argument's"
+            self.diags.add(
+                "AD221",
+                stmt,
+                f"stores into an array held in `{name}`, which may be {what}: the caller's array would change",
+                f"Put copies in the list first (`{name} = [np.copy(a) for a in {name}]`, `{{k: np.copy(a) for k, a in {name}.items()}}`), or build new arrays instead of storing.",
+            )
+        state.change(items, DEFINITE, exclude={name})
+        added = self.evaluator.of(stmt.value.args[2], state.values)
+        site = self._site(stmt, state)
+        state.bind(name, Value(own=frozenset({site}), held=value.held | added.reach, kind=memory.MUT))
 
     def _update(self, stmt, state, report):
         """``x += e`` (normalised to ``x = x + e``): in place on an array."""
@@ -346,8 +369,10 @@ class Checker:
         elif not isinstance(arg, ast.Name):
             if report and not (value.fresh and not value.held):  # a new array (``f(u * 2.0)``) only the call sees: its change is its own
                 self._refuse_call(call, callee, ast.unparse(arg))
-        elif self.act.active(arg.id) or _callers(value.own):  # its change has a derivative, or is the caller's
-            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's"
+        elif self.act.active(arg.id) or _callers(value.own) or (value.kind == MUT and self.act.expr_active(call)):
+            # its change has a derivative (it is differentiated, or the call may store a
+            # differentiated argument into it), or is the caller's
+            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's" if _callers(value.own) else "an array the call may store a differentiated value into"
             if report and fn is not None and self._refuse_store_in_callee(call, callee, fn, arg, what):
                 return
             key = (id(stmt), arg.id)
@@ -512,6 +537,10 @@ def _stored_array(stmt):
     if is_add_at(stmt):
         return stmt.value.args[0].id
     return None
+
+
+def _item_store(stmt):
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and path_of(stmt.value.func) == "_rt.with_item"
 
 
 def _list_update(stmt):

@@ -34,6 +34,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from adgen.runtime.items import array_copy
+
 NEW = "new"
 OUTSIDE = ("outside",)
 OUTSIDE_ITEMS = ("outside", "items")
@@ -398,6 +400,8 @@ class Evaluator:
         fresh = keeps_fresh(call) and (fn not in FRESH_WHEN or FRESH_WHEN[fn](call))
         if isinstance(fn, np.ufunc) or (fresh and fn in FRESH_SCALAR and not _has(call, "keepdims")):
             return Value(own=frozenset({NEW}), fresh=True, kind=self.kind_by_shape(call, args))
+        if fn is array_copy:  # runtime/items.py: a copy of an item of a list
+            return NEW_ARRAY
         if fresh and fn in FRESH:
             return replace(NEW_ARRAY, integer=self._makes_integers(call, fn))
         if fresh and fn in FRESH_SCALAR:

@@ -158,29 +158,36 @@ def containers(body):
     """The names ``body`` binds to a list, tuple or dict (a literal, a comprehension,
     ``list(...)``, ...) or changes as a list (``xs.append(v)``)."""
     found = set()
-    made = (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp)
+    copies = []  # (name, name it is bound to)
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            value = node.value
-            func = value.func if isinstance(value, ast.Call) else None
-            if isinstance(value, made) or (isinstance(func, ast.Name) and func.id in ("list", "dict", "tuple")):
+            if _makes_container(node.value):
                 found.add(node.targets[0].id)
+            elif isinstance(node.value, ast.Name):
+                copies.append((node.targets[0].id, node.value.id))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             if node.func.attr in ("append", "extend", "pop", "insert"):
                 found.add(node.func.value.id)
+    while any(b in found and a not in found for a, b in copies):  # ys = _l1, a comprehension's list
+        found |= {a for a, b in copies if b in found}
     return found
+
+
+def _makes_container(value):
+    """A list, tuple or dict display or comprehension, ``list(...)``, ``dict(...)``,
+    ``tuple(...)``, or ``[...] * n``."""
+    if isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp)):
+        return True
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        return isinstance(value.left, (ast.List, ast.Tuple)) or isinstance(value.right, (ast.List, ast.Tuple))
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "dict", "tuple")
 
 
 def _one_store(stmt, names, diags, lists, ints):
     target = stmt.targets[0]
     name, indices = chain_of(target)
     if name in lists:
-        diags.add(
-            "AD217", target,
-            f"stores into an array held in `{name}`, a list or dict: the gradient cannot follow a change of one of its items",
-            f"Build the item first and put it in afterwards (`w = np.zeros(n)`, `w[j] = v`, `{name}.append(w)`), or keep the arrays in one array (`a = np.zeros((k, n))`, `a[i, j] = v`).",
-        )
-        return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+        return _into_item(stmt, names, diags, lists, ints)
     for index in indices[:-1]:
         bad = _advanced(index)
         if bad is not None:
@@ -203,6 +210,62 @@ def _one_store(stmt, names, diags, lists, ints):
     new = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=index, ctx=ast.Store())
     value = _Reads(target, index).visit(stmt.value)
     return pre + [_at(ast.Assign(targets=[_at(new, target)], value=value), stmt)]
+
+
+def _into_item(stmt, names, diags, lists, ints):
+    """``xs[k][j] = v`` for a list or dict ``xs``: ``_t1 = xs[k].copy()`` /
+    ``_t1[j] = v`` / ``xs = _rt.with_item(xs, k, _t1)`` (``runtime/items.py``); a key
+    that is not a name or a literal is evaluated once, first."""
+    target = stmt.targets[0]
+    name, indices = chain_of(target)
+    pre = []
+    key = indices[0]
+    if isinstance(key, ast.Slice) or (isinstance(key, ast.Tuple) and any(isinstance(p, ast.Slice) for p in key.elts)):
+        diags.add(
+            "AD217", target,
+            f"stores into `{name}[...]`, a slice of a list (or a tuple key) that is a new list: the store goes into an item of it",
+            f"Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
+        )
+        return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+    if not _reads_only_names(key):
+        temp = names.temp()
+        pre.append(_assign(_name(temp, ast.Store(), target), _index_value(clone(key)), stmt))
+        key = _name(temp, ast.Load(), target)
+    item = names.temp()
+    read = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(key), ctx=ast.Load())
+    if len(indices) > 2:  # the item is indexed by a chain: an array, checked when it runs
+        copied = call("_rt.array_copy", read)
+    else:
+        copied = ast.Call(func=ast.Attribute(value=read, attr="copy", ctx=ast.Load()), args=[], keywords=[])
+    pre.append(_assign(_name(item, ast.Store(), target), copied, stmt))
+    rest = _at(ast.Name(id=item, ctx=ast.Load()), target)
+    for index in indices[1:]:
+        rest = _at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
+    rest.ctx = ast.Store()
+    value = _Rebase(target, item).visit(stmt.value)
+    store = _at(ast.Assign(targets=[rest], value=value), stmt)
+    stored = _one_store(store, names, diags, lists, ints) if chain_of(rest) else [store]
+    put = call("_rt.with_item", ast.Name(id=name, ctx=ast.Load()), clone(key), ast.Name(id=item, ctx=ast.Load()))
+    back = _assign(_name(name, ast.Store(), target), put, stmt)
+    back.adgen_item_store = True  # aliasing: a change of the list's items
+    return pre + stored + [back]
+
+
+class _Rebase(ast.NodeTransformer):
+    """Reads of the stored entries ``xs[k][j]`` (``xs[k][j] = xs[k][j] + v``) as ``_t1[j]``."""
+
+    def __init__(self, target, item):
+        self.target = ast.dump(_loaded(target))
+        self.item = item
+
+    def visit_Subscript(self, node):
+        if ast.dump(_loaded(node)) == self.target:
+            _, indices = chain_of(node)
+            out = ast.Name(id=self.item, ctx=ast.Load())
+            for index in indices[1:]:
+                out = ast.Subscript(value=out, slice=clone(index), ctx=ast.Load())
+            return _at(out, node)
+        return self.generic_visit(node)
 
 
 def _parts(index):
