@@ -210,9 +210,10 @@ class Samples:
         if root is None or root[2] is None:
             return None
         ok, value = self.resolver.value_of(node, record=False)
-        if not ok or not (is_object(value) or (isinstance(value, type) and _user_class(value, True))):
+        sequence = type(value) in (list, tuple) and any(map(is_object, value))  # ``for act in ACTIVATIONS``
+        if not ok or not (is_object(value) or sequence or (isinstance(value, type) and _user_class(value, True))):
             return None
-        if is_object(value):
+        if is_object(value) or sequence:
             root[2](Same(value), False)
         return value
 
