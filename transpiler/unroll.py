@@ -18,6 +18,7 @@ refused (AD218) as before.
 
 import ast
 
+from adgen import instances
 from adgen.syntax import clone, names_in, walk
 
 LIMIT = 32  # longer sequences are not unrolled
@@ -47,7 +48,7 @@ def _unrolled(loop, samples, names, function_body):
     """The copies of ``loop``'s body, one per item of the sequence it counts through, or None."""
     seq = _counted(loop)
     items = samples.of(seq) if seq is not None else None
-    if not isinstance(items, (list, tuple)) or not samples._mixed(items) or len(items) > LIMIT:
+    if not _dispatched(items):
         return None
     index = loop.target.id
     if any(isinstance(n, (ast.Break, ast.Continue, ast.Return)) for s in loop.body for n in walk(s)) or index in names_in(loop.body, ast.Store):
@@ -64,6 +65,15 @@ def _unrolled(loop, samples, names, function_body):
                 node.id = renames[node.id]
         copies.extend(copy)
     return copies
+
+
+def _dispatched(items):
+    """Do the items of ``items`` call different functions: objects of the user's of several
+    structures, or different functions (``[np.sin, np.cos]``)?"""
+    if not isinstance(items, (list, tuple)) or not 1 < len(items) <= LIMIT:
+        return False
+    callables = all(instances.is_object(v) or (callable(v) and not isinstance(v, type)) for v in items)
+    return callables and len({instances.structure(v) for v in items}) > 1
 
 
 def _counted(loop):
