@@ -321,3 +321,39 @@ def returns_in_loop(x):
         if np.sum(x) > 100.0:
             return np.sum(x)
     return np.sum(x)
+
+
+class Dense:
+    def __init__(self, W, b, act=np.tanh):
+        """Stores its parameters as they are, and what it computes from the others."""
+        self.W = W
+        self.b = b
+        self.act = act
+        self.label = "dense"
+
+    def __call__(self, x):
+        return self.act(self.W @ x + self.b)
+
+
+class Residual(Dense):
+    def __call__(self, x):
+        return x + super().__call__(x)
+
+
+class Doubles:
+    def __init__(self, W):
+        self.W = 2.0 * W
+
+    def __call__(self, x):
+        return self.W @ x
+
+
+def built_from_differentiated_weights(W1, b1, W2, x):
+    layers = [Dense(W1, b1), Residual(W2, b=0.1 * b1, act=np.sin)]
+    for layer in layers:
+        x = layer(x)
+    return np.sum(x ** 2)
+
+
+def refused_computing_init(W, x):
+    return np.sum(Doubles(W)(x))

@@ -109,3 +109,17 @@ def test_a_loop_over_objects_of_several_classes_that_returns_early_is_refused():
     with pytest.raises(TranspileError) as info:
         grad(c.returns_in_loop)(X)
     assert [d.code for d in info.value.diagnostics] == ["AD218"]
+
+
+def test_objects_built_from_differentiated_values_whose_init_stores_them():
+    args = [RNG.normal(size=(3, 3)), RNG.normal(size=3), RNG.normal(size=(3, 3)), RNG.normal(size=3)]
+    f = c.built_from_differentiated_weights  # Dense(W1, b1), Residual(W2, b=0.1 * b1, act=np.sin)
+    grads = grad(f, wrt=(0, 1, 2, 3))(*args)
+    for k in range(4):
+        check_grad(f, args, k, grads[k])
+
+
+def test_an_init_computing_with_a_differentiated_value_has_no_rule():
+    with pytest.raises(TranspileError) as info:
+        grad(c.refused_computing_init)(RNG.normal(size=(3, 3)), X[:3])
+    assert [d.code for d in info.value.diagnostics] == ["AD201"]

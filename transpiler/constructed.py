@@ -251,3 +251,38 @@ def _rooted(node, name):
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return _is_name(node, name)
+
+
+def stored_parameters(cls, baked):
+    """``{parameter: attribute}`` for a class of the user's whose ``__init__`` (its own, its
+    construction followed: ``sample``) stores these parameters as they are (``self.W = W``)
+    and reads them nowhere else; None when it has no such parameter or is not followed."""
+    if not isinstance(cls, type) or issubclass(cls, tuple) or dataclasses.is_dataclass(cls) or _refused(cls) is not None:
+        return None
+    owner = next(c for c in cls.__mro__ if "__init__" in c.__dict__)
+    init = owner.__dict__["__init__"]
+    if owner is object or not isinstance(init, types.FunctionType):
+        return None
+    try:
+        func = source.load(init).func
+    except (AdgenError, OSError, TypeError):
+        return None
+    params = [a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs][1:]
+    me = (func.args.posonlyargs + func.args.args)[0].arg if func.args.posonlyargs + func.args.args else None
+    stores, reads = {}, {}
+    for stmt in func.body:
+        plain = isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
+        target = stmt.targets[0] if plain else None
+        if plain and isinstance(target, ast.Attribute) and _is_name(target.value, me) and stmt.value.id in params:
+            stores.setdefault(stmt.value.id, []).append(target.attr)
+            continue
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and n.id in params:
+                reads[n.id] = True
+    found = {p: attrs[0] for p, attrs in stores.items() if len(attrs) == 1 and p not in reads}
+    if not found:
+        return None
+    required = [p for p in list(inspect.signature(init).parameters.values())[1:] if p.default is p.empty]
+    args = [None] * sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in required)
+    keywords = {p.name: None for p in required if p.kind is p.KEYWORD_ONLY}
+    return found if sample(cls, args, keywords, baked, lambda c: False)[1] is None else None
