@@ -357,3 +357,17 @@ def built_from_differentiated_weights(W1, b1, W2, x):
 
 def refused_computing_init(W, x):
     return np.sum(Doubles(W)(x))
+
+
+def list_changed_after(x):
+    acts = [Sine(), Scaled(2.0)]
+    acts.append(Square())
+    for act in acts:
+        x = act(x)
+    return np.sum(x)
+
+
+def list_changed_then_indexed(x):
+    acts = [Sine(), Scaled(2.0)]
+    acts.reverse()
+    return np.sum(acts[0](x))

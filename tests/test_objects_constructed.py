@@ -123,3 +123,11 @@ def test_an_init_computing_with_a_differentiated_value_has_no_rule():
     with pytest.raises(TranspileError) as info:
         grad(c.refused_computing_init)(RNG.normal(size=(3, 3)), X[:3])
     assert [d.code for d in info.value.diagnostics] == ["AD201"]
+
+
+@pytest.mark.parametrize("f", [c.list_changed_after, c.list_changed_then_indexed])
+def test_a_list_of_objects_changed_after_it_is_built_is_not_read_as_built(f):
+    # acts.append(Square()) / acts.reverse(): the display no longer says what the list holds
+    with pytest.raises(TranspileError) as info:
+        grad(f)(X)
+    assert "AD202" in [d.code for d in info.value.diagnostics]

@@ -162,7 +162,7 @@ class Samples:
                     continue
                 found = [self.of(v) if v is not None else None for v in values]
                 kinds = {structure(s) for s in found}
-                if found[0] is not None and len(kinds) == 1:
+                if found[0] is not None and len(kinds) == 1 and not (isinstance(values[0], ast.List) and _may_change(body, name)):
                     self.values[name] = found[0]
                 elif any(self._why(v) for v in values):
                     self.unfollowed[name] = next(self._why(v) for v in values if self._why(v))
@@ -441,6 +441,21 @@ class Samples:
         if id(node) not in self.refused:
             self.refused.add(id(node))
             self.diags.add(code, node, message, hint)
+
+
+def _may_change(body, name):
+    """May the list ``name`` is bound to change after (``name.append(v)``, ``name[0] = v``,
+    passed to a function)? Only ``len(name)`` and ``name[i]`` reads are sure not to."""
+    parents = {id(c): n for s in body for n in ast.walk(s) for c in ast.iter_child_nodes(n)}
+    for node in (n for s in body for n in ast.walk(s)):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(node))
+        read = isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load)
+        counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
+        if not (read or counted):
+            return True
+    return False
 
 
 def _is_super(node):

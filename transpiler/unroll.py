@@ -1,5 +1,5 @@
 """Loops over a sequence of objects of several classes, unrolled: ``for act in ACTIVATIONS:
-x = act(x)`` with ``ACTIVATIONS = [LeakyReLU(0.2), Sigmoid()]``.
+x = act(x)`` with ``ACTIVATIONS = [LeakyReLU(0.2), Sigmoid()]``, ``for f in [np.sin, np.cos]``.
 
 Which method ``act(x)`` runs depends on the class of the item, and one loop body cannot
 call a different function on each trip. When the transform knows the sequence (a global,
@@ -11,8 +11,10 @@ of its body per item, each reading its item by a constant index under a name of 
 own item's class. The length and the classes are part of the structure the gradient is
 specialised to (``instances.structure``): another length or class makes it again.
 
-A loop that cannot be unrolled this way (a ``break`` or ``return`` in it, the loop
-variable read after the loop, more than ``LIMIT`` items) stays as it is: its calls are
+Names each trip binds before reading them (the item, temporaries) get a name of their
+own in each copy unless they are read after the loop; the index becomes a constant. A
+loop that cannot be unrolled this way (a ``break`` or ``return`` in it, its index read
+after it, more than ``LIMIT`` items) stays as it is, and a call through its item is
 refused (AD218) as before.
 """
 
@@ -55,6 +57,8 @@ def _unrolled(loop, samples, names, function_body):
         return None
     inside = {id(n) for n in walk(loop)}
     outside = {n.id for s in function_body for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+    if index in outside:  # read after the loop: it would not be bound
+        return None
     own = [v for v in _per_trip(loop.body) if v not in outside]
     copies = []
     for k in range(len(items)):
