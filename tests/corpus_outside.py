@@ -179,7 +179,7 @@ entry(vae.vae_objective, layers(2, 3, 4), layers(4, 3, 4), lambda r: np.where(r.
       wrt=(0, 1), source=A + "variational_autoencoder.py")
 entry(gan.gan_value, layers(2, 3, 4), layers(4, 3, 1), mat(5, 4, low=0.0, high=1.0), wrt=(0, 1),
       source=A + "generative_adversarial_net.py")
-entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), status="coded", item=1, code="AD205", source=A + "convnet.py")
+entry(convnet.loss, vec(convnet.N_WEIGHTS, -0.5, 0.5), mat(4, 2, 3), one_hot(4, 3), source=A + "convnet.py")
 entry(fluidsim.objective, vec(50, -0.4, 0.4), source=A + "fluidsim/fluidsim.py")
 entry(wing.objective, lambda r: r.uniform(-1.5, -0.5, 40 * 60), source=A + "fluidsim/wing.py")
 entry(bnn.logprob, lambda r: r.normal(0, 0.5, (1, bnn.num_weights)), mat(5, 1), mat(5, 1), status="coded", item=0, code="AD102", source=A + "bayesian_neural_net.py")
@@ -209,12 +209,12 @@ entry(discretization.van_loan_summary, mat(2, 2), mat(2, 1), scalar(0.1, 0.5), w
 
 # -- eriklindernoren/ML-From-Scratch (MIT) ---------------------------------------------------------
 
-entry(mlfs_nn.square_loss_of_tanh, vec(5), vec(5), wrt=1, status="coded", item=1, code="AD205", source=M + "deep_learning/activation_functions.py, loss_functions.py")
-entry(mlfs_nn.cross_entropy_of_softmax, one_hot(4, 3), mat(4, 3), wrt=1, status="coded", item=1, code="AD205", source=M + "deep_learning/activation_functions.py, loss_functions.py")
-entry(mlfs_nn.stacked_activations, vec(6, -2.0, 2.0), status="coded", item=1, code="AD202", source=M + "deep_learning/activation_functions.py")
+entry(mlfs_nn.square_loss_of_tanh, vec(5), vec(5), wrt=1, source=M + "deep_learning/activation_functions.py, loss_functions.py")
+entry(mlfs_nn.cross_entropy_of_softmax, one_hot(4, 3), mat(4, 3), wrt=1, source=M + "deep_learning/activation_functions.py, loss_functions.py")
+entry(mlfs_nn.stacked_activations, vec(6, -2.0, 2.0), source=M + "deep_learning/activation_functions.py")
 entry(mlfs_regression.L2_REG, vec(4), source=M + "supervised_learning/regression.py")
 entry(mlfs_regression.ELASTIC, vec(4), source=M + "supervised_learning/regression.py")
-entry(mlfs_regression.regression_mse, mat(5, 3), vec(5), wrt=(0, 1), status="coded", item=1, code="AD305", source=M + "supervised_learning/regression.py")
+entry(mlfs_regression.regression_mse, mat(5, 3), vec(5), wrt=(0, 1), source=M + "supervised_learning/regression.py")
 
 # -- mnielsen/neural-networks-and-deep-learning (MIT) ------------------------------------------------
 

@@ -148,16 +148,17 @@ def test_calling_what_a_property_returns_is_refused():
     assert codes == ["AD218"] and "property" in diags[0].message
 
 
-def test_a_loop_over_objects_of_different_classes_is_refused():
-    model = _mlp(mc.Layer, mc.ReluLayer)
-    codes, diags = _codes(model.loss, X, Y)
-    assert codes == ["AD218"] and "`self.layers`, which holds objects of different classes" in diags[0].message
-
-
-@pytest.mark.xfail(strict=True, raises=TranspileError, reason="a loop over a list of objects of different classes needs a dispatch per item (AD218)")
-def test_gap_a_loop_over_layers_of_different_classes():
+@pytest.mark.parametrize("method", ["loss", "predict_indexed"])
+def test_a_loop_over_objects_of_different_classes_is_unrolled(method):
     model = _mlp(mc.Layer, mc.ReluLayer, mc.Layer)
-    check_grad(model.loss, [X, Y], 0, grad(model.loss)(X, Y))
+    args = [X, Y] if method == "loss" else [X]
+    check_grad(getattr(model, method), args, 0, grad(getattr(model, method))(*args))
+
+
+def test_a_loop_over_objects_of_different_classes_that_breaks_is_refused():
+    model = _mlp(mc.Layer, mc.ReluLayer)
+    codes, diags = _codes(model.predict_until, X)
+    assert codes == ["AD218"] and "`self.layers`, which holds objects of different classes" in diags[0].message
 
 
 def test_grad_of_a_partial_of_a_function_calling_methods():

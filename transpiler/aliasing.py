@@ -338,6 +338,8 @@ class Checker:
             else:
                 continue
             for arg in args:
+                if arg is call.func:  # the object a ``__call__`` runs on (``memory.Evaluator.callee``): its own state
+                    continue
                 self._changed_argument(stmt, node, arg, copied, state, report, fn if effect is not None else None)
             if outside:
                 state.change(memory.FROM_OUTSIDE.reach, DEFINITE)

@@ -13,7 +13,9 @@ keeps the attribute read as written.
 A namedtuple or a dataclass whose ``__init__`` only stores its arguments (the
 one ``dataclass`` writes, without ``__post_init__``) built from differentiated
 values is a container display, as ``(W, b)`` or ``{"W": W, "b": b}`` is: each
-argument's cotangent is its field's part of the object's adjoint.
+argument's cotangent is its field's part of the object's adjoint. So is an object
+of a class whose ``__init__`` stores its differentiated parameters as they are
+(``self.W = W``; ``constructed.stored_parameters``), whatever else it stores.
 
 An attribute named like an array's (``x.T``, ``x.real``, ``x.shape``), or read
 from a value known to be an array, is the array's; the gradient of an object
@@ -27,6 +29,7 @@ import dataclasses
 import inspect
 import operator
 
+from adgen import constructed
 from adgen.runtime import trees
 
 
@@ -73,17 +76,27 @@ def construct(rev, node, fwd):
     if not isinstance(node, ast.Call) or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
     ok, cls = rev.resolver.value_of(node.func, record=False)
-    if not ok or not plain_class(cls):
+    stored = constructed.stored_parameters(cls, rev.resolver.src.baked) if ok and not plain_class(cls) else None
+    if not ok or not (plain_class(cls) or stored):
         return None
     rev.resolver.value_of(node.func)  # recorded: another class there makes the gradient again
     params = list(inspect.signature(cls).parameters)
     named = params[: len(node.args)] + [k.arg for k in node.keywords]
     if len(node.args) > len(params) or not set(named) <= set(params) or len(set(named)) < len(named):
         return None  # a call Python refuses when it runs
-    keys = [cls._fields.index(n) if issubclass(cls, tuple) else n for n in named]
-    holder = ast.Dict(keys=[ast.copy_location(ast.Constant(k), node) for k in keys], values=node.args + [k.value for k in node.keywords])
+    given = node.args + [k.value for k in node.keywords]
+    if stored is not None:  # __init__ stores these parameters as they are: ``self.W = W``
+        if any(n not in stored and rev.activity.expr_active(v) for n, v in zip(named, given)):
+            return None  # a differentiated value __init__ computes with: no rule (AD201)
+        keys = [stored.get(n) for n in named]
+    else:
+        keys = [cls._fields.index(n) if issubclass(cls, tuple) else n for n in named]
+    kept = [k for k in range(len(given)) if keys[k] is not None]
+    holder = ast.Dict(keys=[ast.copy_location(ast.Constant(keys[k]), node) for k in kept], values=[given[k] for k in kept])
     lowered, op = rev._lower_seq(ast.copy_location(holder, node), fwd)
-    values = lowered.values
+    values = list(given)
+    for k, v in zip(kept, lowered.values):
+        values[k] = v
     keywords = [ast.keyword(arg=k.arg, value=v) for k, v in zip(node.keywords, values[len(node.args) :])]
     return ast.copy_location(ast.Call(func=node.func, args=values[: len(node.args)], keywords=keywords), node), op
 

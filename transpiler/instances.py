@@ -28,12 +28,12 @@ import types
 
 import numpy as np
 
-from adgen import guards
+from adgen import constructed, guards
 from adgen.libraries import installed
 
 _DEPTH = 6  # objects nested deeper are not looked into (nor resolved through)
 _ABSENT = object()
-_PLAIN_TYPES = frozenset({float, int, bool, type(None), str, np.ndarray, np.float64})
+_PLAIN_TYPES = frozenset({float, int, bool, type(None), str, np.ndarray, np.float64, constructed.Computed})
 _ROUTINES = (types.FunctionType, types.BuiltinFunctionType, types.BuiltinMethodType, type)
 
 
@@ -140,6 +140,8 @@ class Samples:
         self.diags = diags
         self.values = {p: v for p, v in params.items() if v is not None}
         self.refused = set()  # nodes already reported
+        self.built = {}  # id of a call building an object of the user's -> (its sample, or None and why not)
+        self.unfollowed = {}  # a local assigned such an object adgen cannot follow -> (class, why)
         self.mixed = {}  # a local taking items of a list or dict of objects of several classes -> that list
 
     def scan(self, body, params):
@@ -160,12 +162,29 @@ class Samples:
                     continue
                 found = [self.of(v) if v is not None else None for v in values]
                 kinds = {structure(s) for s in found}
-                if found[0] is not None and len(kinds) == 1:
+                if found[0] is not None and len(kinds) == 1 and not (isinstance(values[0], ast.List) and _may_change(body, name)):
                     self.values[name] = found[0]
+                elif any(self._why(v) for v in values):
+                    self.unfollowed[name] = next(self._why(v) for v in values if self._why(v))
                 elif any(isinstance(v, ast.Subscript) and self._mixed(self.of(v.value)) for v in values):
                     seq = next(v.value for v in values if isinstance(v, ast.Subscript))
                     written = stores.get(seq.id, [None]) if isinstance(seq, ast.Name) else [seq]
                     self.mixed[name] = written[0] if len(written) == 1 and written[0] is not None else seq  # as the user wrote it
+        self._changed_after_built(body)
+
+    def _changed_after_built(self, body):
+        """AD219 for a method called on an object the function built that changes the object
+        (``m = Model(); m.set_act(np.cos)``): its sample would no longer say what it holds."""
+        built = {id(found) for found, _ in self.built.values() if found is not None}
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            func = getattr(node, "func", None) if isinstance(node, ast.Call) else None
+            if not isinstance(func, ast.Attribute) or id(self.of(func.value)) not in built:
+                continue
+            raw = inspect.getattr_static(type(self.of(func.value)), func.attr, None)
+            found = constructed.store_into_self(raw) if isinstance(raw, types.FunctionType) else None
+            if found is not None:
+                message = f"`{ast.unparse(func)}(...)` changes an object built in the function (line {found[0]}: `{found[1]}`), so adgen cannot tell what it holds afterwards"
+                self._refuse(func, message, "Build the object with what it should hold (`__init__`), or build it outside the differentiated function and pass it in.", "AD219")
 
     # -- what an expression holds ------------------------------------------------------
 
@@ -185,6 +204,11 @@ class Samples:
             return None
         if isinstance(node, ast.Subscript):
             return self._item(self.of(node.value), node.slice)
+        if isinstance(node, (ast.List, ast.Tuple)) and node.elts:  # ``[ELU(0.1), Sigmoid()]``
+            items = [self._held(e) if not isinstance(e, ast.Starred) else None for e in node.elts]
+            return None if any(v is None for v in items) else (list if isinstance(node, ast.List) else tuple)(items)
+        if isinstance(node, ast.Call) and self._built(node) is not None:
+            return self._built(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 1 and not node.keywords:
             inner = self.of(node.args[0])
             return type(inner) if is_object(inner) else None
@@ -203,6 +227,58 @@ class Samples:
             return items[0]  # any item, as all are alike (the key of ``api`` holds each one's)
         return None
 
+    def _held(self, node):
+        """What an item of a list or tuple display holds: an object (or class) of the user's,
+        or a function known statically (``[np.sin, np.cos]``)."""
+        found = self.of(node)
+        if found is None:
+            ok, value = self.resolver.value_of(node)
+            found = value if ok and callable(value) and not isinstance(value, type) else None
+        return found
+
+    def _built(self, call):
+        """The sample of the object ``call`` builds, ``Cls(...)`` of a class of the user's
+        (``constructed``), or None (why not: ``_why``)."""
+        if id(call) in self.built:
+            return self.built[id(call)][0]
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        ok, cls = self.resolver.value_of(call.func, record=False)
+        if not ok or not isinstance(cls, type) or not _user_class(cls) or issubclass(cls, tuple):
+            return None
+        self.resolver.value_of(call.func)  # recorded: another class there makes the gradient again
+        args = [self._known(a) for a in call.args]
+        keywords = {k.arg: self._known(k.value) for k in call.keywords}
+        found, why = constructed.sample(cls, args, keywords, self.src.baked, _user_class)
+        self.built[id(call)] = (found, None if why is None else (cls, why))
+        return found
+
+    def _known(self, node):
+        """An argument of a call building an object, as far as the transform knows it."""
+        found = self.of(node)
+        if found is not None:
+            return found
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            ok, value = self.resolver.value_of(node)
+            return value if ok else None
+
+    def _why(self, node):
+        """``(class, reason)`` when ``node`` holds an object built where adgen does not follow
+        its construction, else None."""
+        if isinstance(node, ast.Call):
+            return self.built.get(id(node), (None, None))[1]
+        return self.unfollowed.get(node.id) if isinstance(node, ast.Name) else None
+
+    def _unfollowed(self, node, func):
+        """AD219 for ``func`` called on ``node``, an object built in a way adgen does not follow."""
+        cls, why = self._why(node)
+        message = f"`{ast.unparse(func)}(...)` calls a method of an object of class {cls.__qualname__} built here, whose construction adgen does not follow: {why}"
+        if id(func) not in self.refused:
+            self.refused.add(id(func))
+            self.diags.add("AD219", func, message, "Build the object outside the differentiated function and pass it in, or keep `__init__` to stores of its arguments into attributes.")
+
     def _outside(self, node):
         """A module global or closure variable holding an object of the user's (or one of
         their classes): recorded, so that another structure there makes the gradient again."""
@@ -210,9 +286,10 @@ class Samples:
         if root is None or root[2] is None:
             return None
         ok, value = self.resolver.value_of(node, record=False)
-        if not ok or not (is_object(value) or (isinstance(value, type) and _user_class(value, True))):
+        sequence = type(value) in (list, tuple) and any(map(is_object, value))  # ``for act in ACTIVATIONS``
+        if not ok or not (is_object(value) or sequence or (isinstance(value, type) and _user_class(value, True))):
             return None
-        if is_object(value):
+        if is_object(value) or sequence:
             root[2](Same(value), False)
         return value
 
@@ -226,6 +303,9 @@ class Samples:
             if _is_super(func.value):
                 return self._super(func)
             base = self.of(func.value)
+            if base is None and self._why(func.value):
+                self._unfollowed(func.value, func)
+                return None
             if base is None and isinstance(func.value, ast.Subscript) and self._mixed(self.of(func.value.value)):
                 self.mixed[ast.unparse(func.value)] = func.value.value
                 self.callee(ast.copy_location(ast.Name(id=ast.unparse(func.value), ctx=ast.Load()), func))  # AD218
@@ -244,6 +324,9 @@ class Samples:
             message = f"`{func.id}` takes items of `{seq}`, which holds objects of different classes: adgen cannot tell which class's method `{func.id}(...)` runs"
             self._refuse(func, message, "Keep objects of one class in the list, or call each by a constant index (`layers[0](x)`).")
             return None
+        if self.of(func) is None and self._why(func):
+            self._unfollowed(func, func)
+            return None
         return self._value_callee(self.of(func), func)
 
     @staticmethod
@@ -254,6 +337,10 @@ class Samples:
     def function(self, func):
         """A function held in an object's attribute or item (``self.act`` holding
         ``np.tanh``) that is not the user's: ``(True, function)`` for its rule, else ``(False, None)``."""
+        if isinstance(func, ast.Name):  # ``f = FUNCTIONS[0]``, a loop unrolled (``unroll``)
+            held = self.values.get(func.id)
+            plain = held is not None and callable(held) and not is_object(held) and not isinstance(held, (type, functools.partial))
+            return (True, held) if plain else (False, None)
         if not isinstance(func, (ast.Attribute, ast.Subscript)) or _is_super(getattr(func, "value", None)):
             return False, None
         base = self.of(func.value)
@@ -265,6 +352,9 @@ class Samples:
         return (True, held) if callable(held) else (False, None)
 
     def _value_callee(self, value, func):
+        if isinstance(value, constructed.Computed):
+            self._refuse(func, f"adgen cannot tell which function `{ast.unparse(func)}` is: {value.text}", "Store the function itself in `__init__` (`self.f = f`, `self.f = np.tanh`), or build the object outside the differentiated function and pass it in.", "AD219")
+            return None
         if value is None or value is _ABSENT:
             return None
         if isinstance(value, types.FunctionType):
@@ -347,10 +437,25 @@ class Samples:
             return body
         return [Spell().visit(s) for s in body]
 
-    def _refuse(self, node, message, hint):
+    def _refuse(self, node, message, hint, code="AD218"):
         if id(node) not in self.refused:
             self.refused.add(id(node))
-            self.diags.add("AD218", node, message, hint)
+            self.diags.add(code, node, message, hint)
+
+
+def _may_change(body, name):
+    """May the list ``name`` is bound to change after (``name.append(v)``, ``name[0] = v``,
+    passed to a function)? Only ``len(name)`` and ``name[i]`` reads are sure not to."""
+    parents = {id(c): n for s in body for n in ast.walk(s) for c in ast.iter_child_nodes(n)}
+    for node in (n for s in body for n in ast.walk(s)):
+        if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
+            continue
+        parent = parents.get(id(node))
+        read = isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load)
+        counted = isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "len"
+        if not (read or counted):
+            return True
+    return False
 
 
 def _is_super(node):

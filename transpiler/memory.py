@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from adgen.runtime.items import array_copy
+from adgen import instances
 
 NEW = "new"
 OUTSIDE = ("outside",)
@@ -267,6 +268,13 @@ class Evaluator:
         its first argument (``Class.method(obj, ...)``)."""
         func = call.func
         ok, fn = self.resolve(func)
+        if not ok and isinstance(func, ast.Attribute):  # ``MODEL.loss(x)``, ``loss`` an object ``MODEL`` holds
+            found, base = self.peek(func.value)
+            held = getattr(base, "__dict__", {}).get(func.attr) if found and instances.is_object(base) else None
+            ok, fn = (True, held) if instances.is_object(held) else (False, None)
+        method = inspect.getattr_static(type(fn), "__call__", None) if ok and instances.is_object(fn) else None
+        if isinstance(method, types.FunctionType):  # an object of a class of yours with a ``__call__``
+            return True, method, ast.Call(func=func, args=[func] + call.args, keywords=call.keywords)
         if isinstance(fn, types.MethodType) and isinstance(func, ast.Attribute):
             fn = fn.__func__
         elif ok or not isinstance(func, ast.Attribute):

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, repeats, shapes, stores, structure, tuples, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -210,6 +210,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     resolver.instances = instances.Samples(resolver, samples or {}, diags)
     resolver.instances.scan(body, params(func))
+    body, unrolled = unroll.run(body, resolver.instances, names)  # for act in [TanH(), Sigmoid()]
+    if unrolled:
+        resolver.instances = instances.Samples(resolver, samples or {}, diags)
+        resolver.instances.scan(body, params(func))
     body = resolver.instances.spell_super(body)
     dynamic.check(body, resolver, diags)
     aux = None
