@@ -18,7 +18,7 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, instances, nested, pipeline, primitives, shapes, source, variadic
+from adgen import binding, calls, funcargs, instances, nested, pipeline, primitives, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -32,8 +32,8 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
     run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
-    ``call``: ``(layout, statics)`` of a call (``variadic.layout``; the parameters left to a
-    default that is a function), or None. ``args``: the call's arguments, whose objects of
+    ``call``: ``(layout, statics)`` of a call (``variadic.layout``; the parameters holding a
+    function, given or left to a default: ``funcargs.Static``), or None. ``args``: the call's arguments, whose objects of
     the user's classes the gradient resolves methods through (``instances``; their
     structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
@@ -53,8 +53,7 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     src = source.load(fn)
     renamed = {}
     if call is not None:  # *args, **kwargs and function defaults, as this call has them
-        signature = inspect.signature(fn)
-        src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]})
+        src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]})
     params = variadic.parameters(src.func)
     samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples)
@@ -100,10 +99,8 @@ class GradFunction:
     def _call_spec(self, args, kwargs):
         """``(layout, statics)`` of a call with these bound arguments (see ``_compiled``), or None."""
         shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
-        statics = ()
-        if self._statics:
-            named = dict(zip(self._signature.parameters, args)) | kwargs
-            statics = tuple(p for p, default in self._statics.items() if named.get(p, default) is default)
+        named = self._statics | dict(zip(self._signature.parameters, args)) | kwargs
+        statics = funcargs.statics(named, self._statics)  # functions given (or left as defaults): the gradient is made for them
         return (shape, statics) if shape is not None or statics else None
 
     def _general(self):

@@ -125,7 +125,7 @@ class Guard:
         for src in sources:
             for key, (kind, owner, name, attrs, obj, method) in src.baked.items.items():
                 own = owner is top and kind != "name"
-                tail = operator.attrgetter(".".join(attrs)) if attrs else None
+                tail = _path(attrs) if attrs else None
                 checks[key] = (kind, None if own else owner, name, tail, obj, method)
         self.checks = tuple(checks.values())
 
@@ -162,6 +162,19 @@ class Guard:
 
     def __len__(self):
         return len(self.checks)
+
+
+def _path(attrs):
+    """Reads ``attrs`` (attribute names, and ``(key,)`` for an item: ``FNS[1]``) from a value."""
+    if all(isinstance(a, str) for a in attrs):
+        return operator.attrgetter(".".join(attrs))
+
+    def read(value):
+        for a in attrs:
+            value = value[a[0]] if isinstance(a, tuple) else getattr(value, a)
+        return value
+
+    return read
 
 
 def _expected(obj, method=False):

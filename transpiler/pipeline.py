@@ -204,7 +204,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
-    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters whose default is a function (variadic.py)
+    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters holding functions (variadic.py, funcargs.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
     resolver.instances = instances.Samples(resolver, samples or {}, diags)
     resolver.instances.scan(body, params(func))
@@ -235,6 +235,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.parameters = frozenset() if callee else frozenset(params(func))
         rev.gradient_names = nested.gradient_names(body, resolver)
         rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)
