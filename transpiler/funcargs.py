@@ -19,11 +19,13 @@ function itself, and lists, tuples and dicts of functions.
 """
 
 import ast
+import copy
 import functools
 import types
 
 import numpy as np
 
+from adgen import guards
 
 
 FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc, functools.partial)
@@ -113,3 +115,189 @@ def unresolved(func, parameters):
     if isinstance(root, ast.Name) and root.id in parameters:
         return "AD223", f"`{ast.unparse(func)}` calls a function held by the parameter `{root.id}`, which is known only when the function is called"
     return "AD202", f"cannot tell statically which function `{ast.unparse(func)}` is"
+
+
+# -- loops over containers of functions, written out -------------------------------------------
+
+
+class SameFunctions(guards.Check):
+    """A guard: the container still holds the same functions, as many of them (a loop over
+    it was written out for them)."""
+
+    def __init__(self, value):
+        self.static = Static(value)
+
+    def matches(self, value):
+        return is_static(value) and Static(value) == self.static
+
+
+class _Containers:
+    """The containers of functions a function's body reads, by name: parameters a call
+    resolved (``statics``), locals bound once to a display of functions, globals and
+    closure variables."""
+
+    def __init__(self, body, src, local, statics, is_builtin):
+        self.src, self.local, self.statics, self.is_builtin = src, local, statics, is_builtin
+        self.displays = _displays(body, self._function_node)
+
+    def _function_node(self, node):
+        """Does ``node`` (``np.sin``, ``my_act``) name a function, as Python reads it here?"""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id in self.local:
+            return False
+        found, value = self.src.lookup(node.id)
+        for attr in attrs:
+            if not isinstance(value, types.ModuleType):
+                return False
+            value = getattr(value, attr, None)
+        return found and is_function(value)
+
+    def items(self, node):
+        """``[(key, expression for that item)]`` of the container ``node`` names, or None."""
+        if not isinstance(node, ast.Name):
+            return None
+        name = node.id
+        if name in self.displays:
+            return self.displays[name]
+        if name in self.statics:
+            value = self.statics[name]
+        elif name in self.local:
+            return None
+        else:
+            found, value = self.src.lookup(name)
+            if not (found and is_static(value)):
+                return None
+            check = SameFunctions(value)
+            if name in self.src.closure:
+                self.src.baked.cell(self.src.fn, name, (), check)
+            else:
+                self.src.baked.name(self.src.globals, name, (), check)
+        if not is_static(value) or not isinstance(value, (list, tuple, dict)):
+            return None
+        keys = list(value) if isinstance(value, dict) else range(len(value))
+        return [(k, ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=ast.Constant(k), ctx=ast.Load())) for k in keys]
+
+
+def _displays(body, names_function):
+    """Local name -> its items, for names bound once, at the top level of ``body``, to a
+    tuple, list or dict display of functions, and bound nowhere else."""
+    stores = {}
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+    found = {}
+    for stmt in body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if isinstance(value, (ast.Tuple, ast.List)):
+            items = list(enumerate(value.elts))
+        elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
+            items = [(k.value, v) for k, v in zip(value.keys, value.values)]
+        else:
+            continue
+        if stores[name] == 1 and items and all(names_function(v) for _, v in items):
+            found[name] = items
+    return found
+
+
+def unroll(body, src, local, statics, is_builtin):
+    """``body`` with its loops over containers of functions written out, and the items of
+    local displays of functions (``fns = (np.sin, act)``, ``fns[0](x)``) read in place
+    (``local``: the names the function binds; ``statics``: parameter -> the function value a
+    call gave it; ``is_builtin(name)``: does it mean Python's builtin)."""
+    containers = _Containers(body, src, local, statics, is_builtin)
+    body = _Unrolled(containers, body).block(body)
+    items = {name: dict(found) for name, found in containers.displays.items()}
+    body = [_Replace({}, items).visit(stmt) for stmt in body]
+    read = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return [s for s in body if not (isinstance(s, ast.Assign) and s.targets[0].id in set(items) - read)]  # every item read in place
+
+
+class _Unrolled:
+    def __init__(self, containers, body):
+        self.containers = containers
+        self.body = body
+
+    def block(self, stmts):
+        out = []
+        for stmt in stmts:
+            written = self._written_out(stmt) if isinstance(stmt, ast.For) else None
+            if written is not None:
+                out += self.block(written)
+                continue
+            for field in ("body", "orelse"):
+                if isinstance(stmt, (ast.For, ast.While, ast.If)):
+                    setattr(stmt, field, self.block(getattr(stmt, field)))
+            out.append(stmt)
+        return out
+
+    def _written_out(self, loop):
+        """The copies of ``loop``'s body, one per function of the container it goes over, or None."""
+        found = self._form(loop.iter, loop.target)
+        if found is None or loop.orelse or any(isinstance(n, (ast.Break, ast.Continue)) for s in loop.body for n in ast.walk(s)):
+            return None
+        targets, copies = found
+        stored = {n.id for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        inside = {id(n) for s in loop.body for n in ast.walk(s)}
+        outside = {n.id for s in self.body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+        if stored & targets or outside & targets or len(copies) > MAX_UNROLLED:
+            return None  # the loop variable is rebound in the loop or read after it
+        out = []
+        for subs in copies:
+            out += [_Replace(subs, {}).visit(copy.deepcopy(s)) for s in loop.body]
+        return out
+
+    def _form(self, it, target):
+        """``(target names, [name -> node, one per item])`` for ``for f in C``, ``for i, f in
+        enumerate(C)``, ``for i in range(len(C))``, ``for f in C.values()``, ``for k, f in
+        C.items()`` over a container of functions ``C``, else None."""
+        names = [target] if isinstance(target, ast.Name) else target.elts if isinstance(target, ast.Tuple) else []
+        if not names or not all(isinstance(n, ast.Name) for n in names):
+            return None
+        ids = [n.id for n in names]
+        call = it if isinstance(it, ast.Call) and not it.keywords and len(it.args) <= 1 else None
+        builtin = call is not None and isinstance(call.func, ast.Name) and self.containers.is_builtin(call.func.id) and call.func.id
+        method = call is not None and not call.args and isinstance(call.func, ast.Attribute) and call.func.attr
+        if isinstance(it, ast.Name) and len(ids) == 1:
+            items, make = self.containers.items(it), lambda k, i, node: [node]
+        elif builtin == "enumerate" and len(ids) == 2:
+            items, make = self.containers.items(call.args[0]), lambda k, i, node: [ast.Constant(i), node]
+        elif builtin == "range" and len(ids) == 1 and _is_len(call.args[0], self.containers.is_builtin):
+            items, make = self.containers.items(call.args[0].args[0]), lambda k, i, node: [ast.Constant(i)]
+        elif method in ("values", "items") and len(ids) == (1 if method == "values" else 2):
+            items = self.containers.items(call.func.value)
+            make = (lambda k, i, node: [node]) if method == "values" else (lambda k, i, node: [ast.Constant(k), node])
+            if items is not None and not all(isinstance(k, str) for k, _ in items):
+                return None  # not a dict
+        else:
+            return None
+        if items is None or (builtin in ("range", "enumerate") or isinstance(it, ast.Name)) and any(isinstance(k, str) for k, _ in items):
+            return None  # a loop over a dict goes over its keys
+        return set(ids), [dict(zip(ids, make(k, i, node))) for i, (k, node) in enumerate(items)]
+
+
+def _is_len(node, is_builtin):
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and is_builtin("len") and len(node.args) == 1 and not node.keywords
+
+
+class _Replace(ast.NodeTransformer):
+    """Names read replaced by nodes (``subs``), and literal items of local displays of
+    functions by the display's item (``items``: name -> key -> node)."""
+
+    def __init__(self, subs, items):
+        self.subs, self.items = subs, items
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.subs:
+            return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(self.subs[node.id]), node))
+        return node
+
+    def visit_Subscript(self, node):
+        self.generic_visit(node)
+        if literal_index(node) and isinstance(node.value, ast.Name) and node.slice.value in self.items.get(node.value.id, {}):
+            return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(self.items[node.value.id][node.slice.value]), node))
+        return node

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -194,6 +194,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
         body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
+        body = funcargs.unroll(body, src, local, getattr(func, "adgen_statics", {}), lambda n: _is_builtin(src, local, n))  # for f in fns: ...
         body = funcvalues.run(body, names, lambda n: _is_builtin(src, local, n), lambda n: (False, None) if n in local else src.lookup(n))
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
