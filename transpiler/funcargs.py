@@ -214,7 +214,7 @@ def unroll(body, src, local, statics, is_builtin):
     items = {name: dict(found) for name, found in containers.displays.items()}
     body = [_Replace({}, items).visit(stmt) for stmt in body]
     read = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return [s for s in body if not (isinstance(s, ast.Assign) and s.targets[0].id in set(items) - read)]  # every item read in place
+    return [s for s in body if not (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in set(items) - read)]  # every item read in place
 
 
 class _Unrolled:

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, shapes, stores, structure, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, shapes, stores, structure, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -189,7 +189,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags = Diagnostics(src)
 
     with stage("normalize"):
-        body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        body = nesteddefaults.run(func.body, set(params(func)) | names_in(func.body, ast.Store), names.fresh)  # def g(v, act=np.tanh)
+        body, lifted = program.lift(src, body, diags)  # nested defs, to module level
         body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
