@@ -10,6 +10,12 @@ function itself, and lists, tuples and dicts of functions.
   tuple or dict of functions given for a parameter (``fns=[np.sin, act]``) is resolved
   the same way, item by item. ``adgen emit``, which sees no call, cannot know the
   function: AD223.
+- **Factories.** ``make_act("tanh")(x)``, or ``act = get_activation("relu")`` then
+  ``act(x)``: a function of yours called with literal arguments, whose result is called
+  (or passed to a function), is called when the gradient is made, and what it returns
+  resolves the call (``factories``). The guard calls it again each time the gradient
+  runs, as the function itself does, and makes the gradient again when it returns
+  another function (a function with the same code, holding the same functions, is the same).
 - **Containers of functions.** ``FNS[1](x)``, ``ACTS["relu"](x)``, ``fns[0](x)``, where
   the container is a global, a closure variable or such a parameter and the index a
   literal, name the function the container holds there (``resolve.Resolver.value_of``,
@@ -301,3 +307,100 @@ class _Replace(ast.NodeTransformer):
         if literal_index(node) and isinstance(node.value, ast.Name) and node.slice.value in self.items.get(node.value.id, {}):
             return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(self.items[node.value.id][node.slice.value]), node))
         return node
+
+
+# -- functions returned by a factory -------------------------------------------------------------
+
+
+def same_function(a, b):
+    """Is ``a`` the function ``b`` for a gradient made for ``b``: the same object, or a
+    function with the same code holding the same functions in its closure (a factory's
+    result made again; the values it holds are read when the gradient runs)."""
+    if a is b:
+        return True
+    if type(a) is not types.FunctionType or type(b) is not types.FunctionType or a.__code__ is not b.__code__:
+        return False
+    cells = zip(a.__closure__ or (), b.__closure__ or ())
+    return all(x.cell_contents is y.cell_contents or isinstance(x.cell_contents, guards.DATA) for x, y in cells)
+
+
+class SameFunction(guards.Check):
+    """A guard: a factory called again returns the function the gradient was made for."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def matches(self, value):
+        return same_function(value, self.fn)
+
+
+def factories(body, src, local):
+    """Resolve the calls of functions of yours with literal arguments whose result is called
+    (``make_act("tanh")(x)``), and the names bound once, at the top level of ``body``, to
+    one (``act = get_activation("relu")``) that are only called or passed to calls: each
+    read of such a name becomes the call, which ``resolve`` answers with the function it
+    returned when the gradient was made (``adgen_resolved``)."""
+    made = {}
+    module = ast.Module(body=body, type_ignores=[])
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+            _resolve_factory(node.func, src, local, made)
+    bound = _bound_factories(body, src, local, made)
+    if not bound:
+        return body
+    body = [s for s in body if not (isinstance(s, ast.Assign) and s.targets[0] in [b for b, _ in bound.values()])]
+    return [_Replace({name: call for name, (_, call) in bound.items()}, {}).visit(s) for s in body]
+
+
+def _bound_factories(body, src, local, made):
+    """Name -> (its store, the factory call it is bound to) for ``act = make(...)`` as
+    ``factories`` says."""
+    stores, uses = {}, {}
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        if isinstance(node, ast.Call):
+            for used in [node.func] + node.args + [k.value for k in node.keywords]:
+                uses[id(used)] = True
+    loads = [n for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    found = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call):
+            name = stmt.targets[0].id
+            if stores[name] == 1 and all(id(n) in uses for n in loads if n.id == name) and _resolve_factory(stmt.value, src, local, made):
+                found[name] = (stmt.targets[0], stmt.value)
+    return found
+
+
+def _resolve_factory(call, src, local, made):
+    """Call the factory ``call`` names (with literal arguments) and mark ``call`` with the
+    function it returns, guarded; False where it is not one."""
+    attrs, root = [], call.func
+    while isinstance(root, ast.Attribute):
+        attrs.insert(0, root.attr)
+        root = root.value
+    literal = all(isinstance(a, ast.Constant) for a in call.args + [k.value for k in call.keywords]) and all(k.arg for k in call.keywords)
+    if not literal or not isinstance(root, ast.Name) or root.id in local:
+        return False
+    found, factory = src.lookup(root.id)
+    for attr in attrs:
+        factory = getattr(factory, attr, None) if isinstance(factory, types.ModuleType) else None
+    if not found or type(factory) is not types.FunctionType:
+        return False
+    step = guards.Calling([a.value for a in call.args], {k.arg: k.value.value for k in call.keywords})
+    key = (id(factory), step)
+    if key not in made:
+        try:
+            made[key] = step(factory)
+        except Exception:  # noqa: BLE001 - the user's code, run as the primal would run it: left to fail there
+            made[key] = None
+    result = made[key]
+    if not is_function(result):
+        return False
+    check, path = SameFunction(result), tuple(attrs) + (step,)
+    if root.id in src.closure:
+        src.baked.cell(src.fn, root.id, path, check)
+    else:
+        src.baked.name(src.globals, root.id, path, check)
+    call.adgen_resolved = result
+    return True

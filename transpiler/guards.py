@@ -164,14 +164,32 @@ class Guard:
         return len(self.checks)
 
 
+class Calling:
+    """A step of a recorded path: the value called with these literal arguments (a factory
+    of functions, ``make_act("tanh")``: ``funcargs.py``)."""
+
+    def __init__(self, args, keywords):
+        self.args, self.keywords = tuple(args), tuple(sorted(keywords.items()))
+
+    def __eq__(self, other):
+        return isinstance(other, Calling) and (self.args, self.keywords) == (other.args, other.keywords)
+
+    def __hash__(self):
+        return hash((self.args, self.keywords))
+
+    def __call__(self, fn):
+        return fn(*self.args, **dict(self.keywords))
+
+
 def _path(attrs):
-    """Reads ``attrs`` (attribute names, and ``(key,)`` for an item: ``FNS[1]``) from a value."""
+    """Reads ``attrs`` (attribute names; ``(key,)`` for an item, ``FNS[1]``; ``Calling`` for
+    a call) from a value."""
     if all(isinstance(a, str) for a in attrs):
         return operator.attrgetter(".".join(attrs))
 
     def read(value):
         for a in attrs:
-            value = value[a[0]] if isinstance(a, tuple) else getattr(value, a)
+            value = a(value) if isinstance(a, Calling) else value[a[0]] if isinstance(a, tuple) else getattr(value, a)
         return value
 
     return read

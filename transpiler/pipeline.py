@@ -195,6 +195,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
         body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
+        body = funcargs.factories(body, src, local)  # make_act("tanh")(x)
         body = funcargs.unroll(body, src, local, getattr(func, "adgen_statics", {}), lambda n: _is_builtin(src, local, n))  # for f in fns: ...
         body = funcvalues.run(body, names, lambda n: _is_builtin(src, local, n), lambda n: (False, None) if n in local else src.lookup(n))
         body = normalize.run(body, names)
