@@ -89,11 +89,21 @@ def statics(named, defaults):
 
 
 def literal_index(node):
-    """Is ``node`` a subscript by a literal integer or string (``FNS[1]``, ``ACTS["relu"]``)?"""
-    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Constant):
-        return False
-    key = node.slice.value
-    return isinstance(key, str) or (isinstance(key, int) and not isinstance(key, bool))
+    """Is ``node`` a subscript by a literal integer or string (``FNS[1]``, ``FNS[-1]``,
+    ``ACTS["relu"]``)?"""
+    return index(node) is not None
+
+
+def index(node):
+    """The literal key of the subscript ``node``, or None."""
+    if not isinstance(node, ast.Subscript):
+        return None
+    key = node.slice
+    if isinstance(key, ast.UnaryOp) and isinstance(key.op, ast.USub) and isinstance(key.operand, ast.Constant) and type(key.operand.value) is int:
+        return -key.operand.value
+    if isinstance(key, ast.Constant) and (type(key.value) is int or isinstance(key.value, str)):
+        return key.value
+    return None
 
 
 def item(container, key):
@@ -304,8 +314,8 @@ class _Replace(ast.NodeTransformer):
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
-        if literal_index(node) and isinstance(node.value, ast.Name) and node.slice.value in self.items.get(node.value.id, {}):
-            return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(self.items[node.value.id][node.slice.value]), node))
+        if literal_index(node) and isinstance(node.value, ast.Name) and index(node) in self.items.get(node.value.id, {}):
+            return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(self.items[node.value.id][index(node)]), node))
         return node
 
 
@@ -372,6 +382,18 @@ def _bound_factories(body, src, local, made):
     return found
 
 
+_NOT = object()
+
+
+def _literal(node):
+    """The value of a literal number, string, bool or None (``-1.0`` too), else ``_NOT``."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return _NOT
+    return value if value is None or isinstance(value, (bool, int, float, complex, str)) else _NOT
+
+
 def _resolve_factory(call, src, local, made):
     """Call the factory ``call`` names (with literal arguments) and mark ``call`` with the
     function it returns, guarded; False where it is not one."""
@@ -379,15 +401,15 @@ def _resolve_factory(call, src, local, made):
     while isinstance(root, ast.Attribute):
         attrs.insert(0, root.attr)
         root = root.value
-    literal = all(isinstance(a, ast.Constant) for a in call.args + [k.value for k in call.keywords]) and all(k.arg for k in call.keywords)
-    if not literal or not isinstance(root, ast.Name) or root.id in local:
+    values = [_literal(a) for a in call.args + [k.value for k in call.keywords]]
+    if any(v is _NOT for v in values) or not all(k.arg for k in call.keywords) or not isinstance(root, ast.Name) or root.id in local:
         return False
     found, factory = src.lookup(root.id)
     for attr in attrs:
         factory = getattr(factory, attr, None) if isinstance(factory, types.ModuleType) else None
     if not found or type(factory) is not types.FunctionType:
         return False
-    step = guards.Calling([a.value for a in call.args], {k.arg: k.value.value for k in call.keywords})
+    step = guards.Calling(values[: len(call.args)], {k.arg: v for k, v in zip(call.keywords, values[len(call.args) :])})
     key = (id(factory), step)
     if key not in made:
         try:

@@ -209,7 +209,8 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     resolver.bound.update(lifted)
     resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters holding functions (variadic.py, funcargs.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
-    resolver.instances = instances.Samples(resolver, samples or {}, diags)
+    held = {p: v for p, v in getattr(func, "adgen_statics", {}).items() if isinstance(v, functools.partial)}  # a partial given: its function and arguments
+    resolver.instances = instances.Samples(resolver, {**held, **(samples or {})}, diags)
     resolver.instances.scan(body, params(func))
     body = resolver.instances.spell_super(body)
     dynamic.check(body, resolver, diags)

@@ -181,7 +181,7 @@ class Resolver:
         ``items``, literal subscripts too (``FNS[1].f``), each a ``(key,)`` among the attributes."""
         attrs = []
         while isinstance(node, ast.Attribute) or (items and funcargs.literal_index(node)):
-            attrs.insert(0, node.attr if isinstance(node, ast.Attribute) else (node.slice.value,))
+            attrs.insert(0, node.attr if isinstance(node, ast.Attribute) else (funcargs.index(node),))
             node = node.value
         if not isinstance(node, ast.Name):
             return None
