@@ -7,6 +7,7 @@ import functools
 from functools import partial
 
 import numpy as np
+from scipy.integrate import odeint
 
 SCALE = 1.5
 
@@ -221,12 +222,51 @@ def nested_array_default(x):
     return np.sum(g(x) ** 2)
 
 
+def lambdas_in_local_displays(x):
+    w = x[0] * 2.0
+    fns = (np.sin, lambda v: v * 3.0)
+    ops = {"scaled": lambda v: w * v ** 2, "cos": np.cos}
+    total = 0.0
+    for f in fns:
+        total = total + np.sum(f(x) * ops["scaled"](x))
+    return total + np.sum(ops["cos"](x))
+
+
+def nested_defs_in_a_list(x):
+    def double(v):
+        return 2.0 * v * x[1]
+
+    cube = lambda v: v ** 3  # noqa: E731
+    layers = [double, cube, np.tanh]
+    for layer in layers:
+        x = layer(x)
+    return np.sum(x)
+
+
 # -- still refused ---------------------------------------------------------------------------------
 
 
-def lambda_in_local_display(x):
-    fns = (np.sin, lambda v: v * 3.0)
-    return np.sum(fns[1](x))
+def partial_of_a_lambda(x):
+    return np.sum(partial(lambda a, b: a * b, 3.0)(x))
+
+
+def display_passed_on(x):
+    fns = [np.sin, lambda v: v * 3.0]
+    return np.sum(run_all(fns, x))
+
+
+def run_all(fns, x):
+    return fns[0](x) + fns[1](x)
+
+
+K = 0.7
+
+
+def nested_default_passed_to_a_solver(x):
+    def rhs(y, t, k=K):
+        return -k * y
+
+    return np.sum(odeint(rhs, x, np.linspace(0.0, 1.0, 3)))
 
 
 def loop_with_break(x):

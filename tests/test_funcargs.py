@@ -94,6 +94,8 @@ CONTAINERS = [
     (c.nested_partials, (X,)),
     (c.nested_function_default, (X,)),
     (c.nested_array_default, (X,)),
+    (c.lambdas_in_local_displays, (X,)),
+    (c.nested_defs_in_a_list, (X,)),
 ]
 
 
@@ -146,7 +148,9 @@ def test_nested_default_evaluated_where_the_def_stands():
 
 
 REFUSED = [  # (function, arguments, code)
-    (c.lambda_in_local_display, (X,), "AD105"),
+    (c.partial_of_a_lambda, (X,), "AD105"),
+    (c.display_passed_on, (X,), "AD105"),
+    (c.nested_default_passed_to_a_solver, (X,), "AD105"),
     (c.loop_with_break, (X,), "AD202"),
     (c.index_known_when_run, (X, 1), "AD202"),
 ]

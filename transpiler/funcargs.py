@@ -154,10 +154,13 @@ class _Containers:
 
     def __init__(self, body, src, local, statics, is_builtin):
         self.src, self.local, self.statics, self.is_builtin = src, local, statics, is_builtin
+        self.nested = {s.name for s in body if isinstance(s, ast.FunctionDef)} | {s.targets[0].id for s in body if _named_lambda(s)}
         self.displays = _displays(body, self._function_node)
 
     def _function_node(self, node):
-        """Does ``node`` (``np.sin``, ``my_act``) name a function, as Python reads it here?"""
+        """Does ``node`` (``np.sin``, ``my_act``, a nested def) name a function, as Python reads it here?"""
+        if isinstance(node, ast.Name) and node.id in self.nested:
+            return True
         attrs = []
         while isinstance(node, ast.Attribute):
             attrs.insert(0, node.attr)
@@ -200,31 +203,81 @@ class _Containers:
 def _displays(body, names_function):
     """Local name -> its items, for names bound once, at the top level of ``body``, to a
     tuple, list or dict display of functions, and bound nowhere else."""
+    found = {}
+    for stmt in _display_statements(body):
+        items = _display_items(stmt.value)
+        if all(names_function(v) for _, v in items):
+            found[stmt.targets[0].id] = items
+    return found
+
+
+def _display_statements(body):
+    """The statements ``name = <display>`` at the top level of ``body`` (a non-empty tuple,
+    list, or dict with literal keys), ``name`` bound nowhere else."""
     stores = {}
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             stores[node.id] = stores.get(node.id, 0) + 1
-    found = {}
-    for stmt in body:
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-            continue
-        name, value = stmt.targets[0].id, stmt.value
-        if isinstance(value, (ast.Tuple, ast.List)):
-            items = list(enumerate(value.elts))
-        elif isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
-            items = [(k.value, v) for k, v in zip(value.keys, value.values)]
-        else:
-            continue
-        if stores[name] == 1 and items and all(names_function(v) for _, v in items):
-            found[name] = items
+    return [s for s in body if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and stores[s.targets[0].id] == 1 and _display_items(s.value)]
+
+
+def _display_items(value):
+    """``[(key, item)]`` of a tuple, list or dict display with literal keys, else ``[]``."""
+    if isinstance(value, (ast.Tuple, ast.List)) and not any(isinstance(v, ast.Starred) for v in value.elts):
+        return list(enumerate(value.elts))
+    if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
+        return [(k.value, v) for k, v in zip(value.keys, value.values)]
+    return []
+
+
+def run(body, src, local, statics, is_builtin, fresh):
+    """``body`` with the function values it reads resolved, before its nested defs are
+    lifted: lambdas in displays named (``display_lambdas``), factories (``factories``),
+    loops over containers of functions written out and items of local displays read in
+    place (``unroll``). ``local``: the names the function binds; ``statics``: parameter ->
+    the function value a call gave it; ``is_builtin(name)``: does it mean Python's builtin;
+    ``fresh(name)``: a new local name."""
+    body = _name_lambdas(body, fresh)
+    local = local | {s.targets[0].id for s in body if _named_lambda(s)}
+    body = factories(body, src, local)
+    return unroll(body, src, local, statics, is_builtin)
+
+
+def _named_lambda(stmt):
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Lambda)
+
+
+def display_lambdas(body):
+    """``{id(lambda)}`` for the lambdas that are items of a display of ``_displays``'s form
+    (``ops = {"sq": lambda v: v ** 2, "sin": np.sin}``): named by ``run``, then lifted."""
+    found = set()
+    for stmt in _display_statements(body):
+        found |= {id(v) for _, v in _display_items(stmt.value) if isinstance(v, ast.Lambda)}
     return found
+
+
+def _name_lambdas(body, fresh):
+    """Each lambda in a display (``display_lambdas``) bound to a name of its own just
+    before the display (``ops_lambda = lambda v: v ** 2``), as ``lift.py`` lifts such names."""
+    ids = display_lambdas(body)
+    if not ids:
+        return body
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.Tuple, ast.List, ast.Dict)):
+            holder = stmt.value.values if isinstance(stmt.value, ast.Dict) else stmt.value.elts
+            for k, item in enumerate(holder):
+                if id(item) in ids:
+                    name = fresh(f"{stmt.targets[0].id}_lambda")
+                    out.append(ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=item), item)))
+                    holder[k] = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), item)
+        out.append(stmt)
+    return out
 
 
 def unroll(body, src, local, statics, is_builtin):
     """``body`` with its loops over containers of functions written out, and the items of
-    local displays of functions (``fns = (np.sin, act)``, ``fns[0](x)``) read in place
-    (``local``: the names the function binds; ``statics``: parameter -> the function value a
-    call gave it; ``is_builtin(name)``: does it mean Python's builtin)."""
+    local displays of functions (``fns = (np.sin, act)``, ``fns[0](x)``) read in place."""
     containers = _Containers(body, src, local, statics, is_builtin)
     body = _Unrolled(containers, body).block(body)
     items = {name: dict(found) for name, found in containers.displays.items()}

@@ -13,8 +13,9 @@ literal defaults::
 
 A default that is a name or a dotted name the enclosing function does not bind
 (``np.tanh``, ``SCALE``, ``act`` of a closure) is passed as it is written: a function there
-is then resolved like any function passed (``passed.py``). A ``def`` called with ``*args``
-or ``**kwargs`` anywhere is left as it is (``lift.py`` refuses it, AD105).
+is then resolved like any function passed (``passed.py``). A ``def`` used other than by
+calling it (passed as a value, to a library's solver say) or called with ``*args`` or
+``**kwargs`` is left as it is (``lift.py`` refuses it, AD105).
 """
 
 import ast
@@ -27,7 +28,7 @@ def run(body, local, fresh):
     calls = [n for s in body for n in ast.walk(s) if isinstance(n, ast.Call)]
     out = []
     for stmt in body:
-        if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list and _plain_calls(stmt.name, calls):
+        if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list and _plain_calls(stmt.name, body, calls):
             bound, passed = _defaults(stmt, local, fresh)
             for call in calls:
                 if isinstance(call.func, ast.Name) and call.func.id == stmt.name:
@@ -37,9 +38,13 @@ def run(body, local, fresh):
     return out
 
 
-def _plain_calls(name, calls):
+def _plain_calls(name, body, calls):
+    """Is the nested def ``name`` only ever called, with arguments that can be told apart
+    statically? (Passed as a value, something else would call it without its defaults.)"""
     mine = [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == name]
-    return all(not any(isinstance(a, ast.Starred) for a in c.args) and all(k.arg is not None for k in c.keywords) for c in mine)
+    funcs = {id(c.func) for c in mine}
+    loads = [n for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name and id(n) not in funcs]
+    return not loads and all(not any(isinstance(a, ast.Starred) for a in c.args) and all(k.arg is not None for k in c.keywords) for c in mine)
 
 
 def _literal(node):

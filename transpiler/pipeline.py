@@ -189,14 +189,14 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags = Diagnostics(src)
 
     with stage("normalize"):
-        body = nesteddefaults.run(func.body, set(params(func)) | names_in(func.body, ast.Store), names.fresh)  # def g(v, act=np.tanh)
+        local = set(params(func)) | names_in(func.body, ast.Store) | {s.name for s in func.body if isinstance(s, ast.FunctionDef)}
+        body = nesteddefaults.run(func.body, local, names.fresh)  # def g(v, act=np.tanh)
+        body = funcargs.run(body, src, local, getattr(func, "adgen_statics", {}), lambda n: _is_builtin(src, local, n), names.fresh)  # for f in fns: ...
         body, lifted = program.lift(src, body, diags)  # nested defs, to module level
         body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
         body = variadic.spread(body, lambda n: _is_builtin(src, local, n), width_of, names.fresh, set(params(func)))  # f(*(a, b)) -> f(a, b)
-        body = funcargs.factories(body, src, local)  # make_act("tanh")(x)
-        body = funcargs.unroll(body, src, local, getattr(func, "adgen_statics", {}), lambda n: _is_builtin(src, local, n))  # for f in fns: ...
         body = funcvalues.run(body, names, lambda n: _is_builtin(src, local, n), lambda n: (False, None) if n in local else src.lookup(n))
         body = normalize.run(body, names)
         dicts = {p for p, s in (arg_shapes or {}).items() if s == "dict"}
