@@ -64,6 +64,8 @@ def test_emit_sees_no_call_and_says_so(capsys):
     assert main(["emit", f"{c.__file__}:apply_act", "--wrt", "x"]) != 0
     err = capsys.readouterr().err
     assert "AD223" in err and "`act`" in err and "grad(f)(x, np.tanh)" in err
+    assert main(["emit", f"{c.__file__}:act_default", "--wrt", "x"]) != 0  # a default is not what every call passes
+    assert "AD223" in capsys.readouterr().err
 
 
 def test_a_parameter_that_holds_no_function_is_refused():
