@@ -20,8 +20,12 @@ function itself, and lists, tuples and dicts of functions.
   the container is a global, a closure variable or such a parameter and the index a
   literal, name the function the container holds there (``resolve.Resolver.value_of``,
   guarded item by item). A loop over one (``for f in fns: x = f(x)``, ``for i, f in
-  enumerate(fns)``, ``for i in range(len(fns))``) is written out, one copy of its body
-  per function (``unroll``), each calling its own function.
+  enumerate(fns)``, ``for i in range(len(fns))``, ``.values()``, ``.items()``) is written
+  out, one copy of its body per function (``unroll``), each calling its own function;
+  the guard checks the container holds the same functions, as many. A local bound once
+  to a display of functions (``fns = (np.sin, swish)``) is read in place: ``fns[1](x)``
+  is ``swish(x)``; a lambda there is bound to a name of its own first, so that it is
+  lifted like a nested def (``lift.py``).
 """
 
 import ast
