@@ -87,6 +87,7 @@ class GradFunction:
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._positional = len(params) if plain else -1
         self._index = {name: i for i, name in enumerate(self._signature.parameters)}
+        self._positionals = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]  # not *args
         self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         self._statics = _static_defaults(self._signature)
         # not __wrapped__: inspect.unwrap must reach the generated function instead
@@ -99,8 +100,10 @@ class GradFunction:
     def _call_spec(self, args, kwargs):
         """``(layout, statics)`` of a call with these bound arguments (see ``_compiled``), or None."""
         shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
-        named = self._statics | dict(zip(self._signature.parameters, args)) | kwargs
-        statics = funcargs.statics(named, self._statics)  # functions given (or left as defaults): the gradient is made for them
+        statics = ()
+        if self._statics or funcargs.may_hold(args) or funcargs.may_hold(kwargs.values()):  # functions given (or left as defaults): the gradient is made for them
+            named = self._statics | dict(zip(self._positionals, args)) | {k: v for k, v in kwargs.items() if k in self._index}
+            statics = funcargs.statics(named, self._statics)
         return (shape, statics) if shape is not None or statics else None
 
     def _general(self):

@@ -83,6 +83,14 @@ class Static:
         return self.kind(self.items) if self.kind in (list, tuple) else self.items[0]
 
 
+_MAYBE = frozenset(FUNCTIONS) | {list, tuple, dict}
+
+
+def may_hold(values):
+    """Might one of ``values`` be a function value (a cheap test, for every call)?"""
+    return any(type(v) in _MAYBE for v in values)
+
+
 def statics(named, defaults):
     """``((parameter, Static), ...)`` for the arguments of a call (``named``: parameter ->
     value) that hold function values, or the default that is a function (``defaults``)."""
