@@ -243,11 +243,17 @@ def nested_defs_in_a_list(x):
     return np.sum(x)
 
 
+def lambdas_applied(x):
+    w = x * 2.0
+    y = partial(lambda a, b: a * np.sin(b), 3.0)(x) + functools.partial(lambda a, b, c: a * b + c, w)(x, SCALE)
+    return np.sum(y * (lambda v: v ** 2)(w))
+
+
 # -- still refused ---------------------------------------------------------------------------------
 
 
-def partial_of_a_lambda(x):
-    return np.sum(partial(lambda a, b: a * b, 3.0)(x))
+def partial_of_a_lambda_of_an_expression(x):
+    return np.sum(partial(lambda a, b: a * b, x * 2.0)(x))
 
 
 def display_passed_on(x):

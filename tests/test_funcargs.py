@@ -98,6 +98,7 @@ CONTAINERS = [
     (c.nested_array_default, (X,)),
     (c.lambdas_in_local_displays, (X,)),
     (c.nested_defs_in_a_list, (X,)),
+    (c.lambdas_applied, (X,)),
 ]
 
 
@@ -150,7 +151,7 @@ def test_nested_default_evaluated_where_the_def_stands():
 
 
 REFUSED = [  # (function, arguments, code)
-    (c.partial_of_a_lambda, (X,), "AD105"),
+    (c.partial_of_a_lambda_of_an_expression, (X,), "AD105"),
     (c.display_passed_on, (X,), "AD105"),
     (c.nested_default_passed_to_a_solver, (X,), "AD105"),
     (c.loop_with_break, (X,), "AD202"),

@@ -166,6 +166,7 @@ def check(src):
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     top_defs |= lift.callback_lambdas(src, body)  # a lambda passed to odeint, say: lifted too
     top_defs |= funcargs.display_lambdas(body)  # fns = (np.sin, lambda v: 3 * v): named, then lifted
+    top_defs |= funcargs.applied_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # partial(lambda a, b: a * b, 3.0)(x)
     top_defs |= funcvalues.mapped_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # map(lambda v: ..., xs): a comprehension
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):

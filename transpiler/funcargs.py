@@ -249,10 +249,65 @@ def run(body, src, local, statics, is_builtin, fresh):
     place (``unroll``). ``local``: the names the function binds; ``statics``: parameter ->
     the function value a call gave it; ``is_builtin(name)``: does it mean Python's builtin;
     ``fresh(name)``: a new local name."""
+    body = [_Applied(src, local).visit(stmt) for stmt in body]
     body = _name_lambdas(body, fresh)
     local = local | {s.targets[0].id for s in body if _named_lambda(s)}
     body = factories(body, src, local)
     return unroll(body, src, local, statics, is_builtin)
+
+
+def applied_lambdas(src, body, local):
+    """``{id(lambda)}`` for the lambdas called where they stand, ``(lambda a, b: e)(u, v)`` or
+    ``partial(lambda a, b: e, u)(v)``, with names or literals: ``run`` writes ``e`` with
+    ``u`` and ``v`` in place of ``a`` and ``b``."""
+    applied = _Applied(src, local)
+    return {id(applied.parts(n)[0]) for s in body for n in ast.walk(s) if isinstance(n, ast.Call) and applied.parts(n)}
+
+
+class _Applied(ast.NodeTransformer):
+    """``(lambda a, b: e)(u, v)`` and ``partial(lambda a, b: e, u)(v)`` -> ``e`` with ``u``
+    and ``v`` in place of ``a`` and ``b``, where each of ``u``, ``v`` is a name, a dotted
+    name or a literal (read once or more, the same value)."""
+
+    def __init__(self, src, local):
+        self.src, self.local = src, local
+
+    def parts(self, call):
+        """``(lambda, arguments)`` of such a call, or None."""
+        fn, args = call.func, list(call.args)
+        if isinstance(fn, ast.Call) and self._is_partial(fn.func) and fn.args and not fn.keywords:
+            fn, args = fn.args[0], fn.args[1:] + args
+        if not isinstance(fn, ast.Lambda) or call.keywords:
+            return None
+        spec = fn.args
+        plain = not (spec.posonlyargs or spec.vararg or spec.kwonlyargs or spec.kwarg or spec.defaults)
+        if not plain or len(spec.args) != len(args) or not all(_simple(a) for a in args):
+            return None
+        return fn, args
+
+    def _is_partial(self, node):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id not in self.local:
+            found, module = self.src.lookup(node.value.id)
+            return found and getattr(module, node.attr, None) is functools.partial
+        return isinstance(node, ast.Name) and node.id not in self.local and self.src.lookup(node.id) == (True, functools.partial)
+
+    def visit_Lambda(self, node):
+        return node  # its own scope
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        found = self.parts(node)
+        if found is None:
+            return node
+        fn, args = found
+        body = _Replace(dict(zip([a.arg for a in fn.args.args], args)), {}).visit(copy.deepcopy(fn.body))
+        return ast.fix_missing_locations(ast.copy_location(body, node))
+
+
+def _simple(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Name, ast.Constant))
 
 
 def _named_lambda(stmt):
