@@ -82,11 +82,18 @@ def test_a_partial_whose_argument_is_rebound_later_is_not_rewritten():
 
 
 @pytest.mark.parametrize("fn,args", [(unknown_function, ([np.sin], X)), (passes_a_parameter, (np.sin, X))])
-def test_a_function_known_only_at_run_time_is_refused(fn, args):
+def test_a_function_the_call_gives_is_resolved(fn, args):
+    # the function (or list of functions) given is known when the gradient is made (funcargs.py)
+    g = grad(fn, wrt=1)(*args)
+    check_grad(fn, list(args), 1, g)
+    np.testing.assert_allclose(g, np.cos(X))
+
+
+def test_a_function_known_only_at_run_time_is_refused():
     with pytest.raises(TranspileError) as info:
-        grad(fn, wrt=1)(*args)
-    assert {d.code for d in info.value.diagnostics} == {"AD202"}
-    assert "cannot tell statically which function" in str(info.value)
+        grad(unknown_function, wrt=1)([object()], X)
+    assert {d.code for d in info.value.diagnostics} == {"AD223"}
+    assert "known only when the function is called" in str(info.value)
 
 
 def any_of_map(x):

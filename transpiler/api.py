@@ -18,7 +18,7 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
+from adgen import binding, calls, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, Diagnostic, TranspileError
 
@@ -33,10 +33,10 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
     run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
     ``call``: ``(layout, statics, counts)`` of a call (``variadic.layout``; the parameters
-    left to a default that is a function; ``(parameter, int)`` for the parameters that count
-    spread repetitions, ``repeats``), or None. ``args``: the call's arguments, whose objects of
-    the user's classes the gradient resolves methods through (``instances``; their
-    structures are in ``shapes``)."""
+    holding a function, given or left to a default: ``funcargs.Static``; ``(parameter, int)``
+    for the parameters that count spread repetitions, ``repeats``), or None. ``args``: the
+    call's arguments, whose objects of the user's classes the gradient resolves methods
+    through (``instances``; their structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
     base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux, call)
@@ -54,8 +54,7 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     src = source.load(fn)
     renamed = {}
     if call is not None:  # *args, **kwargs and function defaults, as this call has them
-        signature = inspect.signature(fn)
-        src, renamed = variadic.specialise_top(src, call[0], {p: signature.parameters[p].default for p in call[1]}, dict(call[2]))
+        src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]}, dict(call[2]))
     params = variadic.parameters(src.func)
     samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
     gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples)
@@ -89,6 +88,7 @@ class GradFunction:
         plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
         self._positional = len(params) if plain else -1
         self._index = {name: i for i, name in enumerate(self._signature.parameters)}
+        self._positionals = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]  # not *args
         self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         self._statics = _static_defaults(self._signature)
         self._counted = None  # the parameters that count spread repetitions (repeats.py), once known
@@ -104,11 +104,13 @@ class GradFunction:
         ``_compiled``), or None."""
         shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
         statics = counts = ()
+        if self._statics or funcargs.may_hold(args) or funcargs.may_hold(kwargs.values()):  # functions given (or left as defaults): the gradient is made for them
+            named = self._statics | dict(zip(self._positionals, args)) | {k: v for k, v in kwargs.items() if k in self._index}
+            statics = funcargs.statics(named, self._statics)
         if self._counted is None:
             self._counted = _count_parameters(self._fn)
-        if self._statics or self._counted:
+        if self._counted:
             named = dict(zip(self._signature.parameters, args)) | kwargs
-            statics = tuple(p for p, default in self._statics.items() if named.get(p, default) is default)
             values = {p: named.get(p, self._signature.parameters[p].default) for p in self._counted}
             counts = tuple((p, v) for p, v in sorted(values.items()) if type(v) is int)
         return (shape, statics, counts) if shape is not None or statics or counts else None

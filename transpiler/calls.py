@@ -215,7 +215,7 @@ class Caller:
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure and v != "__class__")
         samples = {p: rev.resolver.instances.of(value) for p, value in bound.items() if isinstance(value, ast.AST)}
-        fixed = {} if nested else passed.function_arguments(rev.resolver, bound, ops)
+        fixed = passed.function_arguments(rev.resolver, bound, ops)
         if fixed:  # apply(np.sin, x): the callee differentiated for that function, which it takes by keyword
             src = passed.specialised(src, fixed)
             given = {id(bound[p]) for p in fixed}

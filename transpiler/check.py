@@ -7,7 +7,7 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
-from adgen import fields, funcvalues, lift
+from adgen import fields, funcargs, funcvalues, lift
 from adgen.errors import Diagnostics
 from adgen.names import RESERVED
 from adgen.syntax import names_in, walk
@@ -165,6 +165,8 @@ def check(src):
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
     top_defs |= lift.callback_lambdas(src, body)  # a lambda passed to odeint, say: lifted too
+    top_defs |= funcargs.display_lambdas(body)  # fns = (np.sin, lambda v: 3 * v): named, then lifted
+    top_defs |= funcargs.applied_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # partial(lambda a, b: a * b, 3.0)(x)
     top_defs |= funcvalues.mapped_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # map(lambda v: ..., xs): a comprehension
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):

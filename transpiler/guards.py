@@ -125,7 +125,7 @@ class Guard:
         for src in sources:
             for key, (kind, owner, name, attrs, obj, method) in src.baked.items.items():
                 own = owner is top and kind != "name"
-                tail = operator.attrgetter(".".join(attrs)) if attrs else None
+                tail = _path(attrs) if attrs else None
                 checks[key] = (kind, None if own else owner, name, tail, obj, method)
         self.checks = tuple(checks.values())
 
@@ -162,6 +162,37 @@ class Guard:
 
     def __len__(self):
         return len(self.checks)
+
+
+class Calling:
+    """A step of a recorded path: the value called with these literal arguments (a factory
+    of functions, ``make_act("tanh")``: ``funcargs.py``)."""
+
+    def __init__(self, args, keywords):
+        self.args, self.keywords = tuple(args), tuple(sorted(keywords.items()))
+
+    def __eq__(self, other):
+        return isinstance(other, Calling) and (self.args, self.keywords) == (other.args, other.keywords)
+
+    def __hash__(self):
+        return hash((self.args, self.keywords))
+
+    def __call__(self, fn):
+        return fn(*self.args, **dict(self.keywords))
+
+
+def _path(attrs):
+    """Reads ``attrs`` (attribute names; ``(key,)`` for an item, ``FNS[1]``; ``Calling`` for
+    a call) from a value."""
+    if all(isinstance(a, str) for a in attrs):
+        return operator.attrgetter(".".join(attrs))
+
+    def read(value):
+        for a in attrs:
+            value = a(value) if isinstance(a, Calling) else value[a[0]] if isinstance(a, tuple) else getattr(value, a)
+        return value
+
+    return read
 
 
 def _expected(obj, method=False):

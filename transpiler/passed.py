@@ -24,7 +24,7 @@ import types
 
 import numpy as np
 
-from adgen import lift
+from adgen import funcargs, lift
 from adgen.syntax import clone
 
 
@@ -34,7 +34,8 @@ def function_arguments(resolver, bound, ops):
     argument node -> its ``Op``, None when not differentiated)."""
     found = {}
     for param, arg in bound.items():
-        if not isinstance(arg, (ast.Name, ast.Attribute)) or ops.get(id(arg)) is not None:
+        static = isinstance(arg, (ast.Name, ast.Attribute)) or funcargs.literal_index(arg) or hasattr(arg, "adgen_resolved")
+        if not static or ops.get(id(arg)) is not None:
             continue
         ok, value = resolver.value_of(arg)
         if ok and _is_function(value):

@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcvalues, guards, inplace, instances, kinds, lists, nested, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
@@ -189,7 +189,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags = Diagnostics(src)
 
     with stage("normalize"):
-        body, lifted = program.lift(src, func.body, diags)  # nested defs, to module level
+        local = set(params(func)) | names_in(func.body, ast.Store) | {s.name for s in func.body if isinstance(s, ast.FunctionDef)}
+        body = nesteddefaults.run(func.body, local, names.fresh)  # def g(v, act=np.tanh)
+        body = funcargs.run(body, src, local, getattr(func, "adgen_statics", {}), lambda n: _is_builtin(src, local, n), names.fresh)  # for f in fns: ...
+        body, lifted = program.lift(src, body, diags)  # nested defs, to module level
         body = normalize.nested(body, lambda b: stores.split(b, names))  # a[t], b[t] = e; a = b[0] = e
         local = set(params(func)) | names_in(body, ast.Store) | set(lifted)
         width_of = functools.partial(calls.width_of, src, local)
@@ -206,13 +209,14 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     diags.raise_if_any()
     resolver = Resolver(src, names, diags)
     resolver.bound.update(lifted)
-    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters whose default is a function (variadic.py)
+    resolver.bound.update(getattr(func, "adgen_statics", {}))  # parameters holding functions (variadic.py, funcargs.py)
     body = resolver.qualify(body, set(params(func)) | names_in(body, ast.Store) | set(lifted))
-    resolver.instances = instances.Samples(resolver, samples or {}, diags)
+    held = {p: v for p, v in getattr(func, "adgen_statics", {}).items() if isinstance(v, functools.partial)}  # a partial given: its function and arguments
+    resolver.instances = instances.Samples(resolver, {**held, **(samples or {})}, diags)
     resolver.instances.scan(body, params(func))
     body, unrolled = unroll.run(body, resolver.instances, names)  # for act in [TanH(), Sigmoid()]
     if unrolled:
-        resolver.instances = instances.Samples(resolver, samples or {}, diags)
+        resolver.instances = instances.Samples(resolver, {**held, **(samples or {})}, diags)
         resolver.instances.scan(body, params(func))
     body = resolver.instances.spell_super(body)
     dynamic.check(body, resolver, diags)
@@ -241,6 +245,7 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     with stage("reverse"):
         rev = Reverser(resolver, act, known, names, diags)
         rev.calls = program.caller(src, diags)
+        rev.parameters = frozenset() if callee else frozenset(params(func))
         rev.gradient_names = nested.gradient_names(body, resolver)
         rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
         nodes, seeded = _nodes(rev, act, body, result, names)

@@ -17,7 +17,7 @@ import numpy as np
 
 from adgen import runtime
 from adgen.runtime import registry
-from adgen import guards
+from adgen import funcargs, guards
 from adgen.guards import EMPTY
 from adgen.libraries import installed
 from adgen.names import Names
@@ -89,14 +89,19 @@ class Resolver:
         resolved = getattr(node, "adgen_resolved", None)
         if resolved is not None:
             return True, resolved
-        found = self._root(node)
+        found = self._root(node, items=True)
         if found is None:
             return False, None
         obj, attrs, where = found
         for attr in attrs:
-            if not isinstance(obj, (types.ModuleType, types.SimpleNamespace, type)) or not hasattr(obj, attr):
+            if isinstance(attr, tuple):  # FNS[1], ACTS["relu"]: a function in a container (funcargs.py)
+                obj = funcargs.item(obj, attr[0])
+                if obj is None:
+                    return False, None
+            elif not isinstance(obj, (types.ModuleType, types.SimpleNamespace, type)) or not hasattr(obj, attr):
                 return False, None
-            obj = getattr(obj, attr)
+            else:
+                obj = getattr(obj, attr)
         if record and where is not None:
             where(obj, False)
         return (False, None) if obj is EMPTY else (True, obj)
@@ -170,12 +175,13 @@ class Resolver:
         if found is not None and found[2] is not None:
             found[2](obj, True)
 
-    def _root(self, node):
+    def _root(self, node, items=False):
         """``(object, attributes to follow, record)`` for a dotted name: the object its
-        first part names, the rest, and how to record what the whole resolves to."""
+        first part names, the rest, and how to record what the whole resolves to. With
+        ``items``, literal subscripts too (``FNS[1].f``), each a ``(key,)`` among the attributes."""
         attrs = []
-        while isinstance(node, ast.Attribute):
-            attrs.insert(0, node.attr)
+        while isinstance(node, ast.Attribute) or (items and funcargs.literal_index(node)):
+            attrs.insert(0, node.attr if isinstance(node, ast.Attribute) else (funcargs.index(node),))
             node = node.value
         if not isinstance(node, ast.Name):
             return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, inline, lists, nested, objects, shapes, stubs, variadic, zeros
+from adgen import complexity, containers, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for, dotted
 from adgen.source import binding_of
@@ -57,6 +57,7 @@ class Block:
 class Reverser:
     calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
     complexity = None  # complexity.Complexity: which values may be complex (set by the pipeline)
+    parameters = frozenset()  # the differentiated function's own parameters (not a callee's): funcargs.unresolved
 
     def __init__(self, resolver, activity, shapes, names, diags):
         self.resolver = resolver
@@ -471,7 +472,8 @@ class Reverser:
 
             label = f"the array method .{func.attr}()"
         else:
-            self.diags.add("AD202", func, f"cannot tell statically which function `{ast.unparse(func)}` is")
+            code, message = funcargs.unresolved(func, self.parameters)
+            self.diags.add(code, func, message)
             return None
         return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
