@@ -228,3 +228,10 @@ class PropertyNet:
 
     def loss(self, x):
         return np.sum(self.net(x))
+
+
+NET = Layer(np.linspace(-0.5, 0.5, 9).reshape(3, 3), np.linspace(0.1, 0.3, 3))  # a module-level callable object
+
+
+def through_global_net(x):
+    return np.sum(NET(x) ** 2)  # NET(x) runs type(NET).__call__

@@ -175,3 +175,14 @@ def test_grad_of_a_callable_object_calling_methods():
 def test_a_list_of_objects_passed_as_an_argument():
     for layers in (_mlp(mc.Layer, mc.Layer).layers, tuple(_mlp(mc.ReluLayer, mc.ReluLayer).layers)):
         check_grad(lambda x: mc.through_layers(x, layers), [X], 0, grad(mc.through_layers)(X, layers))
+
+
+def test_a_module_level_callable_object_called_by_name():
+    dnet = grad(mc.through_global_net)
+    check_grad(mc.through_global_net, [X], 0, dnet(X))
+    saved = mc.NET
+    try:  # another class there: the gradient is made again, for its __call__
+        mc.NET = mc.ReluLayer(RNG.normal(size=(3, 3)), RNG.normal(size=3))
+        check_grad(mc.through_global_net, [X], 0, dnet(X))
+    finally:
+        mc.NET = saved

@@ -318,6 +318,9 @@ class Samples:
                 return self._through_class(type(base), func, func.value, bound=True)
             if isinstance(base, type):
                 return self._through_class(base, func, func.value, bound=False)
+            if isinstance(base, types.ModuleType) or base is None:  # ``model.net(x)``: a module global
+                held = self.of(func)
+                return self._value_callee(held, func) if is_object(held) else None
             return None
         if isinstance(func, ast.Name) and func.id in self.mixed:
             seq = ast.unparse(self.mixed[func.id])
