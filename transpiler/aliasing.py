@@ -136,6 +136,7 @@ class Checker:
         self.checks = {}  # (id(stmt), name) -> (stmt, expression, what): possible run-time checks
         self.needed = set()  # the keys of those the generated code makes
         self.called = []  # calls run as they are that may change an argument: see ``check_calls``
+        self.called_outside = []  # calls that may change a global or closure value in place: the same
         self.sites = set()  # the sites some state has values of
         self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
 
@@ -343,6 +344,8 @@ class Checker:
                 self._changed_argument(stmt, node, arg, copied, state, report, fn if effect is not None else None)
             if outside:
                 state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
+            if report and (outside or (effect is not None and memory.OUTSIDE in effect.changes)):
+                self.called_outside.append((stmt, node))  # the gradient's copy of it too
 
     def _lowered(self, stmt):
         """Does reverse mode rewrite ``stmt``'s expression (calling ``_fwd_f`` for a call of
@@ -398,6 +401,28 @@ class Checker:
                 before, after = self._lent(stmt, arg, what)
                 block.forward[:] = [before] + block.forward + [after]
                 block.temps.append(before.targets[0].id)
+        for stmt, call in self.called_outside:
+            self._check_outside(nodes, stmt, call)
+
+    def _check_outside(self, nodes, stmt, call):
+        """A call that may change a global (or closure) value in place, after a backward
+        statement that reads one as it was: the gradient checks the call leaves it as it was."""
+        found, block = inplace.backward_before(nodes, stmt)
+        subjects = {}
+        for s in found:
+            for n, subject in self._value_reads(s):
+                if n.id in self.outside and self._reached(subject) is not None:
+                    subjects.setdefault(ast.unparse(subject), subject)
+        callee = ast.unparse(self.resolver.as_written(call.func))
+        for _, subject in sorted(subjects.items()):
+            written = ast.unparse(self.resolver.as_written(subject))
+            if block is None:
+                self._refuse_call(call, callee, written)
+                continue
+            what = f"line {stmt.lineno}: `{callee}` changes `{written}`, a global or closure value the gradient of an earlier statement reads, in place"
+            before, after = self._lent(stmt, subject, what)
+            block.forward[:] = [before] + block.forward + [after]
+            block.temps.append(before.targets[0].id)
 
     def _lent(self, stmt, arg, what):
         """``_l = _rt.lent(arg)`` and ``_rt.returned(_l, what)``: around a call that must not

@@ -192,17 +192,32 @@ def read_before(nodes, stmt, names):
     """``(read, block)``: does a backward statement read one of ``names`` as it was before
     ``stmt`` ran (one of ``stmt``'s own block, of a block before it, or of one in a loop
     around it)? ``block``: ``stmt``'s block (None, and read, when there is none)."""
+    found, block = backward_before(nodes, stmt)
+    if block is None:
+        return True, None
+    return any(names & value_reads(s) for s in found), block
+
+
+def backward_before(nodes, stmt):
+    """``(statements, block)``: the backward statements, other than undos, that may read
+    values as they were before ``stmt`` ran (those of ``stmt``'s own block, of a block
+    before it, or of one in a loop around it); ``block``: ``stmt``'s (None when it has none)."""
     placed = list(_placed(nodes, ()))
     for k, (block, loops) in enumerate(placed):
         if block.stmt is stmt:
             earlier = [b for j, (b, around) in enumerate(placed) if j <= k or set(around) & set(loops)]
-            return any(names & _backward_reads(b) for b in earlier), block
-    return True, None
+            return [s for b in earlier for s in _backward(b)], block
+    return [], None
+
+
+def _backward(block):
+    """A block's backward statements other than undos."""
+    return [s for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"]
 
 
 def _backward_reads(block):
     """The names a block's backward statements, other than undos, read for their values."""
-    return set().union(*(value_reads(s) for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"))
+    return set().union(*(value_reads(s) for s in _backward(block)))
 
 
 def value_reads(stmt):
