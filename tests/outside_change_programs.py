@@ -45,3 +45,30 @@ def logs_after_reading(x):
     y = np.sum(np.cos(G * x))
     record(y)
     return y
+
+
+class Switchable:
+    """A model whose activation a method swaps: a store into the object (``self.act = f``)."""
+
+    def __init__(self):
+        self.act = np.tanh
+        self.W = np.array([1.0, 2.0, 3.0])
+
+    def set_act(self, f):
+        self.act = f
+
+    def out(self, x):
+        return self.act(self.W * x)
+
+
+def swaps_the_activation(x, model):
+    model.set_act(np.cos)
+    return np.sum(model.out(x))
+
+
+SWITCHABLE = Switchable()
+
+
+def swaps_a_global_activation(x):
+    SWITCHABLE.set_act(np.cos)
+    return np.sum(SWITCHABLE.out(x))

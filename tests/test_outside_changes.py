@@ -38,3 +38,17 @@ def test_a_call_changing_another_global_leaves_the_gradient_right():
     g = grad(oc.logs_after_reading)(X)
     np.testing.assert_allclose(g, -np.sin(oc.G * X) * oc.G, rtol=1e-12)  # by hand
     check_grad(oc.logs_after_reading, [X], 0, g)
+
+
+def test_a_method_that_changes_its_argument_object_is_refused_not_followed_wrongly():
+    model = oc.Switchable()
+    with pytest.raises(TranspileError, match="AD305") as info:
+        grad(oc.swaps_the_activation, wrt=0)(X, model)  # was tanh's gradient, silently
+    assert "`model.set_act` stores into `model`" in str(info.value)
+    assert "outside_change_programs.py:65" in str(info.value)
+
+
+def test_a_method_that_changes_a_global_object_is_refused_statically():
+    with pytest.raises(TranspileError, match="AD305") as info:
+        grad(oc.swaps_a_global_activation)(X)
+    assert "set_act" in str(info.value)

@@ -31,11 +31,14 @@ it was made with, and ``reverse`` can undo stores one by one in the backward pas
 
 import ast
 import copy
+import inspect
+import types
 
 from adgen.runtime import registry
-from adgen import argstores, calls, inplace, memory, valuereads
+from adgen import argstores, calls, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
+from adgen.errors import AdgenError
 from adgen.memory import IMM, MUT, Value
 from adgen.syntax import load, names_in, path_of, rt_call, walk
 
@@ -332,6 +335,8 @@ class Checker:
             if effect is not None:
                 copied = self._lowered(stmt) and registry.lookup(fn) is None and not registry.is_nondiff(fn) and self.act.expr_active(call)
                 args, outside = effect.changed(call, copied)
+            elif report and not ok and self._changes_its_object(node):
+                continue
             elif self.evaluator.unknown_callee(node, ok, fn, state.values) and not (self._lowered(stmt) and self.act.expr_active(node)):
                 # it may be a function of the user's, run as it is (differentiated, reverse
                 # mode refuses it: AD202, AD203...)
@@ -346,6 +351,24 @@ class Checker:
                 state.change(memory.FROM_OUTSIDE.reach, DEFINITE)
             if report and (outside or (effect is not None and memory.OUTSIDE in effect.changes)):
                 self.called_outside.append((stmt, node))  # the gradient's copy of it too
+
+    def _changes_its_object(self, call):
+        """AD305 for ``model.set_act(f)``, ``model`` an object the call passes (``instances``)
+        whose class's method stores into it: the gradient would not see the change."""
+        if not isinstance(call.func, ast.Attribute) or (path_of(call.func.value) or ".").split(".")[0] not in self.params:
+            return False  # an object built here: ``constructed`` follows its stores (or refuses, AD219)
+        held = self.resolver.instances.of(call.func.value) if getattr(self.resolver, "instances", None) else None
+        method = inspect.getattr_static(type(held), call.func.attr, None) if instances.is_object(held) else None
+        if not isinstance(method, types.FunctionType) or not _changes_receiver(method):
+            return False
+        obj, callee = ast.unparse(call.func.value), ast.unparse(call.func)
+        self.diags.add(
+            "AD305",
+            call,
+            f"`{callee}` stores into `{obj}` (a {type(held).__name__}) and runs as it is here (it is not differentiated), so the gradient would not see the change",
+            f"Set the attribute before taking the gradient, or pass what `{callee}` sets as an argument.",
+        )
+        return True
 
     def _lowered(self, stmt):
         """Does reverse mode rewrite ``stmt``'s expression (calling ``_fwd_f`` for a call of
@@ -538,6 +561,27 @@ class Checker:
             what = f"`{written}` (a global or closure value{', which reads ' + reached if reached else ''}) after an earlier in-place change may have changed it"
             hint = f"Read `{written}` before the change, or make the change on a copy (`y = y.copy()` first)."
         self.diags.add("AD306", n, f"reads {what}", hint)
+
+
+def _changes_receiver(fn):
+    """Does the method ``fn`` store into its receiver (``self.act = f``, ``self.W[0] = v``,
+    ``self.n += 1``) in its own body? (A store made by a method it calls is not seen.)"""
+    try:
+        func = source.load(fn).func
+    except (AdgenError, OSError, TypeError):
+        return False
+    params = func.args.posonlyargs + func.args.args
+    if not params:
+        return False
+    receiver = params[0].arg
+    for node in ast.walk(func):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            while isinstance(target, (ast.Attribute, ast.Subscript)):
+                if isinstance(target.value, ast.Name) and target.value.id == receiver:
+                    return True
+                target = target.value
+    return False
 
 
 def _lent_message(stmt, callee, name, what):
