@@ -13,30 +13,20 @@
 
 import ast
 
-from adgen.containers import _call_stmt, _load, is_append, is_pop
-from adgen.syntax import at, clone, names_in
+from adgen import optimize
+from adgen.containers import _call_stmt, _load
+from adgen.reverse import Block
+from adgen.syntax import as_result, assign, at, call, clone, is_atomic, load, names_in, tag
 
 
-def reverse_statement(rev, stmt):
-    """The ``Block`` of ``xs.append(e)`` or ``v = xs.pop(...)``; None for other statements."""
-    if is_append(stmt):
-        return _append_block(rev, stmt)
-    if is_pop(stmt):
-        return _pop_block(rev, stmt)
-    return None
-
-
-def _append_block(rev, stmt):
-    from adgen.reverse import Block
-    from adgen.syntax import assign, call, load, tag
-
+def append(rev, stmt, in_loop):
+    """The ``Block`` of ``xs.append(e)``."""
     xs = stmt.value.func.value.id
     restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
     restore.adgen_restore = xs
     fwd, op = [], None
     expr = stmt.value.args[0]
     if rev.activity.active(xs):
-        rev.current = {}
         expr, op = rev.lower(expr, fwd)
     fwd.append(_call_stmt(xs, "append", [expr], stmt))
     bwd = [restore]
@@ -50,15 +40,11 @@ def _append_block(rev, stmt):
         bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
         if op is not None:
             rev.backprop(op, load(g), g, bwd)
-    block = Block(stmt, fwd, bwd, [], _temps(fwd[:-1]))
-    rev._reads(block)
-    return block
+    return Block(stmt, fwd, bwd, [], _temps(fwd[:-1]))
 
 
-def _pop_block(rev, stmt):
-    from adgen.reverse import Block
-    from adgen.syntax import as_result, assign, call, is_atomic, load, tag
-
+def pop(rev, stmt, in_loop):
+    """The ``Block`` of ``v = xs.pop(...)``."""
     v = stmt.targets[0].id
     xs = stmt.value.func.value.id
     index = stmt.value.args[0] if stmt.value.args else None
@@ -84,9 +70,7 @@ def _pop_block(rev, stmt):
         bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
         if rev.activity.active(v):
             bwd.append(tag(assign(dv, ast.Constant(0.0)), "zero", None))
-    block = Block(stmt, fwd, bwd, [v], _temps(fwd[:-1]))
-    rev._reads(block)
-    return block
+    return Block(stmt, fwd, bwd, [v], _temps(fwd[:-1]))
 
 
 def _temps(fwd):
@@ -99,8 +83,6 @@ def drop_unread_restores(body):
     """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
     as it was, for each list no other statement of the backward pass reads: nothing needs
     it then. Runs on the optimised body; loops left empty go."""
-    from adgen import optimize
-
     start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
     body = _strip(body, _read_elsewhere(body[start:]))
     return optimize.drop_empty_comments(optimize.drop_empty_blocks(body))
