@@ -38,7 +38,8 @@ MUTATORS = ("append", "extend", "pop")
 
 
 
-def _load(name, where):
+def load_at(name, where):
+    """A read of ``name`` at ``where``'s place in the source."""
     return at(ast.Name(id=name, ctx=ast.Load()), where)
 
 
@@ -58,8 +59,9 @@ def _method(node, names=MUTATORS):
     return None
 
 
-def _call_stmt(receiver, method, args, where):
-    func = ast.Attribute(value=_load(receiver, where), attr=method, ctx=ast.Load())
+def call_stmt(receiver, method, args, where):
+    """The statement ``receiver.method(*args)`` at ``where``'s place (``xs.pop()``)."""
+    func = ast.Attribute(value=load_at(receiver, where), attr=method, ctx=ast.Load())
     return at(ast.Expr(ast.Call(func=func, args=args, keywords=[])), where)
 
 
@@ -99,7 +101,7 @@ class Rewriter:
         self._check_aliases(body, _mutated(body, by_user=True))
         copies = [p for p in self.params if p in mutated]
         first = body[0] if body else None
-        prologue = [_store(p, ast.Call(func=_load("list", first), args=[_load(p, first)], keywords=[]), first) for p in copies]
+        prologue = [_store(p, ast.Call(func=load_at("list", first), args=[load_at(p, first)], keywords=[]), first) for p in copies]
         return prologue + body
 
     def _statements(self, body):
@@ -136,7 +138,7 @@ class Rewriter:
             if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in walk(stmt.value.args[0])):
                 temp = self.names.temp()
                 out.append(_store(temp, stmt.value.args[0], stmt))
-                stmt.value.args[0] = _load(temp, stmt)
+                stmt.value.args[0] = load_at(temp, stmt)
             out.append(stmt)
         return out
 
@@ -159,9 +161,9 @@ class Rewriter:
         else:
             key = ast.Name(id=self.names.fresh("_key"), ctx=ast.Store())
             binds = [] if method == "values" else None
-        item = at(ast.Subscript(value=_load(d, loop), slice=_load(key.id, loop), ctx=ast.Load()), loop)
+        item = at(ast.Subscript(value=load_at(d, loop), slice=load_at(key.id, loop), ctx=ast.Load()), loop)
         if binds is None:  # for pair in d.items()
-            item = at(ast.Tuple(elts=[_load(key.id, loop), item], ctx=ast.Load()), loop)
+            item = at(ast.Tuple(elts=[load_at(key.id, loop), item], ctx=ast.Load()), loop)
         bind = at(ast.Assign(targets=[target], value=item), loop)
         loop.target, loop.iter = at(key, loop.target), _keys(d, loop.iter)
         loop.body = self._statement(bind) + loop.body
@@ -180,7 +182,7 @@ class Rewriter:
                 return [self._append(receiver, e, stmt) for e in args[0].elts]
             item = self.names.fresh("_item")
             loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=args[0], body=[], orelse=[])
-            loop.body = [self._append(receiver, _load(item, stmt), stmt)]
+            loop.body = [self._append(receiver, load_at(item, stmt), stmt)]
             return [at(loop, stmt)]
         if method == "append" and len(args) == 1:
             new = self._append(receiver, args[0], stmt)
@@ -190,7 +192,7 @@ class Rewriter:
         return [stmt]
 
     def _append(self, receiver, value, where):
-        return _call_stmt(receiver, "append", [value], where)
+        return call_stmt(receiver, "append", [value], where)
 
     # -- unpacking -----------------------------------------------------------------------
 
@@ -216,7 +218,7 @@ class Rewriter:
         else:
             temp = self.names.temp()
             out.append(_store(temp, value, stmt))
-            source = _load(temp, stmt)
+            source = load_at(temp, stmt)
         out.extend(self._bind(target, source, stmt))
         return out
 
@@ -250,7 +252,7 @@ class Rewriter:
             name = self.names.numbered("_l")
             pre.append(_store(name, at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
             pre.extend(self._loops(node, name, stmt))
-            setattr(stmt, field, _Replace(node, _load(name, stmt)).visit(getattr(stmt, field)))
+            setattr(stmt, field, _Replace(node, load_at(name, stmt)).visit(getattr(stmt, field)))
         return stmt, pre
 
     def _loops(self, comp, name, where):
@@ -351,7 +353,7 @@ def _dict_view(node):
 
 def _keys(d, where):
     """``list(d)``: the keys, in order, as a list the loop can index."""
-    return at(ast.Call(func=_load("list", where), args=[_load(d, where)], keywords=[]), where)
+    return at(ast.Call(func=load_at("list", where), args=[load_at(d, where)], keywords=[]), where)
 
 
 class _DictViews(Transformer):
@@ -367,7 +369,7 @@ class _DictViews(Transformer):
         self.generic_visit(node)
         pair = at(ast.Tuple(elts=[node.key, node.value], ctx=ast.Load()), node)
         pairs = at(ast.ListComp(elt=pair, generators=node.generators), node)
-        return at(ast.Call(func=_load("dict", node), args=[pairs], keywords=[]), node)
+        return at(ast.Call(func=load_at("dict", node), args=[pairs], keywords=[]), node)
 
     def visit_comprehension(self, node):
         if _dict_view(node.iter) is None:  # one that is stays: its loop goes over the keys
@@ -384,9 +386,9 @@ class _DictViews(Transformer):
         if method == "keys":
             return _keys(d, node)
         key = self.names.fresh("_key")
-        item = at(ast.Subscript(value=_load(d, node), slice=_load(key, node), ctx=ast.Load()), node)
+        item = at(ast.Subscript(value=load_at(d, node), slice=load_at(key, node), ctx=ast.Load()), node)
         if method == "items":
-            item = at(ast.Tuple(elts=[_load(key, node), item], ctx=ast.Load()), node)
+            item = at(ast.Tuple(elts=[load_at(key, node), item], ctx=ast.Load()), node)
         target = ast.Name(id=key, ctx=ast.Store())
         gen = ast.comprehension(target=target, iter=_keys(d, node), ifs=[], is_async=0)
         return at(ast.ListComp(elt=item, generators=[gen]), node)
@@ -424,7 +426,7 @@ def _copy_returned(stmt, mutated):
 
     def copy_of(node):
         if isinstance(node, ast.Name) and node.id in mutated:
-            return at(ast.Call(func=_load("list", node), args=[node], keywords=[]), node)
+            return at(ast.Call(func=load_at("list", node), args=[node], keywords=[]), node)
         if isinstance(node, (ast.Tuple, ast.List)):
             node.elts = [copy_of(e) for e in node.elts]
         elif isinstance(node, ast.Dict):

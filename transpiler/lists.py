@@ -14,7 +14,7 @@
 import ast
 
 from adgen import optimize
-from adgen.containers import _call_stmt, _load
+from adgen.containers import call_stmt, load_at
 from adgen.reverse import Block
 from adgen.syntax import as_result, assign, at, call, clone, is_atomic, load, names_in, tag
 
@@ -22,13 +22,13 @@ from adgen.syntax import as_result, assign, at, call, clone, is_atomic, load, na
 def append(rev, stmt, in_loop):
     """The ``Block`` of ``xs.append(e)``."""
     xs = stmt.value.func.value.id
-    restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
+    restore = call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
     restore.adgen_restore = xs
     fwd, op = [], None
     expr = stmt.value.args[0]
     if rev.activity.active(xs):
         expr, op = rev.lower(expr, fwd)
-    fwd.append(_call_stmt(xs, "append", [expr], stmt))
+    fwd.append(call_stmt(xs, "append", [expr], stmt))
     bwd = [restore]
     if rev.activity.active(xs):
         adj = rev.adjoint(xs)
@@ -55,11 +55,11 @@ def pop(rev, stmt, in_loop):
     fwd.append(stmt)
     position = _literal_int(index)
     if index is None or position == -1:
-        restore = _call_stmt(xs, "append", [as_result(v)], stmt)
+        restore = call_stmt(xs, "append", [as_result(v)], stmt)
     elif position is not None and position >= 0:
-        restore = _call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
+        restore = call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
+        restore = at(ast.Expr(call("_rt.trees.put_back", load_at(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
