@@ -40,9 +40,9 @@ def split_augassign(body, names):
             stmt.adgen_inplace = True
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             target = stmt.target
-            if not _reads_only_names(target.slice):  # evaluate the index once
+            if not reads_only_names(target.slice):  # evaluate the index once
                 index = names.temp()
-                out.append(at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=_index_value(target.slice)), stmt))
+                out.append(at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=slice_value(target.slice)), stmt))
                 target = at(ast.Subscript(value=target.value, slice=_name(index, ast.Load(), target), ctx=ast.Store()), target)
             read = at(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()), target)
             value = at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
@@ -51,7 +51,7 @@ def split_augassign(body, names):
     return out
 
 
-def _index_value(index):
+def slice_value(index):
     """``index`` as a value outside brackets: ``1:n`` -> ``slice(1, n, None)``, in a tuple too."""
     if isinstance(index, ast.Slice):
         parts = [index.lower, index.upper, index.step]
@@ -60,11 +60,11 @@ def _index_value(index):
         args = [p if p is not None else ast.Constant(None) for p in parts]
         return at(ast.Call(func=_name("slice", ast.Load(), index), args=args, keywords=[]), index)
     if isinstance(index, ast.Tuple):
-        return at(ast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=ast.Load()), index)
+        return at(ast.Tuple(elts=[slice_value(e) for e in index.elts], ctx=ast.Load()), index)
     return index
 
 
-def _reads_only_names(index):
+def reads_only_names(index):
     """An index made of names, numbers, slices and ``+``/``-`` on them, cheap and safe to
     evaluate twice."""
     for node in walk(index):

@@ -19,7 +19,7 @@ named array (``y[index] = v``). Two rewrites keep the user's positions:
 
 import ast
 
-from adgen.normalize import _index_value, _reads_only_names
+from adgen.normalize import reads_only_names, slice_value
 from adgen.syntax import at, call, clone, names_in, walk
 
 
@@ -116,9 +116,9 @@ def _once(stmt, names):
     target = stmt.target
     node = target
     while isinstance(node, ast.Subscript):
-        if not _reads_only_names(node.slice):
+        if not reads_only_names(node.slice):
             temp = names.temp()
-            out.insert(0, _assign(_name(temp, ast.Store(), node), _index_value(node.slice), stmt))
+            out.insert(0, _assign(_name(temp, ast.Store(), node), slice_value(node.slice), stmt))
             node.slice = _name(temp, ast.Load(), node)
         node = node.value
     return out + [stmt]
@@ -201,7 +201,7 @@ def _one_store(stmt, names, diags, lists, ints):
         index = ast.Tuple(elts=[clone(p) for p in head + last], ctx=ast.Load())  # a[i][j] is a[i, j]
         pre = []
     else:
-        chained = call("_rt.chained_index", call("np.shape", ast.Name(id=name, ctx=ast.Load())), *[_index_value(clone(i)) for i in indices])
+        chained = call("_rt.chained_index", call("np.shape", ast.Name(id=name, ctx=ast.Load())), *[slice_value(clone(i)) for i in indices])
         temp = names.temp()
         pre = [_assign(_name(temp, ast.Store(), target), chained, stmt)]
         index = _name(temp, ast.Load(), target)
@@ -225,9 +225,9 @@ def _into_item(stmt, names, diags, lists, ints):
             f"Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
         )
         return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
-    if not _reads_only_names(key):
+    if not reads_only_names(key):
         temp = names.temp()
-        pre.append(_assign(_name(temp, ast.Store(), target), _index_value(clone(key)), stmt))
+        pre.append(_assign(_name(temp, ast.Store(), target), slice_value(clone(key)), stmt))
         key = _name(temp, ast.Load(), target)
     item = names.temp()
     read = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(key), ctx=ast.Load())
