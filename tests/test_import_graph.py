@@ -1,30 +1,38 @@
 """The import graph of ``adgen`` (``transpiler/``) and ``adgen.runtime`` (``runtime/``),
 read from the source with ``ast``: every ``import`` and ``from ... import`` at any depth
-(module level, inside functions, under ``if``/``try``) is an edge. Importing a
-submodule runs its parent packages' ``__init__`` first; that implicit step is not an
-edge, because a package's ``__init__`` here only gathers names and never reads its
-submodules' callers.
+(module level, inside functions, under ``if``/``try``) is an edge, so an import moved
+into a function to dodge a cycle is still seen. Importing a submodule runs its parent
+packages' ``__init__`` first; that implicit step is not an edge (each ``__init__`` is a
+node with the imports it writes).
 
 The layering the tests check, bottom to top:
 
-1. ``adgen.runtime.<module>`` (core, trees, registry, ...): NumPy and the standard
-   library, and each other without a cycle. Never the rules, never the facade
-   ``adgen.runtime``, never the transpiler.
-2. ``adgen.runtime.rules.<family>``: the layer below, each other (acyclic), and the
-   facade ``adgen.runtime`` under the name ``_rt`` that inlined rule bodies use in
-   generated code; the facade is reached only at call time, so the edge to it is
-   the one upward edge the runtime allows and the cycle checks leave it out.
-3. ``adgen.runtime.rules`` (the registry's loader: imports every family so that
-   importing the runtime registers the built-in rules) and ``adgen.runtime`` (the
-   facade generated code imports as ``_rt``).
-4. ``adgen.<module>``: the transpiler; any runtime module, and each other without a
-   cycle. Nothing in ``runtime/`` imports from ``adgen`` outside ``adgen.runtime``,
-   so the runtime loads without the transpiler.
+1. ``adgen.runtime.<module>`` (errors, core, trees, registry, ...): NumPy, the standard
+   library and each other, without a cycle. Never a rule family, the loader, the
+   facade or the transpiler. The registry finds the rules of optional libraries
+   (SciPy's) through ``importlib`` when the user's code has imported the library:
+   that is how it reaches up, and it is not an import.
+2. ``adgen.runtime.rules.<family>``: the layer below and each other, without a cycle;
+   and the facade ``adgen.runtime`` as ``_rt``, the name their bodies use because
+   they are pasted into generated code. That edge points up, so the checks leave it
+   out, and a test holds what makes it safe: a family reads ``_rt`` only inside its
+   functions, never while it is imported.
+3. ``adgen.runtime.rules`` (the loader: imports every family, so importing the
+   runtime registers the built-in rules) and ``adgen.runtime`` (the facade generated
+   code imports as ``_rt``).
+4. ``adgen.<module>``: the transpiler; any runtime module and each other, without a
+   cycle. Nothing in ``runtime/`` imports the transpiler, so the runtime loads
+   without it. Within it, reversal is a stack, bottom to top (``REVERSAL``):
+   ``reverse`` (expressions: lowering and backprop), the statement reversers
+   ``inplace`` and ``lists``, the dispatch ``reversers``, the layout ``assemble``,
+   the ``pipeline``; none imports one above it, and ``optimize`` (which works on the
+   laid-out body) imports none of them.
 
-Run this file as a script to print the graph: module count, edges and cycles.
+Run this file as a script to print the graph: module count, edges, cycles, upward edges.
 """
 
 import ast
+import functools
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -32,6 +40,7 @@ PACKAGES = {"adgen": ROOT / "transpiler", "adgen.runtime": ROOT / "runtime"}
 FACADE = "adgen.runtime"
 LOADER = "adgen.runtime.rules"
 RULES = "adgen.runtime.rules."
+REVERSAL = [{"adgen.reverse"}, {"adgen.inplace", "adgen.lists"}, {"adgen.reversers"}, {"adgen.assemble"}, {"adgen.pipeline"}]
 
 
 def modules():
@@ -66,6 +75,7 @@ def _known_prefix(name, known):
     return name or None
 
 
+@functools.cache
 def graph():
     """Module -> the set of internal modules it imports (at any depth in its file)."""
     known = modules()
@@ -148,6 +158,11 @@ def test_graph_reads_imports_inside_functions():
     assert found == {"adgen.reverse", "adgen.runtime.core"}
 
 
+def test_module_level_reads_are_told_from_deferred_ones():
+    tree = ast.parse("import adgen.runtime as _rt\nX = _rt.ONES\ndef f(g=_rt.ONES):\n    return _rt.ONES\n")
+    assert _module_level_reads(tree, "_rt") == [2, 3]
+
+
 def test_cycle_finder_reports_the_path():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
@@ -161,6 +176,35 @@ def test_no_import_cycles():
 def test_no_upward_imports():
     wrong = upward_imports(graph())
     assert not wrong, "upward imports:\n" + "\n".join(f"{a} -> {b}" for a, b in wrong)
+
+
+def _module_level_reads(tree, name):
+    """Lines where ``name`` is read outside every function body (at import time)."""
+    deferred = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.Lambda))
+                for part in (f.body if isinstance(f.body, list) else [f.body]) for n in ast.walk(part)}
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and id(n) not in deferred]
+
+
+def test_rules_read_the_facade_only_when_called():
+    """The one upward edge the cycle check leaves out, rules -> ``_rt``, is safe only
+    because a rule family reads ``_rt`` in its function bodies alone: importing the
+    facade registers the rules before any rule runs."""
+    wrong = []
+    for name, path in modules().items():
+        if not name.startswith(RULES):
+            continue
+        tree = ast.parse(path.read_text())
+        aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names if a.name == FACADE}
+        aliases = {alias.split(".")[0] for alias in aliases}
+        wrong += [f"{name}:{line}" for alias in aliases for line in _module_level_reads(tree, alias)]
+    assert not wrong, "a rule family reads the facade at import time: " + ", ".join(wrong)
+
+
+def test_reversal_is_a_stack():
+    edges = graph()
+    wrong = [(a, b) for k, group in enumerate(REVERSAL) for a in sorted(group) for above in REVERSAL[k + 1:] for b in sorted(edges[a] & above)]
+    wrong += [("adgen.optimize", b) for b in sorted(edges["adgen.optimize"] & set().union(*REVERSAL))]
+    assert not wrong, "reversal imports upward:\n" + "\n".join(f"{a} -> {b}" for a, b in wrong)
 
 
 def test_runtime_never_imports_the_transpiler():
