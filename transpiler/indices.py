@@ -5,7 +5,7 @@ asks this to keep an adjoint's entries apart across stores into one array.
 
 import ast
 
-from adgen.syntax import path_of
+from adgen.syntax import literal_int, path_of
 
 
 def literal_index(node):
@@ -16,24 +16,17 @@ def literal_index(node):
     out = []
     for part in parts:
         if isinstance(part, ast.Slice):
-            bounds = [None if b is None else _literal_int(b) for b in (part.lower, part.upper, part.step)]
-            if any(b is False for b in bounds):
+            given = (part.lower, part.upper, part.step)
+            bounds = [None if b is None else literal_int(b) for b in given]
+            if any(v is None and b is not None for v, b in zip(bounds, given)):
                 return None
             out.append(slice(*bounds))
         else:
-            k = _literal_int(part)
-            if k is False:
+            k = literal_int(part)
+            if k is None:
                 return None
             out.append(k)
     return tuple(out)
-
-
-def _literal_int(node):
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return False
-    return value if type(value) is int else False
 
 
 def disjoint(a, b):

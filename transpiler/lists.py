@@ -16,7 +16,7 @@ import ast
 from adgen import optimize
 from adgen.containers import call_stmt, load_at
 from adgen.reverse import Block
-from adgen.syntax import as_result, assign, at, call, clone, is_atomic, load, names_in, tag
+from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, tag
 
 
 def append(rev, stmt, in_loop):
@@ -53,7 +53,7 @@ def pop(rev, stmt, in_loop):
         index = rev.hoist(index, fwd, index)
         stmt = at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
     fwd.append(stmt)
-    position = _literal_int(index)
+    position = literal_int(index)
     if index is None or position == -1:
         restore = call_stmt(xs, "append", [as_result(v)], stmt)
     elif position is not None and position >= 0:
@@ -117,12 +117,3 @@ def _strip(body, read):
             stmt.orelse = _strip(stmt.orelse, read)
         out.append(stmt)
     return out
-
-
-def _literal_int(node):
-    """The value of an int literal (``3``, ``-1``), else None."""
-    try:
-        value = ast.literal_eval(node) if node is not None else None
-    except ValueError:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
