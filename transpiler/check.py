@@ -8,13 +8,41 @@ values it touches; that part is decided later, by ``reverse``.
 import ast
 
 from adgen import fields, funcargs, funcvalues, lift
-from adgen.errors import Diagnostics
+from adgen.errors import (
+    AD101_ASYNC_FUNCTION,
+    AD101_IMPORT,
+    AD101_STATEMENT,
+    AD102_BY_NAME,
+    AD102_EXPRESSION,
+    AD102_GENERATOR,
+    AD103_NESTED_UNPACKING,
+    AD103_STARRED,
+    AD103_STORE_BASE,
+    AD103_TARGET,
+    AD104_STAR_ARGS,
+    AD105_ASYNC_DEF,
+    AD105_CLASS,
+    AD105_LAMBDA,
+    AD105_NESTED_DEF,
+    AD107_RESERVED,
+    AD107_RESERVED_PARAMETER,
+    AD109_BARE_EXPRESSION,
+    AD110_EMPTY_RETURN,
+    AD110_NO_RETURN,
+    AD113_STATEMENT_DEPTH,
+    Diagnostics,
+)
 from adgen.names import RESERVED
 from adgen.syntax import names_in, walk
 
 OK = None
 
-# statement type -> None (supported) or (code, message)
+
+def _refused(statement):
+    return AD101_STATEMENT, {"statement": statement}
+
+
+# statement type -> None (supported) or (message, its parts)
 STATEMENTS = {
     ast.Assign: OK,
     ast.AugAssign: OK,
@@ -29,23 +57,23 @@ STATEMENTS = {
     ast.While: OK,
     ast.Break: OK,
     ast.Continue: OK,
-    ast.FunctionDef: ("AD105", "a nested `def` is supported only at the top level of the function's body"),
-    ast.AsyncFunctionDef: ("AD105", "nested function definitions are not supported"),
-    ast.ClassDef: ("AD105", "class definitions inside the function are not supported"),
-    ast.Delete: ("AD101", "`del` is not supported"),
-    ast.AsyncFor: ("AD101", "`async for` is not supported"),
-    ast.With: ("AD101", "`with` blocks are not supported"),
-    ast.AsyncWith: ("AD101", "`async with` is not supported"),
-    ast.Match: ("AD101", "`match` statements are not supported"),
-    ast.Try: ("AD101", "`try` blocks are not supported"),
-    ast.TryStar: ("AD101", "`try`/`except*` blocks are not supported"),
-    ast.Import: ("AD101", "imports inside the function are not supported; import at module level"),
-    ast.ImportFrom: ("AD101", "imports inside the function are not supported; import at module level"),
-    ast.Global: ("AD101", "`global` is not supported"),
-    ast.Nonlocal: ("AD101", "`nonlocal` is not supported"),
+    ast.FunctionDef: (AD105_NESTED_DEF, {}),
+    ast.AsyncFunctionDef: (AD105_ASYNC_DEF, {}),
+    ast.ClassDef: (AD105_CLASS, {}),
+    ast.Delete: _refused("del"),
+    ast.AsyncFor: _refused("async for"),
+    ast.With: _refused("with"),
+    ast.AsyncWith: _refused("async with"),
+    ast.Match: _refused("match"),
+    ast.Try: _refused("try"),
+    ast.TryStar: _refused("try/except*"),
+    ast.Import: (AD101_IMPORT, {}),
+    ast.ImportFrom: (AD101_IMPORT, {}),
+    ast.Global: _refused("global"),
+    ast.Nonlocal: _refused("nonlocal"),
 }
 
-# expression type -> None (supported, at least on values that are not differentiated) or (code, message)
+# expression type -> None (supported, at least on values that are not differentiated) or (message, its parts)
 EXPRESSIONS = {
     ast.BinOp: OK,
     ast.UnaryOp: OK,
@@ -69,11 +97,11 @@ EXPRESSIONS = {
     ast.SetComp: OK,
     ast.DictComp: OK,
     ast.GeneratorExp: OK,
-    ast.Lambda: ("AD105", "lambdas inside the differentiated function are not supported"),
-    ast.NamedExpr: ("AD102", "assignment expressions (`:=`) are not supported"),
-    ast.Await: ("AD102", "`await` is not supported"),
-    ast.Yield: ("AD102", "generators (`yield`) are not supported"),
-    ast.YieldFrom: ("AD102", "generators (`yield from`) are not supported"),
+    ast.Lambda: (AD105_LAMBDA, {}),
+    ast.NamedExpr: (AD102_EXPRESSION, {"expression": ":="}),
+    ast.Await: (AD102_EXPRESSION, {"expression": "await"}),
+    ast.Yield: (AD102_GENERATOR, {"keyword": "yield"}),
+    ast.YieldFrom: (AD102_GENERATOR, {"keyword": "yield from"}),
 }
 
 
@@ -101,23 +129,22 @@ def _check_target(target, diags, nested=False, stores=True):
         while isinstance(base, ast.Subscript):  # a[i][j] = v: see stores.py
             base = base.value
         if not isinstance(base, ast.Name):
-            diags.add("AD103", target, "only a named array can be stored into: `a[i] = v`, `a[i][j] = v`")
+            diags.report(target, AD103_STORE_BASE)
         elif base.id in RESERVED:
-            diags.add("AD107", base, f"`{base.id}` is reserved for generated code")
+            diags.report(base, AD107_RESERVED, name=base.id)
     elif isinstance(target, ast.Name):
         if target.id in RESERVED:
-            diags.add("AD107", target, f"`{target.id}` is reserved for generated code")
+            diags.report(target, AD107_RESERVED, name=target.id)
     elif isinstance(target, (ast.Tuple, ast.List)):
         for elt in target.elts:
             if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
-                diags.add("AD103", elt, "nested unpacking is not supported yet")
+                diags.report(elt, AD103_NESTED_UNPACKING)
             else:
                 _check_target(elt, diags, nested, stores)
     elif isinstance(target, ast.Starred):
-        diags.add("AD103", target, "starred assignment targets are not supported")
+        diags.report(target, AD103_STARRED)
     else:
-        kind = type(target).__name__.lower()
-        diags.add("AD103", target, f"assigning to a {kind} is not supported yet")
+        diags.report(target, AD103_TARGET, kind=type(target).__name__.lower())
 
 
 def _harmless(value):
@@ -133,12 +160,12 @@ def _harmless(value):
 def _check_signature(func, diags):
     args = func.args
     if args.vararg:
-        diags.add("AD104", args.vararg, f"`*{args.vararg.arg}` is not supported")
+        diags.report(args.vararg, AD104_STAR_ARGS, star="*", name=args.vararg.arg)
     if args.kwarg:
-        diags.add("AD104", args.kwarg, f"`**{args.kwarg.arg}` is not supported")
+        diags.report(args.kwarg, AD104_STAR_ARGS, star="**", name=args.kwarg.arg)
     for a in args.posonlyargs + args.args + args.kwonlyargs:
         if a.arg in RESERVED:
-            diags.add("AD107", a, f"parameter `{a.arg}` is reserved for generated code")
+            diags.report(a, AD107_RESERVED_PARAMETER, name=a.arg)
 
 
 def _always_returns(body):
@@ -156,11 +183,11 @@ def check(src):
     diags = Diagnostics(src)
     func = src.func
     if isinstance(func, ast.AsyncFunctionDef):
-        diags.add("AD101", func, "`async` functions cannot be differentiated (they return a coroutine)")
+        diags.report(func, AD101_ASYNC_FUNCTION)
     _check_signature(func, diags)
     body = func.body
     if not _always_returns(body):
-        diags.add("AD110", body[-1] if body else func, "the function must end with `return <expression>`")
+        diags.report(body[-1] if body else func, AD110_NO_RETURN)
     _check_depth(body, diags)
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
@@ -170,22 +197,22 @@ def check(src):
     top_defs |= funcvalues.mapped_lambdas(src, body, names_in(body, ast.Store) | {a.arg for a in func.args.args})  # map(lambda v: ..., xs): a comprehension
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.stmt):
-            problem = STATEMENTS.get(type(node), ("AD101", f"`{type(node).__name__}` statements are not supported"))
+            problem = STATEMENTS.get(type(node), _refused(type(node).__name__))
             if problem and id(node) not in top_defs:
-                diags.add(problem[0], node, problem[1])
+                diags.report(node, problem[0], **problem[1])
             if isinstance(node, ast.Return) and node.value is None:
-                diags.add("AD110", node, "every `return` must return a value")
+                diags.report(node, AD110_EMPTY_RETURN)
             if isinstance(node, ast.Expr) and not _harmless(node.value):
-                diags.add("AD109", node, "a bare expression statement may change values behind adgen's back")
+                diags.report(node, AD109_BARE_EXPRESSION)
             for target in _targets(node):
                 unpacking = isinstance(node, ast.Assign) and isinstance(target, (ast.Tuple, ast.List))  # may nest: see containers
                 _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking, stores=not isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
-            problem = EXPRESSIONS.get(type(node), ("AD102", f"`{type(node).__name__}` expressions are not supported"))
+            problem = EXPRESSIONS.get(type(node), (AD102_EXPRESSION, {"expression": type(node).__name__}))
             if problem and id(node) not in top_defs:
-                diags.add(problem[0], node, problem[1])
+                diags.report(node, problem[0], **problem[1])
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC and not fields.literal_getattr(node):
-                diags.add("AD102", node, f"`{node.func.id}()` reads or runs code by name, which adgen cannot follow")
+                diags.report(node, AD102_BY_NAME, name=node.func.id)
     return diags
 
 
@@ -197,7 +224,7 @@ def _check_depth(body, diags):
         while todo:
             node, depth = todo.pop()
             if depth > MAX_DEPTH:
-                diags.add("AD113", stmt, f"this statement nests expressions or blocks more than {MAX_DEPTH} levels deep")
+                diags.report(stmt, AD113_STATEMENT_DEPTH, depth=MAX_DEPTH)
                 break
             todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 

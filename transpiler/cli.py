@@ -19,7 +19,7 @@ import sys
 import typing
 
 from adgen import __version__, cache, diagnose, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
-from adgen.errors import CODES, InternalError, RuleError, TranspileError
+from adgen.errors import AD505_OUTSIDE, InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
 
@@ -33,9 +33,10 @@ class Fail(Exception):
     """A usage or I/O error: one line on stderr, exit 2."""
 
 
-def coded(code, message):
-    """A ``Fail`` message with its code (AD5xx: the files adgen reads) and the code's hint."""
-    return f"{code} {message}\nhint: {CODES[code][2]}"
+def coded(message, **parts):
+    """A ``Fail`` message with its code (AD5xx: the files adgen reads) and its hint."""
+    text, hint = message.render(parts)
+    return f"{message.code} {text}\nhint: {hint}"
 
 
 def parse_wrt(text):
@@ -393,8 +394,7 @@ def confined_source(out, rel, named):
         inside = False
     if not inside:
         redo = f"adgen emit --check {emit.shell_word(out)} --source {emit.shell_word(real)}"
-        raise Fail(coded("AD505", f"{out}: its header names the source {shown}, outside the file's folder {tree}; "
-                         f"not importing (running) it. To check it, name the source yourself: {redo}"))
+        raise Fail(coded(AD505_OUTSIDE, out=out, shown=shown, tree=tree, redo=redo))
     return path
 
 
@@ -571,9 +571,9 @@ def cache_command(action):
     print(f"folder: {where}{'' if os.path.isdir(where) else ' (not made yet)'}")
     print(f"files: {len(files)}, {size} bytes (past {cache.DISK_LIMIT} bytes, the least recently used are removed)")
     if os.path.isdir(where):
-        _, code, why = cache.judge(where)
-        if code:
-            print(f"not used: {code} {why}")
+        _, message, parts = cache.judge(where)
+        if message:
+            print(f"not used: {message.code} {message.render(parts)[0]}")
     return 0
 
 

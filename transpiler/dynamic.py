@@ -15,6 +15,7 @@ import ast
 import builtins
 
 from adgen.check import DYNAMIC
+from adgen.errors import AD102_BY_NAME_ALIAS
 from adgen.syntax import walk
 
 _BY_NAME = {id(getattr(builtins, name)): name for name in DYNAMIC}
@@ -28,4 +29,4 @@ def check(body, resolver, diags):
         ok, fn = resolver.value_of(node.func, record=False)
         name = _BY_NAME.get(id(fn)) if ok else None
         if name is not None and fn is getattr(builtins, name):
-            diags.add("AD102", node, f"`{ast.unparse(resolver.as_written(node.func))}` is `{name}()`, which reads or runs code by name: adgen cannot follow it")
+            diags.report(node, AD102_BY_NAME_ALIAS, written=ast.unparse(resolver.as_written(node.func)), name=name)

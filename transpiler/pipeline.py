@@ -12,7 +12,20 @@ from dataclasses import dataclass, field
 from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
-from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
+from adgen.errors import (
+    AD113_RECURSION,
+    AD208_NO_FILE,
+    AD301_ENTRY,
+    AD301_NOT_A_PARAMETER,
+    AD301_NOT_DISTINCT,
+    AD301_OUT_OF_RANGE,
+    AD304_LAST_USE,
+    AD304_UNUSED,
+    AdgenError,
+    Diagnostics,
+    InternalError,
+    TranspileError,
+)
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
@@ -48,7 +61,7 @@ def stage(name, src=None):
         if src is None:
             raise  # to the stage that knows the function
         diags = Diagnostics(src)
-        diags.add("AD113", src.func, f"the function is nested too deeply to transform within Python's recursion limit ({sys.getrecursionlimit()})")
+        diags.report(src.func, AD113_RECURSION, limit=sys.getrecursionlimit())
         diags.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
@@ -149,9 +162,8 @@ def _spelling(src, base, modules):
         return None
     for binding in modules.values():
         if not os.path.isfile(binding.path):
-            message = f"the gradient reads the globals of module {binding.name!r}, which has no file ({binding.path}) an emitted module could find it by"
             line = src.func.lineno
-            raise TranspileError([Diagnostic("AD208", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+            raise TranspileError([AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)])
     return lambda path: relative_path(path, base)
 
 
@@ -302,11 +314,10 @@ def _warn_independent(src, body, wrt_names, act, diags):
         if name in act.useful:
             continue
         stmt = activity.last_read(body, name, act.constant)
-        message = f"the result does not depend on `{name}` (its gradient is zero)"
         if stmt is None:
-            diags.warn("AD304", params[name], message + f": `{name}` is not used")
+            diags.warn(params[name], AD304_UNUSED, name=name)
         else:
-            diags.warn("AD304", stmt, message + f": the last use of `{name}`, or of a value computed from it, is here")
+            diags.warn(stmt, AD304_LAST_USE, name=name)
 
 
 
@@ -377,19 +388,19 @@ def parse_wrt(src, func, wrt):
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            _bad_wrt(src, f"wrt entries must be ints or parameter names, not {item!r}")
+            _bad_wrt(src, AD301_ENTRY, item=item)
         if isinstance(item, int):
             if not -len(names) <= item < len(names):
-                _bad_wrt(src, f"wrt={item} but {src.name} has {len(names)} parameters")
+                _bad_wrt(src, AD301_OUT_OF_RANGE, item=item, name=src.name, count=len(names), params=", ".join(names))
             item = names[item]
         elif item not in names:
-            _bad_wrt(src, f"wrt names {item!r}, which is not a parameter of {src.name} ({', '.join(names)})")
+            _bad_wrt(src, AD301_NOT_A_PARAMETER, item=item, name=src.name, params=", ".join(names))
         out.append(item)
     if not out or len(set(out)) != len(out):
-        _bad_wrt(src, f"wrt must name distinct parameters, got {wrt!r}")
+        _bad_wrt(src, AD301_NOT_DISTINCT, wrt=wrt)
     return tuple(out), as_tuple
 
 
-def _bad_wrt(src, message):
+def _bad_wrt(src, message, **parts):
     line = src.func.lineno
-    raise TranspileError([Diagnostic("AD301", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+    raise TranspileError([message.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), **parts)])

@@ -16,6 +16,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from adgen.errors import (
+    AD102_DICT_SPREAD,
+    AD102_DIFFERENTIATED,
+    AD106_CONDITIONAL,
+    AD112_JOINED,
+    AD201_GRADIENT_CALLED,
+    AD201_NO_RULE,
+    AD201_NO_RULE_OF_OBJECT,
+    AD203_OWN_FUNCTION,
+    AD204_RULE_ARGUMENTS,
+    AD205_CONTAINER_METHOD,
+    AD205_NO_ATTRIBUTE,
+    AD205_NO_METHOD,
+    AD205_NO_RULE,
+    AD206_UNKNOWN_SPREAD,
+    AD210_RULE_REFUSES,
+    AD302_TUPLE_RESULT,
+    AD302_TUPLE_RESULT_VARIANTS,
+    AD310_NOT_PIECEWISE_CONSTANT,
+    AD310_NOT_VERIFIED,
+    AD310_OWN_FUNCTION,
+    AD311_CONSTANT_PARAMETER,
+)
 from adgen.runtime import registry
 from adgen import complexity, containers, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
@@ -215,7 +238,7 @@ class Reverser:
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
             if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
-                self.diags.add("AD310", node, "calls to your own functions with complex values are not differentiated")
+                self.diags.report(node, AD310_OWN_FUNCTION)
                 return node, None
             if done is not None:
                 return done
@@ -229,11 +252,11 @@ class Reverser:
         try:
             mapping, slot_args = inline.bind(tpl, args, keywords)
         except BindError as exc:
-            self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
+            self.diags.report(node, AD204_RULE_ARGUMENTS, rule=tpl.name, error=exc, params=", ".join(str(p) for p in tpl.params))
             return node, None
         refusal = objects.refusal(self, tpl, mapping)
         if refusal:
-            self.diags.add("AD210", node, refusal)
+            self.diags.report(node, AD210_RULE_REFUSES, reason=refusal)
             return node, None
         plans = {}
         if tpl.rule.callbacks:  # the user's functions it calls: their VJPs, generated (calls.py)
@@ -246,11 +269,10 @@ class Reverser:
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
         held = tpl.rule.constant and [p.name for p, child in zip(tpl.params, slots) if child is not None and p.name in tpl.rule.constant]
         if held:
-            self.diags.add("AD311", node, f"the derivative rule of {_callee_name(tpl)} does not differentiate its parameter `{held[0]}`, which a differentiated value reaches here")
+            self.diags.report(node, AD311_CONSTANT_PARAMETER, rule=tpl.name, param=held[0])
             return node, None
         if containers.joins(node) and any(slots):
-            self.diags.add("AD112", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
-                           "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate")
+            self.diags.report(node, AD112_JOINED)
             return node, None
         outputs = {}
         for k, child in enumerate(slots):
@@ -312,7 +334,7 @@ class Reverser:
     def _lower_seq(self, node, fwd):
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
-                self.diags.add("AD102", node, "`**` in a dict of differentiated values is not supported")
+                self.diags.report(node, AD102_DICT_SPREAD)
                 return node, None
             parts = [self.lower(e, fwd) for e in node.values]
             new = ast.copy_location(ast.Dict(keys=node.keys, values=[p[0] for p in parts]), node)
@@ -403,7 +425,7 @@ class Reverser:
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
-            self.diags.add("AD106", node, "conditional expressions on differentiated values are not supported here (inside a comprehension or lambda)")
+            self.diags.report(node, AD106_CONDITIONAL)
             return None
         if isinstance(node, ast.Call):
             return self._call(node, tuple_width)
@@ -416,27 +438,27 @@ class Reverser:
             fn = getattr(np.ndarray, node.attr, None)
             rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
             if fn is None:
-                self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
+                self.diags.report(node, AD205_NO_ATTRIBUTE, name=node.attr)
                 return None
-            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", missing=AD205_NO_RULE)
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
                 return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
             return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
-        self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
+        self.diags.report(node, AD102_DIFFERENTIATED, expression=type(node).__name__)
         return None
 
     def _call(self, node, tuple_width):
         node = variadic.shape_spread(node, lambda x: len(s) if isinstance(s := self.shapes.of(x), tuple) else None)
         if variadic.spread_left(node):
-            self.diags.add("AD206", node, f"the number of arguments (or the keywords) this call passes to `{ast.unparse(node.func)}` is not known statically", variadic.UNKNOWN_SPREAD_HINT)
+            self.diags.report(node, AD206_UNKNOWN_SPREAD, name=ast.unparse(node.func))
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
         refused = nested.refusal(func, self.resolver, self.gradient_names)
         if refused:
-            self.diags.add("AD201", node, *refused)
+            self.diags.report(node, AD201_GRADIENT_CALLED, name=refused)
             return None
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
@@ -457,11 +479,11 @@ class Reverser:
             fn = getattr(np.ndarray, func.attr, None)
             held = frozen.unknown_method(func) if fn is None else None
             if held is not None:
-                self.diags.add("AD211", func, *held)
+                self.diags.report(func, held[0], **held[1])
                 return None
             if fn is None:
-                container = " (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)"
-                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`" + (container if hasattr(list, func.attr) or hasattr(dict, func.attr) else ""))
+                container = hasattr(list, func.attr) or hasattr(dict, func.attr)
+                self.diags.report(func, AD205_CONTAINER_METHOD if container else AD205_NO_METHOD, name=func.attr)
                 return None
             args = [func.value] + args
 
@@ -472,8 +494,8 @@ class Reverser:
 
             label = f"the array method .{func.attr}()"
         else:
-            code, message = funcargs.unresolved(func, self.parameters)
-            self.diags.add(code, func, message)
+            message, parts = funcargs.unresolved(func, self.parameters)
+            self.diags.report(func, message, **parts)
             return None
         return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
@@ -483,11 +505,11 @@ class Reverser:
     def _complex_at(self, node, operands):
         return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
 
-    def rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+    def rule_for(self, fn, node, args, keywords, rebuild, label, missing=AD201_NO_RULE, tuple_width=0):
         operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
             if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
-                self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
+                self.diags.report(node, AD310_NOT_PIECEWISE_CONSTANT, name=label)
             return None
         rule = registry.lookup(fn)
         if rule is not None and rule.variants:
@@ -495,29 +517,26 @@ class Reverser:
         if rule is None:
             held = frozen.refusal(fn)
             if held is not None:
-                self.diags.add("AD211", node, *held)
+                self.diags.report(node, held[0], **held[1])
                 return None
             if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
-                self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
+                self.diags.report(node, AD203_OWN_FUNCTION, name=fn.__qualname__)
             else:
                 fix = stubs.stub(fn)
-                hint = "register one before calling grad:\n" + fix if fix else ""
                 owner = getattr(fn, "__self__", None)
                 of_object = owner is not None and not isinstance(owner, (type, types.ModuleType)) and owner is not builtins
                 kind = of_object and (stubs.public_path(type(owner)) or f"{type(owner).__module__}.{type(owner).__qualname__}")
-                what = f" (a method of a {kind})" if of_object else ""
-                self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}{what}", hint, fix)
+                message = AD201_NO_RULE_OF_OBJECT if of_object else missing
+                self.diags.report(node, message, fix, name=stubs.spelling(fn) or label, kind=kind, stub=fix)
             return None
         if rule.outputs and not tuple_width:
-            also = ""
-            if registry.lookup(fn).variants:
-                also = " (an argument that makes it return one array, such as `compute_uv=False` or `mode='r'`, must be written as a constant)"
-            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`){also}")
+            message = AD302_TUPLE_RESULT_VARIANTS if registry.lookup(fn).variants else AD302_TUPLE_RESULT
+            self.diags.report(node, message, name=label)
             return None
         if self._complex_at(node, operands):
             rule = rule.for_complex()
             if rule is None:
-                self.diags.add("AD310", node, f"the derivative rule of {stubs.spelling(fn) or label} is not verified for complex values, which may reach it here")
+                self.diags.report(node, AD310_NOT_VERIFIED, name=stubs.spelling(fn) or label)
                 return None
         return inline.template(rule), args, keywords, rebuild
 
@@ -681,9 +700,3 @@ def _op_name(node):
     return f"the operator `{type(op).__name__}`"
 
 
-def _callee_name(tpl):
-    return f"the derivative rule {tpl.name}"
-
-
-def _signature_hint(tpl):
-    return f"its rule accepts: ({', '.join(str(p) for p in tpl.params)})"
