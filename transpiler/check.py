@@ -20,6 +20,7 @@ from adgen.errors import (
     AD103_STORE_BASE,
     AD103_TARGET,
     AD104_STAR_ARGS,
+    AD104_STAR_KWARGS,
     AD105_ASYNC_DEF,
     AD105_CLASS,
     AD105_LAMBDA,
@@ -160,9 +161,9 @@ def _harmless(value):
 def _check_signature(func, diags):
     args = func.args
     if args.vararg:
-        diags.report(args.vararg, AD104_STAR_ARGS, star="*", name=args.vararg.arg)
+        diags.report(args.vararg, AD104_STAR_ARGS, name=args.vararg.arg)
     if args.kwarg:
-        diags.report(args.kwarg, AD104_STAR_ARGS, star="**", name=args.kwarg.arg)
+        diags.report(args.kwarg, AD104_STAR_KWARGS, name=args.kwarg.arg)
     for a in args.posonlyargs + args.args + args.kwonlyargs:
         if a.arg in RESERVED:
             diags.report(a, AD107_RESERVED_PARAMETER, name=a.arg)

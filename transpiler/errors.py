@@ -150,7 +150,8 @@ AD103_TARGET = Message("AD103", "assigning to a {kind} is not supported yet")
 AD103_RANGE_TARGET = Message("AD103", "a range yields numbers: loop over it with a single name")
 AD103_LOOP_TARGET = Message("AD103", "loop targets must be names or tuples of names")
 # AD104
-AD104_STAR_ARGS = Message("AD104", "`{star}{name}` is not supported")
+AD104_STAR_ARGS = Message("AD104", "`*{name}` is not supported")
+AD104_STAR_KWARGS = Message("AD104", "`**{name}` is not supported")
 # AD105
 AD105_NESTED_DEF = Message("AD105", "a nested `def` is supported only at the top level of the function's body")
 AD105_ASYNC_DEF = Message("AD105", "nested function definitions are not supported")
