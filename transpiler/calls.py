@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, instances, lift, objects, optimize, passed, source, tuples, variadic
+from adgen import debug, instances, lift, objects, optimize, passed, source, subset, tuples, variadic
 from adgen.assemble import comment
 from adgen.errors import (
     AD202_METHOD_OF_SELF,
@@ -225,7 +225,7 @@ class Caller:
         if site is None:
             return node, None
         src = variadic.specialise(src, site)  # to the values *args and **kwargs take here
-        check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
+        subset.raise_if_unsupported(src)  # the callee's own problems, at its own lines
         bound = site.bound
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure and v != "__class__")
@@ -296,7 +296,7 @@ class Caller:
             src = fn.src if nested else self._source(fn, node)
             if src is None:
                 return None
-            check.raise_if_unsupported(src)
+            subset.raise_if_unsupported(src)
             cells = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
             if not nested:
                 for attr in ("__code__", "__defaults__", "__kwdefaults__"):

@@ -1,5 +1,6 @@
 """What ``adgen check`` reports: the diagnostics of a function, errors and
-warnings, gathered by running the whole pipeline on it."""
+warnings, gathered by running the whole pipeline on it (the supported-subset table
+it meets first is ``subset.py``)."""
 
 import ast
 import dataclasses

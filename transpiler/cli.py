@@ -18,7 +18,7 @@ import shlex
 import sys
 import typing
 
-from adgen import __version__, cache, diagnose, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
+from adgen import __version__, cache, check, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
 from adgen.errors import AD505_OUTSIDE, InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
@@ -404,7 +404,7 @@ def split_check_target(target):
     return (path, func) if sep and path and func.isidentifier() else (target, None)
 
 
-def check(args):
+def check_command(args):
     """``adgen check``: print every diagnostic; 1 when any is an error, 3 on a bug in adgen."""
     path, func = split_check_target(args.target)
     wrt = parse_wrt(args.wrt) if args.wrt is not None else 0
@@ -418,11 +418,11 @@ def check(args):
     if func:
         functions, skipped = [function(module, path, func)], []
     else:
-        functions, skipped = diagnose.functions_in(module, path)
+        functions, skipped = check.functions_in(module, path)
     found, failures = [], []
     for fn in functions:
         try:
-            found += diagnose.diagnose(fn, wrt)
+            found += check.diagnose(fn, wrt)
         except (RuleError, InternalError) as exc:
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
@@ -488,7 +488,7 @@ def run(args):
     if args.command == "cache":
         return cache_command(args.action)
     if args.command == "check":
-        return check(args)
+        return check_command(args)
     targets = args.target if isinstance(args.target, list) else [args.target]  # show: one
     if len(targets) != 1:
         raise Fail("expected one FILE:FUNC (or --check OUT...)")

@@ -1,6 +1,6 @@
 """Calls that run or read code by name, however they are spelled.
 
-``check.py`` refuses ``eval(...)``, ``exec(...)``, ``globals()``... written with
+``subset.py`` refuses ``eval(...)``, ``exec(...)``, ``globals()``... written with
 Python's own names. The same builtins reached another way read the function's
 values behind the gradient's back just as well (``builtins.eval("x * 2")``
 depends on ``x``, which the gradient cannot see, so it would be zero)::
@@ -14,7 +14,7 @@ Once names are resolved, a call of any of them is AD102 too.
 import ast
 import builtins
 
-from adgen.check import DYNAMIC
+from adgen.subset import DYNAMIC
 from adgen.errors import AD102_BY_NAME_ALIAS
 from adgen.syntax import walk
 
@@ -22,10 +22,10 @@ _BY_NAME = {id(getattr(builtins, name)): name for name in DYNAMIC}
 
 
 def check(body, resolver, diags):
-    """AD102 for each call in ``body`` of a builtin of ``check.DYNAMIC`` not spelled by its name."""
+    """AD102 for each call in ``body`` of a builtin of ``subset.DYNAMIC`` not spelled by its name."""
     for node in walk(ast.Module(body=body, type_ignores=[])):
         if not isinstance(node, ast.Call) or isinstance(node.func, ast.Name) and node.func.id in DYNAMIC:
-            continue  # check.py's
+            continue  # subset.py's
         ok, fn = resolver.value_of(node.func, record=False)
         name = _BY_NAME.get(id(fn)) if ok else None
         if name is not None and fn is getattr(builtins, name):

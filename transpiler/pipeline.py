@@ -9,7 +9,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, subset, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
 from adgen.errors import (
@@ -99,7 +99,7 @@ def collector_paused():
 
 def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None):
     with stage("check"):
-        check.raise_if_unsupported(src)
+        subset.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
     part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, has_aux=has_aux, samples=samples)

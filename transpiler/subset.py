@@ -1,7 +1,8 @@
-"""The supported subset, as a table naming every ``ast`` node type.
+"""The supported subset, as a table naming every ``ast`` node type (what ``adgen check``
+runs is ``check.py``).
 
-``check`` walks a function and collects *every* diagnostic before anything is
-transformed. Whether a construct is differentiable also depends on which
+``check`` walks a function against it and collects *every* diagnostic before anything
+is transformed. Whether a construct is differentiable also depends on which
 values it touches; that part is decided later, by ``reverse``.
 """
 
