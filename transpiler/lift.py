@@ -35,7 +35,7 @@ from adgen.errors import AD105_AS_VALUE, AD105_DECORATED, AD105_DEFAULT, AD105_R
 from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
-from adgen.syntax import Transformer, clone, names_in, walk
+from adgen.syntax import Transformer, clone, is_literal, names_in, walk
 
 
 @dataclass(eq=False)
@@ -122,7 +122,7 @@ def _refuse(d, defs, rest, assigned, diags):
         diags.report(d, AD105_REDEFINED, name=d.name)
     elif hasattr(builtins, d.name):
         diags.report(d, AD105_SHADOWS_BUILTIN, name=d.name)
-    elif not all(_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
+    elif not all(is_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
         diags.report(d, AD105_DEFAULT, name=d.name)
     else:
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
@@ -342,10 +342,3 @@ def _all_args(args):
     return args.posonlyargs + args.args + args.kwonlyargs
 
 
-
-def _literal(node):
-    try:
-        ast.literal_eval(node)
-        return True
-    except ValueError:
-        return False

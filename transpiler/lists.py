@@ -13,8 +13,8 @@
 
 import ast
 
-from adgen.containers import _at, _call_stmt, _load, is_append, is_pop
-from adgen.syntax import clone, names_in
+from adgen.containers import _call_stmt, _load, is_append, is_pop
+from adgen.syntax import at, clone, names_in
 
 
 def reverse_statement(rev, stmt):
@@ -65,7 +65,7 @@ def _pop_block(rev, stmt):
     fwd = []
     if index is not None and not is_atomic(index):
         index = rev.hoist(index, fwd, index)
-        stmt = _at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
+        stmt = at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
     fwd.append(stmt)
     position = _literal_int(index)
     if index is None or position == -1:
@@ -73,7 +73,7 @@ def _pop_block(rev, stmt):
     elif position is not None and position >= 0:
         restore = _call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
+        restore = at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):

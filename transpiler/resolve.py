@@ -19,6 +19,7 @@ from adgen import runtime
 from adgen.errors import AD202_UNDEFINED
 from adgen.runtime import registry
 from adgen import funcargs, guards
+from adgen.syntax import dotted
 from adgen.guards import EMPTY
 from adgen.libraries import installed
 from adgen.names import Names
@@ -253,12 +254,3 @@ def _get(obj, dotted):
     for part in dotted.split("."):
         obj = getattr(obj, part, None)
     return obj
-
-
-def dotted(path):
-    """The expression ``a.b.c`` for the path ``"a.b.c"``."""
-    parts = path.split(".")
-    node = ast.Name(id=parts[0], ctx=ast.Load())
-    for part in parts[1:]:
-        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
-    return node

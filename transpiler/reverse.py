@@ -42,10 +42,10 @@ from adgen.errors import (
 from adgen.runtime import registry
 from adgen import complexity, containers, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
-from adgen.resolve import alias_for, dotted
+from adgen.resolve import alias_for
 from adgen.source import binding_of
 from adgen.simplify import is_literal
-from adgen.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
+from adgen.syntax import BINOPS, FORM_READS, Transformer, UNARYOPS, as_result, assign, call, clone, dotted, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:

@@ -21,19 +21,17 @@ import ast
 
 from adgen.errors import AD217_ADVANCED_INDEX, AD217_LIST_SLICE, AD305_GLOBAL
 from adgen.normalize import _index_value, _reads_only_names
-from adgen.syntax import call, clone, names_in, walk
+from adgen.syntax import at, call, clone, names_in, walk
 
 
-def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
 def _name(id, ctx, where):
-    return _at(ast.Name(id=id, ctx=ctx), where)
+    return at(ast.Name(id=id, ctx=ctx), where)
 
 
 def _assign(target, value, where):
-    return _at(ast.Assign(targets=[target], value=value), where)
+    return at(ast.Assign(targets=[target], value=value), where)
 
 
 def chain_of(target):
@@ -100,7 +98,7 @@ def _split_assign(stmt, names):
 
     def replace(target):
         if isinstance(target, (ast.Tuple, ast.List)):
-            return _at(type(target)(elts=[replace(e) for e in target.elts], ctx=ast.Store()), target)
+            return at(type(target)(elts=[replace(e) for e in target.elts], ctx=ast.Store()), target)
         if isinstance(target, ast.Name) and target.id not in read:
             return target
         read.update(names_in(target, ast.Load))
@@ -147,7 +145,7 @@ def chains(body, names, diags, lists=None, ints=None):
             base = _base(target)  # a global, qualified: ``mod.G``
             what = base.attr if isinstance(base, ast.Attribute) else ast.unparse(base)
             diags.report(target, AD305_GLOBAL, name=what)
-            out.append(_at(ast.Pass(), stmt))
+            out.append(at(ast.Pass(), stmt))
         elif isinstance(stmt, ast.Assign) and chain_of(target):
             out.extend(_one_store(stmt, names, diags, lists, ints))
         else:
@@ -193,7 +191,7 @@ def _one_store(stmt, names, diags, lists, ints):
         bad = _advanced(index)
         if bad is not None:
             diags.report(bad, AD217_ADVANCED_INDEX, name=name)
-            return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+            return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     head = [p for i in indices[:-1] for p in _parts(i)]
     last = _parts(indices[-1])
     if all(_is_int(p, ints) for p in head) and all(_is_basic(p, ints) for p in last):
@@ -206,7 +204,7 @@ def _one_store(stmt, names, diags, lists, ints):
         index = _name(temp, ast.Load(), target)
     new = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=index, ctx=ast.Store())
     value = _Reads(target, index).visit(stmt.value)
-    return pre + [_at(ast.Assign(targets=[_at(new, target)], value=value), stmt)]
+    return pre + [at(ast.Assign(targets=[at(new, target)], value=value), stmt)]
 
 
 def _into_item(stmt, names, diags, lists, ints):
@@ -219,7 +217,7 @@ def _into_item(stmt, names, diags, lists, ints):
     key = indices[0]
     if isinstance(key, ast.Slice) or (isinstance(key, ast.Tuple) and any(isinstance(p, ast.Slice) for p in key.elts)):
         diags.report(target, AD217_LIST_SLICE, name=name)
-        return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+        return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     if not _reads_only_names(key):
         temp = names.temp()
         pre.append(_assign(_name(temp, ast.Store(), target), _index_value(clone(key)), stmt))
@@ -231,12 +229,12 @@ def _into_item(stmt, names, diags, lists, ints):
     else:
         copied = ast.Call(func=ast.Attribute(value=read, attr="copy", ctx=ast.Load()), args=[], keywords=[])
     pre.append(_assign(_name(item, ast.Store(), target), copied, stmt))
-    rest = _at(ast.Name(id=item, ctx=ast.Load()), target)
+    rest = at(ast.Name(id=item, ctx=ast.Load()), target)
     for index in indices[1:]:
-        rest = _at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
+        rest = at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
     rest.ctx = ast.Store()
     value = _Rebase(target, item).visit(stmt.value)
-    store = _at(ast.Assign(targets=[rest], value=value), stmt)
+    store = at(ast.Assign(targets=[rest], value=value), stmt)
     stored = _one_store(store, names, diags, lists, ints) if chain_of(rest) else [store]
     put = call("_rt.with_item", ast.Name(id=name, ctx=ast.Load()), clone(key), ast.Name(id=item, ctx=ast.Load()))
     back = _assign(_name(name, ast.Store(), target), put, stmt)
@@ -257,7 +255,7 @@ class _Rebase(ast.NodeTransformer):
             out = ast.Name(id=self.item, ctx=ast.Load())
             for index in indices[1:]:
                 out = ast.Subscript(value=out, slice=clone(index), ctx=ast.Load())
-            return _at(out, node)
+            return at(out, node)
         return self.generic_visit(node)
 
 
@@ -326,7 +324,7 @@ class _Reads(ast.NodeTransformer):
     def visit_Subscript(self, node):
         if ast.dump(_loaded(node)) == self.target:
             name, _ = chain_of(node)
-            return _at(ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(self.index), ctx=ast.Load()), node)
+            return at(ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(self.index), ctx=ast.Load()), node)
         return self.generic_visit(node)
 
 
