@@ -9,7 +9,7 @@ as any ``a[index] = v``; an ``i`` that is not basic is refused (AD419).
 """
 
 import numpy as np
-from adgen.runtime.errors import AD419_COPY_INDEX
+from adgen.runtime import errors
 
 
 
@@ -18,7 +18,7 @@ def chained_index(shape, *indices):
     array ``a`` of ``shape``, entry for entry and in the same layout."""
     for index in indices[:-1]:
         if not all(_is_int(p) or p is None or p is Ellipsis or isinstance(p, slice) for p in _parts(index)):
-            raise AD419_COPY_INDEX.error(kind=_kind(index))
+            raise errors.AD419_COPY_INDEX.error(kind=_kind(index))
     head = [p for index in indices[:-1] for p in _parts(index)]
     last = _parts(indices[-1])
     if all(_is_int(p) for p in head) and _keeps_layout(last):

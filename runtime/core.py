@@ -2,22 +2,8 @@
 
 import numpy as np
 
-from adgen.runtime import kinds, trees
-from adgen.runtime.errors import (
-    AD401_COMPLEX,
-    AD401_ELEMENTWISE,
-    AD401_NOT_SCALAR,
-    AD401_SHAPE,
-    AD402_SEED_DTYPE,
-    AD402_SEED_SHAPE,
-    AD403_ARGUMENT_SHAPE,
-    AD405_LIST_ARITHMETIC,
-    AD410_SEED,
-    AD411_COMPLEX_GRADIENT,
-    AD411_UNSEEN_COMPLEX,
-    AD414_NOT_A_PAIR,
-    GradientError,
-)
+from adgen.runtime import errors, kinds, trees
+from adgen.runtime.errors import GradientError
 
 __all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
 
@@ -36,7 +22,7 @@ def aux_of(pair, where):
     what = f"a {type(pair).__name__} of {len(pair)} items" if isinstance(pair, (tuple, list)) else f"a value of type {type(pair).__name__}"
     if isinstance(pair, np.ndarray):
         what = f"an array of shape {pair.shape}"
-    raise AD414_NOT_A_PAIR.error(where=where, what=what)
+    raise errors.AD414_NOT_A_PAIR.error(where=where, what=what)
 
 
 def check_shapes(values, shapes, names):
@@ -45,7 +31,7 @@ def check_shapes(values, shapes, names):
         return
     for value, shape, name in zip(values, shapes, names.split(", ")):
         if np.shape(value) != shape:
-            raise AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
+            raise errors.AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
 
 
 class _Ones:
@@ -72,27 +58,27 @@ def seed(value, dout):
         if type(value) is np.ndarray and value.size == 1 and value.ndim and np.isrealobj(value):
             return np.ones(value.shape)
         if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
-            raise AD401_NOT_SCALAR.error(kind=type(value).__name__)
+            raise errors.AD401_NOT_SCALAR.error(kind=type(value).__name__)
         if np.ndim(value) == 0 and not np.isrealobj(value):
-            raise AD401_COMPLEX.error()
+            raise errors.AD401_COMPLEX.error()
         if np.ndim(value) != 0 or not np.isrealobj(value):
-            raise AD401_SHAPE.error(shape=np.shape(value))
+            raise errors.AD401_SHAPE.error(shape=np.shape(value))
         return 1.0
     if dout is ONES:
         if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
-            raise AD401_ELEMENTWISE.error(kind=type(value).__name__)
+            raise errors.AD401_ELEMENTWISE.error(kind=type(value).__name__)
         return np.ones(np.shape(value)) if np.ndim(value) else 1.0
     if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
         return trees.seed(value, dout, seed)
     if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
         why = kinds.odd_kind(dout)
         if why:
-            raise AD410_SEED.error(why=why)
+            raise errors.AD410_SEED.error(why=why)
         dout = np.asarray(dout)  # a list of numbers
     if np.shape(dout) != np.shape(value):
-        raise AD402_SEED_SHAPE.error(seed=np.shape(dout), result=np.shape(value))
+        raise errors.AD402_SEED_SHAPE.error(seed=np.shape(dout), result=np.shape(value))
     if np.asarray(dout).dtype.kind not in "biufc":
-        raise AD402_SEED_DTYPE.error(dtype=np.asarray(dout).dtype)
+        raise errors.AD402_SEED_DTYPE.error(dtype=np.asarray(dout).dtype)
     if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
         # L = Re(sum(conj(v) * w)): for a real result w only the real part of v counts
         return np.conj(dout) if np.iscomplexobj(value) else np.real(dout)
@@ -129,14 +115,14 @@ def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
     if not isinstance(g, np.ndarray):
         if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
-            raise AD405_LIST_ARITHMETIC.error()
+            raise errors.AD405_LIST_ARITHMETIC.error()
         return g  # a scalar cotangent: broadcasting fixes it where it is used
     if isinstance(x, np.ndarray):
         return sum_to(g, x.shape)
     shape = np.shape(x)
     out = sum_to(g, shape)
     if isinstance(x, (list, tuple)) and out.ndim == len(shape) and any(n not in (1, m) for n, m in zip(out.shape, shape)):
-        raise AD405_LIST_ARITHMETIC.error()
+        raise errors.AD405_LIST_ARITHMETIC.error()
     return out
 
 
@@ -184,7 +170,7 @@ def zero_for_real(g, x):
     """The zero cotangent of the imaginary part or angle of ``x``, which adgen judged real
     (AD411 when it is complex after all: a complex value adgen did not see)."""
     if _is_complex(x):
-        raise AD411_UNSEEN_COMPLEX.error()
+        raise errors.AD411_UNSEEN_COMPLEX.error()
     return 0.0 * g
 
 
@@ -240,7 +226,7 @@ def _complex_cotangent(g, x):
     if _is_complex(x):
         return np.conj(g)
     if np.any(np.imag(g)):
-        raise AD411_COMPLEX_GRADIENT.error()
+        raise errors.AD411_COMPLEX_GRADIENT.error()
     return np.real(g)
 
 

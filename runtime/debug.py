@@ -4,8 +4,8 @@ each backward statement leaves finite values."""
 
 import numpy as np
 
+from adgen.runtime import errors
 from adgen.runtime.core import Tape
-from adgen.runtime.errors import AD406_EMPTY_TAPE, AD406_NOT_EMPTIED, AD406_OUT_OF_ORDER, AD407_NOT_FINITE, AD407_NOT_FINITE_WITH
 
 
 class DebugTape(Tape):
@@ -16,16 +16,16 @@ class DebugTape(Tape):
 
     def pop(self, tag=None):
         if not self:
-            raise AD406_EMPTY_TAPE.error(tag=tag or "a value")
+            raise errors.AD406_EMPTY_TAPE.error(tag=tag or "a value")
         recorded, value = list.pop(self)
         if tag is not None and recorded is not None and recorded != tag:
-            raise AD406_OUT_OF_ORDER.error(tag=tag, recorded=recorded)
+            raise errors.AD406_OUT_OF_ORDER.error(tag=tag, recorded=recorded)
         return value
 
     def check_empty(self):
         """At the end of the backward pass every recorded value has been used."""
         if self:
-            raise AD406_NOT_EMPTIED.error(count=len(self), tag=self[-1][0])
+            raise errors.AD406_NOT_EMPTIED.error(count=len(self), tag=self[-1][0])
 
 
 def check_finite(where, **values):
@@ -36,7 +36,7 @@ def check_finite(where, **values):
     if _finite(value):
         return
     shown = ", ".join(f"{k} = {_show(v)}" for k, v in rest)
-    message = AD407_NOT_FINITE_WITH if shown else AD407_NOT_FINITE
+    message = errors.AD407_NOT_FINITE_WITH if shown else errors.AD407_NOT_FINITE
     raise message.error(where=where, name=name, value=_show(value), read=shown)
 
 

@@ -2,7 +2,7 @@
 carries, each named for its situation under its code. (The codes' titles and hints are
 in the transpiler's ``errors.CODES``; the runtime does not import the transpiler.)
 
-A check passes only the variable parts: ``raise AD402_SEED_SHAPE.error(seed=..., result=...)``.
+A check passes only the variable parts: ``raise errors.AD402_SEED_SHAPE.error(seed=..., result=...)``.
 """
 
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ _UNSEEN = (
     "as arguments, write 1j or complex(...)), or keep the computation real"
 )
 
-# AD401
+# AD401 non-scalar result
 AD401_NOT_SCALAR = Message("AD401", "grad needs a scalar result, but the function returned a {kind}; use vjp(f) and pass a seed of the same structure")
 AD401_COMPLEX = Message(
     "AD401",
@@ -52,33 +52,33 @@ AD401_ELEMENTWISE = Message(
     "elementwise_grad needs an array or a number as the result, but the function returned a {kind}; "
     "use vjp(f) and pass a seed of the same structure",
 )
-# AD402
+# AD402 seed shape mismatch
 AD402_SEED_SHAPE = Message("AD402", "the seed has shape {seed} but the result has shape {result}")
 AD402_SEED_DTYPE = Message("AD402", "the seed must hold numbers, not {dtype}")
 AD402_SEED_STRUCTURE = Message("AD402", "the seed {seed!r} does not have the structure of the result {result!r}")
-# AD403
+# AD403 argument shape mismatch
 AD403_ARGUMENT_SHAPE = Message(
     "AD403",
     "this gradient was generated for {name} of shape {shape}, but {name} has shape {actual}; "
     "generate it for that shape, or without --shape for any shape",
 )
-# AD404
+# AD404 in-place store without a gradient
 AD404_REPEATED_INDEX = Message(
     "AD404",
     "an in-place store picks some entry twice (repeated indices): which value "
     "NumPy keeps is not defined, so it has no gradient; use np.add.at to sum repeats",
 )
 AD404_NOT_AN_ARRAY = Message("AD404", "in-place stores are differentiated only into NumPy arrays, not {kind}; build a new value instead")
-# AD405
+# AD405 list arithmetic
 AD405_LIST_ARITHMETIC = Message("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
-# AD406
+# AD406 tape out of order (debug)
 AD406_EMPTY_TAPE = Message("AD406", "the backward pass pops {tag} from an empty tape " + _BUG)
 AD406_OUT_OF_ORDER = Message("AD406", "the backward pass pops {tag} where the tape holds {recorded} (a bug in adgen: please report it with your function)")
 AD406_NOT_EMPTIED = Message("AD406", "{count} recorded values were never popped, the last for {tag} " + _BUG)
-# AD407
+# AD407 non-finite gradient (debug)
 AD407_NOT_FINITE = Message("AD407", "the gradient is not finite after {where}: {name} = {value}")
 AD407_NOT_FINITE_WITH = Message("AD407", "the gradient is not finite after {where}: {name} = {value} (with {read})")
-# AD408
+# AD408 in-place change refused at run time
 AD408_INTEGER_ARRAY = Message(
     "AD408",
     "a differentiated value is stored into an array of {dtype}, which truncates it: "
@@ -92,14 +92,14 @@ AD408_NOT_A_NUMBER = Message(
 AD408_SHARED_ARGUMENTS = Message("AD408", "{where}; they do here: pass a copy (`f(x, x.copy())`)")
 AD408_CHANGED = Message("AD408", "{where}; it did, so the gradient would be wrong: bind a new value in that function instead")
 AD408_CANNOT_FOLLOW = Message("AD408", "a {kind} is passed to a call adgen cannot follow, which may change it in place")
-# AD409
+# AD409 module not found by its file
 AD409_NOT_BOUND = Message("AD409", "module {name!r} is not bound in this copy of the gradient module: call the gradient grad() returns")
 AD409_NOT_RUNNING = Message(
     "AD409",
     "{file} reads the globals of {target}, which no running module was loaded from, "
     "and importing {prefix!r} {found}: import or run {target_file} before using its gradient",
 )
-# AD410
+# AD410 argument of a kind the gradient does not cover
 AD410_SEED = Message("AD410", "the seed is {why}; pass a plain NumPy array")
 AD410_ARGUMENT = Message("AD410", "the argument `{name}` is {why}; pass plain NumPy arrays (np.asarray) and Python numbers")
 AD410_ATTRIBUTE = Message("AD410", "the attribute `{name}` of a {kind} is {why}; hold plain NumPy arrays and Python numbers in it")
@@ -108,7 +108,7 @@ AD410_INDEXED_OBJECT = Message(
     "a {kind} is indexed with a differentiated value, and its [...] "
     "has no derivative rule (only indexing arrays, lists, tuples and dicts is differentiated through)",
 )
-# AD411
+# AD411 derivative rule cannot take these values
 AD411_UNSEEN_COMPLEX = Message("AD411", _UNSEEN)
 AD411_COMPLEX_GRADIENT = Message("AD411", "the gradient of a real argument came out complex: " + _UNSEEN)
 AD411_RULE_REFUSES = Message("AD411", "{reason}")  # the rule's own reason, as at transform time (AD210)
@@ -163,15 +163,15 @@ AD411_SQRTM_COMPLEX = Message(
     "AD411", "scipy.linalg.sqrtm of this real matrix is complex (it has negative real eigenvalues); its rule takes real square roots only"
 )
 AD411_BANDED_STACK = Message("AD411", "the rule of scipy.linalg.solve_banded takes one banded matrix, not a stack of shape {shape}")
-# AD413
+# AD413 ODE adjoint solve failed
 AD413_NO_FUNC_VJP = Message("AD413", "the ODE solver's derivative rule was called without the VJP of its function (func_vjp)")
 AD413_ADJOINT_FAILED = Message("AD413", "the adjoint solve of the ODE from t={start:g} to t={end:g} failed ({why})")
 AD413_DFUN = Message("AD413", "odeint's derivative rule does not use Dfun; call odeint without it")
 AD413_NO_T_EVAL = Message("AD413", "solve_ivp is differentiated at the times t_eval only, and none were passed")
 AD413_NOT_REACHED = Message("AD413", "solve_ivp did not reach the end of t_span ({why}): sol.y lacks some of the times of t_eval")
-# AD414
+# AD414 has_aux result not a pair
 AD414_NOT_A_PAIR = Message("AD414", "has_aux=True: the function must return a pair (loss, aux), but at {where} it returned {what}")
-# AD416
+# AD416 object gradient refused at run time
 AD416_COMPUTED_ATTRIBUTE = Message(
     "AD416",
     "`.{name}` of a {kind} is not an attribute the object holds (a property, a method, or computed by `__getattr__`): "
@@ -184,14 +184,14 @@ AD416_ARRAY_NAME = Message(
     "the attribute `{name}` of a {kind} has the name of an array attribute (`x.{name}`), which adgen reads as the array's: rename the attribute",
 )
 AD416_USED_AS_ARRAY = Message("AD416", "a {kind} was used as an array: its cotangent is not one of its attributes'")
-# AD419
+# AD419 chained store into a copy
 AD419_COPY_INDEX = Message(
     "AD419",
     "a chained store `a[i][j] = v` has a first index of {kind}, which makes "
     "`a[i]` a copy: NumPy drops the store. Write one index (`a[i, j] = v`), or store "
     "into the copy by name (`b = a[i]` then `b[j] = v`) if that is what you mean",
 )
-# AD422
+# AD422 store into an item shared within a list
 AD422_NOT_A_CONTAINER = Message(
     "AD422", "a store `xs[k][j] = v` went into an item of a {kind}: adgen follows stores into arrays held in a list, tuple or dict only"
 )

@@ -11,16 +11,8 @@ import sys
 
 import numpy as np
 
+from adgen.runtime import errors
 from adgen.runtime.core import float_dtype, sum_to
-from adgen.runtime.errors import (
-    AD404_NOT_AN_ARRAY,
-    AD404_REPEATED_INDEX,
-    AD408_CANNOT_FOLLOW,
-    AD408_CHANGED,
-    AD408_INTEGER_ARRAY,
-    AD408_NOT_A_NUMBER,
-    AD408_SHARED_ARGUMENTS,
-)
 from adgen.runtime.refs import alone
 from adgen.runtime.rules.selection import _may_repeat
 
@@ -86,17 +78,17 @@ def _check_store(y, index):
     if _may_repeat(index):
         picked = np.arange(y.size).reshape(y.shape)[index]
         if np.unique(picked).size != np.size(picked):
-            raise AD404_REPEATED_INDEX.error()
+            raise errors.AD404_REPEATED_INDEX.error()
 
 
 def _check_floats(y):
     """A differentiated value stored into an array of integers or booleans is truncated."""
     if y.dtype.kind in "biu":
-        raise AD408_INTEGER_ARRAY.error(dtype=y.dtype)
+        raise errors.AD408_INTEGER_ARRAY.error(dtype=y.dtype)
 
 
 def _not_an_array(y):
-    raise AD404_NOT_AN_ARRAY.error(kind=type(y).__name__)
+    raise errors.AD404_NOT_AN_ARRAY.error(kind=type(y).__name__)
 
 
 def _owned(dy, y, references):
@@ -126,14 +118,14 @@ def immutable(value, where):
     """Check, before an in-place change (``z += v``) that adgen differentiated as binding
     a new value, that ``value`` cannot change in place: a number, not an array."""
     if not isinstance(value, IMMUTABLE):
-        raise AD408_NOT_A_NUMBER.error(where=where, kind=type(value).__name__)
+        raise errors.AD408_NOT_A_NUMBER.error(where=where, kind=type(value).__name__)
 
 
 def apart(a, b, where):
     """Check, on entry, that two arguments share no memory (the caller passed one array
     for both, or one inside the other) where adgen's gradient needs them apart."""
     if _arrays(a) and _arrays(b) and any(x is y or np.may_share_memory(x, y) for x in _arrays(a) for y in _arrays(b)):
-        raise AD408_SHARED_ARGUMENTS.error(where=where)
+        raise errors.AD408_SHARED_ARGUMENTS.error(where=where)
 
 
 def _arrays(value, depth=3):
@@ -160,7 +152,7 @@ def returned(lent, where):
     value, before = lent
     if not _same(value, before):
         _restore(value, before)
-        raise AD408_CHANGED.error(where=where)
+        raise errors.AD408_CHANGED.error(where=where)
 
 
 def _snapshot(value):
@@ -172,7 +164,7 @@ def _snapshot(value):
         return {k: _snapshot(v) for k, v in value.items()}
     if isinstance(value, IMMUTABLE):
         return value
-    raise AD408_CANNOT_FOLLOW.error(kind=type(value).__name__)
+    raise errors.AD408_CANNOT_FOLLOW.error(kind=type(value).__name__)
 
 
 def _same(value, before):

@@ -20,7 +20,7 @@ from operator import attrgetter, is_, is_not
 
 import numpy as np
 
-from adgen.runtime.errors import AD422_NESTED_NOT_AN_ARRAY, AD422_NOT_AN_ARRAY, AD422_NOT_A_CONTAINER, AD422_SHARED_ITEM
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 from adgen.runtime.trees import Adj, AdjDict, part
 
@@ -31,15 +31,15 @@ def with_item(xs, key, new):
     """A new list (tuple, dict) ``xs`` with ``new`` at ``key``: ``xs[key]`` after the
     store into it that made ``new`` from a copy of it."""
     if type(xs) not in (list, tuple, dict):
-        raise AD422_NOT_A_CONTAINER.error(kind=type(xs).__name__)
+        raise errors.AD422_NOT_A_CONTAINER.error(kind=type(xs).__name__)
     old = xs[key]
     if type(xs) is not dict:
         key = range(len(xs))[key]  # xs[-1] is the last item
     if not isinstance(old, np.ndarray):
-        raise AD422_NOT_AN_ARRAY.error(kind=type(old).__name__)
+        raise errors.AD422_NOT_AN_ARRAY.error(kind=type(old).__name__)
     for k, item in _others(xs, key, old):
         if _holds(item, old, set()):
-            raise AD422_SHARED_ITEM.error(key=key, other=k)
+            raise errors.AD422_SHARED_ITEM.error(key=key, other=k)
     out = dict(xs) if type(xs) is dict else list(xs)
     out[key] = new
     return tuple(out) if type(xs) is tuple else out
@@ -80,7 +80,7 @@ def array_copy(item):
     """A copy of the array ``item`` (``xs[i]`` of a store ``xs[i][j][k] = v``): a store
     into it by a chained index needs an array, not a list."""
     if not isinstance(item, np.ndarray):
-        raise AD422_NESTED_NOT_AN_ARRAY.error(kind=type(item).__name__)
+        raise errors.AD422_NESTED_NOT_AN_ARRAY.error(kind=type(item).__name__)
     return item.copy()
 
 

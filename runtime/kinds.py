@@ -24,7 +24,7 @@ import collections
 import warnings
 
 import numpy as np
-from adgen.runtime.errors import AD410_ARGUMENT, AD410_INDEXED_OBJECT
+from adgen.runtime import errors
 
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
@@ -88,7 +88,7 @@ def _refuse(values, names, complex_ok):
     for value, name in zip(values, names.split(", ")):
         why = odd_kind(value, complex_ok)
         if why:
-            raise AD410_ARGUMENT.error(name=name, why=why)
+            raise errors.AD410_ARGUMENT.error(name=name, why=why)
 
 
 def _chararray():
@@ -121,4 +121,4 @@ def selecting(obj):
     """``obj``, after checking that ``obj[...]`` only selects (AD410 otherwise)."""
     if selects(obj):
         return obj
-    raise AD410_INDEXED_OBJECT.error(kind=f"{type(obj).__module__}.{type(obj).__qualname__}")
+    raise errors.AD410_INDEXED_OBJECT.error(kind=f"{type(obj).__module__}.{type(obj).__qualname__}")

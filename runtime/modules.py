@@ -21,7 +21,7 @@ import importlib.util
 import os
 import sys
 import threading
-from adgen.runtime.errors import AD409_NOT_BOUND, AD409_NOT_RUNNING
+from adgen.runtime import errors
 
 
 _state = threading.local()
@@ -46,7 +46,7 @@ class Unbound:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        raise AD409_NOT_BOUND.error(name=self._name)
+        raise errors.AD409_NOT_BOUND.error(name=self._name)
 
 
 def user_module(name, path, here):
@@ -96,7 +96,7 @@ def _imported(name, target, here):
         file = _file_of(module) if module is not None else _origin(prefix)
         if not isinstance(file, str) or _real(file) != expected:
             found = f"finds {file}" if isinstance(file, str) else "finds no module"
-            raise AD409_NOT_RUNNING.error(file=os.path.basename(here), target=target, prefix=prefix, found=found, target_file=os.path.basename(target))
+            raise errors.AD409_NOT_RUNNING.error(file=os.path.basename(here), target=target, prefix=prefix, found=found, target_file=os.path.basename(target))
         if module is None:
             importlib.import_module(prefix)
     return sys.modules[name]

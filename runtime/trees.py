@@ -30,15 +30,7 @@ import types
 
 import numpy as np
 
-from adgen.runtime.errors import (
-    AD402_SEED_STRUCTURE,
-    AD410_ATTRIBUTE,
-    AD416_ARRAY_NAME,
-    AD416_COMPUTED_ATTRIBUTE,
-    AD416_COPY_IS_ITSELF,
-    AD416_REFERS_TO_ITSELF,
-    AD416_USED_AS_ARRAY,
-)
+from adgen.runtime import errors
 from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names", "check_objects"]
@@ -249,7 +241,7 @@ def _slot(a, name):
     held = getattr(type(a), name, None)
     computed = callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name)
     if computed or name.startswith("__"):  # p.__dict__: the attributes, read another way
-        raise AD416_COMPUTED_ATTRIBUTE.error(name=name, kind=type(a).__qualname__)
+        raise errors.AD416_COMPUTED_ATTRIBUTE.error(name=name, kind=type(a).__qualname__)
     return None
 
 
@@ -321,7 +313,7 @@ def seed(value, dout, leaf):
 
 
 def _mismatch(value, dout):
-    return AD402_SEED_STRUCTURE.error(seed=dout, result=value)
+    return errors.AD402_SEED_STRUCTURE.error(seed=dout, result=value)
 
 
 # -- gradients of container arguments ----------------------------------------------------
@@ -364,11 +356,11 @@ def _object_grad(g, x, leaf, within):
     if not _is_zero(g) and not isinstance(g, dict):
         raise _used_as_array(x)
     if id(x) in within:
-        raise AD416_REFERS_TO_ITSELF.error(kind=type(x).__qualname__)
+        raise errors.AD416_REFERS_TO_ITSELF.error(kind=type(x).__qualname__)
     within = within | {id(x)}
     out = copy.copy(x)
     if out is x:
-        raise AD416_COPY_IS_ITSELF.error(kind=type(x).__qualname__)
+        raise errors.AD416_COPY_IS_ITSELF.error(kind=type(x).__qualname__)
     items = {}
     for name, value in attributes(x).items():
         _check_kind(x, name, value)
@@ -417,11 +409,11 @@ def _check_kind(x, name, value):
     why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
     if why:
         why = why.replace("complex, and this gradient was generated for real arguments", "complex, and only real values inside an object get gradients")
-        raise AD410_ATTRIBUTE.error(name=name, kind=type(x).__qualname__, why=why)
+        raise errors.AD410_ATTRIBUTE.error(name=name, kind=type(x).__qualname__, why=why)
 
 
 def _array_name(x, name):
-    return AD416_ARRAY_NAME.error(name=name, kind=type(x).__qualname__)
+    return errors.AD416_ARRAY_NAME.error(name=name, kind=type(x).__qualname__)
 
 
 def _used_as_array(x):
@@ -429,7 +421,7 @@ def _used_as_array(x):
     named = [n for n in attributes(x) if n in array_names()]
     if named:
         return _array_name(x, named[0])
-    return AD416_USED_AS_ARRAY.error(kind=type(x).__qualname__)
+    return errors.AD416_USED_AS_ARRAY.error(kind=type(x).__qualname__)
 
 
 def leaves(tree):

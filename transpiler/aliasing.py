@@ -35,23 +35,10 @@ import inspect
 import types
 
 from adgen.runtime import registry
-from adgen import argstores, calls, inplace, instances, memory, source, valuereads
+from adgen import argstores, calls, errors, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
-from adgen.errors import (
-    AD109_UFUNC_AT,
-    AD221_CALLERS_ITEM,
-    AD222_CHANGES_ARGUMENT,
-    AD305_CALL_CHANGES,
-    AD305_MAY_CHANGE_ARGUMENT,
-    AD305_STORE,
-    AD305_STORES_INTO_OBJECT,
-    AD306_OUTSIDE_VALUE,
-    AD306_OUTSIDE_VALUE_READS,
-    AD306_SHARED_NAME,
-    AD307_INTEGER_STORE,
-    AdgenError,
-)
+from adgen.errors import AdgenError
 from adgen.memory import IMM, MUT, Value
 from adgen.syntax import load, names_in, path_of, rt_call, walk
 
@@ -162,9 +149,9 @@ class Checker:
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
                 for _, how in memory.changed_by(node, self.evaluator.resolve):
-                    self.diags.report(node, AD305_CALL_CHANGES, how=how)
+                    self.diags.report(node, errors.AD305_CALL_CHANGES, how=how)
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, "attr", None) == "at" and not is_add_at(node):
-                self.diags.report(node, AD109_UFUNC_AT, ufunc=ast.unparse(node.value.func))
+                self.diags.report(node, errors.AD109_UFUNC_AT, ufunc=ast.unparse(node.value.func))
 
     def members(self, name):
         """``name`` and the names that shared its memory when something stored into it."""
@@ -306,7 +293,7 @@ class Checker:
         items = value.held - self.plain  # (``[x[:2].copy()]`` holds no item of ``x``)
         if report and _callers(items):
             what = "an item of an argument" if any(o[0] == "param" for o in items if isinstance(o, tuple)) else "a global's item or an argument's"
-            self.diags.report(stmt, AD221_CALLERS_ITEM, name=name, what=what)
+            self.diags.report(stmt, errors.AD221_CALLERS_ITEM, name=name, what=what)
         state.change(items, DEFINITE, exclude={name})
         added = self.evaluator.of(stmt.value.args[2], state.values)
         site = self._site(stmt, state)
@@ -370,7 +357,7 @@ class Checker:
         if not isinstance(method, types.FunctionType) or not _changes_receiver(method):
             return False
         obj, callee = ast.unparse(call.func.value), ast.unparse(call.func)
-        self.diags.report(call, AD305_STORES_INTO_OBJECT, name=callee, obj=obj, kind=type(held).__name__)
+        self.diags.report(call, errors.AD305_STORES_INTO_OBJECT, name=callee, obj=obj, kind=type(held).__name__)
         return True
 
     def _lowered(self, stmt):
@@ -469,18 +456,18 @@ class Checker:
             return False  # a change not written on the parameter's name: checked when the gradient runs
         filename, line, text = found
         callee = getattr(fn, "__name__", callee)
-        self.diags.report(call, AD222_CHANGES_ARGUMENT, name=callee, param=params[0], arg=arg.id, what=what, file=filename, line=line, text=text)
+        self.diags.report(call, errors.AD222_CHANGES_ARGUMENT, name=callee, param=params[0], arg=arg.id, what=what, file=filename, line=line, text=text)
         return True
 
     def _refuse_call(self, call, callee, arg):
-        self.diags.report(call, AD305_MAY_CHANGE_ARGUMENT, name=callee, arg=arg)
+        self.diags.report(call, errors.AD305_MAY_CHANGE_ARGUMENT, name=callee, arg=arg)
 
     def _refuse_store(self, stmt, name):
         what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
-        self.diags.report(stmt, AD305_STORE, name=name, what=what)
+        self.diags.report(stmt, errors.AD305_STORE, name=name, what=what)
 
     def _refuse_integer(self, stmt, name):
-        self.diags.report(stmt, AD307_INTEGER_STORE, name=name)
+        self.diags.report(stmt, errors.AD307_INTEGER_STORE, name=name)
 
     def _parts(self, node):
         """``(names read, calls)`` of a statement or expression (statements are looked at
@@ -537,9 +524,9 @@ class Checker:
 
     def _refuse_read(self, n, subject, reached):
         if n.id not in self.outside:
-            self.diags.report(n, AD306_SHARED_NAME, name=n.id)
+            self.diags.report(n, errors.AD306_SHARED_NAME, name=n.id)
         else:
-            message = AD306_OUTSIDE_VALUE_READS if reached else AD306_OUTSIDE_VALUE
+            message = errors.AD306_OUTSIDE_VALUE_READS if reached else errors.AD306_OUTSIDE_VALUE
             self.diags.report(n, message, name=ast.unparse(self.resolver.as_written(subject)), reached=reached)
 
 

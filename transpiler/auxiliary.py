@@ -27,9 +27,8 @@ import types
 
 import numpy as np
 
-from adgen.errors import AD214_NOT_A_PAIR
 from adgen.runtime import registry
-from adgen import calls
+from adgen import calls, errors
 from adgen.syntax import load, rt_call, walk
 
 # displays and expressions whose value is never a tuple or list of two
@@ -107,7 +106,7 @@ class _Split:
         return ast.fix_missing_locations(ast.copy_location(new, where))
 
     def _refuse(self, stmt, what):
-        self.diags.report(stmt.value, AD214_NOT_A_PAIR, what=what)
+        self.diags.report(stmt.value, errors.AD214_NOT_A_PAIR, what=what)
 
 
 def _library_function(fn):

@@ -25,15 +25,8 @@ import time
 import types
 import warnings
 
-from adgen.errors import (
-    AD501_CANNOT_MAKE,
-    AD501_NOT_A_FOLDER,
-    AD501_NOT_WRITABLE,
-    AD502_UNSAFE,
-    AD503_CHANGED,
-    AD504_WRITE_FAILED,
-    AdgenWarning,
-)
+from adgen import errors
+from adgen.errors import AdgenWarning
 from adgen.files import write_atomic
 
 MAX_MODULES = 512  # generated modules kept in memory; the least recently used go first
@@ -192,13 +185,13 @@ def _store(name, text):
             pass
         return path
     if found is not None:
-        _warn(path, AD503_CHANGED)
+        _warn(path, errors.AD503_CHANGED)
     try:
         write_atomic(path, text, mode=0o600, sync=False)  # a torn file is caught by the comparison
     except OSError as exc:
         with _lock:
             _judged.pop(asked, None)  # judge it again next time (it may have been removed)
-        _warn(where, AD504_WRITE_FAILED, error=exc.strerror or exc)
+        _warn(where, errors.AD504_WRITE_FAILED, error=exc.strerror or exc)
         return None
     _written[0] += 1
     if _written[0] % PRUNE_EVERY == 1:
@@ -246,17 +239,17 @@ def judge(asked):
         real = os.path.realpath(asked)
         info = os.stat(real)
     except OSError as exc:
-        return None, AD501_CANNOT_MAKE, {"error": exc.strerror or exc}
+        return None, errors.AD501_CANNOT_MAKE, {"error": exc.strerror or exc}
     if not stat.S_ISDIR(info.st_mode):
-        return None, AD501_NOT_A_FOLDER, {}
+        return None, errors.AD501_NOT_A_FOLDER, {}
     try:
         unsafe = unsafe_reason(real, info)
     except OSError as exc:
         unsafe = f"cannot inspect a folder above it: {exc.strerror or exc}"
     if unsafe:
-        return None, AD502_UNSAFE, {"why": unsafe}
+        return None, errors.AD502_UNSAFE, {"why": unsafe}
     if not os.access(real, os.W_OK | os.X_OK):
-        return None, AD501_NOT_WRITABLE, {}
+        return None, errors.AD501_NOT_WRITABLE, {}
     return real, None, None
 
 

@@ -44,25 +44,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import debug, instances, lift, objects, optimize, passed, source, subset, tuples, variadic
+from adgen import debug, errors, instances, lift, objects, optimize, passed, source, subset, tuples, variadic
 from adgen.assemble import comment
-from adgen.errors import (
-    AD202_METHOD_OF_SELF,
-    AD203_NO_SOURCE,
-    AD204_PARAMETERS,
-    AD206_UNKNOWN_SPREAD,
-    AD212_AFTER_UNKNOWN,
-    AD212_ARGS_DISPLAY,
-    AD212_NOT_YOURS,
-    AD212_RULE_REFUSES,
-    AD212_STAR_ARGS,
-    AD212_TUPLE_RESULT,
-    AD212_UNKNOWN,
-    AD302_NOT_A_DISPLAY,
-    AD302_TUPLE_RESULT,
-    Diagnostics,
-    TranspileError,
-)
+from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.names import Names
 from adgen.reverse import Op
@@ -203,7 +187,7 @@ class Caller:
             return None
         node = variadic.shape_spread(node, lambda x: _ndim(rev, x))
         if variadic.spread_left(node):
-            self.diags.report(node, AD206_UNKNOWN_SPREAD, name=_qualname(fn))
+            self.diags.report(node, errors.AD206_UNKNOWN_SPREAD, name=_qualname(fn))
             return node, None
         # a method: self comes first; a functools.partial: the arguments it holds
         call_args = [receiver] * (receiver is not None) + extra + list(node.args)
@@ -240,7 +224,7 @@ class Caller:
         variant = self.program.variant(fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed))
         if variant.width != tuple_width:
             # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
-            message = AD302_TUPLE_RESULT if variant.width else AD302_NOT_A_DISPLAY
+            message = errors.AD302_TUPLE_RESULT if variant.width else errors.AD302_NOT_A_DISPLAY
             self.diags.report(node, message, name=_qualname(fn))
             return node, None
         if not nested:  # its code (autoreload replaces it in place) and the defaults its forward takes
@@ -276,11 +260,11 @@ class Caller:
         for param, layout in tpl.rule.callbacks.items():
             markers = layout(**known)
             if isinstance(markers, str):
-                self.diags.report(node, AD212_RULE_REFUSES, reason=markers)
+                self.diags.report(node, errors.AD212_RULE_REFUSES, reason=markers)
                 return None
             fn, names, values = self._callback_function(rev, mapping.get(param))
             if fn is None:
-                message = AD212_UNKNOWN if values == "unknown" else AD212_NOT_YOURS
+                message = errors.AD212_UNKNOWN if values == "unknown" else errors.AD212_NOT_YOURS
                 self.diags.report(node, message, name=ast.unparse(mapping.get(param)), label=label, param=param)
                 return None
             positions = self._callback_positions(rev, node, label, param, markers, mapping)
@@ -289,7 +273,7 @@ class Caller:
             signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
             positional = [p.name for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             if positions and positions[-1] >= len(positional):
-                self.diags.report(node, AD212_STAR_ARGS, label=label, name=_qualname(fn), params=", ".join(positional))
+                self.diags.report(node, errors.AD212_STAR_ARGS, label=label, name=_qualname(fn), params=", ".join(positional))
                 return None
             captured = tuple(n for n, v in zip(names, values) if rev.activity.expr_active(v))
             nested = isinstance(fn, lift.Lifted)
@@ -304,7 +288,7 @@ class Caller:
             active = tuple(positional[k] for k in positions) + captured
             variant = self.program.variant(fn, src, active, cells)
             if variant.width:
-                self.diags.report(node, AD212_TUPLE_RESULT, name=_qualname(fn), label=label, param=param)
+                self.diags.report(node, errors.AD212_TUPLE_RESULT, name=_qualname(fn), label=label, param=param)
                 return None
             plans[param] = (variant, tuple(positions), captured, cells)
         return plans
@@ -338,7 +322,7 @@ class Caller:
         positions, at = [], 0
         for marker in markers:
             if at is None and marker is not False:
-                self.diags.report(node, AD212_AFTER_UNKNOWN, label=label, param=param)
+                self.diags.report(node, errors.AD212_AFTER_UNKNOWN, label=label, param=param)
                 return None
             if isinstance(marker, str):
                 items = mapping.get(marker[1:])
@@ -348,7 +332,7 @@ class Caller:
                 elif items is None or not rev.activity.expr_active(items):
                     at = None  # how many, not known; none differentiated
                 else:
-                    self.diags.report(node, AD212_ARGS_DISPLAY, label=label, param=marker[1:])
+                    self.diags.report(node, errors.AD212_ARGS_DISPLAY, label=label, param=marker[1:])
                     return None
             else:
                 if marker:
@@ -375,7 +359,7 @@ class Caller:
             return False
         if rev.resolver.instances.of(func.value) is not None:
             return False  # a function the object holds (``self.act = np.tanh``): its rule, from the Reverser
-        self.diags.report(func, AD202_METHOD_OF_SELF, name=ast.unparse(func), method=func.attr, receiver=func.value.id)
+        self.diags.report(func, errors.AD202_METHOD_OF_SELF, name=ast.unparse(func), method=func.attr, receiver=func.value.id)
         return True
 
     def _source(self, fn, node):
@@ -387,7 +371,7 @@ class Caller:
                 self.diags.items.append(exc.diagnostics[0])
                 return None
             why = exc.diagnostics[0].message if exc.diagnostics else "no source"
-            self.diags.report(node, AD203_NO_SOURCE, name=_qualname(fn), why=why)
+            self.diags.report(node, errors.AD203_NO_SOURCE, name=_qualname(fn), why=why)
             return None
 
     def _callee(self, rev, func):
@@ -422,7 +406,7 @@ class Caller:
         try:
             return variadic.bind(signature, src.func, args, {k.arg: k.value for k in keywords})
         except TypeError as exc:
-            self.diags.report(node, AD204_PARAMETERS, name=_qualname(fn), error=exc)
+            self.diags.report(node, errors.AD204_PARAMETERS, name=_qualname(fn), error=exc)
             return None
 
     def merge(self, fwd):

@@ -18,8 +18,8 @@ import shlex
 import sys
 import typing
 
-from adgen import __version__, cache, check, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
-from adgen.errors import AD505_OUTSIDE, InternalError, RuleError, TranspileError
+from adgen import __version__, cache, check, emit, errors, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
+from adgen.errors import InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
 
@@ -394,7 +394,7 @@ def confined_source(out, rel, named):
         inside = False
     if not inside:
         redo = f"adgen emit --check {emit.shell_word(out)} --source {emit.shell_word(real)}"
-        raise Fail(coded(AD505_OUTSIDE, out=out, shown=shown, tree=tree, redo=redo))
+        raise Fail(coded(errors.AD505_OUTSIDE, out=out, shown=shown, tree=tree, redo=redo))
     return path
 
 
@@ -448,8 +448,8 @@ def report(found, form, checked):
         return
     for d in found:
         print(d.render() + "\n")
-    errors = sum(d.severity == "error" for d in found)
-    print(f"{checked}: {_count(errors, 'error')}, {_count(len(found) - errors, 'warning')}")
+    failed = sum(d.severity == "error" for d in found)
+    print(f"{checked}: {_count(failed, 'error')}, {_count(len(found) - failed, 'warning')}")
 
 
 def _as_given(diag, path):

@@ -30,15 +30,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 
 import ast
 
-from adgen.errors import (
-    AD102_ASYNC_COMPREHENSION,
-    AD102_DICT_POP,
-    AD109_DICT_POP,
-    AD109_ONE_ARGUMENT,
-    AD111_LOOP_CHANGES_LIST,
-    AD111_NOT_NEW,
-    AD111_SECOND_NAME,
-)
+from adgen import errors
 from adgen.normalize import nested, unpack_tuples
 from adgen.syntax import Transformer, at, clone, names_in, walk
 
@@ -130,7 +122,7 @@ class Rewriter:
         if isinstance(stmt, ast.Expr) and _method(stmt.value) and not stmt.value.keywords:
             return pre + self._mutation(stmt)
         if isinstance(stmt, ast.Assign) and _method(stmt.value, ("pop",)) and _dict_pop(stmt.value):
-            self.diags.report(stmt.value, AD102_DICT_POP)
+            self.diags.report(stmt.value, errors.AD102_DICT_POP)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
             return pre + self._unpack(stmt)
         if _grows(stmt):  # xs = xs + [a, b]
@@ -180,7 +172,7 @@ class Rewriter:
         receiver, method = _method(stmt.value)
         args = stmt.value.args
         if method == "pop" and _dict_pop(stmt.value):
-            self.diags.report(stmt, AD109_DICT_POP, receiver=receiver)
+            self.diags.report(stmt, errors.AD109_DICT_POP, receiver=receiver)
             return [stmt]
         if method == "pop":
             return [at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
@@ -195,7 +187,7 @@ class Rewriter:
             new = self._append(receiver, args[0], stmt)
             new.adgen_comprehension = getattr(stmt, "adgen_comprehension", False)
             return [new]
-        self.diags.report(stmt, AD109_ONE_ARGUMENT, receiver=receiver, method=method)
+        self.diags.report(stmt, errors.AD109_ONE_ARGUMENT, receiver=receiver, method=method)
         return [stmt]
 
     def _append(self, receiver, value, where):
@@ -269,7 +261,7 @@ class Rewriter:
         body[0].adgen_comprehension = True  # its list has no other name while it is filled
         for gen in reversed(comp.generators):
             if gen.is_async:
-                self.diags.report(gen, AD102_ASYNC_COMPREHENSION)
+                self.diags.report(gen, errors.AD102_ASYNC_COMPREHENSION)
             for cond in reversed(gen.ifs):
                 body = [at(ast.If(test=cond, body=body, orelse=[]), cond)]
             body = [at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), where)]
@@ -313,13 +305,13 @@ class Rewriter:
             elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
                 allowed.add(id(node.iter))
                 if node.iter.id in _mutated(node.body):
-                    self.diags.report(node.iter, AD111_LOOP_CHANGES_LIST, name=node.iter.id)
+                    self.diags.report(node.iter, errors.AD111_LOOP_CHANGES_LIST, name=node.iter.id)
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
                 if not _fresh_list(node.value):
-                    self.diags.report(node, AD111_NOT_NEW, name=node.targets[0].id)
+                    self.diags.report(node, errors.AD111_NOT_NEW, name=node.targets[0].id)
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
-                self.diags.report(node, AD111_SECOND_NAME, name=node.id)
+                self.diags.report(node, errors.AD111_SECOND_NAME, name=node.id)
 
 
 def _dict_pop(call):

@@ -14,8 +14,8 @@ Once names are resolved, a call of any of them is AD102 too.
 import ast
 import builtins
 
+from adgen import errors
 from adgen.subset import DYNAMIC
-from adgen.errors import AD102_BY_NAME_ALIAS
 from adgen.syntax import walk
 
 _BY_NAME = {id(getattr(builtins, name)): name for name in DYNAMIC}
@@ -29,4 +29,4 @@ def check(body, resolver, diags):
         ok, fn = resolver.value_of(node.func, record=False)
         name = _BY_NAME.get(id(fn)) if ok else None
         if name is not None and fn is getattr(builtins, name):
-            diags.report(node, AD102_BY_NAME_ALIAS, written=ast.unparse(resolver.as_written(node.func)), name=name)
+            diags.report(node, errors.AD102_BY_NAME_ALIAS, written=ast.unparse(resolver.as_written(node.func)), name=name)

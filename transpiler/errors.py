@@ -3,7 +3,7 @@ hint next to its code), the ``Diagnostic`` record, the three exception classes, 
 the one place that formats problems for users.
 
 A call site passes only the variable parts of a message:
-``diags.report(node, AD105_DECORATED, name=d.name, where=where)``.
+``diags.report(node, errors.AD105_DECORATED, name=d.name)``.
 """
 
 import string
@@ -97,7 +97,7 @@ class Message:
     def render(self, parts):
         """``(message, hint)`` with ``parts`` filled in."""
         hint = self.hint.format(**parts)
-        if any(parts[f] == "" for f in fields_of(self.hint)):
+        if any(parts[f] == "" for f in _fields(self.hint)):
             hint = ""
         return self.text.format(**parts), hint or CODES[self.code][2]
 
@@ -107,7 +107,7 @@ class Message:
         return Diagnostic(self.code, message, filename, line, col, end_col, source_line, hint, severity)
 
 
-def fields_of(template):
+def _fields(template):
     """The names of the ``{fields}`` in ``template``."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -129,11 +129,11 @@ _CALLBACK_HINT = (
 )
 _BASE_BY_NAME = "Call the base class's method by its name: `Base.method(self, ...)`."
 
-# AD101
+# AD101 unsupported statement
 AD101_ASYNC_FUNCTION = Message("AD101", "`async` functions cannot be differentiated (they return a coroutine)")
 AD101_STATEMENT = Message("AD101", "`{statement}` statements are not supported")
 AD101_IMPORT = Message("AD101", "imports inside the function are not supported; import at module level")
-# AD102
+# AD102 unsupported expression
 AD102_EXPRESSION = Message("AD102", "`{expression}` expressions are not supported")
 AD102_GENERATOR = Message("AD102", "generators (`{keyword}`) are not supported")
 AD102_ASYNC_COMPREHENSION = Message("AD102", "`async for` in comprehensions is not supported")
@@ -142,17 +142,17 @@ AD102_BY_NAME_ALIAS = Message("AD102", "`{written}` is `{name}()`, which reads o
 AD102_DICT_POP = Message("AD102", "`d.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
 AD102_DICT_SPREAD = Message("AD102", "`**` in a dict of differentiated values is not supported")
 AD102_DIFFERENTIATED = Message("AD102", "`{expression}` expressions on differentiated values are not supported yet")
-# AD103
+# AD103 unsupported assignment target
 AD103_STORE_BASE = Message("AD103", "only a named array can be stored into: `a[i] = v`, `a[i][j] = v`")
 AD103_NESTED_UNPACKING = Message("AD103", "nested unpacking is not supported yet")
 AD103_STARRED = Message("AD103", "starred assignment targets are not supported")
 AD103_TARGET = Message("AD103", "assigning to a {kind} is not supported yet")
 AD103_RANGE_TARGET = Message("AD103", "a range yields numbers: loop over it with a single name")
 AD103_LOOP_TARGET = Message("AD103", "loop targets must be names or tuples of names")
-# AD104
+# AD104 unsupported signature
 AD104_STAR_ARGS = Message("AD104", "`*{name}` is not supported")
 AD104_STAR_KWARGS = Message("AD104", "`**{name}` is not supported")
-# AD105
+# AD105 nested definition
 AD105_NESTED_DEF = Message("AD105", "a nested `def` is supported only at the top level of the function's body")
 AD105_ASYNC_DEF = Message("AD105", "nested function definitions are not supported")
 AD105_CLASS = Message("AD105", "class definitions inside the function are not supported")
@@ -162,12 +162,12 @@ AD105_REDEFINED = Message("AD105", "nested function `{name}` is defined or assig
 AD105_SHADOWS_BUILTIN = Message("AD105", "nested function `{name}` hides Python's builtin of that name; rename it")
 AD105_DEFAULT = Message("AD105", "nested function `{name}` has a default that is not a literal")
 AD105_AS_VALUE = Message("AD105", "nested function `{name}` is used as a value; " + _ONLY_DEF)
-# AD106
+# AD106 unsupported control flow
 AD106_CONDITIONAL = Message("AD106", "conditional expressions on differentiated values are not supported here (inside a comprehension or lambda)")
-# AD107
+# AD107 reserved name
 AD107_RESERVED = Message("AD107", "`{name}` is reserved for generated code")
 AD107_RESERVED_PARAMETER = Message("AD107", "parameter `{name}` is reserved for generated code")
-# AD108
+# AD108 no source
 AD108_NO_SOURCE = Message(
     "AD108",
     "cannot find the source of the function: {why}",
@@ -180,7 +180,7 @@ AD108_NOT_PYTHON = Message(
     "{what} ({kind}) is not a Python function whose source adgen can read, nor one it has a derivative rule for",
     "Differentiate a function (def or lambda) that calls it; give it a derivative rule with @defvjp if it is not Python.",
 )
-# AD109
+# AD109 statement without effect on the result
 AD109_BARE_EXPRESSION = Message("AD109", "a bare expression statement may change values behind adgen's back")
 AD109_UFUNC_AT = Message(
     "AD109",
@@ -189,10 +189,10 @@ AD109_UFUNC_AT = Message(
 )
 AD109_DICT_POP = Message("AD109", "`{receiver}.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
 AD109_ONE_ARGUMENT = Message("AD109", "`{receiver}.{method}(...)` takes one argument here")
-# AD110
+# AD110 missing return
 AD110_NO_RETURN = Message("AD110", "the function must end with `return <expression>`")
 AD110_EMPTY_RETURN = Message("AD110", "every `return` must return a value")
-# AD111
+# AD111 list changed in place has another name
 AD111_LOOP_CHANGES_LIST = Message(
     "AD111",
     "the loop changes `{name}`, the list it goes over",
@@ -208,16 +208,16 @@ AD111_SECOND_NAME = Message(
     "`{name}` is changed in place (append/extend/pop) and also has another name here",
     "use a copy here (`list({name})`), or build a new list instead of changing this one",
 )
-# AD112
+# AD112 list arithmetic
 AD112_JOINED = Message(
     "AD112",
     "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
     "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate",
 )
-# AD113
+# AD113 nested too deeply
 AD113_STATEMENT_DEPTH = Message("AD113", "this statement nests expressions or blocks more than {depth} levels deep")
 AD113_RECURSION = Message("AD113", "the function is nested too deeply to transform within Python's recursion limit ({limit})")
-# AD201
+# AD201 no derivative rule
 AD201_NO_RULE = Message("AD201", "no derivative rule for {name}", _REGISTER_STUB)
 AD201_NO_RULE_OF_OBJECT = Message("AD201", "no derivative rule for {name} (a method of a {kind})", _REGISTER_STUB)
 AD201_GRADIENT_CALLED = Message(
@@ -227,7 +227,7 @@ AD201_GRADIENT_CALLED = Message(
     "Compute that gradient outside the differentiated function and pass it in as an argument, "
     "or put the call in a function of yours and give it a derivative rule with @defvjp.",
 )
-# AD202
+# AD202 unresolvable name
 AD202_UNDEFINED = Message("AD202", "name `{name}` is not defined")
 AD202_UNKNOWN_FUNCTION = Message("AD202", "cannot tell statically which function `{name}` is")
 AD202_METHOD_OF_SELF = Message(
@@ -235,13 +235,13 @@ AD202_METHOD_OF_SELF = Message(
     "cannot tell statically which function `{name}` is (a method of a value only known when the code runs)",
     "Call the method through its class, `ClassName.{method}({receiver}, ...)`, or make it a function.",
 )
-# AD203
+# AD203 called function without source
 AD203_OWN_FUNCTION = Message("AD203", "calls to your own function `{name}` are not supported yet")
 AD203_NO_SOURCE = Message("AD203", "cannot differentiate the call to `{name}`: {why}")
-# AD204
+# AD204 arguments do not match the rule
 AD204_RULE_ARGUMENTS = Message("AD204", "the derivative rule {rule} {error}", "its rule accepts: ({params})")
 AD204_PARAMETERS = Message("AD204", "the call does not match {name}'s parameters: {error}")
-# AD205
+# AD205 unsupported attribute
 AD205_NO_ATTRIBUTE = Message("AD205", "arrays have no attribute `{name}`")
 AD205_NO_METHOD = Message("AD205", "arrays have no method `{name}`")
 AD205_CONTAINER_METHOD = Message(
@@ -249,30 +249,30 @@ AD205_CONTAINER_METHOD = Message(
     "arrays have no method `{name}` (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)",
 )
 AD205_NO_RULE = Message("AD205", "no derivative rule for {name}", _REGISTER_STUB)
-# AD206
+# AD206 spread arguments of unknown structure
 AD206_UNKNOWN_SPREAD = Message(
     "AD206",
     "the number of arguments (or the keywords) this call passes to `{name}` is not known statically",
     _SPREAD_HINT,
 )
-# AD207
+# AD207 source is not the running code
 AD207_STALE = Message(
     "AD207",
     "the source of the {what} in {file} is not the code that runs: "
     "the file was changed after it was imported (or another definition now stands at its line)",
     "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again.",
 )
-# AD208
+# AD208 module without a file
 AD208_NO_FILE = Message("AD208", "the gradient reads the globals of module {name!r}, which has no file ({path}) an emitted module could find it by")
-# AD209
+# AD209 object without a derivative rule for `[...]`
 AD209_INDEX_OBJECT = Message(
     "AD209",
     "no derivative rule for {label} (an object of type {kind}) on a differentiated value",
     "index tricks other than np.r_ and np.c_ are not differentiated: build the array with np.concatenate, np.stack or arithmetic",
 )
-# AD210
+# AD210 argument the derivative rule cannot take
 AD210_RULE_REFUSES = Message("AD210", "{reason}")
-# AD211
+# AD211 frozen distribution not differentiated here
 AD211_FROZEN_METHOD = Message(
     "AD211",
     "the method `{method}` of a frozen {kind} distribution is not differentiated",
@@ -297,7 +297,7 @@ AD211_UNKNOWN_VALUE = Message(
     "the distribution is frozen in the same function (`d = norm(mu, s)`) or at module level",
     "Pass the parameters instead of the frozen distribution, and call the distribution's method: `norm.{method}(x, mu, s)`.",
 )
-# AD212
+# AD212 function passed to a library function not differentiated
 AD212_RULE_REFUSES = Message("AD212", "{reason}")
 AD212_NOT_YOURS = Message(
     "AD212",
@@ -321,9 +321,9 @@ AD212_ARGS_DISPLAY = Message(
     "the differentiated values passed to {label} as `{param}` must be written as a tuple display",
     "write `{param}=(a, b)`",
 )
-# AD214
+# AD214 has_aux result not a pair
 AD214_NOT_A_PAIR = Message("AD214", "has_aux=True: the function must return a pair `(loss, aux)`, but it returns {what} here")
-# AD217
+# AD217 chained store that cannot be followed
 AD217_ADVANCED_INDEX = Message(
     "AD217",
     "`{name}[...][...] = ...` stores into a copy: this first index is advanced (a list or a mask), so `{name}[...]` is a new array and NumPy drops the store",
@@ -334,7 +334,7 @@ AD217_LIST_SLICE = Message(
     "stores into `{name}[...]`, a slice of a list (or a tuple key) that is a new list: the store goes into an item of it",
     "Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
 )
-# AD218
+# AD218 method of an object not followed
 AD218_MIXED_CLASSES = Message(
     "AD218",
     "`{name}` takes items of `{seq}`, which holds objects of different classes: adgen cannot tell which class's method `{name}(...)` runs",
@@ -349,7 +349,7 @@ AD218_SUPER_UNKNOWN = Message("AD218", "adgen cannot tell which class `super()` 
 AD218_SUPER_NOT_GLOBAL = Message(
     "AD218", "`super()` here names a class that is not a global of its module, which generated code cannot reach", _BASE_BY_NAME
 )
-# AD219
+# AD219 object built in a way adgen does not follow
 AD219_CHANGED = Message(
     "AD219",
     "`{name}(...)` changes an object built in the function (line {line}: `{text}`), so adgen cannot tell what it holds afterwards",
@@ -365,26 +365,26 @@ AD219_COMPUTED_FUNCTION = Message(
     "adgen cannot tell which function `{name}` is: {why}",
     "Store the function itself in `__init__` (`self.f = f`, `self.f = np.tanh`), or build the object outside the differentiated function and pass it in.",
 )
-# AD221
+# AD221 store into an array the caller holds
 AD221_CALLERS_ITEM = Message(
     "AD221",
     "stores into an array held in `{name}`, which may be {what}: the caller's array would change",
     "Put copies in the list first (`{name} = [np.copy(a) for a in {name}]`, `{{k: np.copy(a) for k, a in {name}.items()}}`), or build new arrays instead of storing.",
 )
-# AD222
+# AD222 call for its side effects changes a value
 AD222_CHANGES_ARGUMENT = Message(
     "AD222",
     "`{name}` runs here for its side effects (it is not differentiated), and changes its argument `{param}` in place, given `{arg}`, {what}: {file}:{line}: `{text}`",
     "In `{name}`, bind a new value (`{param} = ...`) instead of changing its argument, or pass a copy (`{arg}.copy()`).",
 )
-# AD223
+# AD223 function parameter not known
 AD223_PARAMETER_FUNCTION = Message("AD223", "`{name}` calls a function held by the parameter `{param}`, which is known only when the function is called")
-# AD301
+# AD301 bad wrt
 AD301_ENTRY = Message("AD301", "wrt entries must be ints or parameter names, not {item!r}")
 AD301_OUT_OF_RANGE = Message("AD301", "wrt={item} but {name} takes {count} parameters ({params})")
 AD301_NOT_A_PARAMETER = Message("AD301", "wrt names {item!r}, which is not a parameter of {name} ({params})")
 AD301_NOT_DISTINCT = Message("AD301", "wrt must name distinct parameters, got {wrt!r}")
-# AD302
+# AD302 non-scalar result unpacked
 AD302_TUPLE_RESULT = Message("AD302", "{name} returns a tuple: unpack it into names (`a, b = ...`)")
 AD302_TUPLE_RESULT_VARIANTS = Message(
     "AD302",
@@ -392,14 +392,14 @@ AD302_TUPLE_RESULT_VARIANTS = Message(
     "such as `compute_uv=False` or `mode='r'`, must be written as a constant)",
 )
 AD302_NOT_A_DISPLAY = Message("AD302", "unpacking the result of {name} needs it to return a tuple display (`return a, b`)")
-# AD303
+# AD303 integer wrt (warning)
 AD303_INTEGER_WRT = Message("AD303", "differentiating with respect to `{name}`, which is {kind}: its gradient treats it as a real number")
-# AD304
+# AD304 result independent of wrt (warning)
 AD304_UNUSED = Message("AD304", "the result does not depend on `{name}` (its gradient is zero): `{name}` is not used")
 AD304_LAST_USE = Message(
     "AD304", "the result does not depend on `{name}` (its gradient is zero): the last use of `{name}`, or of a value computed from it, is here"
 )
-# AD305
+# AD305 in-place write into a shared value
 AD305_CALL_CHANGES = Message("AD305", "{how}", "Assign a new value instead: `y = np.sort(y)`, `y[...] = 0.0`, or the result of the call.")
 AD305_STORES_INTO_OBJECT = Message(
     "AD305",
@@ -421,7 +421,7 @@ AD305_GLOBAL = Message(
     "stores into `{name}`, a global variable: the change would outlive the call",
     "Store into a copy the function makes: `g = G.copy()`, `g[i] = v`.",
 )
-# AD306
+# AD306 read after an in-place write through another name
 AD306_SHARED_NAME = Message(
     "AD306",
     "reads `{name}`, which may share memory with an array an earlier in-place change changed",
@@ -437,39 +437,39 @@ AD306_OUTSIDE_VALUE_READS = Message(
     "reads `{name}` (a global or closure value, which reads {reached}) after an earlier in-place change may have changed it",
     "Read `{name}` before the change, or make the change on a copy (`y = y.copy()` first).",
 )
-# AD307
+# AD307 differentiated value stored into an integer array
 AD307_INTEGER_STORE = Message(
     "AD307",
     "stores a differentiated value into `{name}`, an array of integers or booleans: the value is truncated, which has no gradient",
     "Make `{name}` an array of floats (`np.zeros(n)`, `{name}.astype(float)`), or store `int(...)` on purpose.",
 )
-# AD309
+# AD309 array of a kind the gradient does not cover
 AD309_ODD_VALUE = Message("AD309", "`{name}` is {why}")
 AD309_ODD_MAKER = Message("AD309", "`{name}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
-# AD310
+# AD310 complex value without a complex rule
 AD310_OWN_FUNCTION = Message("AD310", "calls to your own functions with complex values are not differentiated")
 AD310_NOT_PIECEWISE_CONSTANT = Message("AD310", "{name} of a complex value is not piecewise constant, and has no derivative rule")
 AD310_NOT_VERIFIED = Message("AD310", "the derivative rule of {name} is not verified for complex values, which may reach it here")
-# AD311
+# AD311 parameter the rule does not differentiate
 AD311_CONSTANT_PARAMETER = Message(
     "AD311", "the derivative rule {rule} does not differentiate its parameter `{param}`, which a differentiated value reaches here"
 )
-# AD501
+# AD501 cache folder unusable (warning)
 AD501_CANNOT_MAKE = Message("AD501", "cannot make the cache folder: {error}; gradients are kept in memory")
 AD501_NOT_A_FOLDER = Message("AD501", "the cache folder is not a folder; gradients are kept in memory")
 AD501_NOT_WRITABLE = Message("AD501", "cannot write in the cache folder; gradients are kept in memory")
-# AD502
+# AD502 cache folder not safe (warning)
 AD502_UNSAFE = Message("AD502", "not using the cache folder: {why}, so a file planted there could run as you; gradients are kept in memory")
-# AD503
+# AD503 cached module changed (warning)
 AD503_CHANGED = Message("AD503", "this cached module is not the code adgen generated for it (edited, truncated or planted); it was not run, and is replaced")
-# AD504
+# AD504 cannot write to the cache folder (warning)
 AD504_WRITE_FAILED = Message("AD504", "cannot write a module to the cache folder ({error}); gradients are kept in memory")
-# AD505
+# AD505 source outside the generated file's folder
 AD505_OUTSIDE = Message(
     "AD505",
     "{out}: its header names the source {shown}, outside the file's folder {tree}; not importing (running) it. To check it, name the source yourself: {redo}",
 )
-# AD506
+# AD506 not resolvable without importing
 AD506_CALL = Message(
     "AD506",
     "`{name}` is bound by code that runs only when {file} is imported (line {line}): without importing it, adgen cannot tell what this calls",

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from adgen.errors import AD211_FROZEN_METHOD, AD211_FROZEN_USED, AD211_LOCAL_METHOD, AD211_UNKNOWN_VALUE
+from adgen import errors
 from adgen.syntax import clone, walk
 
 _UNIVARIATE = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf", "ppf", "isf",
@@ -96,10 +96,10 @@ def refusal(fn):
     if is_frozen(owner):
         method = getattr(fn, "__name__", "?")
         kind = type(getattr(owner, "dist", None) or owner).__name__.replace("_gen", "").replace("_frozen", "")
-        return AD211_FROZEN_METHOD, {"method": method, "kind": kind, "methods": _listed(owner)}
+        return errors.AD211_FROZEN_METHOD, {"method": method, "kind": kind, "methods": _listed(owner)}
     if isinstance(fn, (stats.rv_continuous, stats.rv_discrete, stats._multivariate.multi_rv_generic)):
         name = getattr(fn, "name", None) or type(fn).__name__.replace("_gen", "")
-        return AD211_FROZEN_USED, {"name": name}
+        return errors.AD211_FROZEN_USED, {"name": name}
     return None
 
 
@@ -124,8 +124,8 @@ def unknown_method(func):
     kind = getattr(func, "adgen_frozen", None)
     if kind is not None:  # a local frozen distribution: a method this pass does not unfreeze
         methods = ", ".join(m for m in _methods(kind) if m in _DIFFERENTIATED)
-        return AD211_LOCAL_METHOD, {"method": func.attr, "kind": kind, "name": what, "methods": methods}
-    return AD211_UNKNOWN_VALUE, {"name": what, "method": func.attr}
+        return errors.AD211_LOCAL_METHOD, {"method": func.attr, "kind": kind, "name": what, "methods": methods}
+    return errors.AD211_UNKNOWN_VALUE, {"name": what, "method": func.attr}
 
 
 class Unfreeze:

@@ -35,8 +35,7 @@ import types
 
 import numpy as np
 
-from adgen import guards
-from adgen.errors import AD202_UNKNOWN_FUNCTION, AD223_PARAMETER_FUNCTION
+from adgen import errors, guards
 from adgen.syntax import NOT_LITERAL, literal
 
 
@@ -143,8 +142,8 @@ def unresolved(func, parameters):
     while isinstance(root, ast.Subscript):
         root = root.value
     if isinstance(root, ast.Name) and root.id in parameters:
-        return AD223_PARAMETER_FUNCTION, {"name": ast.unparse(func), "param": root.id}
-    return AD202_UNKNOWN_FUNCTION, {"name": ast.unparse(func)}
+        return errors.AD223_PARAMETER_FUNCTION, {"name": ast.unparse(func), "param": root.id}
+    return errors.AD202_UNKNOWN_FUNCTION, {"name": ast.unparse(func)}
 
 
 # -- loops over containers of functions, written out -------------------------------------------

@@ -28,16 +28,7 @@ import types
 
 import numpy as np
 
-from adgen import constructed, guards
-from adgen.errors import (
-    AD218_MIXED_CLASSES,
-    AD218_PROPERTY,
-    AD218_SUPER_NOT_GLOBAL,
-    AD218_SUPER_UNKNOWN,
-    AD219_CHANGED,
-    AD219_COMPUTED_FUNCTION,
-    AD219_CONSTRUCTION,
-)
+from adgen import constructed, errors, guards
 from adgen.libraries import installed
 
 _DEPTH = 6  # objects nested deeper are not looked into (nor resolved through)
@@ -192,7 +183,7 @@ class Samples:
             raw = inspect.getattr_static(type(self.of(func.value)), func.attr, None)
             found = constructed.store_into_self(raw) if isinstance(raw, types.FunctionType) else None
             if found is not None:
-                self._refuse(func, AD219_CHANGED, name=ast.unparse(func), line=found[0], text=found[1])
+                self._refuse(func, errors.AD219_CHANGED, name=ast.unparse(func), line=found[0], text=found[1])
 
     # -- what an expression holds ------------------------------------------------------
 
@@ -282,7 +273,7 @@ class Samples:
     def _unfollowed(self, node, func):
         """AD219 for ``func`` called on ``node``, an object built in a way adgen does not follow."""
         cls, why = self._why(node)
-        self._refuse(func, AD219_CONSTRUCTION, name=ast.unparse(func), cls=cls.__qualname__, why=why)
+        self._refuse(func, errors.AD219_CONSTRUCTION, name=ast.unparse(func), cls=cls.__qualname__, why=why)
 
     def _outside(self, node):
         """A module global or closure variable holding an object of the user's (or one of
@@ -329,7 +320,7 @@ class Samples:
             return None
         if isinstance(func, ast.Name) and func.id in self.mixed:
             seq = ast.unparse(self.mixed[func.id])
-            self._refuse(func, AD218_MIXED_CLASSES, name=func.id, seq=seq)
+            self._refuse(func, errors.AD218_MIXED_CLASSES, name=func.id, seq=seq)
             return None
         if self.of(func) is None and self._why(func):
             self._unfollowed(func, func)
@@ -360,7 +351,7 @@ class Samples:
 
     def _value_callee(self, value, func):
         if isinstance(value, constructed.Computed):
-            self._refuse(func, AD219_COMPUTED_FUNCTION, name=ast.unparse(func), why=value.text)
+            self._refuse(func, errors.AD219_COMPUTED_FUNCTION, name=ast.unparse(func), why=value.text)
             return None
         if value is None or value is _ABSENT:
             return None
@@ -396,7 +387,7 @@ class Samples:
         if isinstance(raw, types.FunctionType):
             return raw, receiver, ([], [])
         if isinstance(raw, property):
-            self._refuse(func, AD218_PROPERTY, name=ast.unparse(func), cls=cls.__qualname__)
+            self._refuse(func, errors.AD218_PROPERTY, name=ast.unparse(func), cls=cls.__qualname__)
         return None  # a library function a class holds (``act = np.tanh``): its rule
 
     def _super(self, func):
@@ -406,7 +397,7 @@ class Samples:
         first = self.src.func.args.posonlyargs + self.src.func.args.args
         sample = self.values.get(first[0].arg) if first else None
         if not isinstance(owner, type) or sample is None:
-            self._refuse(func, AD218_SUPER_UNKNOWN)
+            self._refuse(func, errors.AD218_SUPER_UNKNOWN)
             return None
         cls = sample if isinstance(sample, type) else type(sample)
         mro = cls.__mro__
@@ -432,7 +423,7 @@ class Samples:
                 if not _is_super(node) or getattr(node, "adgen_super", False):
                     return node
                 if not isinstance(owner, type) or not first or samples.src.globals.get(owner.__name__) is not owner:
-                    samples._refuse(node, AD218_SUPER_NOT_GLOBAL)
+                    samples._refuse(node, errors.AD218_SUPER_NOT_GLOBAL)
                     return node
                 cls = samples.resolver.qualify([ast.Expr(ast.Name(id=owner.__name__, ctx=ast.Load()))], samples.resolver.locals)[0].value
                 new = ast.Call(func=node.func, args=[cls, ast.Name(id=first[0].arg, ctx=ast.Load())], keywords=[])

@@ -31,7 +31,7 @@ import inspect
 import types
 from dataclasses import dataclass, replace
 
-from adgen.errors import AD105_AS_VALUE, AD105_DECORATED, AD105_DEFAULT, AD105_REDEFINED, AD105_SHADOWS_BUILTIN
+from adgen import errors
 from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
@@ -117,19 +117,19 @@ def primal(item, diags):
 
 def _refuse(d, defs, rest, assigned, diags):
     if d.decorator_list:
-        diags.report(d, AD105_DECORATED, name=d.name)
+        diags.report(d, errors.AD105_DECORATED, name=d.name)
     elif sum(x.name == d.name for x in defs) > 1 or d.name in assigned - {x.name for x in defs}:
-        diags.report(d, AD105_REDEFINED, name=d.name)
+        diags.report(d, errors.AD105_REDEFINED, name=d.name)
     elif hasattr(builtins, d.name):
-        diags.report(d, AD105_SHADOWS_BUILTIN, name=d.name)
+        diags.report(d, errors.AD105_SHADOWS_BUILTIN, name=d.name)
     elif not all(is_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
-        diags.report(d, AD105_DEFAULT, name=d.name)
+        diags.report(d, errors.AD105_DEFAULT, name=d.name)
     else:
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
             for n in walk(s):
                 if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not getattr(n, "adgen_callback", False):
-                    diags.report(n, AD105_AS_VALUE, name=d.name)
+                    diags.report(n, errors.AD105_AS_VALUE, name=d.name)
                     return
 
 

@@ -10,7 +10,7 @@ else AD209; one known only at run time is checked then (``_rt.selecting``, AD410
 import ast
 import inspect
 
-from adgen.errors import AD209_INDEX_OBJECT
+from adgen import errors
 from adgen.runtime import kinds, registry
 from adgen.syntax import rt_call
 
@@ -32,7 +32,7 @@ def index_object(rev, node):
         return None
     label = f"`{ast.unparse(node.value)}[...]`"
     if registry.lookup(obj) is None or registry.is_nondiff(obj):
-        rev.diags.report(node, AD209_INDEX_OBJECT, label=label, kind=type(obj).__name__)
+        rev.diags.report(node, errors.AD209_INDEX_OBJECT, label=label, kind=type(obj).__name__)
         return None
     items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
 

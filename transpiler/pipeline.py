@@ -9,23 +9,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, subset, tuples, unroll, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, emit, errors, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, subset, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
-from adgen.errors import (
-    AD113_RECURSION,
-    AD208_NO_FILE,
-    AD301_ENTRY,
-    AD301_NOT_A_PARAMETER,
-    AD301_NOT_DISTINCT,
-    AD301_OUT_OF_RANGE,
-    AD304_LAST_USE,
-    AD304_UNUSED,
-    AdgenError,
-    Diagnostics,
-    InternalError,
-    TranspileError,
-)
+from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
@@ -61,7 +48,7 @@ def stage(name, src=None):
         if src is None:
             raise  # to the stage that knows the function
         diags = Diagnostics(src)
-        diags.report(src.func, AD113_RECURSION, limit=sys.getrecursionlimit())
+        diags.report(src.func, errors.AD113_RECURSION, limit=sys.getrecursionlimit())
         diags.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
@@ -163,7 +150,7 @@ def _spelling(src, base, modules):
     for binding in modules.values():
         if not os.path.isfile(binding.path):
             line = src.func.lineno
-            raise TranspileError([AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)])
+            raise TranspileError([errors.AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)])
     return lambda path: relative_path(path, base)
 
 
@@ -315,9 +302,9 @@ def _warn_independent(src, body, wrt_names, act, diags):
             continue
         stmt = activity.last_read(body, name, act.constant)
         if stmt is None:
-            diags.warn(params[name], AD304_UNUSED, name=name)
+            diags.warn(params[name], errors.AD304_UNUSED, name=name)
         else:
-            diags.warn(stmt, AD304_LAST_USE, name=name)
+            diags.warn(stmt, errors.AD304_LAST_USE, name=name)
 
 
 
@@ -388,16 +375,16 @@ def parse_wrt(src, func, wrt):
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            _bad_wrt(src, AD301_ENTRY, item=item)
+            _bad_wrt(src, errors.AD301_ENTRY, item=item)
         if isinstance(item, int):
             if not -len(names) <= item < len(names):
-                _bad_wrt(src, AD301_OUT_OF_RANGE, item=item, name=src.name, count=len(names), params=", ".join(names))
+                _bad_wrt(src, errors.AD301_OUT_OF_RANGE, item=item, name=src.name, count=len(names), params=", ".join(names))
             item = names[item]
         elif item not in names:
-            _bad_wrt(src, AD301_NOT_A_PARAMETER, item=item, name=src.name, params=", ".join(names))
+            _bad_wrt(src, errors.AD301_NOT_A_PARAMETER, item=item, name=src.name, params=", ".join(names))
         out.append(item)
     if not out or len(set(out)) != len(out):
-        _bad_wrt(src, AD301_NOT_DISTINCT, wrt=wrt)
+        _bad_wrt(src, errors.AD301_NOT_DISTINCT, wrt=wrt)
     return tuple(out), as_tuple
 
 

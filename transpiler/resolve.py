@@ -15,8 +15,7 @@ import types
 
 import numpy as np
 
-from adgen import runtime
-from adgen.errors import AD202_UNDEFINED
+from adgen import errors, runtime
 from adgen.runtime import registry
 from adgen import funcargs, guards
 from adgen.syntax import dotted
@@ -58,7 +57,7 @@ class Resolver:
             return node  # closure variables become keyword-only parameters; ``_rt`` of lift.py
         found, value = self.src.lookup(name)
         if not found:
-            self.diags.report(node, AD202_UNDEFINED, name=name)
+            self.diags.report(node, errors.AD202_UNDEFINED, name=name)
             return node
         if name in self.src.globals:
             path = numpy_path(value)

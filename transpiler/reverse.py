@@ -16,31 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen.errors import (
-    AD102_DICT_SPREAD,
-    AD102_DIFFERENTIATED,
-    AD106_CONDITIONAL,
-    AD112_JOINED,
-    AD201_GRADIENT_CALLED,
-    AD201_NO_RULE,
-    AD201_NO_RULE_OF_OBJECT,
-    AD203_OWN_FUNCTION,
-    AD204_RULE_ARGUMENTS,
-    AD205_CONTAINER_METHOD,
-    AD205_NO_ATTRIBUTE,
-    AD205_NO_METHOD,
-    AD205_NO_RULE,
-    AD206_UNKNOWN_SPREAD,
-    AD210_RULE_REFUSES,
-    AD302_TUPLE_RESULT,
-    AD302_TUPLE_RESULT_VARIANTS,
-    AD310_NOT_PIECEWISE_CONSTANT,
-    AD310_NOT_VERIFIED,
-    AD310_OWN_FUNCTION,
-    AD311_CONSTANT_PARAMETER,
-)
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
+from adgen import complexity, containers, errors, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for
 from adgen.source import binding_of
@@ -238,7 +215,7 @@ class Reverser:
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
             if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
-                self.diags.report(node, AD310_OWN_FUNCTION)
+                self.diags.report(node, errors.AD310_OWN_FUNCTION)
                 return node, None
             if done is not None:
                 return done
@@ -252,11 +229,11 @@ class Reverser:
         try:
             mapping, slot_args = inline.bind(tpl, args, keywords)
         except BindError as exc:
-            self.diags.report(node, AD204_RULE_ARGUMENTS, rule=tpl.name, error=exc, params=", ".join(str(p) for p in tpl.params))
+            self.diags.report(node, errors.AD204_RULE_ARGUMENTS, rule=tpl.name, error=exc, params=", ".join(str(p) for p in tpl.params))
             return node, None
         refusal = objects.refusal(self, tpl, mapping)
         if refusal:
-            self.diags.report(node, AD210_RULE_REFUSES, reason=refusal)
+            self.diags.report(node, errors.AD210_RULE_REFUSES, reason=refusal)
             return node, None
         plans = {}
         if tpl.rule.callbacks:  # the user's functions it calls: their VJPs, generated (calls.py)
@@ -269,10 +246,10 @@ class Reverser:
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
         held = tpl.rule.constant and [p.name for p, child in zip(tpl.params, slots) if child is not None and p.name in tpl.rule.constant]
         if held:
-            self.diags.report(node, AD311_CONSTANT_PARAMETER, rule=tpl.name, param=held[0])
+            self.diags.report(node, errors.AD311_CONSTANT_PARAMETER, rule=tpl.name, param=held[0])
             return node, None
         if containers.joins(node) and any(slots):
-            self.diags.report(node, AD112_JOINED)
+            self.diags.report(node, errors.AD112_JOINED)
             return node, None
         outputs = {}
         for k, child in enumerate(slots):
@@ -334,7 +311,7 @@ class Reverser:
     def _lower_seq(self, node, fwd):
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
-                self.diags.report(node, AD102_DICT_SPREAD)
+                self.diags.report(node, errors.AD102_DICT_SPREAD)
                 return node, None
             parts = [self.lower(e, fwd) for e in node.values]
             new = ast.copy_location(ast.Dict(keys=node.keys, values=[p[0] for p in parts]), node)
@@ -425,7 +402,7 @@ class Reverser:
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
-            self.diags.report(node, AD106_CONDITIONAL)
+            self.diags.report(node, errors.AD106_CONDITIONAL)
             return None
         if isinstance(node, ast.Call):
             return self._call(node, tuple_width)
@@ -438,27 +415,27 @@ class Reverser:
             fn = getattr(np.ndarray, node.attr, None)
             rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
             if fn is None:
-                self.diags.report(node, AD205_NO_ATTRIBUTE, name=node.attr)
+                self.diags.report(node, errors.AD205_NO_ATTRIBUTE, name=node.attr)
                 return None
-            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", missing=AD205_NO_RULE)
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", missing=errors.AD205_NO_RULE)
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
                 return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
             return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
-        self.diags.report(node, AD102_DIFFERENTIATED, expression=type(node).__name__)
+        self.diags.report(node, errors.AD102_DIFFERENTIATED, expression=type(node).__name__)
         return None
 
     def _call(self, node, tuple_width):
         node = variadic.shape_spread(node, lambda x: len(s) if isinstance(s := self.shapes.of(x), tuple) else None)
         if variadic.spread_left(node):
-            self.diags.report(node, AD206_UNKNOWN_SPREAD, name=ast.unparse(node.func))
+            self.diags.report(node, errors.AD206_UNKNOWN_SPREAD, name=ast.unparse(node.func))
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
         refused = nested.refusal(func, self.resolver, self.gradient_names)
         if refused:
-            self.diags.report(node, AD201_GRADIENT_CALLED, name=refused)
+            self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=refused)
             return None
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
@@ -483,7 +460,7 @@ class Reverser:
                 return None
             if fn is None:
                 container = hasattr(list, func.attr) or hasattr(dict, func.attr)
-                self.diags.report(func, AD205_CONTAINER_METHOD if container else AD205_NO_METHOD, name=func.attr)
+                self.diags.report(func, errors.AD205_CONTAINER_METHOD if container else errors.AD205_NO_METHOD, name=func.attr)
                 return None
             args = [func.value] + args
 
@@ -505,11 +482,11 @@ class Reverser:
     def _complex_at(self, node, operands):
         return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
 
-    def rule_for(self, fn, node, args, keywords, rebuild, label, missing=AD201_NO_RULE, tuple_width=0):
+    def rule_for(self, fn, node, args, keywords, rebuild, label, missing=errors.AD201_NO_RULE, tuple_width=0):
         operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
             if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
-                self.diags.report(node, AD310_NOT_PIECEWISE_CONSTANT, name=label)
+                self.diags.report(node, errors.AD310_NOT_PIECEWISE_CONSTANT, name=label)
             return None
         rule = registry.lookup(fn)
         if rule is not None and rule.variants:
@@ -520,23 +497,23 @@ class Reverser:
                 self.diags.report(node, held[0], **held[1])
                 return None
             if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
-                self.diags.report(node, AD203_OWN_FUNCTION, name=fn.__qualname__)
+                self.diags.report(node, errors.AD203_OWN_FUNCTION, name=fn.__qualname__)
             else:
                 fix = stubs.stub(fn)
                 owner = getattr(fn, "__self__", None)
                 of_object = owner is not None and not isinstance(owner, (type, types.ModuleType)) and owner is not builtins
                 kind = of_object and (stubs.public_path(type(owner)) or f"{type(owner).__module__}.{type(owner).__qualname__}")
-                message = AD201_NO_RULE_OF_OBJECT if of_object else missing
+                message = errors.AD201_NO_RULE_OF_OBJECT if of_object else missing
                 self.diags.report(node, message, fix, name=stubs.spelling(fn) or label, kind=kind, stub=fix)
             return None
         if rule.outputs and not tuple_width:
-            message = AD302_TUPLE_RESULT_VARIANTS if registry.lookup(fn).variants else AD302_TUPLE_RESULT
+            message = errors.AD302_TUPLE_RESULT_VARIANTS if registry.lookup(fn).variants else errors.AD302_TUPLE_RESULT
             self.diags.report(node, message, name=label)
             return None
         if self._complex_at(node, operands):
             rule = rule.for_complex()
             if rule is None:
-                self.diags.report(node, AD310_NOT_VERIFIED, name=stubs.spelling(fn) or label)
+                self.diags.report(node, errors.AD310_NOT_VERIFIED, name=stubs.spelling(fn) or label)
                 return None
         return inline.template(rule), args, keywords, rebuild
 

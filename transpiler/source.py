@@ -18,8 +18,8 @@ import tokenize
 import weakref
 from dataclasses import dataclass, field
 
-from adgen import fingerprint, samecode
-from adgen.errors import AD108_NO_SOURCE, AD108_UNPARSABLE, AD207_STALE, TranspileError
+from adgen import errors, fingerprint, samecode
+from adgen.errors import TranspileError
 from adgen.guards import EMPTY, Baked
 from adgen.syntax import clone, walk
 
@@ -109,7 +109,7 @@ def _lines(fn):
     if not lines:  # Python 3.13's REPL keeps what was typed by code object, not by file name
         lines = getattr(linecache, "_getlines_from_code", lambda code: [])(code)
     if not lines:
-        raise TranspileError([AD108_NO_SOURCE.at(filename, code.co_firstlineno, 1, why=_no_source(filename))])
+        raise TranspileError([errors.AD108_NO_SOURCE.at(filename, code.co_firstlineno, 1, why=_no_source(filename))])
     return lines
 
 
@@ -154,7 +154,7 @@ def _parse_file(filename, lines):
         try:
             tree = ast.parse("".join(lines), filename)
         except SyntaxError as exc:
-            raise TranspileError([AD108_UNPARSABLE.at(filename, exc.lineno or 1, 1, error=exc.msg)])
+            raise TranspileError([errors.AD108_UNPARSABLE.at(filename, exc.lineno or 1, 1, error=exc.msg)])
         _remember(_PARSED, key, (lines, tree, samecode.module_imports(tree)), _MAX_FILES)
     return _PARSED[key][1:]
 
@@ -213,11 +213,11 @@ def _stale(fn, lines):
     if code.co_filename.startswith("<"):
         # text kept under a made-up name may be another program's: Python 3.13 keeps the
         # `python -c` command as "<string>", the name every `exec()` of a string also gets
-        raise TranspileError([AD108_NO_SOURCE.at(code.co_filename, code.co_firstlineno, 1, why=_no_source(code.co_filename))])
+        raise TranspileError([errors.AD108_NO_SOURCE.at(code.co_filename, code.co_firstlineno, 1, why=_no_source(code.co_filename))])
     what = "lambda" if code.co_name == "<lambda>" else f"function {fn.__qualname__}"
     line = code.co_firstlineno
     text = lines[line - 1] if 0 < line <= len(lines) else ""
-    raise TranspileError([AD207_STALE.at(code.co_filename, line, 1, 0, text, what=what, file=os.path.basename(code.co_filename))])
+    raise TranspileError([errors.AD207_STALE.at(code.co_filename, line, 1, 0, text, what=what, file=os.path.basename(code.co_filename))])
 
 
 def as_function(node, name):

@@ -25,8 +25,7 @@ import sys
 import sysconfig
 import types
 
-from adgen import constants, samecode, source
-from adgen.errors import AD506_CALL, AD506_CALL_IMPORTED, AD506_READ, AD506_STAR_IMPORT
+from adgen import constants, errors, samecode, source
 
 KEEP = "__adgen_keep__"  # stands for a decorator: returns what it decorates
 UNKNOWN = "__adgen_unresolved__"  # stands for a default value that is not a literal
@@ -379,7 +378,7 @@ def _unresolved_reads(fn, reader, visited):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local and isinstance(names.get(n.id), Unresolved):
             value = names[n.id]
             where = (code.co_filename, n.lineno, n.col_offset + 1, n.end_col_offset + 1, linecache.getline(code.co_filename, n.lineno))
-            found.append(AD506_READ.at(*where, severity="warning", name=n.id, file=os.path.basename(value.filename), line=value.line))
+            found.append(errors.AD506_READ.at(*where, severity="warning", name=n.id, file=os.path.basename(value.filename), line=value.line))
         elif isinstance(n, ast.Call):
             ok, callee = _value_of(n.func, names)
             if ok and isinstance(callee, types.FunctionType):
@@ -401,7 +400,7 @@ def _unresolved_call(diag, reader):
     if diag.code == "AD202" and reader.stars.get(module.__name__):
         name = diag.message.split("`")[1] if "`" in diag.message else ""
         where = (diag.filename, diag.line, diag.col, diag.end_col, diag.source_line)
-        return AD506_STAR_IMPORT.at(*where, name=name, module=reader.stars[module.__name__][0])
+        return errors.AD506_STAR_IMPORT.at(*where, name=name, module=reader.stars[module.__name__][0])
     return None
 
 
@@ -409,6 +408,6 @@ def _ad506(diag, root, module, reader):
     value = module.__dict__.get(root.id)
     if not isinstance(value, Unresolved):
         return None
-    message = AD506_CALL if value.line else AD506_CALL_IMPORTED
+    message = errors.AD506_CALL if value.line else errors.AD506_CALL_IMPORTED
     where = (diag.filename, root.lineno, root.col_offset + 1, root.end_col_offset + 1, diag.source_line)
     return message.at(*where, name=root.id, file=os.path.basename(module.__file__), line=value.line)

@@ -19,7 +19,7 @@ named array (``y[index] = v``). Two rewrites keep the user's positions:
 
 import ast
 
-from adgen.errors import AD217_ADVANCED_INDEX, AD217_LIST_SLICE, AD305_GLOBAL
+from adgen import errors
 from adgen.normalize import _index_value, _reads_only_names
 from adgen.syntax import at, call, clone, names_in, walk
 
@@ -144,7 +144,7 @@ def chains(body, names, diags, lists=None, ints=None):
         if isinstance(target, ast.Subscript) and not isinstance(_base(target), ast.Name):
             base = _base(target)  # a global, qualified: ``mod.G``
             what = base.attr if isinstance(base, ast.Attribute) else ast.unparse(base)
-            diags.report(target, AD305_GLOBAL, name=what)
+            diags.report(target, errors.AD305_GLOBAL, name=what)
             out.append(at(ast.Pass(), stmt))
         elif isinstance(stmt, ast.Assign) and chain_of(target):
             out.extend(_one_store(stmt, names, diags, lists, ints))
@@ -190,7 +190,7 @@ def _one_store(stmt, names, diags, lists, ints):
     for index in indices[:-1]:
         bad = _advanced(index)
         if bad is not None:
-            diags.report(bad, AD217_ADVANCED_INDEX, name=name)
+            diags.report(bad, errors.AD217_ADVANCED_INDEX, name=name)
             return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     head = [p for i in indices[:-1] for p in _parts(i)]
     last = _parts(indices[-1])
@@ -216,7 +216,7 @@ def _into_item(stmt, names, diags, lists, ints):
     pre = []
     key = indices[0]
     if isinstance(key, ast.Slice) or (isinstance(key, ast.Tuple) and any(isinstance(p, ast.Slice) for p in key.elts)):
-        diags.report(target, AD217_LIST_SLICE, name=name)
+        diags.report(target, errors.AD217_LIST_SLICE, name=name)
         return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     if not _reads_only_names(key):
         temp = names.temp()

@@ -22,7 +22,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 
 import ast
 
-from adgen.errors import AD103_LOOP_TARGET, AD103_RANGE_TARGET
+from adgen import errors
 from adgen.normalize import nested
 from adgen.syntax import Transformer, call, clone, load, names_in, walk
 
@@ -208,7 +208,7 @@ class Structure:
     def _index_form(self, loop):
         if self.is_range(loop.iter):
             if not isinstance(loop.target, ast.Name):
-                self.diags.report(loop.target, AD103_RANGE_TARGET)
+                self.diags.report(loop.target, errors.AD103_RANGE_TARGET)
             return [loop]
         prologue = []
         written = names_in(loop.body, ast.Store)
@@ -270,7 +270,7 @@ class Structure:
             for k, elt in enumerate(target.elts):
                 out += self._bind(elt, ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
             return out
-        self.diags.report(target, AD103_LOOP_TARGET)
+        self.diags.report(target, errors.AD103_LOOP_TARGET)
         return []
 
     # -- returns -> the result -----------------------------------------------------------

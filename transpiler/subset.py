@@ -8,32 +8,8 @@ values it touches; that part is decided later, by ``reverse``.
 
 import ast
 
-from adgen import fields, funcargs, funcvalues, lift
-from adgen.errors import (
-    AD101_ASYNC_FUNCTION,
-    AD101_IMPORT,
-    AD101_STATEMENT,
-    AD102_BY_NAME,
-    AD102_EXPRESSION,
-    AD102_GENERATOR,
-    AD103_NESTED_UNPACKING,
-    AD103_STARRED,
-    AD103_STORE_BASE,
-    AD103_TARGET,
-    AD104_STAR_ARGS,
-    AD104_STAR_KWARGS,
-    AD105_ASYNC_DEF,
-    AD105_CLASS,
-    AD105_LAMBDA,
-    AD105_NESTED_DEF,
-    AD107_RESERVED,
-    AD107_RESERVED_PARAMETER,
-    AD109_BARE_EXPRESSION,
-    AD110_EMPTY_RETURN,
-    AD110_NO_RETURN,
-    AD113_STATEMENT_DEPTH,
-    Diagnostics,
-)
+from adgen import errors, fields, funcargs, funcvalues, lift
+from adgen.errors import Diagnostics
 from adgen.names import RESERVED
 from adgen.syntax import names_in, walk
 
@@ -41,7 +17,7 @@ OK = None
 
 
 def _refused(statement):
-    return AD101_STATEMENT, {"statement": statement}
+    return errors.AD101_STATEMENT, {"statement": statement}
 
 
 # statement type -> None (supported) or (message, its parts)
@@ -59,9 +35,9 @@ STATEMENTS = {
     ast.While: OK,
     ast.Break: OK,
     ast.Continue: OK,
-    ast.FunctionDef: (AD105_NESTED_DEF, {}),
-    ast.AsyncFunctionDef: (AD105_ASYNC_DEF, {}),
-    ast.ClassDef: (AD105_CLASS, {}),
+    ast.FunctionDef: (errors.AD105_NESTED_DEF, {}),
+    ast.AsyncFunctionDef: (errors.AD105_ASYNC_DEF, {}),
+    ast.ClassDef: (errors.AD105_CLASS, {}),
     ast.Delete: _refused("del"),
     ast.AsyncFor: _refused("async for"),
     ast.With: _refused("with"),
@@ -69,8 +45,8 @@ STATEMENTS = {
     ast.Match: _refused("match"),
     ast.Try: _refused("try"),
     ast.TryStar: _refused("try/except*"),
-    ast.Import: (AD101_IMPORT, {}),
-    ast.ImportFrom: (AD101_IMPORT, {}),
+    ast.Import: (errors.AD101_IMPORT, {}),
+    ast.ImportFrom: (errors.AD101_IMPORT, {}),
     ast.Global: _refused("global"),
     ast.Nonlocal: _refused("nonlocal"),
 }
@@ -99,11 +75,11 @@ EXPRESSIONS = {
     ast.SetComp: OK,
     ast.DictComp: OK,
     ast.GeneratorExp: OK,
-    ast.Lambda: (AD105_LAMBDA, {}),
-    ast.NamedExpr: (AD102_EXPRESSION, {"expression": ":="}),
-    ast.Await: (AD102_EXPRESSION, {"expression": "await"}),
-    ast.Yield: (AD102_GENERATOR, {"keyword": "yield"}),
-    ast.YieldFrom: (AD102_GENERATOR, {"keyword": "yield from"}),
+    ast.Lambda: (errors.AD105_LAMBDA, {}),
+    ast.NamedExpr: (errors.AD102_EXPRESSION, {"expression": ":="}),
+    ast.Await: (errors.AD102_EXPRESSION, {"expression": "await"}),
+    ast.Yield: (errors.AD102_GENERATOR, {"keyword": "yield"}),
+    ast.YieldFrom: (errors.AD102_GENERATOR, {"keyword": "yield from"}),
 }
 
 
@@ -131,22 +107,22 @@ def _check_target(target, diags, nested=False, stores=True):
         while isinstance(base, ast.Subscript):  # a[i][j] = v: see stores.py
             base = base.value
         if not isinstance(base, ast.Name):
-            diags.report(target, AD103_STORE_BASE)
+            diags.report(target, errors.AD103_STORE_BASE)
         elif base.id in RESERVED:
-            diags.report(base, AD107_RESERVED, name=base.id)
+            diags.report(base, errors.AD107_RESERVED, name=base.id)
     elif isinstance(target, ast.Name):
         if target.id in RESERVED:
-            diags.report(target, AD107_RESERVED, name=target.id)
+            diags.report(target, errors.AD107_RESERVED, name=target.id)
     elif isinstance(target, (ast.Tuple, ast.List)):
         for elt in target.elts:
             if isinstance(elt, (ast.Tuple, ast.List)) and not nested:
-                diags.report(elt, AD103_NESTED_UNPACKING)
+                diags.report(elt, errors.AD103_NESTED_UNPACKING)
             else:
                 _check_target(elt, diags, nested, stores)
     elif isinstance(target, ast.Starred):
-        diags.report(target, AD103_STARRED)
+        diags.report(target, errors.AD103_STARRED)
     else:
-        diags.report(target, AD103_TARGET, kind=type(target).__name__.lower())
+        diags.report(target, errors.AD103_TARGET, kind=type(target).__name__.lower())
 
 
 def _harmless(value):
@@ -162,12 +138,12 @@ def _harmless(value):
 def _check_signature(func, diags):
     args = func.args
     if args.vararg:
-        diags.report(args.vararg, AD104_STAR_ARGS, name=args.vararg.arg)
+        diags.report(args.vararg, errors.AD104_STAR_ARGS, name=args.vararg.arg)
     if args.kwarg:
-        diags.report(args.kwarg, AD104_STAR_KWARGS, name=args.kwarg.arg)
+        diags.report(args.kwarg, errors.AD104_STAR_KWARGS, name=args.kwarg.arg)
     for a in args.posonlyargs + args.args + args.kwonlyargs:
         if a.arg in RESERVED:
-            diags.report(a, AD107_RESERVED_PARAMETER, name=a.arg)
+            diags.report(a, errors.AD107_RESERVED_PARAMETER, name=a.arg)
 
 
 def _always_returns(body):
@@ -185,11 +161,11 @@ def check(src):
     diags = Diagnostics(src)
     func = src.func
     if isinstance(func, ast.AsyncFunctionDef):
-        diags.report(func, AD101_ASYNC_FUNCTION)
+        diags.report(func, errors.AD101_ASYNC_FUNCTION)
     _check_signature(func, diags)
     body = func.body
     if not _always_returns(body):
-        diags.report(body[-1] if body else func, AD110_NO_RETURN)
+        diags.report(body[-1] if body else func, errors.AD110_NO_RETURN)
     _check_depth(body, diags)
     top_defs = {id(s) for s in body if isinstance(s, ast.FunctionDef)}  # lifted to module level (lift.py)
     top_defs |= {id(s.value) for s in body if lift.named_lambda(s)}
@@ -203,18 +179,18 @@ def check(src):
             if problem and id(node) not in top_defs:
                 diags.report(node, problem[0], **problem[1])
             if isinstance(node, ast.Return) and node.value is None:
-                diags.report(node, AD110_EMPTY_RETURN)
+                diags.report(node, errors.AD110_EMPTY_RETURN)
             if isinstance(node, ast.Expr) and not _harmless(node.value):
-                diags.report(node, AD109_BARE_EXPRESSION)
+                diags.report(node, errors.AD109_BARE_EXPRESSION)
             for target in _targets(node):
                 unpacking = isinstance(node, ast.Assign) and isinstance(target, (ast.Tuple, ast.List))  # may nest: see containers
                 _check_target(target, diags, nested=isinstance(node, ast.For) or unpacking, stores=not isinstance(node, ast.For))
         elif isinstance(node, ast.expr):
-            problem = EXPRESSIONS.get(type(node), (AD102_EXPRESSION, {"expression": type(node).__name__}))
+            problem = EXPRESSIONS.get(type(node), (errors.AD102_EXPRESSION, {"expression": type(node).__name__}))
             if problem and id(node) not in top_defs:
                 diags.report(node, problem[0], **problem[1])
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC and not fields.literal_getattr(node):
-                diags.report(node, AD102_BY_NAME, name=node.func.id)
+                diags.report(node, errors.AD102_BY_NAME, name=node.func.id)
     return diags
 
 
@@ -226,7 +202,7 @@ def _check_depth(body, diags):
         while todo:
             node, depth = todo.pop()
             if depth > MAX_DEPTH:
-                diags.report(stmt, AD113_STATEMENT_DEPTH, depth=MAX_DEPTH)
+                diags.report(stmt, errors.AD113_STATEMENT_DEPTH, depth=MAX_DEPTH)
                 break
             todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 

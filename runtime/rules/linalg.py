@@ -17,7 +17,7 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.errors import AD411_SINGULAR, AD411_SVD_FULL, AD411_TIED_EIGENVECTORS
+from adgen.runtime import errors
 from adgen.runtime.registry import variant, vjp
 
 
@@ -388,7 +388,7 @@ def inverse_of(a, name):
     try:
         return np.linalg.inv(a)
     except np.linalg.LinAlgError:
-        raise AD411_SINGULAR.error(name=name) from None
+        raise errors.AD411_SINGULAR.error(name=name) from None
 
 
 # -- symmetric decompositions (see the module docstring for the convention) ---------------------
@@ -418,7 +418,7 @@ def _refuse_tied_vectors(same, gv, name):
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     tied = np.expand_dims(np.any(off, axis=-1), -2)
     if np.any(np.where(tied, gv, 0.0)):
-        raise AD411_TIED_EIGENVECTORS.error(name=name)
+        raise errors.AD411_TIED_EIGENVECTORS.error(name=name)
 
 
 @vjp(np.linalg.eigh, outputs=2)
@@ -510,11 +510,11 @@ def _reduced(g, axis, k, what):
     entries cut away must get none (the result must not depend on that undetermined part)."""
     if np.ndim(g) == 0:
         if g != 0:
-            raise AD411_SVD_FULL.error(what=what)
+            raise errors.AD411_SVD_FULL.error(what=what)
         return g
     head, tail = np.split(g, [k], axis=axis)
     if np.any(tail):
-        raise AD411_SVD_FULL.error(what=what)
+        raise errors.AD411_SVD_FULL.error(what=what)
     return head
 
 

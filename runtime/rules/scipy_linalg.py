@@ -50,15 +50,7 @@ import numpy as np
 from scipy import linalg
 
 import adgen.runtime as _rt
-from adgen.runtime.errors import (
-    AD411_ASSUME_A,
-    AD411_BANDED_STACK,
-    AD411_EIGH_TYPE,
-    AD411_LU_SQUARE,
-    AD411_RULE_REFUSES,
-    AD411_SQRTM_COMPLEX,
-    AD411_TRANS,
-)
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 
@@ -105,7 +97,7 @@ def _structure(assume_a, lower):
     """Which entries a solver reads, for ``assume_a`` (known only now where it was not a literal)."""
     kind = _ASSUME.get(assume_a) if isinstance(assume_a, str) or assume_a is None else None
     if kind is None:
-        raise AD411_ASSUME_A.error(assume_a=assume_a)
+        raise errors.AD411_ASSUME_A.error(assume_a=assume_a)
     return ("lower" if lower else "upper") + "-sym" if kind == "sym" else kind
 
 
@@ -154,7 +146,7 @@ def _op(trans):
     """0 for A, 1 for A^T (and A^H: the matrices are real), from SciPy's spellings."""
     if isinstance(trans, (str, int, np.integer)) and trans in _TRANS:
         return _TRANS[trans]
-    raise AD411_TRANS.error(trans=trans)
+    raise errors.AD411_TRANS.error(trans=trans)
 
 
 def _solve_triangular_cot(g, x, a, b, trans, lower, unit_diagonal):
@@ -238,7 +230,7 @@ def _lu_parts(lu, piv):
     from lu_factor's result for square matrices (a stack of them too)."""
     lu = np.asarray(lu)
     if lu.ndim < 2 or lu.shape[-1] != lu.shape[-2]:
-        raise AD411_LU_SQUARE.error(shape=lu.shape)
+        raise errors.AD411_LU_SQUARE.error(shape=lu.shape)
     return np.tril(lu, -1) + _eye(lu), np.triu(lu), _row_order(piv, lu.shape[-1])
 
 
@@ -339,7 +331,7 @@ def _refuse_inv(assume_a=None, **known):
 
 def _inv_cot(g, x, lower, assume_a):
     if assume_a == "diagonal":
-        raise AD411_RULE_REFUSES.error(reason=_refuse_inv(assume_a))
+        raise errors.AD411_RULE_REFUSES.error(reason=_refuse_inv(assume_a))
     kind = _structure(assume_a, lower)
     return _restrict(-_T(x) @ g @ _T(x), kind)
 
@@ -423,7 +415,7 @@ def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
 def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
          subset_by_index=None, subset_by_value=None, driver=None):
     if b is not None and type != 1:
-        raise AD411_EIGH_TYPE.error(name="eigh", type=type)
+        raise errors.AD411_EIGH_TYPE.error(name="eigh", type=type)
     ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
     return ga, gb
 
@@ -433,7 +425,7 @@ def eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=Fa
              subset_by_index=None, subset_by_value=None, driver=None):
     # eigh(..., eigvals_only=True)
     if b is not None and type != 1:
-        raise AD411_EIGH_TYPE.error(name="eigvalsh", type=type)
+        raise errors.AD411_EIGH_TYPE.error(name="eigvalsh", type=type)
     ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
     return ga, gb
 
@@ -504,7 +496,7 @@ def _refuse_sqrtm(disp=None, **_):
 def _sqrtm_cot(g, x, a):
     """X X = A: dX X + X dX = dA, so Abar solves X^T Abar + Abar X^T = Xbar (Sylvester)."""
     if np.iscomplexobj(x) and not np.iscomplexobj(a):
-        raise AD411_SQRTM_COMPLEX.error()
+        raise errors.AD411_SQRTM_COMPLEX.error()
     return linalg.solve_sylvester(_T(x), _T(x), np.broadcast_to(g, np.shape(x)))
 
 
@@ -536,7 +528,7 @@ def _solve_banded_cot(g, x, l, u, ab, b):
     (l and u swapped), and abar = -bbar x^T on the band."""
     ab = np.asarray(ab)
     if ab.ndim != 2:
-        raise AD411_BANDED_STACK.error(shape=ab.shape)
+        raise errors.AD411_BANDED_STACK.error(shape=ab.shape)
     n = ab.shape[-1]
     k = np.arange(l + u + 1)[:, None]
     src = np.arange(n)[None, :] + k - l  # A^T's band: abT[k, j] = ab[l + u - k, j + k - l]

@@ -17,7 +17,7 @@ NaN entries are skipped by the ``nan*`` functions and get a zero cotangent.
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.errors import AD411_NAN_QUANTILE_LAYOUT, AD411_RULE_REFUSES
+from adgen.runtime import errors
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules.reductions import _axes, _expand, _keep, _prod_others, _safe_div
 
@@ -52,7 +52,7 @@ def refusal(method="linear", weights=None):
 def _refuse_at_run_time(method, weights=None):
     why = refusal(method, weights)
     if why is not None:
-        raise AD411_RULE_REFUSES.error(reason=why)
+        raise errors.AD411_RULE_REFUSES.error(reason=why)
 
 
 def _positions(q, n, method):
@@ -94,7 +94,7 @@ def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     x = x.astype(np.result_type(x, np.float64), copy=False)
     axes = _axes(x, axis)
     if skip_nan and np.ndim(q) >= 2 and 1 < len(axes) < x.ndim:
-        raise AD411_NAN_QUANTILE_LAYOUT.error()
+        raise errors.AD411_NAN_QUANTILE_LAYOUT.error()
     kept = tuple(k for k in range(x.ndim) if k not in axes)
     moved = np.transpose(x, kept + axes)
     batch = moved.shape[: len(kept)]
