@@ -209,6 +209,11 @@ def tag(stmt, kind, via):
     return stmt
 
 
+def comment(text):
+    """A statement standing for the comment ``# text`` (``emit`` prints it as one)."""
+    return tag(ast.Expr(value=ast.Call(func=load("__comment__"), args=[ast.Constant(text)], keywords=[])), "comment", None)
+
+
 def assign(name, value, where=None):
     stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value, lineno=0)
     return ast.copy_location(stmt, where) if where is not None else stmt
