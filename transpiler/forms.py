@@ -129,7 +129,7 @@ class Packaged(Optimized):
     spec: dict  # parameter -> the shape it is specialised to
 
     def __str__(self):
-        return "\n\n".join(emit.function(copy.deepcopy(d)) for d in self.defs)
+        return "\n\n".join(emit.function(copy.deepcopy(d)).strip("\n") for d in self.defs)
 
 
 def _tree(nodes, depth=0):

@@ -30,13 +30,14 @@ STAGES = [
 
 def run(job, seen=None):
     """The forms ``STAGES`` make of ``job``'s function, the last returned; ``seen``: a
-    list to which each ``(stage name, form)`` is added."""
+    list to which ``(stage name, form's class name, form's text)`` is added as each form
+    is made (later stages change the statements they are given)."""
     form = job.src
     for step in STAGES:
         with stage(step.__name__):
             form = step(job, form)
         if seen is not None:
-            seen.append((step.__name__, form))
+            seen.append((step.__name__, type(form).__name__, str(form)))
     return form
 
 
@@ -141,15 +142,20 @@ def _job(src, wrt, **options):
     return job
 
 
-def print_stages(src, wrt=0, **options):
-    """The form after each stage of ``src``'s gradient function, as text (``adgen show
-    --stages``). ``options``: ``arg_shapes``, ``debug``, ``has_aux``, ``samples``."""
+def stage_texts(src, wrt=0, **options):
+    """``[(stage name, form's class name, form's text)]`` for ``src``'s gradient function.
+    ``options``: ``arg_shapes``, ``debug``, ``has_aux``, ``samples``."""
     seen = []
     with stage("transform", src), collector_paused():
         with stage("check"):
             check.raise_if_unsupported(src)
         run(_job(src, wrt, **options), seen)
-    return "\n\n".join(f"== {name}: {type(form).__name__} ==\n{form}" for name, form in seen) + "\n"
+    return seen
+
+
+def print_stages(src, wrt=0, **options):
+    """The form after each stage, as ``adgen show --stages`` prints it."""
+    return "\n".join(f"== {name}: {kind} ==\n{text}\n" for name, kind, text in stage_texts(src, wrt, **options))
 
 
 def origins(head, found, sources):
