@@ -175,6 +175,7 @@ class Caller:
         self.src = src
         self.diags = diags
         self.holds = {}  # a call's value temporary -> the names its record may hold (see ``merge``)
+        self.made = {}  # id -> each ``_t1, _rec1 = _fwd_f(...)`` statement made (see ``merge``)
 
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
@@ -239,7 +240,7 @@ class Caller:
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
-        stmt.adgen_call = True
+        self.made[id(stmt)] = stmt
         fwd.append(ast.fix_missing_locations(stmt))
         slots = [ops[id(bound[p])] for p in active]
         expr = ast.copy_location(load(value), node)
@@ -420,7 +421,7 @@ class Caller:
 
     def merge(self, fwd):
         """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
-        if len(fwd) < 2 or not getattr(fwd[-2], "adgen_call", False):
+        if len(fwd) < 2 or self.made.get(id(fwd[-2])) is not fwd[-2]:
             return fwd
         call, last = fwd[-2], fwd[-1]
         value = call.targets[0].elts[0].id

@@ -25,7 +25,7 @@ import ast
 
 from adgen.activity import is_add_at
 from adgen.reverse import Block, accepts_unshaped
-from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
+from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, kind_of, load, path_of, rt_call, same, tag, walk
 
 
 
@@ -147,8 +147,7 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
     save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
     undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
     temps = [n.id for s in fwd[:-1] for n in walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
-    block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
-    block.undo = (name, save, undo, saved)
+    block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved], undo=(name, save, undo, saved))
     rev._reads(block)
     return block
 
@@ -159,7 +158,7 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
-    if not any(getattr(b, "undo", None) for b, _ in placed):
+    if not any(b.undo for b, _ in placed):
         return set()
     reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
     before = []  # before[k]: what blocks 0..k read
@@ -171,7 +170,7 @@ def drop_needless_undo(rev, nodes, classes):
             in_loop.setdefault(loop, set()).update(r)
     kept = set()
     for k, (b, loops) in enumerate(placed):
-        undo = getattr(b, "undo", None)
+        undo = b.undo
         if undo is None:
             continue
         names = classes(undo[0])
@@ -212,7 +211,7 @@ def backward_before(nodes, stmt):
 
 def _backward(block):
     """A block's backward statements other than undos."""
-    return [s for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"]
+    return [s for s in block.backward if kind_of(s)[0] != "undo"]
 
 
 def _backward_reads(block):

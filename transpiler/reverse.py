@@ -52,6 +52,7 @@ class Block:
     temps: list  # temporaries its forward assigns
     reads_pre: set = field(default_factory=set)  # names the backward reads as they were before
     reads_post: set = field(default_factory=set)  # names the backward reads as they are after
+    undo: tuple = None  # an in-place store's (array, save, undo, saved copy): inplace.drop_needless_undo
 
 
 class Reverser:
