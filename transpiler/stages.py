@@ -56,7 +56,7 @@ def normalize(job, form):
     """Nested defs lifted, stores and tuples split, calls spread, containers and control
     flow rewritten into the structured language the later stages read."""
     src, func, names, diags = job.src, form.func, form.names, form.diags
-    statics = getattr(func, "adgen_statics", {})
+    statics = src.statics
     local = set(params(func)) | names_in(func.body, ast.Store) | {s.name for s in func.body if isinstance(s, ast.FunctionDef)}
     builtin = lambda n: _is_builtin(src, local, n)  # noqa: E731 - ``local`` grows below
     body = nesteddefaults.run(func.body, local, names.fresh)  # def g(v, act=np.tanh)
@@ -84,7 +84,7 @@ def resolve(job, form):
     over them unrolled), library objects' methods spelled as calls; the auxiliary value
     split off (``has_aux``)."""
     src, func, names, diags = job.src, form.func, form.names, form.diags
-    statics = getattr(func, "adgen_statics", {})  # parameters holding functions (variadic.py, funcargs.py)
+    statics = src.statics  # parameters holding functions (variadic.py, funcargs.py)
     resolver = Resolver(src, names, diags)
     resolver.bound.update(form.lifted)
     resolver.bound.update(statics)
