@@ -5,6 +5,7 @@ and backward functions (``Job.variant``); where the two differ, the stage says s
 import ast
 import builtins
 import functools
+import itertools
 from dataclasses import dataclass
 
 from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, frozen, funcargs, funcvalues, inplace, instances, kinds, lists, nested, nesteddefaults, normalize as normalizing, optimize as optimizing, repeats, shapes, stores, structure, tuples, unroll, variadic
@@ -15,7 +16,7 @@ from adgen.forms import Analyzed, Laid, Normalized, Optimized, Packaged, Parsed,
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
-from adgen.syntax import assign, call, clone, comment, load, name_nodes, names_in, rt_call, walk
+from adgen.syntax import assign, call, clone, comment, load, name_nodes, names_in, rt_call, statements, walk
 
 
 @dataclass
@@ -111,12 +112,15 @@ def resolve(job, form):
 
 def analyze(job, form):
     """Activity (conditional expressions on active values become ``if`` statements, whose
-    new names are then analysed too), shapes, and the values that share memory."""
+    new names are then analysed too: activity runs again only then), shapes, and the
+    values that share memory."""
     func, names, diags, resolver, result = form.func, form.names, form.diags, form.resolver, form.result
     constant = functools.partial(activity.carries_no_derivative, resolver=resolver, real_only=complexity.COMPLEX_NONDIFF)
     act = activity.analyze(form.body, job.wrt, {result}, constant)
+    before = list(statements(form.body))
     body = structure.hoist_conditionals(form.body, act.expr_active, names)
-    act = activity.analyze(body, job.wrt, {result}, constant)
+    if any(a is not b for a, b in itertools.zip_longest(before, statements(body))):
+        act = activity.analyze(body, job.wrt, {result}, constant)
     known = shapes.Shapes(body, params(func), job.static_shapes, resolver)
     outside = set(job.src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
     sharing = aliasing.check(body, params(func), diags, known, act, job.static_shapes, outside, names.temp)
