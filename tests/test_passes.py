@@ -320,3 +320,15 @@ def test_a_callee_drops_the_list_restores_nothing_reads_as_the_function_does():
     assert "x, = _rec" in backward and "return _ans, (x,)" in called
     assert grad(twice_appended)(1.3) == 6.0  # d/dx of 2 * (3x + 1.0)
     check_grad(twice_appended, (1.3,), 0, grad(twice_appended)(1.3))
+
+
+def test_adgen_show_stages_prints_each_form(tmp_path, monkeypatch, capsys):
+    from clirun import run
+
+    (tmp_path / "stages_shown.py").write_text("def f(x):\n    return x * x\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "show", "--stages", "stages_shown.py:f")
+    assert code == 0 and err == ""
+    heads = [line for line in out.splitlines() if line.startswith("== ")]
+    assert heads == [f"== {step.__name__}: {kind} ==" for step, kind in zip(pipeline.STAGES, ["Parsed", "Normalized", "Resolved", "Analyzed", "Reversed", "Laid", "Optimized", "Optimized", "Packaged"])]
+    assert "# forward\n_ans = x * x\n# backward\n_dans = _rt.seed(_ans, _dout)\n" in out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from adgen import calls, check, emit, fingerprint, guards, stages
 from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
-from adgen.stages import Job
+from adgen.stages import Job, params
 
 STAGES = [
     stages.parse,  # Source -> Parsed: a copy of the function
@@ -187,10 +187,6 @@ def relative_path(path, start):
     except ValueError:  # another drive on Windows
         rel = os.path.abspath(path)
     return rel.replace(os.sep, "/")
-
-
-def params(func):
-    return stages.params(func)
 
 
 def parse_wrt(src, func, wrt):
