@@ -94,7 +94,7 @@ class Reversed(Analyzed):
     rev: object  # reverse.Reverser: the adjoints and temporaries it made
     nodes: list  # Block, If, Loop, Break
     seeded: str
-    undone: object  # what inplace.drop_needless_undo left to undo
+    undone: set  # the arrays whose in-place stores the backward still undoes (inplace.drop_needless_undo)
 
     def __str__(self):
         return f"# seed: {self.seeded}\n" + _tree(self.nodes)
