@@ -133,11 +133,10 @@ def analyze(job, form):
 def reverse(job, form):
     """Each statement's forward and backward, in the tree of its branches and loops."""
     func, names, diags, body = form.func, form.names, form.diags, form.body
-    rev = Reverser(form.resolver, form.activity, form.shapes, names, diags)
-    rev.calls = job.program.caller(job.src, diags)
-    rev.parameters = frozenset() if job.callee else frozenset(params(func))
-    rev.gradient_names = nested.gradient_names(body, form.resolver)
-    rev.complexity = complexity.analyze(body, complex_params(job.arg_shapes), form.resolver)
+    rev = Reverser(form.resolver, form.activity, form.shapes, names, diags, calls=job.program.caller(job.src, diags),
+                   parameters=frozenset() if job.callee else frozenset(params(func)),
+                   gradient_names=nested.gradient_names(body, form.resolver),
+                   complexity=complexity.analyze(body, complex_params(job.arg_shapes), form.resolver))
     nodes, seeded = _nodes(rev, form.activity, body, form.result, names)
     undone = inplace.drop_needless_undo(rev, nodes, form.sharing.members)
     form.sharing.check_calls(nodes)
