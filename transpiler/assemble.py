@@ -24,17 +24,10 @@ from dataclasses import dataclass, field
 
 from adgen import reversers
 from adgen.reverse import Block
-from adgen.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
+from adgen.syntax import Transformer, assign, call, clone, comment, load, names_in, shape_operand, tag, walk
 
 EPILOGUE = "epilogue"
 CHEAP_CALLS = ("len", "min", "max", "abs")
-
-
-def comment(text):
-    """A statement standing for the comment ``# text`` (``emit`` prints it as one)."""
-    node = ast.Expr(value=ast.Call(func=load("__comment__"), args=[ast.Constant(text)], keywords=[]))
-    node.adgen = ("comment", None)
-    return node
 
 
 def source_comment(src, stmt):
@@ -181,7 +174,8 @@ class Layout:
         self.debug = debug
         self.tape = None  # the tape's name, once something is pushed
 
-    def function_body(self, nodes, seed_stmt, params, wrt):
+    def function_body(self, nodes, params, wrt):
+        """``(forward, backward)`` of the function's node tree."""
         readers = {name: {EPILOGUE} for name in wrt}
         self.defined = {}
         _surely_assigned(nodes, set(params), self.defined)
@@ -195,7 +189,7 @@ class Layout:
         if self.tape:
             tape = "DebugTape" if self.debug else "Tape"
             forward.insert(0, assign(self.tape, ast.Call(func=_attr("_rt", tape), args=[], keywords=[])))
-        return [comment("forward")] + forward + [comment("backward"), seed_stmt] + backward
+        return forward, backward
 
     # -- outside loops ------------------------------------------------------------------
 

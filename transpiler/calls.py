@@ -16,8 +16,8 @@ there are::
 A call site's forward is ``y, _rec1 = _fwd_step(x, dt)``, its backward
 ``_dx = _dx + _bwd_step(_rec1, _dy)``; inside a loop ``_rec1`` goes on the tape
 like any other value the backward reads. Both functions come from the pipeline
-itself (``pipeline.differentiate`` on the callee, with its differentiated
-parameters as ``wrt``), split where the backward pass starts. Recursion needs
+itself (``pipeline.STAGES`` on the callee, with its differentiated
+parameters as ``wrt``), its forward and backward passes made into the two functions. Recursion needs
 nothing more: ``_fwd_power`` calls ``_fwd_power``. A callee differentiated with
 respect to another set of parameters gets a second pair, ``_fwd_step_wrt_dt``.
 
@@ -44,13 +44,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import debug, errors, instances, lift, objects, optimize, passed, source, subset, tuples, variadic
-from adgen.assemble import comment
+from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.names import Names
 from adgen.reverse import Op
-from adgen.syntax import Transformer, assign, clone, load, name_nodes, names_in, path_of, rt_call, tag, walk
+from adgen.syntax import Transformer, assign, clone, comment, load, name_nodes, names_in, path_of, rt_call, tag, walk
 
 
 @dataclass
@@ -85,7 +84,7 @@ class Program:
 
     def __init__(self, top, differentiate):
         self.top = top  # the differentiated function's source.Source
-        self.differentiate = differentiate  # pipeline.differentiate
+        self.differentiate = differentiate  # (variant, samples) -> (its defs, their imports): the pipeline's stages
         self.variants = {}  # (function, active parameters) -> Variant
         self.order = []  # variants in the order they were found (deterministic)
         self.module_names = Names(())  # module-level names handed out
@@ -137,7 +136,7 @@ class Program:
         found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, source_width(src, frozenset({fn})))
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
-        found.defs, found.imports = split(self.differentiate(src, list(active), self, callee=True, samples=samples), found)
+        found.defs, found.imports = self.differentiate(found, samples)
         return found
 
     def modules(self, main):
@@ -176,6 +175,7 @@ class Caller:
         self.src = src
         self.diags = diags
         self.holds = {}  # a call's value temporary -> the names its record may hold (see ``merge``)
+        self.made = {}  # id -> each ``_t1, _rec1 = _fwd_f(...)`` statement made (see ``merge``)
 
     def lower(self, rev, node, fwd, tuple_width):
         """``(forward expression, Op)`` for a call to a user function, else None."""
@@ -237,7 +237,7 @@ class Caller:
         value, record = rev.names.temp(), rev.names.numbered("_rec")
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
-        stmt.adgen_call = True
+        self.made[id(stmt)] = stmt
         fwd.append(ast.fix_missing_locations(stmt))
         slots = [ops[id(bound[p])] for p in active]
         expr = ast.copy_location(load(value), node)
@@ -411,7 +411,7 @@ class Caller:
 
     def merge(self, fwd):
         """``_t1, _rec1 = _fwd_f(x); y = _t1`` -> ``y, _rec1 = _fwd_f(x)``."""
-        if len(fwd) < 2 or not getattr(fwd[-2], "adgen_call", False):
+        if len(fwd) < 2 or self.made.get(id(fwd[-2])) is not fwd[-2]:
             return fwd
         call, last = fwd[-2], fwd[-1]
         value = call.targets[0].elts[0].id
@@ -437,23 +437,17 @@ class Caller:
 # -- splitting a differentiated callee into its forward and backward functions ----------
 
 
-def split(part, variant):
-    """``([forward def, backward def], {alias: module})`` of a callee's ``pipeline.Part``."""
-    rev, names, src = part.rev, part.names, variant.src
-    adjoints = [rev.adjoint(p) for p in variant.active]
-    result = load(adjoints[0]) if len(adjoints) == 1 else ast.Tuple(elts=[load(a) for a in adjoints], ctx=ast.Load())
-    body = optimize.run(part.body + [ast.Return(value=result)], rev.backward_names, rev.large)
-    if part.debug:
-        body = debug.instrument(body, rev.rule_modules.values())
-    at = next(i for i, s in enumerate(body) if _comment_text(s) == "backward")
-    forward = [s for s in body[:at] if _comment_text(s) != "forward"]
-    backward = body[at + 1 :]
-    seed = part.dout
+def split(form, variant):
+    """``([forward def, backward def], {alias: module})`` of a callee's optimised form
+    (``forms.Optimized``): the backward's record is what it reads of the forward's values."""
+    names, src = form.names, variant.src
+    forward, backward = list(form.forward), list(form.backward)
+    seed = form.dout
     first = backward[0] if backward else None
     if isinstance(first, ast.Assign) and isinstance(first.value, ast.Name) and first.value.id == seed and isinstance(first.targets[0], ast.Name):
         seed = first.targets[0].id  # ``_dans = _dout``: the parameter takes the adjoint's name
         backward = backward[1:]
-    params = [a.arg for a in part.func.args.posonlyargs + part.func.args.args + part.func.args.kwonlyargs]
+    params = [a.arg for a in form.func.args.posonlyargs + form.func.args.args + form.func.args.kwonlyargs]
     available = set(params) | set(variant.freevars) | names_in(forward, ast.Store)
     record = sorted(_exposed(backward) & available, key=_order(forward, params))
     unsure = [v for v in record if v not in set(params) | set(variant.freevars) | _surely_stored(forward)]
@@ -462,7 +456,7 @@ def split(part, variant):
         forward = [note] + [assign(v, ast.Constant(None)) for v in unsure] + forward
     rec = names.fresh("_rec")
     packed = ast.Tuple(elts=[load(v) for v in record], ctx=ast.Load())
-    forward.append(ast.Return(value=ast.Tuple(elts=[load(part.result), packed], ctx=ast.Load())))
+    forward.append(ast.Return(value=ast.Tuple(elts=[load(form.result), packed], ctx=ast.Load())))
     if record:
         unpack = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Store()) for v in record], ctx=ast.Store())
         backward.insert(0, ast.Assign(targets=[unpack], value=load(rec)))
@@ -471,12 +465,12 @@ def split(part, variant):
     fwd_doc = f"Forward pass of {where}: its result, and the record {variant.bwd} reads."
     bwd_doc = (f"Backward pass of {where}: the cotangents of {what},\n    from {seed}, that of its result."
                f" `# line N` is a line of {os.path.basename(src.filename)}.\n    ")
-    fwd_def = _def(variant.fwd, _signature(part.func.args, variant.freevars, variant.fn), fwd_doc, forward)
+    fwd_def = _def(variant.fwd, _signature(form.func.args, variant.freevars, variant.fn), fwd_doc, forward)
     bwd_args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=rec), ast.arg(arg=seed)], kwonlyargs=[], kw_defaults=[], defaults=[])
     bwd_def = _def(variant.bwd, bwd_args, bwd_doc, backward)
-    imports = dict(rev.rule_bindings)
-    if used(part.resolver.module_alias, forward + backward):
-        imports[part.resolver.module_alias] = src.binding()
+    imports = dict(form.rev.rule_bindings)
+    if used(form.resolver.module_alias, forward + backward):
+        imports[form.resolver.module_alias] = src.binding()
     return [fwd_def, bwd_def], imports
 
 
@@ -485,12 +479,6 @@ def used(alias, stmts):
     reads the module that defines it), else None."""
     reads = any(n.id == alias for n in name_nodes(stmts))
     return alias if alias and reads else None
-
-
-def _comment_text(stmt):
-    if getattr(stmt, "adgen", (None,))[0] == "comment":
-        return stmt.value.args[0].value
-    return None
 
 
 def _def(name, args, doc, body):

@@ -503,6 +503,8 @@ def run(args):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
     if html:
         return show_html(path, func, wrt, out, args)
+    if getattr(args, "stages", False):
+        return show_stages(path, func, wrt, args)
     _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug, args.has_aux)
     if out is None:
         sys.stdout.write(text)
@@ -519,6 +521,14 @@ def show_html(path, func, wrt, out, args):
         sys.stdout.write(text)
     else:
         write_out(out, text, path, args.force, sidebyside.MARK)
+    return 0
+
+
+def show_stages(path, func, wrt, args):
+    """``adgen show --stages``: the form after each stage of the pipeline, on stdout."""
+    known = parse_shapes(args.shape)
+    options = {"arg_shapes": known} if known else {}
+    sys.stdout.write(pipeline.print_stages(load(path, func), wrt, debug=args.debug, has_aux=args.has_aux, **options))
     return 0
 
 
@@ -553,6 +563,7 @@ def parser():
     s.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     s.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
     s.add_argument("--html", action="store_true", help="one self-contained HTML page: your function and its gradient side by side, each line linked to what it made")
+    s.add_argument("--stages", action="store_true", help="print the form after each stage of the pipeline (for reading what each stage does)")
     s.add_argument("-o", "--output", metavar="OUT", help="with --html: write the page to OUT instead of stdout")
     s.add_argument("--force", action="store_true", help="with --html -o: overwrite OUT even if adgen did not write it")
     k = sub.add_parser("cache", help="show or clear the folder of modules grad() writes")

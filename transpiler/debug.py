@@ -11,7 +11,7 @@ The tape checks pops itself (``_rt.DebugTape``, set up by ``assemble.Layout``).
 
 import ast
 
-from adgen.syntax import load, names_in, rt_call, walk
+from adgen.syntax import kind_of, load, names_in, rt_call, walk
 
 CHECKED = {"accum", "set"}
 
@@ -27,7 +27,7 @@ def _instrument(body, modules, line):
     out = []
     for stmt in body:
         out.append(stmt)
-        kind = getattr(stmt, "adgen", (None, None))[0]
+        kind = kind_of(stmt)[0]
         if kind == "comment":
             text = stmt.value.args[0].value
             if text.startswith("line "):

@@ -24,7 +24,7 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 import ast
 
 from adgen.reverse import Block, accepts_unshaped
-from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, load, rt_call, same, tag, walk
+from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, kind_of, load, rt_call, same, tag, walk
 
 
 def _subscript(name, index, ctx):
@@ -195,7 +195,7 @@ def backward_before(nodes, stmt):
 
 def _backward(block):
     """A block's backward statements other than undos."""
-    return [s for s in block.backward if getattr(s, "adgen", (None,))[0] != "undo"]
+    return [s for s in block.backward if kind_of(s)[0] != "undo"]
 
 
 def _backward_reads(block):

@@ -82,7 +82,7 @@ def lift(src, body, diags, fresh):
         node.args.kw_defaults += [None] * len(free[d.name])
         node.body = _pass_free(node.body, free, renamed)
         text = "".join(src.lines[d.lineno - 1 : d.end_lineno])
-        lifted_src = replace(src, func=node, text=text, name=d.name, closure={}, fn=None)
+        lifted_src = replace(src, func=node, text=text, name=d.name, closure={}, fn=None, statics={})
         lifted[renamed[d.name]] = Lifted(renamed[d.name], lifted_src, getattr(src.fn, "__qualname__", src.name))
     return _pass_free(rest, free, renamed), lifted
 

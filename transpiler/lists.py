@@ -79,17 +79,12 @@ def _temps(fwd):
     return [n.id for s in fwd for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
-def drop_unread_restores(body):
+def drop_unread_restores(backward):
     """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
     as it was, for each list no other statement of the backward pass reads: nothing needs
-    it then. Runs on the optimised body; loops left empty go."""
-    start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
-    body = _strip(body, _read_elsewhere(body[start:]))
-    return optimize.drop_empty_comments(optimize.drop_empty_blocks(body))
-
-
-def _is_comment(stmt, text):
-    return getattr(stmt, "adgen", (None,))[0] == "comment" and stmt.value.args[0].value == text
+    it then. Runs on the optimised backward pass; loops left empty go."""
+    backward = _strip(backward, _read_elsewhere(backward))
+    return optimize.drop_empty_comments(optimize.drop_empty_blocks(backward))
 
 
 def _read_elsewhere(body):

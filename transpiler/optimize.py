@@ -12,7 +12,7 @@
 import ast
 
 from adgen import indices, simplify
-from adgen.syntax import names_in, path_of, same, statements, walk
+from adgen.syntax import comment, names_in, path_of, same, statements, walk
 from adgen.zeros import fold_zeros
 from adgen.zeros import kind_via as _tag
 from adgen.zeros import target as _target
@@ -290,22 +290,19 @@ def merge_copies(body):
     return out
 
 
-def free_temporaries(body, temps):
-    """``del _t1, _g2`` after the last statement of the backward pass that reads them,
+def free_temporaries(forward, backward, temps):
+    """``backward`` with ``del _t1, _g2`` after the last of its statements that read them,
     for ``temps`` known to be large arrays, so that they do not all live until the
     function returns.
     Only at the top level: inside loops the tape's pops rebind them anyway."""
-    start = next((k for k, s in enumerate(body) if _tag(s)[0] == "comment" and s.value.args[0].value == "backward"), None)
-    if start is None:
-        return body
-    bound = {_target(s) for s in body if isinstance(s, ast.Assign)} & temps  # surely assigned
+    bound = {_target(s) for s in forward + backward if isinstance(s, ast.Assign)} & temps  # surely assigned
     last = {}
-    for k, stmt in enumerate(body[start:], start):
+    for k, stmt in enumerate(backward):
         for name in _reads(stmt) & bound:
             last[name] = k
-    end = max((k for k, s in enumerate(body) if not isinstance(s, ast.Return) and _tag(s)[0] not in ("restore", "comment")), default=0)
-    out = list(body[:start])
-    for k, stmt in enumerate(body[start:], start):
+    end = max((k for k, s in enumerate(backward) if not isinstance(s, ast.Return) and _tag(s)[0] not in ("restore", "comment")), default=-1)
+    out = []
+    for k, stmt in enumerate(backward):
         out.append(stmt)
         done = sorted(n for n, at in last.items() if at == k)
         if done and k < end:
@@ -313,8 +310,13 @@ def free_temporaries(body, temps):
     return out
 
 
-def run(body, adjoints, large=frozenset()):
-    body = fold_zeros(body, adjoints)
+def run(forward, backward, adjoints, large=frozenset()):
+    """``(forward, backward)`` optimised together (what is live flows from one into the
+    other); ``adjoints``: every adjoint and cotangent temporary."""
+    split = comment("backward")
+    body = fold_zeros(forward + [split] + backward, adjoints)
     body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
-    return free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))
+    body = drop_empty_comments(drop_empty_blocks(body))
+    at = next(k for k, s in enumerate(body) if s is split)
+    return body[:at], free_temporaries(body[:at], body[at + 1 :], set(large))

@@ -50,6 +50,7 @@ class Source:
     closure: dict = field(default_factory=dict)
     fn: object = None
     baked: Baked = field(default_factory=Baked)  # what the transform resolved: checked before reuse
+    statics: dict = field(default_factory=dict)  # parameter -> the function it holds at this call (variadic.specialise)
 
     def line(self, n):
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""

@@ -237,9 +237,40 @@ def dotted(path):
     return node
 
 
+# What a generated statement is, for the passes that clean the gradient up (``optimize``,
+# ``zeros``, ``debug``, ``inplace``): ``tag`` marks it, ``kind_of`` reads the mark. It
+# stays on the node (not in a table by node identity) because layout copies statements
+# (loop bodies, renamed saves) and a copy must keep its kind. The user's statements
+# have none.
+KINDS = {
+    "accum": "adds a contribution to an adjoint: _dx = _dx + e",
+    "set": "assigns an adjoint or a cotangent temporary: _g1 = e",
+    "zero": "resets an adjoint: _dy = 0.0",
+    "init": "an adjoint's zero start, where zeros.fold_zeros needs one",
+    "save": "keeps a value the forward overwrites: _y0 = y",
+    "restore": "puts a kept value back in the backward: y = _y0",
+    "pop": "takes a recorded value off the tape: y = _tape.pop()",
+    "undo": "puts back the entries an in-place store overwrote: a[i] = _t1",
+    "comment": "stands for a comment: # line 5: y = y * x",
+}
+
+
 def tag(stmt, kind, via):
+    """Mark ``stmt`` as a generated statement of ``kind`` (``KINDS``); ``via``: the
+    cotangent (or tuple of them) it computes from, else None."""
+    assert kind in KINDS, kind
     stmt.adgen = (kind, via)
     return stmt
+
+
+def kind_of(stmt):
+    """``(kind, via)`` of a statement ``tag`` marked, else ``(None, None)``."""
+    return getattr(stmt, "adgen", (None, None))
+
+
+def comment(text):
+    """A statement standing for the comment ``# text`` (``emit`` prints it as one)."""
+    return tag(ast.Expr(value=ast.Call(func=load("__comment__"), args=[ast.Constant(text)], keywords=[])), "comment", None)
 
 
 def assign(name, value, where=None):

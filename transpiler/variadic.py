@@ -293,8 +293,7 @@ def specialise(src, site):
     func = clone(src.func)
     func.args = _expanded(func.args, site.varargs, site.kwargs)
     func.body = repeats.substitute(_substituted(func, src, src.func.args, site.varargs, site.kwargs), site.counts)
-    func.adgen_statics = dict(site.statics)  # read by pipeline.differentiate (the resolver)
-    return replace(src, func=func)
+    return replace(src, func=func, statics=dict(site.statics))
 
 
 def _expanded(args, varargs, kwargs):

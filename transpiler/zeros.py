@@ -23,7 +23,7 @@ otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
 
 import ast
 
-from adgen.syntax import Transformer, names_in, path_of
+from adgen.syntax import Transformer, kind_of, names_in, path_of, tag
 
 
 def passes(expr, cotangents):
@@ -89,9 +89,7 @@ def keep_mark(new, old):
     return new
 
 
-def kind_via(stmt):
-    """A generated statement's tag (see ``reverse``): ``(kind, via)``."""
-    return getattr(stmt, "adgen", (None, None))
+kind_via = kind_of  # a generated statement's ``(kind, via)`` (``syntax.KINDS``)
 
 
 def target(stmt):
@@ -111,8 +109,7 @@ def targets(stmt):
 
 def _zero_init(name):
     stmt = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(0.0), lineno=0)
-    stmt.adgen = ("init", None)
-    return stmt
+    return tag(stmt, "init", None)
 
 
 class _ZeroReads(Transformer):
@@ -236,7 +233,7 @@ class _Fold:
             kind = "set"  # the first contribution assigns
             if apply:
                 stmt.value = stmt.value.right
-                stmt.adgen = ("set", via)
+                tag(stmt, "set", via)
         if apply and zeros and not zeros.isdisjoint(names_in(stmt, ast.Load)):
             stmt = _ZeroReads(zeros).visit(stmt)
         zeros.difference_update(targets(stmt))
