@@ -73,7 +73,7 @@ def _pop_block(rev, stmt):
     elif position is not None and position >= 0:
         restore = _call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = _at(ast.Expr(call("_rt.trees.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
+        restore = _at(ast.Expr(call("_rt.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
