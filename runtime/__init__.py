@@ -28,7 +28,6 @@ PUBLIC = {
     "Tape": ("core.Tape", "the values the forward pass records for the backward pass"),
     "DebugTape": ("debug.DebugTape", "a tape that checks each pop against its push (--debug)"),
     "check_finite": ("debug.check_finite", "AD407 when a backward statement makes an adjoint non-finite (--debug)"),
-    "ONES": ("core.ONES", "the default seed of a gradient: ones of the result's shape"),
     "seed": ("core.seed", "the seed of the backward pass, checked against the result"),
     "aux_of": ("core.aux_of", "the auxiliary value of a function differentiated with has_aux"),
     "as_grad": ("core.as_grad", "an adjoint as the gradient of its argument: its type, shape and dtype"),
@@ -124,7 +123,7 @@ PUBLIC = {
     "rgamma_slope": ("rules.scipy_special._rgamma_slope", "the slope of rgamma"),
 }
 
-__all__ = ["GradientError", "Adj", "AdjDict", "Closure", "float_dtype", "zeros_for", *PUBLIC]
+__all__ = ["GradientError", "ONES", "Adj", "AdjDict", "Closure", "float_dtype", "zeros_for", *PUBLIC]
 
 
 def public_name(place):

@@ -1,34 +1,28 @@
-"""The built-in derivative rules by their own names, whichever family file holds them:
-generated code calls a rule it does not paste as ``_rt.vjps.<name>(g, ans, ...)``, so a
-committed gradient does not change when a rule moves between files. No two built-in
-rules share a name (``tests/rules/test_public_surface.py``)."""
+"""The built-in derivative rules by their own names, whichever file holds them: generated
+code calls a rule it does not paste as ``_rt.vjps.<name>(g, ans, ...)``, so a committed
+gradient does not change when a rule moves between files. No two built-in rules share a
+name (``tests/rules/test_public_surface.py``)."""
 
-from adgen.runtime import registry
+import importlib
+import inspect
+import pkgutil
+import sys
+
+from adgen.runtime import rules
+
+_HOMES = ["adgen.runtime.items"] + [f"{rules.__name__}.{m.name}" for m in pkgutil.iter_modules(rules.__path__)]
 
 
 def __getattr__(name):
-    rule = named().get(name)
-    if rule is None:
-        raise AttributeError(f"adgen has no built-in derivative rule named {name!r}")
-    globals()[name] = rule
-    return rule
+    loaded = [h for h in _HOMES if h in sys.modules]
+    for home in loaded + [h for h in _HOMES if h not in loaded]:  # an optional library's family last
+        try:
+            module = importlib.import_module(home)
+        except ImportError:  # its library is not installed
+            continue
+        fn = vars(module).get(name)
+        if inspect.isfunction(fn) and fn.__module__ == home and not name.startswith("_"):
+            globals()[name] = fn
+            return fn
+    raise AttributeError(f"adgen has no built-in derivative rule named {name!r}")
 
-
-def named():
-    """``{name: rule function}`` over every built-in rule registered now (variants and
-    complex forms included), the optional libraries' where they are loaded."""
-    found = {}
-    for _, rule in registry.rules():
-        for fn in _functions(rule):
-            if fn.__module__.startswith("adgen.runtime."):
-                found.setdefault(fn.__name__, fn)
-    return found
-
-
-def _functions(rule):
-    yield rule.fn
-    for _, variant in rule.variants:
-        yield from _functions(variant)
-    alternative = rule.complex
-    if not isinstance(alternative, bool) and alternative is not None:
-        yield alternative.fn if isinstance(alternative, registry.Rule) else alternative
