@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.integrate
 import scipy.linalg
 import scipy.special
 import scipy.stats
@@ -83,10 +84,12 @@ def why_not_run(case):
 
 # Cases evaluated through a function of the test's that only picks keywords: the call is
 # written to the primal directly, ``(positions passed positionally, {keyword: position})``.
-ADAPTERS = {
-    padded: lambda args: ([0, 1, 2][: len(args)], pad_options(*(list(args[2:4]) + ["constant", None][len(args[2:4]) :]))),
-    _clip_kw: lambda args: ([0], clip_options(args[3], args[4])),
-}
+def _pad_call(args):
+    mode = args[2] if len(args) > 2 else "constant"
+    return list(range(min(len(args), 3))), pad_options(mode, args[3] if len(args) > 3 else None)
+
+
+ADAPTERS = {padded: _pad_call, _clip_kw: lambda args: ([0], clip_options(args[3], args[4]))}
 
 
 # Primals whose cases evaluate them through a lambda of the test's that only calls them (or
@@ -199,7 +202,7 @@ def build(case, tmp_path, counter=[0]):
         if loss is None:  # an integer result: its gradient must be 0
             seeds["G"], loss = rng.standard_normal(np.shape(ans)), "np.sum(G * o)"
         body = f"    o = {call}\n    return {loss}\n"
-    text = f"import math\n\nimport numpy as np\nimport scipy.linalg\nimport scipy.special\nimport scipy.stats\n\n\ndef f({', '.join(params)}):\n{body}\n"
+    text = f"import math\n\nimport numpy as np\nimport scipy.integrate\nimport scipy.linalg\nimport scipy.special\nimport scipy.stats\n\n\ndef f({', '.join(params)}):\n{body}\n"
     path = tmp_path / f"rulecase_{counter[0]}.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)
