@@ -2,6 +2,9 @@
 
 import numpy as np
 
+from adgen.runtime import kinds, trees
+from adgen.runtime.errors import GradientError
+
 __all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
 
 
@@ -9,14 +12,6 @@ class Tape(list):
     """Values the forward pass records for the backward pass (a plain stack)."""
 
     push = list.append
-
-
-class GradientError(ValueError):
-    """A run-time check in generated code failed (codes AD4xx)."""
-
-    def __init__(self, code, message):
-        super().__init__(f"{code} {message}")
-        self.code = code
 
 
 def aux_of(pair, where):
@@ -282,5 +277,3 @@ def _unshare(tree, seen):
         seen.add(id(tree))
     return tree
 
-
-from adgen.runtime import kinds, trees  # noqa: E402  (they need nothing from here but GradientError)

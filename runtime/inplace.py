@@ -13,7 +13,17 @@ import numpy as np
 
 from adgen.runtime.core import GradientError, float_dtype, sum_to
 from adgen.runtime.refs import alone
-from adgen.runtime.rules.selection import _may_repeat
+
+
+def may_repeat(index):
+    """Whether ``index`` has an integer array or list part, which can pick an entry twice."""
+    if type(index) in (int, slice):
+        return False
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
+            return True
+    return False
 
 
 def cut_at(dy, y, index):
@@ -74,7 +84,7 @@ def _is_zero(dy):
 def _check_store(y, index):
     if not isinstance(y, np.ndarray):
         _not_an_array(y)
-    if _may_repeat(index):
+    if may_repeat(index):
         picked = np.arange(y.size).reshape(y.shape)[index]
         if np.unique(picked).size != np.size(picked):
             raise GradientError(

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from adgen.runtime.core import GradientError
+from adgen.runtime.errors import GradientError
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
 

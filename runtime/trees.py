@@ -30,6 +30,8 @@ import types
 
 import numpy as np
 
+from adgen.runtime import kinds, registry
+from adgen.runtime.errors import GradientError
 from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names", "check_objects"]
@@ -188,8 +190,6 @@ def array_names():
     """The attribute names that adgen reads as an array's wherever it cannot tell an array
     from an object (``x.T``, ``x.real``, ``x.shape``: those with a derivative rule or none
     needed); an object's attribute that carries a gradient may not have one (AD416)."""
-    from adgen.runtime import registry
-
     found = [(n, getattr(np.ndarray, n)) for n in dir(np.ndarray) if not n.startswith("_")]
     return frozenset(n for n, a in found if not callable(a) and (registry.lookup(a) is not None or registry.is_nondiff(a)))
 
@@ -240,8 +240,6 @@ def _slot(a, name):
     held = getattr(type(a), name, None)
     computed = callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name)
     if computed or name.startswith("__"):  # p.__dict__: the attributes, read another way
-        from adgen.runtime.core import GradientError
-
         raise GradientError("AD416", f"`.{name}` of a {type(a).__qualname__} is not an attribute the object holds (a property, a method, or computed by `__getattr__`): "
                             "its cotangent cannot be given to the object's attributes; read the attributes it is computed from instead")
     return None
@@ -315,8 +313,6 @@ def seed(value, dout, leaf):
 
 
 def _mismatch(value, dout):
-    from adgen.runtime.core import GradientError
-
     return GradientError("AD402", f"the seed {dout!r} does not have the structure of the result {value!r}")
 
 
@@ -357,8 +353,6 @@ def _object_grad(g, x, leaf, within):
     ``__init__`` or ``__post_init__``, so a dataclass's checks and derived values are not
     computed from gradients; frozen ones too) whose every attribute is replaced by its
     gradient, or ``None``. The caller's object is never changed."""
-    from adgen.runtime.core import GradientError
-
     if not _is_zero(g) and not isinstance(g, dict):
         raise _used_as_array(x)
     if id(x) in within:
@@ -408,9 +402,6 @@ def _check_kind(x, name, value):
     """AD410 for an attribute of a kind the gradient does not cover, as for an item of a
     container argument (``kinds.real_args``, which does not look inside objects: those
     not differentiated are read like globals)."""
-    from adgen.runtime import kinds
-    from adgen.runtime.core import GradientError
-
     if type(value) in _PLAIN or type(value) is np.ndarray and value.dtype.kind in "biuf":
         return
     why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
@@ -420,16 +411,12 @@ def _check_kind(x, name, value):
 
 
 def _array_name(x, name):
-    from adgen.runtime.core import GradientError
-
     return GradientError("AD416", f"the attribute `{name}` of a {type(x).__qualname__} has the name of an array attribute (`x.{name}`), "
                          "which adgen reads as the array's: rename the attribute")
 
 
 def _used_as_array(x):
     """AD416 for an object whose cotangent came out as a number or an array."""
-    from adgen.runtime.core import GradientError
-
     named = [n for n in attributes(x) if n in array_names()]
     if named:
         return _array_name(x, named[0])

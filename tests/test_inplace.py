@@ -10,7 +10,7 @@ from gradcheck import check_grad
 import helpers_calls
 from corpus_inplace import CASES, edit_distance_table, particle_trajectory
 from test_control import tapes  # noqa: F401 (a fixture)
-from adgen import grad, inplace, vjp
+from adgen import grad, indices, vjp
 from adgen.errors import TranspileError
 
 
@@ -131,8 +131,8 @@ def test_a_fresh_array_each_step_is_not_an_alias_of_the_last():
 )
 def test_literal_indices_are_disjoint_only_when_they_are_for_every_length(a, b, apart):
     parse = lambda s: ast.parse(s, mode="eval").body  # noqa: E731
-    assert inplace.disjoint(parse(a), parse(b)) is apart
-    assert inplace.disjoint(parse(b), parse(a)) is apart
+    assert indices.disjoint(parse(a), parse(b)) is apart
+    assert indices.disjoint(parse(b), parse(a)) is apart
 
 
 def test_zeroing_entries_no_later_read_takes_is_left_out():

@@ -18,7 +18,7 @@ import ast
 import types
 
 from adgen import lift, memory, source
-from adgen.effects import _statements
+from adgen.effects import own_statements
 from adgen.errors import AdgenError
 from adgen.syntax import walk
 
@@ -48,7 +48,7 @@ def store_into(fn, param, effects, seen=None):
     local = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     local |= {n.id for s in src.func.body for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     resolve = memory.resolver_in(src, local)
-    for stmt in _statements(src.func.body):
+    for stmt in own_statements(src.func.body):
         if _stores(stmt, param):
             return src.filename, stmt.lineno, src.line(stmt.lineno).strip()
         for node in _own_calls(stmt):

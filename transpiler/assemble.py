@@ -22,7 +22,7 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
-from adgen import inplace
+from adgen import reversers
 from adgen.reverse import Block
 from adgen.syntax import Transformer, assign, call, clone, load, names_in, shape_operand, tag, walk
 
@@ -70,18 +70,17 @@ class Break:
     stmt: ast.Break
 
 
-def build(stmts, rev, names):
-    """The node tree of a structured body; ``rev`` reverses single statements."""
+def build(stmts, rev, names, in_loop=False):
+    """The node tree of a structured body; each single statement is reversed by
+    ``reversers.reverse`` with ``rev`` (``in_loop``: the body is inside a loop)."""
     nodes = []
     for stmt in stmts:
         if isinstance(stmt, ast.If):
-            node = If(stmt, build(stmt.body, rev, names), build(stmt.orelse, rev, names))
+            node = If(stmt, build(stmt.body, rev, names, in_loop), build(stmt.orelse, rev, names, in_loop))
             if has_backward(node):
                 node.flag = names.numbered("_c")
         elif isinstance(stmt, (ast.For, ast.While)):
-            rev.loop_depth += 1
-            node = Loop(stmt, build(stmt.body, rev, names))
-            rev.loop_depth -= 1
+            node = Loop(stmt, build(stmt.body, rev, names, in_loop=True))
             node.breaks = any(isinstance(n, Break) for n in _own(node.body))
             if has_backward(node):
                 if isinstance(stmt, ast.While) or node.breaks:
@@ -91,7 +90,7 @@ def build(stmts, rev, names):
         elif isinstance(stmt, ast.Break):
             node = Break(stmt)
         else:
-            node = inplace.statement(rev, stmt) or rev.statement(stmt)
+            node = reversers.reverse(rev, stmt, in_loop)
         nodes.append(node)
     return nodes
 

@@ -31,21 +31,20 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from adgen.normalize import nested, unpack_tuples
-from adgen.syntax import Transformer, clone, names_in, walk
+from adgen.syntax import Transformer, at, clone, names_in, walk
 
 MUTATORS = ("append", "extend", "pop")
 
 
-def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
-def _load(name, where):
-    return _at(ast.Name(id=name, ctx=ast.Load()), where)
+def load_at(name, where):
+    """A read of ``name`` at ``where``'s place in the source."""
+    return at(ast.Name(id=name, ctx=ast.Load()), where)
 
 
 def _store(name, value, where):
-    return _at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
+    return at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), where)
 
 
 def _method(node, names=MUTATORS):
@@ -60,9 +59,10 @@ def _method(node, names=MUTATORS):
     return None
 
 
-def _call_stmt(receiver, method, args, where):
-    func = ast.Attribute(value=_load(receiver, where), attr=method, ctx=ast.Load())
-    return _at(ast.Expr(ast.Call(func=func, args=args, keywords=[])), where)
+def call_stmt(receiver, method, args, where):
+    """The statement ``receiver.method(*args)`` at ``where``'s place (``xs.pop()``)."""
+    func = ast.Attribute(value=load_at(receiver, where), attr=method, ctx=ast.Load())
+    return at(ast.Expr(ast.Call(func=func, args=args, keywords=[])), where)
 
 
 def is_append(stmt):
@@ -101,7 +101,7 @@ class Rewriter:
         self._check_aliases(body, _mutated(body, by_user=True))
         copies = [p for p in self.params if p in mutated]
         first = body[0] if body else None
-        prologue = [_store(p, ast.Call(func=_load("list", first), args=[_load(p, first)], keywords=[]), first) for p in copies]
+        prologue = [_store(p, ast.Call(func=load_at("list", first), args=[load_at(p, first)], keywords=[]), first) for p in copies]
         return prologue + body
 
     def _statements(self, body):
@@ -138,7 +138,7 @@ class Rewriter:
             if is_append(stmt) and any(isinstance(n, (ast.IfExp, ast.BoolOp)) for n in walk(stmt.value.args[0])):
                 temp = self.names.temp()
                 out.append(_store(temp, stmt.value.args[0], stmt))
-                stmt.value.args[0] = _load(temp, stmt)
+                stmt.value.args[0] = load_at(temp, stmt)
             out.append(stmt)
         return out
 
@@ -161,11 +161,11 @@ class Rewriter:
         else:
             key = ast.Name(id=self.names.fresh("_key"), ctx=ast.Store())
             binds = [] if method == "values" else None
-        item = _at(ast.Subscript(value=_load(d, loop), slice=_load(key.id, loop), ctx=ast.Load()), loop)
+        item = at(ast.Subscript(value=load_at(d, loop), slice=load_at(key.id, loop), ctx=ast.Load()), loop)
         if binds is None:  # for pair in d.items()
-            item = _at(ast.Tuple(elts=[_load(key.id, loop), item], ctx=ast.Load()), loop)
-        bind = _at(ast.Assign(targets=[target], value=item), loop)
-        loop.target, loop.iter = _at(key, loop.target), _keys(d, loop.iter)
+            item = at(ast.Tuple(elts=[load_at(key.id, loop), item], ctx=ast.Load()), loop)
+        bind = at(ast.Assign(targets=[target], value=item), loop)
+        loop.target, loop.iter = at(key, loop.target), _keys(d, loop.iter)
         loop.body = self._statement(bind) + loop.body
         return loop
 
@@ -176,14 +176,14 @@ class Rewriter:
             self.diags.add("AD109", stmt, f"`{receiver}.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
             return [stmt]
         if method == "pop":
-            return [_at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
+            return [at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
         if method == "extend" and len(args) == 1:
             if isinstance(args[0], (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in args[0].elts):
                 return [self._append(receiver, e, stmt) for e in args[0].elts]
             item = self.names.fresh("_item")
             loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=args[0], body=[], orelse=[])
-            loop.body = [self._append(receiver, _load(item, stmt), stmt)]
-            return [_at(loop, stmt)]
+            loop.body = [self._append(receiver, load_at(item, stmt), stmt)]
+            return [at(loop, stmt)]
         if method == "append" and len(args) == 1:
             new = self._append(receiver, args[0], stmt)
             new.adgen_comprehension = getattr(stmt, "adgen_comprehension", False)
@@ -192,7 +192,7 @@ class Rewriter:
         return [stmt]
 
     def _append(self, receiver, value, where):
-        return _call_stmt(receiver, "append", [value], where)
+        return call_stmt(receiver, "append", [value], where)
 
     # -- unpacking -----------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class Rewriter:
                     return [stmt]
                 names = ast.Tuple(elts=[t for t, _ in pairs], ctx=ast.Store())
                 values = ast.Tuple(elts=[v for _, v in pairs], ctx=ast.Load())
-                return unpack_tuples([_at(ast.Assign(targets=[names], value=values), stmt)], self.names)
+                return unpack_tuples([at(ast.Assign(targets=[names], value=values), stmt)], self.names)
         if isinstance(value, ast.Call) and flat and not _method(value, ("pop",)):
             return [stmt]  # a function returning a tuple: its rule unpacks it
         if any(isinstance(e, ast.Starred) for e in walk(target)):
@@ -218,16 +218,16 @@ class Rewriter:
         else:
             temp = self.names.temp()
             out.append(_store(temp, value, stmt))
-            source = _load(temp, stmt)
+            source = load_at(temp, stmt)
         out.extend(self._bind(target, source, stmt))
         return out
 
     def _bind(self, target, value, where):
         if isinstance(target, ast.Name):
-            return [_at(ast.Assign(targets=[target], value=value), where)]
+            return [at(ast.Assign(targets=[target], value=value), where)]
         out = []
         for k, elt in enumerate(target.elts):
-            item = _at(ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), where)
+            item = at(ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), where)
             out.extend(self._bind(elt, item, where))
         return out
 
@@ -246,13 +246,13 @@ class Rewriter:
         )
         if direct:
             name = stmt.targets[0].id
-            return None, [_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt)] + self._loops(stmt.value, name, stmt)
+            return None, [_store(name, at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt)] + self._loops(stmt.value, name, stmt)
         field = "iter" if isinstance(stmt, ast.For) else "value"
         for node in _outermost(getattr(stmt, field)):
             name = self.names.numbered("_l")
-            pre.append(_store(name, _at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
+            pre.append(_store(name, at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
             pre.extend(self._loops(node, name, stmt))
-            setattr(stmt, field, _Replace(node, _load(name, stmt)).visit(getattr(stmt, field)))
+            setattr(stmt, field, _Replace(node, load_at(name, stmt)).visit(getattr(stmt, field)))
         return stmt, pre
 
     def _loops(self, comp, name, where):
@@ -264,8 +264,8 @@ class Rewriter:
             if gen.is_async:
                 self.diags.add("AD102", gen, "`async for` in comprehensions is not supported")
             for cond in reversed(gen.ifs):
-                body = [_at(ast.If(test=cond, body=body, orelse=[]), cond)]
-            body = [_at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), where)]
+                body = [at(ast.If(test=cond, body=body, orelse=[]), cond)]
+            body = [at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), where)]
         inner = []
         for stmt in body:  # comprehensions nested in the item
             inner.extend(nested([stmt], self._statements))
@@ -353,7 +353,7 @@ def _dict_view(node):
 
 def _keys(d, where):
     """``list(d)``: the keys, in order, as a list the loop can index."""
-    return _at(ast.Call(func=_load("list", where), args=[_load(d, where)], keywords=[]), where)
+    return at(ast.Call(func=load_at("list", where), args=[load_at(d, where)], keywords=[]), where)
 
 
 class _DictViews(Transformer):
@@ -367,9 +367,9 @@ class _DictViews(Transformer):
     def visit_DictComp(self, node):
         """``{k: v for ...}`` -> ``dict([(k, v) for ...])``: the list comprehension becomes a loop."""
         self.generic_visit(node)
-        pair = _at(ast.Tuple(elts=[node.key, node.value], ctx=ast.Load()), node)
-        pairs = _at(ast.ListComp(elt=pair, generators=node.generators), node)
-        return _at(ast.Call(func=_load("dict", node), args=[pairs], keywords=[]), node)
+        pair = at(ast.Tuple(elts=[node.key, node.value], ctx=ast.Load()), node)
+        pairs = at(ast.ListComp(elt=pair, generators=node.generators), node)
+        return at(ast.Call(func=load_at("dict", node), args=[pairs], keywords=[]), node)
 
     def visit_comprehension(self, node):
         if _dict_view(node.iter) is None:  # one that is stays: its loop goes over the keys
@@ -386,12 +386,12 @@ class _DictViews(Transformer):
         if method == "keys":
             return _keys(d, node)
         key = self.names.fresh("_key")
-        item = _at(ast.Subscript(value=_load(d, node), slice=_load(key, node), ctx=ast.Load()), node)
+        item = at(ast.Subscript(value=load_at(d, node), slice=load_at(key, node), ctx=ast.Load()), node)
         if method == "items":
-            item = _at(ast.Tuple(elts=[_load(key, node), item], ctx=ast.Load()), node)
+            item = at(ast.Tuple(elts=[load_at(key, node), item], ctx=ast.Load()), node)
         target = ast.Name(id=key, ctx=ast.Store())
         gen = ast.comprehension(target=target, iter=_keys(d, node), ifs=[], is_async=0)
-        return _at(ast.ListComp(elt=item, generators=[gen]), node)
+        return at(ast.ListComp(elt=item, generators=[gen]), node)
 
 
 def joins(node):
@@ -426,7 +426,7 @@ def _copy_returned(stmt, mutated):
 
     def copy_of(node):
         if isinstance(node, ast.Name) and node.id in mutated:
-            return _at(ast.Call(func=_load("list", node), args=[node], keywords=[]), node)
+            return at(ast.Call(func=load_at("list", node), args=[node], keywords=[]), node)
         if isinstance(node, (ast.Tuple, ast.List)):
             node.elts = [copy_of(e) for e in node.elts]
         elif isinstance(node, ast.Dict):

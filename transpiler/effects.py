@@ -142,7 +142,7 @@ def _effect(src, effects):
     args = func.args
     positional = [a.arg for a in args.posonlyargs + args.args]
     params = tuple(positional + [a.arg for a in args.kwonlyargs])
-    stmts = list(_statements(func.body))
+    stmts = list(own_statements(func.body))
     local = set(params) | {n.id for s in stmts for n in walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     evaluator = memory.Evaluator(memory.resolver_in(src, local), memory.free_in(src, local), effects=effects)
     env = {p: memory.param(p) for p in params}
@@ -190,7 +190,7 @@ def _named(objs, params):
     return frozenset(out)
 
 
-def _statements(body):
+def own_statements(body):
     """Every statement of ``body``, nested ones included, but not those of nested
     definitions (their own functions)."""
     for stmt in body:
@@ -198,9 +198,9 @@ def _statements(body):
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for field in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(stmt, field, []))
+            yield from own_statements(getattr(stmt, field, []))
         for handler in getattr(stmt, "handlers", []):
-            yield from _statements(handler.body)
+            yield from own_statements(handler.body)
 
 
 def _own_nodes(stmt):

@@ -93,7 +93,7 @@ def construct(rev, node, fwd):
         keys = [cls._fields.index(n) if issubclass(cls, tuple) else n for n in named]
     kept = [k for k in range(len(given)) if keys[k] is not None]
     holder = ast.Dict(keys=[ast.copy_location(ast.Constant(keys[k]), node) for k in kept], values=[given[k] for k in kept])
-    lowered, op = rev._lower_seq(ast.copy_location(holder, node), fwd)
+    lowered, op = rev.lower_seq(ast.copy_location(holder, node), fwd)
     values = list(given)
     for k, v in zip(kept, lowered.values):
         values[k] = v

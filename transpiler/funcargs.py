@@ -36,6 +36,7 @@ import types
 import numpy as np
 
 from adgen import guards
+from adgen.syntax import NOT_LITERAL, literal
 
 
 FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc, functools.partial)
@@ -502,16 +503,10 @@ def _bound_factories(body, src, local, made):
     return found
 
 
-_NOT = object()
-
-
-def _literal(node):
-    """The value of a literal number, string, bool or None (``-1.0`` too), else ``_NOT``."""
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _NOT
-    return value if value is None or isinstance(value, (bool, int, float, complex, str)) else _NOT
+def _scalar(node):
+    """The value of a literal number, string, bool or None (``-1.0`` too), else ``NOT_LITERAL``."""
+    value = literal(node)
+    return value if value is None or isinstance(value, (bool, int, float, complex, str)) else NOT_LITERAL
 
 
 def _resolve_factory(call, src, local, made):
@@ -521,8 +516,8 @@ def _resolve_factory(call, src, local, made):
     while isinstance(root, ast.Attribute):
         attrs.insert(0, root.attr)
         root = root.value
-    values = [_literal(a) for a in call.args + [k.value for k in call.keywords]]
-    if any(v is _NOT for v in values) or not all(k.arg for k in call.keywords) or not isinstance(root, ast.Name) or root.id in local:
+    values = [_scalar(a) for a in call.args + [k.value for k in call.keywords]]
+    if any(v is NOT_LITERAL for v in values) or not all(k.arg for k in call.keywords) or not isinstance(root, ast.Name) or root.id in local:
         return False
     found, factory = src.lookup(root.id)
     for attr in attrs:

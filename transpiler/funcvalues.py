@@ -29,13 +29,11 @@ import builtins
 import copy
 import functools
 
-from adgen.syntax import walk
+from adgen.syntax import at, walk
 
 CONSUMERS = ("list", "tuple", "sum", "sorted", "min", "max", "set", "enumerate")  # each consumes every item (not any, all, zip)
 
 
-def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
 class _Lowering(ast.NodeTransformer):
@@ -93,12 +91,12 @@ class _Lowering(ast.NodeTransformer):
     def _unpartial(self, call):
         """``partial(f, a)(x)`` -> ``f(a, x)``, and ``g(x)`` for ``g = partial(f, a)``."""
         if isinstance(call.func, ast.Name) and call.func.id in self.partials:
-            call = _at(ast.Call(func=copy.deepcopy(self.partials[call.func.id]), args=call.args, keywords=call.keywords), call)
+            call = at(ast.Call(func=copy.deepcopy(self.partials[call.func.id]), args=call.args, keywords=call.keywords), call)
         inner = call.func
         if not (isinstance(inner, ast.Call) and self._is(inner.func, functools.partial) and inner.args and _plain(inner) and _plain(call)):
             return call
         fn = inner.args[0]
-        new = _at(ast.Call(func=fn, args=inner.args[1:] + call.args, keywords=inner.keywords + call.keywords), call)
+        new = at(ast.Call(func=fn, args=inner.args[1:] + call.args, keywords=inner.keywords + call.keywords), call)
         return self._unpartial(new)
 
     def _map(self, node):
@@ -111,12 +109,12 @@ class _Lowering(ast.NodeTransformer):
             elt = fn.body
         else:
             params = [self.names.fresh("_v") for _ in seqs]
-            elt = self._unpartial(_at(ast.Call(func=fn, args=[_at(ast.Name(id=p, ctx=ast.Load()), node) for p in params], keywords=[]), node))
-        stores = [_at(ast.Name(id=p, ctx=ast.Store()), node) for p in params]
-        target = stores[0] if len(stores) == 1 else _at(ast.Tuple(elts=stores, ctx=ast.Store()), node)
-        seq = seqs[0] if len(seqs) == 1 else _at(ast.Call(func=ast.Name(id="zip", ctx=ast.Load()), args=seqs, keywords=[]), node)
+            elt = self._unpartial(at(ast.Call(func=fn, args=[at(ast.Name(id=p, ctx=ast.Load()), node) for p in params], keywords=[]), node))
+        stores = [at(ast.Name(id=p, ctx=ast.Store()), node) for p in params]
+        target = stores[0] if len(stores) == 1 else at(ast.Tuple(elts=stores, ctx=ast.Store()), node)
+        seq = seqs[0] if len(seqs) == 1 else at(ast.Call(func=ast.Name(id="zip", ctx=ast.Load()), args=seqs, keywords=[]), node)
         loop = ast.comprehension(target=target, iter=seq, ifs=[], is_async=0)
-        return _at(ast.ListComp(elt=elt, generators=[loop]), node)
+        return at(ast.ListComp(elt=elt, generators=[loop]), node)
 
 
 def _plain(call):
@@ -138,11 +136,11 @@ def _as_loop(stmt):
         value = value.args[0]
     if not isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)) or any(g.is_async for g in value.generators):
         return None
-    body = [_at(ast.Expr(value=value.elt), stmt)]
+    body = [at(ast.Expr(value=value.elt), stmt)]
     for gen in reversed(value.generators):
         for cond in reversed(gen.ifs):
-            body = [_at(ast.If(test=cond, body=body, orelse=[]), stmt)]
-        body = [_at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), stmt)]
+            body = [at(ast.If(test=cond, body=body, orelse=[]), stmt)]
+        body = [at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), stmt)]
     return body[0]
 
 

@@ -224,7 +224,7 @@ def bind(tpl, args, keywords):
         if p.kind == p.VAR_POSITIONAL:
             slots.extend(value)
         else:
-            slots.append(None if _is_default(value) else value)
+            slots.append(None if is_default(value) else value)
     return mapping, slots
 
 
@@ -239,7 +239,7 @@ def _literal(value, name):
     return node
 
 
-def _is_default(node):
+def is_default(node):
     return getattr(node, "adgen_default", False)
 
 

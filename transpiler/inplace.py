@@ -23,10 +23,8 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 
 import ast
 
-from adgen.activity import is_add_at
 from adgen.reverse import Block, accepts_unshaped
-from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, load, path_of, rt_call, same, tag, walk
-
+from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, load, rt_call, same, tag, walk
 
 
 def _subscript(name, index, ctx):
@@ -46,15 +44,6 @@ def _accumulated(target, value):
         left = value.left
         if isinstance(left, ast.Subscript) and same(left.value, target.value) and same(left.slice, target.slice):
             return value.op, value.right
-    return None
-
-
-def statement(rev, stmt):
-    """The ``Block`` of an in-place store, or None for any other statement."""
-    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
-        return store(rev, stmt)
-    if is_add_at(stmt):
-        return add_at(rev, stmt)
     return None
 
 
@@ -80,7 +69,7 @@ def _fills(rev, target, value):
     return shape is not None and shape == rev.shapes.of(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()))
 
 
-def store(rev, stmt):
+def store(rev, stmt, in_loop):
     """The ``Block`` of ``y[index] = value``."""
     target = stmt.targets[0]
     if not isinstance(target.value, ast.Name):  # a global: ``aliasing`` refused it
@@ -92,7 +81,6 @@ def store(rev, stmt):
         fwd.append(ast.copy_location(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=stmt.value), stmt))
         return _with_undo(rev, stmt, name, index, fwd, bwd)
     adj = rev.adjoint(name)
-    rev.current = {}
     accumulated = _accumulated(target, stmt.value)
     if accumulated:
         op_type, rest = accumulated
@@ -117,7 +105,7 @@ def store(rev, stmt):
     return _with_undo(rev, stmt, name, index, fwd, bwd)
 
 
-def add_at(rev, stmt):
+def add_at(rev, stmt, in_loop):
     """The ``Block`` of ``np.add.at(y, index, value)``."""
     call = stmt.value
     array, index, value = call.args
@@ -127,7 +115,6 @@ def add_at(rev, stmt):
     if not rev.activity.active(name):
         fwd.append(ast.copy_location(ast.Expr(value=ast.Call(func=call.func, args=[array, index, value], keywords=[])), stmt))
         return _with_undo(rev, stmt, name, index, fwd, bwd)
-    rev.current = {}
     expr, op = rev.lower(value, fwd)
     if op is not None:
         g = rev.gtemp()
@@ -147,10 +134,7 @@ def _with_undo(rev, stmt, name, index, fwd, bwd):
     save = assign(saved, ast.Call(func=ast.Attribute(value=_subscript(name, index, ast.Load()), attr="copy", ctx=ast.Load()), args=[], keywords=[]))
     undo = tag(ast.Assign(targets=[_subscript(name, index, ast.Store())], value=load(saved), lineno=0), "undo", None)
     temps = [n.id for s in fwd[:-1] for n in walk(s.targets[0]) if isinstance(n, ast.Name)]  # (a call's: _t1, _rec1)
-    block = Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved])
-    block.undo = (name, save, undo, saved)
-    rev._reads(block)
-    return block
+    return Block(stmt, fwd[:-1] + [save, fwd[-1]], [undo] + bwd, [], temps + [saved], undo=(name, save, undo, saved))
 
 
 def drop_needless_undo(rev, nodes, classes):
@@ -159,7 +143,7 @@ def drop_needless_undo(rev, nodes, classes):
     of the statements before it, or around it in a loop, reads its values. Returns the
     names of the arrays whose stores are still undone."""
     placed = list(_placed(nodes, ()))
-    if not any(getattr(b, "undo", None) for b, _ in placed):
+    if not any(b.undo for b, _ in placed):
         return set()
     reads = [_backward_reads(b) for b, _ in placed]  # an undo's removal changes none of these
     before = []  # before[k]: what blocks 0..k read
@@ -171,7 +155,7 @@ def drop_needless_undo(rev, nodes, classes):
             in_loop.setdefault(loop, set()).update(r)
     kept = set()
     for k, (b, loops) in enumerate(placed):
-        undo = getattr(b, "undo", None)
+        undo = b.undo
         if undo is None:
             continue
         names = classes(undo[0])
@@ -182,9 +166,8 @@ def drop_needless_undo(rev, nodes, classes):
         b.forward.remove(save)
         b.backward.remove(restore)
         b.temps.remove(saved)
-        b.reads_pre, b.reads_post = set(), set()
         b.undo = None
-        rev._reads(b)
+        b.reads_pre, b.reads_post = rev.reads(b)
     return kept
 
 
@@ -243,55 +226,3 @@ def _placed(nodes, loops):
             inner = loops + (id(node),) if isinstance(node.stmt, (ast.For, ast.While)) else loops
             for field in ("body", "orelse"):
                 yield from _placed(getattr(node, field, []), inner)
-
-
-def literal_index(node):
-    """The index as a tuple of ints and slices when it is made of literals only, else None."""
-    parts = node.elts if isinstance(node, ast.Tuple) else [node]
-    if isinstance(node, ast.Subscript) and path_of(node.value) == "np.s_":  # np.s_[1:-1]
-        return literal_index(node.slice)
-    out = []
-    for part in parts:
-        if isinstance(part, ast.Slice):
-            bounds = [None if b is None else _literal_int(b) for b in (part.lower, part.upper, part.step)]
-            if any(b is False for b in bounds):
-                return None
-            out.append(slice(*bounds))
-        else:
-            k = _literal_int(part)
-            if k is False:
-                return None
-            out.append(k)
-    return tuple(out)
-
-
-def _literal_int(node):
-    try:
-        value = ast.literal_eval(node)
-    except ValueError:
-        return False
-    return value if type(value) is int else False
-
-
-def disjoint(a, b):
-    """Do the literal indices ``a`` and ``b`` pick no entry in common, whatever the array's
-    length along each axis? (Checked for every length up to past the literals' size: beyond
-    that, which entries they pick in common no longer changes.)"""
-    a, b = literal_index(a), literal_index(b)
-    if a is None or b is None:
-        return False
-    for i, j in zip(a, b):  # basic indices: disjoint along one axis is enough
-        reach = 2 * max([abs(v) for p in (i, j) for v in _numbers(p)] + [1]) + 2
-        if all(not (_picked(i, n) & _picked(j, n)) for n in range(1, reach)):
-            return True
-    return False
-
-
-def _numbers(part):
-    return [v for v in ((part.start, part.stop, part.step) if isinstance(part, slice) else (part,)) if v is not None]
-
-
-def _picked(part, n):
-    if isinstance(part, slice):
-        return set(range(n)[part])
-    return {part % n} if -n <= part < n else set()

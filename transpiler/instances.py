@@ -282,7 +282,7 @@ class Samples:
     def _outside(self, node):
         """A module global or closure variable holding an object of the user's (or one of
         their classes): recorded, so that another structure there makes the gradient again."""
-        root = self.resolver._root(node)
+        root = self.resolver.root(node)
         if root is None or root[2] is None:
             return None
         ok, value = self.resolver.value_of(node, record=False)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
-from adgen.syntax import Transformer, clone, names_in, walk
+from adgen.syntax import Transformer, clone, is_literal, names_in, walk
 
 
 @dataclass(eq=False)
@@ -122,7 +122,7 @@ def _refuse(d, defs, rest, assigned, diags):
         diags.add("AD105", d, f"nested function `{d.name}` is defined or assigned more than once; {where}")
     elif hasattr(builtins, d.name):
         diags.add("AD105", d, f"nested function `{d.name}` hides Python's builtin of that name; rename it")
-    elif not all(_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
+    elif not all(is_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
         diags.add("AD105", d, f"nested function `{d.name}` has a default that is not a literal")
     else:
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
@@ -342,10 +342,3 @@ def _all_args(args):
     return args.posonlyargs + args.args + args.kwonlyargs
 
 
-
-def _literal(node):
-    try:
-        ast.literal_eval(node)
-        return True
-    except ValueError:
-        return False

@@ -13,32 +13,22 @@
 
 import ast
 
-from adgen.containers import _at, _call_stmt, _load, is_append, is_pop
-from adgen.syntax import clone, names_in
+from adgen import optimize
+from adgen.containers import call_stmt, load_at
+from adgen.reverse import Block
+from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, tag
 
 
-def reverse_statement(rev, stmt):
-    """The ``Block`` of ``xs.append(e)`` or ``v = xs.pop(...)``; None for other statements."""
-    if is_append(stmt):
-        return _append_block(rev, stmt)
-    if is_pop(stmt):
-        return _pop_block(rev, stmt)
-    return None
-
-
-def _append_block(rev, stmt):
-    from adgen.reverse import Block
-    from adgen.syntax import assign, call, load, tag
-
+def append(rev, stmt, in_loop):
+    """The ``Block`` of ``xs.append(e)``."""
     xs = stmt.value.func.value.id
-    restore = _call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
+    restore = call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
     restore.adgen_restore = xs
     fwd, op = [], None
     expr = stmt.value.args[0]
     if rev.activity.active(xs):
-        rev.current = {}
         expr, op = rev.lower(expr, fwd)
-    fwd.append(_call_stmt(xs, "append", [expr], stmt))
+    fwd.append(call_stmt(xs, "append", [expr], stmt))
     bwd = [restore]
     if rev.activity.active(xs):
         adj = rev.adjoint(xs)
@@ -50,30 +40,26 @@ def _append_block(rev, stmt):
         bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
         if op is not None:
             rev.backprop(op, load(g), g, bwd)
-    block = Block(stmt, fwd, bwd, [], _temps(fwd[:-1]))
-    rev._reads(block)
-    return block
+    return Block(stmt, fwd, bwd, [], _temps(fwd[:-1]))
 
 
-def _pop_block(rev, stmt):
-    from adgen.reverse import Block
-    from adgen.syntax import as_result, assign, call, is_atomic, load, tag
-
+def pop(rev, stmt, in_loop):
+    """The ``Block`` of ``v = xs.pop(...)``."""
     v = stmt.targets[0].id
     xs = stmt.value.func.value.id
     index = stmt.value.args[0] if stmt.value.args else None
     fwd = []
     if index is not None and not is_atomic(index):
         index = rev.hoist(index, fwd, index)
-        stmt = _at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
+        stmt = at(ast.Assign(targets=stmt.targets, value=ast.Call(func=stmt.value.func, args=[index], keywords=[])), stmt)
     fwd.append(stmt)
-    position = _literal_int(index)
+    position = literal_int(index)
     if index is None or position == -1:
-        restore = _call_stmt(xs, "append", [as_result(v)], stmt)
+        restore = call_stmt(xs, "append", [as_result(v)], stmt)
     elif position is not None and position >= 0:
-        restore = _call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
+        restore = call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = _at(ast.Expr(call("_rt.put_back", _load(xs, stmt), clone(index), as_result(v))), stmt)
+        restore = at(ast.Expr(call("_rt.put_back", load_at(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):
@@ -84,9 +70,7 @@ def _pop_block(rev, stmt):
         bwd.append(tag(assign(adj, call("_rt.push", *args)), "set", via))
         if rev.activity.active(v):
             bwd.append(tag(assign(dv, ast.Constant(0.0)), "zero", None))
-    block = Block(stmt, fwd, bwd, [v], _temps(fwd[:-1]))
-    rev._reads(block)
-    return block
+    return Block(stmt, fwd, bwd, [v], _temps(fwd[:-1]))
 
 
 def _temps(fwd):
@@ -99,8 +83,6 @@ def drop_unread_restores(body):
     """Remove the backward pass's ``xs.pop()`` (and ``xs.append(v)``) that put a list back
     as it was, for each list no other statement of the backward pass reads: nothing needs
     it then. Runs on the optimised body; loops left empty go."""
-    from adgen import optimize
-
     start = next((k for k, s in enumerate(body) if _is_comment(s, "backward")), len(body))
     body = _strip(body, _read_elsewhere(body[start:]))
     return optimize.drop_empty_comments(optimize.drop_empty_blocks(body))
@@ -135,12 +117,3 @@ def _strip(body, read):
             stmt.orelse = _strip(stmt.orelse, read)
         out.append(stmt)
     return out
-
-
-def _literal_int(node):
-    """The value of an int literal (``3``, ``-1``), else None."""
-    try:
-        value = ast.literal_eval(node) if node is not None else None
-    except ValueError:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

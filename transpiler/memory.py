@@ -36,6 +36,7 @@ import numpy as np
 
 from adgen.runtime.items import array_copy
 from adgen import instances
+from adgen.syntax import literal
 
 NEW = "new"
 OUTSIDE = ("outside",)
@@ -210,17 +211,12 @@ def _hashable(obj):
     return True
 
 
-def _literal(node, default):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return default
 
 
 def _literal_argument(call, position, keyword, default):
     """The literal value of an argument (``default`` when not passed, None when not a literal)."""
     node = call.args[position] if len(call.args) > position else next((k.value for k in call.keywords if k.arg == keyword), None)
-    return default if node is None else _literal(node, None)
+    return default if node is None else literal(node, None)
 
 
 def keeps_fresh(call):
@@ -228,7 +224,7 @@ def keeps_fresh(call):
     ``copy=None`` may return the argument itself)?"""
     for k in call.keywords:
         allowed = KEEPS_FRESH.get(k.arg)
-        if k.arg is None or (allowed is not None and _literal(k.value, object()) not in allowed):
+        if k.arg is None or (allowed is not None and literal(k.value, object()) not in allowed):
             return False
     return True
 
@@ -334,14 +330,14 @@ class Evaluator:
         value = _container(values, IMM if isinstance(expr, ast.Tuple) else MUT)
         if isinstance(expr, ast.Set) or any(isinstance(e, ast.Starred) for e in elts):
             return value
-        keys = [_literal(k, None) if k is not None else None for k in expr.keys] if isinstance(expr, ast.Dict) else range(len(values))
+        keys = [literal(k, None) if k is not None else None for k in expr.keys] if isinstance(expr, ast.Dict) else range(len(values))
         if any(type(k) not in (int, str) for k in keys):
             return value
         return replace(value, items=tuple(zip(keys, values)))
 
     def _subscript(self, expr, env):
         base = self.of(expr.value, env)
-        item = base.item(_literal(expr.slice, None)) if isinstance(expr.slice, (ast.Constant, ast.UnaryOp)) else None
+        item = base.item(literal(expr.slice, None)) if isinstance(expr.slice, (ast.Constant, ast.UnaryOp)) else None
         if item is not None:
             return item
         if self.shape_of(expr) == () and _integer_index(expr.slice):
@@ -437,11 +433,11 @@ class Evaluator:
         if dtype is not None:
             return self._is_integer_dtype(dtype)
         if fn is np.arange:
-            return bool(call.args) and all(isinstance(_literal(a, None), int) for a in call.args)
+            return bool(call.args) and all(isinstance(literal(a, None), int) for a in call.args)
         if fn is np.full and len(call.args) > 1:
-            return isinstance(_literal(call.args[1], None), int)
+            return isinstance(literal(call.args[1], None), int)
         if fn is np.array and call.args:
-            items = _literal(call.args[0], None)
+            items = literal(call.args[0], None)
             return isinstance(items, (list, tuple)) and bool(items) and all(type(v) in (int, bool) for v in items)
         return False
 
@@ -545,7 +541,7 @@ def changed_by(call, resolve):
     if out is not None and len(call.args) > out:
         found.extend((a, "an `out` argument is written in place") for a in call.args[out:])
     for k in call.keywords:
-        if k.arg == "out" or (k.arg == "overwrite_input" and _literal(k.value, True) is not False):
+        if k.arg == "out" or (k.arg == "overwrite_input" and literal(k.value, True) is not False):
             target = call.args[0] if k.arg == "overwrite_input" and call.args else k.value
             found.append((target, f"`{k.arg}=` writes into an existing array in place"))
     return found

@@ -21,6 +21,8 @@ calling it (passed as a value, to a library's solver say) or called with ``*args
 import ast
 import copy
 
+from adgen.syntax import is_literal
+
 
 def run(body, local, fresh):
     """``body`` with the non-literal defaults of its top-level nested defs passed at each
@@ -47,12 +49,6 @@ def _plain_calls(name, body, calls):
     return not loads and all(not any(isinstance(a, ast.Starred) for a in c.args) and all(k.arg is not None for k in c.keywords) for c in mine)
 
 
-def _literal(node):
-    try:
-        ast.literal_eval(node)
-        return True
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
 
 
 def _free_name(node, local):
@@ -71,7 +67,7 @@ def _defaults(func, local, fresh):
     bound, passed = [], {}
     for param, k, field in pairs:
         value = getattr(args, field)[k]
-        if _literal(value):
+        if is_literal(value):
             continue
         if _free_name(value, local):
             passed[param.arg] = value

@@ -15,15 +15,13 @@ Each pass takes and returns a list of statements; positions are kept
 import ast
 
 from adgen.names import Names
-from adgen.syntax import names_in, walk
+from adgen.syntax import at, names_in, walk
 
 
-def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
 def _name(id, ctx, where):
-    return _at(ast.Name(id=id, ctx=ctx), where)
+    return at(ast.Name(id=id, ctx=ctx), where)
 
 
 def strip_docstring(body, names):
@@ -37,36 +35,36 @@ def split_augassign(body, names):
     for stmt in body:
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
             read = _name(stmt.target.id, ast.Load(), stmt.target)
-            value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
-            stmt = _at(ast.Assign(targets=[stmt.target], value=value), stmt)
+            value = at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
+            stmt = at(ast.Assign(targets=[stmt.target], value=value), stmt)
             stmt.adgen_inplace = True
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             target = stmt.target
-            if not _reads_only_names(target.slice):  # evaluate the index once
+            if not reads_only_names(target.slice):  # evaluate the index once
                 index = names.temp()
-                out.append(_at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=_index_value(target.slice)), stmt))
-                target = _at(ast.Subscript(value=target.value, slice=_name(index, ast.Load(), target), ctx=ast.Store()), target)
-            read = _at(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()), target)
-            value = _at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
-            stmt = _at(ast.Assign(targets=[target], value=value), stmt)
+                out.append(at(ast.Assign(targets=[_name(index, ast.Store(), target)], value=slice_value(target.slice)), stmt))
+                target = at(ast.Subscript(value=target.value, slice=_name(index, ast.Load(), target), ctx=ast.Store()), target)
+            read = at(ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load()), target)
+            value = at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
+            stmt = at(ast.Assign(targets=[target], value=value), stmt)
         out.append(stmt)
     return out
 
 
-def _index_value(index):
+def slice_value(index):
     """``index`` as a value outside brackets: ``1:n`` -> ``slice(1, n, None)``, in a tuple too."""
     if isinstance(index, ast.Slice):
         parts = [index.lower, index.upper, index.step]
         while len(parts) > 1 and parts[-1] is None and (len(parts) > 2 or parts[0] is None):
             parts.pop()  # slice(None), slice(a, None), slice(None, b), slice(a, b, c)
         args = [p if p is not None else ast.Constant(None) for p in parts]
-        return _at(ast.Call(func=_name("slice", ast.Load(), index), args=args, keywords=[]), index)
+        return at(ast.Call(func=_name("slice", ast.Load(), index), args=args, keywords=[]), index)
     if isinstance(index, ast.Tuple):
-        return _at(ast.Tuple(elts=[_index_value(e) for e in index.elts], ctx=ast.Load()), index)
+        return at(ast.Tuple(elts=[slice_value(e) for e in index.elts], ctx=ast.Load()), index)
     return index
 
 
-def _reads_only_names(index):
+def reads_only_names(index):
     """An index made of names, numbers, slices and ``+``/``-`` on them, cheap and safe to
     evaluate twice."""
     for node in walk(index):
@@ -83,12 +81,12 @@ def plain_assign(body, names):
         if isinstance(stmt, ast.AnnAssign):
             if stmt.value is None:
                 continue
-            stmt = _at(ast.Assign(targets=[stmt.target], value=stmt.value), stmt)
+            stmt = at(ast.Assign(targets=[stmt.target], value=stmt.value), stmt)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) > 1:
             first, *rest = stmt.targets
-            out.append(_at(ast.Assign(targets=[first], value=stmt.value), stmt))
+            out.append(at(ast.Assign(targets=[first], value=stmt.value), stmt))
             for target in rest:
-                out.append(_at(ast.Assign(targets=[target], value=_copy_as_load(first)), stmt))
+                out.append(at(ast.Assign(targets=[target], value=_copy_as_load(first)), stmt))
             continue
         out.append(stmt)
     return out
@@ -97,7 +95,7 @@ def plain_assign(body, names):
 def _copy_as_load(target):
     if isinstance(target, ast.Name):
         return _name(target.id, ast.Load(), target)
-    return _at(ast.Tuple(elts=[_copy_as_load(e) for e in target.elts], ctx=ast.Load()), target)
+    return at(ast.Tuple(elts=[_copy_as_load(e) for e in target.elts], ctx=ast.Load()), target)
 
 
 def _reads(node):
@@ -118,11 +116,11 @@ def unpack_tuples(body, names):
             written = {t.id for t in targets}
             clash = any(_reads(v) & written for v in values[1:])
             if not clash:
-                out.extend(_at(ast.Assign(targets=[t], value=v), stmt) for t, v in zip(targets, values))
+                out.extend(at(ast.Assign(targets=[t], value=v), stmt) for t, v in zip(targets, values))
                 continue
             temps = [names.temp() for _ in values]
-            out.extend(_at(ast.Assign(targets=[_name(t, ast.Store(), stmt)], value=v), stmt) for t, v in zip(temps, values))
-            out.extend(_at(ast.Assign(targets=[tg], value=_name(t, ast.Load(), stmt)), stmt) for tg, t in zip(targets, temps))
+            out.extend(at(ast.Assign(targets=[_name(t, ast.Store(), stmt)], value=v), stmt) for t, v in zip(temps, values))
+            out.extend(at(ast.Assign(targets=[tg], value=_name(t, ast.Load(), stmt)), stmt) for tg, t in zip(targets, temps))
             continue
         out.append(stmt)
     return out

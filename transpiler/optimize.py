@@ -11,7 +11,7 @@
 
 import ast
 
-from adgen import inplace, simplify
+from adgen import indices, simplify
 from adgen.syntax import names_in, path_of, same, statements, walk
 from adgen.zeros import fold_zeros
 from adgen.zeros import kind_via as _tag
@@ -132,13 +132,13 @@ def _needed(body, need, exit_need, apply):
             path = path_of(call.func) if isinstance(call, ast.Call) else ""
             adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
             if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
-                if all(inplace.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
+                if all(indices.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
                     if not apply:
                         out.append(stmt)
                     continue  # nothing reads the entries it zeroes
             for name in _targets(stmt):
                 need.pop(name, None)
-            if path == "_rt.take_at" and adj is not None and inplace.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
+            if path == "_rt.take_at" and adj is not None and indices.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
                 need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
                 need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
             elif path == "_rt.zero_at" and adj is not None:

@@ -243,11 +243,10 @@ def differentiate(src, wrt_names, program, arg_shapes=None, callee=False, debug=
     if not callee:
         _warn_independent(src, body, wrt_names, act, diags)
     with stage("reverse"):
-        rev = Reverser(resolver, act, known, names, diags)
-        rev.calls = program.caller(src, diags)
-        rev.parameters = frozenset() if callee else frozenset(params(func))
-        rev.gradient_names = nested.gradient_names(body, resolver)
-        rev.complexity = complexity.analyze(body, complex_params(arg_shapes), resolver)
+        rev = Reverser(resolver, act, known, names, diags, calls=program.caller(src, diags),
+                       parameters=frozenset() if callee else frozenset(params(func)),
+                       gradient_names=nested.gradient_names(body, resolver),
+                       complexity=complexity.analyze(body, complex_params(arg_shapes), resolver))
         nodes, seeded = _nodes(rev, act, body, result, names)
         undone = inplace.drop_needless_undo(rev, nodes, sharing.members)
         sharing.check_calls(nodes)

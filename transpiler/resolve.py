@@ -18,6 +18,7 @@ import numpy as np
 from adgen import runtime
 from adgen.runtime import registry
 from adgen import funcargs, guards
+from adgen.syntax import dotted
 from adgen.guards import EMPTY
 from adgen.libraries import installed
 from adgen.names import Names
@@ -89,7 +90,7 @@ class Resolver:
         resolved = getattr(node, "adgen_resolved", None)
         if resolved is not None:
             return True, resolved
-        found = self._root(node, items=True)
+        found = self.root(node, items=True)
         if found is None:
             return False, None
         obj, attrs, where = found
@@ -113,7 +114,7 @@ class Resolver:
         Recorded like ``value_of``: another object there later makes the gradient again."""
         if not isinstance(node, ast.Attribute):
             return False, None
-        root = self._root(node)
+        root = self.root(node)
         ok, obj = self.value_of(node.value, record=False)
         if root is None or root[2] is None or not ok or isinstance(obj, (types.ModuleType, type, np.ndarray, np.generic, int, float, complex)):
             return False, None
@@ -136,7 +137,7 @@ class Resolver:
         found = self.value_of(node)
         if found[0] or not isinstance(node, ast.Attribute):
             return found
-        root = self._root(node)
+        root = self.root(node)
         if root is None or root[2] is None:
             return False, None
         obj, attrs, where = root
@@ -171,11 +172,11 @@ class Resolver:
     def pin(self, node, obj):
         """Record that the method ``node`` (``obj.method``, the object read from the user's
         globals or a closure) calls the function ``obj``."""
-        found = self._root(node)
+        found = self.root(node)
         if found is not None and found[2] is not None:
             found[2](obj, True)
 
-    def _root(self, node, items=False):
+    def root(self, node, items=False):
         """``(object, attributes to follow, record)`` for a dotted name: the object its
         first part names, the rest, and how to record what the whole resolves to. With
         ``items``, literal subscripts too (``FNS[1].f``), each a ``(key,)`` among the attributes."""
@@ -252,12 +253,3 @@ def _get(obj, dotted):
     for part in dotted.split("."):
         obj = getattr(obj, part, None)
     return obj
-
-
-def dotted(path):
-    """The expression ``a.b.c`` for the path ``"a.b.c"``."""
-    parts = path.split(".")
-    node = ast.Name(id=parts[0], ctx=ast.Load())
-    for part in parts[1:]:
-        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
-    return node

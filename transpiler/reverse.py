@@ -1,11 +1,13 @@
-"""Reverse mode, statement by statement.
+"""Reverse mode for expressions: the machinery every statement's reverser shares.
 
-Each statement of the (normalised) function becomes a ``Block``: its forward
-statements (the user's statement, after hoisting into temporaries only the
-sub-expressions whose values the backward pass reads) and its backward
-statements. Backward statements carry a tag ``(kind, via)`` for the
-optimiser: ``accum`` (``_dx = _dx + c``), ``set`` (``_g = c``) or ``zero``
-(``_dx = 0.0``), where ``c`` is linear in the adjoint named by ``via``.
+A statement's reverser (``reversers.py`` picks it by the statement's kind) makes a
+``Block``: its forward statements (the user's statement, after ``Reverser.lower``
+hoisted into temporaries only the sub-expressions whose values the backward pass
+reads) and its backward statements (``Reverser.backprop``: the cotangent pushed
+from an expression to its operands' adjoints). Backward statements carry a tag
+``(kind, via)`` for the optimiser: ``accum`` (``_dx = _dx + c``), ``set``
+(``_g = c``) or ``zero`` (``_dx = 0.0``), where ``c`` is linear in the adjoint
+named by ``via``.
 """
 
 import ast
@@ -17,12 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, funcargs, inline, lists, nested, objects, shapes, stubs, variadic, zeros
+from adgen import complexity, containers, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
-from adgen.resolve import alias_for, dotted
+from adgen.resolve import alias_for
 from adgen.source import binding_of
 from adgen.simplify import is_literal
-from adgen.syntax import BINOPS, UNARYOPS, FORM_READS, Transformer, as_result, assign, call, clone, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
+from adgen.syntax import BINOPS, FORM_READS, UNARYOPS, assign, call, clone, dotted, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -45,6 +47,9 @@ class Op:
 
 @dataclass
 class Block:
+    """A statement reversed: the (forward, backward) pair the layout consumes, and what
+    the layout needs to know to record values for it."""
+
     stmt: ast.stmt  # the user's statement, for the ``# line`` comment
     forward: list
     backward: list
@@ -52,27 +57,32 @@ class Block:
     temps: list  # temporaries its forward assigns
     reads_pre: set = field(default_factory=set)  # names the backward reads as they were before
     reads_post: set = field(default_factory=set)  # names the backward reads as they are after
+    undo: tuple = None  # an in-place store's (array, save, undo, saved): inplace.drop_needless_undo
 
 
 class Reverser:
-    calls = None  # calls.Caller: calls to the user's own functions (set by the pipeline)
-    complexity = None  # complexity.Complexity: which values may be complex (set by the pipeline)
-    parameters = frozenset()  # the differentiated function's own parameters (not a callee's): funcargs.unresolved
+    """``calls``: a ``calls.Caller`` for calls to the user's own functions (None: refused);
+    ``complexity``: which values may be complex (``complexity.Complexity``, None: none);
+    ``parameters``: the differentiated function's own parameters, not a callee's
+    (``funcargs.unresolved``); ``gradient_names``: local names bound to a gradient
+    function (``nested.py``)."""
 
-    def __init__(self, resolver, activity, shapes, names, diags):
+    def __init__(self, resolver, activity, shapes, names, diags, calls=None, complexity=None, parameters=frozenset(), gradient_names=frozenset()):
         self.resolver = resolver
         self.activity = activity
         self.shapes = shapes
         self.names = names
         self.diags = diags
+        self.calls = calls
+        self.complexity = complexity
+        self.parameters = parameters
+        self.gradient_names = gradient_names
         self.backward_names = set()  # adjoints and adjoint temporaries
         self.adjoints = set()  # the adjoints of variables
         self.large = set()  # temporaries statically known to be large arrays
-        self.loop_depth = 0  # of the statement being reversed
-        self.current = {}  # target name -> cotangents of the statement being reversed
         self.rule_modules = {}  # module name -> alias used in generated code
         self.rule_bindings = {}  # that alias -> source.Binding of the module
-        self.gradient_names = set()  # local names bound to a gradient function (nested.py)
+        self._pending = {}  # while ``backprop_into`` runs: target name -> cotangents reaching it
         self._g = 0
         self._r = 0
 
@@ -101,84 +111,14 @@ class Reverser:
         self.backward_names.add(name)
         return name
 
-    # -- statements --------------------------------------------------------------------
+    # -- what a statement's backward reads ---------------------------------------------
 
-    def statement(self, stmt):
-        block = lists.reverse_statement(self, stmt)  # xs.append(v), v = xs.pop()
-        if block is not None:
-            return block
-        if isinstance(stmt, ast.Assign):
-            return self.assignment(stmt)
-        return Block(stmt, [stmt], [], [], [])
-
-    def assignment(self, stmt):
-        target = stmt.targets[0]
-        if isinstance(target, ast.Name):
-            tnames = [target.id]
-            root_ans = as_result(target.id)
-        else:
-            tnames = [e.id for e in target.elts]
-            root_ans = ast.Tuple(elts=[as_result(n) for n in tnames], ctx=ast.Load())
-        if not any(self.activity.active(n) for n in tnames):
-            return Block(stmt, [stmt], [], tnames, [])
-        fwd = []
-        expr, op = self.lower(stmt.value, fwd, root_ans, tuple_width=len(tnames) if len(tnames) > 1 else 0)
-        fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
-        if self.calls is not None:
-            fwd = self.calls.merge(fwd)
-        temps = [n.id for s in fwd for n in walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
-        if len(tnames) == 1:
-            g, via = load(self.adjoint(tnames[0])), self.adjoint(tnames[0])
-        else:
-            adjs = [self.adjoint(n) for n in tnames]
-            g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
-        bwd = []
-        self.current = {n: [] for n in tnames}
-        if len(tnames) == 1 and self.maybe_complex(target) and not self.maybe_complex(stmt.value):
-            g = call("np.real", g)  # the name holds a real value here: only the real part is its cotangent
-        if op is not None:
-            self.backprop(op, g, via, bwd)
-        for n in tnames:
-            pending = self.current[n]
-            if pending:
-                total = pending[0]
-                for c in pending[1:]:
-                    total = ast.BinOp(left=total, op=ast.Add(), right=c)
-                summed = tag(assign(self.adjoint(n), total), "set", via)
-                summed.adgen_zero = all(getattr(c, "adgen_zero", False) for c in pending)
-                bwd.append(summed)
-            else:
-                bwd.append(tag(assign(self.adjoint(n), ast.Constant(0.0)), "zero", None))
-        self.current = {}
-        if len(tnames) == 1 and self.loop_depth:
-            bwd = self._recompute_result(tnames[0], expr, bwd)
-        block = Block(stmt, fwd, bwd, tnames, temps)
-        self._reads(block)
-        return block
-
-    def _recompute_result(self, name, value, bwd):
-        """Inside a loop, a backward that reads the statement's own result computes it
-        again from operands it reads anyway, when that is cheap arithmetic, so the
-        result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
-        ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
-        if not ans or not recomputable(value, budget=4):
-            return bwd
-        needed = names_in(value)
-        shaped = {id(shape_operand(n)) for s in bwd for n in walk(s) if shape_operand(n) is not None}
-        read = {n.id for s in bwd for n in walk(s) if isinstance(n, ast.Name) and id(n) not in ans | shaped}
-        if name in needed or not needed <= read:
-            return bwd
-
-        class Recompute(Transformer):
-            def visit_Name(self, node):
-                return clone(value) if id(node) in ans else node
-
-        return [Recompute().visit(s) for s in bwd]
-
-    def _reads(self, block):
-        """Fill in the names the block's backward reads. A name read only for its form by
-        a ``FORM_READS`` call, with a shape known statically, is not counted: any value the
-        name holds later has that shape, so it need not be recorded."""
+    def reads(self, block):
+        """``(pre, post)``: the names the block's backward reads as they were before the
+        statement ran and as they are after it (its result and temporaries). A name read
+        only for its form by a ``FORM_READS`` call, with a shape known statically, is not
+        counted: any value the name holds later has that shape, so it need not be recorded."""
+        pre, post = set(), set()
         static = set()
         for stmt in block.backward:
             for node in walk(stmt):  # a call comes before its arguments
@@ -193,9 +133,10 @@ class Reverser:
                 if node.id in self.rule_modules.values():
                     continue
                 if getattr(node, "adgen_ans", False) or node.id in block.temps:
-                    block.reads_post.add(node.id)
+                    post.add(node.id)
                 else:
-                    block.reads_pre.add(node.id)
+                    pre.add(node.id)
+        return pre, post
 
     # -- lowering: hoist what the backward pass needs -----------------------------------
 
@@ -206,7 +147,7 @@ class Reverser:
         if not self.activity.expr_active(node):
             return node, None
         if isinstance(node, (ast.List, ast.Tuple, ast.Dict)):
-            return self._lower_seq(node, fwd)
+            return self.lower_seq(node, fwd)
         if isinstance(node, ast.Subscript) and self._tuple_call(node.value) and is_int_constant(node.slice):
             return self._lower_pick(node, fwd)
         built = fields.construct(self, node, fwd)  # Layer(W, b)
@@ -309,7 +250,7 @@ class Reverser:
         fwd.append(assign(name, index_value(expr), expr))  # a slice is kept as ``np.s_[...]``
         return ast.copy_location(load(name), expr)
 
-    def _lower_seq(self, node, fwd):
+    def lower_seq(self, node, fwd):
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
                 self.diags.add("AD102", node, "`**` in a dict of differentiated values is not supported")
@@ -361,7 +302,7 @@ class Reverser:
         if not tpl.rule.elementwise:
             return set(mapping), set()
         keep = set()
-        operands = {p: v for p, v in mapping.items() if not isinstance(v, list) and not inline._is_default(v)}
+        operands = {p: v for p, v in mapping.items() if not isinstance(v, list) and not inline.is_default(v)}
         shape = self.shapes.of(node)
         for p, v in operands.items():
             if shape is not None and self.shapes.of(v) == shape:
@@ -523,6 +464,14 @@ class Reverser:
 
     # -- backward: push the cotangent from a node to its operands ------------------------
 
+    def backprop_into(self, op, g, via, targets, out):
+        """``backprop`` for an assignment to ``targets``: the cotangents that reach a target
+        are returned (target -> list), not added to its adjoint, which the assignment sets."""
+        self._pending = {n: [] for n in targets}
+        self.backprop(op, g, via, out)
+        pending, self._pending = self._pending, {}
+        return pending
+
     def backprop(self, op, g, via, out, shaped=True):
         """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes).
         A ``g`` marked ``adgen_zero`` may be the scalar ``0.0`` (an item of a container's
@@ -534,8 +483,8 @@ class Reverser:
             if not shaped:
                 shape = self.shapes.of(load(op.name))  # statically known: no need to record it
                 g = zeros.keep_mark(rt_call("unbroadcast", g, load(op.name)) if shape is None else rt_call("sum_to", g, ast.Constant(shape)), g)
-            if op.name in self.current:
-                self.current[op.name].append(g)
+            if op.name in self._pending:
+                self._pending[op.name].append(g)
             else:
                 adj = self.adjoint(op.name)
                 stmt = tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via)
@@ -619,9 +568,9 @@ class Reverser:
             if p.kind == p.VAR_POSITIONAL:
                 args.extend(clone(value))
             elif p.kind == p.KEYWORD_ONLY or (by_keyword and not varargs):
-                if not inline._is_default(value):
+                if not inline.is_default(value):
                     keywords.append(ast.keyword(arg=p.name, value=clone(value)))
-            elif inline._is_default(value) and not varargs:
+            elif inline.is_default(value) and not varargs:
                 by_keyword = True
             else:
                 args.append(clone(value))

@@ -19,20 +19,18 @@ named array (``y[index] = v``). Two rewrites keep the user's positions:
 
 import ast
 
-from adgen.normalize import _index_value, _reads_only_names
-from adgen.syntax import call, clone, names_in, walk
+from adgen.normalize import reads_only_names, slice_value
+from adgen.syntax import at, call, clone, names_in, walk
 
 
-def _at(new, old):
-    return ast.fix_missing_locations(ast.copy_location(new, old))
 
 
 def _name(id, ctx, where):
-    return _at(ast.Name(id=id, ctx=ctx), where)
+    return at(ast.Name(id=id, ctx=ctx), where)
 
 
 def _assign(target, value, where):
-    return _at(ast.Assign(targets=[target], value=value), where)
+    return at(ast.Assign(targets=[target], value=value), where)
 
 
 def chain_of(target):
@@ -99,7 +97,7 @@ def _split_assign(stmt, names):
 
     def replace(target):
         if isinstance(target, (ast.Tuple, ast.List)):
-            return _at(type(target)(elts=[replace(e) for e in target.elts], ctx=ast.Store()), target)
+            return at(type(target)(elts=[replace(e) for e in target.elts], ctx=ast.Store()), target)
         if isinstance(target, ast.Name) and target.id not in read:
             return target
         read.update(names_in(target, ast.Load))
@@ -118,9 +116,9 @@ def _once(stmt, names):
     target = stmt.target
     node = target
     while isinstance(node, ast.Subscript):
-        if not _reads_only_names(node.slice):
+        if not reads_only_names(node.slice):
             temp = names.temp()
-            out.insert(0, _assign(_name(temp, ast.Store(), node), _index_value(node.slice), stmt))
+            out.insert(0, _assign(_name(temp, ast.Store(), node), slice_value(node.slice), stmt))
             node.slice = _name(temp, ast.Load(), node)
         node = node.value
     return out + [stmt]
@@ -146,7 +144,7 @@ def chains(body, names, diags, lists=None, ints=None):
             base = _base(target)  # a global, qualified: ``mod.G``
             what = base.attr if isinstance(base, ast.Attribute) else ast.unparse(base)
             diags.add("AD305", target, f"stores into `{what}`, a global variable: the change would outlive the call", "Store into a copy the function makes: `g = G.copy()`, `g[i] = v`.")
-            out.append(_at(ast.Pass(), stmt))
+            out.append(at(ast.Pass(), stmt))
         elif isinstance(stmt, ast.Assign) and chain_of(target):
             out.extend(_one_store(stmt, names, diags, lists, ints))
         else:
@@ -196,20 +194,20 @@ def _one_store(stmt, names, diags, lists, ints):
                 f"`{name}[...][...] = ...` stores into a copy: this first index is advanced (a list or a mask), so `{name}[...]` is a new array and NumPy drops the store",
                 f"Write one index (`{name}[i, j] = v`), or name the copy (`b = {name}[idx]`, `b[j] = v`) if that is what you mean.",
             )
-            return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+            return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     head = [p for i in indices[:-1] for p in _parts(i)]
     last = _parts(indices[-1])
     if all(_is_int(p, ints) for p in head) and all(_is_basic(p, ints) for p in last):
         index = ast.Tuple(elts=[clone(p) for p in head + last], ctx=ast.Load())  # a[i][j] is a[i, j]
         pre = []
     else:
-        chained = call("_rt.chained_index", call("np.shape", ast.Name(id=name, ctx=ast.Load())), *[_index_value(clone(i)) for i in indices])
+        chained = call("_rt.chained_index", call("np.shape", ast.Name(id=name, ctx=ast.Load())), *[slice_value(clone(i)) for i in indices])
         temp = names.temp()
         pre = [_assign(_name(temp, ast.Store(), target), chained, stmt)]
         index = _name(temp, ast.Load(), target)
     new = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=index, ctx=ast.Store())
     value = _Reads(target, index).visit(stmt.value)
-    return pre + [_at(ast.Assign(targets=[_at(new, target)], value=value), stmt)]
+    return pre + [at(ast.Assign(targets=[at(new, target)], value=value), stmt)]
 
 
 def _into_item(stmt, names, diags, lists, ints):
@@ -226,10 +224,10 @@ def _into_item(stmt, names, diags, lists, ints):
             f"stores into `{name}[...]`, a slice of a list (or a tuple key) that is a new list: the store goes into an item of it",
             f"Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
         )
-        return [_at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
-    if not _reads_only_names(key):
+        return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
+    if not reads_only_names(key):
         temp = names.temp()
-        pre.append(_assign(_name(temp, ast.Store(), target), _index_value(clone(key)), stmt))
+        pre.append(_assign(_name(temp, ast.Store(), target), slice_value(clone(key)), stmt))
         key = _name(temp, ast.Load(), target)
     item = names.temp()
     read = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(key), ctx=ast.Load())
@@ -238,12 +236,12 @@ def _into_item(stmt, names, diags, lists, ints):
     else:
         copied = ast.Call(func=ast.Attribute(value=read, attr="copy", ctx=ast.Load()), args=[], keywords=[])
     pre.append(_assign(_name(item, ast.Store(), target), copied, stmt))
-    rest = _at(ast.Name(id=item, ctx=ast.Load()), target)
+    rest = at(ast.Name(id=item, ctx=ast.Load()), target)
     for index in indices[1:]:
-        rest = _at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
+        rest = at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
     rest.ctx = ast.Store()
     value = _Rebase(target, item).visit(stmt.value)
-    store = _at(ast.Assign(targets=[rest], value=value), stmt)
+    store = at(ast.Assign(targets=[rest], value=value), stmt)
     stored = _one_store(store, names, diags, lists, ints) if chain_of(rest) else [store]
     put = call("_rt.with_item", ast.Name(id=name, ctx=ast.Load()), clone(key), ast.Name(id=item, ctx=ast.Load()))
     back = _assign(_name(name, ast.Store(), target), put, stmt)
@@ -264,7 +262,7 @@ class _Rebase(ast.NodeTransformer):
             out = ast.Name(id=self.item, ctx=ast.Load())
             for index in indices[1:]:
                 out = ast.Subscript(value=out, slice=clone(index), ctx=ast.Load())
-            return _at(out, node)
+            return at(out, node)
         return self.generic_visit(node)
 
 
@@ -333,7 +331,7 @@ class _Reads(ast.NodeTransformer):
     def visit_Subscript(self, node):
         if ast.dump(_loaded(node)) == self.target:
             name, _ = chain_of(node)
-            return _at(ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(self.index), ctx=ast.Load()), node)
+            return at(ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(self.index), ctx=ast.Load()), node)
         return self.generic_visit(node)
 
 

@@ -7,7 +7,6 @@ import ast
 import operator
 from collections import deque
 
-from adgen.resolve import dotted
 
 # the functions Python calls for each operator
 BINOPS = {
@@ -202,6 +201,40 @@ def path_of(node):
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+def at(new, old):
+    """``new`` placed at ``old``'s position (its missing locations filled in)."""
+    return ast.fix_missing_locations(ast.copy_location(new, old))
+
+
+NOT_LITERAL = object()  # what ``literal`` gives for a node that is not one
+
+
+def literal(node, default=NOT_LITERAL):
+    """The value of ``node`` when it is a literal (``3``, ``-1.0``, ``(2, 3)``, ``None``), else ``default``."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return default
+
+
+def is_literal(node):
+    return literal(node) is not NOT_LITERAL
+
+
+def literal_int(node):
+    """The value of an int literal (``3``, ``-1``; not ``True``), else None."""
+    value = literal(node) if node is not None else None
+    return value if type(value) is int else None
+
+
+def dotted(path):
+    """The expression ``a.b.c`` for the path ``"a.b.c"``."""
+    parts = path.split(".")
+    node = ast.Name(id=parts[0], ctx=ast.Load())
+    for part in parts[1:]:
+        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
+    return node
 
 
 def tag(stmt, kind, via):

@@ -13,22 +13,12 @@ import sys
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime.inplace import may_repeat
 from adgen.runtime.refs import alone
 from adgen.runtime.registry import vjp
 
 
 # -- subscripts: x[index] ----------------------------------------------------------------
-
-
-def _may_repeat(index):
-    """Whether ``index`` has an integer array or list part, which can pick an entry twice."""
-    if type(index) in (int, slice):
-        return False
-    parts = index if isinstance(index, tuple) else (index,)
-    for part in parts:
-        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
-            return True
-    return False
 
 
 @vjp(operator.getitem, complex=True)
@@ -46,7 +36,7 @@ def scatter(g, a, index):
 
 def _add_at(out, g, index):
     """``out[index] += g`` in place, where an entry picked twice gets both contributions."""
-    if _may_repeat(index):
+    if may_repeat(index):
         np.add.at(out, index, g)  # repeated entries accumulate
     else:
         out[index] += g  # ints, slices, None, Ellipsis and masks pick each entry at most once
