@@ -5,12 +5,14 @@ name (``tests/rules/test_public_surface.py``)."""
 
 import importlib
 import inspect
+import pathlib
 import pkgutil
 import sys
 
-from adgen.runtime import rules
-
-_HOMES = ["adgen.runtime.items"] + [f"{rules.__name__}.{m.name}" for m in pkgutil.iter_modules(rules.__path__)]
+# where built-in rules live: the rule families (found, like the registry finds an optional
+# library's, through ``importlib``: the loader ``adgen.runtime.rules`` sits above this module)
+_FAMILIES = pkgutil.iter_modules([str(pathlib.Path(__file__).with_name("rules"))])
+_HOMES = [f"{__package__}.items"] + [f"{__package__}.rules.{m.name}" for m in _FAMILIES]
 
 
 def __getattr__(name):
