@@ -9,8 +9,8 @@ as any ``a[index] = v``; an ``i`` that is not basic is refused (AD419).
 """
 
 import numpy as np
+from adgen.runtime import errors
 
-from adgen.runtime.core import GradientError
 
 
 def chained_index(shape, *indices):
@@ -18,12 +18,7 @@ def chained_index(shape, *indices):
     array ``a`` of ``shape``, entry for entry and in the same layout."""
     for index in indices[:-1]:
         if not all(_is_int(p) or p is None or p is Ellipsis or isinstance(p, slice) for p in _parts(index)):
-            raise GradientError(
-                "AD419",
-                f"a chained store `a[i][j] = v` has a first index of {_kind(index)}, which makes "
-                "`a[i]` a copy: NumPy drops the store. Write one index (`a[i, j] = v`), or store "
-                "into the copy by name (`b = a[i]` then `b[j] = v`) if that is what you mean",
-            )
+            raise errors.AD419_COPY_INDEX.error(kind=_kind(index))
     head = [p for index in indices[:-1] for p in _parts(index)]
     last = _parts(indices[-1])
     if all(_is_int(p) for p in head) and _keeps_layout(last):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from adgen.runtime import kinds, trees
+from adgen.runtime import errors, kinds, trees
 from adgen.runtime.errors import GradientError
 
 __all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
@@ -22,7 +22,7 @@ def aux_of(pair, where):
     what = f"a {type(pair).__name__} of {len(pair)} items" if isinstance(pair, (tuple, list)) else f"a value of type {type(pair).__name__}"
     if isinstance(pair, np.ndarray):
         what = f"an array of shape {pair.shape}"
-    raise GradientError("AD414", f"has_aux=True: the function must return a pair (loss, aux), but at {where} it returned {what}")
+    raise errors.AD414_NOT_A_PAIR.error(where=where, what=what)
 
 
 def check_shapes(values, shapes, names):
@@ -31,11 +31,7 @@ def check_shapes(values, shapes, names):
         return
     for value, shape, name in zip(values, shapes, names.split(", ")):
         if np.shape(value) != shape:
-            raise GradientError(
-                "AD403",
-                f"this gradient was generated for {name} of shape {shape}, but {name} has shape "
-                f"{np.shape(value)}; generate it for that shape, or without --shape for any shape",
-            )
+            raise errors.AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
 
 
 class _Ones:
@@ -62,35 +58,27 @@ def seed(value, dout):
         if type(value) is np.ndarray and value.size == 1 and value.ndim and np.isrealobj(value):
             return np.ones(value.shape)
         if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
-            raise GradientError("AD401", f"grad needs a scalar result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
+            raise errors.AD401_NOT_SCALAR.error(kind=type(value).__name__)
         if np.ndim(value) == 0 and not np.isrealobj(value):
-            raise GradientError("AD401", "grad needs a real scalar result, but the function returned a complex number; return its real part, imaginary part or absolute value (np.real, np.imag, np.abs)")
+            raise errors.AD401_COMPLEX.error()
         if np.ndim(value) != 0 or not np.isrealobj(value):
-            shape = np.shape(value)
-            raise GradientError(
-                "AD401",
-                f"grad needs a scalar result, but the function returned a value of shape {shape}; "
-                "use vjp(f) and pass a seed of that shape, or reduce the result (e.g. np.sum)",
-            )
+            raise errors.AD401_SHAPE.error(shape=np.shape(value))
         return 1.0
     if dout is ONES:
         if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
-            raise GradientError("AD401", f"elementwise_grad needs an array or a number as the result, but the function returned a {type(value).__name__}; use vjp(f) and pass a seed of the same structure")
+            raise errors.AD401_ELEMENTWISE.error(kind=type(value).__name__)
         return np.ones(np.shape(value)) if np.ndim(value) else 1.0
     if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
         return trees.seed(value, dout, seed)
     if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
         why = kinds.odd_kind(dout)
         if why:
-            raise GradientError("AD410", f"the seed is {why}; pass a plain NumPy array")
+            raise errors.AD410_SEED.error(why=why)
         dout = np.asarray(dout)  # a list of numbers
     if np.shape(dout) != np.shape(value):
-        raise GradientError(
-            "AD402",
-            f"the seed has shape {np.shape(dout)} but the result has shape {np.shape(value)}",
-        )
+        raise errors.AD402_SEED_SHAPE.error(seed=np.shape(dout), result=np.shape(value))
     if np.asarray(dout).dtype.kind not in "biufc":
-        raise GradientError("AD402", f"the seed must hold numbers, not {np.asarray(dout).dtype}")
+        raise errors.AD402_SEED_DTYPE.error(dtype=np.asarray(dout).dtype)
     if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
         # L = Re(sum(conj(v) * w)): for a real result w only the real part of v counts
         return np.conj(dout) if np.iscomplexobj(value) else np.real(dout)
@@ -127,14 +115,14 @@ def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
     if not isinstance(g, np.ndarray):
         if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
-            raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
+            raise errors.AD405_LIST_ARITHMETIC.error()
         return g  # a scalar cotangent: broadcasting fixes it where it is used
     if isinstance(x, np.ndarray):
         return sum_to(g, x.shape)
     shape = np.shape(x)
     out = sum_to(g, shape)
     if isinstance(x, (list, tuple)) and out.ndim == len(shape) and any(n not in (1, m) for n, m in zip(out.shape, shape)):
-        raise GradientError("AD405", "`+` or `*` joined or repeated lists or tuples; build the list with append/extend instead")
+        raise errors.AD405_LIST_ARITHMETIC.error()
     return out
 
 
@@ -182,7 +170,7 @@ def zero_for_real(g, x):
     """The zero cotangent of the imaginary part or angle of ``x``, which adgen judged real
     (AD411 when it is complex after all: a complex value adgen did not see)."""
     if _is_complex(x):
-        raise GradientError("AD411", _UNSEEN)
+        raise errors.AD411_UNSEEN_COMPLEX.error()
     return 0.0 * g
 
 
@@ -238,13 +226,9 @@ def _complex_cotangent(g, x):
     if _is_complex(x):
         return np.conj(g)
     if np.any(np.imag(g)):
-        raise GradientError("AD411", "the gradient of a real argument came out complex: " + _UNSEEN)
+        raise errors.AD411_COMPLEX_GRADIENT.error()
     return np.real(g)
 
-
-_UNSEEN = ("complex values appeared where adgen saw none (a function of yours or another library's that returns "
-           "complex values? Python's ** of a negative float?); make the complex values visible to adgen (pass them "
-           "as arguments, write 1j or complex(...)), or keep the computation real")
 
 
 def as_grads(gs, xs):

@@ -4,7 +4,8 @@ each backward statement leaves finite values."""
 
 import numpy as np
 
-from adgen.runtime.core import GradientError, Tape
+from adgen.runtime import errors
+from adgen.runtime.core import Tape
 
 
 class DebugTape(Tape):
@@ -15,19 +16,16 @@ class DebugTape(Tape):
 
     def pop(self, tag=None):
         if not self:
-            raise GradientError("AD406", f"the backward pass pops {tag or 'a value'} from an empty tape (a bug in adgen: please report it)")
+            raise errors.AD406_EMPTY_TAPE.error(tag=tag or "a value")
         recorded, value = list.pop(self)
         if tag is not None and recorded is not None and recorded != tag:
-            raise GradientError(
-                "AD406",
-                f"the backward pass pops {tag} where the tape holds {recorded} (a bug in adgen: please report it with your function)",
-            )
+            raise errors.AD406_OUT_OF_ORDER.error(tag=tag, recorded=recorded)
         return value
 
     def check_empty(self):
         """At the end of the backward pass every recorded value has been used."""
         if self:
-            raise GradientError("AD406", f"{len(self)} recorded values were never popped, the last for {self[-1][0]} (a bug in adgen: please report it)")
+            raise errors.AD406_NOT_EMPTIED.error(count=len(self), tag=self[-1][0])
 
 
 def check_finite(where, **values):
@@ -38,10 +36,8 @@ def check_finite(where, **values):
     if _finite(value):
         return
     shown = ", ".join(f"{k} = {_show(v)}" for k, v in rest)
-    raise GradientError(
-        "AD407",
-        f"the gradient is not finite after {where}: {name} = {_show(value)}" + (f" (with {shown})" if shown else ""),
-    )
+    message = errors.AD407_NOT_FINITE_WITH if shown else errors.AD407_NOT_FINITE
+    raise message.error(where=where, name=name, value=_show(value), read=shown)
 
 
 def _finite(value):

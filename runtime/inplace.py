@@ -11,7 +11,8 @@ import sys
 
 import numpy as np
 
-from adgen.runtime.core import GradientError, float_dtype, sum_to
+from adgen.runtime import errors
+from adgen.runtime.core import float_dtype, sum_to
 from adgen.runtime.refs import alone
 
 
@@ -87,29 +88,17 @@ def _check_store(y, index):
     if may_repeat(index):
         picked = np.arange(y.size).reshape(y.shape)[index]
         if np.unique(picked).size != np.size(picked):
-            raise GradientError(
-                "AD404",
-                "an in-place store picks some entry twice (repeated indices): which value "
-                "NumPy keeps is not defined, so it has no gradient; use np.add.at to sum repeats",
-            )
+            raise errors.AD404_REPEATED_INDEX.error()
 
 
 def _check_floats(y):
     """A differentiated value stored into an array of integers or booleans is truncated."""
     if y.dtype.kind in "biu":
-        raise GradientError(
-            "AD408",
-            f"a differentiated value is stored into an array of {y.dtype}, which truncates it: "
-            "the stored value has no gradient; store into an array of floats",
-        )
+        raise errors.AD408_INTEGER_ARRAY.error(dtype=y.dtype)
 
 
 def _not_an_array(y):
-    raise GradientError(
-        "AD404",
-        f"in-place stores are differentiated only into NumPy arrays, not {type(y).__name__}; "
-        "build a new value instead",
-    )
+    raise errors.AD404_NOT_AN_ARRAY.error(kind=type(y).__name__)
 
 
 def _owned(dy, y, references):
@@ -139,18 +128,14 @@ def immutable(value, where):
     """Check, before an in-place change (``z += v``) that adgen differentiated as binding
     a new value, that ``value`` cannot change in place: a number, not an array."""
     if not isinstance(value, IMMUTABLE):
-        raise GradientError(
-            "AD408",
-            f"{where}; here it is {type(value).__name__}, so the change would show through "
-            "the other name too: bind a copy there (`w = z.copy()`), or write `z = z + v`",
-        )
+        raise errors.AD408_NOT_A_NUMBER.error(where=where, kind=type(value).__name__)
 
 
 def apart(a, b, where):
     """Check, on entry, that two arguments share no memory (the caller passed one array
     for both, or one inside the other) where adgen's gradient needs them apart."""
     if _arrays(a) and _arrays(b) and any(x is y or np.may_share_memory(x, y) for x in _arrays(a) for y in _arrays(b)):
-        raise GradientError("AD408", f"{where}; they do here: pass a copy (`f(x, x.copy())`)")
+        raise errors.AD408_SHARED_ARGUMENTS.error(where=where)
 
 
 def _arrays(value, depth=3):
@@ -177,7 +162,7 @@ def returned(lent, where):
     value, before = lent
     if not _same(value, before):
         _restore(value, before)
-        raise GradientError("AD408", f"{where}; it did, so the gradient would be wrong: bind a new value in that function instead")
+        raise errors.AD408_CHANGED.error(where=where)
 
 
 def _snapshot(value):
@@ -189,7 +174,7 @@ def _snapshot(value):
         return {k: _snapshot(v) for k, v in value.items()}
     if isinstance(value, IMMUTABLE):
         return value
-    raise GradientError("AD408", f"a {type(value).__name__} is passed to a call adgen cannot follow, which may change it in place")
+    raise errors.AD408_CANNOT_FOLLOW.error(kind=type(value).__name__)
 
 
 def _same(value, before):

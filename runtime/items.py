@@ -20,7 +20,7 @@ from operator import attrgetter, is_, is_not
 
 import numpy as np
 
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 from adgen.runtime.trees import Adj, AdjDict, part
 
@@ -31,20 +31,15 @@ def with_item(xs, key, new):
     """A new list (tuple, dict) ``xs`` with ``new`` at ``key``: ``xs[key]`` after the
     store into it that made ``new`` from a copy of it."""
     if type(xs) not in (list, tuple, dict):
-        raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of a {type(xs).__name__}: adgen follows stores into arrays held in a list, tuple or dict only")
+        raise errors.AD422_NOT_A_CONTAINER.error(kind=type(xs).__name__)
     old = xs[key]
     if type(xs) is not dict:
         key = range(len(xs))[key]  # xs[-1] is the last item
     if not isinstance(old, np.ndarray):
-        raise GradientError("AD422", f"a store `xs[k][j] = v` went into an item of type {type(old).__name__}, not an array: adgen follows stores into arrays held in a list or dict only")
+        raise errors.AD422_NOT_AN_ARRAY.error(kind=type(old).__name__)
     for k, item in _others(xs, key, old):
         if _holds(item, old, set()):
-            raise GradientError(
-                "AD422",
-                f"a store `xs[{key!r}][j] = v` went into an array that item {k!r} of the same list or dict also holds "
-                "(the same array twice, views of one array, or the array inside another item): the change would show in both. "
-                "Put copies in the list (`xs = [a.copy() for a in xs]`, `[np.zeros(n) for _ in range(k)]`)",
-            )
+            raise errors.AD422_SHARED_ITEM.error(key=key, other=k)
     out = dict(xs) if type(xs) is dict else list(xs)
     out[key] = new
     return tuple(out) if type(xs) is tuple else out
@@ -85,7 +80,7 @@ def array_copy(item):
     """A copy of the array ``item`` (``xs[i]`` of a store ``xs[i][j][k] = v``): a store
     into it by a chained index needs an array, not a list."""
     if not isinstance(item, np.ndarray):
-        raise GradientError("AD422", f"a store `xs[k][i][j] = v` went into an item of type {type(item).__name__}, not an array: adgen follows stores into arrays held in a list, tuple or dict only")
+        raise errors.AD422_NESTED_NOT_AN_ARRAY.error(kind=type(item).__name__)
     return item.copy()
 
 

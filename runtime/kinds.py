@@ -24,8 +24,8 @@ import collections
 import warnings
 
 import numpy as np
+from adgen.runtime import errors
 
-from adgen.runtime.errors import GradientError
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
 
@@ -88,7 +88,7 @@ def _refuse(values, names, complex_ok):
     for value, name in zip(values, names.split(", ")):
         why = odd_kind(value, complex_ok)
         if why:
-            raise GradientError("AD410", f"the argument `{name}` is {why}; pass plain NumPy arrays (np.asarray) and Python numbers")
+            raise errors.AD410_ARGUMENT.error(name=name, why=why)
 
 
 def _chararray():
@@ -121,8 +121,4 @@ def selecting(obj):
     """``obj``, after checking that ``obj[...]`` only selects (AD410 otherwise)."""
     if selects(obj):
         return obj
-    raise GradientError(
-        "AD410",
-        f"a {type(obj).__module__}.{type(obj).__qualname__} is indexed with a differentiated value, and its [...] "
-        "has no derivative rule (only indexing arrays, lists, tuples and dicts is differentiated through)",
-    )
+    raise errors.AD410_INDEXED_OBJECT.error(kind=f"{type(obj).__module__}.{type(obj).__qualname__}")

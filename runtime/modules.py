@@ -21,8 +21,8 @@ import importlib.util
 import os
 import sys
 import threading
+from adgen.runtime import errors
 
-from adgen.runtime.core import GradientError
 
 _state = threading.local()
 
@@ -46,7 +46,7 @@ class Unbound:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        raise GradientError("AD409", f"module {self._name!r} is not bound in this copy of the gradient module: call the gradient grad() returns")
+        raise errors.AD409_NOT_BOUND.error(name=self._name)
 
 
 def user_module(name, path, here):
@@ -96,8 +96,7 @@ def _imported(name, target, here):
         file = _file_of(module) if module is not None else _origin(prefix)
         if not isinstance(file, str) or _real(file) != expected:
             found = f"finds {file}" if isinstance(file, str) else "finds no module"
-            raise GradientError("AD409", f"{os.path.basename(here)} reads the globals of {target}, which no running module was loaded from, "
-                                f"and importing {prefix!r} {found}: import or run {os.path.basename(target)} before using its gradient")
+            raise errors.AD409_NOT_RUNNING.error(file=os.path.basename(here), target=target, prefix=prefix, found=found, target_file=os.path.basename(target))
         if module is None:
             importlib.import_module(prefix)
     return sys.modules[name]

@@ -30,8 +30,7 @@ import types
 
 import numpy as np
 
-from adgen.runtime import kinds, registry
-from adgen.runtime.errors import GradientError
+from adgen.runtime import errors, kinds, registry
 from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names", "check_objects"]
@@ -240,8 +239,7 @@ def _slot(a, name):
     held = getattr(type(a), name, None)
     computed = callable(held) or hasattr(held, "__get__") or held is None and not hasattr(type(a), name)
     if computed or name.startswith("__"):  # p.__dict__: the attributes, read another way
-        raise GradientError("AD416", f"`.{name}` of a {type(a).__qualname__} is not an attribute the object holds (a property, a method, or computed by `__getattr__`): "
-                            "its cotangent cannot be given to the object's attributes; read the attributes it is computed from instead")
+        raise errors.AD416_COMPUTED_ATTRIBUTE.error(name=name, kind=type(a).__qualname__)
     return None
 
 
@@ -313,7 +311,7 @@ def seed(value, dout, leaf):
 
 
 def _mismatch(value, dout):
-    return GradientError("AD402", f"the seed {dout!r} does not have the structure of the result {value!r}")
+    return errors.AD402_SEED_STRUCTURE.error(seed=dout, result=value)
 
 
 # -- gradients of container arguments ----------------------------------------------------
@@ -356,11 +354,11 @@ def _object_grad(g, x, leaf, within):
     if not _is_zero(g) and not isinstance(g, dict):
         raise _used_as_array(x)
     if id(x) in within:
-        raise GradientError("AD416", f"a {type(x).__qualname__} differentiated refers to itself through its attributes: its gradient would too")
+        raise errors.AD416_REFERS_TO_ITSELF.error(kind=type(x).__qualname__)
     within = within | {id(x)}
     out = copy.copy(x)
     if out is x:
-        raise GradientError("AD416", f"copy.copy of a {type(x).__qualname__} returns the object itself, so its gradient cannot be another {type(x).__qualname__}")
+        raise errors.AD416_COPY_IS_ITSELF.error(kind=type(x).__qualname__)
     items = {}
     for name, value in attributes(x).items():
         _check_kind(x, name, value)
@@ -407,12 +405,11 @@ def _check_kind(x, name, value):
     why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
     if why:
         why = why.replace("complex, and this gradient was generated for real arguments", "complex, and only real values inside an object get gradients")
-        raise GradientError("AD410", f"the attribute `{name}` of a {type(x).__qualname__} is {why}; hold plain NumPy arrays and Python numbers in it")
+        raise errors.AD410_ATTRIBUTE.error(name=name, kind=type(x).__qualname__, why=why)
 
 
 def _array_name(x, name):
-    return GradientError("AD416", f"the attribute `{name}` of a {type(x).__qualname__} has the name of an array attribute (`x.{name}`), "
-                         "which adgen reads as the array's: rename the attribute")
+    return errors.AD416_ARRAY_NAME.error(name=name, kind=type(x).__qualname__)
 
 
 def _used_as_array(x):
@@ -420,7 +417,7 @@ def _used_as_array(x):
     named = [n for n in attributes(x) if n in array_names()]
     if named:
         return _array_name(x, named[0])
-    return GradientError("AD416", f"a {type(x).__qualname__} was used as an array: its cotangent is not one of its attributes'")
+    return errors.AD416_USED_AS_ARRAY.error(kind=type(x).__qualname__)
 
 
 def leaves(tree):

@@ -235,17 +235,17 @@ def test_adgen_check_as_a_program(model, tmp_path):
 
 
 def test_a_bug_in_adgen_is_exit_3_and_the_other_functions_are_still_checked(model, monkeypatch, capsys):
-    from adgen import diagnose
+    from adgen import check
     from adgen.errors import InternalError
 
-    real = diagnose.transform
+    real = check.transform
 
     def buggy(src, wrt):
         if src.name == "clean":
             raise InternalError("reverse", "KeyError: 'x'")
         return real(src, wrt)
 
-    monkeypatch.setattr(diagnose, "transform", buggy)
+    monkeypatch.setattr(check, "transform", buggy)
     name = model()
     code, out, err = run(capsys, "check", name)
     assert code == 3

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from adgen import constants, diagnose, static
+from adgen import check, constants, static
 from adgen.cli import main
 from adgen.errors import InternalError, RuleError
 
@@ -106,7 +106,7 @@ def test_nothing_of_the_file_or_next_to_it_runs(tmp_path, monkeypatch, capsys):
 
 def _diagnostics(fn, wrt, reader=None):
     try:
-        found = diagnose.diagnose(fn, wrt)
+        found = check.diagnose(fn, wrt)
     except (RuleError, InternalError) as exc:
         return [(type(exc).__name__, str(exc))]
     if reader is not None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import programs
 from gradcheck import check_grad
 from adgen import grad
-from adgen.diagnose import diagnose
+from adgen.check import diagnose
 from adgen.errors import CODES, AdgenWarning, TranspileError
 
 # a seed has no smaller form worth shrinking to: a failure prints its program instead.

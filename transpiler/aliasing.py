@@ -35,7 +35,7 @@ import inspect
 import types
 
 from adgen.runtime import registry
-from adgen import argstores, calls, inplace, instances, memory, source, valuereads
+from adgen import argstores, calls, errors, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.errors import AdgenError
@@ -149,9 +149,9 @@ class Checker:
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Call):
                 for _, how in memory.changed_by(node, self.evaluator.resolve):
-                    self.diags.add("AD305", node, how, "Assign a new value instead: `y = np.sort(y)`, `y[...] = 0.0`, or the result of the call.")
+                    self.diags.report(node, errors.AD305_CALL_CHANGES, how=how)
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and getattr(node.value.func, "attr", None) == "at" and not is_add_at(node):
-                self.diags.add("AD109", node, f"`{ast.unparse(node.value.func)}` changes its first argument in place, which is differentiated only for np.add.at", "Compute the new values and store them: `y[i] = y[i] * v`.")
+                self.diags.report(node, errors.AD109_UFUNC_AT, ufunc=ast.unparse(node.value.func))
 
     def members(self, name):
         """``name`` and the names that shared its memory when something stored into it."""
@@ -293,12 +293,7 @@ class Checker:
         items = value.held - self.plain  # (``[x[:2].copy()]`` holds no item of ``x``)
         if report and _callers(items):
             what = "an item of an argument" if any(o[0] == "param" for o in items if isinstance(o, tuple)) else "a global's item or an argument's"
-            self.diags.add(
-                "AD221",
-                stmt,
-                f"stores into an array held in `{name}`, which may be {what}: the caller's array would change",
-                f"Put copies in the list first (`{name} = [np.copy(a) for a in {name}]`, `{{k: np.copy(a) for k, a in {name}.items()}}`), or build new arrays instead of storing.",
-            )
+            self.diags.report(stmt, errors.AD221_CALLERS_ITEM, name=name, what=what)
         state.change(items, DEFINITE, exclude={name})
         added = self.evaluator.of(stmt.value.args[2], state.values)
         site = self._site(stmt, state)
@@ -362,12 +357,7 @@ class Checker:
         if not isinstance(method, types.FunctionType) or not _changes_receiver(method):
             return False
         obj, callee = ast.unparse(call.func.value), ast.unparse(call.func)
-        self.diags.add(
-            "AD305",
-            call,
-            f"`{callee}` stores into `{obj}` (a {type(held).__name__}) and runs as it is here (it is not differentiated), so the gradient would not see the change",
-            f"Set the attribute before taking the gradient, or pass what `{callee}` sets as an argument.",
-        )
+        self.diags.report(call, errors.AD305_STORES_INTO_OBJECT, name=callee, obj=obj, kind=type(held).__name__)
         return True
 
     def _lowered(self, stmt):
@@ -466,38 +456,18 @@ class Checker:
             return False  # a change not written on the parameter's name: checked when the gradient runs
         filename, line, text = found
         callee = getattr(fn, "__name__", callee)
-        self.diags.add(
-            "AD222",
-            call,
-            f"`{callee}` runs here for its side effects (it is not differentiated), and changes its argument `{params[0]}` in place, given `{arg.id}`, {what}: {filename}:{line}: `{text}`",
-            f"In `{callee}`, bind a new value (`{params[0]} = ...`) instead of changing its argument, or pass a copy (`{arg.id}.copy()`).",
-        )
+        self.diags.report(call, errors.AD222_CHANGES_ARGUMENT, name=callee, param=params[0], arg=arg.id, what=what, file=filename, line=line, text=text)
         return True
 
     def _refuse_call(self, call, callee, arg):
-        self.diags.add(
-            "AD305",
-            call,
-            f"`{callee}` may change its argument `{arg}` in place, and runs as it is here (it is not differentiated)",
-            f"In `{callee}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`), or pass a copy.",
-        )
+        self.diags.report(call, errors.AD305_MAY_CHANGE_ARGUMENT, name=callee, arg=arg)
 
     def _refuse_store(self, stmt, name):
         what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
-        self.diags.add(
-            "AD305",
-            stmt,
-            f"stores into `{name}`, which may be {what}",
-            f"Store only into arrays the function creates: `{name} = np.zeros(...)`, or a copy: `{name} = {name}.copy()`.",
-        )
+        self.diags.report(stmt, errors.AD305_STORE, name=name, what=what)
 
     def _refuse_integer(self, stmt, name):
-        self.diags.add(
-            "AD307",
-            stmt,
-            f"stores a differentiated value into `{name}`, an array of integers or booleans: the value is truncated, which has no gradient",
-            f"Make `{name}` an array of floats (`np.zeros(n)`, `{name}.astype(float)`), or store `int(...)` on purpose.",
-        )
+        self.diags.report(stmt, errors.AD307_INTEGER_STORE, name=name)
 
     def _parts(self, node):
         """``(names read, calls)`` of a statement or expression (statements are looked at
@@ -554,13 +524,10 @@ class Checker:
 
     def _refuse_read(self, n, subject, reached):
         if n.id not in self.outside:
-            what = f"`{n.id}`, which may share memory with an array an earlier in-place change changed"
-            hint = f"Bind `{n.id}` after the change, or make it a copy where it is bound (`.copy()`)."
+            self.diags.report(n, errors.AD306_SHARED_NAME, name=n.id)
         else:
-            written = ast.unparse(self.resolver.as_written(subject))
-            what = f"`{written}` (a global or closure value{', which reads ' + reached if reached else ''}) after an earlier in-place change may have changed it"
-            hint = f"Read `{written}` before the change, or make the change on a copy (`y = y.copy()` first)."
-        self.diags.add("AD306", n, f"reads {what}", hint)
+            message = errors.AD306_OUTSIDE_VALUE_READS if reached else errors.AD306_OUTSIDE_VALUE
+            self.diags.report(n, message, name=ast.unparse(self.resolver.as_written(subject)), reached=reached)
 
 
 def _changes_receiver(fn):

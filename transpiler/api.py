@@ -18,9 +18,9 @@ import numpy as np
 
 from adgen.runtime import modules, trees
 from adgen.runtime.core import ONES
-from adgen import binding, calls, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
+from adgen import binding, calls, errors, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
-from adgen.errors import AdgenWarning, Diagnostic, TranspileError
+from adgen.errors import AdgenWarning, TranspileError
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
 _VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to
@@ -182,8 +182,7 @@ class GradFunction:
             return
         code = self._fn.__code__
         line = code.co_firstlineno
-        message = f"differentiating with respect to `{name}`, which is {kind}: its gradient treats it as a real number"
-        diag = Diagnostic("AD303", message, code.co_filename, line, 1, 0, linecache.getline(code.co_filename, line), severity="warning")
+        diag = errors.AD303_INTEGER_WRT.at(code.co_filename, line, 1, 0, linecache.getline(code.co_filename, line), severity="warning", name=name, kind=kind)
         warnings.warn(AdgenWarning(diag), stacklevel=3)  # the line calling the gradient
 
     def __repr__(self):
@@ -242,9 +241,7 @@ def _parts(fn):
         else:
             break
     what = getattr(given, "__qualname__", None) or type(given).__qualname__
-    message = f"{what} ({type(fn).__module__}.{type(fn).__qualname__}) is not a Python function whose source adgen can read, nor one it has a derivative rule for"
-    hint = "Differentiate a function (def or lambda) that calls it; give it a derivative rule with @defvjp if it is not Python."
-    raise TranspileError([Diagnostic("AD108", message, "<grad>", 0, 0, hint=hint)])
+    raise TranspileError([errors.AD108_NOT_PYTHON.at("<grad>", 0, 0, what=what, kind=f"{type(fn).__module__}.{type(fn).__qualname__}")])
 
 
 def _names_for(given, wrt, fn):
@@ -256,8 +253,8 @@ def _names_for(given, wrt, fn):
         if isinstance(item, int) and not isinstance(item, bool):
             if not -len(names) <= item < len(names):
                 code = fn.__code__
-                message = f"wrt={item} but {getattr(given, '__qualname__', fn.__qualname__)} takes {len(names)} parameters ({', '.join(names)})"
-                raise TranspileError([Diagnostic("AD301", message, code.co_filename, code.co_firstlineno, 1)])
+                what = getattr(given, "__qualname__", fn.__qualname__)
+                raise TranspileError([errors.AD301_OUT_OF_RANGE.at(code.co_filename, code.co_firstlineno, 1, item=item, name=what, count=len(names), params=", ".join(names))])
             return names[item]
         return item
 

@@ -28,7 +28,7 @@ import types
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import calls
+from adgen import calls, errors
 from adgen.syntax import load, rt_call, walk
 
 # displays and expressions whose value is never a tuple or list of two
@@ -106,8 +106,7 @@ class _Split:
         return ast.fix_missing_locations(ast.copy_location(new, where))
 
     def _refuse(self, stmt, what):
-        message = f"has_aux=True: the function must return a pair `(loss, aux)`, but it returns {what} here"
-        self.diags.add("AD214", stmt.value, message)
+        self.diags.report(stmt.value, errors.AD214_NOT_A_PAIR, what=what)
 
 
 def _library_function(fn):

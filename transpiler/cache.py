@@ -25,7 +25,8 @@ import time
 import types
 import warnings
 
-from adgen.errors import AdgenWarning, Diagnostic
+from adgen import errors
+from adgen.errors import AdgenWarning
 from adgen.files import write_atomic
 
 MAX_MODULES = 512  # generated modules kept in memory; the least recently used go first
@@ -184,13 +185,13 @@ def _store(name, text):
             pass
         return path
     if found is not None:
-        _warn("AD503", path, "this cached module is not the code adgen generated for it (edited, truncated or planted); it was not run, and is replaced")
+        _warn(path, errors.AD503_CHANGED)
     try:
         write_atomic(path, text, mode=0o600, sync=False)  # a torn file is caught by the comparison
     except OSError as exc:
         with _lock:
             _judged.pop(asked, None)  # judge it again next time (it may have been removed)
-        _warn("AD504", where, f"cannot write a module to the cache folder ({exc.strerror or exc}); gradients are kept in memory")
+        _warn(where, errors.AD504_WRITE_FAILED, error=exc.strerror or exc)
         return None
     _written[0] += 1
     if _written[0] % PRUNE_EVERY == 1:
@@ -223,32 +224,32 @@ def usable_folder(asked):
     with _lock:
         if asked in _judged:
             return _judged[asked]
-    real, code, why = judge(asked)
+    real, message, parts = judge(asked)
     if real is None:
-        _warn(code, asked, f"{why}; gradients are kept in memory")
+        _warn(asked, message, **parts)
     with _lock:
         _judged[asked] = real
     return real
 
 
 def judge(asked):
-    """(real path, None, None) for a usable folder, else (None, code, reason)."""
+    """(real path, None, None) for a usable folder, else (None, message, its parts)."""
     try:
         make_folders(asked)
         real = os.path.realpath(asked)
         info = os.stat(real)
     except OSError as exc:
-        return None, "AD501", f"cannot make the cache folder: {exc.strerror or exc}"
+        return None, errors.AD501_CANNOT_MAKE, {"error": exc.strerror or exc}
     if not stat.S_ISDIR(info.st_mode):
-        return None, "AD501", "the cache folder is not a folder"
+        return None, errors.AD501_NOT_A_FOLDER, {}
     try:
         unsafe = unsafe_reason(real, info)
     except OSError as exc:
         unsafe = f"cannot inspect a folder above it: {exc.strerror or exc}"
     if unsafe:
-        return None, "AD502", f"not using the cache folder: {unsafe}, so a file planted there could run as you"
+        return None, errors.AD502_UNSAFE, {"why": unsafe}
     if not os.access(real, os.W_OK | os.X_OK):
-        return None, "AD501", "cannot write in the cache folder"
+        return None, errors.AD501_NOT_WRITABLE, {}
     return real, None, None
 
 
@@ -287,16 +288,16 @@ def unsafe_reason(real, info):
     return ""
 
 
-def _warn(code, path, message):
+def _warn(path, message, **parts):
     """One AdgenWarning per problem and path in a process."""
     with _lock:
-        if (code, path) in _warned:
+        if (message.code, path) in _warned:
             return
-        _warned.add((code, path))
+        _warned.add((message.code, path))
     level, frame = 1, sys._getframe()
     while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         level, frame = level + 1, frame.f_back  # to the line of the user's that called adgen
-    warnings.warn(AdgenWarning(Diagnostic(code, message, path, 0, 0, severity="warning")), stacklevel=level)
+    warnings.warn(AdgenWarning(message.at(path, 0, 0, severity="warning", **parts)), stacklevel=level)
 
 
 def own_files(where):

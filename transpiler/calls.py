@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import check, debug, instances, lift, objects, optimize, passed, source, tuples, variadic
+from adgen import debug, errors, instances, lift, objects, optimize, passed, source, subset, tuples, variadic
 from adgen.assemble import comment
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
@@ -187,8 +187,7 @@ class Caller:
             return None
         node = variadic.shape_spread(node, lambda x: _ndim(rev, x))
         if variadic.spread_left(node):
-            message = f"the number of arguments (or the keywords) this call passes to {_qualname(fn)} is not known statically"
-            self.diags.add("AD206", node, message, variadic.UNKNOWN_SPREAD_HINT)
+            self.diags.report(node, errors.AD206_UNKNOWN_SPREAD, name=_qualname(fn))
             return node, None
         # a method: self comes first; a functools.partial: the arguments it holds
         call_args = [receiver] * (receiver is not None) + extra + list(node.args)
@@ -210,7 +209,7 @@ class Caller:
         if site is None:
             return node, None
         src = variadic.specialise(src, site)  # to the values *args and **kwargs take here
-        check.raise_if_unsupported(src)  # the callee's own problems, at its own lines
+        subset.raise_if_unsupported(src)  # the callee's own problems, at its own lines
         bound = site.bound
         active = tuple(p for p, value in bound.items() if ops.get(id(value)) is not None)
         freevars = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure and v != "__class__")
@@ -224,11 +223,9 @@ class Caller:
             new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
         variant = self.program.variant(fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed))
         if variant.width != tuple_width:
-            if variant.width:
-                message = f"{_qualname(fn)} returns a tuple: unpack it into names (`a, b = ...`)"
-            else:  # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
-                message = f"unpacking the result of {_qualname(fn)} needs it to return a tuple display (`return a, b`)"
-            self.diags.add("AD302", node, message)
+            # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
+            message = errors.AD302_TUPLE_RESULT if variant.width else errors.AD302_NOT_A_DISPLAY
+            self.diags.report(node, message, name=_qualname(fn))
             return node, None
         if not nested:  # its code (autoreload replaces it in place) and the defaults its forward takes
             for attr in ("__code__", "__defaults__", "__kwdefaults__"):
@@ -263,15 +260,12 @@ class Caller:
         for param, layout in tpl.rule.callbacks.items():
             markers = layout(**known)
             if isinstance(markers, str):
-                self.diags.add("AD212", node, markers)
+                self.diags.report(node, errors.AD212_RULE_REFUSES, reason=markers)
                 return None
             fn, names, values = self._callback_function(rev, mapping.get(param))
             if fn is None:
-                what = ast.unparse(mapping.get(param))
-                message = f"`{what}`, passed to {label} as `{param}`, is not a function of yours whose source adgen can differentiate"
-                if values == "unknown":
-                    message = f"adgen cannot tell statically which function `{what}` (passed to {label} as `{param}`) is"
-                self.diags.add("AD212", node, message, "pass a function of yours by its name: one defined at module level, a nested def or a lambda (wrap a library function in one: `def f(y, t): return np.sin(y)`)")
+                message = errors.AD212_UNKNOWN if values == "unknown" else errors.AD212_NOT_YOURS
+                self.diags.report(node, message, name=ast.unparse(mapping.get(param)), label=label, param=param)
                 return None
             positions = self._callback_positions(rev, node, label, param, markers, mapping)
             if positions is None:
@@ -279,15 +273,14 @@ class Caller:
             signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
             positional = [p.name for p in signature.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             if positions and positions[-1] >= len(positional):
-                message = f"{label} calls `{_qualname(fn)}` with more arguments than it names as parameters ({', '.join(positional)}): a differentiated one would reach its *args"
-                self.diags.add("AD212", node, message, "name every parameter the library passes")
+                self.diags.report(node, errors.AD212_STAR_ARGS, label=label, name=_qualname(fn), params=", ".join(positional))
                 return None
             captured = tuple(n for n, v in zip(names, values) if rev.activity.expr_active(v))
             nested = isinstance(fn, lift.Lifted)
             src = fn.src if nested else self._source(fn, node)
             if src is None:
                 return None
-            check.raise_if_unsupported(src)
+            subset.raise_if_unsupported(src)
             cells = () if nested else tuple(v for v in fn.__code__.co_freevars if v in src.closure)
             if not nested:
                 for attr in ("__code__", "__defaults__", "__kwdefaults__"):
@@ -295,7 +288,7 @@ class Caller:
             active = tuple(positional[k] for k in positions) + captured
             variant = self.program.variant(fn, src, active, cells)
             if variant.width:
-                self.diags.add("AD212", node, f"`{_qualname(fn)}` returns a tuple display; as {label}'s `{param}` it must return an array or a list", "return `np.array([...])` or a list")
+                self.diags.report(node, errors.AD212_TUPLE_RESULT, name=_qualname(fn), label=label, param=param)
                 return None
             plans[param] = (variant, tuple(positions), captured, cells)
         return plans
@@ -329,7 +322,7 @@ class Caller:
         positions, at = [], 0
         for marker in markers:
             if at is None and marker is not False:
-                self.diags.add("AD212", node, f"{label}'s `{param}` takes arguments after an unknown number of others")
+                self.diags.report(node, errors.AD212_AFTER_UNKNOWN, label=label, param=param)
                 return None
             if isinstance(marker, str):
                 items = mapping.get(marker[1:])
@@ -339,8 +332,7 @@ class Caller:
                 elif items is None or not rev.activity.expr_active(items):
                     at = None  # how many, not known; none differentiated
                 else:
-                    message = f"the differentiated values passed to {label} as `{marker[1:]}` must be written as a tuple display"
-                    self.diags.add("AD212", node, message, f"write `{marker[1:]}=(a, b)`")
+                    self.diags.report(node, errors.AD212_ARGS_DISPLAY, label=label, param=marker[1:])
                     return None
             else:
                 if marker:
@@ -367,9 +359,7 @@ class Caller:
             return False
         if rev.resolver.instances.of(func.value) is not None:
             return False  # a function the object holds (``self.act = np.tanh``): its rule, from the Reverser
-        message = f"cannot tell statically which function `{ast.unparse(func)}` is (a method of a value only known when the code runs)"
-        hint = f"Call the method through its class, `ClassName.{func.attr}({func.value.id}, ...)`, or make it a function."
-        self.diags.add("AD202", func, message, hint)
+        self.diags.report(func, errors.AD202_METHOD_OF_SELF, name=ast.unparse(func), method=func.attr, receiver=func.value.id)
         return True
 
     def _source(self, fn, node):
@@ -381,7 +371,7 @@ class Caller:
                 self.diags.items.append(exc.diagnostics[0])
                 return None
             why = exc.diagnostics[0].message if exc.diagnostics else "no source"
-            self.diags.add("AD203", node, f"cannot differentiate the call to `{_qualname(fn)}`: {why}")
+            self.diags.report(node, errors.AD203_NO_SOURCE, name=_qualname(fn), why=why)
             return None
 
     def _callee(self, rev, func):
@@ -416,7 +406,7 @@ class Caller:
         try:
             return variadic.bind(signature, src.func, args, {k.arg: k.value for k in keywords})
         except TypeError as exc:
-            self.diags.add("AD204", node, f"the call does not match {_qualname(fn)}'s parameters: {exc}")
+            self.diags.report(node, errors.AD204_PARAMETERS, name=_qualname(fn), error=exc)
             return None
 
     def merge(self, fwd):

@@ -18,8 +18,8 @@ import shlex
 import sys
 import typing
 
-from adgen import __version__, cache, diagnose, emit, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
-from adgen.errors import CODES, InternalError, RuleError, TranspileError
+from adgen import __version__, cache, check, emit, errors, fingerprint, pipeline, shapes, sidebyside, source, static, stubs
+from adgen.errors import InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
 
@@ -33,9 +33,10 @@ class Fail(Exception):
     """A usage or I/O error: one line on stderr, exit 2."""
 
 
-def coded(code, message):
-    """A ``Fail`` message with its code (AD5xx: the files adgen reads) and the code's hint."""
-    return f"{code} {message}\nhint: {CODES[code][2]}"
+def coded(message, **parts):
+    """A ``Fail`` message with its code (AD5xx: the files adgen reads) and its hint."""
+    text, hint = message.render(parts)
+    return f"{message.code} {text}\nhint: {hint}"
 
 
 def parse_wrt(text):
@@ -393,8 +394,7 @@ def confined_source(out, rel, named):
         inside = False
     if not inside:
         redo = f"adgen emit --check {emit.shell_word(out)} --source {emit.shell_word(real)}"
-        raise Fail(coded("AD505", f"{out}: its header names the source {shown}, outside the file's folder {tree}; "
-                         f"not importing (running) it. To check it, name the source yourself: {redo}"))
+        raise Fail(coded(errors.AD505_OUTSIDE, out=out, shown=shown, tree=tree, redo=redo))
     return path
 
 
@@ -404,7 +404,7 @@ def split_check_target(target):
     return (path, func) if sep and path and func.isidentifier() else (target, None)
 
 
-def check(args):
+def check_command(args):
     """``adgen check``: print every diagnostic; 1 when any is an error, 3 on a bug in adgen."""
     path, func = split_check_target(args.target)
     wrt = parse_wrt(args.wrt) if args.wrt is not None else 0
@@ -418,11 +418,11 @@ def check(args):
     if func:
         functions, skipped = [function(module, path, func)], []
     else:
-        functions, skipped = diagnose.functions_in(module, path)
+        functions, skipped = check.functions_in(module, path)
     found, failures = [], []
     for fn in functions:
         try:
-            found += diagnose.diagnose(fn, wrt)
+            found += check.diagnose(fn, wrt)
         except (RuleError, InternalError) as exc:
             failures.append(exc)
             print(f"adgen: in {fn.__name__}: {exc}", file=sys.stderr)
@@ -448,8 +448,8 @@ def report(found, form, checked):
         return
     for d in found:
         print(d.render() + "\n")
-    errors = sum(d.severity == "error" for d in found)
-    print(f"{checked}: {_count(errors, 'error')}, {_count(len(found) - errors, 'warning')}")
+    failed = sum(d.severity == "error" for d in found)
+    print(f"{checked}: {_count(failed, 'error')}, {_count(len(found) - failed, 'warning')}")
 
 
 def _as_given(diag, path):
@@ -488,7 +488,7 @@ def run(args):
     if args.command == "cache":
         return cache_command(args.action)
     if args.command == "check":
-        return check(args)
+        return check_command(args)
     targets = args.target if isinstance(args.target, list) else [args.target]  # show: one
     if len(targets) != 1:
         raise Fail("expected one FILE:FUNC (or --check OUT...)")
@@ -571,9 +571,9 @@ def cache_command(action):
     print(f"folder: {where}{'' if os.path.isdir(where) else ' (not made yet)'}")
     print(f"files: {len(files)}, {size} bytes (past {cache.DISK_LIMIT} bytes, the least recently used are removed)")
     if os.path.isdir(where):
-        _, code, why = cache.judge(where)
-        if code:
-            print(f"not used: {code} {why}")
+        _, message, parts = cache.judge(where)
+        if message:
+            print(f"not used: {message.code} {message.render(parts)[0]}")
     return 0
 
 

@@ -30,6 +30,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 
 import ast
 
+from adgen import errors
 from adgen.normalize import nested, unpack_tuples
 from adgen.syntax import Transformer, at, clone, names_in, walk
 
@@ -123,7 +124,7 @@ class Rewriter:
         if isinstance(stmt, ast.Expr) and _method(stmt.value) and not stmt.value.keywords:
             return pre + self._mutation(stmt)
         if isinstance(stmt, ast.Assign) and _method(stmt.value, ("pop",)) and _dict_pop(stmt.value):
-            self.diags.add("AD102", stmt.value, "`d.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
+            self.diags.report(stmt.value, errors.AD102_DICT_POP)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
             return pre + self._unpack(stmt)
         if _grows(stmt):  # xs = xs + [a, b]
@@ -173,7 +174,7 @@ class Rewriter:
         receiver, method = _method(stmt.value)
         args = stmt.value.args
         if method == "pop" and _dict_pop(stmt.value):
-            self.diags.add("AD109", stmt, f"`{receiver}.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
+            self.diags.report(stmt, errors.AD109_DICT_POP, receiver=receiver)
             return [stmt]
         if method == "pop":
             return [at(ast.Assign(targets=[ast.Name(id=self.names.temp(), ctx=ast.Store())], value=stmt.value), stmt)]
@@ -188,7 +189,7 @@ class Rewriter:
             new = self._append(receiver, args[0], stmt)
             new.adgen_comprehension = getattr(stmt, "adgen_comprehension", False)
             return [new]
-        self.diags.add("AD109", stmt, f"`{receiver}.{method}(...)` takes one argument here")
+        self.diags.report(stmt, errors.AD109_ONE_ARGUMENT, receiver=receiver, method=method)
         return [stmt]
 
     def _append(self, receiver, value, where):
@@ -262,7 +263,7 @@ class Rewriter:
         body[0].adgen_comprehension = True  # its list has no other name while it is filled
         for gen in reversed(comp.generators):
             if gen.is_async:
-                self.diags.add("AD102", gen, "`async for` in comprehensions is not supported")
+                self.diags.report(gen, errors.AD102_ASYNC_COMPREHENSION)
             for cond in reversed(gen.ifs):
                 body = [at(ast.If(test=cond, body=body, orelse=[]), cond)]
             body = [at(ast.For(target=gen.target, iter=gen.iter, body=body, orelse=[]), where)]
@@ -306,22 +307,13 @@ class Rewriter:
             elif isinstance(node, ast.For) and isinstance(node.iter, ast.Name):
                 allowed.add(id(node.iter))
                 if node.iter.id in _mutated(node.body):
-                    self.diags.add(
-                        "AD111", node.iter, f"the loop changes `{node.iter.id}`, the list it goes over",
-                        f"loop over a copy (`for v in list({node.iter.id}):`), or over `range(...)`",
-                    )
+                    self.diags.report(node.iter, errors.AD111_LOOP_CHANGES_LIST, name=node.iter.id)
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in mutated:
                 if not _fresh_list(node.value):
-                    self.diags.add(
-                        "AD111", node, f"`{node.targets[0].id}` is changed in place, so it must be a new list: this one may have another name",
-                        f"make a copy: `{node.targets[0].id} = list(...)`",
-                    )
+                    self.diags.report(node, errors.AD111_NOT_NEW, name=node.targets[0].id)
         for node in walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated and id(node) not in allowed:
-                self.diags.add(
-                    "AD111", node, f"`{node.id}` is changed in place (append/extend/pop) and also has another name here",
-                    f"use a copy here (`list({node.id})`), or build a new list instead of changing this one",
-                )
+                self.diags.report(node, errors.AD111_SECOND_NAME, name=node.id)
 
 
 def _dict_pop(call):

@@ -1,6 +1,12 @@
-"""Diagnostics: the code table, the ``Diagnostic`` record, the three exception
-classes, and the one place that formats problems for users."""
+"""Diagnostics: the code table, every message the transpiler reports (its text and
+hint next to its code), the ``Diagnostic`` record, the three exception classes, and
+the one place that formats problems for users.
 
+A call site passes only the variable parts of a message:
+``diags.report(node, errors.AD105_DECORATED, name=d.name)``.
+"""
+
+import string
 import warnings
 from dataclasses import asdict, dataclass
 
@@ -76,6 +82,409 @@ CODES = {
     "AD505": ("source outside the generated file's folder", "`adgen emit --check OUT` imports (runs) the source file OUT's header names; whoever wrote OUT chose that path, so adgen refuses one outside OUT's folder and its subfolders (links resolved).", "Name the source yourself: `adgen emit --check OUT --source FILE`."),
     "AD506": ("not resolvable without importing", "`adgen check --no-import` reads the file without running it, so a name bound by code that runs only on import (`SPRING = Spring(3.0, 1.0)`, a function a factory returns, `exec`, an installed module not loaded yet, `from m import *` of such a module) is unknown: a call of it is an error (what it does is unknown), a read of it a warning (what kind of value it is, say an `np.matrix`, is unknown).", "Check the file with `adgen check` (which imports it, running its top-level code), or bind the name with a `def`, an import or a literal."),
 }
+
+
+@dataclass(frozen=True)
+class Message:
+    """One kind of problem: its code, its text with ``{fields}`` for the variable parts,
+    and its hint (the code's rewrite when none is given, or when a field the hint
+    names comes out empty)."""
+
+    code: str
+    text: str
+    hint: str = ""
+
+    def render(self, parts):
+        """``(message, hint)`` with ``parts`` filled in."""
+        hint = self.hint.format(**parts)
+        if any(parts[f] == "" for f in _fields(self.hint)):
+            hint = ""
+        return self.text.format(**parts), hint or CODES[self.code][2]
+
+    def at(self, filename, line, col, end_col=0, source_line="", /, severity="error", **parts):
+        """The ``Diagnostic`` of this message at a position given outright."""
+        message, hint = self.render(parts)
+        return Diagnostic(self.code, message, filename, line, col, end_col, source_line, hint, severity)
+
+
+def _fields(template):
+    """The names of the ``{fields}`` in ``template``."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# ----------------------------------------------------------------------------------------
+# The messages, by code; the hints several share first.
+
+_ONLY_DEF = "only a `def` called directly, defined once at the top of the function's body, is supported"
+_REGISTER_STUB = "register one before calling grad:\n{stub}"
+_SPREAD_HINT = (
+    "Write the arguments out (`f(a, b)`), or spread a tuple whose length adgen can see: a display "
+    "`f(*(a, b))`, a name bound once to one (`t = (a, b)`), the tuple a function of yours returns "
+    "(`f(*polar(r, t))`), `x.shape` of an argument, or a repeated display whose count is known when "
+    "the gradient is made (`f(*[a] * 2)`, `f(*[a] * n)` with `n` a literal argument or default)."
+)
+_CALLBACK_HINT = (
+    "pass a function of yours by its name: one defined at module level, a nested def or a lambda "
+    "(wrap a library function in one: `def f(y, t): return np.sin(y)`)"
+)
+_BASE_BY_NAME = "Call the base class's method by its name: `Base.method(self, ...)`."
+
+# AD101 unsupported statement
+AD101_ASYNC_FUNCTION = Message("AD101", "`async` functions cannot be differentiated (they return a coroutine)")
+AD101_STATEMENT = Message("AD101", "`{statement}` statements are not supported")
+AD101_IMPORT = Message("AD101", "imports inside the function are not supported; import at module level")
+# AD102 unsupported expression
+AD102_EXPRESSION = Message("AD102", "`{expression}` expressions are not supported")
+AD102_GENERATOR = Message("AD102", "generators (`{keyword}`) are not supported")
+AD102_ASYNC_COMPREHENSION = Message("AD102", "`async for` in comprehensions is not supported")
+AD102_BY_NAME = Message("AD102", "`{name}()` reads or runs code by name, which adgen cannot follow")
+AD102_BY_NAME_ALIAS = Message("AD102", "`{written}` is `{name}()`, which reads or runs code by name: adgen cannot follow it")
+AD102_DICT_POP = Message("AD102", "`d.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
+AD102_DICT_SPREAD = Message("AD102", "`**` in a dict of differentiated values is not supported")
+AD102_DIFFERENTIATED = Message("AD102", "`{expression}` expressions on differentiated values are not supported yet")
+# AD103 unsupported assignment target
+AD103_STORE_BASE = Message("AD103", "only a named array can be stored into: `a[i] = v`, `a[i][j] = v`")
+AD103_NESTED_UNPACKING = Message("AD103", "nested unpacking is not supported yet")
+AD103_STARRED = Message("AD103", "starred assignment targets are not supported")
+AD103_TARGET = Message("AD103", "assigning to a {kind} is not supported yet")
+AD103_RANGE_TARGET = Message("AD103", "a range yields numbers: loop over it with a single name")
+AD103_LOOP_TARGET = Message("AD103", "loop targets must be names or tuples of names")
+# AD104 unsupported signature
+AD104_STAR_ARGS = Message("AD104", "`*{name}` is not supported")
+AD104_STAR_KWARGS = Message("AD104", "`**{name}` is not supported")
+# AD105 nested definition
+AD105_NESTED_DEF = Message("AD105", "a nested `def` is supported only at the top level of the function's body")
+AD105_ASYNC_DEF = Message("AD105", "nested function definitions are not supported")
+AD105_CLASS = Message("AD105", "class definitions inside the function are not supported")
+AD105_LAMBDA = Message("AD105", "lambdas inside the differentiated function are not supported")
+AD105_DECORATED = Message("AD105", "nested function `{name}` has decorators; " + _ONLY_DEF)
+AD105_REDEFINED = Message("AD105", "nested function `{name}` is defined or assigned more than once; " + _ONLY_DEF)
+AD105_SHADOWS_BUILTIN = Message("AD105", "nested function `{name}` hides Python's builtin of that name; rename it")
+AD105_DEFAULT = Message("AD105", "nested function `{name}` has a default that is not a literal")
+AD105_AS_VALUE = Message("AD105", "nested function `{name}` is used as a value; " + _ONLY_DEF)
+# AD106 unsupported control flow
+AD106_CONDITIONAL = Message("AD106", "conditional expressions on differentiated values are not supported here (inside a comprehension or lambda)")
+# AD107 reserved name
+AD107_RESERVED = Message("AD107", "`{name}` is reserved for generated code")
+AD107_RESERVED_PARAMETER = Message("AD107", "parameter `{name}` is reserved for generated code")
+# AD108 no source
+AD108_NO_SOURCE = Message(
+    "AD108",
+    "cannot find the source of the function: {why}",
+    "Put the function in a .py file and import it (`from mymodule import f`), then call grad on it; "
+    "IPython, Jupyter and the Python 3.13+ REPL keep what you type, so functions defined there work too.",
+)
+AD108_UNPARSABLE = Message("AD108", "cannot parse the file: {error}")
+AD108_NOT_PYTHON = Message(
+    "AD108",
+    "{what} ({kind}) is not a Python function whose source adgen can read, nor one it has a derivative rule for",
+    "Differentiate a function (def or lambda) that calls it; give it a derivative rule with @defvjp if it is not Python.",
+)
+# AD109 statement without effect on the result
+AD109_BARE_EXPRESSION = Message("AD109", "a bare expression statement may change values behind adgen's back")
+AD109_UFUNC_AT = Message(
+    "AD109",
+    "`{ufunc}` changes its first argument in place, which is differentiated only for np.add.at",
+    "Compute the new values and store them: `y[i] = y[i] * v`.",
+)
+AD109_DICT_POP = Message("AD109", "`{receiver}.pop(key)` on a dict is not supported", "read the item with `d[key]` instead")
+AD109_ONE_ARGUMENT = Message("AD109", "`{receiver}.{method}(...)` takes one argument here")
+# AD110 missing return
+AD110_NO_RETURN = Message("AD110", "the function must end with `return <expression>`")
+AD110_EMPTY_RETURN = Message("AD110", "every `return` must return a value")
+# AD111 list changed in place has another name
+AD111_LOOP_CHANGES_LIST = Message(
+    "AD111",
+    "the loop changes `{name}`, the list it goes over",
+    "loop over a copy (`for v in list({name}):`), or over `range(...)`",
+)
+AD111_NOT_NEW = Message(
+    "AD111",
+    "`{name}` is changed in place, so it must be a new list: this one may have another name",
+    "make a copy: `{name} = list(...)`",
+)
+AD111_SECOND_NAME = Message(
+    "AD111",
+    "`{name}` is changed in place (append/extend/pop) and also has another name here",
+    "use a copy here (`list({name})`), or build a new list instead of changing this one",
+)
+# AD112 list arithmetic
+AD112_JOINED = Message(
+    "AD112",
+    "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
+    "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate",
+)
+# AD113 nested too deeply
+AD113_STATEMENT_DEPTH = Message("AD113", "this statement nests expressions or blocks more than {depth} levels deep")
+AD113_RECURSION = Message("AD113", "the function is nested too deeply to transform within Python's recursion limit ({limit})")
+# AD201 no derivative rule
+AD201_NO_RULE = Message("AD201", "no derivative rule for {name}", _REGISTER_STUB)
+AD201_NO_RULE_OF_OBJECT = Message("AD201", "no derivative rule for {name} (a method of a {kind})", _REGISTER_STUB)
+AD201_GRADIENT_CALLED = Message(
+    "AD201",
+    "`{name}` is a gradient (grad, value_and_grad, vjp or elementwise_grad) called on a differentiated value: "
+    "differentiating through another gradient needs forward mode and higher-order derivatives, which are planned (issue 17)",
+    "Compute that gradient outside the differentiated function and pass it in as an argument, "
+    "or put the call in a function of yours and give it a derivative rule with @defvjp.",
+)
+# AD202 unresolvable name
+AD202_UNDEFINED = Message("AD202", "name `{name}` is not defined")
+AD202_UNKNOWN_FUNCTION = Message("AD202", "cannot tell statically which function `{name}` is")
+AD202_METHOD_OF_SELF = Message(
+    "AD202",
+    "cannot tell statically which function `{name}` is (a method of a value only known when the code runs)",
+    "Call the method through its class, `ClassName.{method}({receiver}, ...)`, or make it a function.",
+)
+# AD203 called function without source
+AD203_OWN_FUNCTION = Message("AD203", "calls to your own function `{name}` are not supported yet")
+AD203_NO_SOURCE = Message("AD203", "cannot differentiate the call to `{name}`: {why}")
+# AD204 arguments do not match the rule
+AD204_RULE_ARGUMENTS = Message("AD204", "the derivative rule {rule} {error}", "its rule accepts: ({params})")
+AD204_PARAMETERS = Message("AD204", "the call does not match {name}'s parameters: {error}")
+# AD205 unsupported attribute
+AD205_NO_ATTRIBUTE = Message("AD205", "arrays have no attribute `{name}`")
+AD205_NO_METHOD = Message("AD205", "arrays have no method `{name}`")
+AD205_CONTAINER_METHOD = Message(
+    "AD205",
+    "arrays have no method `{name}` (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)",
+)
+AD205_NO_RULE = Message("AD205", "no derivative rule for {name}", _REGISTER_STUB)
+# AD206 spread arguments of unknown structure
+AD206_UNKNOWN_SPREAD = Message(
+    "AD206",
+    "the number of arguments (or the keywords) this call passes to `{name}` is not known statically",
+    _SPREAD_HINT,
+)
+# AD207 source is not the running code
+AD207_STALE = Message(
+    "AD207",
+    "the source of the {what} in {file} is not the code that runs: "
+    "the file was changed after it was imported (or another definition now stands at its line)",
+    "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again.",
+)
+# AD208 module without a file
+AD208_NO_FILE = Message("AD208", "the gradient reads the globals of module {name!r}, which has no file ({path}) an emitted module could find it by")
+# AD209 object without a derivative rule for `[...]`
+AD209_INDEX_OBJECT = Message(
+    "AD209",
+    "no derivative rule for {label} (an object of type {kind}) on a differentiated value",
+    "index tricks other than np.r_ and np.c_ are not differentiated: build the array with np.concatenate, np.stack or arithmetic",
+)
+# AD210 argument the derivative rule cannot take
+AD210_RULE_REFUSES = Message("AD210", "{reason}")
+# AD211 frozen distribution not differentiated here
+AD211_FROZEN_METHOD = Message(
+    "AD211",
+    "the method `{method}` of a frozen {kind} distribution is not differentiated",
+    "Call the distribution's own method with the parameters, such as `{kind}.{method}(x, <parameters>)`; "
+    "frozen distributions are differentiated for the methods {methods}.",
+)
+AD211_FROZEN_USED = Message(
+    "AD211",
+    "a frozen {name} distribution of differentiated parameters is used other than by calling its methods",
+    "Call its methods directly (`{name}(mu, s).logpdf(x)`, or `d = {name}(mu, s)` used only as `d.logpdf(x)`, `d.cdf(y)`), "
+    "or call the distribution's method with the parameters: `{name}.logpdf(x, mu, s)`.",
+)
+AD211_LOCAL_METHOD = Message(
+    "AD211",
+    "the method `{method}` of the frozen {kind} distribution `{name}` is not differentiated",
+    "Call the distribution's own method with the parameters (`{kind}.{method}(..., <parameters>)`); "
+    "the methods differentiated on a frozen {kind} are {methods}.",
+)
+AD211_UNKNOWN_VALUE = Message(
+    "AD211",
+    "cannot tell statically what `{name}` is: if it is a frozen scipy.stats distribution, its `{method}` is differentiated only where "
+    "the distribution is frozen in the same function (`d = norm(mu, s)`) or at module level",
+    "Pass the parameters instead of the frozen distribution, and call the distribution's method: `norm.{method}(x, mu, s)`.",
+)
+# AD212 function passed to a library function not differentiated
+AD212_RULE_REFUSES = Message("AD212", "{reason}")
+AD212_NOT_YOURS = Message(
+    "AD212",
+    "`{name}`, passed to {label} as `{param}`, is not a function of yours whose source adgen can differentiate",
+    _CALLBACK_HINT,
+)
+AD212_UNKNOWN = Message("AD212", "adgen cannot tell statically which function `{name}` (passed to {label} as `{param}`) is", _CALLBACK_HINT)
+AD212_STAR_ARGS = Message(
+    "AD212",
+    "{label} calls `{name}` with more arguments than it names as parameters ({params}): a differentiated one would reach its *args",
+    "name every parameter the library passes",
+)
+AD212_TUPLE_RESULT = Message(
+    "AD212",
+    "`{name}` returns a tuple display; as {label}'s `{param}` it must return an array or a list",
+    "return `np.array([...])` or a list",
+)
+AD212_AFTER_UNKNOWN = Message("AD212", "{label}'s `{param}` takes arguments after an unknown number of others")
+AD212_ARGS_DISPLAY = Message(
+    "AD212",
+    "the differentiated values passed to {label} as `{param}` must be written as a tuple display",
+    "write `{param}=(a, b)`",
+)
+# AD214 has_aux result not a pair
+AD214_NOT_A_PAIR = Message("AD214", "has_aux=True: the function must return a pair `(loss, aux)`, but it returns {what} here")
+# AD217 chained store that cannot be followed
+AD217_ADVANCED_INDEX = Message(
+    "AD217",
+    "`{name}[...][...] = ...` stores into a copy: this first index is advanced (a list or a mask), so `{name}[...]` is a new array and NumPy drops the store",
+    "Write one index (`{name}[i, j] = v`), or name the copy (`b = {name}[idx]`, `b[j] = v`) if that is what you mean.",
+)
+AD217_LIST_SLICE = Message(
+    "AD217",
+    "stores into `{name}[...]`, a slice of a list (or a tuple key) that is a new list: the store goes into an item of it",
+    "Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
+)
+# AD218 method of an object not followed
+AD218_MIXED_CLASSES = Message(
+    "AD218",
+    "`{name}` takes items of `{seq}`, which holds objects of different classes: adgen cannot tell which class's method `{name}(...)` runs",
+    "Keep objects of one class in the list, or call each by a constant index (`layers[0](x)`).",
+)
+AD218_PROPERTY = Message(
+    "AD218",
+    "`{name}(...)` calls what a property of class {cls} returns, which adgen does not follow",
+    "Call a method, or read the property into a name outside the differentiated function and pass it.",
+)
+AD218_SUPER_UNKNOWN = Message("AD218", "adgen cannot tell which class `super()` starts after here", _BASE_BY_NAME)
+AD218_SUPER_NOT_GLOBAL = Message(
+    "AD218", "`super()` here names a class that is not a global of its module, which generated code cannot reach", _BASE_BY_NAME
+)
+# AD219 object built in a way adgen does not follow
+AD219_CHANGED = Message(
+    "AD219",
+    "`{name}(...)` changes an object built in the function (line {line}: `{text}`), so adgen cannot tell what it holds afterwards",
+    "Build the object with what it should hold (`__init__`), or build it outside the differentiated function and pass it in.",
+)
+AD219_CONSTRUCTION = Message(
+    "AD219",
+    "`{name}(...)` calls a method of an object of class {cls} built here, whose construction adgen does not follow: {why}",
+    "Build the object outside the differentiated function and pass it in, or keep `__init__` to stores of its arguments into attributes.",
+)
+AD219_COMPUTED_FUNCTION = Message(
+    "AD219",
+    "adgen cannot tell which function `{name}` is: {why}",
+    "Store the function itself in `__init__` (`self.f = f`, `self.f = np.tanh`), or build the object outside the differentiated function and pass it in.",
+)
+# AD221 store into an array the caller holds
+AD221_CALLERS_ITEM = Message(
+    "AD221",
+    "stores into an array held in `{name}`, which may be {what}: the caller's array would change",
+    "Put copies in the list first (`{name} = [np.copy(a) for a in {name}]`, `{{k: np.copy(a) for k, a in {name}.items()}}`), or build new arrays instead of storing.",
+)
+# AD222 call for its side effects changes a value
+AD222_CHANGES_ARGUMENT = Message(
+    "AD222",
+    "`{name}` runs here for its side effects (it is not differentiated), and changes its argument `{param}` in place, given `{arg}`, {what}: {file}:{line}: `{text}`",
+    "In `{name}`, bind a new value (`{param} = ...`) instead of changing its argument, or pass a copy (`{arg}.copy()`).",
+)
+# AD223 function parameter not known
+AD223_PARAMETER_FUNCTION = Message("AD223", "`{name}` calls a function held by the parameter `{param}`, which is known only when the function is called")
+# AD301 bad wrt
+AD301_ENTRY = Message("AD301", "wrt entries must be ints or parameter names, not {item!r}")
+AD301_OUT_OF_RANGE = Message("AD301", "wrt={item} but {name} takes {count} parameters ({params})")
+AD301_NOT_A_PARAMETER = Message("AD301", "wrt names {item!r}, which is not a parameter of {name} ({params})")
+AD301_NOT_DISTINCT = Message("AD301", "wrt must name distinct parameters, got {wrt!r}")
+# AD302 non-scalar result unpacked
+AD302_TUPLE_RESULT = Message("AD302", "{name} returns a tuple: unpack it into names (`a, b = ...`)")
+AD302_TUPLE_RESULT_VARIANTS = Message(
+    "AD302",
+    "{name} returns a tuple: unpack it into names (`a, b = ...`) (an argument that makes it return one array, "
+    "such as `compute_uv=False` or `mode='r'`, must be written as a constant)",
+)
+AD302_NOT_A_DISPLAY = Message("AD302", "unpacking the result of {name} needs it to return a tuple display (`return a, b`)")
+# AD303 integer wrt (warning)
+AD303_INTEGER_WRT = Message("AD303", "differentiating with respect to `{name}`, which is {kind}: its gradient treats it as a real number")
+# AD304 result independent of wrt (warning)
+AD304_UNUSED = Message("AD304", "the result does not depend on `{name}` (its gradient is zero): `{name}` is not used")
+AD304_LAST_USE = Message(
+    "AD304", "the result does not depend on `{name}` (its gradient is zero): the last use of `{name}`, or of a value computed from it, is here"
+)
+# AD305 in-place write into a shared value
+AD305_CALL_CHANGES = Message("AD305", "{how}", "Assign a new value instead: `y = np.sort(y)`, `y[...] = 0.0`, or the result of the call.")
+AD305_STORES_INTO_OBJECT = Message(
+    "AD305",
+    "`{name}` stores into `{obj}` (a {kind}) and runs as it is here (it is not differentiated), so the gradient would not see the change",
+    "Set the attribute before taking the gradient, or pass what `{name}` sets as an argument.",
+)
+AD305_MAY_CHANGE_ARGUMENT = Message(
+    "AD305",
+    "`{name}` may change its argument `{arg}` in place, and runs as it is here (it is not differentiated)",
+    "In `{name}`, bind a new value (`a = a + v`) instead of changing its argument (`a += v`, `a[i] = v`), or pass a copy.",
+)
+AD305_STORE = Message(
+    "AD305",
+    "stores into `{name}`, which may be {what}",
+    "Store only into arrays the function creates: `{name} = np.zeros(...)`, or a copy: `{name} = {name}.copy()`.",
+)
+AD305_GLOBAL = Message(
+    "AD305",
+    "stores into `{name}`, a global variable: the change would outlive the call",
+    "Store into a copy the function makes: `g = G.copy()`, `g[i] = v`.",
+)
+# AD306 read after an in-place write through another name
+AD306_SHARED_NAME = Message(
+    "AD306",
+    "reads `{name}`, which may share memory with an array an earlier in-place change changed",
+    "Bind `{name}` after the change, or make it a copy where it is bound (`.copy()`).",
+)
+AD306_OUTSIDE_VALUE = Message(
+    "AD306",
+    "reads `{name}` (a global or closure value) after an earlier in-place change may have changed it",
+    "Read `{name}` before the change, or make the change on a copy (`y = y.copy()` first).",
+)
+AD306_OUTSIDE_VALUE_READS = Message(
+    "AD306",
+    "reads `{name}` (a global or closure value, which reads {reached}) after an earlier in-place change may have changed it",
+    "Read `{name}` before the change, or make the change on a copy (`y = y.copy()` first).",
+)
+# AD307 differentiated value stored into an integer array
+AD307_INTEGER_STORE = Message(
+    "AD307",
+    "stores a differentiated value into `{name}`, an array of integers or booleans: the value is truncated, which has no gradient",
+    "Make `{name}` an array of floats (`np.zeros(n)`, `{name}.astype(float)`), or store `int(...)` on purpose.",
+)
+# AD309 array of a kind the gradient does not cover
+AD309_ODD_VALUE = Message("AD309", "`{name}` is {why}")
+AD309_ODD_MAKER = Message("AD309", "`{name}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
+# AD310 complex value without a complex rule
+AD310_OWN_FUNCTION = Message("AD310", "calls to your own functions with complex values are not differentiated")
+AD310_NOT_PIECEWISE_CONSTANT = Message("AD310", "{name} of a complex value is not piecewise constant, and has no derivative rule")
+AD310_NOT_VERIFIED = Message("AD310", "the derivative rule of {name} is not verified for complex values, which may reach it here")
+# AD311 parameter the rule does not differentiate
+AD311_CONSTANT_PARAMETER = Message(
+    "AD311", "the derivative rule {rule} does not differentiate its parameter `{param}`, which a differentiated value reaches here"
+)
+# AD501 cache folder unusable (warning)
+AD501_CANNOT_MAKE = Message("AD501", "cannot make the cache folder: {error}; gradients are kept in memory")
+AD501_NOT_A_FOLDER = Message("AD501", "the cache folder is not a folder; gradients are kept in memory")
+AD501_NOT_WRITABLE = Message("AD501", "cannot write in the cache folder; gradients are kept in memory")
+# AD502 cache folder not safe (warning)
+AD502_UNSAFE = Message("AD502", "not using the cache folder: {why}, so a file planted there could run as you; gradients are kept in memory")
+# AD503 cached module changed (warning)
+AD503_CHANGED = Message("AD503", "this cached module is not the code adgen generated for it (edited, truncated or planted); it was not run, and is replaced")
+# AD504 cannot write to the cache folder (warning)
+AD504_WRITE_FAILED = Message("AD504", "cannot write a module to the cache folder ({error}); gradients are kept in memory")
+# AD505 source outside the generated file's folder
+AD505_OUTSIDE = Message(
+    "AD505",
+    "{out}: its header names the source {shown}, outside the file's folder {tree}; not importing (running) it. To check it, name the source yourself: {redo}",
+)
+# AD506 not resolvable without importing
+AD506_CALL = Message(
+    "AD506",
+    "`{name}` is bound by code that runs only when {file} is imported (line {line}): without importing it, adgen cannot tell what this calls",
+)
+AD506_CALL_IMPORTED = Message(
+    "AD506",
+    "`{name}` is bound by code that runs only when {file} is imported (an import adgen does not follow): "
+    "without importing it, adgen cannot tell what this calls",
+)
+AD506_READ = Message(
+    "AD506",
+    "`{name}` is bound by code that runs only when {file} is imported (line {line}): without importing it, adgen cannot see what it is "
+    "(an np.matrix or a masked array, say, which it refuses when it can see them)",
+)
+AD506_STAR_IMPORT = Message("AD506", "`{name}` may come from `from {module} import *`, a module adgen does not read")
 
 
 def markdown_table():
@@ -170,21 +579,24 @@ class Diagnostics:
         self.src = src
         self.items = []
 
-    def add(self, code, node, message, hint="", fix=""):
-        self.items.append(self._at(node, code, message, hint, fix))
+    def report(self, node, message, fix="", **parts):
+        """Record the error ``message`` at ``node``, with ``parts`` filled in; ``fix``:
+        code that fixes it once completed (a rule stub)."""
+        diag = self._at(node, message, parts, "error")
+        diag.fix = fix
+        self.items.append(diag)
 
-    def warn(self, code, node, message, hint=""):
+    def warn(self, node, message, **parts):
         """Issue a Python warning (``AdgenWarning``) pointing at the user's line."""
-        diag = self._at(node, code, message, hint, severity="warning")
+        diag = self._at(node, message, parts, "warning")
         warnings.warn_explicit(AdgenWarning(diag), AdgenWarning, diag.filename, diag.line)
 
-    def _at(self, node, code, message, hint, fix="", severity="error"):
+    def _at(self, node, message, parts, severity):
         line = getattr(node, "lineno", 1) or 1
         col = (getattr(node, "col_offset", 0) or 0) + 1
         end_line = getattr(node, "end_lineno", line)
         end_col = (getattr(node, "end_col_offset", 0) or 0) + 1 if end_line == line else 0
-        source_line = self.src.line(line)
-        return Diagnostic(code, message, self.src.filename, line, col, end_col, source_line, hint, severity, fix)
+        return message.at(self.src.filename, line, col, end_col, self.src.line(line), severity=severity, **parts)
 
     def raise_if_any(self):
         errors = [d for d in self.items if d.severity == "error"]

@@ -53,7 +53,7 @@ def read(rev, node):
 
 
 def literal_getattr(call):
-    """Is ``call`` ``getattr(v, "name")``, with the name written out (``check.py`` refuses
+    """Is ``call`` ``getattr(v, "name")``, with the name written out (``subset.py`` refuses
     other calls of ``getattr``: what they read is known only when they run)?"""
     args = call.args
     named = isinstance(call.func, ast.Name) and call.func.id == "getattr"

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from adgen import runtime
+from adgen import errors, runtime
 from adgen.syntax import clone, walk
 
 _UNIVARIATE = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf", "ppf", "isf",
@@ -87,8 +87,8 @@ def is_frozen(obj):
 
 
 def refusal(fn):
-    """``(message, hint)`` of AD211 when ``fn``, reached by a differentiated value and
-    without a rule, is a frozen distribution's method or a freezing call, else None."""
+    """``(message, its parts)`` of AD211 when ``fn``, reached by a differentiated value
+    and without a rule, is a frozen distribution's method or a freezing call, else None."""
     stats = _stats()
     if stats is None:
         return None
@@ -96,14 +96,10 @@ def refusal(fn):
     if is_frozen(owner):
         method = getattr(fn, "__name__", "?")
         kind = type(getattr(owner, "dist", None) or owner).__name__.replace("_gen", "").replace("_frozen", "")
-        return (f"the method `{method}` of a frozen {kind} distribution is not differentiated",
-                f"Call the distribution's own method with the parameters, such as `{kind}.{method}(x, <parameters>)`; "
-                f"frozen distributions are differentiated for the methods {_listed(owner)}.")
+        return errors.AD211_FROZEN_METHOD, {"method": method, "kind": kind, "methods": _listed(owner)}
     if isinstance(fn, (stats.rv_continuous, stats.rv_discrete, stats._multivariate.multi_rv_generic)):
         name = getattr(fn, "name", None) or type(fn).__name__.replace("_gen", "")
-        return (f"a frozen {name} distribution of differentiated parameters is used other than by calling its methods",
-                f"Call its methods directly (`{name}(mu, s).logpdf(x)`, or `d = {name}(mu, s)` used only as `d.logpdf(x)`, `d.cdf(y)`), "
-                f"or call the distribution's method with the parameters: `{name}.logpdf(x, mu, s)`.")
+        return errors.AD211_FROZEN_USED, {"name": name}
     return None
 
 
@@ -119,7 +115,7 @@ def _methods(name):
 
 
 def unknown_method(func):
-    """AD211's ``(message, hint)`` for ``d.logpdf`` (an attribute no array has, that a frozen
+    """AD211's ``(message, its parts)`` for ``d.logpdf`` (an attribute no array has, that a frozen
     distribution's method has) where ``d`` is not known statically: a frozen distribution
     passed to a function, say; else None."""
     if _stats() is None or func.attr not in _UNIVARIATE + _OTHER or hasattr(np.ndarray, func.attr):
@@ -127,12 +123,9 @@ def unknown_method(func):
     what = ast.unparse(func.value)
     kind = getattr(func, "adgen_frozen", None)
     if kind is not None:  # a local frozen distribution: a method this pass does not unfreeze
-        return (f"the method `{func.attr}` of the frozen {kind} distribution `{what}` is not differentiated",
-                f"Call the distribution's own method with the parameters (`{kind}.{func.attr}(..., <parameters>)`); "
-                f"the methods differentiated on a frozen {kind} are {', '.join(m for m in _methods(kind) if m in _DIFFERENTIATED)}.")
-    return (f"cannot tell statically what `{what}` is: if it is a frozen scipy.stats distribution, its `{func.attr}` is differentiated only where "
-            f"the distribution is frozen in the same function (`d = norm(mu, s)`) or at module level",
-            f"Pass the parameters instead of the frozen distribution, and call the distribution's method: `norm.{func.attr}(x, mu, s)`.")
+        methods = ", ".join(m for m in _methods(kind) if m in _DIFFERENTIATED)
+        return errors.AD211_LOCAL_METHOD, {"method": func.attr, "kind": kind, "name": what, "methods": methods}
+    return errors.AD211_UNKNOWN_VALUE, {"name": what, "method": func.attr}
 
 
 class Unfreeze:

@@ -35,7 +35,7 @@ import types
 
 import numpy as np
 
-from adgen import guards
+from adgen import errors, guards
 from adgen.syntax import NOT_LITERAL, literal
 
 
@@ -135,15 +135,15 @@ def item(container, key):
 
 
 def unresolved(func, parameters):
-    """``(code, message)`` for a callee ``func`` no pass resolved: AD223 where it is (an item
+    """``(message, its parts)`` for a callee ``func`` no pass resolved: AD223 where it is (an item
     of) a parameter of the differentiated function (``parameters``), known only when it is
     called, else AD202."""
     root = func
     while isinstance(root, ast.Subscript):
         root = root.value
     if isinstance(root, ast.Name) and root.id in parameters:
-        return "AD223", f"`{ast.unparse(func)}` calls a function held by the parameter `{root.id}`, which is known only when the function is called"
-    return "AD202", f"cannot tell statically which function `{ast.unparse(func)}` is"
+        return errors.AD223_PARAMETER_FUNCTION, {"name": ast.unparse(func), "param": root.id}
+    return errors.AD202_UNKNOWN_FUNCTION, {"name": ast.unparse(func)}
 
 
 # -- loops over containers of functions, written out -------------------------------------------

@@ -28,7 +28,7 @@ import types
 
 import numpy as np
 
-from adgen import constructed, guards
+from adgen import constructed, errors, guards
 from adgen.libraries import installed
 
 _DEPTH = 6  # objects nested deeper are not looked into (nor resolved through)
@@ -183,8 +183,7 @@ class Samples:
             raw = inspect.getattr_static(type(self.of(func.value)), func.attr, None)
             found = constructed.store_into_self(raw) if isinstance(raw, types.FunctionType) else None
             if found is not None:
-                message = f"`{ast.unparse(func)}(...)` changes an object built in the function (line {found[0]}: `{found[1]}`), so adgen cannot tell what it holds afterwards"
-                self._refuse(func, message, "Build the object with what it should hold (`__init__`), or build it outside the differentiated function and pass it in.", "AD219")
+                self._refuse(func, errors.AD219_CHANGED, name=ast.unparse(func), line=found[0], text=found[1])
 
     # -- what an expression holds ------------------------------------------------------
 
@@ -274,10 +273,7 @@ class Samples:
     def _unfollowed(self, node, func):
         """AD219 for ``func`` called on ``node``, an object built in a way adgen does not follow."""
         cls, why = self._why(node)
-        message = f"`{ast.unparse(func)}(...)` calls a method of an object of class {cls.__qualname__} built here, whose construction adgen does not follow: {why}"
-        if id(func) not in self.refused:
-            self.refused.add(id(func))
-            self.diags.add("AD219", func, message, "Build the object outside the differentiated function and pass it in, or keep `__init__` to stores of its arguments into attributes.")
+        self._refuse(func, errors.AD219_CONSTRUCTION, name=ast.unparse(func), cls=cls.__qualname__, why=why)
 
     def _outside(self, node):
         """A module global or closure variable holding an object of the user's (or one of
@@ -324,8 +320,7 @@ class Samples:
             return None
         if isinstance(func, ast.Name) and func.id in self.mixed:
             seq = ast.unparse(self.mixed[func.id])
-            message = f"`{func.id}` takes items of `{seq}`, which holds objects of different classes: adgen cannot tell which class's method `{func.id}(...)` runs"
-            self._refuse(func, message, "Keep objects of one class in the list, or call each by a constant index (`layers[0](x)`).")
+            self._refuse(func, errors.AD218_MIXED_CLASSES, name=func.id, seq=seq)
             return None
         if self.of(func) is None and self._why(func):
             self._unfollowed(func, func)
@@ -356,7 +351,7 @@ class Samples:
 
     def _value_callee(self, value, func):
         if isinstance(value, constructed.Computed):
-            self._refuse(func, f"adgen cannot tell which function `{ast.unparse(func)}` is: {value.text}", "Store the function itself in `__init__` (`self.f = f`, `self.f = np.tanh`), or build the object outside the differentiated function and pass it in.", "AD219")
+            self._refuse(func, errors.AD219_COMPUTED_FUNCTION, name=ast.unparse(func), why=value.text)
             return None
         if value is None or value is _ABSENT:
             return None
@@ -392,8 +387,7 @@ class Samples:
         if isinstance(raw, types.FunctionType):
             return raw, receiver, ([], [])
         if isinstance(raw, property):
-            message = f"`{ast.unparse(func)}(...)` calls what a property of class {cls.__qualname__} returns, which adgen does not follow"
-            self._refuse(func, message, "Call a method, or read the property into a name outside the differentiated function and pass it.")
+            self._refuse(func, errors.AD218_PROPERTY, name=ast.unparse(func), cls=cls.__qualname__)
         return None  # a library function a class holds (``act = np.tanh``): its rule
 
     def _super(self, func):
@@ -403,7 +397,7 @@ class Samples:
         first = self.src.func.args.posonlyargs + self.src.func.args.args
         sample = self.values.get(first[0].arg) if first else None
         if not isinstance(owner, type) or sample is None:
-            self._refuse(func, "adgen cannot tell which class `super()` starts after here", "Call the base class's method by its name: `Base.method(self, ...)`.")
+            self._refuse(func, errors.AD218_SUPER_UNKNOWN)
             return None
         cls = sample if isinstance(sample, type) else type(sample)
         mro = cls.__mro__
@@ -429,7 +423,7 @@ class Samples:
                 if not _is_super(node) or getattr(node, "adgen_super", False):
                     return node
                 if not isinstance(owner, type) or not first or samples.src.globals.get(owner.__name__) is not owner:
-                    samples._refuse(node, "`super()` here names a class that is not a global of its module, which generated code cannot reach", "Call the base class's method by its name: `Base.method(self, ...)`.")
+                    samples._refuse(node, errors.AD218_SUPER_NOT_GLOBAL)
                     return node
                 cls = samples.resolver.qualify([ast.Expr(ast.Name(id=owner.__name__, ctx=ast.Load()))], samples.resolver.locals)[0].value
                 new = ast.Call(func=node.func, args=[cls, ast.Name(id=first[0].arg, ctx=ast.Load())], keywords=[])
@@ -440,10 +434,11 @@ class Samples:
             return body
         return [Spell().visit(s) for s in body]
 
-    def _refuse(self, node, message, hint, code="AD218"):
+    def _refuse(self, node, message, **parts):
+        """Report ``message`` at ``node``, once."""
         if id(node) not in self.refused:
             self.refused.add(id(node))
-            self.diags.add(code, node, message, hint)
+            self.diags.report(node, message, **parts)
 
 
 def _may_change(body, name):

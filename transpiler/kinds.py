@@ -12,6 +12,7 @@ import ast
 
 import numpy as np
 
+from adgen import errors
 from adgen.runtime import kinds as runtime_kinds
 from adgen.resolve import names_read, yours
 
@@ -33,12 +34,12 @@ def _visit(node, resolver, diags):
         if found:  # a module-level value: its dotted parts are modules, nothing to look into
             why = runtime_kinds.odd_kind(value) if not isinstance(value, type) else None
             if why:
-                diags.add("AD309", node, f"`{ast.unparse(node)}` is {why}")
+                diags.report(node, errors.AD309_ODD_VALUE, name=ast.unparse(node), why=why)
             return
     elif isinstance(node, ast.Call):
         made = _makes(node, resolver)
         if made:
-            diags.add("AD309", node, f"`{ast.unparse(node.func)}` makes {made}, whose operators and NumPy functions mean something else than for an ndarray")
+            diags.report(node, errors.AD309_ODD_MAKER, name=ast.unparse(node.func), made=made)
     for child in ast.iter_child_nodes(node):
         _visit(child, resolver, diags)
 

@@ -31,6 +31,7 @@ import inspect
 import types
 from dataclasses import dataclass, replace
 
+from adgen import errors
 from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
@@ -115,21 +116,20 @@ def primal(item, diags):
 
 
 def _refuse(d, defs, rest, assigned, diags):
-    where = "only a `def` called directly, defined once at the top of the function's body, is supported"
     if d.decorator_list:
-        diags.add("AD105", d, f"nested function `{d.name}` has decorators; {where}")
+        diags.report(d, errors.AD105_DECORATED, name=d.name)
     elif sum(x.name == d.name for x in defs) > 1 or d.name in assigned - {x.name for x in defs}:
-        diags.add("AD105", d, f"nested function `{d.name}` is defined or assigned more than once; {where}")
+        diags.report(d, errors.AD105_REDEFINED, name=d.name)
     elif hasattr(builtins, d.name):
-        diags.add("AD105", d, f"nested function `{d.name}` hides Python's builtin of that name; rename it")
+        diags.report(d, errors.AD105_SHADOWS_BUILTIN, name=d.name)
     elif not all(is_literal(v) for v in d.args.defaults + [k for k in d.args.kw_defaults if k is not None]):
-        diags.add("AD105", d, f"nested function `{d.name}` has a default that is not a literal")
+        diags.report(d, errors.AD105_DEFAULT, name=d.name)
     else:
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
             for n in walk(s):
                 if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not getattr(n, "adgen_callback", False):
-                    diags.add("AD105", n, f"nested function `{d.name}` is used as a value; {where}")
+                    diags.report(n, errors.AD105_AS_VALUE, name=d.name)
                     return
 
 

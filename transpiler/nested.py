@@ -54,22 +54,13 @@ def _made(node, resolver):
 
 
 def refusal(func, resolver, local):
-    """``(message, hint)`` when ``func``, the callee of a call on differentiated values, is
-    a gradient function (``local``: the names ``gradient_names`` found), else None."""
+    """``func`` as written when it, the callee of a call on differentiated values, is a
+    gradient function (``local``: the names ``gradient_names`` found), else None (AD201)."""
     if isinstance(func, ast.Name) and func.id in local:
         pass
     elif not _made(func, resolver):
         ok, fn = resolver.value_of(func, record=False)
         if not ok or _kind(fn) is None:
             return None
-    what = ast.unparse(resolver.as_written(func))
-    message = (
-        f"`{what}` is a gradient (grad, value_and_grad, vjp or elementwise_grad) called on a differentiated value: "
-        "differentiating through another gradient needs forward mode and higher-order derivatives, which are planned (issue 17)"
-    )
-    hint = (
-        "Compute that gradient outside the differentiated function and pass it in as an argument, "
-        "or put the call in a function of yours and give it a derivative rule with @defvjp."
-    )
-    return message, hint
+    return ast.unparse(resolver.as_written(func))
 

@@ -10,6 +10,7 @@ else AD209; one known only at run time is checked then (``_rt.selecting``, AD410
 import ast
 import inspect
 
+from adgen import errors
 from adgen.runtime import kinds, registry
 from adgen.syntax import rt_call
 
@@ -31,8 +32,7 @@ def index_object(rev, node):
         return None
     label = f"`{ast.unparse(node.value)}[...]`"
     if registry.lookup(obj) is None or registry.is_nondiff(obj):
-        rev.diags.add("AD209", node, f"no derivative rule for {label} (an object of type {type(obj).__name__}) on a differentiated value",
-                      "index tricks other than np.r_ and np.c_ are not differentiated: build the array with np.concatenate, np.stack or arithmetic")
+        rev.diags.report(node, errors.AD209_INDEX_OBJECT, label=label, kind=type(obj).__name__)
         return None
     items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
 

@@ -9,10 +9,10 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, check, complexity, containers, dynamic, emit, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, tuples, unroll, variadic
+from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, emit, errors, fingerprint, frozen, funcargs, funcvalues, guards, inplace, instances, kinds, lists, nested, nesteddefaults, normalize, optimize, repeats, shapes, stores, structure, subset, tuples, unroll, variadic
 from adgen.assemble import Layout, build
 from adgen.debug import instrument
-from adgen.errors import AdgenError, Diagnostic, Diagnostics, InternalError, TranspileError
+from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
@@ -48,7 +48,7 @@ def stage(name, src=None):
         if src is None:
             raise  # to the stage that knows the function
         diags = Diagnostics(src)
-        diags.add("AD113", src.func, f"the function is nested too deeply to transform within Python's recursion limit ({sys.getrecursionlimit()})")
+        diags.report(src.func, errors.AD113_RECURSION, limit=sys.getrecursionlimit())
         diags.raise_if_any()
     except Exception as exc:  # noqa: BLE001 - turned into a report-this-bug error
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
@@ -86,7 +86,7 @@ def collector_paused():
 
 def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None):
     with stage("check"):
-        check.raise_if_unsupported(src)
+        subset.raise_if_unsupported(src)
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     program = calls.Program(src, functools.partial(differentiate, debug=debug))
     part = differentiate(src, wrt_names, program, arg_shapes, debug=debug, has_aux=has_aux, samples=samples)
@@ -149,9 +149,8 @@ def _spelling(src, base, modules):
         return None
     for binding in modules.values():
         if not os.path.isfile(binding.path):
-            message = f"the gradient reads the globals of module {binding.name!r}, which has no file ({binding.path}) an emitted module could find it by"
             line = src.func.lineno
-            raise TranspileError([Diagnostic("AD208", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+            raise TranspileError([errors.AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)])
     return lambda path: relative_path(path, base)
 
 
@@ -301,11 +300,10 @@ def _warn_independent(src, body, wrt_names, act, diags):
         if name in act.useful:
             continue
         stmt = activity.last_read(body, name, act.constant)
-        message = f"the result does not depend on `{name}` (its gradient is zero)"
         if stmt is None:
-            diags.warn("AD304", params[name], message + f": `{name}` is not used")
+            diags.warn(params[name], errors.AD304_UNUSED, name=name)
         else:
-            diags.warn("AD304", stmt, message + f": the last use of `{name}`, or of a value computed from it, is here")
+            diags.warn(stmt, errors.AD304_LAST_USE, name=name)
 
 
 
@@ -376,19 +374,19 @@ def parse_wrt(src, func, wrt):
     out = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            _bad_wrt(src, f"wrt entries must be ints or parameter names, not {item!r}")
+            _bad_wrt(src, errors.AD301_ENTRY, item=item)
         if isinstance(item, int):
             if not -len(names) <= item < len(names):
-                _bad_wrt(src, f"wrt={item} but {src.name} has {len(names)} parameters")
+                _bad_wrt(src, errors.AD301_OUT_OF_RANGE, item=item, name=src.name, count=len(names), params=", ".join(names))
             item = names[item]
         elif item not in names:
-            _bad_wrt(src, f"wrt names {item!r}, which is not a parameter of {src.name} ({', '.join(names)})")
+            _bad_wrt(src, errors.AD301_NOT_A_PARAMETER, item=item, name=src.name, params=", ".join(names))
         out.append(item)
     if not out or len(set(out)) != len(out):
-        _bad_wrt(src, f"wrt must name distinct parameters, got {wrt!r}")
+        _bad_wrt(src, errors.AD301_NOT_DISTINCT, wrt=wrt)
     return tuple(out), as_tuple
 
 
-def _bad_wrt(src, message):
+def _bad_wrt(src, message, **parts):
     line = src.func.lineno
-    raise TranspileError([Diagnostic("AD301", message, src.filename, line, src.func.col_offset + 1, 0, src.line(line))])
+    raise TranspileError([message.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), **parts)])

@@ -15,7 +15,7 @@ import types
 
 import numpy as np
 
-from adgen import runtime
+from adgen import errors, runtime
 from adgen.runtime import registry
 from adgen import funcargs, guards
 from adgen.syntax import dotted
@@ -57,7 +57,7 @@ class Resolver:
             return node  # closure variables become keyword-only parameters; ``_rt`` of lift.py
         found, value = self.src.lookup(name)
         if not found:
-            self.diags.add("AD202", node, f"name `{name}` is not defined")
+            self.diags.report(node, errors.AD202_UNDEFINED, name=name)
             return node
         if name in self.src.globals:
             path = numpy_path(value)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-from adgen import complexity, containers, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
+from adgen import complexity, containers, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.resolve import alias_for
 from adgen.source import binding_of
@@ -156,7 +156,7 @@ class Reverser:
         if self.calls is not None and isinstance(node, ast.Call):
             done = self.calls.lower(self, node, fwd, tuple_width)
             if done is not None and done[1] is not None and self._complex_at(node, node.args + [k.value for k in node.keywords]):
-                self.diags.add("AD310", node, "calls to your own functions with complex values are not differentiated")
+                self.diags.report(node, errors.AD310_OWN_FUNCTION)
                 return node, None
             if done is not None:
                 return done
@@ -170,11 +170,11 @@ class Reverser:
         try:
             mapping, slot_args = inline.bind(tpl, args, keywords)
         except BindError as exc:
-            self.diags.add("AD204", node, f"{_callee_name(tpl)} {exc}", _signature_hint(tpl))
+            self.diags.report(node, errors.AD204_RULE_ARGUMENTS, rule=tpl.name, error=exc, params=", ".join(str(p) for p in tpl.params))
             return node, None
         refusal = objects.refusal(self, tpl, mapping)
         if refusal:
-            self.diags.add("AD210", node, refusal)
+            self.diags.report(node, errors.AD210_RULE_REFUSES, reason=refusal)
             return node, None
         plans = {}
         if tpl.rule.callbacks:  # the user's functions it calls: their VJPs, generated (calls.py)
@@ -187,11 +187,10 @@ class Reverser:
         slots = [lowered[id(a)][1] if a is not None else None for a in slot_args]
         held = tpl.rule.constant and [p.name for p, child in zip(tpl.params, slots) if child is not None and p.name in tpl.rule.constant]
         if held:
-            self.diags.add("AD311", node, f"the derivative rule of {_callee_name(tpl)} does not differentiate its parameter `{held[0]}`, which a differentiated value reaches here")
+            self.diags.report(node, errors.AD311_CONSTANT_PARAMETER, rule=tpl.name, param=held[0])
             return node, None
         if containers.joins(node) and any(slots):
-            self.diags.add("AD112", node, "`+` and `*` on lists or tuples join or repeat them, which is not differentiated",
-                           "append the items (`xs = xs + [v]` and `xs.extend(ys)` are fine), or join arrays with np.concatenate")
+            self.diags.report(node, errors.AD112_JOINED)
             return node, None
         outputs = {}
         for k, child in enumerate(slots):
@@ -253,7 +252,7 @@ class Reverser:
     def lower_seq(self, node, fwd):
         if isinstance(node, ast.Dict):
             if any(k is None for k in node.keys):
-                self.diags.add("AD102", node, "`**` in a dict of differentiated values is not supported")
+                self.diags.report(node, errors.AD102_DICT_SPREAD)
                 return node, None
             parts = [self.lower(e, fwd) for e in node.values]
             new = ast.copy_location(ast.Dict(keys=node.keys, values=[p[0] for p in parts]), node)
@@ -344,7 +343,7 @@ class Reverser:
         if isinstance(node, ast.Compare):
             return None  # piecewise constant
         if isinstance(node, (ast.BoolOp, ast.IfExp)):
-            self.diags.add("AD106", node, "conditional expressions on differentiated values are not supported here (inside a comprehension or lambda)")
+            self.diags.report(node, errors.AD106_CONDITIONAL)
             return None
         if isinstance(node, ast.Call):
             return self._call(node, tuple_width)
@@ -357,27 +356,27 @@ class Reverser:
             fn = getattr(np.ndarray, node.attr, None)
             rebuild = lambda a, k: ast.copy_location(ast.Attribute(value=a[0], attr=node.attr, ctx=ast.Load()), node)  # noqa: E731
             if fn is None:
-                self.diags.add("AD205", node, f"arrays have no attribute `{node.attr}`")
+                self.diags.report(node, errors.AD205_NO_ATTRIBUTE, name=node.attr)
                 return None
-            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", code="AD205")
+            return self.rule_for(fn, node, [node.value], [], rebuild, f"the array attribute .{node.attr}", missing=errors.AD205_NO_RULE)
         if isinstance(node, ast.Subscript):
             if not self.activity.expr_active(node.value):
                 return objects.index_object(self, node)
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
             return self.rule_for(operator.getitem, node, [node.value, node.slice], [], rebuild, "subscripts")
-        self.diags.add("AD102", node, f"`{type(node).__name__}` expressions on differentiated values are not supported yet")
+        self.diags.report(node, errors.AD102_DIFFERENTIATED, expression=type(node).__name__)
         return None
 
     def _call(self, node, tuple_width):
         node = variadic.shape_spread(node, lambda x: len(s) if isinstance(s := self.shapes.of(x), tuple) else None)
         if variadic.spread_left(node):
-            self.diags.add("AD206", node, f"the number of arguments (or the keywords) this call passes to `{ast.unparse(node.func)}` is not known statically", variadic.UNKNOWN_SPREAD_HINT)
+            self.diags.report(node, errors.AD206_UNKNOWN_SPREAD, name=ast.unparse(node.func))
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
         refused = nested.refusal(func, self.resolver, self.gradient_names)
         if refused:
-            self.diags.add("AD201", node, *refused)
+            self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=refused)
             return None
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
@@ -398,11 +397,11 @@ class Reverser:
             fn = getattr(np.ndarray, func.attr, None)
             held = frozen.unknown_method(func) if fn is None else None
             if held is not None:
-                self.diags.add("AD211", func, *held)
+                self.diags.report(func, held[0], **held[1])
                 return None
             if fn is None:
-                container = " (list and dict methods other than append, extend, pop, items, keys and values are not differentiated)"
-                self.diags.add("AD205", func, f"arrays have no method `{func.attr}`" + (container if hasattr(list, func.attr) or hasattr(dict, func.attr) else ""))
+                container = hasattr(list, func.attr) or hasattr(dict, func.attr)
+                self.diags.report(func, errors.AD205_CONTAINER_METHOD if container else errors.AD205_NO_METHOD, name=func.attr)
                 return None
             args = [func.value] + args
 
@@ -413,8 +412,8 @@ class Reverser:
 
             label = f"the array method .{func.attr}()"
         else:
-            code, message = funcargs.unresolved(func, self.parameters)
-            self.diags.add(code, func, message)
+            message, parts = funcargs.unresolved(func, self.parameters)
+            self.diags.report(func, message, **parts)
             return None
         return self.rule_for(fn, node, args, keywords, rebuild, label, tuple_width=tuple_width)
 
@@ -424,11 +423,11 @@ class Reverser:
     def _complex_at(self, node, operands):
         return self.maybe_complex(node) or any(self.maybe_complex(a) for a in operands)
 
-    def rule_for(self, fn, node, args, keywords, rebuild, label, code="AD201", tuple_width=0):
+    def rule_for(self, fn, node, args, keywords, rebuild, label, missing=errors.AD201_NO_RULE, tuple_width=0):
         operands = args + [v for _, v in keywords]
         if registry.is_nondiff(fn):
             if any(fn is f for f in complexity.COMPLEX_NONDIFF) and self._complex_at(node, operands):
-                self.diags.add("AD310", node, f"{label} of a complex value is not piecewise constant, and has no derivative rule")
+                self.diags.report(node, errors.AD310_NOT_PIECEWISE_CONSTANT, name=label)
             return None
         rule = registry.lookup(fn)
         if rule is not None and rule.variants:
@@ -436,29 +435,26 @@ class Reverser:
         if rule is None:
             held = frozen.refusal(fn)
             if held is not None:
-                self.diags.add("AD211", node, *held)
+                self.diags.report(node, held[0], **held[1])
                 return None
             if self.calls is None and isinstance(fn, types.FunctionType) and not fn.__module__.startswith(("numpy", "adgen.")):
-                self.diags.add("AD203", node, f"calls to your own function `{fn.__qualname__}` are not supported yet")
+                self.diags.report(node, errors.AD203_OWN_FUNCTION, name=fn.__qualname__)
             else:
                 fix = stubs.stub(fn)
-                hint = "register one before calling grad:\n" + fix if fix else ""
                 owner = getattr(fn, "__self__", None)
                 of_object = owner is not None and not isinstance(owner, (type, types.ModuleType)) and owner is not builtins
                 kind = of_object and (stubs.public_path(type(owner)) or f"{type(owner).__module__}.{type(owner).__qualname__}")
-                what = f" (a method of a {kind})" if of_object else ""
-                self.diags.add(code, node, f"no derivative rule for {stubs.spelling(fn) or label}{what}", hint, fix)
+                message = errors.AD201_NO_RULE_OF_OBJECT if of_object else missing
+                self.diags.report(node, message, fix, name=stubs.spelling(fn) or label, kind=kind, stub=fix)
             return None
         if rule.outputs and not tuple_width:
-            also = ""
-            if registry.lookup(fn).variants:
-                also = " (an argument that makes it return one array, such as `compute_uv=False` or `mode='r'`, must be written as a constant)"
-            self.diags.add("AD302", node, f"{label} returns a tuple: unpack it into names (`a, b = ...`){also}")
+            message = errors.AD302_TUPLE_RESULT_VARIANTS if registry.lookup(fn).variants else errors.AD302_TUPLE_RESULT
+            self.diags.report(node, message, name=label)
             return None
         if self._complex_at(node, operands):
             rule = rule.for_complex()
             if rule is None:
-                self.diags.add("AD310", node, f"the derivative rule of {stubs.spelling(fn) or label} is not verified for complex values, which may reach it here")
+                self.diags.report(node, errors.AD310_NOT_VERIFIED, name=stubs.spelling(fn) or label)
                 return None
         return inline.template(rule), args, keywords, rebuild
 
@@ -630,9 +626,3 @@ def _op_name(node):
     return f"the operator `{type(op).__name__}`"
 
 
-def _callee_name(tpl):
-    return f"the derivative rule {tpl.name}"
-
-
-def _signature_hint(tpl):
-    return f"its rule accepts: ({', '.join(str(p) for p in tpl.params)})"

@@ -18,8 +18,8 @@ import tokenize
 import weakref
 from dataclasses import dataclass, field
 
-from adgen import fingerprint, samecode
-from adgen.errors import Diagnostic, TranspileError
+from adgen import errors, fingerprint, samecode
+from adgen.errors import TranspileError
 from adgen.guards import EMPTY, Baked
 from adgen.syntax import clone, walk
 
@@ -80,10 +80,6 @@ class Source:
         return False, None
 
 
-def _fail(code, message, filename, line=1):
-    raise TranspileError([Diagnostic(code, message, filename, line, 1)])
-
-
 _KEPT = weakref.WeakKeyDictionary()  # code -> its lines, for functions adgen made from text (``keep``)
 _PARSED = {}  # (filename, id(lines)) -> (lines, tree): whole files parsed, by content
 _FOUND = {}  # (code, filename, id(lines)) -> (lines, node, text): definitions found and checked
@@ -113,8 +109,7 @@ def _lines(fn):
     if not lines:  # Python 3.13's REPL keeps what was typed by code object, not by file name
         lines = getattr(linecache, "_getlines_from_code", lambda code: [])(code)
     if not lines:
-        message, hint = _no_source(filename)
-        raise TranspileError([Diagnostic("AD108", message, filename, code.co_firstlineno, 1, hint=hint)])
+        raise TranspileError([errors.AD108_NO_SOURCE.at(filename, code.co_firstlineno, 1, why=_no_source(filename))])
     return lines
 
 
@@ -126,16 +121,12 @@ _NO_SOURCE = {
 
 
 def _no_source(filename):
-    """AD108's message and hint for a function defined in ``filename``, which has no lines."""
+    """Why a function defined in ``filename``, which has no lines, has no source (AD108)."""
     if filename in _NO_SOURCE:
-        why = _NO_SOURCE[filename]
-    elif filename.startswith("<"):
-        why = f"it was compiled from a string ({filename}), whose text Python did not keep"
-    else:
-        why = f"its file {filename} cannot be read (moved, deleted, or only compiled code installed)"
-    hint = ("Put the function in a .py file and import it (`from mymodule import f`), then call grad on it; "
-            "IPython, Jupyter and the Python 3.13+ REPL keep what you type, so functions defined there work too.")
-    return f"cannot find the source of the function: {why}", hint
+        return _NO_SOURCE[filename]
+    if filename.startswith("<"):
+        return f"it was compiled from a string ({filename}), whose text Python did not keep"
+    return f"its file {filename} cannot be read (moved, deleted, or only compiled code installed)"
 
 
 def _parse_fragment(lines, first):
@@ -163,7 +154,7 @@ def _parse_file(filename, lines):
         try:
             tree = ast.parse("".join(lines), filename)
         except SyntaxError as exc:
-            _fail("AD108", f"cannot parse the file: {exc.msg}", filename, exc.lineno or 1)
+            raise TranspileError([errors.AD108_UNPARSABLE.at(filename, exc.lineno or 1, 1, error=exc.msg)])
         _remember(_PARSED, key, (lines, tree, samecode.module_imports(tree)), _MAX_FILES)
     return _PARSED[key][1:]
 
@@ -222,15 +213,11 @@ def _stale(fn, lines):
     if code.co_filename.startswith("<"):
         # text kept under a made-up name may be another program's: Python 3.13 keeps the
         # `python -c` command as "<string>", the name every `exec()` of a string also gets
-        message, hint = _no_source(code.co_filename)
-        raise TranspileError([Diagnostic("AD108", message, code.co_filename, code.co_firstlineno, 1, hint=hint)])
+        raise TranspileError([errors.AD108_NO_SOURCE.at(code.co_filename, code.co_firstlineno, 1, why=_no_source(code.co_filename))])
     what = "lambda" if code.co_name == "<lambda>" else f"function {fn.__qualname__}"
-    message = (f"the source of the {what} in {os.path.basename(code.co_filename)} is not the code that runs: "
-               "the file was changed after it was imported (or another definition now stands at its line)")
-    hint = "Reload the module (`importlib.reload(module)`) or restart the kernel or program, then take the gradient again."
     line = code.co_firstlineno
     text = lines[line - 1] if 0 < line <= len(lines) else ""
-    raise TranspileError([Diagnostic("AD207", message, code.co_filename, line, 1, 0, text, hint)])
+    raise TranspileError([errors.AD207_STALE.at(code.co_filename, line, 1, 0, text, what=what, file=os.path.basename(code.co_filename))])
 
 
 def as_function(node, name):

@@ -25,8 +25,7 @@ import sys
 import sysconfig
 import types
 
-from adgen import constants, samecode, source
-from adgen.errors import Diagnostic
+from adgen import constants, errors, samecode, source
 
 KEEP = "__adgen_keep__"  # stands for a decorator: returns what it decorates
 UNKNOWN = "__adgen_unresolved__"  # stands for a default value that is not a literal
@@ -378,11 +377,8 @@ def _unresolved_reads(fn, reader, visited):
     for n in ast.walk(body):
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local and isinstance(names.get(n.id), Unresolved):
             value = names[n.id]
-            message = (f"`{n.id}` is bound by code that runs only when {os.path.basename(value.filename)} is imported "
-                       f"(line {value.line}): without importing it, adgen cannot see what it is (an np.matrix or a "
-                       "masked array, say, which it refuses when it can see them)")
-            found.append(Diagnostic("AD506", message, code.co_filename, n.lineno, n.col_offset + 1, n.end_col_offset + 1,
-                                    linecache.getline(code.co_filename, n.lineno), severity="warning"))
+            where = (code.co_filename, n.lineno, n.col_offset + 1, n.end_col_offset + 1, linecache.getline(code.co_filename, n.lineno))
+            found.append(errors.AD506_READ.at(*where, severity="warning", name=n.id, file=os.path.basename(value.filename), line=value.line))
         elif isinstance(n, ast.Call):
             ok, callee = _value_of(n.func, names)
             if ok and isinstance(callee, types.FunctionType):
@@ -403,8 +399,8 @@ def _unresolved_call(diag, reader):
                 return _ad506(diag, root, module, reader)
     if diag.code == "AD202" and reader.stars.get(module.__name__):
         name = diag.message.split("`")[1] if "`" in diag.message else ""
-        why = f"may come from `from {reader.stars[module.__name__][0]} import *`, a module adgen does not read"
-        return Diagnostic("AD506", f"`{name}` {why}", diag.filename, diag.line, diag.col, diag.end_col, diag.source_line)
+        where = (diag.filename, diag.line, diag.col, diag.end_col, diag.source_line)
+        return errors.AD506_STAR_IMPORT.at(*where, name=name, module=reader.stars[module.__name__][0])
     return None
 
 
@@ -412,7 +408,6 @@ def _ad506(diag, root, module, reader):
     value = module.__dict__.get(root.id)
     if not isinstance(value, Unresolved):
         return None
-    where = f"line {value.line}" if value.line else "an import adgen does not follow"
-    message = (f"`{root.id}` is bound by code that runs only when {os.path.basename(module.__file__)} is imported ({where}): "
-               "without importing it, adgen cannot tell what this calls")
-    return Diagnostic("AD506", message, diag.filename, root.lineno, root.col_offset + 1, root.end_col_offset + 1, diag.source_line)
+    message = errors.AD506_CALL if value.line else errors.AD506_CALL_IMPORTED
+    where = (diag.filename, root.lineno, root.col_offset + 1, root.end_col_offset + 1, diag.source_line)
+    return message.at(*where, name=root.id, file=os.path.basename(module.__file__), line=value.line)

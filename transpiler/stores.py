@@ -19,6 +19,7 @@ named array (``y[index] = v``). Two rewrites keep the user's positions:
 
 import ast
 
+from adgen import errors
 from adgen.normalize import reads_only_names, slice_value
 from adgen.syntax import at, call, clone, names_in, walk
 
@@ -143,7 +144,7 @@ def chains(body, names, diags, lists=None, ints=None):
         if isinstance(target, ast.Subscript) and not isinstance(_base(target), ast.Name):
             base = _base(target)  # a global, qualified: ``mod.G``
             what = base.attr if isinstance(base, ast.Attribute) else ast.unparse(base)
-            diags.add("AD305", target, f"stores into `{what}`, a global variable: the change would outlive the call", "Store into a copy the function makes: `g = G.copy()`, `g[i] = v`.")
+            diags.report(target, errors.AD305_GLOBAL, name=what)
             out.append(at(ast.Pass(), stmt))
         elif isinstance(stmt, ast.Assign) and chain_of(target):
             out.extend(_one_store(stmt, names, diags, lists, ints))
@@ -189,11 +190,7 @@ def _one_store(stmt, names, diags, lists, ints):
     for index in indices[:-1]:
         bad = _advanced(index)
         if bad is not None:
-            diags.add(
-                "AD217", bad,
-                f"`{name}[...][...] = ...` stores into a copy: this first index is advanced (a list or a mask), so `{name}[...]` is a new array and NumPy drops the store",
-                f"Write one index (`{name}[i, j] = v`), or name the copy (`b = {name}[idx]`, `b[j] = v`) if that is what you mean.",
-            )
+            diags.report(bad, errors.AD217_ADVANCED_INDEX, name=name)
             return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     head = [p for i in indices[:-1] for p in _parts(i)]
     last = _parts(indices[-1])
@@ -219,11 +216,7 @@ def _into_item(stmt, names, diags, lists, ints):
     pre = []
     key = indices[0]
     if isinstance(key, ast.Slice) or (isinstance(key, ast.Tuple) and any(isinstance(p, ast.Slice) for p in key.elts)):
-        diags.add(
-            "AD217", target,
-            f"stores into `{name}[...]`, a slice of a list (or a tuple key) that is a new list: the store goes into an item of it",
-            f"Store into one item at a time: `for k in range(a, b): {name}[k][j] = v`.",
-        )
+        diags.report(target, errors.AD217_LIST_SLICE, name=name)
         return [at(ast.Pass(), stmt)]  # refused: the diagnostic stops the transform
     if not reads_only_names(key):
         temp = names.temp()

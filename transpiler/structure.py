@@ -22,6 +22,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 
 import ast
 
+from adgen import errors
 from adgen.normalize import nested
 from adgen.syntax import Transformer, call, clone, load, names_in, walk
 
@@ -207,7 +208,7 @@ class Structure:
     def _index_form(self, loop):
         if self.is_range(loop.iter):
             if not isinstance(loop.target, ast.Name):
-                self.diags.add("AD103", loop.target, "a range yields numbers: loop over it with a single name")
+                self.diags.report(loop.target, errors.AD103_RANGE_TARGET)
             return [loop]
         prologue = []
         written = names_in(loop.body, ast.Store)
@@ -269,7 +270,7 @@ class Structure:
             for k, elt in enumerate(target.elts):
                 out += self._bind(elt, ast.Subscript(value=clone(value), slice=ast.Constant(k), ctx=ast.Load()), loop)
             return out
-        self.diags.add("AD103", target, "loop targets must be names or tuples of names")
+        self.diags.report(target, errors.AD103_LOOP_TARGET)
         return []
 
     # -- returns -> the result -----------------------------------------------------------

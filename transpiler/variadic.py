@@ -219,14 +219,6 @@ def spread_left(node):
     return any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords)
 
 
-UNKNOWN_SPREAD_HINT = (
-    "Write the arguments out (`f(a, b)`), or spread a tuple whose length adgen can see: a display "
-    "`f(*(a, b))`, a name bound once to one (`t = (a, b)`), the tuple a function of yours returns "
-    "(`f(*polar(r, t))`), `x.shape` of an argument, or a repeated display whose count is known when "
-    "the gradient is made (`f(*[a] * 2)`, `f(*[a] * n)` with `n` a literal argument or default)."
-)
-
-
 # -- a callee specialised to one call site -------------------------------------------
 
 

@@ -25,7 +25,7 @@ Where the derivative does not exist the rules say so instead of returning a numb
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import variant, vjp
 from adgen.runtime.rules.linalg import _T, _off_diagonal_inverse_gaps, pinv as _pinv_rule
 
@@ -49,13 +49,11 @@ def _eig_cot(gw, gv, w, v, a):
     gw = np.broadcast_to(gw, w.shape)
     same = _repeats(w)
     if np.any(same & (np.expand_dims(gw, -1) != np.expand_dims(gw, -2))):
-        raise GradientError("AD411", "the eigenvalues of np.linalg.eig/eigvals are not differentiable one by one at a repeated "
-                                     "eigenvalue (only their sum is): the result depends on the repeated eigenvalues separately")
+        raise errors.AD411_EIG_REPEATED_VALUES.error()
     inner = np.eye(n) * np.expand_dims(gw, -2)
     if np.any(gv):  # unused eigenvectors add nothing (not inf * 0 at repeated eigenvalues)
         if np.any(same):
-            raise GradientError("AD411", "the eigenvectors of np.linalg.eig at a repeated eigenvalue are not determined by the "
-                                         "matrix, so they have no gradient")
+            raise errors.AD411_EIG_REPEATED_VECTORS.error()
         vtg = _T(v) @ np.broadcast_to(gv, v.shape)
         norm = np.real(np.diagonal(vtg, axis1=-2, axis2=-1))
         inner = inner + _off_diagonal_inverse_gaps(w) * (vtg - (_T(v) @ np.conj(v)) * np.expand_dims(norm, -2))
@@ -107,8 +105,7 @@ def _qr_cot(gq, gr, q, r, a):
     gq, gr = np.broadcast_to(gq, q.shape), np.broadcast_to(gr, r.shape)
     if q.shape[-1] > n:  # mode='complete' of a tall a: Q's extra columns are not determined by a
         if np.any(gq[..., n:]):
-            raise GradientError("AD411", "np.linalg.qr(a, mode='complete') of a tall `a`: the result depends on the columns of Q "
-                                         "beyond a's n columns, which `a` does not determine, so it has no gradient; use mode='reduced'")
+            raise errors.AD411_QR_COMPLETE.error()
         q, gq, r, gr = q[..., :n], gq[..., :n], r[..., :n, :], gr[..., :n, :]  # R's extra rows are zeros
     if m >= n:
         return _qr_square_cot(gq, gr, q, r)
@@ -139,8 +136,7 @@ def _lstsq_cot(g, ans, a, b):
     m, n = np.shape(a)
     used = np.any(gx) or np.any(gres)
     if used and rank < min(m, n):
-        raise GradientError("AD411", f"np.linalg.lstsq of a rank-deficient `a` (rank {rank} < {min(m, n)}, as rcond decides): "
-                                     "its solution jumps where the rank changes, so it has no gradient")
+        raise errors.AD411_LSTSQ_RANK.error(rank=rank, full=min(m, n))
     ga, gb = np.zeros(np.shape(a)), np.zeros(np.shape(b))
     if np.any(gx):
         p = np.linalg.pinv(a)

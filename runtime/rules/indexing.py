@@ -13,7 +13,7 @@ has no rule: AD209.
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 
@@ -36,7 +36,7 @@ def c_(g, ans, *items):
 def pieces(g, ans, items, trick, axis):
     """One cotangent per item: ``g`` cut along ``axis`` where ``trick`` joined the items."""
     if items and isinstance(items[0], str):
-        raise GradientError("AD411", refuse(items))
+        raise errors.AD411_RULE_REFUSES.error(reason=refuse(items))
     widths = [np.shape(trick[item])[axis] for item in items]  # what each item became alone
     cut = np.split(np.broadcast_to(g, np.shape(ans)), np.cumsum(widths)[:-1], axis=axis)
     return [None if isinstance(item, slice) else _rt.rules.shape._unpack(np.reshape(c, np.shape(item)), item) for c, item in zip(cut, items)]

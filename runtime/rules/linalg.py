@@ -17,7 +17,7 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import variant, vjp
 
 
@@ -388,7 +388,7 @@ def inverse_of(a, name):
     try:
         return np.linalg.inv(a)
     except np.linalg.LinAlgError:
-        raise GradientError("AD411", f"{name} of a singular matrix: log|det| is -inf there and has no derivative") from None
+        raise errors.AD411_SINGULAR.error(name=name) from None
 
 
 # -- symmetric decompositions (see the module docstring for the convention) ---------------------
@@ -418,8 +418,7 @@ def _refuse_tied_vectors(same, gv, name):
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     tied = np.expand_dims(np.any(off, axis=-1), -2)
     if np.any(np.where(tied, gv, 0.0)):
-        raise GradientError("AD411", f"the eigenvectors of {name} at a repeated eigenvalue are not determined by the matrix, "
-                                     "so they have no gradient (those of the other eigenvalues, and all eigenvalues, have one)")
+        raise errors.AD411_TIED_EIGENVECTORS.error(name=name)
 
 
 @vjp(np.linalg.eigh, outputs=2)
@@ -511,18 +510,14 @@ def _reduced(g, axis, k, what):
     entries cut away must get none (the result must not depend on that undetermined part)."""
     if np.ndim(g) == 0:
         if g != 0:
-            raise GradientError("AD411", _SVD_EXTRA.format(what))
+            raise errors.AD411_SVD_FULL.error(what=what)
         return g
     head, tail = np.split(g, [k], axis=axis)
     if np.any(tail):
-        raise GradientError("AD411", _SVD_EXTRA.format(what))
+        raise errors.AD411_SVD_FULL.error(what=what)
     return head
 
 
-_SVD_EXTRA = (
-    "np.linalg.svd(a) of a non-square `a`: the result depends on the {} beyond min(m, n), which `a` does not "
-    "determine, so it has no gradient; call np.linalg.svd(a, full_matrices=False)"
-)
 
 
 # -- matvec, vecmat, cond ---------------------------------------------------------------------------

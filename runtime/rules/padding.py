@@ -24,7 +24,7 @@ AD411 when it arrives at run time).
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 _STATS = ("maximum", "minimum", "mean", "median")
@@ -41,7 +41,7 @@ def refuse(mode="constant", **_):
 @vjp(np.pad, refuse=refuse)
 def pad(g, ans, array, pad_width, mode="constant", stat_length=None, constant_values=0, end_values=0, reflect_type="even"):
     if callable(mode):
-        raise GradientError("AD411", f"np.pad with a function as `mode` ({getattr(mode, '__name__', mode)!r}) has no derivative rule; use one of NumPy's named modes")
+        raise errors.AD411_PAD_FUNCTION.error(mode=getattr(mode, "__name__", mode))
     shape = np.shape(array)
     ndim = len(shape)
     widths = _pairs(pad_width, ndim, as_index=True)

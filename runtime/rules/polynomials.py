@@ -31,7 +31,7 @@ coefficient arrays (or numbers); ``np.poly1d`` objects are not differentiated.
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import UNKNOWN, vjp
 
 
@@ -139,7 +139,7 @@ def _refuse_polyfit(full=False, cov=False, **_):
 def _polyfit_cot(g, ans, x, y, deg, rcond, full, w, cov):
     why = _refuse_polyfit(full=full, cov=cov)
     if why:
-        raise GradientError("AD411", why)
+        raise errors.AD411_RULE_REFUSES.error(reason=why)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     order = int(deg) + 1
@@ -153,8 +153,7 @@ def _polyfit_cot(g, ans, x, y, deg, rcond, full, w, cov):
     cut = (len(x) * np.finfo(float).eps if rcond is None else rcond) * s[0]
     rank = int(np.sum(s > cut))
     if rank < order:
-        raise GradientError("AD411", f"np.polyfit of a rank-deficient fit (rank {rank} < {order} coefficients, as rcond decides): "
-                                     "its solution jumps where the rank changes, so it has no gradient")
+        raise errors.AD411_POLYFIT_RANK.error(rank=rank, order=order)
     c = np.reshape(ans, (order, -1))
     gc = np.reshape(np.broadcast_to(g, np.shape(ans)), (order, -1))
     # z = (A^T A)^-1 gc, with A = (A / scale) diag(scale) and A / scale = U S V^T
@@ -179,8 +178,6 @@ def polyfit(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
 # -- roots and poly -------------------------------------------------------------------------------
 
 
-_REPEATED_ROOT = ("np.roots at a repeated root: each of the repeated roots moves with the square root (or a higher root) "
-                  "of a change in the coefficients, so only their sum has a derivative; the result depends on them separately")
 
 
 def _clusters(z, shaky):
@@ -224,14 +221,14 @@ def _roots_cot(g, ans, p):
         if not np.any(gk):
             continue
         if np.any(gk != gk[0]):
-            raise GradientError("AD411", _REPEATED_ROOT)
+            raise errors.AD411_REPEATED_ROOT.error()
         centre = np.mean(z[group])
         spread = np.max(np.abs(z[group] - centre))
         others = np.delete(z, group)
         gap = np.min(np.abs(others - centre)) if others.size else 4.0 * spread + max(1.0, abs(centre))
         radius = gap / 2.0
         if radius <= 2.0 * spread:
-            raise GradientError("AD411", _REPEATED_ROOT)
+            raise errors.AD411_REPEATED_ROOT.error()
         x = centre + radius * np.exp(2j * np.pi * np.arange(64) / 64)
         dq = dq - gk[0] * np.mean(x[:, None] ** exponents[None, :] * ((x - centre) / np.polyval(q, x))[:, None], axis=0)
     out[lead:] = dq if np.iscomplexobj(p) else np.real(dq)

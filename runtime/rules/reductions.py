@@ -15,6 +15,7 @@ import numpy as np
 
 import adgen.runtime as _rt
 
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 
@@ -113,7 +114,7 @@ def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=Fals
     is refused (AD210, or AD411 when it is only known as the gradient runs).
     """
     if returned is not False:
-        raise _rt.GradientError("AD411", _refuse_average(returned))
+        raise errors.AD411_RULE_REFUSES.error(reason=_refuse_average(returned))
     if weights is None:
         return _expand(g, a, axis, keepdims) / _count(a, ans), None, None
     axes = _axes(a, axis) if axis is not None else None

@@ -43,6 +43,7 @@ import numpy as np
 from scipy import integrate
 
 import adgen.runtime as _rt
+from adgen.runtime import errors
 from adgen.runtime.registry import UNKNOWN, vjp
 
 _ODEINT_TOL = 1.49012e-8
@@ -59,7 +60,7 @@ class _Dynamics:
 
     def __init__(self, func, func_vjp, args, tfirst, y_shape):
         if func_vjp is None:
-            raise _rt.GradientError("AD413", "the ODE solver's derivative rule was called without the VJP of its function (func_vjp)")
+            raise errors.AD413_NO_FUNC_VJP.error()
         self.func, self.func_vjp, self.args, self.tfirst, self.y_shape = func, func_vjp, tuple(args), tfirst, y_shape
 
     def f(self, y, s):
@@ -103,7 +104,7 @@ class _Dynamics:
 def _solve(fun, span, y, method, rtol, atol, dense=False):
     sol = integrate.solve_ivp(fun, span, y, method=method, rtol=rtol, atol=atol, dense_output=dense)
     if not sol.success:
-        raise _rt.GradientError("AD413", f"the adjoint solve of the ODE from t={span[0]:g} to t={span[1]:g} failed ({sol.message})")
+        raise errors.AD413_ADJOINT_FAILED.error(start=span[0], end=span[1], why=sol.message)
     return sol
 
 
@@ -157,7 +158,7 @@ def _odeint_layout(tfirst=UNKNOWN, **_):
 
 def _odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfun=None):
     if Dfun is not None:
-        raise _rt.GradientError("AD413", "odeint's derivative rule does not use Dfun; call odeint without it")
+        raise errors.AD413_DFUN.error()
     ys = np.asarray(ans, dtype=float)
     ts = np.asarray(t, dtype=float)
     g = np.broadcast_to(np.asarray(g, dtype=float), ys.shape).reshape(len(ts), -1)
@@ -195,9 +196,9 @@ def _solve_ivp_layout(**_):
 
 def _solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp):
     if t_eval is None:
-        raise _rt.GradientError("AD413", "solve_ivp is differentiated at the times t_eval only, and none were passed")
+        raise errors.AD413_NO_T_EVAL.error()
     if not getattr(ans, "success", True):
-        raise _rt.GradientError("AD413", f"solve_ivp did not reach the end of t_span ({ans.message}): sol.y lacks some of the times of t_eval")
+        raise errors.AD413_NOT_REACHED.error(why=ans.message)
     states = np.asarray(getattr(ans, "y", ans), dtype=float)  # sol.y: one column per time of t_eval
     ts = np.asarray(t_eval, dtype=float)
     g = np.broadcast_to(np.asarray(g, dtype=float), states.shape).T

@@ -50,7 +50,7 @@ import numpy as np
 from scipy import linalg
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 
@@ -97,7 +97,7 @@ def _structure(assume_a, lower):
     """Which entries a solver reads, for ``assume_a`` (known only now where it was not a literal)."""
     kind = _ASSUME.get(assume_a) if isinstance(assume_a, str) or assume_a is None else None
     if kind is None:
-        raise GradientError("AD411", f"assume_a={assume_a!r} has no derivative rule")
+        raise errors.AD411_ASSUME_A.error(assume_a=assume_a)
     return ("lower" if lower else "upper") + "-sym" if kind == "sym" else kind
 
 
@@ -146,7 +146,7 @@ def _op(trans):
     """0 for A, 1 for A^T (and A^H: the matrices are real), from SciPy's spellings."""
     if isinstance(trans, (str, int, np.integer)) and trans in _TRANS:
         return _TRANS[trans]
-    raise GradientError("AD411", f"trans={trans!r} is not one of 0, 1, 2, 'N', 'T', 'C'")
+    raise errors.AD411_TRANS.error(trans=trans)
 
 
 def _solve_triangular_cot(g, x, a, b, trans, lower, unit_diagonal):
@@ -230,7 +230,7 @@ def _lu_parts(lu, piv):
     from lu_factor's result for square matrices (a stack of them too)."""
     lu = np.asarray(lu)
     if lu.ndim < 2 or lu.shape[-1] != lu.shape[-2]:
-        raise GradientError("AD411", f"scipy.linalg.lu_solve takes square matrices, not shape {lu.shape}")
+        raise errors.AD411_LU_SQUARE.error(shape=lu.shape)
     return np.tril(lu, -1) + _eye(lu), np.triu(lu), _row_order(piv, lu.shape[-1])
 
 
@@ -331,7 +331,7 @@ def _refuse_inv(assume_a=None, **known):
 
 def _inv_cot(g, x, lower, assume_a):
     if assume_a == "diagonal":
-        raise GradientError("AD411", _refuse_inv(assume_a))
+        raise errors.AD411_RULE_REFUSES.error(reason=_refuse_inv(assume_a))
     kind = _structure(assume_a, lower)
     return _restrict(-_T(x) @ g @ _T(x), kind)
 
@@ -415,7 +415,7 @@ def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
 def scipy_eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
          subset_by_index=None, subset_by_value=None, driver=None):
     if b is not None and type != 1:
-        raise GradientError("AD411", f"scipy.linalg.eigh(a, b, type={type!r}) has no derivative rule; only type=1")
+        raise errors.AD411_EIGH_TYPE.error(name="eigh", type=type)
     ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
     return ga, gb
 
@@ -425,7 +425,7 @@ def scipy_eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrit
              subset_by_index=None, subset_by_value=None, driver=None):
     # eigh(..., eigvals_only=True)
     if b is not None and type != 1:
-        raise GradientError("AD411", f"scipy.linalg.eigvalsh(a, b, type={type!r}) has no derivative rule; only type=1")
+        raise errors.AD411_EIGH_TYPE.error(name="eigvalsh", type=type)
     ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
     return ga, gb
 
@@ -496,8 +496,7 @@ def _refuse_sqrtm(disp=None, **_):
 def _sqrtm_cot(g, x, a):
     """X X = A: dX X + X dX = dA, so Abar solves X^T Abar + Abar X^T = Xbar (Sylvester)."""
     if np.iscomplexobj(x) and not np.iscomplexobj(a):
-        raise GradientError("AD411", "scipy.linalg.sqrtm of this real matrix is complex (it has negative real eigenvalues); "
-                                     "its rule takes real square roots only")
+        raise errors.AD411_SQRTM_COMPLEX.error()
     return linalg.solve_sylvester(_T(x), _T(x), np.broadcast_to(g, np.shape(x)))
 
 
@@ -529,7 +528,7 @@ def _solve_banded_cot(g, x, l, u, ab, b):
     (l and u swapped), and abar = -bbar x^T on the band."""
     ab = np.asarray(ab)
     if ab.ndim != 2:
-        raise GradientError("AD411", f"the rule of scipy.linalg.solve_banded takes one banded matrix, not a stack of shape {ab.shape}")
+        raise errors.AD411_BANDED_STACK.error(shape=ab.shape)
     n = ab.shape[-1]
     k = np.arange(l + u + 1)[:, None]
     src = np.arange(n)[None, :] + k - l  # A^T's band: abT[k, j] = ab[l + u - k, j + k - l]

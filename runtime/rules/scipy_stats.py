@@ -26,7 +26,7 @@ import numpy as np
 from scipy import special, stats
 
 import adgen.runtime as _rt
-from adgen.runtime.core import GradientError
+from adgen.runtime import errors
 from adgen.runtime.registry import vjp
 
 # -- shared by the rules -------------------------------------------------------------
@@ -485,7 +485,7 @@ def _mvn(g, ans, x, mean, cov, allow_singular):
     ``d/dmean = P r``, ``d/dcov = (P r r^T P - P) / 2`` (symmetric). A vector ``cov`` is a
     diagonal, a number ``cov * I``: their cotangents are the diagonal's, the trace's."""
     if allow_singular or isinstance(cov, _COVARIANCE):
-        raise GradientError("AD411", _refuse_mvn(cov, True if allow_singular else False) or "")
+        raise errors.AD411_RULE_REFUSES.error(reason=_refuse_mvn(cov, True if allow_singular else False) or "")
     c = np.asarray(cov, dtype=float)
     dim = np.size(mean) if mean is not None and np.ndim(mean) else (c.shape[-1] if c.ndim else 1)
     full = c if c.ndim == 2 else (np.diag(c) if c.ndim == 1 else c * np.eye(dim))

@@ -17,6 +17,7 @@ NaN entries are skipped by the ``nan*`` functions and get a zero cotangent.
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime import errors
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules.reductions import _axes, _expand, _keep, _prod_others, _safe_div
 
@@ -51,7 +52,7 @@ def refusal(method="linear", weights=None):
 def _refuse_at_run_time(method, weights=None):
     why = refusal(method, weights)
     if why is not None:
-        raise _rt.GradientError("AD411", why)
+        raise errors.AD411_RULE_REFUSES.error(reason=why)
 
 
 def _positions(q, n, method):
@@ -84,11 +85,6 @@ def _positions(q, n, method):
     return lo.astype(np.intp), hi.astype(np.intp), np.broadcast_to(gamma, lo.shape)
 
 
-_NAN_LAYOUT = (
-    "np.nanquantile and np.nanpercentile with a `q` of two or more dimensions and a tuple of some "
-    "(not all) axes lay their result out unlike np.quantile (a NumPy quirk), and have no derivative "
-    "rule here; reduce over one axis at a time, or pass a 1-D `q`"
-)
 
 
 def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
@@ -98,7 +94,7 @@ def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     x = x.astype(np.result_type(x, np.float64), copy=False)
     axes = _axes(x, axis)
     if skip_nan and np.ndim(q) >= 2 and 1 < len(axes) < x.ndim:
-        raise _rt.GradientError("AD411", _NAN_LAYOUT)
+        raise errors.AD411_NAN_QUANTILE_LAYOUT.error()
     kept = tuple(k for k in range(x.ndim) if k not in axes)
     moved = np.transpose(x, kept + axes)
     batch = moved.shape[: len(kept)]
