@@ -9,7 +9,7 @@ like any function the gradient calls (``calls.py``: a ``_fwd_f``/``_bwd_f`` pair
 generated module), with respect to the positions of its arguments that ``layout`` marks,
 and passes the rule the keyword argument ``func_vjp``::
 
-    _rt.rules.scipy_integrate.odeint(_dys, ys, f, y0, t, (c, k),
+    _rt.vjps.odeint(_dys, ys, f, y0, t, (c, k),
         func_vjp=_rt.callback_vjp(f, _fwd_f, _bwd_f, (0, 2, 3)))
 
 ``func_vjp(ct, *call_args)`` is ``(cotangents of call_args, cotangent of func)``: the

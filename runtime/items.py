@@ -85,12 +85,12 @@ def array_copy(item):
 
 
 @vjp(array_copy)
-def _array_copy(g, ans, item):
+def array_copy_back(g, ans, item):
     return g
 
 
 @vjp(with_item)
-def _with_item(g, ans, xs, key, new):
+def with_item_back(g, ans, xs, key, new):
     if isinstance(g, float) and g == 0.0:
         return 0.0, None, 0.0
     if isinstance(g, dict):

@@ -17,7 +17,7 @@ a namedtuple is a tuple, its field ``W`` the item ``p._fields.index("W")``, so
 Adding adjoints adds them item by item (``Adj + Adj``, ``0.0 + Adj``), and never
 changes either operand. Only the helpers below change an adjoint in place, and
 only one nothing else refers to (the caller's variable alone), as
-``adgen.runtime.rules.selection.scatter_add`` does for arrays.
+``_rt.scatter_add`` does for arrays.
 """
 
 import copy

@@ -66,7 +66,7 @@ def test_a_list_argument_copied_in_the_function(wrt):
 def test_generated_code_copies_the_item_and_puts_it_back():
     text = grad(P.rows_in_loops).source_for(np.ones(4))
     assert "= xs[i].copy()" in text and "xs = _rt.with_item(xs, i, _t" in text
-    assert "_rt.items._with_item(" in text  # the list's adjoint: the item's part goes to the copy
+    assert "_rt.vjps.with_item_back(" in text  # the list's adjoint: the item's part goes to the copy
 
 
 REFUSED = [

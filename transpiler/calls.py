@@ -382,7 +382,7 @@ class Caller:
         else ``(None, None, ([], []))``."""
         none = ([], [])
         ok, fn = rev.resolver.value_of(func)
-        if isinstance(fn, types.MethodType):  # a classmethod, through its class
+        if isinstance(fn, types.MethodType) and isinstance(func, ast.Attribute):  # a classmethod, through its class
             return fn.__func__, func.value, none
         if ok and (is_user_function(fn) or isinstance(fn, lift.Lifted)):
             return fn, None, none

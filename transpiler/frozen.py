@@ -11,7 +11,7 @@ frozen parameters passed by name:
   ``norm.cdf(y, loc=d_loc, scale=d_scale)``; ``d = norm(loc=d_loc, scale=d_scale)``
   stays only where ``d`` is used otherwise;
 - a module-level (or closure) ``prior = norm(0.0, 1.0)``: ``prior.logpdf(t)`` ->
-  ``_rt.rules.scipy_stats.unfrozen(prior).logpdf(t, loc=..parameters(prior)[0], ...)``,
+  ``_rt.unfrozen(prior).logpdf(t, loc=_rt.frozen_parameters(prior)[0], ...)``,
   the distribution and its parameters read from ``prior`` when the gradient runs (only
   which object ``prior`` is gets baked in, and guarded like any module-level object).
 
@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from adgen import errors
+from adgen import errors, runtime
 from adgen.syntax import clone, walk
 
 _UNIVARIATE = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf", "ppf", "isf",
@@ -272,21 +272,18 @@ class _Rewrite(ast.NodeTransformer):
         resolver.value_of(func.value)  # which object it is is baked in (and guarded)
         stats = _stats()
         dist = getattr(stats, kind[0])
-        helpers = ast.Attribute(value=ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr="rules", ctx=ast.Load()), attr="scipy_stats", ctx=ast.Load())
-        unfrozen = ast.Call(func=_helper(helpers, "unfrozen"), args=[clone(func.value)], keywords=[])
+        unfrozen = ast.Call(func=_helper("unfrozen"), args=[clone(func.value)], keywords=[])
         method = ast.Attribute(value=unfrozen, attr=func.attr, ctx=ast.Load())
         method.adgen_resolved = getattr(dist, func.attr)  # what resolve.value_of answers for it
-        params = ast.Call(func=_helper(clone(helpers), "parameters"), args=[clone(func.value)], keywords=[])
+        params = ast.Call(func=_helper("frozen_parameters"), args=[clone(func.value)], keywords=[])
         extra = [ast.keyword(arg=p, value=ast.Subscript(value=clone(params), slice=ast.Constant(k), ctx=ast.Load())) for k, p in enumerate(kind[1])]
         return self._call(method, node, extra)
 
 
-def _helper(helpers, name):
-    """``_rt.rules.scipy_stats.<name>``, resolved (a function of adgen's, which changes nothing)."""
-    from adgen.runtime.rules import scipy_stats
-
-    node = ast.Attribute(value=helpers, attr=name, ctx=ast.Load())
-    node.adgen_resolved = getattr(scipy_stats, name)
+def _helper(name):
+    """``_rt.<name>``, resolved (a function of adgen's, which changes nothing)."""
+    node = ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr=name, ctx=ast.Load())
+    node.adgen_resolved = getattr(runtime, name)
     return node
 
 

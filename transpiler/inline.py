@@ -2,11 +2,13 @@
 parameters, and paste one-expression rules into generated code.
 
 A rule whose body is ``return <expr>`` (or a tuple of expressions) naming only
-its parameters, ``np`` and ``_rt`` becomes a template: generated code gets the
-expression with the call's own arguments in place of the parameters. Any other
-rule is called by its module path, or, when its module does not hold it by its
-name (a rule defined inside a function, a lambda, one whose source Python did not
-keep), found through the registry by the primal when the gradient runs.
+its parameters, ``np`` and the runtime's public helpers (``_rt.expand``, written so
+even where the rule reaches it by its file, ``_rt.rules.reductions.expand``) becomes a
+template: generated code gets the expression with the call's own arguments in place of
+the parameters. Any other rule is called: a built-in one as ``_rt.vjps.<name>``, a
+user's by its module path, or, when its module does not hold it by its name (a rule
+defined inside a function, a lambda, one whose source Python did not keep), found
+through the registry by the primal when the gradient runs.
 """
 
 import ast
@@ -38,7 +40,7 @@ class Template:
     rest: int  # slots from this index on are all live (a called rule returning ``tuple(...)``); -1: none
     module: str  # where the rule lives, for a call when not inlined
     attr: str
-    by_primal: bool = False  # called as ``_rt.registry.rule_of(primal, qualname)``: no module holds it by name
+    by_primal: bool = False  # called as ``_rt.rule_of(primal, qualname)``: no module holds it by name
     sourceless: bool = False  # Python kept no source: every slot is live, the result normalised when it runs
 
     @property
@@ -85,8 +87,9 @@ def _make_template(rule):
         expr = body[0].value
         free = names_in(expr)
         scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in walk(expr))
-        if free <= allowed | set(INLINE_GLOBALS) and not scoped:
-            outputs = expr.elts if isinstance(expr, ast.Tuple) else [expr]
+        public = _published(expr)
+        if free <= allowed | set(INLINE_GLOBALS) and not scoped and public is not None:
+            outputs = public.elts if isinstance(public, ast.Tuple) else [public]
             outputs = [None if _is_none(o) else o for o in outputs]
             return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__ or "", fn.__name__)
     slots, rest = _returned_slots(func, name)
@@ -110,6 +113,27 @@ def _definition(fn):
     if len(lambdas) != 1:  # two lambdas of one signature on a line: not told apart
         return None
     return source.as_function(lambdas[0], "<lambda>")
+
+
+def _published(expr):
+    """``expr`` with every runtime helper it reaches by its place written by its public
+    name (``_rt.rules.reductions.expand`` -> ``_rt.expand``), or None when one has none
+    (the rule is then called, not pasted: generated code reaches only ``runtime.PUBLIC``)."""
+
+    class Publish(Transformer):
+        missing = False
+
+        def visit_Attribute(self, node):
+            path = path_of(node)
+            if path is None or not path.startswith("_rt."):
+                return self.generic_visit(node)
+            name = runtime.public_name(path[len("_rt.") :])
+            self.missing |= name is None
+            return ast.copy_location(ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr=name or "", ctx=ast.Load()), node)
+
+    publish = Publish()
+    expr = publish.visit(clone(expr))
+    return None if publish.missing else expr
 
 
 def _is_none(node):

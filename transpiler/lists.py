@@ -59,7 +59,7 @@ def pop(rev, stmt, in_loop):
     elif position is not None and position >= 0:
         restore = call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
-        restore = at(ast.Expr(call("_rt.trees.put_back", load_at(xs, stmt), clone(index), as_result(v))), stmt)
+        restore = at(ast.Expr(call("_rt.put_back", load_at(xs, stmt), clone(index), as_result(v))), stmt)
     restore.adgen_restore = xs
     bwd = [restore]
     if rev.activity.active(xs):

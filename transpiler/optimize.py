@@ -254,12 +254,12 @@ def _term(stmt):
     return None
 
 
-SCATTER = "_rt.rules.selection.scatter"
+SCATTER = "_rt.scatter"
 
 
 def scatter_in_place(body):
     """``_dx = _dx + scatter(g, x, i)`` -> ``_dx = scatter_add(_dx, g, x, i)``, which adds
-    into ``_dx`` itself when it can (see ``adgen.runtime.rules.selection.scatter_add``)."""
+    into ``_dx`` itself when it can (see ``_rt.scatter_add``)."""
     for stmt in body:
         if isinstance(stmt, COMPOUND):
             scatter_in_place(stmt.body)

@@ -551,7 +551,9 @@ class Reverser:
     def _rule_call(self, op, g):
         tpl = op.tpl
         if tpl.by_primal:  # no module holds the rule by its name: the registry has it
-            func = call("_rt.registry.rule_of", clone(op.node.func), ast.Constant(tpl.rule.fn.__qualname__))
+            func = call("_rt.rule_of", clone(op.node.func), ast.Constant(tpl.rule.fn.__qualname__))
+        elif tpl.module.startswith("adgen.runtime."):  # a built-in rule, by its unique name
+            func = dotted(f"_rt.vjps.{tpl.attr}")
         else:
             func = ast.Attribute(value=dotted(self._rule_module(tpl.module, tpl.rule.fn)), attr=tpl.attr, ctx=ast.Load())
         args, keywords = [clone(g), clone(op.ans)], []
@@ -569,11 +571,9 @@ class Reverser:
             else:
                 args.append(clone(value))
         result = ast.Call(func=func, args=args, keywords=keywords)
-        return call("_rt.registry.cotangents", result, ast.Constant(len(op.slots))) if tpl.sourceless else result
+        return call("_rt.cotangents", result, ast.Constant(len(op.slots))) if tpl.sourceless else result
 
     def _rule_module(self, module, fn):
-        if module.startswith("adgen.runtime."):
-            return "_rt." + module[len("adgen.runtime.") :]
         if module not in self.rule_modules:
             self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
             self.rule_bindings[alias] = binding_of(fn)

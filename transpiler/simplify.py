@@ -133,7 +133,7 @@ def _equals(node, number):
 
 
 # functions linear in their first argument: f(-a, ...) == -f(a, ...)
-LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.rules.reductions.expand", "_rt.rules.selection.scatter", "_rt.over", "_rt.times"}
+LINEAR = {"np.roll", "_rt.sum_to", "_rt.unbroadcast", "_rt.expand", "_rt.scatter", "_rt.over", "_rt.times"}
 
 
 class _Signs(Transformer):

@@ -332,7 +332,7 @@ SHAPE_READS = {"_rt.unbroadcast": 1, "np.shape": 0}
 
 
 # ... only for its shape and dtype (the layout records the whole value for these)
-FORM_READS = {"_rt.rules.selection.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
+FORM_READS = {"_rt.scatter": 1, "_rt.cut_at": 1, "_rt.zero_at": 1, "_rt.take_at": 1}
 
 
 _FORM_OR_SHAPE_READS = {**SHAPE_READS, **FORM_READS}

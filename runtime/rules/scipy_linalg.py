@@ -183,7 +183,7 @@ def _cholesky_cot(g, factor, lower):
 
 
 @vjp(linalg.cholesky, refuse=_refuse)
-def cholesky(g, ans, a, lower=False, overwrite_a=False, check_finite=True):
+def scipy_cholesky(g, ans, a, lower=False, overwrite_a=False, check_finite=True):
     return _rt.rules.scipy_linalg._cholesky_cot(g, ans, lower)
 
 
@@ -318,7 +318,7 @@ def _solve_cot(g, x, a, b, lower, assume_a, transposed):
 
 
 @vjp(linalg.solve, refuse=_refuse_assume)
-def solve(g, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None, transposed=False):
+def scipy_solve(g, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None, transposed=False):
     ga, gb = _rt.rules.scipy_linalg._solve_cot(g, ans, a, b, lower, assume_a, transposed)
     return ga, gb
 
@@ -337,12 +337,12 @@ def _inv_cot(g, x, lower, assume_a):
 
 
 @vjp(linalg.inv, refuse=_refuse_inv)
-def inv(g, ans, a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
+def scipy_inv(g, ans, a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     return _rt.rules.scipy_linalg._inv_cot(g, ans, lower, assume_a)
 
 
 @vjp(linalg.det, refuse=_refuse)
-def det(g, ans, a, overwrite_a=False, check_finite=True):
+def scipy_det(g, ans, a, overwrite_a=False, check_finite=True):
     return np.expand_dims(g, (-2, -1)) * _rt.rules.linalg.cofactors(a, ans)
 
 
@@ -412,7 +412,7 @@ def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
 
 
 @vjp(linalg.eigh, refuse=_refuse_eigh)
-def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
+def scipy_eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
          subset_by_index=None, subset_by_value=None, driver=None):
     if b is not None and type != 1:
         raise errors.AD411_EIGH_TYPE.error(name="eigh", type=type)
@@ -421,7 +421,7 @@ def eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False
 
 
 @vjp(linalg.eigvalsh, refuse=_refuse_eigh)
-def eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
+def scipy_eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
              subset_by_index=None, subset_by_value=None, driver=None):
     # eigh(..., eigvals_only=True)
     if b is not None and type != 1:
@@ -431,7 +431,7 @@ def eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=Fa
 
 
 @vjp(linalg.svd, refuse=_refuse)
-def svd(g, ans, a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
+def scipy_svd(g, ans, a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
     # (U, s, Vh), or s alone (compute_uv=False): np.linalg.svd's rules
     if isinstance(ans, (tuple, list)):
         return _rt.rules.linalg.svd(_rt.rules.arrays._per_output(g, ans), ans, a, full_matrices)
@@ -465,7 +465,7 @@ def _qr_cot(g, ans, a, pivoting):
 
 
 @vjp(linalg.qr, refuse=_refuse_qr)
-def qr(g, ans, a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+def scipy_qr(g, ans, a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
     return _rt.rules.scipy_linalg._qr_cot(g, ans, a, pivoting)
 
 

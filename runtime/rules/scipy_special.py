@@ -105,12 +105,12 @@ def gammaincc(g, ans, a, x):
 
 
 @vjp(special.erf, elementwise=True)
-def erf(g, ans, x):
+def scipy_erf(g, ans, x):
     return g * (2.0 / _SQRT_PI) * np.exp(-x * x)
 
 
 @vjp(special.erfc, elementwise=True)
-def erfc(g, ans, x):
+def scipy_erfc(g, ans, x):
     return -g * (2.0 / _SQRT_PI) * np.exp(-x * x)
 
 
@@ -172,7 +172,7 @@ def kl_div(g, ans, x, y):
 
 
 @vjp(special.i0, elementwise=True)
-def i0(g, ans, x):
+def scipy_i0(g, ans, x):
     return g * special.i1(x)
 
 
@@ -229,7 +229,7 @@ nondiff(special.gammasgn)
 
 
 @vjp(special.gamma, elementwise=True)
-def gamma(g, ans, x):
+def scipy_gamma(g, ans, x):
     return g * ans * special.digamma(x)
 
 
@@ -296,12 +296,12 @@ def comb(g, ans, N, k, *, exact=False, repetition=False):
 
 
 @vjp(special.expm1, elementwise=True)
-def expm1(g, ans, x):
+def scipy_expm1(g, ans, x):
     return g * (ans + 1.0)
 
 
 @vjp(special.log1p, elementwise=True)
-def log1p(g, ans, x):
+def scipy_log1p(g, ans, x):
     return g / (1.0 + x)
 
 

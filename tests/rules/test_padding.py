@@ -27,13 +27,17 @@ def r(*shape):
 
 def padded(array, pad_width, mode="constant", stat_length=None, constant_values=0, end_values=0, reflect_type="even"):
     """np.pad with the options the mode takes, from positional arguments."""
-    options = {
-        "constant": {"constant_values": constant_values},
-        "linear_ramp": {"end_values": end_values},
-        "reflect": {"reflect_type": reflect_type},
-        "symmetric": {"reflect_type": reflect_type},
-    }.get(mode, {"stat_length": stat_length} if stat_length is not None else {})
-    return np.pad(array, pad_width, mode, **options)
+    values = (array, pad_width, mode, stat_length, constant_values, end_values, reflect_type)
+    return np.pad(array, pad_width, mode, **{k: values[i] for k, i in pad_options(mode, stat_length).items()})
+
+
+def pad_options(mode, stat_length=None):
+    """The keyword ``np.pad`` takes in ``mode``, by the position of its value among
+    ``padded``'s parameters."""
+    named = {"constant": ("constant_values", 4), "linear_ramp": ("end_values", 5), "reflect": ("reflect_type", 6), "symmetric": ("reflect_type", 6)}
+    if mode in named:
+        return dict([named[mode]])
+    return {"stat_length": 3} if stat_length is not None else {}
 
 
 def padded_empty(array, pad_width, mode):

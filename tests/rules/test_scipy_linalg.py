@@ -49,11 +49,8 @@ def masked_cho_factor(a, lower=False):
 def signed_eigh(a, b=None, **kw):
     """eigh with each eigenvector's first entry positive: LAPACK's signs may flip between the
     points finite differences take (the derivative is that of either choice)."""
-    out = linalg.eigh(a, b, **kw)
-    if isinstance(out, (tuple, list)):  # a list for a stack
-        w, v = out
-        return w, v * np.where(v[..., :1, :] < 0, -1.0, 1.0)
-    return out
+    w, v = linalg.eigh(a, b, **kw)
+    return w, v * np.where(v[..., :1, :] < 0, -1.0, 1.0)
 
 
 def sym3():

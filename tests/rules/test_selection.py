@@ -87,8 +87,13 @@ def _getitem_id(index):
 
 
 def _clip_kw(a, lo, hi, mn, mx):
-    kw = {k: v for k, v in (("min", mn), ("max", mx)) if v is not None}
-    return np.clip(a, **kw)
+    values = (a, lo, hi, mn, mx)
+    return np.clip(a, **{k: values[i] for k, i in clip_options(mn, mx).items()})
+
+
+def clip_options(mn, mx):
+    """The keywords (``min``, ``max``) ``_clip_kw`` passes, by the position of their value."""
+    return {k: i for k, i, v in (("min", 3, mn), ("max", 4, mx)) if v is not None}
 
 
 def _real_sort_complex(a):
