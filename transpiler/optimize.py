@@ -6,13 +6,18 @@
   through branches and around loops.
 - ``merge_copies``: ``v = v`` goes; a copy followed by an accumulation is one sum.
 - ``drop_empty_comments``: a ``# line`` comment left with nothing under it goes.
+- ``propagate_copies``: ``a = b`` goes when ``a`` is read only before ``b`` changes.
+- ``inline_once``: a temporary read once, by the next statement, is put in its place.
+- ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
+  are one ``v = e1 + e2``.
+- ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``free_temporaries``: a forward temporary is deleted after the backward's last read.
 """
 
 import ast
 
 from adgen import inplace, simplify
-from adgen.syntax import names_in, path_of, same, statements, walk
+from adgen.syntax import clone, name_nodes, names_in, path_of, same, statements, walk
 from adgen.zeros import fold_zeros
 from adgen.zeros import kind_via as _tag
 from adgen.zeros import target as _target
@@ -290,6 +295,160 @@ def merge_copies(body):
     return out
 
 
+IMPURE = ("pop", "scatter_add", "zero_at", "cut_at", "take_at")  # calls that change (or read a tape) as they run
+
+
+def _pure(node):
+    """Does evaluating ``node`` change nothing, so it may move past other statements?"""
+    return not any(isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in IMPURE for n in walk(node))
+
+
+def _read_counts(body):
+    counts = {}
+    for n in name_nodes(body):
+        if type(n.ctx) is ast.Load:
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _renamed(node, old, new):
+    """``node`` with each read of the name ``old`` reading ``new``."""
+    for n in name_nodes(node):
+        if n.id == old and type(n.ctx) is ast.Load:
+            n.id = new
+    return node
+
+
+def _copy(stmt):
+    """``(a, b)`` for a generated ``a = b`` of two names, else None."""
+    if _tag(stmt)[0] == "set" and isinstance(stmt.value, ast.Name) and _target(stmt) is not None:
+        return _target(stmt), stmt.value.id
+    return None
+
+
+def propagate_copies(body, counts=None):
+    """``a = b`` goes when every read of ``a`` in the function comes after it in its block
+    and before anything rebinds ``a`` or ``b``: those reads read ``b``."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            stmt.body = propagate_copies(stmt.body, counts)
+            stmt.orelse = propagate_copies(stmt.orelse, counts)
+        pair = _copy(stmt)
+        if pair is not None and _propagate(body, k + 1, *pair, counts):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _propagate(body, start, a, b, counts):
+    """Rename the reads of ``a`` from ``body[start]`` on to ``b`` if all of the function's
+    are there, up to (the value of) the first statement rebinding ``a`` or ``b``."""
+    seen, end = 0, None
+    for j in range(start, len(body)):
+        stmt = body[j]
+        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)):
+            return False
+        seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
+        if {a, b} & _targets(stmt):
+            end = j
+            break
+    if seen != counts.get(a, 0) or (end is None and seen):
+        return False
+    for stmt in body[start : (end if end is not None else start) + 1]:
+        if isinstance(stmt, ast.Assign):
+            _renamed(stmt.value, a, b)
+        else:
+            _renamed(stmt, a, b)
+    counts[b] = counts.get(b, 0) + seen
+    counts[a] = 0
+    return True
+
+
+LONGEST = 100  # characters: a temporary is not inlined into a statement that would grow longer
+
+
+def inline_once(body, counts=None):
+    """``_g1 = e`` followed by a statement that reads ``_g1``, the only read of it in the
+    function, becomes that statement with ``e`` in the place of ``_g1`` (if not too long)."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = inline_once(stmt.body, counts)
+            stmt.orelse = inline_once(stmt.orelse, counts)
+        elif out and _inlined(out[-1], stmt, counts):
+            out[-1] = stmt
+            continue
+        out.append(stmt)
+    return out
+
+
+def _inlined(before, stmt, counts):
+    """Put the value of ``before`` (a generated ``_g1 = e``) into ``stmt``, its only reader."""
+    name = _target(before)
+    if _tag(before)[0] != "set" or name is None or not name.startswith(("_g", "_r")) or counts.get(name) != 1:
+        return False
+    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in ("set", "accum")) or not _pure(before.value):
+        return False
+    uses = [n for n in name_nodes(stmt.value) if n.id == name and type(n.ctx) is ast.Load]
+    if len(uses) != 1 or len(ast.unparse(stmt)) + len(ast.unparse(before.value)) - len(name) > LONGEST:
+        return False
+    stmt.value = clone(stmt.value, {name: before.value})
+    return True
+
+
+def merge_sums(body, large=frozenset()):
+    """``v = e1`` (or ``v = v + e1``) and a later ``v = v + e2`` (or ``- e2``) under the same
+    ``# line`` comment become ``v = e1 + e2`` when the statements between neither read
+    ``v`` nor rebind what ``e2`` reads: the same operations, in the same order. Not where
+    either reads one of the ``large`` temporaries, which ``free_temporaries`` frees between."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_sums(stmt.body, large)
+            stmt.orelse = merge_sums(stmt.orelse, large)
+        elif _merged(out, stmt, large):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _merged(out, stmt, large):
+    value, name = stmt.value if isinstance(stmt, ast.Assign) else None, _target(stmt)
+    if _tag(stmt)[0] != "accum" or not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+        return False
+    if not (isinstance(value.left, ast.Name) and value.left.id == name) or not _pure(value.right):
+        return False
+    reads = _reads(value.right)
+    if name in reads or reads & large:
+        return False
+    for before in reversed(out):
+        if not isinstance(before, ast.Assign) or _tag(before)[0] == "comment":
+            return False
+        if name in _targets(before):
+            if _tag(before)[0] not in ("set", "accum") or _target(before) != name or _reads(before.value) & large:
+                return False
+            before.value = ast.BinOp(left=before.value, op=value.op, right=value.right)
+            return True
+        if name in _reads(before) or _targets(before) & reads:
+            return False
+    return False
+
+
+def return_originals(body):
+    """``x = _x0`` (putting back a parameter the function rebound) right before the
+    ``return``: the return reads ``_x0`` itself."""
+    while len(body) >= 2 and isinstance(body[-1], ast.Return) and _tag(body[-2])[0] == "restore":
+        restore = body[-2]
+        if not (isinstance(restore.value, ast.Name) and _target(restore) is not None):
+            break
+        _renamed(body[-1], _target(restore), restore.value.id)
+        del body[-2]
+    return body
+
+
 def free_temporaries(body, temps):
     """``del _t1, _g2`` after the last statement of the backward pass that reads them,
     for ``temps`` known to be large arrays, so that they do not all live until the
@@ -317,4 +476,5 @@ def run(body, adjoints, large=frozenset()):
     body = fold_zeros(body, adjoints)
     body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
+    body = return_originals(merge_sums(inline_once(propagate_copies(body)), set(large)))
     return free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))
