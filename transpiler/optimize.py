@@ -295,12 +295,19 @@ def merge_copies(body):
     return out
 
 
-IMPURE = ("pop", "scatter_add", "zero_at", "cut_at", "take_at")  # calls that change (or read a tape) as they run
+# runtime helpers that change an adjoint in place when no other name refers to it
+# (``adgen.runtime.refs``): dropping or adding a name can change what they do
+IN_PLACE = ("scatter_add", "zero_at", "cut_at", "drop_last", "push")
+IMPURE = IN_PLACE + ("pop", "take_at")  # calls that change something (or check it) as they run
+
+
+def _calls(node, which):
+    return any(isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in which for n in walk(node))
 
 
 def _pure(node):
     """Does evaluating ``node`` change nothing, so it may move past other statements?"""
-    return not any(isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in IMPURE for n in walk(node))
+    return not _calls(node, IMPURE)
 
 
 def _read_counts(body):
@@ -348,7 +355,7 @@ def _propagate(body, start, a, b, counts):
     seen, end = 0, None
     for j in range(start, len(body)):
         stmt = body[j]
-        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)):
+        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _calls(stmt, IN_PLACE):
             return False
         seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
         if {a, b} & _targets(stmt):
@@ -386,11 +393,15 @@ def inline_once(body, counts=None):
 
 
 def _inlined(before, stmt, counts):
-    """Put the value of ``before`` (a generated ``_g1 = e``) into ``stmt``, its only reader."""
+    """Put the value of ``before`` (a generated ``_g1 = e``) into ``stmt``, its only reader;
+    ``_r1 = e`` and ``_dc = _r1`` become ``_dc = e``."""
     name = _target(before)
     if _tag(before)[0] != "set" or name is None or not name.startswith(("_g", "_r")) or counts.get(name) != 1:
         return False
-    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in ("set", "accum")) or not _pure(before.value):
+    if _copy(stmt) is not None and _copy(stmt)[1] == name:
+        stmt.value = before.value
+        return True
+    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in ("set", "accum")) or not (_pure(before.value) and _pure(stmt.value)):
         return False
     uses = [n for n in name_nodes(stmt.value) if n.id == name and type(n.ctx) is ast.Load]
     if len(uses) != 1 or len(ast.unparse(stmt)) + len(ast.unparse(before.value)) - len(name) > LONGEST:
