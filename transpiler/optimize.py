@@ -305,9 +305,14 @@ def _calls(node, which):
     return any(isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in which for n in walk(node))
 
 
+KNOWN = ("np.", "math.", "_rt.")  # modules whose functions change nothing but what IMPURE names
+
+
 def _pure(node):
-    """Does evaluating ``node`` change nothing, so it may move past other statements?"""
-    return not _calls(node, IMPURE)
+    """Does evaluating ``node`` change nothing, so it may move past other statements? (Not
+    when it calls a generated function, ``_bwd_f``, or one of the user's rules.)"""
+    calls = [n for n in walk(node) if isinstance(n, ast.Call)]
+    return all((path_of(n.func) or "").startswith(KNOWN) for n in calls) and not _calls(node, IMPURE)
 
 
 def _read_counts(body):
