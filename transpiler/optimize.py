@@ -12,9 +12,13 @@
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``free_temporaries``: a forward temporary is deleted after the backward's last read.
+- ``merge_pops``: pops one after the other are one statement.
+- ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 """
 
 import ast
+import itertools
+import re
 
 from adgen import inplace, simplify
 from adgen.syntax import clone, name_nodes, names_in, path_of, same, statements, walk
@@ -465,6 +469,69 @@ def return_originals(body):
     return body
 
 
+def merge_pops(body):
+    """``r = _tape.pop()`` and ``d = _tape.pop()`` one after the other become
+    ``r, d = _tape.pop(), _tape.pop()``: the same pops in the same order (if not too long)."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_pops(stmt.body)
+            stmt.orelse = merge_pops(stmt.orelse)
+        elif out and _single_pop(stmt) and _tag(out[-1])[0] == "pop" and (_single_pop(out[-1]) or isinstance(out[-1].value, ast.Tuple)):
+            before = out[-1]
+            names = before.targets[0].elts if isinstance(before.targets[0], ast.Tuple) else [before.targets[0]]
+            pops = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
+            merged = ast.Assign(targets=[ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())], value=ast.Tuple(elts=pops + [stmt.value], ctx=ast.Load()), type_comment=None)
+            ast.copy_location(merged, before).adgen = before.adgen
+            if len(ast.unparse(merged)) <= LONGEST:
+                out[-1] = merged
+                continue
+        out.append(stmt)
+    return out
+
+
+def _single_pop(stmt):
+    """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
+    return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and _pops(stmt.value)
+
+
+TEMPORARY = re.compile(r"_([gr])(\d+)$")  # the backward's temporaries (``Reverser.gtemp``, ``rtemp``)
+
+
+def number_in_reading_order(body, generated):
+    """Rename the backward's temporaries ``_g<n>`` (and ``_r<n>``) among themselves so
+    that their numbers rise in the order they are first seen: ``_g1, _g2, ...`` as one
+    reads, not in the order reversal made them. ``generated``: the names the transform
+    made (the user's own ``_g1`` is never renamed, nor taken: a number the function
+    reads or binds otherwise is skipped)."""
+    first, taken = {}, set()
+    for node in _in_order(body):
+        if type(node) is ast.Name:
+            taken.add(node.id)
+            if node.id in generated and TEMPORARY.match(node.id):
+                first.setdefault(TEMPORARY.match(node.id).group(1), {}).setdefault(node.id, None)
+    renames = {}
+    for letter, seen in first.items():
+        free = (f"_{letter}{k}" for k in itertools.count(1) if f"_{letter}{k}" in seen or f"_{letter}{k}" not in taken)
+        renames.update((old, new) for old, new in zip(seen, free) if old != new)
+    nodes = {id(n): n for n in name_nodes(body)}  # a node may stand in two places: rename it once
+    for n in nodes.values():
+        n.id = renames.get(n.id, n.id)
+    return body
+
+
+def _in_order(node):
+    """The nodes of ``node`` (or of a list of them), depth first, in source order."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, ast.AST):
+            yield item
+            stack.extend(reversed(list(ast.iter_child_nodes(item))))
+
+
 def free_temporaries(body, temps):
     """``del _t1, _g2`` after the last statement of the backward pass that reads them,
     for ``temps`` known to be large arrays, so that they do not all live until the
@@ -493,4 +560,5 @@ def run(body, adjoints, large=frozenset()):
     body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
     body = return_originals(merge_sums(inline_once(propagate_copies(body)), set(large)))
-    return free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))
+    body = free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))
+    return number_in_reading_order(merge_pops(body), set(adjoints))
