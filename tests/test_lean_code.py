@@ -198,3 +198,29 @@ def test_operands_of_one_shape_need_no_unbroadcast_in_the_general_form():
     got = g(q, 1.5)
     check_grad(ring, [q, 1.5], 0, got[0])
     check_grad(ring, [q, 1.5], 1, got[1])
+
+
+def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
+    text = """
+        _tape = _rt.Tape()
+        _tape.push(np.shape(_t1))
+        _tape.push(d)
+        _tape.push(r)
+        f = k * d
+        _tape.push(f)
+    """
+    body = _body(text, [None] * 6)
+    assert _text(optimize.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
+    debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
+    assert len(optimize.merge_pushes(debug)) == 6
+
+
+def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():
+    body = _body("""
+        _t4 = np.log(_t3)
+        logp = z - _t4
+        _t5 = np.random.normal(size=3)
+        w = np.random.normal(size=3) + _t5
+    """, [None] * 4)
+    # the two draws would swap places: random numbers are not moved
+    assert _text(optimize.inline_once(body)) == "logp = z - np.log(_t3)\n_t5 = np.random.normal(size=3)\nw = np.random.normal(size=3) + _t5"

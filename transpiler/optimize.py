@@ -12,7 +12,7 @@
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``free_temporaries``: a forward temporary is deleted after the backward's last read.
-- ``merge_pops``: pops one after the other are one statement.
+- ``merge_pops``, ``merge_pushes``: pops (pushes) one after the other are one statement.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 """
 
@@ -314,9 +314,11 @@ KNOWN = ("np.", "math.", "_rt.")  # modules whose functions change nothing but w
 
 def _pure(node):
     """Does evaluating ``node`` change nothing, so it may move past other statements? (Not
-    when it calls a generated function, ``_bwd_f``, or one of the user's rules.)"""
-    calls = [n for n in walk(node) if isinstance(n, ast.Call)]
-    return all((path_of(n.func) or "").startswith(KNOWN) for n in calls) and not _calls(node, IMPURE)
+    when it calls a generated function, ``_bwd_f``, one of the user's rules or functions,
+    or draws random numbers.)"""
+    paths = [path_of(n.func) or "" for n in walk(node) if isinstance(n, ast.Call)]
+    known = all(p.startswith(KNOWN) and not p.startswith("np.random.") for p in paths)
+    return known and not _calls(node, IMPURE)
 
 
 def _read_counts(body):
@@ -401,16 +403,23 @@ def inline_once(body, counts=None):
     return out
 
 
+FORWARD_TEMPORARY = re.compile(r"_t\d+$")  # ``Names.temp``: a subexpression the forward pass kept
+
+
 def _inlined(before, stmt, counts):
-    """Put the value of ``before`` (a generated ``_g1 = e``) into ``stmt``, its only reader;
-    ``_r1 = e`` and ``_dc = _r1`` become ``_dc = e``."""
-    name = _target(before)
-    if _tag(before)[0] != "set" or name is None or not name.startswith(("_g", "_r")) or counts.get(name) != 1:
+    """Put the value of ``before`` (a backward ``_g1 = e``, or a forward ``_t1 = e``
+    nothing else reads) into ``stmt``, its only reader; ``_r1 = e`` and ``_dc = _r1``
+    become ``_dc = e``."""
+    name, kind = _target(before), _tag(before)[0]
+    backward = kind == "set" and name is not None and name.startswith(("_g", "_r"))
+    forward = kind is None and name is not None and FORWARD_TEMPORARY.match(name)
+    if not (backward or forward) or counts.get(name) != 1:
         return False
-    if _copy(stmt) is not None and _copy(stmt)[1] == name:
+    if backward and _copy(stmt) is not None and _copy(stmt)[1] == name:
         stmt.value = before.value
         return True
-    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in ("set", "accum")) or not (_pure(before.value) and _pure(stmt.value)):
+    readers = ("set", "accum") if backward else (None,)
+    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in readers) or not (_pure(before.value) and _pure(stmt.value)):
         return False
     uses = [n for n in name_nodes(stmt.value) if n.id == name and type(n.ctx) is ast.Load]
     if len(uses) != 1 or len(ast.unparse(stmt)) + len(ast.unparse(before.value)) - len(name) > LONGEST:
@@ -490,6 +499,39 @@ def merge_pops(body):
     return out
 
 
+def merge_pushes(body, tape=None):
+    """``_tape.push(a)`` and ``_tape.push(b)`` one after the other become
+    ``_tape.extend((a, b))``: the same values recorded in the same order (if not too long;
+    not on a debug tape, whose pushes carry a tag each)."""
+    if tape is None:
+        tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
+        if tape is None:
+            return body
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_pushes(stmt.body, tape)
+            stmt.orelse = merge_pushes(stmt.orelse, tape)
+        elif out and _recorded(stmt, tape, "push") and (_recorded(out[-1], tape, "push") or _recorded(out[-1], tape, "extend")):
+            before = out[-1].value
+            values = before.args if before.func.attr == "push" else before.args[0].elts
+            func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
+            merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
+            if len(ast.unparse(merged)) <= LONGEST:
+                out[-1] = ast.copy_location(merged, out[-1])
+                continue
+        out.append(stmt)
+    return out
+
+
+def _recorded(stmt, tape, method):
+    """Is ``stmt`` ``<tape>.push(value)`` (``method``: or ``<tape>.extend((...))``)?"""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and path_of(call.func) == f"{tape}.{method}" and len(call.args) == 1 and not call.keywords):
+        return False
+    return method == "push" or isinstance(call.args[0], ast.Tuple)
+
+
 def _single_pop(stmt):
     """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
     return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and _pops(stmt.value)
@@ -561,4 +603,4 @@ def run(body, adjoints, large=frozenset()):
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
     body = return_originals(merge_sums(inline_once(propagate_copies(body)), set(large)))
     body = free_temporaries(drop_empty_comments(drop_empty_blocks(body)), set(large))
-    return number_in_reading_order(merge_pops(body), set(adjoints))
+    return number_in_reading_order(merge_pushes(merge_pops(body)), set(adjoints))
