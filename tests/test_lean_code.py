@@ -1,5 +1,5 @@
 """Generated code uses what is statically known (issue 16 point 4): the clean-up passes
-of ``optimize`` that make it shorter, each on a small body before and after, the shapes
+of ``condense`` that make it shorter, each on a small body before and after, the shapes
 that specialisation now knows, and gradients that stay right."""
 
 import ast
@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from adgen import grad, optimize, shapes
+from adgen import condense, grad, shapes
 from adgen.runtime.rules import linalg
 from gradcheck import check_grad
 from test_shapes import _infer
@@ -48,7 +48,7 @@ def test_accumulations_under_one_line_comment_are_one_sum():
         _dr = _dr + np.sum(_g2, axis=1)
     """, ["accum", "set", "accum", "set", "set", "accum"])
     # _dq's second term reads _dd, rebound between: it stays; _dr's moves up past _dd2
-    assert _text(optimize.merge_sums(body)) == textwrap.dedent("""\
+    assert _text(condense.merge_sums(body)) == textwrap.dedent("""\
         _dq = _dq + np.roll(_dd, 1, 0)
         _dd = _g1 * k
         _dq = _dq - _dd
@@ -63,10 +63,10 @@ def test_accumulations_across_a_line_comment_or_of_large_temporaries_stay_apart(
         'line 4: y = x * x'
         _dx = _dx + _g2
     """, kinds)
-    assert len(optimize.merge_sums(body)) == 3
+    assert len(condense.merge_sums(body)) == 3
     body = _body("_dx = _g1 * _t1\n_dx = _dx + _g2 * _t2", ["set", "accum"])
-    assert len(optimize.merge_sums(body, {"_t1"})) == 2  # free_temporaries frees _t1 between
-    assert len(optimize.merge_sums(_body("_dx = _g1 * _t1\n_dx = _dx + _g2 * _t2", ["set", "accum"]))) == 1
+    assert len(condense.merge_sums(body, {"_t1"})) == 2  # free_temporaries frees _t1 between
+    assert len(condense.merge_sums(_body("_dx = _g1 * _t1\n_dx = _dx + _g2 * _t2", ["set", "accum"]))) == 1
 
 
 def test_a_copy_is_read_through_until_either_name_changes():
@@ -75,7 +75,7 @@ def test_a_copy_is_read_through_until_either_name_changes():
         _dM = _dM + _dE_new
         _dE = _dE_new * e
     """, ["set", "accum", "set"])
-    assert _text(optimize.propagate_copies(body)) == "_dM = _dM + _dE\n_dE = _dE * e"
+    assert _text(condense.propagate_copies(body)) == "_dM = _dM + _dE\n_dE = _dE * e"
 
 
 def test_a_copy_stays_when_read_after_a_change_or_near_an_in_place_helper():
@@ -84,7 +84,7 @@ def test_a_copy_stays_when_read_after_a_change_or_near_an_in_place_helper():
         _db = _db * 2.0
         _dx = _da + _db
     """, ["set", "set", "set"])
-    assert len(optimize.propagate_copies(after)) == 3
+    assert len(condense.propagate_copies(after)) == 3
     # scatter_add changes its first argument in place when no other name refers to it:
     # dropping ``_da`` would let it change ``_db``, read again below
     in_place = _body("""
@@ -92,7 +92,7 @@ def test_a_copy_stays_when_read_after_a_change_or_near_an_in_place_helper():
         _da = _rt.rules.selection.scatter_add(_da, g, x, 0)
         _dx = _da + _db
     """, ["set", "set", "set"])
-    assert len(optimize.propagate_copies(in_place)) == 3
+    assert len(condense.propagate_copies(in_place)) == 3
 
 
 def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
@@ -104,7 +104,7 @@ def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
         _r1 = _rt.rules.linalg.diag(_dv, _t5, c)
         _dc = _r1
     """, ["set"] * 6)
-    assert _text(optimize.inline_once(body)) == textwrap.dedent("""\
+    assert _text(condense.inline_once(body)) == textwrap.dedent("""\
         _du = 2.0 * (_rt.rules.reductions.expand(_dans, (3,)) * u)
         _g2 = _dans * 3.0
         _dv = _g2 * v + _g2
@@ -113,12 +113,12 @@ def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
 
 def test_a_generated_backward_call_is_not_moved_into_another_statement():
     body = _body("_r1 = _bwd_f(_rec1, _dy)\n_dx = _dx + _r1 * 3.0", ["set", "accum"])
-    assert len(optimize.inline_once(body)) == 2
+    assert len(condense.inline_once(body)) == 2
 
 
 def test_a_parameter_put_back_before_the_return_is_returned_as_saved():
     body = _body("x = _x0\nreturn (_ans, _rt.as_grad(_dx, x))", ["restore", None])
-    assert _text(optimize.return_originals(body)) == "return (_ans, _rt.as_grad(_dx, _x0))"
+    assert _text(condense.return_originals(body)) == "return (_ans, _rt.as_grad(_dx, _x0))"
 
 
 def test_pops_one_after_the_other_are_one_statement():
@@ -128,7 +128,7 @@ def test_pops_one_after_the_other_are_one_statement():
         '''line 3'''
         q = _tape.pop()
     """, ["pop", "pop", "comment", "pop"])
-    assert _text(optimize.merge_pops(body)) == "r, d = (_tape.pop(), _tape.pop())\n# line 3\nq = _tape.pop()"
+    assert _text(condense.merge_pops(body)) == "r, d = (_tape.pop(), _tape.pop())\n# line 3\nq = _tape.pop()"
 
 
 def test_backward_temporaries_are_numbered_in_reading_order():
@@ -138,7 +138,7 @@ def test_backward_temporaries_are_numbered_in_reading_order():
         _dx = _g2 + _g4
     """, ["set", "set", "set"])
     # the user's own _g1 keeps its name, and no temporary takes it
-    out = optimize.number_in_reading_order(body, {"_g2", "_g4", "_dx"})
+    out = condense.number_in_reading_order(body, {"_g2", "_g4", "_dx"})
     assert _text(out) == "_g2 = _dans * 2.0\n_g3 = _g2 * _g1\n_dx = _g3 + _g2"
 
 
@@ -210,9 +210,9 @@ def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
         _tape.push(f)
     """
     body = _body(text, [None] * 6)
-    assert _text(optimize.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
+    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
     debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
-    assert len(optimize.merge_pushes(debug)) == 6
+    assert len(condense.merge_pushes(debug)) == 6
 
 
 def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():
@@ -223,4 +223,4 @@ def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():
         w = np.random.normal(size=3) + _t5
     """, [None] * 4)
     # the two draws would swap places: random numbers are not moved
-    assert _text(optimize.inline_once(body)) == "logp = z - np.log(_t3)\n_t5 = np.random.normal(size=3)\nw = np.random.normal(size=3) + _t5"
+    assert _text(condense.inline_once(body)) == "logp = z - np.log(_t3)\n_t5 = np.random.normal(size=3)\nw = np.random.normal(size=3) + _t5"
