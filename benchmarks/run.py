@@ -16,7 +16,9 @@ For every workload of ``benchmarks/workloads.py``:
    times shown are the best per call over all rounds;
    BLAS runs on one thread (unless you set ``OPENBLAS_NUM_THREADS`` and friends);
 4. memory: tracemalloc's peak during one call (NumPy reports its buffers to
-   tracemalloc), adgen's over the hand gradient's.
+   tracemalloc), adgen's over the hand gradient's;
+5. lines: the body lines of the generated gradients over the hand-written ones'
+   (``benchmarks/lines.py``).
 
 Targets, reported but not enforced: grad/hand <= 1.5 for each workload and
 <= 1.2 for the median, transform <= 50 ms, memory <= 1.5x the hand gradient's.
@@ -53,7 +55,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from benchmarks import workloads  # noqa: E402
+from benchmarks import lines, workloads  # noqa: E402
 from adgen import TranspileError, grad, pipeline, shapes, source  # noqa: E402
 
 TARGET_RATIO = 1.5  # grad/hand, each workload
@@ -324,6 +326,8 @@ def main(argv=None):
     print(table(rows))
     print()
     print(summary(rows))
+    print()
+    print(lines.table(lines.counts(opts.only)))
     return 1 if any(r.failed for r in rows) else 0
 
 

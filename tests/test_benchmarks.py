@@ -44,3 +44,20 @@ def test_adgen_gradient_equals_the_hand_gradient(workload):
     ours = grad(workload.primal, wrt=workload.wrt)(*args)
     for g, h in zip(ours, workload.hand(*args)):
         np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
+
+
+def test_body_lines_leave_out_docstrings_blanks_and_comments():
+    from benchmarks import lines
+
+    text = 'import numpy as np\n\n\ndef f(x):\n    """Doc\n    string."""\n    # a comment\n    y = (x +\n         1)\n\n    return y\n\n\ndef g(x):\n    return x\n'
+    assert lines.body_lines(text) == 4  # y = (x +, 1), return y; return x
+
+
+def test_lines_table_has_every_workload_and_the_totals():
+    from benchmarks import lines
+
+    rows = [lines.Count("a", 10, 15, 20), lines.Count("b", 2, 6, 4)]
+    text = lines.table(rows)
+    total = next(line for line in text.splitlines() if line.startswith("total"))
+    assert total.split() == ["total", "12", "21", "1.75", "24", "2.00"]
+    assert "worst specialised: b 3.00" in text

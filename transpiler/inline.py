@@ -22,6 +22,7 @@ import numpy as np
 from adgen import runtime
 from adgen import source
 from adgen.errors import RuleError
+from adgen.shapes import plain
 from adgen.simplify import Folder
 from adgen.syntax import Transformer, clone, names_in, path_of, walk
 
@@ -308,8 +309,9 @@ _READS = {}  # id of a rule's output -> (the output, the names in it)
 
 def specialise(expr, keep, shapes):
     """A rule's output ``expr`` for one call: ``_rt.unbroadcast(e, p)`` becomes ``e`` for
-    parameters ``p`` not in ``keep``, and ``np.shape(p)`` the literal shape ``shapes[p]``
-    where it is known statically. Made once per rule output, ``keep`` and shapes, and
+    parameters ``p`` not in ``keep``, ``np.shape(p)`` the literal shape ``shapes[p]``
+    where it is known statically, and helpers plain NumPy where the shapes fix their case
+    (``shapes.plain``). Made once per rule output, ``keep`` and shapes, and
     shared: callers read it (``instantiate`` copies it), never change it."""
     reads = _READS.get(id(expr))
     if reads is None or reads[0] is not expr:
@@ -324,6 +326,9 @@ def specialise(expr, keep, shapes):
         def visit_Call(self, node):
             self.generic_visit(node)
             path = path_of(node.func)
+            simpler = plain(path, node.args, shapes)
+            if simpler is not None:
+                return ast.copy_location(simpler, node)
             if path == "_rt.unbroadcast" and len(node.args) == 2 and isinstance(node.args[1], ast.Name) and node.args[1].id not in keep:
                 return node.args[0]
             if path == "np.shape" and len(node.args) == 1 and isinstance(node.args[0], ast.Name):

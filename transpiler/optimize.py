@@ -6,20 +6,23 @@
   through branches and around loops.
 - ``merge_copies``: ``v = v`` goes; a copy followed by an accumulation is one sum.
 - ``drop_empty_comments``: a ``# line`` comment left with nothing under it goes.
+- ``condense``: copies propagated, single-use temporaries inlined, sums, pops and
+  pushes merged, parameters returned as saved (``condense.py``).
 - ``free_temporaries``: a forward temporary is deleted after the backward's last read.
+- ``condense.number_in_reading_order``: the backward's temporaries numbered as one reads them.
 """
 
 import ast
 
-from adgen import indices, simplify
-from adgen.syntax import comment, names_in, path_of, same, statements, walk
+from adgen import condense, indices, simplify
+from adgen.condense import COMPOUND, pops as _pops
+from adgen.syntax import comment, names_in, path_of, same, statements
 from adgen.zeros import fold_zeros
 from adgen.zeros import kind_via as _tag
 from adgen.zeros import target as _target
 from adgen.zeros import targets as _targets
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
-COMPOUND = (ast.If, ast.For, ast.While)
 
 
 def _reads(node):
@@ -173,10 +176,6 @@ def _is_line_comment(stmt):
     return stmt.value.args[0].value.startswith("line ")
 
 
-def _pops(node):
-    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in walk(node))
-
-
 def drop_empty_blocks(body):
     """Loops and branches with nothing left in them go (unless their header pops the tape)."""
     out = []
@@ -317,6 +316,10 @@ def run(forward, backward, adjoints, large=frozenset()):
     body = fold_zeros(forward + [split] + backward, adjoints)
     body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
+    body = condense.run(body, set(large))
     body = drop_empty_comments(drop_empty_blocks(body))
     at = next(k for k, s in enumerate(body) if s is split)
-    return body[:at], free_temporaries(body[:at], body[at + 1 :], set(large))
+    body = body[:at] + [split] + free_temporaries(body[:at], body[at + 1 :], set(large))
+    body = condense.number_in_reading_order(condense.run_records(body), set(adjoints))
+    at = next(k for k, s in enumerate(body) if s is split)
+    return body[:at], body[at + 1 :]

@@ -24,7 +24,7 @@ from adgen.inline import BindError
 from adgen.resolve import alias_for
 from adgen.source import binding_of
 from adgen.simplify import is_literal
-from adgen.syntax import BINOPS, FORM_READS, UNARYOPS, assign, call, clone, dotted, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, same, shape_operand, tag, value_names, walk
+from adgen.syntax import BINOPS, FORM_READS, UNARYOPS, assign, call, clone, dotted, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
 
 @dataclass
 class Op:
@@ -293,7 +293,7 @@ class Reverser:
         the slots whose unbroadcasting is left to the operand.
 
         Only an elementwise rule drops any: for an operand whose shape is statically the
-        result's, or whose other operands are all number literals or the same expression
+        result's, or whose other operands are all number literals or of the same shape (``Shapes.alike``)
         (shapes already agree), and for an operand
         that is itself a variable or elementwise (they commute with unbroadcasting, so the
         operand's own rule or the variable receiving the cotangent does it), as long as
@@ -307,7 +307,7 @@ class Reverser:
             if shape is not None and self.shapes.of(v) == shape:
                 continue
             others = [o for q, o in operands.items() if q != p]
-            if not all(is_literal(o) or same(o, v) for o in others):
+            if not all(is_literal(o) or self.shapes.alike(o, v) for o in others):
                 keep.add(p)
         deferred = set()
         for k, child in enumerate(slots):

@@ -21,6 +21,7 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
     x.shape[0], x.ndim, len(x)   ``()``
     for i in range(...)          ``i`` is ``()``
     np.zeros_like(x), ...        ``x``'s shape (without ``shape=``/``dtype=`` changes of shape)
+    np.zeros((m, n)), ...        a shape of literal ints, ``x.shape[k]`` and ``len(x)`` of known shapes
     x[1:-1], x[t + 1], x[i, :]   literal slices, and integers made of ``range`` loop variables
 """
 
@@ -29,12 +30,13 @@ import ast
 import numpy as np
 
 from adgen.runtime import registry
-from adgen.syntax import walk
+from adgen.syntax import same, walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
 _UNSEEN = object()  # not in the memo yet
 SAME_SHAPE = {np.roll, np.negative, np.positive, np.copy, np.ascontiguousarray}
 LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
+FILLED = {np.zeros, np.ones, np.empty, np.full}  # the shape is the first argument
 REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
 MATMUL = {np.dot, np.matmul}
 SCALAR_BUILTINS = {float, int, len, bool}
@@ -169,6 +171,8 @@ class Shapes:
             return args[0]
         if fn in LIKE and args and not set(keywords) & {"shape", "subok"}:
             return args[0]
+        if fn in FILLED and (node.args or "shape" in keywords):
+            return self._filled(node.args[0] if node.args else keywords["shape"])
         if fn in MATMUL and len(args) == 2 and not keywords:
             return _matmul(*args)
         if fn in REDUCTIONS and len(node.args) in (1, 2):
@@ -179,6 +183,53 @@ class Shapes:
             return _reduce(args[0], _literal(axis), _literal(keepdims))
         return None
 
+
+    def _filled(self, node):
+        """The shape ``np.zeros(node)`` makes: ``node`` an int or a tuple of ints known statically."""
+        dims = node.elts if isinstance(node, ast.Tuple) else [node]
+        values = [self.int_value(d) for d in dims]
+        return None if None in values else tuple(values)
+
+    def int_value(self, node):
+        """The value of an int expression known statically (a literal, ``x.shape[k]`` or
+        ``len(x)`` of an ``x`` of known shape, sums and products of them), else None."""
+        if isinstance(node, ast.Constant):
+            return node.value if type(node.value) is int else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+            a, b = self.int_value(node.left), self.int_value(node.right)
+            if a is None or b is None:
+                return None
+            return a + b if isinstance(node.op, ast.Add) else a - b if isinstance(node.op, ast.Sub) else a * b
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+            shape, k = self._of(node.value.value), _literal(node.slice)
+            if isinstance(shape, tuple) and type(k) is int and -len(shape) <= k < len(shape):
+                return shape[k]
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and self.resolver.value_of(node.func) == (True, len):
+            shape = self._of(node.args[0])
+            return shape[0] if isinstance(shape, tuple) and shape else None
+        return None
+
+    def alike(self, a, b):
+        """Do the expressions ``a`` and ``b``, evaluated together, surely have the same
+        shape, known or not? (``np.roll(q, 1, axis=0)`` and ``-q`` have ``q``'s.)"""
+        return same(self._root(a), self._root(b))
+
+    def _root(self, node):
+        """The operand whose shape ``node`` has: through shape-keeping calls and unary operators."""
+        while True:
+            if isinstance(node, ast.UnaryOp):
+                node = node.operand
+                continue
+            if not (isinstance(node, ast.Call) and node.args) or any(isinstance(a, ast.Starred) for a in node.args):
+                return node
+            ok, fn = self.resolver.value_of(node.func)
+            if not ok or not _hashable(fn):
+                return node
+            rule = registry.lookup(fn)
+            unary = rule is not None and rule.elementwise and rule.outputs is None and len(node.args) == 1 and not node.keywords
+            if not (unary or fn in SAME_SHAPE):
+                return node
+            node = node.args[0]
 
     def _subscript(self, node):
         """The shape of ``x[index]`` for an index of literal slices and integers."""
@@ -218,6 +269,45 @@ class Shapes:
             a, b = self._literal_int(node.left), self._literal_int(node.right)
             return _NOTHING if _NOTHING in (a, b) else None
         return _NOTHING
+
+
+def plain(path, args, known):
+    """A call of a rule's runtime helper ``path`` on ``args`` (a rule's parameter names)
+    as plain NumPy, when ``known`` (parameter name -> shape) fixes which case of the
+    helper runs; else None. ``matmul_x1(g, x1, x2)`` is ``g @ x2.T`` for matrices."""
+    if path not in ("_rt.matmul_x1", "_rt.matmul_x2") or len(args) != 3:
+        return None
+    if not all(isinstance(a, ast.Name) for a in args):
+        return None
+    g, x1, x2 = (a.id for a in args)
+    a, b = known.get(x1), known.get(x2)
+    if a is None or b is None or not (1 <= len(a) <= 2 and 1 <= len(b) <= 2) or a[-1] != b[0]:
+        return None
+    first = path.endswith("x1")
+    if len(a) == 2 and len(b) == 2:  # g @ x2.T, x1.T @ g
+        return _matmul_of(g, _T(x2)) if first else _matmul_of(_T(x1), g)
+    if len(a) == 1 and len(b) == 2:  # g is a vector of b's columns
+        return _matmul_of(x2, g) if first else _np("outer", x1, g)
+    if len(a) == 2:  # x1 @ vector: g is a vector of a's rows
+        return _np("outer", g, x2) if first else _matmul_of(_T(x1), g)
+    return ast.BinOp(left=_load(g), op=ast.Mult(), right=_load(x2 if first else x1))  # a dot product
+
+
+def _load(name):
+    return name if isinstance(name, ast.expr) else ast.Name(id=name, ctx=ast.Load())
+
+
+def _T(name):
+    return ast.Attribute(value=_load(name), attr="T", ctx=ast.Load())
+
+
+def _matmul_of(a, b):
+    return ast.BinOp(left=_load(a), op=ast.MatMult(), right=_load(b))
+
+
+def _np(attr, *names):
+    func = ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=attr, ctx=ast.Load())
+    return ast.Call(func=func, args=[_load(n) for n in names], keywords=[])
 
 
 def reduction(expr, source, target):

@@ -1,0 +1,226 @@
+"""Generated code uses what is statically known (issue 16 point 4): the clean-up passes
+of ``condense`` that make it shorter, each on a small body before and after, the shapes
+that specialisation now knows, and gradients that stay right."""
+
+import ast
+import textwrap
+
+import numpy as np
+import pytest
+
+from adgen import condense, grad, shapes
+from adgen.runtime.rules import linalg
+from gradcheck import check_grad
+from test_shapes import _infer
+
+
+def _body(text, kinds):
+    """The statements of ``text``, each tagged with its kind from ``kinds`` (one a
+    statement; ``None``: the user's own statement); ``# line`` comments as the layout
+    writes them."""
+    body = []
+    for stmt, kind in zip(ast.parse(textwrap.dedent(text)).body, kinds):
+        if kind == "comment":
+            stmt = ast.Expr(ast.Call(func=ast.Name(id="__comment__", ctx=ast.Load()), args=[ast.Constant(stmt.value.value)], keywords=[]), lineno=stmt.lineno)
+        if kind is not None:
+            stmt.adgen = (kind, None)
+        body.append(stmt)
+    return body
+
+
+def _text(body):
+    lines = []
+    for stmt in body:
+        if getattr(stmt, "adgen", (None,))[0] == "comment":
+            lines.append("# " + stmt.value.args[0].value)
+        else:
+            lines.append(ast.unparse(stmt))
+    return "\n".join(lines)
+
+
+def test_accumulations_under_one_line_comment_are_one_sum():
+    body = _body("""
+        _dq = _dq + np.roll(_dd, 1, 0)
+        _dd = _g1 * k
+        _dq = _dq - _dd
+        _dr = _g3 * k
+        _dd2 = _g2 * r
+        _dr = _dr + np.sum(_g2, axis=1)
+    """, ["accum", "set", "accum", "set", "set", "accum"])
+    # _dq's second term reads _dd, rebound between: it stays; _dr's moves up past _dd2
+    assert _text(condense.merge_sums(body)) == textwrap.dedent("""\
+        _dq = _dq + np.roll(_dd, 1, 0)
+        _dd = _g1 * k
+        _dq = _dq - _dd
+        _dr = _g3 * k + np.sum(_g2, axis=1)
+        _dd2 = _g2 * r""")
+
+
+def test_accumulations_across_a_line_comment_or_of_large_temporaries_stay_apart():
+    kinds = ["set", "comment", "accum"]
+    body = _body("""
+        _dx = _g1 * y
+        'line 4: y = x * x'
+        _dx = _dx + _g2
+    """, kinds)
+    assert len(condense.merge_sums(body)) == 3
+    body = _body("_dx = _g1 * _t1\n_dx = _dx + _g2 * _t2", ["set", "accum"])
+    assert len(condense.merge_sums(body, {"_t1"})) == 2  # free_temporaries frees _t1 between
+    assert len(condense.merge_sums(_body("_dx = _g1 * _t1\n_dx = _dx + _g2 * _t2", ["set", "accum"]))) == 1
+
+
+def test_a_copy_is_read_through_until_either_name_changes():
+    body = _body("""
+        _dE_new = _dE
+        _dM = _dM + _dE_new
+        _dE = _dE_new * e
+    """, ["set", "accum", "set"])
+    assert _text(condense.propagate_copies(body)) == "_dM = _dM + _dE\n_dE = _dE * e"
+
+
+def test_a_copy_stays_when_read_after_a_change_or_near_an_in_place_helper():
+    after = _body("""
+        _da = _db
+        _db = _db * 2.0
+        _dx = _da + _db
+    """, ["set", "set", "set"])
+    assert len(condense.propagate_copies(after)) == 3
+    # scatter_add changes its first argument in place when no other name refers to it:
+    # dropping ``_da`` would let it change ``_db``, read again below
+    in_place = _body("""
+        _da = _db
+        _da = _rt.rules.selection.scatter_add(_da, g, x, 0)
+        _dx = _da + _db
+    """, ["set", "set", "set"])
+    assert len(condense.propagate_copies(in_place)) == 3
+
+
+def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
+    body = _body("""
+        _g1 = _rt.rules.reductions.expand(_dans, (3,))
+        _du = 2.0 * (_g1 * u)
+        _g2 = _dans * 3.0
+        _dv = _g2 * v + _g2
+        _r1 = _rt.rules.linalg.diag(_dv, _t5, c)
+        _dc = _r1
+    """, ["set"] * 6)
+    assert _text(condense.inline_once(body)) == textwrap.dedent("""\
+        _du = 2.0 * (_rt.rules.reductions.expand(_dans, (3,)) * u)
+        _g2 = _dans * 3.0
+        _dv = _g2 * v + _g2
+        _dc = _rt.rules.linalg.diag(_dv, _t5, c)""")
+
+
+def test_a_generated_backward_call_is_not_moved_into_another_statement():
+    body = _body("_r1 = _bwd_f(_rec1, _dy)\n_dx = _dx + _r1 * 3.0", ["set", "accum"])
+    assert len(condense.inline_once(body)) == 2
+
+
+def test_a_parameter_put_back_before_the_return_is_returned_as_saved():
+    body = _body("x = _x0\nreturn (_ans, _rt.as_grad(_dx, x))", ["restore", None])
+    assert _text(condense.return_originals(body)) == "return (_ans, _rt.as_grad(_dx, _x0))"
+
+
+def test_pops_one_after_the_other_are_one_statement():
+    body = _body("""
+        r = _tape.pop()
+        d = _tape.pop()
+        '''line 3'''
+        q = _tape.pop()
+    """, ["pop", "pop", "comment", "pop"])
+    assert _text(condense.merge_pops(body)) == "r, d = (_tape.pop(), _tape.pop())\n# line 3\nq = _tape.pop()"
+
+
+def test_backward_temporaries_are_numbered_in_reading_order():
+    body = _body("""
+        _g4 = _dans * 2.0
+        _g2 = _g4 * _g1
+        _dx = _g2 + _g4
+    """, ["set", "set", "set"])
+    # the user's own _g1 keeps its name, and no temporary takes it
+    out = condense.number_in_reading_order(body, {"_g2", "_g4", "_dx"})
+    assert _text(out) == "_g2 = _dans * 2.0\n_g3 = _g2 * _g1\n_dx = _g3 + _g2"
+
+
+def rnn_like(x, Wh, W):
+    h = np.zeros((x.shape[1], Wh.shape[0]))
+    n = len(x)
+    e = np.eye(3)
+    return np.sum(h @ W) + n + np.sum(e)
+
+
+def test_filled_arrays_have_the_shape_their_known_dimensions_give():
+    found = _infer(rnn_like, {"x": (5, 4, 2), "Wh": (3, 3), "W": (3, 2)})
+    assert found.names["h"] == (4, 3)
+    assert found.names["e"] is None  # np.eye is not modelled
+    assert _infer(rnn_like, {}).names["h"] is None
+
+
+@pytest.mark.parametrize("a, b", [((4, 3), (3, 2)), ((3,), (3, 2)), ((4, 3), (3,)), ((3,), (3,))])
+def test_plain_matmul_cotangents_equal_the_runtime_helpers(a, b):
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.standard_normal(a), rng.standard_normal(b)
+    g = rng.standard_normal(np.shape(x1 @ x2))
+    args = [ast.Name(id=n, ctx=ast.Load()) for n in ("g", "x1", "x2")]
+    for k, helper in ((1, linalg.matmul_x1), (2, linalg.matmul_x2)):
+        expr = shapes.plain(f"_rt.matmul_x{k}", args, {"x1": a, "x2": b})
+        got = eval(compile(ast.Expression(ast.fix_missing_locations(expr)), "<plain>", "eval"), {"np": np, "g": g, "x1": x1, "x2": x2})
+        np.testing.assert_allclose(got, helper(g, x1, x2), rtol=1e-14)
+    assert shapes.plain("_rt.matmul_x1", args, {"x1": (2, 4, 3), "x2": b}) is None  # a stack: the helper
+
+
+def two_layers(W1, W2, X):
+    h = np.tanh(X @ W1)
+    return np.sum((h @ W2) ** 2)
+
+
+def test_specialised_matmul_gradients_are_plain_numpy_and_right():
+    rng = np.random.default_rng(1)
+    args = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2)), rng.standard_normal((5, 3))]
+    g = grad(two_layers, wrt=(0, 1))
+    text = g.source_for(*args)
+    assert "@ W2.T" in text and "h.T @" in text and "matmul_x" not in text
+    got = g(*args)
+    for i in (0, 1):
+        check_grad(two_layers, args, i, got[i])
+
+
+def ring(q, k):
+    d = np.roll(q, -1, axis=0) - q
+    force = k * d - np.roll(k * d, 1, axis=0)
+    return np.sum(force * q)
+
+
+def test_operands_of_one_shape_need_no_unbroadcast_in_the_general_form():
+    q = np.random.default_rng(2).standard_normal((6, 2))
+    g = grad(ring, wrt=(0, 1))
+    assert "np.roll(_dd, 1, 0) - _dd" in g.source
+    got = g(q, 1.5)
+    check_grad(ring, [q, 1.5], 0, got[0])
+    check_grad(ring, [q, 1.5], 1, got[1])
+
+
+def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
+    text = """
+        _tape = _rt.Tape()
+        _tape.push(np.shape(_t1))
+        _tape.push(d)
+        _tape.push(r)
+        f = k * d
+        _tape.push(f)
+    """
+    body = _body(text, [None] * 6)
+    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
+    debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
+    assert len(condense.merge_pushes(debug)) == 6
+
+
+def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():
+    body = _body("""
+        _t4 = np.log(_t3)
+        logp = z - _t4
+        _t5 = np.random.normal(size=3)
+        w = np.random.normal(size=3) + _t5
+    """, [None] * 4)
+    # the two draws would swap places: random numbers are not moved
+    assert _text(condense.inline_once(body)) == "logp = z - np.log(_t3)\n_t5 = np.random.normal(size=3)\nw = np.random.normal(size=3) + _t5"

@@ -1,0 +1,321 @@
+"""Condensing the gradient function's body: fewer statements, the same operations in
+the same order, as a person would write them (part of ``optimize.run``).
+
+- ``propagate_copies``: ``a = b`` goes when ``a`` is read only before ``b`` changes.
+- ``inline_once``: a temporary read once, by the next statement, is put in its place.
+- ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
+  are one ``v = e1 + e2``.
+- ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
+- ``merge_pops``, ``merge_pushes``: pops (pushes) of the tape one after the other are
+  one statement.
+- ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
+
+Nothing is moved past a statement that could change what it reads, and no name that
+one of the runtime's in-place helpers would count is dropped.
+"""
+
+import ast
+import itertools
+import re
+
+from adgen.syntax import clone, name_nodes, names_in, path_of, walk
+from adgen.zeros import kind_via as _tag
+from adgen.zeros import target as _target
+from adgen.zeros import targets as _targets
+
+COMPOUND = (ast.If, ast.For, ast.While)
+
+
+def run(body, large=frozenset()):
+    """The statement-merging passes, in order. ``large``: temporaries ``free_temporaries``
+    will free as soon as they are read for the last time (not merged across)."""
+    return return_originals(merge_sums(inline_once(propagate_copies(body)), large))
+
+
+def run_records(body):
+    """The tape's pops and pushes merged, once the body is final."""
+    return merge_pushes(merge_pops(body))
+
+
+def pops(node):
+    """Does ``node`` pop something?"""
+    return any(isinstance(n, ast.Attribute) and n.attr == "pop" for n in walk(node))
+
+
+def _reads(node):
+    return names_in(node, ast.Load)
+
+
+# runtime helpers that change an adjoint in place when no other name refers to it
+# (``adgen.runtime.refs``): dropping or adding a name can change what they do
+IN_PLACE = ("scatter_add", "zero_at", "cut_at", "drop_last", "push")
+IMPURE = IN_PLACE + ("pop", "take_at")  # calls that change something (or check it) as they run
+
+
+def _calls(node, which):
+    return any(isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in which for n in walk(node))
+
+
+KNOWN = ("np.", "math.", "_rt.")  # modules whose functions change nothing but what IMPURE names
+
+
+def _pure(node):
+    """Does evaluating ``node`` change nothing, so it may move past other statements? (Not
+    when it calls a generated function, ``_bwd_f``, one of the user's rules or functions,
+    or draws random numbers.)"""
+    paths = [path_of(n.func) or "" for n in walk(node) if isinstance(n, ast.Call)]
+    known = all(p.startswith(KNOWN) and not p.startswith("np.random.") for p in paths)
+    return known and not _calls(node, IMPURE)
+
+
+def _read_counts(body):
+    counts = {}
+    for n in name_nodes(body):
+        if type(n.ctx) is ast.Load:
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _renamed(node, old, new):
+    """``node`` with each read of the name ``old`` reading ``new``."""
+    for n in name_nodes(node):
+        if n.id == old and type(n.ctx) is ast.Load:
+            n.id = new
+    return node
+
+
+def _copy(stmt):
+    """``(a, b)`` for a generated ``a = b`` of two names, else None."""
+    if _tag(stmt)[0] == "set" and isinstance(stmt.value, ast.Name) and _target(stmt) is not None:
+        return _target(stmt), stmt.value.id
+    return None
+
+
+def propagate_copies(body, counts=None):
+    """``a = b`` goes when every read of ``a`` in the function comes after it in its block
+    and before anything rebinds ``a`` or ``b``: those reads read ``b``."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            stmt.body = propagate_copies(stmt.body, counts)
+            stmt.orelse = propagate_copies(stmt.orelse, counts)
+        pair = _copy(stmt)
+        if pair is not None and _propagate(body, k + 1, *pair, counts):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _propagate(body, start, a, b, counts):
+    """Rename the reads of ``a`` from ``body[start]`` on to ``b`` if all of the function's
+    are there, up to (the value of) the first statement rebinding ``a`` or ``b``."""
+    seen, end = 0, None
+    for j in range(start, len(body)):
+        stmt = body[j]
+        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _calls(stmt, IN_PLACE):
+            return False
+        seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
+        if {a, b} & _targets(stmt):
+            end = j
+            break
+    if seen != counts.get(a, 0) or (end is None and seen):
+        return False
+    for stmt in body[start : (end if end is not None else start) + 1]:
+        if isinstance(stmt, ast.Assign):
+            _renamed(stmt.value, a, b)
+        else:
+            _renamed(stmt, a, b)
+    counts[b] = counts.get(b, 0) + seen
+    counts[a] = 0
+    return True
+
+
+LONGEST = 100  # characters: a temporary is not inlined into a statement that would grow longer
+
+
+def inline_once(body, counts=None):
+    """``_g1 = e`` followed by a statement that reads ``_g1``, the only read of it in the
+    function, becomes that statement with ``e`` in the place of ``_g1`` (if not too long)."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = inline_once(stmt.body, counts)
+            stmt.orelse = inline_once(stmt.orelse, counts)
+        elif out and _inlined(out[-1], stmt, counts):
+            out[-1] = stmt
+            continue
+        out.append(stmt)
+    return out
+
+
+FORWARD_TEMPORARY = re.compile(r"_t\d+$")  # ``Names.temp``: a subexpression the forward pass kept
+
+
+def _inlined(before, stmt, counts):
+    """Put the value of ``before`` (a backward ``_g1 = e``, or a forward ``_t1 = e``
+    nothing else reads) into ``stmt``, its only reader; ``_r1 = e`` and ``_dc = _r1``
+    become ``_dc = e``."""
+    name, kind = _target(before), _tag(before)[0]
+    backward = kind == "set" and name is not None and name.startswith(("_g", "_r"))
+    forward = kind is None and name is not None and FORWARD_TEMPORARY.match(name)
+    if not (backward or forward) or counts.get(name) != 1:
+        return False
+    if backward and _copy(stmt) is not None and _copy(stmt)[1] == name:
+        stmt.value = before.value
+        return True
+    readers = ("set", "accum") if backward else (None,)
+    if not (isinstance(stmt, ast.Assign) and _tag(stmt)[0] in readers) or not (_pure(before.value) and _pure(stmt.value)):
+        return False
+    uses = [n for n in name_nodes(stmt.value) if n.id == name and type(n.ctx) is ast.Load]
+    if len(uses) != 1 or len(ast.unparse(stmt)) + len(ast.unparse(before.value)) - len(name) > LONGEST:
+        return False
+    stmt.value = clone(stmt.value, {name: before.value})
+    return True
+
+
+def merge_sums(body, large=frozenset()):
+    """``v = e1`` (or ``v = v + e1``) and a later ``v = v + e2`` (or ``- e2``) under the same
+    ``# line`` comment become ``v = e1 + e2`` when the statements between neither read
+    ``v`` nor rebind what ``e2`` reads: the same operations, in the same order. Not where
+    either reads one of the ``large`` temporaries, which ``free_temporaries`` frees between."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_sums(stmt.body, large)
+            stmt.orelse = merge_sums(stmt.orelse, large)
+        elif _merged(out, stmt, large):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _merged(out, stmt, large):
+    value, name = stmt.value if isinstance(stmt, ast.Assign) else None, _target(stmt)
+    if _tag(stmt)[0] != "accum" or not (isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Add, ast.Sub))):
+        return False
+    if not (isinstance(value.left, ast.Name) and value.left.id == name) or not _pure(value.right):
+        return False
+    reads = _reads(value.right)
+    if name in reads or reads & large:
+        return False
+    for before in reversed(out):
+        if not isinstance(before, ast.Assign) or _tag(before)[0] == "comment":
+            return False
+        if name in _targets(before):
+            if _tag(before)[0] not in ("set", "accum") or _target(before) != name or _reads(before.value) & large:
+                return False
+            before.value = ast.BinOp(left=before.value, op=value.op, right=value.right)
+            return True
+        if name in _reads(before) or _targets(before) & reads:
+            return False
+    return False
+
+
+def return_originals(body):
+    """``x = _x0`` (putting back a parameter the function rebound) right before the
+    ``return``: the return reads ``_x0`` itself."""
+    while len(body) >= 2 and isinstance(body[-1], ast.Return) and _tag(body[-2])[0] == "restore":
+        restore = body[-2]
+        if not (isinstance(restore.value, ast.Name) and _target(restore) is not None):
+            break
+        _renamed(body[-1], _target(restore), restore.value.id)
+        del body[-2]
+    return body
+
+
+def merge_pops(body):
+    """``r = _tape.pop()`` and ``d = _tape.pop()`` one after the other become
+    ``r, d = _tape.pop(), _tape.pop()``: the same pops in the same order (if not too long)."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_pops(stmt.body)
+            stmt.orelse = merge_pops(stmt.orelse)
+        elif out and _single_pop(stmt) and _tag(out[-1])[0] == "pop" and (_single_pop(out[-1]) or isinstance(out[-1].value, ast.Tuple)):
+            before = out[-1]
+            names = before.targets[0].elts if isinstance(before.targets[0], ast.Tuple) else [before.targets[0]]
+            calls = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
+            merged = ast.Assign(targets=[ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())], value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None)
+            ast.copy_location(merged, before).adgen = before.adgen
+            if len(ast.unparse(merged)) <= LONGEST:
+                out[-1] = merged
+                continue
+        out.append(stmt)
+    return out
+
+
+def merge_pushes(body, tape=None):
+    """``_tape.push(a)`` and ``_tape.push(b)`` one after the other become
+    ``_tape.extend((a, b))``: the same values recorded in the same order (if not too long;
+    not on a debug tape, whose pushes carry a tag each)."""
+    if tape is None:
+        tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
+        if tape is None:
+            return body
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = merge_pushes(stmt.body, tape)
+            stmt.orelse = merge_pushes(stmt.orelse, tape)
+        elif out and _recorded(stmt, tape, "push") and (_recorded(out[-1], tape, "push") or _recorded(out[-1], tape, "extend")):
+            before = out[-1].value
+            values = before.args if before.func.attr == "push" else before.args[0].elts
+            func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
+            merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
+            if len(ast.unparse(merged)) <= LONGEST:
+                out[-1] = ast.copy_location(merged, out[-1])
+                continue
+        out.append(stmt)
+    return out
+
+
+def _recorded(stmt, tape, method):
+    """Is ``stmt`` ``<tape>.push(value)`` (``method``: or ``<tape>.extend((...))``)?"""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and path_of(call.func) == f"{tape}.{method}" and len(call.args) == 1 and not call.keywords):
+        return False
+    return method == "push" or isinstance(call.args[0], ast.Tuple)
+
+
+def _single_pop(stmt):
+    """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
+    return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and pops(stmt.value)
+
+
+TEMPORARY = re.compile(r"_([gr])(\d+)$")  # the backward's temporaries (``Reverser.gtemp``, ``rtemp``)
+
+
+def number_in_reading_order(body, generated):
+    """Rename the backward's temporaries ``_g<n>`` (and ``_r<n>``) among themselves so
+    that their numbers rise in the order they are first seen: ``_g1, _g2, ...`` as one
+    reads, not in the order reversal made them. ``generated``: the names the transform
+    made (the user's own ``_g1`` is never renamed, nor taken: a number the function
+    reads or binds otherwise is skipped)."""
+    first, taken = {}, set()
+    for node in _in_order(body):
+        if type(node) is ast.Name:
+            taken.add(node.id)
+            if node.id in generated and TEMPORARY.match(node.id):
+                first.setdefault(TEMPORARY.match(node.id).group(1), {}).setdefault(node.id, None)
+    renames = {}
+    for letter, seen in first.items():
+        free = (f"_{letter}{k}" for k in itertools.count(1) if f"_{letter}{k}" in seen or f"_{letter}{k}" not in taken)
+        renames.update((old, new) for old, new in zip(seen, free) if old != new)
+    nodes = {id(n): n for n in name_nodes(body)}  # a node may stand in two places: rename it once
+    for n in nodes.values():
+        n.id = renames.get(n.id, n.id)
+    return body
+
+
+def _in_order(node):
+    """The nodes of ``node`` (or of a list of them), depth first, in source order."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, ast.AST):
+            yield item
+            stack.extend(reversed(list(ast.iter_child_nodes(item))))
