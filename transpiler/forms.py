@@ -68,9 +68,6 @@ class Resolved(Normalized):
     resolver: object  # resolve.Resolver
     aux: str  # with ``has_aux``: the name the auxiliary value is assigned to, else None
 
-    def __str__(self):
-        return code(self.body)
-
 
 @dataclass
 class Analyzed(Resolved):
