@@ -10,7 +10,7 @@ pops) see a small language. Each keeps the user's positions:
   variable that the function uses elsewhere is renamed.
 - ``xs.extend([a, b])`` and ``xs = xs + [a, b]`` (or ``xs += [a, b]``) ->
   ``xs.append(a)`` / ``xs.append(b)``; ``xs.extend(e)``
-  -> ``for _v in e: xs.append(_v)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
+  -> ``for _item in e: xs.append(_item)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
 - unpacking anything but a tuple literal, and nested targets:
   ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
   ``a, (b, c) = e`` -> ``_t1 = e`` / ``a = _t1[0]`` / ``b = _t1[1][0]`` / ...
