@@ -23,6 +23,7 @@ import copy
 from dataclasses import dataclass, field
 
 from adgen import reversers
+from adgen.names import COUNT, FLAG, INDEX, RANGE, TAPE, saved_as, shape_name
 from adgen.reverse import Block
 from adgen.syntax import Transformer, assign, call, clone, comment, load, names_in, shape_operand, tag, walk
 
@@ -71,15 +72,15 @@ def build(stmts, rev, names, in_loop=False):
         if isinstance(stmt, ast.If):
             node = If(stmt, build(stmt.body, rev, names, in_loop), build(stmt.orelse, rev, names, in_loop))
             if has_backward(node):
-                node.flag = names.numbered("_c")
+                node.flag = names.numbered(FLAG)
         elif isinstance(stmt, (ast.For, ast.While)):
             node = Loop(stmt, build(stmt.body, rev, names, in_loop=True))
             node.breaks = any(isinstance(n, Break) for n in _own(node.body))
             if has_backward(node):
                 if isinstance(stmt, ast.While) or node.breaks:
-                    node.counter = names.numbered("_n")
+                    node.counter = names.numbered(COUNT)
                 if isinstance(stmt, ast.For) and not _reusable(stmt):
-                    node.span = names.numbered("_r")
+                    node.span = names.numbered(RANGE)
         elif isinstance(stmt, ast.Break):
             node = Break(stmt)
         else:
@@ -221,7 +222,7 @@ class Layout:
             readers[v] = {id(b)} if v in b.reads_post else set()
         forward, renames = [], {}
         for v in mine:
-            renames[v] = self.names.fresh(f"_{v.lstrip('_')}0")
+            renames[v] = self.names.fresh(saved_as(v))
             forward.append(tag(assign(renames[v], load(v)), "save", None))
         body = _renamed(b.backward, renames)
         body += [tag(assign(v, load(renames[v])), "restore", None) for v, restore in mine.items() if restore]
@@ -237,14 +238,14 @@ class Layout:
         if not (bb or bo):
             return [_if(stmt.test, fb, fo, stmt)], []
         if node.flag is None:  # nothing to differentiate, but a value to put back
-            node.flag = self.names.numbered("_c")
+            node.flag = self.names.numbered(FLAG)
         forward = [assign(node.flag, stmt.test, stmt), _if(load(node.flag), fb, fo, stmt)]
         return forward, self._commented(stmt, [_if(load(node.flag), bb, bo, stmt)])
 
     def _loop_outside(self, node, readers):
         written = assigned(node)
         saves = sorted(v for v in written if readers.get(v))
-        kept = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in saves}
+        kept = {v: self.names.fresh(saved_as(v)) for v in saves}
         forward, backward = self._loop(node)
         for v in written:
             readers[v] = set()
@@ -269,7 +270,7 @@ class Layout:
             count = [_at(ast.AugAssign(target=_store(node.counter), op=ast.Add(), value=ast.Constant(1)), stmt)]
         if isinstance(stmt, ast.While):
             forward = _with_body(stmt, count + fb)
-            back = ast.For(target=_store(self.names.numbered("_k")), iter=call("range", load(node.counter)), body=bb, orelse=[])
+            back = ast.For(target=_store(self.names.numbered(INDEX)), iter=call("range", load(node.counter)), body=bb, orelse=[])
         else:
             header = stmt.iter
             if node.span:
@@ -313,9 +314,9 @@ class Layout:
         before, after = sorted(before), sorted(after)
         # a name read both as it was and as it is after: the old value pops into a local
         # (also when the new value's push was left out for a later block's)
-        renames = {v: self.names.fresh(f"_{v.lstrip('_')}0") for v in before if v in b.reads_post}
+        renames = {v: self.names.fresh(saved_as(v)) for v in before if v in b.reads_post}
         shape_only = _shape_only(b.backward) - set(renames)
-        shapes = {v: self.names.fresh(f"_{v.lstrip('_')}_shape") for v in before + after if v in shape_only}
+        shapes = {v: self.names.fresh(shape_name(v)) for v in before + after if v in shape_only}
         forward = [self._push_recorded(v, shapes) for v in before] + b.forward + [self._push_recorded(v, shapes) for v in after]
         pops = [self.pop(shapes.get(v, v), v) for v in reversed(after)]
         pops += [self.pop(shapes.get(v, renames.get(v, v)), v) for v in reversed(before)]
@@ -360,7 +361,7 @@ class Layout:
 
     def _tape(self):
         if self.tape is None:
-            self.tape = self.names.fresh("_tape")
+            self.tape = self.names.fresh(TAPE)
         return self.tape
 
     def push(self, name):

@@ -29,6 +29,7 @@ import numpy as np
 
 from adgen.runtime import registry
 from adgen import calls, errors
+from adgen.names import AUX
 from adgen.syntax import load, rt_call, walk
 
 # displays and expressions whose value is never a tuple or list of two
@@ -37,7 +38,7 @@ _NOT_PAIRS = (ast.Dict, ast.Set, ast.DictComp, ast.SetComp, ast.GeneratorExp, as
 
 def split(body, result, names, diags, src, resolver):
     """``body`` with each ``<result> = e`` split into the loss and the aux; the aux's name."""
-    aux = names.fresh("_aux")
+    aux = names.fresh(AUX)
     splitter = _Split(result, aux, names, diags, src, resolver)
     return [s for stmt in body for s in splitter.statement(stmt)], aux
 

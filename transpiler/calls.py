@@ -47,7 +47,7 @@ from adgen.runtime import registry
 from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
-from adgen.names import Names
+from adgen.names import BACKWARD, FORWARD, RECORD, Names
 from adgen.reverse import Op
 from adgen.syntax import Transformer, assign, clone, comment, load, name_nodes, names_in, path_of, rt_call, tag, walk
 
@@ -133,7 +133,7 @@ class Program:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
-        found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, source_width(src, frozenset({fn})))
+        found = Variant(fn, src, active, self.module_names.fresh(FORWARD + base), self.module_names.fresh(BACKWARD + base), freevars, source_width(src, frozenset({fn})))
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
         found.defs, found.imports = self.differentiate(found, samples)
@@ -234,7 +234,7 @@ class Caller:
             k.arg = (site.kwargs or {}).get(k.arg, k.arg)  # a keyword **kwargs takes: its own parameter
         new_keywords += variadic.default_reads(site, node.func)
         new_keywords += [ast.keyword(arg=v, value=rt_call("freevar", clone(node.func), ast.Constant(v))) for v in freevars]
-        value, record = rev.names.temp(), rev.names.numbered("_rec")
+        value, record = rev.names.temp(), rev.names.numbered(RECORD)
         targets = ast.Tuple(elts=[ast.Name(id=value, ctx=ast.Store()), ast.Name(id=record, ctx=ast.Store())], ctx=ast.Store())
         stmt = ast.copy_location(ast.Assign(targets=[targets], value=ast.Call(func=load(variant.fwd), args=new_args, keywords=new_keywords)), node)
         self.made[id(stmt)] = stmt
@@ -454,7 +454,7 @@ def split(form, variant):
     if unsure:
         note = comment("the record holds these; a branch or loop may not assign them")
         forward = [note] + [assign(v, ast.Constant(None)) for v in unsure] + forward
-    rec = names.fresh("_rec")
+    rec = names.fresh(RECORD)
     packed = ast.Tuple(elts=[load(v) for v in record], ctx=ast.Load())
     forward.append(ast.Return(value=ast.Tuple(elts=[load(form.result), packed], ctx=ast.Load())))
     if record:

@@ -10,7 +10,7 @@ pops) see a small language. Each keeps the user's positions:
   variable that the function uses elsewhere is renamed.
 - ``xs.extend([a, b])`` and ``xs = xs + [a, b]`` (or ``xs += [a, b]``) ->
   ``xs.append(a)`` / ``xs.append(b)``; ``xs.extend(e)``
-  -> ``for _v in e: xs.append(_v)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
+  -> ``for _item in e: xs.append(_item)``; a bare ``xs.pop()`` -> ``_t = xs.pop()``.
 - unpacking anything but a tuple literal, and nested targets:
   ``W, b = layer`` -> ``W = layer[0]`` / ``b = layer[1]``;
   ``a, (b, c) = e`` -> ``_t1 = e`` / ``a = _t1[0]`` / ``b = _t1[1][0]`` / ...
@@ -31,6 +31,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from adgen import errors
+from adgen.names import ITEM, KEY, LIST
 from adgen.normalize import nested, unpack_tuples
 from adgen.syntax import Transformer, at, clone, names_in, walk
 
@@ -160,7 +161,7 @@ class Rewriter:
             key, target = target.elts[0], target.elts[1]
             binds = []
         else:
-            key = ast.Name(id=self.names.fresh("_key"), ctx=ast.Store())
+            key = ast.Name(id=self.names.fresh(KEY), ctx=ast.Store())
             binds = [] if method == "values" else None
         item = at(ast.Subscript(value=load_at(d, loop), slice=load_at(key.id, loop), ctx=ast.Load()), loop)
         if binds is None:  # for pair in d.items()
@@ -181,7 +182,7 @@ class Rewriter:
         if method == "extend" and len(args) == 1:
             if isinstance(args[0], (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in args[0].elts):
                 return [self._append(receiver, e, stmt) for e in args[0].elts]
-            item = self.names.fresh("_item")
+            item = self.names.fresh(ITEM)
             loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=args[0], body=[], orelse=[])
             loop.body = [self._append(receiver, load_at(item, stmt), stmt)]
             return [at(loop, stmt)]
@@ -250,7 +251,7 @@ class Rewriter:
             return None, [_store(name, at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt)] + self._loops(stmt.value, name, stmt)
         field = "iter" if isinstance(stmt, ast.For) else "value"
         for node in _outermost(getattr(stmt, field)):
-            name = self.names.numbered("_l")
+            name = self.names.numbered(LIST)
             pre.append(_store(name, at(ast.List(elts=[], ctx=ast.Load()), stmt), stmt))
             pre.extend(self._loops(node, name, stmt))
             setattr(stmt, field, _Replace(node, load_at(name, stmt)).visit(getattr(stmt, field)))
@@ -377,7 +378,7 @@ class _DictViews(Transformer):
         d, method = view
         if method == "keys":
             return _keys(d, node)
-        key = self.names.fresh("_key")
+        key = self.names.fresh(KEY)
         item = at(ast.Subscript(value=load_at(d, node), slice=load_at(key, node), ctx=ast.Load()), node)
         if method == "items":
             item = at(ast.Tuple(elts=[load_at(key, node), item], ctx=ast.Load()), node)

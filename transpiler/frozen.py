@@ -26,6 +26,7 @@ import sys
 import numpy as np
 
 from adgen import errors, runtime
+from adgen.names import member
 from adgen.syntax import clone, walk
 
 _UNIVARIATE = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "pmf", "logpmf", "ppf", "isf",
@@ -188,7 +189,7 @@ class _Rewrite(ast.NodeTransformer):
     def __init__(self, owner, locals_):
         self.owner = owner
         self.locals = locals_
-        self.fresh = {name: {p: owner.names.fresh(f"{name}_{p}") for p in params} for name, (_, _, params) in locals_.items()}
+        self.fresh = {name: {p: owner.names.fresh(member(name, p)) for p in params} for name, (_, _, params) in locals_.items()}
         self.other_use = set()
 
     def rewrite_block(self, body):

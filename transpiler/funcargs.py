@@ -36,6 +36,7 @@ import types
 import numpy as np
 
 from adgen import errors, guards
+from adgen.names import lambda_of
 from adgen.syntax import NOT_LITERAL, literal
 
 
@@ -336,7 +337,7 @@ def _name_lambdas(body, fresh):
             holder = stmt.value.values if isinstance(stmt.value, ast.Dict) else stmt.value.elts
             for k, item in enumerate(holder):
                 if id(item) in ids:
-                    name = fresh(f"{stmt.targets[0].id}_lambda")
+                    name = fresh(lambda_of(stmt.targets[0].id))
                     out.append(ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=item), item)))
                     holder[k] = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), item)
         out.append(stmt)

@@ -29,6 +29,7 @@ import builtins
 import copy
 import functools
 
+from adgen.names import MAPPED
 from adgen.syntax import at, walk
 
 CONSUMERS = ("list", "tuple", "sum", "sorted", "min", "max", "set", "enumerate")  # each consumes every item (not any, all, zip)
@@ -108,7 +109,7 @@ class _Lowering(ast.NodeTransformer):
             params = [a.arg for a in fn.args.args]
             elt = fn.body
         else:
-            params = [self.names.fresh("_v") for _ in seqs]
+            params = [self.names.fresh(MAPPED) for _ in seqs]
             elt = self._unpartial(at(ast.Call(func=fn, args=[at(ast.Name(id=p, ctx=ast.Load()), node) for p in params], keywords=[]), node))
         stores = [at(ast.Name(id=p, ctx=ast.Store()), node) for p in params]
         target = stores[0] if len(stores) == 1 else at(ast.Tuple(elts=stores, ctx=ast.Store()), node)

@@ -21,6 +21,7 @@ calling it (passed as a value, to a library's solver say) or called with ``*args
 import ast
 import copy
 
+from adgen.names import default_of
 from adgen.syntax import is_literal
 
 
@@ -72,7 +73,7 @@ def _defaults(func, local, fresh):
         if _free_name(value, local):
             passed[param.arg] = value
         else:
-            name = fresh(f"_{func.name}_{param.arg}")
+            name = fresh(default_of(func.name, param.arg))
             bound.append(ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), value)))
             passed[param.arg] = ast.Name(id=name, ctx=ast.Load())
         getattr(args, field)[k] = ast.copy_location(ast.Constant(None), value)

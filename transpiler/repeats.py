@@ -22,6 +22,7 @@ the spread stays, and a call passing a differentiated value that way is AD206.
 import ast
 import operator
 
+from adgen.names import REPEATED
 from adgen.syntax import clone, load, walk
 
 _ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv}
@@ -138,7 +139,7 @@ class _Write(ast.NodeTransformer):
         """``item`` itself where repeating it reads the same object, else a name bound to it."""
         if isinstance(item, (ast.Name, ast.Constant)):
             return item
-        name = self.fresh("_r")
+        name = self.fresh(REPEATED)
         assign = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=item)
         self.before.append(ast.fix_missing_locations(ast.copy_location(assign, self.stmt)))
         return load(name)

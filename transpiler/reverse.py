@@ -21,6 +21,7 @@ import numpy as np
 from adgen.runtime import registry
 from adgen import complexity, containers, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
+from adgen.names import GRAD, RESULT, module_alias
 from adgen.resolve import alias_for
 from adgen.source import binding_of
 from adgen.simplify import is_literal
@@ -83,8 +84,6 @@ class Reverser:
         self.rule_modules = {}  # module name -> alias used in generated code
         self.rule_bindings = {}  # that alias -> source.Binding of the module
         self._pending = {}  # while ``backprop_into`` runs: target name -> cotangents reaching it
-        self._g = 0
-        self._r = 0
 
     # -- names -------------------------------------------------------------------------
 
@@ -100,14 +99,12 @@ class Reverser:
             self.large.add(name)
 
     def gtemp(self):
-        self._g += 1
-        name = self.names.fresh(f"_g{self._g}")
+        name = self.names.serial(GRAD)
         self.backward_names.add(name)
         return name
 
     def rtemp(self):
-        self._r += 1
-        name = self.names.fresh(f"_r{self._r}")
+        name = self.names.serial(RESULT)
         self.backward_names.add(name)
         return name
 
@@ -575,7 +572,7 @@ class Reverser:
 
     def _rule_module(self, module, fn):
         if module not in self.rule_modules:
-            self.rule_modules[module] = alias = self.names.fresh("_" + alias_for(module.replace(".", "_")))
+            self.rule_modules[module] = alias = self.names.fresh(module_alias(alias_for(module.replace(".", "_"))))
             self.rule_bindings[alias] = binding_of(fn)
         return self.rule_modules[module]
 

@@ -13,7 +13,7 @@ from adgen.assemble import Layout, build
 from adgen.debug import instrument as checks
 from adgen.errors import Diagnostics
 from adgen.forms import Analyzed, Laid, Normalized, Optimized, Packaged, Parsed, Resolved, Reversed, advance
-from adgen.names import Names, identifiers
+from adgen.names import ANSWER, GRADIENT, SEED, Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
 from adgen.syntax import assign, call, clone, comment, load, name_nodes, names_in, rt_call, statements, walk
@@ -73,7 +73,7 @@ def normalize(job, form):
     body = normalizing.run(body, names)
     dicts = {p for p, s in (job.arg_shapes or {}).items() if s == "dict"}
     body = containers.run(body, names, diags, params(func), dicts)
-    result = names.fresh("_ans")
+    result = names.fresh(ANSWER)
     local = set(params(func)) | names_in(body, ast.Store)
     body = structure.Structure(names, result, builtin, diags).run(body)
     diags.raise_if_any()
@@ -150,7 +150,7 @@ def layout(job, form):
     and the return (the gradient function: the value and the gradients; a callee's
     backward: the cotangents of its differentiated parameters)."""
     names, result, aux = form.names, form.result, form.aux
-    dout = names.fresh("_dout")
+    dout = names.fresh(SEED)
     seed = load(dout) if job.callee else rt_call("seed", load(result), load(dout))
     lay = Layout(job.src, names, job.debug)
     forward, backward = lay.function_body(form.nodes, params(form.func), job.wrt)
@@ -198,7 +198,7 @@ def package(job, form):
         values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
         body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
-    gen = _function(form.names.fresh(f"value_and_grad_{src.name}"), func.args, closure, form.dout, body, src.name, job.wrt, spec, job.has_aux)
+    gen = _function(form.names.fresh(GRADIENT + src.name), func.args, closure, form.dout, body, src.name, job.wrt, spec, job.has_aux)
     imports = dict(form.rev.rule_bindings)
     if calls.used(resolver.module_alias, body):
         imports[resolver.module_alias] = src.binding()

@@ -23,6 +23,7 @@ expression (``a if c else b``, ``a or b``) on differentiated values becomes an
 import ast
 
 from adgen import errors
+from adgen.names import BROKE, INDEX, RETURNED, SEQUENCE
 from adgen.normalize import nested
 from adgen.syntax import Transformer, call, clone, load, names_in, walk
 
@@ -98,7 +99,7 @@ class Structure:
         out = []
         for stmt in body:
             if isinstance(stmt, ast.Return) and in_loop:
-                self.returned = self.returned or self.names.fresh("_returned")
+                self.returned = self.returned or self.names.fresh(RETURNED)
                 out += [
                     _store(self.result, stmt.value, stmt),
                     _store(self.returned, ast.Constant(True), stmt),
@@ -146,7 +147,7 @@ class Structure:
         breaks = list(_own(loop.body, ast.Break))
         if not breaks:
             return orelse
-        flag = self.names.fresh("_broke")
+        flag = self.names.fresh(BROKE)
         before.append(_store(flag, ast.Constant(False), loop))
         self._flag_breaks(loop.body, flag)
         return [_at(ast.If(test=_negate(load(flag)), body=orelse, orelse=[]), orelse[0])]
@@ -236,7 +237,7 @@ class Structure:
             and isinstance(target.elts[0], ast.Name)
         ):
             return target.elts[0].id
-        return self.names.numbered("_k")
+        return self.names.numbered(INDEX)
 
     def _elements(self, it, target, index, prologue, written, loop):
         """``(length, assignments)``: how many items ``it`` yields, and how item ``index``
@@ -257,7 +258,7 @@ class Structure:
         if isinstance(it, ast.Name) and it.id not in written:
             seq = it.id
         else:
-            seq = self.names.numbered("_seq")
+            seq = self.names.numbered(SEQUENCE)
             prologue.append(_store(seq, it, loop))
         item = ast.Subscript(value=load(seq), slice=load(index), ctx=ast.Load())
         return call("len", load(seq)), self._bind(target, item, loop)

@@ -22,6 +22,7 @@ Derivative rules with a fixed number of outputs (``np.linalg.eigh``) count as we
 
 import ast
 
+from adgen.names import PART, member
 from adgen.syntax import load, walk
 
 # parts of an expression that may run other times than once, or not at all: left alone
@@ -138,7 +139,7 @@ def _named(stmt, hoist, width_of, fresh):
     """``t = f(x)`` -> ``t_0, t_1 = f(x)``; ``t = (t_0, t_1)``."""
     name = stmt.targets[0].id
     call = hoist.keep(stmt.value)
-    parts = [fresh(f"{name}_{k}") for k in range(width_of(call))]
+    parts = [fresh(member(name, k)) for k in range(width_of(call))]
     hoist.before.append(_assign(parts, call, stmt))
     whole = ast.copy_location(ast.Assign(targets=stmt.targets, value=_display(parts, call)), stmt)
     return hoist.before + [whole]
@@ -174,7 +175,7 @@ class _Hoist(ast.NodeTransformer):
         n = self.width_of(node)
         if not n:
             return node
-        parts = [self.fresh("_s") for _ in range(n)]
+        parts = [self.fresh(PART) for _ in range(n)]
         self.before.append(_assign(parts, node, self.stmt))
         return _display(parts, node)
 

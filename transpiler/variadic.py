@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from adgen import repeats
 from adgen.guards import DATA
-from adgen.names import Names, identifiers
+from adgen.names import Names, identifiers, member
 from adgen.syntax import Transformer, clone, load, names_in, rt_call, walk
 
 
@@ -266,11 +266,11 @@ def bind(signature, func, args, keywords):
     for name, p in signature.parameters.items():
         if p.kind is p.VAR_POSITIONAL:
             values = bound.get(name, ())
-            site.varargs = tuple(names.fresh(f"{name}_{k}") for k in range(len(values)))
+            site.varargs = tuple(names.fresh(member(name, k)) for k in range(len(values)))
             site.bound.update(zip(site.varargs, values))
         elif p.kind is p.VAR_KEYWORD:
             values = bound.get(name, {})
-            site.kwargs = {key: names.fresh(f"{name}_{key}") for key in values}
+            site.kwargs = {key: names.fresh(member(name, key)) for key in values}
             site.bound.update((site.kwargs[k], v) for k, v in values.items())
         elif name in bound:
             site.bound[name] = bound[name]
@@ -357,9 +357,9 @@ def specialise_top(src, shape, statics, counts=()):
         count, keys = shape
         args, names = src.func.args, Names(identifiers(src.func))
         if args.vararg is not None:
-            site.varargs = tuple(names.fresh(f"{args.vararg.arg}_{k}") for k in range(count))
+            site.varargs = tuple(names.fresh(member(args.vararg.arg, k)) for k in range(count))
         if args.kwarg is not None:
-            site.kwargs = {key: names.fresh(f"{args.kwarg.arg}_{key}") for key in keys}
+            site.kwargs = {key: names.fresh(member(args.kwarg.arg, key)) for key in keys}
     for attr in ("__defaults__", "__kwdefaults__"):  # a function default resolved: guarded
         if statics:
             src.baked.attribute(src.fn, attr)
