@@ -24,8 +24,8 @@ import collections
 import warnings
 
 import numpy as np
-from adgen.runtime import errors
 
+from adgen.runtime import errors
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
 

@@ -34,12 +34,12 @@ import copy
 import inspect
 import types
 
-from adgen.runtime import registry
 from adgen import argstores, calls, errors, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.errors import AdgenError
 from adgen.memory import IMM, MUT, Value
+from adgen.runtime import registry
 from adgen.syntax import load, names_in, path_of, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out

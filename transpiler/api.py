@@ -16,11 +16,11 @@ import warnings
 
 import numpy as np
 
-from adgen.runtime import modules, trees
-from adgen.runtime.core import ONES
 from adgen import binding, calls, errors, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, TranspileError
+from adgen.runtime import modules, trees
+from adgen.runtime.core import ONES
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
 _VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to

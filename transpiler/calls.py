@@ -43,12 +43,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen.runtime import registry
 from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.names import Names
 from adgen.reverse import Op
+from adgen.runtime import registry
 from adgen.syntax import Transformer, assign, clone, comment, load, name_nodes, names_in, path_of, rt_call, tag, walk
 
 

@@ -38,7 +38,6 @@ import numpy as np
 from adgen import errors, guards
 from adgen.syntax import NOT_LITERAL, literal
 
-
 FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc, functools.partial)
 MAX_UNROLLED = 64  # a loop over more functions than this is left as it is
 

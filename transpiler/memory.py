@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from adgen.runtime.items import array_copy
 from adgen import instances
+from adgen.runtime.items import array_copy
 from adgen.syntax import literal
 
 NEW = "new"

@@ -41,7 +41,6 @@ from adgen.guards import DATA
 from adgen.names import Names, identifiers
 from adgen.syntax import Transformer, clone, load, names_in, rt_call, walk
 
-
 # -- folding displays ----------------------------------------------------------------
 
 

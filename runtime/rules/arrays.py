@@ -26,7 +26,6 @@ import numpy as np
 import adgen.runtime as _rt
 from adgen.runtime.registry import vjp
 
-
 # -- helpers -----------------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ import numpy as np
 import adgen.runtime as _rt
 from adgen.runtime.registry import vjp
 
-
 # -- reshaping ---------------------------------------------------------------------------
 # Reshaping g back in the order the forward used undoes it. order="A" means F for a
 # Fortran-contiguous argument and C otherwise, so it is resolved against the argument
