@@ -133,7 +133,9 @@ class Program:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
-        found = Variant(fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, source_width(src, frozenset({fn})))
+        found = Variant(
+            fn, src, active, self.module_names.fresh(f"_fwd_{base}"), self.module_names.fresh(f"_bwd_{base}"), freevars, source_width(src, frozenset({fn}))
+        )
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
         found.defs, found.imports = self.differentiate(found, samples)
@@ -221,7 +223,9 @@ class Caller:
             new_args = [e for e, a in zip(new_args, call_args) if id(a) not in given]
             new_keywords = [k for k, a in zip(new_keywords, call_keywords) if id(a.value) not in given]
             new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
-        variant = self.program.variant(fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed))
+        variant = self.program.variant(
+            fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed)
+        )
         if variant.width != tuple_width:
             # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
             message = errors.AD302_TUPLE_RESULT if variant.width else errors.AD302_NOT_A_DISPLAY

@@ -23,7 +23,8 @@ from adgen.runtime.rules import (  # noqa: F401
     statistics,
 )
 
-_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}  # rule module -> the library it needs
+# rule module -> the library it needs
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 
