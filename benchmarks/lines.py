@@ -26,8 +26,8 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks import workloads  # noqa: E402
 from adgen import pipeline, shapes, source  # noqa: E402
+from benchmarks import workloads  # noqa: E402
 
 TARGET_SPECIALISED = 1.5  # total
 TARGET_WORST = 2.5  # any one workload, specialised

@@ -55,8 +55,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from benchmarks import lines, workloads  # noqa: E402
 from adgen import TranspileError, grad, pipeline, shapes, source  # noqa: E402
+from benchmarks import lines, workloads  # noqa: E402
 
 TARGET_RATIO = 1.5  # grad/hand, each workload
 TARGET_MEDIAN = 1.2  # grad/hand, median over workloads

@@ -49,7 +49,8 @@ KINDS = [
     "a{i} = np.maximum(a{p}, 0.0) + np.log1p(a{p} ** 2)",
     "t = np.sum(a{p} ** 2)\na{i} = a{p} / np.sqrt(t + 1.0)",
     "a{i} = a{p}\nn = 0\nwhile n < 3 and np.max(a{i}) < 1e6:\n    a{i} = a{i} + 0.1 * np.cos(a{i})\n    n = n + 1",
-    "a{i} = a{p} * 1.0\nfor j in range(2):\n    for k in range(2):\n        if j == k:\n            a{i} = a{i} * w\n        else:\n            a{i} = a{i} + np.sin(a{i})",
+    "a{i} = a{p} * 1.0\nfor j in range(2):\n    for k in range(2):\n        if j == k:\n"
+    "            a{i} = a{i} * w\n        else:\n            a{i} = a{i} + np.sin(a{i})",
     "xs = []\nfor k in range(3):\n    xs.append(a{p} * k)\na{i} = np.sum(np.array(xs), axis=0) + helper(a{p}, w)",
 ]
 

@@ -9,17 +9,38 @@ package depends on NumPy alone, never on the transpiler (``adgen`` itself).
 
 import importlib
 
-from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for, default
-from adgen.runtime.chains import chained_index
-from adgen.runtime.items import array_copy, with_item
+from adgen.runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
+from adgen.runtime.chains import chained_index
+from adgen.runtime.core import (
+    ONES,
+    GradientError,
+    Tape,
+    as_grad,
+    as_grads,
+    aux_of,
+    check_shapes,
+    copied,
+    default,
+    float_dtype,
+    freevar,
+    nonzero,
+    seed,
+    sum_to,
+    unbroadcast,
+    zero_for_real,
+    zeros_for,
+)
 from adgen.runtime.debug import DebugTape, check_finite
 from adgen.runtime.inplace import along_axis, apart, cut_at, immutable, lent, returned, take_at, zero_at
+from adgen.runtime.items import array_copy, with_item
 from adgen.runtime.kinds import plain_args, real_args, selecting
 from adgen.runtime.modules import user_module
 from adgen.runtime.singular import over, times
-from adgen.runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
 from adgen.runtime.trees import Adj, AdjDict, drop_last, part, push
+
+# isort: split
+# last, as before: the rule modules import this package as ``_rt``, complete by then
 from adgen.runtime import rules  # noqa: F401  (registers every built-in rule)
 
 # name -> (where it lives, below ``adgen.runtime``; what generated code uses it for)

@@ -9,8 +9,8 @@ as any ``a[index] = v``; an ``i`` that is not basic is refused (AD419).
 """
 
 import numpy as np
-from adgen.runtime import errors
 
+from adgen.runtime import errors
 
 
 def chained_index(shape, *indices):

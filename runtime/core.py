@@ -5,7 +5,8 @@ import numpy as np
 from adgen.runtime import errors, kinds, trees
 from adgen.runtime.errors import GradientError
 
-__all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads", "float_dtype", "zeros_for", "nonzero"]
+__all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads",
+           "float_dtype", "zeros_for", "nonzero"]
 
 
 class Tape(list):

@@ -24,8 +24,8 @@ import collections
 import warnings
 
 import numpy as np
-from adgen.runtime import errors
 
+from adgen.runtime import errors
 
 __all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
 
@@ -73,7 +73,8 @@ def odd_kind(value, complex_ok=True):
         value = list(value.values())
     if isinstance(value, (list, tuple)):
         why = next(filter(None, (odd_kind(v, complex_ok) for v in value)), None)
-        return why and why.replace("complex, and this gradient was generated for real arguments", "complex inside a list, tuple or dict, which only gets gradients of real values")
+        return why and why.replace("complex, and this gradient was generated for real arguments",
+                                   "complex inside a list, tuple or dict, which only gets gradients of real values")
     t = type(value)
     if isinstance(value, np.ndarray) and t is not np.ndarray and not isinstance(value, _SAFE_ARRAYS):
         return f"a {t.__module__}.{t.__qualname__}, whose operators or NumPy functions mean something else than for an ndarray"

@@ -21,8 +21,8 @@ import importlib.util
 import os
 import sys
 import threading
-from adgen.runtime import errors
 
+from adgen.runtime import errors
 
 _state = threading.local()
 

@@ -33,7 +33,8 @@ import numpy as np
 from adgen.runtime import errors, kinds, registry
 from adgen.runtime.refs import alone
 
-__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes", "array_names", "check_objects"]
+__all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes",
+           "array_names", "check_objects"]
 
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0

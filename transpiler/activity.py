@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adgen.runtime import registry
-
 from adgen.syntax import BINOPS, UNARYOPS, children, names_in, path_of, walk
-
 
 MAYBE_CONSTANT = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.Call, ast.Attribute)  # what ``constant`` may name
 

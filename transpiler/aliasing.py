@@ -34,12 +34,12 @@ import copy
 import inspect
 import types
 
-from adgen.runtime import registry
 from adgen import argstores, calls, errors, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.errors import AdgenError
 from adgen.memory import IMM, MUT, Value
+from adgen.runtime import registry
 from adgen.syntax import load, names_in, path_of, rt_call, walk
 
 DEFINITE = "definite"  # a cause of staleness that no run-time check can rule out
@@ -381,7 +381,10 @@ class Checker:
             checkable = value.kind != MUT and isinstance(arg, ast.Name)
             key = (id(stmt), ast.unparse(arg))
             if checkable:
-                what = f"line {stmt.lineno}: `{callee}` changes its argument `{arg.id}` in place unless it is a number, and a name bound to the same value is read later"
+                what = (
+                    f"line {stmt.lineno}: `{callee}` changes its argument `{arg.id}` in place unless it is a number, "
+                    "and a name bound to the same value is read later"
+                )
                 self.checks[key] = ("immutable", stmt, arg, what)
             state.change(value.own, key if checkable else DEFINITE)
         elif not isinstance(arg, ast.Name):
@@ -390,7 +393,11 @@ class Checker:
         elif self.act.active(arg.id) or _callers(value.own) or (value.kind == MUT and self.act.expr_active(call)):
             # its change has a derivative (it is differentiated, or the call may store a
             # differentiated argument into it), or is the caller's
-            what = "a differentiated value" if self.act.active(arg.id) else "an array of the caller's" if _callers(value.own) else "an array the call may store a differentiated value into"
+            what = (
+                "a differentiated value"
+                if self.act.active(arg.id)
+                else "an array of the caller's" if _callers(value.own) else "an array the call may store a differentiated value into"
+            )
             if report and fn is not None and self._refuse_store_in_callee(call, callee, fn, arg, what):
                 return
             key = (id(stmt), arg.id)
@@ -463,7 +470,11 @@ class Checker:
         self.diags.report(call, errors.AD305_MAY_CHANGE_ARGUMENT, name=callee, arg=arg)
 
     def _refuse_store(self, stmt, name):
-        what = "an argument of the function" if name in self.params else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
+        what = (
+            "an argument of the function"
+            if name in self.params
+            else "a value that may not be a new array (a view, an argument, a conversion that may return its argument, a list...)"
+        )
         self.diags.report(stmt, errors.AD305_STORE, name=name, what=what)
 
     def _refuse_integer(self, stmt, name):

@@ -16,11 +16,11 @@ import warnings
 
 import numpy as np
 
-from adgen.runtime import modules, trees
-from adgen.runtime.core import ONES
 from adgen import binding, calls, errors, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, TranspileError
+from adgen.runtime import modules, trees
+from adgen.runtime.core import ONES
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
 _VARIANTS = LRU(MAX_MODULES)  # (function, wrt) -> the argument shapes it has been specialised to
@@ -104,7 +104,8 @@ class GradFunction:
         ``_compiled``), or None."""
         shape = variadic.layout(self._signature, args, kwargs) if self._variadic else None
         statics = counts = ()
-        if self._statics or funcargs.may_hold(args) or funcargs.may_hold(kwargs.values()):  # functions given (or left as defaults): the gradient is made for them
+        # functions given (or left as defaults): the gradient is made for them
+        if self._statics or funcargs.may_hold(args) or funcargs.may_hold(kwargs.values()):
             named = self._statics | dict(zip(self._positionals, args)) | {k: v for k, v in kwargs.items() if k in self._index}
             statics = funcargs.statics(named, self._statics)
         if self._counted is None:
@@ -254,7 +255,9 @@ def _names_for(given, wrt, fn):
             if not -len(names) <= item < len(names):
                 code = fn.__code__
                 what = getattr(given, "__qualname__", fn.__qualname__)
-                raise TranspileError([errors.AD301_OUT_OF_RANGE.at(code.co_filename, code.co_firstlineno, 1, item=item, name=what, count=len(names), params=", ".join(names))])
+                raise TranspileError(
+                    [errors.AD301_OUT_OF_RANGE.at(code.co_filename, code.co_firstlineno, 1, item=item, name=what, count=len(names), params=", ".join(names))]
+                )
             return names[item]
         return item
 

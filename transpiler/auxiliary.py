@@ -27,9 +27,9 @@ import types
 
 import numpy as np
 
-from adgen.runtime import registry
 from adgen import calls, errors
 from adgen.names import AUX
+from adgen.runtime import registry
 from adgen.syntax import load, rt_call, walk
 
 # displays and expressions whose value is never a tuple or list of two

@@ -43,12 +43,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen.runtime import registry
 from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.names import BACKWARD, FORWARD, RECORD, Names
 from adgen.reverse import Op
+from adgen.runtime import registry
 from adgen.syntax import Transformer, assign, clone, comment, load, name_nodes, names_in, path_of, rt_call, tag, walk
 
 
@@ -133,7 +133,9 @@ class Program:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
-        found = Variant(fn, src, active, self.module_names.fresh(FORWARD + base), self.module_names.fresh(BACKWARD + base), freevars, source_width(src, frozenset({fn})))
+        found = Variant(
+            fn, src, active, self.module_names.fresh(FORWARD + base), self.module_names.fresh(BACKWARD + base), freevars, source_width(src, frozenset({fn}))
+        )
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
         found.defs, found.imports = self.differentiate(found, samples)
@@ -221,7 +223,9 @@ class Caller:
             new_args = [e for e, a in zip(new_args, call_args) if id(a) not in given]
             new_keywords = [k for k, a in zip(new_keywords, call_keywords) if id(a.value) not in given]
             new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
-        variant = self.program.variant(fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed))
+        variant = self.program.variant(
+            fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed)
+        )
         if variant.width != tuple_width:
             # unpacking an array or a tuple built elsewhere: say so rather than guess its structure
             message = errors.AD302_TUPLE_RESULT if variant.width else errors.AD302_NOT_A_DISPLAY

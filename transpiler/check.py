@@ -82,7 +82,7 @@ def _without(src, refused):
     def trim(body):
         out = []
         for stmt in body:
-            compound = isinstance(stmt, (ast.If, ast.For, ast.While)) and not (stmt.lineno, stmt.col_offset + 1) in lines
+            compound = isinstance(stmt, (ast.If, ast.For, ast.While)) and (stmt.lineno, stmt.col_offset + 1) not in lines
             if compound:
                 stmt.body = trim(stmt.body) or [ast.Pass()]
                 stmt.orelse = trim(stmt.orelse)

@@ -266,7 +266,10 @@ def check_stale(out, named=None, diff=False):
         return 0
     if diff:
         show_diff(out, current, text)
-    redo = f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''} -o {emit.shell_word(os.path.basename(out))}"
+    redo = (
+        f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}"
+        f"{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''} -o {emit.shell_word(os.path.basename(out))}"
+    )
     try:
         now = fingerprint.of_code(current.decode("utf-8"))
     except UnicodeDecodeError:
@@ -540,13 +543,15 @@ def parser():
     p.add_argument("--version", action="version", version=f"adgen {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("emit", help="write a gradient module (or check one is up to date)")
-    e.add_argument("target", nargs="*", metavar="FILE:FUNC | OUT", help="the function to differentiate; with --check, the generated files, folders and glob patterns to check")
+    e.add_argument("target", nargs="*", metavar="FILE:FUNC | OUT",
+                   help="the function to differentiate; with --check, the generated files, folders and glob patterns to check")
     e.add_argument("--wrt", help="parameters to differentiate: names or positions, comma-separated (default: 0)")
     e.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
     e.add_argument("--force", action="store_true", help="overwrite OUT even if adgen did not write it")
     e.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale, 0 if all are up to date (folders are searched for adgen's files)")
     e.add_argument("--diff", action="store_true", help="with --check: print a unified diff of what regenerating would change")
-    e.add_argument("--source", metavar="FILE", help="with --check of one file: the source its header names, when it is outside the file's folder (checking imports it)")
+    e.add_argument("--source", metavar="FILE",
+                   help="with --check of one file: the source its header names, when it is outside the file's folder (checking imports it)")
     e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     e.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     e.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
@@ -555,14 +560,16 @@ def parser():
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     c.add_argument("--format", choices=("text", "json"), default="text", help="json: a list of diagnostics for tools")
     c.add_argument("--stubs", metavar="OUT", help="write a @defvjp stub for every missing rule to the new file OUT")
-    c.add_argument("--no-import", action="store_true", help="read FILE without importing it (its top-level code does not run): names resolve statically, as linters do; for untrusted files and CI")
+    c.add_argument("--no-import", action="store_true",
+                   help="read FILE without importing it (its top-level code does not run): names resolve statically, as linters do; for untrusted files and CI")
     s = sub.add_parser("show", help="print a gradient module, or a side-by-side HTML view of it (--html)")
     s.add_argument("target", metavar="FILE:FUNC")
     s.add_argument("--wrt", help="parameters to differentiate (default: 0)")
     s.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     s.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     s.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
-    s.add_argument("--html", action="store_true", help="one self-contained HTML page: your function and its gradient side by side, each line linked to what it made")
+    s.add_argument("--html", action="store_true",
+                   help="one self-contained HTML page: your function and its gradient side by side, each line linked to what it made")
     s.add_argument("--stages", action="store_true", help="print the form after each stage of the pipeline (for reading what each stage does)")
     s.add_argument("-o", "--output", metavar="OUT", help="with --html: write the page to OUT instead of stdout")
     s.add_argument("--force", action="store_true", help="with --html -o: overwrite OUT even if adgen did not write it")

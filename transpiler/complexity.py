@@ -21,9 +21,9 @@ import textwrap
 
 import numpy as np
 
-from adgen.runtime import registry
 from adgen.activity import is_add_at
 from adgen.resolve import yours
+from adgen.runtime import registry
 
 # functions of complex values whose result is real
 REAL_RESULTS = (abs, np.abs, np.absolute, np.real, np.imag, np.angle, np.ndarray.real, np.ndarray.imag,

@@ -237,7 +237,9 @@ def merge_pops(body):
             before = out[-1]
             names = before.targets[0].elts if isinstance(before.targets[0], ast.Tuple) else [before.targets[0]]
             calls = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
-            merged = ast.Assign(targets=[ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())], value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None)
+            merged = ast.Assign(
+                targets=[ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())], value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None
+            )
             ast.copy_location(merged, before).adgen = before.adgen
             if len(ast.unparse(merged)) <= LONGEST:
                 out[-1] = merged

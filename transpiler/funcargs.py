@@ -39,7 +39,6 @@ from adgen import errors, guards
 from adgen.names import lambda_of
 from adgen.syntax import NOT_LITERAL, literal
 
-
 FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, np.ufunc, functools.partial)
 MAX_UNROLLED = 64  # a loop over more functions than this is left as it is
 
@@ -232,7 +231,11 @@ def _display_statements(body):
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             stores[node.id] = stores.get(node.id, 0) + 1
-    return [s for s in body if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and stores[s.targets[0].id] == 1 and _display_items(s.value)]
+    return [
+        s
+        for s in body
+        if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and stores[s.targets[0].id] == 1 and _display_items(s.value)
+    ]
 
 
 def _display_items(value):
@@ -352,7 +355,8 @@ def unroll(body, src, local, statics, is_builtin):
     items = {name: dict(found) for name, found in containers.displays.items()}
     body = [_Replace({}, items).visit(stmt) for stmt in body]
     read = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    return [s for s in body if not (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in set(items) - read)]  # every item read in place
+    # every item read in place
+    return [s for s in body if not (isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and s.targets[0].id in set(items) - read)]
 
 
 class _Unrolled:
@@ -419,7 +423,14 @@ class _Unrolled:
 
 
 def _is_len(node, is_builtin):
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and is_builtin("len") and len(node.args) == 1 and not node.keywords
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and is_builtin("len")
+        and len(node.args) == 1
+        and not node.keywords
+    )
 
 
 class _Replace(ast.NodeTransformer):

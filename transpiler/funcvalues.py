@@ -133,7 +133,13 @@ def _as_loop(stmt):
     """A comprehension (or ``list(...)`` of one) standing alone as a statement, as the
     loop it stands for; ``None`` for any other statement."""
     value = stmt.value if isinstance(stmt, ast.Expr) else None
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "tuple", "set") and len(value.args) == 1 and not value.keywords:
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("list", "tuple", "set")
+        and len(value.args) == 1
+        and not value.keywords
+    ):
         value = value.args[0]
     if not isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)) or any(g.is_async for g in value.generators):
         return None

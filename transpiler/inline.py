@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adgen import runtime
-from adgen import source
+from adgen import runtime, source
 from adgen.errors import RuleError
 from adgen.shapes import plain
 from adgen.simplify import Folder

@@ -13,8 +13,8 @@ import ast
 import numpy as np
 
 from adgen import errors
-from adgen.runtime import kinds as runtime_kinds
 from adgen.resolve import names_read, yours
+from adgen.runtime import kinds as runtime_kinds
 
 # modules whose functions make arrays of those kinds (np.ma.array, np.asmatrix, np.char.array, np.rec.array)
 ODD_MODULES = ("numpy.ma", "numpy.matrixlib", "numpy.char", "numpy._core.defchararray", "numpy.rec", "numpy._core.records")

@@ -32,9 +32,9 @@ import types
 from dataclasses import dataclass, replace
 
 from adgen import errors
-from adgen.runtime import registry
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
+from adgen.runtime import registry
 from adgen.syntax import Transformer, clone, is_literal, names_in, walk
 
 

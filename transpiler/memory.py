@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from adgen.runtime.items import array_copy
 from adgen import instances
+from adgen.runtime.items import array_copy
 from adgen.syntax import literal
 
 NEW = "new"
@@ -176,7 +176,8 @@ OVERLAPPING = _numpy("lib.stride_tricks.as_strided", "lib.stride_tricks.sliding_
 # methods that return their receiver or a view of it: an array when the receiver is one
 VIEW_METHODS = {"reshape", "ravel", "view", "transpose", "squeeze", "swapaxes", "diagonal", "conj", "conjugate", "astype", "copy"}
 IMMUTABLE_BUILTINS = {float, int, bool, complex, str, len, repr, hash, id, isinstance, issubclass, callable, hasattr, print, type, range, ord, chr, format}
-CONTAINER_BUILTINS = {list: MUT, dict: MUT, set: MUT, sorted: MUT, tuple: IMM, frozenset: IMM, zip: UNK, enumerate: UNK, reversed: UNK, map: UNK, filter: UNK, iter: UNK}
+CONTAINER_BUILTINS = {list: MUT, dict: MUT, set: MUT, sorted: MUT, tuple: IMM, frozenset: IMM,
+                      zip: UNK, enumerate: UNK, reversed: UNK, map: UNK, filter: UNK, iter: UNK}
 NO_MEMORY = {"shape", "ndim", "size", "dtype", "nbytes", "itemsize", "strides"}
 VIEW_ATTRIBUTES = {"T", "mT", "real", "imag", "flat", "base"}
 LIBRARIES = ("numpy", "math", "cmath")
@@ -199,7 +200,8 @@ def from_library(fn):
 
 def is_code(obj):
     """A module, class or function: reading one shares no memory of the user's."""
-    code = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.MethodDescriptorType, types.WrapperDescriptorType, np.ufunc)
+    code = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+            types.MethodDescriptorType, types.WrapperDescriptorType, np.ufunc)
     return isinstance(obj, code) or obj is None
 
 

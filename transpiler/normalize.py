@@ -18,8 +18,6 @@ from adgen.names import Names
 from adgen.syntax import at, names_in, walk
 
 
-
-
 def _name(id, ctx, where):
     return at(ast.Name(id=id, ctx=ctx), where)
 

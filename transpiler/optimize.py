@@ -15,7 +15,8 @@
 import ast
 
 from adgen import condense, indices, simplify
-from adgen.condense import COMPOUND, pops as _pops
+from adgen.condense import COMPOUND
+from adgen.condense import pops as _pops
 from adgen.syntax import comment, names_in, path_of, same, statements
 from adgen.zeros import fold_zeros
 from adgen.zeros import kind_via as _tag

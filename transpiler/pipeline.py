@@ -175,7 +175,9 @@ def _spelling(src, base, modules):
     for binding in modules.values():
         if not os.path.isfile(binding.path):
             line = src.func.lineno
-            raise TranspileError([errors.AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)])
+            raise TranspileError(
+                [errors.AD208_NO_FILE.at(src.filename, line, src.func.col_offset + 1, 0, src.line(line), name=binding.name, path=binding.path)]
+            )
     return lambda path: relative_path(path, base)
 
 

@@ -182,7 +182,14 @@ class _Counts:
             shape = self._shape_of(node.value.value)
             k = node.slice.value if isinstance(node.slice, ast.Constant) and type(node.slice.value) is int else None
             return shape[k] if shape is not None and k is not None and -len(shape) <= k < len(shape) else None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" and self.builtin("len") and len(node.args) == 1 and not node.keywords:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and self.builtin("len")
+            and len(node.args) == 1
+            and not node.keywords
+        ):
             shape = self._shape_of(node.args[0])
             return shape[0] if shape else None
         return None

@@ -15,13 +15,12 @@ import types
 
 import numpy as np
 
-from adgen import errors, runtime
-from adgen.runtime import registry
-from adgen import funcargs, guards
-from adgen.syntax import dotted
+from adgen import errors, funcargs, guards, runtime
 from adgen.guards import EMPTY
 from adgen.libraries import installed
 from adgen.names import Names
+from adgen.runtime import registry
+from adgen.syntax import dotted
 
 _ABSENT = object()
 

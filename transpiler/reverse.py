@@ -18,14 +18,37 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen.runtime import registry
 from adgen import complexity, containers, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.names import GRAD, RESULT, module_alias
 from adgen.resolve import alias_for
-from adgen.source import binding_of
+from adgen.runtime import registry
 from adgen.simplify import is_literal
-from adgen.syntax import BINOPS, FORM_READS, UNARYOPS, assign, call, clone, dotted, index_value, is_atomic, is_int_constant, is_simple, is_unbroadcast, load, name_nodes, names_in, recomputable, rt_call, shape_operand, tag, value_names, walk
+from adgen.source import binding_of
+from adgen.syntax import (
+    BINOPS,
+    FORM_READS,
+    UNARYOPS,
+    assign,
+    call,
+    clone,
+    dotted,
+    index_value,
+    is_atomic,
+    is_int_constant,
+    is_simple,
+    is_unbroadcast,
+    load,
+    name_nodes,
+    names_in,
+    recomputable,
+    rt_call,
+    shape_operand,
+    tag,
+    value_names,
+    walk,
+)
+
 
 @dataclass
 class Op:

@@ -10,6 +10,7 @@ moves the function, or changes comments and blank lines, changes nothing that ru
 """
 
 import __future__
+
 import ast
 import copy
 import types

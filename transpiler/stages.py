@@ -8,7 +8,35 @@ import functools
 import itertools
 from dataclasses import dataclass
 
-from adgen import activity, aliasing, along_axis, auxiliary, calls, complexity, containers, dynamic, errors, frozen, funcargs, funcvalues, inplace, instances, kinds, lists, nested, nesteddefaults, normalize as normalizing, optimize as optimizing, repeats, shapes, stores, structure, tuples, unroll, variadic
+from adgen import (
+    activity,
+    aliasing,
+    along_axis,
+    auxiliary,
+    calls,
+    complexity,
+    containers,
+    dynamic,
+    errors,
+    frozen,
+    funcargs,
+    funcvalues,
+    inplace,
+    instances,
+    kinds,
+    lists,
+    nested,
+    nesteddefaults,
+    repeats,
+    shapes,
+    stores,
+    structure,
+    tuples,
+    unroll,
+    variadic,
+)
+from adgen import normalize as normalizing
+from adgen import optimize as optimizing
 from adgen.assemble import Layout, build
 from adgen.debug import instrument as checks
 from adgen.errors import Diagnostics

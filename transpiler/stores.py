@@ -24,8 +24,6 @@ from adgen.normalize import reads_only_names, slice_value
 from adgen.syntax import at, call, clone, names_in, walk
 
 
-
-
 def _name(id, ctx, where):
     return at(ast.Name(id=id, ctx=ctx), where)
 

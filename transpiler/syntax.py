@@ -7,7 +7,6 @@ import ast
 import operator
 from collections import deque
 
-
 # the functions Python calls for each operator
 BINOPS = {
     ast.Add: operator.add,

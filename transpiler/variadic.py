@@ -41,7 +41,6 @@ from adgen.guards import DATA
 from adgen.names import Names, identifiers, member
 from adgen.syntax import Transformer, clone, load, names_in, rt_call, walk
 
-
 # -- folding displays ----------------------------------------------------------------
 
 
@@ -178,7 +177,13 @@ def _tuple_names(body):
             bound[node.id] = bound.get(node.id, 0) + 1
     widths = {}
     for node in walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and _display(node.value) and isinstance(node.value, ast.Tuple):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _display(node.value)
+            and isinstance(node.value, ast.Tuple)
+        ):
             if bound.get(node.targets[0].id) == 1:
                 widths[node.targets[0].id] = len(node.value.elts)
     return widths
@@ -193,7 +198,10 @@ class _Spread(Transformer):
     def visit_Starred(self, node):
         self.generic_visit(node)
         if isinstance(node.value, ast.Name) and node.value.id in self.widths:
-            items = [ast.copy_location(ast.Subscript(value=load(node.value.id), slice=ast.Constant(k), ctx=ast.Load()), node) for k in range(self.widths[node.value.id])]
+            items = [
+                ast.copy_location(ast.Subscript(value=load(node.value.id), slice=ast.Constant(k), ctx=ast.Load()), node)
+                for k in range(self.widths[node.value.id])
+            ]
             return ast.copy_location(ast.Starred(value=ast.Tuple(elts=items, ctx=ast.Load()), ctx=ast.Load()), node)
         return node
 
@@ -317,7 +325,11 @@ def _substituted(func, src, old, varargs, kwargs):
         displays[old.kwarg.arg] = ast.Dict(keys=[ast.Constant(k) for k in kwargs], values=[load(v) for v in kwargs.values()])
     body = func.body
     stored = names_in(body, ast.Store)
-    rebind = [ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=d), body[0])) for n, d in displays.items() if n in stored]
+    rebind = [
+        ast.fix_missing_locations(ast.copy_location(ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=d), body[0]))
+        for n, d in displays.items()
+        if n in stored
+    ]
     body = rebind + clone(body, replace={n: d for n, d in displays.items() if n not in stored})
     local = {a.arg for a in func.args.posonlyargs + func.args.args + func.args.kwonlyargs} | stored
     return fold(body, lambda name: name not in local and src.lookup(name) == (True, getattr(builtins, name, None)))

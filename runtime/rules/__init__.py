@@ -5,9 +5,26 @@ when a generated module reaches them (``_rt.rules.scipy_special``, ``_rt.rules.s
 import importlib
 
 from adgen.runtime import registry
-from adgen.runtime.rules import arrays, binary, callbacks, decompositions, elementwise, fft, indexing, linalg, nondiff, padding, polynomials, reductions, selection, shape, statistics  # noqa: F401
+from adgen.runtime.rules import (  # noqa: F401
+    arrays,
+    binary,
+    callbacks,
+    decompositions,
+    elementwise,
+    fft,
+    indexing,
+    linalg,
+    nondiff,
+    padding,
+    polynomials,
+    reductions,
+    selection,
+    shape,
+    statistics,
+)
 
-_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}  # rule module -> the library it needs
+# rule module -> the library it needs
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 

@@ -26,7 +26,6 @@ import numpy as np
 import adgen.runtime as _rt
 from adgen.runtime.registry import vjp
 
-
 # -- helpers -----------------------------------------------------------------------
 
 
@@ -94,7 +93,11 @@ def ediff1d(g, ans, ary, to_end=None, to_begin=None):
     begin = 0 if to_begin is None else np.size(to_begin)
     end = len(g) - (0 if to_end is None else np.size(to_end))
     da = _rt.rules.arrays._diff_back(g[begin:end], 1, 0) if np.size(ary) else np.zeros(0)
-    return np.reshape(da, np.shape(ary)), None if to_end is None else np.reshape(g[end:], np.shape(to_end)), None if to_begin is None else np.reshape(g[:begin], np.shape(to_begin))
+    return (
+        np.reshape(da, np.shape(ary)),
+        None if to_end is None else np.reshape(g[end:], np.shape(to_end)),
+        None if to_begin is None else np.reshape(g[:begin], np.shape(to_begin)),
+    )
 
 
 # np.unwrap adds to p a multiple of the period that is constant between jumps (it
@@ -220,7 +223,10 @@ def _full_cot(g, n, m):
 @vjp(np.convolve)
 def convolve(g, ans, a, v, mode="full"):
     # full[k] = sum_i a[i] v[k - i]: da[i] = sum_k g[k] v[k - i], a correlation with v
-    return np.correlate(_rt.rules.arrays._full_cot(g, np.size(a), np.size(v)), np.ravel(v), "valid"), np.correlate(_rt.rules.arrays._full_cot(g, np.size(a), np.size(v)), np.ravel(a), "valid")
+    return (
+        np.correlate(_rt.rules.arrays._full_cot(g, np.size(a), np.size(v)), np.ravel(v), "valid"),
+        np.correlate(_rt.rules.arrays._full_cot(g, np.size(a), np.size(v)), np.ravel(a), "valid"),
+    )
 
 
 @vjp(np.correlate)
@@ -349,12 +355,19 @@ vjp(*{id(f): f for f in _TRAPEZOIDS}.values())(trapezoid)
 
 @vjp(np.append)
 def append(g, ans, arr, values, axis=None):
-    return _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._numbers(arr), _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)), _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._marks(arr), _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values))
+    return (
+        _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._numbers(arr), _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)),
+        _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._marks(arr), _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values)),
+    )
 
 
 @vjp(np.insert)
 def insert(g, ans, arr, obj, values, axis=None):
-    return _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._numbers(arr), obj, _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)), None, _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._marks(arr), obj, _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values))
+    return (
+        _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._numbers(arr), obj, _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)),
+        None,
+        _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._marks(arr), obj, _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values)),
+    )
 
 
 @vjp(np.delete)
@@ -425,7 +438,13 @@ def polyval(g, ans, p, x):
 def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     # non-finite entries are replaced by constants: their cotangent is 0, and the
     # replacement values get what flows to the entries they fill
-    return g * np.isfinite(x), None, np.sum(g * np.isnan(x)), None if posinf is None else np.sum(g * np.isposinf(x)), None if neginf is None else np.sum(g * np.isneginf(x))
+    return (
+        g * np.isfinite(x),
+        None,
+        np.sum(g * np.isnan(x)),
+        None if posinf is None else np.sum(g * np.isposinf(x)),
+        None if neginf is None else np.sum(g * np.isneginf(x)),
+    )
 
 
 @vjp(np.partition)

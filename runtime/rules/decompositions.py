@@ -27,8 +27,8 @@ import numpy as np
 import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.registry import variant, vjp
-from adgen.runtime.rules.linalg import _T, _off_diagonal_inverse_gaps, pinv as _pinv_rule
-
+from adgen.runtime.rules.linalg import _T, _off_diagonal_inverse_gaps
+from adgen.runtime.rules.linalg import pinv as _pinv_rule
 
 # -- eig, eigvals ---------------------------------------------------------------------------------
 

@@ -224,16 +224,16 @@ def _einsum_cot(g, terms, out, operands, k, optimize):
     target = "".join(c for c in labels if c in seen)
     spec = ",".join([out] + [terms[j] for j in others]) + "->" + target
     c = np.einsum(spec, g, *[operands[j] for j in others], optimize=optimize)
-    c = np.reshape(c, [c.shape[target.index(l)] if l in target else 1 for l in labels])
+    c = np.reshape(c, [c.shape[target.index(label)] if label in target else 1 for label in labels])
     # An axis of length 1 in x that was broadcast against a longer one: sum it.
-    wide = tuple(i for i, l in enumerate(labels) if size[l] == 1 and c.shape[i] != 1)
+    wide = tuple(i for i, label in enumerate(labels) if size[label] == 1 and c.shape[i] != 1)
     if wide:
         c = np.sum(c, axis=wide, keepdims=True)
-    c = np.broadcast_to(c, [size[l] for l in labels])
+    c = np.broadcast_to(c, [size[label] for label in labels])
     if len(labels) == len(term):
         return c
     cot = np.zeros(shape, dtype=np.result_type(c, np.float64))
-    index = tuple(np.arange(size[l]).reshape([-1 if m == l else 1 for m in labels]) for l in term)
+    index = tuple(np.arange(size[label]).reshape([-1 if m == label else 1 for m in labels]) for label in term)
     cot[index] = c
     return cot
 

@@ -56,7 +56,10 @@ def polysub(g, ans, a1, a2):
 @vjp(np.polymul)
 def polymul(g, ans, a1, a2):
     # polymul is np.convolve of the two coefficient arrays
-    return np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a2), "valid"), np.shape(a1)), np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a1), "valid"), np.shape(a2))
+    return (
+        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a2), "valid"), np.shape(a1)),
+        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a1), "valid"), np.shape(a2)),
+    )
 
 
 def _polyder_cot(g, ans, p, m):

@@ -14,10 +14,8 @@ to the wrong parameter.
 import numpy as np
 
 import adgen.runtime as _rt
-
 from adgen.runtime import errors
 from adgen.runtime.registry import vjp
-
 
 # -- helpers -----------------------------------------------------------------------
 

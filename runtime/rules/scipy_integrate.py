@@ -79,9 +79,13 @@ class _Dynamics:
 
     def start(self, y, s):
         """Learn the result's shape and which parameters are differentiated."""
-        self.out_shape = np.shape(self.func(s, np.reshape(y, self.y_shape), *self.args) if self.tfirst else self.func(np.reshape(y, self.y_shape), s, *self.args))
+        self.out_shape = np.shape(
+            self.func(s, np.reshape(y, self.y_shape), *self.args) if self.tfirst else self.func(np.reshape(y, self.y_shape), s, *self.args)
+        )
         self.used = None
-        dargs, dfunc = self.func_vjp(np.zeros(self.out_shape), *((s, np.reshape(y, self.y_shape)) if self.tfirst else (np.reshape(y, self.y_shape), s)), *self.args)
+        dargs, dfunc = self.func_vjp(
+            np.zeros(self.out_shape), *((s, np.reshape(y, self.y_shape)) if self.tfirst else (np.reshape(y, self.y_shape), s)), *self.args
+        )
         leaves = list(dargs[2:]) + list(dfunc or ())
         self.used = [c is not None for c in leaves]
         self.shapes = [np.shape(c) if c is not None else None for c in leaves]
@@ -169,7 +173,8 @@ def _odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfu
 
 
 @vjp(integrate.odeint, refuse=_refuse_odeint, callbacks={"func": _odeint_layout})
-def odeint(g, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None):
+def odeint(g, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0,
+           hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None):
     dfunc, dy0, dt, dargs = _rt.rules.scipy_integrate._odeint_adjoint(g, ans, func, y0, t, args, rtol, atol, tfirst, func_vjp, Dfun)
     return dfunc, dy0, dt, dargs
 
@@ -215,6 +220,7 @@ def _solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol
 
 
 @vjp(integrate.solve_ivp, refuse=_refuse_solve_ivp, callbacks={"fun": _solve_ivp_layout}, attribute="y", constant=("t_span", "t_eval"))
-def solve_ivp(g, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None, vectorized=False, args=None, *, rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None):
+def solve_ivp(g, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None, vectorized=False, args=None, *,
+              rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None):
     dfun, dy0, dargs = _rt.rules.scipy_integrate._solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp)
     return dfun, None, dy0, None, None, None, None, None, dargs

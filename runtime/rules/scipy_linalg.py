@@ -523,19 +523,19 @@ def block_diag(g, ans, *arrs):
 # -- banded solves -----------------------------------------------------------------------------------
 
 
-def _solve_banded_cot(g, x, l, u, ab, b):
-    """A x = b with A[i, j] = ab[u + i - j, j]: bbar = A^-T g, solved in A^T's band storage
-    (l and u swapped), and abar = -bbar x^T on the band."""
+def _solve_banded_cot(g, x, lower, upper, ab, b):
+    """A x = b with A[i, j] = ab[upper + i - j, j]: bbar = A^-T g, solved in A^T's band storage
+    (lower and upper swapped), and abar = -bbar x^T on the band."""
     ab = np.asarray(ab)
     if ab.ndim != 2:
         raise errors.AD411_BANDED_STACK.error(shape=ab.shape)
     n = ab.shape[-1]
-    k = np.arange(l + u + 1)[:, None]
-    src = np.arange(n)[None, :] + k - l  # A^T's band: abT[k, j] = ab[l + u - k, j + k - l]
-    abt = np.where((src >= 0) & (src < n), ab[l + u - k, np.clip(src, 0, n - 1)], 0.0)
-    gb = linalg.solve_banded((u, l), abt, g)
+    k = np.arange(lower + upper + 1)[:, None]
+    src = np.arange(n)[None, :] + k - lower  # A^T's band: abT[k, j] = ab[lower + upper - k, j + k - lower]
+    abt = np.where((src >= 0) & (src < n), ab[lower + upper - k, np.clip(src, 0, n - 1)], 0.0)
+    gb = linalg.solve_banded((upper, lower), abt, g)
     gb2, x2 = _as_columns(b, gb, x)
-    rows = k - u + np.arange(n)[None, :]  # the row of A each entry of ab stands for
+    rows = k - upper + np.arange(n)[None, :]  # the row of A each entry of ab stands for
     inside = (rows >= 0) & (rows < n)
     gab = -np.sum(gb2[np.clip(rows, 0, n - 1)] * x2[np.arange(n)][None, :, :], axis=-1)
     return np.where(inside, gab, 0.0), gb

@@ -532,4 +532,6 @@ def bdtr(g, ans, k, n, p):
     j = np.floor(k)
     inside = j < n
     rest = np.where(inside, np.subtract(n, j), 1.0)
-    return None, None, _rt.unbroadcast(-g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, -np.asarray(p)) - special.betaln(rest, j + 1.0)), 0.0), p)
+    return None, None, _rt.unbroadcast(
+        -g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, -np.asarray(p)) - special.betaln(rest, j + 1.0)), 0.0), p
+    )

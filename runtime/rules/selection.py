@@ -17,7 +17,6 @@ from adgen.runtime.inplace import may_repeat
 from adgen.runtime.refs import alone
 from adgen.runtime.registry import vjp
 
-
 # -- subscripts: x[index] ----------------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ import numpy as np
 import adgen.runtime as _rt
 from adgen.runtime.registry import vjp
 
-
 # -- reshaping ---------------------------------------------------------------------------
 # Reshaping g back in the order the forward used undoes it. order="A" means F for a
 # Fortran-contiguous argument and C otherwise, so it is resolved against the argument
@@ -36,7 +35,11 @@ def ndarray_reshape(g, ans, a, *shape, order="C"):
 
 @vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten, complex=True)
 def ravel(g, ans, a, order="C"):
-    return _rt.rules.shape.unravel_k(g, a) if order == "K" else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    return (
+        _rt.rules.shape.unravel_k(g, a)
+        if order == "K"
+        else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    )
 
 
 def unravel_k(g, a):
@@ -397,4 +400,7 @@ if hasattr(np, "unstack"):  # NumPy 2.1
 @vjp(np.resize)
 def resize(g, ans, a, new_shape):
     # the result repeats a's entries in order, cyclically: each entry's copies add up
-    return np.reshape(np.bincount(np.arange(np.size(ans)) % max(np.size(a), 1), np.ravel(np.broadcast_to(g, np.shape(ans))), minlength=np.size(a))[: np.size(a)], np.shape(a))
+    return np.reshape(
+        np.bincount(np.arange(np.size(ans)) % max(np.size(a), 1), np.ravel(np.broadcast_to(g, np.shape(ans))), minlength=np.size(a))[: np.size(a)],
+        np.shape(a),
+    )
