@@ -9,7 +9,7 @@ package depends on NumPy alone, never on the transpiler (``adgen`` itself).
 
 import importlib
 
-from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, check_shapes, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for, default
+from adgen.runtime.core import GradientError, ONES, Tape, aux_of, copied, as_grad, as_grads, float_dtype, freevar, nonzero, seed, sum_to, unbroadcast, zero_for_real, zeros_for, default
 from adgen.runtime.chains import chained_index
 from adgen.runtime.items import array_copy, with_item
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
@@ -32,8 +32,7 @@ PUBLIC = {
     "aux_of": ("core.aux_of", "the auxiliary value of a function differentiated with has_aux"),
     "as_grad": ("core.as_grad", "an adjoint as the gradient of its argument: its type, shape and dtype"),
     "as_grads": ("core.as_grads", "as_grad for several arguments, no two sharing memory"),
-    "check_shapes": ("core.check_shapes", "the arguments of a shape-specialised gradient have those shapes"),
-    "real_args": ("kinds.real_args", "refuse arguments of a kind the gradient does not cover"),
+    "real_args": ("kinds.real_args", "refuse arguments of a kind (or, specialised, a shape) the gradient does not cover"),
     "plain_args": ("kinds.plain_args", "real_args for a gradient generated for complex arguments"),
     "copied": ("core.copied", "a value with every array in it copied"),
     "user_module": ("modules.user_module", "the user's module, by name and path, for the globals it reads"),
