@@ -121,14 +121,25 @@ def test_a_parameter_put_back_before_the_return_is_returned_as_saved():
     assert _text(condense.return_originals(body)) == "return (_ans, _rt.as_grad(_dx, _x0))"
 
 
-def test_pops_one_after_the_other_are_one_statement():
+def test_pops_are_one_statement_unless_a_statement_between_uses_their_names():
     body = _body("""
         r = _tape.pop()
         d = _tape.pop()
         '''line 3'''
+        _dq = _dq * 2.0
         q = _tape.pop()
-    """, ["pop", "pop", "comment", "pop"])
-    assert _text(condense.merge_pops(body)) == "r, d = (_tape.pop(), _tape.pop())\n# line 3\nq = _tape.pop()"
+        _dq = _dq + q * s
+        s = _tape.pop()
+    """, ["pop", "pop", "comment", "accum", "pop", "accum", "pop"])
+    assert _text(condense.merge_pops(body)).splitlines() == [
+        "r, d, q = (_tape.pop(), _tape.pop(), _tape.pop())",
+        "# line 3",
+        "_dq = _dq * 2.0",
+        "_dq = _dq + q * s",
+        "s = _tape.pop()",
+    ]
+    reads_it = _body("r = _tape.pop()\n_dx = _dx * s\ns = _tape.pop()", ["pop", "accum", "pop"])
+    assert len(condense.merge_pops(reads_it)) == 3
 
 
 def test_backward_temporaries_are_numbered_in_reading_order():
@@ -200,19 +211,30 @@ def test_operands_of_one_shape_need_no_unbroadcast_in_the_general_form():
     check_grad(ring, [q, 1.5], 1, got[1])
 
 
-def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
+def test_pushes_move_down_to_the_next_push_past_what_does_not_rebind_them_but_not_on_a_debug_tape():
     text = """
         _tape = _rt.Tape()
         _tape.push(np.shape(_t1))
         _tape.push(d)
         _tape.push(r)
-        f = k * d
+        f = k * np.roll(d, 1)
         _tape.push(f)
+        d = f + 1.0
+        _tape.push(d)
+        g = user(f)
+        _tape.push(g)
     """
-    body = _body(text, [None] * 6)
-    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
-    debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
-    assert len(condense.merge_pushes(debug)) == 6
+    body = _body(text, [None] * 10)
+    assert _text(condense.merge_pushes(body)).splitlines()[1:] == [
+        "f = k * np.roll(d, 1)",
+        "_tape.extend((np.shape(_t1), d, r, f))",
+        "d = f + 1.0",
+        "_tape.push(d)",
+        "g = user(f)",
+        "_tape.push(g)",
+    ]
+    debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 10)
+    assert len(condense.merge_pushes(debug)) == 10
 
 
 def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():
