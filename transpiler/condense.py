@@ -297,7 +297,7 @@ def _earlier_push(out, tape):
             return at if not between & _reads(before) else None
         if not _passable(before, tape):
             return None
-        between |= _targets(before)
+        between |= names_in(before.targets if isinstance(before, ast.Assign) else before, ast.Store)
     return None
 
 
