@@ -6,8 +6,8 @@ the same order, as a person would write them (part of ``optimize.run``).
 - ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
-- ``merge_pops``, ``merge_pushes``: pops (pushes) of the tape with nothing between that
-  they depend on are one statement.
+- ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
+- ``merge_pushes``: pushes of the tape one after the other are one statement.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 
 Nothing is moved past a statement that could change what it reads, and no name that
@@ -262,10 +262,9 @@ def _earlier_pop(out, stmt):
 
 
 def merge_pushes(body, tape=None):
-    """A push of the tape joins the next one, ``_tape.extend((a, b))``, when the statements
-    between only bind names it does not read, by calls that change nothing: the same values
-    recorded in the same order (if not too long; not on a debug tape, whose pushes carry a
-    tag each)."""
+    """``_tape.push(a)`` and ``_tape.push(b)`` one after the other become
+    ``_tape.extend((a, b))``: the same values recorded in the same order (if not too long;
+    not on a debug tape, whose pushes carry a tag each)."""
     if tape is None:
         tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
         if tape is None:
@@ -275,48 +274,16 @@ def merge_pushes(body, tape=None):
         if isinstance(stmt, COMPOUND):
             stmt.body = merge_pushes(stmt.body, tape)
             stmt.orelse = merge_pushes(stmt.orelse, tape)
-        elif _recorded(stmt, tape, "push") or _recorded(stmt, tape, "extend"):
-            at = _earlier_push(out, tape)
-            if at is not None:
-                values = _recorded_values(out[at]) + _recorded_values(stmt)
-                func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
-                merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values, ctx=ast.Load())], keywords=[]))
-                if len(ast.unparse(merged)) <= LONGEST:
-                    del out[at]
-                    stmt = ast.copy_location(merged, stmt)
+        elif out and _recorded(stmt, tape, "push") and (_recorded(out[-1], tape, "push") or _recorded(out[-1], tape, "extend")):
+            before = out[-1].value
+            values = before.args if before.func.attr == "push" else before.args[0].elts
+            func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
+            merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
+            if len(ast.unparse(merged)) <= LONGEST:
+                out[-1] = ast.copy_location(merged, out[-1])
+                continue
         out.append(stmt)
     return out
-
-
-def _earlier_push(out, tape):
-    """The index in ``out`` of a push that may move down to the end of ``out``, or None."""
-    between = set()
-    for at in range(len(out) - 1, -1, -1):
-        before = out[at]
-        if _recorded(before, tape, "push") or _recorded(before, tape, "extend"):
-            return at if not between & _reads(before) else None
-        if not _passable(before, tape):
-            return None
-        between |= names_in(before.targets if isinstance(before, ast.Assign) else before, ast.Store)
-    return None
-
-
-MUTATING = ("copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis")  # NumPy functions that write into an argument
-
-
-def _passable(stmt, tape):
-    """May a push move past ``stmt``: does it only bind names, by calls that change nothing?"""
-    if _tag(stmt)[0] == "comment" and not isinstance(stmt, ast.Assign):
-        return True
-    if not (isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _pure(stmt.value)):
-        return False
-    calls = [n for n in walk(stmt.value) if isinstance(n, ast.Call)]
-    return tape not in _reads(stmt.value) and not _calls(stmt.value, MUTATING) and not any(k.arg == "out" for c in calls for k in c.keywords)
-
-
-def _recorded_values(stmt):
-    call = stmt.value
-    return list(call.args) if call.func.attr == "push" else list(call.args[0].elts)
 
 
 def _recorded(stmt, tape, method):
