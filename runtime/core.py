@@ -5,7 +5,7 @@ import numpy as np
 from adgen.runtime import errors, kinds, trees
 from adgen.runtime.errors import GradientError
 
-__all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "check_shapes", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads",
+__all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads",
            "float_dtype", "zeros_for", "nonzero"]
 
 
@@ -24,15 +24,6 @@ def aux_of(pair, where):
     if isinstance(pair, np.ndarray):
         what = f"an array of shape {pair.shape}"
     raise errors.AD414_NOT_A_PAIR.error(where=where, what=what)
-
-
-def check_shapes(values, shapes, names):
-    """The arguments of a gradient specialised to argument shapes must have them."""
-    if tuple(map(np.shape, values)) == shapes:
-        return
-    for value, shape, name in zip(values, shapes, names.split(", ")):
-        if np.shape(value) != shape:
-            raise errors.AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
 
 
 class _Ones:

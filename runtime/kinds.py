@@ -33,16 +33,29 @@ _SCALARS = frozenset({float, int, bool, type(None), str, np.float64, np.float32,
 _SAFE_ARRAYS = (np.memmap,)  # ndarray subclasses whose operators and functions are ndarray's
 
 
-def real_args(values, names):
-    """Refuse arguments of a kind the gradient does not cover, complex ones included."""
+def real_args(values, names, shapes=None):
+    """Refuse arguments of a kind the gradient does not cover, complex ones included, and,
+    in a gradient specialised to argument shapes, of other shapes (``shapes``: one per
+    value, None where any passes)."""
     if not _plain(values, False):
         _refuse(values, names, complex_ok=False)
+    if shapes is not None:
+        _check_shapes(values, shapes, names)
 
 
-def plain_args(values, names):
+def plain_args(values, names, shapes=None):
     """``real_args`` for a gradient generated for complex arguments: complex ones pass."""
     if not _plain(values, True):
         _refuse(values, names, complex_ok=True)
+    if shapes is not None:
+        _check_shapes(values, shapes, names)
+
+
+def _check_shapes(values, shapes, names):
+    """AD403 for the first value whose shape is not the one its gradient was specialised to."""
+    for value, shape, name in zip(values, shapes, names.split(", ")):
+        if shape is not None and np.shape(value) != shape:
+            raise errors.AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
 
 
 def _plain(values, complex_ok):

@@ -121,14 +121,25 @@ def test_a_parameter_put_back_before_the_return_is_returned_as_saved():
     assert _text(condense.return_originals(body)) == "return (_ans, _rt.as_grad(_dx, _x0))"
 
 
-def test_pops_one_after_the_other_are_one_statement():
+def test_pops_are_one_statement_unless_a_statement_between_uses_their_names():
     body = _body("""
         r = _tape.pop()
         d = _tape.pop()
         '''line 3'''
+        _dq = _dq * 2.0
         q = _tape.pop()
-    """, ["pop", "pop", "comment", "pop"])
-    assert _text(condense.merge_pops(body)) == "r, d = (_tape.pop(), _tape.pop())\n# line 3\nq = _tape.pop()"
+        _dq = _dq + q * s
+        s = _tape.pop()
+    """, ["pop", "pop", "comment", "accum", "pop", "accum", "pop"])
+    assert _text(condense.merge_pops(body)).splitlines() == [
+        "r, d, q = (_tape.pop(), _tape.pop(), _tape.pop())",
+        "# line 3",
+        "_dq = _dq * 2.0",
+        "_dq = _dq + q * s",
+        "s = _tape.pop()",
+    ]
+    reads_it = _body("r = _tape.pop()\n_dx = _dx * s\ns = _tape.pop()", ["pop", "accum", "pop"])
+    assert len(condense.merge_pops(reads_it)) == 3
 
 
 def test_backward_temporaries_are_numbered_in_reading_order():

@@ -6,8 +6,8 @@ the same order, as a person would write them (part of ``optimize.run``).
 - ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
-- ``merge_pops``, ``merge_pushes``: pops (pushes) of the tape one after the other are
-  one statement.
+- ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
+- ``merge_pushes``: pushes of the tape one after the other are one statement.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 
 Nothing is moved past a statement that could change what it reads, and no name that
@@ -226,26 +226,40 @@ def return_originals(body):
 
 
 def merge_pops(body):
-    """``r = _tape.pop()`` and ``d = _tape.pop()`` one after the other become
-    ``r, d = _tape.pop(), _tape.pop()``: the same pops in the same order (if not too long)."""
+    """A tape's pop joins the one before it, ``r, d = _tape.pop(), _tape.pop()``, when the
+    statements between (``# line`` comments included) neither use its names nor the tape:
+    the same pops in the same order (if not too long)."""
     out = []
     for stmt in body:
         if isinstance(stmt, COMPOUND):
             stmt.body = merge_pops(stmt.body)
             stmt.orelse = merge_pops(stmt.orelse)
-        elif out and _single_pop(stmt) and _tag(out[-1])[0] == "pop" and (_single_pop(out[-1]) or isinstance(out[-1].value, ast.Tuple)):
-            before = out[-1]
-            names = before.targets[0].elts if isinstance(before.targets[0], ast.Tuple) else [before.targets[0]]
-            calls = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
-            merged = ast.Assign(
-                targets=[ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())], value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None
-            )
-            ast.copy_location(merged, before).adgen = before.adgen
-            if len(ast.unparse(merged)) <= LONGEST:
-                out[-1] = merged
-                continue
+        elif _single_pop(stmt):
+            at = _earlier_pop(out, stmt)
+            if at is not None:
+                before = out[at]
+                names = before.targets[0].elts if isinstance(before.targets[0], ast.Tuple) else [before.targets[0]]
+                calls = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
+                targets = [ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())]
+                merged = ast.Assign(targets=targets, value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None)
+                ast.copy_location(merged, before).adgen = before.adgen
+                if len(ast.unparse(merged)) <= LONGEST:
+                    out[at] = merged
+                    continue
         out.append(stmt)
     return out
+
+
+def _earlier_pop(out, stmt):
+    """The index in ``out`` of the pop that ``stmt``, a pop, may join, or None."""
+    tape, names = _reads(stmt.value), _targets(stmt)
+    for at in range(len(out) - 1, -1, -1):
+        before = out[at]
+        if _tag(before)[0] == "pop" and (_single_pop(before) or isinstance(before.value, ast.Tuple)):
+            return at if not names & names_in(before) else None
+        if isinstance(before, COMPOUND) or pops(before) or (tape | names) & names_in(before):
+            return None
+    return None
 
 
 def merge_pushes(body, tape=None):

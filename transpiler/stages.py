@@ -218,13 +218,13 @@ def package(job, form):
     src, func, resolver = job.src, form.func, form.resolver
     body = [comment("forward")] + form.forward + [comment("backward")] + form.backward
     spec = {p: s for p, s in job.static_shapes.items() if p in params(func)}
-    if spec:
-        values = ast.Tuple(elts=[load(p) for p in spec], ctx=ast.Load())
-        body.insert(0, ast.Expr(rt_call("check_shapes", values, ast.Constant(tuple(spec.values())), ast.Constant(", ".join(spec)))))
-    if params(func):  # arguments of kinds the gradient does not cover: AD410
+    if params(func):  # arguments of kinds (AD410) or shapes (AD403) the gradient does not cover
         entry = "plain_args" if complex_params(job.arg_shapes) else "real_args"
         values = ast.Tuple(elts=[load(p) for p in params(func)], ctx=ast.Load())
-        body.insert(0, ast.Expr(rt_call(entry, values, ast.Constant(", ".join(params(func))))))
+        checked = [values, ast.Constant(", ".join(params(func)))]
+        if spec:
+            checked.append(ast.Constant(tuple(spec.get(p) for p in params(func))))
+        body.insert(0, ast.Expr(rt_call(entry, *checked)))
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     gen = _function(form.names.fresh(GRADIENT + src.name), func.args, closure, form.dout, body, src.name, job.wrt, spec, job.has_aux)
     imports = dict(form.rev.rule_bindings)
