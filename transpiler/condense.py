@@ -18,6 +18,7 @@ import ast
 import itertools
 import re
 
+from adgen.names import GRAD, RESULT, TEMP
 from adgen.syntax import clone, name_nodes, names_in, path_of, walk
 from adgen.zeros import kind_via as _tag
 from adgen.zeros import target as _target
@@ -150,7 +151,7 @@ def inline_once(body, counts=None):
     return out
 
 
-FORWARD_TEMPORARY = re.compile(r"_t\d+$")  # ``Names.temp``: a subexpression the forward pass kept
+FORWARD_TEMPORARY = re.compile(re.escape(TEMP) + r"\d+$")  # ``Names.temp``: a subexpression the forward pass kept
 
 
 def _inlined(before, stmt, counts):
@@ -158,7 +159,7 @@ def _inlined(before, stmt, counts):
     nothing else reads) into ``stmt``, its only reader; ``_r1 = e`` and ``_dc = _r1``
     become ``_dc = e``."""
     name, kind = _target(before), _tag(before)[0]
-    backward = kind == "set" and name is not None and name.startswith(("_g", "_r"))
+    backward = kind == "set" and name is not None and TEMPORARY.match(name) is not None
     forward = kind is None and name is not None and FORWARD_TEMPORARY.match(name)
     if not (backward or forward) or counts.get(name) != 1:
         return False
@@ -300,7 +301,7 @@ def _single_pop(stmt):
     return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and pops(stmt.value)
 
 
-TEMPORARY = re.compile(r"_([gr])(\d+)$")  # the backward's temporaries (``Reverser.gtemp``, ``rtemp``)
+TEMPORARY = re.compile(f"({re.escape(GRAD)}|{re.escape(RESULT)})(\\d+)$")  # the backward's temporaries: ``_g1``, ``_r1``
 
 
 def number_in_reading_order(body, generated):
@@ -316,8 +317,8 @@ def number_in_reading_order(body, generated):
             if node.id in generated and TEMPORARY.match(node.id):
                 first.setdefault(TEMPORARY.match(node.id).group(1), {}).setdefault(node.id, None)
     renames = {}
-    for letter, seen in first.items():
-        free = (f"_{letter}{k}" for k in itertools.count(1) if f"_{letter}{k}" in seen or f"_{letter}{k}" not in taken)
+    for prefix, seen in first.items():
+        free = (f"{prefix}{k}" for k in itertools.count(1) if f"{prefix}{k}" in seen or f"{prefix}{k}" not in taken)
         renames.update((old, new) for old, new in zip(seen, free) if old != new)
     nodes = {id(n): n for n in name_nodes(body)}  # a node may stand in two places: rename it once
     for n in nodes.values():
