@@ -352,7 +352,7 @@ class Checker:
         whose class's method stores into it: the gradient would not see the change."""
         if not isinstance(call.func, ast.Attribute) or (path_of(call.func.value) or ".").split(".")[0] not in self.params:
             return False  # an object built here: ``constructed`` follows its stores (or refuses, AD219)
-        held = self.resolver.instances.of(call.func.value) if getattr(self.resolver, "instances", None) else None
+        held = self.resolver.instances.of(call.func.value)
         method = inspect.getattr_static(type(held), call.func.attr, None) if instances.is_object(held) else None
         if not isinstance(method, types.FunctionType) or not _changes_receiver(method):
             return False
