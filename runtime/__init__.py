@@ -9,9 +9,10 @@ package depends on NumPy alone, never on the transpiler (``adgen`` itself).
 
 import importlib
 
-from adgen.runtime import trees  # noqa: F401  (adjoints of lists, tuples and dicts)
+from adgen.runtime import container_adjoints  # noqa: F401  (adjoints of lists, tuples and dicts)
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.chains import chained_index
+from adgen.runtime.container_adjoints import Adj, AdjDict, drop_last, part, push
 from adgen.runtime.core import (
     ONES,
     GradientError,
@@ -36,7 +37,6 @@ from adgen.runtime.items import array_copy, with_item
 from adgen.runtime.kinds import plain_args, real_args, selecting
 from adgen.runtime.modules import user_module
 from adgen.runtime.singular import over, times
-from adgen.runtime.trees import Adj, AdjDict, drop_last, part, push
 
 # isort: split
 # last, as before: the rule modules import this package as ``_rt``, complete by then
@@ -84,12 +84,12 @@ PUBLIC = {
     "returned": ("inplace.returned", "after that call: put the value back if it changed"),
     "selecting": ("kinds.selecting", "an object after checking that indexing it only selects"),
     # lists, tuples, dicts and objects
-    "part": ("trees.part", "the adjoint of one item of a container's adjoint"),
-    "push": ("trees.push", "the adjoint of a list before xs.pop(index)"),
-    "drop_last": ("trees.drop_last", "the adjoint of a list before its last item was appended"),
-    "put_back": ("trees.put_back", "undo item = xs.pop(index)"),
-    "copy_back": ("trees.like", "the adjoint of a copy (list(x), tuple(x)) given back to x"),
-    "dict_back": ("trees.dict_back", "the adjoint of source in dict(source)"),
+    "part": ("container_adjoints.part", "the adjoint of one item of a container's adjoint"),
+    "push": ("container_adjoints.push", "the adjoint of a list before xs.pop(index)"),
+    "drop_last": ("container_adjoints.drop_last", "the adjoint of a list before its last item was appended"),
+    "put_back": ("container_adjoints.put_back", "undo item = xs.pop(index)"),
+    "copy_back": ("container_adjoints.like", "the adjoint of a copy (list(x), tuple(x)) given back to x"),
+    "dict_back": ("container_adjoints.dict_back", "the adjoint of source in dict(source)"),
     "per_output": ("rules.arrays._per_output", "the cotangent of a tuple result, one per output"),
     # functions of the user's passed to a library, and library objects
     "closure": ("callbacks.closure", "a lifted nested function with the values it captured"),

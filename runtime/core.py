@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from adgen.runtime import errors, kinds, trees
+from adgen.runtime import container_adjoints, errors, kinds
 from adgen.runtime.errors import GradientError
 
 __all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads",
@@ -49,7 +49,7 @@ def seed(value, dout):
             return 1.0
         if type(value) is np.ndarray and value.size == 1 and value.ndim and np.isrealobj(value):
             return np.ones(value.shape)
-        if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
+        if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
             raise errors.AD401_NOT_SCALAR.error(kind=type(value).__name__)
         if np.ndim(value) == 0 and not np.isrealobj(value):
             raise errors.AD401_COMPLEX.error()
@@ -57,11 +57,11 @@ def seed(value, dout):
             raise errors.AD401_SHAPE.error(shape=np.shape(value))
         return 1.0
     if dout is ONES:
-        if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
+        if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
             raise errors.AD401_ELEMENTWISE.error(kind=type(value).__name__)
         return np.ones(np.shape(value)) if np.ndim(value) else 1.0
-    if isinstance(value, (list, tuple, dict)) or trees.is_object(value):
-        return trees.seed(value, dout, seed)
+    if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
+        return container_adjoints.seed(value, dout, seed)
     if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
         why = kinds.odd_kind(dout)
         if why:
@@ -182,10 +182,10 @@ def as_grad(g, x):
     if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind == "f":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
-    if isinstance(x, (list, tuple, dict)) or trees.is_object(x):
-        return _unshare(trees.as_grad(g, x, as_grad), set())
+    if isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x):
+        return _unshare(container_adjoints.as_grad(g, x, as_grad), set())
     if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
-        g = trees.to_array(g, x.shape)
+        g = container_adjoints.to_array(g, x.shape)
     if _is_complex(g) or _is_complex(x):
         g = _complex_cotangent(g, x)
     if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
@@ -226,7 +226,7 @@ def _complex_cotangent(g, x):
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
     out = [as_grad(g, x) for g, x in zip(gs, xs)]
-    if any(isinstance(x, (list, tuple, dict)) or trees.is_object(x) for x in xs):
+    if any(isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x) for x in xs):
         return tuple(_unshare(out, set()))
     for k, r in enumerate(out):
         if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):
@@ -243,8 +243,8 @@ def _unshare(tree, seen):
         if hasattr(tree, "_fields"):
             return type(tree)(*items)
         return tuple(items) if isinstance(tree, tuple) else items
-    if trees.is_object(tree):  # a gradient object made by trees.as_grad: its own to change
-        for name, value in trees.attributes(tree).items():
+    if container_adjoints.is_object(tree):  # a gradient object made by container_adjoints.as_grad: its own to change
+        for name, value in container_adjoints.attributes(tree).items():
             object.__setattr__(tree, name, _unshare(value, seen))
         return tree
     if isinstance(tree, np.ndarray):

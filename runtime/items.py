@@ -21,8 +21,8 @@ from operator import attrgetter, is_, is_not
 import numpy as np
 
 from adgen.runtime import errors
+from adgen.runtime.container_adjoints import Adj, AdjDict, part
 from adgen.runtime.registry import vjp
-from adgen.runtime.trees import Adj, AdjDict, part
 
 _BASE = attrgetter("base")
 

@@ -7,7 +7,7 @@ node with the imports it writes).
 
 The layering the tests check, bottom to top:
 
-1. ``adgen.runtime.<module>`` (errors, core, trees, registry, ...): NumPy, the standard
+1. ``adgen.runtime.<module>`` (errors, core, container_adjoints, registry, ...): NumPy, the standard
    library and each other, without a cycle. Never a rule family, the loader, the
    facade or the transpiler. The registry finds the rules of optional libraries
    (SciPy's) through ``importlib`` when the user's code has imported the library:
@@ -24,7 +24,7 @@ The layering the tests check, bottom to top:
    cycle. Nothing in ``runtime/`` imports the transpiler, so the runtime loads
    without it. Within it, reversal is a stack, bottom to top (``REVERSAL``):
    ``reverse`` (expressions: lowering and backprop), the statement reversers
-   ``inplace`` and ``lists``, the dispatch ``reversers``, the layout ``assemble``,
+   ``inplace`` and ``container_reversal``, the dispatch ``reversers``, the layout ``assemble``,
    the ``pipeline``; none imports one above it, and ``optimize`` (which works on the
    laid-out body) imports none of them.
 
@@ -40,7 +40,7 @@ PACKAGES = {"adgen": ROOT / "transpiler", "adgen.runtime": ROOT / "runtime"}
 FACADE = "adgen.runtime"
 LOADER = "adgen.runtime.rules"
 RULES = "adgen.runtime.rules."
-REVERSAL = [{"adgen.reverse"}, {"adgen.inplace", "adgen.lists"}, {"adgen.reversers"}, {"adgen.assemble"}, {"adgen.pipeline"}]
+REVERSAL = [{"adgen.reverse"}, {"adgen.inplace", "adgen.container_reversal"}, {"adgen.reversers"}, {"adgen.assemble"}, {"adgen.pipeline"}]
 
 
 def modules():
@@ -145,8 +145,8 @@ def upward_imports(edges):
 def test_graph_covers_both_packages():
     edges = graph()
     assert {"adgen", "adgen.reverse", FACADE, "adgen.runtime.core", LOADER, RULES + "linalg"} <= set(edges)
-    assert {"adgen.runtime.errors", "adgen.runtime.trees"} <= edges["adgen.runtime.core"]
-    assert {"adgen.inplace", "adgen.lists", "adgen.reverse"} <= edges["adgen.reversers"]
+    assert {"adgen.runtime.errors", "adgen.runtime.container_adjoints"} <= edges["adgen.runtime.core"]
+    assert {"adgen.inplace", "adgen.container_reversal", "adgen.reverse"} <= edges["adgen.reversers"]
     assert FACADE in edges[RULES + "linalg"] and RULES + "linalg" in edges[LOADER]
 
 
@@ -154,7 +154,7 @@ def test_graph_reads_imports_inside_functions():
     source = "def f():\n    from adgen import reverse\n    import adgen.runtime.core as c\n"
     known = modules()
     found = {t for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.Import, ast.ImportFrom))
-             for t in _targets(node, "adgen.lists", False, known)}
+             for t in _targets(node, "adgen.container_reversal", False, known)}
     assert found == {"adgen.reverse", "adgen.runtime.core"}
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from adgen import binding, calls, errors, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, TranspileError
-from adgen.runtime import modules, trees
+from adgen.runtime import container_adjoints, modules
 from adgen.runtime.core import ONES
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
@@ -177,7 +177,7 @@ class GradFunction:
         """AD303: warn when a differentiated argument is an integer or a boolean. AD410 for
         an attribute of an object in it of a kind the gradient does not cover."""
         if not isinstance(value, (np.ndarray, float)):
-            trees.check_objects(value)
+            container_adjoints.check_objects(value)
         kind = _integer_kind(value)
         if kind is None:
             return

@@ -6,7 +6,7 @@ An object (a dataclass instance, a namedtuple, an object with a ``__dict__``) is
 a container whose items are read by name, so ``p.W`` on a differentiated ``p`` is
 differentiated as the subscript ``p["W"]`` is: through the rule of
 ``operator.getitem``, whose cotangent ``scatter(g, p, "W")`` is an adjoint of
-``p``'s structure (``adgen.runtime.trees``: a namedtuple's field goes to its
+``p``'s structure (``adgen.runtime.container_adjoints``: a namedtuple's field goes to its
 position, so ``p.W``, ``p[0]`` and ``W, b = p`` add up). The forward pass
 keeps the attribute read as written.
 
@@ -30,15 +30,15 @@ import inspect
 import operator
 
 from adgen import constructed
-from adgen.runtime import trees
+from adgen.runtime import container_adjoints
 
 
 def of_object(rev, node):
     """Is ``node``, ``v.name`` read (not called) from a differentiated ``v``, an object's
     attribute? It is unless ``v`` is statically an array or a number (its shape is known),
-    or ``name`` is one adgen reads as an array's (``trees.array_names``: ``x.T``,
+    or ``name`` is one adgen reads as an array's (``container_adjoints.array_names``: ``x.T``,
     ``x.shape``); an array's method not called (``d.mean``, ``d.std``) is a field."""
-    return rev.shapes.of(node.value) is None and node.attr not in trees.array_names()
+    return rev.shapes.of(node.value) is None and node.attr not in container_adjoints.array_names()
 
 
 def read(rev, node):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen import complexity, containers, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
+from adgen import complexity, container_rewrites, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
 from adgen.names import GRAD, RESULT, module_alias
 from adgen.resolve import alias_for
@@ -209,7 +209,7 @@ class Reverser:
         if held:
             self.diags.report(node, errors.AD311_CONSTANT_PARAMETER, rule=tpl.name, param=held[0])
             return node, None
-        if containers.joins(node) and any(slots):
+        if container_rewrites.joins(node) and any(slots):
             self.diags.report(node, errors.AD112_JOINED)
             return node, None
         outputs = {}

@@ -6,15 +6,15 @@ consumes, with the names the forward assigns. ``rev`` is the ``Reverser`` whose
 public methods they share (``lower``, ``backprop``, ``adjoint``...); ``in_loop``:
 the statement runs inside a loop. ``reverse`` then fills in what the block's
 backward reads, which the layout records. Plain assignments are reversed here,
-in-place stores in ``inplace``, list appends and pops in ``lists``; any other
+in-place stores in ``inplace``, list appends and pops in ``container_reversal``; any other
 statement (a bare call, ``pass``) runs forward only.
 """
 
 import ast
 
-from adgen import inplace, lists
+from adgen import container_reversal, inplace
 from adgen.activity import is_add_at
-from adgen.containers import is_append, is_pop
+from adgen.container_rewrites import is_append, is_pop
 from adgen.reverse import Block
 from adgen.syntax import Transformer, as_result, assign, call, clone, load, names_in, recomputable, shape_operand, tag, walk
 
@@ -116,8 +116,8 @@ def forward_only(rev, stmt, in_loop):
 REVERSERS = {
     "store": inplace.store,
     "add_at": inplace.add_at,
-    "append": lists.append,
-    "pop": lists.pop,
+    "append": container_reversal.append,
+    "pop": container_reversal.pop,
     "assign": assignment,
     "forward only": forward_only,
 }

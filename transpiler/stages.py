@@ -15,7 +15,8 @@ from adgen import (
     auxiliary,
     calls,
     complexity,
-    containers,
+    container_reversal,
+    container_rewrites,
     dynamic,
     errors,
     frozen,
@@ -24,7 +25,6 @@ from adgen import (
     inplace,
     instances,
     kinds,
-    lists,
     nested,
     nesteddefaults,
     repeats,
@@ -100,7 +100,7 @@ def normalize(job, form):
     body = funcvalues.run(body, names, builtin, lambda n: (False, None) if n in local else src.lookup(n))
     body = normalizing.run(body, names)
     dicts = {p for p, s in (job.arg_shapes or {}).items() if s == "dict"}
-    body = containers.run(body, names, diags, params(func), dicts)
+    body = container_rewrites.run(body, names, diags, params(func), dicts)
     result = names.fresh(ANSWER)
     local = set(params(func)) | names_in(body, ast.Store)
     body = structure.Structure(names, result, builtin, diags).run(body)
@@ -194,7 +194,7 @@ def optimize(job, form):
     """The clean-ups of ``optimize`` on forward and backward together; then lists put back
     that nothing reads go."""
     forward, backward = optimizing.run(form.forward, form.backward, form.rev.backward_names, form.rev.large)
-    return advance(form, Optimized, forward=forward, backward=lists.drop_unread_restores(backward))
+    return advance(form, Optimized, forward=forward, backward=container_reversal.drop_unread_restores(backward))
 
 
 def instrument(job, form):

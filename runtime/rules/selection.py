@@ -27,9 +27,9 @@ def getitem(g, ans, a, index):
 
 def scatter(g, a, index):
     """A zero cotangent for ``a`` with ``g`` at ``a[index]`` (``a.index`` for the name of
-    an object's attribute: ``adgen.runtime.trees``)."""
+    an object's attribute: ``adgen.runtime.container_adjoints``)."""
     if isinstance(a, (list, tuple, dict)) or type(index) is str:
-        return _rt.trees.scatter(g, a, index)
+        return _rt.container_adjoints.scatter(g, a, index)
     return _add_at(_rt.zeros_for(a), g, index)
 
 
@@ -50,7 +50,7 @@ def scatter_add(acc, g, a, index):
     ``_dx``; a shared array is never changed.)"""
     if isinstance(a, (list, tuple, dict)) or type(index) is str:
         count = sys.getrefcount(acc)
-        return _rt.trees.scatter_add(acc, g, a, index, count)
+        return _rt.container_adjoints.scatter_add(acc, g, a, index, count)
     own = (
         alone(sys.getrefcount(acc))
         and isinstance(acc, np.ndarray)

@@ -273,12 +273,12 @@ def array(g, ans, object, dtype=None, *, copy=True):
 
 @vjp(list, tuple)
 def to_list(g, ans, iterable=()):
-    return _rt.trees.like(g, iterable)
+    return _rt.container_adjoints.like(g, iterable)
 
 
 @vjp(dict)
 def to_dict(g, ans, iterable=()):
-    return _rt.trees.dict_back(g, iterable)
+    return _rt.container_adjoints.dict_back(g, iterable)
 
 
 @vjp(np.asarray, complex=True)

@@ -1,4 +1,4 @@
-"""Reversing the statements that change a list in place (after ``containers`` rewrote
+"""Reversing the statements that change a list in place (after ``container_rewrites`` rewrote
 ``extend``, comprehensions and ``xs = xs + [v]`` into appends).
 
 - ``xs.append(e)`` runs back as ``xs.pop()``, so that every later read of the
@@ -14,7 +14,7 @@
 import ast
 
 from adgen import optimize
-from adgen.containers import call_stmt, load_at
+from adgen.container_rewrites import call_stmt, load_at
 from adgen.reverse import Block
 from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, tag
 

@@ -1,5 +1,5 @@
 """Lists, tuples and dicts: rewrites that run before control flow is structured, so
-that the loop machinery and ``transpiler/lists.py`` (which reverses appends and
+that the loop machinery and ``transpiler/container_reversal.py`` (which reverses appends and
 pops) see a small language. Each keeps the user's positions:
 
 - list comprehensions and generator expressions become loops that append:
