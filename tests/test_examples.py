@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from gradcheck import check_grad, check_tree_grad
-from adgen import cli
+from adgen import cli, gradient_files
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -54,7 +54,7 @@ def test_there_are_enough_examples():
 
 def _header(path):
     """(source relative to examples/, function, wrt names) from the generated file's header."""
-    head = cli.read_header(path)
+    head = gradient_files.read_header(path)
     return head.rel, head.func, head.wrt if isinstance(head.wrt, tuple) else (head.wrt,)
 
 

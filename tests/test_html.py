@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 import adgen
-from adgen import cli, pipeline, sidebyside
+from adgen import gradient_files, pipeline, sidebyside
 from clirun import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -271,7 +271,7 @@ def test_the_functions_it_calls_show_too(monkeypatch, capsys):
 
 def test_lines_cost_nothing_unless_asked(monkeypatch):
     monkeypatch.chdir(EXAMPLES)
-    src = cli.load("projectile.py", "landing_distance")
+    src = gradient_files.load("projectile.py", "landing_distance")
     plain = pipeline.transform(src, ("speed", "angle", "drag"))
     mapped = pipeline.transform(src, ("speed", "angle", "drag"), lines=True)
     assert plain.lines is None and plain.text == mapped.text

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from cachetools import codes, forget
 import adgen
 from adgen import AdgenWarning, cache, emit, grad
-from adgen.cli import Fail, main, read_header
+from adgen.cli import main
+from adgen.gradient_files import Fail, read_header
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOBODY = 65534
