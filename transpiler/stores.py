@@ -201,7 +201,8 @@ def _one_store(stmt, names, diags, lists, ints):
         pre = [_assign(_name(temp, ast.Store(), target), chained, stmt)]
         index = _name(temp, ast.Load(), target)
     new = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=index, ctx=ast.Store())
-    value = _Reads(target, index).visit(stmt.value)
+    through = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=index, ctx=ast.Load())  # a[i][j] read as a[index]
+    value = _StoredReads(target, lambda node: clone(through)).visit(stmt.value)
     return pre + [at(ast.Assign(targets=[at(new, target)], value=value), stmt)]
 
 
@@ -231,7 +232,7 @@ def _into_item(stmt, names, diags, lists, ints):
     for index in indices[1:]:
         rest = at(ast.Subscript(value=rest, slice=clone(index), ctx=ast.Load()), target)
     rest.ctx = ast.Store()
-    value = _Rebase(target, item).visit(stmt.value)
+    value = _StoredReads(target, lambda node: _read_in_item(node, item)).visit(stmt.value)
     store = at(ast.Assign(targets=[rest], value=value), stmt)
     stored = _one_store(store, names, diags, lists, ints) if chain_of(rest) else [store]
     put = call("_rt.with_item", ast.Name(id=name, ctx=ast.Load()), clone(key), ast.Name(id=item, ctx=ast.Load()))
@@ -240,21 +241,13 @@ def _into_item(stmt, names, diags, lists, ints):
     return pre + stored + [back]
 
 
-class _Rebase(ast.NodeTransformer):
-    """Reads of the stored entries ``xs[k][j]`` (``xs[k][j] = xs[k][j] + v``) as ``_t1[j]``."""
-
-    def __init__(self, target, item):
-        self.target = ast.dump(_loaded(target))
-        self.item = item
-
-    def visit_Subscript(self, node):
-        if ast.dump(_loaded(node)) == self.target:
-            _, indices = chain_of(node)
-            out = ast.Name(id=self.item, ctx=ast.Load())
-            for index in indices[1:]:
-                out = ast.Subscript(value=out, slice=clone(index), ctx=ast.Load())
-            return at(out, node)
-        return self.generic_visit(node)
+def _read_in_item(node, item):
+    """``xs[k][j]`` read as ``_t1[j]``, in the copy ``item`` of the item ``xs[k]``."""
+    _, indices = chain_of(node)
+    out = ast.Name(id=item, ctx=ast.Load())
+    for index in indices[1:]:
+        out = ast.Subscript(value=out, slice=clone(index), ctx=ast.Load())
+    return out
 
 
 def _parts(index):
@@ -301,8 +294,7 @@ def range_variables(body):
 def _advanced(index):
     """The part of ``index`` that is an advanced index as written (a list, a comparison, a
     boolean), or None."""
-    parts = index.elts if isinstance(index, ast.Tuple) else [index]
-    for part in parts:
+    for part in _parts(index):
         if isinstance(part, (ast.List, ast.ListComp, ast.Compare)):
             return part
         if isinstance(part, ast.Constant) and isinstance(part.value, bool):
@@ -312,17 +304,17 @@ def _advanced(index):
     return None
 
 
-class _Reads(ast.NodeTransformer):
-    """Reads of the stored entries (``a[i][j] = a[i][j] + v``) through the same index."""
+class _StoredReads(ast.NodeTransformer):
+    """In a store's value, each read of the entry it stores (``a[i][j] = a[i][j] + v``)
+    replaced by ``read(node)``."""
 
-    def __init__(self, target, index):
+    def __init__(self, target, read):
         self.target = ast.dump(_loaded(target))
-        self.index = index
+        self.read = read
 
     def visit_Subscript(self, node):
         if ast.dump(_loaded(node)) == self.target:
-            name, _ = chain_of(node)
-            return at(ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=clone(self.index), ctx=ast.Load()), node)
+            return at(self.read(node), node)
         return self.generic_visit(node)
 
 
