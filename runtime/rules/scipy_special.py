@@ -192,14 +192,21 @@ def i1e(g, ans, x):
     return g * (0.5 * (special.i0e(x) + special.ive(2, x)) - np.sign(x) * ans)
 
 
+def _recurrence(fn, v, z, sign):
+    """``(fn(v - 1, z) + sign * fn(v + 1, z)) / 2``, from the Bessel functions' recurrences:
+    the derivative in ``z`` of ``jv`` and ``yv`` (``sign`` -1) and of ``iv`` (+1); that of
+    ``kv`` is its negative (+1); the scaled ``ive`` and ``kve`` add a term in ``ans``."""
+    return 0.5 * (fn(np.subtract(v, 1), z) + sign * fn(np.add(v, 1), z))
+
+
 @vjp(special.iv, elementwise=True, constant=("v",))
 def iv(g, ans, v, z):
-    return None, _rt.unbroadcast(g * 0.5 * (special.iv(np.subtract(v, 1), z) + special.iv(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(g * _rt.rules.scipy_special._recurrence(special.iv, v, z, 1.0), z)
 
 
 @vjp(special.ive, elementwise=True, constant=("v",))
 def ive(g, ans, v, z):
-    slope = 0.5 * (special.ive(np.subtract(v, 1), z) + special.ive(np.add(v, 1), z)) - np.sign(z) * ans
+    slope = _rt.rules.scipy_special._recurrence(special.ive, v, z, 1.0) - np.sign(z) * ans
     return None, _rt.unbroadcast(g * slope, z)
 
 
@@ -405,33 +412,33 @@ def k1e(g, ans, x):
 
 @vjp(special.kv, elementwise=True, constant=("v",))
 def kv(g, ans, v, z):
-    return None, _rt.unbroadcast(-g * 0.5 * (special.kv(np.subtract(v, 1), z) + special.kv(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(-g * _rt.rules.scipy_special._recurrence(special.kv, v, z, 1.0), z)
 
 
 @vjp(special.kve, elementwise=True, constant=("v",))
 def kve(g, ans, v, z):
-    return None, _rt.unbroadcast(g * (ans - 0.5 * (special.kve(np.subtract(v, 1), z) + special.kve(np.add(v, 1), z))), z)
+    return None, _rt.unbroadcast(g * (ans - _rt.rules.scipy_special._recurrence(special.kve, v, z, 1.0)), z)
 
 
 @vjp(special.jv, elementwise=True, constant=("v",))
 def jv(g, ans, v, z):
-    return None, _rt.unbroadcast(g * 0.5 * (special.jv(np.subtract(v, 1), z) - special.jv(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(g * _rt.rules.scipy_special._recurrence(special.jv, v, z, -1.0), z)
 
 
 @vjp(special.jve, elementwise=True, constant=("v",))
 def jve(g, ans, v, z):
     # for a real z, jve is jv
-    return None, _rt.unbroadcast(g * 0.5 * (special.jve(np.subtract(v, 1), z) - special.jve(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(g * _rt.rules.scipy_special._recurrence(special.jve, v, z, -1.0), z)
 
 
 @vjp(special.yv, elementwise=True, constant=("v",))
 def yv(g, ans, v, z):
-    return None, _rt.unbroadcast(g * 0.5 * (special.yv(np.subtract(v, 1), z) - special.yv(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(g * _rt.rules.scipy_special._recurrence(special.yv, v, z, -1.0), z)
 
 
 @vjp(special.yve, elementwise=True, constant=("v",))
 def yve(g, ans, v, z):
-    return None, _rt.unbroadcast(g * 0.5 * (special.yve(np.subtract(v, 1), z) - special.yve(np.add(v, 1), z)), z)
+    return None, _rt.unbroadcast(g * _rt.rules.scipy_special._recurrence(special.yve, v, z, -1.0), z)
 
 
 # -- losses, Owen's T, elliptic integrals, Wright omega ----------------------------
