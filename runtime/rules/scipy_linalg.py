@@ -362,13 +362,18 @@ def _ties(w):
     return np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2)) <= tol
 
 
-def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
-    """A V = B V diag(w), V^T B V = I (B = I without b). With dV = V C:
+def _eigh_cot(name, g, ans, a, b, type, lower, subset_by_index, subset_by_value):
+    """The cotangents ``(a, b)`` of ``eigh`` and ``eigvalsh`` (``name``); ``b`` only with
+    ``type=1`` (AD411 otherwise).
+
+    A V = B V diag(w), V^T B V = I (B = I without b). With dV = V C:
     C_ij = (V^T dA V - V^T dB V diag(w))_ij / (w_j - w_i) off the diagonal, C_ii = -(V^T dB V)_ii / 2,
     dw_i = (V^T dA V - w_i V^T dB V)_ii. So, with M = F o (V^T Vbar):
     Abar = V (diag(wbar) + M) V^T, Bbar = -V (diag(wbar w) + M diag(w) + diag(V^T Vbar) / 2) V^T,
     each symmetrized and folded onto the triangle read. A subset of the eigenpairs is placed
     among all of them."""
+    if b is not None and type != 1:
+        raise errors.AD411_EIGH_TYPE.error(name=name, type=type)
     if isinstance(ans, (tuple, list)):  # a list for a stack of matrices
         w, v = ans
         gw, gv = _rt.rules.arrays._per_output(g, ans)
@@ -414,9 +419,7 @@ def _eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value):
 @vjp(linalg.eigh, refuse=_refuse_eigh)
 def scipy_eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
          subset_by_index=None, subset_by_value=None, driver=None):
-    if b is not None and type != 1:
-        raise errors.AD411_EIGH_TYPE.error(name="eigh", type=type)
-    ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
+    ga, gb = _rt.rules.scipy_linalg._eigh_cot("eigh", g, ans, a, b, type, lower, subset_by_index, subset_by_value)
     return ga, gb
 
 
@@ -424,9 +427,7 @@ def scipy_eigh(g, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a
 def scipy_eigvalsh(g, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
              subset_by_index=None, subset_by_value=None, driver=None):
     # eigh(..., eigvals_only=True)
-    if b is not None and type != 1:
-        raise errors.AD411_EIGH_TYPE.error(name="eigvalsh", type=type)
-    ga, gb = _rt.rules.scipy_linalg._eigh_cot(g, ans, a, b, lower, subset_by_index, subset_by_value)
+    ga, gb = _rt.rules.scipy_linalg._eigh_cot("eigvalsh", g, ans, a, b, type, lower, subset_by_index, subset_by_value)
     return ga, gb
 
 
