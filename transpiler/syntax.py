@@ -264,7 +264,8 @@ def tag(stmt, kind, via):
 
 def kind_of(stmt):
     """``(kind, via)`` of a statement ``tag`` marked, else ``(None, None)``."""
-    return marks(stmt).kind, marks(stmt).via
+    found = marks(stmt)
+    return found.kind, found.via
 
 
 def comment(text):
