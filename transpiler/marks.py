@@ -10,7 +10,9 @@ passes copy nodes (``syntax.clone``, ``copy.deepcopy``, loop unrolling, the layo
 copies of loop bodies and saves) and a copy must carry the facts of its original; a
 table by identity would lose them, and an ``id`` may be reused once a node is freed.
 A ``Mark`` is frozen, so a node and its copies may share one: ``mark`` gives the node a
-new ``Mark`` rather than changing the one it holds.
+new ``Mark`` rather than changing the one it holds. A pass that builds a new node in
+place of an old one passes on only the facts it names (``zeros.keep_mark``: ``zero``;
+``condense.merge_pops``: the kind).
 """
 
 import copy
@@ -31,8 +33,8 @@ class Mark:
     # -- reversal ---------------------------------------------------------------------
     ans: bool = False
     """On a ``Name``: a read of the statement's own new value (``syntax.as_result``), not
-    of an operand. ``reverse`` counts it as read after the statement, and the layout
-    (``assemble``) does not rename it with the operands."""
+    of an operand. ``reverse`` counts it as read after the statement, ``reversers``
+    recomputes it in a loop, and the layout (``assemble``) does not rename it."""
     active: bool = False
     """On an expression: a differentiated value (a rule's result, in ``reverse``; a
     call's, in ``calls``), so ``syntax.is_atomic`` does not call it cheap to recompute."""
@@ -40,7 +42,7 @@ class Mark:
     """On a cotangent expression or the statement that assigns one: it may be the scalar
     ``0.0`` (an item of a container's adjoint, a rule's share, a callee's adjoint).
     Written by ``reverse``, ``reversers``, ``calls`` and ``container_reversal``;
-    ``reverse`` and ``zeros`` read it to guard what cannot take a plain zero."""
+    ``reverse``, ``reversers`` and ``zeros`` read it to guard what cannot take a plain zero."""
     guard: str | None = None
     """On the ``if _rt.nonzero(g):`` that ``zeros`` wraps around a group: the cotangent
     ``g`` it tests, which ``zeros`` knows is not zero inside."""

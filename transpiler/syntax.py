@@ -29,9 +29,10 @@ UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.no
 
 
 def clone(node, replace=None, moved=()):
-    """A deep copy of an AST (or a list of them), its ``marks.Mark`` included (shared: it is frozen); several
-    times faster than ``copy.deepcopy``, which the transform would otherwise spend most
-    of its time in. Immutable leaves are shared; lists, sets and dicts are copied.
+    """A deep copy of an AST (or a list of them), each node's ``marks.Mark`` included;
+    several times faster than ``copy.deepcopy``, which the transform would otherwise spend
+    most of its time in. Immutable leaves (a ``Mark`` among them) are shared; lists, sets
+    and dicts are copied.
     ``replace``: name -> expression; each such name becomes a copy of its expression, or,
     for names in ``moved`` (which the caller knows occur once), the expression itself."""
     if isinstance(node, ast.AST):
