@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from adgen import condense, grad, shapes
+from adgen import condense, grad, shapes, syntax
 from adgen.runtime.rules import linalg
 from gradcheck import check_grad
 from test_shapes import _infer
@@ -23,7 +23,7 @@ def _body(text, kinds):
         if kind == "comment":
             stmt = ast.Expr(ast.Call(func=ast.Name(id="__comment__", ctx=ast.Load()), args=[ast.Constant(stmt.value.value)], keywords=[]), lineno=stmt.lineno)
         if kind is not None:
-            stmt.adgen = (kind, None)
+            syntax.tag(stmt, kind, None)
         body.append(stmt)
     return body
 
@@ -31,7 +31,7 @@ def _body(text, kinds):
 def _text(body):
     lines = []
     for stmt in body:
-        if getattr(stmt, "adgen", (None,))[0] == "comment":
+        if syntax.kind_of(stmt)[0] == "comment":
             lines.append("# " + stmt.value.args[0].value)
         else:
             lines.append(ast.unparse(stmt))

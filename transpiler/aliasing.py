@@ -38,6 +38,7 @@ from adgen import argstores, calls, errors, inplace, instances, memory, source, 
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.errors import AdgenError
+from adgen.marks import marks
 from adgen.memory import IMM, MUT, Value
 from adgen.runtime import registry
 from adgen.syntax import load, names_in, path_of, rt_call, walk
@@ -250,7 +251,7 @@ class Checker:
             name, value = _list_update(stmt)
             v, added = state.values.get(name, memory.FROM_OUTSIDE), self.evaluator.of(value, state.values)
             state.values[name] = Value(v.own, v.held | added.reach, v.fresh, v.kind)  # its items change
-        elif isinstance(stmt, ast.Assign) and getattr(stmt, "adgen_inplace", False):
+        elif isinstance(stmt, ast.Assign) and marks(stmt).inplace:
             self._update(stmt, state, report)
         elif isinstance(stmt, ast.Assign):
             site = self._site(stmt, state)

@@ -23,6 +23,7 @@ import copy
 from dataclasses import dataclass, field
 
 from adgen import reversers
+from adgen.marks import marks
 from adgen.names import COUNT, FLAG, INDEX, RANGE, TAPE, saved_as, shape_name
 from adgen.reverse import Block
 from adgen.syntax import Transformer, assign, call, clone, comment, load, names_in, shape_operand, tag, walk
@@ -465,7 +466,7 @@ class _RenameOperands(Transformer):
         self.renames = renames
 
     def visit_Name(self, node):
-        if node.id in self.renames and isinstance(node.ctx, ast.Load) and not getattr(node, "adgen_ans", False):
+        if node.id in self.renames and isinstance(node.ctx, ast.Load) and not marks(node).ans:
             return ast.copy_location(load(self.renames[node.id]), node)
         return node
 

@@ -46,6 +46,7 @@ import numpy as np
 from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
+from adgen.marks import mark
 from adgen.names import BACKWARD, FORWARD, RECORD, Names
 from adgen.reverse import Op
 from adgen.runtime import registry
@@ -245,7 +246,7 @@ class Caller:
         fwd.append(ast.fix_missing_locations(stmt))
         slots = [ops[id(bound[p])] for p in active]
         expr = ast.copy_location(load(value), node)
-        expr.adgen_active = True
+        mark(expr, active=True)
         # the record may hold the arguments' values and the result: an in-place store into
         # them later must be undone before this call's backward runs (inplace.py)
         self.holds[value] = {value} | {n.id for a in new_args + [k.value for k in new_keywords] for n in walk(a) if isinstance(n, ast.Name)}
@@ -430,11 +431,11 @@ class Caller:
         """``_r1 = _bwd_f(_rec1, g)``, then each differentiated argument's share."""
         result = rev.rtemp()
         stmt = tag(assign(result, ast.Call(func=load(op.name), args=[load(op.values["record"]), g], keywords=[])), "set", via)
-        stmt.adgen_reads = op.values["holds"]
+        mark(stmt, reads=frozenset(op.values["holds"]))
         out.append(stmt)
         for k, child in enumerate(op.slots):
             share = load(result) if len(op.slots) == 1 else ast.Subscript(value=load(result), slice=ast.Constant(k), ctx=ast.Load())
-            share.adgen_zero = True  # the callee's adjoint of a parameter may be 0.0
+            mark(share, zero=True)  # the callee's adjoint of a parameter may be 0.0
             rev.backprop(child, share, result, out)
 
 

@@ -18,6 +18,7 @@ import ast
 import itertools
 import re
 
+from adgen.marks import mark, marks
 from adgen.names import GRAD, RESULT, TEMP
 from adgen.syntax import clone, name_nodes, names_in, path_of, walk
 from adgen.zeros import kind_via as _tag
@@ -243,7 +244,8 @@ def merge_pops(body):
                 calls = before.value.elts if isinstance(before.value, ast.Tuple) else [before.value]
                 targets = [ast.Tuple(elts=names + stmt.targets, ctx=ast.Store())]
                 merged = ast.Assign(targets=targets, value=ast.Tuple(elts=calls + [stmt.value], ctx=ast.Load()), type_comment=None)
-                ast.copy_location(merged, before).adgen = before.adgen
+                kind, via = _tag(before)
+                mark(ast.copy_location(merged, before), kind=kind, via=via)  # its kind, no other fact
                 if len(ast.unparse(merged)) <= LONGEST:
                     out[at] = merged
                     continue
@@ -298,7 +300,7 @@ def _recorded(stmt, tape, method):
 
 def _single_pop(stmt):
     """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
-    return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and pops(stmt.value)
+    return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not marks(stmt).restore and pops(stmt.value)
 
 
 TEMPORARY = re.compile(f"({re.escape(GRAD)}|{re.escape(RESULT)})(\\d+)$")  # the backward's temporaries: ``_g1``, ``_r1``

@@ -15,6 +15,7 @@ import ast
 
 from adgen import optimize
 from adgen.container_rewrites import call_stmt, load_at
+from adgen.marks import mark, marks
 from adgen.reverse import Block
 from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, tag
 
@@ -22,8 +23,7 @@ from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_
 def append(rev, stmt, in_loop):
     """The ``Block`` of ``xs.append(e)``."""
     xs = stmt.value.func.value.id
-    restore = call_stmt(xs, "pop", [], stmt)  # the list as it was before, for the rest of the backward pass
-    restore.adgen_restore = xs
+    restore = mark(call_stmt(xs, "pop", [], stmt), restore=xs)  # the list as it was before, for the rest of the backward pass
     fwd, op = [], None
     expr = stmt.value.args[0]
     if rev.activity.active(xs):
@@ -35,7 +35,7 @@ def append(rev, stmt, in_loop):
         if op is not None:
             g = rev.gtemp()
             item = tag(assign(g, call("_rt.part", load(adj), ast.Constant(-1))), "set", adj)
-            item.adgen_zero = True  # the item's adjoint may be 0.0
+            mark(item, zero=True)  # the item's adjoint may be 0.0
             bwd.append(item)
         bwd.append(tag(assign(adj, call("_rt.drop_last", load(adj))), "set", adj))
         if op is not None:
@@ -60,7 +60,7 @@ def pop(rev, stmt, in_loop):
         restore = call_stmt(xs, "insert", [clone(index), as_result(v)], stmt)
     else:  # a negative or unknown index: insert counts from the end differently
         restore = at(ast.Expr(call("_rt.put_back", load_at(xs, stmt), clone(index), as_result(v))), stmt)
-    restore.adgen_restore = xs
+    mark(restore, restore=xs)
     bwd = [restore]
     if rev.activity.active(xs):
         adj, dv = rev.adjoint(xs), rev.adjoint(v)
@@ -91,7 +91,7 @@ def _read_elsewhere(body):
     """Names read by backward statements other than restores."""
     found = set()
     for stmt in body:
-        if getattr(stmt, "adgen_restore", None):
+        if marks(stmt).restore:
             continue
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
@@ -105,7 +105,8 @@ def _read_elsewhere(body):
 def _strip(body, read):
     out = []
     for stmt in body:
-        if getattr(stmt, "adgen_restore", None) and stmt.adgen_restore not in read:
+        restored = marks(stmt).restore
+        if restored and restored not in read:
             continue
         if isinstance(stmt, (ast.If, ast.For, ast.While)):
             stmt.body = _strip(stmt.body, read)

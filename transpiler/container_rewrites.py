@@ -31,6 +31,7 @@ the backward pass undoes the changes on that name's list and on its adjoint.
 import ast
 
 from adgen import errors
+from adgen.marks import mark, marks
 from adgen.names import ITEM, KEY, LIST
 from adgen.normalize import nested, unpack_tuples
 from adgen.syntax import Transformer, at, clone, names_in, walk
@@ -188,7 +189,7 @@ class Rewriter:
             return [at(loop, stmt)]
         if method == "append" and len(args) == 1:
             new = self._append(receiver, args[0], stmt)
-            new.adgen_comprehension = getattr(stmt, "adgen_comprehension", False)
+            mark(new, comprehension=marks(stmt).comprehension)
             return [new]
         self.diags.report(stmt, errors.AD109_ONE_ARGUMENT, receiver=receiver, method=method)
         return [stmt]
@@ -261,7 +262,7 @@ class Rewriter:
         """The loops of ``comp`` that append its items to ``name``."""
         comp = self._rename(comp)
         body = [self._append(name, comp.elt, where)]
-        body[0].adgen_comprehension = True  # its list has no other name while it is filled
+        mark(body[0], comprehension=True)  # its list has no other name while it is filled
         for gen in reversed(comp.generators):
             if gen.is_async:
                 self.diags.report(gen, errors.AD102_ASYNC_COMPREHENSION)
@@ -448,7 +449,7 @@ def _mutated(body, by_user=False):
     list; by a statement, ``xs.append(v)``, or by a list's pop in an expression, ``v = xs.pop()``)."""
     found = set()
     for node in walk(ast.Module(body=body, type_ignores=[])):
-        if by_user and getattr(node, "adgen_comprehension", False):
+        if by_user and marks(node).comprehension:
             continue
         statement = isinstance(node, ast.Expr)
         method = _method(node.value if statement else node)

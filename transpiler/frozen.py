@@ -26,6 +26,7 @@ import sys
 import numpy as np
 
 from adgen import errors, runtime
+from adgen.marks import mark, marks
 from adgen.names import member
 from adgen.syntax import clone, walk
 
@@ -122,7 +123,7 @@ def unknown_method(func):
     if _stats() is None or func.attr not in _UNIVARIATE + _OTHER or hasattr(np.ndarray, func.attr):
         return None
     what = ast.unparse(func.value)
-    kind = getattr(func, "adgen_frozen", None)
+    kind = marks(func).frozen
     if kind is not None:  # a local frozen distribution: a method this pass does not unfreeze
         methods = ", ".join(m for m in _methods(kind) if m in _DIFFERENTIATED)
         return errors.AD211_LOCAL_METHOD, {"method": func.attr, "kind": kind, "name": what, "methods": methods}
@@ -255,7 +256,7 @@ class _Rewrite(ast.NodeTransformer):
             return None
         dist, kind, _ = self.locals[func.value.id]
         if func.attr not in kind[2]:
-            func.adgen_frozen = kind[0]  # for AD211, should a differentiated value reach it
+            mark(func, frozen=kind[0])  # for AD211, should a differentiated value reach it
             return None
         extra = [ast.keyword(arg=p, value=ast.Name(id=name, ctx=ast.Load())) for p, name in self.fresh[func.value.id].items()]
         return self._call(ast.Attribute(value=clone(dist), attr=func.attr, ctx=ast.Load()), node, extra)
@@ -275,7 +276,7 @@ class _Rewrite(ast.NodeTransformer):
         dist = getattr(stats, kind[0])
         unfrozen = ast.Call(func=_helper("unfrozen"), args=[clone(func.value)], keywords=[])
         method = ast.Attribute(value=unfrozen, attr=func.attr, ctx=ast.Load())
-        method.adgen_resolved = getattr(dist, func.attr)  # what resolve.value_of answers for it
+        mark(method, resolved=getattr(dist, func.attr))  # what resolve.value_of answers for it
         params = ast.Call(func=_helper("frozen_parameters"), args=[clone(func.value)], keywords=[])
         extra = [ast.keyword(arg=p, value=ast.Subscript(value=clone(params), slice=ast.Constant(k), ctx=ast.Load())) for k, p in enumerate(kind[1])]
         return self._call(method, node, extra)
@@ -284,7 +285,7 @@ class _Rewrite(ast.NodeTransformer):
 def _helper(name):
     """``_rt.<name>``, resolved (a function of adgen's, which changes nothing)."""
     node = ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr=name, ctx=ast.Load())
-    node.adgen_resolved = getattr(runtime, name)
+    mark(node, resolved=getattr(runtime, name))
     return node
 
 

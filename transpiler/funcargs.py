@@ -36,6 +36,7 @@ import types
 import numpy as np
 
 from adgen import errors, guards
+from adgen.marks import mark
 from adgen.names import lambda_of
 from adgen.syntax import NOT_LITERAL, literal
 
@@ -482,7 +483,7 @@ def factories(body, src, local):
     (``make_act("tanh")(x)``), and the names bound once, at the top level of ``body``, to
     one (``act = get_activation("relu")``) that are only called or passed to calls: each
     read of such a name becomes the call, which ``resolve`` answers with the function it
-    returned when the gradient was made (``adgen_resolved``)."""
+    returned when the gradient was made (``Mark.resolved``)."""
     made = {}
     module = ast.Module(body=body, type_ignores=[])
     for node in ast.walk(module):
@@ -551,5 +552,5 @@ def _resolve_factory(call, src, local, made):
         src.baked.cell(src.fn, root.id, path, check)
     else:
         src.baked.name(src.globals, root.id, path, check)
-    call.adgen_resolved = result
+    mark(call, resolved=result)
     return True

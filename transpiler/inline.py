@@ -21,6 +21,7 @@ import numpy as np
 
 from adgen import runtime, source
 from adgen.errors import RuleError
+from adgen.marks import mark, marks
 from adgen.shapes import plain
 from adgen.simplify import Folder
 from adgen.syntax import Transformer, clone, names_in, path_of, walk
@@ -235,12 +236,11 @@ def _literal(value, name):
             raise ValueError
     except (SyntaxError, ValueError):
         raise RuleError(name, f"default {value!r} is not a literal constant") from None
-    node.adgen_default = True
-    return node
+    return mark(node, default=True)
 
 
 def is_default(node):
-    return getattr(node, "adgen_default", False)
+    return marks(node).default
 
 
 def instantiate(expr, values, moved=()):

@@ -23,6 +23,7 @@ its forward statement saw it. Otherwise the copy and the undo are left out.
 
 import ast
 
+from adgen.marks import marks
 from adgen.reverse import Block, accepts_unshaped
 from adgen.syntax import assign, clone, form_operand, index_value, is_atomic, kind_of, load, rt_call, same, tag, walk
 
@@ -205,7 +206,7 @@ def _backward_reads(block):
 
 def value_reads(stmt):
     """The names ``stmt`` reads for their values (not only for their shapes)."""
-    found = set(getattr(stmt, "adgen_reads", ()))  # calls.py: the values a call's record holds
+    found = set(marks(stmt).reads)  # calls.py: the values a call's record holds
     skip = set()
     for node in walk(stmt):  # a call comes before its arguments
         if type(node) is ast.Call:

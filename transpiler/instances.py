@@ -30,6 +30,7 @@ import numpy as np
 
 from adgen import constructed, errors, guards
 from adgen.libraries import installed
+from adgen.marks import mark, marks
 
 _DEPTH = 6  # objects nested deeper are not looked into (nor resolved through)
 _ABSENT = object()
@@ -420,14 +421,14 @@ class Samples:
         class Spell(ast.NodeTransformer):
             def visit_Call(self, node):
                 self.generic_visit(node)
-                if not _is_super(node) or getattr(node, "adgen_super", False):
+                if not _is_super(node) or marks(node).super:
                     return node
                 if not isinstance(owner, type) or not first or samples.src.globals.get(owner.__name__) is not owner:
                     samples._refuse(node, errors.AD218_SUPER_NOT_GLOBAL)
                     return node
                 cls = samples.resolver.qualify([ast.Expr(ast.Name(id=owner.__name__, ctx=ast.Load()))], samples.resolver.locals)[0].value
                 new = ast.Call(func=node.func, args=[cls, ast.Name(id=first[0].arg, ctx=ast.Load())], keywords=[])
-                new.adgen_super = True
+                mark(new, super=True)
                 return ast.fix_missing_locations(ast.copy_location(new, node))
 
         if not any(_is_super(n) for s in body for n in ast.walk(s)):
@@ -460,7 +461,7 @@ def _is_super(node):
     """``super()``, or what ``spell_super`` made of it."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"):
         return False
-    return getattr(node, "adgen_super", False) or (not node.args and not node.keywords)
+    return marks(node).super or (not node.args and not node.keywords)
 
 
 def _type_of(node):

@@ -32,6 +32,7 @@ import types
 from dataclasses import dataclass, replace
 
 from adgen import errors
+from adgen.marks import mark, marks
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver
 from adgen.runtime import registry
@@ -128,7 +129,7 @@ def _refuse(d, defs, rest, assigned, diags):
         calls = {id(n.func) for s in rest + defs for n in walk(s) if isinstance(n, ast.Call)}
         for s in rest + defs:
             for n in walk(s):
-                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not getattr(n, "adgen_callback", False):
+                if isinstance(n, ast.Name) and n.id == d.name and id(n) not in calls and not marks(n).callback:
                     diags.report(n, errors.AD105_AS_VALUE, name=d.name)
                     return
 
@@ -158,13 +159,13 @@ def _pass_free(stmts, free, renamed):
 
     class Pass(Transformer):
         def visit_Name(self, node):
-            if not (getattr(node, "adgen_callback", False) and node.id in free):
+            if not (marks(node).callback and node.id in free):
                 return node
             lifted = ast.copy_location(ast.Name(id=renamed[node.id], ctx=ast.Load()), node)
             if not free[node.id]:
                 return lifted
             runtime = ast.Name(id="_rt", ctx=ast.Load())
-            runtime.adgen_runtime = True  # not the user's: ``Resolver.qualify`` leaves it
+            mark(runtime, runtime=True)  # not the user's: ``Resolver.qualify`` leaves it
             names = ast.Tuple(elts=[ast.Constant(v) for v in free[node.id]], ctx=ast.Load())
             values = ast.Tuple(elts=[ast.Name(id=v, ctx=ast.Load()) for v in free[node.id]], ctx=ast.Load())
             call = ast.Call(func=ast.Attribute(value=runtime, attr="closure", ctx=ast.Load()), args=[lifted, names, values], keywords=[])
@@ -196,7 +197,7 @@ def _callback_lambdas(src, body):
                 continue
             for holder, key, arg in _callback_arguments(src, node, local):
                 if isinstance(arg, ast.Name):
-                    arg.adgen_callback = True
+                    mark(arg, callback=True)
                 elif isinstance(arg, ast.Lambda) and not isinstance(s, ast.FunctionDef):
                     name = next(f"_lambda{k}" for k in range(1, 10**6) if f"_lambda{k}" not in taken)
                     taken.add(name)
@@ -204,7 +205,7 @@ def _callback_lambdas(src, body):
                     func = ast.FunctionDef(name=name, args=arg.args, body=[ret], decorator_list=[], returns=None, type_params=[])
                     made.append(ast.fix_missing_locations(ast.copy_location(func, arg)))
                     new = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), arg)
-                    new.adgen_callback = True
+                    mark(new, callback=True)
                     if key is None:
                         holder[holder.index(arg)] = new
                     else:
@@ -248,7 +249,7 @@ def _result_attributes(src, body):
             if rule is None:
                 return node
             runtime = ast.Name(id="_rt", ctx=ast.Load())
-            runtime.adgen_runtime = True
+            mark(runtime, runtime=True)
             helper = "attribute" if node.attr == rule.attribute else "constant_attribute"
             call = ast.Call(func=ast.Attribute(value=runtime, attr=helper, ctx=ast.Load()), args=[base, ast.Constant(node.attr)], keywords=[])
             return ast.fix_missing_locations(ast.copy_location(call, node))

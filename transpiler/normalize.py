@@ -4,7 +4,7 @@ Each pass takes and returns a list of statements; positions are kept
 (``ast.copy_location``) so that diagnostics and ``# line`` comments stay right.
 
 - ``strip_docstring``: ``\"\"\"Doc.\"\"\"`` -> (nothing)
-- ``split_augassign``: ``x += e`` -> ``x = x + e`` (marked ``adgen_inplace``: on an array
+- ``split_augassign``: ``x += e`` -> ``x = x + e`` (marked ``Mark.inplace``: on an array
   the user's code changes it in place, which ``aliasing`` checks nothing else sees);
   ``y[i] += e`` -> ``y[i] = y[i] + e``
 - ``plain_assign``: ``x: float = e`` -> ``x = e``; ``a = b = e`` -> ``a = e; b = a``
@@ -14,6 +14,7 @@ Each pass takes and returns a list of statements; positions are kept
 
 import ast
 
+from adgen.marks import mark
 from adgen.names import Names
 from adgen.syntax import at, names_in, walk
 
@@ -35,7 +36,7 @@ def split_augassign(body, names):
             read = _name(stmt.target.id, ast.Load(), stmt.target)
             value = at(ast.BinOp(left=read, op=stmt.op, right=stmt.value), stmt)
             stmt = at(ast.Assign(targets=[stmt.target], value=value), stmt)
-            stmt.adgen_inplace = True
+            mark(stmt, inplace=True)
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             target = stmt.target
             if not reads_only_names(target.slice):  # evaluate the index once

@@ -25,6 +25,7 @@ import types
 import numpy as np
 
 from adgen import funcargs, lift
+from adgen.marks import marks
 from adgen.syntax import clone
 
 
@@ -34,7 +35,7 @@ def function_arguments(resolver, bound, ops):
     argument node -> its ``Op``, None when not differentiated)."""
     found = {}
     for param, arg in bound.items():
-        static = isinstance(arg, (ast.Name, ast.Attribute)) or funcargs.literal_index(arg) or hasattr(arg, "adgen_resolved")
+        static = isinstance(arg, (ast.Name, ast.Attribute)) or funcargs.literal_index(arg) or marks(arg).resolved is not None
         if not static or ops.get(id(arg)) is not None:
             continue
         ok, value = resolver.value_of(arg)

@@ -18,6 +18,7 @@ import numpy as np
 from adgen import errors, funcargs, guards, runtime
 from adgen.guards import EMPTY
 from adgen.libraries import installed
+from adgen.marks import marks
 from adgen.names import Names
 from adgen.runtime import registry
 from adgen.syntax import dotted
@@ -52,7 +53,7 @@ class Resolver:
 
     def _qualified(self, node):
         name = node.id
-        if name in self.src.closure or getattr(node, "adgen_runtime", False):
+        if name in self.src.closure or marks(node).runtime:
             return node  # closure variables become keyword-only parameters; ``_rt`` of lift.py
         found, value = self.src.lookup(name)
         if not found:
@@ -85,8 +86,8 @@ class Resolver:
     def value_of(self, node, record=True):
         """``(True, obj)`` when ``node`` statically names a module-level object (recorded in
         the source's ``baked`` unless ``record`` is false: see ``guards``). A callee a pass
-        wrote and resolved itself (``frozen``: ``adgen_resolved``) is what it says."""
-        resolved = getattr(node, "adgen_resolved", None)
+        wrote and resolved itself (``frozen``: ``Mark.resolved``) is what it says."""
+        resolved = marks(node).resolved
         if resolved is not None:
             return True, resolved
         found = self.root(node, items=True)

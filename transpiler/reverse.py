@@ -20,6 +20,7 @@ import numpy as np
 
 from adgen import complexity, container_rewrites, errors, fields, frozen, funcargs, inline, nested, objects, shapes, stubs, variadic, zeros
 from adgen.inline import BindError
+from adgen.marks import mark, marks
 from adgen.names import GRAD, RESULT, module_alias
 from adgen.resolve import alias_for
 from adgen.runtime import registry
@@ -152,7 +153,7 @@ class Reverser:
                     continue
                 if node.id in self.rule_modules.values():
                     continue
-                if getattr(node, "adgen_ans", False) or node.id in block.temps:
+                if marks(node).ans or node.id in block.temps:
                     post.add(node.id)
                 else:
                     pre.add(node.id)
@@ -242,7 +243,7 @@ class Reverser:
         if tpl.ans in needs and root_ans is None:
             new = self.hoist(new, fwd, node)
             ans = new
-        new.adgen_active = True
+        mark(new, active=True)
         op = Op("rule", node, tpl=tpl, values=values, slots=slots, outputs=outputs, ans=ans, deferred=deferred, shapes=known)
         if self.maybe_complex(node):  # its cotangent may be complex: a real operand takes the real part
             op.real_slots = {k for k, a in enumerate(slot_args) if a is not None and not self.maybe_complex(a)}
@@ -490,7 +491,7 @@ class Reverser:
 
     def backprop(self, op, g, via, out, shaped=True):
         """``shaped``: ``g`` has the node's shape (else it may still carry broadcast axes).
-        A ``g`` marked ``adgen_zero`` may be the scalar ``0.0`` (an item of a container's
+        A ``g`` marked ``zero`` (``Mark.zero``) may be the scalar ``0.0`` (an item of a container's
         adjoint, a callee's cotangent): a variable adds it as it is; anything else computes
         from it only through a temporary that ``optimize`` knows may be zero."""
         if zeros.is_zero(g):
@@ -503,17 +504,15 @@ class Reverser:
                 self._pending[op.name].append(g)
             else:
                 adj = self.adjoint(op.name)
-                stmt = tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via)
-                stmt.adgen_zero = getattr(g, "adgen_zero", False)
+                stmt = mark(tag(assign(adj, ast.BinOp(left=load(adj), op=ast.Add(), right=g)), "accum", via), zero=marks(g).zero)
                 out.append(stmt)
             return
-        if getattr(g, "adgen_zero", False) and isinstance(g, ast.Name) and g.id in self.adjoints:
+        if marks(g).zero and isinstance(g, ast.Name) and g.id in self.adjoints:
             g, via = load(g.id), g.id  # an adjoint variable: optimize knows when it may be zero
-        elif getattr(g, "adgen_zero", False) and not zeros.passes_zero(op):
+        elif marks(g).zero and not zeros.passes_zero(op):
             name = self.gtemp()
             self._note_size(name, op.node)
-            stmt = tag(assign(name, g), "set", via)
-            stmt.adgen_zero = True
+            stmt = mark(tag(assign(name, g), "set", via), zero=True)
             out.append(stmt)
             g, via = load(name), name
         if op.kind == "seq":
@@ -540,8 +539,7 @@ class Reverser:
         if uses > 1 and not is_simple(g):
             name = self.gtemp()
             self._note_size(name, node)
-            stmt = tag(assign(name, g), "set", via)
-            stmt.adgen_zero = getattr(g, "adgen_zero", False)
+            stmt = mark(tag(assign(name, g), "set", via), zero=marks(g).zero)
             out.append(stmt)
             return load(name), name
         return g, via
@@ -558,14 +556,14 @@ class Reverser:
                 if fixed and shaped:
                     expr = self._static_unbroadcast(expr, op)
                 share = _real(inline.paste(expr, values, moved), k, op)
-                share.adgen_zero = getattr(g, "adgen_zero", False) or zeros.may_return_zero(tpl)
+                mark(share, zero=marks(g).zero or zeros.may_return_zero(tpl))
                 self.backprop(op.slots[k], share, via, out, fixed or (shaped and k not in op.deferred))
             return
         result = self.rtemp()
         out.append(tag(assign(result, self._rule_call(op, g)), "set", via))
         for k, expr in op.outputs.items():
             share = _real(inline.instantiate(expr, {"__result__": load(result)}), k, op)
-            share.adgen_zero = zeros.may_return_zero(tpl)
+            mark(share, zero=zeros.may_return_zero(tpl))
             self.backprop(op.slots[k], share, result, out, shaped)
 
     def _rule_call(self, op, g):
@@ -619,7 +617,7 @@ def _item(g, key):
         item = call("_rt.part", g, key)
     else:
         item = ast.Subscript(value=g, slice=key, ctx=ast.Load())
-    item.adgen_zero = True
+    mark(item, zero=True)
     return item
 
 

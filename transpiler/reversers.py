@@ -15,6 +15,7 @@ import ast
 from adgen import container_reversal, inplace
 from adgen.activity import is_add_at
 from adgen.container_rewrites import is_append, is_pop
+from adgen.marks import mark, marks
 from adgen.reverse import Block
 from adgen.syntax import Transformer, as_result, assign, call, clone, load, names_in, recomputable, shape_operand, tag, walk
 
@@ -84,7 +85,7 @@ def _set_adjoint(adj, cotangents, via):
     for c in cotangents[1:]:
         total = ast.BinOp(left=total, op=ast.Add(), right=c)
     summed = tag(assign(adj, total), "set", via)
-    summed.adgen_zero = all(getattr(c, "adgen_zero", False) for c in cotangents)
+    mark(summed, zero=all(marks(c).zero for c in cotangents))
     return summed
 
 
@@ -92,7 +93,7 @@ def _recompute_result(name, value, bwd):
     """Inside a loop, a backward that reads the statement's own result computes it
     again from operands it reads anyway, when that is cheap arithmetic, so the
     result need not be recorded (``f = k * (r - L) * d / r``: ``f`` is not pushed)."""
-    ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and getattr(n, "adgen_ans", False)}
+    ans = {id(n) for s in bwd for n in walk(s) if isinstance(n, ast.Name) and n.id == name and marks(n).ans}
     if not ans or not recomputable(value, budget=4):
         return bwd
     needed = names_in(value)

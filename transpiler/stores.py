@@ -237,7 +237,6 @@ def _into_item(stmt, names, diags, lists, ints):
     stored = _one_store(store, names, diags, lists, ints) if chain_of(rest) else [store]
     put = call("_rt.with_item", ast.Name(id=name, ctx=ast.Load()), clone(key), ast.Name(id=item, ctx=ast.Load()))
     back = _assign(_name(name, ast.Store(), target), put, stmt)
-    back.adgen_item_store = True  # aliasing: a change of the list's items
     return pre + stored + [back]
 
 

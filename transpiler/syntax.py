@@ -7,6 +7,8 @@ import ast
 import operator
 from collections import deque
 
+from adgen.marks import mark, marks
+
 # the functions Python calls for each operator
 BINOPS = {
     ast.Add: operator.add,
@@ -27,9 +29,10 @@ UNARYOPS = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.no
 
 
 def clone(node, replace=None, moved=()):
-    """A deep copy of an AST (or a list of them), custom attributes included; several
-    times faster than ``copy.deepcopy``, which the transform would otherwise spend most
-    of its time in. Immutable leaves are shared; lists, sets and dicts are copied.
+    """A deep copy of an AST (or a list of them), each node's ``marks.Mark`` included;
+    several times faster than ``copy.deepcopy``, which the transform would otherwise spend
+    most of its time in. Immutable leaves (a ``Mark`` among them) are shared; lists, sets
+    and dicts are copied.
     ``replace``: name -> expression; each such name becomes a copy of its expression, or,
     for names in ``moved`` (which the caller knows occur once), the expression itself."""
     if isinstance(node, ast.AST):
@@ -237,10 +240,9 @@ def dotted(path):
 
 
 # What a generated statement is, for the passes that clean the gradient up (``optimize``,
-# ``zeros``, ``debug``, ``inplace``): ``tag`` marks it, ``kind_of`` reads the mark. It
-# stays on the node (not in a table by node identity) because layout copies statements
-# (loop bodies, renamed saves) and a copy must keep its kind. The user's statements
-# have none.
+# ``zeros``, ``debug``, ``inplace``): ``tag`` marks it, ``kind_of`` reads the mark (the
+# ``kind`` and ``via`` of its ``marks.Mark``, which copies of it keep). The user's
+# statements have none.
 KINDS = {
     "accum": "adds a contribution to an adjoint: _dx = _dx + e",
     "set": "assigns an adjoint or a cotangent temporary: _g1 = e",
@@ -258,13 +260,13 @@ def tag(stmt, kind, via):
     """Mark ``stmt`` as a generated statement of ``kind`` (``KINDS``); ``via``: the
     cotangent (or tuple of them) it computes from, else None."""
     assert kind in KINDS, kind
-    stmt.adgen = (kind, via)
-    return stmt
+    return mark(stmt, kind=kind, via=via)
 
 
 def kind_of(stmt):
     """``(kind, via)`` of a statement ``tag`` marked, else ``(None, None)``."""
-    return getattr(stmt, "adgen", (None, None))
+    found = marks(stmt)
+    return found.kind, found.via
 
 
 def comment(text):
@@ -283,9 +285,7 @@ def load(name):
 
 def as_result(name):
     """A read of a statement's new value (its ``ans``), told apart from operand reads."""
-    node = load(name)
-    node.adgen_ans = True
-    return node
+    return mark(load(name), ans=True)
 
 
 def is_atomic(node):
@@ -294,12 +294,12 @@ def is_atomic(node):
     if isinstance(node, (ast.Name, ast.Constant)):
         return True
     if isinstance(node, ast.Attribute):
-        return is_atomic(node.value) and not getattr(node, "adgen_active", False)
+        return is_atomic(node.value) and not marks(node).active
     if isinstance(node, (ast.Tuple, ast.List)):
         return all(is_atomic(e) for e in node.elts)
     if isinstance(node, ast.Slice):
         return all(p is None or is_atomic(p) for p in (node.lower, node.upper, node.step))
-    if isinstance(node, (ast.UnaryOp, ast.BinOp)) and not getattr(node, "adgen_active", False):
+    if isinstance(node, (ast.UnaryOp, ast.BinOp)) and not marks(node).active:
         return all(is_atomic(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
     return False
 

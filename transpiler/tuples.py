@@ -22,6 +22,7 @@ Derivative rules with a fixed number of outputs (``np.linalg.eigh``) count as we
 
 import ast
 
+from adgen.marks import mark, marks
 from adgen.names import PART, member
 from adgen.syntax import load, walk
 
@@ -188,7 +189,7 @@ class _Hoist(ast.NodeTransformer):
             node.value = self.keep(node.value)
             return node
         self.generic_visit(node)
-        display = node.value if getattr(node.value, "adgen_unpacked", False) else None
+        display = node.value if marks(node.value).unpacked else None
         if display is not None and k is not None and -len(display.elts) <= k < len(display.elts):
             return display.elts[k]  # f(x)[-1]
         bounds = _constant_slice(index) if isinstance(index, ast.Slice) else None
@@ -213,5 +214,5 @@ def _display(parts, where):
 
 def _display_of(elts, where):
     display = ast.copy_location(ast.Tuple(elts=elts, ctx=ast.Load()), where)
-    display.adgen_unpacked = True
+    mark(display, unpacked=True)
     return ast.fix_missing_locations(display)

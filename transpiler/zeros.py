@@ -9,7 +9,7 @@ loop or at the end of the branch.
 
 Such an adjoint, zero on some paths only, is *possibly zero*: at run time it
 may be the scalar ``0.0`` standing for a zero of any shape. So is what a
-statement marked ``adgen_zero`` computes (an item of a container's adjoint,
+statement marked ``zero`` (``Mark.zero``) computes (an item of a container's adjoint,
 ``_rt.part(_dxs, 0)``; a callee's cotangents). A rule cannot compute from that
 zero: it may need its cotangent in its result's shape (``g @ x.T``,
 ``g.reshape(...)``), and even elementwise arithmetic would turn it into an
@@ -23,6 +23,7 @@ otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
 
 import ast
 
+from adgen.marks import mark, marks
 from adgen.syntax import Transformer, kind_of, names_in, path_of, tag
 
 
@@ -63,7 +64,7 @@ def is_zero(expr):
     return False
 
 
-# -- what reverse marks: cotangents that may be 0.0 (``adgen_zero``) ------------------------
+# -- what reverse marks: cotangents that may be 0.0 (``Mark.zero``) ------------------------
 
 
 def passes_zero(op):
@@ -85,8 +86,7 @@ def may_return_zero(tpl):
 
 def keep_mark(new, old):
     """``new`` (an expression wrapping ``old``) may be zero when ``old`` may be."""
-    new.adgen_zero = getattr(old, "adgen_zero", False)
-    return new
+    return mark(new, zero=marks(old).zero)
 
 
 kind_via = kind_of  # a generated statement's ``(kind, via)`` (``syntax.KINDS``)
@@ -187,7 +187,7 @@ class _Fold:
         return names_in(stmt) | set(via if isinstance(via, tuple) else (via,) if via else ())
 
     def _branches(self, stmt, zeros, maybe, apply):
-        inside = maybe - {getattr(stmt, "adgen_guard", None)}  # a guard's cotangent is not zero inside
+        inside = maybe - {marks(stmt).guard}  # a guard's cotangent is not zero inside
         body, after_body, maybe_body = self.run(stmt.body, set(zeros), inside, apply)
         orelse, after_else, maybe_else = self.run(stmt.orelse, set(zeros), set(maybe), apply)
         joined = after_body & after_else
@@ -228,7 +228,7 @@ class _Fold:
             zeros.add(target(stmt))
             maybe.discard(target(stmt))
             return None
-        possibly = getattr(stmt, "adgen_zero", False) or _via(stmt, zeros, maybe) is not None
+        possibly = marks(stmt).zero or _via(stmt, zeros, maybe) is not None
         if kind == "accum" and target(stmt) in zeros:
             kind = "set"  # the first contribution assigns
             if apply:
@@ -268,5 +268,4 @@ def _guard(group):
     test = ast.Call(func=ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr="nonzero", ctx=ast.Load()),
                     args=[ast.Name(id=via, ctx=ast.Load())], keywords=[])
     guard = ast.copy_location(ast.If(test=test, body=group, orelse=[]), group[0])
-    guard.adgen_guard = via
-    return guard
+    return mark(guard, guard=via)
