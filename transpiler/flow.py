@@ -1,0 +1,201 @@
+"""Dataflow over structured statements: the one walk of ``if``, loops, ``break`` and
+``continue`` that the analyses share.
+
+An analysis supplies what a state is by subclassing ``Analysis``: ``step`` (the
+state past one simple statement), ``join`` (the state where two paths meet) and,
+where it needs them, ``test`` (past the header of a branch or a loop: its test, a
+``for``'s iterable), ``bind`` (past a ``for``'s target, at the start of each round)
+and ``same`` (has the state at a loop's head stopped changing). ``forward`` and
+``backward`` own the rest:
+
+- a block carries the state from statement to statement (from its end, backward);
+- ``if`` runs both branches from the same state and joins them;
+- a loop's head state is the join of the state on entry and after each round,
+  repeated until it stops changing; leaving it (the test fails, or the loop never
+  runs) goes through its ``else``; a ``break`` joins the state after the loop and a
+  ``continue`` the head;
+- ``return`` and ``raise`` end a path (backward: the path starts from the state at
+  the function's end).
+
+Forward, ``None`` is the state where no path reaches (after a ``break``); the
+driver keeps it away from the analysis. With ``apply`` the analysis may rewrite:
+``step`` returns the statements that replace one, and the driver sets the blocks
+of branches and loops (a loop's body once, from its head's final state).
+"""
+
+import ast
+
+LOOPS = (ast.For, ast.While)
+ENDS = (ast.Return, ast.Raise)
+
+
+class Analysis:
+    """One dataflow problem. ``step(stmt, state, apply)`` returns ``(statements
+    replacing stmt, state past it)`` and must leave ``state`` as it was; the driver
+    uses the statements only with ``apply``."""
+
+    def step(self, stmt, state, apply):
+        raise NotImplementedError
+
+    def join(self, a, b):
+        raise NotImplementedError
+
+    def test(self, stmt, state):
+        """The state past the header of ``stmt`` (an ``if`` or a loop)."""
+        return state
+
+    def bind(self, stmt, state):
+        """The state past binding a ``for``'s target."""
+        return state
+
+    def same(self, a, b):
+        return a == b
+
+
+def forward(body, state, analysis, apply=False):
+    """``(body, state after it)``, given the state before (``None`` if no path
+    reaches its end)."""
+    return _Forward(analysis).block(body, state, apply)
+
+
+def backward(body, state, analysis, apply=False):
+    """``(body, state before it)``, given the state after its end, which is also where
+    ``return`` and ``raise`` lead."""
+    return _Backward(analysis, state).block(body, state, apply)
+
+
+class _Loop:
+    """The states where a loop's ``break`` and ``continue`` lead."""
+
+    def __init__(self, breaks=None, continues=None):
+        self.breaks = breaks
+        self.continues = continues
+
+
+class _Forward:
+    def __init__(self, analysis):
+        self.a = analysis
+        self.loops = []
+
+    def join(self, a, b):
+        return b if a is None else a if b is None else self.a.join(a, b)
+
+    def block(self, body, state, apply):
+        out = []
+        for stmt in body:
+            if state is None:  # nothing reaches it: left as it is
+                out.append(stmt)
+            elif isinstance(stmt, ast.If):
+                state = self.branch(stmt, state, apply)
+                out.append(stmt)
+            elif isinstance(stmt, LOOPS):
+                state = self.loop(stmt, state, apply)
+                out.append(stmt)
+            elif isinstance(stmt, (ast.Break, ast.Continue)):
+                loop = self.loops[-1]
+                if isinstance(stmt, ast.Break):
+                    loop.breaks = self.join(loop.breaks, state)
+                else:
+                    loop.continues = self.join(loop.continues, state)
+                out.append(stmt)
+                state = None
+            else:
+                new, state = self.a.step(stmt, state, apply)
+                out.extend(new if apply else [stmt])
+                if isinstance(stmt, ENDS):
+                    state = None
+        return out, state
+
+    def branch(self, stmt, state, apply):
+        state = self.a.test(stmt, state)
+        body, after_body = self.block(stmt.body, state, apply)
+        orelse, after_else = self.block(stmt.orelse, state, apply)
+        if apply:
+            stmt.body, stmt.orelse = body, orelse
+        return self.join(after_body, after_else)
+
+    def loop(self, stmt, state, apply):
+        head = state
+        while True:
+            loop, end = self.round(stmt, head, False)
+            new = self.join(head, self.join(end, loop.continues))
+            if self.a.same(new, head):
+                break
+            head = new
+        if apply:
+            loop, _ = self.round(stmt, head, True)
+        orelse, after = self.block(stmt.orelse, self.a.test(stmt, head), apply)
+        if apply:
+            stmt.orelse = orelse
+        return self.join(after, loop.breaks)
+
+    def round(self, stmt, head, apply):
+        """One pass over the body from the head state: where its ``break`` and
+        ``continue`` lead, and the state at its end."""
+        state = self.a.test(stmt, head)
+        if isinstance(stmt, ast.For):
+            state = self.a.bind(stmt, state)
+        self.loops.append(_Loop())
+        body, end = self.block(stmt.body, state, apply)
+        if apply:
+            stmt.body = body
+        return self.loops.pop(), end
+
+
+class _Backward:
+    def __init__(self, analysis, end):
+        self.a = analysis
+        self.end = end  # where return and raise lead
+        self.loops = []
+
+    def block(self, body, state, apply):
+        out = []
+        for stmt in reversed(body):
+            if isinstance(stmt, ast.If):
+                state = self.branch(stmt, state, apply)
+                out.append(stmt)
+            elif isinstance(stmt, LOOPS):
+                state = self.loop(stmt, state, apply)
+                out.append(stmt)
+            elif isinstance(stmt, ast.Break):
+                state = self.loops[-1].breaks
+                out.append(stmt)
+            elif isinstance(stmt, ast.Continue):
+                state = self.loops[-1].continues
+                out.append(stmt)
+            else:
+                new, state = self.a.step(stmt, self.end if isinstance(stmt, ENDS) else state, apply)
+                out.extend(reversed(new) if apply else [stmt])
+        return out[::-1], state
+
+    def branch(self, stmt, state, apply):
+        body, before_body = self.block(stmt.body, state, apply)
+        orelse, before_else = self.block(stmt.orelse, state, apply)
+        if apply:
+            stmt.body, stmt.orelse = body, orelse
+        return self.a.test(stmt, self.a.join(before_body, before_else))
+
+    def loop(self, stmt, after, apply):
+        orelse, leaving = self.block(stmt.orelse, after, apply)
+        if apply:
+            stmt.orelse = orelse
+        head = self.a.test(stmt, leaving)
+        while True:
+            start = self.round(stmt, head, after, False)
+            new = self.a.join(head, self.a.test(stmt, start))
+            if self.a.same(new, head):
+                break
+            head = new
+        if apply:
+            self.round(stmt, head, after, True)
+        return head
+
+    def round(self, stmt, head, after, apply):
+        """The state at the start of one round, given the head's (where the body's end
+        and ``continue`` lead) and the loop's end (where ``break`` leads)."""
+        self.loops.append(_Loop(breaks=after, continues=head))
+        body, state = self.block(stmt.body, head, apply)
+        self.loops.pop()
+        if apply:
+            stmt.body = body
+        return self.a.bind(stmt, state) if isinstance(stmt, ast.For) else state
