@@ -14,7 +14,7 @@
 
 import ast
 
-from adgen import condense, indices, simplify
+from adgen import condense, flow, indices, simplify
 from adgen.condense import COMPOUND
 from adgen.condense import pops as _pops
 from adgen.syntax import comment, names_in, path_of, same, statements
@@ -31,54 +31,36 @@ def _reads(node):
 
 
 def drop_dead(body):
-    known = {}  # id of a statement or header -> the names it reads (loops are gone over again)
+    """``body`` without the generated assignments nobody reads (``flow.backward``)."""
+    return flow.backward(body, set(), _Live(), apply=True)[0]
 
-    def reads(node):
-        found = known.get(id(node))
+
+class _Live(flow.Analysis):
+    """The names read later (backward). With ``apply``, generated assignments to names
+    nobody reads go."""
+
+    def __init__(self):
+        self.known = {}  # id of a statement or header -> the names it reads (loops are gone over again)
+
+    def reads(self, node):
+        found = self.known.get(id(node))
         if found is None:
-            found = known[id(node)] = _reads(node)
+            found = self.known[id(node)] = _reads(node)
         return found
 
-    return _live(body, set(), set(), True, reads)[0]
+    def step(self, stmt, live, apply):
+        targets = _targets(stmt)
+        if _tag(stmt)[0] in GENERATED and not targets & live:
+            return [], live
+        if apply:
+            stmt = _uncut(stmt, live)
+        return [stmt], (live - targets) | self.reads(stmt)
 
+    def test(self, stmt, live):
+        return live | self.reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
 
-def _live(body, live, exit_live, apply, reads):
-    """``(new body, names live before it)``, given the names live after it; ``exit_live``:
-    the names live after the innermost loop (where a ``break`` goes). ``apply``: change
-    the statements (else only work out what is live; the body is left as it is).
-    ``reads``: the names a statement reads."""
-    out = []
-    for stmt in reversed(body):
-        if isinstance(stmt, ast.If):
-            body_, live_body = _live(stmt.body, set(live), exit_live, apply, reads)
-            orelse, live_else = _live(stmt.orelse, set(live), exit_live, apply, reads)
-            if apply:
-                stmt.body, stmt.orelse = body_, orelse
-            live = live_body | live_else | reads(stmt.test)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            header = reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
-            around = set(live)
-            while True:
-                live_in = _live(stmt.body, set(around), live, False, reads)[1]
-                if live_in | header <= around:
-                    break
-                around |= live_in | header
-            if apply:
-                stmt.body = _live(stmt.body, set(around), live, True, reads)[0]
-            live = live | live_in | header
-        elif isinstance(stmt, ast.Break):
-            live = set(exit_live)
-        else:
-            kind, _ = _tag(stmt)
-            targets = _targets(stmt)
-            if kind in GENERATED and not targets & live:
-                continue
-            if apply:
-                stmt = _uncut(stmt, live)
-            live -= targets
-            live |= reads(stmt)
-        out.append(stmt)
-    return out[::-1], live
+    def join(self, a, b):
+        return a | b
 
 
 def _uncut(stmt, live):
