@@ -84,56 +84,42 @@ def drop_dead_zeroing(body):
     zeroing = (s for s in statements(body) if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))
     if not any(path_of(s.value.func) == "_rt.zero_at" for s in zeroing):  # as inplace.py writes it
         return body
-    return _needed(body, {}, {}, True)[0]
+    return flow.backward(body, {}, _Needed(), apply=True)[0]
 
 
-def _needed(body, need, exit_need, apply):
-    """``(new body, what is read before it)``: per adjoint, ``None`` (all of it) or the
-    literal indices ``take_at`` reads (``{dump: node}``), given what is read after.
-    ``apply``: drop the zeroing nobody sees (else only work out what is read)."""
-    out = []
-    for stmt in reversed(body):
-        if isinstance(stmt, ast.If):
-            body_, a = _needed(stmt.body, dict(need), exit_need, apply)
-            orelse, b = _needed(stmt.orelse, dict(need), exit_need, apply)
-            if apply:
-                stmt.body, stmt.orelse = body_, orelse
-            need = _join_needs(_join_needs(a, b), {n: None for n in _reads(stmt.test)})
-        elif isinstance(stmt, (ast.For, ast.While)):
-            header = {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)}
-            around = _join_needs(need, header)
-            while True:
-                inside = _needed(stmt.body, dict(around), need, False)[1]
-                joined = _join_needs(around, inside)
-                if _need_keys(joined) == _need_keys(around):
-                    break
-                around = joined
-            if apply:
-                stmt.body = _needed(stmt.body, dict(around), need, True)[0]
-            need = around
-        elif isinstance(stmt, ast.Break):
-            need = dict(exit_need)
+class _Needed(flow.Analysis):
+    """Per adjoint, what is read later (backward): ``None`` (all of it) or the literal
+    indices ``take_at`` reads (``{dump: node}``). With ``apply``, the zeroing nobody
+    sees goes."""
+
+    def step(self, stmt, need, apply):
+        call = stmt.value if isinstance(stmt, ast.Assign) else None
+        path = path_of(call.func) if isinstance(call, ast.Call) else ""
+        adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
+        if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
+            if all(indices.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
+                return [], need  # nothing reads the entries it zeroes
+        need = dict(need)
+        for name in _targets(stmt):
+            need.pop(name, None)
+        if path == "_rt.take_at" and adj is not None and indices.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
+            need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
+            need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+        elif path == "_rt.zero_at" and adj is not None:
+            need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+            need.setdefault(adj, {})
         else:
-            call = stmt.value if isinstance(stmt, ast.Assign) else None
-            path = path_of(call.func) if isinstance(call, ast.Call) else ""
-            adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
-            if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
-                if all(indices.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
-                    if not apply:
-                        out.append(stmt)
-                    continue  # nothing reads the entries it zeroes
-            for name in _targets(stmt):
-                need.pop(name, None)
-            if path == "_rt.take_at" and adj is not None and indices.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
-                need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
-                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
-            elif path == "_rt.zero_at" and adj is not None:
-                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
-                need.setdefault(adj, {})
-            else:
-                need = _join_needs(need, {n: None for n in _reads(stmt)})
-        out.append(stmt)
-    return out[::-1], need
+            need = _join_needs(need, {n: None for n in _reads(stmt)})
+        return [stmt], need
+
+    def test(self, stmt, need):
+        return _join_needs(need, {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)})
+
+    def join(self, a, b):
+        return _join_needs(a, b)
+
+    def same(self, a, b):
+        return _need_keys(a) == _need_keys(b)
 
 
 def _need_keys(need):
