@@ -109,14 +109,17 @@ def test_break_and_continue_lead_out_and_to_the_head():
     assert after == {"x": {0, 1}, "y": {2, 3}, "z": {5}}
 
 
-def test_return_ends_a_path():
+def test_return_leads_to_the_end():
     after = _values("""
         x = 0
         if c:
             x = 1
             return x
+            x = 2
+        x = 3
         """)
-    assert after == {"x": {0}}
+    # x = 2 is never reached; the end is reached after x = 1 (returned) and x = 3
+    assert after == {"x": {1, 3}}
 
 
 def test_backward_liveness_through_a_loop():

@@ -14,8 +14,8 @@ and ``same`` (has the state at a loop's head stopped changing). ``forward`` and
   repeated until it stops changing; leaving it (the test fails, or the loop never
   runs) goes through its ``else``; a ``break`` joins the state after the loop and a
   ``continue`` the head;
-- ``return`` and ``raise`` end a path (backward: the path starts from the state at
-  the function's end).
+- ``return`` and ``raise`` lead to the function's end: forward, their states join
+  the state after the body; backward, they start from the state given for its end.
 
 Forward, ``None`` is the state where no path reaches (after a ``break``); the
 driver keeps it away from the analysis. With ``apply`` the analysis may rewrite:
@@ -53,9 +53,12 @@ class Analysis:
 
 
 def forward(body, state, analysis, apply=False):
-    """``(body, state after it)``, given the state before (``None`` if no path
-    reaches its end)."""
-    return _Forward(analysis).block(body, state, apply)
+    """``(body, state at its end)``, given the state before: the join of the state
+    after its last statement and at each ``return`` and ``raise`` (``None`` if no path
+    reaches the end)."""
+    walk = _Forward(analysis)
+    body, state = walk.block(body, state, apply)
+    return body, walk.join(state, walk.ends)
 
 
 def backward(body, state, analysis, apply=False):
@@ -76,6 +79,7 @@ class _Forward:
     def __init__(self, analysis):
         self.a = analysis
         self.loops = []
+        self.ends = None  # the states at return and raise, joined
 
     def join(self, a, b):
         return b if a is None else a if b is None else self.a.join(a, b)
@@ -103,6 +107,7 @@ class _Forward:
                 new, state = self.a.step(stmt, state, apply)
                 out.extend(new if apply else [stmt])
                 if isinstance(stmt, ENDS):
+                    self.ends = self.join(self.ends, state)
                     state = None
         return out, state
 
