@@ -182,11 +182,8 @@ def drop_empty_comments(body, last=None):
 
 def tidy_signs(body):
     """``_Signs`` on the generated backward statements."""
-    for stmt in body:
-        if isinstance(stmt, COMPOUND):
-            tidy_signs(stmt.body)
-            tidy_signs(stmt.orelse)
-        elif _tag(stmt)[0] in ("accum", "set"):
+    for stmt in statements(body):
+        if _tag(stmt)[0] in ("accum", "set"):
             stmt.value = simplify.signs(stmt.value)
     return body
 
@@ -228,11 +225,7 @@ SCATTER = "_rt.scatter"
 def scatter_in_place(body):
     """``_dx = _dx + scatter(g, x, i)`` -> ``_dx = scatter_add(_dx, g, x, i)``, which adds
     into ``_dx`` itself when it can (see ``_rt.scatter_add``)."""
-    for stmt in body:
-        if isinstance(stmt, COMPOUND):
-            scatter_in_place(stmt.body)
-            scatter_in_place(stmt.orelse)
-            continue
+    for stmt in statements(body):
         term = _term(stmt) if _tag(stmt)[0] == "accum" else None
         if isinstance(term, ast.Call) and path_of(term.func) == SCATTER and len(term.args) == 3:
             func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
