@@ -75,41 +75,55 @@ class _Loop:
         self.continues = continues
 
 
-class _Forward:
+class _Walk:
+    """A block, statement by statement, in the walk's direction (``order``)."""
+
     def __init__(self, analysis):
         self.a = analysis
         self.loops = []
+
+    def block(self, body, state, apply):
+        out = []
+        for stmt in self.order(body):
+            if state is None:  # forward, past a break or return: nothing reaches it, left as it is
+                new = [stmt]
+            elif isinstance(stmt, ast.If):
+                new, state = [stmt], self.branch(stmt, state, apply)
+            elif isinstance(stmt, LOOPS):
+                new, state = [stmt], self.loop(stmt, state, apply)
+            elif isinstance(stmt, (ast.Break, ast.Continue)):
+                new, state = [stmt], self.jump(stmt, state)
+            else:
+                new, state = self.simple(stmt, state, apply)
+                new = new if apply else [stmt]
+            out.extend(self.order(new))
+        return self.order(out), state
+
+
+class _Forward(_Walk):
+    def __init__(self, analysis):
+        super().__init__(analysis)
         self.ends = None  # the states at return and raise, joined
+
+    def order(self, stmts):
+        return stmts
 
     def join(self, a, b):
         return b if a is None else a if b is None else self.a.join(a, b)
 
-    def block(self, body, state, apply):
-        out = []
-        for stmt in body:
-            if state is None:  # nothing reaches it: left as it is
-                out.append(stmt)
-            elif isinstance(stmt, ast.If):
-                state = self.branch(stmt, state, apply)
-                out.append(stmt)
-            elif isinstance(stmt, LOOPS):
-                state = self.loop(stmt, state, apply)
-                out.append(stmt)
-            elif isinstance(stmt, (ast.Break, ast.Continue)):
-                loop = self.loops[-1]
-                if isinstance(stmt, ast.Break):
-                    loop.breaks = self.join(loop.breaks, state)
-                else:
-                    loop.continues = self.join(loop.continues, state)
-                out.append(stmt)
-                state = None
-            else:
-                new, state = self.a.step(stmt, state, apply)
-                out.extend(new if apply else [stmt])
-                if isinstance(stmt, ENDS):
-                    self.ends = self.join(self.ends, state)
-                    state = None
-        return out, state
+    def simple(self, stmt, state, apply):
+        new, state = self.a.step(stmt, state, apply)
+        if isinstance(stmt, ENDS):
+            self.ends, state = self.join(self.ends, state), None
+        return new, state
+
+    def jump(self, stmt, state):
+        loop = self.loops[-1]
+        if isinstance(stmt, ast.Break):
+            loop.breaks = self.join(loop.breaks, state)
+        else:
+            loop.continues = self.join(loop.continues, state)
+        return None
 
     def branch(self, stmt, state, apply):
         state = self.a.test(stmt, state)
@@ -147,31 +161,20 @@ class _Forward:
         return self.loops.pop(), end
 
 
-class _Backward:
+class _Backward(_Walk):
     def __init__(self, analysis, end):
-        self.a = analysis
+        super().__init__(analysis)
         self.end = end  # where return and raise lead
-        self.loops = []
 
-    def block(self, body, state, apply):
-        out = []
-        for stmt in reversed(body):
-            if isinstance(stmt, ast.If):
-                state = self.branch(stmt, state, apply)
-                out.append(stmt)
-            elif isinstance(stmt, LOOPS):
-                state = self.loop(stmt, state, apply)
-                out.append(stmt)
-            elif isinstance(stmt, ast.Break):
-                state = self.loops[-1].breaks
-                out.append(stmt)
-            elif isinstance(stmt, ast.Continue):
-                state = self.loops[-1].continues
-                out.append(stmt)
-            else:
-                new, state = self.a.step(stmt, self.end if isinstance(stmt, ENDS) else state, apply)
-                out.extend(reversed(new) if apply else [stmt])
-        return out[::-1], state
+    def order(self, stmts):
+        return stmts[::-1]
+
+    def simple(self, stmt, state, apply):
+        return self.a.step(stmt, self.end if isinstance(stmt, ENDS) else state, apply)
+
+    def jump(self, stmt, state):
+        loop = self.loops[-1]
+        return loop.breaks if isinstance(stmt, ast.Break) else loop.continues
 
     def branch(self, stmt, state, apply):
         body, before_body = self.block(stmt.body, state, apply)
