@@ -14,10 +14,10 @@ def _body(text):
 
 
 class Values(flow.Analysis):
-    """Name -> the constants it may hold (``"?"``: anything else)."""
+    """Name -> the constants it may hold (``"?"``: anything else). Updated in place, as
+    the driver allows: a missing copy would show as a value leaking between paths."""
 
     def step(self, stmt, state, apply):
-        state = dict(state)
         if isinstance(stmt, ast.Assign):
             target, value = stmt.targets[0].id, stmt.value
             if isinstance(value, ast.Constant):
@@ -29,26 +29,32 @@ class Values(flow.Analysis):
         return [stmt], state
 
     def bind(self, stmt, state):
-        return {**state, stmt.target.id: frozenset({"?"})}
+        state[stmt.target.id] = frozenset({"?"})
+        return state
 
     def join(self, a, b):
         return {n: a.get(n, frozenset()) | b.get(n, frozenset()) for n in a.keys() | b.keys()}
 
 
 class Live(flow.Analysis):
-    """The names read later; with ``apply``, an assignment to a dead name goes."""
+    """The names read later (a set, updated in place); with ``apply``, an assignment to
+    a dead name goes."""
 
     def step(self, stmt, state, apply):
         stored = names_in(stmt, ast.Store)
         if isinstance(stmt, ast.Assign) and not stored & state:
             return [], state
-        return [stmt], (state - stored) | names_in(stmt, ast.Load)
+        state -= stored
+        state |= names_in(stmt, ast.Load)
+        return [stmt], state
 
     def test(self, stmt, state):
-        return state | names_in(stmt.iter if isinstance(stmt, ast.For) else stmt.test, ast.Load)
+        state |= names_in(stmt.iter if isinstance(stmt, ast.For) else stmt.test, ast.Load)
+        return state
 
     def bind(self, stmt, state):
-        return state - names_in(stmt.target, ast.Store)
+        state -= names_in(stmt.target, ast.Store)
+        return state
 
     def join(self, a, b):
         return a | b
@@ -125,7 +131,7 @@ def test_return_leads_to_the_end():
 def _live_code(text):
     """The body of ``text`` without its dead assignments (as text), and the names live
     at its start."""
-    new, live = flow.backward(_body(text), frozenset(), Live(), apply=True)
+    new, live = flow.backward(_body(text), set(), Live(), apply=True)
     return ast.unparse(new), live
 
 
@@ -174,5 +180,5 @@ def test_without_apply_the_body_is_unchanged():
                 q = 1
     """)
     text = ast.unparse(body)
-    new, live = flow.backward(body, frozenset(), Live())
+    new, live = flow.backward(body, set(), Live())
     assert ast.unparse(new) == text and live == {"range"}

@@ -584,8 +584,8 @@ def _surely_stored(stmts):
 
 def _exposed(stmts):
     """Names ``stmts`` may read before assigning them."""
-    state = flow.forward(stmts, (frozenset(), frozenset()), _Exposed())[1]
-    return set(state[1]) if state is not None else set()
+    state = flow.forward(stmts, (set(), set()), _Exposed())[1]
+    return state[1] if state is not None else set()
 
 
 class _Exposed(flow.Analysis):
@@ -593,20 +593,25 @@ class _Exposed(flow.Analysis):
 
     def step(self, stmt, state, apply):  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
         defined, found = state
-        found = found | (_reads(stmt) - defined)
+        found |= _reads(stmt) - defined
         if isinstance(stmt, ast.Assign):
-            defined = defined | names_in(stmt.targets, ast.Store)
-        return [stmt], (defined, found)
+            defined |= names_in(stmt.targets, ast.Store)
+        return [stmt], state
 
     def test(self, stmt, state):
         defined, found = state
-        return defined, found | (_reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test) - defined)
+        found |= _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test) - defined
+        return state
 
     def bind(self, stmt, state):
-        return state[0] | names_in([stmt.target], ast.Store), state[1]
+        state[0].update(names_in([stmt.target], ast.Store))
+        return state
 
     def join(self, a, b):
         return a[0] & b[0], a[1] | b[1]
+
+    def copy(self, state):
+        return set(state[0]), set(state[1])
 
 
 def _reads(node):

@@ -4,9 +4,9 @@
 An analysis supplies what a state is by subclassing ``Analysis``: ``step`` (the
 state past one simple statement), ``join`` (the state where two paths meet) and,
 where it needs them, ``test`` (past the header of a branch or a loop: its test, a
-``for``'s iterable), ``bind`` (past a ``for``'s target, at the start of each round)
-and ``same`` (has the state at a loop's head stopped changing). ``forward`` and
-``backward`` own the rest:
+``for``'s iterable), ``bind`` (past a ``for``'s target, at the start of each round),
+``same`` (has the state at a loop's head stopped changing) and ``copy``. ``forward``
+and ``backward`` own the rest:
 
 - a block carries the state from statement to statement (from its end, backward);
 - ``if`` runs both branches from the same state and joins them;
@@ -18,12 +18,16 @@ and ``same`` (has the state at a loop's head stopped changing). ``forward`` and
   the state after the body; backward, they start from the state given for its end.
 
 Forward, ``None`` is the state where no path reaches (after a ``break``); the
-driver keeps it away from the analysis. With ``apply`` the analysis may rewrite:
+driver keeps it away from the analysis. ``step``, ``test`` and ``bind`` may update
+the state they are given in place (a long block then costs no copy per statement):
+the driver hands them a copy wherever a state goes two ways. With ``apply`` the
+analysis may rewrite:
 ``step`` returns the statements that replace one, and the driver sets the blocks
 of branches and loops (a loop's body once, from its head's final state).
 """
 
 import ast
+import copy
 
 LOOPS = (ast.For, ast.While)
 ENDS = (ast.Return, ast.Raise)
@@ -31,8 +35,8 @@ ENDS = (ast.Return, ast.Raise)
 
 class Analysis:
     """One dataflow problem. ``step(stmt, state, apply)`` returns ``(statements
-    replacing stmt, state past it)`` and must leave ``state`` as it was; the driver
-    uses the statements only with ``apply``."""
+    replacing stmt, state past it)``; the driver uses the statements only with
+    ``apply``. ``join`` returns a new state and leaves its two as they are."""
 
     def step(self, stmt, state, apply):
         raise NotImplementedError
@@ -51,20 +55,24 @@ class Analysis:
     def same(self, a, b):
         return a == b
 
+    def copy(self, state):
+        """A state ``step``, ``test`` and ``bind`` may change without changing ``state``."""
+        return copy.copy(state)
+
 
 def forward(body, state, analysis, apply=False):
     """``(body, state at its end)``, given the state before: the join of the state
     after its last statement and at each ``return`` and ``raise`` (``None`` if no path
     reaches the end)."""
     walk = _Forward(analysis)
-    body, state = walk.block(body, state, apply)
+    body, state = walk.block(body, analysis.copy(state), apply)
     return body, walk.join(state, walk.ends)
 
 
 def backward(body, state, analysis, apply=False):
     """``(body, state before it)``, given the state after its end, which is also where
     ``return`` and ``raise`` lead."""
-    return _Backward(analysis, state).block(body, state, apply)
+    return _Backward(analysis, state).block(body, analysis.copy(state), apply)
 
 
 class _Loop:
@@ -127,7 +135,7 @@ class _Forward(_Walk):
 
     def branch(self, stmt, state, apply):
         state = self.a.test(stmt, state)
-        body, after_body = self.block(stmt.body, state, apply)
+        body, after_body = self.block(stmt.body, self.a.copy(state), apply)
         orelse, after_else = self.block(stmt.orelse, state, apply)
         if apply:
             stmt.body, stmt.orelse = body, orelse
@@ -151,7 +159,7 @@ class _Forward(_Walk):
     def round(self, stmt, head, apply):
         """One pass over the body from the head state: where its ``break`` and
         ``continue`` lead, and the state at its end."""
-        state = self.a.test(stmt, head)
+        state = self.a.test(stmt, self.a.copy(head))
         if isinstance(stmt, ast.For):
             state = self.a.bind(stmt, state)
         self.loops.append(_Loop())
@@ -170,21 +178,21 @@ class _Backward(_Walk):
         return stmts[::-1]
 
     def simple(self, stmt, state, apply):
-        return self.a.step(stmt, self.end if isinstance(stmt, ENDS) else state, apply)
+        return self.a.step(stmt, self.a.copy(self.end) if isinstance(stmt, ENDS) else state, apply)
 
     def jump(self, stmt, state):
         loop = self.loops[-1]
-        return loop.breaks if isinstance(stmt, ast.Break) else loop.continues
+        return self.a.copy(loop.breaks if isinstance(stmt, ast.Break) else loop.continues)
 
     def branch(self, stmt, state, apply):
-        body, before_body = self.block(stmt.body, state, apply)
+        body, before_body = self.block(stmt.body, self.a.copy(state), apply)
         orelse, before_else = self.block(stmt.orelse, state, apply)
         if apply:
             stmt.body, stmt.orelse = body, orelse
         return self.a.test(stmt, self.a.join(before_body, before_else))
 
     def loop(self, stmt, after, apply):
-        orelse, leaving = self.block(stmt.orelse, after, apply)
+        orelse, leaving = self.block(stmt.orelse, self.a.copy(after), apply)
         if apply:
             stmt.orelse = orelse
         head = self.a.test(stmt, leaving)
@@ -202,7 +210,7 @@ class _Backward(_Walk):
         """The state at the start of one round, given the head's (where the body's end
         and ``continue`` lead) and the loop's end (where ``break`` leads)."""
         self.loops.append(_Loop(breaks=after, continues=head))
-        body, state = self.block(stmt.body, head, apply)
+        body, state = self.block(stmt.body, self.a.copy(head), apply)
         self.loops.pop()
         if apply:
             stmt.body = body

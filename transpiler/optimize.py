@@ -54,10 +54,13 @@ class _Live(flow.Analysis):
             return [], live
         if apply:
             stmt = _uncut(stmt, live)
-        return [stmt], (live - targets) | self.reads(stmt)
+        live -= targets
+        live |= self.reads(stmt)
+        return [stmt], live
 
     def test(self, stmt, live):
-        return live | self.reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+        live |= self.reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+        return live
 
     def join(self, a, b):
         return a | b
