@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adgen import errors, instances, lift, objects, passed, source, subset, tuples, variadic
+from adgen import errors, flow, instances, lift, objects, passed, source, subset, tuples, variadic
 from adgen.errors import Diagnostics, TranspileError
 from adgen.libraries import installed
 from adgen.marks import mark
@@ -583,21 +583,36 @@ def _surely_stored(stmts):
     return {n.id for s in stmts if isinstance(s, ast.Assign) for t in s.targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
-def _exposed(stmts, defined=frozenset()):
+def _exposed(stmts):
     """Names ``stmts`` may read before assigning them."""
-    defined, found = set(defined), set()
-    for s in stmts:
-        if isinstance(s, ast.For):
-            found |= _reads(s.iter) - defined
-            found |= _exposed(s.body, defined | names_in([s.target], ast.Store))
-        elif isinstance(s, (ast.If, ast.While)):
-            found |= _reads(s.test) - defined
-            found |= _exposed(s.body, defined) | _exposed(s.orelse, defined)
-        else:  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
-            found |= _reads(s) - defined
-            if isinstance(s, ast.Assign):
-                defined |= names_in(s.targets, ast.Store)
-    return found
+    state = flow.forward(stmts, (set(), set()), _Exposed())[1]
+    return state[1] if state is not None else set()
+
+
+class _Exposed(flow.Analysis):
+    """``(names surely assigned, names read before they surely were)``, forward."""
+
+    def step(self, stmt, state, apply):  # an assignment reads its value, and its targets' bases (``y[i] = _t1``)
+        defined, found = state
+        found |= _reads(stmt) - defined
+        if isinstance(stmt, ast.Assign):
+            defined |= names_in(stmt.targets, ast.Store)
+        return [stmt], state
+
+    def test(self, stmt, state):
+        defined, found = state
+        found |= _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test) - defined
+        return state
+
+    def bind(self, stmt, state):
+        state[0].update(names_in([stmt.target], ast.Store))
+        return state
+
+    def join(self, a, b):
+        return a[0] & b[0], a[1] | b[1]
+
+    def copy(self, state):
+        return set(state[0]), set(state[1])
 
 
 def _reads(node):

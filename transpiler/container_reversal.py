@@ -17,7 +17,7 @@ from adgen import optimize
 from adgen.container_rewrites import call_stmt, load_at
 from adgen.marks import mark, marks
 from adgen.reverse import Block
-from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, tag
+from adgen.syntax import as_result, assign, at, call, clone, is_atomic, literal_int, load, names_in, statements, tag
 
 
 def append(rev, stmt, in_loop):
@@ -90,13 +90,11 @@ def drop_unread_restores(backward):
 def _read_elsewhere(body):
     """Names read by backward statements other than restores."""
     found = set()
-    for stmt in body:
+    for stmt in statements(body):
         if marks(stmt).restore:
             continue
-        if isinstance(stmt, (ast.If, ast.For, ast.While)):
-            header = stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter
-            found |= names_in(header)
-            found |= _read_elsewhere(stmt.body) | _read_elsewhere(stmt.orelse)
+        if isinstance(stmt, (ast.If, ast.For, ast.While)):  # its header; its blocks come next
+            found |= names_in(stmt.test if isinstance(stmt, (ast.If, ast.While)) else stmt.iter)
         else:
             found |= names_in(stmt, ast.Load)
     return found

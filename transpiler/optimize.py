@@ -14,7 +14,7 @@
 
 import ast
 
-from adgen import condense, indices, simplify
+from adgen import condense, flow, indices, simplify
 from adgen.condense import COMPOUND
 from adgen.condense import pops as _pops
 from adgen.syntax import comment, names_in, path_of, same, statements
@@ -31,54 +31,39 @@ def _reads(node):
 
 
 def drop_dead(body):
-    known = {}  # id of a statement or header -> the names it reads (loops are gone over again)
+    """``body`` without the generated assignments nobody reads (``flow.backward``)."""
+    return flow.backward(body, set(), _Live(), apply=True)[0]
 
-    def reads(node):
-        found = known.get(id(node))
+
+class _Live(flow.Analysis):
+    """The names read later (backward). With ``apply``, generated assignments to names
+    nobody reads go."""
+
+    def __init__(self):
+        self.known = {}  # id of a statement or header -> the names it reads (loops are gone over again)
+
+    def reads(self, node):
+        found = self.known.get(id(node))
         if found is None:
-            found = known[id(node)] = _reads(node)
+            found = self.known[id(node)] = _reads(node)
         return found
 
-    return _live(body, set(), set(), True, reads)[0]
+    def step(self, stmt, live, apply):
+        targets = _targets(stmt)
+        if _tag(stmt)[0] in GENERATED and not targets & live:
+            return [], live
+        if apply:
+            stmt = _uncut(stmt, live)
+        live -= targets
+        live |= self.reads(stmt)
+        return [stmt], live
 
+    def test(self, stmt, live):
+        live |= self.reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+        return live
 
-def _live(body, live, exit_live, apply, reads):
-    """``(new body, names live before it)``, given the names live after it; ``exit_live``:
-    the names live after the innermost loop (where a ``break`` goes). ``apply``: change
-    the statements (else only work out what is live; the body is left as it is).
-    ``reads``: the names a statement reads."""
-    out = []
-    for stmt in reversed(body):
-        if isinstance(stmt, ast.If):
-            body_, live_body = _live(stmt.body, set(live), exit_live, apply, reads)
-            orelse, live_else = _live(stmt.orelse, set(live), exit_live, apply, reads)
-            if apply:
-                stmt.body, stmt.orelse = body_, orelse
-            live = live_body | live_else | reads(stmt.test)
-        elif isinstance(stmt, (ast.For, ast.While)):
-            header = reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
-            around = set(live)
-            while True:
-                live_in = _live(stmt.body, set(around), live, False, reads)[1]
-                if live_in | header <= around:
-                    break
-                around |= live_in | header
-            if apply:
-                stmt.body = _live(stmt.body, set(around), live, True, reads)[0]
-            live = live | live_in | header
-        elif isinstance(stmt, ast.Break):
-            live = set(exit_live)
-        else:
-            kind, _ = _tag(stmt)
-            targets = _targets(stmt)
-            if kind in GENERATED and not targets & live:
-                continue
-            if apply:
-                stmt = _uncut(stmt, live)
-            live -= targets
-            live |= reads(stmt)
-        out.append(stmt)
-    return out[::-1], live
+    def join(self, a, b):
+        return a | b
 
 
 def _uncut(stmt, live):
@@ -102,56 +87,42 @@ def drop_dead_zeroing(body):
     zeroing = (s for s in statements(body) if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call))
     if not any(path_of(s.value.func) == "_rt.zero_at" for s in zeroing):  # as inplace.py writes it
         return body
-    return _needed(body, {}, {}, True)[0]
+    return flow.backward(body, {}, _Needed(), apply=True)[0]
 
 
-def _needed(body, need, exit_need, apply):
-    """``(new body, what is read before it)``: per adjoint, ``None`` (all of it) or the
-    literal indices ``take_at`` reads (``{dump: node}``), given what is read after.
-    ``apply``: drop the zeroing nobody sees (else only work out what is read)."""
-    out = []
-    for stmt in reversed(body):
-        if isinstance(stmt, ast.If):
-            body_, a = _needed(stmt.body, dict(need), exit_need, apply)
-            orelse, b = _needed(stmt.orelse, dict(need), exit_need, apply)
-            if apply:
-                stmt.body, stmt.orelse = body_, orelse
-            need = _join_needs(_join_needs(a, b), {n: None for n in _reads(stmt.test)})
-        elif isinstance(stmt, (ast.For, ast.While)):
-            header = {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)}
-            around = _join_needs(need, header)
-            while True:
-                inside = _needed(stmt.body, dict(around), need, False)[1]
-                joined = _join_needs(around, inside)
-                if _need_keys(joined) == _need_keys(around):
-                    break
-                around = joined
-            if apply:
-                stmt.body = _needed(stmt.body, dict(around), need, True)[0]
-            need = around
-        elif isinstance(stmt, ast.Break):
-            need = dict(exit_need)
+class _Needed(flow.Analysis):
+    """Per adjoint, what is read later (backward): ``None`` (all of it) or the literal
+    indices ``take_at`` reads (``{dump: node}``). With ``apply``, the zeroing nobody
+    sees goes."""
+
+    def step(self, stmt, need, apply):
+        call = stmt.value if isinstance(stmt, ast.Assign) else None
+        path = path_of(call.func) if isinstance(call, ast.Call) else ""
+        adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
+        if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
+            if all(indices.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
+                return [], need  # nothing reads the entries it zeroes
+        need = dict(need)
+        for name in _targets(stmt):
+            need.pop(name, None)
+        if path == "_rt.take_at" and adj is not None and indices.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
+            need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
+            need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+        elif path == "_rt.zero_at" and adj is not None:
+            need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
+            need.setdefault(adj, {})
         else:
-            call = stmt.value if isinstance(stmt, ast.Assign) else None
-            path = path_of(call.func) if isinstance(call, ast.Call) else ""
-            adj = call.args[0].id if path in ("_rt.zero_at", "_rt.take_at") and isinstance(call.args[0], ast.Name) else None
-            if path == "_rt.zero_at" and adj in _targets(stmt) and isinstance(need.get(adj, {}), dict):
-                if all(indices.disjoint(call.args[2], j) for j in need.get(adj, {}).values()):
-                    if not apply:
-                        out.append(stmt)
-                    continue  # nothing reads the entries it zeroes
-            for name in _targets(stmt):
-                need.pop(name, None)
-            if path == "_rt.take_at" and adj is not None and indices.literal_index(call.args[2]) and isinstance(need.get(adj, {}), dict):
-                need[adj] = {**need.get(adj, {}), ast.dump(call.args[2]): call.args[2]}
-                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
-            elif path == "_rt.zero_at" and adj is not None:
-                need = _join_needs(need, {n: None for n in _reads(stmt) - {adj}})
-                need.setdefault(adj, {})
-            else:
-                need = _join_needs(need, {n: None for n in _reads(stmt)})
-        out.append(stmt)
-    return out[::-1], need
+            need = _join_needs(need, {n: None for n in _reads(stmt)})
+        return [stmt], need
+
+    def test(self, stmt, need):
+        return _join_needs(need, {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)})
+
+    def join(self, a, b):
+        return _join_needs(a, b)
+
+    def same(self, a, b):
+        return _need_keys(a) == _need_keys(b)
 
 
 def _need_keys(need):
@@ -214,11 +185,8 @@ def drop_empty_comments(body, last=None):
 
 def tidy_signs(body):
     """``_Signs`` on the generated backward statements."""
-    for stmt in body:
-        if isinstance(stmt, COMPOUND):
-            tidy_signs(stmt.body)
-            tidy_signs(stmt.orelse)
-        elif _tag(stmt)[0] in ("accum", "set"):
+    for stmt in statements(body):
+        if _tag(stmt)[0] in ("accum", "set"):
             stmt.value = simplify.signs(stmt.value)
     return body
 
@@ -260,11 +228,7 @@ SCATTER = "_rt.scatter"
 def scatter_in_place(body):
     """``_dx = _dx + scatter(g, x, i)`` -> ``_dx = scatter_add(_dx, g, x, i)``, which adds
     into ``_dx`` itself when it can (see ``_rt.scatter_add``)."""
-    for stmt in body:
-        if isinstance(stmt, COMPOUND):
-            scatter_in_place(stmt.body)
-            scatter_in_place(stmt.orelse)
-            continue
+    for stmt in statements(body):
         term = _term(stmt) if _tag(stmt)[0] == "accum" else None
         if isinstance(term, ast.Call) and path_of(term.func) == SCATTER and len(term.args) == 3:
             func = ast.Attribute(value=term.func.value, attr="scatter_add", ctx=ast.Load())
