@@ -145,7 +145,7 @@ MODEL = """import numpy as np
 
 
 def f(x, w):
-    y = np.sin(x * w)
+    y = np.sin(x) * w  # y's adjoint is read twice: line 6 keeps a statement of its own
     total = np.sum(y
                    * y)
     return total

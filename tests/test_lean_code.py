@@ -7,8 +7,9 @@ import textwrap
 
 import numpy as np
 import pytest
+import scipy.linalg
 
-from adgen import condense, grad, shapes
+from adgen import condense, grad, shapes, simplify
 from adgen.runtime.rules import linalg
 from gradcheck import check_grad
 from test_shapes import _infer
@@ -109,6 +110,62 @@ def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
         _g2 = _dans * 3.0
         _dv = _g2 * v + _g2
         _dc = _rt.rules.linalg.diag(_dv, _t5, c)""")
+
+
+def test_a_backward_value_read_once_further_down_its_block_is_put_in_its_place():
+    body = _body("""
+        _dsf2 = _dK * _t3
+        _dell = -np.sum(_dK * _t2)
+        '''line 3'''
+        _dlog_sf = _dlog_sf + _dsf2 * sf2
+        _dlog_ell = _dlog_ell + _dell * ell
+    """, ["set", "set", "comment", "accum", "accum"])
+    assert _text(condense.inline_later(body)) == textwrap.dedent("""\
+        # line 3
+        _dlog_sf = _dlog_sf + _dK * _t3 * sf2
+        _dlog_ell = _dlog_ell + -np.sum(_dK * _t2) * ell""")
+
+
+def test_a_backward_value_stays_where_moving_it_could_change_what_it_reads():
+    cases = [
+        ("_da = _dK * t\nt = _tape.pop()\n_dx = _dx + _da", ["set", "pop", "accum"]),  # t rebound between
+        ("_da = _dK * t\n_r1 = _bwd_f(_rec1, _dy)\n_dx = _dx + _da", ["set", "set", "accum"]),  # a call that may change _dK
+        ("_da = _dK * t\n_dK = _rt.scatter_add(_dK, g, x, 0)\n_dx = _dx + _da", ["set", "set", "accum"]),  # in place
+        ("_da = _dK * t\n_dy = _dy * 2.0\n_dx = _dx + _da * _da", ["set", "set", "accum"]),  # read twice
+    ]
+    for text, kinds in cases:
+        assert len(condense.inline_later(_body(text, kinds))) == 3, text
+    assert len(condense.inline_later(_body("_da = _dK * _t1\n_dy = _dy * 2.0\n_dx = _dx + _da", ["set"] * 3), {"_t1"})) == 3  # large
+
+
+def test_adjoints_started_at_one_number_share_a_statement():
+    body = _body("_da = 0.0\n_db = 0.0\n_dc = 0\n_dd = np.zeros(3)\n_de = np.zeros(3)", ["init"] * 5)
+    # a number is immutable, an array is not: two names must not share one
+    assert _text(condense.chain_inits(body)) == "_da = _db = 0.0\n_dc = 0\n_dd = np.zeros(3)\n_de = np.zeros(3)"
+
+
+def test_a_tuple_results_cotangents_picked_by_position_are_the_cotangents_themselves():
+    expr = ast.parse("_rt.cholesky_cot(_rt.per_output((_dc, _dlower), (c, lower))[0], c, True)", mode="eval").body
+    assert ast.unparse(simplify.fold(expr)) == "_rt.cholesky_cot(_dc, c, True)"
+    kept = ast.parse("_rt.per_output(g, (c, lower))[0]", mode="eval").body  # stacked or 0.0: the helper decides
+    assert ast.unparse(simplify.fold(kept)) == "_rt.per_output(g, (c, lower))[0]"
+
+
+def gp_like(log_sf, log_sn, X):
+    K = np.exp(2.0 * log_sf) * np.exp(-np.sum(X * X, axis=1)) + np.exp(2.0 * log_sn)
+    c, lower = scipy.linalg.cho_factor(np.diag(K), lower=True)
+    return np.sum(np.log(np.diag(c))) + np.sum(scipy.linalg.cho_solve((c, lower), K))
+
+
+def test_gradients_with_inlined_adjoints_and_a_dropped_flag_cotangent_are_right():
+    rng = np.random.default_rng(2)
+    args = [0.3, -0.4, rng.standard_normal((4, 2))]
+    g = grad(gp_like, wrt=(0, 1))
+    text = g.source_for(*args)
+    assert "per_output" not in text and "_dlower" not in text and "_dsn2" not in text
+    got = g(*args)
+    for i in (0, 1):
+        check_grad(gp_like, args, i, got[i])
 
 
 def test_a_generated_backward_call_is_not_moved_into_another_statement():

@@ -3,11 +3,15 @@ the same order, as a person would write them (part of ``optimize.run``).
 
 - ``propagate_copies``: ``a = b`` goes when ``a`` is read only before ``b`` changes.
 - ``inline_once``: a temporary read once, by the next statement, is put in its place.
+- ``inline_later``: a backward value read once, by a later statement of its block, is
+  put in its place (``_dsf2 = _dK * _t3`` ... ``_dlog_sf = _dlog_sf + _dsf2 * sf2``).
 - ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
 - ``merge_pushes``: pushes of the tape one after the other are one statement.
+- ``chain_inits``: adjoints started at the same number one after the other are one
+  ``_da = _db = 0.0``.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 
 Nothing is moved past a statement that could change what it reads, and no name that
@@ -27,10 +31,14 @@ from adgen.zeros import targets as _targets
 COMPOUND = (ast.If, ast.For, ast.While)
 
 
-def run(body, large=frozenset()):
+def run(body, large=frozenset(), debug=False):
     """The statement-merging passes, in order. ``large``: temporaries ``free_temporaries``
-    will free as soon as they are read for the last time (not merged across)."""
-    return return_originals(merge_sums(inline_once(propagate_copies(body)), large))
+    will free as soon as they are read for the last time (not merged across). ``debug``:
+    each adjoint keeps its statement, so that the check after it names its line."""
+    body = inline_once(propagate_copies(body))
+    if not debug:
+        body = inline_later(body, large)
+    return return_originals(merge_sums(body, large))
 
 
 def run_records(body):
@@ -176,6 +184,49 @@ def _inlined(before, stmt, counts):
     return True
 
 
+def inline_later(body, large=frozenset(), counts=None):
+    """A backward ``v = e`` whose only read in the function is in a later assignment of
+    its block becomes that read, when nothing between rebinds ``v`` or what ``e`` reads
+    or changes anything (each is pure), and ``e`` is pure: the same value, computed later. Not
+    where ``e`` reads one of the ``large`` temporaries (they would live longer)."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            stmt.body = inline_later(stmt.body, large, counts)
+            stmt.orelse = inline_later(stmt.orelse, large, counts)
+        elif _sunk(body, k, large, counts):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _sunk(body, k, large, counts):
+    """Put the value of ``body[k]`` into its one reader further down ``body``; done?"""
+    stmt, name = body[k], _target(body[k])
+    if _tag(stmt)[0] != "set" or name is None or counts.get(name) != 1 or not _pure(stmt.value):
+        return False
+    reads = _reads(stmt.value)
+    if reads & large:
+        return False
+    for later in body[k + 1 :]:
+        if _tag(later)[0] == "comment":
+            continue
+        if not isinstance(later, (ast.Assign, ast.Expr)) or not _pure(later.value):
+            return False  # it could change what ``e`` reads
+        if name in _reads(later):
+            uses = [n for n in name_nodes(later) if n.id == name and type(n.ctx) is ast.Load]
+            if not (_tag(later)[0] in ("set", "accum") and _pure(later.value) and len(uses) == 1):
+                return False
+            if len(ast.unparse(later)) + len(ast.unparse(stmt.value)) - len(name) > LONGEST:
+                return False
+            later.value = clone(later.value, {name: stmt.value})
+            return True
+        if _targets(later) & (reads | {name}):
+            return False
+    return False
+
+
 def merge_sums(body, large=frozenset()):
     """``v = e1`` (or ``v = v + e1``) and a later ``v = v + e2`` (or ``- e2``) under the same
     ``# line`` comment become ``v = e1 + e2`` when the statements between neither read
@@ -299,6 +350,30 @@ def _recorded(stmt, tape, method):
 def _single_pop(stmt):
     """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
     return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not getattr(stmt, "adgen_restore", None) and pops(stmt.value)
+
+
+def chain_inits(body):
+    """``_da = 0.0`` and ``_db = 0.0`` one after the other become ``_da = _db = 0.0``: a
+    number is immutable, so the names may share it (each is rebound, never changed in
+    place). Last of the passes: the others read one target per assignment."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = chain_inits(stmt.body)
+            stmt.orelse = chain_inits(stmt.orelse)
+        elif out and _number_init(stmt) and _number_init(out[-1]) and _same_number(stmt.value, out[-1].value):
+            out[-1].targets.append(stmt.targets[0])
+            continue
+        out.append(stmt)
+    return out
+
+
+def _number_init(stmt):
+    return _tag(stmt)[0] == "init" and isinstance(stmt.value, ast.Constant) and type(stmt.value.value) in (int, float)
+
+
+def _same_number(a, b):
+    return type(a.value) is type(b.value) and a.value == b.value
 
 
 TEMPORARY = re.compile(f"({re.escape(GRAD)}|{re.escape(RESULT)})(\\d+)$")  # the backward's temporaries: ``_g1``, ``_r1``

@@ -193,7 +193,7 @@ def layout(job, form):
 def optimize(job, form):
     """The clean-ups of ``optimize`` on forward and backward together; then lists put back
     that nothing reads go."""
-    forward, backward = optimizing.run(form.forward, form.backward, form.rev.backward_names, form.rev.large)
+    forward, backward = optimizing.run(form.forward, form.backward, form.rev.backward_names, form.rev.large, job.debug)
     return advance(form, Optimized, forward=forward, backward=container_reversal.drop_unread_restores(backward))
 
 
