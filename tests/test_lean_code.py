@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from adgen import condense, grad, shapes, simplify
+from adgen import broadcasts, condense, grad, shapes, simplify, source
+from adgen.errors import Diagnostics
+from adgen.names import Names
+from adgen.resolve import Resolver
 from adgen.runtime.rules import linalg
 from gradcheck import check_grad
 from test_shapes import _infer
@@ -166,6 +169,69 @@ def test_gradients_with_inlined_adjoints_and_a_dropped_flag_cotangent_are_right(
     got = g(*args)
     for i in (0, 1):
         check_grad(gp_like, args, i, got[i])
+
+
+def test_a_copy_read_up_to_the_return_is_read_through():
+    body = _body("_g1 = _dans\n_dx = _g1 * y\nreturn (_ans, _rt.as_grad(_dx + _g1, x))", ["set", "set", None])
+    assert _text(condense.propagate_copies(body)) == "_dx = _dans * y\nreturn (_ans, _rt.as_grad(_dx + _dans, x))"
+    named = _body("_dx = _r1\n_dy = _dy * 2.0\nreturn (_ans, _rt.as_grad(_dx, x))", ["set", "set", None])
+    assert len(condense.propagate_copies(named)) == 3  # the adjoint's name stays
+
+
+def _forward(x, Y, b):
+    t1 = np.exp(x)  # noqa: F841 - a forward temporary the backwards below read
+
+
+def _spared(text, kinds, shapes_of):
+    """``broadcasts.drop_expands`` on ``text`` after the forward ``_forward``, where the
+    parameters have the shapes ``shapes_of``."""
+    src = source.load(_forward)
+    forward = src.func.body
+    resolver = Resolver(src, Names(set()), Diagnostics(src))
+    resolver.qualify(forward, {"x", "Y", "b"})
+    known = shapes.Shapes(forward, ["x", "Y", "b"], shapes_of, resolver)
+    return _text(broadcasts.drop_expands(_body(text, kinds), forward, known))
+
+
+def test_an_expansion_an_operand_of_the_full_shape_broadcasts_anyway_goes():
+    shapes_of = {"x": (4, 3), "Y": (4, 3), "b": (3,)}
+    text = """
+        _dz = -(_rt.expand(_rt.over(_dans, n), (4, 3)) * Y)
+        _dy = _rt.over(_rt.expand(g, (4, 3), 1, True), t1) * 2
+        _db = _rt.expand(_dans, (4, 3)) * b
+        _dw = np.sum(_rt.expand(_dans, (4, 3)), axis=0)
+        _dv = _rt.expand(g, (4, 3), 1) * Y
+    """
+    assert _spared(text, ["set"] * 5, shapes_of).splitlines() == [
+        "_dz = -(_rt.over(_dans, n) * Y)",
+        "_dy = _rt.over(g, t1) * 2",  # t1, a forward temporary, has x's shape
+        "_db = _rt.expand(_dans, (4, 3)) * b",  # b alone would not make the shape
+        "_dw = np.sum(_rt.expand(_dans, (4, 3)), axis=0)",  # not elementwise
+        "_dv = _rt.expand(g, (4, 3), 1) * Y",  # g needs an axis put back first
+    ]
+
+
+def test_an_expanded_temporary_goes_only_when_every_read_broadcasts_it():
+    shapes_of = {"x": (4, 3), "Y": (4, 3)}
+    each = _spared("_g1 = _rt.expand(_dans, (4, 3))\n_dx = _g1 * Y\n_dy = _rt.over(_g1, t1)", ["set"] * 3, shapes_of)
+    assert each.splitlines()[0] == "_g1 = _dans"
+    one = _spared("_g1 = _rt.expand(_dans, (4, 3))\n_dx = _g1 * Y\n_dy = np.sum(_g1, axis=0)", ["set"] * 3, shapes_of)
+    assert one.splitlines()[0] == "_g1 = _rt.expand(_dans, (4, 3))"
+
+
+def weighted(x, Y, b):
+    return np.sum(np.exp(x) * Y) + np.sum(np.sin(x) + b) + np.sum(x, axis=1, keepdims=True).sum()
+
+
+def test_gradients_without_the_expansions_are_right():
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.standard_normal(3)]
+    g = grad(weighted, wrt=(0, 2))
+    text = g.source_for(*args)
+    assert "_rt.expand(_dans, (4, 3)) * Y" not in text and "* Y" in text
+    got = g(*args)
+    for i in (0, 1):
+        check_grad(weighted, args, 2 * i, got[i])
 
 
 def test_a_generated_backward_call_is_not_moved_into_another_statement():

@@ -102,7 +102,8 @@ def _copy(stmt):
 
 def propagate_copies(body, counts=None):
     """``a = b`` goes when every read of ``a`` in the function comes after it in its block
-    and before anything rebinds ``a`` or ``b``: those reads read ``b``."""
+    and before anything rebinds ``a`` or ``b`` (or the function returns): those reads
+    read ``b``."""
     counts = _read_counts(body) if counts is None else counts
     out = []
     for k, stmt in enumerate(body):
@@ -110,7 +111,9 @@ def propagate_copies(body, counts=None):
             stmt.body = propagate_copies(stmt.body, counts)
             stmt.orelse = propagate_copies(stmt.orelse, counts)
         pair = _copy(stmt)
-        if pair is not None and _propagate(body, k + 1, *pair, counts):
+        # ``_dx = _r1`` keeps the adjoint's name (``inline_once`` puts the value there)
+        named = pair is not None and TEMPORARY.match(pair[1]) and not TEMPORARY.match(pair[0])
+        if pair is not None and not named and _propagate(body, k + 1, *pair, counts):
             continue
         out.append(stmt)
     return out
@@ -122,6 +125,10 @@ def _propagate(body, start, a, b, counts):
     seen, end = 0, None
     for j in range(start, len(body)):
         stmt = body[j]
+        if isinstance(stmt, ast.Return):  # the function ends: nothing rebinds either name
+            seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
+            end = j
+            break
         if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _calls(stmt, IN_PLACE):
             return False
         seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
