@@ -344,9 +344,26 @@ def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
         _tape.push(f)
     """
     body = _body(text, [None] * 6)
-    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
+    # the first three move down past f = k * d, which changes none of them
+    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["f = k * d", "_tape.extend((np.shape(_t1), d, r, f))"]
     debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
     assert len(condense.merge_pushes(debug)) == 6
+
+
+def test_a_push_moves_down_to_the_next_only_past_what_keeps_its_value():
+    def merged(text):
+        return _text(condense.merge_pushes(_body("_tape = _rt.Tape()\n" + text, [None] * (text.count("\n") + 2)))).splitlines()[1:]
+
+    # the same array object recorded after a store into it: the store may come between
+    assert merged("_tape.push(u)\nu[0] = 0.0\n_tape.push(v)") == ["u[0] = 0.0", "_tape.extend((u, v))"]
+    kept = [
+        "_tape.push(u[0])\nu[0] = 0.0\n_tape.push(v)",  # an entry read after the store would differ
+        "_tape.push(E)\nE = E_new\n_tape.push(v)",  # rebound
+        "_tape.push(E)\nv = f(E)\n_tape.push(v)",  # a call of the user's: it may change anything
+        "_tape.push(E)\nv = _tape.pop()\n_tape.push(v)",  # the tape itself
+    ]
+    for text in kept:
+        assert len(merged(text)) == 3, text
 
 
 def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():

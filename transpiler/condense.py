@@ -9,7 +9,8 @@ the same order, as a person would write them (part of ``optimize.run``).
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
-- ``merge_pushes``: pushes of the tape one after the other are one statement.
+- ``merge_pushes``: pushes of the tape with nothing between that changes what they
+  record are one statement.
 - ``chain_inits``: adjoints started at the same number one after the other are one
   ``_da = _db = 0.0``.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
@@ -322,9 +323,10 @@ def _earlier_pop(out, stmt):
 
 
 def merge_pushes(body, tape=None):
-    """``_tape.push(a)`` and ``_tape.push(b)`` one after the other become
-    ``_tape.extend((a, b))``: the same values recorded in the same order (if not too long;
-    not on a debug tape, whose pushes carry a tag each)."""
+    """``_tape.push(a)`` and a later ``_tape.push(b)`` become ``_tape.extend((a, b))`` in
+    the place of the second, when the statements between neither touch the tape nor
+    rebind ``a`` (``_earlier_push``): the same values recorded in the same order (if not
+    too long; not on a debug tape, whose pushes carry a tag each)."""
     if tape is None:
         tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
         if tape is None:
@@ -334,16 +336,49 @@ def merge_pushes(body, tape=None):
         if isinstance(stmt, COMPOUND):
             stmt.body = merge_pushes(stmt.body, tape)
             stmt.orelse = merge_pushes(stmt.orelse, tape)
-        elif out and _recorded(stmt, tape, "push") and (_recorded(out[-1], tape, "push") or _recorded(out[-1], tape, "extend")):
-            before = out[-1].value
-            values = before.args if before.func.attr == "push" else before.args[0].elts
-            func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
-            merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
-            if len(ast.unparse(merged)) <= LONGEST:
-                out[-1] = ast.copy_location(merged, out[-1])
-                continue
+        elif _recorded(stmt, tape, "push"):
+            at = _earlier_push(out, tape)
+            if at is not None:
+                before = out[at].value
+                values = before.args if before.func.attr == "push" else before.args[0].elts
+                func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
+                merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
+                if len(ast.unparse(merged)) <= LONGEST:
+                    out.append(ast.copy_location(merged, out.pop(at)))
+                    continue
         out.append(stmt)
     return out
+
+
+def _earlier_push(out, tape):
+    """The index in ``out`` of the push (or extend) a push after ``out`` may join, moved
+    down to it: the statements between are pure, leave the tape alone and rebind nothing
+    it records (so it records the same objects), else None."""
+    for at in range(len(out) - 1, -1, -1):
+        before = out[at]
+        if _recorded(before, tape, "push") or _recorded(before, tape, "extend"):
+            values = before.value.args if before.value.func.attr == "push" else before.value.args[0].elts
+            stores = any(not _names_only(t) for s in out[at + 1 :] for t in s.targets)
+            if stores and not all(_reference(v) for v in values):
+                return None  # a store into an array: a recorded ``x[0]`` would read it changed
+            if any(_targets(s) & _reads(before.value) for s in out[at + 1 :]):
+                return None
+            return at
+        if not (isinstance(before, ast.Assign) and _pure(before.value)) or tape in names_in(before):
+            return None
+    return None
+
+
+def _reference(value):
+    """Is a recorded ``value`` an array itself or its shape, the same object (or shape) if
+    recorded after a store into the array?"""
+    if isinstance(value, ast.Call) and path_of(value.func) == "np.shape" and len(value.args) == 1:
+        value = value.args[0]
+    return isinstance(value, ast.Name)
+
+
+def _names_only(target):
+    return isinstance(target, ast.Name) or (isinstance(target, ast.Tuple) and all(_names_only(e) for e in target.elts))
 
 
 def _recorded(stmt, tape, method):
