@@ -178,6 +178,20 @@ def test_a_copy_read_up_to_the_return_is_read_through():
     assert len(condense.propagate_copies(named)) == 3  # the adjoint's name stays
 
 
+def test_a_copy_is_read_through_up_to_its_last_read_and_into_an_in_place_helpers_expression():
+    text = """
+        _g1 = _dans
+        _dq = _rt.scatter(_g1 * q[:, 1], q, np.s_[:, 0])
+        _dq = _rt.scatter_add(_dq, _g1 * q[:, 0], q, np.s_[:, 1])
+        for t in range(3):
+            _dans = _dans * 2.0
+    """
+    body = condense.propagate_copies(_body(text, ["set", "set", "set", None]))
+    assert _text(body).splitlines()[:2] == ["_dq = _rt.scatter(_dans * q[:, 1], q, np.s_[:, 0])", "_dq = _rt.scatter_add(_dq, _dans * q[:, 0], q, np.s_[:, 1])"]
+    handed = _body("_g1 = _dans\n_dq = _rt.scatter_add(_g1, g, q, 0)\n_dx = _dans * 2.0", ["set"] * 3)
+    assert len(condense.propagate_copies(handed)) == 3  # _g1 itself is the helper's to change
+
+
 def _forward(x, Y, b):
     t1 = np.exp(x)  # noqa: F841 - a forward temporary the backwards below read
 

@@ -122,21 +122,22 @@ def propagate_copies(body, counts=None):
 
 def _propagate(body, start, a, b, counts):
     """Rename the reads of ``a`` from ``body[start]`` on to ``b`` if all of the function's
-    are there, up to (the value of) the first statement rebinding ``a`` or ``b``."""
-    seen, end = 0, None
+    are there, up to (the value of) the first statement rebinding ``a`` or ``b``, or up
+    to the last read (what follows it may rebind either)."""
+    seen, end, total = 0, None, counts.get(a, 0)
     for j in range(start, len(body)):
         stmt = body[j]
         if isinstance(stmt, ast.Return):  # the function ends: nothing rebinds either name
             seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
             end = j
             break
-        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _calls(stmt, IN_PLACE):
+        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _hands_in_place(stmt, {a, b}):
             return False
         seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
-        if {a, b} & _targets(stmt):
+        if {a, b} & _targets(stmt) or (seen and seen == total):
             end = j
             break
-    if seen != counts.get(a, 0) or (end is None and seen):
+    if seen != total or (end is None and seen):
         return False
     for stmt in body[start : (end if end is not None else start) + 1]:
         if isinstance(stmt, ast.Assign):
@@ -146,6 +147,17 @@ def _propagate(body, start, a, b, counts):
     counts[b] = counts.get(b, 0) + seen
     counts[a] = 0
     return True
+
+
+def _hands_in_place(stmt, names):
+    """Does ``stmt`` pass one of ``names`` as it is to a runtime helper that counts the
+    references to what it is given (``IN_PLACE``)? One name fewer could let it change
+    the other's value; a name read inside an argument's expression is not counted."""
+    for n in walk(stmt):
+        if isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in IN_PLACE:
+            if any(isinstance(arg, ast.Name) and arg.id in names for arg in n.args):
+                return True
+    return False
 
 
 LONGEST = 100  # characters: a temporary is not inlined into a statement that would grow longer
