@@ -1,5 +1,7 @@
-"""What broadcasting does by itself: ``_rt.expand(g, S)`` left out of the backward where
-an elementwise operation broadcasts ``g`` to the shape ``S`` anyway.
+"""What the shapes already say, used in the backward pass.
+
+``drop_expands``: what broadcasting does by itself, ``_rt.expand(g, S)`` left out of
+the backward where an elementwise operation broadcasts ``g`` to the shape ``S`` anyway.
 
 The rule of a sum hands back its cotangent broadcast to the summed array's shape,
 ``_rt.expand(_dans, (64, 10))``; the product it then meets, ``... * Y`` with ``Y`` of
@@ -13,6 +15,10 @@ becomes ``_g1 = g`` when every read of it is such an operand.
 
 Shapes come from ``shapes.Shapes`` (the user's names) and from the forward
 temporaries' values; anything unknown keeps its expansion.
+
+``shapes_of_operands``: ``np.shape(_t6)`` of a forward temporary ``_t6 = np.log(_t5)``
+reads ``np.shape(_t5)`` instead (an elementwise function keeps its operand's shape),
+so that ``_t6`` need not be kept for the backward only to ask its shape.
 """
 
 import ast
@@ -148,3 +154,29 @@ def _put(parent, field, index, value):
         setattr(parent, field, value)
     else:
         getattr(parent, field)[index] = value
+
+
+def shapes_of_operands(forward, backward, params, shapes):
+    """``backward`` with ``np.shape(t)`` reading the shape of the operand whose shape a
+    forward temporary ``t`` has (``shapes.Shapes.root``), where both hold one value for
+    the whole function: ``t`` bound once, at the top of the forward pass (not in a loop
+    or branch), and the operand a parameter never rebound or a name bound once."""
+    everything = ast.Module(body=forward + backward, type_ignores=[])
+    bound = {}
+    for node in walk(everything):
+        if isinstance(node, ast.Name) and type(node.ctx) is ast.Store:
+            bound[node.id] = bound.get(node.id, 0) + 1
+    roots = {}
+    for stmt in forward:
+        name = stmt.targets[0].id if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) else None
+        if name is None or bound.get(name) != 1 or name in params:
+            continue
+        root = shapes.root(stmt.value)
+        if isinstance(root, ast.Name) and root.id != name and bound.get(root.id, 0) == (0 if root.id in params else 1):
+            roots[name] = root.id
+    for node in walk(ast.Module(body=backward, type_ignores=[])):
+        if isinstance(node, ast.Call) and path_of(node.func) == "np.shape" and len(node.args) == 1:
+            arg = node.args[0]
+            if isinstance(arg, ast.Name) and arg.id in roots:
+                node.args[0] = ast.Name(id=roots[arg.id], ctx=ast.Load())
+    return backward
