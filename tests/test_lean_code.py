@@ -387,20 +387,23 @@ def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
     assert len(condense.merge_pushes(debug)) == 6
 
 
-def test_a_push_moves_down_to_the_next_only_past_what_keeps_its_value():
+def test_pushes_move_to_meet_only_past_what_keeps_their_values():
     def merged(text):
         return _text(condense.merge_pushes(_body("_tape = _rt.Tape()\n" + text, [None] * (text.count("\n") + 2)))).splitlines()[1:]
 
     # the same array object recorded after a store into it: the store may come between
     assert merged("_tape.push(u)\nu[0] = 0.0\n_tape.push(v)") == ["u[0] = 0.0", "_tape.extend((u, v))"]
+    # E is rebound below its push, v is not: v's push moves up to meet E's
+    assert merged("_tape.push(E)\nE = E_new\n_tape.push(v)") == ["_tape.extend((E, v))", "E = E_new"]
+    assert merged("_tape.push(x)\nt = np.cos(x)\nx = x + t\n_tape.push(t)") == ["t = np.cos(x)", "_tape.extend((x, t))", "x = x + t"]
     kept = [
-        "_tape.push(u[0])\nu[0] = 0.0\n_tape.push(v)",  # an entry read after the store would differ
-        "_tape.push(E)\nE = E_new\n_tape.push(v)",  # rebound
+        "_tape.push(u[0])\nu[0] = 0.0\n_tape.push(u[1])",  # an entry read on the store's other side would differ
+        "_tape.push(E)\nE = v\nv = E_new\n_tape.push(v)",  # neither may pass the other's rebinding
         "_tape.push(E)\nv = f(E)\n_tape.push(v)",  # a call of the user's: it may change anything
         "_tape.push(E)\nv = _tape.pop()\n_tape.push(v)",  # the tape itself
     ]
     for text in kept:
-        assert len(merged(text)) == 3, text
+        assert merged(text) == text.splitlines(), text
 
 
 def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():

@@ -335,10 +335,10 @@ def _earlier_pop(out, stmt):
 
 
 def merge_pushes(body, tape=None):
-    """``_tape.push(a)`` and a later ``_tape.push(b)`` become ``_tape.extend((a, b))`` in
-    the place of the second, when the statements between neither touch the tape nor
-    rebind ``a`` (``_earlier_push``): the same values recorded in the same order (if not
-    too long; not on a debug tape, whose pushes carry a tag each)."""
+    """``_tape.push(a)`` and a later ``_tape.push(b)`` become ``_tape.extend((a, b))``
+    where the first can move down and the second up to meet (``_meeting``): the same
+    values recorded in the same order (if not too long; not on a debug tape, whose
+    pushes carry a tag each)."""
     if tape is None:
         tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
         if tape is None:
@@ -349,36 +349,53 @@ def merge_pushes(body, tape=None):
             stmt.body = merge_pushes(stmt.body, tape)
             stmt.orelse = merge_pushes(stmt.orelse, tape)
         elif _recorded(stmt, tape, "push"):
-            at = _earlier_push(out, tape)
-            if at is not None:
-                before = out[at].value
-                values = before.args if before.func.attr == "push" else before.args[0].elts
+            found = _meeting(out, stmt, tape)
+            if found is not None:
+                at, place = found
                 func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
-                merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
+                values = ast.Tuple(elts=_values(out[at]) + stmt.value.args, ctx=ast.Load())
+                merged = ast.copy_location(ast.Expr(ast.Call(func=func, args=[values], keywords=[])), out[at])
                 if len(ast.unparse(merged)) <= LONGEST:
-                    out.append(ast.copy_location(merged, out.pop(at)))
+                    out.insert(place, merged)
+                    del out[at]
                     continue
         out.append(stmt)
     return out
 
 
-def _earlier_push(out, tape):
-    """The index in ``out`` of the push (or extend) a push after ``out`` may join, moved
-    down to it: the statements between are pure, leave the tape alone and rebind nothing
-    it records (so it records the same objects), else None."""
+def _meeting(out, stmt, tape):
+    """``(at, place)``: the push (or extend) ``out[at]`` that the push ``stmt`` after
+    ``out`` may join, and the place in ``out`` where both can meet; else None. The
+    statements between are pure and leave the tape alone; each push moves only past
+    statements that rebind nothing it records (so it records the same objects)."""
     for at in range(len(out) - 1, -1, -1):
         before = out[at]
         if _recorded(before, tape, "push") or _recorded(before, tape, "extend"):
-            values = before.value.args if before.value.func.attr == "push" else before.value.args[0].elts
-            stores = any(not _names_only(t) for s in out[at + 1 :] for t in s.targets)
-            if stores and not all(_reference(v) for v in values):
-                return None  # a store into an array: a recorded ``x[0]`` would read it changed
-            if any(_targets(s) & _reads(before.value) for s in out[at + 1 :]):
-                return None
-            return at
+            between = out[at + 1 :]
+            up = len(between)  # how far up ``stmt`` may move
+            while up and _may_pass(stmt, stmt.value.args, between[up - 1]):
+                up -= 1
+            down = 0  # how far down ``before`` may move
+            while down < len(between) and _may_pass(before, _values(before), between[down]):
+                down += 1
+            return (at, at + 1 + down) if up <= down else None  # as late as both can be
         if not (isinstance(before, ast.Assign) and _pure(before.value)) or tape in names_in(before):
             return None
     return None
+
+
+def _may_pass(push, values, stmt):
+    """May ``push`` (recording ``values``) move past ``stmt``: it rebinds nothing the push
+    reads, and a store into an array only where the push records arrays or shapes (a
+    recorded ``x[0]`` would read it changed)?"""
+    if _targets(stmt) & _reads(push.value):
+        return False
+    return all(_names_only(t) for t in stmt.targets) or all(_reference(v) for v in values)
+
+
+def _values(push):
+    """What a ``push(v)`` or ``extend((a, b))`` records."""
+    return push.value.args if push.value.func.attr == "push" else push.value.args[0].elts
 
 
 def _reference(value):
