@@ -7,8 +7,12 @@ import textwrap
 
 import numpy as np
 import pytest
+import scipy.linalg
 
-from adgen import condense, grad, shapes, syntax
+from adgen import broadcasts, condense, grad, pipeline, shapes, simplify, source, syntax
+from adgen.errors import Diagnostics
+from adgen.names import Names
+from adgen.resolve import Resolver
 from adgen.runtime.rules import linalg
 from gradcheck import check_grad
 from test_shapes import _infer
@@ -109,6 +113,162 @@ def test_a_temporary_read_once_by_the_next_statement_is_put_in_its_place():
         _g2 = _dans * 3.0
         _dv = _g2 * v + _g2
         _dc = _rt.rules.linalg.diag(_dv, _t5, c)""")
+
+
+def test_a_backward_value_read_once_further_down_its_block_is_put_in_its_place():
+    body = _body("""
+        _dsf2 = _dK * _t3
+        _dell = -np.sum(_dK * _t2)
+        '''line 3'''
+        _dlog_sf = _dlog_sf + _dsf2 * sf2
+        _dlog_ell = _dlog_ell + _dell * ell
+    """, ["set", "set", "comment", "accum", "accum"])
+    assert _text(condense.inline_later(body)) == textwrap.dedent("""\
+        # line 3
+        _dlog_sf = _dlog_sf + _dK * _t3 * sf2
+        _dlog_ell = _dlog_ell + -np.sum(_dK * _t2) * ell""")
+
+
+def test_a_backward_value_stays_where_moving_it_could_change_what_it_reads():
+    cases = [
+        ("_da = _dK * t\nt = _tape.pop()\n_dx = _dx + _da", ["set", "pop", "accum"]),  # t rebound between
+        ("_da = _dK * t\n_r1 = _bwd_f(_rec1, _dy)\n_dx = _dx + _da", ["set", "set", "accum"]),  # a call that may change _dK
+        ("_da = _dK * t\n_dK = _rt.scatter_add(_dK, g, x, 0)\n_dx = _dx + _da", ["set", "set", "accum"]),  # in place
+        ("_da = _dK * t\n_dy = _dy * 2.0\n_dx = _dx + _da * _da", ["set", "set", "accum"]),  # read twice
+    ]
+    for text, kinds in cases:
+        assert len(condense.inline_later(_body(text, kinds))) == 3, text
+    assert len(condense.inline_later(_body("_da = _dK * _t1\n_dy = _dy * 2.0\n_dx = _dx + _da", ["set"] * 3), {"_t1"})) == 3  # large
+
+
+def test_adjoints_started_at_one_number_share_a_statement():
+    body = _body("_da = 0.0\n_db = 0.0\n_dc = 0\n_dd = np.zeros(3)\n_de = np.zeros(3)", ["init"] * 5)
+    # a number is immutable, an array is not: two names must not share one
+    assert _text(condense.chain_inits(body)) == "_da = _db = 0.0\n_dc = 0\n_dd = np.zeros(3)\n_de = np.zeros(3)"
+
+
+def test_a_tuple_results_cotangents_picked_by_position_are_the_cotangents_themselves():
+    expr = ast.parse("_rt.cholesky_cot(_rt.per_output((_dc, _dlower), (c, lower))[0], c, True)", mode="eval").body
+    assert ast.unparse(simplify.fold(expr)) == "_rt.cholesky_cot(_dc, c, True)"
+    kept = ast.parse("_rt.per_output(g, (c, lower))[0]", mode="eval").body  # stacked or 0.0: the helper decides
+    assert ast.unparse(simplify.fold(kept)) == "_rt.per_output(g, (c, lower))[0]"
+
+
+def gp_like(log_sf, log_sn, X):
+    K = np.exp(2.0 * log_sf) * np.exp(-np.sum(X * X, axis=1)) + np.exp(2.0 * log_sn)
+    c, lower = scipy.linalg.cho_factor(np.diag(K), lower=True)
+    return np.sum(np.log(np.diag(c))) + np.sum(scipy.linalg.cho_solve((c, lower), K))
+
+
+def test_gradients_with_inlined_adjoints_and_a_dropped_flag_cotangent_are_right():
+    rng = np.random.default_rng(2)
+    args = [0.3, -0.4, rng.standard_normal((4, 2))]
+    g = grad(gp_like, wrt=(0, 1))
+    text = g.source_for(*args)
+    assert "per_output" not in text and "_dlower" not in text and "_dsn2" not in text
+    got = g(*args)
+    for i in (0, 1):
+        check_grad(gp_like, args, i, got[i])
+
+
+def test_a_copy_read_up_to_the_return_is_read_through():
+    body = _body("_g1 = _dans\n_dx = _g1 * y\nreturn (_ans, _rt.as_grad(_dx + _g1, x))", ["set", "set", None])
+    assert _text(condense.propagate_copies(body)) == "_dx = _dans * y\nreturn (_ans, _rt.as_grad(_dx + _dans, x))"
+    named = _body("_dx = _r1\n_dy = _dy * 2.0\nreturn (_ans, _rt.as_grad(_dx, x))", ["set", "set", None])
+    assert len(condense.propagate_copies(named)) == 3  # the adjoint's name stays
+
+
+def test_a_copy_is_read_through_up_to_its_last_read_and_into_an_in_place_helpers_expression():
+    text = """
+        _g1 = _dans
+        _dq = _rt.scatter(_g1 * q[:, 1], q, np.s_[:, 0])
+        _dq = _rt.scatter_add(_dq, _g1 * q[:, 0], q, np.s_[:, 1])
+        for t in range(3):
+            _dans = _dans * 2.0
+    """
+    body = condense.propagate_copies(_body(text, ["set", "set", "set", None]))
+    assert _text(body).splitlines()[:2] == ["_dq = _rt.scatter(_dans * q[:, 1], q, np.s_[:, 0])", "_dq = _rt.scatter_add(_dq, _dans * q[:, 0], q, np.s_[:, 1])"]
+    handed = _body("_g1 = _dans\n_dq = _rt.scatter_add(_g1, g, q, 0)\n_dx = _dans * 2.0", ["set"] * 3)
+    assert len(condense.propagate_copies(handed)) == 3  # _g1 itself is the helper's to change
+
+
+def _forward(x, Y, b):
+    t1 = np.exp(x)  # noqa: F841 - a forward temporary the backwards below read
+
+
+def _spared(text, kinds, shapes_of):
+    """``broadcasts.drop_expands`` on ``text`` after the forward ``_forward``, where the
+    parameters have the shapes ``shapes_of``."""
+    src = source.load(_forward)
+    forward = src.func.body
+    resolver = Resolver(src, Names(set()), Diagnostics(src))
+    resolver.qualify(forward, {"x", "Y", "b"})
+    known = shapes.Shapes(forward, ["x", "Y", "b"], shapes_of, resolver)
+    return _text(broadcasts.drop_expands(_body(text, kinds), forward, known))
+
+
+def test_an_expansion_an_operand_of_the_full_shape_broadcasts_anyway_goes():
+    shapes_of = {"x": (4, 3), "Y": (4, 3), "b": (3,)}
+    text = """
+        _dz = -(_rt.expand(_rt.over(_dans, n), (4, 3)) * Y)
+        _dy = _rt.over(_rt.expand(g, (4, 3), 1, True), t1) * 2
+        _db = _rt.expand(_dans, (4, 3)) * b
+        _dw = np.sum(_rt.expand(_dans, (4, 3)), axis=0)
+        _dv = _rt.expand(g, (4, 3), 1) * Y
+    """
+    assert _spared(text, ["set"] * 5, shapes_of).splitlines() == [
+        "_dz = -(_rt.over(_dans, n) * Y)",
+        "_dy = _rt.over(g, t1) * 2",  # t1, a forward temporary, has x's shape
+        "_db = _rt.expand(_dans, (4, 3)) * b",  # b alone would not make the shape
+        "_dw = np.sum(_rt.expand(_dans, (4, 3)), axis=0)",  # not elementwise
+        "_dv = _rt.expand(g, (4, 3), 1) * Y",  # g needs an axis put back first
+    ]
+
+
+def test_an_expanded_temporary_goes_only_when_every_read_broadcasts_it():
+    shapes_of = {"x": (4, 3), "Y": (4, 3)}
+    each = _spared("_g1 = _rt.expand(_dans, (4, 3))\n_dx = _g1 * Y\n_dy = _rt.over(_g1, t1)", ["set"] * 3, shapes_of)
+    assert each.splitlines()[0] == "_g1 = _dans"
+    one = _spared("_g1 = _rt.expand(_dans, (4, 3))\n_dx = _g1 * Y\n_dy = np.sum(_g1, axis=0)", ["set"] * 3, shapes_of)
+    assert one.splitlines()[0] == "_g1 = _rt.expand(_dans, (4, 3))"
+
+
+def weighted(x, Y, b):
+    return np.sum(np.exp(x) * Y) + np.sum(np.sin(x) + b) + np.sum(x, axis=1, keepdims=True).sum()
+
+
+def test_gradients_without_the_expansions_are_right():
+    rng = np.random.default_rng(3)
+    args = [rng.standard_normal((4, 3)), rng.standard_normal((4, 3)), rng.standard_normal(3)]
+    g = grad(weighted, wrt=(0, 2))
+    text = g.source_for(*args)
+    assert "_rt.expand(_dans, (4, 3)) * Y" not in text and "* Y" in text
+    got = g(*args)
+    for i in (0, 1):
+        check_grad(weighted, args, 2 * i, got[i])
+
+
+def log_det_like(x):
+    return 2.0 * np.sum(np.log(np.diag(x)))
+
+
+def rebinds_the_operand(x):
+    a = np.abs(x)
+    b = np.log(a)
+    a = a[:2]
+    return np.sum(b) + np.sum(a)
+
+
+def test_the_shape_of_an_elementwise_temporary_is_read_off_its_operand():
+    x = np.random.default_rng(4).uniform(1.0, 2.0, (3, 3))
+    g = grad(log_det_like)
+    text = pipeline.transform(source.load(log_det_like), 0).text  # the general form
+    # np.log(_t1) is not kept: the backward asks the shape of _t1, which it reads anyway
+    assert "np.shape(_t1)" in text and "_t2" not in text
+    check_grad(log_det_like, [x], 0, g(x))
+    text = pipeline.transform(source.load(rebinds_the_operand), 0).text
+    assert "np.shape(b)" in text  # a is rebound: its shape at the end is not b's
+    check_grad(rebinds_the_operand, [x[0]], 0, grad(rebinds_the_operand)(x[0]))
 
 
 def test_a_generated_backward_call_is_not_moved_into_another_statement():
@@ -221,9 +381,29 @@ def test_pushes_one_after_the_other_are_one_statement_but_not_on_a_debug_tape():
         _tape.push(f)
     """
     body = _body(text, [None] * 6)
-    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["_tape.extend((np.shape(_t1), d, r))", "f = k * d", "_tape.push(f)"]
+    # the first three move down past f = k * d, which changes none of them
+    assert _text(condense.merge_pushes(body)).splitlines()[1:] == ["f = k * d", "_tape.extend((np.shape(_t1), d, r, f))"]
     debug = _body(text.replace("_rt.Tape()", "_rt.DebugTape()"), [None] * 6)
     assert len(condense.merge_pushes(debug)) == 6
+
+
+def test_pushes_move_to_meet_only_past_what_keeps_their_values():
+    def merged(text):
+        return _text(condense.merge_pushes(_body("_tape = _rt.Tape()\n" + text, [None] * (text.count("\n") + 2)))).splitlines()[1:]
+
+    # the same array object recorded after a store into it: the store may come between
+    assert merged("_tape.push(u)\nu[0] = 0.0\n_tape.push(v)") == ["u[0] = 0.0", "_tape.extend((u, v))"]
+    # E is rebound below its push, v is not: v's push moves up to meet E's
+    assert merged("_tape.push(E)\nE = E_new\n_tape.push(v)") == ["_tape.extend((E, v))", "E = E_new"]
+    assert merged("_tape.push(x)\nt = np.cos(x)\nx = x + t\n_tape.push(t)") == ["t = np.cos(x)", "_tape.extend((x, t))", "x = x + t"]
+    kept = [
+        "_tape.push(u[0])\nu[0] = 0.0\n_tape.push(u[1])",  # an entry read on the store's other side would differ
+        "_tape.push(E)\nE = v\nv = E_new\n_tape.push(v)",  # neither may pass the other's rebinding
+        "_tape.push(E)\nv = f(E)\n_tape.push(v)",  # a call of the user's: it may change anything
+        "_tape.push(E)\nv = _tape.pop()\n_tape.push(v)",  # the tape itself
+    ]
+    for text in kept:
+        assert merged(text) == text.splitlines(), text
 
 
 def test_a_forward_temporary_nothing_else_reads_goes_back_into_its_line():

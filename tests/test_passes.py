@@ -222,10 +222,8 @@ def test_optimize():
         _ans = np.sin(z)
         # backward
         _dans = _rt.seed(_ans, _dout)
-        # line 44: return np.sin(z)
-        _dz = _dans * np.cos(z)
         # line 43: z = x * y
-        _dx = _rt.unbroadcast(_dz * y, x)
+        _dx = _rt.unbroadcast(_dans * np.cos(z) * y, x)
         return _ans, _rt.as_grad(_dx, x)
     """)
 
@@ -268,10 +266,8 @@ def test_package():
         _ans = np.sin(z)
         # backward
         _dans = _rt.seed(_ans, _dout)
-        # line 44: return np.sin(z)
-        _dz = _dans * np.cos(z)
         # line 43: z = x * y
-        _dx = _rt.unbroadcast(_dz * y, x)
+        _dx = _rt.unbroadcast(_dans * np.cos(z) * y, x)
         return _ans, _rt.as_grad(_dx, x)
     """)
     assert after == text('''
@@ -284,10 +280,8 @@ def test_package():
 
             # backward
             _dans = _rt.seed(_ans, _dout)
-            # line 44: return np.sin(z)
-            _dz = _dans * np.cos(z)
             # line 43: z = x * y
-            _dx = _rt.unbroadcast(_dz * y, x)
+            _dx = _rt.unbroadcast(_dans * np.cos(z) * y, x)
             return _ans, _rt.as_grad(_dx, x)
     ''')
 

@@ -3,11 +3,16 @@ the same order, as a person would write them (part of ``optimize.run``).
 
 - ``propagate_copies``: ``a = b`` goes when ``a`` is read only before ``b`` changes.
 - ``inline_once``: a temporary read once, by the next statement, is put in its place.
+- ``inline_later``: a backward value read once, by a later statement of its block, is
+  put in its place (``_dsf2 = _dK * _t3`` ... ``_dlog_sf = _dlog_sf + _dsf2 * sf2``).
 - ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
   are one ``v = e1 + e2``.
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
-- ``merge_pushes``: pushes of the tape one after the other are one statement.
+- ``merge_pushes``: pushes of the tape with nothing between that changes what they
+  record are one statement.
+- ``chain_inits``: adjoints started at the same number one after the other are one
+  ``_da = _db = 0.0``.
 - ``number_in_reading_order``: the backward's temporaries are numbered as one reads them.
 
 Nothing is moved past a statement that could change what it reads, and no name that
@@ -28,10 +33,14 @@ from adgen.zeros import targets as _targets
 COMPOUND = (ast.If, ast.For, ast.While)
 
 
-def run(body, large=frozenset()):
+def run(body, large=frozenset(), debug=False):
     """The statement-merging passes, in order. ``large``: temporaries ``free_temporaries``
-    will free as soon as they are read for the last time (not merged across)."""
-    return return_originals(merge_sums(inline_once(propagate_copies(body)), large))
+    will free as soon as they are read for the last time (not merged across). ``debug``:
+    each adjoint keeps its statement, so that the check after it names its line."""
+    body = inline_once(propagate_copies(body))
+    if not debug:
+        body = inline_later(body, large)
+    return return_originals(merge_sums(body, large))
 
 
 def run_records(body):
@@ -95,7 +104,8 @@ def _copy(stmt):
 
 def propagate_copies(body, counts=None):
     """``a = b`` goes when every read of ``a`` in the function comes after it in its block
-    and before anything rebinds ``a`` or ``b``: those reads read ``b``."""
+    and before anything rebinds ``a`` or ``b`` (or the function returns): those reads
+    read ``b``."""
     counts = _read_counts(body) if counts is None else counts
     out = []
     for k, stmt in enumerate(body):
@@ -103,7 +113,9 @@ def propagate_copies(body, counts=None):
             stmt.body = propagate_copies(stmt.body, counts)
             stmt.orelse = propagate_copies(stmt.orelse, counts)
         pair = _copy(stmt)
-        if pair is not None and _propagate(body, k + 1, *pair, counts):
+        # ``_dx = _r1`` keeps the adjoint's name (``inline_once`` puts the value there)
+        named = pair is not None and TEMPORARY.match(pair[1]) and not TEMPORARY.match(pair[0])
+        if pair is not None and not named and _propagate(body, k + 1, *pair, counts):
             continue
         out.append(stmt)
     return out
@@ -111,17 +123,22 @@ def propagate_copies(body, counts=None):
 
 def _propagate(body, start, a, b, counts):
     """Rename the reads of ``a`` from ``body[start]`` on to ``b`` if all of the function's
-    are there, up to (the value of) the first statement rebinding ``a`` or ``b``."""
-    seen, end = 0, None
+    are there, up to (the value of) the first statement rebinding ``a`` or ``b``, or up
+    to the last read (what follows it may rebind either)."""
+    seen, end, total = 0, None, counts.get(a, 0)
     for j in range(start, len(body)):
         stmt = body[j]
-        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _calls(stmt, IN_PLACE):
-            return False
-        seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
-        if {a, b} & _targets(stmt):
+        if isinstance(stmt, ast.Return):  # the function ends: nothing rebinds either name
+            seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
             end = j
             break
-    if seen != counts.get(a, 0) or (end is None and seen):
+        if isinstance(stmt, COMPOUND) or not isinstance(stmt, (ast.Assign, ast.Expr)) or _hands_in_place(stmt, {a, b}):
+            return False
+        seen += sum(1 for n in name_nodes(stmt) if n.id == a and type(n.ctx) is ast.Load)
+        if {a, b} & _targets(stmt) or (seen and seen == total):
+            end = j
+            break
+    if seen != total or (end is None and seen):
         return False
     for stmt in body[start : (end if end is not None else start) + 1]:
         if isinstance(stmt, ast.Assign):
@@ -131,6 +148,17 @@ def _propagate(body, start, a, b, counts):
     counts[b] = counts.get(b, 0) + seen
     counts[a] = 0
     return True
+
+
+def _hands_in_place(stmt, names):
+    """Does ``stmt`` pass one of ``names`` as it is to a runtime helper that counts the
+    references to what it is given (``IN_PLACE``)? One name fewer could let it change
+    the other's value; a name read inside an argument's expression is not counted."""
+    for n in walk(stmt):
+        if isinstance(n, ast.Call) and (path_of(n.func) or "").rsplit(".", 1)[-1] in IN_PLACE:
+            if any(isinstance(arg, ast.Name) and arg.id in names for arg in n.args):
+                return True
+    return False
 
 
 LONGEST = 100  # characters: a temporary is not inlined into a statement that would grow longer
@@ -175,6 +203,49 @@ def _inlined(before, stmt, counts):
         return False
     stmt.value = clone(stmt.value, {name: before.value})
     return True
+
+
+def inline_later(body, large=frozenset(), counts=None):
+    """A backward ``v = e`` whose only read in the function is in a later assignment of
+    its block becomes that read, when nothing between rebinds ``v`` or what ``e`` reads
+    or changes anything (each is pure), and ``e`` is pure: the same value, computed later. Not
+    where ``e`` reads one of the ``large`` temporaries (they would live longer)."""
+    counts = _read_counts(body) if counts is None else counts
+    out = []
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            stmt.body = inline_later(stmt.body, large, counts)
+            stmt.orelse = inline_later(stmt.orelse, large, counts)
+        elif _sunk(body, k, large, counts):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _sunk(body, k, large, counts):
+    """Put the value of ``body[k]`` into its one reader further down ``body``; done?"""
+    stmt, name = body[k], _target(body[k])
+    if _tag(stmt)[0] != "set" or name is None or counts.get(name) != 1 or not _pure(stmt.value):
+        return False
+    reads = _reads(stmt.value)
+    if reads & large:
+        return False
+    for later in body[k + 1 :]:
+        if _tag(later)[0] == "comment":
+            continue
+        if not isinstance(later, (ast.Assign, ast.Expr)) or not _pure(later.value):
+            return False  # it could change what ``e`` reads
+        if name in _reads(later):
+            uses = [n for n in name_nodes(later) if n.id == name and type(n.ctx) is ast.Load]
+            if not (_tag(later)[0] in ("set", "accum") and _pure(later.value) and len(uses) == 1):
+                return False
+            if len(ast.unparse(later)) + len(ast.unparse(stmt.value)) - len(name) > LONGEST:
+                return False
+            later.value = clone(later.value, {name: stmt.value})
+            return True
+        if _targets(later) & (reads | {name}):
+            return False
+    return False
 
 
 def merge_sums(body, large=frozenset()):
@@ -266,9 +337,10 @@ def _earlier_pop(out, stmt):
 
 
 def merge_pushes(body, tape=None):
-    """``_tape.push(a)`` and ``_tape.push(b)`` one after the other become
-    ``_tape.extend((a, b))``: the same values recorded in the same order (if not too long;
-    not on a debug tape, whose pushes carry a tag each)."""
+    """``_tape.push(a)`` and a later ``_tape.push(b)`` become ``_tape.extend((a, b))``
+    where the first can move down and the second up to meet (``_meeting``): the same
+    values recorded in the same order (if not too long; not on a debug tape, whose
+    pushes carry a tag each)."""
     if tape is None:
         tape = next((_target(s) for s in body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and path_of(s.value.func) == "_rt.Tape"), None)
         if tape is None:
@@ -278,16 +350,66 @@ def merge_pushes(body, tape=None):
         if isinstance(stmt, COMPOUND):
             stmt.body = merge_pushes(stmt.body, tape)
             stmt.orelse = merge_pushes(stmt.orelse, tape)
-        elif out and _recorded(stmt, tape, "push") and (_recorded(out[-1], tape, "push") or _recorded(out[-1], tape, "extend")):
-            before = out[-1].value
-            values = before.args if before.func.attr == "push" else before.args[0].elts
-            func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
-            merged = ast.Expr(ast.Call(func=func, args=[ast.Tuple(elts=values + stmt.value.args, ctx=ast.Load())], keywords=[]))
-            if len(ast.unparse(merged)) <= LONGEST:
-                out[-1] = ast.copy_location(merged, out[-1])
-                continue
+        elif _recorded(stmt, tape, "push"):
+            found = _meeting(out, stmt, tape)
+            if found is not None:
+                at, place = found
+                func = ast.Attribute(value=ast.Name(id=tape, ctx=ast.Load()), attr="extend", ctx=ast.Load())
+                values = ast.Tuple(elts=_values(out[at]) + stmt.value.args, ctx=ast.Load())
+                merged = ast.copy_location(ast.Expr(ast.Call(func=func, args=[values], keywords=[])), out[at])
+                if len(ast.unparse(merged)) <= LONGEST:
+                    out.insert(place, merged)
+                    del out[at]
+                    continue
         out.append(stmt)
     return out
+
+
+def _meeting(out, stmt, tape):
+    """``(at, place)``: the push (or extend) ``out[at]`` that the push ``stmt`` after
+    ``out`` may join, and the place in ``out`` where both can meet; else None. The
+    statements between are pure and leave the tape alone; each push moves only past
+    statements that rebind nothing it records (so it records the same objects)."""
+    for at in range(len(out) - 1, -1, -1):
+        before = out[at]
+        if _recorded(before, tape, "push") or _recorded(before, tape, "extend"):
+            between = out[at + 1 :]
+            up = len(between)  # how far up ``stmt`` may move
+            while up and _may_pass(stmt, stmt.value.args, between[up - 1]):
+                up -= 1
+            down = 0  # how far down ``before`` may move
+            while down < len(between) and _may_pass(before, _values(before), between[down]):
+                down += 1
+            return (at, at + 1 + down) if up <= down else None  # as late as both can be
+        if not (isinstance(before, ast.Assign) and _pure(before.value)) or tape in names_in(before):
+            return None
+    return None
+
+
+def _may_pass(push, values, stmt):
+    """May ``push`` (recording ``values``) move past ``stmt``: it rebinds nothing the push
+    reads, and a store into an array only where the push records arrays or shapes (a
+    recorded ``x[0]`` would read it changed)?"""
+    if _targets(stmt) & _reads(push.value):
+        return False
+    return all(_names_only(t) for t in stmt.targets) or all(_reference(v) for v in values)
+
+
+def _values(push):
+    """What a ``push(v)`` or ``extend((a, b))`` records."""
+    return push.value.args if push.value.func.attr == "push" else push.value.args[0].elts
+
+
+def _reference(value):
+    """Is a recorded ``value`` an array itself or its shape, the same object (or shape) if
+    recorded after a store into the array?"""
+    if isinstance(value, ast.Call) and path_of(value.func) == "np.shape" and len(value.args) == 1:
+        value = value.args[0]
+    return isinstance(value, ast.Name)
+
+
+def _names_only(target):
+    return isinstance(target, ast.Name) or (isinstance(target, ast.Tuple) and all(_names_only(e) for e in target.elts))
 
 
 def _recorded(stmt, tape, method):
@@ -301,6 +423,30 @@ def _recorded(stmt, tape, method):
 def _single_pop(stmt):
     """A tape's ``name = _tape.pop(...)`` (not a list's restore)."""
     return _tag(stmt)[0] == "pop" and _target(stmt) is not None and not marks(stmt).restore and pops(stmt.value)
+
+
+def chain_inits(body):
+    """``_da = 0.0`` and ``_db = 0.0`` one after the other become ``_da = _db = 0.0``: a
+    number is immutable, so the names may share it (each is rebound, never changed in
+    place). Last of the passes: the others read one target per assignment."""
+    out = []
+    for stmt in body:
+        if isinstance(stmt, COMPOUND):
+            stmt.body = chain_inits(stmt.body)
+            stmt.orelse = chain_inits(stmt.orelse)
+        elif out and _number_init(stmt) and _number_init(out[-1]) and _same_number(stmt.value, out[-1].value):
+            out[-1].targets.append(stmt.targets[0])
+            continue
+        out.append(stmt)
+    return out
+
+
+def _number_init(stmt):
+    return _tag(stmt)[0] == "init" and isinstance(stmt.value, ast.Constant) and type(stmt.value.value) in (int, float)
+
+
+def _same_number(a, b):
+    return type(a.value) is type(b.value) and a.value == b.value
 
 
 TEMPORARY = re.compile(f"({re.escape(GRAD)}|{re.escape(RESULT)})(\\d+)$")  # the backward's temporaries: ``_g1``, ``_r1``

@@ -10,6 +10,7 @@
   pushes merged, parameters returned as saved (``condense.py``).
 - ``free_temporaries``: a forward temporary is deleted after the backward's last read.
 - ``condense.number_in_reading_order``: the backward's temporaries numbered as one reads them.
+- ``condense.chain_inits``: adjoints started at the same number share one statement.
 """
 
 import ast
@@ -274,17 +275,18 @@ def free_temporaries(forward, backward, temps):
     return out
 
 
-def run(forward, backward, adjoints, large=frozenset()):
+def run(forward, backward, adjoints, large=frozenset(), debug=False):
     """``(forward, backward)`` optimised together (what is live flows from one into the
-    other); ``adjoints``: every adjoint and cotangent temporary."""
+    other); ``adjoints``: every adjoint and cotangent temporary; ``debug``: adjoints are
+    not inlined (``condense.run``)."""
     split = comment("backward")
     body = fold_zeros(forward + [split] + backward, adjoints)
     body = drop_dead_zeroing(drop_dead(body))
     body = tidy_signs(merge_repeats(scatter_in_place(merge_copies(body))))
-    body = condense.run(body, set(large))
+    body = tidy_signs(condense.run(body, set(large), debug))  # again: inlining makes ``a + -b``
     body = drop_empty_comments(drop_empty_blocks(body))
     at = next(k for k, s in enumerate(body) if s is split)
     body = body[:at] + [split] + free_temporaries(body[:at], body[at + 1 :], set(large))
-    body = condense.number_in_reading_order(condense.run_records(body), set(adjoints))
+    body = condense.chain_inits(condense.number_in_reading_order(condense.run_records(body), set(adjoints)))
     at = next(k for k, s in enumerate(body) if s is split)
     return body[:at], body[at + 1 :]

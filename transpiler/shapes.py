@@ -212,9 +212,9 @@ class Shapes:
     def alike(self, a, b):
         """Do the expressions ``a`` and ``b``, evaluated together, surely have the same
         shape, known or not? (``np.roll(q, 1, axis=0)`` and ``-q`` have ``q``'s.)"""
-        return same(self._root(a), self._root(b))
+        return same(self.root(a), self.root(b))
 
-    def _root(self, node):
+    def root(self, node):
         """The operand whose shape ``node`` has: through shape-keeping calls and unary operators."""
         while True:
             if isinstance(node, ast.UnaryOp):

@@ -53,10 +53,12 @@ class Folder(Transformer):
 
     def visit_Subscript(self, node):
         self.generic_visit(node)
-        index = node.slice
-        if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
-            if -len(node.value.elts) <= index.value < len(node.value.elts):
-                return node.value.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
+        index, items = node.slice, node.value
+        if isinstance(items, ast.Call) and path_of(items.func) == "_rt.per_output" and items.args and isinstance(items.args[0], ast.Tuple):
+            items = items.args[0]  # per_output((g1, g2), ans) is the tuple (g1, g2) itself
+        if isinstance(items, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int:
+            if -len(items.elts) <= index.value < len(items.elts):
+                return items.elts[index.value]  # (g, 0.0)[1]: an unused output's cotangent
         return node
 
     def visit_IfExp(self, node):

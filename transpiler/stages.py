@@ -13,6 +13,7 @@ from adgen import (
     aliasing,
     along_axis,
     auxiliary,
+    broadcasts,
     calls,
     complexity,
     container_reversal,
@@ -191,9 +192,13 @@ def layout(job, form):
 
 
 def optimize(job, form):
-    """The clean-ups of ``optimize`` on forward and backward together; then lists put back
-    that nothing reads go."""
-    forward, backward = optimizing.run(form.forward, form.backward, form.rev.backward_names, form.rev.large)
+    """The expansions broadcasting makes anyway left out, shapes read off the operands
+    that have them (``broadcasts``); the clean-ups of
+    ``optimize`` on forward and backward together; then lists put back that nothing
+    reads go."""
+    backward = broadcasts.drop_expands(form.backward, form.forward, form.shapes)
+    backward = broadcasts.shapes_of_operands(form.forward, backward, params(form.func), form.shapes)
+    forward, backward = optimizing.run(form.forward, backward, form.rev.backward_names, form.rev.large, job.debug)
     return advance(form, Optimized, forward=forward, backward=container_reversal.drop_unread_restores(backward))
 
 
