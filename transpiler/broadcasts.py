@@ -24,8 +24,8 @@ so that ``_t6`` need not be kept for the backward only to ask its shape.
 import ast
 
 from adgen.syntax import Transformer, path_of, walk
-from adgen.zeros import kind_via as _tag
-from adgen.zeros import target as _target
+from adgen.syntax import kind_of as _tag
+from adgen.syntax import target as _target
 
 ELEMENTWISE_CALLS = ("_rt.over", "_rt.times")  # broadcast all their arguments (``runtime/singular.py``)
 ELEMENTWISE_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)

@@ -26,9 +26,9 @@ import re
 from adgen.marks import mark, marks
 from adgen.names import GRAD, RESULT, TEMP
 from adgen.syntax import clone, name_nodes, names_in, path_of, walk
-from adgen.zeros import kind_via as _tag
-from adgen.zeros import target as _target
-from adgen.zeros import targets as _targets
+from adgen.syntax import kind_of as _tag
+from adgen.syntax import target as _target
+from adgen.syntax import targets as _targets
 
 COMPOUND = (ast.If, ast.For, ast.While)
 

@@ -19,10 +19,10 @@ from adgen import condense, flow, indices, simplify
 from adgen.condense import COMPOUND
 from adgen.condense import pops as _pops
 from adgen.syntax import comment, names_in, path_of, same, statements
+from adgen.syntax import kind_of as _tag
+from adgen.syntax import target as _target
+from adgen.syntax import targets as _targets
 from adgen.zeros import fold_zeros
-from adgen.zeros import kind_via as _tag
-from adgen.zeros import target as _target
-from adgen.zeros import targets as _targets
 
 GENERATED = {"accum", "set", "zero", "save", "restore", "init"}
 

@@ -279,6 +279,21 @@ def assign(name, value, where=None):
     return ast.copy_location(stmt, where) if where is not None else stmt
 
 
+def target(stmt):
+    """The name an assignment to one name binds, else None."""
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def targets(stmt):
+    """The names an assignment binds (``_g1, _dy = ...`` binds two)."""
+    if not isinstance(stmt, ast.Assign):
+        return set()
+    lhs = stmt.targets[0]
+    return {e.id for e in (lhs.elts if isinstance(lhs, ast.Tuple) else [lhs]) if isinstance(e, ast.Name)}
+
+
 def load(name):
     return ast.Name(id=name, ctx=ast.Load())
 

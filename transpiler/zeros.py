@@ -24,7 +24,7 @@ otherwise), unless they only pass the zero on (``_dx = _dx + _g1``,
 import ast
 
 from adgen.marks import mark, marks
-from adgen.syntax import Transformer, kind_of, names_in, path_of, tag
+from adgen.syntax import Transformer, kind_of, names_in, path_of, tag, target, targets
 
 
 def passes(expr, cotangents):
@@ -87,24 +87,6 @@ def may_return_zero(tpl):
 def keep_mark(new, old):
     """``new`` (an expression wrapping ``old``) may be zero when ``old`` may be."""
     return mark(new, zero=marks(old).zero)
-
-
-kind_via = kind_of  # a generated statement's ``(kind, via)`` (``syntax.KINDS``)
-
-
-def target(stmt):
-    """The name an assignment to one name binds, else None."""
-    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
-        return stmt.targets[0].id
-    return None
-
-
-def targets(stmt):
-    """The names an assignment binds (``_g1, _dy = ...`` binds two)."""
-    if not isinstance(stmt, ast.Assign):
-        return set()
-    lhs = stmt.targets[0]
-    return {e.id for e in (lhs.elts if isinstance(lhs, ast.Tuple) else [lhs]) if isinstance(e, ast.Name)}
 
 
 def _zero_init(name):
@@ -183,7 +165,7 @@ class _Fold:
             self.mentioned[id(stmt)] = found
             self.keep.append(stmt)  # its id stays its own while the pass runs
             return found
-        via = kind_via(stmt)[1]
+        via = kind_of(stmt)[1]
         return names_in(stmt) | set(via if isinstance(via, tuple) else (via,) if via else ())
 
     def _branches(self, stmt, zeros, maybe, apply):
@@ -217,7 +199,7 @@ class _Fold:
     def _one(self, stmt, zeros, maybe, apply):
         """The statement with zero adjoints folded away, or ``None``; updates ``zeros``
         and ``maybe``."""
-        kind, via = kind_via(stmt)
+        kind, via = kind_of(stmt)
         vias = via if isinstance(via, tuple) else ((via,) if via else ())
         if kind in ("accum", "set") and vias and all(v in zeros for v in vias):
             if kind == "set":
@@ -246,7 +228,7 @@ class _Fold:
 
 def _via(stmt, zeros, maybe):
     """The cotangent ``stmt`` computes from, when it is possibly (not surely) zero."""
-    kind, via = kind_via(stmt)
+    kind, via = kind_of(stmt)
     ok = kind in ("accum", "set") and isinstance(via, str) and via in maybe and via not in zeros
     return via if ok else None
 
@@ -254,8 +236,8 @@ def _via(stmt, zeros, maybe):
 def _group(body, start):
     """The run of statements from ``start`` that compute from the first one's cotangent
     or from what the run assigns; and the index after it."""
-    sources, end = {kind_via(body[start])[1]}, start
-    while end < len(body) and kind_via(body[end])[0] in ("accum", "set") and kind_via(body[end])[1] in sources:
+    sources, end = {kind_of(body[start])[1]}, start
+    while end < len(body) and kind_of(body[end])[0] in ("accum", "set") and kind_of(body[end])[1] in sources:
         sources |= targets(body[end])
         end += 1
     return body[start:end], end
@@ -264,7 +246,7 @@ def _group(body, start):
 def _guard(group):
     """``if _rt.nonzero(_dv): <group>``: statements whose contributions vanish when their
     cotangent ``_dv`` is zero."""
-    via = kind_via(group[0])[1]
+    via = kind_of(group[0])[1]
     test = ast.Call(func=ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr="nonzero", ctx=ast.Load()),
                     args=[ast.Name(id=via, ctx=ast.Load())], keywords=[])
     guard = ast.copy_location(ast.If(test=test, body=group, orelse=[]), group[0])
