@@ -58,11 +58,15 @@ class Rule:
     only this attribute (``"y"``) is differentiated, and ``g`` is that attribute's
     cotangent. The transpiler writes ``sol.y`` as ``_rt.attribute(sol, "y")`` and the
     object's other attributes as ``_rt.constant_attribute(sol, "t")`` (``lift.py``).
+    ``shape``: ``None``, or a function of the call's positional operands' static shapes
+    (``None`` where one is not known) returning the result's shape, or ``None``;
+    ``shapes.py`` uses it to drop the unbroadcasting of cotangents whose shapes agree
+    (``cho_solve(cf, b)`` has ``b``'s shape).
     """
 
-    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant", "variants", "callbacks", "attribute")
+    __slots__ = ("fn", "elementwise", "outputs", "refuse", "complex", "constant", "variants", "callbacks", "attribute", "shape")
 
-    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None):
+    def __init__(self, fn, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None, shape=None):
         self.fn = fn
         self.elementwise = elementwise
         self.outputs = outputs
@@ -72,6 +76,7 @@ class Rule:
         self.variants = []
         self.callbacks = dict(callbacks or {})
         self.attribute = attribute
+        self.shape = shape
 
     def pick(self, known):
         """The rule for a call whose statically known arguments are ``known`` (a dict)."""
@@ -85,7 +90,7 @@ class Rule:
         if self.complex is True or not self.complex:
             return self if self.complex else None
         if not isinstance(self.complex, Rule):
-            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True, self.constant, self.callbacks, self.attribute)
+            self.complex = Rule(self.complex, self.elementwise, self.outputs, self.refuse, True, self.constant, self.callbacks, self.attribute, self.shape)
         return self.complex
 
     def __repr__(self):
@@ -117,7 +122,7 @@ def _key(obj):
     return obj
 
 
-def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None):
+def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, constant=(), callbacks=None, attribute=None, shape=None):
     """Register the decorated function as the reverse rule of every primal."""
     if not primals:
         raise TypeError("vjp() needs at least one primal function")
@@ -125,7 +130,7 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, c
     def register(fn):
         _changed()
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant, callbacks, attribute))
+            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant, callbacks, attribute, shape))
             _NONDIFF.pop(_key(primal), None)
         return fn
 

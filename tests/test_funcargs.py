@@ -120,7 +120,7 @@ def test_global_loop_by_hand():
 def test_a_loop_over_functions_is_written_out():
     code = grad(c.global_loop).source
     assert "for " not in code.split("# backward")[0].split("# forward")[1]
-    assert "funcargs_cases.LAYERS[0](x)" in code and "_fwd_swish(x)" in code
+    assert "funcargs_cases.LAYERS[0](x)" in code and "_fwd_swish(" in code
 
 
 def test_a_changed_container_makes_the_gradient_again(monkeypatch):

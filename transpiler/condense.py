@@ -1,12 +1,13 @@
 """Condensing the gradient function's body: fewer statements, the same operations in
 the same order, as a person would write them (part of ``optimize.run``).
 
+- ``name_saved``: ``z = e`` and ``_z0 = z`` (the value kept before ``z`` is rebound) are ``_z0 = e``.
 - ``propagate_copies``: ``a = b`` goes when ``a`` is read only before ``b`` changes.
 - ``inline_once``: a temporary read once, by the next statement, is put in its place.
 - ``inline_later``: a backward value read once, by a later statement of its block, is
   put in its place (``_dsf2 = _dK * _t3`` ... ``_dlog_sf = _dlog_sf + _dsf2 * sf2``).
 - ``merge_sums``: ``v = e1`` and a later ``v = v + e2`` under one ``# line`` comment
-  are one ``v = e1 + e2``.
+  are one ``v = e1 + e2``, with the factors both share written once (``factor.py``).
 - ``return_originals``: ``x = _x0`` just before the ``return`` goes; the return reads ``_x0``.
 - ``merge_pops``: pops of the tape with nothing between that uses them are one statement.
 - ``merge_pushes``: pushes of the tape with nothing between that changes what they
@@ -23,6 +24,7 @@ import ast
 import itertools
 import re
 
+from adgen import factor
 from adgen.marks import mark, marks
 from adgen.names import GRAD, RESULT, TEMP
 from adgen.syntax import clone, name_nodes, names_in, path_of, walk
@@ -37,7 +39,7 @@ def run(body, large=frozenset(), debug=False):
     """The statement-merging passes, in order. ``large``: temporaries ``free_temporaries``
     will free as soon as they are read for the last time (not merged across). ``debug``:
     each adjoint keeps its statement, so that the check after it names its line."""
-    body = inline_once(propagate_copies(body))
+    body = inline_once(propagate_copies(name_saved(body)))
     if not debug:
         body = inline_later(body, large)
     return return_originals(merge_sums(body, large))
@@ -100,6 +102,43 @@ def _copy(stmt):
     if _tag(stmt)[0] == "set" and isinstance(stmt.value, ast.Name) and _target(stmt) is not None:
         return _target(stmt), stmt.value.id
     return None
+
+
+def name_saved(body):
+    """A forward ``x = e`` followed by ``_x0 = x`` (which keeps the value for the backward)
+    is ``_x0 = e`` when the block rebinds ``x`` further down with only plain statements
+    between: their reads of ``x`` read ``_x0``, as a person would name the first value."""
+    out = []
+    for k, stmt in enumerate(body):
+        if isinstance(stmt, COMPOUND):
+            stmt.body = name_saved(stmt.body)
+            stmt.orelse = name_saved(stmt.orelse)
+        elif out and _named_at_birth(out[-1], stmt, body[k + 1 :]):
+            continue
+        out.append(stmt)
+    return out
+
+
+def _named_at_birth(before, save, rest):
+    if _tag(save)[0] != "save" or not isinstance(save.value, ast.Name) or _target(save) is None:
+        return False
+    x, kept = save.value.id, _target(save)
+    if _tag(before)[0] is not None or not isinstance(before, ast.Assign) or _target(before) != x:
+        return False
+    for end, later in enumerate(rest):
+        if not isinstance(later, (ast.Assign, ast.Expr)) or _hands_in_place(later, {x, kept}):
+            return False
+        if any(isinstance(n, ast.Lambda) for n in walk(later)) or kept in _targets(later):
+            return False  # a lambda would read ``x`` when called, after it is rebound
+        if x in _targets(later):
+            break
+    else:
+        return False
+    before.targets = [ast.Name(id=kept, ctx=ast.Store())]
+    for later in rest[:end]:
+        _renamed(later, x, kept)
+    _renamed(rest[end].value, x, kept)
+    return True
 
 
 def propagate_copies(body, counts=None):
@@ -251,8 +290,10 @@ def _sunk(body, k, large, counts):
 def merge_sums(body, large=frozenset()):
     """``v = e1`` (or ``v = v + e1``) and a later ``v = v + e2`` (or ``- e2``) under the same
     ``# line`` comment become ``v = e1 + e2`` when the statements between neither read
-    ``v`` nor rebind what ``e2`` reads: the same operations, in the same order. Not where
-    either reads one of the ``large`` temporaries, which ``free_temporaries`` frees between."""
+    ``v`` nor rebind what ``e2`` reads: the same operations, in the same order, but that
+    factors both products share are multiplied once. Not where either reads one of the
+    ``large`` temporaries, which ``free_temporaries`` frees between, unless factors are
+    shared (one product of the result's size fewer)."""
     out = []
     for stmt in body:
         if isinstance(stmt, COMPOUND):
@@ -271,19 +312,32 @@ def _merged(out, stmt, large):
     if not (isinstance(value.left, ast.Name) and value.left.id == name) or not _pure(value.right):
         return False
     reads = _reads(value.right)
-    if name in reads or reads & large:
+    if name in reads:
         return False
     for before in reversed(out):
         if not isinstance(before, ast.Assign) or _tag(before)[0] == "comment":
             return False
         if name in _targets(before):
-            if _tag(before)[0] not in ("set", "accum") or _target(before) != name or _reads(before.value) & large:
+            if _tag(before)[0] not in ("set", "accum") or _target(before) != name:
                 return False
-            before.value = ast.BinOp(left=before.value, op=value.op, right=value.right)
+            merged = _factored_sum(before.value, value.op, value.right, name)
+            if merged is None and (reads | _reads(before.value)) & large:
+                return False  # the shared factors computed once make up for the larger temporaries kept
+            before.value = merged or ast.BinOp(left=before.value, op=value.op, right=value.right)
             return True
         if name in _reads(before) or _targets(before) & reads:
             return False
     return False
+
+
+def _factored_sum(earlier, op, later, name):
+    """``earlier op later`` with shared factors written once (``factor.py``), ``earlier``
+    a value of ``name`` or ``name + e``; None when none is shared."""
+    accum = isinstance(earlier, ast.BinOp) and isinstance(earlier.op, ast.Add)
+    if accum and isinstance(earlier.left, ast.Name) and earlier.left.id == name:
+        part = factor.factored(earlier.right, op, later)
+        return None if part is None else ast.BinOp(left=earlier.left, op=ast.Add(), right=part)
+    return factor.factored(earlier, op, later)
 
 
 def return_originals(body):

@@ -22,10 +22,13 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
     for i in range(...)          ``i`` is ``()``
     np.zeros_like(x), ...        ``x``'s shape (without ``shape=``/``dtype=`` changes of shape)
     np.zeros((m, n)), ...        a shape of literal ints, ``x.shape[k]`` and ``len(x)`` of known shapes
-    x[1:-1], x[t + 1], x[i, :]   literal slices, and integers made of ``range`` loop variables
+    np.eye(n), np.identity(n)    ``(n, n)``, ``n`` as for ``np.zeros``
+    x[1:-1], x[t + 1], x[i, :]   literal slices, ``None`` (a new axis), and integers made of ``range`` loop variables
+    rules declaring ``shape``    ``cho_solve(cf, b)``: ``b``'s; a tuple result's items by unpacking or ``r[k]``
 """
 
 import ast
+import types
 
 import numpy as np
 
@@ -39,6 +42,7 @@ LIKE = {np.zeros_like, np.ones_like, np.empty_like, np.full_like}
 FILLED = {np.zeros, np.ones, np.empty, np.full}  # the shape is the first argument
 REDUCTIONS = {np.sum, np.mean, np.max, np.amax, np.min, np.amin, np.prod}
 MATMUL = {np.dot, np.matmul}
+SQUARE = {np.eye, np.identity}  # the first argument is the side
 SCALAR_BUILTINS = {float, int, len, bool}
 
 
@@ -106,7 +110,7 @@ class Shapes:
         while changed:
             changed = False
             for name, value in stores:
-                new = () if value == "range" else self._of(value) if value is not None else None
+                new = () if value == "range" else self._of(value, whole=True) if value is not None else None
                 old = self.names[name]
                 if new is _NOTHING or new == old:
                     continue
@@ -118,20 +122,24 @@ class Shapes:
             if shape is _NOTHING:  # never assigned a known value: read before it could be
                 self.names[name] = None
 
-    def _of(self, node):
+    def _of(self, node, whole=False):
+        """``whole``: a tuple's item shapes (a list) stand as they are, for ``x[k]`` to pick one."""
         if self._memo is None:
-            return self._shape(node)
-        shape = self._memo.get(node, _UNSEEN)
-        if shape is _UNSEEN:
-            shape = self._memo[node] = self._shape(node)
-        return shape
+            shape = self._shape(node)
+        else:
+            shape = self._memo.get(node, _UNSEEN)
+            if shape is _UNSEEN:
+                shape = self._memo[node] = self._shape(node)
+        return None if isinstance(shape, list) and not whole else shape
 
     def _shape(self, node):
         if isinstance(node, ast.Constant):
             ok = isinstance(node.value, (int, float)) and not isinstance(node.value, complex)
             return () if ok else None
-        if isinstance(node, ast.Name):
-            return self.names.get(node.id)
+        if isinstance(node, ast.Name) and node.id in self.names:
+            return self.names[node.id]
+        if isinstance(node, ast.Attribute) and self._library_number(node):
+            return ()  # ``np.pi``, ``math.e``
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.MatMult):
                 return _matmul(self._of(node.left), self._of(node.right))
@@ -156,13 +164,26 @@ class Shapes:
             return self._call(node)
         return None
 
+    def _library_number(self, node):
+        """Is ``node`` a number constant of NumPy, ``math`` or SciPy (not a user's global,
+        which the program may rebind)?"""
+        ok, owner = self.resolver.value_of(node.value)
+        if not (ok and isinstance(owner, types.ModuleType) and owner.__name__.split(".")[0] in ("numpy", "math", "scipy")):
+            return False
+        value = getattr(owner, node.attr, None)
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
     def _call(self, node):
         ok, fn = self.resolver.value_of(node.func)
+        if not ok:  # a method of a library's object: norm.logpdf(x)
+            ok, fn = self.resolver.method_of(node.func)
         if not ok or not _hashable(fn) or any(isinstance(a, ast.Starred) for a in node.args):
             return None
         args = [self._of(a) for a in node.args]
         keywords = {k.arg: k.value for k in node.keywords}
         rule = registry.lookup(fn)
+        if rule is not None and rule.shape is not None:
+            return self._declared(rule.shape, node.args)
         if rule is not None and rule.elementwise and rule.outputs is None and not keywords:
             return _broadcast(args)
         if fn in SCALAR_BUILTINS:
@@ -171,6 +192,9 @@ class Shapes:
             return args[0]
         if fn in LIKE and args and not set(keywords) & {"shape", "subok"}:
             return args[0]
+        if fn in SQUARE and len(node.args) == 1 and set(keywords) <= {"k", "dtype"}:
+            n = self.int_value(node.args[0])
+            return None if n is None else (n, n)
         if fn in FILLED and (node.args or "shape" in keywords):
             return self._filled(node.args[0] if node.args else keywords["shape"])
         if fn in MATMUL and len(args) == 2 and not keywords:
@@ -183,6 +207,17 @@ class Shapes:
             return _reduce(args[0], _literal(axis), _literal(keepdims))
         return None
 
+
+    def _declared(self, shape_of, operands):
+        """The shape a rule's ``shape`` function gives for these operand nodes (a tuple
+        operand as the list of its items' shapes); a list for a tuple result."""
+        shapes = [[self._of(e) for e in a.elts] if isinstance(a, ast.Tuple) else self._of(a) for a in operands]
+        if any(s is _NOTHING or (isinstance(s, list) and _NOTHING in s) for s in shapes):
+            return _NOTHING
+        try:
+            return shape_of(*shapes)
+        except (TypeError, ValueError, IndexError):
+            return None
 
     def _filled(self, node):
         """The shape ``np.zeros(node)`` makes: ``node`` an int or a tuple of ints known statically."""
@@ -233,13 +268,18 @@ class Shapes:
 
     def _subscript(self, node):
         """The shape of ``x[index]`` for an index of literal slices and integers."""
-        base = self._of(node.value)
+        base = self._of(node.value, whole=True)
+        if isinstance(base, list):  # an item of a tuple result
+            k = self._literal_int(node.slice)
+            return base[k] if type(k) is int and -len(base) <= k < len(base) else None
         if not isinstance(base, tuple):
             return base  # None or _NOTHING
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         index = []
         for part in parts:
-            if isinstance(part, ast.Slice):
+            if isinstance(part, ast.Constant) and part.value is None:
+                index.append(None)  # a new axis
+            elif isinstance(part, ast.Slice):
                 bounds = [self._literal_int(b) if b is not None else "open" for b in (part.lower, part.upper, part.step)]
                 if any(b is _NOTHING or b is None for b in bounds):
                     return None  # a bound that is not a literal
@@ -352,6 +392,9 @@ def _stores(body):
                 elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(target.elts) == len(node.value.elts):
                     for t, v in zip(target.elts, node.value.elts):
                         yield from ((n.id, v if t is n else None) for n in walk(t) if isinstance(n, ast.Name))
+                elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
+                    for k, t in enumerate(target.elts):  # ``c, lower = cho_factor(K)``: item k
+                        yield t.id, ast.Subscript(value=node.value, slice=ast.Constant(k), ctx=ast.Load())
                 else:
                     yield from ((n.id, None) for n in walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.For):

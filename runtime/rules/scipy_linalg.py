@@ -74,6 +74,19 @@ def _refuse(**known):
 # -- triangles and structure --------------------------------------------------------------------
 
 
+def _solved(matrix, b, *_):
+    """The static shape of a solve's result: ``b``'s, for one matrix (not a stack; a
+    factorisation's items as a list, the factor first) and a 1-D or 2-D ``b``."""
+    if isinstance(matrix, list):
+        matrix = matrix[0]
+    return b if matrix is not None and len(matrix) == 2 and b is not None and len(b) in (1, 2) else None
+
+
+def _factored(a, *_):
+    """The static shapes of a factorisation's items: the factor has ``a``'s."""
+    return [a, None]
+
+
 def _fold(s, lower):
     """The cotangent of the triangle (``lower`` or upper) that stands for a symmetric matrix,
     from ``s``, the cotangent of that matrix: an entry off the diagonal stands for two."""
@@ -159,7 +172,7 @@ def _solve_triangular_cot(g, x, a, b, trans, lower, unit_diagonal):
     return (np.tril(ga, -k) if lower else np.triu(ga, k)), _rt.unbroadcast(gb2[..., 0] if np.ndim(b) == 1 else gb2, b)
 
 
-@vjp(linalg.solve_triangular, refuse=_refuse_trans)
+@vjp(linalg.solve_triangular, refuse=_refuse_trans, shape=_solved)
 def solve_triangular(g, ans, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True):
     ga, gb = _rt.rules.scipy_linalg._solve_triangular_cot(g, ans, a, b, trans, lower, unit_diagonal)
     return ga, gb
@@ -187,7 +200,7 @@ def scipy_cholesky(g, ans, a, lower=False, overwrite_a=False, check_finite=True)
     return _rt.rules.scipy_linalg._cholesky_cot(g, ans, lower)
 
 
-@vjp(linalg.cho_factor, refuse=_refuse)
+@vjp(linalg.cho_factor, refuse=_refuse, shape=_factored)
 def cho_factor(g, ans, a, lower=False, overwrite_a=False, check_finite=True):
     # ans is (c, lower); the triangle of c that the factor does not use is ignored
     return _rt.rules.scipy_linalg._cholesky_cot(_rt.rules.arrays._per_output(g, ans)[0], ans[0], lower)
@@ -204,7 +217,7 @@ def _cho_solve_cot(g, x, c, lower, b):
     return (gl if lower else _T(gl)), _rt.unbroadcast(gb2[..., 0] if np.ndim(b) == 1 else gb2, b)
 
 
-@vjp(linalg.cho_solve, refuse=_refuse)
+@vjp(linalg.cho_solve, refuse=_refuse, shape=_solved)
 def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
     gc, gb = _rt.rules.scipy_linalg._cho_solve_cot(g, ans, c_and_lower[0], c_and_lower[1], b)
     return _rt.Adj([gc, 0.0]), gb
@@ -272,7 +285,7 @@ def _lu_factor_cot(glu, lu, piv):
     return ga
 
 
-@vjp(linalg.lu_factor, refuse=_refuse)
+@vjp(linalg.lu_factor, refuse=_refuse, shape=_factored)
 def lu_factor(g, ans, a, overwrite_a=False, check_finite=True):
     # ans is (lu, piv); the pivots are integers and carry no cotangent
     return _rt.rules.scipy_linalg._lu_factor_cot(_rt.rules.arrays._per_output(g, ans)[0], ans[0], ans[1])
@@ -290,7 +303,7 @@ def _lu_solve_cot(g, x, lu, piv, b, trans):
     return np.tril(gp @ _T(up), -1) + np.triu(_T(low) @ gp), _rt.unbroadcast(gb, b)
 
 
-@vjp(linalg.lu_solve, refuse=_refuse_trans)
+@vjp(linalg.lu_solve, refuse=_refuse_trans, shape=_solved)
 def lu_solve(g, ans, lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     glu, gb = _rt.rules.scipy_linalg._lu_solve_cot(g, ans, lu_and_piv[0], lu_and_piv[1], b, trans)
     return _rt.Adj([glu, 0.0]), gb
@@ -317,7 +330,7 @@ def _solve_cot(g, x, a, b, lower, assume_a, transposed):
     return ga, _rt.unbroadcast(gb[..., 0] if np.ndim(b) == 1 else gb, b)
 
 
-@vjp(linalg.solve, refuse=_refuse_assume)
+@vjp(linalg.solve, refuse=_refuse_assume, shape=_solved)
 def scipy_solve(g, ans, a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True, assume_a=None, transposed=False):
     ga, gb = _rt.rules.scipy_linalg._solve_cot(g, ans, a, b, lower, assume_a, transposed)
     return ga, gb
