@@ -109,3 +109,35 @@ def test_one_gradient_serves_numbers_and_refuses_0d_arrays_of_the_same_shape_key
     with pytest.raises(GradientError, match="AD408"):
         dgrad(np.array(1.5), np.array(0.5))
     assert dgrad(np.float64(1.5), 0.5) == pytest.approx((3.5, 1.5))  # a NumPy scalar cannot change in place
+
+
+def rebound_after_each_change(x):
+    y = np.zeros(3)
+    z = y
+    for i in range(3):
+        if x[i] > 5.0:
+            break
+        y[i] = x[i] * x[i]  # z sees the change ...
+        z = y  # ... and is bound again before the round ends
+    return np.sum(z * x)
+
+
+def stale_at_the_break(x):
+    y = np.zeros(3)
+    z = y
+    for i in range(3):
+        y[i] = x[i] * x[i]
+        if x[i] > 5.0:
+            break  # z is stale on this way out
+        z = y
+    return np.sum(z * x)
+
+
+def test_a_loop_is_left_at_a_break_with_the_state_at_the_break():
+    """The values past a loop are those at its breaks and at its head: a change that the
+    round binds over before it ends does not leave stale names behind (a break before
+    it), one made before a break does."""
+    for x in (np.array([0.5, -1.0, 2.0]), np.array([0.5, 6.0, 2.0])):
+        check_grad(rebound_after_each_change, (x,), 0, grad(rebound_after_each_change)(x))
+    with pytest.raises(TranspileError, match="AD306"):
+        grad(stale_at_the_break)(np.array([0.5, -1.0, 2.0]))

@@ -48,7 +48,7 @@ class Live(flow.Analysis):
         state |= names_in(stmt, ast.Load)
         return [stmt], state
 
-    def test(self, stmt, state):
+    def test(self, stmt, state, apply=False):
         state |= names_in(stmt.iter if isinstance(stmt, ast.For) else stmt.test, ast.Load)
         return state
 

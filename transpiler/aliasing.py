@@ -34,7 +34,7 @@ import copy
 import inspect
 import types
 
-from adgen import argstores, calls, errors, inplace, instances, memory, source, valuereads
+from adgen import argstores, calls, errors, flow, inplace, instances, memory, source, valuereads
 from adgen.activity import is_add_at
 from adgen.effects import Effects
 from adgen.errors import AdgenError
@@ -113,6 +113,37 @@ class State:
                 self.values[name] = v.mapped(site, old)
 
 
+class _Values(flow.Analysis):
+    """``Checker``'s values flowing through the body; reports (``apply``) only on the last
+    pass over a loop, once its head's state is final."""
+
+    def __init__(self, checker):
+        self.checker = checker
+
+    def step(self, stmt, state, apply):
+        self.checker._simple_stmt(stmt, state, apply)
+        return [stmt], state
+
+    def test(self, stmt, state, apply=False):
+        self.checker._reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test, state, apply)
+        return state
+
+    def bind(self, stmt, state):
+        item = self.checker._item_of(stmt.iter, state)
+        for name in _names_in(stmt.target):
+            state.bind(name, item)
+        return state
+
+    def join(self, a, b):
+        return a.join(b)
+
+    def same(self, a, b):
+        return a.values == b.values and a.stale == b.stale
+
+    def copy(self, state):
+        return state.copy()
+
+
 class Checker:
     def __init__(self, body, params, diags, known, act, param_shapes, outside, temp):
         self.diags = diags
@@ -142,7 +173,7 @@ class Checker:
         self.called = []  # calls run as they are that may change an argument: see ``check_calls``
         self.called_outside = []  # calls that may change a global or closure value in place: the same
         self.sites = set()  # the sites some state has values of
-        self.parts = {}  # id(node) -> what ``_parts`` (or ``_breaks``) found in it
+        self.parts = {}  # id(node) -> what ``_parts`` found in it
 
     def run(self, body):
         start = State({p: memory.param(p, self.param_kinds[p]) for p in self.params}, params=tuple(self.params))
@@ -194,44 +225,10 @@ class Checker:
 
     # -- the flow ------------------------------------------------------------------
 
-    def _flow(self, body, state, report, trace=None):
-        for stmt in body:
-            if isinstance(stmt, ast.If):
-                self._reads(stmt.test, state, report)
-                state = self._flow(stmt.body, state.copy(), report, trace).join(self._flow(stmt.orelse, state.copy(), report, trace))
-            elif isinstance(stmt, (ast.For, ast.While)):
-                state = self._loop(stmt, state, report)
-            else:
-                self._simple_stmt(stmt, state, report)
-            if trace is not None:
-                trace.append(state.copy())
-        return state
-
-    def _loop(self, stmt, state, report):
-        self._reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test, state, report)
-        if isinstance(stmt, ast.For):
-            for name in _names_in(stmt.target):
-                state.bind(name, self._item_of(stmt.iter, state))
-        while True:  # the state at the top of the body, to a fixed point
-            after = self._flow(stmt.body, state.copy(), False)
-            if state.covers(after):
-                break
-            state = state.join(after)
-        if isinstance(stmt, ast.While):  # its test runs again after every round
-            self._reads(stmt.test, state, report)
-        self._flow(stmt.body, state.copy(), report)
-        if self._breaks(stmt):
-            trace = []  # a break may leave from anywhere in the body
-            self._flow(stmt.body, state.copy(), False, trace)
-            for inside in trace:
-                state = state.join(inside)
-        return state
-
-    def _breaks(self, loop):
-        """Can ``loop`` be left from the middle of its body?"""
-        if id(loop) not in self.parts:
-            self.parts[id(loop)] = any(isinstance(n, ast.Break) for s in loop.body for n in walk(s))
-        return self.parts[id(loop)]
+    def _flow(self, body, state, report):
+        """The state at the end of ``body`` (``flow.forward``); ``report``: diagnose as it goes."""
+        end = flow.forward(body, state, _Values(self), apply=report)[1]
+        return end if end is not None else State(params=state.params)  # no path reaches the end
 
     def _item_of(self, iterable, state):
         if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range":

@@ -599,7 +599,7 @@ class _Exposed(flow.Analysis):
             defined |= names_in(stmt.targets, ast.Store)
         return [stmt], state
 
-    def test(self, stmt, state):
+    def test(self, stmt, state, apply=False):
         defined, found = state
         found |= _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test) - defined
         return state

@@ -4,7 +4,7 @@
 An analysis supplies what a state is by subclassing ``Analysis``: ``step`` (the
 state past one simple statement), ``join`` (the state where two paths meet) and,
 where it needs them, ``test`` (past the header of a branch or a loop: its test, a
-``for``'s iterable), ``bind`` (past a ``for``'s target, at the start of each round),
+``for``'s iterable; ``apply`` as for ``step``), ``bind`` (past a ``for``'s target, at the start of each round),
 ``same`` (has the state at a loop's head stopped changing) and ``copy``. ``forward``
 and ``backward`` own the rest:
 
@@ -44,7 +44,7 @@ class Analysis:
     def join(self, a, b):
         raise NotImplementedError
 
-    def test(self, stmt, state):
+    def test(self, stmt, state, apply=False):
         """The state past the header of ``stmt`` (an ``if`` or a loop)."""
         return state
 
@@ -134,7 +134,7 @@ class _Forward(_Walk):
         return None
 
     def branch(self, stmt, state, apply):
-        state = self.a.test(stmt, state)
+        state = self.a.test(stmt, state, apply)
         body, after_body = self.block(stmt.body, self.a.copy(state), apply)
         orelse, after_else = self.block(stmt.orelse, state, apply)
         if apply:
@@ -151,7 +151,7 @@ class _Forward(_Walk):
             head = new
         if apply:
             loop, _ = self.round(stmt, head, True)
-        orelse, after = self.block(stmt.orelse, self.a.test(stmt, head), apply)
+        orelse, after = self.block(stmt.orelse, self.a.test(stmt, head, apply), apply)
         if apply:
             stmt.orelse = orelse
         return self.join(after, loop.breaks)
@@ -159,7 +159,7 @@ class _Forward(_Walk):
     def round(self, stmt, head, apply):
         """One pass over the body from the head state: where its ``break`` and
         ``continue`` lead, and the state at its end."""
-        state = self.a.test(stmt, self.a.copy(head))
+        state = self.a.test(stmt, self.a.copy(head), apply)
         if isinstance(stmt, ast.For):
             state = self.a.bind(stmt, state)
         self.loops.append(_Loop())
@@ -189,13 +189,13 @@ class _Backward(_Walk):
         orelse, before_else = self.block(stmt.orelse, state, apply)
         if apply:
             stmt.body, stmt.orelse = body, orelse
-        return self.a.test(stmt, self.a.join(before_body, before_else))
+        return self.a.test(stmt, self.a.join(before_body, before_else), apply)
 
     def loop(self, stmt, after, apply):
         orelse, leaving = self.block(stmt.orelse, self.a.copy(after), apply)
         if apply:
             stmt.orelse = orelse
-        head = self.a.test(stmt, leaving)
+        head = self.a.test(stmt, leaving, apply)
         while True:
             start = self.round(stmt, head, after, False)
             new = self.a.join(head, self.a.test(stmt, start))

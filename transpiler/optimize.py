@@ -59,7 +59,7 @@ class _Live(flow.Analysis):
         live |= self.reads(stmt)
         return [stmt], live
 
-    def test(self, stmt, live):
+    def test(self, stmt, live, apply=False):
         live |= self.reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
         return live
 
@@ -116,7 +116,7 @@ class _Needed(flow.Analysis):
             need = _join_needs(need, {n: None for n in _reads(stmt)})
         return [stmt], need
 
-    def test(self, stmt, need):
+    def test(self, stmt, need, apply=False):
         return _join_needs(need, {n: None for n in _reads(stmt.iter if isinstance(stmt, ast.For) else stmt.test)})
 
     def join(self, a, b):
