@@ -75,10 +75,6 @@ class State:
             stale[name] = stale.get(name, frozenset()) | causes
         return State(values, stale, self.params)
 
-    def covers(self, other):
-        joined = self.join(other)
-        return joined.values == self.values and joined.stale == self.stale
-
     def change(self, objs, cause, exclude=()):
         """Record that the memory ``objs`` may have changed; returns the names that see it.
         An argument changed for sure may be another argument too (``f(a, a)``): names of
