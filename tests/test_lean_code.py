@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from adgen import broadcasts, condense, factor, grad, pipeline, shapes, simplify, source, syntax
+from adgen import broadcasts, condense, defvjp, factor, grad, pipeline, shapes, simplify, source, syntax
 from adgen.errors import Diagnostics
 from adgen.names import Names
 from adgen.resolve import Resolver
@@ -497,3 +497,47 @@ def test_a_kept_value_is_named_where_it_is_made():
     g = grad(renormalised)
     assert "_z0_1 = z * 2.0" in g.source  # (``_z0`` keeps the argument)
     check_grad(renormalised, (z,), 0, g(z))
+
+
+def softsign(x):
+    return x / (1.0 + np.abs(x))
+
+
+@defvjp(softsign)
+def _softsign_rule(g, ans, x):
+    d = 1.0 + np.abs(x)  # two statements: called, not inlined; ``ans`` never read
+    return g / (d * d)
+
+
+def tanh_like(x):
+    return np.tanh(x)
+
+
+@defvjp(tanh_like)
+def _tanh_like_rule(g, ans, x):
+    slope = 1.0 - ans * ans  # reads its result
+    return g * slope
+
+
+def two_rules(x):
+    return np.sum(softsign(x) * 2.0 + tanh_like(x) * 3.0)
+
+
+def test_a_rule_that_never_reads_its_result_is_given_none_and_nothing_is_kept():
+    x = np.array([0.4, -1.3, 2.2])
+    g = grad(two_rules)
+    text = g.source_for(x)
+    called = {node.func.attr: node.args[1] for node in ast.walk(ast.parse(text))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.endswith("_rule")}
+    assert ast.unparse(called["_softsign_rule"]) == "None"
+    assert isinstance(called["_tanh_like_rule"], ast.Name)  # its kept result
+    assert "softsign(x) * 2.0" in text  # not kept in a temporary of its own
+    check_grad(two_rules, (x,), 0, g(x))
+    s = 1.0 + np.abs(x)
+    np.testing.assert_allclose(g(x), 2.0 / s**2 + 3.0 * (1.0 - np.tanh(x) ** 2), rtol=1e-13)
+
+
+def test_a_likelihood_s_normal_prior_is_not_kept():
+    X, y = np.ones((4, 2)), np.arange(4.0)
+    text = grad(kernel_likelihood, wrt=2).source_for(X, y, 0.3)
+    assert "norm_logpdf(" in text and ", None, s, 0.0, 1.0)" in text

@@ -43,6 +43,7 @@ class Template:
     attr: str
     by_primal: bool = False  # called as ``_rt.rule_of(primal, qualname)``: no module holds it by name
     sourceless: bool = False  # Python kept no source: every slot is live, the result normalised when it runs
+    reads_ans: bool = True  # False: the rule's body never reads its result, which is then neither kept nor passed
 
     @property
     def params(self):
@@ -94,7 +95,8 @@ def _make_template(rule):
             outputs = [None if _is_none(o) else o for o in outputs]
             return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__ or "", fn.__name__)
     slots, rest = _returned_slots(func, name)
-    return Template(name, rule, g, ans, primal_sig, slots, False, rest, fn.__module__ or "", fn.__name__, by_primal)
+    reads_ans = ans in names_in(func.body)
+    return Template(name, rule, g, ans, primal_sig, slots, False, rest, fn.__module__ or "", fn.__name__, by_primal, reads_ans=reads_ans)
 
 
 def _definition(fn):

@@ -227,7 +227,7 @@ class Reverser:
             needs = names_in(list(outputs.values()))
             shape_only = needs - value_names(outputs.values())
         else:
-            needs = {p.name for p in tpl.params} | {tpl.g, tpl.ans}
+            needs = {p.name for p in tpl.params} | {tpl.g} | ({tpl.ans} if tpl.reads_ans else set())
             shape_only = set()
         self._hoist_operands(mapping, lowered, needs, shape_only, fwd)
         new = rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords])
@@ -574,7 +574,7 @@ class Reverser:
             func = dotted(f"_rt.vjps.{tpl.attr}")
         else:
             func = ast.Attribute(value=dotted(self._rule_module(tpl.module, tpl.rule.fn)), attr=tpl.attr, ctx=ast.Load())
-        args, keywords = [clone(g), clone(op.ans)], []
+        args, keywords = [clone(g), clone(op.ans) if tpl.reads_ans else ast.Constant(None)], []
         by_keyword = False
         varargs = any(p.kind == p.VAR_POSITIONAL for p in tpl.params)
         for p in tpl.params:

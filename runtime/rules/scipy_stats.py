@@ -39,8 +39,10 @@ def _z(x, loc, scale):
 def _density(g, ans, log, x, loc, scale, dz, shapes=()):
     """Cotangents ``(x, *shapes, loc, scale)`` of ``logpdf`` (``log``) or ``pdf``, from
     ``dz = d log f0 / dz`` at ``z`` and ``shapes``: ``(value, d log f0 / d value)`` pairs.
-    Outside the support (density 0) nothing flows."""
-    inside = np.isfinite(ans) if log else np.asarray(ans) > 0
+    Outside the support (density 0) nothing flows; ``ans`` None: the log-density of a
+    distribution supported on the whole line, which needs no mask (so its rule does
+    not read its result, and the transpiler does not keep it)."""
+    inside = True if ans is None else np.isfinite(ans) if log else np.asarray(ans) > 0
     w = np.where(inside, g if log else g * ans, 0.0)
     dz = np.where(inside, dz, 0.0)
     dx = w * dz / scale
@@ -117,7 +119,7 @@ def _lognorm_weight(x, s, loc, scale):
 
 @vjp(stats.norm.logpdf, elementwise=True)
 def norm_logpdf(g, ans, x, loc=0.0, scale=1.0):
-    return tuple(_density(g, ans, True, x, loc, scale, -_z(x, loc, scale)))
+    return tuple(_density(g, None, True, x, loc, scale, -_z(x, loc, scale)))
 
 
 @vjp(stats.norm.pdf, elementwise=True)
@@ -150,7 +152,7 @@ def norm_logsf(g, ans, x, loc=0.0, scale=1.0):
 
 @vjp(stats.t.logpdf, elementwise=True)
 def t_logpdf(g, ans, x, df, loc=0.0, scale=1.0):
-    return tuple(_density(g, ans, True, x, loc, scale, *_t_slopes(_z(x, loc, scale), df)))
+    return tuple(_density(g, None, True, x, loc, scale, *_t_slopes(_z(x, loc, scale), df)))
 
 
 @vjp(stats.t.pdf, elementwise=True)
@@ -280,7 +282,7 @@ def expon_logsf(g, ans, x, loc=0.0, scale=1.0):
 @vjp(stats.laplace.logpdf, elementwise=True)
 def laplace_logpdf(g, ans, x, loc=0.0, scale=1.0):
     # a kink at x = loc: sign(0) = 0 takes the mean of the one-sided slopes, as for np.abs
-    return tuple(_density(g, ans, True, x, loc, scale, -np.sign(_z(x, loc, scale))))
+    return tuple(_density(g, None, True, x, loc, scale, -np.sign(_z(x, loc, scale))))
 
 
 @vjp(stats.laplace.pdf, elementwise=True)
@@ -310,7 +312,7 @@ def laplace_logsf(g, ans, x, loc=0.0, scale=1.0):
 
 @vjp(stats.logistic.logpdf, elementwise=True)
 def logistic_logpdf(g, ans, x, loc=0.0, scale=1.0):
-    return tuple(_density(g, ans, True, x, loc, scale, -np.tanh(0.5 * _z(x, loc, scale))))
+    return tuple(_density(g, None, True, x, loc, scale, -np.tanh(0.5 * _z(x, loc, scale))))
 
 
 @vjp(stats.logistic.pdf, elementwise=True)
@@ -340,7 +342,7 @@ def logistic_logsf(g, ans, x, loc=0.0, scale=1.0):
 
 @vjp(stats.cauchy.logpdf, elementwise=True)
 def cauchy_logpdf(g, ans, x, loc=0.0, scale=1.0):
-    return tuple(_density(g, ans, True, x, loc, scale, -2.0 * _z(x, loc, scale) / (1.0 + np.square(_z(x, loc, scale)))))
+    return tuple(_density(g, None, True, x, loc, scale, -2.0 * _z(x, loc, scale) / (1.0 + np.square(_z(x, loc, scale)))))
 
 
 @vjp(stats.cauchy.pdf, elementwise=True)
