@@ -98,6 +98,12 @@ PUBLIC = {
     "constant_attribute": ("callbacks.constant_attribute", "another attribute of such a result, not differentiated"),
     "unfrozen": ("rules.scipy_stats.unfrozen", "the distribution of a frozen scipy.stats distribution"),
     "frozen_parameters": ("rules.scipy_stats.parameters", "the parameters a frozen distribution appends to its methods"),
+    # forward mode (jvp_ functions)
+    "tangent_arg": ("tangents.tangent_arg", "a tangent given for an argument, checked and copied"),
+    "zero_tangent": ("tangents.zero_tangent", "the zero tangent of a value"),
+    "fit": ("tangents.fit", "a tangent broadcast to its value's shape"),
+    "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
+    "jvps": ("vjps", "the built-in forward rules by name, for those generated code calls rather than pastes"),
     # derivative rules, and what pasted rules reach
     "vjps": ("vjps", "the built-in rules by name, for those generated code calls rather than pastes"),
     "rule_of": ("registry.rule_of", "a user's rule no module holds by name, found by its primal"),

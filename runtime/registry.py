@@ -109,12 +109,14 @@ def version():
     return _version
 
 
-def _changed():
+def changed():
+    """A rule was registered (reverse or forward): gradients made before may be stale."""
     global _version
     _version += 1
 
 
-def _key(obj):
+def key(obj):
+    """The registry's key for a primal: the object, or its identity when unhashable."""
     try:
         hash(obj)
     except TypeError:
@@ -128,10 +130,10 @@ def vjp(*primals, elementwise=False, outputs=None, refuse=None, complex=False, c
         raise TypeError("vjp() needs at least one primal function")
 
     def register(fn):
-        _changed()
+        changed()
         for primal in primals:
-            _RULES[_key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant, callbacks, attribute, shape))
-            _NONDIFF.pop(_key(primal), None)
+            _RULES[key(primal)] = (primal, Rule(fn, elementwise, outputs, refuse, complex, constant, callbacks, attribute, shape))
+            _NONDIFF.pop(key(primal), None)
         return fn
 
     return register
@@ -144,8 +146,8 @@ def variant(primal, when, *, elementwise=False, outputs=None, refuse=None, compl
     answer False, and the main rule is used."""
 
     def register(fn):
-        _changed()
-        _RULES[_key(primal)][1].variants.append((when, Rule(fn, elementwise, outputs, refuse, complex)))
+        changed()
+        _RULES[key(primal)][1].variants.append((when, Rule(fn, elementwise, outputs, refuse, complex)))
         return fn
 
     return register
@@ -153,10 +155,10 @@ def variant(primal, when, *, elementwise=False, outputs=None, refuse=None, compl
 
 def nondiff(*primals):
     """Declare functions whose results carry no derivative (shape, argmax, floor, ...)."""
-    _changed()
+    changed()
     for primal in primals:
-        _NONDIFF[_key(primal)] = primal
-        _RULES.pop(_key(primal), None)
+        _NONDIFF[key(primal)] = primal
+        _RULES.pop(key(primal), None)
 
 
 def optional(library, rules):
@@ -176,9 +178,9 @@ def _load_pending():
 
 def lookup(obj):
     """The ``Rule`` registered for ``obj``, or ``None``."""
-    entry = _RULES.get(_key(obj))
+    entry = _RULES.get(key(obj))
     if entry is None and _PENDING and _load_pending():
-        entry = _RULES.get(_key(obj))
+        entry = _RULES.get(key(obj))
     return entry[1] if entry else None
 
 
@@ -203,9 +205,9 @@ def cotangents(result, slots):
 
 
 def is_nondiff(obj):
-    if _key(obj) not in _NONDIFF and _PENDING:
+    if key(obj) not in _NONDIFF and _PENDING:
         _load_pending()
-    return _key(obj) in _NONDIFF
+    return key(obj) in _NONDIFF
 
 
 def rules():

@@ -227,4 +227,4 @@ def test_a_distribution_method_s_stub_spells_its_parameters_and_works_when_fille
             x = np.array([0.3, 1.2, -2.0])
             np.testing.assert_allclose(grad(f)(x), numerical_grad(f, (x,), 0), rtol=1e-6, atol=1e-9)
     finally:
-        registry._RULES.pop(registry._key(scipy.stats.vonmises.logpdf), None)
+        registry._RULES.pop(registry.key(scipy.stats.vonmises.logpdf), None)

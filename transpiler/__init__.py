@@ -21,6 +21,7 @@ _PUBLIC = {  # name -> (module, attribute)
     "value_and_grad": ("adgen.api", "value_and_grad"),
     "vjp": ("adgen.api", "vjp"),
     "elementwise_grad": ("adgen.api", "elementwise_grad"),
+    "jvp": ("adgen.forward_api", "jvp"),
     "defvjp": ("adgen.runtime.registry", "vjp"),
     "nondiff": ("adgen.runtime.registry", "nondiff"),
     "TranspileError": ("adgen.errors", "TranspileError"),

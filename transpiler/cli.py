@@ -127,7 +127,7 @@ def write_stubs(out, fixes, path):
 def run(args):
     usage = "adgen emit --check [--diff] OUT... [--source FILE]"
     if args.command == "emit" and args.check:
-        if args.output or args.wrt is not None or args.shape or args.debug or args.has_aux:
+        if args.output or args.wrt is not None or args.shape or args.debug or args.has_aux or args.mode != "reverse":
             raise Fail(f"--check takes only generated files, folders or glob patterns: {usage}")
         if not args.target:
             raise Fail(f"--check needs the generated files, folders or glob patterns to check: {usage}")
@@ -148,13 +148,15 @@ def run(args):
     if args.command == "show" and not html and (out is not None or args.force):
         raise Fail(f"{'-o' if out is not None else '--force'} goes with --html: adgen show --html FILE:FUNC -o view.html "
                    "(`adgen emit -o` writes a gradient module)")
+    if getattr(args, "mode", "reverse") == "forward" and (args.debug or args.has_aux):
+        raise Fail("--mode forward takes neither --debug nor --has-aux yet")
     if out is not None and not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
     if html:
         return show_html(path, func, wrt, out, args)
     if getattr(args, "stages", False):
         return show_stages(path, func, wrt, args)
-    _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug, args.has_aux)
+    _, text = generate(path, func, wrt, out, parse_shapes(args.shape), args.debug, args.has_aux, getattr(args, "mode", "reverse"))
     if out is None:
         sys.stdout.write(text)
     else:
@@ -203,6 +205,8 @@ def parser():
     e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     e.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     e.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
+    e.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
+                   help="reverse: the gradient module (the default); forward: the tangent module, jvp_f(<arguments>, <tangents>) -> (value, J v)")
     c = sub.add_parser("check", help="report every problem in a function, or in every function of a file")
     c.add_argument("target", metavar="FILE[:FUNC]")
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")

@@ -144,6 +144,13 @@ CODES = {
               "container of them) cannot be resolved.",
               "Take the gradient with `grad()`, which is made for the function each call passes or leaves as the default (`grad(f)(x, np.tanh)`), or call "
               "the function by its name (`np.tanh(x)`)."),
+    "AD224": ("not differentiated in forward mode yet",
+              "Forward mode (`jvp`, `adgen emit --mode forward`) covers assignments, stores into arrays, branches and loops, and the operations with a "
+              "forward rule: elementwise functions and operators, the linear ones (sums, reshapes, indexing, joins, products of matrices), and a few "
+              "others (extrema, `prod`, `var`, `std`, `solve`, `inv`, `det`, `cholesky`, `norm`). It does not follow calls to your own functions, "
+              "lists, tuples or dicts of differentiated values, or complex values yet (issue 17).",
+              "Take the product with reverse mode instead (`vjp`, or `grad` of `np.sum(f(x) * w)`), or write the step with NumPy operations forward "
+              "mode covers."),
     # AD3xx: not differentiable as used
     "AD301": ("bad wrt", "`wrt` must name parameters of the function, by position or by name.", "Pass an int, a parameter name, or a tuple of them."),
     "AD302": ("non-scalar result unpacked", "A tuple result can only be unpacked into names.", "Unpack it: `a, b = f(x)`."),
@@ -576,6 +583,17 @@ AD222_CHANGES_ARGUMENT = Message(
 )
 # AD223 function parameter not known
 AD223_PARAMETER_FUNCTION = Message("AD223", "`{name}` calls a function held by the parameter `{param}`, which is known only when the function is called")
+# AD224 not differentiated in forward mode yet
+AD224_NO_RULE = Message("AD224", "no forward-mode rule for {name}")
+AD224_OWN_FUNCTION = Message("AD224", "forward mode does not follow calls to your own function `{name}` yet")
+AD224_STATEMENT = Message("AD224", "forward mode does not differentiate this kind of statement ({kind}) yet")
+AD224_EXPRESSION = Message("AD224", "forward mode does not differentiate this kind of expression ({kind}) yet")
+AD224_LOOP = Message("AD224", "forward mode walks a loop over an active value only when it is a name and the loop's target a name (`for row in X`)")
+AD224_STORE = Message("AD224", "forward mode does not store an active value into `{name}`, which does not vary")
+AD224_SPREAD = Message("AD224", "forward mode does not differentiate a call with spread arguments yet")
+AD224_CALL = Message("AD224", "forward mode does not differentiate the call to `{name}` yet")
+AD224_COMPLEX = Message("AD224", "forward mode does not differentiate complex values yet")
+AD224_RULE_OF_YOURS = Message("AD224", "no forward-mode rule for {name}: a reverse rule of yours with more than one statement is not used in forward mode yet")
 # AD301 bad wrt
 AD301_ENTRY = Message("AD301", "wrt entries must be ints or parameter names, not {item!r}")
 AD301_OUT_OF_RANGE = Message("AD301", "wrt={item} but {name} takes {count} parameters ({params})")

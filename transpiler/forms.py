@@ -129,6 +129,26 @@ class Packaged(Optimized):
         return "\n\n".join(emit.function(copy.deepcopy(d)).strip("\n") for d in self.defs)
 
 
+@dataclass
+class Tangented(Analyzed):
+    """Forward mode: the body with the statement of each active value's tangent beside it
+    (``forward.Forward``)."""
+
+
+@dataclass
+class ForwardPackaged(Tangented):
+    """Forward mode: the function that returns the value and its tangent (``jvp_f``)."""
+
+    defs: list
+    imports: dict
+    closure: list
+    spec: dict
+    tangents: list  # the tangent parameters, one per ``wrt``
+
+    def __str__(self):
+        return "\n\n".join(emit.function(copy.deepcopy(d)).strip("\n") for d in self.defs)
+
+
 def _tree(nodes, depth=0):
     pad = "    " * depth
     lines = []

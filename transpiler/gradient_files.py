@@ -126,15 +126,16 @@ def shape_options(arg_shapes):
     return "".join(f" --shape {n}={shapes.spell(s)}" for n, s in arg_shapes.items())
 
 
-def generate(path, func, wrt, out=None, arg_shapes=None, debug=False, has_aux=False):
+def generate(path, func, wrt, out=None, arg_shapes=None, debug=False, has_aux=False, mode="reverse"):
     """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None)
     writes; ``debug``: with the checks of ``--debug``; ``has_aux``: the function returns
-    ``(loss, aux)`` (``--has-aux``)."""
-    src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug, has_aux=has_aux)
+    ``(loss, aux)`` (``--has-aux``); ``mode``: ``"forward"`` for the tangent module
+    (``--mode forward``)."""
+    src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug, has_aux=has_aux, mode=mode)
     return src, gradient.text
 
 
-def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, lines=False, has_aux=False):
+def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, lines=False, has_aux=False, mode="reverse"):
     """``generate``'s source and ``pipeline.Gradient``; ``lines``: with ``Gradient.lines``."""
     src = load(path, func)
     params = pipeline.params(src.func)
@@ -147,9 +148,11 @@ def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, l
     command = f"adgen emit {emit.shell_word(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
     command += " --debug" if debug else ""
     command += " --has-aux" if has_aux else ""
+    command += " --mode forward" if mode == "forward" else ""
     if out is not None:
         command += f" -o {emit.shell_word(os.path.basename(out))}{SUFFIX}"
-    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines, has_aux=has_aux)
+    return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines, has_aux=has_aux,
+                          mode=mode)
 
 
 def write_out(out, text, path, force, mark=emit.HEADER_MARK):
@@ -189,6 +192,7 @@ class Header(typing.NamedTuple):
     code: str  # the hash of the code adgen wrote below the header; "" before 0.2.0
     version: str  # the adgen that wrote it
     has_aux: bool = False  # generated with --has-aux
+    mode: str = "reverse"  # "forward": generated with --mode forward
 
 
 def read_header(out):
@@ -211,7 +215,7 @@ def read_header(out):
         raise Fail(f"{out}: its header names no readable source path: {quoted}") from None
     wrt_names = lines[1][len("# wrt: "):].split("   ")[0].split(", ")
     wrt = tuple(wrt_names) if len(wrt_names) > 1 else wrt_names[0]
-    arg_shapes, debug, has_aux = {}, False, False
+    arg_shapes, debug, has_aux, mode = {}, False, False, "reverse"
     if lines[2].startswith("# regenerate: "):
         try:
             args = shlex.split(lines[2][len("# regenerate: "):].removesuffix(SUFFIX))
@@ -222,10 +226,11 @@ def read_header(out):
         arg_shapes = parse_shapes([v for k, v in zip(args, args[1:]) if k == "--shape"])
         debug = "--debug" in args
         has_aux = "--has-aux" in args
+        mode = "forward" if ["--mode", "forward"] in [args[k:k + 2] for k in range(len(args))] else "reverse"
         if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
             func = args[2].rpartition(":")[2]
     code = _CODE.search(lines[1])
-    return Header(rel, func, wrt, sha.group(1), arg_shapes, debug, code.group(1) if code else "", version, has_aux)
+    return Header(rel, func, wrt, sha.group(1), arg_shapes, debug, code.group(1) if code else "", version, has_aux, mode)
 
 
 def check_stale(out, named=None, diff=False):
@@ -237,7 +242,7 @@ def check_stale(out, named=None, diff=False):
     shift the line numbers quoted in its comments), do not make it stale."""
     head = read_header(out)
     path = confined_source(out, head.rel, named)
-    _, text = generate(path, head.func, head.wrt, out, head.arg_shapes, head.debug, head.has_aux)
+    _, text = generate(path, head.func, head.wrt, out, head.arg_shapes, head.debug, head.has_aux, head.mode)
     with open(out, "rb") as f:
         current = f.read()
     if current == text.encode("utf-8"):
@@ -247,7 +252,8 @@ def check_stale(out, named=None, diff=False):
         show_diff(out, current, text)
     redo = (
         f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}"
-        f"{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''} -o {emit.shell_word(os.path.basename(out))}"
+        f"{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''}{' --mode forward' if head.mode == 'forward' else ''}"
+        f" -o {emit.shell_word(os.path.basename(out))}"
     )
     try:
         now = fingerprint.of_code(current.decode("utf-8"))

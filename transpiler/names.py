@@ -35,6 +35,8 @@ MAPPED = "_v"  # a parameter of the loop that ``map`` became
 PART = "_s"  # an element of a tuple a call returns
 REPEATED = "_once"  # an item a repeated display (``[e] * 2``) evaluates once
 GRADIENT = "value_and_grad_"  # the generated function: ``value_and_grad_f``
+TANGENT = "_dot_"  # a variable's tangent, forward mode: ``_dot_x`` for ``x``
+JVP = "jvp_"  # the generated forward-mode function: ``jvp_f``
 
 PREFIXES = {
     TEMP: "forward temporary",
@@ -62,6 +64,8 @@ PREFIXES = {
     PART: "an element of a returned tuple",
     REPEATED: "a repeated item, evaluated once",
     GRADIENT: "the generated function",
+    TANGENT: "tangent of a variable (forward mode)",
+    JVP: "the generated forward-mode function",
 }
 
 
@@ -116,6 +120,7 @@ class Names:
     def __init__(self, taken):
         self.taken = set(taken) | set(RESERVED)
         self._adjoints = {}
+        self._tangents = {}
         self._serials = {}
         self._counts = {}
 
@@ -132,6 +137,12 @@ class Names:
         if var not in self._adjoints:
             self._adjoints[var] = self.fresh(ADJOINT + var.lstrip("_"))
         return self._adjoints[var]
+
+    def tangent(self, var):
+        """The tangent of ``var`` (forward mode): ``_dot_x`` for ``x``, ``_dot_t1`` for ``_t1``."""
+        if var not in self._tangents:
+            self._tangents[var] = self.fresh(TANGENT + var.lstrip("_"))
+        return self._tangents[var]
 
     def numbered(self, base):
         """``_c1``, ``_c2``, ...: numbered per base, skipping names already taken."""

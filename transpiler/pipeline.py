@@ -27,13 +27,22 @@ STAGES = [
     stages.package,  # -> Packaged: the gradient function, or a callee's forward and backward
 ]
 
+FORWARD_STAGES = [  # forward mode (``jvp``): the same front end, then the tangents
+    stages.parse,
+    stages.normalize,
+    stages.resolve,
+    stages.analyze,
+    stages.tangents,  # -> Tangented: each active value's tangent beside it
+    stages.package_jvp,  # -> ForwardPackaged: the function returning the value and its tangent
+]
 
-def run(job, seen=None):
-    """The forms ``STAGES`` make of ``job``'s function, the last returned; ``seen``: a
+
+def run(job, seen=None, steps=STAGES):
+    """The forms ``steps`` make of ``job``'s function, the last returned; ``seen``: a
     list to which ``(stage name, form's class name, form's text)`` is added as each form
     is made (later stages change the statements they are given)."""
     form = job.src
-    for step in STAGES:
+    for step in steps:
         with stage(step.__name__):
             form = step(job, form)
         if seen is not None:
@@ -56,7 +65,7 @@ class Gradient:
     funcname: str  # the generated function
     wrt: tuple  # differentiated parameter names
     wrt_tuple: bool  # gradients come back as a tuple
-    dout: str  # the name of the seed parameter
+    dout: str  # the name of the seed parameter (forward mode: the list of the tangent parameters)
     closure: list = field(default_factory=list)  # closure variables passed as keyword arguments
     guard: guards.Guard = None  # what the transform resolved, to check before the gradient is reused
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
@@ -83,7 +92,8 @@ def stage(name, src=None):
         raise InternalError(name, f"{type(exc).__name__}: {exc}") from exc
 
 
-def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False, samples=None):
+def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False, samples=None,
+              mode="reverse"):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
@@ -94,9 +104,10 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     ``has_aux``: the function returns ``(loss, aux)``; the loss is differentiated and the
     generated function returns ``((loss, aux), gradients)`` (``auxiliary``). ``samples``:
     parameter name -> the object of the user's (or class) the call passes, to resolve its
-    methods (``instances``)."""
+    methods (``instances``). ``mode``: ``"reverse"`` (the gradient) or ``"forward"``
+    (``jvp_f``: the value and its tangent along the tangents of ``wrt``)."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples, mode)
 
 
 @contextlib.contextmanager
@@ -113,11 +124,11 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None, mode="reverse"):
     with stage("check"):
         subset.raise_if_unsupported(src)
     job = _job(src, wrt, arg_shapes=arg_shapes, debug=debug, has_aux=has_aux, samples=samples)
-    done = run(job)
+    done = run(job, steps=FORWARD_STAGES if mode == "forward" else STAGES)
     gen, program = done.defs[0], job.program
     with stage("emit"):
         functions = program.functions(gen)
@@ -128,7 +139,8 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, 
         head = emit.header(origin or src.filename, src.name, job.wrt, program.sha256(), command, done.spec, code)
         text = head + body
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
-    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, done.dout, done.closure, guards.Guard(src.fn, program.sources()), modules, has_aux=has_aux)
+    dout = done.tangents if mode == "forward" else done.dout
+    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, dout, done.closure, guards.Guard(src.fn, program.sources()), modules, has_aux=has_aux)
     if lines:
         gradient.lines = origins(head, found, [program.source_of(f) for f in functions])
     return gradient

@@ -20,6 +20,7 @@ from adgen import (
     container_rewrites,
     dynamic,
     errors,
+    forward,
     frozen,
     funcargs,
     funcvalues,
@@ -41,8 +42,8 @@ from adgen import optimize as optimizing
 from adgen.assemble import Layout, build
 from adgen.debug import instrument as checks
 from adgen.errors import Diagnostics
-from adgen.forms import Analyzed, Laid, Normalized, Optimized, Packaged, Parsed, Resolved, Reversed, advance
-from adgen.names import ANSWER, GRADIENT, SEED, Names, identifiers
+from adgen.forms import Analyzed, ForwardPackaged, Laid, Normalized, Optimized, Packaged, Parsed, Resolved, Reversed, Tangented, advance
+from adgen.names import ANSWER, GRADIENT, JVP, SEED, Names, identifiers
 from adgen.resolve import Resolver
 from adgen.reverse import Block, Reverser
 from adgen.syntax import assign, call, clone, comment, load, name_nodes, names_in, rt_call, statements, walk
@@ -236,6 +237,58 @@ def package(job, form):
     if calls.used(resolver.module_alias, body):
         imports[resolver.module_alias] = src.binding()
     return advance(form, Packaged, defs=[gen], imports=imports, closure=closure, spec=spec)
+
+
+# -- forward mode ----------------------------------------------------------------------
+
+
+def tangents(job, form):
+    """Forward mode: each active value's tangent computed beside it (``forward``)."""
+    func, names, diags = form.func, form.names, form.diags
+    found = complexity.Complexity(complex_params(job.arg_shapes), form.resolver)
+    at = next((stmt for stmt in statements(form.body) if found.anywhere(stmt)), None)
+    if complex_params(job.arg_shapes) or at is not None:  # a value that may be complex, anywhere
+        diags.report(at or func, errors.AD224_COMPLEX)
+        diags.raise_if_any()
+    body = forward.Forward(form.resolver, form.activity, form.shapes, names, diags).run(form.body)
+    diags.raise_if_any()
+    return advance(form, Tangented, body=body)
+
+
+def package_jvp(job, form):
+    """Forward mode: ``jvp_f(<parameters>, <a tangent per wrt>)``, which checks the tangents
+    it is given (a copy of each, never the caller's array), gives the other active
+    parameters zero tangents, and returns the value and its tangent."""
+    src, func, names, result, act = job.src, form.func, form.names, form.result, form.activity
+    dots = [names.tangent(w) for w in job.wrt]
+    entry = [assign(d, rt_call("tangent_arg", load(w), load(d), ast.Constant(w))) for w, d in zip(job.wrt, dots)]
+    entry += [assign(names.tangent(p), rt_call("zero_tangent", load(p))) for p in params(func) if p not in job.wrt and act.active(p)]
+    out = load(names.tangent(result)) if act.active(result) else rt_call("zero_tangent", load(result))
+    body = entry + form.body + [ast.Return(value=ast.Tuple(elts=[load(result), out], ctx=ast.Load()))]
+    closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
+    doc = f"Value of {src.name} and its tangent along {', '.join(dots)}, the tangent of {', '.join(job.wrt)} (J v)."
+    gen = ast.FunctionDef(name=names.fresh(JVP + src.name), args=_tangent_signature(func.args, closure, dots),
+                          body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
+    imports = {}
+    if calls.used(form.resolver.module_alias, body):
+        imports[form.resolver.module_alias] = src.binding()
+    return advance(form, ForwardPackaged, defs=[gen], imports=imports, closure=closure, spec={}, tangents=dots)
+
+
+def _tangent_signature(args, closure, dots):
+    """The user's parameters, closure variables as keywords, then the tangents: positional
+    after plain parameters, keyword-only after parameters with defaults."""
+    new = _signature(args, closure, "_")
+    if new.kwonlyargs:
+        new.kwonlyargs, new.kw_defaults = new.kwonlyargs[:-1], new.kw_defaults[:-1]  # the seed's place
+    else:
+        new.args, new.defaults = new.args[:-1], new.defaults[:-1]
+    if new.defaults or new.kwonlyargs:
+        new.kwonlyargs += [ast.arg(arg=d) for d in dots]
+        new.kw_defaults += [None] * len(dots)
+    else:
+        new.args += [ast.arg(arg=d) for d in dots]
+    return new
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from adgen.runtime.rules import (  # noqa: F401
     selection,
     shape,
     statistics,
+    tangents,
 )
 
 # rule module -> the library it needs

@@ -4,7 +4,7 @@ import importlib
 import pkgutil
 
 import tests.rules as pkg  # noqa: F401
-from adgen.runtime.registry import _key, rules
+from adgen.runtime.registry import key as _key, rules
 
 
 def all_cases():

@@ -1,0 +1,133 @@
+"""Forward-mode rules of NumPy's functions that are not elementwise (the elementwise
+ones take theirs from their reverse rules, ``tangent_registry``): the linear ones,
+declared, and the others, each a function ``rule(t, ans, <parameters>)`` giving the
+contribution of the tangent ``t`` of one parameter to the tangent of the result."""
+
+import operator
+
+import numpy as np
+
+import adgen.runtime as _rt
+from adgen.runtime.tangent_registry import jvp, linear
+
+# linear in their first parameter: the tangent goes through the function itself
+linear(
+    operator.getitem,
+    np.sum, np.ndarray.sum, np.mean, np.ndarray.mean, np.cumsum, np.ndarray.cumsum, np.diff,
+    np.trace, np.ndarray.trace,
+    np.transpose, np.ndarray.transpose, np.ndarray.T, np.reshape, np.ndarray.reshape,
+    np.ravel, np.ndarray.ravel, np.ndarray.flatten, np.squeeze, np.ndarray.squeeze, np.expand_dims,
+    np.moveaxis, np.swapaxes, np.ndarray.swapaxes, np.flip, np.fliplr, np.flipud, np.roll, np.rot90,
+    np.tile, np.repeat, np.ndarray.repeat, np.broadcast_to,
+    np.diag, np.diagonal, np.ndarray.diagonal, np.triu, np.tril, np.take,
+    np.copy, np.ndarray.copy, np.atleast_1d, np.atleast_2d,
+)
+# linear in a sequence of arrays, all at once: the sequence of their tangents
+linear(np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack, np.dstack)
+# linear in each of two parameters, the other held: (x1 + dx1) @ x2 + x1 @ dx2
+linear(operator.matmul, np.matmul, np.dot, np.ndarray.dot, np.inner, np.outer, np.tensordot, np.kron, np.cross, args=(0, 1))
+# linear in each operand (``*operands`` after the subscripts, parameter 0 being ``*args``)
+linear(np.einsum, args=(0,))
+
+
+@jvp(np.max, np.amax, np.ndarray.max, np.min, np.amin, np.ndarray.min)
+def extremum_tangent(t, ans, a, axis=None, *, keepdims=False):
+    """The mean of the tangents at the entries that reach the extremum (ties share it
+    equally, as the reverse rule splits the cotangent)."""
+    at = np.asarray(a) == (ans if keepdims or axis is None else np.expand_dims(ans, axis))
+    return np.sum(t * at, axis=axis, keepdims=keepdims) / np.sum(at, axis=axis, keepdims=keepdims)
+
+
+@jvp(np.array)
+def array_tangent(t, ans, object, dtype=None, *, copy=True):
+    """Linear in ``object`` (a sequence of arrays takes the sequence of their tangents);
+    an integer or boolean result carries none."""
+    kind = np.asarray(ans).dtype
+    return np.array(t, dtype=kind) if kind.kind in "fc" else np.zeros(np.shape(ans))
+
+
+@jvp(np.asarray)
+def asarray_tangent(t, ans, a, dtype=None, *, copy=None):
+    return array_tangent(t, ans, a, dtype)
+
+
+@jvp(np.var, np.ndarray.var)
+def var_tangent(t, ans, a, axis=None, *, ddof=0, keepdims=False):
+    centred = np.asarray(a) - np.mean(a, axis=axis, keepdims=True)
+    count = np.size(a) // max(np.size(ans), 1)
+    return np.sum(centred * t, axis=axis, keepdims=keepdims) * (2.0 / (count - ddof))
+
+
+@jvp(np.std, np.ndarray.std)
+def std_tangent(t, ans, a, axis=None, *, ddof=0, keepdims=False):
+    return _rt.over(var_tangent(t, ans * ans, a, axis, ddof=ddof, keepdims=keepdims), 2.0 * ans)  # 0 where std is 0
+
+
+@jvp(np.prod, np.ndarray.prod)
+def prod_tangent(t, ans, a, axis=None, *, keepdims=False):
+    """The sum over entries of the tangent times the product of the others (no division,
+    so zeros in ``a`` are fine): ``a`` and ``t`` moved so the axes go last, then the
+    products before and after each entry."""
+    a, t = np.asarray(a, dtype=float), np.broadcast_to(t, np.shape(a))
+    axes = tuple(range(a.ndim)) if axis is None else tuple(np.atleast_1d(axis) % max(a.ndim, 1))
+    rest = [k for k in range(a.ndim) if k not in axes]
+    shape = [a.shape[k] for k in rest] + [-1]
+    flat_a = np.transpose(a, rest + list(axes)).reshape(shape)
+    flat_t = np.transpose(t, rest + list(axes)).reshape(shape)
+    ones = np.ones(flat_a.shape[:-1] + (1,))
+    before = np.cumprod(np.concatenate([ones, flat_a[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat_a[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    found = np.sum(flat_t * before * after, axis=-1)
+    return np.reshape(found, np.shape(ans))
+
+
+@jvp(np.linalg.solve, arg=0)
+def solve_tangent_a(t, ans, a, b):
+    x = ans[..., None] if np.ndim(b) == 1 else ans
+    found = -np.linalg.solve(a, t @ x)
+    return found[..., 0] if np.ndim(b) == 1 else found
+
+
+@jvp(np.linalg.solve, arg=1)
+def solve_tangent_b(t, ans, a, b):
+    return np.linalg.solve(a, t)
+
+
+@jvp(np.linalg.inv)
+def inv_tangent(t, ans, a):
+    return -ans @ t @ ans
+
+
+@jvp(np.linalg.det)
+def det_tangent(t, ans, a):
+    return np.sum(_rt.cofactors(a, ans) * t, axis=(-2, -1))  # singular matrices too
+
+
+@jvp(np.linalg.cholesky)
+def cholesky_tangent(t, ans, a):
+    """dL = L phi(L^-1 dA L^-T), phi: the lower triangle with half the diagonal."""
+    inner = np.linalg.solve(ans, np.swapaxes(np.linalg.solve(ans, t), -1, -2))
+    phi = np.tril(inner, -1) + 0.5 * inner * np.eye(np.shape(a)[-1])
+    return ans @ phi
+
+
+@jvp(np.linalg.norm)
+def norm_tangent(t, ans, x, ord=None, axis=None, keepdims=False):
+    """Vector norms of any order but 0, the Frobenius norm (``ord`` None or "fro" for a
+    matrix) and the nuclear and spectral norms; another matrix norm raises."""
+    x = np.asarray(x)
+    vectors = (x.ndim == 1 and axis is None) or (axis is not None and np.ndim(axis) == 0)
+    whole = ans if keepdims or axis is None else np.expand_dims(ans, axis)
+    if ord is None or ord == "fro" or (ord == 2 and vectors):
+        return np.sum(x * t, axis=axis, keepdims=keepdims) / ans
+    if vectors and ord in (np.inf, -np.inf):
+        at = np.abs(x) == whole
+        return np.sum(np.sign(x) * t * at, axis=axis, keepdims=keepdims) / np.sum(at, axis=axis, keepdims=keepdims)
+    if vectors and ord != 0:
+        weight = np.sign(x) * np.abs(x) ** (ord - 1) / whole ** (ord - 1)
+        return np.sum(weight * t, axis=axis, keepdims=keepdims)
+    if x.ndim == 2 and axis is None and ord in ("nuc", 2, -2):
+        u, s, vh = np.linalg.svd(x)
+        inner = np.diagonal(u.T @ t @ vh.T)
+        return np.sum(inner) if ord == "nuc" else inner[0 if ord == 2 else -1]
+    raise NotImplementedError(f"forward mode: the tangent of np.linalg.norm with ord={ord!r} is not implemented")

@@ -1,0 +1,95 @@
+"""The forward-mode rule registry: a primal -> how a tangent goes through it.
+
+A primal's forward rule comes in one of three kinds:
+
+- **derived** from its reverse rule, when that rule is elementwise
+  (``registry.Rule.elementwise``): the cotangent it returns for a parameter is ``g``
+  times the parameter's partial derivative, entry by entry, summed over the axes the
+  parameter was broadcast along. With the parameter's tangent in place of ``g`` and
+  nothing summed, the same expression is the parameter's contribution to the tangent
+  of the result. Nothing is registered here for those;
+- **linear** (``linear(np.sum, args=(0,))``): the primal is linear in each of the
+  parameters ``args`` while the others are held fixed, so a parameter's contribution is
+  the primal called with its tangent in its place. A parameter that takes a sequence
+  of arrays (``np.concatenate``'s ``arrays``) takes the sequence of their tangents,
+  zeros for the items without one;
+- **explicit** (``@jvp(np.linalg.solve, arg=0)``): an ordinary function
+  ``rule(t, ans, <the primal's parameters>)`` returning the contribution of ``t``, the
+  tangent of parameter ``arg``, to the tangent of the result.
+
+The tangent of a result is the sum of the contributions of the parameters whose values
+carry a tangent. Keys are the resolved primal objects, as for reverse rules
+(``registry``), so every spelling of a function finds the same rule.
+"""
+
+__all__ = ["Tangent", "jvp", "linear", "lookup", "covered"]
+
+from adgen.runtime import registry
+
+
+class Tangent:
+    """How a tangent goes through one primal: ``linear``, the indices of the parameters
+    it is linear in, or ``None``; ``rules``: parameter index -> explicit rule; ``derived``:
+    the elementwise reverse ``registry.Rule`` the contributions come from, or ``None``."""
+
+    __slots__ = ("linear", "rules", "derived")
+
+    def __init__(self, linear=None, rules=None, derived=None):
+        self.linear = linear
+        self.rules = dict(rules or {})
+        self.derived = derived
+
+    def __repr__(self):
+        if self.derived is not None:
+            return f"Tangent(derived from {self.derived!r})"
+        return f"Tangent(linear={self.linear}, rules={sorted(self.rules)})"
+
+
+_TANGENTS = {}
+
+
+def _entry(primal):
+    key = registry.key(primal)
+    if key not in _TANGENTS:
+        _TANGENTS[key] = (primal, Tangent())
+    return _TANGENTS[key][1]
+
+
+def jvp(*primals, arg=0):
+    """Register the decorated ``rule(t, ans, <parameters>)`` as the contribution of the
+    tangent of parameter ``arg`` (its index) for every primal."""
+    if not primals:
+        raise TypeError("jvp() needs at least one primal function")
+
+    def register(fn):
+        registry.changed()
+        for primal in primals:
+            _entry(primal).rules[arg] = fn
+        return fn
+
+    return register
+
+
+def linear(*primals, args=(0,)):
+    """Declare every primal linear in each parameter of ``args`` (indices), the others
+    held fixed."""
+    registry.changed()
+    for primal in primals:
+        _entry(primal).linear = tuple(args)
+
+
+def lookup(primal):
+    """The ``Tangent`` of ``primal``: registered, or derived from an elementwise reverse
+    rule; ``None`` when it has neither."""
+    entry = _TANGENTS.get(registry.key(primal))
+    if entry is not None:
+        return entry[1]
+    rule = registry.lookup(primal)
+    if rule is not None and rule.elementwise:
+        return Tangent(derived=rule)
+    return None
+
+
+def covered(primal):
+    """Does ``primal`` have a forward rule (of any kind)?"""
+    return lookup(primal) is not None

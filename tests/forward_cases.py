@@ -1,0 +1,195 @@
+"""Functions for forward mode (``tests/test_forward.py``): loops, branches, in-place
+stores, linear algebra and reductions, each with arguments to differentiate at."""
+
+import numpy as np
+
+
+def poly_loop(x, n):
+    s = 0.0
+    for k in range(n):
+        s = s + (k + 1) * x ** k
+    return s
+
+
+def newton_sqrt(a):
+    x = a
+    while abs(x * x - a) > 1e-12 * a:
+        x = 0.5 * (x + a / x)
+    return x
+
+
+def branchy(x):
+    if x[0] > 0:
+        y = np.sin(x) * x[1]
+    else:
+        y = np.cos(x) / (1.0 + x ** 2)
+    return np.sum(y)
+
+
+def heat_steps(u, k):
+    u = u.copy()
+    for _ in range(5):
+        new = u.copy()
+        for i in range(1, u.shape[0] - 1):
+            new[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        u = new
+    return u
+
+
+def rnn(h, W, U, xs):
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t])
+    return h
+
+
+def mlp(W1, b1, W2, x):
+    h = np.maximum(W1 @ x + b1, 0.0)
+    return np.sum((W2 @ h) ** 2)
+
+
+def logsumexp_rows(a):
+    m = np.max(a, axis=1, keepdims=True)
+    return m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+
+
+def stacked(a, b):
+    c = np.concatenate([a, 2.0 * b, np.ones(2)])
+    return np.outer(c, c[::-1]).T.reshape(-1)
+
+
+def solve_and_det(A, b):
+    x = np.linalg.solve(A, b)
+    return np.sum(x ** 2) + np.log(np.abs(np.linalg.det(A)))
+
+
+def chol_quad(A, y):
+    L = np.linalg.cholesky(A @ A.T + 3.0 * np.eye(A.shape[0]))
+    z = np.linalg.inv(L) @ y
+    return z @ z
+
+
+def break_early(x):
+    total = 0.0
+    for i in range(x.shape[0]):
+        if x[i] < -0.5:
+            break
+        total = total + np.exp(x[i]) * i
+    return total
+
+
+def iterate_rows(X):
+    acc = np.zeros(X.shape[1])
+    for row in X:
+        acc = acc + row * np.sum(row)
+    return acc
+
+
+def stats(x):
+    return np.var(x) + np.std(x) * np.prod(x[:3]) + np.mean(x ** 3)
+
+
+def einsum_trace(A, B):
+    return np.einsum("ij,jk->ik", A, B) + np.trace(A) * B
+
+
+def clip_where(x):
+    y = np.where(x > 0.2, x ** 2, -x)
+    return np.clip(y, -0.3, 0.9) + np.abs(x) * x
+
+
+def broadcast_add(s, M):
+    return M + s
+
+
+def norms(x, A):
+    return np.linalg.norm(x) + np.linalg.norm(A) + np.linalg.norm(x, 3) + np.linalg.norm(x, np.inf)
+
+
+def kepler(M, e):
+    E = M
+    for _ in range(30):
+        E = E - (E - e * np.sin(E) - M) / (1.0 - e * np.cos(E))
+    return E
+
+
+def springs(x, v, k):
+    x = x.copy()
+    v = v.copy()
+    for _ in range(10):
+        f = -k * x
+        f[1:] = f[1:] - k * (x[1:] - x[:-1])
+        v = v + 0.01 * f
+        x = x + 0.01 * v
+    return np.concatenate([x, v])
+
+
+def index_store(x):
+    out = np.zeros((3, x.shape[0]))
+    out[0] = x
+    out[1, :] = x ** 2
+    out[2] = out[0] * out[1]
+    out[:, 0] = out[:, 0] + 1.0
+    return out
+
+
+def max_min(A):
+    return np.max(A, axis=0) - np.min(A) + np.max(A)
+
+
+def softplus_sum(x, w):
+    z = x * w
+    return np.sum(np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0.0))
+
+
+def nested_loops(x):
+    s = x * 0.0
+    for i in range(3):
+        for j in range(i + 1):
+            if (i + j) % 2 == 0:
+                s = s + x ** (i + j) / (1.0 + j)
+            else:
+                s = s - np.sin(x * j)
+    return s
+
+
+def scalar_abs(a, b):
+    c = a * b - np.sqrt(a ** 2 + b ** 2)
+    return c if c > 0 else -c * a
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+def cases():
+    """``(function, args, wrt)`` for every case."""
+    r = _rng(5)
+    spd = r.standard_normal((3, 3))
+    return [
+        (poly_loop, (0.7, 6), 0),
+        (newton_sqrt, (2.5,), 0),
+        (branchy, (np.array([0.4, -1.1, 0.8]),), 0),
+        (branchy, (np.array([-0.4, -1.1, 0.8]),), 0),
+        (heat_steps, (r.standard_normal(6), 0.2), (0, 1)),
+        (rnn, (r.standard_normal(3), r.standard_normal((3, 3)) * 0.5, r.standard_normal((3, 2)), r.standard_normal((4, 2))), (0, 1, 2)),
+        (mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
+        (logsumexp_rows, (r.standard_normal((3, 4)),), 0),
+        (stacked, (r.standard_normal(2), r.standard_normal(3)), (0, 1)),
+        (solve_and_det, (spd + 3 * np.eye(3), r.standard_normal(3)), (0, 1)),
+        (chol_quad, (spd, r.standard_normal(3)), (0, 1)),
+        (break_early, (np.array([0.3, 0.1, 1.2, -0.9, 0.5]),), 0),
+        (iterate_rows, (r.standard_normal((4, 3)),), 0),
+        (stats, (r.standard_normal(5),), 0),
+        (einsum_trace, (r.standard_normal((3, 3)), r.standard_normal((3, 3))), (0, 1)),
+        (clip_where, (np.array([-0.7, 0.1, 0.35, 0.6, 1.3]),), 0),
+        (broadcast_add, (0.3, r.standard_normal((2, 3))), 0),
+        (norms, (r.standard_normal(4), r.standard_normal((2, 3))), (0, 1)),
+        (kepler, (0.8, 0.3), (0, 1)),
+        (springs, (r.standard_normal(4), r.standard_normal(4), 1.7), (0, 1, 2)),
+        (index_store, (r.standard_normal(4),), 0),
+        (max_min, (r.standard_normal((3, 4)),), 0),
+        (softplus_sum, (r.standard_normal(5), r.standard_normal(5)), (0, 1)),
+        (nested_loops, (r.standard_normal(3),), 0),
+        (scalar_abs, (0.6, 1.3), (0, 1)),
+        (scalar_abs, (2.0, 3.0), (0, 1)),
+    ]

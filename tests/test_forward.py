@@ -1,0 +1,136 @@
+"""Forward mode (``jvp``, issue 17 point 1) on the functions of ``forward_cases``: the
+value is the function's, the tangent agrees with central finite differences along the
+same direction, and with reverse mode by the dot-product test ``<J v, w> = <v, J^T w>``;
+what forward mode does not cover yet is refused with AD224 at the user's line."""
+
+import numpy as np
+import pytest
+
+import forward_cases
+from adgen import jvp, vjp
+from adgen.errors import TranspileError
+
+CASES = forward_cases.cases()
+
+
+def _wrt(wrt):
+    return wrt if isinstance(wrt, tuple) else (wrt,)
+
+
+def _direction(args, wrt, rng):
+    return tuple(rng.standard_normal(np.shape(args[i])) if np.ndim(args[i]) else float(rng.standard_normal()) for i in wrt)
+
+
+def _moved(args, wrt, v, h):
+    new = list(args)
+    for i, d in zip(wrt, v):
+        new[i] = args[i] + h * d
+    return new
+
+
+@pytest.mark.parametrize("fn, args, wrt", CASES, ids=[f"{c[0].__name__}{k}" for k, c in enumerate(CASES)])
+def test_tangent_against_finite_differences_and_reverse_mode(fn, args, wrt):
+    rng = np.random.default_rng(11)
+    names = _wrt(wrt)
+    v = _direction(args, names, rng)
+    value, tangent = jvp(fn, wrt=wrt)(*args, v if isinstance(wrt, tuple) else v[0])
+    np.testing.assert_allclose(value, fn(*args), rtol=1e-13, atol=1e-13)
+    h = 1e-6
+    fd = (np.asarray(fn(*_moved(args, names, v, h))) - np.asarray(fn(*_moved(args, names, v, -h)))) / (2 * h)
+    np.testing.assert_allclose(tangent, fd, rtol=1e-5, atol=1e-6)
+    w = rng.standard_normal(np.shape(value)) if np.ndim(value) else 1.0
+    cotangents = vjp(fn, wrt=tuple(names))(*args, w)
+    forward_side = float(np.sum(np.asarray(tangent) * w))
+    reverse_side = sum(float(np.sum(np.asarray(c) * d)) for c, d in zip(cotangents, v))
+    assert forward_side == pytest.approx(reverse_side, rel=1e-10, abs=1e-10)
+
+
+def test_the_tangent_module_reads_like_the_function():
+    f = jvp(forward_cases.rnn, wrt=0)
+    text = f.source
+    assert "def jvp_rnn(h, W, U, xs, _dot_h):" in text
+    assert "_dot_h = _rt.tangent_arg(h, _dot_h, 'h')" in text
+    assert "for t in range(xs.shape[0]):" in text and "h = np.tanh(W @ h + _t1)" in text
+    assert "_dot_h = _rt.fit(W @ _dot_h, _t1) * (1.0 - h ** 2)" in text  # shapes unknown: W @ h may be smaller
+    assert "_tape" not in text and "_rt.unbroadcast" not in text
+    args = (np.ones(3), np.eye(3), np.ones((3, 2)), np.ones((4, 2)))
+    assert "_dot_h = W @ _dot_h * (1.0 - h ** 2)" in f.source_for(*args)  # specialised: the shapes agree
+
+
+def test_the_callers_tangent_is_never_changed():
+    v = np.ones(6)
+    jvp(forward_cases.heat_steps, wrt=0)(np.arange(6.0), 0.1, v)
+    np.testing.assert_array_equal(v, np.ones(6))
+
+
+def test_a_tangent_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="tangent of `x` has shape"):
+        jvp(forward_cases.branchy)(np.ones(3), np.ones(2))
+
+
+def _own(x):
+    return x * 2.0
+
+
+def calls_own(x):
+    return np.sum(_own(x))
+
+
+def appends(x):
+    out = []
+    for i in range(2):
+        out.append(x * i)
+    return out[0] + out[1]
+
+
+def complex_values(x):
+    return np.real(np.exp(1j * x))
+
+
+@pytest.mark.parametrize("fn, what", [
+    (calls_own, "does not follow calls to your own function `_own`"),
+    (complex_values, "complex values"),
+])
+def test_what_forward_mode_does_not_cover_is_refused_at_the_line(fn, what):
+    with pytest.raises(TranspileError) as caught:
+        jvp(fn)(np.ones(3), np.ones(3))
+    assert {d.code for d in caught.value.diagnostics} == {"AD224"}
+    assert what in str(caught.value) and "test_forward.py" in str(caught.value)
+
+
+def test_a_list_of_active_values_is_refused_or_right():
+    x, v = np.array([0.5, 1.5]), np.array([1.0, -2.0])
+    try:
+        value, tangent = jvp(appends)(x, v)
+    except TranspileError as exc:
+        assert {d.code for d in exc.diagnostics} == {"AD224"}
+    else:
+        np.testing.assert_allclose(tangent, v)
+
+
+def test_emit_writes_the_tangent_module_and_checks_it(tmp_path, capsys, monkeypatch):
+    from adgen import cli
+
+    source = tmp_path / "tangent_model.py"
+    source.write_text("import numpy as np\n\n\ndef f(x, k):\n    for _ in range(3):\n        x = np.sin(k * x)\n    return np.sum(x ** 2)\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["emit", "tangent_model.py:f", "--wrt", "x,k", "--mode", "forward", "-o", "jvp_tangent_model.py"]) == 0
+    text = (tmp_path / "jvp_tangent_model.py").read_text()
+    assert "# regenerate: adgen emit tangent_model.py:f --wrt x,k --mode forward -o jvp_tangent_model.py" in text
+    assert "def jvp_f(x, k, _dot_x, _dot_k):" in text
+    namespace = {}
+    exec(compile(text, "jvp_tangent_model.py", "exec"), namespace)
+    x, v = np.array([0.3, -0.8]), np.array([1.0, 0.5])
+    value, tangent = namespace["jvp_f"](x, 1.3, v, 0.0)
+    def f(x):
+        for _ in range(3):
+            x = np.sin(1.3 * x)
+        return np.sum(x ** 2)
+    fd = (f(x + 1e-6 * v) - f(x - 1e-6 * v)) / 2e-6
+    assert value == pytest.approx(f(x)) and tangent == pytest.approx(fd, rel=1e-6)
+    capsys.readouterr()
+    assert cli.main(["emit", "--check", "jvp_tangent_model.py"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    source.write_text(source.read_text().replace("range(3)", "range(4)"))
+    assert cli.main(["emit", "--check", "jvp_tangent_model.py"]) == 1
+    assert "--mode forward" in capsys.readouterr().err

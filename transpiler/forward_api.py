@@ -1,0 +1,86 @@
+"""``jvp``: forward mode, the Jacobian-vector product of a function, as generated source.
+
+``jvp(f, wrt=0)(*args, v)`` returns ``(f(*args), J v)``, ``J`` the Jacobian of ``f``'s
+result with respect to the argument ``wrt`` and ``v`` a tangent of that argument's
+shape (a tuple of tangents, one per parameter, for a tuple ``wrt``). The module it runs
+is ``pipeline.transform(..., mode="forward")``'s, made on the first call with arguments
+of new shapes (specialised to them: shapes known statically need no run-time
+broadcasting) and kept per function, ``wrt``, shapes and the globals it resolved
+(``guards``); ``.source`` is the module for arguments of any shape.
+"""
+
+import inspect
+
+from adgen import binding, pipeline, shapes, source
+from adgen.cache import LRU, MAX_MODULES, load_module
+from adgen.runtime import modules
+
+_MEMO = LRU(MAX_MODULES)
+
+
+def _compiled(fn, wrt, arg_shapes=None):
+    """``(Gradient, generated function)`` of ``fn``'s forward mode, specialised to
+    ``arg_shapes`` (parameter -> shape or None; None: for any shapes)."""
+    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), repr(arg_shapes))
+    found = _MEMO.get(key)
+    if found is not None and found[0].guard.holds(fn):
+        return found[0], found[1]
+    made = pipeline.transform(source.load(fn), wrt, arg_shapes=arg_shapes, mode="forward")
+    with modules.deferred():
+        module = load_module(made.text, fn.__name__)
+    generated = binding.bound(module, made.modules)[made.funcname]
+    _MEMO[key] = (made, generated, fn.__globals__)
+    return made, generated
+
+
+class JvpFunction:
+    """What ``jvp`` returns: call it with ``fn``'s arguments and then the tangent(s)."""
+
+    def __init__(self, fn, wrt):
+        if not callable(fn):
+            raise TypeError(f"jvp() takes a function, not {type(fn).__name__}")
+        self.primal = fn
+        self.wrt = wrt
+        self._signature = inspect.signature(fn)
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(fn, attr, None))
+
+    @property
+    def source(self):
+        """The text of the generated module."""
+        return _compiled(self.primal, self.wrt)[0].text
+
+    def source_for(self, *args, **kwargs):
+        """The text of the generated module specialised to these arguments' shapes."""
+        return _compiled(self.primal, self.wrt, self._shapes(self._signature.bind(*args, **kwargs)))[0].text
+
+    def _shapes(self, bound):
+        return {name: shapes.of_argument(value) for name, value in bound.arguments.items()
+                if self._signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise TypeError(f"jvp({self.__name__}) takes the function's arguments, then the tangent")
+        *args, v = args
+        bound = self._signature.bind(*args, **kwargs)
+        made, generated = _compiled(self.primal, self.wrt, self._shapes(bound))
+        tangents = tuple(v) if made.wrt_tuple else (v,)
+        if len(tangents) != len(made.dout):
+            raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
+        closure = {name: value for name, value in zip(made.closure, _closure_values(self.primal, made.closure))}
+        return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
+
+
+def _closure_values(fn, names):
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    return [cells[n].cell_contents for n in names]
+
+
+def jvp(fn=None, wrt=0):
+    """Forward mode: ``jvp(f, wrt)(*args, v)`` -> ``(f(*args), J v)``, the value and its
+    derivative along the tangent ``v`` of the argument ``wrt`` (a tuple of tangents for a
+    tuple ``wrt``). Works as ``jvp(f)`` and ``@jvp(wrt=...)``; ``.source`` is the
+    generated module (``adgen emit --mode forward`` writes it)."""
+    if fn is None:
+        return lambda f: JvpFunction(f, wrt)
+    return JvpFunction(fn, wrt)
