@@ -17,11 +17,17 @@ import importlib
 __version__ = "0.2.0"
 
 _PUBLIC = {  # name -> (module, attribute)
-    "grad": ("adgen.api", "grad"),
+    "grad": ("adgen.higher", "grad"),
     "value_and_grad": ("adgen.api", "value_and_grad"),
     "vjp": ("adgen.api", "vjp"),
     "elementwise_grad": ("adgen.api", "elementwise_grad"),
     "jvp": ("adgen.forward_api", "jvp"),
+    "hvp": ("adgen.higher", "hvp"),
+    "hessian": ("adgen.higher", "hessian"),
+    "jacobian": ("adgen.higher", "jacobian"),
+    "jacfwd": ("adgen.higher", "jacfwd"),
+    "jacrev": ("adgen.higher", "jacrev"),
+    "check_grads": ("adgen.checking", "check_grads"),
     "defvjp": ("adgen.runtime.registry", "vjp"),
     "nondiff": ("adgen.runtime.registry", "nondiff"),
     "TranspileError": ("adgen.errors", "TranspileError"),

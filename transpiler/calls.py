@@ -72,9 +72,15 @@ def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
 
 
+FOLLOWED = ("adgen.runtime.rules.tangents",)  # adgen's own functions whose source is differentiated: the forward rules (hvp)
+
+
 def is_user_function(fn):
     """A Python function of the user's, whose source adgen differentiates: not NumPy's,
-    adgen's, or one from the standard library or an installed package (those need rules)."""
+    adgen's (but for the forward rules, ``FOLLOWED``), or one from the standard library or
+    an installed package (those need rules)."""
+    if isinstance(fn, types.FunctionType) and fn.__module__ in FOLLOWED:
+        return True
     if not isinstance(fn, types.FunctionType) or (fn.__module__ or "").startswith(("numpy", "adgen.")):
         return False
     return not installed(fn.__code__.co_filename)

@@ -55,8 +55,7 @@ class JvpFunction:
         return _compiled(self.primal, self.wrt, self._shapes(self._signature.bind(*args, **kwargs)))[0].text
 
     def _shapes(self, bound):
-        return {name: shapes.of_argument(value) for name, value in bound.arguments.items()
-                if self._signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+        return shapes_of(self._signature, bound)
 
     def __call__(self, *args, **kwargs):
         if not args:
@@ -69,6 +68,12 @@ class JvpFunction:
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
         closure = {name: value for name, value in zip(made.closure, _closure_values(self.primal, made.closure))}
         return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
+
+
+def shapes_of(signature, bound):
+    """Parameter -> the shape the module is specialised to, for the arguments ``bound``."""
+    return {name: shapes.of_argument(value) for name, value in bound.arguments.items()
+            if signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
 
 
 def _closure_values(fn, names):

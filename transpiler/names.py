@@ -37,6 +37,7 @@ REPEATED = "_once"  # an item a repeated display (``[e] * 2``) evaluates once
 GRADIENT = "value_and_grad_"  # the generated function: ``value_and_grad_f``
 TANGENT = "_dot_"  # a variable's tangent, forward mode: ``_dot_x`` for ``x``
 JVP = "jvp_"  # the generated forward-mode function: ``jvp_f``
+DIRECTIONAL = "directional_"  # ``f``'s derivative along given tangents, which ``hvp`` differentiates
 
 PREFIXES = {
     TEMP: "forward temporary",
@@ -66,6 +67,7 @@ PREFIXES = {
     GRADIENT: "the generated function",
     TANGENT: "tangent of a variable (forward mode)",
     JVP: "the generated forward-mode function",
+    DIRECTIONAL: "a function's derivative along given tangents (hvp)",
 }
 
 

@@ -63,6 +63,8 @@ class Resolver:
             path = numpy_path(value)
             if path is not None:
                 return dotted(path)
+            if value is runtime:  # generated code differentiated again: every generated module imports it as ``_rt``
+                return dotted("_rt")
             if self.module_alias is None:
                 self.module_alias = self.names.fresh(alias_for(self.src.module))
             return ast.Attribute(value=ast.Name(id=self.module_alias, ctx=ast.Load()), attr=name, ctx=ast.Load())

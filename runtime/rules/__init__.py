@@ -12,6 +12,7 @@ from adgen.runtime.rules import (  # noqa: F401
     decompositions,
     elementwise,
     fft,
+    helpers,
     indexing,
     linalg,
     nondiff,

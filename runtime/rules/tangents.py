@@ -53,14 +53,14 @@ def asarray_tangent(t, ans, a, dtype=None, *, copy=None):
 
 @jvp(np.var, np.ndarray.var)
 def var_tangent(t, ans, a, axis=None, *, ddof=0, keepdims=False):
-    centred = np.asarray(a) - np.mean(a, axis=axis, keepdims=True)
-    count = np.size(a) // max(np.size(ans), 1)
-    return np.sum(centred * t, axis=axis, keepdims=keepdims) * (2.0 / (count - ddof))
+    # one expression, pasted into the tangent module, so that reverse mode can differentiate it again (hvp)
+    return np.sum((a - np.mean(a, axis=axis, keepdims=True)) * t, axis=axis, keepdims=keepdims) * (2.0 / (np.size(a) / np.size(ans) - ddof))
 
 
 @jvp(np.std, np.ndarray.std)
 def std_tangent(t, ans, a, axis=None, *, ddof=0, keepdims=False):
-    return _rt.over(var_tangent(t, ans * ans, a, axis, ddof=ddof, keepdims=keepdims), 2.0 * ans)  # 0 where std is 0
+    """0 where std is 0 (a kink), as the reverse rule."""
+    return _rt.over(np.sum((a - np.mean(a, axis=axis, keepdims=True)) * t, axis=axis, keepdims=keepdims), ans * (np.size(a) / np.size(ans) - ddof))
 
 
 @jvp(np.prod, np.ndarray.prod)
@@ -83,9 +83,7 @@ def prod_tangent(t, ans, a, axis=None, *, keepdims=False):
 
 @jvp(np.linalg.solve, arg=0)
 def solve_tangent_a(t, ans, a, b):
-    x = ans[..., None] if np.ndim(b) == 1 else ans
-    found = -np.linalg.solve(a, t @ x)
-    return found[..., 0] if np.ndim(b) == 1 else found
+    return -(np.linalg.solve(a, t @ ans[..., None])[..., 0] if np.ndim(b) == 1 else np.linalg.solve(a, t @ ans))
 
 
 @jvp(np.linalg.solve, arg=1)
@@ -113,21 +111,23 @@ def cholesky_tangent(t, ans, a):
 
 @jvp(np.linalg.norm)
 def norm_tangent(t, ans, x, ord=None, axis=None, keepdims=False):
-    """Vector norms of any order but 0, the Frobenius norm (``ord`` None or "fro" for a
-    matrix) and the nuclear and spectral norms; another matrix norm raises."""
+    """Vector norms of any order, the Frobenius norm (``ord`` None or "fro" for a matrix)
+    and the nuclear and spectral norms; another matrix norm raises."""
     x = np.asarray(x)
     vectors = (x.ndim == 1 and axis is None) or (axis is not None and np.ndim(axis) == 0)
+    matrix = x.ndim == 2 and axis is None and ord in ("nuc", 2, -2)
+    if not (ord is None or ord == "fro" or vectors or matrix):
+        raise NotImplementedError(f"forward mode: the tangent of np.linalg.norm with ord={ord!r} is not implemented")
     whole = ans if keepdims or axis is None else np.expand_dims(ans, axis)
     if ord is None or ord == "fro" or (ord == 2 and vectors):
         return np.sum(x * t, axis=axis, keepdims=keepdims) / ans
     if vectors and ord in (np.inf, -np.inf):
         at = np.abs(x) == whole
         return np.sum(np.sign(x) * t * at, axis=axis, keepdims=keepdims) / np.sum(at, axis=axis, keepdims=keepdims)
-    if vectors and ord != 0:
-        weight = np.sign(x) * np.abs(x) ** (ord - 1) / whole ** (ord - 1)
-        return np.sum(weight * t, axis=axis, keepdims=keepdims)
-    if x.ndim == 2 and axis is None and ord in ("nuc", 2, -2):
-        u, s, vh = np.linalg.svd(x)
-        inner = np.diagonal(u.T @ t @ vh.T)
-        return np.sum(inner) if ord == "nuc" else inner[0 if ord == 2 else -1]
-    raise NotImplementedError(f"forward mode: the tangent of np.linalg.norm with ord={ord!r} is not implemented")
+    if vectors and ord == 0:  # the count of the non-zero entries: piecewise constant
+        return np.zeros(np.shape(ans))
+    if vectors:
+        return np.sum(np.sign(x) * np.abs(x) ** (ord - 1) / whole ** (ord - 1) * t, axis=axis, keepdims=keepdims)
+    u, s, vh = np.linalg.svd(x)
+    inner = np.diagonal(u.T @ t @ vh.T)
+    return np.sum(inner) if ord == "nuc" else inner[0 if ord == 2 else -1]

@@ -1,6 +1,11 @@
 """Every rule case again, end to end: a function calling the primal is written
 to a file, differentiated by adgen, and checked against finite differences.
-This checks the binding of arguments and the inlining of every rule."""
+This checks the binding of arguments and the inlining of every rule. Then forward
+mode on the same function: its tangent (``jvp``) against the dot product of the
+gradient just checked with the same tangents, ``<grad f, v> = J v``; a case forward
+mode does not cover yet must be refused with AD224 (or, for a forward rule that does
+not take these arguments, raise saying so), never give a number
+(``test_forward_coverage.py`` counts the rules it lacks)."""
 
 import builtins
 import importlib.util
@@ -22,7 +27,8 @@ from tests.rules.test_coverage import all_cases
 from tests.rules.test_padding import pad_options, padded
 from tests.rules.test_selection import _clip_kw, clip_options
 from tests.rules.test_public_surface import assert_public
-from adgen import grad
+from adgen import grad, jvp
+from adgen.errors import TranspileError
 
 OPERATORS = {
     operator.add: "{0} + {1}",
@@ -237,3 +243,21 @@ def test_rule_through_transpiler(case, tmp_path):
     assert_public(dfn.source_for(*args))
     for i, g in zip(wrt, grads):
         check_grad(fn, args, i, g, rtol=max(case.rtol, 1e-5), atol=max(case.atol, 1e-6))
+    _check_forward(case, fn, args, wrt, grads)
+
+
+def _check_forward(case, fn, args, wrt, grads):
+    rng = np.random.default_rng(3)
+    tangents = tuple(rng.standard_normal(np.shape(args[i])) if np.ndim(args[i]) else float(rng.standard_normal()) for i in wrt)
+    try:
+        value, tangent = jvp(fn, wrt=tuple(wrt))(*args, tangents)
+    except TranspileError as exc:
+        assert {d.code for d in exc.diagnostics} == {"AD224"}, str(exc)
+        return
+    except NotImplementedError as exc:  # a forward rule that raises for these arguments (np.linalg.norm's matrix norms)
+        assert str(exc).startswith("forward mode:")
+        return
+    np.testing.assert_allclose(value, fn(*args), rtol=1e-12, atol=1e-12)
+    expected = sum(np.sum(np.asarray(g) * v) for g, v in zip(grads, tangents))
+    scale = max(1.0, sum(float(np.sum(np.abs(np.asarray(g) * v))) for g, v in zip(grads, tangents)))
+    assert abs(tangent - expected) <= max(case.rtol, 1e-7) * scale + max(case.atol, 1e-9), (tangent, expected)

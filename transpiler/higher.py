@@ -1,0 +1,198 @@
+"""Second derivatives and Jacobians, built from the generated forward and reverse code.
+
+``hvp(f, wrt)(*args, v)`` is ``H v``: the tangent module of ``f`` (``jvp``) computes the
+derivative of ``f`` along ``v``, a scalar, and reverse mode differentiates that module in
+its turn (reverse over forward), so the Hessian-vector product is one more generated
+module (``.source``), from code adgen wrote. ``hessian`` stacks ``H e_i``; ``jacobian``
+stacks ``J e_i`` (forward sweeps) or ``e_j J`` (reverse sweeps), whichever needs fewer;
+``jacfwd`` and ``jacrev`` choose by name. ``grad(grad(f))`` of a function of a number
+is ``hvp`` along ``1.0`` (``api``)."""
+
+import ast
+import inspect
+
+import numpy as np
+
+from adgen import api, binding, forward_api, nested
+from adgen.cache import load_module
+from adgen.names import DIRECTIONAL, Names, identifiers
+
+_MODULES = {}  # (code, wrt, shapes) -> the wrapper around the tangent module, and its gradient
+
+
+def _wrt_names(fn, wrt):
+    """``(parameter names, as a tuple?)`` of ``wrt`` for ``fn``."""
+    params = list(inspect.signature(fn).parameters)
+    items = list(wrt) if isinstance(wrt, (tuple, list)) else [wrt]
+    names = [params[w] if isinstance(w, int) else w for w in items]
+    return names, isinstance(wrt, (tuple, list))
+
+
+def _directional(fn, wrt, arg_shapes):
+    """The gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
+    function ``(<fn's parameters>, <a tangent per wrt>) -> J v`` written below the tangent
+    module, differentiated with respect to ``wrt``."""
+    key = (fn.__code__, id(fn.__globals__), repr(wrt), repr(arg_shapes))
+    if key in _MODULES and _MODULES[key][0].guard.holds(fn):
+        return _MODULES[key][1]
+    made, _ = forward_api._compiled(fn, wrt, arg_shapes)
+    params = list(inspect.signature(fn).parameters)
+    names = Names(identifiers(ast.parse(made.text)))
+    wrapper = names.fresh(DIRECTIONAL + fn.__name__)
+    call = ", ".join(params + made.dout)
+    text = made.text + f"\n\ndef {wrapper}({call}):\n    return {made.funcname}({call})[1]\n"
+    space = binding.bound(load_module(text, wrapper), made.modules)
+    names_wrt, as_tuple = _wrt_names(fn, wrt)
+    gradient = api.grad(space[wrapper], wrt=tuple(names_wrt) if as_tuple else names_wrt[0])
+    _MODULES[key] = (made, gradient)
+    return gradient
+
+
+class HvpFunction:
+    """What ``hvp`` returns: call it with ``fn``'s arguments and then the vector(s)."""
+
+    def __init__(self, fn, wrt):
+        if not callable(fn):
+            raise TypeError(f"hvp() takes a function, not {type(fn).__name__}")
+        self.primal, self.wrt = fn, wrt
+        self._signature = inspect.signature(fn)
+
+    def _gradient(self, args):
+        bound = self._signature.bind(*args)
+        return _directional(self.primal, self.wrt, forward_api.shapes_of(self._signature, bound))
+
+    @property
+    def source(self):
+        """The Hessian-vector product's module (for arguments of any shape)."""
+        return _directional(self.primal, self.wrt, None).source
+
+    def __call__(self, *args):
+        if not args:
+            raise TypeError("hvp takes the function's arguments, then the vector")
+        *args, v = args
+        _, as_tuple = _wrt_names(self.primal, self.wrt)
+        vectors = tuple(v) if as_tuple else (v,)
+        return self._gradient(args)(*args, *vectors)
+
+
+def hvp(fn=None, wrt=0):
+    """The Hessian-vector product: ``hvp(f, wrt)(*args, v)`` is ``H v``, ``H`` the Hessian
+    of ``f``'s scalar result with respect to ``wrt`` (a tuple of vectors in, a tuple out,
+    for a tuple ``wrt``: the blocks of the Hessian applied to them)."""
+    if fn is None:
+        return lambda f: HvpFunction(f, wrt)
+    return HvpFunction(fn, wrt)
+
+
+@nested.makes_gradients
+def grad(fn=None, wrt=0, debug=False, has_aux=False):
+    """``api.grad``; and of a gradient, ``grad(grad(f))``, the second derivative (of a
+    function of a number: the gradient it differentiates must be a number)."""
+    if fn is None:
+        return lambda f: grad(f, wrt, debug, has_aux)
+    if isinstance(fn, api.GradFunction) and fn.mode == "grad" and not (fn.has_aux or has_aux or debug or fn.debug):
+        return SecondDerivative(fn, wrt)
+    return api.grad(fn, wrt, debug, has_aux)
+
+
+class SecondDerivative:
+    """``grad(grad(f, wrt=i), wrt=o)``: ``d^2 f / do di``, from ``hvp(f)`` along ``e_i``."""
+
+    def __init__(self, inner, wrt):
+        fn = inner.primal
+        inner_names, inner_tuple = _wrt_names(fn, inner.wrt)
+        outer_names, outer_tuple = _wrt_names(fn, wrt)
+        if inner_tuple or outer_tuple:
+            raise TypeError("grad(grad(f)) takes one argument at a time for each gradient: use hessian or hvp for more")
+        self.inner, self.outer = inner_names[0], outer_names[0]
+        self.primal = fn
+        both = self.inner if self.outer == self.inner else (self.inner, self.outer)
+        self._product = hvp(fn, both)
+        self._params = list(inspect.signature(fn).parameters)
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(fn, attr, None))
+
+    def __call__(self, *args):
+        x = args[self._params.index(self.inner)]
+        if np.ndim(x) != 0:
+            raise TypeError(f"grad of grad({self.__name__}) needs `{self.inner}` to be a number (the inner gradient must be a scalar): "
+                            "use hessian or hvp for arrays")
+        if self.outer == self.inner:
+            return self._product(*args, 1.0)
+        y = args[self._params.index(self.outer)]
+        return self._product(*args, (1.0, _zero_like(y)))[1]
+
+
+def _zero_like(y):
+    return 0.0 if np.ndim(y) == 0 else np.zeros(np.shape(y))
+
+
+def _basis(x):
+    """The unit tangents of ``x``, each of its shape."""
+    x = np.asarray(x, dtype=float)
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = 1.0
+        yield e.reshape(x.shape) if x.ndim else float(e[0])
+
+
+def _single(fn, wrt, name):
+    names, as_tuple = _wrt_names(fn, wrt)
+    if as_tuple:
+        raise TypeError(f"{name}() takes one argument to differentiate (wrt={wrt!r}): call it once per argument")
+    return list(inspect.signature(fn).parameters).index(names[0])
+
+
+def hessian(fn, wrt=0):
+    """``hessian(f, wrt)(*args)``: the Hessian of ``f``'s scalar result with respect to the
+    argument ``wrt``, of shape ``x.shape + x.shape``, one ``hvp`` per entry of ``x``."""
+    index = _single(fn, wrt, "hessian")
+    product = hvp(fn, wrt)
+
+    def hessian_of(*args):
+        x = args[index]
+        columns = [np.asarray(product(*args, e)) for e in _basis(x)]
+        return np.stack(columns, axis=-1).reshape(np.shape(x) + np.shape(x))
+
+    return hessian_of
+
+
+def jacfwd(fn, wrt=0):
+    """The Jacobian of ``f``'s result with respect to ``wrt`` by forward sweeps, one per
+    entry of the argument: shape ``out.shape + x.shape``."""
+    index = _single(fn, wrt, "jacfwd")
+    tangent = forward_api.jvp(fn, wrt)
+
+    def jacobian_of(*args):
+        x = args[index]
+        columns = [np.asarray(tangent(*args, e)[1]) for e in _basis(x)]
+        out = np.shape(columns[0]) if columns else np.shape(fn(*args))
+        return np.stack(columns, axis=-1).reshape(out + np.shape(x)) if columns else np.zeros(out + np.shape(x))
+
+    return jacobian_of
+
+
+def jacrev(fn, wrt=0):
+    """The Jacobian by reverse sweeps, one per entry of the result."""
+    index = _single(fn, wrt, "jacrev")
+    pullback = api.vjp(fn, wrt)
+
+    def jacobian_of(*args):
+        x, value = args[index], fn(*args)
+        rows = [np.asarray(pullback(*args, e), dtype=float) for e in _basis(value)]
+        return np.stack(rows).reshape(np.shape(value) + np.shape(x)) if rows else np.zeros(np.shape(value) + np.shape(x))
+
+    return jacobian_of
+
+
+def jacobian(fn, wrt=0):
+    """The Jacobian of ``f``'s result with respect to ``wrt``, shape ``out.shape + x.shape``:
+    forward sweeps when the argument has fewer entries than the result, else reverse."""
+    index = _single(fn, wrt, "jacobian")
+    forward, reverse = jacfwd(fn, wrt), jacrev(fn, wrt)
+
+    def jacobian_of(*args):
+        wide = np.size(args[index]) <= np.size(fn(*args))
+        return forward(*args) if wide else reverse(*args)
+
+    return jacobian_of
