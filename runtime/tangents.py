@@ -5,10 +5,10 @@ tangent through an elementwise rule that generated code calls rather than pastes
 import numpy as np
 
 
-def tangent_arg(x, v, name):
+def tangent_arg(x, v, name, copy=True):
     """The tangent ``v`` given for the argument ``x`` (named ``name``), as a float array of
-    ``x``'s shape (a float for a number), never the caller's own array: generated code may
-    store into it."""
+    ``x``'s shape (a float for a number); with ``copy``, never the caller's own array (for
+    generated code that stores into it)."""
     shape, given = np.shape(x), np.shape(v)
     if given != shape:
         raise ValueError(f"the tangent of `{name}` has shape {given}, but `{name}` has shape {shape}")
@@ -16,7 +16,7 @@ def tangent_arg(x, v, name):
     if kind.kind not in "fc":
         raise TypeError(f"the tangent of `{name}` must be a float array or number, not {np.asarray(v).dtype}")
     if isinstance(x, np.ndarray):
-        return np.array(v, dtype=kind)
+        return np.array(v, dtype=kind) if copy else np.asarray(v, dtype=kind)
     return kind.type(v).item() if kind.kind == "f" and np.ndim(v) == 0 else np.array(v, dtype=kind)
 
 

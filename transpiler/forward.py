@@ -21,7 +21,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, inline
+from adgen import errors, factor, inline
 from adgen.resolve import yours
 from adgen.runtime import registry, tangent_registry
 from adgen.syntax import BINOPS, UNARYOPS, assign, clone, dotted, is_atomic, load, names_in, path_of, rt_call, walk
@@ -206,7 +206,7 @@ class Forward:
             parts = [_filled(p, ans) for p in parts]
         total = parts[0]
         for p in parts[1:]:
-            total = ast.BinOp(left=total, op=ast.Add(), right=p)
+            total = _added(total, p)
         if fit:  # a tangent smaller than the result (``x + b``, ``b`` larger): spread over the other operands' shape
             total = rt_call("fit", total, *[clone(values[p]) for p in others])
         return primal, total
@@ -408,6 +408,15 @@ def _has_tangent(low):
     if isinstance(tan, list):
         return any(t is not None for _, t in tan)
     return tan is not None
+
+
+def _added(total, part):
+    """``total + part``: ``total - p`` for ``part`` ``-p``, and the factors both share
+    written once (``factor.factored``: ``t * a * b + t * c * a`` is ``t * a * (b + c)``)."""
+    op = ast.Add()
+    if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
+        op, part = ast.Sub(), part.operand
+    return factor.factored(total, op, part) or ast.BinOp(left=total, op=op, right=part)
 
 
 def _strip_unbroadcast(expr):

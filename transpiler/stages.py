@@ -257,11 +257,15 @@ def tangents(job, form):
 
 def package_jvp(job, form):
     """Forward mode: ``jvp_f(<parameters>, <a tangent per wrt>)``, which checks the tangents
-    it is given (a copy of each, never the caller's array), gives the other active
+    it is given (a copy of each where the body stores into arrays), gives the other active
     parameters zero tangents, and returns the value and its tangent."""
     src, func, names, result, act = job.src, form.func, form.names, form.result, form.activity
     dots = [names.tangent(w) for w in job.wrt]
+    stores = any(isinstance(t, ast.Subscript) for s in statements(form.body) if isinstance(s, ast.Assign) for t in s.targets)
     entry = [assign(d, rt_call("tangent_arg", load(w), load(d), ast.Constant(w))) for w, d in zip(job.wrt, dots)]
+    if not stores:  # nothing stores into a tangent: the caller's may be read as it is
+        for stmt in entry:
+            stmt.value.keywords = [ast.keyword(arg="copy", value=ast.Constant(False))]
     entry += [assign(names.tangent(p), rt_call("zero_tangent", load(p))) for p in params(func) if p not in job.wrt and act.active(p)]
     out = load(names.tangent(result)) if act.active(result) else rt_call("zero_tangent", load(result))
     body = entry + form.body + [ast.Return(value=ast.Tuple(elts=[load(result), out], ctx=ast.Load()))]

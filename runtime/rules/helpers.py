@@ -13,7 +13,7 @@ nondiff(tangents.zero_tangent)
 
 
 @vjp(tangents.tangent_arg)
-def tangent_arg(g, ans, x, v, name):
+def tangent_arg(g, ans, x, v, name, copy=True):
     """The tangent given, checked: ``x`` is read for its shape only."""
     return None, _rt.unbroadcast(g, v)
 
