@@ -157,6 +157,16 @@ def scalar_abs(a, b):
     return c if c > 0 else -c * a
 
 
+def heat_energy(u, r):
+    for _ in range(4):
+        new = np.empty_like(u)
+        new[1:-1] = u[1:-1] + r * (u[2:] - 2.0 * u[1:-1] + u[:-2])
+        new[0] = 0.0
+        new[-1] = 0.0
+        u = new
+    return np.sum(u * u)
+
+
 def _rng(seed):
     return np.random.default_rng(seed)
 
@@ -192,4 +202,5 @@ def cases():
         (nested_loops, (r.standard_normal(3),), 0),
         (scalar_abs, (0.6, 1.3), (0, 1)),
         (scalar_abs, (2.0, 3.0), (0, 1)),
+        (heat_energy, (r.standard_normal(7), 0.3), (0, 1)),
     ]

@@ -95,6 +95,16 @@ def test_trusted_functions_return_none_of_their_arguments_memory(path):
             assert not np.shares_memory(out, args[arg]), (SAMPLES[path], arg)
 
 
+def test_the_runtime_s_new_tangents_hold_none_of_their_arguments_memory():
+    from adgen.runtime import tangents
+
+    assert memory.RUNTIME_FRESH == {tangents.zero_tangent, tangents.tangent_arg}
+    x, v = a.copy(), b.copy()
+    for out in (tangents.zero_tangent(x), tangents.tangent_arg(x, v, "x")):
+        assert not np.shares_memory(out, x) and not np.shares_memory(out, v)
+    assert np.shares_memory(tangents.tangent_arg(x, v, "x", copy=False), v)  # not new: not trusted
+
+
 @pytest.mark.parametrize("path", sorted(p for p, fn in FUNCTIONS.items() if fn in memory.FRESH_SCALAR))
 def test_functions_trusted_for_scalars_return_scalars_where_the_shape_is_empty(path):
     call = SCALAR_SAMPLES.get(path, f"np.{path}(z)")

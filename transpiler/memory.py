@@ -19,7 +19,8 @@ list's items), whether it is certainly a new array nothing else refers to
 
 Whether a call makes new memory is looked up by the callee's *value*, resolved
 statically: NumPy functions in ``FRESH``/``FRESH_SCALAR`` (checked by the tests to
-return no memory of their arguments), every ufunc, ``math``, a few builtins.
+return no memory of their arguments), the runtime's zero and given tangents, every
+ufunc, ``math``, a few builtins.
 Anything else may return its arguments or what they hold, as NumPy's conversions do
 (``np.asarray``, ``x.astype(t, copy=False)``, ``np.require``, ``as_strided``);
 a callable adgen does not know may also return outside memory.
@@ -35,6 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from adgen import instances
+from adgen.runtime import tangents
 from adgen.runtime.items import array_copy
 from adgen.syntax import literal
 
@@ -129,6 +131,8 @@ FRESH = _numpy(
     "linalg.eigvalsh", "linalg.svd", "linalg.qr", "linalg.cholesky", "linalg.multi_dot",
     "linalg.tensorinv", "linalg.tensorsolve",
 )
+# the tangent module's helpers that make new arrays (hvp differentiates that module; ``tangent_arg(copy=False)`` does not)
+RUNTIME_FRESH = {tangents.zero_tangent, tangents.tangent_arg}
 # ... or scalars (a NumPy scalar where the result has shape ``()``, without ``keepdims``)
 FRESH_SCALAR = _numpy(
     "sum", "prod", "mean", "std", "var", "average", "median", "percentile", "quantile", "nansum",
@@ -408,7 +412,7 @@ class Evaluator:
             return Value(own=frozenset({NEW}), fresh=True, kind=self.kind_by_shape(call, args))
         if fn is array_copy:  # runtime/items.py: a copy of an item of a list
             return NEW_ARRAY
-        if fresh and fn in FRESH:
+        if fresh and (fn in FRESH or fn in RUNTIME_FRESH):
             return replace(NEW_ARRAY, integer=self._makes_integers(call, fn))
         if fresh and fn in FRESH_SCALAR:
             return Value(own=frozenset({NEW}), fresh=True, kind=MUT if self.shape_of(call) not in (None, ()) else UNK)
