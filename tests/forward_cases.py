@@ -203,4 +203,22 @@ def cases():
         (scalar_abs, (0.6, 1.3), (0, 1)),
         (scalar_abs, (2.0, 3.0), (0, 1)),
         (heat_energy, (r.standard_normal(7), 0.3), (0, 1)),
+        (shifted_store, (r.standard_normal(4), 0.5), 0),
+        (store_after_call, (r.standard_normal(3),), 0),
     ]
+
+
+def shifted_store(x, c):
+    y = x + c
+    y[0] = 0.0
+    return np.sum(y * x) + np.sum(x)
+
+
+def _shifted(x):
+    return x + 1.0
+
+
+def store_after_call(x):
+    y = _shifted(x)
+    y[1] = 2.0 * y[0]
+    return np.sum(y * x)

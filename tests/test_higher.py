@@ -10,8 +10,12 @@ import forward_cases
 from adgen import check_grads, defvjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 
 CASES = forward_cases.cases()
-SCALAR = [c for c in CASES if np.ndim(c[0](*c[1])) == 0]
-ids = lambda cases: [f"{c[0].__name__}{k}" for k, c in enumerate(cases)]  # noqa: E731
+# reverse mode's aliasing cannot tell that an item of the tuple a tangent function returns is a
+# new array, so hvp of a function that stores into what a function of its own returned is AD305
+REFUSED = {forward_cases.store_after_call: "AD305: stores into the result of a call, in the tangent module hvp differentiates"}
+SCALAR = [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=REFUSED[c[0]])) if c[0] in REFUSED else c
+          for c in CASES if np.ndim(c[0](*c[1])) == 0]
+ids = lambda cases: [f"{(c.values if hasattr(c, 'values') else c)[0].__name__}{k}" for k, c in enumerate(cases)]  # noqa: E731
 
 
 def _first(wrt):

@@ -17,25 +17,66 @@ What forward mode does not cover yet is refused with AD224, never differentiated
 """
 
 import ast
+import hashlib
+import inspect
 import operator
 
 import numpy as np
 
 from adgen import errors, factor, inline
-from adgen.resolve import yours
+from adgen.calls import is_user_function
+from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
-from adgen.syntax import BINOPS, UNARYOPS, assign, clone, dotted, is_atomic, load, names_in, path_of, rt_call, walk
+from adgen.syntax import BINOPS, UNARYOPS, assign, call, clone, dotted, is_atomic, load, names_in, path_of, rt_call, statements, walk
+
+
+class Callees:
+    """The tangent functions of the user's functions a tangent module calls, one per
+    function and set of parameters with a tangent, made by ``make(fn, active)`` (the
+    pipeline's forward stages) and written after the module's own function. A function is
+    named before it is made, so recursion finds it."""
+
+    def __init__(self, make):
+        self.make = make
+        self.made = {}  # (function, active parameters) -> the name of its tangent function
+        self.defs = []
+        self.imports = {}
+        self.sources = []  # the source.Source of each, for the guards and the header's hash
+
+    def function(self, fn, active):
+        key = (fn, tuple(active))
+        if key not in self.made:
+            taken = set(self.made.values())
+            base = JVP + (fn.__name__ if fn.__name__.isidentifier() else "lambda")
+            name, k = base, 0
+            while name in taken:
+                k += 1
+                name = f"{base}_{k}"
+            self.made[key] = name
+            func, imports = self.make(fn, active)
+            func.name = name
+            self.defs.append(func)
+            self.imports.update(imports)
+        return self.made[key]
+
+    def digest(self, sha):
+        """``sha`` (the module's function's source hash) with the callees' sources in it."""
+        found = hashlib.sha256(sha.encode())
+        for src in self.sources:
+            found.update(f"\0{src.module}.{src.name}\0{src.sha256}".encode())
+        return found.hexdigest() if self.sources else sha
 
 
 class Forward:
     """Writes the tangent statements of one function's body (``run``)."""
 
-    def __init__(self, resolver, activity, shapes, names, diags):
+    def __init__(self, resolver, activity, shapes, names, diags, callees=None):
         self.resolver = resolver
         self.act = activity
         self.shapes = shapes
         self.names = names
         self.diags = diags
+        self.callees = callees
 
     def tangent(self, name):
         return self.names.tangent(name)
@@ -43,6 +84,10 @@ class Forward:
     # -- statements -----------------------------------------------------------------
 
     def run(self, body):
+        # a store into an array may reach another through a tangent that is another's own
+        # (``y = x + c``: ``_dot_y`` is ``_dot_x``) while the values are apart: then such a
+        # tangent is copied
+        self.stores = any(isinstance(t, ast.Subscript) for n in statements(body) if isinstance(n, ast.Assign) for t in n.targets)
         return self.block(body)
 
     def block(self, stmts):
@@ -94,6 +139,11 @@ class Forward:
         dot = self.tangent(name)
         if tan is None:
             return pre + [stmt, assign(dot, self.zero(name, primal))]
+        if pre and _unpacks(pre[-1], primal, tan):  # y = g(x): y, _dot_y = jvp_g(x, _dot_x)
+            pre[-1].targets[0].elts = [ast.Name(id=name, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())]
+            return pre + ([assign(dot, call("np.copy", load(dot)))] if self.stores else [])
+        if self.stores and _passed_through(tan) and not isinstance(primal, ast.Name):
+            tan = call("np.copy", tan)
         if name not in names_in(tan):
             return pre + [stmt, assign(dot, clone(tan, {ROOT: load(name)}))]
         if ROOT in names_in(tan):
@@ -147,6 +197,10 @@ class Forward:
             return node, (load(self.tangent(node.id)) if self.act.active(node.id) else None)
         if not self.act.expr_active(node) or isinstance(node, (ast.Constant, ast.Compare)):
             return node, None
+        if isinstance(node, ast.Call):
+            own = self._own(node)
+            if own is not None:
+                return self._own_call(node, own, pre)
         found = self.operation(node)
         if found is None:
             return node, None
@@ -220,6 +274,8 @@ class Forward:
             return "linear", names - {tpl.params[index].name}
         if index in how.rules:
             rtpl = inline.template(registry.Rule(how.rules[index]))
+            if {p.name for p in tpl.params} - {p.name for p in rtpl.params}:
+                return None  # a parameter the reverse rule takes and this one would ignore
             out = rtpl.output(0)
             return ("explicit", rtpl), (names_in(out) & names if rtpl.inlined and out is not None else names)
         if how.derived is not None:
@@ -321,6 +377,43 @@ class Forward:
     def _cheap(self, node):
         return isinstance(node, (ast.Name, ast.Constant)) or (is_atomic(node) and not self.act.expr_active(node))
 
+    def _own(self, node):
+        """The user's function ``node`` calls, when the module can call its tangent function."""
+        ok, fn = self.resolver.value_of(node.func)
+        if self.callees is None or not ok or not is_user_function(fn) or registry.lookup(fn) is not None:
+            return None
+        return fn
+
+    def _own_call(self, node, fn, pre):
+        """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <the active ones' tangents>)``."""
+        try:
+            bound = inspect.signature(fn).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+        except TypeError:
+            bound = None
+        params = inspect.signature(fn).parameters.values()
+        plain = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params)
+        if bound is None or not plain or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__)
+            return node, None
+        bound.apply_defaults()
+        lowered = {}
+        for name, value in bound.arguments.items():
+            lowered[name] = self.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
+        active = [name for name, (_, tan) in lowered.items() if tan is not None]
+        if not active:
+            return node, None
+        if any(not isinstance(v, ast.AST) and _literal(v) is None for v in bound.arguments.values()):
+            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__)
+            return node, None
+        callee = self.callees.function(fn, active)
+        args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]
+        kept = self.names.temp()
+        dot = self.tangent(kept)
+        target = ast.Tuple(elts=[ast.Name(id=kept, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())], ctx=ast.Store())
+        pre.append(ast.Assign(targets=[target], value=ast.Call(func=ast.Name(id=callee, ctx=ast.Load()), args=args, keywords=[]),
+                              lineno=getattr(node, "lineno", 0)))
+        return load(kept), load(dot)
+
     def operation(self, node):
         """``(primal function, args, keywords, rebuild, label)`` for a differentiable node, or
         ``None`` with a diagnostic."""
@@ -354,7 +447,7 @@ class Forward:
         if not ok:
             ok, fn = self.resolver.method_of(func)
         if ok:
-            if yours(fn):
+            if is_user_function(fn):
                 self.diags.report(node, errors.AD224_OWN_FUNCTION, name=getattr(fn, "__qualname__", ast.unparse(func)))
                 return None
 
@@ -408,6 +501,29 @@ def _has_tangent(low):
     if isinstance(tan, list):
         return any(t is not None for _, t in tan)
     return tan is not None
+
+
+def _passed_through(tan):
+    """May the tangent ``tan`` be another's own array (a name, or one ``_rt.fit`` may give back)?"""
+    return isinstance(tan, ast.Name) or (isinstance(tan, ast.Call) and path_of(tan.func) == "_rt.fit" and isinstance(tan.args[0], ast.Name))
+
+
+def _unpacks(stmt, primal, tan):
+    """Is ``stmt`` the ``_t1, _dot_t1 = jvp_g(...)`` of a call whose value and tangent are
+    ``primal`` and ``tan`` (names read nowhere else)?"""
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Tuple)):
+        return False
+    names = [e.id for e in stmt.targets[0].elts]
+    return isinstance(primal, ast.Name) and isinstance(tan, ast.Name) and names == [primal.id, tan.id]
+
+
+def _literal(value):
+    """A default value as an expression, or None when it is not a literal."""
+    try:
+        node = ast.parse(repr(value), mode="eval").body
+        return node if ast.literal_eval(node) == value else None
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _added(total, part):

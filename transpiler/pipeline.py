@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import calls, emit, errors, fingerprint, guards, stages, subset
+from adgen import calls, emit, errors, fingerprint, forward, guards, source, stages, subset
 from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.stages import Job, params
 
@@ -131,16 +131,18 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, 
     done = run(job, steps=FORWARD_STAGES if mode == "forward" else STAGES)
     gen, program = done.defs[0], job.program
     with stage("emit"):
-        functions = program.functions(gen)
-        modules = program.modules(done.imports)
+        functions = program.functions(gen) + (job.callees.defs if mode == "forward" else [])
+        modules = program.modules({**(job.callees.imports if mode == "forward" else {}), **done.imports})
         found = [] if lines else None
         body = emit.body(emit.imports(modules, _spelling(src, base, modules)), functions, found)
         code = fingerprint.of_code(body) if command else None  # for `emit --check`; grad()'s modules go without
-        head = emit.header(origin or src.filename, src.name, job.wrt, program.sha256(), command, done.spec, code)
+        sha = job.callees.digest(program.sha256()) if mode == "forward" else program.sha256()
+        head = emit.header(origin or src.filename, src.name, job.wrt, sha, command, done.spec, code)
         text = head + body
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
     dout = done.tangents if mode == "forward" else done.dout
-    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, dout, done.closure, guards.Guard(src.fn, program.sources()), modules, has_aux=has_aux)
+    sources = program.sources() + (job.callees.sources if mode == "forward" else [])
+    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, dout, done.closure, guards.Guard(src.fn, sources), modules, has_aux=has_aux)
     if lines:
         gradient.lines = origins(head, found, [program.source_of(f) for f in functions])
     return gradient
@@ -151,7 +153,21 @@ def _job(src, wrt, **options):
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     job = Job(src, wrt_names, None, wrt_tuple=wrt_tuple, **options)
     job.program = calls.Program(src, lambda variant, samples: _callee(job, variant, samples))
+    job.callees = forward.Callees(lambda fn, active: _tangent_callee(job, fn, active))
     return job
+
+
+def _tangent_callee(job, fn, active):
+    """Forward mode: the tangent function of the user's function ``fn`` in its parameters
+    ``active`` (``forward.Callees``): the same stages, its result ``(value, tangent)``."""
+    src = source.load(fn)
+    job.callees.sources.append(src)
+    sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True)
+    sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))
+    with stage("check"):
+        subset.raise_if_unsupported(src)
+    done = run(sub, steps=FORWARD_STAGES)
+    return done.defs[0], done.imports
 
 
 def stage_texts(src, wrt=0, **options):

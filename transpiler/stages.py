@@ -66,6 +66,8 @@ class Job:
     samples: dict = None
     variant: object = None
     wrt_tuple: bool = False  # the gradient function returns the gradients as a tuple
+    callees: object = None  # forward mode: the tangent functions of the user's functions it calls (``forward.Callees``)
+    tangent_callee: bool = False  # forward mode: this is such a function (called with every argument, in order)
 
     @property
     def callee(self):
@@ -250,7 +252,7 @@ def tangents(job, form):
     if complex_params(job.arg_shapes) or at is not None:  # a value that may be complex, anywhere
         diags.report(at or func, errors.AD224_COMPLEX)
         diags.raise_if_any()
-    body = forward.Forward(form.resolver, form.activity, form.shapes, names, diags).run(form.body)
+    body = forward.Forward(form.resolver, form.activity, form.shapes, names, diags, job.callees).run(form.body)
     diags.raise_if_any()
     return advance(form, Tangented, body=body)
 
@@ -263,7 +265,9 @@ def package_jvp(job, form):
     dots = [names.tangent(w) for w in job.wrt]
     stores = any(isinstance(t, ast.Subscript) for s in statements(form.body) if isinstance(s, ast.Assign) for t in s.targets)
     entry = [assign(d, rt_call("tangent_arg", load(w), load(d), ast.Constant(w))) for w, d in zip(job.wrt, dots)]
-    if not stores:  # nothing stores into a tangent: the caller's may be read as it is
+    if job.tangent_callee:  # called by a tangent module, with tangents it made: nothing to check
+        entry = [assign(d, call("np.copy", load(d))) for d in dots] if stores else []
+    elif not stores:  # nothing stores into a tangent: the caller's may be read as it is
         for stmt in entry:
             stmt.value.keywords = [ast.keyword(arg="copy", value=ast.Constant(False))]
     entry += [assign(names.tangent(p), rt_call("zero_tangent", load(p))) for p in params(func) if p not in job.wrt and act.active(p)]
@@ -271,7 +275,10 @@ def package_jvp(job, form):
     body = entry + form.body + [ast.Return(value=ast.Tuple(elts=[load(result), out], ctx=ast.Load()))]
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     doc = f"Value of {src.name} and its tangent along {', '.join(dots)}, the tangent of {', '.join(job.wrt)} (J v)."
-    gen = ast.FunctionDef(name=names.fresh(JVP + src.name), args=_tangent_signature(func.args, closure, dots),
+    if job.tangent_callee and (closure or func.args.kwonlyargs or func.args.vararg or func.args.kwarg):
+        form.diags.report(func, errors.AD224_OWN_FUNCTION, name=src.name)
+        form.diags.raise_if_any()
+    gen = ast.FunctionDef(name=names.fresh(JVP + src.name), args=_tangent_signature(func.args, closure, dots, job.tangent_callee),
                           body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
     imports = {}
     if calls.used(form.resolver.module_alias, body):
@@ -279,10 +286,13 @@ def package_jvp(job, form):
     return advance(form, ForwardPackaged, defs=[gen], imports=imports, closure=closure, spec={}, tangents=dots)
 
 
-def _tangent_signature(args, closure, dots):
+def _tangent_signature(args, closure, dots, callee=False):
     """The user's parameters, closure variables as keywords, then the tangents: positional
-    after plain parameters, keyword-only after parameters with defaults."""
+    after plain parameters, keyword-only after parameters with defaults. A function the
+    tangent module calls is given every argument in order: no defaults."""
     new = _signature(args, closure, "_")
+    if callee:
+        new.defaults = []
     if new.kwonlyargs:
         new.kwonlyargs, new.kw_defaults = new.kwonlyargs[:-1], new.kw_defaults[:-1]  # the seed's place
     else:

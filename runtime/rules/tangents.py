@@ -102,11 +102,14 @@ def det_tangent(t, ans, a):
 
 
 @jvp(np.linalg.cholesky)
-def cholesky_tangent(t, ans, a):
-    """dL = L phi(L^-1 dA L^-T), phi: the lower triangle with half the diagonal."""
-    inner = np.linalg.solve(ans, np.swapaxes(np.linalg.solve(ans, t), -1, -2))
+def cholesky_tangent(t, ans, a, *, upper=False):
+    """dL = L phi(L^-1 dA L^-T), phi: the lower triangle with half the diagonal (for
+    ``upper``, U = L^T)."""
+    low = np.swapaxes(ans, -1, -2) if upper else ans
+    inner = np.linalg.solve(low, np.swapaxes(np.linalg.solve(low, t), -1, -2))
     phi = np.tril(inner, -1) + 0.5 * inner * np.eye(np.shape(a)[-1])
-    return ans @ phi
+    found = low @ phi
+    return np.swapaxes(found, -1, -2) if upper else found
 
 
 @jvp(np.linalg.norm)
