@@ -86,3 +86,10 @@ def test_check_grads_names_the_argument_and_the_worst_entry():
     check_grads(forward_cases.softplus_sum, (x, x[::-1].copy()), wrt=(0, 1), order=2)
     with pytest.raises(AssertionError, match=r"reverse mode \(vjp\) <J\^T w, v> of `x` disagrees: worst entry: got"):
         check_grads(uses_crooked, (x,), modes=("rev",))
+
+
+def test_check_grads_says_what_it_cannot_check():
+    with pytest.raises(TypeError, match="`xs` is a list"):
+        check_grads(lambda xs: xs[0] * 2.0, ([1.0, 2.0],), wrt=0)
+    with pytest.raises(ValueError, match="order must be 1 or 2"):
+        check_grads(forward_cases.kepler, (0.8, 0.3), order=3)

@@ -37,6 +37,8 @@ def check_grads(f, args, wrt=0, order=1, modes=MODES, eps=1e-6, rtol=1e-5, atol=
 
 def _check_one(f, args, index, name, order, modes, eps, rtol, atol, rng):
     x = args[index]
+    if not (isinstance(x, (float, int, np.floating)) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")):
+        raise TypeError(f"check_grads checks arguments that are float arrays or numbers; `{name}` is a {type(x).__name__}")
     v = _like(x, rng)
     jv_fd = _difference(f, args, index, v, eps)
     w = _like(f(*args), rng)

@@ -37,8 +37,8 @@ class JvpFunction:
     """What ``jvp`` returns: call it with ``fn``'s arguments and then the tangent(s)."""
 
     def __init__(self, fn, wrt):
-        if not callable(fn):
-            raise TypeError(f"jvp() takes a function, not {type(fn).__name__}")
+        if not callable(fn) or not hasattr(fn, "__code__"):
+            raise TypeError(f"jvp() takes a function (a def or a lambda), not {type(fn).__name__}")
         self.primal = fn
         self.wrt = wrt
         self._signature = inspect.signature(fn)

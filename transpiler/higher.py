@@ -52,8 +52,8 @@ class HvpFunction:
     """What ``hvp`` returns: call it with ``fn``'s arguments and then the vector(s)."""
 
     def __init__(self, fn, wrt):
-        if not callable(fn):
-            raise TypeError(f"hvp() takes a function, not {type(fn).__name__}")
+        if not callable(fn) or not hasattr(fn, "__code__"):
+            raise TypeError(f"hvp() takes a function (a def or a lambda), not {type(fn).__name__}")
         self.primal, self.wrt = fn, wrt
         self._signature = inspect.signature(fn)
 
