@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import forward_cases
-from adgen import jvp, vjp
+from adgen import defvjp, jvp, vjp
 from adgen.errors import TranspileError
 
 CASES = forward_cases.cases()
@@ -87,9 +87,24 @@ def complex_values(x):
     return np.real(np.exp(1j * x))
 
 
+def softclip(x):
+    return x / (1.0 + np.abs(x))
+
+
+@defvjp(softclip, elementwise=True)
+def _softclip_rule(g, ans, x):
+    d = 1.0 + np.abs(x)  # two statements: called, not pasted
+    return g / (d * d)
+
+
+def uses_softclip(x):
+    return np.sum(softclip(x))
+
+
 @pytest.mark.parametrize("fn, what", [
     (calls_own, "does not follow calls to your own function `_own`"),
     (complex_values, "complex values"),
+    (uses_softclip, "no forward-mode rule for"),
 ])
 def test_what_forward_mode_does_not_cover_is_refused_at_the_line(fn, what):
     with pytest.raises(TranspileError) as caught:

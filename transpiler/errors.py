@@ -593,7 +593,6 @@ AD224_STORE = Message("AD224", "forward mode does not store an active value into
 AD224_SPREAD = Message("AD224", "forward mode does not differentiate a call with spread arguments yet")
 AD224_CALL = Message("AD224", "forward mode does not differentiate the call to `{name}` yet")
 AD224_COMPLEX = Message("AD224", "forward mode does not differentiate complex values yet")
-AD224_RULE_OF_YOURS = Message("AD224", "no forward-mode rule for {name}: a reverse rule of yours with more than one statement is not used in forward mode yet")
 # AD301 bad wrt
 AD301_ENTRY = Message("AD301", "wrt entries must be ints or parameter names, not {item!r}")
 AD301_OUT_OF_RANGE = Message("AD301", "wrt={item} but {name} takes {count} parameters ({params})")

@@ -286,8 +286,9 @@ class Forward:
                 out = _strip_unbroadcast(out)
                 if not any(path_of(n.func) in ("_rt.unbroadcast", "_rt.sum_to", "_rt.expand") for n in walk(out) if isinstance(n, ast.Call)):
                     return ("pasted", out), names_in(out) & names
-            return "called", names
-        return None
+            if tpl.rule.fn.__module__.startswith("adgen.runtime."):  # a built-in rule, called by its public name
+                return "called", names
+        return None  # a rule of the user's with more than one statement: not used forward yet
 
     def _contribution(self, plan, k, slot, slot_args, lowered, values, args, keywords, rebuild, tpl, rule):
         """The contribution of slot ``k``'s tangent, reading the result as the placeholder
@@ -299,14 +300,14 @@ class Forward:
         if kind == "linear":
             return self._linear(index, item, args, keywords, tpl.params, lowered, rebuild)
         if kind == "explicit":
-            return self._pasted(plan[1], t, values, plan[1].rule.fn)
+            return self._pasted(plan[1], t, values)
         if kind == "pasted":
             return inline.paste(plan[1], {**values, tpl.g: t, tpl.ans: _ans()})
         if kind == "zero":
             return ast.Constant(0.0)
-        return self._called(rule.fn, k, t, args, keywords, lowered, slot_args[k])
+        return self._called(rule.fn, k, t, args, keywords, lowered)
 
-    def _pasted(self, tpl, t, values, fn):
+    def _pasted(self, tpl, t, values):
         """An explicit rule's contribution: its one expression with the tangent for ``t``, or
         a call of it (``_rt.jvps.<name>``) when it has more than one statement."""
         out = tpl.output(0)
@@ -322,17 +323,12 @@ class Forward:
                 args.extend(clone(e) for e in value.elts)
             else:
                 args.append(clone(value))
-        return ast.Call(func=dotted(f"_rt.jvps.{fn.__name__}"), args=args, keywords=keywords)
+        return ast.Call(func=dotted(f"_rt.jvps.{tpl.rule.fn.__name__}"), args=args, keywords=keywords)
 
-    def _called(self, fn, k, t, args, keywords, lowered, at):
-        """``_rt.elementwise_jvp(rule, k, t, ans, <the call's arguments>)``, for an elementwise
-        rule that is called rather than pasted."""
-        if fn.__module__.startswith("adgen.runtime."):
-            ref = dotted(f"_rt.vjps.{fn.__name__}")
-        else:
-            self.diags.report(at, errors.AD224_RULE_OF_YOURS, name=fn.__qualname__)
-            return None
-        call = rt_call("elementwise_jvp", ref, ast.Constant(k), t, _ans(), *[clone(lowered[id(a)][0]) for a in args])
+    def _called(self, fn, k, t, args, keywords, lowered):
+        """``_rt.elementwise_jvp(_rt.vjps.<rule>, k, t, ans, <the call's arguments>)``, for a
+        built-in elementwise rule that is called rather than pasted."""
+        call = rt_call("elementwise_jvp", dotted(f"_rt.vjps.{fn.__name__}"), ast.Constant(k), t, _ans(), *[clone(lowered[id(a)][0]) for a in args])
         call.keywords = [ast.keyword(arg=n, value=clone(lowered[id(v)][0])) for n, v in keywords]
         return call
 
@@ -447,7 +443,7 @@ class Forward:
         if not ok:
             ok, fn = self.resolver.method_of(func)
         if ok:
-            if is_user_function(fn):
+            if is_user_function(fn) and registry.lookup(fn) is None:
                 self.diags.report(node, errors.AD224_OWN_FUNCTION, name=getattr(fn, "__qualname__", ast.unparse(func)))
                 return None
 
