@@ -281,6 +281,33 @@ def outcome(e, seed=0):
     return "pass", ""
 
 
+def forward_outcome(e, seed=0):
+    """What forward mode does with the entry now: ``check_grads`` with both modes (``J v``
+    against finite differences, and against reverse mode by the dot-product test)."""
+    from adgen import TranspileError, check_grads
+    from adgen.runtime import GradientError
+
+    try:
+        check_grads(e.fn, arguments(e, seed), wrt=e.wrt, modes=("fwd", "rev"), rtol=1e-4, atol=1e-6, seed=seed)
+    except (TranspileError, GradientError) as err:
+        return "coded", " ".join(codes(err))
+    except AssertionError as err:
+        return "wrong", str(err).splitlines()[0]
+    except Exception as err:  # noqa: BLE001 (a report: every other outcome is shown)
+        return "error", f"{type(err).__name__}: {err}".splitlines()[0]
+    return "pass", ""
+
+
+def forward_report(seed=0):
+    """``python tests/corpus_outside.py --forward``: the same functions in forward mode."""
+    counts = {}
+    for e in ENTRIES:
+        now, detail = forward_outcome(e, seed)
+        counts[now] = counts.get(now, 0) + 1
+        print(f"| {e.name} | {now} | {detail[:110]} |", flush=True)
+    print("\n" + ", ".join(f"{k}: {counts.get(k, 0)}" for k in ("pass", "coded", "wrong", "error")) + f" (of {len(ENTRIES)})")
+
+
 def report(seed=0):
     counts = {}
     print(f"| function | source | expected | now | code / detail |\n|---|---|---|---|---|")
@@ -293,4 +320,7 @@ def report(seed=0):
 
 
 if __name__ == "__main__":
-    report(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    if "--forward" in sys.argv:
+        forward_report()
+    else:
+        report(int(sys.argv[1]) if len(sys.argv) > 1 else 0)

@@ -8,7 +8,7 @@ import pytest
 from adgen import TranspileError
 from adgen.runtime import GradientError
 
-from corpus_outside import ENTRIES, ITEMS, check, codes
+from corpus_outside import ENTRIES, ITEMS, check, codes, forward_outcome
 
 
 def _ids():
@@ -45,3 +45,13 @@ def test_the_corpus_is_large_and_its_statuses_known():
     for e in ENTRIES:
         assert e.status in ("pass", "coded"), e.name
         assert (e.status == "coded") == (e.code is not None) and (e.status == "pass") == (e.item is None), e.name
+
+
+@pytest.mark.parametrize("e", ENTRIES, ids=lambda e: e.name)
+def test_forward_mode_on_outside_code_is_right_or_refused(e):
+    """Forward mode on the same functions: right (against finite differences and reverse
+    mode), or refused with a code, or an argument check_grads says it cannot take; never a
+    wrong number."""
+    now, detail = forward_outcome(e)
+    assert now != "wrong", detail
+    assert now != "error" or "check_grads checks arguments" in detail or "jvp() takes a function" in detail, detail
