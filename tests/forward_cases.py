@@ -167,6 +167,51 @@ def heat_energy(u, r):
     return np.sum(u * u)
 
 
+def rnn_loss(h, W, U, xs):
+    return np.sum(rnn(h, W, U, xs) ** 2)
+
+
+def logsumexp_total(a):
+    return np.sum(logsumexp_rows(a))
+
+
+def stacked_energy(a, b):
+    return np.sum(stacked(a, b) ** 2) / 10.0
+
+
+def heat_total(u, k):
+    return np.sum(heat_steps(u, k) ** 2)
+
+
+def rows_energy(X):
+    return np.sum(iterate_rows(X) ** 2)
+
+
+def einsum_energy(A, B):
+    return np.sum(einsum_trace(A, B) * A)
+
+
+def clipped_sum(x):
+    return np.sum(clip_where(x) ** 2)
+
+
+def springs_energy(x, v, k):
+    s = springs(x, v, k)
+    return np.sum(s * s) * 0.5
+
+
+def stored_energy(x):
+    return np.sum(index_store(x) ** 2)
+
+
+def col_max_energy(A):
+    return np.sum(max_min(A) ** 2)
+
+
+def wave_mix(x):
+    return np.sum(nested_loops(x) * np.cos(x))
+
+
 def _rng(seed):
     return np.random.default_rng(seed)
 
@@ -205,6 +250,17 @@ def cases():
         (heat_energy, (r.standard_normal(7), 0.3), (0, 1)),
         (shifted_store, (r.standard_normal(4), 0.5), 0),
         (store_after_call, (r.standard_normal(3),), 0),
+        (rnn_loss, (r.standard_normal(3), r.standard_normal((3, 3)) * 0.5, r.standard_normal((3, 2)), r.standard_normal((4, 2))), (0, 1)),
+        (logsumexp_total, (r.standard_normal((3, 4)),), 0),
+        (stacked_energy, (r.standard_normal(2), r.standard_normal(3)), (0, 1)),
+        (heat_total, (r.standard_normal(6), 0.2), (0, 1)),
+        (rows_energy, (r.standard_normal((4, 3)),), 0),
+        (einsum_energy, (r.standard_normal((3, 3)), r.standard_normal((3, 3))), (0, 1)),
+        (clipped_sum, (np.array([-0.7, 0.1, 0.35, 0.6, 1.3]),), 0),
+        (springs_energy, (r.standard_normal(4), r.standard_normal(4), 1.7), (0, 1, 2)),
+        (stored_energy, (r.standard_normal(4),), 0),
+        (col_max_energy, (r.standard_normal((3, 4)),), 0),
+        (wave_mix, (r.standard_normal(3),), 0),
     ]
 
 

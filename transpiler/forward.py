@@ -371,6 +371,10 @@ class Forward:
         return True
 
     def _cheap(self, node):
+        """Cheap to read again: a name, a constant, an entry or slice of a named array
+        (``h[i % 3]``), or arithmetic of values that do not vary (``i + 1``)."""
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            return not self.act.expr_active(node.slice) and is_atomic(node.slice)
         return isinstance(node, (ast.Name, ast.Constant)) or (is_atomic(node) and not self.act.expr_active(node))
 
     def _own(self, node):
