@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import forward_cases
-from adgen import defvjp, jvp, vjp
+from adgen import check_grads, defjvp, defvjp, jvp, vjp
 from adgen.errors import TranspileError
 
 CASES = forward_cases.cases()
@@ -99,6 +99,37 @@ def _softclip_rule(g, ans, x):
 
 def uses_softclip(x):
     return np.sum(softclip(x))
+
+
+def bump(x, s):
+    return np.exp(-x * x / s)
+
+
+@defvjp(bump)
+def _bump_rule(g, ans, x, s):
+    w = g * ans  # two statements: called in reverse mode
+    return w * (-2.0 * x / s), w * (x * x / (s * s))
+
+
+@defjvp(bump, arg=0)
+def _bump_x(t, ans, x, s):
+    return t * ans * (-2.0 * x / s)
+
+
+@defjvp(bump, arg=1)
+def _bump_s(t, ans, x, s):
+    return t * ans * (x * x / (s * s))
+
+
+def uses_bump(x, s):
+    return np.sum(bump(x, s) * x)
+
+
+def test_forward_rules_of_the_user_s_own():
+    x, s = np.array([0.3, -1.1, 0.7]), 0.8
+    check_grads(uses_bump, (x, s), wrt=(0, 1), modes=("fwd", "rev"))
+    text = jvp(uses_bump, wrt=(0, 1)).source
+    assert "ans" not in text.split("def jvp_uses_bump")[1].replace("_ans", "")  # pasted, the result read by its name
 
 
 @pytest.mark.parametrize("fn, what", [

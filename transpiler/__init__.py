@@ -6,7 +6,8 @@
     print(dloss.source)
 
 ``defvjp`` registers a derivative rule (``vjp`` is taken by the vector-Jacobian
-product of a function); ``nondiff`` declares functions without a derivative.
+product of a function), ``defjvp`` a forward-mode one (one per parameter); ``nondiff``
+declares functions without a derivative.
 
 The names below are imported when first used, so that a generated module, which
 imports only ``adgen.runtime``, does not load the transpiler.
@@ -30,6 +31,7 @@ _PUBLIC = {  # name -> (module, attribute)
     "check_grads": ("adgen.checking", "check_grads"),
     "defvjp": ("adgen.runtime.registry", "vjp"),
     "nondiff": ("adgen.runtime.registry", "nondiff"),
+    "defjvp": ("adgen.runtime.tangent_registry", "jvp"),
     "TranspileError": ("adgen.errors", "TranspileError"),
     "RuleError": ("adgen.errors", "RuleError"),
     "InternalError": ("adgen.errors", "InternalError"),

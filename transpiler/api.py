@@ -164,7 +164,7 @@ class GradFunction:
             kwargs = {gradient.keywords.get(k, k): v for k, v in kwargs.items()}
         extra = {gradient.dout: seed}
         if gradient.closure:
-            extra.update(_closure_values(self._fn, gradient.closure))
+            extra.update(closure_values(self._fn, gradient.closure))
         for name in gradient.wrt:
             i = self._index.get(name, self._positional)  # a value of *args: by its position
             self._check_wrt_type(name, args[i] if 0 <= i < len(args) else kwargs.get(name))
@@ -205,7 +205,7 @@ def _static_defaults(signature):
     return {p.name: p.default for p in signature.parameters.values() if p.default is not p.empty and variadic.is_static(p.default)}
 
 
-def _closure_values(fn, names):
+def closure_values(fn, names):
     """The values ``fn``'s closure variables ``names`` hold now (the NameError the function
     would raise for one not assigned yet)."""
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))

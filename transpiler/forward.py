@@ -277,7 +277,11 @@ class Forward:
             if {p.name for p in tpl.params} - {p.name for p in rtpl.params}:
                 return None  # a parameter the reverse rule takes and this one would ignore
             out = rtpl.output(0)
-            return ("explicit", rtpl), (names_in(out) & names if rtpl.inlined and out is not None else names)
+            if rtpl.inlined and out is not None:
+                return ("explicit", rtpl), names_in(out) & names
+            if rtpl.rule.fn.__module__.startswith("adgen.runtime."):  # a built-in rule, called by its public name
+                return ("explicit", rtpl), names
+            return None  # a forward rule of the user's with more than one statement: not called yet
         if how.derived is not None:
             out = tpl.output(k)
             if out is None:

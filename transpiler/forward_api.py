@@ -11,7 +11,7 @@ broadcasting) and kept per function, ``wrt``, shapes and the globals it resolved
 
 import inspect
 
-from adgen import binding, pipeline, shapes, source
+from adgen import api, binding, pipeline, shapes, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.runtime import modules
 
@@ -66,7 +66,7 @@ class JvpFunction:
         tangents = tuple(v) if made.wrt_tuple else (v,)
         if len(tangents) != len(made.dout):
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
-        closure = {name: value for name, value in zip(made.closure, _closure_values(self.primal, made.closure))}
+        closure = api.closure_values(self.primal, made.closure)
         return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
 
 
@@ -74,11 +74,6 @@ def shapes_of(signature, bound):
     """Parameter -> the shape the module is specialised to, for the arguments ``bound``."""
     return {name: shapes.of_argument(value) for name, value in bound.arguments.items()
             if signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
-
-
-def _closure_values(fn, names):
-    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-    return [cells[n].cell_contents for n in names]
 
 
 def jvp(fn=None, wrt=0):
