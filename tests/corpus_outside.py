@@ -267,28 +267,24 @@ def codes(error):
 def outcome(e, seed=0):
     """What the entry does now: ("pass", ""), ("coded", code), ("wrong", message) or
     ("error", message) for anything else raised."""
-    from adgen import TranspileError
-    from adgen.runtime import GradientError
-
-    try:
-        check(e, seed)
-    except (TranspileError, GradientError) as err:
-        return "coded", " ".join(codes(err))
-    except AssertionError as err:
-        return "wrong", str(err).splitlines()[0]
-    except Exception as err:  # noqa: BLE001 (a report: every other outcome is shown)
-        return "error", f"{type(err).__name__}: {err}".splitlines()[0]
-    return "pass", ""
+    return _classified(lambda: check(e, seed))
 
 
 def forward_outcome(e, seed=0):
     """What forward mode does with the entry now: ``check_grads`` with both modes (``J v``
     against finite differences, and against reverse mode by the dot-product test)."""
-    from adgen import TranspileError, check_grads
+    from adgen import check_grads
+
+    return _classified(lambda: check_grads(e.fn, arguments(e, seed), wrt=e.wrt, modes=("fwd", "rev"), rtol=1e-4, atol=1e-6, seed=seed))
+
+
+def _classified(run):
+    """``outcome``'s answer for the check ``run``."""
+    from adgen import TranspileError
     from adgen.runtime import GradientError
 
     try:
-        check_grads(e.fn, arguments(e, seed), wrt=e.wrt, modes=("fwd", "rev"), rtol=1e-4, atol=1e-6, seed=seed)
+        run()
     except (TranspileError, GradientError) as err:
         return "coded", " ".join(codes(err))
     except AssertionError as err:

@@ -87,7 +87,7 @@ class Forward:
         # a store into an array may reach another through a tangent that is another's own
         # (``y = x + c``: ``_dot_y`` is ``_dot_x``) while the values are apart: then such a
         # tangent is copied
-        self.stores = any(isinstance(t, ast.Subscript) for n in statements(body) if isinstance(n, ast.Assign) for t in n.targets)
+        self.stores = stores_into_arrays(body)
         return self.block(body)
 
     def block(self, stmts):
@@ -505,6 +505,11 @@ def _has_tangent(low):
     if isinstance(tan, list):
         return any(t is not None for _, t in tan)
     return tan is not None
+
+
+def stores_into_arrays(body):
+    """Does ``body`` store into an array anywhere (``a[i] = e``)?"""
+    return any(isinstance(t, ast.Subscript) for n in statements(body) if isinstance(n, ast.Assign) for t in n.targets)
 
 
 def _passed_through(tan):

@@ -263,7 +263,7 @@ def package_jvp(job, form):
     parameters zero tangents, and returns the value and its tangent."""
     src, func, names, result, act = job.src, form.func, form.names, form.result, form.activity
     dots = [names.tangent(w) for w in job.wrt]
-    stores = any(isinstance(t, ast.Subscript) for s in statements(form.body) if isinstance(s, ast.Assign) for t in s.targets)
+    stores = forward.stores_into_arrays(form.body)
     entry = [assign(d, rt_call("tangent_arg", load(w), load(d), ast.Constant(w))) for w, d in zip(job.wrt, dots)]
     if job.tangent_callee:  # called by a tangent module, with tangents it made: nothing to check
         entry = [assign(d, call("np.copy", load(d))) for d in dots] if stores else []
