@@ -44,6 +44,7 @@ INPUTS = {
     "friction_force": lambda r: [r.choice([-1.0, 1.0]) * r.choice([0.0005, 0.2, 1.5]), r.uniform(0.5, 2.0), 0.6, 0.4],
     "final_angle": lambda r: [r.uniform(-1.0, 1.0), r.uniform(5.0, 15.0), r.uniform(0.1, 0.5)],
     "gp_neg_log_marginal": lambda r: [r.uniform(-0.3, 0.3), r.uniform(-0.3, 0.3), r.uniform(-1.5, -0.5), r.uniform(-2.0, 2.0, (6, 2)), r.normal(0.0, 1.0, 6)],
+    "logistic_loss": lambda r: [r.standard_normal(3), r.standard_normal((8, 3)), r.integers(0, 2, 8).astype(float), 0.7],
     "fit_loss": lambda r: [r.uniform(0.05, 0.3), r.uniform(0.8, 1.6), r.normal(0.0, 1.0, 2), np.linspace(0.0, 4.0, 9), r.normal(0.0, 1.0, 9)],
 }
 

@@ -135,13 +135,13 @@ def load_module(text, stem):
     if module is not None:
         return module
     path = _store(name, text)
-    module = _execute(name, text, path or os.path.join(IN_MEMORY, name + ".py"))
+    module = execute(name, text, path or os.path.join(IN_MEMORY, name + ".py"))
     module = _MODULES.setdefault(name, module)  # a thread that finished first wins; ours is dropped
     sys.modules[name] = module
     return module
 
 
-def _execute(name, text, filename):
+def execute(name, text, filename):
     """A new module, executed from ``text``; registered nowhere until it is complete."""
     code = compile(text, filename, "exec", dont_inherit=True)
     module = types.ModuleType(name)

@@ -148,8 +148,9 @@ def run(args):
     if args.command == "show" and not html and (out is not None or args.force):
         raise Fail(f"{'-o' if out is not None else '--force'} goes with --html: adgen show --html FILE:FUNC -o view.html "
                    "(`adgen emit -o` writes a gradient module)")
-    if getattr(args, "mode", "reverse") == "forward" and (args.debug or args.has_aux):
-        raise Fail("--mode forward takes neither --debug nor --has-aux yet")
+    mode = getattr(args, "mode", "reverse")
+    if mode != "reverse" and (args.debug or args.has_aux):
+        raise Fail(f"--mode {mode} takes neither --debug nor --has-aux yet")
     if out is not None and not os.path.isdir(folder_of(out)):
         raise Fail(f"{out}: the folder {folder_of(out)} does not exist")
     if html:
@@ -205,8 +206,9 @@ def parser():
     e.add_argument("--shape", action="append", metavar="NAME=SHAPE", help=SHAPE_HELP)
     e.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     e.add_argument("--has-aux", action="store_true", help=HAS_AUX_HELP)
-    e.add_argument("--mode", choices=("reverse", "forward"), default="reverse",
-                   help="reverse: the gradient module (the default); forward: the tangent module, jvp_f(<arguments>, <tangents>) -> (value, J v)")
+    e.add_argument("--mode", choices=("reverse", "forward", "hvp"), default="reverse",
+                   help="reverse: the gradient module (the default); forward: the tangent module, jvp_f(<arguments>, <tangents>) -> (value, J v); "
+                        "hvp: the tangent module and its gradient, value_and_grad_directional_f(<arguments>, <tangents>) -> (J v, H v)")
     c = sub.add_parser("check", help="report every problem in a function, or in every function of a file")
     c.add_argument("target", metavar="FILE[:FUNC]")
     c.add_argument("--wrt", help="parameters to differentiate (default: 0)")

@@ -17,7 +17,7 @@ import shlex
 import sys
 import typing
 
-from adgen import __version__, emit, errors, fingerprint, pipeline, shapes, source
+from adgen import __version__, emit, errors, fingerprint, hvp_module, pipeline, shapes, source
 from adgen.errors import InternalError, RuleError, TranspileError
 from adgen.files import through_links, write_atomic
 from adgen.pipeline import transform
@@ -130,7 +130,7 @@ def generate(path, func, wrt, out=None, arg_shapes=None, debug=False, has_aux=Fa
     """The generated text, with the header ``emit -o out`` (or stdout when ``out`` is None)
     writes; ``debug``: with the checks of ``--debug``; ``has_aux``: the function returns
     ``(loss, aux)`` (``--has-aux``); ``mode``: ``"forward"`` for the tangent module
-    (``--mode forward``)."""
+    (``--mode forward``), ``"hvp"`` for the Hessian-vector product's (``hvp_module``)."""
     src, gradient = generate_gradient(path, func, wrt, out, arg_shapes, debug, has_aux=has_aux, mode=mode)
     return src, gradient.text
 
@@ -148,9 +148,14 @@ def generate_gradient(path, func, wrt, out=None, arg_shapes=None, debug=False, l
     command = f"adgen emit {emit.shell_word(origin + ':' + func)} --wrt {shlex.quote(wrt_text(wrt))}{shape_options(arg_shapes)}"
     command += " --debug" if debug else ""
     command += " --has-aux" if has_aux else ""
-    command += " --mode forward" if mode == "forward" else ""
+    command += f" --mode {mode}" if mode != "reverse" else ""
     if out is not None:
         command += f" -o {emit.shell_word(os.path.basename(out))}{SUFFIX}"
+    if mode == "hvp":
+        stem = os.path.splitext(os.path.basename(out))[0] if out is not None else f"hvp_{func}"
+        text, gradient = hvp_module.hvp_text(src, wrt, origin, command, arg_shapes, base, stem)
+        gradient.text = text
+        return src, gradient
     return src, transform(src, wrt, origin=origin, command=command, arg_shapes=arg_shapes, debug=debug, base=base, lines=lines, has_aux=has_aux,
                           mode=mode)
 
@@ -226,7 +231,7 @@ def read_header(out):
         arg_shapes = parse_shapes([v for k, v in zip(args, args[1:]) if k == "--shape"])
         debug = "--debug" in args
         has_aux = "--has-aux" in args
-        mode = "forward" if ["--mode", "forward"] in [args[k:k + 2] for k in range(len(args))] else "reverse"
+        mode = args[args.index("--mode") + 1] if "--mode" in args[:-1] else "reverse"
         if len(args) > 2 and args[:2] == ["adgen", "emit"] and ":" in args[2]:
             func = args[2].rpartition(":")[2]
     code = _CODE.search(lines[1])
@@ -252,7 +257,7 @@ def check_stale(out, named=None, diff=False):
         show_diff(out, current, text)
     redo = (
         f"adgen emit {emit.shell_word(f'{head.rel}:{head.func}')} --wrt {shlex.quote(wrt_text(head.wrt))}{shape_options(head.arg_shapes)}"
-        f"{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''}{' --mode forward' if head.mode == 'forward' else ''}"
+        f"{' --debug' if head.debug else ''}{' --has-aux' if head.has_aux else ''}{f' --mode {head.mode}' if head.mode != 'reverse' else ''}"
         f" -o {emit.shell_word(os.path.basename(out))}"
     )
     try:
