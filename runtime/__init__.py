@@ -103,6 +103,7 @@ PUBLIC = {
     "zero_tangent": ("tangents.zero_tangent", "the zero tangent of a value"),
     "fit": ("tangents.fit", "a tangent broadcast to its value's shape"),
     "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
+    "gradient_of": ("nested.gradient_of", "a gradient function called inside a differentiated function"),
     "jvps": ("vjps", "the built-in forward rules by name, for those generated code calls rather than pastes"),
     # derivative rules, and what pasted rules reach
     "vjps": ("vjps", "the built-in rules by name, for those generated code calls rather than pastes"),

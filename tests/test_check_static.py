@@ -21,7 +21,11 @@ from adgen.errors import InternalError, RuleError
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # corpus_outside lists functions of tests/outside_code/ (excerpts of public code), defined in none of its lines
 CORPUS = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, "tests", "corpus_*.py")) if not p.endswith("corpus_outside.py"))
-EXAMPLES = sorted(p for p in glob.glob(os.path.join(ROOT, "examples", "*.py")) if not os.path.basename(p).startswith("grad_"))
+# the examples' sources, not the modules adgen wrote nor the scripts that run solvers on them
+# (their functions make data and call SciPy: nothing there is differentiated)
+SCRIPTS = {"newton_cg.py", "gauss_newton.py"}
+EXAMPLES = sorted(p for p in glob.glob(os.path.join(ROOT, "examples", "*.py"))
+                  if not os.path.basename(p).startswith(("grad_", "hvp_", "jvp_")) and os.path.basename(p) not in SCRIPTS)
 # names the corpus binds by running code (an instance, closures a factory returns, exec):
 # a call of one is AD506 without importing
 DYNAMIC = {"SPRING", "model_from_closure", "opaque", "gp_predict"}  # bound by running code at import

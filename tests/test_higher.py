@@ -3,11 +3,13 @@ module), ``hessian``, ``jacobian``/``jacfwd``/``jacrev``, ``grad(grad(f))``, and
 ``check_grads``, on the functions of ``forward_cases``, against finite differences of the
 lower order."""
 
+import functools
+
 import numpy as np
 import pytest
 
 import forward_cases
-from adgen import check_grads, defvjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
+from adgen import check_grads, defvjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp, value_and_grad
 
 CASES = forward_cases.cases()
 # reverse mode's aliasing cannot tell that an item of the tuple a tangent function returns is a
@@ -132,3 +134,85 @@ def _chain(x, k):
     for _ in range(2):
         x = np.sin(k * x)
     return x
+
+
+# -- grad called inside a differentiated function (issue 17 point 2) -------------------------
+
+def _energy(y, k):
+    return np.sum(k * y ** 3) + np.sum(np.sin(y))
+
+
+_denergy = grad(_energy)
+
+
+def _newton_residual(x, k):
+    g = _denergy(x, k)  # a gradient function held by a global
+    return np.sum(g ** 2)
+
+
+def _made_in_place(x, k):
+    return np.sum(grad(_energy)(x, k) * x)
+
+
+def _local_pair(x, k):
+    d = grad(_energy, wrt=(0, 1))
+    gx, gk = d(x, k)
+    return np.sum(gx) * gk
+
+
+def _newton_steps(x, k):
+    """Two damped Newton steps on a diagonal Hessian written with grad inside, then the energy."""
+    for _ in range(2):
+        g = _denergy(x, k)
+        x = x - 0.1 * g
+    return _energy(x, k)
+
+
+def _fd_gradient(f, args, i, h=1e-6):
+    x = np.asarray(args[i], dtype=float)
+    found = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        e = np.zeros(x.shape)
+        e[idx] = h
+        up, down = list(args), list(args)
+        up[i], down[i] = (x + e if x.ndim else float(x + e)), (x - e if x.ndim else float(x - e))
+        found[idx] = (f(*up) - f(*down)) / (2 * h)
+    return found
+
+
+@pytest.mark.parametrize("f", [_newton_residual, _made_in_place, _local_pair, _newton_steps], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("i", [0, 1])
+def test_grad_of_a_function_that_calls_grad(f, i):
+    args = (np.array([0.3, -0.5, 1.2]), 0.7)
+    found = grad(f, wrt=i)(*args)
+    np.testing.assert_allclose(found, _fd_gradient(f, args, i), rtol=1e-6, atol=1e-7)
+
+
+def _calls_value_and_grad(x):
+    return value_and_grad(_energy)(x, 1.0)[0]
+
+
+def test_gradients_other_than_grad_are_refused_inside():
+    from adgen.errors import TranspileError
+    from adgen.runtime.errors import GradientError
+
+    with pytest.raises(TranspileError) as info:
+        grad(_calls_value_and_grad)(np.ones(2))
+    assert {d.code for d in info.value.diagnostics} == {"AD201"} and "only a `grad(g)` function" in str(info.value)
+
+    def local(x):
+        d = value_and_grad(_energy)
+        return d(x, 1.0)[0]
+
+    with pytest.raises(TranspileError) as info:
+        grad(local)(np.ones(2))
+    assert {d.code for d in info.value.diagnostics} == {"AD201"}
+
+    def of_a_partial(x):  # its kind is known when it runs: refused then
+        return np.sum(_dpartial(x) * x)
+
+    with pytest.raises(GradientError, match="AD411"):
+        grad(of_a_partial)(np.ones(2))
+
+
+_dpartial = grad(functools.partial(_energy, k=0.5))

@@ -54,9 +54,9 @@ CODES = {
               "Split it into several statements (partial sums `t = a + b + ...; u = t + ...`), or call `grad` from a shallower stack."),
     # AD2xx: callees adgen cannot resolve, or without a derivative rule
     "AD201": ("no derivative rule",
-              "A differentiated value flows into a function with no registered rule. This includes a gradient function (what `grad`, `value_and_grad`, `vjp` "
-              "or `elementwise_grad` return) called inside the differentiated function: differentiating through another gradient needs forward mode and "
-              "higher-order derivatives, which are planned (issue 17).",
+              "A differentiated value flows into a function with no registered rule. This includes a gradient function other than `grad(g)` (what "
+              "`value_and_grad`, `vjp` or `elementwise_grad` return, or `grad` with `has_aux` or `debug`) called on a differentiated value inside the "
+              "differentiated function; `grad(g)` itself is differentiated through (a Hessian-vector product).",
               "Register one with `@defvjp` (the hint is a stub to fill in; `adgen check --stubs` writes them all to a file), or declare the function "
               "non-differentiable with `nondiff()`."),
     "AD202": ("unresolvable name", "The name is not defined where the function is defined.", "Define it at module level before calling the gradient."),
@@ -424,10 +424,10 @@ AD201_NO_RULE = Message("AD201", "no derivative rule for {name}", _REGISTER_STUB
 AD201_NO_RULE_OF_OBJECT = Message("AD201", "no derivative rule for {name} (a method of a {kind})", _REGISTER_STUB)
 AD201_GRADIENT_CALLED = Message(
     "AD201",
-    "`{name}` is a gradient (grad, value_and_grad, vjp or elementwise_grad) called on a differentiated value: "
-    "differentiating through another gradient needs forward mode and higher-order derivatives, which are planned (issue 17)",
-    "Compute that gradient outside the differentiated function and pass it in as an argument, "
-    "or put the call in a function of yours and give it a derivative rule with @defvjp.",
+    "`{name}` is a gradient function called on a differentiated value that adgen does not differentiate through: "
+    "only a `grad(g)` function (without has_aux or debug), called with positional arguments, is (its derivative is a Hessian-vector product)",
+    "Call `grad(g)` itself (`value_and_grad(g)(x)[1]` is `grad(g)(x)`, and `vjp(g)(x, w)` is `grad` of `np.sum(g(x) * w)`), "
+    "or compute that gradient outside the differentiated function and pass it in as an argument.",
 )
 # AD202 unresolvable name
 AD202_UNDEFINED = Message("AD202", "name `{name}` is not defined")

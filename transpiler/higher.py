@@ -16,6 +16,8 @@ import numpy as np
 from adgen import api, binding, forward_api, nested
 from adgen.cache import load_module
 from adgen.names import DIRECTIONAL, Names, identifiers
+from adgen.runtime import errors as runtime_errors
+from adgen.runtime import nested as runtime_nested
 
 _MODULES = {}  # (code, wrt, shapes) -> the wrapper around the tangent module, and its gradient
 
@@ -121,6 +123,39 @@ class SecondDerivative:
             return self._product(*args, 1.0)
         y = args[self._params.index(self.outer)]
         return self._product(*args, (1.0, _zero_like(y)))[1]
+
+
+def _hessian_product(gradient, args, g):
+    """The cotangents of ``args`` in ``gradient(*args)``, ``gradient = grad(f, wrt)`` called
+    inside a differentiated function, for the cotangent ``g`` of its result: ``H u`` over
+    every argument holding floats, ``u`` being ``g`` at ``wrt`` and 0 elsewhere (``None``
+    for the other arguments)."""
+    fn = getattr(gradient, "primal", None)
+    if not (isinstance(gradient, api.GradFunction) and gradient.mode == "grad" and not gradient.has_aux and hasattr(fn, "__code__")):
+        raise runtime_errors.AD411_RULE_REFUSES.error(
+            reason=f"{getattr(gradient, '__name__', gradient)!r} is called on a differentiated value, and only a grad(g) function "
+                   "of a def or lambda (without has_aux) is differentiated through")
+    if any(isinstance(a, (list, tuple, dict)) for a in args):
+        raise runtime_errors.AD411_RULE_REFUSES.error(reason=f"grad({fn.__name__}) is differentiated through only on arrays and numbers, not containers")
+    names, as_tuple = _wrt_names(fn, gradient.wrt)
+    params = list(inspect.signature(fn).parameters)
+    inner = [params.index(n) for n in names]
+    given = g if as_tuple else (g,)
+    floats = [k for k, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
+    along = tuple(_spread(given[inner.index(k)], args[k]) if k in inner else _zero_like(args[k]) for k in floats)
+    product = hvp(fn, tuple(floats))(*args, along)
+    found = [None] * len(args)
+    for k, p in zip(floats, product):
+        found[k] = p
+    return found
+
+
+runtime_nested.provide(_hessian_product)
+
+
+def _spread(g, x):
+    """The cotangent ``g`` (a scalar 0.0 stands for zeros) with ``x``'s shape."""
+    return g if np.shape(g) == np.shape(x) else np.broadcast_to(g, np.shape(x)) * 1.0
 
 
 def _zero_like(y):

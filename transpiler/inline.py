@@ -90,7 +90,7 @@ def _make_template(rule):
         free = names_in(expr)
         scoped = any(isinstance(n, (ast.Lambda, ast.comprehension, ast.NamedExpr)) for n in walk(expr))
         public = _published(expr)
-        if free <= allowed | set(INLINE_GLOBALS) and not scoped and public is not None:
+        if free <= allowed | set(INLINE_GLOBALS) and not scoped and public is not None and not _dynamic(expr):  # one cotangent per argument: called
             outputs = public.elts if isinstance(public, ast.Tuple) else [public]
             outputs = [None if _is_none(o) else o for o in outputs]
             return Template(name, rule, g, ans, primal_sig, outputs, True, -1, fn.__module__ or "", fn.__name__)

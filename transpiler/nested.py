@@ -1,20 +1,22 @@
 """Gradients taken inside a differentiated function.
 
-Calling a gradient function (what ``grad``, ``value_and_grad``, ``vjp`` or
-``elementwise_grad`` return) on a differentiated value needs the derivative of a
-gradient: forward mode and higher-order derivatives, which are planned (issue 17).
-Until then such a call is refused with a message that says so, however it is
+A gradient function (what ``grad``, ``value_and_grad``, ``vjp`` or
+``elementwise_grad`` return) may be called on a differentiated value, however it is
 spelled::
 
     dinner = grad(inner)              # at module level, or in a closure
     def f(x):
         a = dinner(x)                 # a gradient function held by a global
         b = grad(inner)(x)            # made and called where it stands
-        d = value_and_grad(inner)
-        c = d(x)[1]                   # made into a local name, called later
+        d = grad(inner)
+        c = d(x)                      # made into a local name, called later
 
-On values that are not differentiated such a call runs as it is: its result is a
-constant of the gradient.
+A ``grad`` function is differentiated through: the call goes through
+``_rt.gradient_of``, whose reverse rule is a Hessian-vector product of ``inner``
+(``adgen.higher``). The others (``value_and_grad``, ``vjp``, ``elementwise_grad``, and
+``grad`` with ``has_aux``) are refused (AD201); a local name's kind is known only when
+it runs, where the rule refuses them (AD411). On values that are not differentiated
+such a call runs as it is: its result is a constant of the gradient.
 """
 
 import ast
@@ -37,11 +39,12 @@ def _kind(obj):
 
 
 def gradient_names(body, resolver):
-    """The local names ``body`` binds to a call of ``grad``, ``value_and_grad``... (``d = grad(g)``)."""
-    found = set()
+    """The local names ``body`` binds to a call of ``grad``, ``value_and_grad``... (``d = grad(g)``),
+    each with that call."""
+    found = {}
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         if isinstance(node, ast.Assign) and _made(node.value, resolver):
-            found |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+            found.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
     return found
 
 
@@ -51,6 +54,25 @@ def _made(node, resolver):
         return False
     ok, fn = resolver.value_of(node.func, record=False)
     return ok and _kind(fn) == "maker"
+
+
+def through_gradient_of(node, resolver, local):
+    """``_rt.gradient_of(<the gradient function>, <arguments>)`` for a call ``node`` of a
+    ``grad`` function with positional arguments, else None."""
+    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    func = node.func
+    made = local[func.id] if isinstance(func, ast.Name) and func.id in local else func
+    if _made(made, resolver):
+        ok, maker = resolver.value_of(made.func, record=False)
+        if getattr(maker, "__name__", None) != "grad" or any(k.arg != "wrt" for k in made.keywords):
+            return None
+    else:
+        ok, fn = resolver.value_of(func, record=False)
+        if not ok or getattr(fn, "mode", None) != "grad" or getattr(fn, "has_aux", True) or getattr(fn, "debug", True):
+            return None
+    found = ast.Call(func=ast.Attribute(value=ast.Name(id="_rt", ctx=ast.Load()), attr="gradient_of", ctx=ast.Load()), args=[func, *node.args], keywords=[])
+    return ast.copy_location(found, node)
 
 
 def refusal(func, resolver, local):

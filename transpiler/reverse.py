@@ -92,7 +92,7 @@ class Reverser:
     (``funcargs.unresolved``); ``gradient_names``: local names bound to a gradient
     function (``nested.py``)."""
 
-    def __init__(self, resolver, activity, shapes, names, diags, calls=None, complexity=None, parameters=frozenset(), gradient_names=frozenset()):
+    def __init__(self, resolver, activity, shapes, names, diags, calls=None, complexity=None, parameters=frozenset(), gradient_names=None):
         self.resolver = resolver
         self.activity = activity
         self.shapes = shapes
@@ -101,7 +101,7 @@ class Reverser:
         self.calls = calls
         self.complexity = complexity
         self.parameters = parameters
-        self.gradient_names = gradient_names
+        self.gradient_names = gradient_names or {}
         self.backward_names = set()  # adjoints and adjoint temporaries
         self.adjoints = set()  # the adjoints of variables
         self.large = set()  # temporaries statically known to be large arrays
@@ -397,6 +397,9 @@ class Reverser:
         func = node.func
         refused = nested.refusal(func, self.resolver, self.gradient_names)
         if refused:
+            through = nested.through_gradient_of(node, self.resolver, self.gradient_names)
+            if through is not None:
+                return self._call(through, tuple_width)
             self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=refused)
             return None
         ok, fn = self.resolver.value_of(func)

@@ -5,7 +5,7 @@ can itself be differentiated (higher order: ``hvp`` differentiates the tangent m
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime import singular, tangents
+from adgen.runtime import nested, singular, tangents
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import linalg
 
@@ -49,3 +49,10 @@ def cofactors(g, ans, a, det):
     spread = np.expand_dims(det, (-2, -1))
     da = -spread * (inverse_t @ np.swapaxes(g, -1, -2) @ inverse_t)
     return da, np.sum(g * inverse_t, axis=(-2, -1))
+
+
+@vjp(nested.gradient_of)
+def gradient_of(g, ans, gradient, *args):
+    """The derivative of a gradient along ``g``: a Hessian-vector product (the gradient
+    function itself gets none)."""
+    return None, *nested.hessian_product(gradient, args, g)

@@ -1,10 +1,12 @@
 """The reverse rules of the runtime helpers generated code calls (``runtime/rules/helpers.py``),
-which higher order differentiates: each against finite differences."""
+which higher order differentiates (and of ``gradient_of``, a grad function called inside a
+differentiated function): each against finite differences."""
 
 import numpy as np
 import pytest
 
-from adgen.runtime import singular, tangents
+from adgen import grad
+from adgen.runtime import nested, singular, tangents
 from adgen.runtime.rules import linalg
 from tests.rules.harness import Case, check_case
 
@@ -15,7 +17,14 @@ A = rng.uniform(-1, 1, (3, 3)) + 3.0 * np.eye(3)
 AS = rng.uniform(-1, 1, (2, 3, 3)) + 3.0 * np.eye(3)
 DEN = rng.uniform(0.5, 2.0, (2, 3))
 
+
+
+def _curved(x, k):
+    return np.sum(k * x ** 3 * np.sin(x))
+
+
 CASES = [
+    Case(nested.gradient_of, (grad(_curved), V, 0.7), wrt=(1, 2), fn=lambda d, x, k: nested.gradient_of(d, x, k)),
     Case(tangents.tangent_arg, (M, rng.uniform(-1, 1, (2, 3)), "x"), wrt=(1,), fn=lambda x, v, name: tangents.tangent_arg(x, v, name)),
     Case(tangents.fit, (V, M), wrt=(0,), fn=lambda t, other: tangents.fit(t, other), id="fit[3,2x3]"),
     Case(tangents.fit, (M, M), wrt=(0,), fn=lambda t, other: tangents.fit(t, other), id="fit[2x3,2x3]"),
