@@ -13,14 +13,14 @@ import numpy as np
 
 import adgen.runtime as _rt
 from adgen.runtime import errors
+from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import padding, polynomials, statistics
-from adgen.runtime.rules.reductions import _axes
 from adgen.runtime.tangent_registry import jvp, linear
 
 linear(np.polyfit, args=(1,))  # the least-squares fit is linear in y, x held
 
 
-def through_reverse(rule, k, t, ans, *args, **kwargs):
+def through_reverse(rule, k, t, ans, *args):
     """``J t`` for parameter ``k`` from the reverse ``rule`` (``J^T g``): entry i of the
     result is ``<rule(e_i)[k], t>``. A tuple result gives a tuple of tangents."""
     outs = tuple(ans) if isinstance(ans, (tuple, list)) else (ans,)
@@ -30,11 +30,26 @@ def through_reverse(rule, k, t, ans, *args, **kwargs):
         for i in range(np.size(out)):
             seeds = [np.zeros(np.shape(o)) for o in outs]
             seeds[j] = np.reshape(np.eye(1, np.size(out), i)[0], np.shape(out))
-            cot = rule(tuple(seeds) if isinstance(ans, (tuple, list)) else seeds[0], ans, *args, **kwargs)
+            cot = rule(tuple(seeds) if isinstance(ans, (tuple, list)) else seeds[0], ans, *args)
             cot = cot if isinstance(cot, tuple) else (cot,)
             entries[i] = 0.0 if cot[k] is None else np.sum(np.asarray(cot[k]) * t)
         found.append(np.reshape(entries, np.shape(out)))
     return tuple(found) if isinstance(ans, (tuple, list)) else found[0]
+
+
+@vjp(through_reverse)
+def through_reverse_back(g, ans, rule, k, t, *args):
+    """Reverse mode over a tangent module (hvp) reaches this only where it is written, not
+    run: the second derivatives of these rare parameters are not implemented."""
+    return _no_second_derivative()
+
+
+def _no_second_derivative():
+    raise errors.AD411_RULE_REFUSES.error(reason="second derivatives through this forward rule (a transposed reverse rule) are not implemented")
+
+
+# the weights np.pad's statistics give the entries they pick: piecewise constant
+nondiff(padding._stat_weights)
 
 
 # -- quantiles ----------------------------------------------------------------------------------------
@@ -42,10 +57,12 @@ def through_reverse(rule, k, t, ans, *args, **kwargs):
 
 def _slices(a, axis):
     """``a`` with the kept axes first and the reduced ones flattened last: B + (n,)."""
-    x = np.asarray(a)
-    x = x.astype(np.result_type(x, np.float64), copy=False)
-    axes = _axes(x, axis)
-    kept = tuple(k for k in range(x.ndim) if k not in axes)
+    x = np.asarray(a, dtype=float)
+    ndim = np.ndim(a)
+    axes = tuple(range(ndim))
+    if axis is not None:
+        axes = tuple(int(k) % ndim for k in np.atleast_1d(axis))
+    kept = tuple(k for k in range(ndim) if k not in axes)
     moved = np.transpose(x, kept + axes)
     return moved.reshape(moved.shape[: len(kept)] + (-1,)), kept + axes
 
@@ -203,7 +220,11 @@ def corrcoef_y_tangent(t, ans, x, y=None, rowvar=True, *, dtype=None):
 
 @jvp(np.average, arg=2)
 def average_weights_tangent(t, ans, a, axis=None, weights=None, returned=False, *, keepdims=False):
-    return through_reverse(_rt.vjps.average, 2, t, ans, a, axis, weights, returned, keepdims=keepdims)
+    return through_reverse(_average_back, 2, t, ans, a, axis, weights, returned, keepdims)
+
+
+def _average_back(g, ans, a, axis, weights, returned, keepdims):
+    return _rt.vjps.average(g, ans, a, axis, weights, returned, keepdims=keepdims)
 
 
 @jvp(np.gradient, arg=1)
@@ -221,30 +242,23 @@ def _refused(why):
 # -- np.pad ------------------------------------------------------------------------------------------
 
 
-def _pad_options(mode, stat_length, constant_values, end_values, reflect_type):
-    """The keywords np.pad takes in ``mode`` (it refuses the others), the fill values 0."""
-    if mode == "constant":
-        return {"constant_values": 0.0}
-    if mode == "linear_ramp":
-        return {"end_values": 0.0}
-    if mode in ("maximum", "minimum", "mean", "median"):
-        return {} if stat_length is None else {"stat_length": stat_length}
-    if mode in ("reflect", "symmetric"):
-        return {"reflect_type": reflect_type}
-    return {}
-
-
 @jvp(np.pad)
 def pad_tangent(t, ans, array, pad_width, mode="constant", stat_length=None, constant_values=0, end_values=0, reflect_type="even"):
     """Linear in ``array`` in every mode but maximum, minimum and median (and the fill
     values held at 0); those pad each axis in turn with the tangent at the entries the
     statistic picks (ties share, as the reverse rule)."""
-    if callable(mode):
-        raise errors.AD411_PAD_FUNCTION.error(mode=getattr(mode, "__name__", mode))
-    if mode == "empty":  # the padded entries are whatever memory held: no tangent
+    if callable(mode):  # (refused before: AD210, or AD411 from the reverse rule)
+        return _refused("the tangent of np.pad with a function as `mode` is not implemented")
+    if mode in ("constant", "empty"):  # the fill values held (at 0); empty's fill is whatever memory held
         return np.pad(t, pad_width, "constant")
-    if mode not in ("maximum", "minimum", "median"):
-        return np.pad(t, pad_width, mode, **_pad_options(mode, stat_length, constant_values, end_values, reflect_type))
+    if mode == "linear_ramp":
+        return np.pad(t, pad_width, mode, end_values=0.0)
+    if mode in ("reflect", "symmetric"):
+        return np.pad(t, pad_width, mode, reflect_type=reflect_type)
+    if mode == "mean":
+        return np.pad(t, pad_width, mode, stat_length=stat_length)
+    if mode not in ("maximum", "minimum", "median"):  # edge, wrap
+        return np.pad(t, pad_width, mode)
     shape = np.shape(array)
     widths = padding._pairs(pad_width, len(shape), as_index=True)
     lengths = [(None, None)] * len(shape) if stat_length is None else padding._pairs(stat_length, len(shape), as_index=True)
@@ -253,7 +267,7 @@ def pad_tangent(t, ans, array, pad_width, mode="constant", stat_length=None, con
         found = _pad_stat_axis(x, found, axis, shape[axis], widths[axis], mode, lengths[axis])
         one = [(0, 0)] * len(shape)
         one[axis] = tuple(widths[axis])
-        x = np.pad(x, one, mode, **({} if stat_length is None else {"stat_length": stat_length}))
+        x = np.pad(x, one, mode, stat_length=stat_length)
     return found
 
 
