@@ -48,6 +48,9 @@ def _no_second_derivative():
     raise errors.AD411_RULE_REFUSES.error(reason="second derivatives through this forward rule (a transposed reverse rule) are not implemented")
 
 
+linear(through_reverse, args=(2,))  # J t is linear in t
+
+
 # the weights np.pad's statistics give the entries they pick: piecewise constant
 nondiff(padding._stat_weights)
 
