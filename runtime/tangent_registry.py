@@ -13,6 +13,11 @@ A primal's forward rule comes in one of three kinds:
   the primal called with its tangent in its place. A parameter that takes a sequence
   of arrays (``np.concatenate``'s ``arrays``) takes the sequence of their tangents,
   zeros for the items without one;
+- **joint** (``joint(np.append, args=(0, 1))``): the primal is linear in the parameters
+  ``args`` together (it joins or spreads them: ``np.append``, ``np.linspace``,
+  ``np.meshgrid``'s ``*xi``), though not in each with the others held; the tangent is
+  the primal called once with every one of them replaced by its tangent (a zero tangent
+  for those without one);
 - **explicit** (``@jvp(np.linalg.solve, arg=0)``): an ordinary function
   ``rule(t, ans, <the primal's parameters>)`` returning the contribution of ``t``, the
   tangent of parameter ``arg``, to the tangent of the result.
@@ -22,27 +27,28 @@ carry a tangent. Keys are the resolved primal objects, as for reverse rules
 (``registry``), so every spelling of a function finds the same rule.
 """
 
-__all__ = ["Tangent", "jvp", "linear", "lookup", "covered"]
+__all__ = ["Tangent", "jvp", "linear", "joint", "lookup", "covered"]
 
 from adgen.runtime import registry
 
 
 class Tangent:
     """How a tangent goes through one primal: ``linear``, the indices of the parameters
-    it is linear in, or ``None``; ``rules``: parameter index -> explicit rule; ``derived``:
+    it is linear in, or ``None``; ``joint``: those it is linear in together, or ``None``; ``rules``: parameter index -> explicit rule; ``derived``:
     the elementwise reverse ``registry.Rule`` the contributions come from, or ``None``."""
 
-    __slots__ = ("linear", "rules", "derived")
+    __slots__ = ("linear", "joint", "rules", "derived")
 
-    def __init__(self, linear=None, rules=None, derived=None):
+    def __init__(self, linear=None, rules=None, derived=None, joint=None):
         self.linear = linear
+        self.joint = joint
         self.rules = dict(rules or {})
         self.derived = derived
 
     def __repr__(self):
         if self.derived is not None:
             return f"Tangent(derived from {self.derived!r})"
-        return f"Tangent(linear={self.linear}, rules={sorted(self.rules)})"
+        return f"Tangent(linear={self.linear}, joint={self.joint}, rules={sorted(self.rules)})"
 
 
 _TANGENTS = {}
@@ -76,6 +82,13 @@ def linear(*primals, args=(0,)):
     registry.changed()
     for primal in primals:
         _entry(primal).linear = tuple(args)
+
+
+def joint(*primals, args):
+    """Declare every primal linear in the parameters of ``args`` (indices) together."""
+    registry.changed()
+    for primal in primals:
+        _entry(primal).joint = tuple(args)
 
 
 def lookup(primal):

@@ -22,7 +22,9 @@ def tangent_arg(x, v, name, copy=True):
 
 def zero_tangent(v):
     """The zero tangent of the value ``v``: ``0.0`` for a number, else float zeros of its
-    shape (complex for a complex value)."""
+    shape (complex for a complex value); ``None`` for ``None``."""
+    if v is None:  # an optional argument left out (``np.ediff1d(x, to_end=None)``) stays out
+        return None
     if np.ndim(v) == 0 and not isinstance(v, np.ndarray):
         return 0.0
     kind = np.result_type(np.asarray(v).dtype, float)

@@ -261,6 +261,16 @@ def cases():
         (stored_energy, (r.standard_normal(4),), 0),
         (col_max_energy, (r.standard_normal((3, 4)),), 0),
         (wave_mix, (r.standard_normal(3),), 0),
+        (sorted_weights, (r.standard_normal(5), 3), 0),
+        (interp_branch, (np.array([0.3, 0.7, 1.4]), r.standard_normal(4)), (0, 1)),
+        (interp_branch, (np.array([-0.3, -0.7, -1.4]), r.standard_normal(4)), (0, 1)),
+        (cumprod_loop, (r.standard_normal(4),), 0),
+        (padded_smooth, (r.standard_normal(5),), 0),
+        (shifted_spectrum, (r.standard_normal(6),), 0),
+        (polyval_newton, (np.array([1.0, 0.0, -2.0]), 1.3), (0, 1)),
+        (median_rows, (r.standard_normal((3, 4)),), 0),
+        (median_rows, (r.standard_normal((3, 5)),), 0),
+        (joined, (r.standard_normal(3), 0.7), (0, 1)),
     ]
 
 
@@ -278,3 +288,69 @@ def store_after_call(x):
     y = _shifted(x)
     y[1] = 2.0 * y[0]
     return np.sum(y * x)
+
+
+# -- NumPy routines with forward rules of their own (sort, interp, cumprod, pad, fftshift, polyval, median, joining) --
+def sorted_weights(x, n):
+    total = 0.0
+    for k in range(n):
+        s = np.sort(x * (k + 1.0))
+        total = total + np.sum(s * np.arange(s.shape[0])) ** 2
+    return total
+
+
+def interp_branch(x, fp):
+    xp = np.array([0.0, 0.5, 1.0, 2.0])
+    if np.sum(x) > 0:
+        y = np.interp(x, xp, fp) * x
+    else:
+        y = np.interp(-x, xp, fp) ** 2
+    return np.sum(y ** 2)
+
+
+def cumprod_loop(x):
+    y = x
+    for _ in range(3):
+        y = np.cumprod(1.0 + 0.1 * y)
+    return np.sum(y * x)
+
+
+def padded_smooth(x):
+    p = np.pad(x, 2, mode="reflect")
+    q = np.pad(p, (1, 1), mode="constant", constant_values=0.5)
+    return np.sum(np.sin(q) * np.arange(q.shape[0]))
+
+
+def shifted_spectrum(x):
+    s = np.fft.fftshift(x)
+    return np.sum(s * np.cos(s) * np.arange(1.0, s.shape[0] + 1.0))
+
+
+def polyval_newton(p, x0):
+    x = x0
+    for _ in range(4):
+        x = x - np.polyval(p, x) / np.polyval(np.polyder(p), x)
+    return x
+
+
+def median_rows(A):
+    total = 0.0
+    for row in A:
+        if np.median(row) > 0:
+            total = total + np.median(row * row)
+        else:
+            total = total - np.median(np.abs(row)) ** 2
+    return total
+
+
+def joined(x, a):
+    y = np.append(x, a * x[0])
+    z = np.linspace(a, x[1], 5)
+    w = np.insert(y, 1, a ** 2)
+    return np.sum(y ** 2) + np.sum(z * np.arange(5.0)) + np.sum(np.sin(w))
+
+
+def split_parts(x):  # (not in ``cases``: reverse mode wants np.split's tuple unpacked, forward mode cannot unpack yet)
+    parts = np.split(x, 2)
+    grid = np.meshgrid(parts[0], parts[1] ** 2)
+    return np.sum(grid[0] * grid[1]) + np.sum(parts[1] * np.exp(parts[0]))

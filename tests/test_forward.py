@@ -180,3 +180,20 @@ def test_emit_writes_the_tangent_module_and_checks_it(tmp_path, capsys, monkeypa
     source.write_text(source.read_text().replace("range(3)", "range(4)"))
     assert cli.main(["emit", "--check", "jvp_tangent_model.py"]) == 1
     assert "--mode forward" in capsys.readouterr().err
+
+
+def test_the_tangent_of_a_tuple_result_is_a_tuple_of_tangents():
+    """np.split and np.meshgrid (a joint rule: one call with every tangent) give tuples whose
+    items are subscripted; a fixed tuple from several differentiated arguments is refused."""
+    x, v, h = np.array([0.3, -1.2, 0.8, 0.5]), np.array([1.0, -0.5, 0.25, 2.0]), 1e-6
+    _, tangent = jvp(forward_cases.split_parts)(x, v)
+    fd = (forward_cases.split_parts(x + h * v) - forward_cases.split_parts(x - h * v)) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+
+    def divided(u, w):
+        q, r = np.polydiv(u, w)
+        return np.sum(q) + np.sum(r ** 2)
+
+    with pytest.raises(TranspileError, match="AD224"):
+        jvp(divided, wrt=(0, 1))(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 0.5]), (np.ones(4), np.ones(2)))
+

@@ -33,6 +33,8 @@ COMPLEX_NONDIFF = (np.sign, np.round, np.around, np.rint, np.ndarray.round)
 # functions that make complex values from real ones
 MAKERS = (complex, np.linalg.eig, np.linalg.eigvals, np.roots, np.sort_complex)
 MAKER_MODULES = ("numpy.fft", "numpy.lib._scimath_impl", "numpy.emath", "numpy.lib.scimath", "cmath")
+# of those modules', the functions that only move entries: a real value stays real
+MOVERS = (np.fft.fftshift, np.fft.ifftshift)
 
 
 class Complexity:
@@ -156,7 +158,7 @@ def _makes_complex(fn):
     if isinstance(fn, type):
         return fn is complex or issubclass(fn, np.complexfloating)
     module = getattr(fn, "__module__", None) or ""
-    return any(fn is f for f in MAKERS) or module.startswith(MAKER_MODULES)
+    return any(fn is f for f in MAKERS) or (module.startswith(MAKER_MODULES) and not any(fn is f for f in MOVERS))
 
 
 COMPLEX_WORDS = {"complex", "complex64", "complex128", "complex256", "csingle", "cdouble", "clongdouble",

@@ -236,6 +236,14 @@ class Forward:
         if any(plan is None for plan in plans):
             self.diags.report(node, errors.AD224_NO_RULE, name=tpl.name)
             return node, None
+        if how.joint is not None:  # the parameters a joining function is linear in together: one contribution for all of them
+            kept = [(plan, k) for plan, k in zip(plans, active) if plan[0] != "joint"]
+            if len(kept) < len(active):
+                kept.append((("joint", _joint_reads(how, tpl)), None))
+            plans, active = [p for p, _ in kept], [k for _, k in kept]
+        if rule.outputs is not None and len(plans) > 1:  # contributions to a tuple would be joined by +, not added item by item
+            self.diags.report(node, errors.AD224_NO_RULE, name=f"{tpl.name} of several differentiated arguments (its result is a tuple)")
+            return node, None
         read = set().union(*(reads for _, reads in plans))
         fit = how.derived is not None and not self._spans(node, active, slot_args)
         others = [tpl.params[slots[k][0]].name for k, a in enumerate(slot_args) if fit and a is not None and k not in active and slots[k][1] is None]
@@ -248,7 +256,8 @@ class Forward:
                     lowered[id(arg)] = (load(kept), lowered[id(arg)][1])
         primal = rebuild([lowered[id(a)][0] for a in args], [(k, lowered[id(v)][0]) for k, v in keywords])
         values = {p.name: self._value(mapping[p.name], lowered) for p in tpl.params}
-        parts = [self._contribution(plan, k, slots[k], slot_args, lowered, values, args, keywords, rebuild, tpl, rule)
+        parts = [self._joint(how.joint, args, keywords, tpl.params, lowered, rebuild) if k is None
+                 else self._contribution(plan, k, slots[k], slot_args, lowered, values, args, keywords, rebuild, tpl, rule)
                  for (plan, _), k in zip(plans, active)]
         ans = None
         if any(_reads_ans(p) for p in parts):
@@ -270,6 +279,8 @@ class Forward:
         ``"explicit"`` (its rule's template), ``"pasted"`` (the elementwise reverse
         template), ``"called"`` (the elementwise reverse rule, called), ``"zero"``; or None."""
         names = {p.name for p in tpl.params}
+        if how.joint is not None and index in how.joint:
+            return "joint", _joint_reads(how, tpl)
         if how.linear is not None and index in how.linear:
             return "linear", names - {tpl.params[index].name}
         if index in how.rules:
@@ -352,6 +363,29 @@ class Forward:
         for k, (n, v) in enumerate(keywords):
             if n == name:
                 new_keywords[k] = (n, _tangent_of(lowered[id(v)]))
+        return rebuild(new_args, new_keywords)
+
+    def _joint(self, joint, args, keywords, params, lowered, rebuild):
+        """The primal called with every parameter of ``joint`` (every item of a ``*args``)
+        replaced by its tangent, or by a zero tangent where it has none (``None`` stays):
+        ``np.append(x, v)`` -> ``np.append(_dot_x, _rt.zero_tangent(v))``."""
+        names = {params[i].name for i in joint}
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+
+        def swapped(a):
+            low = lowered[id(a)]
+            if _has_tangent(low):
+                return _tangent_of(low)
+            if isinstance(low[0], ast.Constant) and low[0].value is None:
+                return clone(low[0])
+            return rt_call("zero_tangent", clone(low[0]))
+
+        new_args = []
+        for k, a in enumerate(args):
+            p = positional[min(k, len(positional) - 1)] if positional else None
+            mine = p is not None and (k < len(positional) or p.kind == p.VAR_POSITIONAL) and p.name in names
+            new_args.append(swapped(a) if mine else clone(lowered[id(a)][0]))
+        new_keywords = [(n, swapped(v) if n in names else clone(lowered[id(v)][0])) for n, v in keywords]
         return rebuild(new_args, new_keywords)
 
     def _value(self, value, lowered):
@@ -552,6 +586,11 @@ def _strip_unbroadcast(expr):
             return node.args[0] if path_of(node.func) == "_rt.unbroadcast" else node
 
     return Strip().visit(clone(expr))
+
+
+def _joint_reads(how, tpl):
+    """The parameters the joint contribution reads as they are: all but the joint ones."""
+    return {p.name for p in tpl.params} - {tpl.params[i].name for i in how.joint}
 
 
 def _slot_params(params, mapping):

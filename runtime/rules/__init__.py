@@ -23,6 +23,8 @@ from adgen.runtime.rules import (  # noqa: F401
     shape,
     statistics,
     tangents,
+    tangents_arrays,
+    tangents_stats,
 )
 
 # rule module -> the library it needs
