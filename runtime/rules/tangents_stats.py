@@ -39,9 +39,11 @@ def through_reverse(rule, k, t, ans, *args):
 
 @vjp(through_reverse)
 def through_reverse_back(g, ans, rule, k, t, *args):
-    """Reverse mode over a tangent module (hvp) reaches this only where it is written, not
-    run: the second derivatives of these rare parameters are not implemented."""
-    return _no_second_derivative()
+    """Reverse mode over a tangent module (hvp) reaches this where such a tangent is
+    computed: the second derivatives of these rare parameters are not implemented. (Every
+    slot from ``t`` on may carry a cotangent, so generated code calls this rule, and it
+    refuses, whenever one is asked for.)"""
+    return None, None, *_no_second_derivative()
 
 
 def _no_second_derivative():
