@@ -27,7 +27,7 @@ from adgen import errors, factor, inline
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
-from adgen.syntax import BINOPS, UNARYOPS, assign, call, clone, dotted, is_atomic, load, names_in, path_of, rt_call, statements, walk
+from adgen.syntax import BINOPS, UNARYOPS, assign, call, clone, dotted, is_atomic, load, names_in, path_of, rt_call, same, statements, walk
 
 
 class Callees:
@@ -570,12 +570,28 @@ def _literal(value):
 
 
 def _added(total, part):
-    """``total + part``: ``total - p`` for ``part`` ``-p``, and the factors both share
-    written once (``factor.factored``: ``t * a * b + t * c * a`` is ``t * a * (b + c)``)."""
+    """``total + part``: ``total - p`` for ``part`` ``-p``; ``2 * t`` for ``t + t`` (``x * x``);
+    one division for two over one denominator (``_rt.over(a, d) - _rt.over(b, d, q)`` is
+    ``_rt.over(a - b * q, d)``, the quotient rule); and the factors both share written
+    once (``factor.factored``: ``t * a * b + t * c * a`` is ``t * a * (b + c)``)."""
     op = ast.Add()
     if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
         op, part = ast.Sub(), part.operand
+    if isinstance(op, ast.Add) and same(total, part):
+        return ast.BinOp(left=ast.Constant(2), op=ast.Mult(), right=total)
+    over = _over_parts(total), _over_parts(part)
+    if over[0] and over[1] and same(over[0][1], over[1][1]):
+        return rt_call("over", _added(over[0][0], part=over[1][0] if isinstance(op, ast.Add) else ast.UnaryOp(op=ast.USub(), operand=over[1][0])), over[0][1])
     return factor.factored(total, op, part) or ast.BinOp(left=total, op=op, right=part)
+
+
+def _over_parts(expr):
+    """``(numerator, denominator)`` of ``_rt.over(g, den)`` (``g * num`` for ``_rt.over(g, den,
+    num)``), else None."""
+    if not (isinstance(expr, ast.Call) and path_of(expr.func) == "_rt.over" and not expr.keywords and len(expr.args) in (2, 3)):
+        return None
+    g, den, *num = expr.args
+    return (ast.BinOp(left=g, op=ast.Mult(), right=num[0]) if num else g), den
 
 
 def _strip_unbroadcast(expr):
