@@ -9,7 +9,13 @@ from adgen.runtime import singular, tangents
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import linalg
 
-nondiff(tangents.zero_tangent)
+nondiff(tangents.zero_tangent, tangents.chosen)
+
+
+@vjp(tangents.with_tangent_item)
+def with_tangent_item(g, ans, ts, key, t):
+    """A container with one item replaced: as ``with_item``'s rule."""
+    return _rt.vjps.with_item_back(g, ans, ts, key, t)
 
 
 @vjp(tangents.tangent_arg)
