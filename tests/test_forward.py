@@ -21,6 +21,13 @@ def _direction(args, wrt, rng):
     return tuple(rng.standard_normal(np.shape(args[i])) if np.ndim(args[i]) else float(rng.standard_normal()) for i in wrt)
 
 
+def _seed(value, rng):
+    """A random seed of the result's structure (a tuple result: a tuple of seeds)."""
+    if isinstance(value, tuple):
+        return tuple(_seed(item, rng) for item in value)
+    return rng.standard_normal(np.shape(value)) if np.ndim(value) else 1.0
+
+
 def _moved(args, wrt, v, h):
     new = list(args)
     for i, d in zip(wrt, v):
@@ -38,9 +45,9 @@ def test_tangent_against_finite_differences_and_reverse_mode(fn, args, wrt):
     h = 1e-6
     fd = (np.asarray(fn(*_moved(args, names, v, h))) - np.asarray(fn(*_moved(args, names, v, -h)))) / (2 * h)
     np.testing.assert_allclose(tangent, fd, rtol=1e-5, atol=1e-6)
-    w = rng.standard_normal(np.shape(value)) if np.ndim(value) else 1.0
+    w = _seed(value, rng)
     cotangents = vjp(fn, wrt=tuple(names))(*args, w)
-    forward_side = float(np.sum(np.asarray(tangent) * w))
+    forward_side = float(np.sum(np.asarray(tangent) * np.asarray(w)))
     reverse_side = sum(float(np.sum(np.asarray(c) * d)) for c, d in zip(cotangents, v))
     assert forward_side == pytest.approx(reverse_side, rel=1e-10, abs=1e-10)
 

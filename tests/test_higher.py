@@ -9,7 +9,7 @@ import pytest
 import forward_cases
 from adgen import check_grads, defvjp, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 
-CASES = forward_cases.cases()
+CASES = [c for c in forward_cases.cases() if not isinstance(c[0](*c[1]), tuple)]  # tuple results: test_forward_containers.py
 # reverse mode's aliasing cannot tell that an item of the tuple a tangent function returns is a
 # new array, so hvp of a function that stores into what a function of its own returned is AD305
 REFUSED = {

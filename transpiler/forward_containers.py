@@ -39,12 +39,22 @@ CHANGES = ("append", "extend", "pop")  # the list methods whose change the tange
 
 
 def expression(fwd, node, pre):
-    """``(primal, tangent)`` of a container display or of an object's attribute, or None
-    for any other expression (``Forward.expr`` goes on with it)."""
+    """``(primal, tangent)`` of a container display, of an object's attribute or of an
+    item read at a key that activity marks (a key is never differentiated), or None for
+    any other expression (``Forward.expr`` goes on with it)."""
     if isinstance(node, (ast.List, ast.Tuple)):
         return _sequence(fwd, node, pre)
     if isinstance(node, ast.Dict):
         return _mapping(fwd, node, pre)
+    if isinstance(node, ast.Subscript) and fwd.act.expr_active(node.slice):
+        # an index carries no tangent: ``d[k]`` with ``k`` a key taken from an active
+        # dict (``for k in d``) reads the tangent at the same key
+        value, tan = fwd.expr(node.value, pre)
+        index = _kept(fwd, node.slice, pre) if tan is not None else node.slice
+        primal = ast.copy_location(ast.Subscript(value=value, slice=index, ctx=ast.Load()), node)
+        if tan is None:
+            return primal, None
+        return primal, ast.Subscript(value=tan, slice=clone(index), ctx=ast.Load())
     if isinstance(node, ast.Attribute) and getattr(np.ndarray, node.attr, None) is None:
         value, tan = fwd.expr(node.value, pre)
         primal = ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)
