@@ -13,6 +13,7 @@ import copy
 
 import numpy as np
 
+from adgen.runtime import errors
 from adgen.runtime.container_adjoints import _float_leaf, attributes, is_object
 
 
@@ -140,6 +141,10 @@ def fit(t, *others):
     a tangent, spread to the shape the ``others`` (the operands without one) broadcast it
     to (``x + b`` with ``b`` larger than ``x``), a new array; ``t`` itself when that
     shape is its own."""
+    if isinstance(t, (list, tuple)) or any(isinstance(o, (list, tuple)) for o in others):
+        # ``xs + ys`` of lists, one of them without a tangent: the tangent of the join is
+        # not the tangent of one part (reverse mode refuses it the same way)
+        raise errors.AD405_LIST_ARITHMETIC.error()
     shape = np.broadcast_shapes(np.shape(t), *map(np.shape, others))
     if np.shape(t) == shape:
         return t

@@ -318,3 +318,48 @@ def test_what_is_not_covered_is_refused_at_the_line(fn, x):
         jvp(fn)(x, x)
     assert {d.code for d in caught.value.diagnostics} == {"AD224"}
     assert "test_forward_containers.py" in str(caught.value)
+
+
+# -- containers through calls of your own, and joins ------------------------------------------
+
+
+def _fills(ps, x):
+    y = np.zeros(2)
+    y[0] = ps["a"] * x
+    y[1] = ps["b"][1] ** 2
+    return y
+
+
+def passes_a_dict(x):
+    return np.sum(_fills({"a": x[0], "b": [x[1], x[2] * 2.0]}, x[2]))
+
+
+def _makes(x):
+    return {"a": x * 2.0, "b": [np.sin(x), 3.0]}
+
+
+def gets_a_dict_and_stores(x):
+    d = _makes(x)
+    z = np.zeros(3)
+    z[0] = 1.0
+    return np.sum(d["a"] * d["b"][0] + z)
+
+
+@pytest.mark.parametrize("fn", [passes_a_dict, gets_a_dict_and_stores])
+def test_containers_through_calls_of_your_own_with_stores(fn):
+    x, v = np.array([0.3, -0.8, 0.6]), np.array([0.7, 0.2, -0.5])
+    _, tangent = jvp(fn)(x, v)
+    _close(tangent, _difference(fn, (x,), 0, v))
+
+
+def joins_a_constant_list(x):
+    xs = [x, x * 2.0]
+    zs = [np.ones(3), np.ones(3)] + xs
+    return np.sum(zs[0] * x)
+
+
+def test_a_join_of_lists_one_without_a_tangent_is_refused():
+    from adgen.runtime.errors import GradientError
+
+    with pytest.raises(GradientError, match="AD405"):
+        jvp(joins_a_constant_list)(np.ones(3), np.ones(3))

@@ -144,7 +144,7 @@ class Forward:
             return pre + [stmt, assign(dot, self.zero(name, primal))]
         if pre and _unpacks(pre[-1], primal, tan):  # y = g(x): y, _dot_y = jvp_g(x, _dot_x)
             pre[-1].targets[0].elts = [ast.Name(id=name, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())]
-            return pre + ([assign(dot, call("np.copy", load(dot)))] if self.stores else [])
+            return pre + ([assign(dot, rt_call("copied", load(dot)))] if self.stores else [])  # a container's too
         if self.stores and _passed_through(tan) and not isinstance(primal, ast.Name):
             tan = call("np.copy", tan)
         if name not in names_in(tan):

@@ -27,6 +27,13 @@ def with_tangent_item(g, ans, ts, key, t):
     return rest, None, _rt.part(g, key)
 
 
+@vjp(_rt.copied)
+def copied(g, ans, value):
+    """A value with its arrays copied (a tangent a function of the user's returned): the
+    cotangent as it is."""
+    return g
+
+
 @vjp(tangents.tangent_arg)
 def tangent_arg(g, ans, x, v, name, copy=True):
     """The tangent given, checked: ``x`` is read for its shape only."""
