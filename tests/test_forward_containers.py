@@ -77,6 +77,19 @@ class Layer:
     repeats: int
 
 
+@dataclasses.dataclass
+class Dense:
+    W: np.ndarray
+    b: np.ndarray
+
+    def apply(self, x):
+        return np.tanh(self.W @ x + self.b)
+
+
+def through_a_method(layer, x):
+    return np.sum(layer.apply(x) ** 2)
+
+
 class Model:
     def __init__(self, scale, name):
         self.scale = scale
@@ -135,6 +148,7 @@ def _args():
         (dataclass_layer, (Layer(r.standard_normal((3, 3)) * 0.6, r.standard_normal(3), 2), r.standard_normal(3))),
         (scaled, (Model(r.standard_normal(3), "square"), r.standard_normal(3))),
         (nested, ({"inner": (r.standard_normal(2), r.standard_normal(2)), "k": 0.7},)),
+        (through_a_method, (Dense(r.standard_normal((3, 3)) * 0.6, r.standard_normal(3)), r.standard_normal(3))),
     ]
 
 
@@ -312,10 +326,15 @@ def ode(k):
     return np.sum(sol.y)
 
 
-@pytest.mark.parametrize("fn, x", [(inserts, np.ones(2)), (ode, 0.7)])
+def builds_an_object(W, x):
+    layer = Dense(W, np.ones(3))
+    return np.sum(layer.apply(x))
+
+
+@pytest.mark.parametrize("fn, x", [(inserts, np.ones(2)), (ode, 0.7), (builds_an_object, np.ones((3, 3)))])
 def test_what_is_not_covered_is_refused_at_the_line(fn, x):
     with pytest.raises(TranspileError) as caught:
-        jvp(fn)(x, x)
+        jvp(fn)(x, np.ones(3), x) if fn is builds_an_object else jvp(fn)(x, x)
     assert {d.code for d in caught.value.diagnostics} == {"AD224"}
     assert "test_forward_containers.py" in str(caught.value)
 

@@ -24,12 +24,14 @@ left to make the tangent and the value disagree.
 """
 
 import ast
+import inspect
 import math
 
 import numpy as np
 
-from adgen import errors
-from adgen.runtime import items
+from adgen import errors, instances
+from adgen.calls import is_user_function
+from adgen.runtime import items, registry
 from adgen.syntax import assign, call, clone, load, rt_call
 
 CHANGES = ("append", "extend", "pop")  # the list methods whose change the tangent follows
@@ -55,6 +57,11 @@ def expression(fwd, node, pre):
         if tan is None:
             return primal, None
         return primal, ast.Subscript(value=tan, slice=clone(index), ctx=ast.Load())
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = _method(fwd, node.func)
+        if method is not None:  # layer.apply(x): apply's tangent function, with the object as its first argument
+            bound = ast.copy_location(ast.Call(func=node.func, args=[node.func.value] + list(node.args), keywords=node.keywords), node)
+            return fwd._own_call(bound, method, pre)
     if isinstance(node, ast.Attribute) and getattr(np.ndarray, node.attr, None) is None:
         value, tan = fwd.expr(node.value, pre)
         primal = ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)
@@ -62,6 +69,19 @@ def expression(fwd, node, pre):
             return primal, None
         return primal, ast.Attribute(value=tan, attr=node.attr, ctx=ast.Load())
     return None
+
+
+def _method(fwd, func):
+    """The function of the user's that ``obj.name(...)`` calls, for ``obj`` an object of a
+    class of the user's that the call passes (``instances``), else None."""
+    samples = getattr(fwd.resolver, "instances", None)
+    if samples is None or fwd.callees is None:
+        return None
+    obj = samples.of(func.value)
+    if obj is None or isinstance(obj, type) or not instances.is_object(obj):
+        return None
+    fn = inspect.getattr_static(type(obj), func.attr, None)
+    return fn if is_user_function(fn) and registry.lookup(fn) is None else None
 
 
 def _sequence(fwd, node, pre):
