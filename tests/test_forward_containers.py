@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from adgen import grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
+from adgen import check_grads, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 from adgen.errors import TranspileError
 from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
 
@@ -169,6 +169,16 @@ def test_hvp_of_a_pytree_argument(fn, args):
     product = hvp(fn, wrt=0)(*args, v)
     assert type(product) is type(args[0])
     _close(product, _difference(grad(fn, wrt=0), args, 0, v), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("fn, args", ARGS, ids=[f[0].__name__ for f in ARGS])
+def test_check_grads_takes_pytrees(fn, args):
+    check_grads(fn, args, wrt=0, order=2)
+
+
+def test_check_grads_of_a_container_result():
+    check_grads(to_dict, ({"a": np.array([0.3, -0.4]), "b": 1.5},), wrt=0)
+    check_grads(to_tuple, (np.array([0.3, -0.4, 0.8]),), wrt=0)
 
 
 def test_the_tangent_of_a_non_float_leaf_may_be_none():

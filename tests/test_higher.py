@@ -92,7 +92,8 @@ def test_check_grads_names_the_argument_and_the_worst_entry():
 
 
 def test_check_grads_says_what_it_cannot_check():
-    with pytest.raises(TypeError, match="`xs` is a list"):
-        check_grads(lambda xs: xs[0] * 2.0, ([1.0, 2.0],), wrt=0)
+    check_grads(lambda xs: xs[0] * 2.0 + xs[1] ** 2, ([1.0, 2.0],), wrt=0, order=2)  # a list: its float leaves
+    with pytest.raises(TypeError, match="`s` is a str"):
+        check_grads(lambda s, x: x * 2.0, ("abc", 1.0), wrt=0)
     with pytest.raises(ValueError, match="order must be 1 or 2"):
         check_grads(forward_cases.kepler, (0.8, 0.3), order=3)
