@@ -6,6 +6,7 @@ container results; the builtins over sequences; and what is still refused (AD224
 import collections
 import dataclasses
 import math
+import types
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from scipy.integrate import solve_ivp
 
 from adgen import check_grads, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 from adgen.errors import TranspileError
+from adgen.runtime.callbacks import attribute
 from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
 
 EPS = 1e-6
@@ -392,3 +394,26 @@ def test_a_join_of_lists_one_without_a_tangent_is_refused():
 
     with pytest.raises(GradientError, match="AD405"):
         jvp(joins_a_constant_list)(np.ones(3), np.ones(3))
+
+
+# -- the helpers of library calls that take a function of yours (solve_ivp's own forward rule is missing) --
+
+
+def reads_a_result_attribute(sol, k):
+    from_rule = attribute(sol, "y")  # what the normalizer writes for solve_ivp's sol.y
+    return np.sum(from_rule * k) + np.sum(sol.t)
+
+
+def test_the_attribute_helper_reads_the_tangent_s_attribute():
+    sol = types.SimpleNamespace(y=np.array([[0.3, 0.5], [1.2, -0.4]]), t=np.array([0.0, 1.0]))
+    v = types.SimpleNamespace(y=np.array([[1.0, 0.0], [0.5, 2.0]]), t=np.array([0.7, 0.1]))
+    value, tangent = jvp(reads_a_result_attribute)(sol, 1.5, v)
+    assert tangent == pytest.approx(1.5 * 3.5 + 0.8)
+
+
+def test_the_closure_helper_s_tangent_is_its_captured_values_tangents():
+    from adgen.runtime import callbacks, tangent_registry
+    from adgen.runtime.rules.tangents import closure_tangent
+
+    assert tangent_registry.lookup(callbacks.closure).rules[2] is closure_tangent
+    assert closure_tangent([0.5, np.ones(2)], None, print, ("a", "b"), (1.0, np.zeros(2)))[0] == 0.5
