@@ -52,7 +52,8 @@ def expression(fwd, node, pre):
         # an index carries no tangent: ``d[k]`` with ``k`` a key taken from an active
         # dict (``for k in d``) reads the tangent at the same key
         value, tan = fwd.expr(node.value, pre)
-        index = _kept(fwd, node.slice, pre) if tan is not None else node.slice
+        plain = not isinstance(node.slice, (ast.Slice, ast.Tuple))  # a slice or a tuple of indices is read twice as written
+        index = _kept(fwd, node.slice, pre) if tan is not None and plain else node.slice
         primal = ast.copy_location(ast.Subscript(value=value, slice=index, ctx=ast.Load()), node)
         if tan is None:
             return primal, None
