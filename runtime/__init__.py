@@ -104,6 +104,8 @@ PUBLIC = {
     "fit": ("tangents.fit", "a tangent broadcast to its value's shape"),
     "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
     "gradient_of": ("nested.gradient_of", "a gradient function called inside a differentiated function"),
+    "with_tangent_item": ("tangents.with_tangent_item", "the tangent of with_item: a new container with one tangent replaced"),
+    "chosen": ("tangents.chosen", "the position of the argument builtin max/min returned, whose tangent is the result's"),
     "jvps": ("vjps", "the built-in forward rules by name, for those generated code calls rather than pastes"),
     # derivative rules, and what pasted rules reach
     "vjps": ("vjps", "the built-in rules by name, for those generated code calls rather than pastes"),

@@ -34,7 +34,7 @@ from adgen.runtime import errors, kinds, registry
 from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes",
-           "array_names", "check_objects"]
+           "array_names", "check_objects", "map_floats"]
 
 def _is_zero(g):
     return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
@@ -419,6 +419,25 @@ def _used_as_array(x):
     if named:
         return _array_name(x, named[0])
     return errors.AD416_USED_AS_ARRAY.error(kind=type(x).__qualname__)
+
+
+def map_floats(tree, fn):
+    """``tree`` (a value, or a list, tuple, dict or object of them) with ``fn(leaf)`` at
+    each float leaf, in ``leaves``' order, the other leaves as they are; new containers
+    (an object copied with ``copy.copy``), the caller's never changed."""
+    if is_object(tree):
+        out = copy.copy(tree)
+        for name, value in attributes(tree).items():
+            object.__setattr__(out, name, map_floats(value, fn))
+        return out
+    if isinstance(tree, dict):
+        return {k: map_floats(v, fn) for k, v in tree.items()}
+    if isinstance(tree, (list, tuple)):
+        items = [map_floats(v, fn) for v in tree]
+        if hasattr(tree, "_fields"):
+            return type(tree)(*items)
+        return tuple(items) if isinstance(tree, tuple) else items
+    return fn(tree) if _float_leaf(tree) else tree
 
 
 def leaves(tree):

@@ -22,30 +22,40 @@ A primal's forward rule comes in one of three kinds:
   ``rule(t, ans, <the primal's parameters>)`` returning the contribution of ``t``, the
   tangent of parameter ``arg``, to the tangent of the result.
 
+A few primals whose tangent is not a sum of one contribution per parameter (``max(a, b)``
+takes the tangent of the argument it returns; ``_rt.with_item`` puts a tangent into a
+container, where ``+`` would join lists) are declared ``written(...)``: the transpiler
+writes their tangents itself (``transpiler/forward_containers.py``).
+
 The tangent of a result is the sum of the contributions of the parameters whose values
 carry a tangent. Keys are the resolved primal objects, as for reverse rules
 (``registry``), so every spelling of a function finds the same rule.
 """
 
-__all__ = ["Tangent", "jvp", "linear", "joint", "lookup", "covered"]
+__all__ = ["Tangent", "jvp", "linear", "joint", "written", "lookup", "covered"]
 
 from adgen.runtime import registry
 
 
 class Tangent:
     """How a tangent goes through one primal: ``linear``, the indices of the parameters
-    it is linear in, or ``None``; ``joint``: those it is linear in together, or ``None``; ``rules``: parameter index -> explicit rule; ``derived``:
-    the elementwise reverse ``registry.Rule`` the contributions come from, or ``None``."""
+    it is linear in, or ``None``; ``joint``: those it is linear in together, or ``None``;
+    ``rules``: parameter index -> explicit rule; ``derived``: the elementwise reverse
+    ``registry.Rule`` the contributions come from, or ``None``; ``written``: the
+    transpiler writes the tangent itself."""
 
-    __slots__ = ("linear", "joint", "rules", "derived")
+    __slots__ = ("linear", "joint", "rules", "derived", "written")
 
-    def __init__(self, linear=None, rules=None, derived=None, joint=None):
+    def __init__(self, linear=None, rules=None, derived=None, joint=None, written=False):
         self.linear = linear
         self.joint = joint
         self.rules = dict(rules or {})
         self.derived = derived
+        self.written = written
 
     def __repr__(self):
+        if self.written:
+            return "Tangent(written by the transpiler)"
         if self.derived is not None:
             return f"Tangent(derived from {self.derived!r})"
         return f"Tangent(linear={self.linear}, joint={self.joint}, rules={sorted(self.rules)})"
@@ -89,6 +99,13 @@ def joint(*primals, args):
     registry.changed()
     for primal in primals:
         _entry(primal).joint = tuple(args)
+
+
+def written(*primals):
+    """Declare primals whose tangents the transpiler writes itself (``forward_containers``)."""
+    registry.changed()
+    for primal in primals:
+        _entry(primal).written = True
 
 
 def lookup(primal):

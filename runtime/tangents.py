@@ -1,14 +1,29 @@
 """What generated forward-mode code (``jvp_f``) calls: the tangents it is given, checked;
-zero tangents; a tangent brought to its value's shape; and the contribution of a
-tangent through an elementwise rule that generated code calls rather than pastes."""
+zero tangents; a tangent brought to its value's shape; the contribution of a
+tangent through an elementwise rule that generated code calls rather than pastes; and
+the tangents of containers (pytrees).
+
+The tangent of a list, tuple or dict is the same container of its items' tangents; that
+of an object (a dataclass, a namedtuple, an object of the user's: ``container_adjoints.is_object``)
+a copy of it whose attributes hold their tangents, so that ``p.W`` reads the tangent of
+``p`` as it reads ``p``. An item that is not a float (an int, a string, a function)
+has a zero tangent (ints) or ``None`` (anything that is not a number)."""
+
+import copy
 
 import numpy as np
+
+from adgen.runtime import errors
+from adgen.runtime.container_adjoints import _float_leaf, attributes, is_object
 
 
 def tangent_arg(x, v, name, copy=True):
     """The tangent ``v`` given for the argument ``x`` (named ``name``), as a float array of
     ``x``'s shape (a float for a number); with ``copy``, never the caller's own array (for
-    generated code that stores into it)."""
+    generated code that stores into it). For a container ``x`` (a pytree), ``v`` has its
+    structure and the tangent is a new container of the same structure (``_tree``)."""
+    if _is_tree(x):
+        return _tree(x, v, name, copy)
     shape, given = np.shape(x), np.shape(v)
     if given != shape:
         raise ValueError(f"the tangent of `{name}` has shape {given}, but `{name}` has shape {shape}")
@@ -20,15 +35,107 @@ def tangent_arg(x, v, name, copy=True):
     return kind.type(v).item() if kind.kind == "f" and np.ndim(v) == 0 else np.array(v, dtype=kind)
 
 
+def _is_tree(x):
+    return isinstance(x, (list, tuple, dict)) or is_object(x)
+
+
+def _tree(x, v, name, copy):
+    """The tangent of the container ``x`` from the tangent ``v`` the caller gave: the same
+    structure, each float leaf's tangent checked by ``tangent_arg``; an int or bool leaf
+    gets a zero tangent and any other leaf (a string, None, a function) ``None``, whatever
+    ``v`` holds there (``None`` is the usual entry)."""
+    if is_object(x):
+        out = copy_of(x)
+        for attr, item in attributes(x).items():
+            given = v.get(attr) if isinstance(v, dict) else getattr(v, attr, None)
+            object.__setattr__(out, attr, _leaf_or_tree(item, given, f"{name}.{attr}", copy))
+        return out
+    if isinstance(x, dict):
+        if not isinstance(v, dict) or set(v) != set(x):
+            raise TypeError(f"the tangent of `{name}` must be a dict with the keys {sorted(map(repr, x))}, not {_kind(v)}")
+        return {k: _leaf_or_tree(item, v[k], f"{name}[{k!r}]", copy) for k, item in x.items()}
+    if not isinstance(v, (list, tuple)) or len(v) != len(x):
+        raise TypeError(f"the tangent of `{name}` must be a list or tuple of {len(x)} items, not {_kind(v)}")
+    items = [_leaf_or_tree(item, t, f"{name}[{k}]", copy) for k, (item, t) in enumerate(zip(x, v))]
+    if hasattr(x, "_fields"):  # a namedtuple keeps its type
+        return type(x)(*items)
+    return tuple(items) if isinstance(x, tuple) else items
+
+
+def _leaf_or_tree(x, v, name, copy):
+    if _is_tree(x):
+        return _tree(x, v, name, copy)
+    if _float_leaf(x):
+        if v is None:
+            raise TypeError(f"the tangent of `{name}` is None, but `{name}` is a float {'array' if np.ndim(x) else 'number'}")
+        return tangent_arg(x, v, name, copy)
+    if isinstance(x, (bool, int, np.bool_, np.integer)) or isinstance(x, np.ndarray) and x.dtype.kind in "biu":
+        return zero_tangent(x)
+    return None
+
+
+def _kind(v):
+    return "None" if v is None else f"a {type(v).__name__}"
+
+
+def copy_of(x):
+    """A copy of the object ``x`` made without calling ``__init__`` (``copy.copy``), to hold
+    tangents in place of its attributes."""
+    out = copy.copy(x)
+    if out is x:
+        raise TypeError(f"forward mode: a copy of the {type(x).__qualname__} object is the object itself; its tangent cannot be made")
+    return out
+
+
 def zero_tangent(v):
     """The zero tangent of the value ``v``: ``0.0`` for a number, else float zeros of its
-    shape (complex for a complex value); ``None`` for ``None``."""
+    shape (complex for a complex value); ``None`` for ``None``; for a list, tuple, dict
+    or object, the same container of its items' zero tangents."""
     if v is None:  # an optional argument left out (``np.ediff1d(x, to_end=None)``) stays out
         return None
+    if _is_tree(v):
+        return _zero_tree(v)
     if np.ndim(v) == 0 and not isinstance(v, np.ndarray):
         return 0.0
     kind = np.result_type(np.asarray(v).dtype, float)
     return np.zeros(np.shape(v), kind)
+
+
+def _zero_tree(v):
+    if is_object(v):
+        out = copy_of(v)
+        for attr, item in attributes(v).items():
+            object.__setattr__(out, attr, zero_tangent(item))
+        return out
+    if isinstance(v, dict):
+        return {k: zero_tangent(item) for k, item in v.items()}
+    items = [zero_tangent(item) for item in v]
+    if hasattr(v, "_fields"):
+        return type(v)(*items)
+    return tuple(items) if isinstance(v, tuple) else items
+
+
+def with_tangent_item(ts, key, t):
+    """The tangent of ``_rt.with_item(xs, key, new)``: a new list (tuple, dict) ``ts`` with
+    ``t`` at ``key``. Unlike ``with_item`` it checks nothing: tangents may share arrays
+    (``[x + a, x + b]`` holds ``x``'s tangent twice), which nothing stores into."""
+    out = dict(ts) if type(ts) is dict else list(ts)
+    out[key] = t
+    return tuple(out) if type(ts) is tuple else out
+
+
+def chosen(ans, *items):
+    """The position of the argument builtin ``max``/``min`` returned (``max(a, b)``), or of
+    the item (``max(xs)``: one argument): the very object, else the first equal one, else
+    (a NaN result) 0. Its tangent is that item's."""
+    seq = list(items[0]) if len(items) == 1 else items
+    for k, a in enumerate(seq):
+        if a is ans:
+            return k
+    for k, a in enumerate(seq):
+        if a == ans:
+            return k
+    return 0
 
 
 def fit(t, *others):
@@ -36,6 +143,10 @@ def fit(t, *others):
     a tangent, spread to the shape the ``others`` (the operands without one) broadcast it
     to (``x + b`` with ``b`` larger than ``x``), a new array; ``t`` itself when that
     shape is its own."""
+    if isinstance(t, (list, tuple)) or any(isinstance(o, (list, tuple)) for o in others):
+        # ``xs + ys`` of lists, one of them without a tangent: the tangent of the join is
+        # not the tangent of one part (reverse mode refuses it the same way)
+        raise errors.AD405_LIST_ARITHMETIC.error()
     shape = np.broadcast_shapes(np.shape(t), *map(np.shape, others))
     if np.shape(t) == shape:
         return t

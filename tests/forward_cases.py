@@ -1,6 +1,8 @@
 """Functions for forward mode (``tests/test_forward.py``): loops, branches, in-place
 stores, linear algebra and reductions, each with arguments to differentiate at."""
 
+import math
+
 import numpy as np
 
 
@@ -271,6 +273,15 @@ def cases():
         (median_rows, (r.standard_normal((3, 4)),), 0),
         (median_rows, (r.standard_normal((3, 5)),), 0),
         (joined, (r.standard_normal(3), 0.7), (0, 1)),
+        # containers in the body
+        (appended_loop, (r.standard_normal(3),), 0),
+        (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
+        (summed_list, (r.standard_normal(3),), 0),
+        (list_item_store, (r.standard_normal(3),), 0),
+        (tuple_result, (r.standard_normal(3),), 0),
+        (popped_extended, (r.standard_normal(3),), 0),
+        (extremes_of_items, (np.array([0.3, -0.8, 0.6]),), 0),
+        (layers_in_a_list, (r.standard_normal((3, 3)) * 0.5, r.standard_normal((3, 3)) * 0.5, r.standard_normal(3)), (0, 1, 2)),
     ]
 
 
@@ -354,3 +365,61 @@ def split_parts(x):  # (not in ``cases``: reverse mode wants np.split's tuple un
     parts = np.split(x, 2)
     grid = np.meshgrid(parts[0], parts[1] ** 2)
     return np.sum(grid[0] * grid[1]) + np.sum(parts[1] * np.exp(parts[0]))
+
+
+# -- containers in the body ----------------------------------------------------------------
+
+
+def appended_loop(x):
+    states = []
+    h = x
+    for t in range(3):
+        h = np.tanh(h * (t + 1.0)) + x
+        states.append(h)
+    return np.stack(states).reshape(-1)
+
+
+def dict_mlp(W1, b1, W2, x):
+    params = {"W1": W1, "b1": b1, "W2": W2}
+    h = np.tanh(params["W1"] @ x + params["b1"])
+    penalty = 0.0
+    for name in params:
+        penalty = penalty + np.sum(params[name] ** 2)
+    return np.sum((params["W2"] @ h) ** 2) + 0.01 * penalty
+
+
+def summed_list(x):
+    ys = [x, np.sin(x), x ** 2]
+    return sum(ys) + sum([x[0], x[1]], 1.0)
+
+
+def list_item_store(x):
+    ys = [np.zeros(3), x * 2.0]
+    for i in range(3):
+        ys[0][i] = x[i] * x[(i + 1) % 3]
+    ys[1][1:] += ys[0][:2]
+    return ys[0] * ys[1]
+
+
+def tuple_result(x):
+    return np.sin(x) * x[0], x * 2.0
+
+
+def popped_extended(x):
+    ys = [x, np.cos(x)]
+    last = ys.pop()
+    ys.extend([last * x, last])
+    first = ys.pop(0)
+    return first * ys[0] + ys[1]
+
+
+def extremes_of_items(x):
+    items = [x[0] * 2.0, x[1], np.sin(x[2])]
+    return max(items) * min(x[0], x[2]) + max(x) + math.hypot(x[0], x[1]) + math.prod(items)
+
+
+def layers_in_a_list(W1, W2, x):
+    stack = [(W1, 0.1), (W2, -0.2)]
+    for W, b in stack:
+        x = np.tanh(W @ x + b)
+    return x

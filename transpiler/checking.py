@@ -14,6 +14,7 @@ import inspect
 import numpy as np
 
 from adgen import api, forward_api, higher
+from adgen.runtime.container_adjoints import _float_leaf, is_object, leaves, map_floats
 
 MODES = ("fwd", "rev")
 
@@ -36,45 +37,75 @@ def check_grads(f, args, wrt=0, order=1, modes=MODES, eps=1e-6, rtol=1e-5, atol=
 
 
 def _check_one(f, args, index, name, order, modes, eps, rtol, atol, rng):
+    if isinstance(args[index], (int, np.integer)) and not isinstance(args[index], (bool, np.bool_)):
+        args[index] = float(args[index])  # a number given as an int: checked as the float
     x = args[index]
-    if not (isinstance(x, (float, int, np.floating)) or (isinstance(x, np.ndarray) and x.dtype.kind == "f")):
-        raise TypeError(f"check_grads checks arguments that are float arrays or numbers; `{name}` is a {type(x).__name__}")
+    if not _floats(x) or (not _is_tree(x) and not (isinstance(x, (float, int, np.floating)) or isinstance(x, np.ndarray) and x.dtype.kind == "f")):
+        raise TypeError(f"check_grads checks arguments that are float arrays or numbers, or containers of them; `{name}` is a {type(x).__name__}")
     v = _like(x, rng)
     jv_fd = _difference(f, args, index, v, eps)
     w = _like(f(*args), rng)
     jv = ct = None
     if "fwd" in modes:
         jv = forward_api.jvp(f, wrt=index)(*args, v)[1]
-        _compare(jv, jv_fd, "forward mode (jvp) J v", name, rtol, atol)
+        _compare(_flat(jv, jv_fd), _flat(jv_fd), "forward mode (jvp) J v", name, rtol, atol)
     if "rev" in modes:
         ct = api.vjp(f, wrt=index)(*args, w)
-        _compare(_dot(ct, v), _dot(w, jv_fd), "reverse mode (vjp) <J^T w, v>", name, rtol, atol)
+        _compare(_dot(ct, v, x), _dot(w, jv_fd), "reverse mode (vjp) <J^T w, v>", name, rtol, atol)
     if jv is not None and ct is not None:
-        _compare(_dot(jv, w), _dot(ct, v), "the dot-product test <J v, w> = <v, J^T w> between forward and reverse mode", name, 1e-10, 1e-12)
+        _compare(_dot(jv, w, jv_fd), _dot(ct, v, x), "the dot-product test <J v, w> = <v, J^T w> between forward and reverse mode", name, 1e-10, 1e-12)
     if order == 2:
-        if np.ndim(w) != 0:
+        if _is_tree(w) or np.ndim(w) != 0:
             raise ValueError("order=2 needs f to return a number")
         gradient = api.grad(f, wrt=index)
         hv_fd = _difference(gradient, args, index, v, eps)
-        _compare(higher.hvp(f, wrt=index)(*args, v), hv_fd, "the Hessian-vector product (hvp) H v", name, rtol, atol)
+        _compare(_flat(higher.hvp(f, wrt=index)(*args, v), hv_fd), _flat(hv_fd), "the Hessian-vector product (hvp) H v", name, rtol, atol)
+
+
+# values and containers of them (pytrees) alike: their float leaves, in ``leaves``' order
+
+
+def _is_tree(value):
+    return isinstance(value, (list, tuple, dict)) or is_object(value)
+
+
+def _floats(tree):
+    return [leaf for leaf in leaves(tree) if _float_leaf(leaf)]
 
 
 def _like(value, rng):
-    return rng.standard_normal(np.shape(value)) if np.ndim(value) else float(rng.standard_normal())
+    return map_floats(value, lambda leaf: rng.standard_normal(np.shape(leaf)) if np.ndim(leaf) else float(rng.standard_normal()))
 
 
 def _difference(f, args, index, v, eps):
-    """The central finite difference of ``f`` along ``v`` in argument ``index``."""
+    """The central finite difference of ``f`` along ``v`` in argument ``index``: the
+    result's structure, a float array (or number) at each float leaf."""
     x = args[index]
+
+    def moved(h):
+        steps = iter(_floats(v))
+        return map_floats(x, lambda leaf: float(leaf + h * next(steps)) if np.ndim(leaf) == 0 else leaf + h * np.asarray(next(steps)))
+
     ahead, behind = list(args), list(args)
-    ahead[index], behind[index] = x + eps * np.asarray(v), x - eps * np.asarray(v)
-    if np.ndim(x) == 0:
-        ahead[index], behind[index] = float(ahead[index]), float(behind[index])
-    return (np.asarray(f(*ahead), dtype=float) - np.asarray(f(*behind), dtype=float)) / (2 * eps)
+    ahead[index], behind[index] = moved(eps), moved(-eps)
+    before = iter(_floats(f(*behind)))
+    return map_floats(f(*ahead), lambda a: (np.asarray(a, dtype=float) - np.asarray(next(before), dtype=float)) / (2 * eps))
 
 
-def _dot(a, b):
-    return float(np.sum(np.asarray(a) * np.asarray(b)))
+def _flat(tree, like=None):
+    """The entries of ``tree``'s float leaves (at the places of ``like``'s), as one vector
+    (one number for a number)."""
+    if not _is_tree(like if like is not None else tree):
+        return np.asarray(tree, dtype=float)
+    found = leaves(tree)
+    reference = leaves(like) if like is not None else found
+    parts = [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)).ravel() for t, r in zip(found, reference) if _float_leaf(r)]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _dot(a, b, like=None):
+    """``<a, b>`` over the float leaves (``like``: the value whose structure ``a`` has)."""
+    return float(np.sum(_flat(a, like if like is not None else b) * _flat(b)))
 
 
 def _compare(got, expected, what, name, rtol, atol):

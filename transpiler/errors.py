@@ -147,8 +147,10 @@ CODES = {
     "AD224": ("not differentiated in forward mode yet",
               "Forward mode (`jvp`, `adgen emit --mode forward`) covers assignments, stores into arrays, branches and loops, and the operations with a "
               "forward rule: elementwise functions and operators, the linear ones (sums, reshapes, indexing, joins, products of matrices), and a few "
-              "others (extrema, `prod`, `var`, `std`, `solve`, `inv`, `det`, `cholesky`, `norm`), and calls to your own functions. It does not "
-              "handle lists, tuples or dicts of differentiated values, rules of yours with more than one statement, or complex values yet (issue 17).",
+              "others (extrema, `prod`, `var`, `std`, `solve`, `inv`, `det`, `cholesky`, `norm`), and calls to your own functions, and lists, tuples, "
+              "dicts and objects of differentiated values (appends, pops, reads, `sum`, `max`...). It does not handle other list methods (`insert`, "
+              "`sort`), library calls with a function of yours (`solve_ivp`, `odeint`), rules of yours with more than one statement, or complex values "
+              "yet (issue 17).",
               "Take the product with reverse mode instead (`vjp`, or `grad` of `np.sum(f(x) * w)`), or write the step with NumPy operations forward "
               "mode covers."),
     # AD3xx: not differentiable as used

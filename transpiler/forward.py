@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, inline
+from adgen import errors, factor, forward_containers, inline
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -97,6 +97,9 @@ class Forward:
         return out
 
     def statement(self, stmt):
+        changed = forward_containers.statement(self, stmt)  # ys.append(e), v = ys.pop(): the tangent changed alike
+        if changed is not None:
+            return changed
         if isinstance(stmt, (ast.If, ast.While)):
             stmt.body, stmt.orelse = self.block(stmt.body), self.block(stmt.orelse)
             return [stmt]
@@ -141,7 +144,7 @@ class Forward:
             return pre + [stmt, assign(dot, self.zero(name, primal))]
         if pre and _unpacks(pre[-1], primal, tan):  # y = g(x): y, _dot_y = jvp_g(x, _dot_x)
             pre[-1].targets[0].elts = [ast.Name(id=name, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())]
-            return pre + ([assign(dot, call("np.copy", load(dot)))] if self.stores else [])
+            return pre + ([assign(dot, rt_call("copied", load(dot)))] if self.stores else [])  # a container's too
         if self.stores and _passed_through(tan) and not isinstance(primal, ast.Name):
             tan = call("np.copy", tan)
         if name not in names_in(tan):
@@ -201,6 +204,9 @@ class Forward:
             own = self._own(node)
             if own is not None:
                 return self._own_call(node, own, pre)
+        found = forward_containers.expression(self, node, pre)  # a container display, an object's attribute
+        if found is not None:
+            return found
         found = self.operation(node)
         if found is None:
             return node, None
@@ -209,6 +215,8 @@ class Forward:
             return node, None
         how = tangent_registry.lookup(fn)
         rule = registry.lookup(fn)
+        if how is not None and how.written:
+            return forward_containers.written(self, node, fn, args, keywords, rebuild, pre)
         if how is None or rule is None:
             self.diags.report(node, errors.AD224_NO_RULE, name=label)
             return node, None

@@ -11,21 +11,23 @@ broadcasting) and kept per function, ``wrt``, shapes and the globals it resolved
 
 import inspect
 
-from adgen import api, binding, pipeline, shapes, source
+from adgen import api, binding, instances, pipeline, source
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.runtime import modules
 
 _MEMO = LRU(MAX_MODULES)
 
 
-def _compiled(fn, wrt, arg_shapes=None):
+def _compiled(fn, wrt, arg_shapes=None, samples=None):
     """``(Gradient, generated function)`` of ``fn``'s forward mode, specialised to
-    ``arg_shapes`` (parameter -> shape or None; None: for any shapes)."""
+    ``arg_shapes`` (parameter -> shape, ``"dict"``, an object's ``instances.Key`` or None;
+    None: for any shapes); ``samples``: parameter -> the object of the user's the call
+    passes, whose methods the module resolves (``instances``)."""
     key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), repr(arg_shapes))
     found = _MEMO.get(key)
     if found is not None and found[0].guard.holds(fn):
         return found[0], found[1]
-    made = pipeline.transform(source.load(fn), wrt, arg_shapes=arg_shapes, mode="forward")
+    made = pipeline.transform(source.load(fn), wrt, arg_shapes=arg_shapes, mode="forward", samples=samples)
     with modules.deferred():
         module = load_module(made.text, fn.__name__)
     generated = binding.bound(module, made.modules)[made.funcname]
@@ -52,7 +54,8 @@ class JvpFunction:
 
     def source_for(self, *args, **kwargs):
         """The text of the generated module specialised to these arguments' shapes."""
-        return _compiled(self.primal, self.wrt, self._shapes(self._signature.bind(*args, **kwargs)))[0].text
+        bound = self._signature.bind(*args, **kwargs)
+        return _compiled(self.primal, self.wrt, self._shapes(bound), samples_of(self._signature, bound))[0].text
 
     def _shapes(self, bound):
         return shapes_of(self._signature, bound)
@@ -62,7 +65,7 @@ class JvpFunction:
             raise TypeError(f"jvp({self.__name__}) takes the function's arguments, then the tangent")
         *args, v = args
         bound = self._signature.bind(*args, **kwargs)
-        made, generated = _compiled(self.primal, self.wrt, self._shapes(bound))
+        made, generated = _compiled(self.primal, self.wrt, self._shapes(bound), samples_of(self._signature, bound))
         tangents = tuple(v) if made.wrt_tuple else (v,)
         if len(tangents) != len(made.dout):
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
@@ -71,9 +74,20 @@ class JvpFunction:
 
 
 def shapes_of(signature, bound):
-    """Parameter -> the shape the module is specialised to, for the arguments ``bound``."""
-    return {name: shapes.of_argument(value) for name, value in bound.arguments.items()
-            if signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+    """Parameter -> what the module is specialised to for the arguments ``bound``, as
+    ``grad``'s (``api._key_of``): a shape, ``"dict"`` for a dict (a loop over it goes over
+    its keys), an object's structure, or None (a list or tuple: any lengths)."""
+    return {name: api._key_of(value) for name, value in bound.arguments.items() if _positional(signature, name)}
+
+
+def samples_of(signature, bound):
+    """Parameter -> the object of the user's passed for it, where its methods are resolved."""
+    found = {name: value for name, value in bound.arguments.items() if _positional(signature, name) and isinstance(api._key_of(value), instances.Key)}
+    return found or None
+
+
+def _positional(signature, name):
+    return signature.parameters[name].kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def jvp(fn=None, wrt=0):

@@ -6,7 +6,16 @@ its turn (reverse over forward), so the Hessian-vector product is one more gener
 module (``.source``), from code adgen wrote. ``hessian`` stacks ``H e_i``; ``jacobian``
 stacks ``J e_i`` (forward sweeps) or ``e_j J`` (reverse sweeps), whichever needs fewer;
 ``jacfwd`` and ``jacrev`` choose by name. ``grad(grad(f))`` of a function of a number
-is ``hvp`` along ``1.0`` (``api``)."""
+is ``hvp`` along ``1.0`` (``api``).
+
+Arguments and results may be containers (pytrees: lists, tuples, dicts, namedtuples,
+dataclasses, objects), as for ``grad``: ``hvp`` takes a vector of the argument's
+structure and returns one. ``hessian`` and ``jacobian`` use JAX's nested layout: the
+Jacobian of a container result with respect to a container argument is the result's
+structure holding, at each float leaf ``o``, the argument's structure holding, at each
+float leaf ``x``, the array of shape ``o.shape + x.shape`` (the Hessian: the argument's
+structure twice); other leaves (ints, strings) hold ``None``. For an array argument and
+result that is the plain ``out.shape + x.shape`` array."""
 
 import ast
 import inspect
@@ -18,6 +27,7 @@ from adgen.cache import load_module
 from adgen.names import DIRECTIONAL, Names, identifiers
 from adgen.runtime import errors as runtime_errors
 from adgen.runtime import nested as runtime_nested
+from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
 
 _MODULES = {}  # (code, wrt, shapes) -> the wrapper around the tangent module, and its gradient
 
@@ -30,17 +40,17 @@ def _wrt_names(fn, wrt):
     return names, isinstance(wrt, (tuple, list))
 
 
-def _directional(fn, wrt, arg_shapes):
+def _directional(fn, wrt, arg_shapes, samples=None):
     """The gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
     function ``(<fn's parameters>, <a tangent per wrt>) -> J v`` written below the tangent
     module, differentiated with respect to ``wrt``."""
     key = (fn.__code__, id(fn.__globals__), repr(wrt), repr(arg_shapes))
     if key in _MODULES and _MODULES[key][0].guard.holds(fn):
         return _MODULES[key][1]
-    made, _ = forward_api._compiled(fn, wrt, arg_shapes)
+    made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples)
     params = list(inspect.signature(fn).parameters)
     names = Names(identifiers(ast.parse(made.text)))
-    wrapper = names.fresh(DIRECTIONAL + fn.__name__)
+    wrapper = names.fresh(DIRECTIONAL + (fn.__name__ if fn.__name__.isidentifier() else "lambda"))
     call = ", ".join(params + made.dout)
     text = made.text + f"\n\ndef {wrapper}({call}):\n    return {made.funcname}({call})[1]\n"
     space = binding.bound(load_module(text, wrapper), made.modules)
@@ -61,7 +71,7 @@ class HvpFunction:
 
     def _gradient(self, args):
         bound = self._signature.bind(*args)
-        return _directional(self.primal, self.wrt, forward_api.shapes_of(self._signature, bound))
+        return _directional(self.primal, self.wrt, forward_api.shapes_of(self._signature, bound), forward_api.samples_of(self._signature, bound))
 
     @property
     def source(self):
@@ -162,13 +172,57 @@ def _zero_like(y):
     return 0.0 if np.ndim(y) == 0 else np.zeros(np.shape(y))
 
 
+def _float_leaves(tree):
+    """The float leaves of a value or container (``grad``'s order: ``container_adjoints``)."""
+    return [leaf for leaf in leaves(tree) if _float_leaf(leaf)]
+
+
+def _rebuilt(tree, values):
+    """``tree``'s structure with ``values`` at its float leaves, in order (``None`` at the others)."""
+    found = iter(values)
+    return as_grad(0.0, tree, lambda g, leaf: next(found))
+
+
 def _basis(x):
-    """The unit tangents of ``x``, each of its shape."""
-    x = np.asarray(x, dtype=float)
-    for k in range(x.size):
-        e = np.zeros(x.size)
-        e[k] = 1.0
-        yield e.reshape(x.shape) if x.ndim else float(e[0])
+    """The unit tangents of ``x`` (an array, a number or a container), each of its
+    structure: ``(leaf position, tangent)`` per entry of each float leaf."""
+    parts = _float_leaves(x)
+    for j, leaf in enumerate(parts):
+        for k in range(np.size(leaf)):
+            e = np.zeros(np.size(leaf))
+            e[k] = 1.0
+            unit = e.reshape(np.shape(leaf)) if np.ndim(leaf) else float(e[0])
+            yield j, _rebuilt(x, [unit if i == j else _zero_like(p) for i, p in enumerate(parts)])
+
+
+def _leaf_values(tree, like):
+    """The leaves of the tangent or cotangent ``tree`` at the places of ``like``'s float
+    leaves, each an array of that leaf's shape (a zero may come as ``0.0``)."""
+    found, reference = leaves(tree), leaves(like)
+    if len(found) != len(reference):
+        raise ValueError(f"adgen: a derivative of {len(found)} leaves for a value of {len(reference)}")
+    return [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)) for t, r in zip(found, reference) if _float_leaf(r)]
+
+
+def _blocks(sweeps, rows_like, cols_like, by_rows=False):
+    """The nested layout: block ``[o][j]`` of shape ``rows_like``'s float leaf ``o``'s
+    shape + ``cols_like``'s leaf ``j``'s. ``sweeps``: ``(leaf position, leaf values)`` per
+    unit vector, in order: forward sweeps go along ``cols_like``'s leaves and give values at
+    ``rows_like``'s; reverse sweeps (``by_rows``) the other way."""
+    rows, cols = _float_leaves(rows_like), _float_leaves(cols_like)
+    out = []
+    for o, row in enumerate(rows):
+        blocks = []
+        for j, col in enumerate(cols):
+            if by_rows:
+                found = [values[j] for at, values in sweeps if at == o]
+                stacked = np.stack(found) if found else np.zeros((0,) + np.shape(col))
+            else:
+                found = [values[o] for at, values in sweeps if at == j]
+                stacked = np.stack(found, axis=-1) if found else np.zeros(np.shape(row) + (0,))
+            blocks.append(stacked.reshape(np.shape(row) + np.shape(col)))
+        out.append(_rebuilt(cols_like, blocks))
+    return _rebuilt(rows_like, out)
 
 
 def _single(fn, wrt, name):
@@ -180,29 +234,29 @@ def _single(fn, wrt, name):
 
 def hessian(fn, wrt=0):
     """``hessian(f, wrt)(*args)``: the Hessian of ``f``'s scalar result with respect to the
-    argument ``wrt``, of shape ``x.shape + x.shape``, one ``hvp`` per entry of ``x``."""
+    argument ``wrt``, of shape ``x.shape + x.shape``, one ``hvp`` per entry of ``x`` (for a
+    container ``x``, the nested layout of the module's docstring)."""
     index = _single(fn, wrt, "hessian")
     product = hvp(fn, wrt)
 
     def hessian_of(*args):
         x = args[index]
-        columns = [np.asarray(product(*args, e)) for e in _basis(x)]
-        return np.stack(columns, axis=-1).reshape(np.shape(x) + np.shape(x))
+        columns = [(j, _leaf_values(product(*args, e), x)) for j, e in _basis(x)]
+        return _blocks(columns, x, x)
 
     return hessian_of
 
 
 def jacfwd(fn, wrt=0):
     """The Jacobian of ``f``'s result with respect to ``wrt`` by forward sweeps, one per
-    entry of the argument: shape ``out.shape + x.shape``."""
+    entry of the argument: shape ``out.shape + x.shape`` (nested for containers)."""
     index = _single(fn, wrt, "jacfwd")
     tangent = forward_api.jvp(fn, wrt)
 
     def jacobian_of(*args):
-        x = args[index]
-        columns = [np.asarray(tangent(*args, e)[1]) for e in _basis(x)]
-        out = np.shape(columns[0]) if columns else np.shape(fn(*args))
-        return np.stack(columns, axis=-1).reshape(out + np.shape(x)) if columns else np.zeros(out + np.shape(x))
+        x, value = args[index], fn(*args)
+        columns = [(j, _leaf_values(tangent(*args, e)[1], value)) for j, e in _basis(x)]
+        return _blocks(columns, value, x)
 
     return jacobian_of
 
@@ -214,20 +268,25 @@ def jacrev(fn, wrt=0):
 
     def jacobian_of(*args):
         x, value = args[index], fn(*args)
-        rows = [np.asarray(pullback(*args, e), dtype=float) for e in _basis(value)]
-        return np.stack(rows).reshape(np.shape(value) + np.shape(x)) if rows else np.zeros(np.shape(value) + np.shape(x))
+        rows = [(o, _leaf_values(pullback(*args, e), x)) for o, e in _basis(value)]
+        return _blocks(rows, value, x, by_rows=True)
 
     return jacobian_of
 
 
 def jacobian(fn, wrt=0):
-    """The Jacobian of ``f``'s result with respect to ``wrt``, shape ``out.shape + x.shape``:
-    forward sweeps when the argument has fewer entries than the result, else reverse."""
+    """The Jacobian of ``f``'s result with respect to ``wrt``, shape ``out.shape + x.shape``
+    (nested for containers): forward sweeps when the argument has fewer entries than the
+    result, else reverse."""
     index = _single(fn, wrt, "jacobian")
     forward, reverse = jacfwd(fn, wrt), jacrev(fn, wrt)
 
     def jacobian_of(*args):
-        wide = np.size(args[index]) <= np.size(fn(*args))
+        wide = _size(args[index]) <= _size(fn(*args))
         return forward(*args) if wide else reverse(*args)
 
     return jacobian_of
+
+
+def _size(tree):
+    return sum(np.size(leaf) for leaf in _float_leaves(tree))

@@ -266,7 +266,7 @@ def package_jvp(job, form):
     stores = forward.stores_into_arrays(form.body)
     entry = [assign(d, rt_call("tangent_arg", load(w), load(d), ast.Constant(w))) for w, d in zip(job.wrt, dots)]
     if job.tangent_callee:  # called by a tangent module, with tangents it made: nothing to check
-        entry = [assign(d, call("np.copy", load(d))) for d in dots] if stores else []
+        entry = [assign(d, rt_call("copied", load(d))) for d in dots] if stores else []  # containers too
     elif not stores:  # nothing stores into a tangent: the caller's may be read as it is
         for stmt in entry:
             stmt.value.keywords = [ast.keyword(arg="copy", value=ast.Constant(False))]

@@ -9,7 +9,29 @@ from adgen.runtime import nested, singular, tangents
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import linalg
 
-nondiff(tangents.zero_tangent)
+nondiff(tangents.zero_tangent, tangents.chosen)
+
+
+@vjp(tangents.with_tangent_item)
+def with_tangent_item(g, ans, ts, key, t):
+    """A container with one item replaced: as ``with_item``'s rule, the item's cotangent
+    to ``t``, the others' to ``ts``."""
+    if isinstance(g, float) and g == 0.0:
+        return 0.0, None, 0.0
+    if isinstance(g, dict):
+        rest = _rt.AdjDict(g)
+        rest.pop(key, None)
+    else:
+        rest = _rt.Adj(g)
+        rest[key] = 0.0
+    return rest, None, _rt.part(g, key)
+
+
+@vjp(_rt.copied)
+def copied(g, ans, value):
+    """A value with its arrays copied (a tangent a function of the user's returned): the
+    cotangent as it is."""
+    return g
 
 
 @vjp(tangents.tangent_arg)

@@ -3,12 +3,14 @@ ones take theirs from their reverse rules, ``tangent_registry``): the linear one
 declared, and the others, each a function ``rule(t, ans, <parameters>)`` giving the
 contribution of the tangent ``t`` of one parameter to the tangent of the result."""
 
+import math
 import operator
 
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime.tangent_registry import jvp, linear
+from adgen.runtime import callbacks, items
+from adgen.runtime.tangent_registry import jvp, linear, written
 
 # linear in their first parameter: the tangent goes through the function itself
 linear(
@@ -134,3 +136,65 @@ def norm_tangent(t, ans, x, ord=None, axis=None, keepdims=False):
     u, s, vh = np.linalg.svd(x)
     inner = np.diagonal(u.T @ t @ vh.T)
     return np.sum(inner) if ord == "nuc" else inner[0 if ord == 2 else -1]
+
+
+# -- builtins and math over sequences; the runtime helpers of containers and callbacks --
+# A tangent of a list, tuple or dict is the same container of its items' tangents (runtime/tangents.py).
+
+# a new container of the same items: of their tangents
+linear(list, tuple, math.fsum)
+# the argument of max/min returned takes its tangent along; the norms read every
+# coordinate; with_item puts a tangent into a container (``+`` would join lists): the
+# transpiler writes these (transpiler/forward_containers.py)
+written(max, min, math.hypot, math.dist, items.with_item)
+# ``sol.y`` of a library result whose tangent is an object with the same attributes
+linear(callbacks.attribute)
+
+
+@jvp(sum)
+def sum_tangent(t, ans, iterable, start=0):
+    """The sum of the items' tangents (of the rows' tangents, for an array)."""
+    return sum(t)
+
+
+@jvp(sum, arg=1)
+def sum_start_tangent(t, ans, iterable, start=0):
+    return _rt.fit(t, ans)
+
+
+@jvp(math.prod)
+def math_prod_tangent(t, ans, iterable, *, start=1):
+    """The sum over the items of each one's tangent times the product of the others (no
+    division: zeros among the items are fine)."""
+    values, tangents = list(iterable), list(t)
+    total = 0.0
+    for k in range(len(values)):
+        total = total + tangents[k] * math.prod(values[:k], start=start) * math.prod(values[k + 1:])
+    return total
+
+
+@jvp(math.prod, arg=1)
+def math_prod_start_tangent(t, ans, iterable, *, start=1):
+    return t * math.prod(iterable)
+
+
+@jvp(dict)
+def dict_tangent(t, ans, iterable=()):
+    """``dict(d)``: the tangents of ``d``'s items; ``dict(pairs)``: each key with the
+    tangent of its value (a later pair wins, as in the dict)."""
+    if isinstance(iterable, dict):
+        return dict(t)
+    return {pair[0]: tangent[1] for pair, tangent in zip(iterable, t)}
+
+
+@jvp(items.array_copy)
+def array_copy_tangent(t, ans, item):
+    return np.copy(t)
+
+
+@jvp(callbacks.closure, arg=2)
+def closure_tangent(t, ans, fn, names, values):
+    """The tangent of a function of the user's with the values it captured: the tuple of
+    those values' tangents (as the cotangent of one is the tuple of their cotangents),
+    for the forward rule of the library function it is passed to."""
+    return tuple(t)
