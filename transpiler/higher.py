@@ -48,16 +48,50 @@ def _directional(fn, wrt, arg_shapes, samples=None):
     if key in _MODULES and _MODULES[key][0].guard.holds(fn):
         return _MODULES[key][1]
     made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples)
-    params = list(inspect.signature(fn).parameters)
-    names = Names(identifiers(ast.parse(made.text)))
-    wrapper = names.fresh(DIRECTIONAL + (fn.__name__ if fn.__name__.isidentifier() else "lambda"))
-    call = ", ".join(params + made.dout)
-    text = made.text + f"\n\ndef {wrapper}({call}):\n    return {made.funcname}({call})[1]\n"
+    text, wrapper = directional_text(made, list(inspect.signature(fn).parameters), fn.__name__)
     space = binding.bound(load_module(text, wrapper), made.modules)
     names_wrt, as_tuple = _wrt_names(fn, wrt)
     gradient = api.grad(space[wrapper], wrt=tuple(names_wrt) if as_tuple else names_wrt[0])
     _MODULES[key] = (made, gradient)
     return gradient
+
+
+def directional_text(made, params, primal_name):
+    """``(text, name)``: the tangent module ``made`` (``pipeline.Gradient``) with its function
+    made into ``name``, ``directional_f(<f's parameters>, <the tangents>) -> J v``, the
+    function ``hvp`` differentiates: renamed and returning the tangent alone
+    (``return _ans, _dot_ans`` -> ``return _dot_ans``), so that reverse mode differentiates
+    its body as the function it is, specialised to the arguments' shapes as it is, with no
+    call to follow. A tangent function that calls itself (recursion) keeps its name, and
+    ``name`` calls it."""
+    tree = ast.parse(made.text)
+    name = Names(identifiers(tree)).fresh(DIRECTIONAL + (primal_name if primal_name.isidentifier() else "lambda"))
+    doc = f'"""The derivative of {primal_name} along {", ".join(made.dout)}: its gradient is the Hessian-vector product (H v)."""'
+    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == made.funcname)
+    returns = [n for n in _own_nodes(func) if isinstance(n, ast.Return)]
+    recursive = any(isinstance(n, ast.Name) and n.id == made.funcname for n in ast.walk(func))
+    if recursive or not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns):
+        call = ", ".join(params + made.dout)
+        return made.text + f"\n\ndef {name}({call}):\n    {doc}\n    return {made.funcname}({call})[1]\n", name
+    lines = made.text.split("\n")
+    edits = [(r.lineno, r.end_lineno, [" " * r.col_offset + "return " + ast.unparse(r.value.elts[1])]) for r in returns]
+    first = func.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        edits.append((first.lineno, first.end_lineno, [" " * first.col_offset + doc]))
+    edits.append((func.lineno, func.lineno, [lines[func.lineno - 1].replace(f"def {made.funcname}(", f"def {name}(", 1)]))
+    for start, end, new in sorted(edits, reverse=True):
+        lines[start - 1:end] = new
+    return "\n".join(lines), name
+
+
+def _own_nodes(func):
+    """The nodes of ``func``'s body, not those of functions defined inside it."""
+    todo = list(func.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 class HvpFunction:

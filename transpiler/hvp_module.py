@@ -1,19 +1,17 @@
 """The Hessian-vector product as one file (``adgen emit --mode hvp``).
 
-The file holds, under one header, the tangent module of ``f`` (``jvp_f``, as ``--mode
-forward`` writes it), the derivative of ``f`` along the tangents (``directional_f``, a
-scalar), and below them the gradient of ``directional_f``, which is ``H v``
+The file holds, under one header, the derivative of ``f`` along the tangents
+(``directional_f``: the tangent module of ``f``, as ``--mode forward`` writes it, returning
+the tangent alone), and below it the gradient of ``directional_f``, which is ``H v``
 (``value_and_grad_directional_f(<f's parameters>, <the tangents>)`` returns ``(J v, H v)``).
 Reverse mode reads the top of the file as it will be written, so its ``# line N``
 comments are lines of the file itself. A file that quotes no other generated file and
 needs nothing but the user's module, NumPy and the runtime, as the other modes'."""
 
-import ast
 import re
 
-from adgen import binding, emit, fingerprint, pipeline, source
+from adgen import binding, emit, fingerprint, higher, pipeline, source
 from adgen.cache import execute
-from adgen.names import DIRECTIONAL, Names, identifiers
 
 _HEADER_LINES = 3  # what emit.header writes with a command: its first line, wrt and hashes, regenerate
 
@@ -22,17 +20,9 @@ def hvp_text(src, wrt, origin, command, arg_shapes, base, stem):
     """The text of the file: ``src`` the user's function (``source.Source``), ``stem`` the
     file's name without ``.py`` (what the docstrings call it)."""
     made = pipeline.transform(src, wrt, arg_shapes=arg_shapes, base=base, mode="forward")
-    head, body = _split_header(made.text)
-    names = Names(identifiers(ast.parse(body)))
-    wrapper = names.fresh(DIRECTIONAL + src.name)
-    params = pipeline.params(src.func)
-    call = ", ".join(params + made.dout)
-    top = (
-        "\n" * _HEADER_LINES + body
-        + f"\n\ndef {wrapper}({call}):\n"
-        + f'    """The derivative of {src.name} along {", ".join(made.dout)}: its gradient is the Hessian-vector product."""\n'
-        + f"    return {made.funcname}({call})[1]\n"
-    )
+    text, wrapper = higher.directional_text(made, pipeline.params(src.func), src.name)
+    head, body = _split_header(text)
+    top = "\n" * _HEADER_LINES + body
     module = execute(stem, top, f"{stem}.py")
     space = binding.bound(module, made.modules)
     shapes = dict(arg_shapes or {})
