@@ -218,3 +218,21 @@ def test_gradients_other_than_grad_are_refused_inside():
 
 
 _dpartial = grad(functools.partial(_energy, k=0.5))
+
+
+def _tower(x, n):
+    if n == 0:
+        return x
+    return np.sin(_tower(x, n - 1)) * x
+
+
+def _recursive(x, n):
+    """Recursive: its tangent function calls itself, so hvp differentiates a function calling it."""
+    if n == 0:
+        return np.sum(x ** 2)
+    return _recursive(np.sin(x) * 1.5, n - 1) + np.sum(_tower(x, 2))
+
+
+def test_hvp_of_a_recursive_function():
+    check_grads(_recursive, (np.array([0.3, -0.7, 1.1]), 3), wrt=0, order=2)
+    assert "return jvp__recursive(" in hvp(_recursive).source
