@@ -278,7 +278,8 @@ class Forward:
         total = parts[0]
         for p in parts[1:]:
             total = _added(total, p)
-        if fit:  # a tangent smaller than the result (``x + b``, ``b`` larger): spread over the other operands' shape
+        others = [p for p in others if not _multiplies(total, values[p])]
+        if fit and others:  # a tangent smaller than the result (``x + b``, ``b`` larger): spread over the other operands' shape
             total = rt_call("fit", total, *[clone(values[p]) for p in others])
         return primal, total
 
@@ -583,6 +584,7 @@ def _added(total, part):
     ``_rt.over(a - b * q, d)``, the quotient rule); and the factors both share written
     once (``factor.factored``: ``t * a * b + t * c * a`` is ``t * a * (b + c)``)."""
     op = ast.Add()
+    part = _negation_out(part)
     if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
         op, part = ast.Sub(), part.operand
     if isinstance(op, ast.Add) and same(total, part):
@@ -591,6 +593,32 @@ def _added(total, part):
     if over[0] and over[1] and same(over[0][1], over[1][1]):
         return rt_call("over", _added(over[0][0], part=over[1][0] if isinstance(op, ast.Add) else ast.UnaryOp(op=ast.USub(), operand=over[1][0])), over[0][1])
     return factor.factored(total, op, part) or ast.BinOp(left=total, op=op, right=part)
+
+
+def _multiplies(total, value):
+    """Is ``value`` a factor (or divisor) of every term of the sum ``total`` (``t * y`` for
+    ``x * y``), so that the tangent is broadcast to its shape already?"""
+    if same(total, value):
+        return True
+    if isinstance(total, ast.BinOp) and isinstance(total.op, (ast.Add, ast.Sub)):
+        return _multiplies(total.left, value) and _multiplies(total.right, value)
+    if isinstance(total, ast.UnaryOp) and isinstance(total.op, ast.USub):
+        return _multiplies(total.operand, value)
+    if isinstance(total, ast.BinOp) and isinstance(total.op, (ast.Mult, ast.Div)):
+        return _multiplies(total.left, value) or _multiplies(total.right, value)
+    if isinstance(total, ast.Call) and path_of(total.func) in ("_rt.over", "_rt.times"):  # g / den, g * num / den, g * factor
+        return any(_multiplies(a, value) for a in total.args)
+    return False
+
+
+def _negation_out(expr):
+    """A product whose first factor is negated, ``-a * b * c``, as ``-(a * b * c)``, so that
+    adding it is a subtraction of a product whose factors ``factor.factored`` can see."""
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
+        left = _negation_out(expr.left)
+        if isinstance(left, ast.UnaryOp) and isinstance(left.op, ast.USub):
+            return ast.UnaryOp(op=ast.USub(), operand=ast.BinOp(left=left.operand, op=ast.Mult(), right=expr.right))
+    return expr
 
 
 def _over_parts(expr):
