@@ -102,6 +102,7 @@ PUBLIC = {
     "tangent_arg": ("tangents.tangent_arg", "a tangent given for an argument, checked and copied"),
     "zero_tangent": ("tangents.zero_tangent", "the zero tangent of a value"),
     "fit": ("tangents.fit", "a tangent broadcast to its value's shape"),
+    "tuple_tangent_sum": ("tangents.tuple_tangent_sum", "the sum of tuple tangents, entry by entry"),
     "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
     "jvps": ("vjps", "the built-in forward rules by name, for those generated code calls rather than pastes"),
     # derivative rules, and what pasted rules reach

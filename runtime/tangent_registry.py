@@ -15,7 +15,16 @@ A primal's forward rule comes in one of three kinds:
   zeros for the items without one;
 - **explicit** (``@jvp(np.linalg.solve, arg=0)``): an ordinary function
   ``rule(t, ans, <the primal's parameters>)`` returning the contribution of ``t``, the
-  tangent of parameter ``arg``, to the tangent of the result.
+  tangent of parameter ``arg``, to the tangent of the result. A primal returning a
+  tuple (its reverse rule registered with ``outputs=N``, taking a tuple cotangent) has
+  a rule returning the tuple of the tangents of its results, one per result (zeros,
+  not ``None``, for a result that does not vary, such as ``slogdet``'s sign; a tuple
+  display the rule returns as its one expression may hold ``None`` there): forward
+  mode unpacks it as the statement unpacks the result (``q, r = np.linalg.qr(a)``
+  gets ``_dot_q, _dot_r = ...``), and several arguments' tuples add entry by entry
+  (``transpiler/forward_tuples.py``). A rule whose result's form depends on the
+  arguments (``qr(a, mode="r")``, ``svd(a, compute_uv=False)``: one array) returns
+  the tangent of the form the call returns.
 
 The tangent of a result is the sum of the contributions of the parameters whose values
 carry a tangent. Keys are the resolved primal objects, as for reverse rules

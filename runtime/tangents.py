@@ -23,6 +23,8 @@ def tangent_arg(x, v, name, copy=True):
 def zero_tangent(v):
     """The zero tangent of the value ``v``: ``0.0`` for a number, else float zeros of its
     shape (complex for a complex value)."""
+    if isinstance(v, tuple):  # a tuple-valued result (``np.linalg.svd``'s): one per entry
+        return tuple(zero_tangent(x) for x in v)
     if np.ndim(v) == 0 and not isinstance(v, np.ndarray):
         return 0.0
     kind = np.result_type(np.asarray(v).dtype, float)
@@ -56,3 +58,9 @@ def elementwise_jvp(rule, k, t, ans, *args, **kwargs):
 
 def _numeric(a):
     return isinstance(a, (np.ndarray, np.generic, float, int, complex)) and not isinstance(a, bool)
+
+
+def tuple_tangent_sum(*parts):
+    """The tangent of a tuple-valued result (``lstsq``'s) made of several arguments'
+    contributions, each a tuple: their sum entry by entry."""
+    return tuple(sum(entries) for entries in zip(*parts))

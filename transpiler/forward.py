@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, inline
+from adgen import errors, factor, forward_tuples, inline, objects
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -108,6 +108,8 @@ class Forward:
                 return self.assign(stmt, target.id)
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                 return self.store(stmt, target)
+            if isinstance(target, (ast.Tuple, ast.List)):  # q, r = np.linalg.qr(a)
+                return forward_tuples.unpack(self, stmt, target, ROOT)
         if self._touches_active(stmt):
             self.diags.report(stmt, errors.AD224_STATEMENT, kind=type(stmt).__name__)
         return [stmt]
@@ -217,6 +219,10 @@ class Forward:
         except inline.BindError as exc:
             self.diags.report(node, errors.AD204_RULE_ARGUMENTS, rule=label, error=exc, params=", ".join(map(str, inline.template(rule).params)))
             return node, None
+        refused = objects.refusal(self, inline.template(rule), mapping)  # the reverse rule's refuse= conditions hold forward too
+        if refused:
+            self.diags.report(node, errors.AD210_RULE_REFUSES, reason=refused)
+            return node, None
         return self._apply(node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name)
 
     def _apply(self, node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name):
@@ -258,6 +264,8 @@ class Forward:
                 primal = load(kept)
             ans = load(kept) if ans_name is None else ast.Name(id=ans_name, ctx=ast.Load())
             parts = [_filled(p, ans) for p in parts]
+        if isinstance(rule.outputs, int) and len(parts) > 1:  # tuple tangents add entry by entry
+            return primal, forward_tuples.added(parts)
         total = parts[0]
         for p in parts[1:]:
             total = _added(total, p)
@@ -276,7 +284,7 @@ class Forward:
             rtpl = inline.template(registry.Rule(how.rules[index]))
             if {p.name for p in tpl.params} - {p.name for p in rtpl.params}:
                 return None  # a parameter the reverse rule takes and this one would ignore
-            out = rtpl.output(0)
+            out = forward_tuples.output(rtpl)
             if rtpl.inlined and out is not None:
                 return ("explicit", rtpl), names_in(out) & names
             if rtpl.rule.fn.__module__.startswith("adgen.runtime."):  # a built-in rule, called by its public name
@@ -314,7 +322,7 @@ class Forward:
     def _pasted(self, tpl, t, values):
         """An explicit rule's contribution: its one expression with the tangent for ``t``, or
         a call of it (``_rt.jvps.<name>``) when it has more than one statement."""
-        out = tpl.output(0)
+        out = forward_tuples.output(tpl)
         if tpl.inlined and out is not None:
             return inline.paste(out, {**values, tpl.g: t, tpl.ans: _ans()})
         args, keywords = [t, _ans()], []

@@ -23,6 +23,7 @@ from adgen.runtime.rules import (  # noqa: F401
     shape,
     statistics,
     tangents,
+    tangents_linalg,
 )
 
 # rule module -> the library it needs
