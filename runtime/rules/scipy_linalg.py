@@ -559,3 +559,6 @@ def _solve_banded_cot(g, x, lower, upper, ab, b):
 def solve_banded(g, ans, l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
     gab, gb = _rt.rules.scipy_linalg._solve_banded_cot(g, ans, l_and_u[0], l_and_u[1], ab, b)
     return None, gab, gb
+
+
+from adgen.runtime.rules import scipy_linalg_tangents  # noqa: E402, F401  (the forward rules, registered with these)

@@ -569,3 +569,6 @@ def parameters(frozen):
 
 
 _MULTIVARIATE = {type(stats.multivariate_normal): stats.multivariate_normal, type(stats.dirichlet): stats.dirichlet}
+
+
+from adgen.runtime.rules import scipy_stats_tangents  # noqa: E402, F401  (the forward rules, registered with these)

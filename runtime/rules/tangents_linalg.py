@@ -170,14 +170,18 @@ def svd_tangent(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False)
         return svdvals_tangent(t, ans, a)
     u, s, vh = ans
     m, n = np.shape(a)[-2:]
-    if full_matrices and m != n:  # the extra columns of U (rows of V^T) are not determined by a
-        raise errors.AD411_SVD_FULL.error(what="columns of U" if m > n else "rows of V^T")
+    k = min(m, n)
+    full = full_matrices and m != n
+    if full:  # the extra columns of U (rows of V^T) are not determined by a: their tangents are NaN (``_undetermined``)
+        u, vh = u[..., :, :k], vh[..., :k, :]
     v = _T(vh)
     c = _T(u) @ t @ v
     row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
     f = _off_diagonal_inverse_gaps(s**2)
     du = u @ (f * (c * col + row * _T(c))) + (t @ v - u @ c) / col
     dv = v @ (f * (row * c + _T(c) * col)) + (_T(t) @ u - v @ _T(c)) / col
+    if full:
+        du, dv = _undetermined(du, m), _undetermined(dv, n)
     found = (du, np.diagonal(c, axis1=-2, axis2=-1), _T(dv))  # a name: the other path returns one array
     return found
 
@@ -200,14 +204,26 @@ def qr_tangent(t, ans, a, mode="reduced"):
     """(dQ, dR); mode='r': dR. A wide a = [X | Y] = Q [U | V]: X's factors, and dV = Q^T (dY - dQ V)."""
     q, r = np.linalg.qr(a) if mode == "r" else ans
     m, n = np.shape(a)[-2:]
-    if q.shape[-1] > n:
-        raise errors.AD411_QR_COMPLETE.error()
+    complete = q.shape[-1] > n  # mode='complete' of a tall a: Q's extra columns are not determined by a
+    if complete:
+        q, r = q[..., :n], r[..., :n, :]
     if m >= n:
         dq, dr = qr_square_tangent(t, q, r)
+        if complete:  # R's extra rows are zeros
+            dq, dr = _undetermined(dq, m), np.concatenate([dr, np.zeros(dr.shape[:-2] + (m - n, n))], axis=-2)
     else:
         dq, du = qr_square_tangent(t[..., :, :m], q, r[..., :, :m])
         dr = np.concatenate([du, _T(q) @ (t[..., :, m:] - dq @ r[..., :, m:])], axis=-1)
     return dr if mode == "r" else (dq, dr)
+
+
+def _undetermined(d, width):
+    """The tangent ``d`` of the determined columns of a factor, with NaN columns up to
+    ``width`` for those the matrix does not determine (the full factors of a non-square
+    matrix): a result that reads them has no derivative, and shows it (the reverse rule
+    raises AD411 there); one that does not, such as the singular values alone, is exact."""
+    pad = np.full(d.shape[:-1] + (width - d.shape[-1],), np.nan)
+    return np.concatenate([d, pad], axis=-1)
 
 
 def _lstsq_common(ans, a, b):
