@@ -13,7 +13,7 @@ from scipy import linalg
 import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.rules import tangents_linalg
-from adgen.runtime.rules.scipy_linalg import _as_columns, _effective, _lu_parts, _op, _rows, _structure, _symmetric, _T, _ties
+from adgen.runtime.rules.scipy_linalg import _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _T, _ties
 from adgen.runtime.tangent_registry import jvp, linear
 
 # linear in the right-hand side
@@ -73,13 +73,34 @@ def cho_solve_tangent(t, ans, c_and_lower, b, overwrite_b=False, check_finite=Tr
     return _solved_columns(lambda r: linalg.cho_solve((c, lower), r), rhs, b)
 
 
+def _lu_square_tangent(dp, low, up):
+    """A = L U square: F = L^-1 dA U^-1, dL = L tril(F, -1), dU = triu(F) U."""
+    f = _T(linalg.solve_triangular(up, _T(linalg.solve_triangular(low, dp, lower=True, unit_diagonal=True)), trans=1))
+    return low @ np.tril(f, -1), np.triu(f) @ up
+
+
 @jvp(linalg.lu_factor)
 def lu_factor_tangent(t, ans, a, overwrite_a=False, check_finite=True):
-    """a[perm] = L U (square): F = L^-1 dA[perm] U^-1, dL = L tril(F, -1), dU = triu(F) U; the pivots carry none."""
-    low, up, perm = _lu_parts(*ans)
-    dp = np.take_along_axis(np.asarray(t), _rows(perm, np.shape(t)), axis=-2)
-    f = _T(linalg.solve_triangular(up, _T(linalg.solve_triangular(low, dp, lower=True, unit_diagonal=True)), trans=1))
-    return np.tril(low @ np.tril(f, -1), -1) + np.triu(f) @ up, np.zeros(np.shape(ans[1]))
+    """a[perm] = L U, L (m, k) unit lower, U (k, n): the square part's factors, then a tall a's
+    extra rows dL2 = (dA2 - L2 dU) U^-1, a wide a's extra columns dU2 = L^-1 (dA2 - dL U2);
+    packed as ``lu`` is. The pivots carry none."""
+    lu, piv = ans
+    lu = np.asarray(lu)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    low = np.tril(lu[..., :, :k], -1) + np.eye(m, k)
+    up = np.triu(lu[..., :k, :])
+    perm = _row_order(piv, m)
+    dp = np.take_along_axis(np.asarray(t, dtype=float), _rows(perm, lu.shape), axis=-2)
+    dl, du = _lu_square_tangent(dp[..., :k, :k], low[..., :k, :], up[..., :, :k])
+    found = np.tril(dl, -1) + du
+    if m > n:
+        extra = _T(linalg.solve_triangular(up, _T(dp[..., n:, :] - low[..., n:, :] @ du), trans=1))
+        found = np.concatenate([found, extra], axis=-2)
+    elif m < n:
+        extra = linalg.solve_triangular(low, dp[..., :, m:] - dl @ up[..., :, m:], lower=True, unit_diagonal=True)
+        found = np.concatenate([found, extra], axis=-1)
+    return found, np.zeros(np.shape(piv))
 
 
 @jvp(linalg.lu_solve, arg=0)
