@@ -41,10 +41,11 @@ class Tangent:
     it is linear in, or ``None``; ``rules``: parameter index -> explicit rule; ``derived``:
     the elementwise reverse ``registry.Rule`` the contributions come from, or ``None``."""
 
-    __slots__ = ("linear", "rules", "derived")
+    __slots__ = ("linear", "rules", "derived", "jointly")
 
     def __init__(self, linear=None, rules=None, derived=None):
         self.linear = linear
+        self.jointly = False  # linear in the items of a ``*args`` together (``block_diag``), not each with the others held
         self.rules = dict(rules or {})
         self.derived = derived
 
@@ -79,12 +80,15 @@ def jvp(*primals, arg=0):
     return register
 
 
-def linear(*primals, args=(0,)):
+def linear(*primals, args=(0,), jointly=False):
     """Declare every primal linear in each parameter of ``args`` (indices), the others
-    held fixed."""
+    held fixed; ``jointly``: linear in the items of its ``*args`` parameter together
+    (``block_diag(*arrs)``: an item's contribution has zeros for the other items), rather
+    than in each with the others held (``einsum``'s operands)."""
     registry.changed()
     for primal in primals:
         _entry(primal).linear = tuple(args)
+        _entry(primal).jointly = jointly
 
 
 def lookup(primal):

@@ -279,7 +279,7 @@ class Forward:
         template), ``"called"`` (the elementwise reverse rule, called), ``"zero"``; or None."""
         names = {p.name for p in tpl.params}
         if how.linear is not None and index in how.linear:
-            return "linear", names - {tpl.params[index].name}
+            return ("linear", how.jointly), names - {tpl.params[index].name}
         if index in how.rules:
             rtpl = inline.template(registry.Rule(how.rules[index]))
             if {p.name for p in tpl.params} - {p.name for p in rtpl.params}:
@@ -310,7 +310,7 @@ class Forward:
         t = _tangent_of(low) if item is None else low[1]
         kind = plan[0] if isinstance(plan, tuple) else plan
         if kind == "linear":
-            return self._linear(index, item, args, keywords, tpl.params, lowered, rebuild)
+            return self._linear(index, item, args, keywords, tpl.params, lowered, rebuild, plan[1])
         if kind == "explicit":
             return self._pasted(plan[1], t, values)
         if kind == "pasted":
@@ -344,13 +344,16 @@ class Forward:
         call.keywords = [ast.keyword(arg=n, value=clone(lowered[id(v)][0])) for n, v in keywords]
         return call
 
-    def _linear(self, index, item, args, keywords, params, lowered, rebuild):
+    def _linear(self, index, item, args, keywords, params, lowered, rebuild, jointly=False):
         """The primal called with the tangent in place of parameter ``index`` (of its item
-        ``item`` of a ``*args``), the sequence of tangents for a sequence of arrays."""
+        ``item`` of a ``*args``, the other items zeros where it is ``jointly`` linear in them),
+        the sequence of tangents for a sequence of arrays."""
         new_args = [clone(lowered[id(a)][0]) for a in args]
         new_keywords = [(n, clone(lowered[id(v)][0])) for n, v in keywords]
         name = params[index].name
         positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+        if item is not None and jointly:  # block_diag(0, dx, 0)
+            new_args[index:] = [rt_call("zero_tangent", a) for a in new_args[index:]]
         if item is not None:  # one item of *args
             new_args[index + item] = _tangent_of(lowered[id(args[index + item])])
             return rebuild(new_args, new_keywords)

@@ -20,6 +20,7 @@ from adgen.runtime.tangent_registry import jvp, linear
 linear(linalg.solve, linalg.solve_triangular, args=(1,))
 linear(linalg.cho_solve, linalg.lu_solve, args=(1,))
 linear(linalg.solve_banded, args=(2,))
+linear(linalg.block_diag, jointly=True)  # block_diag(0, dx, 0) for the tangent of one block
 
 
 def _solved_columns(solve, rhs, b):
