@@ -2,6 +2,7 @@
 stores, linear algebra and reductions, each with arguments to differentiate at."""
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 
 def poly_loop(x, n):
@@ -261,7 +262,7 @@ def cases():
         (stored_energy, (r.standard_normal(4),), 0),
         (col_max_energy, (r.standard_normal((3, 4)),), 0),
         (wave_mix, (r.standard_normal(3),), 0),
-    ]
+    ] + tuple_cases()
 
 
 def shifted_store(x, c):
@@ -278,3 +279,48 @@ def store_after_call(x):
     y = _shifted(x)
     y[1] = 2.0 * y[0]
     return np.sum(y * x)
+
+
+# -- tuple-valued results (q, r = np.linalg.qr(a)), kept whole or unpacked -------------------------
+
+
+def qr_energy(A):
+    q, r = np.linalg.qr(A)
+    return np.sum(q[:, 0]) * r[0, 0] + np.sum(r ** 2) + np.sum(q @ np.triu(r))
+
+
+def svd_energy(A):
+    u, s, vh = np.linalg.svd(A, full_matrices=False)
+    return np.sum(s ** 2) + np.sum(u[:, 0]) * np.sum(vh[0]) + s[0] * s[-1]
+
+
+def slogdet_energy(A):
+    sign, logdet = np.linalg.slogdet(A)
+    return sign * logdet + logdet ** 2
+
+
+def eigh_energy(A):
+    w, v = np.linalg.eigh(A + A.T)
+    return np.sum(w ** 3) + np.sum(v[:, -1] ** 4)
+
+
+def gp_nll(A, y):
+    K = A @ A.T + np.eye(A.shape[0])
+    c, low = cho_factor(K)
+    alpha = cho_solve((c, low), y)
+    factor = cho_factor(K, lower=True)
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(c))) + np.sum(cho_solve(factor, y) ** 2)
+
+
+def tuple_cases():
+    """``(function, args, wrt)`` of the functions unpacking a tuple-valued result."""
+    r = _rng(7)
+    square = r.standard_normal((3, 3)) + 2.0 * np.eye(3)
+    return [
+        (qr_energy, (square,), 0),
+        (qr_energy, (r.standard_normal((4, 3)),), 0),
+        (svd_energy, (r.standard_normal((4, 3)),), 0),
+        (slogdet_energy, (square,), 0),
+        (eigh_energy, (r.standard_normal((3, 3)),), 0),
+        (gp_nll, (r.standard_normal((3, 3)), r.standard_normal(3)), (0, 1)),
+    ]

@@ -180,3 +180,32 @@ def test_emit_writes_the_tangent_module_and_checks_it(tmp_path, capsys, monkeypa
     source.write_text(source.read_text().replace("range(3)", "range(4)"))
     assert cli.main(["emit", "--check", "jvp_tangent_model.py"]) == 1
     assert "--mode forward" in capsys.readouterr().err
+
+
+def svd_kept_whole(A):
+    res = np.linalg.svd(A, full_matrices=False)
+    sign, logdet = np.linalg.slogdet(A.T @ A)
+    return res[1][0] * np.sum(res[0][:, 0]) * np.sum(res[2][0]) + sign * logdet
+
+
+def qr_complete_columns(A):
+    q, r = np.linalg.qr(A, mode="complete")
+    return np.sum(q[:, -1])
+
+
+def test_a_tuple_result_kept_whole_is_indexed_through_its_tangent():
+    """``res = np.linalg.svd(a)`` then ``res[0]`` (reverse mode refuses that, AD302; forward
+    mode keeps the tuple of tangents); against central differences."""
+    A = np.random.default_rng(3).standard_normal((4, 3))
+    v = np.random.default_rng(4).standard_normal((4, 3))
+    value, tangent = jvp(svd_kept_whole)(A, v)
+    h = 1e-6
+    assert tangent == pytest.approx((svd_kept_whole(A + h * v) - svd_kept_whole(A - h * v)) / (2 * h), rel=1e-6)
+    assert "_dot_res[1][0]" in jvp(svd_kept_whole).source
+
+
+def test_the_undetermined_columns_of_a_complete_qr_have_no_tangent():
+    """Q's columns beyond a's rank are LAPACK's choice: their tangent is NaN, never a number."""
+    A = np.random.default_rng(3).standard_normal((4, 2))
+    _, tangent = jvp(qr_complete_columns)(A, np.ones((4, 2)))
+    assert np.isnan(tangent)
