@@ -38,7 +38,10 @@ def unpack(fwd, stmt, target, root):
     if tan is None:
         return pre + [stmt] + [assign(fwd.tangent(n), rt_call("zero_tangent", load(n))) for n in active]
     out = list(pre)
-    if root in names_in(tan):  # the tangent reads the result: keep it, unpack it after the tangent
+    if root in names_in(tan) and not set(names) & names_in(tan):  # the tangent reads the result, as the tuple of the new names
+        after_stmt = _tangent_statements(fwd, names, _picked(clone(tan, {root: ast.Tuple(elts=[load(n) for n in names], ctx=ast.Load())})), stmt)
+        return out + [stmt] + after_stmt[0] + after_stmt[1] + _copies(fwd, tan, active)
+    if root in names_in(tan):  # ... and the operands the statement rebinds: the result kept, unpacked after the tangent
         kept = fwd.names.temp()
         out.append(assign(kept, primal))
         stmt.value, tan = load(kept), clone(tan, {root: load(kept)})
@@ -47,9 +50,15 @@ def unpack(fwd, stmt, target, root):
     out.extend(before)
     out.append(stmt)
     out.extend(after)
-    if fwd.stores and isinstance(tan, ast.Name):  # another function's tangent, perhaps passed through
-        out.extend(assign(fwd.tangent(n), call("np.copy", load(fwd.tangent(n)))) for n in active)
-    return out
+    return out + _copies(fwd, tan, active)
+
+
+def _copies(fwd, tan, active):
+    """Where the body stores into arrays: copies of tangents another function gave, which
+    may be its own arrays."""
+    if fwd.stores and isinstance(tan, ast.Name):
+        return [assign(fwd.tangent(n), call("np.copy", load(fwd.tangent(n)))) for n in active]
+    return []
 
 
 def _tangent_statements(fwd, names, tan, where):
@@ -87,3 +96,17 @@ def output(tpl):
     if tpl.inlined and len(tpl.outputs) > 1:
         return ast.Tuple(elts=[ast.Constant(None) if o is None else o for o in tpl.outputs], ctx=ast.Load())
     return tpl.output(0)
+
+
+def _picked(expr):
+    """``(q, r)[1]`` -> ``r``: the entries of the result a rule reads, by their names."""
+
+    class Pick(ast.NodeTransformer):
+        def visit_Subscript(self, node):
+            self.generic_visit(node)
+            index = node.slice
+            if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int and -len(node.value.elts) <= index.value < len(node.value.elts):
+                return node.value.elts[index.value]
+            return node
+
+    return Pick().visit(expr)

@@ -15,8 +15,27 @@ import numpy as np
 
 import adgen.runtime as _rt
 from adgen.runtime import errors
-from adgen.runtime.rules.linalg import _T, _off_diagonal_inverse_gaps, _sym
 from adgen.runtime.tangent_registry import jvp, linear
+
+# The helpers are this module's own: reverse mode follows this module's functions (hvp
+# differentiates the tangent module, and the rules it calls, again).
+
+
+def _T(x):
+    """The transpose of the last two axes."""
+    return np.swapaxes(x, -1, -2)
+
+
+def _sym(x):
+    return 0.5 * (x + _T(x))
+
+
+def _off_diagonal_inverse_gaps(w):
+    """F[i, j] = 1 / (w[j] - w[i]) off the diagonal; 0 on it and where w[i] == w[j] (the
+    rules refuse where such an entry would be needed)."""
+    gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    zero = gaps == 0
+    return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gaps))
 
 linear(np.linalg.cross, np.linalg.matmul, np.linalg.outer, np.linalg.tensordot, np.linalg.vecdot, args=(0, 1))
 linear(np.linalg.diagonal, np.linalg.trace, np.linalg.matrix_transpose, np.matrix_transpose)
@@ -101,12 +120,11 @@ def matrix_norm_tangent(t, ans, x, *, keepdims=False, ord="fro"):
 # -- eigenvalues ------------------------------------------------------------------------------------
 
 
-def _tied_refused(w, c, error):
-    """AD411 where two eigenvalues (or singular values) are exactly equal and the tangent
-    couples their vectors (``c[i, j]`` non-zero): the vectors are not determined."""
+def _tied(w, c):
+    """Are two eigenvalues (or singular values) exactly equal where the tangent couples
+    their vectors (``c[i, j]`` non-zero)? Those vectors are not determined (AD411)."""
     same = (np.expand_dims(w, -1) == np.expand_dims(w, -2)) & ~np.eye(w.shape[-1], dtype=bool)
-    if np.any(same & (c != 0)):
-        raise error
+    return bool(np.any(same & (c != 0)))
 
 
 @jvp(np.linalg.eigh)
@@ -114,8 +132,9 @@ def eigh_tangent(t, ans, a, UPLO="L"):
     """C = V^T sym(dA) V: dw = diag(C), dV = V (F o C), F[i, j] = 1 / (w_j - w_i)."""
     w, v = ans
     c = _sym(_T(v) @ t @ v)
-    _tied_refused(w, c, errors.AD411_TIED_EIGENVECTORS.error(name="np.linalg.eigh"))
-    return np.diagonal(c, axis1=-2, axis2=-1), v @ _rt.times(c, _off_diagonal_inverse_gaps(w))
+    if _tied(w, c):
+        raise errors.AD411_TIED_EIGENVECTORS.error(name="np.linalg.eigh")
+    return np.diagonal(c, axis1=-2, axis2=-1), v @ (c * _off_diagonal_inverse_gaps(w))
 
 
 @jvp(np.linalg.eigvalsh)
@@ -177,6 +196,8 @@ def svd_tangent(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False)
     v = _T(vh)
     c = _T(u) @ t @ v
     row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
+    if _tied(s, c + _T(c)):
+        raise errors.AD411_RULE_REFUSES.error(reason="np.linalg.svd at repeated singular values: their singular vectors are not determined")
     f = _off_diagonal_inverse_gaps(s**2)
     du = u @ (f * (c * col + row * _T(c))) + (t @ v - u @ c) / col
     dv = v @ (f * (row * c + _T(c) * col)) + (_T(t) @ u - v @ _T(c)) / col
