@@ -72,7 +72,8 @@ def _qualname(fn):
     return fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
 
 
-FOLLOWED = ("adgen.runtime.rules.tangents", "adgen.runtime.rules.tangents_linalg")  # adgen's own functions whose source is differentiated: the forward rules (hvp)
+# adgen's own functions whose source is differentiated: the forward rules (hvp)
+FOLLOWED = ("adgen.runtime.rules.tangents", "adgen.runtime.rules.tangents_linalg", "adgen.runtime.rules.scipy_linalg_tangents")
 
 
 def is_user_function(fn):

@@ -13,7 +13,7 @@ from scipy import linalg
 import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.rules import tangents_linalg
-from adgen.runtime.rules.scipy_linalg import _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _T, _ties
+from adgen.runtime.rules.scipy_linalg import _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _ties
 from adgen.runtime.tangent_registry import jvp, linear
 
 # linear in the right-hand side
@@ -21,6 +21,11 @@ linear(linalg.solve, linalg.solve_triangular, args=(1,))
 linear(linalg.cho_solve, linalg.lu_solve, args=(1,))
 linear(linalg.solve_banded, args=(2,))
 linear(linalg.block_diag, jointly=True)  # block_diag(0, dx, 0) for the tangent of one block
+
+
+def _T(x):
+    """The transpose of the last two axes."""
+    return np.swapaxes(x, -1, -2)
 
 
 def _solved_columns(solve, rhs, b):
@@ -46,10 +51,12 @@ def _chol_tangent(dsym, low):
 
 
 def _factor_tangent(t, factor, lower):
-    """The tangent of ``cholesky``'s (or ``cho_factor``'s) factor, L or U = L^T."""
-    low = np.tril(factor) if lower else _T(np.triu(factor))
-    dl = _chol_tangent(_symmetric(t, lower), low)
-    return dl if lower else _T(dl)
+    """The tangent of ``cholesky``'s (or ``cho_factor``'s) factor, L or U = L^T, for the
+    symmetric matrix the triangle read stands for (this module's own helpers: hvp follows
+    the Cholesky rules, ``calls.FOLLOWED``)."""
+    if lower:
+        return _chol_tangent(np.tril(t) + _T(np.tril(t, -1)), np.tril(factor))
+    return _T(_chol_tangent(np.triu(t) + _T(np.triu(t, 1)), _T(np.triu(factor))))
 
 
 @jvp(linalg.cholesky)
@@ -66,12 +73,15 @@ def cho_factor_tangent(t, ans, a, lower=False, overwrite_a=False, check_finite=T
 @jvp(linalg.cho_solve, arg=0)
 def cho_solve_tangent(t, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
     """x = A^-1 b, A = L L^T (U^T U): dx = -A^-1 dA x, dA = dL L^T + L dL^T, dL on the factor's triangle."""
-    c, lower = c_and_lower
-    lower = bool(np.ravel(lower)[0])
-    low, dl = (np.tril(c), np.tril(t[0])) if lower else (_T(np.triu(c)), _T(np.triu(t[0])))
-    (x,) = _as_columns(b, ans)
-    rhs = -((dl @ _T(low) + low @ _T(dl)) @ x)
-    return _solved_columns(lambda r: linalg.cho_solve((c, lower), r), rhs, b)
+    c = c_and_lower[0]
+    lower = bool(np.ravel(c_and_lower[1])[0])  # cho_factor of a stack gives one flag per matrix
+    dc = t[0]
+    low = np.tril(c) if lower else _T(np.triu(c))
+    dl = np.tril(dc) if lower else _T(np.triu(dc))
+    da = dl @ _T(low) + low @ _T(dl)
+    if np.ndim(b) == 1:  # one right-hand side (with a stack of factors too)
+        return -linalg.cho_solve((c, lower), np.squeeze(da @ np.expand_dims(ans, -1), -1))
+    return -linalg.cho_solve((c, lower), da @ ans)
 
 
 def _lu_square_tangent(dp, low, up):
