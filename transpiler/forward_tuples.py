@@ -104,9 +104,9 @@ def _picked(expr):
     class Pick(ast.NodeTransformer):
         def visit_Subscript(self, node):
             self.generic_visit(node)
-            index = node.slice
-            if isinstance(node.value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int and -len(node.value.elts) <= index.value < len(node.value.elts):
-                return node.value.elts[index.value]
+            index, value = node.slice, node.value
+            if isinstance(value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int and -len(value.elts) <= index.value < len(value.elts):
+                return value.elts[index.value]
             return node
 
     return Pick().visit(expr)

@@ -80,7 +80,7 @@ def cho_solve_tangent(t, ans, c_and_lower, b, overwrite_b=False, check_finite=Tr
     dl = np.tril(dc) if lower else _T(np.triu(dc))
     da = dl @ _T(low) + low @ _T(dl)
     if np.ndim(b) == 1:  # one right-hand side (with a stack of factors too)
-        return -linalg.cho_solve((c, lower), np.squeeze(da @ np.expand_dims(ans, -1), -1))
+        return -np.squeeze(linalg.cho_solve((c, lower), da @ np.expand_dims(ans, -1)), -1)
     return -linalg.cho_solve((c, lower), da @ ans)
 
 
@@ -154,7 +154,7 @@ def _eigh_parts(da, db, w, v, ties):
     """A V = B V diag(w), V^T B V = I: with dA, dB (symmetric), P = V^T dA V, Q = V^T dB V:
     dw_i = P_ii - w_i Q_ii (the mean over exactly tied eigenvalues, as the reverse rule's
     tie split), dV = V C, C_ij = (P - Q diag(w))_ij / (w_j - w_i) off the diagonal, C_ii = -Q_ii / 2."""
-    p = _T(v) @ da @ v
+    p = 0.0 if da is None else _T(v) @ da @ v
     q = 0.0 if db is None else _T(v) @ db @ v
     inner = p - q * np.expand_dims(w, -2)
     dw = np.diagonal(inner, axis1=-2, axis2=-1)
@@ -200,7 +200,7 @@ def scipy_eigh_tangent_a(t, ans, a, b=None, *, lower=True, eigvals_only=False, o
 @jvp(linalg.eigh, arg=1)
 def scipy_eigh_tangent_b(t, ans, a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
                          subset_by_index=None, subset_by_value=None, driver=None):
-    return _scipy_eigh_tangent(0.0, _symmetric(t, lower), ans, a, b, lower, subset_by_index, subset_by_value, "scipy.linalg.eigh")
+    return _scipy_eigh_tangent(None, _symmetric(t, lower), ans, a, b, lower, subset_by_index, subset_by_value, "scipy.linalg.eigh")
 
 
 @jvp(linalg.eigvalsh, arg=0)
@@ -212,7 +212,7 @@ def scipy_eigvalsh_tangent_a(t, ans, a, b=None, *, lower=True, overwrite_a=False
 @jvp(linalg.eigvalsh, arg=1)
 def scipy_eigvalsh_tangent_b(t, ans, a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, type=1, check_finite=True,
                              subset_by_index=None, subset_by_value=None, driver=None):
-    return _scipy_eigh_tangent(0.0, _symmetric(t, lower), ans, a, b, lower, subset_by_index, subset_by_value, "scipy.linalg.eigvalsh")
+    return _scipy_eigh_tangent(None, _symmetric(t, lower), ans, a, b, lower, subset_by_index, subset_by_value, "scipy.linalg.eigvalsh")
 
 
 @jvp(linalg.svd)
