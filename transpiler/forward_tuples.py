@@ -105,7 +105,8 @@ def _picked(expr):
         def visit_Subscript(self, node):
             self.generic_visit(node)
             index, value = node.slice, node.value
-            if isinstance(value, ast.Tuple) and isinstance(index, ast.Constant) and type(index.value) is int and -len(value.elts) <= index.value < len(value.elts):
+            n = len(value.elts) if isinstance(value, ast.Tuple) else 0
+            if n and isinstance(index, ast.Constant) and type(index.value) is int and -n <= index.value < n:
                 return value.elts[index.value]
             return node
 

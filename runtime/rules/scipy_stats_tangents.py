@@ -115,3 +115,23 @@ def dirichlet_pdf_tangent_x(t, ans, x, alpha):
 @jvp(stats.dirichlet.pdf, arg=1)
 def dirichlet_pdf_tangent_alpha(t, ans, x, alpha):
     return ans * _dirichlet_tangent(t, ans, x, alpha, 1)
+
+
+# norm.logpdf: its elementwise reverse rule is called (``_rt.elementwise_jvp``), which hvp cannot
+# differentiate again; these one-expression rules are pasted into the tangent module instead
+# (a Gaussian prior, as in ``examples/gp_marginal.py``)
+
+
+@jvp(stats.norm.logpdf, arg=0)
+def norm_logpdf_tangent_x(t, ans, x, loc=0.0, scale=1.0):
+    return -t * (x - loc) / scale**2
+
+
+@jvp(stats.norm.logpdf, arg=1)
+def norm_logpdf_tangent_loc(t, ans, x, loc=0.0, scale=1.0):
+    return t * (x - loc) / scale**2
+
+
+@jvp(stats.norm.logpdf, arg=2)
+def norm_logpdf_tangent_scale(t, ans, x, loc=0.0, scale=1.0):
+    return t * (((x - loc) / scale) ** 2 - 1.0) / scale
