@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, forward_tuples, inline, objects
+from adgen import errors, factor, forward_callbacks, forward_tuples, inline, objects
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -256,6 +256,10 @@ class Forward:
         values = {p.name: self._value(mapping[p.name], lowered) for p in tpl.params}
         parts = [self._contribution(plan, k, slots[k], slot_args, lowered, values, args, keywords, rebuild, tpl, rule)
                  for (plan, _), k in zip(plans, active)]
+        if rule.callbacks:  # the user's function the primal calls (odeint's func): its tangent function, passed
+            parts = forward_callbacks.with_jvps(self, node, rule, tpl, mapping, slots, active, parts)
+            if parts is None:
+                return node, None
         ans = None
         if any(_reads_ans(p) for p in parts):
             if ans_name is None:
@@ -327,6 +331,8 @@ class Forward:
             return inline.paste(out, {**values, tpl.g: t, tpl.ans: _ans()})
         args, keywords = [t, _ans()], []
         for p in tpl.params:
+            if p.name not in values:  # one the transpiler passes itself (``func_jvp``: forward_callbacks)
+                continue
             value = values[p.name]
             if p.kind == p.KEYWORD_ONLY:
                 if not inline.is_default(value):
