@@ -2,6 +2,7 @@
 stores, linear algebra and reductions, each with arguments to differentiate at."""
 
 import numpy as np
+from scipy.integrate import odeint, solve_ivp
 from scipy.linalg import cho_factor, cho_solve
 
 
@@ -324,3 +325,32 @@ def tuple_cases():
         (eigh_energy, (r.standard_normal((3, 3)),), 0),
         (gp_nll, (r.standard_normal((3, 3)), r.standard_normal(3)), (0, 1)),
     ]
+
+
+def ode_cases():
+    """``(function, args, wrt)`` of the functions solving an ODE (forward mode and reverse mode only)."""
+    return [
+        (ode_energy, (np.array([1.0, 0.5]), 0.7, 0.3), (0, 1, 2)),
+        (ivp_energy, (np.array([1.0, -0.5]), 0.7), (0, 1)),
+    ]
+
+
+# -- a function of the user's that a library calls (forward sensitivity of an ODE) ----------------
+
+
+def _decay(y, t, k, c):
+    return -k * y + c * np.sin(t) * y[::-1]
+
+
+def _decay_tfirst(t, y, k):
+    return -k * y * np.cos(t)
+
+
+def ode_energy(y0, k, c):
+    ys = odeint(_decay, y0, np.linspace(0.0, 1.0, 5), args=(k, c), rtol=1e-11, atol=1e-11)
+    return np.sum(ys ** 2)
+
+
+def ivp_energy(y0, k):
+    sol = solve_ivp(_decay_tfirst, (0.0, 1.0), y0, t_eval=np.linspace(0.0, 1.0, 4), args=(k,), rtol=1e-11, atol=1e-11)
+    return np.sum(sol.y ** 2)

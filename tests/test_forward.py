@@ -209,3 +209,29 @@ def test_the_undetermined_columns_of_a_complete_qr_have_no_tangent():
     A = np.random.default_rng(3).standard_normal((4, 2))
     _, tangent = jvp(qr_complete_columns)(A, np.ones((4, 2)))
     assert np.isnan(tangent)
+
+
+@pytest.mark.parametrize("fn, args, wrt", forward_cases.ode_cases(), ids=lambda c: getattr(c, "__name__", ""))
+def test_ode_tangent_by_forward_sensitivity(fn, args, wrt):
+    """odeint and solve_ivp: the tangent of the state integrated beside it, through the
+    tangent function of the user's right-hand side; against central differences and the
+    adjoint of reverse mode (both as accurate as the solver's tolerances)."""
+    rng = np.random.default_rng(11)
+    v = _direction(args, wrt, rng)
+    value, tangent = jvp(fn, wrt=wrt)(*args, v)
+    assert value == pytest.approx(fn(*args), rel=1e-12)
+    h = 1e-5
+    fd = (fn(*_moved(args, wrt, v, h)) - fn(*_moved(args, wrt, v, -h))) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+    cotangents = vjp(fn, wrt=wrt)(*args, 1.0)
+    assert tangent == pytest.approx(sum(float(np.sum(c * d)) for c, d in zip(cotangents, v)), rel=1e-7)
+    assert "func_jvp=jvp__decay" in jvp(fn, wrt=wrt).source or "fun_jvp=jvp__decay_tfirst" in jvp(fn, wrt=wrt).source
+
+
+def lambda_ode(y0, k):
+    return np.sum(forward_cases.odeint(lambda y, t: -k * y, y0, np.linspace(0.0, 1.0, 3)))
+
+
+def test_an_ode_of_a_lambda_is_refused_in_forward_mode():
+    with pytest.raises(TranspileError, match="AD224"):
+        jvp(lambda_ode, wrt=0)(np.ones(2), 0.5, np.ones(2))

@@ -32,8 +32,7 @@ def with_jvps(fwd, node, rule, tpl, mapping, slots, active, parts):
         return None
     ok, fn = fwd.resolver.value_of(mapping[param])
     if not ok or not is_user_function(fn) or fn.__code__.co_freevars:
-        name = ast.unparse(mapping[param]) if isinstance(mapping[param], ast.AST) else param
-        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=f"{name} (a callback: forward mode takes a function defined at module level)")
+        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=f"{param} of {tpl.name.rpartition('.')[2]}: a nested def or lambda (define it at module level)")
         return None
     names = list(inspect.signature(fn).parameters)
     fixed = [k for k in layout if not isinstance(k, str)]  # True: the state, False: the time
