@@ -98,7 +98,7 @@ def lookup(primal):
     if entry is not None:
         return entry[1]
     rule = registry.lookup(primal)
-    if rule is not None and rule.elementwise:
+    if rule is not None and rule.elementwise and not isinstance(rule.outputs, int):  # a tuple's tangents need a rule of their own
         return Tangent(derived=rule)
     return None
 

@@ -134,3 +134,29 @@ def norm_tangent(t, ans, x, ord=None, axis=None, keepdims=False):
     u, s, vh = np.linalg.svd(x)
     inner = np.diagonal(u.T @ t @ vh.T)
     return np.sum(inner) if ord == "nuc" else inner[0 if ord == 2 else -1]
+
+
+# -- tuple-valued elementwise functions: the tuple of their results' tangents (tangent_registry) --
+# (their reverse rules are elementwise, but a tangent derived from one would be a single array)
+
+
+@jvp(np.divmod, divmod, arg=0)
+def divmod_tangent_x(t, ans, x, y):
+    # the floor quotient is piecewise constant; the remainder x - q y moves with x
+    return np.zeros(np.shape(ans[0])), t + np.zeros(np.shape(ans[1]))
+
+
+@jvp(np.divmod, divmod, arg=1)
+def divmod_tangent_y(t, ans, x, y):
+    return np.zeros(np.shape(ans[0])), -t * ans[0]
+
+
+@jvp(np.modf)
+def modf_tangent(t, ans, x):
+    return t + np.zeros(np.shape(ans[0])), np.zeros(np.shape(ans[1]))
+
+
+@jvp(np.frexp)
+def frexp_tangent(t, ans, x):
+    # the mantissa x / 2**exponent; the integer exponent is piecewise constant
+    return t * np.ldexp(1.0, -ans[1]), np.zeros(np.shape(ans[1]))
