@@ -235,3 +235,36 @@ def lambda_ode(y0, k):
 def test_an_ode_of_a_lambda_is_refused_in_forward_mode():
     with pytest.raises(TranspileError, match="AD224"):
         jvp(lambda_ode, wrt=0)(np.ones(2), 0.5, np.ones(2))
+
+
+def lstsq_fit(A, b):
+    x, residuals, rank, s = np.linalg.lstsq(A, b, rcond=None)
+    return np.sum(x ** 2) + np.sum(residuals) + np.sum(s)
+
+
+def test_a_tuple_result_of_two_differentiated_arguments_adds_entry_by_entry():
+    """lstsq's (x, residuals, rank, s): each argument's tuple of tangents, summed entry by entry."""
+    rng = np.random.default_rng(8)
+    args, v = (rng.standard_normal((5, 3)), rng.standard_normal(5)), (rng.standard_normal((5, 3)), rng.standard_normal(5))
+    _, tangent = jvp(lstsq_fit, wrt=(0, 1))(*args, v)
+    h = 1e-6
+    fd = (lstsq_fit(*_moved(args, (0, 1), v, h)) - lstsq_fit(*_moved(args, (0, 1), v, -h))) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+    assert "_rt.tuple_tangent_sum(" in jvp(lstsq_fit, wrt=(0, 1)).source
+
+
+def raw_qr(a):
+    h, tau = np.linalg.qr(a, mode="raw")
+    return np.sum(h)
+
+
+def tied_eigenvectors(a):
+    w, v = np.linalg.eigh(a)
+    return np.sum(v[:, 0] ** 3)
+
+
+def test_what_the_reverse_rules_refuse_is_refused_forward_too():
+    with pytest.raises(TranspileError, match="AD210"):  # the rule's refuse= condition, at transform time
+        jvp(raw_qr)(np.eye(3), np.ones((3, 3)))
+    with pytest.raises(Exception, match="AD411"):  # eigenvectors of a repeated eigenvalue, when the run meets one
+        jvp(tied_eigenvectors)(np.diag([1.0, 1.0, 2.0]), np.ones((3, 3)))
