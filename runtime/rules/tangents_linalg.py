@@ -15,6 +15,7 @@ import numpy as np
 
 import adgen.runtime as _rt
 from adgen.runtime import errors
+from adgen.runtime.rules import linalg as _linalg_rules
 from adgen.runtime.tangent_registry import jvp, linear
 
 # The helpers are this module's own: reverse mode follows this module's functions (hvp
@@ -277,3 +278,16 @@ def lstsq_tangent_b(t, ans, a, b, rcond=None):
     dx = p @ t
     dres = 2.0 * np.sum((b - a @ x) * (t - a @ dx), axis=0)
     return _lstsq_result(dx, dres, np.zeros(np.shape(ans[3])), ans)
+
+
+# -- the cofactors det(A) A^-T (what det's forward rule calls; their tangent for a third order) --
+
+
+@jvp(_linalg_rules.cofactors, arg=0)
+def cofactors_tangent_a(t, ans, a, det):
+    return -np.expand_dims(det, (-2, -1)) * (np.swapaxes(np.linalg.inv(a), -1, -2) @ np.swapaxes(t, -1, -2) @ np.swapaxes(np.linalg.inv(a), -1, -2))
+
+
+@jvp(_linalg_rules.cofactors, arg=1)
+def cofactors_tangent_det(t, ans, a, det):
+    return np.expand_dims(t, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
