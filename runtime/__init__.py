@@ -102,6 +102,7 @@ PUBLIC = {
     "tangent_arg": ("tangents.tangent_arg", "a tangent given for an argument, checked and copied"),
     "zero_tangent": ("tangents.zero_tangent", "the zero tangent of a value"),
     "fit": ("tangents.fit", "a tangent broadcast to its value's shape"),
+    "tuple_tangent_sum": ("tangents.tuple_tangent_sum", "the sum of tuple tangents, entry by entry"),
     "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
     "gradient_of": ("nested.gradient_of", "a gradient function called inside a differentiated function"),
     "with_tangent_item": ("tangents.with_tangent_item", "the tangent of with_item: a new container with one tangent replaced"),

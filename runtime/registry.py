@@ -101,7 +101,7 @@ UNKNOWN = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()  # an argu
 
 _RULES = {}
 _NONDIFF = {}
-_PENDING = {}  # an optional library -> the module of its rules, not imported yet
+_PENDING = {}  # an optional library -> the modules of its rules, not imported yet
 _version = 0  # counts registrations: a gradient made before one may be stale
 
 
@@ -164,22 +164,24 @@ def nondiff(*primals):
 def optional(library, rules):
     """Rules for an optional ``library`` (``"scipy.special"``) live in the module ``rules``,
     imported on the first lookup that misses once the user's code has imported the
-    library: importing adgen never imports it."""
-    _PENDING[library] = rules
+    library: importing adgen never imports it. A library may have several such modules
+    (its reverse rules, its forward rules)."""
+    _PENDING.setdefault(library, []).append(rules)
 
 
-def _load_pending():
+def load_pending():
     """Import the rule modules whose library is loaded now; whether any was."""
     ready = [library for library in _PENDING if library in sys.modules]
     for library in ready:
-        importlib.import_module(_PENDING.pop(library))
+        for rules in _PENDING.pop(library):
+            importlib.import_module(rules)
     return bool(ready)
 
 
 def lookup(obj):
     """The ``Rule`` registered for ``obj``, or ``None``."""
     entry = _RULES.get(key(obj))
-    if entry is None and _PENDING and _load_pending():
+    if entry is None and _PENDING and load_pending():
         entry = _RULES.get(key(obj))
     return entry[1] if entry else None
 
@@ -206,14 +208,14 @@ def cotangents(result, slots):
 
 def is_nondiff(obj):
     if key(obj) not in _NONDIFF and _PENDING:
-        _load_pending()
+        load_pending()
     return key(obj) in _NONDIFF
 
 
 def rules():
     """Every (primal, Rule) pair, for coverage tests and documentation (the optional
     libraries' too, where they are loaded)."""
-    _load_pending()
+    load_pending()
     return list(_RULES.values())
 
 

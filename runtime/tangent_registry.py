@@ -20,7 +20,16 @@ A primal's forward rule comes in one of three kinds:
   for those without one);
 - **explicit** (``@jvp(np.linalg.solve, arg=0)``): an ordinary function
   ``rule(t, ans, <the primal's parameters>)`` returning the contribution of ``t``, the
-  tangent of parameter ``arg``, to the tangent of the result.
+  tangent of parameter ``arg``, to the tangent of the result. A primal returning a
+  tuple (its reverse rule registered with ``outputs=N``, taking a tuple cotangent) has
+  a rule returning the tuple of the tangents of its results, one per result (zeros,
+  not ``None``, for a result that does not vary, such as ``slogdet``'s sign; a tuple
+  display the rule returns as its one expression may hold ``None`` there): forward
+  mode unpacks it as the statement unpacks the result (``q, r = np.linalg.qr(a)``
+  gets ``_dot_q, _dot_r = ...``), and several arguments' tuples add entry by entry
+  (``transpiler/forward_tuples.py``). A rule whose result's form depends on the
+  arguments (``qr(a, mode="r")``, ``svd(a, compute_uv=False)``: one array) returns
+  the tangent of the form the call returns.
 
 A few primals whose tangent is not a sum of one contribution per parameter (``max(a, b)``
 takes the tangent of the argument it returns; ``_rt.with_item`` puts a tangent into a
@@ -32,7 +41,7 @@ carry a tangent. Keys are the resolved primal objects, as for reverse rules
 (``registry``), so every spelling of a function finds the same rule.
 """
 
-__all__ = ["Tangent", "jvp", "linear", "joint", "written", "lookup", "covered"]
+__all__ = ["Tangent", "jvp", "linear", "joint", "written", "sequence_valued", "lookup", "covered"]
 
 from adgen.runtime import registry
 
@@ -44,7 +53,7 @@ class Tangent:
     ``registry.Rule`` the contributions come from, or ``None``; ``written``: the
     transpiler writes the tangent itself."""
 
-    __slots__ = ("linear", "joint", "rules", "derived", "written")
+    __slots__ = ("linear", "joint", "rules", "derived", "written", "sequence")
 
     def __init__(self, linear=None, rules=None, derived=None, joint=None, written=False):
         self.linear = linear
@@ -52,6 +61,7 @@ class Tangent:
         self.rules = dict(rules or {})
         self.derived = derived
         self.written = written
+        self.sequence = False  # its result may be a tuple or list of arrays (``np.gradient`` of a matrix): tangents add entry by entry
 
     def __repr__(self):
         if self.written:
@@ -108,14 +118,25 @@ def written(*primals):
         _entry(primal).written = True
 
 
+def sequence_valued(*primals):
+    """Declare primals whose result is a tuple or list of arrays for some arguments and one
+    array for others (``np.gradient``), though their reverse rules take one cotangent: the
+    contributions of several parameters add entry by entry."""
+    registry.changed()
+    for primal in primals:
+        _entry(primal).sequence = True
+
+
 def lookup(primal):
     """The ``Tangent`` of ``primal``: registered, or derived from an elementwise reverse
     rule; ``None`` when it has neither."""
     entry = _TANGENTS.get(registry.key(primal))
+    if entry is None and registry.load_pending():  # an optional library's rules, once the user's code has loaded it
+        entry = _TANGENTS.get(registry.key(primal))
     if entry is not None:
         return entry[1]
     rule = registry.lookup(primal)
-    if rule is not None and rule.elementwise:
+    if rule is not None and rule.elementwise and not isinstance(rule.outputs, int):  # a tuple's tangents need a rule of their own
         return Tangent(derived=rule)
     return None
 

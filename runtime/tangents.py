@@ -169,3 +169,13 @@ def elementwise_jvp(rule, k, t, ans, *args, **kwargs):
 
 def _numeric(a):
     return isinstance(a, (np.ndarray, np.generic, float, int, complex)) and not isinstance(a, bool)
+
+
+def tuple_tangent_sum(*parts):
+    """The tangent of a tuple-valued result (``lstsq``'s, and ``np.gradient``'s of a matrix)
+    made of several arguments' contributions, each a tuple or list: their sum entry by entry
+    (a sequence of the same kind); of an array-valued one (``np.gradient`` of a vector),
+    their sum."""
+    if isinstance(parts[0], (tuple, list)):
+        return type(parts[0])(sum(entries) for entries in zip(*parts))
+    return sum(parts[1:], parts[0])

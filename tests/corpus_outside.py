@@ -75,6 +75,7 @@ class Entry:
     source: str  # repository and path
     item: int = None  # the issue-15 item a "coded" entry waits on
     code: str = None  # the diagnostic a "coded" entry raises today
+    rtol: float = 1e-4  # how closely forward mode must agree with finite differences
 
     @property
     def name(self):
@@ -85,8 +86,8 @@ class Entry:
 ENTRIES = []
 
 
-def entry(fn, *builders, wrt=0, status="pass", source, item=None, code=None):
-    ENTRIES.append(Entry(fn, builders, wrt, status, source, item, code))
+def entry(fn, *builders, wrt=0, status="pass", source, item=None, code=None, rtol=1e-4):
+    ENTRIES.append(Entry(fn, builders, wrt, status, source, item, code, rtol))
 
 
 # -- argument builders ------------------------------------------------------------------------
@@ -186,7 +187,9 @@ entry(bnn.logprob, lambda r: r.normal(0, 0.5, (1, bnn.num_weights)), mat(5, 1), 
 entry(gplvm.objective, lambda r: np.concatenate([r.uniform(-0.3, 0.3, 2 * gplvm.params_per_gp), r.uniform(-1, 1, 12)]),
       source=A + "gplvm.py")
 entry(deep_gp.deep_gp_log_marginal_likelihood, vec(deep_gp.total_num_params, -0.5, 0.5), source=A + "deep_gaussian_process.py")
-entry(ode_net.train_loss, layers(2, 3, 2, scale=0.3), const(0), status="coded", item=11, code="AD212", source=A + "ode_net.py")
+# its odeint runs at rtol=0.01: finite differences of its output (and forward sensitivity, integrated at
+# the same tolerance) are good to about that, so forward mode is held to 5% here
+entry(ode_net.train_loss, layers(2, 3, 2, scale=0.3), const(0), status="coded", item=11, code="AD212", source=A + "ode_net.py", rtol=0.05)
 
 # -- rlabbe/filterpy (MIT) -------------------------------------------------------------------------
 
@@ -275,7 +278,7 @@ def forward_outcome(e, seed=0):
     against finite differences, and against reverse mode by the dot-product test)."""
     from adgen import check_grads
 
-    return _classified(lambda: check_grads(e.fn, arguments(e, seed), wrt=e.wrt, modes=("fwd", "rev"), rtol=1e-4, atol=1e-6, seed=seed))
+    return _classified(lambda: check_grads(e.fn, arguments(e, seed), wrt=e.wrt, modes=("fwd", "rev"), rtol=e.rtol, atol=1e-6, seed=seed))
 
 
 def _classified(run):

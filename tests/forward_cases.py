@@ -4,6 +4,8 @@ stores, linear algebra and reductions, each with arguments to differentiate at."
 import math
 
 import numpy as np
+from scipy.integrate import odeint, solve_ivp
+from scipy.linalg import cho_factor, cho_solve
 
 
 def poly_loop(x, n):
@@ -273,6 +275,7 @@ def cases():
         (median_rows, (r.standard_normal((3, 4)),), 0),
         (median_rows, (r.standard_normal((3, 5)),), 0),
         (joined, (r.standard_normal(3), 0.7), (0, 1)),
+        (inverted_in_place, (np.array([0.3, -1.2, 0.8, 1.5, -0.4]),), 0),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -282,7 +285,7 @@ def cases():
         (popped_extended, (r.standard_normal(3),), 0),
         (extremes_of_items, (np.array([0.3, -0.8, 0.6]),), 0),
         (layers_in_a_list, (r.standard_normal((3, 3)) * 0.5, r.standard_normal((3, 3)) * 0.5, r.standard_normal(3)), (0, 1, 2)),
-    ]
+    ] + tuple_cases()
 
 
 def shifted_store(x, c):
@@ -354,6 +357,15 @@ def median_rows(A):
     return total
 
 
+def inverted_in_place(x):
+    """A store whose value's tangent reads the array it changes (the entries it replaces):
+    the tangent must be stored before the value is (pmocz/nbody-python's ``inv_r``)."""
+    r = x * x + 0.5
+    r[r > 1.0] = 1.0 / r[r > 1.0]
+    r[1:] = r[1:] * r[:-1]
+    return np.sum(r * x)
+
+
 def joined(x, a):
     y = np.append(x, a * x[0])
     z = np.linspace(a, x[1], 5)
@@ -423,3 +435,77 @@ def layers_in_a_list(W1, W2, x):
     for W, b in stack:
         x = np.tanh(W @ x + b)
     return x
+
+
+# -- tuple-valued results (q, r = np.linalg.qr(a)), kept whole or unpacked -------------------------
+
+
+def qr_energy(A):
+    q, r = np.linalg.qr(A)
+    return np.sum(q[:, 0]) * r[0, 0] + np.sum(r ** 2) + np.sum(q @ np.triu(r))
+
+
+def svd_energy(A):
+    u, s, vh = np.linalg.svd(A, full_matrices=False)
+    return np.sum(s ** 2) + np.sum(u[:, 0]) * np.sum(vh[0]) + s[0] * s[-1]
+
+
+def slogdet_energy(A):
+    sign, logdet = np.linalg.slogdet(A)
+    return sign * logdet + logdet ** 2
+
+
+def eigh_energy(A):
+    w, v = np.linalg.eigh(A + A.T)
+    return np.sum(w ** 3) + np.sum(v[:, -1] ** 4)
+
+
+def gp_nll(A, y):
+    K = A @ A.T + np.eye(A.shape[0])
+    c, low = cho_factor(K)
+    alpha = cho_solve((c, low), y)
+    factor = cho_factor(K, lower=True)
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(c))) + np.sum(cho_solve(factor, y) ** 2)
+
+
+def tuple_cases():
+    """``(function, args, wrt)`` of the functions unpacking a tuple-valued result."""
+    r = _rng(7)
+    square = r.standard_normal((3, 3)) + 2.0 * np.eye(3)
+    return [
+        (qr_energy, (square,), 0),
+        (qr_energy, (r.standard_normal((4, 3)),), 0),
+        (svd_energy, (r.standard_normal((4, 3)),), 0),
+        (slogdet_energy, (square,), 0),
+        (eigh_energy, (r.standard_normal((3, 3)),), 0),
+        (gp_nll, (r.standard_normal((3, 3)), r.standard_normal(3)), (0, 1)),
+    ]
+
+
+def ode_cases():
+    """``(function, args, wrt)`` of the functions solving an ODE (forward mode and reverse mode only)."""
+    return [
+        (ode_energy, (np.array([1.0, 0.5]), 0.7, 0.3), (0, 1, 2)),
+        (ivp_energy, (np.array([1.0, -0.5]), 0.7), (0, 1)),
+    ]
+
+
+# -- a function of the user's that a library calls (forward sensitivity of an ODE) ----------------
+
+
+def _decay(y, t, k, c):
+    return -k * y + c * np.sin(t) * y[::-1]
+
+
+def _decay_tfirst(t, y, k):
+    return -k * y * np.cos(t)
+
+
+def ode_energy(y0, k, c):
+    ys = odeint(_decay, y0, np.linspace(0.0, 1.0, 5), args=(k, c), rtol=1e-11, atol=1e-11)
+    return np.sum(ys ** 2)
+
+
+def ivp_energy(y0, k):
+    sol = solve_ivp(_decay_tfirst, (0.0, 1.0), y0, t_eval=np.linspace(0.0, 1.0, 4), args=(k,), rtol=1e-11, atol=1e-11)
+    return np.sum(sol.y ** 2)

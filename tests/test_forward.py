@@ -188,7 +188,7 @@ def test_emit_writes_the_tangent_module_and_checks_it(tmp_path, capsys, monkeypa
 
 def test_the_tangent_of_a_tuple_result_is_a_tuple_of_tangents():
     """np.split and np.meshgrid (a joint rule: one call with every tangent) give tuples whose
-    items are subscripted; a fixed tuple from several differentiated arguments is refused."""
+    items are subscripted; a fixed tuple from several differentiated arguments adds their tuples."""
     x, v, h = np.array([0.3, -1.2, 0.8, 0.5]), np.array([1.0, -0.5, 0.25, 2.0]), 1e-6
     _, tangent = jvp(forward_cases.split_parts)(x, v)
     fd = (forward_cases.split_parts(x + h * v) - forward_cases.split_parts(x - h * v)) / (2 * h)
@@ -198,6 +198,95 @@ def test_the_tangent_of_a_tuple_result_is_a_tuple_of_tangents():
         q, r = np.polydiv(u, w)
         return np.sum(q) + np.sum(r ** 2)
 
-    with pytest.raises(TranspileError, match="AD224"):
-        jvp(divided, wrt=(0, 1))(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 0.5]), (np.ones(4), np.ones(2)))
+    u, w, du, dw = np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 0.5]), np.array([0.3, -1.0, 0.5, 2.0]), np.array([0.7, -0.2])
+    _, tangent = jvp(divided, wrt=(0, 1))(u, w, (du, dw))  # the two arguments' tuples of tangents, added entry by entry
+    fd = (divided(u + h * du, w + h * dw) - divided(u - h * du, w - h * dw)) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
 
+
+def svd_kept_whole(A):
+    res = np.linalg.svd(A, full_matrices=False)
+    sign, logdet = np.linalg.slogdet(A.T @ A)
+    return res[1][0] * np.sum(res[0][:, 0]) * np.sum(res[2][0]) + sign * logdet
+
+
+def qr_complete_columns(A):
+    q, r = np.linalg.qr(A, mode="complete")
+    return np.sum(q[:, -1])
+
+
+def test_a_tuple_result_kept_whole_is_indexed_through_its_tangent():
+    """``res = np.linalg.svd(a)`` then ``res[0]`` (reverse mode refuses that, AD302; forward
+    mode keeps the tuple of tangents); against central differences."""
+    A = np.random.default_rng(3).standard_normal((4, 3))
+    v = np.random.default_rng(4).standard_normal((4, 3))
+    value, tangent = jvp(svd_kept_whole)(A, v)
+    h = 1e-6
+    assert tangent == pytest.approx((svd_kept_whole(A + h * v) - svd_kept_whole(A - h * v)) / (2 * h), rel=1e-6)
+    assert "_dot_res[1][0]" in jvp(svd_kept_whole).source
+
+
+def test_the_undetermined_columns_of_a_complete_qr_have_no_tangent():
+    """Q's columns beyond a's rank are LAPACK's choice: their tangent is NaN, never a number."""
+    A = np.random.default_rng(3).standard_normal((4, 2))
+    _, tangent = jvp(qr_complete_columns)(A, np.ones((4, 2)))
+    assert np.isnan(tangent)
+
+
+@pytest.mark.parametrize("fn, args, wrt", forward_cases.ode_cases(), ids=lambda c: getattr(c, "__name__", ""))
+def test_ode_tangent_by_forward_sensitivity(fn, args, wrt):
+    """odeint and solve_ivp: the tangent of the state integrated beside it, through the
+    tangent function of the user's right-hand side; against central differences and the
+    adjoint of reverse mode (both as accurate as the solver's tolerances)."""
+    rng = np.random.default_rng(11)
+    v = _direction(args, wrt, rng)
+    value, tangent = jvp(fn, wrt=wrt)(*args, v)
+    assert value == pytest.approx(fn(*args), rel=1e-12)
+    h = 1e-5
+    fd = (fn(*_moved(args, wrt, v, h)) - fn(*_moved(args, wrt, v, -h))) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+    cotangents = vjp(fn, wrt=wrt)(*args, 1.0)
+    assert tangent == pytest.approx(sum(float(np.sum(c * d)) for c, d in zip(cotangents, v)), rel=1e-7)
+    assert "func_jvp=jvp__decay" in jvp(fn, wrt=wrt).source or "fun_jvp=jvp__decay_tfirst" in jvp(fn, wrt=wrt).source
+
+
+def lambda_ode(y0, k):
+    return np.sum(forward_cases.odeint(lambda y, t: -k * y, y0, np.linspace(0.0, 1.0, 3)))
+
+
+def test_an_ode_of_a_lambda_is_refused_in_forward_mode():
+    with pytest.raises(TranspileError, match="AD224"):
+        jvp(lambda_ode, wrt=0)(np.ones(2), 0.5, np.ones(2))
+
+
+def lstsq_fit(A, b):
+    x, residuals, rank, s = np.linalg.lstsq(A, b, rcond=None)
+    return np.sum(x ** 2) + np.sum(residuals) + np.sum(s)
+
+
+def test_a_tuple_result_of_two_differentiated_arguments_adds_entry_by_entry():
+    """lstsq's (x, residuals, rank, s): each argument's tuple of tangents, summed entry by entry."""
+    rng = np.random.default_rng(8)
+    args, v = (rng.standard_normal((5, 3)), rng.standard_normal(5)), (rng.standard_normal((5, 3)), rng.standard_normal(5))
+    _, tangent = jvp(lstsq_fit, wrt=(0, 1))(*args, v)
+    h = 1e-6
+    fd = (lstsq_fit(*_moved(args, (0, 1), v, h)) - lstsq_fit(*_moved(args, (0, 1), v, -h))) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+    assert "_rt.tuple_tangent_sum(" in jvp(lstsq_fit, wrt=(0, 1)).source
+
+
+def raw_qr(a):
+    h, tau = np.linalg.qr(a, mode="raw")
+    return np.sum(h)
+
+
+def tied_eigenvectors(a):
+    w, v = np.linalg.eigh(a)
+    return np.sum(v[:, 0] ** 3)
+
+
+def test_what_the_reverse_rules_refuse_is_refused_forward_too():
+    with pytest.raises(TranspileError, match="AD210"):  # the rule's refuse= condition, at transform time
+        jvp(raw_qr)(np.eye(3), np.ones((3, 3)))
+    with pytest.raises(Exception, match="AD411"):  # eigenvectors of a repeated eigenvalue, when the run meets one
+        jvp(tied_eigenvectors)(np.diag([1.0, 1.0, 2.0]), np.ones((3, 3)))

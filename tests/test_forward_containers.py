@@ -14,7 +14,6 @@ from scipy.integrate import solve_ivp
 
 from adgen import check_grads, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 from adgen.errors import TranspileError
-from adgen.runtime.callbacks import attribute
 from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
 
 EPS = 1e-6
@@ -396,19 +395,7 @@ def test_a_join_of_lists_one_without_a_tangent_is_refused():
         jvp(joins_a_constant_list)(np.ones(3), np.ones(3))
 
 
-# -- the helpers of library calls that take a function of yours (solve_ivp's own forward rule is missing) --
-
-
-def reads_a_result_attribute(sol, k):
-    from_rule = attribute(sol, "y")  # what the normalizer writes for solve_ivp's sol.y
-    return np.sum(from_rule * k) + np.sum(sol.t)
-
-
-def test_the_attribute_helper_reads_the_tangent_s_attribute():
-    sol = types.SimpleNamespace(y=np.array([[0.3, 0.5], [1.2, -0.4]]), t=np.array([0.0, 1.0]))
-    v = types.SimpleNamespace(y=np.array([[1.0, 0.0], [0.5, 2.0]]), t=np.array([0.7, 0.1]))
-    value, tangent = jvp(reads_a_result_attribute)(sol, 1.5, v)
-    assert tangent == pytest.approx(1.5 * 3.5 + 0.8)
+# -- the helpers of library calls that take a function of yours (solve_ivp's forward rule: test_forward.py) --
 
 
 def test_the_closure_helper_s_tangent_is_its_captured_values_tangents():

@@ -17,6 +17,8 @@ CASES = [c for c in forward_cases.cases() if not isinstance(c[0](*c[1]), tuple)]
 REFUSED = {
     forward_cases.store_after_call: "AD305: stores into the result of a call, in the tangent module hvp differentiates",
     forward_cases.clipped_sum: "AD201: np.clip's rule is called (elementwise_jvp), and its second derivatives have no rule",
+    forward_cases.qr_energy: "AD302: qr's forward rule returns (dQ, dR) or dR (mode='r'), not one tuple display reverse mode can unpack",
+    forward_cases.svd_energy: "AD302: svd's forward rule returns (dU, ds, dVh) or ds (compute_uv=False), not one tuple display reverse mode can unpack",
 }
 SCALAR = [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=REFUSED[c[0]])) if c[0] in REFUSED else c
           for c in CASES if np.ndim(c[0](*c[1])) == 0]

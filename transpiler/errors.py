@@ -145,12 +145,11 @@ CODES = {
               "Take the gradient with `grad()`, which is made for the function each call passes or leaves as the default (`grad(f)(x, np.tanh)`), or call "
               "the function by its name (`np.tanh(x)`)."),
     "AD224": ("not differentiated in forward mode yet",
-              "Forward mode (`jvp`, `adgen emit --mode forward`) covers assignments, stores into arrays, branches and loops, and the operations with a "
-              "forward rule: elementwise functions and operators, the linear ones (sums, reshapes, indexing, joins, products of matrices), and a few "
-              "others (extrema, `prod`, `var`, `std`, `solve`, `inv`, `det`, `cholesky`, `norm`), and calls to your own functions, and lists, tuples, "
-              "dicts and objects of differentiated values (appends, pops, reads, `sum`, `max`...). It does not handle other list methods (`insert`, "
-              "`sort`), library calls with a function of yours (`solve_ivp`, `odeint`), rules of yours with more than one statement, or complex values "
-              "yet (issue 17).",
+              "Forward mode (`jvp`, `adgen emit --mode forward`) covers assignments (tuple unpacking too), stores into arrays, branches and loops, "
+              "calls to your own functions, lists, tuples, dicts and objects of differentiated values (appends, pops, reads, `sum`, `max`...), and "
+              "the operations with a forward rule: every built-in reverse rule's counterpart but a few (`python tests/rules/test_forward_coverage.py` "
+              "lists them). It does not handle other list methods (`insert`, `sort`), nested functions passed to a library, rules of yours with "
+              "more than one statement, or complex values yet (issue 17).",
               "Take the product with reverse mode instead (`vjp`, or `grad` of `np.sum(f(x) * w)`), or write the step with NumPy operations forward "
               "mode covers."),
     # AD3xx: not differentiable as used
@@ -595,6 +594,14 @@ AD224_STORE = Message("AD224", "forward mode does not store an active value into
 AD224_SPREAD = Message("AD224", "forward mode does not differentiate a call with spread arguments yet")
 AD224_CALL = Message("AD224", "forward mode does not differentiate the call to `{name}` yet")
 AD224_COMPLEX = Message("AD224", "forward mode does not differentiate complex values yet")
+AD224_SPREAD_DISPLAY = Message("AD224", "forward mode does not differentiate a list, tuple or dict display with `*` or `**` spread in it yet")
+AD224_WRITTEN_CALL = Message("AD224", "forward mode differentiates `{name}` only called with its positional arguments, none spread")
+AD224_CONTAINER_METHOD = Message("AD224", "forward mode does not differentiate `.{method}()` with these arguments yet "
+                                          "(`append(v)`, `extend(vs)`, `pop()` and `pop(i)` it does)")
+AD224_NESTED_CALLBACK = Message("AD224", "forward mode does not pass a nested def or lambda to {name} yet (as `{param}`)",
+                                "Define the function at module level and pass the values it captured through the solver's `args`.")
+AD224_NESTED_TARGET = Message("AD224", "forward mode does not unpack into a nested or starred tuple yet")
+AD224_SEQUENCE_SUM = Message("AD224", "forward mode does not add the tangents of several arguments of {name}, whose result is a sequence, yet")
 # AD301 bad wrt
 AD301_ENTRY = Message("AD301", "wrt entries must be ints or parameter names, not {item!r}")
 AD301_OUT_OF_RANGE = Message("AD301", "wrt={item} but {name} takes {count} parameters ({params})")

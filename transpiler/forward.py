@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, forward_containers, inline
+from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, objects
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -111,6 +111,8 @@ class Forward:
                 return self.assign(stmt, target.id)
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
                 return self.store(stmt, target)
+            if isinstance(target, (ast.Tuple, ast.List)):  # q, r = np.linalg.qr(a)
+                return forward_tuples.unpack(self, stmt, target, ROOT)
         if self._touches_active(stmt):
             self.diags.report(stmt, errors.AD224_STATEMENT, kind=type(stmt).__name__)
         return [stmt]
@@ -157,7 +159,7 @@ class Forward:
 
     def store(self, stmt, target):
         """``a[i] = e``: ``_dot_a[i]`` gets the tangent of ``e`` (zero for a value that does
-        not vary); before the store when ``e`` reads ``a``."""
+        not vary); before the store when ``e`` or its tangent reads ``a``."""
         name = target.value.id
         if not self.act.active(name):
             if self.act.expr_active(stmt.value):
@@ -173,7 +175,7 @@ class Forward:
         stmt.value = primal
         into = ast.Subscript(value=ast.Name(id=self.tangent(name), ctx=ast.Store()), slice=clone(index), ctx=ast.Store())
         tangent_store = ast.Assign(targets=[into], value=ast.Constant(0.0) if tan is None else tan, lineno=stmt.lineno)
-        if name in names_in(stmt.value):
+        if name in names_in(stmt.value) | names_in(tangent_store.value):  # the tangent reads the array before the store changes it
             return pre + [tangent_store, stmt]
         return pre + [stmt, tangent_store]
 
@@ -225,6 +227,10 @@ class Forward:
         except inline.BindError as exc:
             self.diags.report(node, errors.AD204_RULE_ARGUMENTS, rule=label, error=exc, params=", ".join(map(str, inline.template(rule).params)))
             return node, None
+        refused = objects.refusal(self, inline.template(rule), mapping)  # the reverse rule's refuse= conditions hold forward too
+        if refused:
+            self.diags.report(node, errors.AD210_RULE_REFUSES, reason=refused)
+            return node, None
         return self._apply(node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name)
 
     def _apply(self, node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name):
@@ -249,8 +255,8 @@ class Forward:
             if len(kept) < len(active):
                 kept.append((("joint", _joint_reads(how, tpl)), None))
             plans, active = [p for p, _ in kept], [k for _, k in kept]
-        if rule.outputs is not None and len(plans) > 1:  # contributions to a tuple would be joined by +, not added item by item
-            self.diags.report(node, errors.AD224_NO_RULE, name=f"{tpl.name} of several differentiated arguments (its result is a tuple)")
+        if rule.outputs is not None and not isinstance(rule.outputs, int) and len(plans) > 1:  # a sequence's contributions would be joined by +
+            self.diags.report(node, errors.AD224_SEQUENCE_SUM, name=tpl.name)
             return node, None
         read = set().union(*(reads for _, reads in plans))
         fit = how.derived is not None and not self._spans(node, active, slot_args)
@@ -267,6 +273,10 @@ class Forward:
         parts = [self._joint(how.joint, args, keywords, tpl.params, lowered, rebuild) if k is None
                  else self._contribution(plan, k, slots[k], slot_args, lowered, values, args, keywords, rebuild, tpl, rule)
                  for (plan, _), k in zip(plans, active)]
+        if rule.callbacks:  # the user's function the primal calls (odeint's func): its tangent function, passed
+            parts = forward_callbacks.with_jvps(self, node, rule, tpl, mapping, slots, active, parts)
+            if parts is None:
+                return node, None
         ans = None
         if any(_reads_ans(p) for p in parts):
             if ans_name is None:
@@ -275,6 +285,8 @@ class Forward:
                 primal = load(kept)
             ans = load(kept) if ans_name is None else ast.Name(id=ans_name, ctx=ast.Load())
             parts = [_filled(p, ans) for p in parts]
+        if (isinstance(rule.outputs, int) or how.sequence) and len(parts) > 1:  # tuple tangents add entry by entry
+            return primal, forward_tuples.added(parts)
         total = parts[0]
         for p in parts[1:]:
             total = _added(total, p)
@@ -296,7 +308,7 @@ class Forward:
             rtpl = inline.template(registry.Rule(how.rules[index]))
             if {p.name for p in tpl.params} - {p.name for p in rtpl.params}:
                 return None  # a parameter the reverse rule takes and this one would ignore
-            out = rtpl.output(0)
+            out = forward_tuples.output(rtpl)
             if rtpl.inlined and out is not None:
                 return ("explicit", rtpl), names_in(out) & names
             if rtpl.rule.fn.__module__.startswith("adgen.runtime."):  # a built-in rule, called by its public name
@@ -334,11 +346,13 @@ class Forward:
     def _pasted(self, tpl, t, values):
         """An explicit rule's contribution: its one expression with the tangent for ``t``, or
         a call of it (``_rt.jvps.<name>``) when it has more than one statement."""
-        out = tpl.output(0)
+        out = forward_tuples.output(tpl)
         if tpl.inlined and out is not None:
             return inline.paste(out, {**values, tpl.g: t, tpl.ans: _ans()})
         args, keywords = [t, _ans()], []
         for p in tpl.params:
+            if p.name not in values:  # one the transpiler passes itself (``func_jvp``: forward_callbacks)
+                continue
             value = values[p.name]
             if p.kind == p.KEYWORD_ONLY:
                 if not inline.is_default(value):

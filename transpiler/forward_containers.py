@@ -87,7 +87,7 @@ def _method(fwd, func):
 
 def _sequence(fwd, node, pre):
     if any(isinstance(e, ast.Starred) for e in node.elts):
-        fwd.diags.report(node, errors.AD224_EXPRESSION, kind="Starred")
+        fwd.diags.report(node, errors.AD224_SPREAD_DISPLAY)
         return node, None
     parts = [_item(fwd, e, pre) for e in node.elts]
     primal = ast.copy_location(type(node)(elts=[p for p, _ in parts], ctx=ast.Load()), node)
@@ -98,7 +98,7 @@ def _sequence(fwd, node, pre):
 
 def _mapping(fwd, node, pre):
     if any(k is None for k in node.keys):  # {**d}
-        fwd.diags.report(node, errors.AD224_EXPRESSION, kind="Dict with **")
+        fwd.diags.report(node, errors.AD224_SPREAD_DISPLAY)
         return node, None
     keys = [_kept(fwd, k, pre) for k in node.keys]
     parts = [_item(fwd, v, pre) for v in node.values]
@@ -148,7 +148,7 @@ def zero_of(fwd, primal):
 def written(fwd, node, fn, args, keywords, rebuild, pre):
     """``(primal, tangent)`` of a call of a primal declared ``written``."""
     if keywords or any(isinstance(a, ast.Starred) for a in args):
-        fwd.diags.report(node, errors.AD224_CALL, name=f"{getattr(fn, '__name__', fn)} with keywords")
+        fwd.diags.report(node, errors.AD224_WRITTEN_CALL, name=getattr(fn, "__name__", fn))
         return node, None
     parts = [fwd.expr(a, pre) for a in args]
     if all(t is None for _, t in parts):
@@ -246,6 +246,6 @@ def _change(fwd, value):
         return None
     one = method != "pop"
     if value.keywords or any(isinstance(a, ast.Starred) for a in value.args) or len(value.args) != 1 and one or len(value.args) > 1:
-        fwd.diags.report(value, errors.AD224_CALL, name=f"{name}.{method}")
+        fwd.diags.report(value, errors.AD224_CONTAINER_METHOD, method=method)
         return None
     return name, method, value

@@ -24,11 +24,13 @@ from adgen.runtime.rules import (  # noqa: F401
     statistics,
     tangents,
     tangents_arrays,
+    tangents_linalg,
     tangents_stats,
 )
 
 # rule module -> the library it needs
-_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg"}
+_OPTIONAL = {"scipy_special": "scipy.special", "scipy_integrate": "scipy.integrate", "scipy_stats": "scipy.stats", "scipy_linalg": "scipy.linalg",
+             "scipy_stats_tangents": "scipy.stats", "scipy_linalg_tangents": "scipy.linalg"}
 for _module, _library in _OPTIONAL.items():
     registry.optional(_library, f"{__name__}.{_module}")
 

@@ -5,7 +5,7 @@ can itself be differentiated (higher order: ``hvp`` differentiates the tangent m
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime import nested, singular, tangents
+from adgen.runtime import core, nested, singular, tangents
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import linalg
 
@@ -27,7 +27,7 @@ def with_tangent_item(g, ans, ts, key, t):
     return rest, None, _rt.part(g, key)
 
 
-@vjp(_rt.copied)
+@vjp(core.copied)
 def copied(g, ans, value):
     """A value with its arrays copied (a tangent a function of the user's returned): the
     cotangent as it is."""

@@ -224,3 +224,100 @@ def solve_ivp(g, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=
               rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None):
     dfun, dy0, dargs = _rt.rules.scipy_integrate._solve_ivp_adjoint(g, ans, fun, t_span, y0, method, t_eval, args, rtol, atol, fun_vjp)
     return dfun, None, dy0, None, None, None, None, None, dargs
+
+
+# -- forward mode: the tangent of the state integrated beside it (forward sensitivity) ----------
+#
+# With ``s`` the tangent of the state, ``s' = df/dy s + df/dp dp`` from ``s(t0)`` the initial
+# state's tangent; ``df/dy s + df/dp dp`` is the tangent of the user's function, which the
+# transpiler generates and passes as ``func_jvp`` (``transpiler/forward_callbacks.py``):
+# ``func_jvp(<the call's arguments>, <the state's tangent>, <the tangents of args' items>)``
+# returns ``(value, tangent)``. The augmented system is solved by the same solver, with the
+# same tolerances, as the call; each argument's contribution is solved on its own (the
+# tangent is linear in them).
+
+from adgen.runtime.callbacks import attribute as _attribute  # noqa: E402
+from adgen.runtime.tangent_registry import jvp  # noqa: E402
+
+
+class _Tangents:
+    """The augmented right-hand side ``[f(y), df/dy s + df/dp dp]`` (flat) of one call."""
+
+    def __init__(self, func_jvp, args, dargs, tfirst, y_shape):
+        if func_jvp is None:
+            raise errors.AD413_NO_FUNC_VJP.error()
+        self.func_jvp, self.args, self.dargs, self.tfirst, self.y_shape = func_jvp, tuple(args), dargs, tfirst, y_shape
+        self.n = int(np.prod(y_shape))
+
+    def __call__(self, s, z):
+        y, dy = np.reshape(z[: self.n], self.y_shape), np.reshape(z[self.n:], self.y_shape)
+        called = (s, y) if self.tfirst else (y, s)
+        value, tangent = self.func_jvp(*called, *self.args, dy, *(self.dargs or ()))
+        return np.concatenate([np.ravel(value), np.ravel(tangent) * np.ones(self.n)])
+
+
+def _odeint_sensitivity(func_jvp, ans, y0, t, args, tfirst, rtol, atol, ds0, dargs=None):
+    """The tangent of odeint's states from the initial tangent ``ds0`` (and ``dargs``)."""
+    shape = np.shape(ans)[1:]  # the state as odeint holds it (a number: one entry)
+    rhs = _Tangents(func_jvp, args, dargs, tfirst, shape)
+    z0 = np.concatenate([np.ravel(np.asarray(y0, dtype=float)), np.ravel(np.broadcast_to(ds0, shape))])
+    z = integrate.odeint(lambda z, s: rhs(s, z), z0, t, rtol=_tolerance(rtol, _ODEINT_TOL), atol=_tolerance(atol, _ODEINT_TOL))
+    return np.reshape(z[:, rhs.n:], np.shape(ans))
+
+
+@jvp(integrate.odeint, arg=1)
+def odeint_tangent_y0(tangent, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None,
+                      h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None,
+                      func_jvp=None):
+    return _odeint_sensitivity(func_jvp, ans, y0, t, args, tfirst, rtol, atol, tangent)
+
+
+@jvp(integrate.odeint, arg=3)
+def odeint_tangent_args(tangent, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None,
+                        h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None,
+                        func_jvp=None):
+    return _odeint_sensitivity(func_jvp, ans, y0, t, args, tfirst, rtol, atol, 0.0, tuple(tangent))
+
+
+@jvp(integrate.odeint, arg=2)
+def odeint_tangent_t(tangent, ans, func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None, mu=None, rtol=None, atol=None, tcrit=None,
+                     h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False, *, func_vjp=None,
+                     func_jvp=None):
+    """A later output time moves its state along f; the first one moves the start, which
+    is the initial state's tangent -f(y0, t0) dt0."""
+    ys, ts, dts = np.asarray(ans, dtype=float), np.asarray(t, dtype=float), np.broadcast_to(tangent, np.shape(t))
+    slopes = np.stack([np.reshape(func(ts[k], ys[k], *args) if tfirst else func(ys[k], ts[k], *args), ys.shape[1:]) for k in range(len(ts))])
+    moved = slopes * np.reshape(dts, (-1,) + (1,) * (ys.ndim - 1))
+    return moved + _odeint_sensitivity(func_jvp, ans, y0, t, args, tfirst, rtol, atol, -slopes[0] * dts[0])
+
+
+@jvp(integrate.solve_ivp, arg=2)
+def solve_ivp_tangent_y0(tangent, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None, vectorized=False, args=None, *,
+                         rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None, fun_jvp=None):
+    return _solve_ivp_sensitivity(fun_jvp, ans, t_span, y0, method, t_eval, args, rtol, atol, tangent)
+
+
+@jvp(integrate.solve_ivp, arg=8)
+def solve_ivp_tangent_args(tangent, ans, fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None, vectorized=False, args=None, *,
+                           rtol=1e-3, atol=1e-6, first_step=None, max_step=None, jac=None, fun_vjp=None, fun_jvp=None):
+    return _solve_ivp_sensitivity(fun_jvp, ans, t_span, y0, method, t_eval, args, rtol, atol, 0.0, tuple(tangent))
+
+
+def _solve_ivp_sensitivity(fun_jvp, ans, t_span, y0, method, t_eval, args, rtol, atol, ds0, dargs=None):
+    """The tangent of ``sol.y`` (one column per time of ``t_eval``), the tangent of the
+    result (``sol.y`` reads it whole: ``attribute_tangent``)."""
+    if t_eval is None:
+        raise errors.AD413_NO_T_EVAL.error()
+    y0 = np.asarray(y0, dtype=float)
+    rhs = _Tangents(fun_jvp, () if args is None else args, dargs, True, y0.shape)
+    z0 = np.concatenate([np.ravel(y0), np.ravel(np.broadcast_to(ds0, y0.shape))])
+    sol = integrate.solve_ivp(rhs, t_span, z0, method=method, t_eval=t_eval, rtol=rtol, atol=atol)
+    if not sol.success:
+        raise errors.AD413_ADJOINT_FAILED.error(start=t_span[0], end=t_span[1], why=sol.message)
+    return sol.y[rhs.n:]
+
+
+@jvp(_attribute)
+def attribute_tangent(t, ans, obj, name):
+    # the tangent of a result of which one attribute is differentiated (sol.y) is that attribute's
+    return t

@@ -542,3 +542,51 @@ def bdtr(g, ans, k, n, p):
     return None, None, _rt.unbroadcast(
         -g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, -np.asarray(p)) - special.betaln(rest, j + 1.0)), 0.0), p
     )
+
+
+# -- forward mode (the elementwise functions take theirs from the rules above) -----------------
+
+from adgen.runtime.tangent_registry import jvp  # noqa: E402  (forward rules, registered with the reverse ones)
+
+
+@jvp(special.softmax)
+def softmax_tangent(t, ans, x, axis=None):
+    return ans * (t - np.sum(t * ans, axis=axis, keepdims=True))
+
+
+@jvp(special.log_softmax)
+def log_softmax_tangent(t, ans, x, axis=None):
+    return t - np.sum(np.exp(ans) * t, axis=axis, keepdims=True)
+
+
+@jvp(special.logsumexp, arg=0)
+def logsumexp_tangent_a(t, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
+    # the weights of the entries, exp(a - lse) (times b)
+    weight = np.exp(a - _rt.rules.reductions._keep(ans, a, axis, keepdims))
+    return np.sum(weight * t if b is None else weight * b * t, axis=axis, keepdims=keepdims)
+
+
+@jvp(special.logsumexp, arg=2)
+def logsumexp_tangent_b(t, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
+    return np.sum(np.exp(a - _rt.rules.reductions._keep(ans, a, axis, keepdims)) * t, axis=axis, keepdims=keepdims)
+
+
+@jvp(special.multigammaln)
+def multigammaln_tangent(t, ans, a, d):
+    return t * np.sum(special.digamma(np.subtract.outer(a, np.arange(d) / 2.0)), axis=-1)
+
+
+@jvp(special.factorial)
+def factorial_tangent(t, ans, n, exact=False, extend="zero"):
+    return t * np.where(ans == 0, 0.0, ans * special.digamma(np.add(n, 1.0)))
+
+
+@jvp(special.comb, arg=0)
+def comb_tangent_n(t, ans, N, k, *, exact=False, repetition=False):
+    return t * _binom_slopes(np.add(N, np.subtract(k, 1.0)) if repetition else N, k, ans)[0]
+
+
+@jvp(special.comb, arg=1)
+def comb_tangent_k(t, ans, N, k, *, exact=False, repetition=False):
+    dn, dk = _binom_slopes(np.add(N, np.subtract(k, 1.0)) if repetition else N, k, ans)
+    return t * (dk + dn if repetition else dk)

@@ -147,8 +147,6 @@ linear(list, tuple, math.fsum)
 # coordinate; with_item puts a tangent into a container (``+`` would join lists): the
 # transpiler writes these (transpiler/forward_containers.py)
 written(max, min, math.hypot, math.dist, items.with_item)
-# ``sol.y`` of a library result whose tangent is an object with the same attributes
-linear(callbacks.attribute)
 
 
 @jvp(sum)
@@ -198,3 +196,29 @@ def closure_tangent(t, ans, fn, names, values):
     those values' tangents (as the cotangent of one is the tuple of their cotangents),
     for the forward rule of the library function it is passed to."""
     return tuple(t)
+
+
+# -- tuple-valued elementwise functions: the tuple of their results' tangents (tangent_registry) --
+# (their reverse rules are elementwise, but a tangent derived from one would be a single array)
+
+
+@jvp(np.divmod, divmod, arg=0)
+def divmod_tangent_x(t, ans, x, y):
+    # the floor quotient is piecewise constant; the remainder x - q y moves with x
+    return np.zeros(np.shape(ans[0])), t + np.zeros(np.shape(ans[1]))
+
+
+@jvp(np.divmod, divmod, arg=1)
+def divmod_tangent_y(t, ans, x, y):
+    return np.zeros(np.shape(ans[0])), -t * ans[0]
+
+
+@jvp(np.modf)
+def modf_tangent(t, ans, x):
+    return t + np.zeros(np.shape(ans[0])), np.zeros(np.shape(ans[1]))
+
+
+@jvp(np.frexp)
+def frexp_tangent(t, ans, x):
+    # the mantissa x / 2**exponent; the integer exponent is piecewise constant
+    return t * np.ldexp(1.0, -ans[1]), np.zeros(np.shape(ans[1]))

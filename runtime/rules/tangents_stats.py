@@ -15,7 +15,7 @@ import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import padding, polynomials, statistics
-from adgen.runtime.tangent_registry import jvp, linear
+from adgen.runtime.tangent_registry import jvp, linear, sequence_valued
 
 linear(np.polyfit, args=(1,))  # the least-squares fit is linear in y, x held
 
@@ -230,6 +230,9 @@ def average_weights_tangent(t, ans, a, axis=None, weights=None, returned=False, 
 
 def _average_back(g, ans, a, axis, weights, returned, keepdims):
     return _rt.vjps.average(g, ans, a, axis, weights, returned, keepdims=keepdims)
+
+
+sequence_valued(np.gradient)  # a tuple of arrays for a matrix: its tangent in f and in the spacing add entry by entry
 
 
 @jvp(np.gradient, arg=1)

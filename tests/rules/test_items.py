@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from adgen.runtime import array_copy, with_item
+from adgen.runtime.core import copied
+from adgen.runtime.tangents import with_tangent_item
 from tests.rules.harness import Case, check_case
 
 rng = np.random.default_rng(7)
@@ -15,6 +17,9 @@ CASES = [
     Case(with_item, ([a, c], 1, rng.standard_normal(3)), wrt=(0, 2), id="with_item[list]"),
     Case(with_item, ([a, b, c], -1, rng.standard_normal(3)), wrt=(0, 2), id="with_item[list,-1]"),
     Case(with_item, ([a, c], 0, rng.standard_normal(3)), wrt=(2,), id="with_item[new]"),
+    Case(with_tangent_item, ([a, c], 1, rng.standard_normal(3)), wrt=(0, 2), id="with_tangent_item[list]"),
+    Case(with_tangent_item, ([a, a], 0, rng.standard_normal(3)), wrt=(0, 2), id="with_tangent_item[shared]"),
+    Case(copied, (b,)),
 ]
 
 

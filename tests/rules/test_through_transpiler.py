@@ -52,6 +52,8 @@ RUN_ELSEWHERE = {
     "closure": "a runtime helper generated code calls for a nested function passed to a library: end to end in test_scipy_integrate.py",
     "array_copy": "a runtime helper generated code calls for a store into an array held in a list: end to end in test_list_stores.py",
     "with_item": "a runtime helper generated code calls for a store into a list's item: end to end in test_list_stores.py",
+    "with_tangent_item": "a runtime helper forward code calls for a store into a list's item's tangent: end to end in test_forward_containers.py",
+    "copied": "a runtime helper generated code calls for a value with its arrays copied: end to end in test_forward_containers.py and test_higher.py",
     "gradient_of": "a runtime helper generated code calls for a grad function called inside a differentiated function: end to end in test_higher.py",
 }
 MODULES = (("np", np), ("np.linalg", np.linalg), ("np.fft", np.fft), ("math", math), ("scipy.special", scipy.special), ("scipy.linalg", scipy.linalg),
