@@ -105,6 +105,7 @@ PUBLIC = {
     "tuple_tangent_sum": ("tangents.tuple_tangent_sum", "the sum of tuple tangents, entry by entry"),
     "elementwise_jvp": ("tangents.elementwise_jvp", "the tangent through an elementwise rule generated code calls"),
     "gradient_of": ("nested.gradient_of", "a gradient function called inside a differentiated function"),
+    "gradient_tangent": ("nested.gradient_tangent", "the tangent of a gradient function's result: a Hessian-vector product"),
     "with_tangent_item": ("tangents.with_tangent_item", "the tangent of with_item: a new container with one tangent replaced"),
     "chosen": ("tangents.chosen", "the position of the argument builtin max/min returned, whose tangent is the result's"),
     "jvps": ("vjps", "the built-in forward rules by name, for those generated code calls rather than pastes"),

@@ -1,17 +1,20 @@
 """Gradient functions (``dg = grad(g)``) called inside a differentiated function.
 
 Generated code calls them through ``gradient_of`` so that reverse mode has a rule for the
-call (``rules/helpers.py``): the derivative of a gradient is a Hessian-vector product,
+call (``rules/helpers.py``), and forward mode writes its tangent with ``gradient_tangent``:
+the derivative of a gradient is a Hessian-vector product,
 which the transpiler makes (``adgen.higher`` provides it when imported, as it is whenever
 a gradient function exists)."""
 
-_PRODUCT = []  # the function adgen.higher provides
+_PRODUCTS = []  # the two functions adgen.higher provides
 
 
-def provide(product):
-    """Set how the Hessian-vector product of a gradient function is made:
-    ``product(gradient function, its arguments, the cotangent of its result)``."""
-    _PRODUCT[:] = [product]
+def provide(backward, forward):
+    """Set how the Hessian-vector products of a gradient function are made:
+    ``backward(gradient function, its arguments, the cotangent of its result)`` -> the
+    arguments' cotangents, and ``forward(gradient function, its arguments, their
+    tangents)`` -> the tangent of its result."""
+    _PRODUCTS[:] = [backward, forward]
 
 
 def gradient_of(gradient, *args):
@@ -21,4 +24,9 @@ def gradient_of(gradient, *args):
 
 def hessian_product(gradient, args, g):
     """The cotangents of ``args`` in ``gradient(*args)`` for the cotangent ``g`` of its result."""
-    return _PRODUCT[0](gradient, args, g)
+    return _PRODUCTS[0](gradient, args, g)
+
+
+def gradient_tangent(gradient, args, tangents):
+    """The tangent of ``gradient(*args)`` for the tangents of ``args`` (forward mode)."""
+    return _PRODUCTS[1](gradient, args, tangents)

@@ -192,6 +192,16 @@ def test_grad_of_a_function_that_calls_grad(f, i):
     np.testing.assert_allclose(found, _fd_gradient(f, args, i), rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("f", [_newton_residual, _made_in_place, _local_pair, _newton_steps], ids=lambda f: f.__name__)
+def test_jvp_of_a_function_that_calls_grad(f):
+    """Forward mode through grad(g)(x): its tangent is g's Hessian along the arguments' tangents."""
+    args, v = (np.array([0.3, -0.5, 1.2]), 0.7), (np.array([1.0, 0.2, -0.4]), 0.3)
+    _, tangent = jvp(f, wrt=(0, 1))(*args, v)
+    h = 1e-6
+    fd = (f(args[0] + h * v[0], args[1] + h * v[1]) - f(args[0] - h * v[0], args[1] - h * v[1])) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)
+
+
 def _calls_value_and_grad(x):
     return value_and_grad(_energy)(x, 1.0)[0]
 

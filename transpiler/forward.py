@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, objects
+from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, nested, objects
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -88,6 +88,7 @@ class Forward:
         # (``y = x + c``: ``_dot_y`` is ``_dot_x``) while the values are apart: then such a
         # tangent is copied
         self.stores = stores_into_arrays(body)
+        self.gradient_names = nested.gradient_names(body, self.resolver)  # d = grad(g): d(x) is differentiated through
         return self.block(body)
 
     def block(self, stmts):
@@ -206,6 +207,12 @@ class Forward:
             own = self._own(node)
             if own is not None:
                 return self._own_call(node, own, pre)
+            if nested.refusal(node.func, self.resolver, self.gradient_names):  # grad(g)(x): through _rt.gradient_of, or AD201
+                through = nested.through_gradient_of(node, self.resolver, self.gradient_names)
+                if through is None:
+                    self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=ast.unparse(self.resolver.as_written(node.func)))
+                    return node, None
+                node = through
         found = forward_containers.expression(self, node, pre)  # a container display, an object's attribute
         if found is not None:
             return found

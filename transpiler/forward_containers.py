@@ -31,7 +31,7 @@ import numpy as np
 
 from adgen import errors, instances
 from adgen.calls import is_user_function
-from adgen.runtime import items, registry
+from adgen.runtime import items, nested, registry
 from adgen.syntax import assign, call, clone, load, rt_call
 
 CHANGES = ("append", "extend", "pop")  # the list methods whose change the tangent follows
@@ -159,6 +159,10 @@ def written(fwd, node, fn, args, keywords, rebuild, pre):
         (xs, txs), (key, _), (new, tnew) = parts
         tan = rt_call("with_tangent_item", _filled(fwd, xs, txs), clone(key), _filled(fwd, new, tnew))
         return primal, tan
+    if fn is nested.gradient_of:  # grad(g)(x): the Hessian of g along the arguments' tangents
+        (gradient, _), *rest = parts
+        tuples = [ast.Tuple(elts=elts, ctx=ast.Load()) for elts in ([clone(p) for p, _ in rest], [_filled(fwd, p, t) for p, t in rest])]
+        return primal, rt_call("gradient_tangent", clone(gradient), *tuples)
     kept = fwd.names.temp()  # the result, which the tangents below read
     pre.append(assign(kept, primal))
     ans = load(kept)

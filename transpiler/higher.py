@@ -169,11 +169,10 @@ class SecondDerivative:
         return self._product(*args, (1.0, _zero_like(y)))[1]
 
 
-def _hessian_product(gradient, args, g):
-    """The cotangents of ``args`` in ``gradient(*args)``, ``gradient = grad(f, wrt)`` called
-    inside a differentiated function, for the cotangent ``g`` of its result: ``H u`` over
-    every argument holding floats, ``u`` being ``g`` at ``wrt`` and 0 elsewhere (``None``
-    for the other arguments)."""
+def _float_hvp(gradient, args, along):
+    """``gradient = grad(f, wrt)`` called on ``args`` inside a differentiated function:
+    ``(positions of the arguments holding floats, H u over them)``, ``u`` given by
+    ``along(position)``."""
     fn = getattr(gradient, "primal", None)
     if not (isinstance(gradient, api.GradFunction) and gradient.mode == "grad" and not gradient.has_aux and hasattr(fn, "__code__")):
         raise runtime_errors.AD411_RULE_REFUSES.error(
@@ -181,20 +180,39 @@ def _hessian_product(gradient, args, g):
                    "of a def or lambda (without has_aux) is differentiated through")
     if any(isinstance(a, (list, tuple, dict)) for a in args):
         raise runtime_errors.AD411_RULE_REFUSES.error(reason=f"grad({fn.__name__}) is differentiated through only on arrays and numbers, not containers")
-    names, as_tuple = _wrt_names(fn, gradient.wrt)
-    params = list(inspect.signature(fn).parameters)
-    inner = [params.index(n) for n in names]
-    given = g if as_tuple else (g,)
     floats = [k for k, a in enumerate(args) if np.asarray(a).dtype.kind == "f"]
-    along = tuple(_spread(given[inner.index(k)], args[k]) if k in inner else _zero_like(args[k]) for k in floats)
-    product = hvp(fn, tuple(floats))(*args, along)
+    return floats, hvp(fn, tuple(floats))(*args, tuple(along(k) for k in floats))
+
+
+def _inner(gradient):
+    """The positions of the parameters ``gradient`` differentiates, and whether it gives a tuple."""
+    names, as_tuple = _wrt_names(gradient.primal, gradient.wrt)
+    params = list(inspect.signature(gradient.primal).parameters)
+    return [params.index(n) for n in names], as_tuple
+
+
+def _hessian_product(gradient, args, g):
+    """The cotangents of ``args`` for the cotangent ``g`` of ``gradient(*args)``: ``H u``,
+    ``u`` being ``g`` at ``wrt`` and 0 elsewhere (``None`` for the arguments not of floats)."""
+    inner, as_tuple = _inner(gradient) if isinstance(gradient, api.GradFunction) else ([], False)
+    given = g if as_tuple else (g,)
+    floats, product = _float_hvp(gradient, args, lambda k: _spread(given[inner.index(k)], args[k]) if k in inner else _zero_like(args[k]))
     found = [None] * len(args)
     for k, p in zip(floats, product):
         found[k] = p
     return found
 
 
-runtime_nested.provide(_hessian_product)
+def _gradient_tangent(gradient, args, tangents):
+    """The tangent of ``gradient(*args)`` for the tangents of ``args``: the entries at
+    ``wrt`` of ``H t`` (the Hessian is symmetric)."""
+    floats, product = _float_hvp(gradient, args, lambda k: _spread(tangents[k], args[k]))
+    inner, as_tuple = _inner(gradient)
+    found = tuple(product[floats.index(k)] if k in floats else _zero_like(args[k]) for k in inner)
+    return found if as_tuple else found[0]
+
+
+runtime_nested.provide(_hessian_product, _gradient_tangent)
 
 
 def _spread(g, x):

@@ -9,8 +9,8 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime import callbacks, items
-from adgen.runtime.tangent_registry import jvp, linear, written
+from adgen.runtime import callbacks, core, items, nested, tangents
+from adgen.runtime.tangent_registry import joint, jvp, linear, written
 
 # linear in their first parameter: the tangent goes through the function itself
 linear(
@@ -146,7 +146,11 @@ linear(list, tuple, math.fsum)
 # the argument of max/min returned takes its tangent along; the norms read every
 # coordinate; with_item puts a tangent into a container (``+`` would join lists): the
 # transpiler writes these (transpiler/forward_containers.py)
-written(max, min, math.hypot, math.dist, items.with_item)
+written(max, min, math.hypot, math.dist, items.with_item, nested.gradient_of)
+# a copy of the value (its arrays copied): of its tangent; a container with one tangent
+# replaced is linear in the container and the new item together
+linear(core.copied)
+joint(tangents.with_tangent_item, args=(0, 2))
 
 
 @jvp(sum)
