@@ -87,10 +87,17 @@ def copy_of(x):
     return out
 
 
+_WIDE = (np.dtype(float), np.dtype(complex))  # the dtypes a tangent of another's is promoted to
+
+
 def zero_tangent(v):
     """The zero tangent of the value ``v``: ``0.0`` for a number, else float zeros of its
     shape (complex for a complex value); ``None`` for ``None``; for a list, tuple, dict
     or object, the same container of its items' zero tangents."""
+    if type(v) is np.ndarray:  # the common case first: generated code asks in loops
+        return np.zeros(v.shape, v.dtype if v.dtype in _WIDE else np.result_type(v.dtype, float))
+    if type(v) is float:
+        return 0.0
     if v is None:  # an optional argument left out (``np.ediff1d(x, to_end=None)``) stays out
         return None
     if _is_tree(v):
