@@ -114,6 +114,8 @@ class Forward:
                 return self.store(stmt, target)
             if isinstance(target, (ast.Tuple, ast.List)):  # q, r = np.linalg.qr(a)
                 return forward_tuples.unpack(self, stmt, target, ROOT)
+        if isinstance(stmt, (ast.Raise, ast.Assert)) or (isinstance(stmt, ast.Expr) and self._checks(stmt.value)):
+            return [stmt]  # binds nothing: no tangent changes
         if self._touches_active(stmt):
             self.diags.report(stmt, errors.AD224_STATEMENT, kind=type(stmt).__name__)
         return [stmt]
@@ -188,6 +190,16 @@ class Forward:
         if shape == ():
             return ast.Constant(0.0)
         return rt_call("zero_tangent", load(name))
+
+    def _checks(self, node):
+        """Is ``node`` a call whose result, as a statement, changes no tangent: of a function
+        that carries no derivative (a runtime check, ``_rt.returned(...)``), or of your own
+        (``plot(ax, u)``: a change it made to a differentiated argument is refused when it
+        runs, ``_rt.lent``/``_rt.returned`` around it, as in reverse mode)?"""
+        if not isinstance(node, ast.Call):
+            return False
+        ok, fn = self.resolver.value_of(node.func)
+        return ok and (registry.is_nondiff(fn) or (is_user_function(fn) and registry.lookup(fn) is None))
 
     def _touches_active(self, stmt):
         return any(isinstance(n, ast.Name) and self.act.active(n.id) for n in walk(stmt))

@@ -5,11 +5,13 @@ can itself be differentiated (higher order: ``hvp`` differentiates the tangent m
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime import core, nested, singular, tangents
+from adgen.runtime import core, inplace, nested, singular, tangents
 from adgen.runtime.registry import nondiff, vjp
 from adgen.runtime.rules import linalg
 
 nondiff(tangents.zero_tangent, tangents.chosen)
+# the checks generated code makes around calls it cannot follow: their results are only compared
+nondiff(inplace.lent, inplace.returned, inplace.apart, inplace.immutable)
 
 
 @vjp(tangents.with_tangent_item)
