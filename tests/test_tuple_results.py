@@ -68,3 +68,34 @@ def test_still_refused(f, args):
         grad(f)(*args)
     d = info.value.diagnostics[0]
     assert d.code == "AD302" and d.line == _marked_line(f)
+
+
+# -- a name unpacked into more than once (``_, s, _ = svd(a)``): the rule reads the whole result --
+
+
+def singular_cubes(A):
+    _, s, _ = np.linalg.svd(A)
+    return np.sum(s ** 3)
+
+
+def eigen_mix(A):
+    w, v = np.linalg.eigh(A + A.T)
+    w, w = w * v[0], w  # the second w wins, as in Python
+    _, _, vh = np.linalg.svd(A @ A.T)
+    return np.sum(w ** 2 * v[:, 0]) + np.sum(vh[0] ** 3)
+
+
+@pytest.mark.parametrize("fn", [singular_cubes, eigen_mix])
+@pytest.mark.parametrize("shape", [(3, 3), (4, 3)])
+def test_a_name_unpacked_into_twice_keeps_the_whole_result_for_the_rule(fn, shape):
+    """Square matrices: ``(_, s, _)`` read back as svd's result would hold ``vh`` for ``u``
+    with the right shapes, a wrong gradient without an error (tall: a broadcasting error)."""
+    from adgen import jvp
+
+    A = np.random.default_rng(3).standard_normal(shape)
+    if fn is eigen_mix and shape != (3, 3):
+        A = A[:3]
+    g = grad(fn)(A)
+    check_grad(fn, [A], 0, g)
+    v = np.random.default_rng(4).standard_normal(A.shape)
+    assert jvp(fn)(A, v)[1] == pytest.approx(float(np.sum(g * v)), rel=1e-7, abs=1e-9)

@@ -125,7 +125,21 @@ def unpack_tuples(body, names):
     return out
 
 
-PASSES = [split_augassign, plain_assign, unpack_tuples]
+def distinct_targets(body, names):
+    """``_, s, _ = f(a)`` -> ``_t1, s, _ = f(a)``: a name unpacked into more than once keeps
+    its last value, as in Python, and the others get names of their own, so that the
+    result read back from the targets (a rule's ``ans``) is the whole result."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
+            elts = stmt.targets[0].elts
+            ids = [e.id if isinstance(e, ast.Name) else None for e in elts]
+            for k, e in enumerate(elts):
+                if ids[k] is not None and ids[k] in ids[k + 1:]:
+                    elts[k] = _name(names.temp(), ast.Store(), e)
+    return body
+
+
+PASSES = [split_augassign, plain_assign, distinct_targets, unpack_tuples]
 
 
 def nested(body, fn):
