@@ -276,6 +276,7 @@ def cases():
         (median_rows, (r.standard_normal((3, 5)),), 0),
         (joined, (r.standard_normal(3), 0.7), (0, 1)),
         (inverted_in_place, (np.array([0.3, -1.2, 0.8, 1.5, -0.4]),), 0),
+        (nested_defs, (r.standard_normal(3), 0.7), (0, 1)),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -355,6 +356,22 @@ def median_rows(A):
         else:
             total = total - np.median(np.abs(row)) ** 2
     return total
+
+
+def nested_defs(x, w):
+    """Nested defs (lifted, their free variables passed along), one reading a differentiated
+    value of the enclosing function and calling the other, in a loop."""
+    scale = w * 2.0
+
+    def squash(z):
+        return np.tanh(z * scale)
+
+    def step(z, k):
+        return squash(z) + 0.1 * k * z
+
+    for k in range(3):
+        x = step(x, k)
+    return np.sum(x ** 2)
 
 
 def inverted_in_place(x):

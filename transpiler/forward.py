@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, nested, objects
+from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, lift, nested, objects
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -44,10 +44,11 @@ class Callees:
         self.sources = []  # the source.Source of each, for the guards and the header's hash
 
     def function(self, fn, active):
-        key = (fn, tuple(active))
+        key = (id(fn), tuple(active))  # a lifted nested def (``lift.Lifted``) is not hashable
         if key not in self.made:
             taken = set(self.made.values())
-            base = JVP + (fn.__name__ if fn.__name__.isidentifier() else "lambda")
+            name = fn.name if isinstance(fn, lift.Lifted) else fn.__name__
+            base = JVP + (name if name.isidentifier() else "lambda")
             name, k = base, 0
             while name in taken:
                 k += 1
@@ -461,20 +462,24 @@ class Forward:
     def _own(self, node):
         """The user's function ``node`` calls, when the module can call its tangent function."""
         ok, fn = self.resolver.value_of(node.func)
-        if self.callees is None or not ok or not is_user_function(fn) or registry.lookup(fn) is not None:
+        if self.callees is None or not ok:
+            return None
+        if isinstance(fn, lift.Lifted):  # a nested def, lifted (its free variables keyword-only parameters)
+            return fn
+        if not is_user_function(fn) or registry.lookup(fn) is not None:
             return None
         return fn
 
     def _own_call(self, node, fn, pre):
         """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <the active ones' tangents>)``."""
+        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
         try:
-            bound = inspect.signature(fn).bind(*node.args, **{k.arg: k.value for k in node.keywords})
+            bound = signature.bind(*node.args, **{k.arg: k.value for k in node.keywords})
         except TypeError:
             bound = None
-        params = inspect.signature(fn).parameters.values()
-        plain = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params)
+        plain = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in signature.parameters.values())
         if bound is None or not plain or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__)
+            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
         bound.apply_defaults()
         lowered = {}
@@ -484,7 +489,7 @@ class Forward:
         if not active:
             return node, None
         if any(not isinstance(v, ast.AST) and _literal(v) is None for v in bound.arguments.values()):
-            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__)
+            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
         callee = self.callees.function(fn, active)
         args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]

@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import calls, emit, errors, fingerprint, forward, guards, source, stages, subset
+from adgen import calls, emit, errors, fingerprint, forward, guards, lift, source, stages, subset
 from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.stages import Job, params
 
@@ -160,10 +160,11 @@ def _job(src, wrt, **options):
 def _tangent_callee(job, fn, active):
     """Forward mode: the tangent function of the user's function ``fn`` in its parameters
     ``active`` (``forward.Callees``): the same stages, its result ``(value, tangent)``."""
-    src = source.load(fn)
+    src = fn.src if isinstance(fn, lift.Lifted) else source.load(fn)
     job.callees.sources.append(src)
     sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True)
     sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))
+    sub.program.lifted.update(job.program.lifted)  # a lifted nested def calls its siblings by their names
     with stage("check"):
         subset.raise_if_unsupported(src)
     done = run(sub, steps=FORWARD_STAGES)

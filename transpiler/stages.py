@@ -275,7 +275,7 @@ def package_jvp(job, form):
     body = entry + form.body + [ast.Return(value=ast.Tuple(elts=[load(result), out], ctx=ast.Load()))]
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
     doc = f"Value of {src.name} and its tangent along {', '.join(dots)}, the tangent of {', '.join(job.wrt)} (J v)."
-    if job.tangent_callee and (closure or func.args.kwonlyargs or func.args.vararg or func.args.kwarg):
+    if job.tangent_callee and (closure or func.args.vararg or func.args.kwarg):
         form.diags.report(func, errors.AD224_OWN_FUNCTION, name=src.name)
         form.diags.raise_if_any()
     gen = ast.FunctionDef(name=names.fresh(JVP + src.name), args=_tangent_signature(func.args, closure, dots, job.tangent_callee),
@@ -289,14 +289,15 @@ def package_jvp(job, form):
 def _tangent_signature(args, closure, dots, callee=False):
     """The user's parameters, closure variables as keywords, then the tangents: positional
     after plain parameters, keyword-only after parameters with defaults. A function the
-    tangent module calls is given every argument in order: no defaults."""
+    tangent module calls is given every argument in order (keyword-only ones too: a lifted
+    nested def's free variables): no defaults, no keywords."""
     new = _signature(args, closure, "_")
-    if callee:
-        new.defaults = []
     if new.kwonlyargs:
         new.kwonlyargs, new.kw_defaults = new.kwonlyargs[:-1], new.kw_defaults[:-1]  # the seed's place
     else:
         new.args, new.defaults = new.args[:-1], new.defaults[:-1]
+    if callee:
+        new.args, new.defaults, new.kwonlyargs, new.kw_defaults = new.args + new.kwonlyargs, [], [], []
     if new.defaults or new.kwonlyargs:
         new.kwonlyargs += [ast.arg(arg=d) for d in dots]
         new.kw_defaults += [None] * len(dots)
