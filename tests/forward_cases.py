@@ -277,6 +277,7 @@ def cases():
         (joined, (r.standard_normal(3), 0.7), (0, 1)),
         (inverted_in_place, (np.array([0.3, -1.2, 0.8, 1.5, -0.4]),), 0),
         (nested_defs, (r.standard_normal(3), 0.7), (0, 1)),
+        (functions_passed, (r.standard_normal(3), r.standard_normal((3, 3))), (0, 1)),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -356,6 +357,22 @@ def median_rows(A):
         else:
             total = total - np.median(np.abs(row)) ** 2
     return total
+
+
+def _layer(x, W, act=np.tanh):
+    return act(W @ x)
+
+
+def _softly(h):
+    return np.log1p(np.exp(h))
+
+
+def functions_passed(x, W):
+    """Functions as arguments of a function of yours: a default (np.tanh), a library
+    function passed, one of yours passed (its tangent functions made for each)."""
+    a = _layer(x, W)
+    b = _layer(a, W, np.sin)
+    return np.sum(_layer(b, W, _softly) * a)
 
 
 def nested_defs(x, w):

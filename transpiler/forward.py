@@ -20,6 +20,7 @@ import ast
 import hashlib
 import inspect
 import operator
+import types
 
 import numpy as np
 
@@ -43,8 +44,11 @@ class Callees:
         self.imports = {}
         self.sources = []  # the source.Source of each, for the guards and the header's hash
 
-    def function(self, fn, active):
-        key = (id(fn), tuple(active))  # a lifted nested def (``lift.Lifted``) is not hashable
+    def function(self, fn, active, statics=None):
+        """The name of the tangent function of ``fn`` in its parameters ``active``, made for
+        the functions ``statics`` (parameter -> function) its call passes."""
+        statics = statics or {}
+        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())))  # a lifted def (``lift.Lifted``) is not hashable
         if key not in self.made:
             taken = set(self.made.values())
             name = fn.name if isinstance(fn, lift.Lifted) else fn.__name__
@@ -54,7 +58,7 @@ class Callees:
                 k += 1
                 name = f"{base}_{k}"
             self.made[key] = name
-            func, imports = self.make(fn, active)
+            func, imports = self.make(fn, active, statics)
             func.name = name
             self.defs.append(func)
             self.imports.update(imports)
@@ -482,16 +486,22 @@ class Forward:
             self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
         bound.apply_defaults()
-        lowered = {}
+        lowered, statics = {}, {}
         for name, value in bound.arguments.items():
-            lowered[name] = self.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
+            held = self._function_held(value)
+            if held is not None and not isinstance(fn, lift.Lifted):  # a function passed (or the default): the callee is made for it
+                statics[name] = held
+                passed = value if isinstance(value, ast.AST) else rt_call("default", clone(node.func), ast.Constant(name))
+                lowered[name] = (passed, None)
+            else:
+                lowered[name] = self.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
         active = [name for name, (_, tan) in lowered.items() if tan is not None]
         if not active:
             return node, None
-        if any(not isinstance(v, ast.AST) and _literal(v) is None for v in bound.arguments.values()):
+        if any(not isinstance(v, ast.AST) and _literal(v) is None and name not in statics for name, v in bound.arguments.items()):
             self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
-        callee = self.callees.function(fn, active)
+        callee = self.callees.function(fn, active, statics)
         args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]
         kept = self.names.temp()
         dot = self.tangent(kept)
@@ -499,6 +509,18 @@ class Forward:
         pre.append(ast.Assign(targets=[target], value=ast.Call(func=ast.Name(id=callee, ctx=ast.Load()), args=args, keywords=[]),
                               lineno=getattr(node, "lineno", 0)))
         return load(kept), load(dot)
+
+    def _function_held(self, value):
+        """The function ``value`` (an argument's expression, or a default's value) is, when it
+        is one a tangent function can be made for (a library's with a rule, or one of yours);
+        else None."""
+        if isinstance(value, ast.AST):
+            ok, value = self.resolver.value_of(value)
+            if not ok:
+                return None
+        if isinstance(value, (np.ufunc, types.BuiltinFunctionType)) or (callable(value) and registry.lookup(value) is not None):
+            return value
+        return value if is_user_function(value) else None
 
     def operation(self, node):
         """``(primal function, args, keywords, rebuild, label)`` for a differentiable node, or

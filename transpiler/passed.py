@@ -26,6 +26,7 @@ import numpy as np
 
 from adgen import funcargs, lift
 from adgen.marks import marks
+from adgen.resolve import reads_a_default
 from adgen.syntax import clone
 
 
@@ -35,7 +36,7 @@ def function_arguments(resolver, bound, ops):
     argument node -> its ``Op``, None when not differentiated)."""
     found = {}
     for param, arg in bound.items():
-        static = isinstance(arg, (ast.Name, ast.Attribute)) or funcargs.literal_index(arg) or marks(arg).resolved is not None
+        static = isinstance(arg, (ast.Name, ast.Attribute)) or funcargs.literal_index(arg) or marks(arg).resolved is not None or reads_a_default(arg)
         if not static or ops.get(id(arg)) is not None:
             continue
         ok, value = resolver.value_of(arg)

@@ -6,6 +6,7 @@ takes the ``stages.Job`` and one form (``forms``) and returns the next; every fo
 prints (``print_stages``, ``adgen show --stages``)."""
 
 import contextlib
+import dataclasses
 import gc
 import os
 import sys
@@ -153,14 +154,17 @@ def _job(src, wrt, **options):
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     job = Job(src, wrt_names, None, wrt_tuple=wrt_tuple, **options)
     job.program = calls.Program(src, lambda variant, samples: _callee(job, variant, samples))
-    job.callees = forward.Callees(lambda fn, active: _tangent_callee(job, fn, active))
+    job.callees = forward.Callees(lambda fn, active, statics: _tangent_callee(job, fn, active, statics))
     return job
 
 
-def _tangent_callee(job, fn, active):
+def _tangent_callee(job, fn, active, statics):
     """Forward mode: the tangent function of the user's function ``fn`` in its parameters
-    ``active`` (``forward.Callees``): the same stages, its result ``(value, tangent)``."""
+    ``active`` (``forward.Callees``), made for the functions ``statics`` (parameter ->
+    function) its call passes: the same stages, its result ``(value, tangent)``."""
     src = fn.src if isinstance(fn, lift.Lifted) else source.load(fn)
+    if statics:
+        src = dataclasses.replace(src, statics=dict(statics))
     job.callees.sources.append(src)
     sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True)
     sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))

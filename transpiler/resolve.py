@@ -21,7 +21,7 @@ from adgen.libraries import installed
 from adgen.marks import marks
 from adgen.names import Names
 from adgen.runtime import registry
-from adgen.syntax import dotted
+from adgen.syntax import dotted, path_of
 
 _ABSENT = object()
 
@@ -92,6 +92,9 @@ class Resolver:
         resolved = marks(node).resolved
         if resolved is not None:
             return True, resolved
+        if reads_a_default(node):
+            ok, fn = self.value_of(node.args[0], record)  # a default generated code reads (a tangent module's call): fixed when fn was defined
+            return (True, runtime.default(fn, node.args[1].value)) if ok and callable(fn) else (False, None)
         found = self.root(node, items=True)
         if found is None:
             return False, None
@@ -255,3 +258,9 @@ def _get(obj, dotted):
     for part in dotted.split("."):
         obj = getattr(obj, part, None)
     return obj
+
+
+def reads_a_default(node):
+    """Is ``node`` ``_rt.default(f, "name")``, how generated code passes a parameter's default
+    (a tangent module calling a function of yours with its default ``act=np.tanh``)?"""
+    return isinstance(node, ast.Call) and path_of(node.func) == "_rt.default" and len(node.args) == 2 and isinstance(node.args[1], ast.Constant)
