@@ -133,16 +133,22 @@ def with_tangent_item(ts, key, t):
 
 def chosen(ans, *items):
     """The position of the argument builtin ``max``/``min`` returned (``max(a, b)``), or of
-    the item (``max(xs)``: one argument): the very object, else the first equal one, else
-    (a NaN result) 0. Its tangent is that item's."""
-    seq = list(items[0]) if len(items) == 1 else items
-    for k, a in enumerate(seq):
+    the item (``max(xs)``: one argument); 0 for a NaN result that is none of them. Its
+    tangent is that item's."""
+    found = position_of(ans, list(items[0]) if len(items) == 1 else items)
+    return 0 if found is None else found
+
+
+def position_of(ans, items):
+    """The index of the item of ``items`` that ``ans`` is: the very object, else the first
+    equal one; None when none is (a NaN)."""
+    for k, a in enumerate(items):
         if a is ans:
             return k
-    for k, a in enumerate(seq):
+    for k, a in enumerate(items):
         if a == ans:
             return k
-    return 0
+    return None
 
 
 def fit(t, *others):

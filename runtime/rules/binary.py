@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime import tangents
 from adgen.runtime.registry import vjp
 
 # -- arithmetic --------------------------------------------------------------------
@@ -117,31 +118,20 @@ def max_min(g, ans, *args):
     if len(args) == 1:
         cots = [_one_hot(g, ans, args[0])]
     else:
-        k = _chosen(args, ans)
+        k = tangents.position_of(ans, args)
         cots = [g if i == k else 0.0 for i in range(len(args))]
     return tuple(cots)
 
 
 def _one_hot(g, ans, items):
     """The cotangent of the iterable in max(iterable): g at the chosen item, 0 elsewhere."""
-    k = _chosen(list(items), ans)
+    k = tangents.position_of(ans, list(items))
     if isinstance(items, np.ndarray):
         out = np.zeros(items.shape)
         if k is not None:
             out[k] = g
         return out
     return _rt.Adj([g if i == k else 0.0 for i in range(len(items))])
-
-
-def _chosen(items, ans):
-    """The index of the item builtin max/min returned: the very object, else the first equal one."""
-    for i, a in enumerate(items):
-        if a is ans:
-            return i
-    for i, a in enumerate(items):
-        if a == ans:
-            return i
-    return None  # a NaN result that is not one of the items: no cotangent
 
 
 # -- angles and norms --------------------------------------------------------------

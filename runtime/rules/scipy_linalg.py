@@ -375,6 +375,26 @@ def _ties(w):
     return np.abs(np.expand_dims(w, -1) - np.expand_dims(w, -2)) <= tol
 
 
+
+def _all_eigenpairs(m, mb, w, v, subset_by_index, subset_by_value):
+    """``(w, v, pick)`` of every eigenpair of ``m`` (of the pencil ``m``, ``mb``), ``pick``
+    placing those ``eigh`` returned (``w``, and ``v`` unless None) among them, the
+    eigenvectors with the signs of those returned."""
+    if subset_by_index is None and subset_by_value is None and v is not None:
+        return w, v, slice(None)
+    wa, va = np.linalg.eigh(m) if mb is None else linalg.eigh(m, mb)
+    if subset_by_index is not None:
+        pick = np.arange(subset_by_index[0], subset_by_index[1] + 1)
+    elif subset_by_value is not None:
+        pick = np.flatnonzero((wa > subset_by_value[0]) & (wa <= subset_by_value[1]))
+    else:
+        pick = slice(None)
+    if v is not None:
+        va = va.copy()
+        va[..., pick] = va[..., pick] * np.where(np.sum(va[..., pick] * v, axis=-2, keepdims=True) < 0, -1.0, 1.0)
+    return wa, va, pick
+
+
 def _eigh_cot(name, g, ans, a, b, type, lower, subset_by_index, subset_by_value):
     """The cotangents ``(a, b)`` of ``eigh`` and ``eigvalsh`` (``name``); ``b`` only with
     ``type=1`` (AD411 otherwise).
@@ -394,19 +414,7 @@ def _eigh_cot(name, g, ans, a, b, type, lower, subset_by_index, subset_by_value)
         w, v, gw, gv = ans, None, g, 0.0
     m = _symmetric(a, lower)
     mb = None if b is None else _symmetric(b, lower)
-    if subset_by_index is None and subset_by_value is None and v is not None:
-        wa, va, pick = w, v, slice(None)
-    else:
-        wa, va = np.linalg.eigh(m) if mb is None else linalg.eigh(m, mb)
-        if subset_by_index is not None:
-            pick = np.arange(subset_by_index[0], subset_by_index[1] + 1)
-        elif subset_by_value is not None:
-            pick = np.flatnonzero((wa > subset_by_value[0]) & (wa <= subset_by_value[1]))
-        else:
-            pick = slice(None)
-        if v is not None:  # the same signs as the eigenvectors returned
-            va = va.copy()
-            va[..., pick] = va[..., pick] * np.where(np.sum(va[..., pick] * v, axis=-2, keepdims=True) < 0, -1.0, 1.0)
+    wa, va, pick = _all_eigenpairs(m, mb, w, v, subset_by_index, subset_by_value)
     full_gw = np.zeros(np.shape(wa))
     full_gw[..., pick] = np.broadcast_to(gw, np.shape(w))
     ties = _ties(wa)

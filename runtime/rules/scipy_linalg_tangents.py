@@ -13,7 +13,7 @@ from scipy import linalg
 import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.rules import tangents_linalg
-from adgen.runtime.rules.scipy_linalg import _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _ties
+from adgen.runtime.rules.scipy_linalg import _all_eigenpairs, _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _ties
 from adgen.runtime.tangent_registry import joint, jvp, linear
 
 # linear in the right-hand side
@@ -170,19 +170,7 @@ def _scipy_eigh_tangent(da, db, ans, a, b, lower, subset_by_index, subset_by_val
     m = _symmetric(a, lower)
     mb = None if b is None else _symmetric(b, lower)
     vectors = isinstance(ans, (tuple, list))
-    if subset_by_index is None and subset_by_value is None and vectors:
-        w, v, pick = ans[0], ans[1], slice(None)
-    else:
-        w, v = np.linalg.eigh(m) if mb is None else linalg.eigh(m, mb)
-        if subset_by_index is not None:
-            pick = np.arange(subset_by_index[0], subset_by_index[1] + 1)
-        elif subset_by_value is not None:
-            pick = np.flatnonzero((w > subset_by_value[0]) & (w <= subset_by_value[1]))
-        else:
-            pick = slice(None)
-        if vectors:  # the signs of the eigenvectors returned
-            v = v.copy()
-            v[..., pick] = v[..., pick] * np.where(np.sum(v[..., pick] * ans[1], axis=-2, keepdims=True) < 0, -1.0, 1.0)
+    w, v, pick = _all_eigenpairs(m, mb, ans[0] if vectors else ans, ans[1] if vectors else None, subset_by_index, subset_by_value)
     dw, dv = _eigh_parts(da, db, w, v, _ties(w))
     if not vectors:
         return dw[..., pick]

@@ -481,11 +481,10 @@ def _refuse_mvn(cov=None, allow_singular=False, **_):
     return None
 
 
-def _mvn(g, ans, x, mean, cov, allow_singular):
-    """Cotangents ``(x, mean, cov)`` of ``multivariate_normal.logpdf`` for the weights
-    ``g`` of its points: with ``r = x - mean`` and ``P = inv(cov)``, ``d/dx = -P r``,
-    ``d/dmean = P r``, ``d/dcov = (P r r^T P - P) / 2`` (symmetric). A vector ``cov`` is a
-    diagonal, a number ``cov * I``: their cotangents are the diagonal's, the trace's."""
+def _mvn_points(x, mean, cov, allow_singular):
+    """``(points, P r per point, the full covariance, its kind: 0 number, 1 diagonal, 2
+    matrix)``, ``r = x - mean`` and ``P = inv(cov)``: what the derivatives of
+    ``multivariate_normal``'s densities read (forward rules too)."""
     if allow_singular or isinstance(cov, _COVARIANCE):
         raise errors.AD411_RULE_REFUSES.error(reason=_refuse_mvn(cov, True if allow_singular else False) or "")
     c = np.asarray(cov, dtype=float)
@@ -494,12 +493,22 @@ def _mvn(g, ans, x, mean, cov, allow_singular):
     xs = np.asarray(x, dtype=float)
     points = xs[..., None] if dim == 1 and (xs.ndim == 0 or xs.shape[-1] != 1) else xs
     r = points - (0.0 if mean is None else np.asarray(mean, dtype=float))
-    w = np.reshape(np.broadcast_to(g, np.shape(ans)), r.shape[:-1])
-    a = np.linalg.solve(full, np.reshape(r, (-1, dim)).T).T  # rows: P r
+    a = np.reshape(np.linalg.solve(full, np.reshape(r, (-1, dim)).T).T, r.shape)
+    return points, a, full, c.ndim
+
+
+def _mvn(g, ans, x, mean, cov, allow_singular):
+    """Cotangents ``(x, mean, cov)`` of ``multivariate_normal.logpdf`` for the weights
+    ``g`` of its points: with ``r = x - mean`` and ``P = inv(cov)``, ``d/dx = -P r``,
+    ``d/dmean = P r``, ``d/dcov = (P r r^T P - P) / 2`` (symmetric). A vector ``cov`` is a
+    diagonal, a number ``cov * I``: their cotangents are the diagonal's, the trace's."""
+    points, a, full, kind = _mvn_points(x, mean, cov, allow_singular)
+    w = np.reshape(np.broadcast_to(g, np.shape(ans)), points.shape[:-1])
+    a = np.reshape(a, (-1, full.shape[-1]))  # rows: P r
     wa = np.reshape(w, (-1, 1)) * a
     dfull = 0.5 * (a.T @ wa - np.sum(w) * np.linalg.inv(full))
     dfull = 0.5 * (dfull + dfull.T)
-    dcov = dfull if c.ndim == 2 else (np.diag(dfull) if c.ndim == 1 else np.trace(dfull))
+    dcov = dfull if kind == 2 else (np.diag(dfull) if kind == 1 else np.trace(dfull))
     dx = np.reshape(-wa, np.shape(points))
     return np.reshape(dx, np.shape(x)), (None if mean is None else _rt.unbroadcast(np.sum(wa, axis=0), mean)), dcov
 

@@ -7,23 +7,8 @@ cotangent is (SciPy reads one triangle)."""
 import numpy as np
 from scipy import special, stats
 
-from adgen.runtime import errors
-from adgen.runtime.rules.scipy_stats import _COVARIANCE, _refuse_mvn
+from adgen.runtime.rules.scipy_stats import _mvn_points
 from adgen.runtime.tangent_registry import jvp
-
-
-def _mvn_points(x, mean, cov, allow_singular):
-    """``(points, r, P r per point, the full covariance, its kind: 0 number, 1 diagonal, 2 matrix)``."""
-    if allow_singular or isinstance(cov, _COVARIANCE):
-        raise errors.AD411_RULE_REFUSES.error(reason=_refuse_mvn(cov, True if allow_singular else False) or "")
-    c = np.asarray(cov, dtype=float)
-    dim = np.size(mean) if mean is not None and np.ndim(mean) else (c.shape[-1] if c.ndim else 1)
-    full = c if c.ndim == 2 else (np.diag(c) if c.ndim == 1 else c * np.eye(dim))
-    xs = np.asarray(x, dtype=float)
-    points = xs[..., None] if dim == 1 and (xs.ndim == 0 or xs.shape[-1] != 1) else xs
-    r = points - (0.0 if mean is None else np.asarray(mean, dtype=float))
-    a = np.reshape(np.linalg.solve(full, np.reshape(r, (-1, dim)).T).T, r.shape)
-    return points, a, full, c.ndim
 
 
 def _as_full(t, kind, dim):
