@@ -28,6 +28,7 @@ from adgen.names import DIRECTIONAL, Names, identifiers
 from adgen.runtime import errors as runtime_errors
 from adgen.runtime import nested as runtime_nested
 from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
+from adgen.syntax import path_of, walk
 
 _MODULES = {}  # (code, wrt, shapes) -> the wrapper around the tangent module, and its gradient
 
@@ -79,9 +80,30 @@ def directional_text(made, params, primal_name):
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
         edits.append((first.lineno, first.end_lineno, [" " * first.col_offset + doc]))
     edits.append((func.lineno, func.lineno, [lines[func.lineno - 1].replace(f"def {made.funcname}(", f"def {name}(", 1)]))
+    edits += [(stmt.lineno, stmt.end_lineno, []) for stmt in _unread_values(func, returns)]
     for start, end, new in sorted(edits, reverse=True):
         lines[start - 1:end] = new
     return "\n".join(lines), name
+
+
+def _unread_values(func, returns):
+    """The statements of ``func``'s body that compute only what nothing reads once the
+    returns give the tangent alone: the value (``_ans = loss + ...``), and what only it read
+    (NumPy arithmetic; a call of anything else may do more than compute)."""
+    dropped = set()
+    while True:
+        reads = {n.id for s in func.body if id(s) not in dropped for n in walk(s)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not any(n is r.value.elts[0] for r in returns)}
+        found = [s for s in func.body if id(s) not in dropped and isinstance(s, ast.Assign) and len(s.targets) == 1
+                 and isinstance(s.targets[0], ast.Name) and s.targets[0].id not in reads and _arithmetic(s.value)]
+        if not found:
+            return [s for s in func.body if id(s) in dropped]
+        dropped |= {id(s) for s in found}
+
+
+def _arithmetic(expr):
+    """Does ``expr`` only compute: names, constants, operators, subscripts, calls of NumPy's?"""
+    return all(not isinstance(n, ast.Call) or (path_of(n.func) or "").startswith("np.") for n in walk(expr))
 
 
 def _own_nodes(func):
