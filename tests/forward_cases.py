@@ -278,6 +278,7 @@ def cases():
         (inverted_in_place, (np.array([0.3, -1.2, 0.8, 1.5, -0.4]),), 0),
         (nested_defs, (r.standard_normal(3), 0.7), (0, 1)),
         (functions_passed, (r.standard_normal(3), r.standard_normal((3, 3))), (0, 1)),
+        (star_args_rnn, (0.5 * r.standard_normal((5, 3)), r.standard_normal((3, 2, 1))), 0),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -373,6 +374,20 @@ def functions_passed(x, W):
     a = _layer(x, W)
     b = _layer(a, W, np.sin)
     return np.sum(_layer(b, W, _softly) * a)
+
+
+def _concat_and_multiply(weights, *args):  # (autograd's examples/rnn.py writes this helper so)
+    cat_state = np.hstack(args + (np.ones((args[0].shape[0], 1)),))
+    return np.dot(cat_state, weights)
+
+
+def star_args_rnn(W, xs):
+    """A function of yours taking ``*args``, called with two and with one: a tangent function
+    made for each count."""
+    h = np.zeros((xs.shape[1], W.shape[1]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(_concat_and_multiply(W, xs[t], h))
+    return np.sum(_concat_and_multiply(W[1:], h) ** 2)
 
 
 def nested_defs(x, w):

@@ -24,7 +24,7 @@ import types
 
 import numpy as np
 
-from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, lift, nested, objects
+from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, lift, nested, objects, source, variadic
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
@@ -44,11 +44,12 @@ class Callees:
         self.imports = {}
         self.sources = []  # the source.Source of each, for the guards and the header's hash
 
-    def function(self, fn, active, statics=None):
+    def function(self, fn, active, statics=None, variant=None):
         """The name of the tangent function of ``fn`` in its parameters ``active``, made for
-        the functions ``statics`` (parameter -> function) its call passes."""
+        the functions ``statics`` (parameter -> function) its call passes; ``variant``:
+        ``(source, key)`` of ``fn`` specialised to a call's count of ``*args``, or None."""
         statics = statics or {}
-        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())))  # a lifted def (``lift.Lifted``) is not hashable
+        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1])  # a Lifted is not hashable
         if key not in self.made:
             taken = set(self.made.values())
             name = fn.name if isinstance(fn, lift.Lifted) else fn.__name__
@@ -58,7 +59,7 @@ class Callees:
                 k += 1
                 name = f"{base}_{k}"
             self.made[key] = name
-            func, imports = self.make(fn, active, statics)
+            func, imports = self.make(fn, active, statics, variant and variant[0])
             func.name = name
             self.defs.append(func)
             self.imports.update(imports)
@@ -476,18 +477,13 @@ class Forward:
 
     def _own_call(self, node, fn, pre):
         """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <the active ones' tangents>)``."""
-        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
-        try:
-            bound = signature.bind(*node.args, **{k.arg: k.value for k in node.keywords})
-        except TypeError:
-            bound = None
-        plain = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in signature.parameters.values())
-        if bound is None or not plain or any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        found = self._arguments(node, fn)
+        if found is None:
             self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
-        bound.apply_defaults()
+        arguments, variant = found
         lowered, statics = {}, {}
-        for name, value in bound.arguments.items():
+        for name, value in arguments.items():
             held = self._function_held(value)
             if held is not None and not isinstance(fn, lift.Lifted):  # a function passed (or the default): the callee is made for it
                 statics[name] = held
@@ -498,10 +494,10 @@ class Forward:
         active = [name for name, (_, tan) in lowered.items() if tan is not None]
         if not active:
             return node, None
-        if any(not isinstance(v, ast.AST) and _literal(v) is None and name not in statics for name, v in bound.arguments.items()):
+        if any(not isinstance(v, ast.AST) and _literal(v) is None and name not in statics for name, v in arguments.items()):
             self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
             return node, None
-        callee = self.callees.function(fn, active, statics)
+        callee = self.callees.function(fn, active, statics, variant)
         args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]
         kept = self.names.temp()
         dot = self.tangent(kept)
@@ -509,6 +505,35 @@ class Forward:
         pre.append(ast.Assign(targets=[target], value=ast.Call(func=ast.Name(id=callee, ctx=ast.Load()), args=args, keywords=[]),
                               lineno=getattr(node, "lineno", 0)))
         return load(kept), load(dot)
+
+    def _arguments(self, node, fn):
+        """``({parameter: argument node, or the default's value}, variant)`` in the order the
+        tangent function takes them, for the call ``node`` of ``fn``; ``variant``: None, or,
+        for a function with ``*args``, ``(its source specialised to this call's count, key)``
+        (``variadic``, as reverse mode's callees). None when the call cannot be bound."""
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return None
+        keywords = {k.arg: k.value for k in node.keywords}
+        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
+        kinds = {p.kind for p in signature.parameters.values()}
+        if kinds <= {inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}:
+            try:
+                bound = signature.bind(*node.args, **keywords)
+            except TypeError:
+                return None
+            bound.apply_defaults()
+            return dict(bound.arguments), None
+        if isinstance(fn, lift.Lifted) or inspect.Parameter.VAR_KEYWORD in kinds or inspect.Parameter.POSITIONAL_ONLY in kinds:
+            return None
+        src = source.load(fn)
+        try:
+            site = variadic.bind(signature, src.func, list(node.args), keywords)
+        except TypeError:
+            return None
+        spec = variadic.specialise(src, site)
+        defaults = {name: p.default for name, p in signature.parameters.items()}
+        order = [a.arg for a in spec.func.args.args + spec.func.args.kwonlyargs]
+        return {name: site.bound[name] if name in site.bound else defaults[name] for name in order}, (spec, site.key)
 
     def _function_held(self, value):
         """The function ``value`` (an argument's expression, or a default's value) is, when it

@@ -154,17 +154,18 @@ def _job(src, wrt, **options):
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     job = Job(src, wrt_names, None, wrt_tuple=wrt_tuple, **options)
     job.program = calls.Program(src, lambda variant, samples: _callee(job, variant, samples))
-    job.callees = forward.Callees(lambda fn, active, statics: _tangent_callee(job, fn, active, statics))
+    job.callees = forward.Callees(lambda fn, active, statics, src: _tangent_callee(job, fn, active, statics, src))
     return job
 
 
-def _tangent_callee(job, fn, active, statics):
+def _tangent_callee(job, fn, active, statics, src=None):
     """Forward mode: the tangent function of the user's function ``fn`` in its parameters
     ``active`` (``forward.Callees``), made for the functions ``statics`` (parameter ->
-    function) its call passes: the same stages, its result ``(value, tangent)``."""
-    src = fn.src if isinstance(fn, lift.Lifted) else source.load(fn)
+    function) its call passes, from ``src`` when given (``fn`` specialised to a call's
+    ``*args``): the same stages, its result ``(value, tangent)``."""
+    src = src or (fn.src if isinstance(fn, lift.Lifted) else source.load(fn))
     if statics:
-        src = dataclasses.replace(src, statics=dict(statics))
+        src = dataclasses.replace(src, statics={**src.statics, **statics})
     job.callees.sources.append(src)
     sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True)
     sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))
