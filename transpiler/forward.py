@@ -17,60 +17,14 @@ What forward mode does not cover yet is refused with AD224, never differentiated
 """
 
 import ast
-import hashlib
-import inspect
 import operator
-import types
 
 import numpy as np
 
-from adgen import errors, factor, forward_callbacks, forward_containers, forward_tuples, inline, lift, nested, objects, source, variadic
+from adgen import errors, forward_callbacks, forward_calls, forward_containers, forward_sums, forward_tuples, inline, nested, objects
 from adgen.calls import is_user_function
-from adgen.names import JVP
 from adgen.runtime import registry, tangent_registry
-from adgen.syntax import BINOPS, UNARYOPS, assign, call, clone, dotted, is_atomic, load, names_in, path_of, rt_call, same, statements, walk
-
-
-class Callees:
-    """The tangent functions of the user's functions a tangent module calls, one per
-    function and set of parameters with a tangent, made by ``make(fn, active)`` (the
-    pipeline's forward stages) and written after the module's own function. A function is
-    named before it is made, so recursion finds it."""
-
-    def __init__(self, make):
-        self.make = make
-        self.made = {}  # (function, active parameters) -> the name of its tangent function
-        self.defs = []
-        self.imports = {}
-        self.sources = []  # the source.Source of each, for the guards and the header's hash
-
-    def function(self, fn, active, statics=None, variant=None):
-        """The name of the tangent function of ``fn`` in its parameters ``active``, made for
-        the functions ``statics`` (parameter -> function) its call passes; ``variant``:
-        ``(source, key)`` of ``fn`` specialised to a call's count of ``*args``, or None."""
-        statics = statics or {}
-        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1])  # a Lifted is not hashable
-        if key not in self.made:
-            taken = set(self.made.values())
-            name = fn.name if isinstance(fn, lift.Lifted) else fn.__name__
-            base = JVP + (name if name.isidentifier() else "lambda")
-            name, k = base, 0
-            while name in taken:
-                k += 1
-                name = f"{base}_{k}"
-            self.made[key] = name
-            func, imports = self.make(fn, active, statics, variant and variant[0])
-            func.name = name
-            self.defs.append(func)
-            self.imports.update(imports)
-        return self.made[key]
-
-    def digest(self, sha):
-        """``sha`` (the module's function's source hash) with the callees' sources in it."""
-        found = hashlib.sha256(sha.encode())
-        for src in self.sources:
-            found.update(f"\0{src.module}.{src.name}\0{src.sha256}".encode())
-        return found.hexdigest() if self.sources else sha
+from adgen.syntax import BINOPS, UNARYOPS, assign, call, clone, dotted, is_atomic, load, names_in, path_of, rt_call, statements, walk
 
 
 class Forward:
@@ -222,9 +176,9 @@ class Forward:
         if not self.act.expr_active(node) or isinstance(node, (ast.Constant, ast.Compare)):
             return node, None
         if isinstance(node, ast.Call):
-            own = self._own(node)
+            own = forward_calls.own(self, node)
             if own is not None:
-                return self._own_call(node, own, pre)
+                return forward_calls.own_call(self, node, own, pre)
             if nested.refusal(node.func, self.resolver, self.gradient_names):  # grad(g)(x): through _rt.gradient_of, or AD201
                 through = nested.through_gradient_of(node, self.resolver, self.gradient_names)
                 if through is None:
@@ -257,7 +211,7 @@ class Forward:
             self.diags.report(node, errors.AD210_RULE_REFUSES, reason=refused)
             return node, None
         primal, tan = self._apply(node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name)
-        return primal, (_scale_out(tan) if fn in _SUMS else tan)
+        return primal, (forward_sums.scale_out(tan) if fn in forward_sums.SUMS else tan)
 
     def _apply(self, node, how, rule, mapping, slot_args, args, keywords, rebuild, pre, ans_name):
         lowered = {}
@@ -315,8 +269,8 @@ class Forward:
             return primal, forward_tuples.added(parts)
         total = parts[0]
         for p in parts[1:]:
-            total = _added(total, p)
-        others = [p for p in others if not _multiplies(total, values[p])]
+            total = forward_sums.added(total, p)
+        others = [p for p in others if not forward_sums.multiplies(total, values[p])]
         if fit and others:  # a tangent smaller than the result (``x + b``, ``b`` larger): spread over the other operands' shape
             total = rt_call("fit", total, *[clone(values[p]) for p in others])
         return primal, total
@@ -464,89 +418,6 @@ class Forward:
             return not self.act.expr_active(node.slice) and is_atomic(node.slice)
         return isinstance(node, (ast.Name, ast.Constant)) or (is_atomic(node) and not self.act.expr_active(node))
 
-    def _own(self, node):
-        """The user's function ``node`` calls, when the module can call its tangent function."""
-        ok, fn = self.resolver.value_of(node.func)
-        if self.callees is None or not ok:
-            return None
-        if isinstance(fn, lift.Lifted):  # a nested def, lifted (its free variables keyword-only parameters)
-            return fn
-        if not is_user_function(fn) or registry.lookup(fn) is not None:
-            return None
-        return fn
-
-    def _own_call(self, node, fn, pre):
-        """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <the active ones' tangents>)``."""
-        found = self._arguments(node, fn)
-        if found is None:
-            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
-            return node, None
-        arguments, variant = found
-        lowered, statics = {}, {}
-        for name, value in arguments.items():
-            held = self._function_held(value)
-            if held is not None and not isinstance(fn, lift.Lifted):  # a function passed (or the default): the callee is made for it
-                statics[name] = held
-                passed = value if isinstance(value, ast.AST) else rt_call("default", clone(node.func), ast.Constant(name))
-                lowered[name] = (passed, None)
-            else:
-                lowered[name] = self.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
-        active = [name for name, (_, tan) in lowered.items() if tan is not None]
-        if not active:
-            return node, None
-        if any(not isinstance(v, ast.AST) and _literal(v) is None and name not in statics for name, v in arguments.items()):
-            self.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
-            return node, None
-        callee = self.callees.function(fn, active, statics, variant)
-        args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]
-        kept = self.names.temp()
-        dot = self.tangent(kept)
-        target = ast.Tuple(elts=[ast.Name(id=kept, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())], ctx=ast.Store())
-        pre.append(ast.Assign(targets=[target], value=ast.Call(func=ast.Name(id=callee, ctx=ast.Load()), args=args, keywords=[]),
-                              lineno=getattr(node, "lineno", 0)))
-        return load(kept), load(dot)
-
-    def _arguments(self, node, fn):
-        """``({parameter: argument node, or the default's value}, variant)`` in the order the
-        tangent function takes them, for the call ``node`` of ``fn``; ``variant``: None, or,
-        for a function with ``*args``, ``(its source specialised to this call's count, key)``
-        (``variadic``, as reverse mode's callees). None when the call cannot be bound."""
-        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
-            return None
-        keywords = {k.arg: k.value for k in node.keywords}
-        signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
-        kinds = {p.kind for p in signature.parameters.values()}
-        if kinds <= {inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}:
-            try:
-                bound = signature.bind(*node.args, **keywords)
-            except TypeError:
-                return None
-            bound.apply_defaults()
-            return dict(bound.arguments), None
-        if isinstance(fn, lift.Lifted) or inspect.Parameter.VAR_KEYWORD in kinds or inspect.Parameter.POSITIONAL_ONLY in kinds:
-            return None
-        src = source.load(fn)
-        try:
-            site = variadic.bind(signature, src.func, list(node.args), keywords)
-        except TypeError:
-            return None
-        spec = variadic.specialise(src, site)
-        defaults = {name: p.default for name, p in signature.parameters.items()}
-        order = [a.arg for a in spec.func.args.args + spec.func.args.kwonlyargs]
-        return {name: site.bound[name] if name in site.bound else defaults[name] for name in order}, (spec, site.key)
-
-    def _function_held(self, value):
-        """The function ``value`` (an argument's expression, or a default's value) is, when it
-        is one a tangent function can be made for (a library's with a rule, or one of yours);
-        else None."""
-        if isinstance(value, ast.AST):
-            ok, value = self.resolver.value_of(value)
-            if not ok:
-                return None
-        if isinstance(value, (np.ufunc, types.BuiltinFunctionType)) or (callable(value) and registry.lookup(value) is not None):
-            return value
-        return value if is_user_function(value) else None
-
     def operation(self, node):
         """``(primal function, args, keywords, rebuild, label)`` for a differentiable node, or
         ``None`` with a diagnostic."""
@@ -653,81 +524,6 @@ def _unpacks(stmt, primal, tan):
         return False
     names = [e.id for e in stmt.targets[0].elts]
     return isinstance(primal, ast.Name) and isinstance(tan, ast.Name) and names == [primal.id, tan.id]
-
-
-def _literal(value):
-    """A default value as an expression, or None when it is not a literal."""
-    try:
-        node = ast.parse(repr(value), mode="eval").body
-        return node if ast.literal_eval(node) == value else None
-    except (SyntaxError, ValueError):
-        return None
-
-
-def _added(total, part):
-    """``total + part``: ``total - p`` for ``part`` ``-p``; ``2 * t`` for ``t + t`` (``x * x``);
-    one division for two over one denominator (``_rt.over(a, d) - _rt.over(b, d, q)`` is
-    ``_rt.over(a - b * q, d)``, the quotient rule); and the factors both share written
-    once (``factor.factored``: ``t * a * b + t * c * a`` is ``t * a * (b + c)``)."""
-    op = ast.Add()
-    part = _negation_out(part)
-    if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
-        op, part = ast.Sub(), part.operand
-    if isinstance(op, ast.Add) and same(total, part):
-        return ast.BinOp(left=ast.Constant(2), op=ast.Mult(), right=total)
-    over = _over_parts(total), _over_parts(part)
-    if over[0] and over[1] and same(over[0][1], over[1][1]):
-        return rt_call("over", _added(over[0][0], part=over[1][0] if isinstance(op, ast.Add) else ast.UnaryOp(op=ast.USub(), operand=over[1][0])), over[0][1])
-    return factor.factored(total, op, part) or ast.BinOp(left=total, op=op, right=part)
-
-
-def _multiplies(total, value):
-    """Is ``value`` a factor (or divisor) of every term of the sum ``total`` (``t * y`` for
-    ``x * y``), so that the tangent is broadcast to its shape already?"""
-    if same(total, value):
-        return True
-    if isinstance(total, ast.BinOp) and isinstance(total.op, (ast.Add, ast.Sub)):
-        return _multiplies(total.left, value) and _multiplies(total.right, value)
-    if isinstance(total, ast.UnaryOp) and isinstance(total.op, ast.USub):
-        return _multiplies(total.operand, value)
-    if isinstance(total, ast.BinOp) and isinstance(total.op, (ast.Mult, ast.Div)):
-        return _multiplies(total.left, value) or _multiplies(total.right, value)
-    if isinstance(total, ast.Call) and path_of(total.func) in ("_rt.over", "_rt.times"):  # g / den, g * num / den, g * factor
-        return any(_multiplies(a, value) for a in total.args)
-    return False
-
-
-_SUMS = (np.sum, np.ndarray.sum, np.mean, np.ndarray.mean)
-
-
-def _scale_out(tan):
-    """``np.sum(2 * t)`` -> ``2 * np.sum(t)``: a constant factor taken out of a sum (one pass
-    over the array fewer)."""
-    if isinstance(tan, ast.Call) and tan.args and isinstance(tan.args[0], ast.BinOp) and isinstance(tan.args[0].op, ast.Mult):
-        factor_, rest = tan.args[0].left, tan.args[0].right
-        if isinstance(factor_, ast.Constant) and isinstance(factor_.value, (int, float)) and not isinstance(factor_.value, bool):
-            inner = ast.Call(func=tan.func, args=[rest, *tan.args[1:]], keywords=tan.keywords)
-            return ast.BinOp(left=factor_, op=ast.Mult(), right=inner)
-    return tan
-
-
-def _negation_out(expr):
-    """A product whose first factor is negated, ``-a * b * c``, as ``-(a * b * c)``, so that
-    adding it is a subtraction of a product whose factors ``factor.factored`` can see."""
-    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
-        left = _negation_out(expr.left)
-        if isinstance(left, ast.UnaryOp) and isinstance(left.op, ast.USub):
-            return ast.UnaryOp(op=ast.USub(), operand=ast.BinOp(left=left.operand, op=ast.Mult(), right=expr.right))
-    return expr
-
-
-def _over_parts(expr):
-    """``(numerator, denominator)`` of ``_rt.over(g, den)`` (``g * num`` for ``_rt.over(g, den,
-    num)``), else None."""
-    if not (isinstance(expr, ast.Call) and path_of(expr.func) == "_rt.over" and not expr.keywords and len(expr.args) in (2, 3)):
-        return None
-    g, den, *num = expr.args
-    return (ast.BinOp(left=g, op=ast.Mult(), right=num[0]) if num else g), den
 
 
 def _strip_unbroadcast(expr):

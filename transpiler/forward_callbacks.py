@@ -3,7 +3,7 @@ parameter, ``registry.Rule.callbacks``: ``func`` of ``scipy.integrate.odeint``).
 
 Its forward rule integrates the tangent of the state beside the state (forward
 sensitivity), which needs the tangent of the user's function: the module's tangent
-function of it (``forward.Callees``), with respect to the state, and to the items of
+function of it (``forward_calls.Callees``), with respect to the state, and to the items of
 ``args`` for the contribution of ``args``' tangent, is passed to the rule as the keyword
 ``<parameter>_jvp``::
 

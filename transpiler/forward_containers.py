@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from adgen import errors, instances
+from adgen import errors, forward_calls, instances
 from adgen.calls import is_user_function
 from adgen.runtime import items, nested, registry
 from adgen.syntax import assign, call, clone, load, rt_call
@@ -62,7 +62,7 @@ def expression(fwd, node, pre):
         method = _method(fwd, node.func)
         if method is not None:  # layer.apply(x): apply's tangent function, with the object as its first argument
             bound = ast.copy_location(ast.Call(func=node.func, args=[node.func.value] + list(node.args), keywords=node.keywords), node)
-            return fwd._own_call(bound, method, pre)
+            return forward_calls.own_call(fwd, bound, method, pre)
     if isinstance(node, ast.Attribute) and getattr(np.ndarray, node.attr, None) is None:
         value, tan = fwd.expr(node.value, pre)
         primal = ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)

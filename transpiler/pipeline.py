@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import calls, emit, errors, fingerprint, forward, guards, lift, source, stages, subset
+from adgen import calls, emit, errors, fingerprint, forward_calls, guards, lift, source, stages, subset
 from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.stages import Job, params
 
@@ -154,13 +154,13 @@ def _job(src, wrt, **options):
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     job = Job(src, wrt_names, None, wrt_tuple=wrt_tuple, **options)
     job.program = calls.Program(src, lambda variant, samples: _callee(job, variant, samples))
-    job.callees = forward.Callees(lambda fn, active, statics, src: _tangent_callee(job, fn, active, statics, src))
+    job.callees = forward_calls.Callees(lambda fn, active, statics, src: _tangent_callee(job, fn, active, statics, src))
     return job
 
 
 def _tangent_callee(job, fn, active, statics, src=None):
     """Forward mode: the tangent function of the user's function ``fn`` in its parameters
-    ``active`` (``forward.Callees``), made for the functions ``statics`` (parameter ->
+    ``active`` (``forward_calls.Callees``), made for the functions ``statics`` (parameter ->
     function) its call passes, from ``src`` when given (``fn`` specialised to a call's
     ``*args``): the same stages, its result ``(value, tangent)``."""
     src = src or (fn.src if isinstance(fn, lift.Lifted) else source.load(fn))

@@ -66,7 +66,7 @@ class Job:
     samples: dict = None
     variant: object = None
     wrt_tuple: bool = False  # the gradient function returns the gradients as a tuple
-    callees: object = None  # forward mode: the tangent functions of the user's functions it calls (``forward.Callees``)
+    callees: object = None  # forward mode: the tangent functions of the user's functions it calls (``forward_calls.Callees``)
     tangent_callee: bool = False  # forward mode: this is such a function (called with every argument, in order)
 
     @property
