@@ -54,4 +54,4 @@ def test_forward_mode_on_outside_code_is_right_or_refused(e):
     wrong number."""
     now, detail = forward_outcome(e)
     assert now != "wrong", detail
-    assert now != "error" or "check_grads checks arguments" in detail or "jvp() takes a function" in detail, detail
+    assert now != "error" or "check_grads checks arguments" in detail, detail

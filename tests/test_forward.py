@@ -290,3 +290,33 @@ def test_what_the_reverse_rules_refuse_is_refused_forward_too():
         jvp(raw_qr)(np.eye(3), np.ones((3, 3)))
     with pytest.raises(Exception, match="AD411"):  # eigenvectors of a repeated eigenvalue, when the run meets one
         jvp(tied_eigenvectors)(np.diag([1.0, 1.0, 2.0]), np.ones((3, 3)))
+
+
+class _Scaled:
+    def __init__(self, k):
+        self.k = k
+
+    def energy(self, x, w):
+        return np.sum(np.sin(self.k * x) * w)
+
+    def __call__(self, x):
+        return np.sum(np.tanh(self.k * x) ** 2)
+
+
+def test_jvp_of_bound_methods_partials_and_callable_objects():
+    """What grad takes, jvp takes: a bound method (its object first), a functools.partial,
+    an object of a class of yours with __call__; wrt counts the parameters left."""
+    import functools
+
+    obj, x, v = _Scaled(1.3), np.array([0.3, -0.7, 1.1]), np.array([1.0, 0.5, -2.0])
+    h = 1e-6
+    for fn, args, tangent_of in [
+        (obj.energy, (x, 0.4), lambda f, a: (f(a[0] + h * v, a[1]) - f(a[0] - h * v, a[1])) / (2 * h)),
+        (functools.partial(obj.energy, w=0.4), (x,), lambda f, a: (f(a[0] + h * v) - f(a[0] - h * v)) / (2 * h)),
+        (obj, (x,), lambda f, a: (f(a[0] + h * v) - f(a[0] - h * v)) / (2 * h)),
+    ]:
+        value, tangent = jvp(fn, wrt=0)(*args, v)
+        assert value == pytest.approx(fn(*args), rel=1e-13)
+        assert tangent == pytest.approx(tangent_of(fn, args), rel=1e-6)
+    _, tangent = jvp(obj.energy, wrt=1)(x, 0.4, 1.0)  # w, the second parameter left
+    assert tangent == pytest.approx(float(np.sum(np.sin(1.3 * x))), rel=1e-12)

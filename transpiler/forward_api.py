@@ -39,23 +39,29 @@ class JvpFunction:
     """What ``jvp`` returns: call it with ``fn``'s arguments and then the tangent(s)."""
 
     def __init__(self, fn, wrt):
-        if not callable(fn) or not hasattr(fn, "__code__"):
+        if not callable(fn):
             raise TypeError(f"jvp() takes a function (a def or a lambda), not {type(fn).__name__}")
+        # a bound method, a functools.partial or an object of a class of yours with __call__:
+        # the function, with the arguments bound before it (its object first), as grad takes them
         self.primal = fn
-        self.wrt = wrt
-        self._signature = inspect.signature(fn)
+        self._fn, self._args, self._kwargs = api._parts(fn)
+        self.wrt = api._names_for(fn, wrt, self._fn) if self._args or self._kwargs else wrt
+        self._signature = inspect.signature(self._fn)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
-            setattr(self, attr, getattr(fn, attr, None))
+            setattr(self, attr, getattr(self._fn, attr, None))
+
+    def _bind(self, args, kwargs):
+        return self._signature.bind(*self._args, *args, **{**self._kwargs, **kwargs})
 
     @property
     def source(self):
         """The text of the generated module."""
-        return _compiled(self.primal, self.wrt)[0].text
+        return _compiled(self._fn, self.wrt)[0].text
 
     def source_for(self, *args, **kwargs):
         """The text of the generated module specialised to these arguments' shapes."""
-        bound = self._signature.bind(*args, **kwargs)
-        return _compiled(self.primal, self.wrt, self._shapes(bound), samples_of(self._signature, bound))[0].text
+        bound = self._bind(args, kwargs)
+        return _compiled(self._fn, self.wrt, self._shapes(bound), samples_of(self._signature, bound))[0].text
 
     def _shapes(self, bound):
         return shapes_of(self._signature, bound)
@@ -64,12 +70,12 @@ class JvpFunction:
         if not args:
             raise TypeError(f"jvp({self.__name__}) takes the function's arguments, then the tangent")
         *args, v = args
-        bound = self._signature.bind(*args, **kwargs)
-        made, generated = _compiled(self.primal, self.wrt, self._shapes(bound), samples_of(self._signature, bound))
+        bound = self._bind(args, kwargs)
+        made, generated = _compiled(self._fn, self.wrt, self._shapes(bound), samples_of(self._signature, bound))
         tangents = tuple(v) if made.wrt_tuple else (v,)
         if len(tangents) != len(made.dout):
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
-        closure = api.closure_values(self.primal, made.closure)
+        closure = api.closure_values(self._fn, made.closure)
         return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
 
 

@@ -157,7 +157,7 @@ def analyze(job, form):
     outside = set(job.src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
     sharing = aliasing.check(body, params(func), diags, known, act, job.static_shapes, outside, names.temp)
     body = sharing.guarded(body)
-    if not job.callee:
+    if not job.callee and not job.tangent_callee:  # the user's wrt only: a callee's parameters are not theirs to leave out
         _warn_independent(job.src, body, job.wrt, act, diags)
     return advance(form, Analyzed, body=body, activity=act, shapes=known, sharing=sharing)
 
