@@ -320,3 +320,38 @@ def test_jvp_of_bound_methods_partials_and_callable_objects():
         assert tangent == pytest.approx(tangent_of(fn, args), rel=1e-6)
     _, tangent = jvp(obj.energy, wrt=1)(x, 0.4, 1.0)  # w, the second parameter left
     assert tangent == pytest.approx(float(np.sum(np.sin(1.3 * x))), rel=1e-12)
+
+
+class _SquareLoss:
+    @staticmethod
+    def fn(a):
+        return np.sum(a ** 2)
+
+
+class _CubeLoss:
+    @staticmethod
+    def fn(a):
+        return np.sum(a ** 3)
+
+
+class _Model:
+    def __init__(self, loss, act):
+        self.loss, self.act = loss, act
+
+    def cost(self, x):
+        return self.loss.fn(self.act(x * 1.5))
+
+
+def test_objects_of_one_class_holding_different_functions_get_modules_of_their_own():
+    """The module made for one object is not reused for another of the same class whose
+    attributes hold other functions (a static method of another class, another library
+    function): jvp and hvp of both, in one process, against finite differences."""
+    from adgen import hvp
+
+    x, v, h = np.array([0.3, -0.7, 1.1]), np.array([1.0, 0.5, -2.0]), 1e-6
+    for model in (_Model(_SquareLoss, np.tanh), _Model(_CubeLoss, np.sin), _Model(_SquareLoss, np.sin)):
+        _, tangent = jvp(model.cost)(x, v)
+        assert tangent == pytest.approx((model.cost(x + h * v) - model.cost(x - h * v)) / (2 * h), rel=1e-6)
+        g = lambda y, m=model: np.array([(m.cost(y + h * e) - m.cost(y - h * e)) / (2 * h) for e in np.eye(3)])  # noqa: E731
+        expected = (g(x + 1e-4 * v) - g(x - 1e-4 * v)) / 2e-4
+        np.testing.assert_allclose(hvp(_Model.cost, wrt=1)(model, x, v), expected, rtol=1e-4, atol=1e-5)

@@ -450,6 +450,8 @@ class Forward:
         ok, fn = self.resolver.value_of(func)
         if not ok:
             ok, fn = self.resolver.method_of(func)
+        if not ok and self.resolver.instances is not None:  # a function an object holds: self.subtract(x, y), np.subtract there
+            ok, fn = self.resolver.instances.function(func)
         if ok:
             if is_user_function(fn) and registry.lookup(fn) is None:
                 self.diags.report(node, errors.AD224_OWN_FUNCTION, name=getattr(fn, "__qualname__", ast.unparse(func)))

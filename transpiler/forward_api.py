@@ -23,7 +23,7 @@ def _compiled(fn, wrt, arg_shapes=None, samples=None):
     ``arg_shapes`` (parameter -> shape, ``"dict"``, an object's ``instances.Key`` or None;
     None: for any shapes); ``samples``: parameter -> the object of the user's the call
     passes, whose methods the module resolves (``instances``)."""
-    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), repr(arg_shapes))
+    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), shapes_key(arg_shapes))
     found = _MEMO.get(key)
     if found is not None and found[0].guard.holds(fn):
         return found[0], found[1]
@@ -77,6 +77,13 @@ class JvpFunction:
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
         closure = api.closure_values(self._fn, made.closure)
         return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
+
+
+def shapes_key(arg_shapes):
+    """``arg_shapes`` as a cache key: the keys themselves, not their text (an object's
+    ``instances.Key`` prints its class alone; two objects of one class holding different
+    functions must not share a module)."""
+    return None if arg_shapes is None else tuple(arg_shapes.items())
 
 
 def shapes_of(signature, bound):

@@ -59,10 +59,12 @@ def expression(fwd, node, pre):
             return primal, None
         return primal, ast.Subscript(value=tan, slice=clone(index), ctx=ast.Load())
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        method = _method(fwd, node.func)
-        if method is not None:  # layer.apply(x): apply's tangent function, with the object as its first argument
+        method, receives = _method(fwd, node.func)
+        if method is not None and receives:  # layer.apply(x): apply's tangent function, with the object as its first argument
             bound = ast.copy_location(ast.Call(func=node.func, args=[node.func.value] + list(node.args), keywords=node.keywords), node)
             return forward_calls.own_call(fwd, bound, method, pre)
+        if method is not None:  # self.cost.fn(a, y): a static method, or a class's function, takes no object
+            return forward_calls.own_call(fwd, node, method, pre)
     if isinstance(node, ast.Attribute) and getattr(np.ndarray, node.attr, None) is None:
         value, tan = fwd.expr(node.value, pre)
         primal = ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)
@@ -73,16 +75,20 @@ def expression(fwd, node, pre):
 
 
 def _method(fwd, func):
-    """The function of the user's that ``obj.name(...)`` calls, for ``obj`` an object of a
-    class of the user's that the call passes (``instances``), else None."""
+    """``(function, takes the object?)`` of the user's that ``obj.name(...)`` calls, for
+    ``obj`` an object of a class of the user's (or the class) that the call passes
+    (``instances``), else ``(None, False)``: a method gets the object first, a static
+    method or a function read through a class does not."""
     samples = getattr(fwd.resolver, "instances", None)
     if samples is None or fwd.callees is None:
-        return None
+        return None, False
     obj = samples.of(func.value)
-    if obj is None or isinstance(obj, type) or not instances.is_object(obj):
-        return None
-    fn = inspect.getattr_static(type(obj), func.attr, None)
-    return fn if is_user_function(fn) and registry.lookup(fn) is None else None
+    if obj is None or not (isinstance(obj, type) or instances.is_object(obj)):
+        return None, False
+    held = inspect.getattr_static(obj if isinstance(obj, type) else type(obj), func.attr, None)
+    receives = not isinstance(obj, type) and not isinstance(held, staticmethod)
+    fn = held.__func__ if isinstance(held, staticmethod) else held
+    return (fn, receives) if is_user_function(fn) and registry.lookup(fn) is None else (None, False)
 
 
 def _sequence(fwd, node, pre):

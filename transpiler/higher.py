@@ -45,7 +45,7 @@ def _directional(fn, wrt, arg_shapes, samples=None):
     """The gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
     function ``(<fn's parameters>, <a tangent per wrt>) -> J v`` written below the tangent
     module, differentiated with respect to ``wrt``."""
-    key = (fn.__code__, id(fn.__globals__), repr(wrt), repr(arg_shapes))
+    key = (fn.__code__, id(fn.__globals__), repr(wrt), forward_api.shapes_key(arg_shapes))
     if key in _MODULES and _MODULES[key][0].guard.holds(fn):
         return _MODULES[key][1]
     made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples)
