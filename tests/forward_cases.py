@@ -279,6 +279,7 @@ def cases():
         (nested_defs, (r.standard_normal(3), 0.7), (0, 1)),
         (functions_passed, (r.standard_normal(3), r.standard_normal((3, 3))), (0, 1)),
         (star_args_rnn, (0.5 * r.standard_normal((5, 3)), r.standard_normal((3, 2, 1))), 0),
+        (keyword_options, (r.standard_normal(3), 0.7), (0, 1)),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -388,6 +389,15 @@ def star_args_rnn(W, xs):
     for t in range(xs.shape[0]):
         h = np.tanh(_concat_and_multiply(W, xs[t], h))
     return np.sum(_concat_and_multiply(W[1:], h) ** 2)
+
+
+def _scaled(x, **options):
+    return np.tanh(x * options["scale"]) + options.get("shift", 0.0)
+
+
+def keyword_options(x, s):
+    """A function of yours taking ``**kwargs``, with two sets of keys."""
+    return np.sum(_scaled(x, scale=s) * _scaled(x, scale=2.0, shift=s))
 
 
 def nested_defs(x, w):

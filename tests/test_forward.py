@@ -5,6 +5,7 @@ what forward mode does not cover yet is refused with AD224 at the user's line.""
 
 import numpy as np
 import pytest
+import scipy.linalg
 
 import forward_cases
 from adgen import check_grads, defjvp, defvjp, jvp, vjp
@@ -75,12 +76,12 @@ def test_a_tangent_of_the_wrong_shape_is_refused():
         jvp(forward_cases.branchy)(np.ones(3), np.ones(2))
 
 
-def _own(x, **options):
-    return x * options["scale"]
+def _own(x, /, scale=2.0):  # positional-only parameters: not followed forward yet
+    return x * scale
 
 
 def calls_own(x):
-    return np.sum(_own(x, scale=2.0))
+    return np.sum(_own(x))
 
 
 def appends(x):
@@ -355,3 +356,20 @@ def test_objects_of_one_class_holding_different_functions_get_modules_of_their_o
         g = lambda y, m=model: np.array([(m.cost(y + h * e) - m.cost(y - h * e)) / (2 * h) for e in np.eye(3)])  # noqa: E731
         expected = (g(x + 1e-4 * v) - g(x - 1e-4 * v)) / 2e-4
         np.testing.assert_allclose(hvp(_Model.cost, wrt=1)(model, x, v), expected, rtol=1e-4, atol=1e-5)
+
+
+def _generalized_eigenvalues(a, b):
+    res = scipy.linalg.eigh(a @ a.T + np.eye(3), b @ b.T + np.eye(3))  # (w, v), kept whole
+    return np.sum(res[0] ** 2) + np.sum(res[1][0] ** 2)
+
+
+def test_tuple_tangents_of_a_rule_called_by_name_add_entry_by_entry():
+    """Two differentiated arguments of scipy.linalg.eigh, whose result is (w, v) or w by its
+    arguments: their tuple contributions add entry by entry (``+`` joined them, so the
+    tangent of ``res[0]`` was ``a``'s alone)."""
+    rng = np.random.default_rng(9)
+    a, b, da, db = (rng.standard_normal((3, 3)) for _ in range(4))
+    _, tangent = jvp(_generalized_eigenvalues, wrt=(0, 1))(a, b, (da, db))
+    h = 1e-6
+    fd = (_generalized_eigenvalues(a + h * da, b + h * db) - _generalized_eigenvalues(a - h * da, b - h * db)) / (2 * h)
+    assert tangent == pytest.approx(fd, rel=1e-6)

@@ -265,7 +265,7 @@ class Forward:
                 primal = load(kept)
             ans = load(kept) if ans_name is None else ast.Name(id=ans_name, ctx=ast.Load())
             parts = [_filled(p, ans) for p in parts]
-        if (isinstance(rule.outputs, int) or how.sequence) and len(parts) > 1:  # tuple tangents add entry by entry
+        if len(parts) > 1 and _maybe_tuples(rule, how, parts):  # tuple tangents add entry by entry
             return primal, forward_tuples.added(parts)
         total = parts[0]
         for p in parts[1:]:
@@ -507,6 +507,18 @@ def _has_tangent(low):
     if isinstance(tan, list):
         return any(t is not None for _, t in tan)
     return tan is not None
+
+
+def _maybe_tuples(rule, how, parts):
+    """May the contributions ``parts`` be tuples (or lists), which ``+`` would join rather than
+    add: a result of a fixed tuple, one declared ``sequence_valued``, a tuple display a rule
+    pasted, or what a rule called by name returns (``scipy.linalg.eigh`` gives ``(w, v)`` or
+    ``w`` by its arguments)?"""
+    if isinstance(rule.outputs, int) or how.sequence:
+        return True
+    if how.derived is not None:  # elementwise: arrays
+        return False
+    return any(isinstance(p, ast.Tuple) or (isinstance(p, ast.Call) and (path_of(p.func) or "").startswith("_rt.jvps.")) for p in parts)
 
 
 def stores_into_arrays(body):

@@ -108,8 +108,8 @@ def own_call(fwd, node, fn, pre):
 def _arguments(node, fn):
     """``({parameter: argument node, or the default's value}, variant)`` in the order the
     tangent function takes them, for the call ``node`` of ``fn``; ``variant``: None, or,
-    for a function with ``*args``, ``(its source specialised to this call's count, key)``
-    (``variadic``, as reverse mode's callees). None when the call cannot be bound."""
+    for a function with ``*args`` or ``**kwargs``, ``(its source specialised to this call's
+    values, key)`` (``variadic``, as reverse mode's callees). None when the call cannot be bound."""
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
     keywords = {k.arg: k.value for k in node.keywords}
@@ -122,7 +122,7 @@ def _arguments(node, fn):
             return None
         bound.apply_defaults()
         return dict(bound.arguments), None
-    if isinstance(fn, lift.Lifted) or inspect.Parameter.VAR_KEYWORD in kinds or inspect.Parameter.POSITIONAL_ONLY in kinds:
+    if isinstance(fn, lift.Lifted) or inspect.Parameter.POSITIONAL_ONLY in kinds:
         return None
     src = source.load(fn)
     try:

@@ -80,3 +80,12 @@ def gradient_of(g, ans, gradient, *args):
     """The derivative of a gradient along ``g``: a Hessian-vector product (the gradient
     function itself gets none)."""
     return None, *nested.hessian_product(gradient, args, g)
+
+
+@vjp(tangents.tuple_tangent_sum)
+def tuple_tangent_sum(g, ans, *parts):
+    """A sum, entry by entry for tuples: each part's cotangent is ``g`` (summed back to the
+    part's shape, entry by entry)."""
+    if isinstance(parts[0], (tuple, list)):
+        return tuple(type(part)(_rt.unbroadcast(_rt.part(g, k), e) for k, e in enumerate(part)) for part in parts)
+    return tuple(_rt.unbroadcast(g, part) for part in parts)

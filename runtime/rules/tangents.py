@@ -151,6 +151,7 @@ written(max, min, math.hypot, math.dist, items.with_item, nested.gradient_of)
 # replaced is linear in the container and the new item together
 linear(core.copied)
 joint(tangents.with_tangent_item, args=(0, 2))
+joint(tangents.tuple_tangent_sum, args=(0,))  # a sum of tangents: the sum of their tangents
 
 
 @jvp(sum)

@@ -27,6 +27,7 @@ CASES = [
     Case(nested.gradient_of, (grad(_curved), V, 0.7), wrt=(1, 2), fn=lambda d, x, k: nested.gradient_of(d, x, k)),
     Case(tangents.tangent_arg, (M, rng.uniform(-1, 1, (2, 3)), "x"), wrt=(1,), fn=lambda x, v, name: tangents.tangent_arg(x, v, name)),
     Case(tangents.fit, (V, M), wrt=(0,), fn=lambda t, other: tangents.fit(t, other), id="fit[3,2x3]"),
+    Case(tangents.tuple_tangent_sum, (M, V), fn=lambda a, b: tangents.tuple_tangent_sum(a, b), id="tuple_tangent_sum[2x3,3]"),
     Case(tangents.fit, (M, M), wrt=(0,), fn=lambda t, other: tangents.fit(t, other), id="fit[2x3,2x3]"),
     Case(singular.over, (M, DEN), fn=lambda g, den: singular.over(g, den)),
     Case(singular.over, (V, DEN, M), fn=lambda g, den, num: singular.over(g, den, num), id="over[3,2x3,2x3]"),
