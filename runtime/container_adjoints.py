@@ -318,7 +318,28 @@ def _mismatch(value, dout):
 # -- gradients of container arguments ----------------------------------------------------
 
 
-def _float_leaf(x):
+def is_tree(x):
+    """Is ``x`` a container whose leaves are parameters: a list, tuple or dict, or an object
+    (``is_object``)?"""
+    return isinstance(x, (list, tuple, dict)) or is_object(x)
+
+
+def float_leaves(tree):
+    """The leaves of ``tree`` (a value or container, in ``leaves``' order) that hold floats."""
+    return [leaf for leaf in leaves(tree) if float_leaf(leaf)]
+
+
+def leaves_like(tree, like):
+    """The leaves of the tangent or cotangent ``tree`` at the places of ``like``'s float
+    leaves, each an array of that leaf's shape (a zero may come as ``0.0``)."""
+    found, reference = leaves(tree), leaves(like)
+    if len(found) != len(reference):
+        raise ValueError(f"adgen: a derivative of {len(found)} leaves for a value of {len(reference)}")
+    return [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)) for t, r in zip(found, reference) if float_leaf(r)]
+
+
+def float_leaf(x):
+    """Does the leaf ``x`` hold floats (or complex numbers): a float array or number?"""
     if isinstance(x, (bool, np.bool_, int, np.integer, str, bytes)) or x is None:
         return False
     if isinstance(x, np.ndarray):
@@ -342,7 +363,7 @@ def as_grad(g, x, leaf, within=frozenset()):
             _named_like_arrays(x, zip(x._fields, items))
             return type(x)(*items)
         return tuple(items) if isinstance(x, tuple) else items
-    if not _float_leaf(x):
+    if not float_leaf(x):
         return None
     return leaf(g, x)
 
@@ -437,7 +458,7 @@ def map_floats(tree, fn):
         if hasattr(tree, "_fields"):
             return type(tree)(*items)
         return tuple(items) if isinstance(tree, tuple) else items
-    return fn(tree) if _float_leaf(tree) else tree
+    return fn(tree) if float_leaf(tree) else tree
 
 
 def leaves(tree):

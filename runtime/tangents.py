@@ -14,7 +14,7 @@ import copy
 import numpy as np
 
 from adgen.runtime import errors
-from adgen.runtime.container_adjoints import _float_leaf, attributes, is_object
+from adgen.runtime.container_adjoints import attributes, float_leaf, is_object, is_tree
 
 
 def tangent_arg(x, v, name, copy=True):
@@ -22,7 +22,7 @@ def tangent_arg(x, v, name, copy=True):
     ``x``'s shape (a float for a number); with ``copy``, never the caller's own array (for
     generated code that stores into it). For a container ``x`` (a pytree), ``v`` has its
     structure and the tangent is a new container of the same structure (``_tree``)."""
-    if _is_tree(x):
+    if is_tree(x):
         return _tree(x, v, name, copy)
     shape, given = np.shape(x), np.shape(v)
     if given != shape:
@@ -33,10 +33,6 @@ def tangent_arg(x, v, name, copy=True):
     if isinstance(x, np.ndarray):
         return np.array(v, dtype=kind) if copy else np.asarray(v, dtype=kind)
     return kind.type(v).item() if kind.kind == "f" and np.ndim(v) == 0 else np.array(v, dtype=kind)
-
-
-def _is_tree(x):
-    return isinstance(x, (list, tuple, dict)) or is_object(x)
 
 
 def _tree(x, v, name, copy):
@@ -63,9 +59,9 @@ def _tree(x, v, name, copy):
 
 
 def _leaf_or_tree(x, v, name, copy):
-    if _is_tree(x):
+    if is_tree(x):
         return _tree(x, v, name, copy)
-    if _float_leaf(x):
+    if float_leaf(x):
         if v is None:
             raise TypeError(f"the tangent of `{name}` is None, but `{name}` is a float {'array' if np.ndim(x) else 'number'}")
         return tangent_arg(x, v, name, copy)
@@ -100,7 +96,7 @@ def zero_tangent(v):
         return 0.0
     if v is None:  # an optional argument left out (``np.ediff1d(x, to_end=None)``) stays out
         return None
-    if _is_tree(v):
+    if is_tree(v):
         return _zero_tree(v)
     if np.ndim(v) == 0 and not isinstance(v, np.ndarray):
         return 0.0

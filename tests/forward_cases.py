@@ -280,6 +280,7 @@ def cases():
         (functions_passed, (r.standard_normal(3), r.standard_normal((3, 3))), (0, 1)),
         (star_args_rnn, (0.5 * r.standard_normal((5, 3)), r.standard_normal((3, 2, 1))), 0),
         (keyword_options, (r.standard_normal(3), 0.7), (0, 1)),
+        (positional_only, (r.standard_normal(3), 0.7), (0, 1)),
         # containers in the body
         (appended_loop, (r.standard_normal(3),), 0),
         (dict_mlp, (r.standard_normal((4, 3)), r.standard_normal(4), r.standard_normal((2, 4)), r.standard_normal(3)), (0, 1, 2)),
@@ -398,6 +399,15 @@ def _scaled(x, **options):
 def keyword_options(x, s):
     """A function of yours taking ``**kwargs``, with two sets of keys."""
     return np.sum(_scaled(x, scale=s) * _scaled(x, scale=2.0, shift=s))
+
+
+def _posonly(x, /, k=2.0):
+    return np.sin(x) * k
+
+
+def positional_only(x, k):
+    """A function of yours with positional-only parameters, a default left out once."""
+    return np.sum(_posonly(x, k) * _posonly(x))
 
 
 def nested_defs(x, w):

@@ -76,12 +76,13 @@ def test_a_tangent_of_the_wrong_shape_is_refused():
         jvp(forward_cases.branchy)(np.ones(3), np.ones(2))
 
 
-def _own(x, /, scale=2.0):  # positional-only parameters: not followed forward yet
+def _own(x, /, scale=2.0):
     return x * scale
 
 
-def calls_own(x):
-    return np.sum(_own(x))
+def calls_own(x):  # a spread call of a function of yours: not followed forward yet
+    parts = [x] * 2
+    return np.sum(_own(*parts[:1]))
 
 
 def appends(x):

@@ -14,13 +14,13 @@ from scipy.integrate import solve_ivp
 
 from adgen import check_grads, grad, hessian, hvp, jacfwd, jacobian, jacrev, jvp
 from adgen.errors import TranspileError
-from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
+from adgen.runtime.container_adjoints import float_leaf, as_grad, leaves
 
 EPS = 1e-6
 
 
 def _floats(tree):
-    return [leaf for leaf in leaves(tree) if _float_leaf(leaf)]
+    return [leaf for leaf in leaves(tree) if float_leaf(leaf)]
 
 
 def _rebuilt(tree, values):
@@ -43,7 +43,7 @@ def _moved(tree, v, h):
             out = object.__new__(type(value))
             out.__dict__.update({k: put(item) for k, item in vars(value).items()})
             return out
-        return next(found) if _float_leaf(value) else value
+        return next(found) if float_leaf(value) else value
 
     return put(tree)
 
@@ -60,7 +60,7 @@ def _difference(f, args, index, v, h=EPS):
 
 def _close(tree, expected, rtol=1e-5, atol=1e-6, like=None):
     """The float leaves of ``tree`` (at the places of ``like``'s float leaves) against ``expected``."""
-    got = _floats(tree) if like is None else [t for t, r in zip(leaves(tree), leaves(like)) if _float_leaf(r)]
+    got = _floats(tree) if like is None else [t for t, r in zip(leaves(tree), leaves(like)) if float_leaf(r)]
     assert len(got) == len(expected)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(np.broadcast_to(g, np.shape(e)), e, rtol=rtol, atol=atol)
@@ -250,7 +250,7 @@ def _outer(nested_tree, like):
         return [v for k in like for v in _outer(nested_tree[k], like[k])]
     if isinstance(like, (list, tuple)):
         return [v for k, item in enumerate(like) for v in _outer(nested_tree[k], item)]
-    return [nested_tree] if _float_leaf(like) else []
+    return [nested_tree] if float_leaf(like) else []
 
 
 def test_hessian_of_an_array_keeps_its_shape():

@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 
 from adgen import api, forward_api, higher
-from adgen.runtime.container_adjoints import _float_leaf, is_object, leaves, map_floats
+from adgen.runtime.container_adjoints import float_leaves, is_tree, leaves_like, map_floats
 
 MODES = ("fwd", "rev")
 
@@ -40,7 +40,7 @@ def _check_one(f, args, index, name, order, modes, eps, rtol, atol, rng):
     if isinstance(args[index], (int, np.integer)) and not isinstance(args[index], (bool, np.bool_)):
         args[index] = float(args[index])  # a number given as an int: checked as the float
     x = args[index]
-    if not _floats(x) or (not _is_tree(x) and not (isinstance(x, (float, int, np.floating)) or isinstance(x, np.ndarray) and x.dtype.kind == "f")):
+    if not float_leaves(x) or (not is_tree(x) and not (isinstance(x, (float, int, np.floating)) or isinstance(x, np.ndarray) and x.dtype.kind == "f")):
         raise TypeError(f"check_grads checks arguments that are float arrays or numbers, or containers of them; `{name}` is a {type(x).__name__}")
     v = _like(x, rng)
     jv_fd = _difference(f, args, index, v, eps)
@@ -55,7 +55,7 @@ def _check_one(f, args, index, name, order, modes, eps, rtol, atol, rng):
     if jv is not None and ct is not None:
         _compare(_dot(jv, w, jv_fd), _dot(ct, v, x), "the dot-product test <J v, w> = <v, J^T w> between forward and reverse mode", name, 1e-10, 1e-12)
     if order == 2:
-        if _is_tree(w) or np.ndim(w) != 0:
+        if is_tree(w) or np.ndim(w) != 0:
             raise ValueError("order=2 needs f to return a number")
         gradient = api.grad(f, wrt=index)
         hv_fd = _difference(gradient, args, index, v, eps)
@@ -63,14 +63,6 @@ def _check_one(f, args, index, name, order, modes, eps, rtol, atol, rng):
 
 
 # values and containers of them (pytrees) alike: their float leaves, in ``leaves``' order
-
-
-def _is_tree(value):
-    return isinstance(value, (list, tuple, dict)) or is_object(value)
-
-
-def _floats(tree):
-    return [leaf for leaf in leaves(tree) if _float_leaf(leaf)]
 
 
 def _like(value, rng):
@@ -83,23 +75,21 @@ def _difference(f, args, index, v, eps):
     x = args[index]
 
     def moved(h):
-        steps = iter(_floats(v))
+        steps = iter(float_leaves(v))
         return map_floats(x, lambda leaf: float(leaf + h * next(steps)) if np.ndim(leaf) == 0 else leaf + h * np.asarray(next(steps)))
 
     ahead, behind = list(args), list(args)
     ahead[index], behind[index] = moved(eps), moved(-eps)
-    before = iter(_floats(f(*behind)))
+    before = iter(float_leaves(f(*behind)))
     return map_floats(f(*ahead), lambda a: (np.asarray(a, dtype=float) - np.asarray(next(before), dtype=float)) / (2 * eps))
 
 
 def _flat(tree, like=None):
     """The entries of ``tree``'s float leaves (at the places of ``like``'s), as one vector
     (one number for a number)."""
-    if not _is_tree(like if like is not None else tree):
+    if not is_tree(like if like is not None else tree):
         return np.asarray(tree, dtype=float)
-    found = leaves(tree)
-    reference = leaves(like) if like is not None else found
-    parts = [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)).ravel() for t, r in zip(found, reference) if _float_leaf(r)]
+    parts = [part.ravel() for part in leaves_like(tree, like if like is not None else tree)]
     return np.concatenate(parts) if parts else np.zeros(0)
 
 

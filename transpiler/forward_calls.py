@@ -115,14 +115,14 @@ def _arguments(node, fn):
     keywords = {k.arg: k.value for k in node.keywords}
     signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
     kinds = {p.kind for p in signature.parameters.values()}
-    if kinds <= {inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}:
+    if kinds <= {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}:
         try:
             bound = signature.bind(*node.args, **keywords)
         except TypeError:
             return None
         bound.apply_defaults()
         return dict(bound.arguments), None
-    if isinstance(fn, lift.Lifted) or inspect.Parameter.POSITIONAL_ONLY in kinds:
+    if isinstance(fn, lift.Lifted):
         return None
     src = source.load(fn)
     try:

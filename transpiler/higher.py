@@ -27,7 +27,7 @@ from adgen.cache import load_module
 from adgen.names import DIRECTIONAL, Names, identifiers
 from adgen.runtime import errors as runtime_errors
 from adgen.runtime import nested as runtime_nested
-from adgen.runtime.container_adjoints import _float_leaf, as_grad, leaves
+from adgen.runtime.container_adjoints import as_grad, float_leaves, leaves_like
 from adgen.syntax import path_of, walk
 
 _MODULES = {}  # (code, wrt, shapes) -> the wrapper around the tangent module, and its gradient
@@ -246,11 +246,6 @@ def _zero_like(y):
     return 0.0 if np.ndim(y) == 0 else np.zeros(np.shape(y))
 
 
-def _float_leaves(tree):
-    """The float leaves of a value or container (``grad``'s order: ``container_adjoints``)."""
-    return [leaf for leaf in leaves(tree) if _float_leaf(leaf)]
-
-
 def _rebuilt(tree, values):
     """``tree``'s structure with ``values`` at its float leaves, in order (``None`` at the others)."""
     found = iter(values)
@@ -260,7 +255,7 @@ def _rebuilt(tree, values):
 def _basis(x):
     """The unit tangents of ``x`` (an array, a number or a container), each of its
     structure: ``(leaf position, tangent)`` per entry of each float leaf."""
-    parts = _float_leaves(x)
+    parts = float_leaves(x)
     for j, leaf in enumerate(parts):
         for k in range(np.size(leaf)):
             e = np.zeros(np.size(leaf))
@@ -269,21 +264,12 @@ def _basis(x):
             yield j, _rebuilt(x, [unit if i == j else _zero_like(p) for i, p in enumerate(parts)])
 
 
-def _leaf_values(tree, like):
-    """The leaves of the tangent or cotangent ``tree`` at the places of ``like``'s float
-    leaves, each an array of that leaf's shape (a zero may come as ``0.0``)."""
-    found, reference = leaves(tree), leaves(like)
-    if len(found) != len(reference):
-        raise ValueError(f"adgen: a derivative of {len(found)} leaves for a value of {len(reference)}")
-    return [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)) for t, r in zip(found, reference) if _float_leaf(r)]
-
-
 def _blocks(sweeps, rows_like, cols_like, by_rows=False):
     """The nested layout: block ``[o][j]`` of shape ``rows_like``'s float leaf ``o``'s
     shape + ``cols_like``'s leaf ``j``'s. ``sweeps``: ``(leaf position, leaf values)`` per
     unit vector, in order: forward sweeps go along ``cols_like``'s leaves and give values at
     ``rows_like``'s; reverse sweeps (``by_rows``) the other way."""
-    rows, cols = _float_leaves(rows_like), _float_leaves(cols_like)
+    rows, cols = float_leaves(rows_like), float_leaves(cols_like)
     out = []
     for o, row in enumerate(rows):
         blocks = []
@@ -315,7 +301,7 @@ def hessian(fn, wrt=0):
 
     def hessian_of(*args):
         x = args[index]
-        columns = [(j, _leaf_values(product(*args, e), x)) for j, e in _basis(x)]
+        columns = [(j, leaves_like(product(*args, e), x)) for j, e in _basis(x)]
         return _blocks(columns, x, x)
 
     return hessian_of
@@ -329,7 +315,7 @@ def jacfwd(fn, wrt=0):
 
     def jacobian_of(*args):
         x, value = args[index], fn(*args)
-        columns = [(j, _leaf_values(tangent(*args, e)[1], value)) for j, e in _basis(x)]
+        columns = [(j, leaves_like(tangent(*args, e)[1], value)) for j, e in _basis(x)]
         return _blocks(columns, value, x)
 
     return jacobian_of
@@ -342,7 +328,7 @@ def jacrev(fn, wrt=0):
 
     def jacobian_of(*args):
         x, value = args[index], fn(*args)
-        rows = [(o, _leaf_values(pullback(*args, e), x)) for o, e in _basis(value)]
+        rows = [(o, leaves_like(pullback(*args, e), x)) for o, e in _basis(value)]
         return _blocks(rows, value, x, by_rows=True)
 
     return jacobian_of
@@ -363,4 +349,4 @@ def jacobian(fn, wrt=0):
 
 
 def _size(tree):
-    return sum(np.size(leaf) for leaf in _float_leaves(tree))
+    return sum(np.size(leaf) for leaf in float_leaves(tree))
