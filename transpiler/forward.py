@@ -179,12 +179,10 @@ class Forward:
             own = forward_calls.own(self, node)
             if own is not None:
                 return forward_calls.own_call(self, node, own, pre)
-            if nested.refusal(node.func, self.resolver, self.gradient_names):  # grad(g)(x): through _rt.gradient_of, or AD201
-                through = nested.through_gradient_of(node, self.resolver, self.gradient_names)
-                if through is None:
-                    self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=ast.unparse(self.resolver.as_written(node.func)))
-                    return node, None
-                node = through
+            through = nested.rewritten(node, self.resolver, self.gradient_names, self.diags)  # grad(g)(x): _rt.gradient_of, or AD201
+            if through is None:
+                return node, None
+            node = through
         found = forward_containers.expression(self, node, pre)  # a container display, an object's attribute
         if found is not None:
             return found

@@ -23,6 +23,8 @@ import ast
 import inspect
 import types
 
+from adgen import errors
+
 _MARK = "adgen_gradient"  # "maker" on grad, value_and_grad...; "function" on the class of what they return
 
 
@@ -54,6 +56,19 @@ def _made(node, resolver):
         return False
     ok, fn = resolver.value_of(node.func, record=False)
     return ok and _kind(fn) == "maker"
+
+
+def rewritten(node, resolver, local, diags):
+    """The call ``node`` (on differentiated values) as differentiation takes it: ``node``
+    itself when its callee is no gradient function; ``_rt.gradient_of(...)`` for a ``grad``
+    function; None, with AD201, for another gradient function."""
+    refused = refusal(node.func, resolver, local)
+    if not refused:
+        return node
+    through = through_gradient_of(node, resolver, local)
+    if through is None:
+        diags.report(node, errors.AD201_GRADIENT_CALLED, name=refused)
+    return through
 
 
 def through_gradient_of(node, resolver, local):

@@ -395,13 +395,9 @@ class Reverser:
             return None
         keywords = [(k.arg, k.value) for k in node.keywords]
         func = node.func
-        refused = nested.refusal(func, self.resolver, self.gradient_names)
-        if refused:
-            through = nested.through_gradient_of(node, self.resolver, self.gradient_names)
-            if through is not None:
-                return self._call(through, tuple_width)
-            self.diags.report(node, errors.AD201_GRADIENT_CALLED, name=refused)
-            return None
+        through = nested.rewritten(node, self.resolver, self.gradient_names, self.diags)  # grad(g)(x): _rt.gradient_of, or AD201
+        if through is not node:
+            return None if through is None else self._call(through, tuple_width)
         ok, fn = self.resolver.value_of(func)
         if not ok:  # a method of a library's object: norm.logpdf(x), rng.normal(mu)
             ok, fn = self.resolver.method_of(func)
