@@ -88,14 +88,17 @@ _WIDE = (np.dtype(float), np.dtype(complex))  # the dtypes a tangent of another'
 
 def zero_tangent(v):
     """The zero tangent of the value ``v``: ``0.0`` for a number, else float zeros of its
-    shape (complex for a complex value); ``None`` for ``None``; for a list, tuple, dict
-    or object, the same container of its items' zero tangents."""
+    shape (complex for a complex value); ``None`` for ``None``; zeros of the range a slice
+    stands for; for a list, tuple, dict or object, the same container of its items' zero
+    tangents."""
     if type(v) is np.ndarray:  # the common case first: generated code asks in loops
         return np.zeros(v.shape, v.dtype if v.dtype in _WIDE else np.result_type(v.dtype, float))
     if type(v) is float:
         return 0.0
     if v is None:  # an optional argument left out (``np.ediff1d(x, to_end=None)``) stays out
         return None
+    if isinstance(v, slice):  # an item of np.r_[...] or np.c_[...]: zeros for the entries it stands for
+        return np.zeros(len(np.r_[v]))
     if is_tree(v):
         return _zero_tree(v)
     if np.ndim(v) == 0 and not isinstance(v, np.ndarray):

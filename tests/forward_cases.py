@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import block_diag, cho_factor, cho_solve
 
 
 def poly_loop(x, n):
@@ -216,6 +216,106 @@ def wave_mix(x):
     return np.sum(nested_loops(x) * np.cos(x))
 
 
+# -- calls reached through objects and closures, and spreads counted at the call -----------------
+
+
+class _Scaled:  # a callable object built inside the function (mlfromscratch's activations)
+    def __init__(self, k, act=np.tanh):
+        self.k = k
+        self.act = act
+
+    def __call__(self, x):
+        return self.act(self.k * x)
+
+
+class _Bent:
+    def __init__(self, c):
+        self.c = c
+
+    def __call__(self, x):
+        return x + self.c * x ** 2
+
+
+_STACK = [_Scaled(0.5), _Bent(0.3), _Scaled(2.0, np.sin)]
+
+
+def objects_built_and_called(x):
+    y = _Scaled(1.5)(x)
+    for layer in _STACK:
+        y = layer(y)
+    return _Bent(0.1)(y) * x
+
+
+class _Spread:  # a module-level object whose method calls the function it holds (filterpy's sigma points)
+    def __init__(self, subtract=None):
+        self.subtract = subtract or np.subtract
+
+    def points(self, x, P):
+        out = np.zeros((3, x.shape[0]))
+        out[0] = x
+        out[1] = self.subtract(x, P[0])
+        out[2] = self.subtract(x, -P[1])
+        return out
+
+
+_SPREAD = _Spread()
+
+
+def method_of_a_global_object(x, P):
+    return np.sum(_SPREAD.points(x, P) ** 2)
+
+
+def _make_loss(n):
+    def loss(p):
+        return np.sum(np.sin(p[:n]) ** 2)
+
+    return loss
+
+
+def _make_outer(n, scale):
+    inner = _make_loss(n)
+
+    def head(p):
+        return p[:n] * scale
+
+    def loss(p):  # calls closures of other factories, one of the same name (autograd's deep GP)
+        return inner(head(p)) + np.sum(p[n:] ** 2)
+
+    return loss
+
+
+factory_loss = _make_outer(2, 1.5)
+
+
+def _blocks(q, var, size=2):
+    return block_diag(*[q] * size) * var
+
+
+def blocks_counted_at_the_call(q, var):  # filterpy's Q_discrete_white_noise(block_size=...)
+    return np.sum(_blocks(q, var, size=3) ** 2) + np.sum(_blocks(q, var))
+
+
+def blocks_counted_by_an_argument(q, n):
+    return block_diag(*[q] * n)
+
+
+def star_parameters(*xs):
+    return xs[0] * np.sin(xs[1])
+
+
+def activation_default(x, w, act=np.tanh):
+    return act(x @ w)
+
+
+def index_tricks(a, b):  # np.r_ and np.c_ index an object that does not vary with what does
+    return np.sum(np.r_[a, 0:3, 2.0 * b, 1.5] ** 2) + np.sum(np.c_[a, b[:3]] ** 3)
+
+
+def indexed_by_values(x):  # a constant array indexed by a mask of x, x by its own argmax
+    table = np.array([1.0, 2.0, 3.0, 4.0])
+    return np.sum(table[x > 0]) * np.sum(x[:3]) + np.sum(x[np.argmax(x)] * x)
+
+
 def _rng(seed):
     return np.random.default_rng(seed)
 
@@ -290,6 +390,17 @@ def cases():
         (popped_extended, (r.standard_normal(3),), 0),
         (extremes_of_items, (np.array([0.3, -0.8, 0.6]),), 0),
         (layers_in_a_list, (r.standard_normal((3, 3)) * 0.5, r.standard_normal((3, 3)) * 0.5, r.standard_normal(3)), (0, 1, 2)),
+        # calls reached through objects and closures, spreads counted at the call
+        (objects_built_and_called, (r.standard_normal(3),), 0),
+        (method_of_a_global_object, (r.standard_normal(2), r.standard_normal((2, 2))), (0, 1)),
+        (factory_loss, (r.standard_normal(4),), 0),
+        (blocks_counted_at_the_call, (r.standard_normal((2, 2)), 0.7), (0, 1)),
+        (blocks_counted_by_an_argument, (r.standard_normal((2, 2)), 3), 0),
+        (star_parameters, (r.standard_normal(3), r.standard_normal(3)), (0, 1)),
+        (activation_default, (r.standard_normal((2, 3)), r.standard_normal((3, 2))), (0, 1)),
+        (index_tricks, (r.standard_normal(3), r.standard_normal(4)), (0, 1)),
+        (index_tricks, (r.standard_normal(3), r.standard_normal(4)), 1),
+        (indexed_by_values, (np.array([0.3, -0.2, 0.5, 1.2]),), 0),
     ] + tuple_cases()
 
 

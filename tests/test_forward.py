@@ -374,3 +374,17 @@ def test_tuple_tangents_of_a_rule_called_by_name_add_entry_by_entry():
     h = 1e-6
     fd = (_generalized_eigenvalues(a + h * da, b + h * db) - _generalized_eigenvalues(a - h * da, b - h * db)) / (2 * h)
     assert tangent == pytest.approx(fd, rel=1e-6)
+
+
+def _swapping(x, y, n):
+    if n == 0:
+        return x * y
+    return _swapping(y, x * 2.0, n - 1) + x
+
+
+def test_a_recursive_call_differentiating_other_arguments_gets_its_own_tangent_function():
+    """The recursive call differentiates both arguments where the module differentiates one:
+    its tangent function has a name of its own (it took the module's, and replaced it)."""
+    check_grads(_swapping, (0.7, 1.3, 2), wrt=0, modes=("fwd", "rev"))
+    text = jvp(_swapping).source_for(0.7, 1.3, 2)
+    assert "def jvp__swapping(" in text and "def jvp__swapping_1(" in text

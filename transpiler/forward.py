@@ -178,7 +178,7 @@ class Forward:
         if isinstance(node, ast.Call):
             own = forward_calls.own(self, node)
             if own is not None:
-                return forward_calls.own_call(self, node, own, pre)
+                return forward_calls.own_call(self, own, pre)
             through = nested.rewritten(node, self.resolver, self.gradient_names, self.diags)  # grad(g)(x): _rt.gradient_of, or AD201
             if through is None:
                 return node, None
@@ -186,6 +186,9 @@ class Forward:
         found = forward_containers.expression(self, node, pre)  # a container display, an object's attribute
         if found is not None:
             return found
+        guarded = objects.guarded_index(self.act, self.resolver, node)  # c[i]: only selects, checked when it runs
+        if guarded is not None:
+            return guarded, None
         found = self.operation(node)
         if found is None:
             return node, None
@@ -379,6 +382,9 @@ class Forward:
                 return _tangent_of(low)
             if isinstance(low[0], ast.Constant) and low[0].value is None:
                 return clone(low[0])
+            if isinstance(low[0], ast.Slice):  # np.r_[a, 0:3]: the slice as a value
+                parts = [clone(p) if p is not None else ast.Constant(None) for p in (low[0].lower, low[0].upper, low[0].step)]
+                return rt_call("zero_tangent", ast.Call(func=ast.Name(id="slice", ctx=ast.Load()), args=parts, keywords=[]))
             return rt_call("zero_tangent", clone(low[0]))
 
         new_args = []
@@ -426,6 +432,9 @@ class Forward:
             rebuild = lambda a, k: ast.copy_location(ast.UnaryOp(op=node.op, operand=a[0]), node)  # noqa: E731
             return UNARYOPS.get(type(node.op)), [node.operand], [], rebuild, f"the operator {type(node.op).__name__}"
         if isinstance(node, ast.Subscript):
+            if not self.act.expr_active(node.value):  # np.r_[x, y]: the object's rule; c[x > 0] selects (no tangent)
+                found = objects.indexed_object(self.resolver, self.diags, node)
+                return None if found is None else (found[0], found[1], [], found[2], found[3])
             rebuild = lambda a, k: ast.copy_location(ast.Subscript(value=a[0], slice=a[1], ctx=ast.Load()), node)  # noqa: E731
             return operator.getitem, [node.value, node.slice], [], rebuild, "subscripts"
         if isinstance(node, ast.Attribute):

@@ -11,23 +11,34 @@ broadcasting) and kept per function, ``wrt``, shapes and the globals it resolved
 
 import inspect
 
-from adgen import api, binding, instances, pipeline, source
+from adgen import api, binding, instances, pipeline, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.runtime import modules
 
 _MEMO = LRU(MAX_MODULES)
 
 
-def _compiled(fn, wrt, arg_shapes=None, samples=None):
+def _compiled(fn, wrt, arg_shapes=None, samples=None, call=None, args=()):
     """``(Gradient, generated function)`` of ``fn``'s forward mode, specialised to
-    ``arg_shapes`` (parameter -> shape, ``"dict"``, an object's ``instances.Key`` or None;
-    None: for any shapes); ``samples``: parameter -> the object of the user's the call
-    passes, whose methods the module resolves (``instances``)."""
-    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), shapes_key(arg_shapes))
+    ``arg_shapes``: parameter -> shape, ``"dict"``, an object's ``instances.Key`` or None,
+    or, as ``grad``'s (``api._shapes``), one per argument in order; None: for any shapes.
+    ``samples``: parameter -> the object of the user's the call passes, whose methods the
+    module resolves (``instances``; found in ``args`` for shapes given in order). ``call``:
+    ``(layout, statics, counts)`` of the call, as ``api._compiled`` takes it (``*args`` and
+    ``**kwargs``, functions given or left to defaults, counts of spread repetitions)."""
+    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), shapes_key(arg_shapes), call)
     found = _MEMO.get(key)
     if found is not None and found[0].guard.holds(fn):
         return found[0], found[1]
-    made = pipeline.transform(source.load(fn), wrt, arg_shapes=arg_shapes, mode="forward", samples=samples)
+    src, renamed = source.load(fn), {}
+    if call is not None:
+        src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]}, dict(call[2]))
+    if isinstance(arg_shapes, tuple):
+        params = variadic.parameters(src.func)
+        samples = {p: a for p, a, k in zip(params, args, arg_shapes) if isinstance(k, instances.Key)} or None
+        arg_shapes = dict(zip(params, arg_shapes))
+    made = pipeline.transform(src, wrt, arg_shapes=arg_shapes, mode="forward", samples=samples)
+    made.keywords = renamed
     with modules.deferred():
         module = load_module(made.text, fn.__name__)
     generated = binding.bound(module, made.modules)[made.funcname]
@@ -42,16 +53,12 @@ class JvpFunction:
         if not callable(fn):
             raise TypeError(f"jvp() takes a function (a def or a lambda), not {type(fn).__name__}")
         # a bound method, a functools.partial or an object of a class of yours with __call__:
-        # the function, with the arguments bound before it (its object first), as grad takes them
-        self.primal = fn
-        self._fn, self._args, self._kwargs = api._parts(fn)
-        self.wrt = api._names_for(fn, wrt, self._fn) if self._args or self._kwargs else wrt
-        self._signature = inspect.signature(self._fn)
+        # the function, with the arguments bound before it (its object first), as grad takes them;
+        # a call binds and specialises the module as grad's does (*args, **kwargs, defaults)
+        self._calls = api.GradFunction(fn, wrt, "grad")
+        self.primal, self._fn, self.wrt = fn, self._calls._fn, self._calls.wrt
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self._fn, attr, None))
-
-    def _bind(self, args, kwargs):
-        return self._signature.bind(*self._args, *args, **{**self._kwargs, **kwargs})
 
     @property
     def source(self):
@@ -60,30 +67,32 @@ class JvpFunction:
 
     def source_for(self, *args, **kwargs):
         """The text of the generated module specialised to these arguments' shapes."""
-        bound = self._bind(args, kwargs)
-        return _compiled(self._fn, self.wrt, self._shapes(bound), samples_of(self._signature, bound))[0].text
+        return self._made(args, kwargs)[0][0].text
 
-    def _shapes(self, bound):
-        return shapes_of(self._signature, bound)
+    def _made(self, args, kwargs):
+        """``((Gradient, generated function), args, kwargs)`` for a call with these arguments."""
+        args, kwargs = self._calls._bind(args, kwargs)
+        return _compiled(self._fn, self.wrt, api._shapes(args, kwargs), call=self._calls._call_spec(args, kwargs), args=args), args, kwargs
 
     def __call__(self, *args, **kwargs):
         if not args:
             raise TypeError(f"jvp({self.__name__}) takes the function's arguments, then the tangent")
         *args, v = args
-        bound = self._bind(args, kwargs)
-        made, generated = _compiled(self._fn, self.wrt, self._shapes(bound), samples_of(self._signature, bound))
+        (made, generated), args, kwargs = self._made(args, kwargs)
         tangents = tuple(v) if made.wrt_tuple else (v,)
         if len(tangents) != len(made.dout):
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
+        if made.keywords:  # keywords passed through **kwargs: the parameters standing for them
+            kwargs = {made.keywords.get(k, k): value for k, value in kwargs.items()}
         closure = api.closure_values(self._fn, made.closure)
-        return generated(*bound.args, **bound.kwargs, **closure, **dict(zip(made.dout, tangents)))
+        return generated(*args, **kwargs, **closure, **dict(zip(made.dout, tangents)))
 
 
 def shapes_key(arg_shapes):
     """``arg_shapes`` as a cache key: the keys themselves, not their text (an object's
     ``instances.Key`` prints its class alone; two objects of one class holding different
     functions must not share a module)."""
-    return None if arg_shapes is None else tuple(arg_shapes.items())
+    return tuple(arg_shapes.items()) if isinstance(arg_shapes, dict) else arg_shapes
 
 
 def shapes_of(signature, bound):

@@ -13,7 +13,7 @@ import types
 
 import numpy as np
 
-from adgen import errors, lift, source, variadic
+from adgen import errors, instances, lift, repeats, source, variadic
 from adgen.calls import is_user_function
 from adgen.names import JVP
 from adgen.runtime import registry
@@ -26,21 +26,25 @@ class Callees:
     pipeline's forward stages) and written after the module's own function. A function is
     named before it is made, so recursion finds it."""
 
-    def __init__(self, make):
+    def __init__(self, make, reserved=()):
         self.make = make
+        self.reserved = set(reserved)  # the names they must not take: the module's own function's
         self.made = {}  # (function, active parameters) -> the name of its tangent function
         self.defs = []
         self.imports = {}
         self.sources = []  # the source.Source of each, for the guards and the header's hash
 
-    def function(self, fn, active, statics=None, variant=None):
+    def function(self, fn, active, statics=None, variant=None, samples=None):
         """The name of the tangent function of ``fn`` in its parameters ``active``, made for
         the functions ``statics`` (parameter -> function) its call passes; ``variant``:
-        ``(source, key)`` of ``fn`` specialised to a call's count of ``*args``, or None."""
-        statics = statics or {}
-        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1])  # a Lifted is not hashable
+        ``(source, key)`` of ``fn`` specialised to a call's count of ``*args``, or None;
+        ``samples``: parameter -> the object of the user's the call passes it (``instances``),
+        made per structure of those objects as reverse mode's callees are."""
+        statics, samples = statics or {}, samples or {}
+        shapes = tuple((p, instances.structure(v)) for p, v in sorted(samples.items()))
+        key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1], shapes)  # a Lifted is not hashable
         if key not in self.made:
-            taken = set(self.made.values())
+            taken = self.reserved | set(self.made.values())
             name = fn.name if isinstance(fn, lift.Lifted) else fn.__name__
             base = JVP + (name if name.isidentifier() else "lambda")
             name, k = base, 0
@@ -48,7 +52,7 @@ class Callees:
                 k += 1
                 name = f"{base}_{k}"
             self.made[key] = name
-            func, imports = self.make(fn, active, statics, variant and variant[0])
+            func, imports = self.make(fn, active, statics, variant and variant[0], samples)
             func.name = name
             self.defs.append(func)
             self.imports.update(imports)
@@ -64,40 +68,60 @@ class Callees:
 
 
 def own(fwd, node):
-    """The user's function ``node`` calls, when the module can call its tangent function."""
+    """``(function, call, holder)``: the user's function the call ``node`` runs, when the
+    module can call its tangent function; the call as that function takes it: a method's
+    object first, a ``functools.partial``'s arguments before the call's (``instances.callee``:
+    ``self.subtract(x, y)``, ``layer.apply(x)``, ``TanH()(x)``, ``self.cost.fn(a, y)``); and
+    the expression that is the function, whose closure variables are read (None when it is
+    reached through an object). None for any other call."""
+    if fwd.callees is None:
+        return None
     ok, fn = fwd.resolver.value_of(node.func)
-    if fwd.callees is None or not ok:
+    if ok and (isinstance(fn, lift.Lifted) or _yours(fn)):  # a lifted nested def's free variables are parameters
+        return fn, node, node.func
+    samples = fwd.resolver.instances
+    found = samples.callee(node.func) if samples is not None and not ok else None
+    if found is None or not _yours(found[0]):
         return None
-    if isinstance(fn, lift.Lifted):  # a nested def, lifted (its free variables keyword-only parameters)
-        return fn
-    if not is_user_function(fn) or registry.lookup(fn) is not None:
-        return None
-    return fn
+    fn, receiver, (args, keywords) = found
+    args = ([receiver] if receiver is not None else []) + list(args) + list(node.args)
+    return fn, ast.copy_location(ast.Call(func=node.func, args=args, keywords=list(keywords) + list(node.keywords)), node), None
 
-def own_call(fwd, node, fn, pre):
-    """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <the active ones' tangents>)``."""
+
+def _yours(fn):
+    return is_user_function(fn) and registry.lookup(fn) is None
+
+
+def own_call(fwd, found, pre):
+    """``_t1, _dot_t1 = jvp_g(<every argument, in order>, <its closure variables>, <the
+    active ones' tangents>)`` for ``own``'s ``found``."""
+    fn, node, holder = found
     found = _arguments(node, fn)
-    if found is None:
-        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
+    closure = closure_of(fn)
+    name = fn.qualname if isinstance(fn, lift.Lifted) else fn.__qualname__
+    if found is None or (closure and holder is None):
+        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=name)
         return node, None
     arguments, variant = found
     lowered, statics = {}, {}
-    for name, value in arguments.items():
+    for param, value in arguments.items():
         held = _function_held(fwd, value)
         if held is not None and not isinstance(fn, lift.Lifted):  # a function passed (or the default): the callee is made for it
-            statics[name] = held
-            passed = value if isinstance(value, ast.AST) else rt_call("default", clone(node.func), ast.Constant(name))
-            lowered[name] = (passed, None)
+            statics[param] = held
+            passed = value if isinstance(value, ast.AST) else rt_call("default", clone(node.func), ast.Constant(param))
+            lowered[param] = (passed, None)
         else:
-            lowered[name] = fwd.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
-    active = [name for name, (_, tan) in lowered.items() if tan is not None]
+            lowered[param] = fwd.expr(value, pre) if isinstance(value, ast.AST) else (_literal(value), None)
+    active = [param for param, (_, tan) in lowered.items() if tan is not None]
     if not active:
         return node, None
-    if any(not isinstance(v, ast.AST) and _literal(v) is None and name not in statics for name, v in arguments.items()):
-        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=fn.__qualname__ if not isinstance(fn, lift.Lifted) else fn.qualname)
+    if any(not isinstance(v, ast.AST) and _literal(v) is None and param not in statics for param, v in arguments.items()):
+        fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=name)
         return node, None
-    callee = fwd.callees.function(fn, active, statics, variant)
-    args = [clone(p) for p, _ in lowered.values()] + [lowered[name][1] for name in active]
+    samples = {p: fwd.resolver.instances.of(v) for p, v in arguments.items() if isinstance(v, ast.AST)} if fwd.resolver.instances else {}
+    callee = fwd.callees.function(fn, active, statics, variant, {p: v for p, v in samples.items() if v is not None})
+    cells = [rt_call("freevar", clone(holder), ast.Constant(v)) for v in closure]
+    args = [clone(p) for p, _ in lowered.values()] + cells + [lowered[param][1] for param in active]
     kept = fwd.names.temp()
     dot = fwd.tangent(kept)
     target = ast.Tuple(elts=[ast.Name(id=kept, ctx=ast.Store()), ast.Name(id=dot, ctx=ast.Store())], ctx=ast.Store())
@@ -105,25 +129,42 @@ def own_call(fwd, node, fn, pre):
                           lineno=getattr(node, "lineno", 0)))
     return load(kept), load(dot)
 
+
+def closure_of(fn):
+    """The closure variables of the user's function ``fn`` its tangent function takes, after
+    its arguments, in this order (a lifted nested def, or its ``fn`` None: none, its free
+    variables are parameters already)."""
+    if fn is None or isinstance(fn, lift.Lifted):
+        return []
+    cells = [v for v in fn.__code__.co_freevars if v != "__class__"]
+    if not cells:
+        return []
+    src = source.load(fn)
+    return [v for v in cells if v in src.closure]
+
+
 def _arguments(node, fn):
     """``({parameter: argument node, or the default's value}, variant)`` in the order the
     tangent function takes them, for the call ``node`` of ``fn``; ``variant``: None, or,
     for a function with ``*args`` or ``**kwargs``, ``(its source specialised to this call's
-    values, key)`` (``variadic``, as reverse mode's callees). None when the call cannot be bound."""
+    values, key)`` (``variadic``, as reverse mode's callees), as for one with a parameter
+    counting spread repetitions (``f(*[a] * n)``, ``repeats``). None when the call cannot be
+    bound."""
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         return None
     keywords = {k.arg: k.value for k in node.keywords}
     signature = fn.signature if isinstance(fn, lift.Lifted) else inspect.signature(fn)
     kinds = {p.kind for p in signature.parameters.values()}
-    if kinds <= {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}:
+    plain = kinds <= {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY}
+    if isinstance(fn, lift.Lifted) and not plain:
+        return None
+    if isinstance(fn, lift.Lifted) or not repeats.count_parameters(source.load(fn).func) and plain:
         try:
             bound = signature.bind(*node.args, **keywords)
         except TypeError:
             return None
         bound.apply_defaults()
         return dict(bound.arguments), None
-    if isinstance(fn, lift.Lifted):
-        return None
     src = source.load(fn)
     try:
         site = variadic.bind(signature, src.func, list(node.args), keywords)

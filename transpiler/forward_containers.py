@@ -24,14 +24,12 @@ left to make the tangent and the value disagree.
 """
 
 import ast
-import inspect
 import math
 
 import numpy as np
 
-from adgen import errors, forward_calls, instances
-from adgen.calls import is_user_function
-from adgen.runtime import items, nested, registry
+from adgen import errors
+from adgen.runtime import items, nested
 from adgen.syntax import assign, call, clone, load, rt_call
 
 CHANGES = ("append", "extend", "pop")  # the list methods whose change the tangent follows
@@ -48,23 +46,14 @@ def expression(fwd, node, pre):
         return _sequence(fwd, node, pre)
     if isinstance(node, ast.Dict):
         return _mapping(fwd, node, pre)
-    if isinstance(node, ast.Subscript) and fwd.act.expr_active(node.slice):
+    if isinstance(node, ast.Subscript) and fwd.act.expr_active(node.slice) and fwd.act.expr_active(node.value):
         # an index carries no tangent: ``d[k]`` with ``k`` a key taken from an active
         # dict (``for k in d``) reads the tangent at the same key
         value, tan = fwd.expr(node.value, pre)
         plain = not isinstance(node.slice, (ast.Slice, ast.Tuple))  # a slice or a tuple of indices is read twice as written
-        index = _kept(fwd, node.slice, pre) if tan is not None and plain else node.slice
+        index = _kept(fwd, node.slice, pre) if plain else node.slice
         primal = ast.copy_location(ast.Subscript(value=value, slice=index, ctx=ast.Load()), node)
-        if tan is None:
-            return primal, None
         return primal, ast.Subscript(value=tan, slice=clone(index), ctx=ast.Load())
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        method, receives = _method(fwd, node.func)
-        if method is not None and receives:  # layer.apply(x): apply's tangent function, with the object as its first argument
-            bound = ast.copy_location(ast.Call(func=node.func, args=[node.func.value] + list(node.args), keywords=node.keywords), node)
-            return forward_calls.own_call(fwd, bound, method, pre)
-        if method is not None:  # self.cost.fn(a, y): a static method, or a class's function, takes no object
-            return forward_calls.own_call(fwd, node, method, pre)
     if isinstance(node, ast.Attribute) and getattr(np.ndarray, node.attr, None) is None:
         value, tan = fwd.expr(node.value, pre)
         primal = ast.copy_location(ast.Attribute(value=value, attr=node.attr, ctx=ast.Load()), node)
@@ -72,23 +61,6 @@ def expression(fwd, node, pre):
             return primal, None
         return primal, ast.Attribute(value=tan, attr=node.attr, ctx=ast.Load())
     return None
-
-
-def _method(fwd, func):
-    """``(function, takes the object?)`` of the user's that ``obj.name(...)`` calls, for
-    ``obj`` an object of a class of the user's (or the class) that the call passes
-    (``instances``), else ``(None, False)``: a method gets the object first, a static
-    method or a function read through a class does not."""
-    samples = getattr(fwd.resolver, "instances", None)
-    if samples is None or fwd.callees is None:
-        return None, False
-    obj = samples.of(func.value)
-    if obj is None or not (isinstance(obj, type) or instances.is_object(obj)):
-        return None, False
-    held = inspect.getattr_static(obj if isinstance(obj, type) else type(obj), func.attr, None)
-    receives = not isinstance(obj, type) and not isinstance(held, staticmethod)
-    fn = held.__func__ if isinstance(held, staticmethod) else held
-    return (fn, receives) if is_user_function(fn) and registry.lookup(fn) is None else (None, False)
 
 
 def _sequence(fwd, node, pre):

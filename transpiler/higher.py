@@ -42,19 +42,19 @@ def _wrt_names(fn, wrt):
 
 
 def _directional(fn, wrt, arg_shapes, samples=None):
-    """The gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
+    """The tangent module (``pipeline.Gradient``) and the gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
     function ``(<fn's parameters>, <a tangent per wrt>) -> J v`` written below the tangent
     module, differentiated with respect to ``wrt``."""
     key = (fn.__code__, id(fn.__globals__), repr(wrt), forward_api.shapes_key(arg_shapes))
     if key in _MODULES and _MODULES[key][0].guard.holds(fn):
-        return _MODULES[key][1]
+        return _MODULES[key]
     made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples)
     text, wrapper = directional_text(made, list(inspect.signature(fn).parameters), fn.__name__)
     space = binding.bound(load_module(text, wrapper), made.modules)
     names_wrt, as_tuple = _wrt_names(fn, wrt)
     gradient = api.grad(space[wrapper], wrt=tuple(names_wrt) if as_tuple else names_wrt[0])
     _MODULES[key] = (made, gradient)
-    return gradient
+    return made, gradient
 
 
 def directional_text(made, params, primal_name):
@@ -63,15 +63,13 @@ def directional_text(made, params, primal_name):
     function ``hvp`` differentiates: renamed and returning the tangent alone
     (``return _ans, _dot_ans`` -> ``return _dot_ans``), so that reverse mode differentiates
     its body as the function it is, specialised to the arguments' shapes as it is, with no
-    call to follow. A tangent function that calls itself (recursion) keeps its name, and
-    ``name`` calls it."""
+    call to follow (a recursive call goes to a tangent function of its own, ``jvp_f_1``)."""
     tree = ast.parse(made.text)
     name = Names(identifiers(tree)).fresh(DIRECTIONAL + (primal_name if primal_name.isidentifier() else "lambda"))
     doc = f'"""The derivative of {primal_name} along {", ".join(made.dout)}: its gradient is the Hessian-vector product (H v)."""'
     func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == made.funcname)
     returns = [n for n in _own_nodes(func) if isinstance(n, ast.Return)]
-    recursive = any(isinstance(n, ast.Name) and n.id == made.funcname for n in ast.walk(func))
-    if recursive or not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns):
+    if not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns):
         call = ", ".join(params + made.dout)
         return made.text + f"\n\ndef {name}({call}):\n    {doc}\n    return {made.funcname}({call})[1]\n", name
     lines = made.text.split("\n")
@@ -132,7 +130,7 @@ class HvpFunction:
     @property
     def source(self):
         """The Hessian-vector product's module (for arguments of any shape)."""
-        return _directional(self.primal, self.wrt, None).source
+        return _directional(self.primal, self.wrt, None)[1].source
 
     def __call__(self, *args):
         if not args:
@@ -140,7 +138,9 @@ class HvpFunction:
         *args, v = args
         _, as_tuple = _wrt_names(self.primal, self.wrt)
         vectors = tuple(v) if as_tuple else (v,)
-        return self._gradient(args)(*args, *vectors)
+        made, gradient = self._gradient(args)
+        closure = api.closure_values(self.primal, made.closure)  # keyword-only, and the tangents after them
+        return gradient(*args, **closure, **dict(zip(made.dout, vectors)))
 
 
 def hvp(fn=None, wrt=0):

@@ -15,24 +15,26 @@ from adgen.runtime import kinds, registry
 from adgen.syntax import rt_call
 
 
-def guarded_index(rev, node):
+def guarded_index(activity, resolver, node):
     """``_rt.selecting(c)[i]`` for ``c[i]``, a differentiated ``i`` indexing a ``c`` that
     is not differentiated and not known statically; else None."""
-    if not isinstance(node, ast.Subscript) or rev.activity.expr_active(node.value) or rev.resolver.value_of(node.value)[0]:
+    if not isinstance(node, ast.Subscript) or activity.expr_active(node.value) or resolver.value_of(node.value)[0]:
         return None
     guarded = ast.Subscript(value=rt_call("selecting", node.value), slice=node.slice, ctx=ast.Load())
     return ast.copy_location(guarded, node)
 
 
-def index_object(rev, node):
-    """The operation of ``obj[<differentiated value>]`` for a module-level ``obj``, as
-    ``Reverser.operation`` returns it (None: piecewise constant, or refused)."""
-    _, obj = rev.resolver.value_of(node.value)
+def indexed_object(resolver, diags, node):
+    """``(obj, items, rebuild, label)`` of ``obj[<differentiated value>]`` for a
+    module-level ``obj`` whose ``[...]`` has a rule (``np.r_[x, y]``: the rule takes the
+    items); None where it only selects (piecewise constant), or, reported (AD209), where
+    it has no rule."""
+    _, obj = resolver.value_of(node.value)
     if kinds.selects(obj):
         return None
     label = f"`{ast.unparse(node.value)}[...]`"
     if registry.lookup(obj) is None or registry.is_nondiff(obj):
-        rev.diags.report(node, errors.AD209_INDEX_OBJECT, label=label, kind=type(obj).__name__)
+        diags.report(node, errors.AD209_INDEX_OBJECT, label=label, kind=type(obj).__name__)
         return None
     items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
 
@@ -40,7 +42,17 @@ def index_object(rev, node):
         index = ast.Tuple(elts=a, ctx=ast.Load()) if isinstance(node.slice, ast.Tuple) else a[0]
         return ast.copy_location(ast.Subscript(value=node.value, slice=index, ctx=ast.Load()), node)
 
-    return rev.rule_for(obj, node, list(items), [], rebuild, label)
+    return obj, list(items), rebuild, label
+
+
+def index_object(rev, node):
+    """The operation of ``obj[<differentiated value>]`` for a module-level ``obj``, as
+    ``Reverser.operation`` returns it (None: piecewise constant, or refused)."""
+    found = indexed_object(rev.resolver, rev.diags, node)
+    if found is None:
+        return None
+    obj, items, rebuild, label = found
+    return rev.rule_for(obj, node, items, [], rebuild, label)
 
 
 def refusal(rev, tpl, mapping):

@@ -181,7 +181,7 @@ class Reverser:
                 return node, None
             if done is not None:
                 return done
-        guarded = objects.guarded_index(self, node)
+        guarded = objects.guarded_index(self.activity, self.resolver, node)
         if guarded is not None:
             return guarded, None
         found = self.operation(node, tuple_width)

@@ -21,6 +21,7 @@ from adgen import (
     dynamic,
     errors,
     forward,
+    forward_calls,
     frozen,
     funcargs,
     funcvalues,
@@ -274,11 +275,16 @@ def package_jvp(job, form):
     out = load(names.tangent(result)) if act.active(result) else rt_call("zero_tangent", load(result))
     body = entry + form.body + [ast.Return(value=ast.Tuple(elts=[load(result), out], ctx=ast.Load()))]
     closure = sorted(n for n in src.closure if any(isinstance(x, ast.Name) and x.id == n for s in body for x in walk(s)))
+    if job.tangent_callee:  # its caller passes them all, in this order (forward_calls.own_call)
+        closure = forward_calls.closure_of(src.fn)
     doc = f"Value of {src.name} and its tangent along {', '.join(dots)}, the tangent of {', '.join(job.wrt)} (J v)."
-    if job.tangent_callee and (closure or func.args.vararg or func.args.kwarg):
+    if job.tangent_callee and (func.args.vararg or func.args.kwarg):
         form.diags.report(func, errors.AD224_OWN_FUNCTION, name=src.name)
         form.diags.raise_if_any()
-    gen = ast.FunctionDef(name=names.fresh(JVP + src.name), args=_tangent_signature(func.args, closure, dots, job.tangent_callee),
+    name = names.fresh(JVP + src.name)
+    while not job.tangent_callee and name in job.callees.made.values():  # a callee of the same name took it (a user's identifier came first)
+        name = names.fresh(JVP + src.name)
+    gen = ast.FunctionDef(name=name, args=_tangent_signature(func.args, closure, dots, job.tangent_callee),
                           body=[ast.Expr(ast.Constant(doc))] + body, decorator_list=[], returns=None, type_params=[])
     imports = {}
     if calls.used(form.resolver.module_alias, body):
