@@ -63,6 +63,7 @@ PUBLIC = {
     "sum_to": ("core.sum_to", "unbroadcast to a recorded shape"),
     "expand": ("rules.reductions.expand", "the cotangent of a sum broadcast back to the summed shape"),
     "nonzero": ("core.nonzero", "is a cotangent other than the scalar 0.0 that stands for any zero"),
+    "zeros_for": ("core.zeros_for", "a fresh zero gradient of an array's shape, added into entry by entry"),
     "zero_for_real": ("core.zero_for_real", "the zero cotangent of a value adgen judged real"),
     "over": ("singular.over", "g / den (g * num / den), exactly 0 where g is 0"),
     "times": ("singular.times", "g * factor, exactly 0 where g is 0"),
@@ -153,7 +154,7 @@ PUBLIC = {
     "rgamma_slope": ("rules.scipy_special._rgamma_slope", "the slope of rgamma"),
 }
 
-__all__ = ["GradientError", "ONES", "Adj", "AdjDict", "Closure", "float_dtype", "zeros_for", *PUBLIC]
+__all__ = ["GradientError", "ONES", "Adj", "AdjDict", "Closure", "float_dtype", *PUBLIC]
 
 
 def public_name(place):

@@ -28,10 +28,11 @@ MAX_SPECIALISATIONS = 8
 MAX_BINDINGS = 4  # gradients kept per function and shapes, for what its names are bound to (guards.py)
 
 
-def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()):
+def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=(), scalars=True):
     """The gradient of ``fn`` specialised to ``shapes`` (one per parameter, None where
     unknown; ``()`` for no specialisation), and its generated function. ``debug``: with
-    run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``).
+    run-time checks; ``has_aux``: ``fn`` returns ``(loss, aux)`` (``pipeline.transform``);
+    ``scalars``: numbers the shapes prove computed with ``math`` (``scalars.py``).
     ``call``: ``(layout, statics, counts)`` of a call (``variadic.layout``; the parameters
     holding a function, given or left to a default: ``funcargs.Static``; ``(parameter, int)``
     for the parameters that count spread repetitions, ``repeats``), or None. ``args``: the
@@ -39,7 +40,7 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
     through (``instances``; their structures are in ``shapes``)."""
     # code objects compare equal across files: the file and the globals are part of the key;
     # closures of one factory share it, and differ in what their guards check (guards.py)
-    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux, call)
+    base = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), debug, has_aux, call, scalars)
     entries = _MEMO.get((base, shapes)) or ()
     for gradient, generated, _ in entries:
         if gradient.guard.holds(fn):
@@ -49,7 +50,7 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
         markers = any(isinstance(k, (str, instances.Key)) for k in shapes)  # keep "dict", "complex", objects
         general = tuple(k if isinstance(k, (str, instances.Key)) else None for k in shapes) if markers else ()
         if general != shapes:
-            return _compiled(fn, wrt, general, debug, has_aux, call, args)  # called with many shapes: one general gradient serves them all
+            return _compiled(fn, wrt, general, debug, has_aux, call, args, scalars)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
     src = source.load(fn)
     renamed = {}
@@ -57,7 +58,8 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
         src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]}, dict(call[2]))
     params = variadic.parameters(src.func)
     samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples)
+    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples,
+                                  scalars=scalars and bool(shapes))
     gradient.keywords = renamed
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
         module = load_module(gradient.text, src.name)
@@ -168,7 +170,14 @@ class GradFunction:
         for name in gradient.wrt:
             i = self._index.get(name, self._positional)  # a value of *args: by its position
             self._check_wrt_type(name, args[i] if 0 <= i < len(args) else kwargs.get(name))
-        value, grads = gen(*args, **kwargs, **extra)
+        try:
+            value, grads = gen(*args, **kwargs, **extra)
+        except (ArithmeticError, ValueError):
+            if not gradient.scalars:
+                raise
+            # math raised where NumPy gives inf or nan (math.log(0.0), 1.0 / 0.0): NumPy's numbers, or the function's own error
+            gen = _compiled(self._fn, self.wrt, _shapes(args, kwargs), self.debug, self.has_aux, self._call_spec(args, kwargs), args, False)[1]
+            value, grads = gen(*args, **kwargs, **extra)
         if self.mode == "value_and_grad":
             return value, grads  # ((value, aux), gradients) with has_aux, as JAX's
         return (grads, value[1]) if self.has_aux else grads

@@ -79,13 +79,13 @@ def printable(text):
     return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
-def imports(modules, spell=None):
-    """The import lines: NumPy, the runtime, and one line per module of ``modules`` (alias
-    -> ``source.Binding``) that generated code reads: ``import name as alias`` for an
-    installed module, else ``alias = _rt.user_module(name, path, __file__)``, which finds it
-    by its file (``runtime/modules.py``). ``spell(path)``: how a path is written (default:
-    as it is)."""
-    lines = ["import numpy as np", "", "import adgen.runtime as _rt"]
+def imports(modules, spell=None, math=False):
+    """The import lines: NumPy (and ``math`` for code ``scalars`` specialised), the runtime,
+    and one line per module of ``modules`` (alias -> ``source.Binding``) that generated code
+    reads: ``import name as alias`` for an installed module, else ``alias =
+    _rt.user_module(name, path, __file__)``, which finds it by its file
+    (``runtime/modules.py``). ``spell(path)``: how a path is written (default: as it is)."""
+    lines = ["import math", ""] * math + ["import numpy as np", "", "import adgen.runtime as _rt"]
     users = []
     for alias, binding in sorted(modules.items()):
         if installed(binding.path) and _dotted(binding.name):
@@ -94,6 +94,11 @@ def imports(modules, spell=None):
             path = spell(binding.path) if spell else binding.path
             users.append(f"{alias} = _rt.user_module({binding.name!r}, {path!r}, __file__)")
     return "\n".join(lines + [""] * bool(users) + users) + "\n"
+
+
+def uses_math(functions):
+    """Do the generated ``functions`` call ``math`` (``scalars.py``)?"""
+    return any(isinstance(n, ast.Name) and n.id == "math" for f in functions for n in ast.walk(f))
 
 
 def _dotted(name):

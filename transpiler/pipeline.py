@@ -55,7 +55,7 @@ def run(job, seen=None, steps=STAGES):
 def _callee(job, variant, samples):
     """The forward and backward functions of a callee (``calls.Program.variant``): the
     same stages, with the callee's differentiated parameters as ``wrt``."""
-    done = run(Job(variant.src, tuple(variant.active), job.program, debug=job.debug, samples=samples, variant=variant))
+    done = run(Job(variant.src, tuple(variant.active), job.program, debug=job.debug, samples=samples, variant=variant, scalars=job.scalars))
     return done.defs, done.imports
 
 
@@ -73,6 +73,7 @@ class Gradient:
     modules: dict = field(default_factory=dict)  # alias -> source.Binding: the user's modules it reads
     lines: list = None  # with ``transform(lines=True)``: per line of ``text``, where it came from (``origins``)
     has_aux: bool = False  # it returns ``((value, aux), gradients)``
+    scalars: bool = False  # it computes numbers with ``math`` (``scalars.py``): run it again unspecialised where that raises
     keywords: dict = field(default_factory=dict)  # keys passed through **kwargs -> their parameters (variadic.py)
 
 
@@ -95,7 +96,7 @@ def stage(name, src=None):
 
 
 def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=False, base=None, lines=False, has_aux=False, samples=None,
-              mode="reverse"):
+              mode="reverse", scalars=False):
     """``src``: a ``source.Source``. ``origin``: the path shown in the header. ``base``: the
     folder an emitted module is written to (module files are written relative to it).
     ``arg_shapes``: parameter name -> shape, to specialise the gradient to (``"dict"``:
@@ -109,7 +110,7 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     methods (``instances``). ``mode``: ``"reverse"`` (the gradient) or ``"forward"``
     (``jvp_f``: the value and its tangent along the tangents of ``wrt``)."""
     with stage("transform", src), collector_paused():
-        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples, mode)
+        return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples, mode, scalars)
 
 
 @contextlib.contextmanager
@@ -126,17 +127,18 @@ def collector_paused():
             gc.enable()
 
 
-def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None, mode="reverse"):
+def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, has_aux=False, samples=None, mode="reverse", scalars=False):
     with stage("check"):
         subset.raise_if_unsupported(src)
-    job = _job(src, wrt, arg_shapes=arg_shapes, debug=debug, has_aux=has_aux, samples=samples)
+    job = _job(src, wrt, arg_shapes=arg_shapes, debug=debug, has_aux=has_aux, samples=samples, scalars=scalars)
     done = run(job, steps=FORWARD_STAGES if mode == "forward" else STAGES)
     gen, program = done.defs[0], job.program
     with stage("emit"):
         functions = program.functions(gen) + (job.callees.defs if mode == "forward" else [])
         modules = program.modules({**(job.callees.imports if mode == "forward" else {}), **done.imports})
         found = [] if lines else None
-        body = emit.body(emit.imports(modules, _spelling(src, base, modules)), functions, found)
+        used = emit.uses_math(functions)
+        body = emit.body(emit.imports(modules, _spelling(src, base, modules), used), functions, found)
         code = fingerprint.of_code(body) if command else None  # for `emit --check`; grad()'s modules go without
         sha = job.callees.digest(program.sha256()) if mode == "forward" else program.sha256()
         head = emit.header(origin or src.filename, src.name, job.wrt, sha, command, done.spec, code)
@@ -144,7 +146,8 @@ def _transform(src, wrt, origin, command, arg_shapes, debug, base, lines=False, 
         compile(text, f"<gradient of {src.name}>", "exec")  # generated code must at least parse
     dout = done.tangents if mode == "forward" else done.dout
     sources = program.sources() + (job.callees.sources if mode == "forward" else [])
-    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, dout, done.closure, guards.Guard(src.fn, sources), modules, has_aux=has_aux)
+    gradient = Gradient(text, gen.name, job.wrt, job.wrt_tuple, dout, done.closure, guards.Guard(src.fn, sources), modules, has_aux=has_aux,
+                        scalars=used)
     if lines:
         gradient.lines = origins(head, found, [program.source_of(f) for f in functions])
     return gradient

@@ -88,6 +88,7 @@ class Shapes:
         self.params = list(params)
         self.names = {n: known.get(n) for n in params}
         self.counters = set()  # names only ever bound by ``for ... in range(...)``: ints
+        self.once = {}  # name -> the one value assigned to it (not a parameter): ``n = x.shape[0]``
         self._memo = None
         self._infer(body)
         self._memo = {}  # node -> shape, once the names' shapes are final (reverse asks for
@@ -106,6 +107,10 @@ class Shapes:
         for name, value in stores:
             bound.setdefault(name, set()).add(value == "range")
         self.counters = {n for n, kinds in bound.items() if kinds == {True}} - set(self.params)
+        counts = {}
+        for name, value in stores:
+            counts[name] = counts.get(name, 0) + 1
+        self.once = {name: value for name, value in stores if counts[name] == 1 and isinstance(value, ast.AST) and name not in self.params}
         changed = True
         while changed:
             changed = False
@@ -225,23 +230,36 @@ class Shapes:
         values = [self.int_value(d) for d in dims]
         return None if None in values else tuple(values)
 
-    def int_value(self, node):
+    def int_value(self, node, seen=frozenset()):
         """The value of an int expression known statically (a literal, ``x.shape[k]`` or
-        ``len(x)`` of an ``x`` of known shape, sums and products of them), else None."""
+        ``len(x)`` of an ``x`` of known shape, sums and products of them, a name assigned
+        one of those once: ``n, m = D.shape``), else None."""
+        if isinstance(node, ast.Name) and node.id in self.once and node.id not in seen:
+            return self.int_value(self.once[node.id], seen | {node.id})
         if isinstance(node, ast.Constant):
             return node.value if type(node.value) is int else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-            a, b = self.int_value(node.left), self.int_value(node.right)
+            a, b = self.int_value(node.left, seen), self.int_value(node.right, seen)
             if a is None or b is None:
                 return None
             return a + b if isinstance(node.op, ast.Add) else a - b if isinstance(node.op, ast.Sub) else a * b
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
-            shape, k = self._of(node.value.value), _literal(node.slice)
+        if isinstance(node, ast.Subscript):
+            shape, k = self._shape_value(node.value, seen), _literal(node.slice)
             if isinstance(shape, tuple) and type(k) is int and -len(shape) <= k < len(shape):
                 return shape[k]
         if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and self.resolver.value_of(node.func) == (True, len):
             shape = self._of(node.args[0])
             return shape[0] if isinstance(shape, tuple) and shape else None
+        return None
+
+    def _shape_value(self, node, seen):
+        """The value of ``x.shape`` for an ``x`` of known shape, read directly or through a
+        name assigned it once (``_t1 = D.shape``), else None."""
+        if isinstance(node, ast.Name) and node.id in self.once and node.id not in seen:
+            return self._shape_value(self.once[node.id], seen | {node.id})
+        if isinstance(node, ast.Attribute) and node.attr == "shape":
+            shape = self._of(node.value)
+            return shape if isinstance(shape, tuple) else None
         return None
 
     def alike(self, a, b):

@@ -19,6 +19,7 @@ from adgen import (
     container_reversal,
     container_rewrites,
     dynamic,
+    entries,
     errors,
     forward,
     forward_calls,
@@ -31,6 +32,7 @@ from adgen import (
     nested,
     nesteddefaults,
     repeats,
+    scalars,
     shapes,
     stores,
     structure,
@@ -65,6 +67,7 @@ class Job:
     debug: bool = False
     has_aux: bool = False
     samples: dict = None
+    scalars: bool = False  # numbers computed with ``math`` and Python's operators (``scalars``)
     variant: object = None
     wrt_tuple: bool = False  # the gradient function returns the gradients as a tuple
     callees: object = None  # forward mode: the tangent functions of the user's functions it calls (``forward_calls.Callees``)
@@ -203,7 +206,12 @@ def optimize(job, form):
     backward = broadcasts.drop_expands(form.backward, form.forward, form.shapes)
     backward = broadcasts.shapes_of_operands(form.forward, backward, params(form.func), form.shapes)
     forward, backward = optimizing.run(form.forward, backward, form.rev.backward_names, form.rev.large, job.debug)
-    return advance(form, Optimized, forward=forward, backward=container_reversal.drop_unread_restores(backward))
+    backward = container_reversal.drop_unread_restores(backward)
+    if not job.callee:  # a callee's backward reads its arrays from the record: its adjoints stay as they are
+        backward = entries.in_place(forward, backward, form.shapes)
+    if job.scalars:
+        forward, backward, _ = scalars.specialise(forward, backward, form.shapes)
+    return advance(form, Optimized, forward=forward, backward=backward)
 
 
 def instrument(job, form):
