@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
 from benchmarks import workloads  # noqa: E402
 
@@ -42,6 +43,29 @@ def test_adgen_gradient_equals_the_hand_gradient(workload):
 
     args = workload.build(SMALL)
     ours = grad(workload.primal, wrt=workload.wrt)(*args)
+    for g, h in zip(ours, workload.hand(*args)):
+        np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
+def test_torch_ports_have_the_hand_gradient(workload):
+    pytest.importorskip("torch")
+    from benchmarks import peers
+
+    args = workload.build(SMALL)
+    ours = peers.installed()[0]["torch"](workload)(*args)
+    for g, h in zip(ours, workload.hand(*args)):
+        np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["rk4", "gp_chol"])
+def test_autograd_reads_the_module_functions_and_scipy_names_the_primal_calls(name):
+    pytest.importorskip("autograd")
+    from benchmarks import peers
+
+    workload = workloads.BY_NAME[name]  # rk4 calls rk4_step, which calls lorenz; gp_chol calls solve_triangular
+    args = workload.build(SMALL)
+    ours = peers.installed()[0]["autograd"](workload)(*args)
     for g, h in zip(ours, workload.hand(*args)):
         np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
 
