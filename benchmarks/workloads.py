@@ -38,6 +38,7 @@ class Workload:
     build: Callable  # build(scale=1.0) -> the tuple of positional arguments
     wrt: tuple  # parameter names
     summary: str
+    scalar: bool = False  # a loop of operations on numbers: where a tracer's cost per operation shows
 
 
 def _dim(full, scale, least=2):
@@ -548,8 +549,8 @@ def build_rk4(scale=1.0):
 
 
 WORKLOADS = [
-    Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps"),
-    Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence"),
+    Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps", scalar=True),
+    Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence", scalar=True),
     Workload("rnn", rnn, rnn_grad, build_rnn, ("Wx", "Wh", "b", "Wo"), "tanh RNN, T=50 B=32 I=32 H=64"),
     Workload("mlp", mlp, mlp_grad, build_mlp, ("W1", "b1", "W2", "b2"), "256-256-10 MLP, batch 64"),
     Workload("big_vector", big_vector, big_vector_grad, build_big_vector, ("x",), "elementwise, 10**6 entries"),
@@ -558,7 +559,7 @@ WORKLOADS = [
     Workload("gp", gp, gp_grad, build_gp, ("log_ell", "log_sf", "log_sn"), "GP likelihood, n=150, cho_factor/cho_solve"),
     Workload("mlp_tiny", mlp, mlp_grad, build_mlp_tiny, ("W1", "b1", "W2", "b2"), "16-16-4 MLP, batch 4"),
     Workload("logsumexp", logsumexp, logsumexp_grad, build_logsumexp, ("x",), "stable row-wise logsumexp, 1000x1000"),
-    Workload("dp_table", soft_dtw, soft_dtw_grad, build_soft_dtw, ("D",), "soft-DTW table, 40x40, cell by cell"),
+    Workload("dp_table", soft_dtw, soft_dtw_grad, build_soft_dtw, ("D",), "soft-DTW table, 40x40, cell by cell", scalar=True),
     Workload("gp_chol", gp_chol, gp_chol_grad, build_gp_chol, ("log_ell", "log_sf", "log_sn"), "GP likelihood, n=150, cholesky/solve_triangular"),
     Workload("rk4", rk4, rk4_grad, build_rk4, ("state", "sigma", "rho", "beta"), "Lorenz, RK4 step function, 1000 steps"),
 ]

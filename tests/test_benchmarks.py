@@ -2,6 +2,7 @@
 runner's comparison of adgen against them means something."""
 
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -68,6 +69,21 @@ def test_autograd_reads_the_module_functions_and_scipy_names_the_primal_calls(na
     ours = peers.installed()[0]["autograd"](workload)(*args)
     for g, h in zip(ours, workload.hand(*args)):
         np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
+
+
+def test_quick_run_reports_the_call_overhead():
+    """The runner end to end on one small workload: the checks pass and the table has
+    every column, the cost of calling through grad() among them."""
+    done = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "benchmarks", "run.py"), "--quick", "--only", "mlp_tiny"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("workload") and "call us" in line)
+    cells = lines[head + 2].split()
+    assert cells[0] == "mlp_tiny"
+    float(cells[6])  # call us, the seventh column: measured
 
 
 def test_body_lines_leave_out_docstrings_blanks_and_comments():
