@@ -28,9 +28,10 @@ For every workload of ``benchmarks/workloads.py``:
 
 Targets (issue 18), reported but not enforced: grad/hand <= 1.1 for the median over
 workloads and <= 1.3 for each, transform <= 20 ms, memory <= 1.2x the hand gradient's,
-call overhead <= 3 us, and adgen at least 20x faster than autograd on the loops over
-numbers (the workloads marked ``scalar``). For each peer the summary names the workloads
-where adgen is ahead of it (its grad/hand below the peer's).
+call overhead <= 3 us (judged where a call takes under 1 ms: on a longer call a busy
+machine's noise is larger), and adgen at least 20x faster than autograd on the loops
+over numbers (the workloads marked ``scalar``). For each peer the summary names the
+workloads where adgen is ahead of it (its grad/hand below the peer's).
 A workload adgen cannot transform yet gets the error in its row.
 """
 
@@ -71,7 +72,8 @@ TARGET_MEDIAN = 1.1  # grad/hand, median over workloads
 TARGET_RATIO = 1.3  # grad/hand, each workload
 TARGET_TRANSFORM_MS = 20.0
 TARGET_MEMORY = 1.2  # adgen peak / hand peak
-TARGET_CALL_US = 3.0  # grad's time minus the generated function's
+TARGET_CALL_US = 3.0  # grad's time minus the generated function's, judged where a call
+CALL_JUDGED_BELOW_MS = 1.0  # of grad takes less: on a longer one the noise is larger
 TARGET_AUTOGRAD_SPEEDUP = 20.0  # autograd's time / adgen's, each workload marked ``scalar``
 
 FD_TOLERANCE = 1e-6  # hand gradient vs finite differences (relative, along a direction)
@@ -312,7 +314,7 @@ def missed_targets(rows):
             missed.append(f"{r.name} transform {r.transform_ms:.0f} ms > {TARGET_TRANSFORM_MS:.0f} ms")
         if r.memory > TARGET_MEMORY:
             missed.append(f"{r.name} memory {r.memory:.2f}x > {TARGET_MEMORY}x")
-        if r.call_us > TARGET_CALL_US:
+        if r.call_us > TARGET_CALL_US and r.best["adgen"] < CALL_JUDGED_BELOW_MS / 1e3:
             missed.append(f"{r.name} call overhead {r.call_us:.1f} us > {TARGET_CALL_US:.0f} us")
         speedup = r.ratios.get("autograd/adgen")
         if workloads.BY_NAME[r.name].scalar and speedup is not None and speedup < TARGET_AUTOGRAD_SPEEDUP:
