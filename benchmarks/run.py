@@ -311,7 +311,7 @@ def missed_targets(rows):
         if ratio is not None and ratio > TARGET_RATIO:
             missed.append(f"{r.name} grad/hand {ratio:.2f} > {TARGET_RATIO}")
         if r.transform_ms > TARGET_TRANSFORM_MS:
-            missed.append(f"{r.name} transform {r.transform_ms:.0f} ms > {TARGET_TRANSFORM_MS:.0f} ms")
+            missed.append(f"{r.name} transform {r.transform_ms:.1f} ms > {TARGET_TRANSFORM_MS:.0f} ms")
         if r.memory > TARGET_MEMORY:
             missed.append(f"{r.name} memory {r.memory:.2f}x > {TARGET_MEMORY}x")
         if r.call_us > TARGET_CALL_US and r.best["adgen"] < CALL_JUDGED_BELOW_MS / 1e3:
