@@ -1,32 +1,43 @@
-"""Benchmark adgen's gradients against hand-written NumPy gradients.
+"""Benchmark adgen's gradients against hand-written NumPy gradients and other tools'.
 
     python benchmarks/run.py [--quick] [--only NAME]...
 
 For every workload of ``benchmarks/workloads.py``:
 
-1. checks: the hand gradient against finite differences of the primal, then
-   adgen's gradient (and autograd's, if installed) against the hand gradient;
-   a failed check makes the exit status 1;
+1. checks: the hand gradient against finite differences of the primal, then adgen's
+   gradient against the hand gradient (a failed check makes the exit status 1), then the
+   gradient of each peer that is installed (``benchmarks/peers.py``: PyTorch eager and
+   autograd, never dependencies); a peer that refuses the workload or differs from the
+   hand gradient is noted in the row and not measured;
 2. transform: the time ``pipeline.transform(source.load(f), wrt, arg_shapes)`` takes, the
    best of a few runs (adgen's own caches warm, nothing of this workload cached);
-3. speed: the primal, the hand gradient, ``grad(f, wrt=...)`` called like a
-   user calls it, and autograd's gradient, timed in interleaved rounds (the
-   order rotates each round). A ratio is the median over rounds of the ratio
-   measured within one round, so the drifts of a busy machine cancel out; the
-   times shown are the best per call over all rounds;
-   BLAS runs on one thread (unless you set ``OPENBLAS_NUM_THREADS`` and friends);
+3. speed: the primal, the hand gradient, ``grad(f, wrt=...)`` called like a user calls
+   it, the generated function that call runs (called directly, with the keyword
+   arguments ``grad`` passes it) and the peers' gradients, timed in interleaved rounds
+   (the order rotates each round). A ratio is the median over rounds of the ratio
+   measured within one round, so the drifts of a busy machine cancel out; the times
+   shown are the best per call over all rounds. "call us" is the median over rounds of
+   ``grad``'s time minus the generated function's: what calling through ``grad()`` costs
+   (argument checks, the shape key, the cache lookup, packing the gradients).
+   BLAS runs on one thread (unless you set ``OPENBLAS_NUM_THREADS`` and friends), and so
+   does PyTorch;
 4. memory: tracemalloc's peak during one call (NumPy reports its buffers to
    tracemalloc), adgen's over the hand gradient's;
 5. lines: the body lines of the generated gradients over the hand-written ones'
    (``benchmarks/lines.py``).
 
-Targets, reported but not enforced: grad/hand <= 1.5 for each workload and
-<= 1.2 for the median, transform <= 50 ms, memory <= 1.5x the hand gradient's.
+Targets (issue 18), reported but not enforced: grad/hand <= 1.1 for the median over
+workloads and <= 1.3 for each, transform <= 20 ms, memory <= 1.2x the hand gradient's,
+call overhead <= 3 us (judged where a call takes under 1 ms: on a longer call a busy
+machine's noise is larger), and adgen at least 20x faster than autograd on the loops
+over numbers (the workloads marked ``scalar``). For each peer the summary names the
+workloads where adgen is ahead of it (its grad/hand below the peer's).
 A workload adgen cannot transform yet gets the error in its row.
 """
 
 import argparse
 import atexit
+import functools
 import gc
 import inspect
 import os
@@ -37,7 +48,6 @@ import tempfile
 import time
 import timeit
 import tracemalloc
-import types
 from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,16 +65,21 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-from adgen import TranspileError, grad, pipeline, shapes, source  # noqa: E402
-from benchmarks import lines, workloads  # noqa: E402
+from adgen import TranspileError, api, grad, pipeline, shapes, source  # noqa: E402
+from benchmarks import lines, peers, workloads  # noqa: E402
 
-TARGET_RATIO = 1.5  # grad/hand, each workload
-TARGET_MEDIAN = 1.2  # grad/hand, median over workloads
-TARGET_TRANSFORM_MS = 50.0
-TARGET_MEMORY = 1.5  # adgen peak / hand peak
+TARGET_MEDIAN = 1.1  # grad/hand, median over workloads
+TARGET_RATIO = 1.3  # grad/hand, each workload
+TARGET_TRANSFORM_MS = 20.0
+TARGET_MEMORY = 1.2  # adgen peak / hand peak
+TARGET_CALL_US = 3.0  # grad's time minus the generated function's, judged where a call
+CALL_JUDGED_BELOW_MS = 1.0  # of grad takes less: on a longer one the noise is larger
+TARGET_AUTOGRAD_SPEEDUP = 20.0  # autograd's time / adgen's, each workload marked ``scalar``
 
 FD_TOLERANCE = 1e-6  # hand gradient vs finite differences (relative, along a direction)
 MATCH_TOLERANCE = 1e-8  # other gradients vs the hand gradient: max |diff| / max |hand|
+
+PEERS = ("torch", "autograd")  # the peers' columns, in this order (benchmarks/peers.py)
 
 
 @dataclass(frozen=True)
@@ -83,11 +98,12 @@ class Row:
     """The measurements of one workload (NaN where not measured)."""
 
     name: str
-    note: str = ""  # why some columns are empty
-    failed: bool = False  # a gradient check failed
+    notes: list = field(default_factory=list)  # why some columns are empty
+    failed: bool = False  # a check of the hand gradient or of adgen's failed
     transform_ms: float = float("nan")
     best: dict = field(default_factory=dict)  # method -> best seconds per call
     ratios: dict = field(default_factory=dict)  # "a/b" -> median over rounds
+    call_us: float = float("nan")  # grad's time minus the generated function's
     memory: float = float("nan")  # adgen peak / hand peak
 
 
@@ -103,25 +119,23 @@ def mismatch(got, want):
     return worst
 
 
-def checked(row, label, fn, args, want, may_refuse=False):
-    """Call ``fn`` and compare it with the hand gradient; False (and a note) if it differs.
-    ``may_refuse``: an exception (a peer that cannot differentiate the workload, e.g.
-    autograd on in-place stores) is noted but does not fail the checks."""
+def checked(row, label, fn, args, want, peer=False):
+    """Call ``fn`` and compare it with the hand gradient; False (and a note) if it raises
+    or differs. Only adgen's failure fails the checks: a ``peer`` that cannot differentiate
+    the workload (autograd on in-place stores) or differs is noted and left unmeasured."""
     try:
         err = mismatch(fn(*args), want)
     except Exception as exc:  # noqa: BLE001 - reported in the table
         err, detail = float("inf"), f"{type(exc).__name__}: {exc}".splitlines()[0]
-        if may_refuse:
-            print(f"  {label} cannot: {detail}")
-            row.note = f"{label} cannot differentiate it ({detail})"
-            return False
+        problem = f"{label} cannot differentiate it ({detail})"
     else:
         detail = f"max rel diff {err:.1e}"
+        problem = f"{label} gradient differs from hand ({detail})"
     print(f"  {label} vs hand: {detail}")
     if err <= MATCH_TOLERANCE:
         return True
-    row.failed = True
-    row.note = f"{label} gradient differs from hand ({detail})"
+    row.failed = row.failed or not peer
+    row.notes.append(problem)
     return False
 
 
@@ -150,18 +164,26 @@ def describe(exc):
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-def interleaved(methods, args, settings):
-    """Per-call seconds of each method in each round, methods interleaved.
+def generated_call(gradient_fn, args):
+    """The call of the generated function that ``gradient_fn(*args)`` makes, without
+    arguments: the function ``GradFunction.__call__`` finds for these arguments, given them
+    and the seed (None). The workloads' primals are module functions: no closure values."""
+    gradient, generated = api._compiled(
+        gradient_fn.primal, gradient_fn.wrt, api._shapes(args, {}), call=gradient_fn._call_spec(args, {}), args=args
+    )
+    return functools.partial(generated, *args, **{gradient.dout: None})
 
-    Each method runs in batches of at least ``settings.batch_seconds``; the
-    order of the methods rotates from one round to the next.
-    """
-    timers = {name: timeit.Timer(lambda fn=fn: fn(*args)) for name, fn in methods.items()}
+
+def interleaved(calls, settings):
+    """Per-call seconds of each call (a function of no arguments) in each round, the calls
+    interleaved. Each runs in batches of at least ``settings.batch_seconds``; their order
+    rotates from one round to the next."""
+    timers = {name: timeit.Timer(call) for name, call in calls.items()}
     number = {}
     for name, timer in timers.items():
         once = max(timer.timeit(1), 1e-7)
         number[name] = max(1, int(settings.batch_seconds / once))
-    names = list(methods)
+    names = list(calls)
     seconds = {name: [] for name in names}
     for r in range(settings.rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
@@ -169,36 +191,23 @@ def interleaved(methods, args, settings):
     return seconds
 
 
-def peak_bytes(fn, args):
-    """tracemalloc's peak during one call of ``fn``, above what was allocated before."""
+def peak_bytes(call):
+    """tracemalloc's peak during one call of ``call``, above what was allocated before."""
     gc.collect()
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        fn(*args)
+        call()
         return tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
 
 
-def autograd_gradient(workload):
-    """autograd's gradient of the primal's own code with ``np`` bound to
-    ``autograd.numpy``, or None when autograd is not installed."""
-    try:
-        import autograd
-        import autograd.numpy as anp
-    except ImportError:
-        return None
-    fn = workload.primal
-    rebound = types.FunctionType(fn.__code__, {**fn.__globals__, "np": anp}, fn.__name__, fn.__defaults__)
-    return autograd.grad(rebound, argnum=workloads.argnums(workload))
-
-
 # --- one workload -------------------------------------------------------------------------
 
 
-def bench(workload, settings):
-    """Check, then measure, one workload."""
+def bench(workload, settings, peer_gradients):
+    """Check, then measure, one workload. ``peer_gradients``: ``peers.installed()``'s makers."""
     print(f"{workload.name}: {workload.summary}")
     row = Row(workload.name)
     args = workload.build()
@@ -207,46 +216,60 @@ def bench(workload, settings):
     print(f"  hand vs finite differences: rel err {err:.1e}")
     if not err <= FD_TOLERANCE:
         row.failed = True
-        row.note = f"hand gradient disagrees with finite differences (rel err {err:.1e})"
+        row.notes.append(f"hand gradient disagrees with finite differences (rel err {err:.1e})")
         return row
-    methods = {"primal": workload.primal, "hand": workload.hand}
+    calls = {"primal": functools.partial(workload.primal, *args), "hand": functools.partial(workload.hand, *args)}
     try:
         row.transform_ms = transform_ms(workload, settings.transform_repeats)
     except Exception as exc:  # noqa: BLE001 - reported in the table
-        row.note = "transform failed: " + describe(exc)
-        print("  " + row.note)
+        row.notes.append("transform failed: " + describe(exc))
+        print("  " + row.notes[-1])
     else:
         adgen = grad(workload.primal, wrt=workload.wrt)
         if checked(row, "adgen", adgen, args, want):
-            methods["adgen"] = adgen
-    other = autograd_gradient(workload)
-    if other is not None and checked(row, "autograd", other, args, want, may_refuse=True):
-        methods["autograd"] = other
-    measure(row, methods, args, settings)
+            calls["adgen"] = functools.partial(adgen, *args)
+            calls["generated"] = generated_call(adgen, args)
+    for name in PEERS:
+        fn = peer_gradients[name](workload) if name in peer_gradients else None
+        if fn is not None and checked(row, name, fn, args, want, peer=True):
+            calls[name] = functools.partial(fn, *args)
+    measure(row, calls, settings)
     return row
 
 
-def measure(row, methods, args, settings):
-    """Fill in the times, the ratios and the memory ratio of ``row``."""
-    seconds = interleaved(methods, args, settings)
+def measure(row, calls, settings):
+    """Fill in the times, the ratios, the call overhead and the memory ratio of ``row``."""
+    seconds = interleaved(calls, settings)
     row.best = {name: min(s) for name, s in seconds.items()}
-    for a, b in [("adgen", "hand"), ("adgen", "primal"), ("autograd", "hand")]:
-        if a in seconds:
+
+    def ratio(a, b):
+        if a in seconds and b in seconds:
             row.ratios[f"{a}/{b}"] = statistics.median(x / y for x, y in zip(seconds[a], seconds[b]))
-    if "adgen" in methods:
-        row.memory = peak_bytes(methods["adgen"], args) / peak_bytes(methods["hand"], args)
+
+    ratio("adgen", "hand")
+    ratio("adgen", "primal")
+    for name in PEERS:
+        ratio(name, "hand")
+        ratio(name, "adgen")
+    if "adgen" in calls:
+        row.call_us = 1e6 * statistics.median(x - y for x, y in zip(seconds["adgen"], seconds["generated"]))
+        row.memory = peak_bytes(calls["adgen"]) / peak_bytes(calls["hand"])
 
 
 # --- report -------------------------------------------------------------------------------
 
 COLUMNS = [
-    "workload", "primal ms", "hand ms", "adgen ms", "grad/hand", "grad/primal",
-    "transform ms", "mem adgen/hand", "autograd/hand",
+    "workload", "primal ms", "hand ms", "adgen ms", "grad/hand", "grad/primal", "call us",
+    "transform ms", "mem adgen/hand", *(f"{name}/hand" for name in PEERS),
 ]
 
 
 def _number(x, digits=2):
     return "-" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def _times(x):
+    return "-" if x is None else f"{x:.1f}x"
 
 
 def cells(row):
@@ -258,14 +281,15 @@ def cells(row):
         _number(ms.get("adgen"), 3),
         _number(row.ratios.get("adgen/hand")),
         _number(row.ratios.get("adgen/primal")),
+        _number(row.call_us, 1),
         _number(row.transform_ms, 1),
         _number(row.memory),
-        _number(row.ratios.get("autograd/hand")),
+        *(_number(row.ratios.get(f"{name}/hand")) for name in PEERS),
     ]
 
 
 def table(rows):
-    """The rows as aligned text; a row's note follows it."""
+    """The rows as aligned text; a row's notes follow it."""
     body = [cells(r) for r in rows]
     widths = [max(len(c[i]) for c in [COLUMNS] + body) for i in range(len(COLUMNS))]
 
@@ -274,35 +298,68 @@ def table(rows):
 
     lines = [line(COLUMNS), line(["-" * w for w in widths])]
     for row, values in zip(rows, body):
-        lines.append(line(values) + (f"  {row.note}" if row.note else ""))
+        lines.append(line(values) + (f"  {'; '.join(row.notes)}" if row.notes else ""))
     return "\n".join(lines)
 
 
 def missed_targets(rows):
-    """Human-readable descriptions of every target a measured workload misses."""
+    """Human-readable descriptions of every target a measured workload misses, and of the
+    median grad/hand's."""
     missed = []
     for r in rows:
         ratio = r.ratios.get("adgen/hand")
         if ratio is not None and ratio > TARGET_RATIO:
             missed.append(f"{r.name} grad/hand {ratio:.2f} > {TARGET_RATIO}")
         if r.transform_ms > TARGET_TRANSFORM_MS:
-            missed.append(f"{r.name} transform {r.transform_ms:.0f} ms > {TARGET_TRANSFORM_MS:.0f} ms")
+            missed.append(f"{r.name} transform {r.transform_ms:.1f} ms > {TARGET_TRANSFORM_MS:.0f} ms")
         if r.memory > TARGET_MEMORY:
             missed.append(f"{r.name} memory {r.memory:.2f}x > {TARGET_MEMORY}x")
+        if r.call_us > TARGET_CALL_US and r.best["adgen"] < CALL_JUDGED_BELOW_MS / 1e3:
+            missed.append(f"{r.name} call overhead {r.call_us:.1f} us > {TARGET_CALL_US:.0f} us")
+        speedup = r.ratios.get("autograd/adgen")
+        if workloads.BY_NAME[r.name].scalar and speedup is not None and speedup < TARGET_AUTOGRAD_SPEEDUP:
+            missed.append(f"{r.name} adgen vs autograd {speedup:.1f}x < {TARGET_AUTOGRAD_SPEEDUP:.0f}x")
+    ratios = [r.ratios["adgen/hand"] for r in rows if "adgen/hand" in r.ratios]
+    if ratios and statistics.median(ratios) > TARGET_MEDIAN:
+        missed.append(f"median grad/hand {statistics.median(ratios):.2f} > {TARGET_MEDIAN}")
     return missed
 
 
-def summary(rows):
-    """The median grad/hand, the missed targets, the unmeasured workloads, the checks."""
+def peer_lines(rows, name):
+    """Where adgen is ahead of the peer ``name`` (its grad/hand below the peer's) and where
+    behind; for autograd, adgen's speedup over it on the workloads marked ``scalar``."""
+    both = [r for r in rows if "adgen/hand" in r.ratios and f"{name}/hand" in r.ratios]
+    if not both:
+        return [f"{name}: not measured"]
+    ahead = [r.name for r in both if r.ratios["adgen/hand"] < r.ratios[f"{name}/hand"]]
+    behind = [f"{r.name} ({r.ratios['adgen/hand']:.2f} vs {r.ratios[f'{name}/hand']:.2f})" for r in both if r.name not in ahead]
+    lines = [f"{name}: adgen ahead on {len(ahead)} of {len(both)}: " + (", ".join(ahead) or "none")]
+    if behind:
+        lines.append(f"{name}: adgen behind (grad/hand vs {name}/hand) on " + ", ".join(behind))
+    if name == "autograd":
+        scalar = [r for r in rows if workloads.BY_NAME[r.name].scalar]
+        speedups = ", ".join(f"{r.name} {_times(r.ratios.get('autograd/adgen'))}" for r in scalar)
+        lines.append(f"autograd: adgen's speedup on the loops over numbers: {speedups} (target >= {TARGET_AUTOGRAD_SPEEDUP:.0f}x)")
+    return lines
+
+
+def summary(rows, peer_notes=()):
+    """The median and worst grad/hand, the missed targets, the peers, the unmeasured
+    workloads, the checks."""
     lines = []
+    measured = [r for r in rows if "adgen/hand" in r.ratios]
+    if measured:
+        median = statistics.median(r.ratios["adgen/hand"] for r in measured)
+        worst = max(measured, key=lambda r: r.ratios["adgen/hand"])
+        lines.append(
+            f"grad/hand: median {median:.2f} over {len(measured)} workload(s) (target <= {TARGET_MEDIAN}), "
+            f"worst {worst.ratios['adgen/hand']:.2f} ({worst.name}; target <= {TARGET_RATIO})"
+        )
     missed = missed_targets(rows)
-    ratios = [r.ratios["adgen/hand"] for r in rows if "adgen/hand" in r.ratios]
-    if ratios:
-        median = statistics.median(ratios)
-        lines.append(f"median grad/hand {median:.2f} over {len(ratios)} workload(s) (target <= {TARGET_MEDIAN})")
-        if median > TARGET_MEDIAN:
-            missed.append(f"median grad/hand {median:.2f} > {TARGET_MEDIAN}")
     lines.append("targets missed:" + "".join(f"\n  {m}" for m in missed) if missed else "targets missed: none")
+    for name in PEERS:
+        lines.extend(peer_lines(rows, name))
+    lines.extend(peer_notes)
     unmeasured = [r.name for r in rows if "adgen/hand" not in r.ratios]
     if unmeasured:
         lines.append("adgen not measured: " + ", ".join(unmeasured))
@@ -321,11 +378,12 @@ def main(argv=None):
     opts = parser.parse_args(argv)
     settings = QUICK if opts.quick else FULL
     chosen = [w for w in workloads.WORKLOADS if not opts.only or w.name in opts.only]
-    rows = [bench(w, settings) for w in chosen]
+    peer_gradients, peer_notes = peers.installed()
+    rows = [bench(w, settings, peer_gradients) for w in chosen]
     print()
     print(table(rows))
     print()
-    print(summary(rows))
+    print(summary(rows, peer_notes))
     print()
     print(lines.table(lines.counts(opts.only)))
     return 1 if any(r.failed for r in rows) else 0

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
+from scipy.linalg import cho_factor, cho_solve, solve_triangular
 
 from examples.gp_marginal import gp_neg_log_marginal
 
@@ -38,6 +38,7 @@ class Workload:
     build: Callable  # build(scale=1.0) -> the tuple of positional arguments
     wrt: tuple  # parameter names
     summary: str
+    scalar: bool = False  # a loop of operations on numbers: where a tracer's cost per operation shows
 
 
 def _dim(full, scale, least=2):
@@ -348,15 +349,219 @@ def build_gp(scale=1.0):
     return 0.2, 0.1, -1.5, X, y
 
 
+# --- mlp_tiny: the mlp at a size where the cost of each call dominates ---------------------
+
+
+def build_mlp_tiny(scale=1.0):
+    rng = np.random.default_rng(6)
+    n, n_in, H, C = _dim(4, scale), _dim(16, scale), _dim(16, scale), _dim(4, scale, least=3)
+    W1 = rng.standard_normal((n_in, H)) / np.sqrt(n_in)
+    b1 = 0.1 * rng.standard_normal(H)
+    W2 = rng.standard_normal((H, C)) / np.sqrt(H)
+    b2 = 0.1 * rng.standard_normal(C)
+    X = rng.standard_normal((n, n_in))
+    Y = np.eye(C)[rng.integers(0, C, n)]
+    return W1, b1, W2, b2, X, Y
+
+
+# --- logsumexp: a numerically stable log-sum-exp of each row, weighted and summed -----------
+
+
+def logsumexp(x, w):
+    m = np.max(x, axis=1, keepdims=True)
+    lse = np.log(np.sum(np.exp(x - m), axis=1)) + m[:, 0]
+    return np.sum(w * lse)
+
+
+def logsumexp_grad(x, w):
+    """Each row's softmax, weighted. The derivative through the shift m is 1 - sum(softmax),
+    zero but for rounding, so it is left out."""
+    m = np.max(x, axis=1, keepdims=True)
+    e = np.exp(x - m)
+    s = np.sum(e, axis=1)
+    return (e * (w / s)[:, None],)
+
+
+def build_logsumexp(scale=1.0):
+    rng = np.random.default_rng(7)
+    n = _dim(1000, scale)
+    return 3.0 * rng.standard_normal((n, n)), rng.uniform(0.5, 1.5, n)
+
+
+# --- dp_table: soft dynamic time warping, a table filled cell by cell -----------------------
+
+
+def soft_dtw(D, gamma):
+    n, m = D.shape
+    R = np.full((n + 1, m + 1), np.inf)
+    R[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            r0, r1, r2 = R[i - 1, j - 1], R[i - 1, j], R[i, j - 1]
+            rmin = np.minimum(np.minimum(r0, r1), r2)
+            soft = rmin - gamma * np.log(np.exp(-(r0 - rmin) / gamma) + np.exp(-(r1 - rmin) / gamma) + np.exp(-(r2 - rmin) / gamma))
+            R[i, j] = D[i - 1, j - 1] + soft
+    return R[n, m]
+
+
+def soft_dtw_grad(D, gamma):
+    """Forward: keep the weight each cell gives its three predecessors (their softmin
+    weights; a predecessor at infinity gets 0). Backward: the table E of d R[n, m] / d R[i, j],
+    filled from the last cell, each cell passing its E to its predecessors by their weights;
+    d R[n, m] / d D[i - 1, j - 1] is E[i, j]. The derivative through rmin is zero but for
+    rounding, so it is left out."""
+    n, m = D.shape
+    R = np.full((n + 1, m + 1), np.inf)
+    R[0, 0] = 0.0
+    weights = np.empty((n + 1, m + 1, 3))
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            r0, r1, r2 = R[i - 1, j - 1], R[i - 1, j], R[i, j - 1]
+            rmin = np.minimum(np.minimum(r0, r1), r2)
+            e0 = np.exp(-(r0 - rmin) / gamma)
+            e1 = np.exp(-(r1 - rmin) / gamma)
+            e2 = np.exp(-(r2 - rmin) / gamma)
+            total = e0 + e1 + e2
+            R[i, j] = D[i - 1, j - 1] + (rmin - gamma * np.log(total))
+            weights[i, j, 0] = e0 / total
+            weights[i, j, 1] = e1 / total
+            weights[i, j, 2] = e2 / total
+    E = np.zeros((n + 1, m + 1))
+    E[n, m] = 1.0
+    for i in range(n, 0, -1):
+        for j in range(m, 0, -1):
+            e = E[i, j]
+            E[i - 1, j - 1] += e * weights[i, j, 0]
+            E[i - 1, j] += e * weights[i, j, 1]
+            E[i, j - 1] += e * weights[i, j, 2]
+    return (E[1:, 1:],)
+
+
+def build_soft_dtw(scale=1.0):
+    rng = np.random.default_rng(8)
+    n = _dim(40, scale)
+    a = np.cumsum(rng.standard_normal((n, 2)), axis=0) / 4.0  # two random walks in the plane
+    b = np.cumsum(rng.standard_normal((n, 2)), axis=0) / 4.0
+    D = np.sum((a[:, None, :] - b[None, :, :]) ** 2, axis=-1)
+    return D, 1.0
+
+
+# --- gp_chol: a Gaussian-process likelihood through np.linalg.cholesky and solve_triangular --
+
+
+def gp_chol(log_ell, log_sf, log_sn, X, y):
+    n = X.shape[0]
+    sq = np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=-1)
+    K = np.exp(2.0 * log_sf) * np.exp(-0.5 * sq / np.exp(2.0 * log_ell)) + np.exp(2.0 * log_sn) * np.eye(n)
+    L = np.linalg.cholesky(K)
+    z = solve_triangular(L, y, lower=True)
+    return 0.5 * np.sum(z * z) + np.sum(np.log(np.diag(L))) + 0.5 * n * np.log(2.0 * np.pi)
+
+
+def gp_chol_grad(log_ell, log_sf, log_sn, X, y):
+    """d nll / d K = (K^-1 - alpha alpha^T) / 2 with K^-1 from the inverse of the factor,
+    then the chain rule through the three hyperparameters."""
+    n = X.shape[0]
+    sq = np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=-1)
+    sf2, ell2, sn2 = np.exp(2.0 * log_sf), np.exp(2.0 * log_ell), np.exp(2.0 * log_sn)
+    sE = sf2 * np.exp(-0.5 * sq / ell2)
+    L = np.linalg.cholesky(sE + sn2 * np.eye(n))
+    L_inv = solve_triangular(L, np.eye(n), lower=True)
+    alpha = L_inv.T @ (L_inv @ y)
+    dK = 0.5 * (L_inv.T @ L_inv - np.outer(alpha, alpha))
+    dK_sE = dK * sE
+    return np.sum(dK_sE * sq) / ell2, 2.0 * np.sum(dK_sE), 2.0 * sn2 * np.trace(dK)
+
+
+def build_gp_chol(scale=1.0):
+    rng = np.random.default_rng(9)
+    n = _dim(150, scale, least=4)
+    X = rng.uniform(-3.0, 3.0, (n, 2))
+    y = np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.standard_normal(n)
+    return 0.2, 0.1, -1.5, X, y
+
+
+# --- rk4: the Lorenz system integrated by a fourth-order Runge-Kutta step function ----------
+
+
+def lorenz(state, sigma, rho, beta):
+    x, y, z = state
+    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z])
+
+
+def rk4_step(state, dt, sigma, rho, beta):
+    k1 = lorenz(state, sigma, rho, beta)
+    k2 = lorenz(state + 0.5 * dt * k1, sigma, rho, beta)
+    k3 = lorenz(state + 0.5 * dt * k2, sigma, rho, beta)
+    k4 = lorenz(state + dt * k3, sigma, rho, beta)
+    return state + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+
+def rk4(state, sigma, rho, beta, dt, steps):
+    for t in range(steps):
+        state = rk4_step(state, dt, sigma, rho, beta)
+    return np.sum(state**2)
+
+
+def lorenz_vjp(state, sigma, rho, beta, g):
+    """The cotangents of ``lorenz``'s four arguments, given its output's cotangent ``g``."""
+    x, y, z = state
+    g0, g1, g2 = g
+    g_state = np.array([-sigma * g0 + (rho - z) * g1 + y * g2, sigma * g0 - g1 + x * g2, -x * g1 - beta * g2])
+    return g_state, (y - x) * g0, x * g1, -z * g2
+
+
+def rk4_grad(state, sigma, rho, beta, dt, steps):
+    """Forward: keep the four stage states of each step; backward: each step's stages in
+    reverse order, every stage's cotangent passed back to the state and the stage before."""
+    stages = []
+    for t in range(steps):
+        k1 = lorenz(state, sigma, rho, beta)
+        s2 = state + 0.5 * dt * k1
+        k2 = lorenz(s2, sigma, rho, beta)
+        s3 = state + 0.5 * dt * k2
+        k3 = lorenz(s3, sigma, rho, beta)
+        s4 = state + dt * k3
+        k4 = lorenz(s4, sigma, rho, beta)
+        stages.append((state, s2, s3, s4))
+        state = state + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    g = 2.0 * state
+    g_sigma = g_rho = g_beta = 0.0
+    for s1, s2, s3, s4 in reversed(stages):
+        g_k = dt / 6.0 * g  # the cotangent of k1 and k4; k2's and k3's are twice it
+        g_s, d_sigma, d_rho, d_beta = lorenz_vjp(s4, sigma, rho, beta, g_k)
+        g_state = g + g_s
+        g_sigma, g_rho, g_beta = g_sigma + d_sigma, g_rho + d_rho, g_beta + d_beta
+        g_s, d_sigma, d_rho, d_beta = lorenz_vjp(s3, sigma, rho, beta, 2.0 * g_k + dt * g_s)
+        g_state = g_state + g_s
+        g_sigma, g_rho, g_beta = g_sigma + d_sigma, g_rho + d_rho, g_beta + d_beta
+        g_s, d_sigma, d_rho, d_beta = lorenz_vjp(s2, sigma, rho, beta, 2.0 * g_k + 0.5 * dt * g_s)
+        g_state = g_state + g_s
+        g_sigma, g_rho, g_beta = g_sigma + d_sigma, g_rho + d_rho, g_beta + d_beta
+        g_s, d_sigma, d_rho, d_beta = lorenz_vjp(s1, sigma, rho, beta, g_k + 0.5 * dt * g_s)
+        g = g_state + g_s
+        g_sigma, g_rho, g_beta = g_sigma + d_sigma, g_rho + d_rho, g_beta + d_beta
+    return g, float(g_sigma), float(g_rho), float(g_beta)
+
+
+def build_rk4(scale=1.0):
+    return np.array([1.0, 1.0, 20.0]), 10.0, 28.0, 8.0 / 3.0, 0.01, _dim(1000, scale)
+
+
 WORKLOADS = [
-    Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps"),
-    Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence"),
+    Workload("scalar_loop", scalar_loop, scalar_loop_grad, build_scalar_loop, ("x", "w"), "1000 scalar steps", scalar=True),
+    Workload("kepler", kepler, kepler_grad, build_kepler, ("M", "e"), "while loop to convergence", scalar=True),
     Workload("rnn", rnn, rnn_grad, build_rnn, ("Wx", "Wh", "b", "Wo"), "tanh RNN, T=50 B=32 I=32 H=64"),
     Workload("mlp", mlp, mlp_grad, build_mlp, ("W1", "b1", "W2", "b2"), "256-256-10 MLP, batch 64"),
     Workload("big_vector", big_vector, big_vector_grad, build_big_vector, ("x",), "elementwise, 10**6 entries"),
     Workload("springs", springs, springs_grad, build_springs, ("q", "p", "k"), "100 masses, 200 steps"),
     Workload("heat", heat, heat_grad, build_heat, ("u", "r"), "1000 cells, 200 steps, u_new[1:-1] = ..."),
     Workload("gp", gp, gp_grad, build_gp, ("log_ell", "log_sf", "log_sn"), "GP likelihood, n=150, cho_factor/cho_solve"),
+    Workload("mlp_tiny", mlp, mlp_grad, build_mlp_tiny, ("W1", "b1", "W2", "b2"), "16-16-4 MLP, batch 4"),
+    Workload("logsumexp", logsumexp, logsumexp_grad, build_logsumexp, ("x",), "stable row-wise logsumexp, 1000x1000"),
+    Workload("dp_table", soft_dtw, soft_dtw_grad, build_soft_dtw, ("D",), "soft-DTW table, 40x40, cell by cell", scalar=True),
+    Workload("gp_chol", gp_chol, gp_chol_grad, build_gp_chol, ("log_ell", "log_sf", "log_sn"), "GP likelihood, n=150, cholesky/solve_triangular"),
+    Workload("rk4", rk4, rk4_grad, build_rk4, ("state", "sigma", "rho", "beta"), "Lorenz, RK4 step function, 1000 steps"),
 ]
 
 BY_NAME = {w.name: w for w in WORKLOADS}
