@@ -166,6 +166,10 @@ def zero_for_real(g, x):
     return 0.0 * g
 
 
+_NUMBERS = frozenset({float, np.float64})  # a real number's cotangent, as generated code makes it
+_LEAVES = frozenset({float, int, np.ndarray, np.float64})  # arguments that are no container
+
+
 def as_grad(g, x):
     """Give the gradient ``g`` the type and shape of the argument ``x``.
 
@@ -182,6 +186,8 @@ def as_grad(g, x):
     if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind == "f":  # the common case, fast
         if g.shape == x.shape and g.dtype == x.dtype and g.flags.owndata and g.flags.writeable:
             return g
+    elif type(x) is float and type(g) in _NUMBERS:  # a number's, as fast
+        return float(g)
     if isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x):
         return _unshare(container_adjoints.as_grad(g, x, as_grad), set())
     if isinstance(g, (list, tuple)) and isinstance(x, np.ndarray):  # the rows' adjoints
@@ -226,7 +232,7 @@ def _complex_cotangent(g, x):
 def as_grads(gs, xs):
     """``as_grad`` for several arguments; no two gradients share memory."""
     out = [as_grad(g, x) for g, x in zip(gs, xs)]
-    if any(isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x) for x in xs):
+    if not all(type(x) in _LEAVES for x in xs) and any(isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x) for x in xs):
         return tuple(_unshare(out, set()))
     for k, r in enumerate(out):
         if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):

@@ -53,9 +53,9 @@ def plain_args(values, names, shapes=None):
 
 def _check_shapes(values, shapes, names):
     """AD403 for the first value whose shape is not the one its gradient was specialised to."""
-    for value, shape, name in zip(values, shapes, names.split(", ")):
-        if shape is not None and np.shape(value) != shape:
-            raise errors.AD403_ARGUMENT_SHAPE.error(name=name, shape=shape, actual=np.shape(value))
+    for k, (value, shape) in enumerate(zip(values, shapes)):
+        if shape is not None and (value.shape if type(value) is np.ndarray else np.shape(value)) != shape:
+            raise errors.AD403_ARGUMENT_SHAPE.error(name=names.split(", ")[k], shape=shape, actual=np.shape(value))
 
 
 def _plain(values, complex_ok):

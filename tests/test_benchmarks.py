@@ -48,29 +48,6 @@ def test_adgen_gradient_equals_the_hand_gradient(workload):
         np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda w: w.name)
-def test_torch_ports_have_the_hand_gradient(workload):
-    pytest.importorskip("torch")
-    from benchmarks import peers
-
-    args = workload.build(SMALL)
-    ours = peers.installed()[0]["torch"](workload)(*args)
-    for g, h in zip(ours, workload.hand(*args)):
-        np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
-
-
-@pytest.mark.parametrize("name", ["rk4", "gp_chol"])
-def test_autograd_reads_the_module_functions_and_scipy_names_the_primal_calls(name):
-    pytest.importorskip("autograd")
-    from benchmarks import peers
-
-    workload = workloads.BY_NAME[name]  # rk4 calls rk4_step, which calls lorenz; gp_chol calls solve_triangular
-    args = workload.build(SMALL)
-    ours = peers.installed()[0]["autograd"](workload)(*args)
-    for g, h in zip(ours, workload.hand(*args)):
-        np.testing.assert_allclose(g, h, rtol=1e-9, atol=1e-12)
-
-
 def test_quick_run_reports_the_call_overhead():
     """The runner end to end on one small workload: the checks pass and the table has
     every column, the cost of calling through grad() among them."""

@@ -170,3 +170,39 @@ def test_a_quotient_the_backward_can_recompute_is_not_recorded(tapes):  # noqa: 
     assert len(pushed) == 10  # d and r per step, not f
     check_grad(springs, (q, 3.0, 0.5, 5), 0, gq)
     check_grad(springs, (q, 3.0, 0.5, 5), 1, gk)
+
+
+def _lorenz(state, sigma, rho, beta):
+    x, y, z = state
+    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z])
+
+
+def _rk4_step(state, dt, sigma, rho, beta):
+    k1 = _lorenz(state, sigma, rho, beta)
+    k2 = _lorenz(state + 0.5 * dt * k1, sigma, rho, beta)
+    return state + dt / 2.0 * (k1 + k2)
+
+
+def _integrated(state, sigma, rho, beta, dt, steps):
+    for _ in range(steps):
+        state = _rk4_step(state, dt, sigma, rho, beta)
+    return np.sum(state ** 2)
+
+
+def _countdown(x, n):
+    return np.sum(x) if n == 0 else _countdown(x[1:] * 2.0, n - 1) + x[0]
+
+
+def test_the_shape_a_function_of_yours_returns_is_known_and_its_callees_specialised():
+    """The state's shape survives ``state = _rk4_step(...)``: the callees return (3,), so
+    the gradient and its callees need no unbroadcast; recursion stays unknown."""
+    inferred = _infer(_integrated, {"state": (3,), "sigma": (), "rho": (), "beta": (), "dt": (), "steps": ()})
+    assert inferred.names["state"] == (3,)
+    args = (np.array([1.0, 1.1, 0.9]), 10.0, 28.0, 8.0 / 3.0, 0.01, 5)
+    text = grad(_integrated, wrt=(0, 1)).source_for(*args)
+    assert "unbroadcast" not in text and "sum_to" not in text
+    g = grad(_integrated, wrt=(0, 1))(*args)
+    check_grad(lambda s: _integrated(s, *args[1:]), [args[0]], 0, g[0])
+    assert shapes.returned(_countdown, [(4,), ()]) is None
+    x = np.array([0.5, -0.3, 0.8, 1.2])
+    check_grad(lambda v: _countdown(v, 2), [x], 0, grad(_countdown)(x, 2))

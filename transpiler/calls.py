@@ -66,6 +66,7 @@ class Variant:
     width: int  # the length of the tuple it returns (every return is a tuple display), else 0
     defs: list = field(default_factory=list)  # [forward, backward] FunctionDefs, once generated
     imports: dict = field(default_factory=dict)  # alias -> source.Binding: the modules its code reads
+    shapes: dict = field(default_factory=dict)  # parameter -> the shape its call passes, where known
 
 
 def _qualname(fn):
@@ -95,6 +96,7 @@ class Program:
         self.top = top  # the differentiated function's source.Source
         self.differentiate = differentiate  # (variant, samples) -> (its defs, their imports): the pipeline's stages
         self.variants = {}  # (function, active parameters) -> Variant
+        self.making = set()  # the functions whose variants are being made (``variant``)
         self.order = []  # variants in the order they were found (deterministic)
         self.module_names = Names(())  # module-level names handed out
         self.lifted = {}  # name -> lift.Lifted: nested defs, lifted to module level
@@ -131,23 +133,32 @@ class Program:
             digest.update(f"\0{module}.{name}\0{sha}".encode())
         return digest.hexdigest()
 
-    def variant(self, fn, src, active, freevars, spec=(), samples=None, fixed=()):
+    def variant(self, fn, src, active, freevars, spec=(), samples=None, fixed=(), shapes=None):
         """``spec``: what tells ``src``'s specialisation to a call site from others
         (``variadic``). ``samples``: parameter -> the object of the user's it holds
         (``instances``): a method of one is differentiated per structure of its objects.
-        ``fixed``: the functions passed to it (``passed.key``)."""
+        ``fixed``: the functions passed to it (``passed.key``). ``shapes``: parameter -> the
+        shape the call passes it, known statically: the callee is specialised to them as the
+        gradient function is to its arguments' (not a function being made: recursion would
+        make one per shape)."""
         samples = samples or {}
-        key = (fn, active, spec, fixed, tuple((p, instances.structure(v)) for p, v in sorted(samples.items())))
+        shapes = {} if fn in self.making else dict(shapes or {})
+        key = (fn, active, spec, fixed, tuple((p, instances.structure(v)) for p, v in sorted(samples.items())), tuple(sorted(shapes.items())))
         if key in self.variants:
             return self.variants[key]
         first = not any(v.fn is fn for v in self.order)
         base = src.name + ("" if first else "_wrt_" + "_".join(active))
         found = Variant(
-            fn, src, active, self.module_names.fresh(FORWARD + base), self.module_names.fresh(BACKWARD + base), freevars, source_width(src, frozenset({fn}))
+            fn, src, active, self.module_names.fresh(FORWARD + base), self.module_names.fresh(BACKWARD + base), freevars, source_width(src, frozenset({fn})),
+            shapes=shapes,
         )
         self.variants[key] = found  # before generating it: a recursive call finds it
         self.order.append(found)
-        found.defs, found.imports = self.differentiate(found, samples)
+        self.making.add(fn)
+        try:
+            found.defs, found.imports = self.differentiate(found, samples)
+        finally:
+            self.making.discard(fn)
         return found
 
     def modules(self, main):
@@ -232,8 +243,10 @@ class Caller:
             new_args = [e for e, a in zip(new_args, call_args) if id(a) not in given]
             new_keywords = [k for k, a in zip(new_keywords, call_keywords) if id(a.value) not in given]
             new_keywords += [ast.keyword(arg=p, value=bound[p]) for p in fixed]
+        shapes = {p: rev.shapes.of(value) for p, value in bound.items() if isinstance(value, ast.AST) and p not in fixed}
         variant = self.program.variant(
-            fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed)
+            fn, src, active, freevars + tuple(fixed), site.key, {p: v for p, v in samples.items() if v is not None}, passed.key(fixed),
+            {p: s for p, s in shapes.items() if isinstance(s, tuple)},
         )
         if variant.width != tuple_width:
             # unpacking an array or a tuple built elsewhere: say so rather than guess its structure

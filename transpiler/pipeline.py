@@ -55,7 +55,8 @@ def run(job, seen=None, steps=STAGES):
 def _callee(job, variant, samples):
     """The forward and backward functions of a callee (``calls.Program.variant``): the
     same stages, with the callee's differentiated parameters as ``wrt``."""
-    done = run(Job(variant.src, tuple(variant.active), job.program, debug=job.debug, samples=samples, variant=variant, scalars=job.scalars))
+    done = run(Job(variant.src, tuple(variant.active), job.program, arg_shapes=variant.shapes, debug=job.debug, samples=samples, variant=variant,
+                   scalars=job.scalars))
     return done.defs, done.imports
 
 

@@ -32,8 +32,11 @@ import types
 
 import numpy as np
 
+from adgen import errors, source
+from adgen.names import Names, identifiers
+from adgen.resolve import Resolver, yours
 from adgen.runtime import registry
-from adgen.syntax import same, walk
+from adgen.syntax import clone, same, walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
 _UNSEEN = object()  # not in the memo yet
@@ -204,6 +207,12 @@ class Shapes:
             return self._filled(node.args[0] if node.args else keywords["shape"])
         if fn in MATMUL and len(args) == 2 and not keywords:
             return _matmul(*args)
+        if fn is np.array and len(node.args) == 1 and not keywords and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            items = {self._of(e) for e in node.args[0].elts}
+            one = items.pop() if len(items) == 1 else None
+            return (len(node.args[0].elts),) + one if isinstance(one, tuple) else None
+        if rule is None and yours(fn) and not keywords:
+            return returned(fn, args)
         if fn in REDUCTIONS and len(node.args) in (1, 2):
             axis = node.args[1] if len(node.args) == 2 else keywords.pop("axis", ast.Constant(None))
             keepdims = keywords.pop("keepdims", ast.Constant(False))
@@ -327,6 +336,48 @@ class Shapes:
             a, b = self._literal_int(node.left), self._literal_int(node.right)
             return _NOTHING if _NOTHING in (a, b) else None
         return _NOTHING
+
+
+_ANALYSED = set()  # the code of the functions whose results are being found (recursion: unknown)
+
+
+def returned(fn, shapes):
+    """The shape every ``return`` of the user's function ``fn`` gives, called with
+    arguments of ``shapes`` (positional, in order; None where unknown), or None. Its body is
+    read as the transform reads a callee's: its names resolved as they are now (and
+    recorded for the guards)."""
+    code = fn.__code__
+    if code in _ANALYSED or code.co_flags & 0x0C or code.co_kwonlyargcount or len(shapes) > code.co_argcount:
+        return None  # recursion, *args or **kwargs, keyword-only parameters, or a call Python would refuse
+    try:
+        src = source.load(fn)
+    except errors.AdgenError:
+        return None
+    func = src.func
+    params = [a.arg for a in func.args.posonlyargs + func.args.args]
+    body = clone(func.body)
+    resolver = Resolver(src, Names(identifiers(func)), errors.Diagnostics(src))
+    stored = {n.id for n in walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    body = resolver.qualify(body, set(params) | stored)
+    _ANALYSED.add(code)
+    try:
+        inner = Shapes(body, params, {p: s for p, s in zip(params, shapes) if isinstance(s, tuple)}, resolver)
+        found = {inner.of(n.value) if n.value is not None else None for n in _returns(body)}
+    finally:
+        _ANALYSED.discard(code)
+    one = found.pop() if len(found) == 1 else None
+    return one if isinstance(one, tuple) else None
+
+
+def _returns(body):
+    """The ``return`` statements of ``body``, not of functions defined in it."""
+    todo = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Return):
+            yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def plain(path, args, known):

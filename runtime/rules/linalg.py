@@ -13,6 +13,7 @@ symmetric perturbation ``da``. That is exactly the gradient of
 """
 
 import operator
+import sys
 
 import numpy as np
 
@@ -401,6 +402,10 @@ def cholesky(g, ans, a, *, upper=False):
     low, glow = (_T(ans), _T(g)) if upper else (ans, g)
     m = _T(low) @ glow
     p = np.tril(m) - 0.5 * np.eye(m.shape[-1]) * m
+    triangular = sys.modules.get("scipy.linalg")  # two triangular solves, where the program has SciPy loaded already
+    if triangular is not None and low.ndim == 2:
+        s = triangular.solve_triangular(low, p, trans=1, lower=True)  # L^-T P
+        return _sym(_T(triangular.solve_triangular(low, _T(s), trans=1, lower=True)))  # ... L^-1
     linv = np.linalg.inv(low)
     return _sym(_T(linv) @ p @ linv)
 
