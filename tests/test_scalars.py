@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import scalar_programs as P
-from adgen import api, check_grads, grad, value_and_grad
+from adgen import api, check_grads, grad, jvp, value_and_grad
 from adgen.runtime import GradientError
 from gradcheck import check_grad
 
@@ -86,3 +86,21 @@ def test_an_adjoint_also_read_whole_keeps_the_helper():
 def test_a_store_into_an_integer_array_is_still_refused():
     with pytest.raises(GradientError, match="AD408"):
         grad(P.integer_table, wrt=1)(np.zeros((2, 2), dtype=int), np.array([0.5, 1.5]))
+
+
+# -- forward mode and Hessian-vector products ----------------------------------------------
+
+
+def test_forward_mode_computes_numbers_with_math_too():
+    text = jvp(P.damped, wrt=(0, 1)).source_for(0.5, 1.3, 20)
+    assert "math.cos(x)" in text and "np.cos" not in "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    check_grads(P.damped, (0.5, 1.3, 20), wrt=0, modes=("fwd", "rev"), order=2)
+    check_grads(P.kepler, (3.0, 0.95), wrt=1, modes=("fwd", "rev"), order=2)
+
+
+def test_where_math_raises_forward_mode_gives_numpy_s_numbers():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value, tangent = jvp(P.overflowing)(1000.0, 1.0)
+        expected = api._compiled(P.overflowing, 0, api._shapes((1000.0,), {}), scalars=False)[1](1000.0)
+    assert value == np.inf and tangent == np.inf and expected[0] == np.inf

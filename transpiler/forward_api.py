@@ -18,15 +18,16 @@ from adgen.runtime import modules
 _MEMO = LRU(MAX_MODULES)
 
 
-def _compiled(fn, wrt, arg_shapes=None, samples=None, call=None, args=()):
+def _compiled(fn, wrt, arg_shapes=None, samples=None, call=None, args=(), scalars=False):
     """``(Gradient, generated function)`` of ``fn``'s forward mode, specialised to
     ``arg_shapes``: parameter -> shape, ``"dict"``, an object's ``instances.Key`` or None,
     or, as ``grad``'s (``api._shapes``), one per argument in order; None: for any shapes.
     ``samples``: parameter -> the object of the user's the call passes, whose methods the
     module resolves (``instances``; found in ``args`` for shapes given in order). ``call``:
     ``(layout, statics, counts)`` of the call, as ``api._compiled`` takes it (``*args`` and
-    ``**kwargs``, functions given or left to defaults, counts of spread repetitions)."""
-    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), shapes_key(arg_shapes), call)
+    ``**kwargs``, functions given or left to defaults, counts of spread repetitions).
+    ``scalars``: numbers the shapes prove computed with ``math`` (``scalars.py``)."""
+    key = (fn.__code__, fn.__code__.co_filename, id(fn.__globals__), repr(wrt), shapes_key(arg_shapes), call, scalars)
     found = _MEMO.get(key)
     if found is not None and found[0].guard.holds(fn):
         return found[0], found[1]
@@ -37,7 +38,7 @@ def _compiled(fn, wrt, arg_shapes=None, samples=None, call=None, args=()):
         params = variadic.parameters(src.func)
         samples = {p: a for p, a, k in zip(params, args, arg_shapes) if isinstance(k, instances.Key)} or None
         arg_shapes = dict(zip(params, arg_shapes))
-    made = pipeline.transform(src, wrt, arg_shapes=arg_shapes, mode="forward", samples=samples)
+    made = pipeline.transform(src, wrt, arg_shapes=arg_shapes, mode="forward", samples=samples, scalars=scalars and bool(arg_shapes))
     made.keywords = renamed
     with modules.deferred():
         module = load_module(made.text, fn.__name__)
@@ -72,7 +73,11 @@ class JvpFunction:
     def _made(self, args, kwargs):
         """``((Gradient, generated function), args, kwargs)`` for a call with these arguments."""
         args, kwargs = self._calls._bind(args, kwargs)
-        return _compiled(self._fn, self.wrt, api._shapes(args, kwargs), call=self._calls._call_spec(args, kwargs), args=args), args, kwargs
+        return self._module(args, kwargs), args, kwargs
+
+    def _module(self, args, kwargs, scalars=True):
+        """``(Gradient, generated function)`` for these bound arguments."""
+        return _compiled(self._fn, self.wrt, api._shapes(args, kwargs), call=self._calls._call_spec(args, kwargs), args=args, scalars=scalars)
 
     def __call__(self, *args, **kwargs):
         if not args:
@@ -82,10 +87,15 @@ class JvpFunction:
         tangents = tuple(v) if made.wrt_tuple else (v,)
         if len(tangents) != len(made.dout):
             raise TypeError(f"jvp({self.__name__}, wrt={self.wrt!r}) takes {len(made.dout)} tangents, got {len(tangents)}")
-        if made.keywords:  # keywords passed through **kwargs: the parameters standing for them
-            kwargs = {made.keywords.get(k, k): value for k, value in kwargs.items()}
-        closure = api.closure_values(self._fn, made.closure)
-        return generated(*args, **kwargs, **closure, **dict(zip(made.dout, tangents)))
+        named = {made.keywords.get(k, k): value for k, value in kwargs.items()}  # keywords through **kwargs: their parameters
+        extra = {**api.closure_values(self._fn, made.closure), **dict(zip(made.dout, tangents))}
+        try:
+            return generated(*args, **named, **extra)
+        except (ArithmeticError, ValueError):
+            if not made.scalars:
+                raise
+            # math raised where NumPy gives inf or nan: NumPy's numbers, or the function's own error
+            return self._module(args, kwargs, scalars=False)[1](*args, **named, **extra)
 
 
 def shapes_key(arg_shapes):

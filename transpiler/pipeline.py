@@ -174,7 +174,7 @@ def _tangent_callee(job, fn, active, statics, src=None, samples=None):
     if statics:
         src = dataclasses.replace(src, statics={**src.statics, **statics})
     job.callees.sources.append(src)
-    sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True, samples=samples)
+    sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True, samples=samples)  # not specialised: any shapes
     sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))
     sub.program.lifted.update(job.program.lifted)  # a lifted nested def calls its siblings by their names
     with stage("check"):

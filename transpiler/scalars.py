@@ -45,11 +45,12 @@ _FLOAT_ATTRIBUTES = {"real", "imag", "conjugate"}  # what a float has of NumPy's
 _POPS = ("pop",)
 
 
-def specialise(forward, backward, shapes):
+def specialise(forward, backward, shapes, known=frozenset()):
     """``(forward, backward, rewritten?)``: the passes with their scalar code in plain
-    Python, when their numbers are known (``shapes``: the primal's ``shapes.Shapes``)."""
+    Python, when their numbers are known (``shapes``: the primal's ``shapes.Shapes``;
+    ``known``: other names surely holding numbers, such as a number's tangent parameter)."""
     body = forward + backward
-    numbers = numbers_of(body, shapes)
+    numbers = numbers_of(body, shapes) | set(known)
     if not numbers or _attribute_of_a_number(body, numbers, shapes):
         return forward, backward, False
     rewriter = _Rewriter(numbers, shapes)

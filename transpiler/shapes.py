@@ -36,6 +36,7 @@ from adgen import errors, source
 from adgen.names import Names, identifiers
 from adgen.resolve import Resolver, yours
 from adgen.runtime import registry
+from adgen.runtime.tangents import tangent_arg
 from adgen.syntax import clone, same, walk
 
 _NOTHING = "nothing yet"  # a name no assignment has given a shape to so far
@@ -196,7 +197,7 @@ class Shapes:
             return _broadcast(args)
         if fn in SCALAR_BUILTINS:
             return ()
-        if fn in SAME_SHAPE and args:
+        if (fn in SAME_SHAPE or fn is tangent_arg) and args:  # a tangent module's check of a tangent: its value's shape
             return args[0]
         if fn in LIKE and args and not set(keywords) & {"shape", "subok"}:
             return args[0]

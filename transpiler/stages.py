@@ -263,6 +263,9 @@ def tangents(job, form):
         diags.raise_if_any()
     body = forward.Forward(form.resolver, form.activity, form.shapes, names, diags, job.callees).run(form.body)
     diags.raise_if_any()
+    if job.scalars:  # the tangent of a number is a number (``_rt.tangent_arg`` checks its shape)
+        known = {names.tangent(p) for p in job.wrt if form.shapes.names.get(p) == ()}
+        body, _, _ = scalars.specialise(body, [], form.shapes, known)
     return advance(form, Tangented, body=body)
 
 
