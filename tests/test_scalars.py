@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import scalar_programs as P
-from adgen import api, check_grads, grad, jvp, value_and_grad
+from adgen import api, check_grads, grad, hvp, jvp, value_and_grad
 from adgen.runtime import GradientError
 from gradcheck import check_grad
 
@@ -104,3 +104,12 @@ def test_where_math_raises_forward_mode_gives_numpy_s_numbers():
         value, tangent = jvp(P.overflowing)(1000.0, 1.0)
         expected = api._compiled(P.overflowing, 0, api._shapes((1000.0,), {}), scalars=False)[1](1000.0)
     assert value == np.inf and tangent == np.inf and expected[0] == np.inf
+
+
+def test_hvp_computes_numbers_with_math_and_gives_numpy_s_where_math_raises():
+    check_grads(P.damped, (0.5, 1.3, 20), wrt=0, modes=("rev",), order=2)
+    assert hvp(P.damped)(0.5, 1.3, 20, 1.0) == pytest.approx(
+        (grad(P.damped)(0.5 + 1e-6, 1.3, 20) - grad(P.damped)(0.5 - 1e-6, 1.3, 20)) / 2e-6, rel=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert hvp(P.overflowing)(1000.0, 1.0) == np.inf

@@ -41,14 +41,15 @@ def _wrt_names(fn, wrt):
     return names, isinstance(wrt, (tuple, list))
 
 
-def _directional(fn, wrt, arg_shapes, samples=None):
-    """The tangent module (``pipeline.Gradient``) and the gradient (``api.GradFunction``) of ``fn``'s derivative along given tangents: a
-    function ``(<fn's parameters>, <a tangent per wrt>) -> J v`` written below the tangent
-    module, differentiated with respect to ``wrt``."""
-    key = (fn.__code__, id(fn.__globals__), repr(wrt), forward_api.shapes_key(arg_shapes))
+def _directional(fn, wrt, arg_shapes, samples=None, scalars=False):
+    """The tangent module (``pipeline.Gradient``) and the gradient (``api.GradFunction``) of
+    ``fn``'s derivative along given tangents: a function ``(<fn's parameters>, <a tangent per
+    wrt>) -> J v`` written below the tangent module, differentiated with respect to ``wrt``.
+    ``scalars``: the tangent module computes numbers with ``math`` (``scalars.py``)."""
+    key = (fn.__code__, id(fn.__globals__), repr(wrt), forward_api.shapes_key(arg_shapes), scalars)
     if key in _MODULES and _MODULES[key][0].guard.holds(fn):
         return _MODULES[key]
-    made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples)
+    made, _ = forward_api._compiled(fn, wrt, arg_shapes, samples, scalars=scalars)
     text, wrapper = directional_text(made, list(inspect.signature(fn).parameters), fn.__name__)
     space = binding.bound(load_module(text, wrapper), made.modules)
     names_wrt, as_tuple = _wrt_names(fn, wrt)
@@ -123,9 +124,10 @@ class HvpFunction:
         self.primal, self.wrt = fn, wrt
         self._signature = inspect.signature(fn)
 
-    def _gradient(self, args):
+    def _gradient(self, args, scalars=True):
         bound = self._signature.bind(*args)
-        return _directional(self.primal, self.wrt, forward_api.shapes_of(self._signature, bound), forward_api.samples_of(self._signature, bound))
+        shapes, samples = forward_api.shapes_of(self._signature, bound), forward_api.samples_of(self._signature, bound)
+        return _directional(self.primal, self.wrt, shapes, samples, scalars)
 
     @property
     def source(self):
@@ -140,7 +142,14 @@ class HvpFunction:
         vectors = tuple(v) if as_tuple else (v,)
         made, gradient = self._gradient(args)
         closure = api.closure_values(self.primal, made.closure)  # keyword-only, and the tangents after them
-        return gradient(*args, **closure, **dict(zip(made.dout, vectors)))
+        try:
+            return gradient(*args, **closure, **dict(zip(made.dout, vectors)))
+        except (ArithmeticError, ValueError):
+            if not made.scalars:
+                raise
+            # math raised in the tangent module (the gradient's own math has run again without it)
+            made, gradient = self._gradient(args, scalars=False)
+            return gradient(*args, **closure, **dict(zip(made.dout, vectors)))
 
 
 def hvp(fn=None, wrt=0):
