@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The child: imports the modules in its folder, counts the transforms (or, with
 # "forbid", fails on any), computes the gradients its arguments ask for, prints JSON.
 CHILD = r"""
-import json, os, sys, warnings
+import hashlib, json, os, sys, warnings
 import numpy as np
 folder, forbid, requests = sys.argv[1], sys.argv[2] == "forbid", json.loads(sys.argv[3])
 sys.path.insert(0, folder)
@@ -39,7 +39,7 @@ def transform(*args, **kwargs):
 
 pipeline.transform = transform
 import model
-out = []
+out, texts = [], []
 with warnings.catch_warnings(record=True) as heard:
     warnings.simplefilter("always")
     for fn, wrt, args in requests:
@@ -47,10 +47,12 @@ with warnings.catch_warnings(record=True) as heard:
             setattr(model, wrt, eval(args, {"np": np, "model": model}))
             continue
         values = [np.asarray(a, dtype=float) if isinstance(a, list) else eval(a, {"np": np}) if isinstance(a, str) else a for a in args]
-        g = grad(getattr(model, fn), wrt=wrt)(*values)
+        made = grad(getattr(model, fn), wrt=wrt)
+        g = made(*values)
+        texts.append(hashlib.sha256(made.source_for(*values).encode()).hexdigest())
         out.append([np.asarray(v).tolist() for v in g] if isinstance(g, tuple) else np.asarray(g).tolist())
 codes = sorted(w.message.diagnostic.code for w in heard if isinstance(w.message, AdgenWarning))
-print(json.dumps({"grads": out, "transforms": count[0], "loads": persist.loads[0], "codes": codes}))
+print(json.dumps({"grads": out, "texts": texts, "transforms": count[0], "loads": persist.loads[0], "codes": codes}))
 """
 
 
@@ -147,7 +149,7 @@ def test_a_new_process_loads_the_gradient_without_transforming(project):
     assert len(manifests(project)) == 1
     second = child(project, [["loss", 0, [W, X]]], forbid=True, seed="2")  # another hash seed: the same key
     assert second["transforms"] == 0 and second["loads"] == 1
-    assert second["grads"] == first["grads"]
+    assert second["grads"] == first["grads"] and second["texts"] == first["texts"]  # the very module a transform makes
 
 
 def test_a_loaded_gradient_keeps_its_guard(project):
@@ -172,7 +174,7 @@ def test_an_edited_callee_is_transformed_again(project):
     np.testing.assert_allclose(second["grads"][0], numerical(project, "loss", 0, [W, X]), rtol=1e-6, atol=1e-8)
     assert second["grads"] != first["grads"]
     third = child(project, [["loss", 0, [W, X]]], forbid=True)  # and the new one is kept
-    assert third["grads"] == second["grads"] and third["loads"] == 1
+    assert third["grads"] == second["grads"] and third["texts"] == second["texts"] and third["loads"] == 1
 
 
 def test_a_comment_edited_in_a_callee_is_another_gradient_text(project):
@@ -285,7 +287,8 @@ def test_shapes_and_wrt_have_entries_of_their_own(project):
     for (fn, wrt, args), g in zip(requests[:3], first["grads"]):
         np.testing.assert_allclose(g, numerical(project, fn, wrt, args), rtol=1e-6, atol=1e-8)
     second = child(project, requests, forbid=True)
-    assert second["loads"] == 4 and second["grads"] == first["grads"]
+    assert second["loads"] == 4 and second["grads"] == first["grads"] and second["texts"] == first["texts"]
+    assert len(set(first["texts"])) == 4
 
 
 def test_a_gradient_whose_checks_cannot_be_written_is_not_kept(tmp_path):
@@ -366,3 +369,60 @@ def test_a_function_given_in_the_call_is_part_of_the_key(tmp_path):
     module = module_here(tmp_path)
     for f, g in zip((np.tanh, np.sin), second["grads"]):
         np.testing.assert_allclose(g, numerical_grad(lambda x: module.apply(x, f), [np.asarray(X)], 0), rtol=1e-6, atol=1e-8)
+
+
+FACTORY = """
+import os
+
+KIND = os.environ.get("KIND", "a")
+
+
+def make_act(name):
+    return np.tanh if KIND == "a" else np.sin
+
+
+ACTS = [np.tanh, np.cos] if KIND == "a" else [np.tanh, np.sin]
+
+
+def loss(x):
+    t = np.sum(make_act("first")(x))
+    for f in ACTS:
+        t = t + np.sum(f(x) ** 2)
+    return t
+"""
+
+
+def test_functions_from_a_factory_or_a_list_are_checked_again(tmp_path, monkeypatch):
+    """A factory called with literals and a loop over a list of functions: the process
+    loading the gradient calls the factory again and reads the list again."""
+    write(tmp_path, "model", FACTORY)
+    first = child(tmp_path, [["loss", 0, [X]]])
+    (manifest,) = manifests(tmp_path)
+    assert {"made", "functions"} <= {c["expect"][0] for c in json.loads(manifest.read_text())["checks"]}
+    assert child(tmp_path, [["loss", 0, [X]]], forbid=True)["grads"] == first["grads"]
+    monkeypatch.setenv("KIND", "b")
+    again = child(tmp_path, [["loss", 0, [X]]])
+    assert again["transforms"] == 1 and again["loads"] == 0
+    np.testing.assert_allclose(again["grads"][0], numerical(tmp_path, "loss", 0, [X]), rtol=1e-6, atol=1e-8)
+
+
+CLASS = """
+class Layer:
+    @staticmethod
+    def act(z):
+        return {body}
+
+
+def loss(x):
+    return np.sum(Layer.act(x) ** 2)
+"""
+
+
+def test_an_edited_method_is_transformed_again(tmp_path):
+    write(tmp_path, "model", CLASS.format(body="np.tanh(z)"))
+    first = child(tmp_path, [["loss", 0, [X]]])
+    assert len(manifests(tmp_path)) == 1
+    write(tmp_path, "model", CLASS.format(body="np.sin(z) * 2.0"))
+    second = child(tmp_path, [["loss", 0, [X]]])
+    assert second["transforms"] == 1 and second["grads"] != first["grads"]
+    np.testing.assert_allclose(second["grads"][0], numerical(tmp_path, "loss", 0, [X]), rtol=1e-6, atol=1e-8)

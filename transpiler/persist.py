@@ -50,7 +50,7 @@ import weakref
 
 import numpy as np
 
-from adgen import cache, errors, guards, pipeline, source, valuereads
+from adgen import cache, errors, funcargs, guards, pipeline, source, valuereads
 from adgen.libraries import installed
 from adgen.runtime import registry
 
@@ -201,9 +201,10 @@ def _resolve(module, qualname):
     return obj
 
 
-def _path_of(obj):
-    """``[module, qualified name]`` that finds ``obj`` (``_resolve``), or None."""
-    candidates = []
+def _path_of(obj, hint=None):
+    """``[module, qualified name]`` that finds ``obj`` (``_resolve``), or None. ``hint``:
+    another such pair to try (where a check found it: SciPy's ufuncs name no module)."""
+    candidates = [hint] if hint else []
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     candidates.append((module, name))
     owner = getattr(obj, "__objclass__", None)  # a slot or method of a builtin type: np.ndarray.sum
@@ -236,10 +237,11 @@ def _file_digest(module):
     return hashlib.sha256("".join(lines).encode("utf-8", "surrogatepass")).hexdigest() if lines else _MISSING
 
 
-def describe(obj, depth=0):
+def describe(obj, depth=0, hint=None):
     """What ``obj`` is, as JSON another process compares with what it finds: equal
     descriptions for objects a gradient may treat alike. None for an object that has no
-    such description (an object of the user's, a function made from a string, ...)."""
+    such description (an object of the user's, a function made from a string, ...).
+    ``hint``: a path that may find it (``_path_of``)."""
     text = _literal(obj)
     if text is not None:
         return ["literal", text]
@@ -263,7 +265,7 @@ def describe(obj, depth=0):
     if kind is dict:
         items = [[k, describe(v, depth + 1)] for k, v in obj.items()]
         return ["dict", items] if all(type(k) is str and v is not None for k, v in items) else None
-    path = _path_of(obj)
+    path = _path_of(obj, hint)
     if path is None:
         return None
     if isinstance(obj, type):
@@ -400,10 +402,10 @@ def _call(call):
     shape, statics, counts = call
     items = []
     for param, static in statics:
-        found = [describe(v) for v in static.items]
-        if None in found:
+        found = _static(static)
+        if found is None:
             return None
-        items.append([param, static.kind.__name__, _literal(static.keys), found])
+        items.append([param, found])
     spec = [_literal(shape), items, _literal(counts)]
     return None if spec[0] is None or spec[2] is None else spec
 
@@ -537,10 +539,7 @@ def _written(check, located):
     if steps is None:
         raise Unwritable  # a path no other process can follow
     if isinstance(expected, guards.Check):
-        what = _CHECKS.get(type(expected))
-        if what is None:
-            raise Unwritable
-        expect = ["check", what]
+        expect = _written_check(expected)
     elif expected is guards.PLAIN:
         expect = ["plain"]
     elif isinstance(expected, frozenset) and kind != "attr":
@@ -549,12 +548,59 @@ def _written(check, located):
             raise Unwritable
         expect = ["kinds", found]
     else:
-        expect = describe(expected)
+        expect = describe(expected, hint=_hint(owner, name, attrs) if kind == "name" else None)
         if expect is None:
             raise Unwritable
     if kind == "name" and not isinstance(name, str) or kind == "cell" and type(name) is not int or kind == "attr" and not isinstance(name, str):
         raise Unwritable
     return {"kind": kind, "at": at, "name": name, "steps": steps, "expect": expect, "method": bool(method)}
+
+
+def _written_check(check):
+    """A ``guards.Check`` as JSON: the checks of a kind of value, and those of the
+    functions a container or a factory gave (``funcargs``) by their descriptions."""
+    if type(check) in _CHECKS:
+        return ["check", _CHECKS[type(check)]]
+    if type(check) is funcargs.SameFunctions:
+        found = _static(check.static)
+        if found is not None:
+            return ["functions", found]
+    if type(check) is funcargs.SameFunction:
+        found = _function_made(check.fn)
+        if found is not None:
+            return ["made", found]
+    raise Unwritable  # an object's structure (instances.Same): no other process can check it
+
+
+def _static(static):
+    """A ``funcargs.Static`` (a function, or a container of them) as JSON, or None."""
+    found = [describe(v) for v in static.items]
+    return None if None in found else [static.kind.__name__, _literal(static.keys), found]
+
+
+def _function_made(fn):
+    """What ``funcargs.same_function`` compares of a function a factory made, as JSON: the
+    function, and what each closure cell holds (``"data"``: read when the gradient runs)."""
+    me = describe(fn)
+    if me is None or type(fn) is not types.FunctionType:
+        return None if me is None else [me, None]  # np.tanh: the same object
+    cells = []
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            return None
+        cells.append("data" if isinstance(value, guards.DATA) else describe(value))
+    return None if None in cells else [me, cells]
+
+
+def _hint(namespace, name, attrs):
+    """The path a name check reads a library's object by: ``[module, attributes]`` where the
+    name holds a module and the attributes are names (``scipy.special.gammaln``)."""
+    root = namespace.get(name) if name in namespace else getattr(builtins, name, None)
+    if isinstance(root, types.ModuleType) and attrs and all(isinstance(a, str) for a in attrs):
+        return (root.__name__, ".".join(attrs))
+    return None
 
 
 def _namespace(ns, located):
@@ -699,14 +745,40 @@ def _check(entry, fn, statics, found):
         expected = {v: k for k, v in _CHECKS.items()}[expect[1]]()
         if not expected.matches(value):
             raise Miss
+    elif expect[0] == "functions":
+        if not funcargs.is_static(value) or _static(funcargs.Static(value)) != expect[1]:
+            raise Miss
+        expected = funcargs.SameFunctions(value)
+    elif expect[0] == "made":
+        if not _made_like(value, expect[1]):
+            raise Miss
+        expected = funcargs.SameFunction(value)
     else:
         if method:
             value = getattr(value, "__func__", value)
-        if describe(value) != expect:
+        if describe(value, hint=_hint(owner, name, attrs) if kind == "name" else None) != expect:
             raise Miss
         expected = obj = value
     found.append(obj)
     return expected, owner
+
+
+def _made_like(fn, made):
+    """Would ``funcargs.same_function`` take ``fn`` for the function ``made`` describes?"""
+    me, cells = made
+    if describe(fn) != me or (cells is None) != (type(fn) is not types.FunctionType):
+        return False
+    now = fn.__closure__ or () if cells is not None else ()
+    if len(now) != len(cells or ()):
+        return False
+    for cell, then in zip(now, cells or ()):
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            return False
+        if not isinstance(value, guards.DATA) and (then == "data" or describe(value) != then):
+            return False
+    return True
 
 
 def _find(at, fn, statics, found):
