@@ -39,7 +39,7 @@ print(json.dumps({"numpy": numpy_done - start, "adgen": adgen_done - numpy_done,
 
 
 def run(folder, persist):
-    env = {**os.environ, "ADGEN_CACHE_DIR": os.path.join(folder, "cache"), "ADGEN_PERSIST": persist, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "ADGEN_CACHE_DIR": os.path.join(folder, "cache"), "ADGEN_PERSIST": persist}
     env["PYTHONPATH"] = os.pathsep.join([ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     done = subprocess.run([sys.executable, "-c", CHILD, folder], env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
