@@ -426,3 +426,34 @@ def test_an_edited_method_is_transformed_again(tmp_path):
     second = child(tmp_path, [["loss", 0, [X]]])
     assert second["transforms"] == 1 and second["grads"] != first["grads"]
     np.testing.assert_allclose(second["grads"][0], numerical(tmp_path, "loss", 0, [X]), rtol=1e-6, atol=1e-8)
+
+
+RULED = """
+from adgen import defvjp
+
+
+def wave(x):
+    return np.sin(x)
+
+
+@defvjp(wave)
+def wave_vjp(g, ans, x):
+    return g * {factor}np.cos(x)
+
+
+def loss(x):
+    return np.sum(wave(x))
+"""
+
+
+def test_a_rule_of_the_user_s_is_part_of_the_key(tmp_path):
+    """The rules registered are part of the key: the user's by their code, so a rule
+    edited (here, made deliberately twice as large) is not served the old gradient."""
+    write(tmp_path, "model", RULED.format(factor=""))
+    first = child(tmp_path, [["loss", 0, [X]]])
+    np.testing.assert_allclose(first["grads"][0], np.cos(X))
+    assert child(tmp_path, [["loss", 0, [X]]], forbid=True)["loads"] == 1
+    write(tmp_path, "model", RULED.format(factor="2.0 * "))
+    second = child(tmp_path, [["loss", 0, [X]]])
+    assert second["transforms"] == 1
+    np.testing.assert_allclose(second["grads"][0], 2.0 * np.cos(X))

@@ -125,7 +125,7 @@ class Guard:
             for key, (kind, owner, name, attrs, obj, method) in src.baked.items.items():
                 own = owner is top and kind != "name"
                 checks[key] = (kind, None if own else owner, name, attrs, obj, method)
-        self._set(checks.values(), [src.fn for src in sources if src.fn is not None])
+        self._set(checks.values(), {id(src.fn): src.fn for src in sources if src.fn is not None}.values())
 
     @classmethod
     def restored(cls, checks, functions):

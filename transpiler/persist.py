@@ -380,6 +380,13 @@ def key(fn, wrt, shapes, debug, has_aux, call):
     a call passing something that cannot be written down)."""
     if not enabled():
         return None
+    try:
+        return _key(fn, wrt, shapes, debug, has_aux, call)
+    except Exception:  # noqa: BLE001 - an object that will not be described: not kept, transformed as before
+        return None
+
+
+def _key(fn, wrt, shapes, debug, has_aux, call):
     me = describe(fn)
     spec = _call(call)
     plain_wrt = _literal(tuple(wrt) if type(wrt) is list else wrt) is not None
@@ -414,7 +421,10 @@ def counted(fn, compute):
     """``compute(fn)``, the set of ``fn``'s parameters that count spread repetitions
     (``api._count_parameters``), kept on disk by ``fn``'s identity: finding it reads the
     function's source, which a gradient loaded from disk does not need."""
-    me = identity(fn) if enabled() else None
+    try:
+        me = identity(fn) if enabled() else None
+    except Exception:  # noqa: BLE001 - as ``key``
+        me = None
     if me is None:
         return compute(fn)
     stem = re.sub(r"\W", "_", fn.__code__.co_name)[:64]
@@ -443,11 +453,11 @@ def store(fn, wanted, gradient, stem, heard, call):
     """Write the manifest of ``gradient`` (just transformed for ``wanted``, a ``Key``, and
     ``call``; its module loaded as ``stem``; ``heard``: the warnings its transform issued)
     when every check can be written down; whether it was."""
-    if describe(fn) != wanted.parts["function"] or rules() != wanted.parts["rules"]:
-        return False  # edited, or a rule registered, while it was transformed
     try:
+        if describe(fn) != wanted.parts["function"] or rules() != wanted.parts["rules"]:
+            return False  # edited, or a rule registered, while it was transformed
         manifest = _manifest(fn, wanted, gradient, stem, heard, call)
-    except Unwritable:
+    except Exception:  # noqa: BLE001 - Unwritable, or an object that will not be described: not kept
         return False
     if manifest is None:
         return False
