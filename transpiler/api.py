@@ -2,10 +2,12 @@
 the cache of gradients.
 
 Transformation is lazy (on the first call, so a decorated function may read
-globals defined below it) and cached twice: in memory per code object and
+globals defined below it) and cached three times: in memory per code object and
 ``wrt`` (checked against the globals the transform resolved, so rebinding a
-helper never serves a stale gradient), and on disk as a real module, so
-tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines.
+helper never serves a stale gradient); on disk as a real module, so
+tracebacks, ``pdb`` and ``inspect.getsource`` show the generated lines; and, for
+later processes, with a manifest that lets them check everything the gradient
+depends on and run it without transforming (``persist.py``).
 """
 
 import functools
@@ -16,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from adgen import binding, calls, errors, funcargs, instances, nested, pipeline, primitives, repeats, shapes, source, variadic
+from adgen import binding, calls, errors, funcargs, instances, nested, persist, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, TranspileError
 from adgen.runtime import container_adjoints, modules
@@ -52,18 +54,27 @@ def _compiled(fn, wrt, shapes=(), debug=False, has_aux=False, call=None, args=()
         if general != shapes:
             return _compiled(fn, wrt, general, debug, has_aux, call, args, scalars)  # called with many shapes: one general gradient serves them all
     variants.add(shapes)
-    src = source.load(fn)
-    renamed = {}
-    if call is not None:  # *args, **kwargs and function defaults, as this call has them
-        src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]}, dict(call[2]))
-    params = variadic.parameters(src.func)
-    samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
-    gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples,
-                                  scalars=scalars and bool(shapes))
-    gradient.keywords = renamed
+    wanted = persist.key(fn, wrt, shapes, debug, has_aux, call, scalars)  # None: not kept for later processes
+    kept = persist.load(fn, wanted, call) if wanted is not None else None
+    if kept is not None:  # made by an earlier process, every check made again
+        gradient, stem = kept
+    else:
+        src = source.load(fn)
+        renamed = {}
+        if call is not None:  # *args, **kwargs and function defaults, as this call has them
+            src, renamed = variadic.specialise_top(src, call[0], {p: value.value() for p, value in call[1]}, dict(call[2]))
+        params = variadic.parameters(src.func)
+        samples = {p: a for p, a, k in zip(params, args, shapes) if isinstance(k, instances.Key)}
+        with errors.hearing() as heard:
+            gradient = pipeline.transform(src, wrt, arg_shapes=dict(zip(params, shapes)), debug=debug, has_aux=has_aux, samples=samples,
+                                          scalars=scalars and bool(shapes))
+        gradient.keywords = renamed
+        stem = src.name
     with modules.deferred():  # imported without looking any module up: bound to fn's own below
-        module = load_module(gradient.text, src.name)
+        module = load_module(gradient.text, stem)
     generated = binding.bound(module, gradient.modules)[gradient.funcname]
+    if kept is None and wanted is not None:
+        persist.store(fn, wanted, gradient, stem, heard, call)
     entry = (gradient, generated, fn.__globals__)  # holding the globals keeps their id
     _MEMO[(base, shapes)] = (entry,) + tuple(entries[: MAX_BINDINGS - 1])
     return entry[0], entry[1]
@@ -203,7 +214,7 @@ def _count_parameters(fn):
     """``repeats.count_parameters`` of ``fn``'s source; none where it has no source (the
     transform reports that)."""
     try:
-        return repeats.count_parameters(source.load(fn).func)
+        return persist.counted(fn, lambda f: repeats.count_parameters(source.load(f).func))  # kept on disk: no source read again
     except (TranspileError, TypeError):
         return set()
 

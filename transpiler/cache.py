@@ -2,11 +2,17 @@
 and on disk, a real file per module so that tracebacks, ``pdb``, editors and
 ``inspect.getsource`` show the generated lines.
 
-What runs is always the text adgen has just generated, never a file's contents: a
-file on disk is only a copy, compared byte for byte with that text (and replaced,
-with a warning, when it differs), so a file planted or corrupted in the folder is
-never executed. The folder is used only when it is the user's own and nobody else
-can write to it (the way ssh treats ``~/.ssh``); otherwise, or when it cannot be
+A file on disk is run only as a gradient kept for later processes (``persist.py``): its
+text is executed only when a manifest beside it, written by adgen, matches the request
+(the function's source and code, ``wrt``, shapes, flags, adgen's own code, the versions
+of Python and NumPy, the rules registered), every name the gradient resolved resolves
+again to an equivalent object, and the file's SHA-256 is the one the manifest records;
+anything else is a miss, and the gradient is transformed again. Otherwise what runs is
+the text adgen has just generated: a file on disk is only a copy, compared byte for byte
+with that text (and replaced, with a warning, when it differs), so a file planted or
+corrupted in the folder is never executed. The folder is used only when it is the
+user's own and nobody else can write to it (the way ssh treats ``~/.ssh``), and its
+files only when they are regular files of the user's; otherwise, or when it cannot be
 made or written, gradients keep working from memory after a coded warning (AD5xx).
 Modules are published only once fully executed, so a thread or process asking for
 the same gradient at the same time never sees half of one.
@@ -35,7 +41,8 @@ PRUNE_EVERY = 64  # new files written between two looks at the folder's size
 STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a process that was killed
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 IN_MEMORY = "<adgen, in memory>"  # the folder named in tracebacks when a module has no file
-_OWN_FILE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.py|\.adgen_\w+_[0-9a-f]{16}\.py\.\d+\.[0-9a-f]+\.tmp")
+_OWN_FILE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.(?:py|json)|\.adgen_\w+_[0-9a-f]{16}\.(?:py|json)\.\d+\.[0-9a-f]+\.tmp")  # modules, manifests
+_MODULE_FILE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.py")
 _OWN_BYTECODE = re.compile(r"adgen_\w+_[0-9a-f]{16}\.[\w.-]+\.pyc")  # written by earlier versions
 
 
@@ -126,6 +133,11 @@ def module_name(text, stem):
     return f"adgen_{stem[:64]}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
+def is_module_file(name):
+    """Is ``name`` the name of a file ``load_module`` writes?"""
+    return bool(_MODULE_FILE.fullmatch(name))
+
+
 def load_module(text, stem):
     """The module that ``text`` (adgen's generated code for function ``stem``) makes:
     executed from ``text`` itself, with its file in the cache folder when there is a
@@ -199,10 +211,10 @@ def _store(name, text):
     return path
 
 
-def _read_own(path, size):
+def _read_own(path, size, mine=False):
     """The bytes of the regular file ``path`` (at most ``size + 1``: enough to tell it
-    from ``size`` bytes), b"" for something else there (a link, a pipe, a folder), or
-    None when nothing is there."""
+    from ``size`` bytes), b"" for something else there (a link, a pipe, a folder; with
+    ``mine``, a file of another user's), or None when nothing is there."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -210,11 +222,49 @@ def _read_own(path, size):
         return None
     except OSError:
         return b""
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or (mine and hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
         os.close(fd)
         return b""
     with os.fdopen(fd, "rb") as f:
         return f.read(size + 1)
+
+
+def read_file(name, size):
+    """The bytes of adgen's file ``name`` in the usable cache folder, when it is a regular
+    file of the user's of at most ``size`` bytes; else None (nothing is warned)."""
+    where = usable_folder(folder())
+    if where is None:
+        return None
+    try:
+        data = _read_own(os.path.join(where, name), size, mine=True)
+    except OSError:
+        return None
+    return data if data and len(data) <= size else None
+
+
+def write_file(name, text):
+    """Write adgen's file ``name`` (``text``) into the usable cache folder, atomically,
+    readable by the user only; whether it was written (a failure is not warned: the
+    module beside it was written, or warned about, already)."""
+    where = usable_folder(folder())
+    if where is None:
+        return False
+    try:
+        write_atomic(os.path.join(where, name), text, mode=0o600, sync=False)  # a torn file is caught by its digest
+    except OSError:
+        return False
+    return True
+
+
+def touch(name):
+    """Mark adgen's file ``name`` in the cache folder as recently used (the last to be pruned)."""
+    where = usable_folder(folder())
+    if where is not None:
+        try:
+            os.utime(os.path.join(where, name))
+        except OSError:
+            pass
 
 
 def usable_folder(asked):
@@ -302,8 +352,9 @@ def _warn(path, message, **parts):
 
 def own_files(where):
     """``(path, os.stat)`` of each of adgen's files in the folder ``where``: generated
-    modules, temporary files a killed process left, bytecode older versions wrote (links
-    and folders are never adgen's)."""
+    modules, the manifests of gradients kept for later processes (``persist.py``),
+    temporary files a killed process left, bytecode older versions wrote (links and
+    folders are never adgen's)."""
     return _matching(where, _OWN_FILE) + _matching(os.path.join(where, "__pycache__"), _OWN_BYTECODE)
 
 

@@ -6,7 +6,9 @@ A call site passes only the variable parts of a message:
 ``diags.report(node, errors.AD105_DECORATED, name=d.name)``.
 """
 
+import contextlib
 import string
+import threading
 import warnings
 from dataclasses import asdict, dataclass
 
@@ -270,7 +272,8 @@ CODES = {
               "Use a folder only you can write to (`chmod 700`), or point `ADGEN_CACHE_DIR` at one."),
     "AD503": ("cached module changed (warning)",
               "A file in the cache folder has the name of a module adgen generated but not its text: it was edited, truncated, or planted. adgen never runs "
-              "a file's contents, only the code it has just generated; it replaced the file with that code.",
+              "such a file: it runs the code it has just generated, or a file kept for later processes whose SHA-256 is the one its manifest "
+              "records; it replaced the file with that code.",
               "If nobody else should write there, find out who did; `adgen cache clear` removes adgen's files."),
     "AD504": ("cannot write to the cache folder (warning)",
               "Writing a module to the cache folder failed (disk full, quota, permissions); the gradient is kept in memory.",
@@ -812,7 +815,10 @@ class Diagnostics:
     def warn(self, node, message, **parts):
         """Issue a Python warning (``AdgenWarning``) pointing at the user's line."""
         diag = self._at(node, message, parts, "warning")
-        warnings.warn_explicit(AdgenWarning(diag), AdgenWarning, diag.filename, diag.line)
+        heard = getattr(_heard, "items", None)
+        if heard is not None:
+            heard.append(diag)
+        issue(diag)
 
     def _at(self, node, message, parts, severity):
         line = getattr(node, "lineno", 1) or 1
@@ -825,3 +831,26 @@ class Diagnostics:
         errors = [d for d in self.items if d.severity == "error"]
         if errors:
             raise TranspileError(sorted(errors, key=lambda d: (d.line, d.col)))
+
+
+_heard = threading.local()  # .items: the list ``hearing`` collects into, in this thread
+
+
+def issue(diag):
+    """Issue the warning diagnostic ``diag`` at the user's line it names."""
+    warnings.warn_explicit(AdgenWarning(diag), AdgenWarning, diag.filename, diag.line)
+
+
+@contextlib.contextmanager
+def hearing():
+    """A list of the warning diagnostics ``Diagnostics.warn`` issues in this thread
+    meanwhile (a gradient kept on disk keeps them, to issue them again where it is
+    loaded: ``persist.py``)."""
+    outer = getattr(_heard, "items", None)
+    _heard.items = heard = []
+    try:
+        yield heard
+    finally:
+        _heard.items = outer
+        if outer is not None:
+            outer.extend(heard)

@@ -120,14 +120,26 @@ class Guard:
     attributes are read from the function checked."""
 
     def __init__(self, top, sources):
-        self.version = registry.version()
         checks = {}
         for src in sources:
             for key, (kind, owner, name, attrs, obj, method) in src.baked.items.items():
                 own = owner is top and kind != "name"
-                tail = _path(attrs) if attrs else None
-                checks[key] = (kind, None if own else owner, name, tail, obj, method)
-        self.checks = tuple(checks.values())
+                checks[key] = (kind, None if own else owner, name, attrs, obj, method)
+        self._set(checks.values(), {id(src.fn): src.fn for src in sources if src.fn is not None}.values())
+
+    @classmethod
+    def restored(cls, checks, functions):
+        """A guard for checks made again in another process (``persist.py``): ``checks`` as
+        ``recorded`` gives them, with the objects found now."""
+        guard = cls.__new__(cls)
+        guard._set(checks, functions)
+        return guard
+
+    def _set(self, checks, functions):
+        self.version = registry.version()
+        self.recorded = tuple(checks)  # (kind, owner or None for the function checked, name, attrs, expected, method)
+        self.functions = tuple(functions)  # the functions whose sources the gradient was made from
+        self.checks = tuple((kind, owner, name, _path(attrs) if attrs else None, obj, method) for kind, owner, name, attrs, obj, method in self.recorded)
 
     def holds(self, fn):
         if registry.version() != self.version:
@@ -179,6 +191,11 @@ class Calling:
 
     def __call__(self, fn):
         return fn(*self.args, **dict(self.keywords))
+
+
+def follow(value, attrs):
+    """``value`` read through ``attrs`` as a check reads it (``_path``)."""
+    return _path(attrs)(value)
 
 
 def _path(attrs):
