@@ -192,8 +192,12 @@ def mlp_grad(W1, b1, W2, b2, X, Y):
 
 
 def build_mlp(scale=1.0):
-    rng = np.random.default_rng(2)
-    n, n_in, H, C = _dim(64, scale), _dim(256, scale), _dim(256, scale), _dim(10, scale, least=3)
+    return _mlp_inputs(2, _dim(64, scale), _dim(256, scale), _dim(256, scale), _dim(10, scale, least=3))
+
+
+def _mlp_inputs(seed, n, n_in, H, C):
+    """Weights scaled by fan-in, a batch of ``n`` inputs and one-hot labels of ``C`` classes."""
+    rng = np.random.default_rng(seed)
     W1 = rng.standard_normal((n_in, H)) / np.sqrt(n_in)
     b1 = 0.1 * rng.standard_normal(H)
     W2 = rng.standard_normal((H, C)) / np.sqrt(H)
@@ -353,15 +357,7 @@ def build_gp(scale=1.0):
 
 
 def build_mlp_tiny(scale=1.0):
-    rng = np.random.default_rng(6)
-    n, n_in, H, C = _dim(4, scale), _dim(16, scale), _dim(16, scale), _dim(4, scale, least=3)
-    W1 = rng.standard_normal((n_in, H)) / np.sqrt(n_in)
-    b1 = 0.1 * rng.standard_normal(H)
-    W2 = rng.standard_normal((H, C)) / np.sqrt(H)
-    b2 = 0.1 * rng.standard_normal(C)
-    X = rng.standard_normal((n, n_in))
-    Y = np.eye(C)[rng.integers(0, C, n)]
-    return W1, b1, W2, b2, X, Y
+    return _mlp_inputs(6, _dim(4, scale), _dim(16, scale), _dim(16, scale), _dim(4, scale, least=3))
 
 
 # --- logsumexp: a numerically stable log-sum-exp of each row, weighted and summed -----------
