@@ -25,7 +25,7 @@ import ast
 
 from adgen.marks import mark, marks
 from adgen.scalars import is_number, numbers_of
-from adgen.syntax import path_of, walk
+from adgen.syntax import path_of, rt_call, walk
 
 _HELPERS = ("_rt.scatter_add", "_rt.cut_at")
 _FLOAT_MAKERS = ("np.zeros", "np.ones", "np.empty")
@@ -34,15 +34,16 @@ _FLOAT_MAKERS = ("np.zeros", "np.ones", "np.empty")
 def in_place(forward, backward, shapes):
     """``backward`` with the qualifying adjoints updated in place (``shapes``: the primal's
     ``shapes.Shapes``)."""
-    numbers = numbers_of(forward + backward, shapes)
-    for adj, array in _qualifying(backward, shapes, numbers):
+    found = _qualifying(backward, shapes)
+    numbers = numbers_of(forward + backward, shapes) if found else set()
+    for adj, array in found:
         floats = _float_array(array, forward, shapes)
         backward = [_rewritten(s, adj, array, floats, numbers, shapes, top=True) for s in backward]
         backward = [s for stmts in backward for s in stmts]
     return backward
 
 
-def _qualifying(backward, shapes, numbers):
+def _qualifying(backward, shapes):
     """``[(adjoint, array)]`` of the adjoints updated in place safely (see the docstring)."""
     tree = ast.Module(body=backward, type_ignores=[])
     arrays, given = {}, set()  # adjoint -> the arrays its helpers name; the reads of adjoints they take
@@ -53,10 +54,13 @@ def _qualifying(backward, shapes, numbers):
             if isinstance(first, ast.Name) and _updates(node, first.id):
                 arrays.setdefault(first.id, set()).add(array.id if isinstance(array, ast.Name) else None)
                 given.add(id(first))
+    if not arrays:
+        return []
+    returned = {id(n) for r in walk(tree) if isinstance(r, ast.Return) for n in walk(r)}  # ``_rt.as_grad(_dx, x)`` may read it
+    other = {n.id for n in walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in given | returned}
     found = []
     for adj, named in sorted(arrays.items()):
-        reads = [n for n in walk(tree) if isinstance(n, ast.Name) and n.id == adj and isinstance(n.ctx, ast.Load) and id(n) not in given]
-        if len(named) != 1 or None in named or not all(_returned(n, tree) for n in reads):
+        if len(named) != 1 or None in named or adj in other:
             continue
         array = next(iter(named))
         shape = shapes.names.get(array)
@@ -74,14 +78,6 @@ def _updates(stmt, adj):
     if isinstance(target, ast.Tuple):
         return len(target.elts) == 2 and isinstance(target.elts[1], ast.Name) and target.elts[1].id == adj and path_of(stmt.value.func) == "_rt.cut_at"
     return isinstance(target, ast.Name) and target.id == adj and path_of(stmt.value.func) == "_rt.scatter_add"
-
-
-def _returned(name, tree):
-    """Is ``name`` read only by the ``return`` (``_rt.as_grad(_dx, x)``)?"""
-    for node in walk(tree):
-        if isinstance(node, ast.Return) and any(n is name for n in walk(node)):
-            return True
-    return False
 
 
 def _assigned_fresh(backward, adj):
@@ -134,7 +130,7 @@ def _rewritten(stmt, adj, array, floats, numbers, shapes, top=False):
         return [stmt]
     names = [t for t in stmt.targets if isinstance(t, ast.Name)]
     if top and isinstance(stmt.value, ast.Constant) and len(names) == len(stmt.targets) and adj in [t.id for t in names]:
-        zeros = ast.Assign(targets=[ast.Name(id=adj, ctx=ast.Store())], value=_call("_rt.zeros_for", ast.Name(id=array, ctx=ast.Load())))
+        zeros = ast.Assign(targets=[ast.Name(id=adj, ctx=ast.Store())], value=rt_call("zeros_for", ast.Name(id=array, ctx=ast.Load())))
         rest = [t for t in names if t.id != adj]  # ``_dW = _dD = 0.0``: the others stay zeros
         return ([_at(ast.Assign(targets=rest, value=stmt.value), stmt)] if rest else []) + [_at(zeros, stmt)]
     if len(stmt.targets) != 1:
@@ -168,11 +164,6 @@ def _once(index, numbers, shapes):
 
 def _entry(adj, index, ctx):
     return ast.Subscript(value=ast.Name(id=adj, ctx=ast.Load()), slice=index, ctx=ctx)
-
-
-def _call(path, *args):
-    head, attr = path.rsplit(".", 1)
-    return ast.Call(func=ast.Attribute(value=ast.Name(id=head, ctx=ast.Load()), attr=attr, ctx=ast.Load()), args=list(args), keywords=[])
 
 
 def _at(new, old):

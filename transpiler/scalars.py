@@ -28,7 +28,7 @@ NumPy's scalars have them, floats do not) is left as it is.
 
 import ast
 
-from adgen.syntax import path_of, walk
+from adgen.syntax import dotted, path_of, walk
 
 # NumPy's elementwise functions of real numbers and their ``math`` counterparts
 MATH = {
@@ -163,7 +163,7 @@ class _Rewriter(ast.NodeTransformer):
         if node.keywords or not node.args or not all(self._number(a) for a in node.args):
             return node
         if path in MATH and len(node.args) == (2 if MATH[path] in ("atan2", "hypot") else 1):
-            return self._done(ast.Call(func=_math(MATH[path]), args=node.args, keywords=[]), node)
+            return self._done(ast.Call(func=dotted("math." + MATH[path]), args=node.args, keywords=[]), node)
         if path in _ABS and path != "abs" and len(node.args) == 1:
             return self._done(ast.Call(func=ast.Name(id="abs", ctx=ast.Load()), args=node.args, keywords=[]), node)
         if path in _POWER and len(node.args) == 2:
@@ -184,7 +184,7 @@ class _Rewriter(ast.NodeTransformer):
         literal = isinstance(exponent, ast.Constant) and type(exponent.value) is int
         if literal or (self._integer(base) and self._integer(exponent)):
             return ast.copy_location(ast.BinOp(left=base, op=ast.Pow(), right=exponent), node) if not isinstance(node, ast.BinOp) else node
-        return self._done(ast.Call(func=_math("pow"), args=[base, exponent], keywords=[]), node)
+        return self._done(ast.Call(func=dotted("math.pow"), args=[base, exponent], keywords=[]), node)
 
     def _integer(self, node):
         if isinstance(node, ast.Constant):
@@ -196,7 +196,3 @@ class _Rewriter(ast.NodeTransformer):
     def _done(self, new, old):
         self.changed = True
         return ast.copy_location(new, old)
-
-
-def _math(name):
-    return ast.Attribute(value=ast.Name(id="math", ctx=ast.Load()), attr=name, ctx=ast.Load())
