@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
-from scipy.linalg import block_diag, cho_factor, cho_solve
+from scipy.linalg import block_diag, cho_factor, cho_solve, lu_factor, lu_solve, solve, solve_banded, solve_triangular
 
 
 def poly_loop(x, n):
@@ -648,6 +648,30 @@ def gp_nll(A, y):
     return 0.5 * y @ alpha + np.sum(np.log(np.diag(c))) + np.sum(cho_solve(factor, y) ** 2)
 
 
+def scipy_solves(A, b):
+    """SciPy's solvers, whose forward rules hvp differentiates in its turn."""
+    low = np.tril(A) + 3.0 * np.eye(3)
+    x = solve_triangular(low, b, lower=True) + solve_triangular(low.T, b, trans=1)
+    y = solve(A, x) + lu_solve(lu_factor(A), b, trans=1)
+    X = solve_triangular(low, np.outer(b, x), lower=True)
+    band = np.array([[0.0, A[0, 1], A[1, 2]], [4.0 + A[0, 0], 4.0 + A[1, 1], 4.0 + A[2, 2]], [A[1, 0], A[2, 1], 0.0]])
+    return np.sum(x * y) + np.sum(X ** 2) + np.sum(solve_banded((1, 1), band, y) ** 2)
+
+
+def _one(m):
+    return (m * 2.0,)
+
+
+def one_item_unpacks(x):
+    """A target of one name in brackets unpacks a sequence of one item."""
+    (a,) = tuple(v * 1.5 for v in [x])
+    [b] = [a * x]
+    (c,) = _one(b)
+    for (d,) in [(a,), (c,)]:
+        c = c + d * x
+    return np.sum(a * b * c)
+
+
 def tuple_cases():
     """``(function, args, wrt)`` of the functions unpacking a tuple-valued result."""
     r = _rng(7)
@@ -659,6 +683,8 @@ def tuple_cases():
         (slogdet_energy, (square,), 0),
         (eigh_energy, (r.standard_normal((3, 3)),), 0),
         (gp_nll, (r.standard_normal((3, 3)), r.standard_normal(3)), (0, 1)),
+        (scipy_solves, (square, r.standard_normal(3)), (0, 1)),
+        (one_item_unpacks, (r.standard_normal(3),), 0),
     ]
 
 

@@ -159,6 +159,40 @@ def test_rebinding_a_global_callee_is_not_served_stale():
     del ns, exec_mod
 
 
+def test_one_gradient_object_called_again_checks_what_changed(tmp_path, monkeypatch):
+    """The same ``grad`` object called again (its fast path, api._hot_key): a rebound global,
+    another dtype, integers (a warning every time), complex values and another shape each
+    get the gradient they need."""
+    (tmp_path / "_hot_tmp.py").write_text("import numpy as np\nact = np.sin\n\ndef f(x, k):\n    return np.sum(np.real(act(x) * x)) * k\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import _hot_tmp as mod
+
+    g = grad(mod.f)
+    x = np.array([0.2, 0.4, -0.7])
+    for _ in range(2):
+        np.testing.assert_allclose(g(x, 2), 2 * (np.cos(x) * x + np.sin(x)))
+    mod.act = np.tanh
+    np.testing.assert_allclose(g(x, 3), 3 * ((1 - np.tanh(x) ** 2) * x + np.tanh(x)))
+    np.testing.assert_allclose(g(x, 3.0), 3 * ((1 - np.tanh(x) ** 2) * x + np.tanh(x)))
+    assert g(x.astype(np.float32), 1).dtype == np.float32
+    for _ in range(2):
+        with pytest.warns(AdgenWarning, match="AD303"):
+            g(np.array([1, 2]), 1)
+    z = np.array([0.3 + 0.2j, -0.1 + 0.5j])
+    mod.act = np.sin
+    check = lambda v: np.sum(np.real(np.sin(v) * v))  # noqa: E731
+    dz = g(z, 1)
+    h = 1e-7
+    for k in range(2):
+        e = np.zeros(2)
+        e[k] = h
+        dre = (check(z + e) - check(z - e)) / (2 * h)
+        dim = (check(z + 1j * e) - check(z - 1j * e)) / (2 * h)
+        assert abs(dz[k] - (dre + 1j * dim)) < 1e-6
+    y = np.linspace(-1.0, 1.0, 5)
+    np.testing.assert_allclose(g(y, 1), np.cos(y) * y + np.sin(y))
+
+
 def test_bad_wrt_is_a_transpile_error():
     with pytest.raises(TranspileError, match="AD301"):
         grad(loss, wrt="nope")(np.ones((3, 3)), np.ones(3), np.ones(3))

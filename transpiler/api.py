@@ -105,6 +105,7 @@ class GradFunction:
         self._variadic = any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
         self._statics = _static_defaults(self._signature)
         self._counted = None  # the parameters that count spread repetitions (repeats.py), once known
+        self._hot = {}  # _hot_key of a call's arguments -> the gradient and function it ran (_gradient_for)
         # not __wrapped__: inspect.unwrap must reach the generated function instead
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(self.primal, attr, None))
@@ -172,15 +173,17 @@ class GradFunction:
                 raise TypeError("a vjp function takes the function's arguments followed by the seed")
             *args, seed = args
         args, kwargs = self._bind(args, kwargs)
-        gradient, gen = self._generated(_shapes(args, kwargs), self._call_spec(args, kwargs), args)
+        key = None if kwargs else _hot_key(args)
+        hot = self._hot.get(key) if key is not None else None
+        if hot is not None and hot[0].guard.holds(self._fn):
+            gradient, gen = hot
+        else:
+            gradient, gen = self._gradient_for(args, kwargs, key)
         if gradient.keywords:  # keywords passed through **kwargs: the parameters standing for them
             kwargs = {gradient.keywords.get(k, k): v for k, v in kwargs.items()}
         extra = {gradient.dout: seed}
         if gradient.closure:
             extra.update(closure_values(self._fn, gradient.closure))
-        for name in gradient.wrt:
-            i = self._index.get(name, self._positional)  # a value of *args: by its position
-            self._check_wrt_type(name, args[i] if 0 <= i < len(args) else kwargs.get(name))
         try:
             value, grads = gen(*args, **kwargs, **extra)
         except (ArithmeticError, ValueError):
@@ -193,6 +196,24 @@ class GradFunction:
             return value, grads  # ((value, aux), gradients) with has_aux, as JAX's
         return (grads, value[1]) if self.has_aux else grads
 
+    def _gradient_for(self, args, kwargs, key):
+        """The gradient for a call with these bound arguments, made or found by
+        ``_compiled``, and the warnings its differentiated arguments call for. Kept for
+        the next call whose arguments have the same ``_hot_key`` where that call needs
+        nothing else: no function values or counts (``_call_spec``), no warning."""
+        call = self._call_spec(args, kwargs)
+        gradient, gen = self._generated(_shapes(args, kwargs), call, args)
+        values = []
+        for name in gradient.wrt:
+            i = self._index.get(name, self._positional)  # a value of *args: by its position
+            values.append(args[i] if 0 <= i < len(args) else kwargs.get(name))
+            self._check_wrt_type(name, values[-1])
+        if key is not None and call is None and all(type(v) is float or (type(v) is np.ndarray and v.dtype.kind == "f") for v in values):
+            if len(self._hot) >= MAX_SPECIALISATIONS:
+                self._hot.clear()
+            self._hot[key] = (gradient, gen)
+        return gradient, gen
+
     def _check_wrt_type(self, name, value):
         """AD303: warn when a differentiated argument is an integer or a boolean. AD410 for
         an attribute of an object in it of a kind the gradient does not cover."""
@@ -204,7 +225,7 @@ class GradFunction:
         code = self._fn.__code__
         line = code.co_firstlineno
         diag = errors.AD303_INTEGER_WRT.at(code.co_filename, line, 1, 0, linecache.getline(code.co_filename, line), severity="warning", name=name, kind=kind)
-        warnings.warn(AdgenWarning(diag), stacklevel=3)  # the line calling the gradient
+        warnings.warn(AdgenWarning(diag), stacklevel=4)  # the line calling the gradient (through __call__, _gradient_for)
 
     def __repr__(self):
         return f"<{self.mode} of {self.primal.__qualname__} wrt {self.wrt!r}>"
@@ -288,6 +309,22 @@ def _shapes(args, kwargs):
     """The specialisation key of a call: each argument's shape, ``"dict"`` for a dict
     (a loop over it goes over its keys), or None."""
     return tuple(map(_key_of, args)) + tuple(map(_key_of, kwargs.values()))
+
+
+def _hot_key(args):
+    """A key that arguments of plain kinds (float arrays of a shape and dtype, floats, ints)
+    share with those of the same kinds and shapes, which get the same gradient; None for
+    any other."""
+    key = []
+    for value in args:
+        kind = type(value)
+        if kind is np.ndarray:
+            key.append((value.shape, value.dtype.char))
+        elif kind is float or kind is int:
+            key.append(kind)
+        else:
+            return None
+    return tuple(key)
 
 
 def _key_of(value):

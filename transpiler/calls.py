@@ -75,7 +75,8 @@ def _qualname(fn):
 
 # adgen's own functions whose source is differentiated: the forward rules (hvp)
 FOLLOWED = ("adgen.runtime.rules.tangents", "adgen.runtime.rules.tangents_arrays", "adgen.runtime.rules.tangents_stats",
-            "adgen.runtime.rules.tangents_linalg", "adgen.runtime.rules.scipy_linalg_tangents")
+            "adgen.runtime.rules.tangents_linalg", "adgen.runtime.rules.scipy_linalg_tangents",
+            "adgen.runtime.rules.scipy_linalg")  # the helpers scipy_linalg_tangents shares with the reverse rules
 
 
 def is_user_function(fn):

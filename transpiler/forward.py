@@ -146,6 +146,8 @@ class Forward:
         """The zero tangent of ``name`` just bound to ``value``, which does not vary."""
         if isinstance(value, ast.Constant) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
             return ast.Constant(0.0)
+        if isinstance(value, (ast.List, ast.Dict)) and not (value.keys if isinstance(value, ast.Dict) else value.elts):
+            return type(value)(keys=[], values=[]) if isinstance(value, ast.Dict) else ast.List(elts=[], ctx=ast.Load())  # a new one, filled as the primal is
         shape = self.shapes.of(value)
         if shape == ():
             return ast.Constant(0.0)

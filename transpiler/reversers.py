@@ -55,24 +55,25 @@ def assignment(rev, stmt, in_loop):
         root_ans = ast.Tuple(elts=[as_result(n) for n in tnames], ctx=ast.Load())
     if not any(rev.activity.active(n) for n in tnames):
         return Block(stmt, [stmt], [], tnames, [])
+    unpacked = not isinstance(target, ast.Name)  # ``a, b = e``, and ``a, = e`` too
     fwd = []
-    expr, op = rev.lower(stmt.value, fwd, root_ans, tuple_width=len(tnames) if len(tnames) > 1 else 0)
+    expr, op = rev.lower(stmt.value, fwd, root_ans, tuple_width=len(tnames) if unpacked else 0)
     fwd.append(ast.copy_location(ast.Assign(targets=stmt.targets, value=expr), stmt))
     if rev.calls is not None:
         fwd = rev.calls.merge(fwd)
     temps = [n.id for s in fwd for n in walk(s.targets[0]) if isinstance(n, ast.Name) and n.id not in tnames]
-    if len(tnames) == 1:
+    if not unpacked:
         g, via = load(rev.adjoint(tnames[0])), rev.adjoint(tnames[0])
     else:
         adjs = [rev.adjoint(n) for n in tnames]
         g, via = ast.Tuple(elts=[load(a) for a in adjs], ctx=ast.Load()), tuple(adjs)
     bwd = []
-    if len(tnames) == 1 and rev.maybe_complex(target) and not rev.maybe_complex(stmt.value):
+    if not unpacked and rev.maybe_complex(target) and not rev.maybe_complex(stmt.value):
         g = call("np.real", g)  # the name holds a real value here: only the real part is its cotangent
     pending = rev.backprop_into(op, g, via, tnames, bwd) if op is not None else {}
     for n in tnames:
         bwd.append(_set_adjoint(rev.adjoint(n), pending.get(n), via))
-    if len(tnames) == 1 and in_loop:
+    if not unpacked and in_loop:
         bwd = _recompute_result(tnames[0], expr, bwd)
     return Block(stmt, fwd, bwd, tnames, temps)
 

@@ -34,6 +34,7 @@ from adgen import (
     repeats,
     scalars,
     shapes,
+    shifts,
     stores,
     structure,
     tuples,
@@ -158,6 +159,9 @@ def analyze(job, form):
     if any(a is not b for a, b in itertools.zip_longest(before, statements(body))):
         act = activity.analyze(body, job.wrt, {result}, constant)
     known = shapes.Shapes(body, params(func), job.static_shapes, resolver)
+    shifts_dropped = shifts.irrelevant(body, result, known, resolver)
+    if shifts_dropped:  # a maximum subtracted for stability: it carries no derivative to the result
+        act = activity.analyze(body, job.wrt, {result}, lambda node: id(node) in shifts_dropped or constant(node))
     outside = set(job.src.closure) | ({resolver.module_alias} if resolver.module_alias else set())
     sharing = aliasing.check(body, params(func), diags, known, act, job.static_shapes, outside, names.temp)
     body = sharing.guarded(body)

@@ -13,7 +13,7 @@ from scipy import linalg
 import adgen.runtime as _rt
 from adgen.runtime import errors
 from adgen.runtime.rules import tangents_linalg
-from adgen.runtime.rules.scipy_linalg import _all_eigenpairs, _as_columns, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _ties
+from adgen.runtime.rules.scipy_linalg import _all_eigenpairs, _effective, _lu_parts, _op, _row_order, _rows, _structure, _symmetric, _ties
 from adgen.runtime.tangent_registry import joint, jvp, linear
 
 # linear in the right-hand side
@@ -28,9 +28,14 @@ def _T(x):
     return np.swapaxes(x, -1, -2)
 
 
-def _solved_columns(solve, rhs, b):
-    """``solve(rhs)`` with a 1-D ``b``'s right-hand side as one column, given back 1-D."""
-    found = solve(rhs)
+def _column(b, x):
+    """``x``, a solution for ``b``, as columns: one column for a 1-D ``b``."""
+    return np.asarray(x)[..., None] if np.ndim(b) == 1 else np.asarray(x)
+
+
+def _as_b(found, b):
+    """A solution found for ``b`` taken as columns (``_column``), given back 1-D for a
+    1-D ``b``. (No function passed in: hvp differentiates these rules' source, ``calls.FOLLOWED``.)"""
     return found[..., 0] if np.ndim(b) == 1 else found
 
 
@@ -39,9 +44,9 @@ def scipy_solve_triangular_tangent(t, ans, a, b, trans=0, lower=False, unit_diag
     """op(A) x = b: dx = -op(A)^-1 op(dA) x, dA on the triangle read."""
     k = 1 if unit_diagonal else 0
     da = np.tril(t, -k) if lower else np.triu(t, k)
-    (x,) = _as_columns(b, ans)
+    x = _column(b, ans)
     rhs = -((_T(da) if _op(trans) else da) @ x)
-    return _solved_columns(lambda r: linalg.solve_triangular(a, r, trans=trans, lower=lower, unit_diagonal=unit_diagonal), rhs, b)
+    return _as_b(linalg.solve_triangular(a, rhs, trans=trans, lower=lower, unit_diagonal=unit_diagonal), b)
 
 
 def _chol_tangent(dsym, low):
@@ -123,9 +128,9 @@ def lu_solve_tangent(t, ans, lu_and_piv, b, trans=0, overwrite_b=False, check_fi
     dp = np.tril(dlu, -1) @ up + low @ np.triu(dlu)
     da = np.empty_like(dp)
     np.put_along_axis(da, _rows(perm, dp.shape), dp, axis=-2)
-    (x,) = _as_columns(b, ans)
+    x = _column(b, ans)
     rhs = -((_T(da) if _op(trans) else da) @ x)
-    return _solved_columns(lambda r: linalg.lu_solve((lu, piv), r, trans=trans), rhs, b)
+    return _as_b(linalg.lu_solve((lu, piv), rhs, trans=trans), b)
 
 
 @jvp(linalg.solve, arg=0)
@@ -133,9 +138,9 @@ def scipy_solve_tangent(t, ans, a, b, lower=False, overwrite_a=False, overwrite_
     """x = M^-1 b (M^-T b): dx = -M^-1 dM x, M the matrix the solver reads of a (linear in a)."""
     kind = _structure(assume_a, lower)
     m, dm = _effective(a, kind), _effective(t, kind)
-    (x,) = _as_columns(b, ans)
+    x = _column(b, ans)
     op, dop = (_T(m), _T(dm)) if transposed else (m, dm)
-    return _solved_columns(lambda r: np.linalg.solve(op, r), -(dop @ x), b)
+    return _as_b(np.linalg.solve(op, -(dop @ x)), b)
 
 
 @jvp(linalg.inv)
@@ -251,9 +256,9 @@ def solve_banded_tangent(t, ans, l_and_u, ab, b, overwrite_ab=False, overwrite_b
     if dab.ndim != 2:
         raise errors.AD411_BANDED_STACK.error(shape=dab.shape)
     n = dab.shape[-1]
-    (x,) = _as_columns(b, ans)
+    x = _column(b, ans)
     rows = np.arange(lower + upper + 1)[:, None] - upper + np.arange(n)[None, :]  # the row of A each entry of ab stands for
     inside = (rows >= 0) & (rows < n)
     dax = np.zeros(x.shape)
     np.add.at(dax, np.where(inside, rows, 0), np.where(inside, dab, 0.0)[..., None] * x[np.arange(n)][None, :, :])
-    return _solved_columns(lambda r: linalg.solve_banded((lower, upper), ab, r), -dax, b)
+    return _as_b(linalg.solve_banded((lower, upper), ab, -dax), b)

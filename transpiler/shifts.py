@@ -1,0 +1,281 @@
+"""Shifts that cannot change the result: the maximum subtracted for numerical stability.
+
+A stable softmax or log-sum-exp subtracts each row's maximum ``c`` before ``np.exp``
+and adds it back, or divides it out: ``z = x - c; z - np.log(np.sum(np.exp(z), axis=1,
+keepdims=True))``. The result does not depend on ``c`` at all, so the cotangent that
+reaches ``c`` is zero, mathematically; reverse mode would still compute it (the entries
+equal to the maximum, a sum, a division: a pass over the array that adds rounding
+noise). This module proves, for each such ``c``, that the result is independent of it;
+the activity analysis then treats ``c`` as a value that carries no derivative, as a
+hand-written gradient does (and as JAX's ``logsumexp`` does by stopping the gradient at
+its maximum).
+
+The proof follows the straight-line code after ``c`` and gives each value that reads
+``c`` a form in which ``c`` appears:
+
+- ``("add", k, layout)``: ``u + k * c`` with ``u`` independent of ``c``;
+- ``("mul", k, layout)``: ``u * exp(k * c)``;
+
+where ``layout`` says where ``c``'s entries lie: for each axis of the value (counted
+from the last, as broadcasting aligns them), the axis of ``c`` it runs along, or None
+where the ``c`` part is constant along it. ``exp`` turns the first form into the second
+and ``log`` back; sums, means and extrema over axes along which the ``c`` part is
+constant keep the form; two forms combine only with the same layout; ``k = 0`` is
+independent of ``c``. Anything else that reads ``c``, or any other statement that reads
+a value that does (a store, a loop, a branch, a call of a function of yours), abandons
+the proof, as does a name assigned twice or an axis whose place is not known. So a
+proof is only made of arithmetic it fully understands; where it fails, ``c`` is
+differentiated as before.
+"""
+
+import ast
+
+import numpy as np
+
+from adgen.syntax import names_in, walk
+
+ZERO = ("add", 0.0, ())  # independent of c
+
+_EXTREMA = {np.max, np.amax, np.min, np.amin}
+_SUMS = {np.sum, np.mean}
+_METHODS = {"max": "extremum", "min": "extremum", "sum": "sum", "mean": "sum"}
+
+
+def irrelevant(body, result, shapes, resolver):
+    """The ids of the ``np.max``/``np.min`` calls (and ``x.max()``/``x.min()``) whose value
+    cannot change the function's result ``result`` (a name)."""
+    proof = _Proof(shapes, resolver)
+    found = set()
+    for k, stmt in enumerate(body):
+        if not _assigns_a_name(stmt):
+            continue
+        for node in walk(stmt.value):
+            layout = proof.extremum_layout(node) if isinstance(node, ast.Call) else None
+            if layout is not None and proof.independent(body[k:], node, layout, result):
+                found.add(id(node))
+    return found
+
+
+class _Proof:
+    def __init__(self, shapes, resolver):
+        self.shapes = shapes
+        self.resolver = resolver
+        self.root = None  # the extremum call whose independence is being proved
+
+    def _ndim(self, node):
+        shape = self.shapes.of(node)
+        return len(shape) if isinstance(shape, tuple) else None
+
+    def _function(self, call):
+        """``(kind, operand, method)`` of a call: kind "extremum", "sum", "exp", "log" or
+        None; ``method``: called as a method of the operand (``x.max()``)."""
+        func = call.func
+        ok, fn = self.resolver.value_of(func, record=False)
+        if not ok:
+            if isinstance(func, ast.Attribute) and func.attr in _METHODS:  # an array's (the root's operand has a known shape; others read c)
+                return _METHODS[func.attr], func.value, True
+            return None, None, False
+        if not call.args:
+            return None, None, False
+        if any(fn is f for f in _EXTREMA):
+            return "extremum", call.args[0], False
+        if any(fn is f for f in _SUMS):
+            return "sum", call.args[0], False
+        if (fn is np.exp or fn is np.log) and len(call.args) == 1 and not call.keywords:
+            return fn.__name__, call.args[0], False
+        return None, None, False
+
+    def _reduced(self, call, operand, method):
+        """``(axes reduced, counted from the last, or None for all; keepdims)`` of a
+        reduction call, or None when its arguments are not literal or an axis cannot be
+        placed."""
+        if call.args[0 if method else 1 :]:
+            return None
+        options = {kw.arg: kw.value for kw in call.keywords}
+        if not set(options) <= {"axis", "keepdims"}:
+            return None
+        keep = options.get("keepdims")
+        if keep is not None and not (isinstance(keep, ast.Constant) and type(keep.value) is bool):
+            return None
+        keepdims = keep is not None and keep.value
+        axis = options.get("axis")
+        if axis is None or (isinstance(axis, ast.Constant) and axis.value is None):
+            return None, keepdims
+        items = [_number(i) for i in (axis.elts if isinstance(axis, ast.Tuple) else [axis])]
+        if not all(i is not None and i == int(i) for i in items):
+            return None
+        items = [int(i) for i in items]
+        ndim = self._ndim(operand)
+        if ndim is None:
+            return (frozenset(items), keepdims) if all(i < 0 for i in items) else None
+        if not all(-ndim <= i < ndim for i in items):
+            return None
+        return frozenset(i - ndim if i >= 0 else i for i in items), keepdims
+
+    def extremum_layout(self, call):
+        """The layout of a ``max``/``min`` call's value (the ``c`` of the module's
+        docstring), or None for any other call or one whose axes are not known."""
+        kind, operand, method = self._function(call)
+        if kind != "extremum":
+            return None
+        reduced = self._reduced(call, operand, method)
+        ndim = self._ndim(operand)
+        if reduced is None or ndim is None:
+            return None
+        axes, keepdims = reduced
+        if axes is None:
+            return ()
+        varying = [a for a in range(-ndim, 0) if a not in axes]
+        if keepdims:
+            return _stripped(tuple(None if a in axes else a + ndim for a in range(-ndim, 0)))
+        return tuple(a + ndim for a in varying)
+
+    def independent(self, statements, root, layout, result):
+        """Does ``result`` not depend on the value of the call ``root`` (of form
+        ``("add", 1, layout)``), found in the first of ``statements``? They run in order,
+        at the top of the function: a name assigned again takes its new form."""
+        self.root = (root, ("add", 1.0, layout))
+        forms = {}  # the names holding a value that depends on c -> its form
+        for stmt in statements:
+            if not (names_in(stmt) & set(forms) or (stmt is statements[0])):
+                continue
+            if not _assigns_a_name(stmt):
+                return False  # a store, a loop, a branch, a call as a statement
+            form = self._form(stmt.value, forms)
+            if form is None:
+                return False
+            forms.pop(stmt.targets[0].id, None)
+            if form[1] != 0.0:
+                forms[stmt.targets[0].id] = form
+        return result not in forms
+
+    def _form(self, node, forms):
+        if node is self.root[0]:
+            return self.root[1]
+        if not (names_in(node) & set(forms) or any(n is self.root[0] for n in walk(node))):
+            return ZERO
+        if isinstance(node, ast.Name):
+            return forms[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self._form(node.operand, forms)
+            return inner and ((inner[0], -inner[1], inner[2]) if inner[0] == "add" else inner)
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, forms)
+        if isinstance(node, ast.Call):
+            return self._call(node, forms)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, forms)
+        return None
+
+    def _binop(self, node, forms):
+        left, right = self._form(node.left, forms), self._form(node.right, forms)
+        if left is None or right is None:
+            return None
+        if left[1] != 0.0 and right[1] != 0.0 and left[2] != right[2]:
+            return None  # c laid out differently in the two: c[i] + c[j] is no multiple of c
+        layout = left[2] if left[1] != 0.0 else right[2]
+        op = type(node.op)
+        if op in (ast.Add, ast.Sub) and _additive(left) and _additive(right):
+            return _made("add", left[1] + (1.0 if op is ast.Add else -1.0) * right[1], layout)
+        number = _number(node.right) if op in (ast.Mult, ast.Div) else None
+        if number is None and op is ast.Mult:
+            number, left, right = _number(node.left), right, left
+        if number and left[0] == "add":  # (u + k c) * 2.0 = 2 u + 2 k c
+            return _made("add", left[1] * number if op is ast.Mult else left[1] / number, layout)
+        if op in (ast.Mult, ast.Div) and _multiplicative(left) and _multiplicative(right):
+            return _made("mul", left[1] + (1.0 if op is ast.Mult else -1.0) * right[1], layout)
+        if op is ast.Pow and _multiplicative(left) and right is ZERO and isinstance(node.right, ast.Constant) and type(node.right.value) in (int, float):
+            return _made("mul", left[1] * node.right.value, layout)
+        return None
+
+    def _call(self, node, forms):
+        kind, operand, method = self._function(node)
+        if kind is None:
+            return None
+        if _reads(node, forms, self.root[0]) - _reads(operand, forms, self.root[0]) or (not method and _reads_any(node.args[1:], forms, self.root[0])):
+            return None  # c read by an argument other than the operand
+        inner = self._form(operand, forms)
+        if inner is None:
+            return None
+        if kind == "exp":
+            return _made("mul", inner[1], inner[2]) if _additive(inner) else None
+        if kind == "log":
+            return _made("add", inner[1], inner[2]) if _multiplicative(inner) else None
+        reduced = self._reduced(node, operand, method)
+        if reduced is None or not (_multiplicative(inner) if kind == "sum" else _additive(inner)):
+            return None
+        axes, keepdims = reduced
+        layout = inner[2]
+        if axes is None:
+            return inner if not layout else None  # over every axis: only a c constant everywhere
+        if any(-a <= len(layout) and layout[a] is not None for a in axes):
+            return None  # reduced along an axis where the c part varies
+        if keepdims:
+            return inner
+        kept = tuple(d for a, d in zip(range(-len(layout), 0), layout) if a not in axes)
+        return _made(inner[0], inner[1], _stripped(kept))
+
+    def _subscript(self, node, forms):
+        """``m[:, 0]``, ``m[:, None]``: an integer only where the ``c`` part is constant."""
+        inner = self._form(node.value, forms)
+        ndim = self._ndim(node.value)
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if inner is None or ndim is None or _reads_any(items, forms, self.root[0]):
+            return None
+        padded = [None] * (ndim - len(inner[2])) + list(inner[2])
+        out, axis = [], 0
+        for item in items:
+            if isinstance(item, ast.Constant) and item.value is None:
+                out.append(None)
+            elif isinstance(item, ast.Slice) and item.lower is None and item.upper is None and item.step is None and axis < ndim:
+                out.append(padded[axis])
+                axis += 1
+            elif isinstance(item, ast.Constant) and type(item.value) is int and axis < ndim and padded[axis] is None:
+                axis += 1
+            else:
+                return None
+        return (inner[0], inner[1], _stripped(tuple(out + padded[axis:])))
+
+
+def _assigns_a_name(stmt):
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+
+
+def _reads(node, forms, root):
+    """The values of ``forms`` (and the root call) ``node`` reads."""
+    found = {n.id for n in walk(node) if isinstance(n, ast.Name) and n.id in forms}
+    return found | ({"<root>"} if any(n is root for n in walk(node)) else set())
+
+
+def _reads_any(nodes, forms, root):
+    return any(_reads(n, forms, root) for n in nodes)
+
+
+def _number(node):
+    """The value of a literal number (``2.0``, ``-0.5``), else None."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _number(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
+    return None
+
+
+def _stripped(layout):
+    """A layout without the leading axes where the ``c`` part is constant (broadcasting adds them)."""
+    k = 0
+    while k < len(layout) and layout[k] is None:
+        k += 1
+    return layout[k:]
+
+
+def _additive(form):
+    return form[0] == "add" or form[1] == 0.0
+
+
+def _multiplicative(form):
+    return form[0] == "mul" or form[1] == 0.0
+
+
+def _made(kind, k, layout):
+    return ZERO if k == 0.0 else (kind, k, layout)
