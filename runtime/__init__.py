@@ -64,6 +64,7 @@ PUBLIC = {
     "expand": ("rules.reductions.expand", "the cotangent of a sum broadcast back to the summed shape"),
     "nonzero": ("core.nonzero", "is a cotangent other than the scalar 0.0 that stands for any zero"),
     "zeros_for": ("core.zeros_for", "a fresh zero gradient of an array's shape, added into entry by entry"),
+    "entries_of": ("core.entries_of", "the cotangent of an array built from a list of numbers, one entry each"),
     "zero_for_real": ("core.zero_for_real", "the zero cotangent of a value adgen judged real"),
     "over": ("singular.over", "g / den (g * num / den), exactly 0 where g is 0"),
     "times": ("singular.times", "g * factor, exactly 0 where g is 0"),

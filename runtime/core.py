@@ -158,6 +158,14 @@ def zeros_for(x):
     return np.zeros(np.shape(x), float_dtype(x))
 
 
+def entries_of(g, n):
+    """The cotangent of ``np.array([a_0, ..., a_{n-1}])`` built from numbers, as an array of
+    its ``n`` entries' cotangents (a number standing for every entry, broadcast)."""
+    if type(g) is np.ndarray and g.shape == (n,):
+        return g
+    return np.broadcast_to(g, (n,))
+
+
 def zero_for_real(g, x):
     """The zero cotangent of the imaginary part or angle of ``x``, which adgen judged real
     (AD411 when it is complex after all: a complex value adgen did not see)."""

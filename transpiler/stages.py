@@ -40,6 +40,7 @@ from adgen import (
     tuples,
     unroll,
     variadic,
+    vectors,
 )
 from adgen import normalize as normalizing
 from adgen import optimize as optimizing
@@ -211,6 +212,7 @@ def optimize(job, form):
     backward = broadcasts.shapes_of_operands(form.forward, backward, params(form.func), form.shapes)
     forward, backward = optimizing.run(form.forward, backward, form.rev.backward_names, form.rev.large, job.debug)
     backward = container_reversal.drop_unread_restores(backward)
+    backward = vectors.simplified(forward, backward, form.shapes)
     if not job.callee:  # a callee's backward reads its arrays from the record: its adjoints stay as they are
         backward = entries.in_place(forward, backward, form.shapes)
     if job.scalars:
