@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from adgen import calls, emit, errors, fingerprint, forward_calls, guards, lift, source, stages, subset
+from adgen import calls, emit, errors, fingerprint, forward_calls, guards, lift, shapes, source, stages, subset
 from adgen.errors import AdgenError, Diagnostics, InternalError, TranspileError
 from adgen.names import JVP
 from adgen.stages import Job, params
@@ -110,7 +110,7 @@ def transform(src, wrt=0, origin=None, command=None, arg_shapes=None, debug=Fals
     parameter name -> the object of the user's (or class) the call passes, to resolve its
     methods (``instances``). ``mode``: ``"reverse"`` (the gradient) or ``"forward"``
     (``jvp_f``: the value and its tangent along the tangents of ``wrt``)."""
-    with stage("transform", src), collector_paused():
+    with stage("transform", src), collector_paused(), shapes.remembered():
         return _transform(src, wrt, origin, command, arg_shapes, debug, base, lines, has_aux, samples, mode, scalars)
 
 
@@ -187,7 +187,7 @@ def stage_texts(src, wrt=0, **options):
     """``[(stage name, form's class name, form's text)]`` for ``src``'s gradient function.
     ``options``: ``arg_shapes``, ``debug``, ``has_aux``, ``samples``."""
     seen = []
-    with stage("transform", src), collector_paused():
+    with stage("transform", src), collector_paused(), shapes.remembered():
         with stage("check"):
             subset.raise_if_unsupported(src)
         run(_job(src, wrt, **options), seen)

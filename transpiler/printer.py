@@ -15,16 +15,15 @@ The tree given is not changed: the printer works on a copy.
 """
 
 import ast
-import copy
 
-from adgen.syntax import statements
+from adgen.syntax import clone, statements
 
 _BARE_TUPLE = (ast.Return, ast.Assign, ast.AugAssign, ast.Expr)
 
 
 def source(func):
     """The text of ``func`` (an ``ast.FunctionDef``), ending with a newline."""
-    tree = _Habits().visit(copy.deepcopy(func))
+    tree = _Habits().visit(clone(func))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 

@@ -28,6 +28,7 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
 """
 
 import ast
+import contextlib
 import types
 
 import numpy as np
@@ -340,6 +341,24 @@ class Shapes:
 
 
 _ANALYSED = set()  # the code of the functions whose results are being found (recursion: unknown)
+_CUTS = 0  # how many times ``returned`` met a recursion
+_FOUND = None  # while a transform runs (``remembered``): (code, globals, shapes) -> what ``returned`` found
+
+
+@contextlib.contextmanager
+def remembered():
+    """``returned``'s answers kept while a transform runs (its callees' shapes are asked
+    for at every call, in every pass), and forgotten after: a name may be rebound before
+    the next."""
+    global _FOUND
+    if _FOUND is not None:  # a transform inside one (a callee's): the outer one's answers hold
+        yield
+        return
+    _FOUND = {}
+    try:
+        yield
+    finally:
+        _FOUND = None
 
 
 def returned(fn, shapes):
@@ -347,9 +366,25 @@ def returned(fn, shapes):
     arguments of ``shapes`` (positional, in order; None where unknown), or None. Its body is
     read as the transform reads a callee's: its names resolved as they are now (and
     recorded for the guards)."""
+    global _CUTS
     code = fn.__code__
-    if code in _ANALYSED or code.co_flags & 0x0C or code.co_kwonlyargcount or len(shapes) > code.co_argcount:
-        return None  # recursion, *args or **kwargs, keyword-only parameters, or a call Python would refuse
+    if code in _ANALYSED:
+        _CUTS += 1
+        return None  # a recursion: unknown
+    if code.co_flags & 0x0C or code.co_kwonlyargcount or len(shapes) > code.co_argcount:
+        return None  # *args or **kwargs, keyword-only parameters, or a call Python would refuse
+    key = (code, id(fn.__globals__), tuple(shapes))
+    if _FOUND is not None and key in _FOUND:
+        return _FOUND[key]
+    cuts = _CUTS
+    found = _returned(fn, shapes)
+    if _FOUND is not None and _CUTS == cuts:  # not where a recursion was cut short: that is unknown only there
+        _FOUND[key] = found
+    return found
+
+
+def _returned(fn, shapes):
+    code = fn.__code__
     try:
         src = source.load(fn)
     except errors.AdgenError:
