@@ -2,7 +2,9 @@
 
 A stable softmax or log-sum-exp subtracts each row's maximum ``c`` before ``np.exp``
 and adds it back, or divides it out: ``z = x - c; z - np.log(np.sum(np.exp(z), axis=1,
-keepdims=True))``. The result does not depend on ``c`` at all, so the cotangent that
+keepdims=True))``; a soft minimum of numbers subtracts their minimum,
+``m - g * np.log(np.exp(-(a - m) / g) + np.exp(-(b - m) / g))`` with
+``m = np.minimum(a, b)``. The result does not depend on ``c`` at all, so the cotangent that
 reaches ``c`` is zero, mathematically; reverse mode would still compute it (the entries
 equal to the maximum, a sum, a division: a pass over the array that adds rounding
 noise). This module proves, for each such ``c``, that the result is independent of it;
@@ -16,14 +18,16 @@ The proof follows the straight-line code after ``c`` and gives each value that r
 - ``("add", k, layout)``: ``u + k * c`` with ``u`` independent of ``c``;
 - ``("mul", k, layout)``: ``u * exp(k * c)``;
 
-where ``layout`` says where ``c``'s entries lie: for each axis of the value (counted
+where ``k`` is a number times a product of powers of numbers the function does not
+change after ``c`` (``-1 / g``, so that ``g * (-1 / g)`` is ``-1``), and ``layout`` says where ``c``'s entries lie: for each axis of the value (counted
 from the last, as broadcasting aligns them), the axis of ``c`` it runs along, or None
 where the ``c`` part is constant along it. ``exp`` turns the first form into the second
 and ``log`` back; sums, means and extrema over axes along which the ``c`` part is
 constant keep the form; two forms combine only with the same layout; ``k = 0`` is
 independent of ``c``. Anything else that reads ``c``, or any other statement that reads
 a value that does (a store, a loop, a branch, a call of a function of yours), abandons
-the proof, as does a name assigned twice or an axis whose place is not known. So a
+the proof, as does an axis whose place is not known. In a loop's body, a value that
+depends on ``c`` must be read only later in the same pass through the body. So a
 proof is only made of arithmetic it fully understands; where it fails, ``c`` is
 differentiated as before.
 """
@@ -34,41 +38,64 @@ import numpy as np
 
 from adgen.syntax import names_in, walk
 
-ZERO = ("add", 0.0, ())  # independent of c
+ONE = (1.0, ())  # k: a number, and the names it is multiplied by, with their powers
+ZERO = ("add", (0.0, ()), ())  # independent of c
 
 _EXTREMA = {np.max, np.amax, np.min, np.amin}
+_PAIRWISE = {np.minimum, np.maximum, np.fmin, np.fmax, min, max}
 _SUMS = {np.sum, np.mean}
 _METHODS = {"max": "extremum", "min": "extremum", "sum": "sum", "mean": "sum"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def irrelevant(body, result, shapes, resolver):
-    """The ids of the ``np.max``/``np.min`` calls (and ``x.max()``/``x.min()``) whose value
-    cannot change the function's result ``result`` (a name)."""
-    proof = _Proof(shapes, resolver)
+    """The ids of the calls (``np.max``, ``np.min``, ``x.max()``, ``np.minimum``, ...)
+    whose value cannot change the function's result ``result`` (a name)."""
+    proof = _Proof(shapes, resolver, body)
     found = set()
-    for k, stmt in enumerate(body):
-        if not _assigns_a_name(stmt):
-            continue
-        for node in walk(stmt.value):
-            layout = proof.extremum_layout(node) if isinstance(node, ast.Call) else None
-            if layout is not None and proof.independent(body[k:], node, layout, result):
-                found.add(id(node))
+    for block in _blocks(body):
+        for k, stmt in enumerate(block):
+            if not _assigns_a_name(stmt):
+                continue
+            for node in walk(stmt.value):
+                layout = proof.root_layout(node) if isinstance(node, ast.Call) else None
+                if layout is not None and proof.independent(block[k:], node, layout, result if block is body else None):
+                    found.add(id(node))
     return found
 
 
+def _blocks(body):
+    """``body`` and every block of statements inside it (not in functions defined there)."""
+    todo = [body]
+    while todo:
+        block = todo.pop()
+        yield block
+        for stmt in block:
+            if not isinstance(stmt, _SCOPES):
+                todo.extend(getattr(stmt, field) for field in ("body", "orelse", "finalbody") if isinstance(getattr(stmt, field, None), list))
+
+
 class _Proof:
-    def __init__(self, shapes, resolver):
+    def __init__(self, shapes, resolver, body):
         self.shapes = shapes
         self.resolver = resolver
-        self.root = None  # the extremum call whose independence is being proved
+        self.loads = {}  # name -> its loads in the function: (the load, inside a function defined there?)
+        todo = [(s, False) for s in body]
+        while todo:
+            node, inner = todo.pop()
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self.loads.setdefault(node.id, []).append((node, inner))
+            todo.extend((child, inner or isinstance(node, _SCOPES)) for child in ast.iter_child_nodes(node))
+        self.root = None  # (the call whose independence is being proved, its form)
+        self.factors = set()  # the names the forms' k are multiplied by
 
     def _ndim(self, node):
         shape = self.shapes.of(node)
         return len(shape) if isinstance(shape, tuple) else None
 
     def _function(self, call):
-        """``(kind, operand, method)`` of a call: kind "extremum", "sum", "exp", "log" or
-        None; ``method``: called as a method of the operand (``x.max()``)."""
+        """``(kind, operand, method)`` of a call: kind "extremum", "pairwise", "sum",
+        "exp", "log" or None; ``method``: called as a method of the operand (``x.max()``)."""
         func = call.func
         ok, fn = self.resolver.value_of(func, record=False)
         if not ok:
@@ -79,6 +106,8 @@ class _Proof:
             return None, None, False
         if any(fn is f for f in _EXTREMA):
             return "extremum", call.args[0], False
+        if any(fn is f for f in _PAIRWISE):
+            return "pairwise", None, False
         if any(fn is f for f in _SUMS):
             return "sum", call.args[0], False
         if (fn is np.exp or fn is np.log) and len(call.args) == 1 and not call.keywords:
@@ -112,10 +141,14 @@ class _Proof:
             return None
         return frozenset(i - ndim if i >= 0 else i for i in items), keepdims
 
-    def extremum_layout(self, call):
-        """The layout of a ``max``/``min`` call's value (the ``c`` of the module's
-        docstring), or None for any other call or one whose axes are not known."""
+    def root_layout(self, call):
+        """The layout of the value of a ``max``/``min`` reduction or an elementwise
+        ``np.minimum``/``np.maximum`` (the ``c`` of the module's docstring), or None for
+        any other call or one whose shape is not known."""
         kind, operand, method = self._function(call)
+        if kind == "pairwise":
+            shape = self.shapes.of(call)
+            return tuple(range(len(shape))) if isinstance(shape, tuple) and not call.keywords else None
         if kind != "extremum":
             return None
         reduced = self._reduced(call, operand, method)
@@ -125,29 +158,42 @@ class _Proof:
         axes, keepdims = reduced
         if axes is None:
             return ()
-        varying = [a for a in range(-ndim, 0) if a not in axes]
         if keepdims:
             return _stripped(tuple(None if a in axes else a + ndim for a in range(-ndim, 0)))
-        return tuple(a + ndim for a in varying)
+        return tuple(a + ndim for a in range(-ndim, 0) if a not in axes)
 
     def independent(self, statements, root, layout, result):
-        """Does ``result`` not depend on the value of the call ``root`` (of form
-        ``("add", 1, layout)``), found in the first of ``statements``? They run in order,
-        at the top of the function: a name assigned again takes its new form."""
-        self.root = (root, ("add", 1.0, layout))
-        forms = {}  # the names holding a value that depends on c -> its form
-        for stmt in statements:
-            if not (names_in(stmt) & set(forms) or (stmt is statements[0])):
+        """Does the result not depend on the value of the call ``root`` (of form
+        ``("add", 1, layout)``), found in the first of ``statements``? They run in order:
+        a name assigned again takes its new form. ``result``: the function's result
+        name, where ``statements`` end its body; else they end a loop's or a branch's,
+        and what depends on ``c`` may be read only later in them."""
+        self.root, self.factors = (root, ("add", ONE, layout)), set()
+        forms, ever, reads = {}, {}, set()  # names depending on c -> form; -> where first assigned; the loads read
+        for k, stmt in enumerate(statements):
+            used = names_in(stmt) & set(forms)
+            if not (used or k == 0):
+                if names_in(stmt) & self.factors:
+                    return False  # a name k is multiplied by, changed
                 continue
             if not _assigns_a_name(stmt):
                 return False  # a store, a loop, a branch, a call as a statement
             form = self._form(stmt.value, forms)
-            if form is None:
+            name = stmt.targets[0].id
+            if form is None or name in self.factors:
                 return False
-            forms.pop(stmt.targets[0].id, None)
-            if form[1] != 0.0:
-                forms[stmt.targets[0].id] = form
-        return result not in forms
+            reads |= {id(n) for n in walk(stmt.value) if isinstance(n, ast.Name) and n.id in forms}
+            forms.pop(name, None)
+            if not _zero(form):
+                forms[name] = form
+                ever.setdefault(name, k)
+        if result is not None and result in forms:
+            return False
+        for name in ever:
+            for node, inner in self.loads.get(name, []):
+                if inner or (result is None and id(node) not in reads):
+                    return False  # read by a function defined here, or where it may hold another pass's value
+        return True
 
     def _form(self, node, forms):
         if node is self.root[0]:
@@ -158,7 +204,7 @@ class _Proof:
             return forms[node.id]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             inner = self._form(node.operand, forms)
-            return inner and ((inner[0], -inner[1], inner[2]) if inner[0] == "add" else inner)
+            return inner and ((inner[0], _scaled(inner[1], -1.0), inner[2]) if inner[0] == "add" else inner)
         if isinstance(node, ast.BinOp):
             return self._binop(node, forms)
         if isinstance(node, ast.Call):
@@ -171,26 +217,50 @@ class _Proof:
         left, right = self._form(node.left, forms), self._form(node.right, forms)
         if left is None or right is None:
             return None
-        if left[1] != 0.0 and right[1] != 0.0 and left[2] != right[2]:
+        if not _zero(left) and not _zero(right) and left[2] != right[2]:
             return None  # c laid out differently in the two: c[i] + c[j] is no multiple of c
-        layout = left[2] if left[1] != 0.0 else right[2]
+        layout = right[2] if _zero(left) else left[2]
         op = type(node.op)
-        if op in (ast.Add, ast.Sub) and _additive(left) and _additive(right):
-            return _made("add", left[1] + (1.0 if op is ast.Add else -1.0) * right[1], layout)
-        number = _number(node.right) if op in (ast.Mult, ast.Div) else None
-        if number is None and op is ast.Mult:
-            number, left, right = _number(node.left), right, left
-        if number and left[0] == "add":  # (u + k c) * 2.0 = 2 u + 2 k c
-            return _made("add", left[1] * number if op is ast.Mult else left[1] / number, layout)
-        if op in (ast.Mult, ast.Div) and _multiplicative(left) and _multiplicative(right):
-            return _made("mul", left[1] + (1.0 if op is ast.Mult else -1.0) * right[1], layout)
-        if op is ast.Pow and _multiplicative(left) and right is ZERO and isinstance(node.right, ast.Constant) and type(node.right.value) in (int, float):
-            return _made("mul", left[1] * node.right.value, layout)
+        if op in (ast.Add, ast.Sub):
+            sign = 1.0 if op is ast.Add else -1.0
+            if _additive(left) and _additive(right):
+                k = _added(left[1], right[1], sign)
+                return None if k is None else _made("add", k, layout)
+            if _multiplicative(left) and _multiplicative(right) and left[1] == right[1]:
+                return left if not _zero(left) else right  # u e^(kc) + v e^(kc) = (u + v) e^(kc)
+            return None
+        if op in (ast.Mult, ast.Div):
+            scaled = self._scaled_by(node, left, right, layout, op)
+            if scaled is not None:
+                return scaled
+            if _multiplicative(left) and _multiplicative(right):
+                k = _added(left[1], right[1], 1.0 if op is ast.Mult else -1.0)
+                return None if k is None else _made("mul", k, layout)
+            return None
+        if op is ast.Pow and _multiplicative(left) and _zero(right) and _number(node.right) is not None:
+            return _made("mul", _scaled(left[1], _number(node.right)), layout)
+        return None
+
+    def _scaled_by(self, node, left, right, layout, op):
+        """``(u + k c) * s``, ``(u + k c) / s``, ``s * (u + k c)`` for ``s`` a literal number or
+        a name holding a number: ``("add", k * s, layout)``; else None."""
+        if left[0] == "add" and not _zero(left) and _zero(right):
+            factor, power = node.right, 1 if op is ast.Mult else -1
+        elif op is ast.Mult and right[0] == "add" and not _zero(right) and _zero(left):
+            factor, power, left = node.left, 1, right
+        else:
+            return None
+        number = _number(factor)
+        if number is not None:
+            return _made("add", _scaled(left[1], number ** power), layout) if number else None
+        if isinstance(factor, ast.Name) and self.shapes.of(factor) == ():
+            self.factors.add(factor.id)
+            return ("add", _times(left[1], factor.id, power), layout)
         return None
 
     def _call(self, node, forms):
         kind, operand, method = self._function(node)
-        if kind is None:
+        if kind is None or operand is None:
             return None
         if _reads(node, forms, self.root[0]) - _reads(operand, forms, self.root[0]) or (not method and _reads_any(node.args[1:], forms, self.root[0])):
             return None  # c read by an argument other than the operand
@@ -198,9 +268,9 @@ class _Proof:
         if inner is None:
             return None
         if kind == "exp":
-            return _made("mul", inner[1], inner[2]) if _additive(inner) else None
+            return ("mul", inner[1], inner[2]) if _additive(inner) else None
         if kind == "log":
-            return _made("add", inner[1], inner[2]) if _multiplicative(inner) else None
+            return ("add", inner[1], inner[2]) if _multiplicative(inner) else None
         reduced = self._reduced(node, operand, method)
         if reduced is None or not (_multiplicative(inner) if kind == "sum" else _additive(inner)):
             return None
@@ -212,8 +282,7 @@ class _Proof:
             return None  # reduced along an axis where the c part varies
         if keepdims:
             return inner
-        kept = tuple(d for a, d in zip(range(-len(layout), 0), layout) if a not in axes)
-        return _made(inner[0], inner[1], _stripped(kept))
+        return (inner[0], inner[1], _stripped(tuple(d for a, d in zip(range(-len(layout), 0), layout) if a not in axes)))
 
     def _subscript(self, node, forms):
         """``m[:, 0]``, ``m[:, None]``: an integer only where the ``c`` part is constant."""
@@ -269,13 +338,39 @@ def _stripped(layout):
     return layout[k:]
 
 
+# -- k: a number times powers of names -------------------------------------------------------
+
+
+def _scaled(k, number):
+    return (k[0] * number, k[1])
+
+
+def _times(k, name, power):
+    factors = dict(k[1])
+    factors[name] = factors.get(name, 0) + power
+    return (k[0], tuple(sorted((n, p) for n, p in factors.items() if p)))
+
+
+def _added(a, b, sign):
+    """``a + sign * b``, or None when they are not multiples of one product of names."""
+    if b[0] == 0.0:
+        return a
+    if a[0] == 0.0:
+        return _scaled(b, sign)
+    return (a[0] + sign * b[0], a[1]) if a[1] == b[1] else None
+
+
+def _zero(form):
+    return form[1][0] == 0.0
+
+
 def _additive(form):
-    return form[0] == "add" or form[1] == 0.0
+    return form[0] == "add" or _zero(form)
 
 
 def _multiplicative(form):
-    return form[0] == "mul" or form[1] == 0.0
+    return form[0] == "mul" or _zero(form)
 
 
 def _made(kind, k, layout):
-    return ZERO if k == 0.0 else (kind, k, layout)
+    return ZERO if k[0] == 0.0 else (kind, k, layout)
