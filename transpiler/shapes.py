@@ -142,6 +142,14 @@ class Shapes:
                 shape = self._memo[node] = self._shape(node)
         return None if isinstance(shape, list) and not whole else shape
 
+    def result_of(self, node):
+        """The shape of a returned value ``node``: a tuple display's, the list of its items'
+        (None for an item not known)."""
+        if isinstance(node, ast.Tuple):
+            items = [self.of(e) for e in node.elts]
+            return items if any(isinstance(i, tuple) for i in items) else None
+        return None if node is None else self.of(node)
+
     def _shape(self, node):
         if isinstance(node, ast.Constant):
             ok = isinstance(node.value, (int, float)) and not isinstance(node.value, complex)
@@ -363,7 +371,8 @@ def remembered():
 
 def returned(fn, shapes):
     """The shape every ``return`` of the user's function ``fn`` gives, called with
-    arguments of ``shapes`` (positional, in order; None where unknown), or None. Its body is
+    arguments of ``shapes`` (positional, in order; None where unknown), or None; for
+    ``return a, b``, the list of the items' shapes (``_subscript`` picks one). Its body is
     read as the transform reads a callee's: its names resolved as they are now (and
     recorded for the guards)."""
     global _CUTS
@@ -398,11 +407,10 @@ def _returned(fn, shapes):
     _ANALYSED.add(code)
     try:
         inner = Shapes(body, params, {p: s for p, s in zip(params, shapes) if isinstance(s, tuple)}, resolver)
-        found = {inner.of(n.value) if n.value is not None else None for n in _returns(body)}
+        found = [inner.result_of(n.value) for n in _returns(body)]
     finally:
         _ANALYSED.discard(code)
-    one = found.pop() if len(found) == 1 else None
-    return one if isinstance(one, tuple) else None
+    return found[0] if found and all(f == found[0] for f in found) and found[0] is not None else None
 
 
 def _returns(body):
