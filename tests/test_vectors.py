@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gradcheck import numerical_grad
-from adgen import grad
+from adgen import grad, jvp
 
 
 def _rhs(state, k):
@@ -60,6 +60,14 @@ def unpacked_rows(m):
     return np.sum(top * bottom)
 
 
+def unpacked_dict_keys(a):
+    """A dict unpacks into its keys (it was read as d[0], d[1]: a KeyError)."""
+    d = {"k": a, "j": a * 2.0}
+    k1, k2 = d
+    (only,) = {"x": 1.0}
+    return np.sum(d[k1] ** 3 + d[k2]) * len(only)
+
+
 CASES = [
     (euler, (np.array([1.0, 0.5, -0.3]), 1.3)),
     (unpacked_at_the_top, (np.array([0.7, -1.2]),)),
@@ -69,6 +77,7 @@ CASES = [
     (unpacked_twice, (np.array([0.3, 0.8]),)),
     (built_from_arrays, (np.array([0.3, 0.8]),)),
     (unpacked_rows, (np.array([[0.3, 0.8], [1.5, -0.2]]),)),
+    (unpacked_dict_keys, (np.array([0.3, -0.6]),)),
 ]
 
 
@@ -78,6 +87,10 @@ def test_gradients_match_finite_differences(fn, args):
     got = grad(fn, wrt=wrt)(*args)
     for i in wrt:
         np.testing.assert_allclose(got[i], numerical_grad(fn, list(args), i), rtol=1e-6, atol=1e-9)
+    v = 0.5 if np.ndim(args[0]) == 0 else np.linspace(-1.0, 1.0, np.size(args[0])).reshape(np.shape(args[0]))
+    h = 1e-6
+    moved = lambda s: fn(args[0] + s * h * v, *args[1:])  # noqa: E731
+    np.testing.assert_allclose(jvp(fn)(*args, v)[1], (moved(1) - moved(-1)) / (2 * h), rtol=1e-6, atol=1e-8)
 
 
 def test_the_unpack_and_the_build_are_read_entry_by_entry():

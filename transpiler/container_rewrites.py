@@ -216,6 +216,8 @@ class Rewriter:
             return [stmt]  # refused by check
         out = []
         written = names_in(target)
+        if isinstance(value, ast.Dict) or (isinstance(value, ast.Name) and value.id in self.dicts):  # a dict unpacks into its keys, in order
+            value = ast.copy_location(ast.Call(func=ast.Name(id="list", ctx=ast.Load()), args=[value], keywords=[]), value)
         if isinstance(value, ast.Name) and value.id not in written:
             source = value
         else:
