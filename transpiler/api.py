@@ -312,19 +312,16 @@ def _shapes(args, kwargs):
 
 
 def _hot_key(args):
-    """A key that arguments of plain kinds (float arrays of a shape and dtype, floats, ints)
+    """A key that arguments of plain kinds (arrays of a shape and dtype, floats, ints)
     share with those of the same kinds and shapes, which get the same gradient; None for
     any other."""
-    key = []
-    for value in args:
-        kind = type(value)
-        if kind is np.ndarray:
-            key.append((value.shape, value.dtype.char))
-        elif kind is float or kind is int:
-            key.append(kind)
-        else:
-            return None
-    return tuple(key)
+    try:
+        return tuple([(v.shape, v.dtype) if type(v) is np.ndarray else _PLAIN[type(v)] for v in args])
+    except KeyError:
+        return None
+
+
+_PLAIN = {float: float, int: int}  # what _hot_key keys a number by: its type
 
 
 def _key_of(value):
