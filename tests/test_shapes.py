@@ -93,7 +93,7 @@ def test_specialised_code_sums_where_general_code_unbroadcasts():
     g = grad(layer, wrt=(0, 1))
     special, general = g.source_for(W, 0.5, x), g.source
     assert "_rt.real_args((W, b, x), 'W, b, x', ((5, 3), (), (3,)))\n" in special
-    assert "np.sum(_g1)" in special and "_rt.unbroadcast(_g1, b)" in general
+    assert "_g1.sum()" in special and "_rt.unbroadcast(_g1, b)" in general  # an array summed by its method (array_methods.py)
     assert "_rt.real_args((W, b, x), 'W, b, x')\n" in general
     assert "_db = _g1\n" in g.source_for(W, b, x)  # b already has the result's shape
 

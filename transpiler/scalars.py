@@ -64,7 +64,7 @@ def numbers_of(body, shapes):
     the others whose every assigned value is a number (pops from the tape aside)."""
     assigned = {}
     for node in walk(ast.Module(body=body, type_ignores=[])):
-        for target, value in _assignments(node):
+        for target, value in assignments(node):
             assigned.setdefault(target, []).append(value)
     primal = {n for n, s in shapes.names.items() if s == ()}
     numbers = set(primal)
@@ -80,7 +80,7 @@ def numbers_of(body, shapes):
     return numbers
 
 
-def _assignments(node):
+def assignments(node):
     """``(name, value)`` per name ``node`` assigns; ``value`` None for what the tape gives
     back (it is what was pushed) and for loop targets (``range`` counters are the primal's)."""
     if isinstance(node, ast.Assign):

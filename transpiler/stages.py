@@ -12,6 +12,7 @@ from adgen import (
     activity,
     aliasing,
     along_axis,
+    array_methods,
     auxiliary,
     broadcasts,
     calls,
@@ -215,8 +216,9 @@ def optimize(job, form):
     backward = vectors.simplified(forward, backward, form.shapes)
     if not job.callee:  # a callee's backward reads its arrays from the record: its adjoints stay as they are
         backward = entries.in_place(forward, backward, form.shapes)
-    if job.scalars:
+    if job.scalars:  # specialised to the arguments' shapes: arrays are NumPy's
         forward, backward, _ = scalars.specialise(forward, backward, form.shapes)
+        forward, backward = array_methods.called_as_methods(forward, backward, form.shapes)
     return advance(form, Optimized, forward=forward, backward=backward)
 
 
