@@ -197,6 +197,10 @@ class Forward:
         fn, args, keywords, rebuild, label = found
         if registry.is_nondiff(fn):
             return node, None
+        if (fn is np.array or fn is np.asarray) and not keywords and len(args) == 1 and self._numbers(args[0]):
+            parts = [self.expr(e, pre) for e in args[0].elts]  # an array of numbers: the array of their tangents
+            tangents = ast.List(elts=[ast.Constant(0.0) if t is None else t for _, t in parts], ctx=ast.Load())
+            return rebuild([type(args[0])(elts=[p for p, _ in parts], ctx=ast.Load())], []), call("np.array", tangents)
         how = tangent_registry.lookup(fn)
         rule = registry.lookup(fn)
         if how is not None and how.written:
@@ -416,6 +420,10 @@ class Forward:
                 continue
             return False
         return True
+
+    def _numbers(self, node):
+        """Is ``node`` a list or tuple display of values known to be numbers?"""
+        return isinstance(node, (ast.List, ast.Tuple)) and bool(node.elts) and all(self.shapes.of(e) == () for e in node.elts)
 
     def _cheap(self, node):
         """Cheap to read again: a name, a constant, an entry or slice of a named array

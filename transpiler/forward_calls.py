@@ -34,14 +34,16 @@ class Callees:
         self.imports = {}
         self.sources = []  # the source.Source of each, for the guards and the header's hash
 
-    def function(self, fn, active, statics=None, variant=None, samples=None):
+    def function(self, fn, active, statics=None, variant=None, samples=None, arg_shapes=None):
         """The name of the tangent function of ``fn`` in its parameters ``active``, made for
         the functions ``statics`` (parameter -> function) its call passes; ``variant``:
         ``(source, key)`` of ``fn`` specialised to a call's count of ``*args``, or None;
         ``samples``: parameter -> the object of the user's the call passes it (``instances``),
-        made per structure of those objects as reverse mode's callees are."""
-        statics, samples = statics or {}, samples or {}
-        shapes = tuple((p, instances.structure(v)) for p, v in sorted(samples.items()))
+        made per structure of those objects as reverse mode's callees are; ``arg_shapes``:
+        parameter -> the shape of the array (or number) the call passes, where known: the
+        tangent function is specialised to them, as reverse mode's callees are."""
+        statics, samples, arg_shapes = statics or {}, samples or {}, arg_shapes or {}
+        shapes = tuple((p, instances.structure(v)) for p, v in sorted(samples.items())) + tuple(sorted(arg_shapes.items()))
         key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1], shapes)  # a Lifted is not hashable
         if key not in self.made:
             taken = self.reserved | set(self.made.values())
@@ -52,7 +54,7 @@ class Callees:
                 k += 1
                 name = f"{base}_{k}"
             self.made[key] = name
-            func, imports = self.make(fn, active, statics, variant and variant[0], samples)
+            func, imports = self.make(fn, active, statics, variant and variant[0], samples, arg_shapes)
             func.name = name
             self.defs.append(func)
             self.imports.update(imports)
@@ -119,7 +121,9 @@ def own_call(fwd, found, pre):
         fwd.diags.report(node, errors.AD224_OWN_FUNCTION, name=name)
         return node, None
     samples = {p: fwd.resolver.instances.of(v) for p, v in arguments.items() if isinstance(v, ast.AST)} if fwd.resolver.instances else {}
-    callee = fwd.callees.function(fn, active, statics, variant, {p: v for p, v in samples.items() if v is not None})
+    known = {p: fwd.shapes.of(v) for p, v in arguments.items() if isinstance(v, ast.AST) and p not in statics} if variant is None else {}
+    callee = fwd.callees.function(fn, active, statics, variant, {p: v for p, v in samples.items() if v is not None},
+                                  {p: s for p, s in known.items() if isinstance(s, tuple)})
     cells = [rt_call("freevar", clone(holder), ast.Constant(v)) for v in closure]
     args = [clone(p) for p, _ in lowered.values()] + cells + [lowered[param][1] for param in active]
     kept = fwd.names.temp()

@@ -159,22 +159,22 @@ def _job(src, wrt, **options):
     wrt_names, wrt_tuple = parse_wrt(src, src.func, wrt)
     job = Job(src, wrt_names, None, wrt_tuple=wrt_tuple, **options)
     job.program = calls.Program(src, lambda variant, samples: _callee(job, variant, samples))
-    make = lambda fn, active, statics, spec, samples: _tangent_callee(job, fn, active, statics, spec, samples)  # noqa: E731
+    make = lambda fn, active, statics, spec, samples, shapes: _tangent_callee(job, fn, active, statics, spec, samples, shapes)  # noqa: E731
     job.callees = forward_calls.Callees(make, reserved={JVP + src.name})
     return job
 
 
-def _tangent_callee(job, fn, active, statics, src=None, samples=None):
+def _tangent_callee(job, fn, active, statics, src=None, samples=None, arg_shapes=None):
     """Forward mode: the tangent function of the user's function ``fn`` in its parameters
     ``active`` (``forward_calls.Callees``), made for the functions ``statics`` (parameter ->
     function) its call passes, from ``src`` when given (``fn`` specialised to a call's
-    ``*args`` or counts), for the objects ``samples`` (parameter -> object) it passes: the
-    same stages, its result ``(value, tangent)``."""
+    ``*args`` or counts), for the objects ``samples`` (parameter -> object) and the shapes
+    ``arg_shapes`` (parameter -> shape) it passes: the same stages, its result ``(value, tangent)``."""
     src = src or (fn.src if isinstance(fn, lift.Lifted) else source.load(fn))
     if statics:
         src = dataclasses.replace(src, statics={**src.statics, **statics})
     job.callees.sources.append(src)
-    sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True, samples=samples)  # not specialised: any shapes
+    sub = Job(src, tuple(active), None, callees=job.callees, tangent_callee=True, samples=samples, arg_shapes=arg_shapes or None)
     sub.program = calls.Program(src, lambda variant, samples: _callee(sub, variant, samples))
     sub.program.lifted.update(job.program.lifted)  # a lifted nested def calls its siblings by their names
     with stage("check"):

@@ -160,6 +160,9 @@ class _Rewriter(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         path = path_of(node.func)
+        if path == "_rt.over" and not node.keywords and len(node.args) in (2, 3) and self._integer(node.args[1]) and self.shapes.int_value(node.args[1]):
+            top = node.args[0] if len(node.args) == 2 else ast.BinOp(left=node.args[0], op=ast.Mult(), right=node.args[2])  # / n, a count known not 0
+            return ast.copy_location(ast.BinOp(left=top, op=ast.Div(), right=node.args[1]), node)
         if node.keywords or not node.args or not all(self._number(a) for a in node.args):
             return node
         if path in MATH and len(node.args) == (2 if MATH[path] in ("atan2", "hypot") else 1):
