@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
+from scalar_programs import soft_dtw  # a soft minimum of numbers, cell by cell (its minimum carries no derivative: shifts.py)
 from scipy.linalg import block_diag, cho_factor, cho_solve, lu_factor, lu_solve, solve, solve_banded, solve_triangular
 
 
@@ -685,6 +686,7 @@ def tuple_cases():
         (gp_nll, (r.standard_normal((3, 3)), r.standard_normal(3)), (0, 1)),
         (scipy_solves, (square, r.standard_normal(3)), (0, 1)),
         (one_item_unpacks, (r.standard_normal(3),), 0),
+        (soft_dtw, (np.abs(r.standard_normal((3, 3))), 0.7), 0),
     ]
 
 

@@ -33,9 +33,11 @@ differentiated as before.
 """
 
 import ast
+import math
 
 import numpy as np
 
+from adgen import runtime
 from adgen.syntax import names_in, walk
 
 ONE = (1.0, ())  # k: a number, and the names it is multiplied by, with their powers
@@ -110,8 +112,10 @@ class _Proof:
             return "pairwise", None, False
         if any(fn is f for f in _SUMS):
             return "sum", call.args[0], False
-        if (fn is np.exp or fn is np.log) and len(call.args) == 1 and not call.keywords:
+        if any(fn is f for f in (np.exp, np.log, math.exp, math.log)) and len(call.args) == 1 and not call.keywords:
             return fn.__name__, call.args[0], False
+        if fn is runtime.over and len(call.args) in (2, 3) and not call.keywords:  # a tangent module's division
+            return "over", None, False
         return None, None, False
 
     def _reduced(self, call, operand, method):
@@ -260,6 +264,9 @@ class _Proof:
 
     def _call(self, node, forms):
         kind, operand, method = self._function(node)
+        if kind == "over":  # _rt.over(a, d[, b]): a / d (a * b / d)
+            top = node.args[0] if len(node.args) == 2 else ast.BinOp(left=node.args[0], op=ast.Mult(), right=node.args[2])
+            return self._binop(ast.BinOp(left=top, op=ast.Div(), right=node.args[1]), forms)
         if kind is None or operand is None:
             return None
         if _reads(node, forms, self.root[0]) - _reads(operand, forms, self.root[0]) or (not method and _reads_any(node.args[1:], forms, self.root[0])):
