@@ -87,6 +87,12 @@ def check_grad(f, args, i, grad, rtol=1e-5, atol=1e-6, directions=4, seed=0):
             )
 
 
+def check_every_argument(f, args, grads, rtol=1e-6, atol=1e-9):
+    """``check_grad`` for each argument of ``f``, ``grads`` holding one gradient per argument."""
+    for i, g in enumerate(grads):
+        check_grad(f, list(args), i, g, rtol=rtol, atol=atol)
+
+
 def scalarize(f, g):
     """phi(*args) = <g, f(*args)>, summing over every output when f returns a tuple."""
 
