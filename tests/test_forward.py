@@ -388,3 +388,23 @@ def test_a_recursive_call_differentiating_other_arguments_gets_its_own_tangent_f
     check_grads(_swapping, (0.7, 1.3, 2), wrt=0, modes=("fwd", "rev"))
     text = jvp(_swapping).source_for(0.7, 1.3, 2)
     assert "def jvp__swapping(" in text and "def jvp__swapping_1(" in text
+
+
+def _tail_sum(x):
+    if x.shape[0] == 0:
+        return 0.0
+    return np.sin(x[0]) + _tail_sum(x[1:])
+
+
+def _scaled_tail_sum(x):
+    return 2.0 * _tail_sum(x)
+
+
+def test_a_recursion_on_smaller_arrays_gets_one_tangent_function_for_any_shape():
+    """A function of yours gets a tangent function for the shapes its call passes, but a
+    recursive call (here on ``x[1:]``) gets one for any shapes, not one per depth."""
+    x = np.linspace(0.1, 1.0, 30)
+    text = jvp(_scaled_tail_sum).source_for(x)
+    assert text.count("def jvp__tail_sum") == 2  # the call with x's shape, and the recursion
+    _, tangent = jvp(_scaled_tail_sum)(x, np.ones(30))
+    assert tangent == pytest.approx(2.0 * np.sum(np.cos(x)), rel=1e-12)

@@ -33,6 +33,7 @@ class Callees:
         self.defs = []
         self.imports = {}
         self.sources = []  # the source.Source of each, for the guards and the header's hash
+        self.making = set()  # id of each function whose tangent function is being made
 
     def function(self, fn, active, statics=None, variant=None, samples=None, arg_shapes=None):
         """The name of the tangent function of ``fn`` in its parameters ``active``, made for
@@ -42,7 +43,8 @@ class Callees:
         made per structure of those objects as reverse mode's callees are; ``arg_shapes``:
         parameter -> the shape of the array (or number) the call passes, where known: the
         tangent function is specialised to them, as reverse mode's callees are."""
-        statics, samples, arg_shapes = statics or {}, samples or {}, arg_shapes or {}
+        statics, samples = statics or {}, samples or {}
+        arg_shapes = {} if id(fn) in self.making else arg_shapes or {}  # a recursion: one tangent function for any shapes, not one per depth
         shapes = tuple((p, instances.structure(v)) for p, v in sorted(samples.items())) + tuple(sorted(arg_shapes.items()))
         key = (id(fn), tuple(active), tuple((k, id(v)) for k, v in sorted(statics.items())), variant and variant[1], shapes)  # a Lifted is not hashable
         if key not in self.made:
@@ -54,7 +56,11 @@ class Callees:
                 k += 1
                 name = f"{base}_{k}"
             self.made[key] = name
-            func, imports = self.make(fn, active, statics, variant and variant[0], samples, arg_shapes)
+            self.making.add(id(fn))
+            try:
+                func, imports = self.make(fn, active, statics, variant and variant[0], samples, arg_shapes)
+            finally:
+                self.making.discard(id(fn))
             func.name = name
             self.defs.append(func)
             self.imports.update(imports)
