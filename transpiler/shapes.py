@@ -29,6 +29,7 @@ unknown, which only ever costs an ``unbroadcast``, never a wrong gradient:
 
 import ast
 import contextlib
+import threading
 import types
 
 import numpy as np
@@ -349,8 +350,8 @@ class Shapes:
 
 
 _ANALYSED = set()  # the code of the functions whose results are being found (recursion: unknown)
-_CUTS = 0  # how many times ``returned`` met a recursion
-_FOUND = None  # while a transform runs (``remembered``): (code, globals, shapes) -> what ``returned`` found
+_RUN = threading.local()  # per thread: .found, while a transform runs (``remembered``): (code,
+# globals, shapes) -> what ``returned`` found; .cuts, how many times ``returned`` met a recursion
 
 
 @contextlib.contextmanager
@@ -358,15 +359,14 @@ def remembered():
     """``returned``'s answers kept while a transform runs (its callees' shapes are asked
     for at every call, in every pass), and forgotten after: a name may be rebound before
     the next."""
-    global _FOUND
-    if _FOUND is not None:  # a transform inside one (a callee's): the outer one's answers hold
+    if getattr(_RUN, "found", None) is not None:  # a transform inside one (a callee's): the outer one's answers hold
         yield
         return
-    _FOUND = {}
+    _RUN.found, _RUN.cuts = {}, 0
     try:
         yield
     finally:
-        _FOUND = None
+        _RUN.found = None
 
 
 def returned(fn, shapes):
@@ -375,20 +375,20 @@ def returned(fn, shapes):
     ``return a, b``, the list of the items' shapes (``_subscript`` picks one). Its body is
     read as the transform reads a callee's: its names resolved as they are now (and
     recorded for the guards)."""
-    global _CUTS
     code = fn.__code__
+    memo = getattr(_RUN, "found", None)
     if code in _ANALYSED:
-        _CUTS += 1
+        _RUN.cuts = getattr(_RUN, "cuts", 0) + 1
         return None  # a recursion: unknown
     if code.co_flags & 0x0C or code.co_kwonlyargcount or len(shapes) > code.co_argcount:
         return None  # *args or **kwargs, keyword-only parameters, or a call Python would refuse
     key = (code, id(fn.__globals__), tuple(shapes))
-    if _FOUND is not None and key in _FOUND:
-        return _FOUND[key]
-    cuts = _CUTS
+    if memo is not None and key in memo:
+        return memo[key]
+    cuts = getattr(_RUN, "cuts", 0)
     found = _returned(fn, shapes)
-    if _FOUND is not None and _CUTS == cuts:  # not where a recursion was cut short: that is unknown only there
-        _FOUND[key] = found
+    if memo is not None and getattr(_RUN, "cuts", 0) == cuts:  # not where a recursion was cut short: that is unknown only there
+        memo[key] = found
     return found
 
 
