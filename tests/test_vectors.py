@@ -32,6 +32,14 @@ def built_and_summed(a, b):
     return np.sum(v) + np.sum(v * v)  # the sum's cotangent may stand for all entries as one number
 
 
+def built_appended_and_summed(a, b):
+    """A list of numbers appended to before it becomes an array: the general code."""
+    xs = [a * b, a - b]
+    xs.append(a * a)
+    v = np.array(xs)
+    return np.sum(v * v)
+
+
 def built_and_indexed(a, b):
     v = np.array([a, b * b])
     return v[1] * 3.0 + v[0] ** 2
@@ -73,6 +81,7 @@ CASES = [
     (unpacked_at_the_top, (np.array([0.7, -1.2]),)),
     (built_and_summed, (0.4, -0.9)),
     (built_and_indexed, (0.4, -0.9)),
+    (built_appended_and_summed, (0.4, -0.9)),
     (partly_unpacked, (np.array([0.3, 0.8, -0.5]),)),
     (unpacked_twice, (np.array([0.3, 0.8]),)),
     (built_from_arrays, (np.array([0.3, 0.8]),)),

@@ -65,9 +65,12 @@ class _Entries(ast.NodeTransformer):
 
 
 def _number_lists(forward, shapes):
-    """Name -> length, for the names assigned once, in ``forward``, a list display of numbers."""
-    assigned, found = {}, {}
+    """Name -> length, for the names assigned once, in ``forward``, a list display of numbers,
+    and read once (by the ``np.array`` call: nothing appends to the list or stores into it)."""
+    assigned, found, reads = {}, {}, {}
     for node in walk(ast.Module(body=forward, type_ignores=[])):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 for name in walk(target):
@@ -79,7 +82,7 @@ def _number_lists(forward, shapes):
         return {}
     numbers = numbers_of(forward, shapes)
     return {name: len(value.elts) for name, value in found.items()
-            if assigned[name] == 1 and value.elts and all(is_number(e, numbers, shapes) for e in value.elts)}
+            if assigned[name] == 1 and reads.get(name) == 1 and value.elts and all(is_number(e, numbers, shapes) for e in value.elts)}
 
 
 def _plain_array(call, lists):
