@@ -346,7 +346,12 @@ def gp_grad(log_ell, log_sf, log_sn, X, y):
 
 
 def build_gp(scale=1.0):
-    rng = np.random.default_rng(5)
+    return _gp_inputs(5, scale)
+
+
+def _gp_inputs(seed, scale):
+    """Log hyperparameters, 150 (scaled) points in the plane and noisy targets."""
+    rng = np.random.default_rng(seed)
     n = _dim(150, scale, least=4)
     X = rng.uniform(-3.0, 3.0, (n, 2))
     y = np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.standard_normal(n)
@@ -470,11 +475,7 @@ def gp_chol_grad(log_ell, log_sf, log_sn, X, y):
 
 
 def build_gp_chol(scale=1.0):
-    rng = np.random.default_rng(9)
-    n = _dim(150, scale, least=4)
-    X = rng.uniform(-3.0, 3.0, (n, 2))
-    y = np.sin(X[:, 0]) * np.cos(X[:, 1]) + 0.1 * rng.standard_normal(n)
-    return 0.2, 0.1, -1.5, X, y
+    return _gp_inputs(9, scale)
 
 
 # --- rk4: the Lorenz system integrated by a fourth-order Runge-Kutta step function ----------

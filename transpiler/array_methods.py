@@ -21,7 +21,7 @@ import ast
 
 import numpy as np
 
-from adgen.scalars import assignments
+from adgen.scalars import assigned_values, surely
 from adgen.syntax import path_of, walk
 
 _FUNCTIONS = {"np.sum": "sum", "np.max": "max", "np.amax": "max", "np.min": "min", "np.amin": "min", "np.mean": "mean"}
@@ -40,21 +40,10 @@ def called_as_methods(forward, backward, shapes):
 
 def _numpy_names(body, shapes):
     """The names surely holding an array or a NumPy scalar (a greatest fixed point)."""
-    assigned = {}
-    for node in walk(ast.Module(body=body, type_ignores=[])):
-        for target, value in assignments(node):
-            assigned.setdefault(target, []).append(value)
+    assigned = assigned_values(body)
     arrays = {n for n, s in shapes.names.items() if isinstance(s, tuple) and s and n not in assigned}
     candidates = {n for n, values in assigned.items() if all(v is not None for v in values)}
-    found = arrays | candidates
-    changed = True
-    while changed:
-        changed = False
-        for name in sorted(candidates & found):
-            if not all(_is_numpy(v, found, shapes) for v in assigned[name]):
-                found.discard(name)
-                changed = True
-    return found
+    return surely(assigned, arrays, candidates, lambda v, names: _is_numpy(v, names, shapes))
 
 
 def _is_numpy(node, names, shapes):

@@ -62,25 +62,37 @@ def specialise(forward, backward, shapes, known=frozenset()):
 def numbers_of(body, shapes):
     """The names of ``body`` that surely hold a number: the primal's of shape ``()``, and
     the others whose every assigned value is a number (pops from the tape aside)."""
+    assigned = assigned_values(body)
+    primal = {n for n, s in shapes.names.items() if s == ()}
+    candidates = {n for n, values in assigned.items() if n not in shapes.names and any(v is not None for v in values)}
+    return surely(assigned, primal, candidates, lambda v, numbers: v is None or is_number(v, numbers, shapes))
+
+
+def assigned_values(body):
+    """Name -> the values ``body`` assigns it (``_assignments``)."""
     assigned = {}
     for node in walk(ast.Module(body=body, type_ignores=[])):
-        for target, value in assignments(node):
+        for target, value in _assignments(node):
             assigned.setdefault(target, []).append(value)
-    primal = {n for n, s in shapes.names.items() if s == ()}
-    numbers = set(primal)
-    candidates = {n for n, values in assigned.items() if n not in shapes.names and any(v is not None for v in values)}
-    numbers |= candidates
+    return assigned
+
+
+def surely(assigned, known, candidates, holds):
+    """``known`` and the ``candidates`` whose every value ``v`` in ``assigned`` ``holds(v,
+    names)``: the greatest fixed point, each candidate dropped as soon as one of its values
+    may not hold given the names still in."""
+    found = set(known) | set(candidates)
     changed = True
-    while changed:  # the greatest fixed point: drop a name as soon as one of its values may not be a number
+    while changed:
         changed = False
-        for name in sorted(candidates & numbers):
-            if not all(v is None or is_number(v, numbers, shapes) for v in assigned[name]):
-                numbers.discard(name)
+        for name in sorted(set(candidates) & found):
+            if not all(holds(v, found) for v in assigned[name]):
+                found.discard(name)
                 changed = True
-    return numbers
+    return found
 
 
-def assignments(node):
+def _assignments(node):
     """``(name, value)`` per name ``node`` assigns; ``value`` None for what the tape gives
     back (it is what was pushed) and for loop targets (``range`` counters are the primal's)."""
     if isinstance(node, ast.Assign):

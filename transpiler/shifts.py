@@ -81,15 +81,24 @@ class _Proof:
     def __init__(self, shapes, resolver, body):
         self.shapes = shapes
         self.resolver = resolver
-        self.loads = {}  # name -> its loads in the function: (the load, inside a function defined there?)
-        todo = [(s, False) for s in body]
-        while todo:
-            node, inner = todo.pop()
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self.loads.setdefault(node.id, []).append((node, inner))
-            todo.extend((child, inner or isinstance(node, _SCOPES)) for child in ast.iter_child_nodes(node))
+        self.body = body
+        self._loads = None  # name -> its loads in the function, found once a proof needs them
         self.root = None  # (the call whose independence is being proved, its form)
         self.factors = set()  # the names the forms' k are multiplied by
+
+    @property
+    def loads(self):
+        """Name -> its loads in the function: ``(the load, inside a function defined there?)``.
+        Found on the first proof that gets this far: most functions have no shift to prove."""
+        if self._loads is None:
+            self._loads = {}
+            todo = [(s, False) for s in self.body]
+            while todo:
+                node, inner = todo.pop()
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    self._loads.setdefault(node.id, []).append((node, inner))
+                todo.extend((child, inner or isinstance(node, _SCOPES)) for child in ast.iter_child_nodes(node))
+        return self._loads
 
     def _ndim(self, node):
         shape = self.shapes.of(node)
