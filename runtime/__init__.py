@@ -10,6 +10,7 @@ package depends on NumPy alone, never on the transpiler (``adgen`` itself).
 import importlib
 
 from adgen.runtime import container_adjoints  # noqa: F401  (adjoints of lists, tuples and dicts)
+from adgen.runtime.backends import as_array, like
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.chains import chained_index
 from adgen.runtime.container_adjoints import Adj, AdjDict, drop_last, part, push
@@ -58,6 +59,8 @@ PUBLIC = {
     "user_module": ("modules.user_module", "the user's module, by name and path, for the globals it reads"),
     "freevar": ("core.freevar", "the value a closure variable of a function holds now"),
     "default": ("core.default", "the default value of a function's parameter"),
+    # arrays of other libraries (CuPy's, Dask's)
+    "as_array": ("backends.as_array", "np.asarray that keeps another library's array in its library"),
     # cotangent arithmetic
     "unbroadcast": ("core.unbroadcast", "sum a cotangent over the axes its operand was broadcast along"),
     "sum_to": ("core.sum_to", "unbroadcast to a recorded shape"),

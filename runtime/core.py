@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from adgen.runtime import container_adjoints, errors, kinds
+from adgen.runtime import backends, container_adjoints, errors, kinds
 from adgen.runtime.errors import GradientError
 
 __all__ = ["copied", "Tape", "ONES", "aux_of", "GradientError", "seed", "unbroadcast", "sum_to", "as_grad", "as_grads",
@@ -47,7 +47,11 @@ def seed(value, dout):
     if dout is None:
         if type(value) in (float, np.float64):
             return 1.0
-        if type(value) is np.ndarray and value.size == 1 and value.ndim and np.isrealobj(value):
+        if backends.foreign(value):  # another library's array: a seed of its library
+            if value.dtype.kind == "c" or value.size != 1:
+                raise errors.AD401_COMPLEX.error() if value.dtype.kind == "c" and value.ndim == 0 else errors.AD401_SHAPE.error(shape=value.shape)
+            return np.ones(value.shape, like=value)
+        if type(value) is np.ndarray and value.size == 1 and value.ndim and value.dtype.kind != "c":
             return np.ones(value.shape)
         if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
             raise errors.AD401_NOT_SCALAR.error(kind=type(value).__name__)
@@ -59,23 +63,28 @@ def seed(value, dout):
     if dout is ONES:
         if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
             raise errors.AD401_ELEMENTWISE.error(kind=type(value).__name__)
+        if backends.foreign(value):
+            return np.ones(value.shape, like=value)
         return np.ones(np.shape(value)) if np.ndim(value) else 1.0
     if isinstance(value, (list, tuple, dict)) or container_adjoints.is_object(value):
         return container_adjoints.seed(value, dout, seed)
-    if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or isinstance(dout, np.generic)):
+    if type(dout) not in (float, int, complex) and not (type(dout) is np.ndarray or backends.foreign(dout) or isinstance(dout, np.generic)):
         why = kinds.odd_kind(dout)
         if why:
             raise errors.AD410_SEED.error(why=why)
         dout = np.asarray(dout)  # a list of numbers
     if np.shape(dout) != np.shape(value):
         raise errors.AD402_SEED_SHAPE.error(seed=np.shape(dout), result=np.shape(value))
-    if np.asarray(dout).dtype.kind not in "biufc":
-        raise errors.AD402_SEED_DTYPE.error(dtype=np.asarray(dout).dtype)
-    if np.iscomplexobj(dout):  # a seed in the convention of the gradients returned: see as_grad
+    dtype = dout.dtype if backends.foreign(dout) else np.asarray(dout).dtype
+    if dtype.kind not in "biufc":
+        raise errors.AD402_SEED_DTYPE.error(dtype=dtype)
+    if dtype.kind == "c":  # a seed in the convention of the gradients returned: see as_grad
         # L = Re(sum(conj(v) * w)): for a real result w only the real part of v counts
         return np.conj(dout) if np.iscomplexobj(value) else np.real(dout)
     if isinstance(dout, np.ndarray):
         return np.array(dout, dtype=np.result_type(dout.dtype, np.float64))
+    if backends.foreign(dout):
+        return dout.astype(np.result_type(dout.dtype, np.float64))  # a copy
     return dout
 
 
@@ -105,11 +114,11 @@ def nonzero(g):
 
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast to ``g``'s shape."""
-    if not isinstance(g, np.ndarray):
+    if not isinstance(g, np.ndarray) and not backends.foreign(g):
         if isinstance(g, list) and isinstance(x, (list, tuple)) and len(g) != len(x):
             raise errors.AD405_LIST_ARITHMETIC.error()
         return g  # a scalar cotangent: broadcasting fixes it where it is used
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ndarray) or backends.foreign(x):
         return sum_to(g, x.shape)
     shape = np.shape(x)
     out = sum_to(g, shape)
@@ -120,7 +129,7 @@ def unbroadcast(g, x):
 
 def sum_to(g, shape):
     """``unbroadcast`` to a value of ``shape`` (when only its shape was recorded)."""
-    if not isinstance(g, np.ndarray) or g.shape == shape:
+    if not backends.is_array(g) or g.shape == shape:
         return g
     extra = g.ndim - len(shape)
     if extra < 0:
@@ -135,7 +144,7 @@ def sum_to(g, shape):
 
 def copied(value):
     """``value`` with every array in it copied (lists, tuples and dicts rebuilt)."""
-    if isinstance(value, np.ndarray):
+    if backends.is_array(value):
         return value.copy()
     if isinstance(value, (list, tuple)):
         items = [copied(v) for v in value]
@@ -149,13 +158,15 @@ def float_dtype(x):
     """The dtype a gradient of ``x`` has: ``x``'s own if inexact, else float64."""
     if type(x) is np.ndarray and x.dtype.kind in "fc":
         return x.dtype
+    if backends.foreign(x):
+        return x.dtype if x.dtype.kind in "fc" else np.dtype(np.float64)
     dtype = np.result_type(np.asarray(x) if isinstance(x, (list, tuple)) else x)
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
 def zeros_for(x):
     """A fresh zero gradient for ``x``: its shape and ``float_dtype``."""
-    return np.zeros(np.shape(x), float_dtype(x))
+    return np.zeros(np.shape(x), float_dtype(x), like=backends.like(x))
 
 
 def entries_of(g, n):
@@ -202,7 +213,7 @@ def as_grad(g, x):
         g = container_adjoints.to_array(g, x.shape)
     if _is_complex(g) or _is_complex(x):
         g = _complex_cotangent(g, x)
-    if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic):
+    if not isinstance(x, np.ndarray) and np.ndim(x) == 0 and not isinstance(x, np.generic) and not backends.foreign(x):
         if isinstance(x, complex):
             return complex(np.sum(g)) if np.ndim(g) else complex(g)
         return float(np.sum(g)) if np.ndim(g) else float(g)
@@ -218,13 +229,26 @@ def as_grad(g, x):
         return g
     if isinstance(x, np.generic):
         return dtype.type(np.broadcast_to(g, ()))
+    if backends.foreign(x):
+        return _foreign_grad(g, x, dtype)
     out = np.empty(np.shape(x), dtype)
     out[...] = g
     return out
 
 
+def _foreign_grad(g, x, dtype):
+    """``as_grad`` for an array of another library: an array of its library, shape and dtype
+    (a scalar standing for every entry filled in); a new one unless ``g`` is already one
+    (generated code never returns an argument or a value it keeps)."""
+    if not backends.is_array(g):
+        return np.full(x.shape, g, dtype=dtype, like=x)
+    if g.shape != x.shape:
+        g = np.broadcast_to(g, x.shape)
+    return g.astype(dtype) if g.dtype != dtype or g.shape != x.shape or g is x else g
+
+
 def _is_complex(v):
-    return type(v) is complex or (isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind == "c")
+    return type(v) is complex or (isinstance(v, (np.ndarray, np.generic)) or backends.foreign(v)) and v.dtype.kind == "c"
 
 
 def _complex_cotangent(g, x):
@@ -243,7 +267,7 @@ def as_grads(gs, xs):
     if not all(type(x) in _LEAVES for x in xs) and any(isinstance(x, (list, tuple, dict)) or container_adjoints.is_object(x) for x in xs):
         return tuple(_unshare(out, set()))
     for k, r in enumerate(out):
-        if isinstance(r, np.ndarray) and any(r is o for o in out[:k]):
+        if backends.is_array(r) and any(r is o for o in out[:k]):
             out[k] = r.copy()
     return tuple(out)
 
@@ -261,7 +285,11 @@ def _unshare(tree, seen):
         for name, value in container_adjoints.attributes(tree).items():
             object.__setattr__(tree, name, _unshare(value, seen))
         return tree
-    if isinstance(tree, np.ndarray):
+    if backends.foreign(tree):
+        if id(tree) in seen:
+            tree = tree.copy()
+        seen.add(id(tree))
+    elif isinstance(tree, np.ndarray):
         if id(tree) in seen or (tree.base is not None and id(tree.base) in seen):
             tree = tree.copy()
         seen.add(id(tree))

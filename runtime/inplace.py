@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from adgen.runtime import errors
+from adgen.runtime.backends import as_array, foreign, is_array, like
 from adgen.runtime.core import float_dtype, sum_to
 from adgen.runtime.refs import alone
 
@@ -22,7 +23,7 @@ def may_repeat(index):
         return False
     parts = index if isinstance(index, tuple) else (index,)
     for part in parts:
-        if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
+        if isinstance(part, list) and np.asarray(part).dtype.kind != "b" or is_array(part) and part.dtype.kind != "b":
             return True
     return False
 
@@ -66,7 +67,7 @@ def along_axis(indices, axis, shape):
     """The index through which ``np.put_along_axis(a, indices, values, axis)`` stores into
     an ``a`` of ``shape``: ``a[along_axis(indices, axis, a.shape)] = values`` is that call,
     as a store the gradient differentiates (``axis=None``: into ``a.flat``)."""
-    indices = np.asarray(indices)
+    indices = as_array(indices)
     if axis is None:
         return np.unravel_index(indices, shape)
     ndim = len(shape)
@@ -75,7 +76,7 @@ def along_axis(indices, axis, shape):
     if not -ndim <= axis < ndim:
         raise getattr(np, "exceptions", np).AxisError(axis, ndim)
     axis %= ndim
-    return tuple(indices if d == axis else np.arange(n).reshape([n if k == d else 1 for k in range(ndim)]) for d, n in enumerate(shape))
+    return tuple(indices if d == axis else np.arange(n, like=like(indices)).reshape([n if k == d else 1 for k in range(ndim)]) for d, n in enumerate(shape))
 
 
 def _is_zero(dy):
@@ -83,10 +84,10 @@ def _is_zero(dy):
 
 
 def _check_store(y, index):
-    if not isinstance(y, np.ndarray):
+    if not is_array(y):
         _not_an_array(y)
     if may_repeat(index):
-        picked = np.arange(y.size).reshape(y.shape)[index]
+        picked = np.arange(y.size, like=like(y)).reshape(y.shape)[index]
         if np.unique(picked).size != np.size(picked):
             raise errors.AD404_REPEATED_INDEX.error()
 
@@ -114,8 +115,10 @@ def _owned(dy, y, references):
         and dy.dtype.kind == "f"
     ):
         return dy
-    if type(dy) is np.ndarray and dy.shape == y.shape and dy.dtype == float_dtype(y):
+    if is_array(dy) and dy.shape == y.shape and dy.dtype == float_dtype(y):
         return dy.copy()
+    if foreign(y):  # its library's array, a new one
+        return np.broadcast_to(sum_to(dy, y.shape), y.shape).astype(float_dtype(y))
     out = np.empty(y.shape, float_dtype(y))
     out[...] = sum_to(dy, y.shape)
     return out
@@ -134,13 +137,19 @@ def immutable(value, where):
 def apart(a, b, where):
     """Check, on entry, that two arguments share no memory (the caller passed one array
     for both, or one inside the other) where adgen's gradient needs them apart."""
-    if _arrays(a) and _arrays(b) and any(x is y or np.may_share_memory(x, y) for x in _arrays(a) for y in _arrays(b)):
+    if _arrays(a) and _arrays(b) and any(x is y or _overlap(x, y) for x in _arrays(a) for y in _arrays(b)):
         raise errors.AD408_SHARED_ARGUMENTS.error(where=where)
+
+
+def _overlap(x, y):
+    """May NumPy arrays ``x`` and ``y`` share memory? (Other libraries' arrays: only when one
+    is the other, which ``apart`` asks first.)"""
+    return isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and np.may_share_memory(x, y)
 
 
 def _arrays(value, depth=3):
     """The arrays in ``value`` (and in the lists, tuples and dicts it holds, a few deep)."""
-    if isinstance(value, np.ndarray):
+    if is_array(value):
         return [value]
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) and depth else ()
     return [a for item in items for a in _arrays(item, depth - 1)]
@@ -166,7 +175,7 @@ def returned(lent, where):
 
 
 def _snapshot(value):
-    if isinstance(value, np.ndarray):
+    if is_array(value):
         return value.copy()
     if isinstance(value, (list, tuple)):
         return [_snapshot(v) for v in value]
@@ -178,7 +187,7 @@ def _snapshot(value):
 
 
 def _same(value, before):
-    if isinstance(value, np.ndarray):
+    if is_array(value):
         try:
             return np.array_equal(value, before, equal_nan=True)
         except TypeError:  # entries NaN cannot be told of
@@ -191,7 +200,7 @@ def _same(value, before):
 
 
 def _restore(value, before):
-    if isinstance(value, np.ndarray) and value.shape == before.shape:
+    if is_array(value) and value.shape == before.shape:
         value[...] = before
     elif isinstance(value, list):
         value[:] = before

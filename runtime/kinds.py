@@ -27,7 +27,7 @@ import numpy as np
 
 from adgen.runtime import errors
 
-__all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind"]
+__all__ = ["selects", "selecting", "real_args", "plain_args", "odd_kind", "dispatching"]
 
 _SCALARS = frozenset({float, int, bool, type(None), str, np.float64, np.float32, np.int64, np.int32, np.bool_})
 _SAFE_ARRAYS = (np.memmap,)  # ndarray subclasses whose operators and functions are ndarray's
@@ -92,10 +92,28 @@ def odd_kind(value, complex_ok=True):
     if isinstance(value, np.ndarray) and t is not np.ndarray and not isinstance(value, _SAFE_ARRAYS):
         return f"a {t.__module__}.{t.__qualname__}, whose operators or NumPy functions mean something else than for an ndarray"
     if not isinstance(value, (np.ndarray, np.generic)) and (hasattr(t, "__array_ufunc__") or hasattr(t, "__array_function__")):
-        return f"a {t.__module__}.{t.__qualname__}, which takes over NumPy's functions"
-    if not complex_ok and isinstance(value, (complex, np.ndarray, np.generic)) and np.iscomplexobj(value):
+        if not dispatching(value):
+            return f"a {t.__module__}.{t.__qualname__}, which takes over some of NumPy's functions but is not an array that follows NumPy"
+    complex_value = np.iscomplexobj(value) if isinstance(value, (complex, np.ndarray, np.generic)) else dispatching(value) and value.dtype.kind == "c"
+    if not complex_ok and complex_value:
         return "complex, and this gradient was generated for real arguments (grad() generates one for complex arguments when it sees them)"
     return None
+
+
+def dispatching(value):
+    """Is ``value`` an array of another library that follows NumPy's API and takes over its
+    functions and operators (CuPy's, Dask's)? Generated code and the runtime's helpers run on
+    it unchanged, making new arrays like it (``runtime/backends.py``)."""
+    t = type(value)
+    if t in _SCALARS or t is np.ndarray or t is list or t is tuple:  # the common kinds, at once
+        return False
+    return (
+        not isinstance(value, np.ndarray)
+        and getattr(t, "__array_function__", None) is not None
+        and getattr(t, "__array_ufunc__", None) is not None
+        and hasattr(value, "shape")
+        and hasattr(value, "dtype")
+    )
 
 
 def _refuse(values, names, complex_ok):

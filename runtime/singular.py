@@ -16,6 +16,8 @@ non-zero cotangent still meets the infinity (the function has no derivative ther
 
 import numpy as np
 
+from adgen.runtime import backends
+
 __all__ = ["over", "times"]
 
 try:  # NumPy 2's C function, without np.count_nonzero's Python wrapper (a third of the cost)
@@ -40,7 +42,7 @@ def over(g, den, num=None):
                     return g / den if num is None else g * num / den
             except FloatingPointError:
                 pass
-    elif not isinstance(den, np.ndarray) and den != 0:  # a number (an array subclass: the careful path)
+    elif not isinstance(den, np.ndarray) and not backends.foreign(den) and den != 0:  # a number (an array: the careful path)
         return g / den if num is None else g * num / den
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.divide(g, den) if num is None else np.divide(np.multiply(g, num), den)
@@ -51,6 +53,8 @@ def times(g, factor):
     """``g * factor``, exactly 0 where ``g`` is 0 (``factor`` may be infinite there)."""
     if type(factor) is np.ndarray:
         clear = np.isfinite(factor).all()
+    elif backends.foreign(factor):  # no look at its values (a GPU's would travel, a Dask graph be computed)
+        clear = False
     else:
         clear = np.isfinite(factor)
     if clear:
@@ -61,5 +65,5 @@ def times(g, factor):
 
 
 def _zero_where_zero(g, out):
-    out = np.where(np.equal(g, 0), np.zeros((), np.result_type(out)), out)
+    out = np.where(np.equal(g, 0), 0, out)  # a Python 0 takes out's dtype
     return out[()] if out.ndim == 0 else out

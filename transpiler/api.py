@@ -21,7 +21,7 @@ import numpy as np
 from adgen import binding, calls, errors, funcargs, instances, nested, persist, pipeline, primitives, repeats, shapes, source, variadic
 from adgen.cache import LRU, MAX_MODULES, load_module
 from adgen.errors import AdgenWarning, TranspileError
-from adgen.runtime import container_adjoints, modules
+from adgen.runtime import backends, container_adjoints, modules
 from adgen.runtime.core import ONES
 
 _MEMO = LRU(MAX_MODULES)  # bounded: 10^4 functions do not keep 10^4 gradients alive
@@ -331,6 +331,8 @@ def _key_of(value):
         return "dict"
     if isinstance(value, (complex, np.complexfloating)):
         return "complex"  # a gradient generated for complex values (pipeline.complex_params)
+    if backends.foreign(value):
+        return None  # another library's array (CuPy's, Dask's): the general gradient, which makes no Python numbers of its entries
     key = shapes.of_argument(value)
     if key is None:  # an object of the user's: the structure its methods are resolved for
         key = instances.key_of(value)

@@ -31,7 +31,7 @@ from adgen.runtime.registry import vjp
 
 def _diff_back(g, n, axis):
     """The cotangent of ``np.diff(x, n, axis)``: the adjoint of one difference, n times."""
-    g = np.asarray(g)
+    g = _rt.as_array(g)
     axis = axis % g.ndim
     width = [(0, 0)] * g.ndim
     for _ in range(n):
@@ -50,8 +50,9 @@ def _moved(g, numbered, size, shape):
     return np.reshape(np.bincount(numbered[hit], g[hit], minlength=size), shape)
 
 
-def _numbers(x):
-    return np.arange(np.size(x)).reshape(np.shape(x))
+def _numbers(x, *others):
+    """The entries' numbers, shaped like ``x``, in the library of ``x`` or ``others``'s arrays."""
+    return np.arange(np.size(x), like=_rt.like(x, *others)).reshape(np.shape(x))
 
 
 def _per_output(g, ans):
@@ -67,8 +68,8 @@ def _per_output(g, ans):
     return tuple(g)
 
 
-def _marks(x):
-    return np.full(np.shape(x), -1, dtype=np.intp)
+def _marks(x, *others):
+    return np.full(np.shape(x), -1, dtype=np.intp, like=_rt.like(x, *others))
 
 
 # -- differences -------------------------------------------------------------------
@@ -82,8 +83,8 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
         return g, None, None, None, None
     full = _rt.rules.arrays._diff_back(g, n, axis)
     ax = axis % np.ndim(a)
-    sizes = [0 if prepend is None else (1 if np.ndim(prepend) == 0 else np.shape(prepend)[ax]), np.shape(a)[ax]]
-    first, middle, last = np.split(full, np.cumsum(sizes), axis=ax)
+    start = 0 if prepend is None else (1 if np.ndim(prepend) == 0 else np.shape(prepend)[ax])
+    first, middle, last = np.split(full, [start, start + np.shape(a)[ax]], axis=ax)
     return middle, None, None, None if prepend is None else _rt.unbroadcast(first, prepend), None if append is None else _rt.unbroadcast(last, append)
 
 
@@ -92,7 +93,7 @@ def ediff1d(g, ans, ary, to_end=None, to_begin=None):
     g = np.ravel(g)
     begin = 0 if to_begin is None else np.size(to_begin)
     end = len(g) - (0 if to_end is None else np.size(to_end))
-    da = _rt.rules.arrays._diff_back(g[begin:end], 1, 0) if np.size(ary) else np.zeros(0)
+    da = _rt.rules.arrays._diff_back(g[begin:end], 1, 0) if np.size(ary) else np.zeros(0, like=_rt.like(g))
     return (
         np.reshape(da, np.shape(ary)),
         None if to_end is None else np.reshape(g[end:], np.shape(to_end)),
@@ -118,7 +119,8 @@ def _gradient_back(g, ans, f, spacings, axis, edge_order):
     give every weight, and entry i's weight for colour c belongs to the one entry of
     that colour it reads. A coordinate array's cotangent comes the same way from a
     complex step in the coordinates of one colour (the result is rational in them)."""
-    f = np.asarray(f)
+    f = _rt.as_array(f)
+    like = _rt.like(f)
     axes = tuple(range(f.ndim)) if axis is None else tuple(np.atleast_1d(axis) % f.ndim)
     given = len(spacings)
     if given == 0:
@@ -127,12 +129,12 @@ def _gradient_back(g, ans, f, spacings, axis, edge_order):
         spacings = tuple(spacings) * len(axes)
     gs = _per_output(g, ans) if isinstance(ans, (tuple, list)) else (g,)
     outs = tuple(ans) if isinstance(ans, (tuple, list)) else (ans,)
-    df = np.zeros(f.shape, _rt.float_dtype(f))
+    df = np.zeros(f.shape, _rt.float_dtype(f), like=like)
     dspacings = []
     for ax, h, gk, ak in zip(axes, spacings, gs, outs):
         gk = np.moveaxis(np.broadcast_to(gk, np.shape(ak)), ax, 0)
         n = f.shape[ax]
-        rows = np.arange(n)
+        rows = np.arange(n, like=like)
         for c in range(3):
             weights = np.gradient((rows % 3 == c).astype(float), h, edge_order=edge_order)
             start = np.clip(rows - 1, 0, max(n - 3, 0))  # the first of the entries row i reads
@@ -142,10 +144,10 @@ def _gradient_back(g, ans, f, spacings, axis, edge_order):
             dspacings.append(-np.sum(gk * np.moveaxis(ak, ax, 0)) / h)
             continue
         fk = np.moveaxis(f, ax, 0)
-        dh = np.zeros(n)
+        dh = np.zeros(n, like=like)
         for c in range(3):
             step = 1e-30 * (rows % 3 == c)
-            rate = np.imag(np.gradient(fk.astype(complex), np.asarray(h, float) + 1j * step, axis=0, edge_order=edge_order)) / 1e-30
+            rate = np.imag(np.gradient(fk.astype(complex), np.asarray(h, float, like=like) + 1j * step, axis=0, edge_order=edge_order)) / 1e-30
             start = np.clip(rows - 1, 0, max(n - 3, 0))
             source = np.minimum(start + (c - start) % 3, n - 1)
             np.add.at(dh, source, np.sum(np.reshape(rate * gk, (n, -1)), axis=1))
@@ -188,7 +190,8 @@ def linalg_cross(g, ans, x1, x2, axis=-1):
 def vander(g, ans, x, N=None, increasing=False):
     # column j is x ** p_j: p = 0 .. N-1, or N-1 .. 0
     n = np.shape(ans)[-1]
-    powers = np.arange(n) if increasing else np.arange(n)[::-1]
+    powers = np.arange(n, like=_rt.like(x))
+    powers = powers if increasing else powers[::-1]
     slopes = powers * np.power(x[:, None], np.maximum(powers - 1, 0))
     return np.sum(g * slopes, axis=-1)
 
@@ -198,23 +201,25 @@ def _cross_back(g, a, b, axisa, axisb, axisc, axis):
     read as 3-vectors of z = 0 (two 2-vectors give only the z component)."""
     if axis is not None:
         axisa = axisb = axisc = axis
-    a3, b3 = np.moveaxis(np.asarray(a), axisa, -1), np.moveaxis(np.asarray(b), axisb, -1)
-    na, nb = a3.shape[-1], b3.shape[-1]
-    a3 = np.concatenate([a3, np.zeros(a3.shape[:-1] + (3 - na,))], -1)
-    b3 = np.concatenate([b3, np.zeros(b3.shape[:-1] + (3 - nb,))], -1)
-    g = np.asarray(g, float)
+    like = _rt.like(a, b)
+    a = np.moveaxis(np.asarray(a, like=like), axisa, -1)
+    b = np.moveaxis(np.asarray(b, like=like), axisb, -1)
+    na, nb = a.shape[-1], b.shape[-1]
+    a3 = np.concatenate([a, np.zeros(a.shape[:-1] + (3 - na,), like=like)], -1)
+    b3 = np.concatenate([b, np.zeros(b.shape[:-1] + (3 - nb,), like=like)], -1)
+    g = np.asarray(g, float, like=like)
     if na == nb == 2:
         g3 = np.stack([np.zeros_like(g), np.zeros_like(g), g], -1)
     else:
         g3 = np.moveaxis(g, axisc, -1)
-    da = _rt.unbroadcast(np.cross(b3, g3)[..., :na], np.moveaxis(np.asarray(a), axisa, -1))
-    db = _rt.unbroadcast(np.cross(g3, a3)[..., :nb], np.moveaxis(np.asarray(b), axisb, -1))
+    da = _rt.unbroadcast(np.cross(b3, g3)[..., :na], a)
+    db = _rt.unbroadcast(np.cross(g3, a3)[..., :nb], b)
     return np.moveaxis(da, -1, axisa), np.moveaxis(db, -1, axisb)
 
 
 def _full_cot(g, n, m):
     """``g`` of a 'same' or 'valid' convolution put in its place in the full one."""
-    full = np.zeros(n + m - 1, np.result_type(g, float))
+    full = np.zeros(n + m - 1, np.result_type(g, float), like=_rt.like(g))
     start = (len(full) - np.size(g)) // 2
     full[start : start + np.size(g)] = g
     return full
@@ -241,7 +246,7 @@ def _correlate_back(g, a, v, mode):
     full = np.correlate(a, v, "full")
     out = np.correlate(a, v, mode)
     start = next(s for s in range(len(full) - len(out) + 1) if np.array_equal(full[s : s + len(out)], out)) if mode == "same" else (len(full) - len(out)) // 2
-    gfull = np.zeros(len(full), np.result_type(g, float))
+    gfull = np.zeros(len(full), np.result_type(g, float), like=_rt.like(full))
     gfull[start : start + len(out)] = g
     return np.correlate(gfull, v[::-1], "valid"), np.correlate(gfull, a, "valid")[::-1]
 
@@ -253,9 +258,9 @@ def _interp_back(g, x, xp, fp, left, right, period):
     """Cotangents of ``np.interp``: it is piecewise linear, out = fp[j] + t (fp[j+1] - fp[j])
     with t = (x - xp[j]) / (xp[j+1] - xp[j]) for xp[j] <= x < xp[j+1]; outside it is the
     edge value (or ``left``/``right``). At a knot the right-hand piece's slope is used."""
-    x = np.asarray(x, float)
-    xp, fp = np.asarray(xp, float), np.asarray(fp, float)
-    g = np.broadcast_to(g, x.shape)
+    like = _rt.like(x, xp, fp)
+    x, xp, fp = np.asarray(x, float, like=like), np.asarray(xp, float, like=like), np.asarray(fp, float, like=like)
+    g = np.broadcast_to(np.asarray(g, like=like), x.shape)
     order = None
     if period is not None:
         sign, period = np.sign(period), abs(period)
@@ -267,10 +272,10 @@ def _interp_back(g, x, xp, fp, left, right, period):
         xp = np.concatenate([xs[-1:] - period, xs, xs[:1] + period])
         fp = np.concatenate([fs[-1:], fs, fs[:1]])
     n = len(xp)
-    dfp, dxp = np.zeros(n), np.zeros(n)
+    dfp, dxp = np.zeros(n, like=like), np.zeros(n, like=like)
     if n == 1:
         dfp[0] = np.sum(g * ((x == xp[0]) | ((x < xp[0]) & (left is None)) | ((x > xp[0]) & (right is None))))
-        dx = np.zeros(x.shape)
+        dx = np.zeros(x.shape, like=like)
     else:
         j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, n - 2)
         width = xp[j + 1] - xp[j]
@@ -298,7 +303,7 @@ def _interp_back(g, x, xp, fp, left, right, period):
         fold_x[-1] += dxp[0]
         fold_x[0] += dxp[-1]
         dperiod = sign * (dxp[-1] - dxp[0] - np.sum(dx * kx) - np.sum(fold_x * kxp[order]))
-        dfp, dxp = np.zeros(len(order)), np.zeros(len(order))
+        dfp, dxp = np.zeros(len(order), like=like), np.zeros(len(order), like=like)
         dfp[order], dxp[order] = fold_f, fold_x
         return dx, dxp, dfp, None, None, dperiod
     return dx, dxp, dfp, dleft, dright, None
@@ -313,7 +318,7 @@ def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
 def _trapezoid_back(g, y, x, dx, axis):
     """trapezoid = sum over the intervals of d * (y[i] + y[i+1]) / 2 along ``axis``,
     with d = diff(x) (a 1-D x lies along ``axis``) or ``dx``."""
-    y = np.asarray(y)
+    y = _rt.as_array(y)
     axis = axis % y.ndim
     n = y.shape[axis]
     lo = (slice(None),) * axis + (slice(0, n - 1),)
@@ -324,17 +329,17 @@ def _trapezoid_back(g, y, x, dx, axis):
         d = np.reshape(np.diff(x), [-1 if k == axis else 1 for k in range(y.ndim)])
     else:
         d = np.diff(x, axis=axis)
-    gk = np.expand_dims(g, axis)
-    dy = np.zeros(y.shape, _rt.float_dtype(y))
+    gk = np.expand_dims(_rt.as_array(g, ref=y), axis)
+    dy = np.zeros(y.shape, _rt.float_dtype(y), like=_rt.like(y))
     dy[lo] += gk * d / 2.0
     dy[hi] += gk * d / 2.0
     dd = gk * (y[lo] + y[hi]) / 2.0
     if x is None:
-        return dy, None, _rt.unbroadcast(np.asarray(dd * np.ones(np.shape(dx))), dx)
+        return dy, None, _rt.unbroadcast(dd * np.ones(np.shape(dx), like=_rt.like(dd)), dx)
     if np.ndim(x) == 1:
         dd = np.sum(dd, axis=tuple(k for k in range(y.ndim) if k != axis))
         return dy, _rt.rules.arrays._diff_back(dd, 1, 0), None
-    return dy, _rt.rules.arrays._diff_back(_rt.unbroadcast(np.asarray(dd), d), 1, axis), None
+    return dy, _rt.rules.arrays._diff_back(_rt.unbroadcast(dd, d), 1, axis), None
 
 
 def trapezoid(g, ans, y, x=None, dx=1.0, axis=-1):
@@ -356,17 +361,23 @@ vjp(*{id(f): f for f in _TRAPEZOIDS}.values())(trapezoid)
 @vjp(np.append)
 def append(g, ans, arr, values, axis=None):
     return (
-        _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._numbers(arr), _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)),
-        _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._marks(arr), _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values)),
+        _rt.rules.arrays._moved(g, np.append(_rt.rules.arrays._numbers(arr, values), _rt.rules.arrays._marks(values, arr), axis), np.size(arr), np.shape(arr)),
+        _rt.rules.arrays._moved(
+            g, np.append(_rt.rules.arrays._marks(arr, values), _rt.rules.arrays._numbers(values, arr), axis), np.size(values), np.shape(values)
+        ),
     )
 
 
 @vjp(np.insert)
 def insert(g, ans, arr, obj, values, axis=None):
     return (
-        _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._numbers(arr), obj, _rt.rules.arrays._marks(values), axis), np.size(arr), np.shape(arr)),
+        _rt.rules.arrays._moved(
+            g, np.insert(_rt.rules.arrays._numbers(arr, values), obj, _rt.rules.arrays._marks(values, arr), axis), np.size(arr), np.shape(arr)
+        ),
         None,
-        _rt.rules.arrays._moved(g, np.insert(_rt.rules.arrays._marks(arr), obj, _rt.rules.arrays._numbers(values), axis), np.size(values), np.shape(values)),
+        _rt.rules.arrays._moved(
+            g, np.insert(_rt.rules.arrays._marks(arr, values), obj, _rt.rules.arrays._numbers(values, arr), axis), np.size(values), np.shape(values)
+        ),
     )
 
 
@@ -382,7 +393,7 @@ def rot90(g, ans, m, k=1, axes=(0, 1)):
 
 @vjp(np.rollaxis, complex=True)
 def rollaxis(g, ans, a, axis, start=0):
-    return np.transpose(g, np.argsort(_rt.rules.arrays._rolled(np.ndim(a), axis, start)))
+    return np.transpose(g, np.argsort(_rt.rules.arrays._rolled(np.ndim(a), axis, start)).tolist())
 
 
 def _rolled(ndim, axis, start):
@@ -409,7 +420,7 @@ def _meshgrid_back(g, ans, xi, indexing):
     out = []
     for k, (gk, ak, x) in enumerate(zip(_per_output(g, ans), ans, xi)):
         ax = 1 - k if indexing == "xy" and len(xi) > 1 and k < 2 else k
-        gk = np.broadcast_to(gk, np.shape(ak)) if np.ndim(gk) == 0 else gk
+        gk = np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) if np.ndim(gk) == 0 else gk
         axes = tuple(d for d in range(np.ndim(gk)) if d != ax)
         out.append(np.reshape(np.sum(gk, axis=axes), np.shape(x)))
     return out
@@ -420,12 +431,12 @@ def _meshgrid_back(g, ans, xi, indexing):
 
 def _polyval_back(g, p, x):
     """y = sum_i p[i] x**(N-1-i) (Horner's order): dp[i] = g x**(N-1-i), dx = g y'(x)."""
-    p = np.asarray(p)
-    x = np.asarray(x)
+    like = _rt.like(p, x)
+    p, x = np.asarray(p, like=like), np.asarray(x, like=like)
     n = len(p)
-    dp = np.stack([_rt.unbroadcast(np.asarray(g * x ** (n - 1 - i) * np.ones(np.shape(p[i]))), p[i]) for i in range(n)]) if n else np.zeros(0)
-    slope = sum((p[i] * (n - 1 - i) * x ** (n - 2 - i) for i in range(n - 1)), np.zeros(()))
-    return np.reshape(dp, p.shape), _rt.unbroadcast(np.asarray(g * slope * np.ones(np.shape(x))), x)
+    dp = [_rt.unbroadcast(_rt.as_array(g * x ** (n - 1 - i) * np.ones(np.shape(p[i]), like=like)), p[i]) for i in range(n)]
+    slope = sum((p[i] * (n - 1 - i) * x ** (n - 2 - i) for i in range(n - 1)), np.zeros((), like=like))
+    return np.reshape(np.stack(dp) if n else np.zeros(0, like=like), p.shape), _rt.unbroadcast(_rt.as_array(g * slope * np.ones(np.shape(x), like=like)), x)
 
 
 @vjp(np.polyval)
@@ -456,12 +467,12 @@ def _partition_back(g, ans, a, axis):
     """The result is a permutation of ``a`` along ``axis`` (of ``a`` raveled, axis None):
     sorting both matches each result entry with an entry of equal value (at ties any
     match is as good)."""
-    a = np.asarray(a)
+    a = _rt.as_array(a)
     shape = a.shape
     if axis is None:
         a, axis = np.ravel(a), 0
     g = np.broadcast_to(g, np.shape(ans))
-    out = np.zeros(a.shape, _rt.float_dtype(a))
+    out = np.zeros(a.shape, _rt.float_dtype(a), like=_rt.like(a))
     np.put_along_axis(out, np.argsort(a, axis=axis, kind="stable"), np.take_along_axis(g, np.argsort(ans, axis=axis, kind="stable"), axis=axis), axis=axis)
     return out.reshape(shape)
 
@@ -469,4 +480,6 @@ def _partition_back(g, ans, a, axis):
 @vjp(np.broadcast_arrays)
 def broadcast_arrays(g, ans, *args, subok=False):
     # each result is its argument broadcast: its cotangent is summed back (see _per_output)
-    return tuple(_rt.unbroadcast(np.asarray(np.broadcast_to(gk, np.shape(ak))), x) for gk, ak, x in zip(_rt.rules.arrays._per_output(g, ans), ans, args))
+    return tuple(
+        _rt.unbroadcast(np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)), x) for gk, ak, x in zip(_rt.rules.arrays._per_output(g, ans), ans, args)
+    )

@@ -126,8 +126,8 @@ def max_min(g, ans, *args):
 def _one_hot(g, ans, items):
     """The cotangent of the iterable in max(iterable): g at the chosen item, 0 elsewhere."""
     k = tangents.position_of(ans, list(items))
-    if isinstance(items, np.ndarray):
-        out = np.zeros(items.shape)
+    if isinstance(items, np.ndarray) or _rt.like(items) is not None:  # an array, NumPy's or another library's
+        out = np.zeros_like(items, dtype=float)
         if k is not None:
             out[k] = g
         return out
@@ -180,7 +180,7 @@ def _like_sequence(c, seq):
 # copysign(x, y) is x or -x; it is piecewise constant in y, which gets no cotangent.
 @vjp(np.copysign, math.copysign, elementwise=True)
 def copysign(g, ans, x, y):
-    return _rt.unbroadcast(g * np.where(np.signbit(x) == np.signbit(y), 1.0, -1.0), x), None
+    return _rt.unbroadcast(g * np.where(np.equal(np.signbit(x), np.signbit(y)), 1.0, -1.0), x), None
 
 
 # heaviside(x, h0) is 0 for x < 0, 1 for x > 0 and h0 where x == 0: piecewise
@@ -212,9 +212,9 @@ def logaddexp2(g, ans, x, y):
 # to its shape); over an array the rows are summed, so each row gets g.
 @vjp(sum)
 def builtin_sum(g, ans, iterable, start=0):
-    if isinstance(iterable, np.ndarray):
+    if isinstance(iterable, np.ndarray) or _rt.like(iterable) is not None:  # an array, NumPy's or another library's
         if len(iterable) == 0:
-            return np.zeros(iterable.shape), _rt.unbroadcast(g, start)
+            return np.zeros_like(iterable, dtype=float), _rt.unbroadcast(g, start)
         row = _rt.unbroadcast(g, iterable[0])
         return np.broadcast_to(row, iterable.shape), _rt.unbroadcast(g, start)
     return _rt.Adj([_rt.unbroadcast(g, a) for a in iterable]), _rt.unbroadcast(g, start)
@@ -223,8 +223,8 @@ def builtin_sum(g, ans, iterable, start=0):
 # math.fsum(seq): an exactly rounded sum of numbers; each gets g.
 @vjp(math.fsum)
 def fsum(g, ans, seq):
-    if isinstance(seq, np.ndarray):
-        return np.full(seq.shape, g)
+    if isinstance(seq, np.ndarray) or _rt.like(seq) is not None:  # an array, NumPy's or another library's
+        return np.full_like(seq, g, dtype=float)
     return _rt.Adj([g for _ in seq])
 
 
@@ -242,6 +242,6 @@ def math_prod(g, ans, iterable, *, start=1):
     after.reverse()
     cots = [g * before[k] * after[k + 1] for k in range(len(items))]
     dstart = g * after[0]
-    if isinstance(iterable, np.ndarray):
-        return np.array(cots, dtype=float).reshape(iterable.shape), dstart
+    if isinstance(iterable, np.ndarray) or _rt.like(iterable) is not None:  # an array, NumPy's or another library's
+        return np.array(cots, dtype=float, like=_rt.like(iterable)).reshape(iterable.shape), dstart
     return cots, dstart

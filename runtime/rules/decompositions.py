@@ -46,11 +46,11 @@ def _eig_cot(gw, gv, w, v, a):
     F[i, j] = 1 / (w[j] - w[i]) off the diagonal.
     """
     n = w.shape[-1]
-    gw = np.broadcast_to(gw, w.shape)
+    gw = np.broadcast_to(_rt.as_array(gw, ref=w), w.shape)
     same = _repeats(w)
     if np.any(same & (np.expand_dims(gw, -1) != np.expand_dims(gw, -2))):
         raise errors.AD411_EIG_REPEATED_VALUES.error()
-    inner = np.eye(n) * np.expand_dims(gw, -2)
+    inner = np.eye(n, like=_rt.like(w)) * np.expand_dims(gw, -2)
     if np.any(gv):  # unused eigenvectors add nothing (not inf * 0 at repeated eigenvalues)
         if np.any(same):
             raise errors.AD411_EIG_REPEATED_VECTORS.error()
@@ -102,7 +102,7 @@ def _qr_square_cot(gq, gr, q, r):
 
 def _qr_cot(gq, gr, q, r, a):
     m, n = np.shape(a)[-2:]
-    gq, gr = np.broadcast_to(gq, q.shape), np.broadcast_to(gr, r.shape)
+    gq, gr = np.broadcast_to(_rt.as_array(gq, ref=q), q.shape), np.broadcast_to(_rt.as_array(gr, ref=r), r.shape)
     if q.shape[-1] > n:  # mode='complete' of a tall a: Q's extra columns are not determined by a
         if np.any(gq[..., n:]):
             raise errors.AD411_QR_COMPLETE.error()
@@ -110,7 +110,7 @@ def _qr_cot(gq, gr, q, r, a):
     if m >= n:
         return _qr_square_cot(gq, gr, q, r)
     # wide: a = [X | Y] = Q [U | V] with X square; V = Q^T Y
-    y, gv = np.asarray(a)[..., :, m:], gr[..., :, m:]
+    y, gv = _rt.as_array(a)[..., :, m:], gr[..., :, m:]
     gx = _qr_square_cot(gq + y @ _T(gv), gr[..., :, :m], q, r[..., :, :m])
     return np.concatenate([gx, q @ gv], axis=-1)
 
@@ -137,7 +137,8 @@ def _lstsq_cot(g, ans, a, b):
     used = np.any(gx) or np.any(gres)
     if used and rank < min(m, n):
         raise errors.AD411_LSTSQ_RANK.error(rank=rank, full=min(m, n))
-    ga, gb = np.zeros(np.shape(a)), np.zeros(np.shape(b))
+    like = _rt.like(a, b)
+    ga, gb = np.zeros(np.shape(a), like=like), np.zeros(np.shape(b), like=like)
     if np.any(gx):
         p = np.linalg.pinv(a)
         gx = np.broadcast_to(gx, np.shape(x))
@@ -145,7 +146,7 @@ def _lstsq_cot(g, ans, a, b):
         gp = np.outer(gx, b) if np.ndim(b) == 1 else gx @ _T(b)
         ga = ga + _pinv_rule(gp, p, a)
     if np.size(res) and np.any(gres):
-        resid = np.asarray(b) - np.asarray(a) @ x  # orthogonal to the columns of a
+        resid = np.asarray(b, like=like) - np.asarray(a, like=like) @ x  # orthogonal to the columns of a
         weighted = 2.0 * resid * np.broadcast_to(gres, np.shape(res))  # b 1-D: res has one entry
         gb = gb + weighted
         ga = ga - (np.outer(weighted, x) if np.ndim(b) == 1 else weighted @ _T(x))
@@ -167,10 +168,10 @@ def lstsq(g, ans, a, b, rcond=None):
 def _matrix_power_cot(g, a, n):
     """A^n, n >= 0: abar = sum_k (A^T)^k G (A^T)^(n-1-k); n < 0: through B = A^-1, Bbar -> -B^T Bbar B^T."""
     if n == 0:
-        return np.zeros(np.shape(a), dtype=np.result_type(a, g, np.float64))
-    base = np.linalg.inv(a) if n < 0 else np.asarray(a)
+        return np.zeros(np.shape(a), dtype=np.result_type(a, g, np.float64), like=_rt.like(a, g))
+    base = np.linalg.inv(a) if n < 0 else _rt.as_array(a)
     k = abs(n)
-    powers = [np.broadcast_to(np.eye(base.shape[-1]), base.shape)]
+    powers = [np.broadcast_to(np.eye(base.shape[-1], like=_rt.like(base)), base.shape)]
     for _ in range(k - 1):
         powers.append(powers[-1] @ _T(base))  # (B^T)^j
     cot = sum(powers[j] @ g @ powers[k - 1 - j] for j in range(k))
@@ -184,17 +185,18 @@ def matrix_power(g, ans, a, n):
 
 def _multi_dot_cot(g, arrays):
     """A_0 A_1 ... A_k: the cotangent of A_i is (A_0...A_{i-1})^T G (A_{i+1}...A_k)^T (1-D ends as a row, a column)."""
-    mats = [np.asarray(x) for x in arrays]
+    like = _rt.like(*arrays)
+    mats = [np.asarray(x, like=like) for x in arrays]
     first, last = mats[0].ndim == 1, mats[-1].ndim == 1
     if first:
         mats[0] = mats[0][None, :]
     if last:
         mats[-1] = mats[-1][:, None]
-    g = np.reshape(g, (mats[0].shape[0], mats[-1].shape[1]))
-    left = [np.eye(mats[0].shape[0])]
+    g = np.reshape(np.asarray(g, like=like), (mats[0].shape[0], mats[-1].shape[1]))
+    left = [np.eye(mats[0].shape[0], like=like)]
     for x in mats[:-1]:
         left.append(left[-1] @ x)
-    right = [np.eye(mats[-1].shape[1])]
+    right = [np.eye(mats[-1].shape[1], like=like)]
     for x in reversed(mats[1:]):
         right.append(x @ right[-1])
     right.reverse()
@@ -224,7 +226,7 @@ def tensorinv(g, ans, a, ind=2):
 
 def _tensorsolve_cot(g, ans, a, b, axes):
     """tensorsolve moves ``axes`` of a to the end, then solves a as a square matrix against b's entries."""
-    a = np.asarray(a)
+    a = _rt.as_array(a)
     order = list(range(a.ndim))
     if axes is not None:
         for k in axes:
@@ -234,7 +236,7 @@ def _tensorsolve_cot(g, ans, a, b, axes):
     size = np.size(ans)
     gb = np.linalg.solve(_T(np.reshape(moved, (size, size))), np.ravel(g))
     ga = -np.reshape(np.outer(gb, np.ravel(ans)), moved.shape)
-    return np.transpose(ga, np.argsort(order)), np.reshape(gb, np.shape(b))
+    return np.transpose(ga, np.argsort(order).tolist()), np.reshape(gb, np.shape(b))
 
 
 @vjp(np.linalg.tensorsolve)

@@ -306,7 +306,8 @@ def _i1(x):
     sum_k (x/2)^(2k+1) / (k! (k+1)!): every term has the sign of x, so the sum has no
     cancellation; it needs about |x|/2 + 10 sqrt(|x|) terms (a few hundred where I0 is
     still finite)."""
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    x = _rt.as_array(x)
+    x = x.astype(np.result_type(x.dtype, np.float64), copy=False)
     half = x / 2.0
     quarter = half * half
     term = half.copy()

@@ -29,11 +29,11 @@ _SWAP = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "b
 
 def _fit(x, lengths, axes):
     """``x`` cut, or padded with zeros, along each of ``axes`` to the matching length."""
-    x = np.asarray(x)
+    x = _rt.as_array(x)
     for axis, n in zip(axes, lengths):
         have = x.shape[axis]
         if have > n:
-            x = np.take(x, np.arange(n), axis=axis)
+            x = x[(slice(None),) * axis + (slice(n),)]
         elif have < n:
             widths = [(0, 0)] * x.ndim
             widths[axis] = (0, n - have)
@@ -79,11 +79,9 @@ def _irfft_cot(g, a, axes, norm):
     n = np.shape(g)[axes[-1]]
     c = np.fft.ifftn(g, axes=axes, norm=norm)
     c = _fit(c, [n // 2 + 1], axes[-1:])
-    weight = np.full(n // 2 + 1, 2.0)
-    weight[0] = 1.0
-    if n % 2 == 0:
-        weight[-1] = 1.0
-    c = c * np.reshape(weight, [-1 if k == axes[-1] else 1 for k in range(c.ndim)])
+    k = np.arange(n // 2 + 1, like=_rt.like(c))
+    weight = np.where((k == 0) | (2 * k == n), 1.0, 2.0)
+    c = c * np.reshape(weight, [-1 if j == axes[-1] else 1 for j in range(c.ndim)])
     return _real_like(_fit(c, [np.shape(a)[k] for k in axes], axes), a)
 
 

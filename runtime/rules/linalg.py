@@ -43,16 +43,16 @@ def _tensordot_cot(g, a, b, axes_a, axes_b):
     """
     free_a = [k for k in range(np.ndim(a)) if k not in axes_a]
     free_b = [k for k in range(np.ndim(b)) if k not in axes_b]
-    g = np.asarray(g)
+    g = np.asarray(g, like=_rt.like(a, b))
     na = len(free_a)
     ga = np.tensordot(g, b, axes=(list(range(na, g.ndim)), free_b))
     # ga's axes: a's free axes, then b's contracted axes in increasing order,
     # which pair with these axes of a:
     pair = dict(zip(axes_b, axes_a))
-    ga = np.transpose(ga, np.argsort(free_a + [pair[k] for k in sorted(axes_b)]))
+    ga = np.transpose(ga, np.argsort(free_a + [pair[k] for k in sorted(axes_b)]).tolist())
     gb = np.tensordot(a, g, axes=(free_a, list(range(na))))
     pair = dict(zip(axes_a, axes_b))
-    gb = np.transpose(gb, np.argsort([pair[k] for k in sorted(axes_a)] + free_b))
+    gb = np.transpose(gb, np.argsort([pair[k] for k in sorted(axes_a)] + free_b).tolist())
     return ga, gb
 
 
@@ -117,7 +117,8 @@ def _as_matrices(g, x1, x2):
     """A 1-D operand is a matrix with one row (x1) or one column (x2) whose extra
     axis is dropped from the result: give it, and ``g``, that axis back. Batch axes
     broadcast."""
-    a, b, g = np.asarray(x1), np.asarray(x2), np.asarray(g)
+    like = _rt.like(x1, x2)
+    a, b, g = np.asarray(x1, like=like), np.asarray(x2, like=like), np.asarray(g, like=like)
     if b.ndim == 1:
         b, g = b[:, None], g[..., None]
     if a.ndim == 1:
@@ -134,15 +135,15 @@ def vdot(g, ans, a, b):
 @vjp(np.outer, np.linalg.outer, complex=True)
 def outer(g, ans, a, b):
     # outer flattens both operands: result[i, j] = a.flat[i] * b.flat[j]
-    return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
+    return np.reshape(g @ np.ravel(_rt.as_array(b, ref=g)), np.shape(a)), np.reshape(np.ravel(_rt.as_array(a, ref=g)) @ g, np.shape(b))
 
 
 @vjp(np.vecdot, np.linalg.vecdot)
 def vecdot(g, ans, x1, x2, *, axis=-1):
     # sum(x1 * x2, axis) with broadcasting (real arrays: no conjugation)
     return (
-        _rt.unbroadcast(np.expand_dims(g, axis) * x2, x1),
-        _rt.unbroadcast(np.expand_dims(g, axis) * x1, x2),
+        _rt.unbroadcast(np.expand_dims(_rt.as_array(g, ref=x2), axis) * x2, x1),
+        _rt.unbroadcast(np.expand_dims(_rt.as_array(g, ref=x1), axis) * x1, x2),
     )
 
 
@@ -151,6 +152,8 @@ def kron(g, ans, a, b):
     """kron(a, b)[i*p + k, j*q + l] = a[i, j] b[k, l] (in any number of
     dimensions): view g with the axes of a and b interleaved, multiply by the
     other operand and sum over its axes."""
+    like = _rt.like(a, b)
+    a, b = np.asarray(a, like=like), np.asarray(b, like=like)
     nd = max(np.ndim(a), np.ndim(b))
     sa = (1,) * (nd - np.ndim(a)) + np.shape(a)
     sb = (1,) * (nd - np.ndim(b)) + np.shape(b)
@@ -233,8 +236,8 @@ def _einsum_cot(g, terms, out, operands, k, optimize):
     c = np.broadcast_to(c, [size[label] for label in labels])
     if len(labels) == len(term):
         return c
-    cot = np.zeros(shape, dtype=np.result_type(c, np.float64))
-    index = tuple(np.arange(size[label]).reshape([-1 if m == label else 1 for m in labels]) for label in term)
+    cot = np.zeros(shape, dtype=np.result_type(c, np.float64), like=_rt.like(c))
+    index = tuple(np.arange(size[label], like=_rt.like(c)).reshape([-1 if m == label else 1 for m in labels]) for label in term)
     cot[index] = c
     return cot
 
@@ -248,6 +251,7 @@ def einsum(g, ans, *args, optimize=False):
     subscripts and sublists get none."""
     subscripts, operands, positions = _einsum_spec(args)
     terms, out = _einsum_terms(subscripts, operands)
+    g = np.asarray(g, like=_rt.like(*operands))
     # A precomputed contraction path fits only the forward einsum: let NumPy choose.
     optimize = optimize if isinstance(optimize, (bool, str)) else True
     cots = [None] * len(args)
@@ -265,8 +269,9 @@ def _diagonal_cot(d, shape, offset, axis1, axis2):
     ndim = len(shape)
     ax1, ax2 = axis1 % ndim, axis2 % ndim
     rest = [n for k, n in enumerate(shape) if k not in (ax1, ax2)]
-    out = np.zeros(rest + [shape[ax1], shape[ax2]], dtype=np.result_type(d, np.float64))
-    i = np.arange(np.shape(d)[-1])
+    like = _rt.like(d)
+    out = np.zeros(rest + [shape[ax1], shape[ax2]], dtype=np.result_type(d, np.float64), like=like)
+    i = np.arange(np.shape(d)[-1], like=like)
     out[..., i + max(-offset, 0), i + max(offset, 0)] = d
     return np.moveaxis(out, (-2, -1), (ax1, ax2))
 
@@ -279,7 +284,7 @@ def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
 def _trace_cot(g, ans, a, offset, axis1, axis2):
     """The trace sums the diagonal: every diagonal entry gets ``g``."""
     n = np.shape(np.diagonal(a, offset, axis1, axis2))[-1]
-    d = np.broadcast_to(np.expand_dims(g, -1), np.shape(ans) + (n,))
+    d = np.broadcast_to(np.expand_dims(_rt.as_array(g, ref=a), -1), np.shape(ans) + (n,))
     return _diagonal_cot(d, np.shape(a), offset, axis1, axis2)
 
 
@@ -346,8 +351,8 @@ def pinv(g, ans, a):
     """
     p, pt = ans, _T(ans)
     m, n = np.shape(a)[-2:]
-    left = np.eye(m) - a @ p  # I - A A+, (m, m)
-    right = np.eye(n) - p @ a  # I - A+ A, (n, n)
+    left = np.eye(m, like=_rt.like(p)) - a @ p  # I - A A+, (m, m)
+    right = np.eye(n, like=_rt.like(p)) - p @ a  # I - A+ A, (n, n)
     gt = _T(g)
     return -pt @ g @ pt + left @ gt @ p @ pt + pt @ p @ gt @ right
 
@@ -357,7 +362,7 @@ def pinv(g, ans, a):
 
 @vjp(np.linalg.det, complex=True)
 def det(g, ans, a):
-    return np.expand_dims(g, (-2, -1)) * _rt.rules.linalg.cofactors(a, ans)
+    return np.expand_dims(_rt.as_array(g, ref=a), (-2, -1)) * _rt.rules.linalg.cofactors(a, ans)
 
 
 def cofactors(a, det):
@@ -372,7 +377,7 @@ def cofactors(a, det):
     except np.linalg.LinAlgError:  # an exactly singular matrix
         pass
     u, s, vh = np.linalg.svd(a)
-    others = np.prod(np.where(np.eye(s.shape[-1], dtype=bool), 1.0, s[..., None, :]), axis=-1)
+    others = np.prod(np.where(np.eye(s.shape[-1], dtype=bool, like=_rt.like(s)), 1.0, s[..., None, :]), axis=-1)
     sign = np.linalg.det(u) * np.linalg.det(vh)
     adjugate = np.expand_dims(sign, (-2, -1)) * (np.conj(_T(vh)) * others[..., None, :]) @ np.conj(_T(u))
     return _T(adjugate)
@@ -381,7 +386,7 @@ def cofactors(a, det):
 @vjp(np.linalg.slogdet, outputs=2)
 def slogdet(g, ans, a):
     # The sign is piecewise constant: only log|det A| has a cotangent, A^-T.
-    return np.expand_dims(g[1], (-2, -1)) * _T(_rt.rules.linalg.inverse_of(a, "np.linalg.slogdet"))
+    return np.expand_dims(_rt.as_array(g[1], ref=a), (-2, -1)) * _T(_rt.rules.linalg.inverse_of(a, "np.linalg.slogdet"))
 
 
 def inverse_of(a, name):
@@ -401,9 +406,9 @@ def cholesky(g, ans, a, *, upper=False):
     the symmetric cotangent is sym(L^-T P L^-1)."""
     low, glow = (_T(ans), _T(g)) if upper else (ans, g)
     m = _T(low) @ glow
-    p = np.tril(m) - 0.5 * np.eye(m.shape[-1]) * m
-    triangular = sys.modules.get("scipy.linalg")  # two triangular solves, where the program has SciPy loaded already
-    if triangular is not None and low.ndim == 2:
+    p = np.tril(m) - 0.5 * np.eye(m.shape[-1], like=_rt.like(m)) * m
+    triangular = sys.modules.get("scipy.linalg")  # two triangular solves, where the program has SciPy loaded already (on NumPy's arrays)
+    if triangular is not None and type(low) is np.ndarray and low.ndim == 2:
         s = triangular.solve_triangular(low, p, trans=1, lower=True)  # L^-T P
         return _sym(_T(triangular.solve_triangular(low, _T(s), trans=1, lower=True)))  # ... L^-1
     linv = np.linalg.inv(low)
@@ -413,14 +418,14 @@ def cholesky(g, ans, a, *, upper=False):
 def _off_diagonal_inverse_gaps(w):
     """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (distinct w)."""
     gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    on = np.eye(w.shape[-1], dtype=bool)
+    on = np.eye(w.shape[-1], dtype=bool, like=_rt.like(w))
     return np.where(on, 0.0, 1.0 / np.where(on, 1.0, gaps))
 
 
 def _refuse_tied_vectors(same, gv, name):
     """AD411 when an eigenvector of a repeated eigenvalue (``same[i, j]``, i != j) has a
     cotangent: it is not determined by the matrix."""
-    off = same & ~np.eye(same.shape[-1], dtype=bool)
+    off = same & ~np.eye(same.shape[-1], dtype=bool, like=_rt.like(same))
     tied = np.expand_dims(np.any(off, axis=-1), -2)
     if np.any(np.where(tied, gv, 0.0)):
         raise errors.AD411_TIED_EIGENVECTORS.error(name=name)
@@ -434,8 +439,8 @@ def eigh(g, ans, a, UPLO="L"):
     are not determined (AD411 if they have a cotangent), and when they are unused
     their entries of V^T Vbar are exactly 0 and add nothing (not inf * 0)."""
     w, v = ans
-    gw = np.broadcast_to(g[0], w.shape)  # an unused output's cotangent is 0.0
-    inner = np.eye(w.shape[-1]) * np.expand_dims(gw, -2)
+    gw = np.broadcast_to(_rt.as_array(g[0], ref=w), w.shape)  # an unused output's cotangent is 0.0
+    inner = np.eye(w.shape[-1], like=_rt.like(w)) * np.expand_dims(gw, -2)
     if np.any(g[1]):
         gv = np.broadcast_to(g[1], v.shape)
         _refuse_tied_vectors(np.expand_dims(w, -2) == np.expand_dims(w, -1), gv, "np.linalg.eigh")
@@ -478,8 +483,9 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         k = min(m, n)
         g = (_reduced(g[0], -1, k, "columns of U"), g[1], _reduced(g[2], -2, k, "rows of V^T"))
         u, vh = u[..., :, :k], vh[..., :k, :]
-    gs = np.broadcast_to(g[1], s.shape)  # an unused output's cotangent is 0.0
-    core = np.eye(s.shape[-1]) * np.expand_dims(gs, -2)  # diag(sbar)
+    gs = np.broadcast_to(_rt.as_array(g[1], ref=s), s.shape)  # an unused output's cotangent is 0.0
+    like = _rt.like(s)
+    core = np.eye(s.shape[-1], like=like) * np.expand_dims(gs, -2)  # diag(sbar)
     row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
     # unused factors add nothing (not inf * 0 at repeated or zero singular values)
     use_u, use_v = bool(np.any(g[0])), bool(np.any(g[2]))
@@ -494,9 +500,9 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     abar = u @ core @ vh
     # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
     if use_u:
-        abar = abar + (np.eye(m) - u @ _T(u)) @ (gu / col) @ vh
+        abar = abar + (np.eye(m, like=like) - u @ _T(u)) @ (gu / col) @ vh
     if use_v:
-        abar = abar + (u / col) @ _T(gv) @ (np.eye(n) - v @ vh)
+        abar = abar + (u / col) @ _T(gv) @ (np.eye(n, like=like) - v @ vh)
     return _sym(abar) if hermitian else abar
 
 
@@ -545,8 +551,9 @@ def _cond_cot(g, ans, x, p):
     derivatives are u_k v_k^T; else norm(x, p) * norm(inv(x), p), through the norm's
     rule and inv's. At tied extreme singular values (or tied column/row sums) the
     cotangent is a subgradient, as for the norms."""
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
-    g = np.expand_dims(np.asarray(g, dtype=float), (-2, -1))
+    x = _rt.as_array(x)
+    x = x.astype(np.result_type(x.dtype, np.float64), copy=False)
+    g = np.expand_dims(_rt.as_array(g, float, ref=x), (-2, -1))
     if p is None or p == 2 or p == -2:
         u, s, vh = np.linalg.svd(x, full_matrices=False)
         hi = u[..., :, :1] @ vh[..., :1, :]

@@ -85,8 +85,8 @@ def _fill(g, ans, fill_value):
     An integer result (``dtype=int``, or ``full_like`` of an integer array)
     truncates the fill value and is then piecewise constant in it.
     """
-    if not np.issubdtype(np.result_type(ans), np.inexact):
-        return np.zeros(np.shape(fill_value))
+    if not np.issubdtype(ans.dtype, np.inexact):
+        return np.zeros(np.shape(fill_value), like=_rt.like(fill_value, ans))
     return _rt.unbroadcast(g, fill_value)
 
 
@@ -106,8 +106,9 @@ def full_like(g, ans, a, fill_value, dtype=None, *, shape=None):
 @vjp(np.linspace)
 def linspace(g, ans, start, stop, num=50, endpoint=True, axis=0):
     div = num - 1 if endpoint else num
-    t = np.arange(num) / div if div > 0 else np.zeros(num)
-    g = np.moveaxis(np.asarray(g), axis, 0)  # the sample axis first
+    like = _rt.like(g)
+    t = np.arange(num, like=like) / div if div > 0 else np.zeros(num, like=like)
+    g = np.moveaxis(_rt.as_array(g), axis, 0)  # the sample axis first
     dstop = np.tensordot(t, g, axes=1)
     dstart = np.sum(g, axis=0) - dstop
     return _rt.unbroadcast(dstart, start), _rt.unbroadcast(dstop, stop)
@@ -123,24 +124,25 @@ def arange(g, ans, start, stop=None, step=None):
     return np.sum(g), None, dstep
 
 
-def _fractions(num, endpoint):
+def _fractions(num, endpoint, like):
     """linspace's t_k: k / (num - 1), or k / num without the endpoint (0 for one sample)."""
     div = num - 1 if endpoint else num
-    return np.arange(num) / div if div > 0 else np.zeros(num)
+    return np.arange(num, like=like) / div if div > 0 else np.zeros(num, like=like)
 
 
 # logspace: base ** linspace(start, stop): the linspace cotangent of g * ans * log(base);
 # an array `base` is broadcast with start and stop and gets a length-1 sample axis.
 @vjp(np.logspace)
 def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
-    if not np.issubdtype(np.result_type(ans), np.inexact):
-        return np.zeros(np.shape(start)), np.zeros(np.shape(stop)), None, None, np.zeros(np.shape(base))
-    nd = np.broadcast(start, stop, base).ndim  # NumPy's layout, as in np.logspace
-    first, last = np.array(start, ndmin=nd), np.array(stop, ndmin=nd)
-    b = np.expand_dims(np.array(base, ndmin=nd), axis)
+    like = _rt.like(ans)
+    if not np.issubdtype(ans.dtype, np.inexact):
+        return np.zeros(np.shape(start), like=like), np.zeros(np.shape(stop), like=like), None, None, np.zeros(np.shape(base), like=like)
+    nd = max(np.ndim(start), np.ndim(stop), np.ndim(base))  # NumPy's layout, as in np.logspace
+    first, last = np.array(start, ndmin=nd, like=like), np.array(stop, ndmin=nd, like=like)
+    b = np.expand_dims(np.array(base, ndmin=nd, like=like), axis)
     lin = np.linspace(first, last, num, endpoint, axis=axis)
     dstart, dstop = linspace(g * ans * np.log(b), lin, first, last, num, endpoint, axis)
-    dbase = np.reshape(_rt.unbroadcast(np.asarray(g * ans * lin / b), b), np.shape(base))
+    dbase = np.reshape(_rt.unbroadcast(g * ans * lin / b, b), np.shape(base))
     return np.reshape(dstart, np.shape(start)), np.reshape(dstop, np.shape(stop)), None, None, dbase
 
 
@@ -148,10 +150,11 @@ def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, 
 # d/dstart = (1 - t_k) ans_k / start and d/dstop = t_k ans_k / stop.
 @vjp(np.geomspace)
 def geomspace(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
-    if not np.issubdtype(np.result_type(ans), np.inexact):
-        return np.zeros(np.shape(start)), np.zeros(np.shape(stop))
-    t = np.reshape(_fractions(num, endpoint), (-1,) + (1,) * (np.ndim(ans) - 1))
-    weighted = np.moveaxis(np.asarray(g * ans), axis, 0)
+    like = _rt.like(ans)
+    if not np.issubdtype(ans.dtype, np.inexact):
+        return np.zeros(np.shape(start), like=like), np.zeros(np.shape(stop), like=like)
+    t = np.reshape(_fractions(num, endpoint, like), (-1,) + (1,) * (np.ndim(ans) - 1))
+    weighted = np.moveaxis(g * ans, axis, 0)
     return _rt.unbroadcast(np.sum(weighted * (1 - t), axis=0) / start, start), _rt.unbroadcast(np.sum(weighted * t, axis=0) / stop, stop)
 
 

@@ -77,7 +77,7 @@ def _stage_input(array, widths, axis, mode, stat_length):
     """The array as padded along the axes before ``axis``: what the pass along ``axis`` reads."""
     done = [tuple(w) if k < axis else (0, 0) for k, w in enumerate(widths)]
     kw = {} if stat_length is None else {"stat_length": stat_length}
-    return np.moveaxis(np.pad(np.asarray(array), done, mode, **kw), axis, 0)
+    return np.moveaxis(np.pad(_rt.as_array(array), done, mode, **kw), axis, 0)
 
 
 def _axis_cot(g, axis, n, before, after, mode, reflect_type, stage, lengths):
@@ -85,10 +85,10 @@ def _axis_cot(g, axis, n, before, after, mode, reflect_type, stage, lengths):
     if before == after == 0:
         return g
     g = np.moveaxis(g, axis, 0)
-    out = np.array(g[before : before + n], dtype=np.result_type(g, np.float64))
+    out = g[before : before + n].astype(np.result_type(g, np.float64))
     left, right = g[:before], g[before + n :]
     if mode == "linear_ramp":
-        ramp = np.pad(np.ones(1), (before, after), mode, end_values=0)  # the edge entry's weights
+        ramp = np.pad(np.ones(1, like=_rt.like(g)), (before, after), mode, end_values=0)  # the edge entry's weights
         out[0] += np.tensordot(ramp[:before], left, 1)
         out[-1] += np.tensordot(ramp[before + 1 :], right, 1)
     elif mode in _STATS:
@@ -107,13 +107,13 @@ def _length(length, n):
 def _stat_weights(mode, chunk):
     """d stat(chunk) / d chunk along axis 0 (a subgradient at ties)."""
     if mode == "mean":
-        return np.full(chunk.shape, 1.0 / len(chunk))
+        return np.full(chunk.shape, 1.0 / len(chunk), like=_rt.like(chunk))
     if mode in ("maximum", "minimum"):
         hit = chunk == (np.max if mode == "maximum" else np.min)(chunk, axis=0, keepdims=True)
         return hit / np.sum(hit, axis=0, keepdims=True)
     order = np.argsort(chunk, axis=0)
     middle = sorted({(len(chunk) - 1) // 2, len(chunk) // 2})
-    weights = np.zeros(chunk.shape)
+    weights = np.zeros(chunk.shape, like=_rt.like(chunk))
     for m in middle:
         np.put_along_axis(weights, order[m : m + 1], 1.0 / len(middle), axis=0)
     return weights
@@ -129,15 +129,16 @@ def _add_sourced(out, padded, n, before, after, mode, reflect_type):
     def probe(v):
         return np.pad(v, (before, after), mode, **kw)[rows]
 
-    unit = np.eye(n)
+    like = _rt.like(padded)
+    unit = np.eye(n, like=like)
     out[0] += np.tensordot(probe(unit[0]), padded, 1)
     if n > 1:
         out[-1] += np.tensordot(probe(unit[-1]), padded, 1)
     if n > 2:
-        inner = np.ones(n)
+        inner = np.ones(n, like=like)
         inner[[0, -1]] = 0.0
         sign = probe(inner)
-        source = np.pad(np.arange(n), (before, after), mode)[rows]  # the inner entry each is made from
+        source = np.pad(np.arange(n, like=like), (before, after), mode)[rows]  # the inner entry each is made from
         hit = sign != 0
         np.add.at(out, source[hit], sign[hit].reshape((-1,) + (1,) * (padded.ndim - 1)) * padded[hit])
 
@@ -149,9 +150,11 @@ def _values_cot(g, shape, widths, mode, key, values):
         inner = tuple(slice(b, b + n) for (b, _), n in zip(widths, shape))
         return np.sum(g) - np.sum(g[inner])
     ndim = len(shape)
-    d = np.zeros((ndim, 2))
-    for k in np.ndindex(d.shape):
+    zeros = np.zeros(shape, like=_rt.like(g))
+    widths = widths.tolist()
+    d = []
+    for k in np.ndindex(ndim, 2):
         unit = np.zeros((ndim, 2))
         unit[k] = 1.0
-        d[k] = np.sum(g * np.pad(np.zeros(shape), widths, mode, **{key: unit}))
-    return _rt.unbroadcast(d, values)
+        d.append(np.sum(g * np.pad(zeros, widths, mode, **{key: unit.tolist()})))
+    return _rt.unbroadcast(np.reshape(np.stack(d), (ndim, 2)), values)

@@ -57,8 +57,8 @@ def polysub(g, ans, a1, a2):
 def polymul(g, ans, a1, a2):
     # polymul is np.convolve of the two coefficient arrays
     return (
-        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a2), "valid"), np.shape(a1)),
-        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(a1), "valid"), np.shape(a2)),
+        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(_rt.as_array(a2, ref=ans)), "valid"), np.shape(a1)),
+        np.reshape(np.correlate(np.broadcast_to(g, np.shape(ans)), np.atleast_1d(_rt.as_array(a1, ref=ans)), "valid"), np.shape(a2)),
     )
 
 
@@ -66,9 +66,10 @@ def _polyder_cot(g, ans, p, m):
     """Each derivative step is p[:-1] * [n-1, ..., 1]; its adjoint scales and appends a 0."""
     g = np.broadcast_to(g, np.shape(ans))
     size = len(np.atleast_1d(p))
+    like = _rt.like(g)
     for j in range(int(m), 0, -1):
         n = max(size - j + 1, 0)  # the length before step j
-        g = np.concatenate([g * np.arange(n - 1, 0, -1), np.zeros(min(n, 1))])
+        g = np.concatenate([g * np.arange(n - 1, 0, -1, like=like), np.zeros(min(n, 1), like=like)])
     return np.reshape(g, np.shape(p))
 
 
@@ -82,17 +83,18 @@ def _polyint_cot(g, ans, p, m, k):
     m = int(m)
     g = np.broadcast_to(g, np.shape(ans))
     size = len(np.atleast_1d(p))
-    dk = np.zeros(m)
+    like = _rt.like(g)
+    dk = np.zeros(m, like=like)
     for j in range(m - 1, -1, -1):
         n = size + j  # the length before step j
         dk[j] = g[-1]
-        g = g[:-1] / np.arange(n, 0, -1)
+        g = g[:-1] / np.arange(n, 0, -1, like=like)
     if k is None:
         return np.reshape(g, np.shape(p)), None
     ks = np.atleast_1d(k)
     if len(ks) == 1 and m > 1:  # one constant used at every step
         return np.reshape(g, np.shape(p)), np.reshape(np.sum(dk), np.shape(k))
-    dks = np.zeros(len(ks))
+    dks = np.zeros(len(ks), like=like)
     dks[:m] = dk
     return np.reshape(g, np.shape(p)), np.reshape(dks, np.shape(k))
 
@@ -109,12 +111,13 @@ def _polydiv_cot(g, ans, u, v):
     gr = np.broadcast_to(g[1], np.shape(r))
     uu, vv = np.atleast_1d(u), np.atleast_1d(v)
     m, n = len(uu) - 1, len(vv) - 1
-    full = np.zeros(m + 1)
+    like = _rt.like(gq, gr)
+    full = np.zeros(m + 1, like=like)
     full[m + 1 - len(r):] = gr  # entries NumPy dropped from r get none
     if m < n:  # q = [0], r = u
-        return np.reshape(full, np.shape(u)), np.zeros(np.shape(v))
+        return np.reshape(full, np.shape(u)), np.zeros(np.shape(v), like=like)
     size = m - n + 1
-    lags = np.arange(size)[:, None] - np.arange(size)[None, :]
+    lags = np.arange(size, like=like)[:, None] - np.arange(size, like=like)[None, :]
     toeplitz = np.where((lags >= 0) & (lags <= n), vv[np.clip(lags, 0, n)], 0.0)
     h = gq - np.correlate(full, vv, "valid")
     gd = full.copy()
@@ -143,10 +146,10 @@ def _polyfit_cot(g, ans, x, y, deg, rcond, full, w, cov):
     why = _refuse_polyfit(full=full, cov=cov)
     if why:
         raise errors.AD411_RULE_REFUSES.error(reason=why)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    x = _rt.as_array(x, float, ref=y)
+    y = _rt.as_array(y, float, ref=x)
     order = int(deg) + 1
-    weights = np.ones(len(x)) if w is None else np.asarray(w, dtype=float)
+    weights = np.ones(len(x), like=_rt.like(x)) if w is None else _rt.as_array(w, float, ref=x)
     vand = np.vander(x, order)
     a = vand * weights[:, None]
     b = y * (weights if y.ndim == 1 else weights[:, None])
@@ -164,7 +167,7 @@ def _polyfit_cot(g, ans, x, y, deg, rcond, full, w, cov):
     resid = np.reshape(b, (len(x), -1)) - a @ c
     da = resid @ z.T - a @ z @ c.T
     db = a @ z
-    powers = np.arange(order - 1, -1, -1)
+    powers = np.arange(order - 1, -1, -1, like=_rt.like(x))
     slope = np.where(powers > 0, powers * x[:, None] ** np.maximum(powers - 1, 0), 0.0)
     dx = np.sum(da * weights[:, None] * slope, axis=1)
     dy = np.reshape(db * weights[:, None], np.shape(y))
@@ -199,16 +202,17 @@ def _clusters(z, shaky):
 
 def _roots_cot(g, ans, p):
     p = np.atleast_1d(p)
-    out = np.zeros(np.shape(p), dtype=np.result_type(p, np.float64))
+    like = _rt.like(p, ans)
+    out = np.zeros(np.shape(p), dtype=np.result_type(p, np.float64), like=like)
     nonzero = np.flatnonzero(p)
     if len(nonzero) == 0 or np.size(ans) == 0:
         return out
     lead = nonzero[0]
     q = p[lead:]  # trailing zeros stay: they are the roots at 0
     n = len(q) - 1
-    z = np.asarray(ans)
+    z = _rt.as_array(ans)
     g = np.broadcast_to(g, z.shape)
-    exponents = np.arange(n, -1, -1)
+    exponents = np.arange(n, -1, -1, like=like)
     slope = np.polyval(np.polyder(q), z)
     powers = z[:, None] ** exponents[None, :]  # z_k^(n-i)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -232,7 +236,7 @@ def _roots_cot(g, ans, p):
         radius = gap / 2.0
         if radius <= 2.0 * spread:
             raise errors.AD411_REPEATED_ROOT.error()
-        x = centre + radius * np.exp(2j * np.pi * np.arange(64) / 64)
+        x = centre + radius * np.exp(2j * np.pi * np.arange(64, like=like) / 64)
         dq = dq - gk[0] * np.mean(x[:, None] ** exponents[None, :] * ((x - centre) / np.polyval(q, x))[:, None], axis=0)
     out[lead:] = dq if np.iscomplexobj(p) else np.real(dq)
     return out
@@ -247,19 +251,21 @@ def _poly_cot(g, ans, zeros):
     z = np.atleast_1d(zeros)
     if z.ndim == 2:  # the characteristic polynomial of a square matrix
         n = z.shape[0]
-        c = np.real(np.asarray(ans))
+        c = np.real(_rt.as_array(ans))
         g = np.broadcast_to(g, c.shape)
-        b = np.eye(n)
-        da = np.zeros((n, n))
+        like = _rt.like(z)
+        eye = np.eye(n, like=like)
+        b, da = eye, np.zeros((n, n), like=like)
         for k in range(1, n + 1):
             da = da - g[k] * b.T
-            b = z @ b + c[k] * np.eye(n)
+            b = z @ b + c[k] * eye
         return np.reshape(da, np.shape(zeros))
     n = len(z)
     if n == 0:
-        return np.zeros(np.shape(zeros))
+        return np.zeros(np.shape(zeros), like=_rt.like(z))
     g = np.broadcast_to(g, np.shape(ans))
-    dz = np.array([-np.correlate(g[1:], np.poly(np.delete(z, k)) * np.ones(1), "valid")[0] for k in range(n)])
+    one = np.ones(1, like=_rt.like(z))
+    dz = np.stack([-np.correlate(g[1:], np.poly(np.delete(z, k)) * one, "valid")[0] for k in range(n)])
     return np.reshape(dz, np.shape(zeros))
 
 

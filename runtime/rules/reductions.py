@@ -34,6 +34,7 @@ def _keep(v, x, axis, keepdims):
     """A reduction's result ``v`` with the reduced axes of ``x`` kept as length 1."""
     if keepdims:
         return v
+    v = np.asarray(v, like=_rt.like(x))  # a number (the cotangent of a scalar result): an array of x's library
     if axis is None:
         return np.reshape(v, (1,) * np.ndim(x))
     return np.expand_dims(v, _axes(x, axis))
@@ -49,6 +50,12 @@ def _count(x, ans):
     return np.size(x) // max(np.size(ans), 1)
 
 
+def _floating(x):
+    """``x`` as an array of its library, of a float (or complex) dtype."""
+    x = _rt.as_array(x)
+    return x.astype(np.result_type(x.dtype, np.float64), copy=False)
+
+
 def _safe_div(num, den):
     """``num / den``, with 0 where ``den`` is 0 (the subgradient at a norm's kink)."""
     zero = den == 0
@@ -61,7 +68,7 @@ def _extremum(g, ans, x, axis, keepdims):
     Ties split the cotangent equally among the tied entries (the average of
     the one-sided derivatives), like a mean over the arg-extrema.
     """
-    hit = np.asarray(x) == _keep(ans, x, axis, keepdims)
+    hit = _rt.as_array(x) == _keep(ans, x, axis, keepdims)
     return hit * (_keep(g, x, axis, keepdims) / np.sum(hit, axis=axis, keepdims=True))
 
 
@@ -116,20 +123,20 @@ def average(g, ans, a, axis=None, weights=None, returned=False, *, keepdims=Fals
     if weights is None:
         return _expand(g, a, axis, keepdims) / _count(a, ans), None, None
     axes = _axes(a, axis) if axis is not None else None
-    w = np.asarray(weights)
+    w = _rt.as_array(weights, ref=a)
     shape = np.shape(a)
     if w.shape != shape:
         # NumPy's layout: the weights' axes in sorted order, length 1 on the others.
         given = [int(ax) % len(shape) for ax in (axis if isinstance(axis, (tuple, list)) else (axis,))]
-        order = np.argsort(given)
+        order = np.argsort(given).tolist()
         w = np.transpose(w, order).reshape([n if k in axes else 1 for k, n in enumerate(shape)])
     scale = _keep(g, a, axes, keepdims) / np.sum(w, axis=axes, keepdims=True)
     da = np.broadcast_to(scale * w, shape)
-    dw = scale * (np.asarray(a) - _keep(ans, a, axes, keepdims))
+    dw = scale * (_rt.as_array(a) - _keep(ans, a, axes, keepdims))
     if np.shape(weights) != shape:
         # Sum over the axes the weights were broadcast along, then undo the layout.
         dw = np.sum(dw, axis=tuple(k for k in range(len(shape)) if k not in axes))
-        dw = np.transpose(dw, np.argsort(order))
+        dw = np.transpose(dw, np.argsort(order).tolist())
     return da, None, dw
 
 
@@ -142,11 +149,11 @@ def _prod_others(x, axes):
     Built from exclusive prefix and suffix products, so zeros in ``x`` are
     handled exactly (no division by ``x``).
     """
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    x = _floating(x)
     last = tuple(range(x.ndim - len(axes), x.ndim))
     moved = np.moveaxis(x, axes, last)
     flat = moved.reshape(moved.shape[: x.ndim - len(axes)] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,))
+    ones = np.ones_like(flat[..., :1])
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     return np.moveaxis((before * after).reshape(moved.shape), last, axes)
@@ -179,14 +186,14 @@ def ptp(g, ans, a, axis=None, *, keepdims=False):
 @vjp(np.var, np.ndarray.var)
 def var(g, ans, a, axis=None, *, ddof=0, keepdims=False):
     # d var / d a_i = 2 (a_i - mean) / (N - ddof)
-    centred = np.asarray(a) - np.mean(a, axis=axis, keepdims=True)
+    centred = _rt.as_array(a) - np.mean(a, axis=axis, keepdims=True)
     return _expand(g, a, axis, keepdims) * centred * (2.0 / (_count(a, ans) - ddof))
 
 
 @vjp(np.std, np.ndarray.std)
 def std(g, ans, a, axis=None, *, ddof=0, keepdims=False):
     """d std / d a_i = (a_i - mean) / ((N - ddof) std); 0 where std is 0 (a kink)."""
-    centred = np.asarray(a) - np.mean(a, axis=axis, keepdims=True)
+    centred = _rt.as_array(a) - np.mean(a, axis=axis, keepdims=True)
     scale = _safe_div(_keep(g, a, axis, keepdims), _keep(ans, a, axis, keepdims))
     return scale * centred / (_count(a, ans) - ddof)
 
@@ -208,7 +215,7 @@ def cumprod(g, ans, a, axis=None, dtype=None):
     Without zeros in ``a`` this equals revcumsum(g * ans) / a, which is
     vectorised; with zeros the scan runs as a loop along the axis.
     """
-    x = np.asarray(a, dtype=np.result_type(a, np.float64))
+    x = _floating(a)
     if axis is None:
         x, ax = x.ravel(), 0
     else:
@@ -218,11 +225,10 @@ def cumprod(g, ans, a, axis=None, dtype=None):
         out = np.flip(np.cumsum(np.flip(g * ans, ax), ax), ax) / x
         return np.reshape(out, np.shape(a))
     x, g = np.moveaxis(x, ax, 0), np.moveaxis(g, ax, 0)
-    n = x.shape[0]
-    s = np.empty(x.shape, dtype=np.result_type(x, g))
-    s[n - 1] = g[n - 1]
-    for i in range(n - 2, -1, -1):
-        s[i] = g[i] + x[i + 1] * s[i + 1]
+    s = [g[-1]]  # S_i, from the last entry back
+    for i in range(x.shape[0] - 2, -1, -1):
+        s.append(g[i] + x[i + 1] * s[-1])
+    s = np.stack(s[::-1])
     before = np.cumprod(np.concatenate([np.ones_like(x[:1]), x[:-1]]), axis=0)
     return np.reshape(np.moveaxis(before * s, 0, ax), np.shape(a))
 
@@ -275,7 +281,7 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     At a kink (a zero vector, tied maxima) the cotangent is a subgradient: 0
     for a zero 2-norm, an equal split for ties.
     """
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    x = _floating(x)
     if axis is None:
         if ord is None or x.ndim == 1:  # the 2-norm of all entries (or a vector norm)
             gk, ak = _keep(g, x, None, keepdims), _keep(ans, x, None, keepdims)
@@ -295,7 +301,7 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
 @vjp(np.linalg.vector_norm)
 def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
     """The entries along ``axis`` (all of them for None, several for a tuple) form one vector."""
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    x = _floating(x)
     gk, ak = _keep(g, x, axis, keepdims), _keep(ans, x, axis, keepdims)
     axes = None if axis is None else _axes(x, axis)
     return np.broadcast_to(_vector_norm_cot(gk, ak, x, ord, axes), x.shape)
@@ -304,6 +310,6 @@ def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
 @vjp(np.linalg.matrix_norm)
 def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
     """A matrix norm over the last two axes."""
-    x = np.asarray(x, dtype=np.result_type(x, np.float64))
+    x = _floating(x)
     gk, ak = _keep(g, x, (-2, -1), keepdims), _keep(ans, x, (-2, -1), keepdims)
     return np.broadcast_to(_matrix_norm_cot(gk, ak, x, ord), x.shape)

@@ -71,7 +71,7 @@ def gammaln(g, ans, x):
 
 @vjp(special.digamma, special.psi, elementwise=True)
 def digamma(g, ans, x):
-    return g * special.polygamma(1, x)
+    return g * special.zeta(2.0, x)  # polygamma(1, x), which takes NumPy arrays only
 
 
 @vjp(special.polygamma, elementwise=True, constant=("n",))
@@ -247,8 +247,8 @@ def loggamma(g, ans, x):
 
 def _rgamma_slope(x, ans):
     """d/dx 1/Gamma(x): -digamma(x)/Gamma(x), and (-1)^n n! at x = -n, where Gamma has a pole."""
-    pole = (np.asarray(x) <= 0) & (np.floor(x) == x)
-    return np.where(pole, np.cos(np.pi * np.asarray(x)) * special.gamma(1.0 - np.where(pole, x, 0.0)), -ans * special.digamma(np.where(pole, 0.5, x)))
+    pole = np.less_equal(x, 0) & (np.floor(x) == x)
+    return np.where(pole, np.cos(np.multiply(np.pi, x)) * special.gamma(1.0 - np.where(pole, x, 0.0)), -ans * special.digamma(np.where(pole, 0.5, x)))
 
 
 @vjp(special.rgamma, elementwise=True)
@@ -270,7 +270,7 @@ def poch(g, ans, z, m):
 
 def _binom_slopes(n, k, ans):
     """d binom(n, k) / dn and / dk (Gamma(n+1) / (Gamma(k+1) Gamma(n-k+1))); 0 where the value is 0."""
-    zero = np.asarray(ans) == 0
+    zero = np.equal(ans, 0)
     rest = special.digamma(np.where(zero, 1.0, np.subtract(n, k) + 1.0))
     dn = np.where(zero, 0.0, ans * (special.digamma(np.where(zero, 1.0, np.add(n, 1.0))) - rest))
     dk = np.where(zero, 0.0, ans * (rest - special.digamma(np.where(zero, 1.0, np.add(k, 1.0)))))
@@ -359,7 +359,7 @@ def _inv_boxcox_slopes(y, lmbda, x):
     small = np.abs(u) < 1e-3
     us = np.where(small, 1.0, u)
     h = np.where(small, -0.5 + 2.0 * u / 3.0 - 0.75 * u * u + 0.8 * u ** 3, (us / (1.0 + us) - np.log1p(us)) / (us * us))
-    return np.exp((1.0 - np.asarray(lmbda)) * np.log(x)), x * np.square(y) * h
+    return np.exp(np.subtract(1.0, lmbda) * np.log(x)), x * np.square(y) * h
 
 
 @vjp(special.inv_boxcox, elementwise=True)
@@ -448,7 +448,7 @@ def yve(g, ans, v, z):
 def huber(g, ans, delta, r):
     # r^2/2 inside |r| <= delta, delta (|r| - delta/2) outside: continuous slopes at |r| = delta
     outside = np.abs(r) > delta
-    return _rt.unbroadcast(g * np.where(outside, np.abs(r) - delta, 0.0), delta), _rt.unbroadcast(g * np.clip(r, -np.asarray(delta), delta), r)
+    return _rt.unbroadcast(g * np.where(outside, np.abs(r) - delta, 0.0), delta), _rt.unbroadcast(g * np.clip(r, np.negative(delta), delta), r)
 
 
 @vjp(special.pseudo_huber, elementwise=True)
@@ -497,7 +497,7 @@ def wrightomega(g, ans, x):
 
 @vjp(special.betainc, elementwise=True, constant=("a", "b"))
 def betainc(g, ans, a, b, x):
-    density = np.exp(special.xlogy(np.subtract(a, 1.0), x) + special.xlog1py(np.subtract(b, 1.0), -np.asarray(x)) - special.betaln(a, b))
+    density = np.exp(special.xlogy(np.subtract(a, 1.0), x) + special.xlog1py(np.subtract(b, 1.0), np.negative(x)) - special.betaln(a, b))
     return None, None, _rt.unbroadcast(g * density, x)
 
 
@@ -540,7 +540,7 @@ def bdtr(g, ans, k, n, p):
     inside = j < n
     rest = np.where(inside, np.subtract(n, j), 1.0)
     return None, None, _rt.unbroadcast(
-        -g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, -np.asarray(p)) - special.betaln(rest, j + 1.0)), 0.0), p
+        -g * np.where(inside, np.exp(special.xlogy(j, p) + special.xlog1py(rest - 1.0, np.negative(p)) - special.betaln(rest, j + 1.0)), 0.0), p
     )
 
 

@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime.backends import is_array
 from adgen.runtime.inplace import may_repeat
 from adgen.runtime.refs import alone
 from adgen.runtime.registry import vjp
@@ -75,7 +76,7 @@ def where(g, ans, condition, x, y):
 @vjp(np.select)
 def select(g, ans, condlist, choicelist, default=0):
     # entry i comes from the first choice whose condition holds there, else from default
-    taken = np.zeros(np.shape(g), bool)
+    taken = np.zeros(np.shape(g), bool, like=_rt.like(g, *choicelist))
     d_choices = []
     for cond, choice in zip(condlist, choicelist):
         mine = np.logical_and(cond, ~taken)
@@ -87,13 +88,13 @@ def select(g, ans, condlist, choicelist, default=0):
 @vjp(np.choose, np.ndarray.choose)
 def choose(g, ans, a, choices, mode="raise"):
     n = len(choices)
-    a = np.asarray(a)
+    a = _rt.as_array(a)
     if mode == "wrap":
         a = np.mod(a, n)
     elif mode == "clip":
         a = np.clip(a, 0, n - 1)
     d_choices = [_rt.unbroadcast(np.where(a == k, g, 0.0), choices[k]) for k in range(n)]
-    if isinstance(choices, np.ndarray):
+    if is_array(choices):
         return None, np.stack(d_choices)  # one array for an array of choices
     return None, _rt.Adj(d_choices)
 
@@ -107,8 +108,8 @@ def choose(g, ans, a, choices, mode="raise"):
 def _clip_masks(a, lo, hi):
     """Boolean masks: where the result is a, where it is lo, where it is hi."""
     low = a if lo is None else np.maximum(a, lo)
-    at_hi = np.asarray(False) if hi is None else low > hi
-    at_lo = np.asarray(False) if lo is None else (a < lo) & ~at_hi
+    at_hi = np.False_ if hi is None else low > hi
+    at_lo = np.False_ if lo is None else (a < lo) & ~at_hi
     return ~(at_hi | at_lo), at_lo, at_hi
 
 
@@ -144,9 +145,9 @@ def ndarray_clip(g, ans, a, min=None, max=None):
 def take(g, ans, a, indices, axis=None, mode="raise"):
     n = np.size(a) if axis is None else np.shape(a)[axis]
     if mode == "wrap":
-        indices = np.mod(indices, n)
+        indices = np.mod(_rt.as_array(indices, ref=a), n)
     elif mode == "clip":
-        indices = np.clip(indices, 0, n - 1)
+        indices = np.clip(_rt.as_array(indices, ref=a), 0, n - 1)
     out = _rt.zeros_for(a)
     if axis is None:  # indices into the flattened array
         np.add.at(out.reshape(-1), indices, g)
@@ -168,7 +169,7 @@ def take_along_axis(g, ans, arr, indices, axis=-1):
         if d == axis:
             index.append(indices)
         else:
-            index.append(np.arange(n).reshape((-1,) + (1,) * (np.ndim(arr) - d - 1)))
+            index.append(np.arange(n, like=_rt.like(indices)).reshape((-1,) + (1,) * (np.ndim(arr) - d - 1)))
     np.add.at(out, tuple(index), g)
     return out
 
@@ -196,7 +197,7 @@ def tril(g, ans, m, k=0):
 def sort(g, ans, a, axis=-1, kind=None):
     if axis is None:
         order = np.argsort(a, axis=None, kind="stable")
-        out = np.zeros(np.size(a), _rt.float_dtype(a))
+        out = np.zeros(np.size(a), _rt.float_dtype(a), like=_rt.like(a))
         out[order] = np.ravel(g)
         return np.reshape(out, np.shape(a))
     order = np.argsort(a, axis=axis, kind="stable")

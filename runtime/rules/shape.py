@@ -10,6 +10,8 @@ gets a *list* of cotangents, one per element (never a tuple: a tuple would
 mean one cotangent per parameter).
 """
 
+from itertools import accumulate
+
 import numpy as np
 
 import adgen.runtime as _rt
@@ -24,13 +26,13 @@ from adgen.runtime.registry import vjp
 
 @vjp(np.reshape, complex=True)
 def reshape(g, ans, a, shape=None, order="C"):
-    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(_rt.as_array(a)) else "C"))
 
 
 @vjp(np.ndarray.reshape, complex=True)
 def ndarray_reshape(g, ans, a, *shape, order="C"):
     # x.reshape(2, 3), x.reshape((2, 3)) and x.reshape(-1) all undo the same way
-    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+    return np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(_rt.as_array(a)) else "C"))
 
 
 @vjp(np.ravel, np.ndarray.ravel, np.ndarray.flatten, complex=True)
@@ -38,7 +40,7 @@ def ravel(g, ans, a, order="C"):
     return (
         _rt.rules.shape.unravel_k(g, a)
         if order == "K"
-        else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(np.asarray(a)) else "C"))
+        else np.reshape(g, np.shape(a), order=order if order != "A" else ("F" if np.isfortran(_rt.as_array(a)) else "C"))
     )
 
 
@@ -46,10 +48,11 @@ def unravel_k(g, a):
     """The cotangent of ``np.ravel(a, order="K")``, which reads ``a`` in the order of its
     memory: number the entries in that layout (``empty_like`` keeps it) and ravel the numbers
     the same way, to see which entry of ``a`` each entry of ``g`` came from."""
-    a = np.asarray(a)
+    a = _rt.as_array(a)
+    like = _rt.like(a)
     number = np.empty_like(a, dtype=np.intp)
-    number[...] = np.arange(a.size).reshape(a.shape)
-    out = np.empty(a.size, np.result_type(g, np.float64))
+    number[...] = np.arange(a.size, like=like).reshape(a.shape)
+    out = np.empty(a.size, np.result_type(g, np.float64), like=like)
     out[np.ravel(number, order="K")] = g
     return out.reshape(a.shape)
 
@@ -92,7 +95,7 @@ def _untranspose(g, axes):
     """The cotangent of ``np.transpose(a, axes)``: transpose by the inverse permutation."""
     if axes is None or len(axes) == 0:
         return np.transpose(g)  # reversing the axes is its own inverse
-    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))))
+    return np.transpose(g, np.argsort(np.mod(axes, np.ndim(g))).tolist())
 
 
 @vjp(np.transpose, complex=True)
@@ -133,7 +136,7 @@ def moveaxis(g, ans, a, source, destination):
 
 def _cut(g, arrays, sizes, axis):
     """Split ``g`` along ``axis`` into pieces of ``sizes``, each shaped like its array."""
-    pieces = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    pieces = np.split(g, list(accumulate(sizes[:-1])), axis=axis)
     return _rt.Adj([np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)])
 
 
@@ -180,18 +183,18 @@ def column_stack(g, ans, tup):
 
 @vjp(np.split, np.array_split, outputs="sequence")
 def split(g, ans, ary, indices_or_sections, axis=0):
-    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+    return np.concatenate([np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
 
 
 @vjp(np.hsplit, outputs="sequence")
 def hsplit(g, ans, ary, indices_or_sections):
     axis = 0 if np.ndim(ary) == 1 else 1
-    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+    return np.concatenate([np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
 
 
 @vjp(np.vsplit, outputs="sequence")
 def vsplit(g, ans, ary, indices_or_sections):
-    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=0)
+    return np.concatenate([np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) for gk, ak in zip(g, ans)], axis=0)
 
 
 # -- repeating: the cotangent sums over the copies ---------------------------------------
@@ -212,12 +215,12 @@ def tile(g, ans, A, reps):
 @vjp(np.repeat, np.ndarray.repeat, complex=True)
 def repeat(g, ans, a, repeats, axis=None):
     if axis is None:  # a was flattened first
-        source = np.repeat(np.arange(np.size(a)), repeats)  # the input entry of each output entry
-        out = np.zeros(np.size(a), _rt.float_dtype(a))
+        source = np.repeat(np.arange(np.size(a), like=_rt.like(a)), repeats)  # the input entry of each output entry
+        out = np.zeros(np.size(a), _rt.float_dtype(a), like=_rt.like(a))
         np.add.at(out, source, np.ravel(g))
         return np.reshape(out, np.shape(a))
     axis = axis % np.ndim(a)
-    source = np.repeat(np.arange(np.shape(a)[axis]), repeats)
+    source = np.repeat(np.arange(np.shape(a)[axis], like=_rt.like(a)), repeats)
     out = _rt.zeros_for(a)
     np.add.at(out, (slice(None),) * axis + (source,), g)
     return out
@@ -298,7 +301,7 @@ def astype(g, ans, a, dtype, *, copy=True):
     target = _rt.float_dtype(a)
     if target.kind != "c":
         g = np.real(g)  # a real argument cast to complex: only the real part flows back
-    return np.asarray(g, dtype=target)  # back to the argument's precision
+    return _rt.as_array(g, target)  # back to the argument's precision
 
 
 @vjp(np.copy, complex=True)
@@ -358,12 +361,13 @@ def _block_cot(g, ans, arrays):
             return [number(x) for x in item]
         start = sum(sizes)
         sizes.append(np.size(item))
-        return np.arange(start, start + np.size(item)).reshape(np.shape(item))
+        return np.arange(start, start + np.size(item), like=like).reshape(np.shape(item))
 
+    like = _rt.like(ans)
     where = np.ravel(np.block(number(arrays)))
-    flat = np.empty(sum(sizes), dtype=np.result_type(g, np.float64))
-    flat[where] = np.ravel(np.broadcast_to(g, np.shape(ans)))
-    pieces = iter(np.split(flat, np.cumsum(sizes)[:-1]))
+    flat = np.empty(sum(sizes), dtype=np.result_type(g, np.float64), like=like)
+    flat[where] = np.ravel(np.broadcast_to(_rt.as_array(g, ref=like), np.shape(ans)))
+    pieces = iter(np.split(flat, list(accumulate(sizes[:-1]))))
 
     def cut(item):
         if isinstance(item, list):
@@ -387,20 +391,22 @@ if hasattr(np, "row_stack"):  # vstack's old name (deprecated in NumPy 2.0)
 
 @vjp(np.dsplit, outputs="sequence")
 def dsplit(g, ans, ary, indices_or_sections):
-    return np.concatenate([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=2)
+    return np.concatenate([np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) for gk, ak in zip(g, ans)], axis=2)
 
 
 if hasattr(np, "unstack"):  # NumPy 2.1
 
     @vjp(np.unstack, outputs="sequence")
     def unstack(g, ans, x, *, axis=0):
-        return np.stack([np.broadcast_to(gk, np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
+        return np.stack([np.broadcast_to(_rt.as_array(gk, ref=ak), np.shape(ak)) for gk, ak in zip(g, ans)], axis=axis)
 
 
 @vjp(np.resize)
 def resize(g, ans, a, new_shape):
     # the result repeats a's entries in order, cyclically: each entry's copies add up
     return np.reshape(
-        np.bincount(np.arange(np.size(ans)) % max(np.size(a), 1), np.ravel(np.broadcast_to(g, np.shape(ans))), minlength=np.size(a))[: np.size(a)],
+        np.bincount(
+            np.arange(np.size(ans), like=_rt.like(ans)) % max(np.size(a), 1), np.ravel(np.broadcast_to(g, np.shape(ans))), minlength=np.size(a)
+        )[: np.size(a)],
         np.shape(a),
     )

@@ -58,14 +58,14 @@ def _refuse_at_run_time(method, weights=None):
 def _positions(q, n, method):
     """``(lo, hi, gamma)`` of the quantiles ``q`` (shape Q) of slices of ``n`` entries
     (an int or an array of shape B): arrays of shape Q + B, as NumPy's ``_quantile`` computes them."""
-    q = np.asarray(q, dtype=np.float64)
-    n = np.asarray(n)
+    q = _rt.as_array(q, np.float64, ref=n)
+    n = _rt.as_array(n)
     q = q.reshape(q.shape + (1,) * n.ndim)
     top = np.maximum(n - 1, 0)
     if method in ("lower", "higher", "nearest"):
         pick = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}[method]
         lo = np.clip(pick((n - 1) * q), 0, top).astype(np.intp)
-        return lo, lo, np.zeros(lo.shape)
+        return lo, lo, np.zeros(lo.shape, like=_rt.like(lo))
     if method == "midpoint":
         v = (n - 1) * q
         lo, hi = np.floor(v), np.ceil(v)
@@ -90,7 +90,7 @@ def _positions(q, n, method):
 def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     """The cotangent of ``np.quantile(a, q, axis, method=method, keepdims=keepdims)``
     (of ``np.nanquantile`` when ``skip_nan``): see the module's docstring."""
-    x = np.asarray(a)
+    x = _rt.as_array(a, ref=q)
     x = x.astype(np.result_type(x, np.float64), copy=False)
     axes = _axes(x, axis)
     if skip_nan and np.ndim(q) >= 2 and 1 < len(axes) < x.ndim:
@@ -99,17 +99,17 @@ def _quantile_cot(g, a, q, axis, method, keepdims, skip_nan):
     moved = np.transpose(x, kept + axes)
     batch = moved.shape[: len(kept)]
     flat = moved.reshape(batch + (-1,))  # B + (n,)
-    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(batch, flat.shape[-1])
+    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(batch, flat.shape[-1], like=_rt.like(flat))
     qdims = np.ndim(q)
     lo, hi, gamma = _positions(q, n, method)  # Q + B
     out = tuple(1 if k in axes else size for k, size in enumerate(x.shape)) if keepdims else batch
-    g = np.reshape(np.broadcast_to(g, np.shape(q) + out), lo.shape)
+    g = np.reshape(np.broadcast_to(_rt.as_array(g, ref=x), np.shape(q) + out), lo.shape)
     if skip_nan or np.size(q) > 4:
         s, cot = _cot_sorted(flat, batch, lo, hi, gamma, g)
     else:
         s, cot = _cot_partitioned(flat, lo, hi, gamma, g)
     cot = np.where(np.isnan(flat), 0.0, cot)  # NaN entries: skipped, or the result is NaN
-    cot_a = np.transpose(cot.reshape(moved.shape), np.argsort(kept + axes))
+    cot_a = np.moveaxis(cot.reshape(moved.shape), tuple(range(len(kept), x.ndim)), axes)
     slope = _q_slope(s.reshape((1,) * qdims + s.shape), q, n, method)  # Q + B
     cot_q = np.sum(g * slope, axis=tuple(range(qdims, slope.ndim)))
     return cot_a, (float(cot_q) if qdims == 0 else cot_q)
@@ -121,15 +121,15 @@ def _cot_sorted(flat, batch, lo, hi, gamma, g):
     order = np.argsort(flat, axis=-1)  # NaNs last
     s = np.take_along_axis(flat, order, axis=-1)
     rows, width = int(np.prod(batch, dtype=np.intp)), flat.shape[-1]
-    base = np.arange(rows).reshape(batch) * width
+    base = np.arange(rows, like=_rt.like(flat)).reshape(batch) * width
     picks = np.concatenate([(base + lo).ravel(), (base + hi).ravel()])
     weights = np.concatenate([(g * (1 - gamma)).ravel(), (g * gamma).ravel()])
     w = np.bincount(picks, weights, minlength=rows * width)
-    new = np.ones(s.shape, dtype=bool)  # where a tie group starts (NaNs never tie)
-    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    # where a tie group starts (NaNs never tie)
+    new = np.concatenate([np.ones_like(s[..., :1], dtype=bool), s[..., 1:] != s[..., :-1]], axis=-1)
     group = (np.cumsum(new, axis=-1) - 1 + base[..., None]).ravel()
     share = _safe_div(np.bincount(group, w, minlength=rows * width), np.bincount(group, minlength=rows * width))
-    cot = np.empty(s.shape)
+    cot = np.empty(s.shape, like=_rt.like(s))
     np.put_along_axis(cot, order, share[group].reshape(s.shape), axis=-1)
     return s, cot
 
@@ -158,10 +158,10 @@ def _q_slope(s, q, n, method):
     averaged, except at ``q = 0`` and ``q = 1``, the ends of ``q``'s domain, which take
     the one inside it; where ``v`` is clipped the slope is 0. The methods that pick one
     order statistic (lower, higher, nearest, midpoint) are piecewise constant in ``q``: 0."""
-    qa = np.asarray(q, dtype=np.float64)
+    qa = _rt.as_array(q, np.float64, ref=s)
     qa = qa.reshape(qa.shape + (1,) * np.ndim(n))
     if method in _PICKS:
-        return np.zeros(np.broadcast_shapes(qa.shape, np.shape(n)))
+        return np.zeros(np.broadcast_shapes(qa.shape, np.shape(n)), like=_rt.like(s))
     if method == "linear":
         v, dv = (n - 1) * qa, n - 1.0
     else:
@@ -231,7 +231,7 @@ nondiff(np.nanargmax, np.nanargmin)  # indices: piecewise constant
 @vjp(np.nanmax, np.nanmin)
 def nanextremum(g, ans, a, axis=None, *, keepdims=False):
     """Like max/min: ties split equally; NaN entries (and all-NaN slices) get 0."""
-    hit = np.asarray(a) == _keep(ans, a, axis, keepdims)
+    hit = _rt.as_array(a) == _keep(ans, a, axis, keepdims)
     return _safe_div(hit * _keep(g, a, axis, keepdims), np.sum(hit, axis=axis, keepdims=True))
 
 
@@ -249,7 +249,7 @@ def _nan_centred(a, axis, ddof):
     valid = ~np.isnan(a)
     count = np.sum(valid, axis=axis, keepdims=True)
     mean = np.sum(np.where(valid, a, 0.0), axis=axis, keepdims=True) / np.maximum(count, 1)
-    return np.where(valid, np.asarray(a) - mean, 0.0), np.maximum(count - ddof, 0)  # NumPy's clamp
+    return np.where(valid, _rt.as_array(a) - mean, 0.0), np.maximum(count - ddof, 0)  # NumPy's clamp
 
 
 @vjp(np.nanvar)
@@ -321,12 +321,13 @@ if hasattr(np, "cumulative_sum"):
 
 def _stacked(m, y, rowvar):
     """np.cov's matrix of variables by samples, and the rows from ``m``."""
-    x = np.array(m, ndmin=2, dtype=_rt.float_dtype(m))
+    like = _rt.like(m, y)
+    x = np.array(m, ndmin=2, dtype=_rt.float_dtype(m), like=like)
     if not rowvar and np.ndim(m) != 1:
         x = x.T
     p = x.shape[0]
     if y is not None:
-        v = np.array(y, ndmin=2, dtype=_rt.float_dtype(y))
+        v = np.array(y, ndmin=2, dtype=_rt.float_dtype(y), like=like)
         if not rowvar and v.shape[0] != 1:
             v = v.T
         x = np.concatenate((x, v), axis=0)
@@ -336,7 +337,7 @@ def _stacked(m, y, rowvar):
 def _unstacked(dx, arg, rowvar, second):
     """The cotangent of ``m`` (``second``: of ``y``) from that of its rows of the stacked
     matrix, undoing np.cov's transposes (which differ for ``m`` and ``y``)."""
-    if not rowvar and (np.array(arg, ndmin=2).shape[0] != 1 if second else np.ndim(arg) != 1):
+    if not rowvar and (np.ndim(arg) > 1 and np.shape(arg)[0] != 1 if second else np.ndim(arg) != 1):
         dx = dx.T
     return np.reshape(dx, np.shape(arg))
 
@@ -346,26 +347,26 @@ def _cov_cot(g, ans, m, y, rowvar, bias, ddof, fweights, aweights):
     n = x.shape[1]
     if ddof is None:
         ddof = 1 if bias == 0 else 0
-    f = np.ones(n) if fweights is None else np.asarray(fweights, dtype=float)
-    a = np.ones(n) if aweights is None else np.asarray(aweights, dtype=float)
+    like = _rt.like(x)
+    f = np.ones(n, like=like) if fweights is None else _rt.as_array(fweights, float, ref=x)
+    a = np.ones(n, like=like) if aweights is None else _rt.as_array(aweights, float, ref=x)
     w = f * a
     total = np.sum(w)
     xc = x - (x @ w / total)[:, None]
-    dfact_dw, dfact_da = np.zeros(n), np.zeros(n)
+    dfact_dw, dfact_da = np.zeros(n, like=like), np.zeros(n, like=like)
     if fweights is None and aweights is None:
         fact = n - ddof
     elif ddof == 0 or aweights is None:
         fact = total - ddof
-        dfact_dw = np.ones(n)
+        dfact_dw = np.ones(n, like=like)
     else:
         s = np.sum(w * a)
         fact = total - ddof * s / total
         dfact_dw = 1.0 - ddof * (a / total - s / total**2)
         dfact_da = -ddof * w / total
-    if fact <= 0:  # NumPy warns and divides by 0: the result and its derivative are not finite
-        fact = 0.0
+    fact = np.maximum(fact, 0.0)  # NumPy warns and divides by 0: the result and its derivative are not finite
     k = x.shape[0]
-    gm = np.reshape(np.broadcast_to(g, np.shape(ans)), (k, k))
+    gm = np.reshape(np.broadcast_to(_rt.as_array(g, ref=x), np.shape(ans)), (k, k))
     c = np.reshape(ans, (k, k))
     dx = (gm + gm.T) @ (xc * w) / fact
     dw = np.einsum("ik,ij,jk->k", xc, gm, xc) / fact - np.sum(gm * c) * dfact_dw / fact
@@ -385,8 +386,8 @@ def _corrcoef_cot(g, ans, x, y, rowvar):
     """R = C / (d d^T), d = sqrt(diag C): the cotangent of C, then np.cov's. One variable
     (R = C / C = 1) has a zero cotangent."""
     if np.ndim(ans) == 0:
-        zero = np.zeros(np.shape(x))
-        return zero, None if y is None else np.zeros(np.shape(y))
+        like = _rt.like(x, y)
+        return np.zeros(np.shape(x), like=like), None if y is None else np.zeros(np.shape(y), like=like)
     c = np.cov(x, y, rowvar)
     d = np.sqrt(np.diag(c))
     gm = np.broadcast_to(g, np.shape(ans))

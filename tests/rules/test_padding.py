@@ -43,7 +43,7 @@ def pad_options(mode, stat_length=None):
 def padded_empty(array, pad_width, mode):
     """mode='empty' leaves the padded entries undefined: compare only the middle."""
     out = np.pad(array, pad_width, mode)
-    keep = np.pad(np.ones(np.shape(array), bool), pad_width)
+    keep = np.pad(np.ones_like(array, dtype=bool), pad_width)
     return np.where(keep, out, 0.0)
 
 
