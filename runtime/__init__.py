@@ -10,7 +10,7 @@ package depends on NumPy alone, never on the transpiler (``adgen`` itself).
 import importlib
 
 from adgen.runtime import container_adjoints  # noqa: F401  (adjoints of lists, tuples and dicts)
-from adgen.runtime.backends import as_array, like
+from adgen.runtime.backends import as_array, eye, like
 from adgen.runtime.callbacks import Closure, attribute, callback_vjp, closure, constant_attribute
 from adgen.runtime.chains import chained_index
 from adgen.runtime.container_adjoints import Adj, AdjDict, drop_last, part, push

@@ -15,7 +15,7 @@ import numpy as np
 
 from adgen.runtime.kinds import dispatching
 
-__all__ = ["foreign", "is_array", "like", "as_array"]
+__all__ = ["foreign", "is_array", "like", "as_array", "eye", "upper_cholesky"]
 
 
 def foreign(value):
@@ -44,3 +44,19 @@ def as_array(value, dtype=None, ref=None):
     if type(value) is not np.ndarray and dispatching(value):
         return value if dtype is None or value.dtype == np.dtype(dtype) else value.astype(dtype)
     return np.asarray(value, dtype=dtype, like=None if ref is None else like(ref))
+
+
+def eye(n, dtype=float, like=None):
+    """``np.eye(n, dtype=dtype)``, of ``like``'s library where it is another library's array
+    (NumPy passes ``order`` on to it, which Dask's ``eye`` does not take)."""
+    if like is None:
+        return np.eye(n, dtype=dtype)
+    count = np.arange(n, like=like)
+    return (count[:, None] == count).astype(dtype)
+
+
+def upper_cholesky(factor):
+    """Is ``factor``, what ``np.linalg.cholesky(a)`` returned, the upper factor? Dask's
+    arrays take that call to ``dask.array.linalg.cholesky``, whose default is the upper one
+    (NumPy's, CuPy's: the lower)."""
+    return type(factor).__module__.partition(".")[0] == "dask"

@@ -30,14 +30,14 @@ import types
 
 import numpy as np
 
-from adgen.runtime import errors, kinds, registry
+from adgen.runtime import backends, errors, kinds, registry
 from adgen.runtime.refs import alone
 
 __all__ = ["Adj", "AdjDict", "part", "scatter", "scatter_add", "drop_last", "push", "put_back", "like", "as_grad", "leaves", "is_object", "attributes",
            "array_names", "check_objects", "map_floats"]
 
 def _is_zero(g):
-    return not isinstance(g, (np.ndarray, list, tuple, dict)) and np.ndim(g) == 0 and g == 0
+    return not isinstance(g, (np.ndarray, list, tuple, dict)) and not backends.foreign(g) and np.ndim(g) == 0 and g == 0
 
 
 class _Arithmetic:
@@ -91,9 +91,9 @@ def add(a, b):
         return a
     if _is_zero(a):
         return b
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):  # a list the NumPy code read as an array
-        arr, items = (a, b) if isinstance(a, np.ndarray) else (b, a)
-        return arr + to_array(items, arr.shape)
+    if backends.is_array(a) or backends.is_array(b):  # a list the NumPy code read as an array
+        arr, items = (a, b) if backends.is_array(a) else (b, a)
+        return arr + to_array(items, arr.shape, arr)
     if isinstance(a, dict) or isinstance(b, dict):
         if not isinstance(a, dict):
             a, b = b, a
@@ -112,11 +112,11 @@ def add(a, b):
     return Adj(x + y for x, y in zip(a, b))
 
 
-def to_array(items, shape):
-    """The adjoints of the rows of an array of ``shape``, as one array."""
-    out = np.zeros(shape)
+def to_array(items, shape, ref=None):
+    """The adjoints of the rows of an array of ``shape``, as one array (of ``ref``'s library)."""
+    out = np.zeros(shape, like=backends.like(ref, *items))
     for k, item in enumerate(items):
-        out[k] += to_array(item, shape[1:]) if isinstance(item, (list, tuple)) else item
+        out[k] += to_array(item, shape[1:], out) if isinstance(item, (list, tuple)) else item
     return out
 
 
@@ -133,7 +133,7 @@ def part(g, key):
     """The adjoint of item ``key`` (``g[key]``; ``0.0`` when ``g`` is zero)."""
     if isinstance(g, dict):
         return g.get(key, 0.0)
-    if isinstance(g, (list, tuple, np.ndarray)):
+    if isinstance(g, (list, tuple)) or backends.is_array(g):
         return g[key]
     return 0.0
 
@@ -282,8 +282,8 @@ def put_back(xs, index, item):
 
 def like(g, x):
     """The adjoint ``g`` of a copy (``list(x)``, ``tuple(x)``) given back to ``x``."""
-    if isinstance(x, np.ndarray) and isinstance(g, (list, tuple)):
-        return to_array(g, x.shape)
+    if backends.is_array(x) and isinstance(g, (list, tuple)):
+        return to_array(g, x.shape, x)
     if isinstance(x, dict) and isinstance(g, (list, tuple)):
         return 0.0  # list(d) lists the keys: no cotangent flows
     if isinstance(g, (list, tuple)) and not isinstance(g, Adj):
@@ -335,14 +335,14 @@ def leaves_like(tree, like):
     found, reference = leaves(tree), leaves(like)
     if len(found) != len(reference):
         raise ValueError(f"adgen: a derivative of {len(found)} leaves for a value of {len(reference)}")
-    return [np.broadcast_to(np.asarray(t, dtype=float), np.shape(r)) for t, r in zip(found, reference) if float_leaf(r)]
+    return [np.broadcast_to(backends.as_array(t, float, r), np.shape(r)) for t, r in zip(found, reference) if float_leaf(r)]
 
 
 def float_leaf(x):
     """Does the leaf ``x`` hold floats (or complex numbers): a float array or number?"""
     if isinstance(x, (bool, np.bool_, int, np.integer, str, bytes)) or x is None:
         return False
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ndarray) or backends.foreign(x):
         return x.dtype.kind in "fc"
     return isinstance(x, (float, complex, np.floating, np.complexfloating))
 
@@ -356,7 +356,7 @@ def as_grad(g, x, leaf, within=frozenset()):
     if isinstance(x, dict):
         return {k: as_grad(part(g, k), v, leaf, within) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        if isinstance(g, np.ndarray) and np.ndim(g) == 0:
+        if (isinstance(g, np.ndarray) or backends.foreign(g)) and np.ndim(g) == 0:
             g = float(g)
         items = [as_grad(part(g, k), v, leaf, within) for k, v in enumerate(x)]
         if hasattr(x, "_fields"):  # a namedtuple keeps its type
@@ -422,7 +422,7 @@ def _check_kind(x, name, value):
     """AD410 for an attribute of a kind the gradient does not cover, as for an item of a
     container argument (``kinds.real_args``, which does not look inside objects: those
     not differentiated are read like globals)."""
-    if type(value) in _PLAIN or type(value) is np.ndarray and value.dtype.kind in "biuf":
+    if type(value) in _PLAIN or (type(value) is np.ndarray or backends.foreign(value)) and value.dtype.kind in "biuf":
         return
     why = None if is_object(value) else kinds.odd_kind(value, complex_ok=False)
     if why:

@@ -164,9 +164,10 @@ def float_dtype(x):
     return dtype if np.issubdtype(dtype, np.inexact) else np.dtype(np.float64)
 
 
-def zeros_for(x):
-    """A fresh zero gradient for ``x``: its shape and ``float_dtype``."""
-    return np.zeros(np.shape(x), float_dtype(x), like=backends.like(x))
+def zeros_for(x, *others):
+    """A fresh zero gradient for ``x``: its shape and ``float_dtype``, of the library of ``x``
+    or else of the first of ``others`` (cotangents) that is another library's array."""
+    return np.zeros(np.shape(x), float_dtype(x), like=backends.like(x, *others))
 
 
 def entries_of(g, n):

@@ -70,6 +70,8 @@ class Duck(NDArrayOperatorsMixin):
     def __array_function__(self, func, types, args, kwargs):
         if not all(issubclass(t, (Duck, np.ndarray)) for t in types):
             return NotImplemented
+        if func in _TRANSFERS and isinstance(args[0], np.ndarray):  # np.asarray(host, like=duck): CuPy's copy to the device
+            return Duck(np.array(args[0], **kwargs))
         return wrap(func(*unwrap(args), **unwrap(kwargs)))
 
     # --- the ndarray interface generated code and helpers read -----------------------
@@ -130,6 +132,9 @@ class Duck(NDArrayOperatorsMixin):
             return wrap(attr(*unwrap(args), **unwrap(kwargs)))
 
         return method
+
+
+_TRANSFERS = (np.asarray, np.array, np.asanyarray)  # what makes a library's array of a NumPy one, asked to (like=)
 
 
 def _index(index):

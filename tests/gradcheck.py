@@ -137,6 +137,8 @@ def is_object(x):
     of the standard library's (but its namespaces) nor an Enum (namedtuples are tuples)."""
     if isinstance(x, (np.ndarray, np.generic, float, int, complex, str, type(None), list, tuple, dict, type, enum.Enum)) or callable(x):
         return False
+    if hasattr(type(x), "__array_function__"):  # an array of another library (tests/duck.py, Dask's)
+        return False
     if dataclasses.is_dataclass(x):
         return True
     package = type(x).__module__.partition(".")[0]

@@ -7,7 +7,11 @@
 """
 
 import ast
+import functools
+import inspect
 import operator
+
+import numpy as np
 
 from adgen.syntax import Transformer, path_of
 
@@ -74,7 +78,25 @@ class Folder(Transformer):
             return node.args[0]
         if path_of(node.func) == "np.negative" and len(node.args) == 1 and is_literal(node.args[0]):
             return fold(ast.BinOp(left=ast.Constant(0), op=ast.Sub(), right=node.args[0]))
+        defaults = _defaults(path_of(node.func))
+        if defaults:  # np.reshape(g, s, order='C'): NumPy's default said again (other libraries may lack the keyword)
+            node.keywords = [k for k in node.keywords if not (isinstance(k.value, ast.Constant) and defaults.get(k.arg, _NO_DEFAULT) == k.value.value)]
         return _unguarded(node)
+
+
+_NO_DEFAULT = object()
+
+
+@functools.cache
+def _defaults(path):
+    """The literal defaults of the parameters of the NumPy function at ``path`` ("np.reshape"),
+    by name: strings and None only (a number's type can matter)."""
+    fn = getattr(np, path[len("np."):], None) if path and path.startswith("np.") and path.count(".") == 1 else None
+    try:
+        params = inspect.signature(fn).parameters.values() if callable(fn) else ()
+    except (TypeError, ValueError):  # a builtin without a signature
+        return {}
+    return {p.name: p.default for p in params if p.default is None or type(p.default) is str}
 
 
 def _unguarded(node):

@@ -50,7 +50,7 @@ def _eig_cot(gw, gv, w, v, a):
     same = _repeats(w)
     if np.any(same & (np.expand_dims(gw, -1) != np.expand_dims(gw, -2))):
         raise errors.AD411_EIG_REPEATED_VALUES.error()
-    inner = np.eye(n, like=_rt.like(w)) * np.expand_dims(gw, -2)
+    inner = _rt.eye(n, like=_rt.like(w)) * np.expand_dims(gw, -2)
     if np.any(gv):  # unused eigenvectors add nothing (not inf * 0 at repeated eigenvalues)
         if np.any(same):
             raise errors.AD411_EIG_REPEATED_VECTORS.error()
@@ -171,7 +171,7 @@ def _matrix_power_cot(g, a, n):
         return np.zeros(np.shape(a), dtype=np.result_type(a, g, np.float64), like=_rt.like(a, g))
     base = np.linalg.inv(a) if n < 0 else _rt.as_array(a)
     k = abs(n)
-    powers = [np.broadcast_to(np.eye(base.shape[-1], like=_rt.like(base)), base.shape)]
+    powers = [np.broadcast_to(_rt.eye(base.shape[-1], like=_rt.like(base)), base.shape)]
     for _ in range(k - 1):
         powers.append(powers[-1] @ _T(base))  # (B^T)^j
     cot = sum(powers[j] @ g @ powers[k - 1 - j] for j in range(k))
@@ -193,10 +193,10 @@ def _multi_dot_cot(g, arrays):
     if last:
         mats[-1] = mats[-1][:, None]
     g = np.reshape(np.asarray(g, like=like), (mats[0].shape[0], mats[-1].shape[1]))
-    left = [np.eye(mats[0].shape[0], like=like)]
+    left = [_rt.eye(mats[0].shape[0], like=like)]
     for x in mats[:-1]:
         left.append(left[-1] @ x)
-    right = [np.eye(mats[-1].shape[1], like=like)]
+    right = [_rt.eye(mats[-1].shape[1], like=like)]
     for x in reversed(mats[1:]):
         right.append(x @ right[-1])
     right.reverse()

@@ -270,8 +270,14 @@ def _diagonal_cot(d, shape, offset, axis1, axis2):
     ax1, ax2 = axis1 % ndim, axis2 % ndim
     rest = [n for k, n in enumerate(shape) if k not in (ax1, ax2)]
     like = _rt.like(d)
-    out = np.zeros(rest + [shape[ax1], shape[ax2]], dtype=np.result_type(d, np.float64), like=like)
-    i = np.arange(np.shape(d)[-1], like=like)
+    if like is not None:  # another library's array, without a store (Dask's take few): d's rows, where the diagonal is
+        rows, first = shape[ax1], max(-offset, 0)
+        by_row = np.pad(d, [(0, 0)] * (np.ndim(d) - 1) + [(first, rows - np.shape(d)[-1] - first)])
+        on = np.arange(rows, like=like)[:, None] + offset == np.arange(shape[ax2], like=like)
+        out = np.where(on, by_row[..., :, None], 0).astype(np.result_type(d.dtype, np.float64))
+        return np.moveaxis(np.broadcast_to(out, rest + [rows, shape[ax2]]), (-2, -1), (ax1, ax2))
+    out = np.zeros(rest + [shape[ax1], shape[ax2]], dtype=np.result_type(d, np.float64))
+    i = np.arange(np.shape(d)[-1])
     out[..., i + max(-offset, 0), i + max(offset, 0)] = d
     return np.moveaxis(out, (-2, -1), (ax1, ax2))
 
@@ -351,8 +357,8 @@ def pinv(g, ans, a):
     """
     p, pt = ans, _T(ans)
     m, n = np.shape(a)[-2:]
-    left = np.eye(m, like=_rt.like(p)) - a @ p  # I - A A+, (m, m)
-    right = np.eye(n, like=_rt.like(p)) - p @ a  # I - A+ A, (n, n)
+    left = _rt.eye(m, like=_rt.like(p)) - a @ p  # I - A A+, (m, m)
+    right = _rt.eye(n, like=_rt.like(p)) - p @ a  # I - A+ A, (n, n)
     gt = _T(g)
     return -pt @ g @ pt + left @ gt @ p @ pt + pt @ p @ gt @ right
 
@@ -377,7 +383,7 @@ def cofactors(a, det):
     except np.linalg.LinAlgError:  # an exactly singular matrix
         pass
     u, s, vh = np.linalg.svd(a)
-    others = np.prod(np.where(np.eye(s.shape[-1], dtype=bool, like=_rt.like(s)), 1.0, s[..., None, :]), axis=-1)
+    others = np.prod(np.where(_rt.eye(s.shape[-1], bool, like=_rt.like(s)), 1.0, s[..., None, :]), axis=-1)
     sign = np.linalg.det(u) * np.linalg.det(vh)
     adjugate = np.expand_dims(sign, (-2, -1)) * (np.conj(_T(vh)) * others[..., None, :]) @ np.conj(_T(u))
     return _T(adjugate)
@@ -404,9 +410,10 @@ def inverse_of(a, name):
 def cholesky(g, ans, a, *, upper=False):
     """A = L L^T. With P = Phi(L^T gL) (lower triangle, diagonal halved),
     the symmetric cotangent is sym(L^-T P L^-1)."""
+    upper = upper or _rt.backends.upper_cholesky(ans)
     low, glow = (_T(ans), _T(g)) if upper else (ans, g)
     m = _T(low) @ glow
-    p = np.tril(m) - 0.5 * np.eye(m.shape[-1], like=_rt.like(m)) * m
+    p = np.tril(m) - 0.5 * _rt.eye(m.shape[-1], like=_rt.like(m)) * m
     triangular = sys.modules.get("scipy.linalg")  # two triangular solves, where the program has SciPy loaded already (on NumPy's arrays)
     if triangular is not None and type(low) is np.ndarray and low.ndim == 2:
         s = triangular.solve_triangular(low, p, trans=1, lower=True)  # L^-T P
@@ -418,14 +425,14 @@ def cholesky(g, ans, a, *, upper=False):
 def _off_diagonal_inverse_gaps(w):
     """F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it (distinct w)."""
     gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)
-    on = np.eye(w.shape[-1], dtype=bool, like=_rt.like(w))
+    on = _rt.eye(w.shape[-1], bool, like=_rt.like(w))
     return np.where(on, 0.0, 1.0 / np.where(on, 1.0, gaps))
 
 
 def _refuse_tied_vectors(same, gv, name):
     """AD411 when an eigenvector of a repeated eigenvalue (``same[i, j]``, i != j) has a
     cotangent: it is not determined by the matrix."""
-    off = same & ~np.eye(same.shape[-1], dtype=bool, like=_rt.like(same))
+    off = same & ~_rt.eye(same.shape[-1], bool, like=_rt.like(same))
     tied = np.expand_dims(np.any(off, axis=-1), -2)
     if np.any(np.where(tied, gv, 0.0)):
         raise errors.AD411_TIED_EIGENVECTORS.error(name=name)
@@ -440,7 +447,7 @@ def eigh(g, ans, a, UPLO="L"):
     their entries of V^T Vbar are exactly 0 and add nothing (not inf * 0)."""
     w, v = ans
     gw = np.broadcast_to(_rt.as_array(g[0], ref=w), w.shape)  # an unused output's cotangent is 0.0
-    inner = np.eye(w.shape[-1], like=_rt.like(w)) * np.expand_dims(gw, -2)
+    inner = _rt.eye(w.shape[-1], like=_rt.like(w)) * np.expand_dims(gw, -2)
     if np.any(g[1]):
         gv = np.broadcast_to(g[1], v.shape)
         _refuse_tied_vectors(np.expand_dims(w, -2) == np.expand_dims(w, -1), gv, "np.linalg.eigh")
@@ -485,7 +492,7 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         u, vh = u[..., :, :k], vh[..., :k, :]
     gs = np.broadcast_to(_rt.as_array(g[1], ref=s), s.shape)  # an unused output's cotangent is 0.0
     like = _rt.like(s)
-    core = np.eye(s.shape[-1], like=like) * np.expand_dims(gs, -2)  # diag(sbar)
+    core = _rt.eye(s.shape[-1], like=like) * np.expand_dims(gs, -2)  # diag(sbar)
     row, col = np.expand_dims(s, -1), np.expand_dims(s, -2)
     # unused factors add nothing (not inf * 0 at repeated or zero singular values)
     use_u, use_v = bool(np.any(g[0])), bool(np.any(g[2]))
@@ -500,9 +507,9 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     abar = u @ core @ vh
     # The parts of Ubar and Vbar outside the spans of U and V (non-square A):
     if use_u:
-        abar = abar + (np.eye(m, like=like) - u @ _T(u)) @ (gu / col) @ vh
+        abar = abar + (_rt.eye(m, like=like) - u @ _T(u)) @ (gu / col) @ vh
     if use_v:
-        abar = abar + (u / col) @ _T(gv) @ (np.eye(n, like=like) - v @ vh)
+        abar = abar + (u / col) @ _T(gv) @ (_rt.eye(n, like=like) - v @ vh)
     return _sym(abar) if hermitian else abar
 
 

@@ -130,7 +130,7 @@ def _add_sourced(out, padded, n, before, after, mode, reflect_type):
         return np.pad(v, (before, after), mode, **kw)[rows]
 
     like = _rt.like(padded)
-    unit = np.eye(n, like=like)
+    unit = _rt.eye(n, like=like)
     out[0] += np.tensordot(probe(unit[0]), padded, 1)
     if n > 1:
         out[-1] += np.tensordot(probe(unit[-1]), padded, 1)

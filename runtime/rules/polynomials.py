@@ -254,7 +254,7 @@ def _poly_cot(g, ans, zeros):
         c = np.real(_rt.as_array(ans))
         g = np.broadcast_to(g, c.shape)
         like = _rt.like(z)
-        eye = np.eye(n, like=like)
+        eye = _rt.eye(n, like=like)
         b, da = eye, np.zeros((n, n), like=like)
         for k in range(1, n + 1):
             da = da - g[k] * b.T

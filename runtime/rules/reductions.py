@@ -11,6 +11,8 @@ so a positional ``dtype`` gives the user a diagnostic instead of binding
 to the wrong parameter.
 """
 
+import math
+
 import numpy as np
 
 import adgen.runtime as _rt
@@ -47,7 +49,7 @@ def _expand(g, x, axis, keepdims):
 
 def _count(x, ans):
     """How many entries of ``x`` went into each entry of the reduction ``ans``."""
-    return np.size(x) // max(np.size(ans), 1)
+    return math.prod(np.shape(x)) // max(math.prod(np.shape(ans)), 1)  # np.size would make Dask compute
 
 
 def _floating(x):

@@ -22,6 +22,8 @@ symmetric, as for ``np.linalg.eigh``: SciPy reads one triangle) and ``dirichlet`
 out, SciPy's ``1 - sum`` is differentiated too) have their own rules.
 """
 
+import math
+
 import numpy as np
 from scipy import special, stats
 
@@ -488,7 +490,7 @@ def _mvn_points(x, mean, cov, allow_singular):
     if allow_singular or isinstance(cov, _COVARIANCE):
         raise errors.AD411_RULE_REFUSES.error(reason=_refuse_mvn(cov, True if allow_singular else False) or "")
     c = np.asarray(cov, dtype=float)
-    dim = np.size(mean) if mean is not None and np.ndim(mean) else (c.shape[-1] if c.ndim else 1)
+    dim = math.prod(np.shape(mean)) if mean is not None and np.ndim(mean) else (c.shape[-1] if c.ndim else 1)
     full = c if c.ndim == 2 else (np.diag(c) if c.ndim == 1 else c * np.eye(dim))
     xs = np.asarray(x, dtype=float)
     points = xs[..., None] if dim == 1 and (xs.ndim == 0 or xs.shape[-1] != 1) else xs

@@ -31,16 +31,35 @@ def scatter(g, a, index):
     an object's attribute: ``adgen.runtime.container_adjoints``)."""
     if isinstance(a, (list, tuple, dict)) or type(index) is str:
         return _rt.container_adjoints.scatter(g, a, index)
-    return _add_at(_rt.zeros_for(a), g, index)
+    return _add_at(_rt.zeros_for(a, g), g, index)
 
 
 def _add_at(out, g, index):
     """``out[index] += g`` in place, where an entry picked twice gets both contributions."""
+    if _rt.like(out, g) is not None:  # another library's array (a NumPy one can take no store of one)
+        return _added_at(out, g, index)
     if may_repeat(index):
         np.add.at(out, index, g)  # repeated entries accumulate
     else:
         out[index] += g  # ints, slices, None, Ellipsis and masks pick each entry at most once
     return out
+
+
+def _added_at(out, g, index):
+    """``_add_at`` for an array of another library, as a new array (Dask's arrays take neither
+    ``np.add.at`` nor every store): each entry's contributions summed by ``np.bincount`` over
+    the positions ``index`` picks in the flattened array."""
+    out = _rt.as_array(out, ref=g)  # a NumPy array taking another library's cotangent: of that library
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(_rt.as_array(p, ref=out) if isinstance(p, (list, np.ndarray)) else p for p in parts)
+    picked = np.arange(out.size, like=out).reshape(out.shape)[parts]
+    picked, g = np.broadcast_arrays(picked, _rt.as_array(g, ref=out))  # of one shape, and one chunking on Dask
+    picked, size = np.ravel(picked), out.size
+    if g.dtype.kind == "c":  # bincount sums real weights
+        summed = np.bincount(picked, np.ravel(g.real), size) + 1j * np.bincount(picked, np.ravel(g.imag), size)
+    else:
+        summed = np.bincount(picked, np.ravel(g), size)
+    return out + summed.reshape(out.shape).astype(out.dtype)
 
 
 def scatter_add(acc, g, a, index):
@@ -61,7 +80,7 @@ def scatter_add(acc, g, a, index):
         and acc.dtype.kind == "f"
     )
     if not own:
-        acc = acc + _rt.zeros_for(a)
+        acc = acc + _rt.zeros_for(a, acc, g)
     return _add_at(acc, g, index)
 
 
@@ -148,20 +167,17 @@ def take(g, ans, a, indices, axis=None, mode="raise"):
         indices = np.mod(_rt.as_array(indices, ref=a), n)
     elif mode == "clip":
         indices = np.clip(_rt.as_array(indices, ref=a), 0, n - 1)
-    out = _rt.zeros_for(a)
+    out = _rt.zeros_for(a, g)
     if axis is None:  # indices into the flattened array
-        np.add.at(out.reshape(-1), indices, g)
-    else:
-        np.add.at(out, (slice(None),) * (axis % np.ndim(a)) + (indices,), g)
-    return out
+        return np.reshape(_add_at(np.ravel(out), g, indices), np.shape(a))
+    return _add_at(out, g, (slice(None),) * (axis % np.ndim(a)) + (indices,))
 
 
 @vjp(np.take_along_axis)
 def take_along_axis(g, ans, arr, indices, axis=-1):
-    out = _rt.zeros_for(arr)
+    out = _rt.zeros_for(arr, g)
     if axis is None:  # indices into the flattened array
-        np.add.at(out.reshape(-1), indices, g)
-        return out
+        return np.reshape(_add_at(np.ravel(out), g, indices), np.shape(arr))
     axis = axis % np.ndim(arr)
     # the full fancy index: indices along axis, a broadcast arange along every other axis
     index = []
@@ -170,8 +186,7 @@ def take_along_axis(g, ans, arr, indices, axis=-1):
             index.append(indices)
         else:
             index.append(np.arange(n, like=_rt.like(indices)).reshape((-1,) + (1,) * (np.ndim(arr) - d - 1)))
-    np.add.at(out, tuple(index), g)
-    return out
+    return _add_at(out, g, tuple(index))
 
 
 # -- triangles ---------------------------------------------------------------------------

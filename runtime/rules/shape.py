@@ -136,7 +136,9 @@ def moveaxis(g, ans, a, source, destination):
 
 def _cut(g, arrays, sizes, axis):
     """Split ``g`` along ``axis`` into pieces of ``sizes``, each shaped like its array."""
-    pieces = np.split(g, list(accumulate(sizes[:-1])), axis=axis)
+    ends = list(accumulate(sizes))
+    before = (slice(None),) * (axis % np.ndim(g))
+    pieces = [g[before + (slice(end - n, end),)] for n, end in zip(sizes, ends)]  # slices: np.split is not Dask's
     return _rt.Adj([np.reshape(p, np.shape(x)) for p, x in zip(pieces, arrays)])
 
 

@@ -1,0 +1,66 @@
+"""The corpus on arrays of other libraries: the gradient module runs unchanged on them,
+gives gradients of their library, and the numbers NumPy's gradient gives (to 1e-12).
+
+- the duck array of ``tests/duck.py``, which behaves as CuPy's arrays do and refuses to
+  become a NumPy array, so anything in the runtime or generated code that would break
+  on a GPU fails here, on a CPU. Where the function itself makes NumPy arrays
+  (``np.zeros(n)`` mixed with its argument), it fails on CuPy too: so must its gradient,
+  loudly, never by converting.
+- Dask arrays of two chunks per axis: ``tests/test_dask_arrays.py``.
+"""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import corpus_aliasing
+import corpus_calls
+import corpus_containers
+import corpus_control
+import corpus_inplace
+import corpus_public_libraries
+import corpus_straight
+from backend_arrays import check_same, convert_arrays, gradient
+from corpus import ids
+from duck import ConvertedError, Duck, unduck
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.workloads import WORKLOADS  # noqa: E402
+
+CORPORA = (corpus_straight, corpus_calls, corpus_containers, corpus_control, corpus_inplace, corpus_public_libraries, corpus_aliasing)
+CASES = [c for m in CORPORA for c in m.CASES if c[1]]
+
+
+def arguments(builders, seed=0):
+    rng = np.random.default_rng(seed)
+    return [b(rng) for b in builders]
+
+
+# the cotangent of float(x) for a 0-d array x of another library is a Python number, which a
+# sum's backward broadcasts with NumPy (``_rt.expand`` knows the shape, not the library)
+NUMPY_COTANGENT = {"annotated"}
+
+
+def _marked(cases, gaps, reason):
+    return [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=reason)) if c[0].__name__ in gaps else c for c in cases]
+
+
+@pytest.mark.parametrize("fn,builders,wrt", _marked(CASES, NUMPY_COTANGENT, "float() of a 0-d array of another library"), ids=ids(CASES))
+def test_corpus_on_duck_arrays(fn, builders, wrt):
+    args = arguments(builders)
+    expected = gradient(fn, args, wrt)
+    ducks = convert_arrays(args, Duck)
+    try:
+        fn(*convert_arrays(args, Duck))
+    except ConvertedError:  # the function itself makes NumPy arrays, which CuPy would refuse
+        with pytest.raises(ConvertedError):
+            gradient(fn, ducks, wrt)
+        return
+    check_same(gradient(fn, ducks, wrt), expected, Duck, unduck)
+
+
+@pytest.mark.parametrize("workload", WORKLOADS, ids=[w.name for w in WORKLOADS])
+def test_workload_on_duck_arrays(workload):
+    test_corpus_on_duck_arrays(workload.primal, [lambda _, a=a: a for a in workload.build(0.1)], tuple(workload.wrt))
