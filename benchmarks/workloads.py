@@ -121,7 +121,7 @@ def build_kepler(scale=1.0):
 
 
 def rnn(Wx, Wh, b, Wo, x, y):
-    h = np.zeros((x.shape[1], Wh.shape[0]))
+    h = np.zeros((x.shape[1], Wh.shape[0]), like=x)  # like=: of x's library (NumPy's, CuPy's, Dask's)
     for t in range(x.shape[0]):
         h = np.tanh(x[t] @ Wx + h @ Wh + b)
     return np.sum((h @ Wo - y) ** 2)
@@ -483,7 +483,7 @@ def build_gp_chol(scale=1.0):
 
 def lorenz(state, sigma, rho, beta):
     x, y, z = state
-    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z])
+    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z], like=state)
 
 
 def rk4_step(state, dt, sigma, rho, beta):

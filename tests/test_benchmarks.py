@@ -78,3 +78,16 @@ def test_lines_table_has_every_workload_and_the_totals():
     total = next(line for line in text.splitlines() if line.startswith("total"))
     assert total.split() == ["total", "12", "21", "1.75", "24", "2.00"]
     assert "worst specialised: b 3.00" in text
+
+
+def test_gpu_runner_with_numpy_in_cupys_place(capsys):
+    """benchmarks/gpu.py end to end, NumPy standing for CuPy (no GPU here): every array
+    workload's gradient on the 'device' equals NumPy's, and the table has a row for each
+    (the two that call SciPy's solvers run there too: NumPy is not a GPU)."""
+    from benchmarks import gpu
+
+    assert gpu.main(["--library", "numpy", "--scales", "0.05", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    names = [w.name for w in workloads.WORKLOADS if not w.scalar]
+    rows = [line for line in out.splitlines() if line.split()[:1] and line.split()[0] in names]
+    assert len(rows) == len(names) and not any("not on the GPU" in line for line in rows), out

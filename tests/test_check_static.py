@@ -22,8 +22,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # corpus_outside lists functions of tests/outside_code/ (excerpts of public code), defined in none of its lines
 CORPUS = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(ROOT, "tests", "corpus_*.py")) if not p.endswith("corpus_outside.py"))
 # the examples' sources, not the modules adgen wrote nor the scripts that run solvers on them
-# (their functions make data and call SciPy: nothing there is differentiated)
-SCRIPTS = {"newton_cg.py", "gauss_newton.py"}
+# (their functions make data and call SciPy or start a Dask cluster: nothing there is differentiated)
+SCRIPTS = {"newton_cg.py", "gauss_newton.py", "out_of_core.py"}
 EXAMPLES = sorted(p for p in glob.glob(os.path.join(ROOT, "examples", "*.py"))
                   if not os.path.basename(p).startswith(("grad_", "hvp_", "jvp_")) and os.path.basename(p) not in SCRIPTS)
 # names the corpus binds by running code (an instance, closures a factory returns, exec):

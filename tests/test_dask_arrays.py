@@ -7,6 +7,8 @@ silently. Where the function computes eagerly (a SciPy call, a NumPy function Da
 not have: Dask warns and computes), its gradient may too; elsewhere it must stay lazy.
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -19,6 +21,7 @@ from test_array_backends import CASES, WORKLOADS, arguments
 
 da = pytest.importorskip("dask.array")
 
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 EAGER = "is not implemented by Dask array"  # Dask's warning before it computes a NumPy function on NumPy arrays
 
 # Dask cannot size what a boolean mask selects until it computes, nor store through it
@@ -93,3 +96,17 @@ ON_CLUSTER = ("mlp_params", "heat_equation", "soft_dtw", "rnn", "gp_prediction_s
 def test_on_a_cluster(cluster, fn, builders, wrt):
     check_on_dask(fn, arguments(builders), wrt)
     assert cluster.run(lambda: 1) and len(cluster.scheduler_info()["workers"]) == 2
+
+
+def test_out_of_core_example():
+    """examples/out_of_core.py, small: the gradient over chunked rows on a two-worker
+    cluster equals NumPy's on a slice and the textbook formula on all rows."""
+    pytest.importorskip("distributed")
+    sys.path.insert(0, EXAMPLES)
+    try:
+        import out_of_core
+    finally:
+        sys.path.remove(EXAMPLES)
+    gradient, seconds, slice_error, formula_error = out_of_core.run(rows=250_000, memory="1GB")
+    assert gradient.shape == (out_of_core.COLS,) and isinstance(gradient, np.ndarray)
+    assert slice_error < 1e-12 and formula_error < 1e-12

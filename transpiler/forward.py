@@ -197,10 +197,12 @@ class Forward:
         fn, args, keywords, rebuild, label = found
         if registry.is_nondiff(fn):
             return node, None
-        if (fn is np.array or fn is np.asarray) and not keywords and len(args) == 1 and self._numbers(args[0]):
+        library = all(k == "like" and is_atomic(v) for k, v in keywords)  # like=x: of x's library
+        if (fn is np.array or fn is np.asarray) and library and len(args) == 1 and self._numbers(args[0]):
             parts = [self.expr(e, pre) for e in args[0].elts]  # an array of numbers: the array of their tangents
-            tangents = ast.List(elts=[ast.Constant(0.0) if t is None else t for _, t in parts], ctx=ast.Load())
-            return rebuild([type(args[0])(elts=[p for p, _ in parts], ctx=ast.Load())], []), call("np.array", tangents)
+            tangents = call("np.array", ast.List(elts=[ast.Constant(0.0) if t is None else t for _, t in parts], ctx=ast.Load()))
+            tangents.keywords = [ast.keyword(arg=k, value=clone(v)) for k, v in keywords]
+            return rebuild([type(args[0])(elts=[p for p, _ in parts], ctx=ast.Load())], keywords), tangents
         how = tangent_registry.lookup(fn)
         rule = registry.lookup(fn)
         if how is not None and how.written:

@@ -211,14 +211,14 @@ class Shapes:
             return args[0]
         if fn in LIKE and args and not set(keywords) & {"shape", "subok"}:
             return args[0]
-        if fn in SQUARE and len(node.args) == 1 and set(keywords) <= {"k", "dtype"}:
+        if fn in SQUARE and len(node.args) == 1 and set(keywords) <= {"k", "dtype", "like"}:
             n = self.int_value(node.args[0])
             return None if n is None else (n, n)
         if fn in FILLED and (node.args or "shape" in keywords):
             return self._filled(node.args[0] if node.args else keywords["shape"])
         if fn in MATMUL and len(args) == 2 and not keywords:
             return _matmul(*args)
-        if fn is np.array and len(node.args) == 1 and not keywords and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        if fn is np.array and len(node.args) == 1 and set(keywords) <= {"like"} and isinstance(node.args[0], (ast.List, ast.Tuple)):
             items = {self._of(e) for e in node.args[0].elts}
             one = items.pop() if len(items) == 1 else None
             return (len(node.args[0].elts),) + one if isinstance(one, tuple) else None

@@ -86,8 +86,10 @@ def _number_lists(forward, shapes):
 
 
 def _plain_array(call, lists):
-    """``_rt.vjps.array(g, ans, xs)`` with ``xs`` a list of numbers and no dtype given."""
-    return len(call.args) == 3 and not call.keywords and isinstance(call.args[2], ast.Name) and call.args[2].id in lists
+    """``_rt.vjps.array(g, ans, xs)`` with ``xs`` a list of numbers and no dtype given (``like=``,
+    which picks the library, may be)."""
+    plain = all(k.arg == "like" for k in call.keywords)
+    return plain and len(call.args) == 3 and isinstance(call.args[2], ast.Name) and call.args[2].id in lists
 
 
 def _is_call(node, path):

@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime import backends
 from adgen.runtime.registry import nondiff, vjp
 
 # -- shapes, sizes, types -----------------------------------------------------------
@@ -22,6 +23,7 @@ nondiff(
     len, range, isinstance, type,
     np.result_type, np.isscalar, np.isrealobj, np.iscomplexobj,
     np.einsum_path,  # a contraction order for einsum's optimize=
+    backends.like,  # which library a rule's new array belongs to (a differentiated rule reads it)
 )
 
 # -- indices ------------------------------------------------------------------------

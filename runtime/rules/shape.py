@@ -270,9 +270,10 @@ def _is_cast_to_float(dtype):
 
 
 # copy= changes only whether the result may share memory with the argument (which
-# transpiler/memory.py follows), not its values: the cotangent is the same.
+# transpiler/memory.py follows), not its values: the cotangent is the same. like= picks the
+# library of the result (another library's array: CuPy's, Dask's), not its values.
 @vjp(np.array, complex=True)
-def array(g, ans, object, dtype=None, *, copy=True):
+def array(g, ans, object, dtype=None, *, copy=True, like=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), object)
 
 
@@ -287,7 +288,7 @@ def to_dict(g, ans, iterable=()):
 
 
 @vjp(np.asarray, complex=True)
-def asarray(g, ans, a, dtype=None, *, copy=None):
+def asarray(g, ans, a, dtype=None, *, copy=None, like=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
 
 

@@ -41,15 +41,15 @@ def extremum_tangent(t, ans, a, axis=None, *, keepdims=False):
 
 
 @jvp(np.array)
-def array_tangent(t, ans, object, dtype=None, *, copy=True):
+def array_tangent(t, ans, object, dtype=None, *, copy=True, like=None):
     """Linear in ``object`` (a sequence of arrays takes the sequence of their tangents);
-    an integer or boolean result carries none."""
-    kind = np.asarray(ans).dtype
-    return np.array(t, dtype=kind) if kind.kind in "fc" else np.zeros(np.shape(ans))
+    an integer or boolean result carries none. Of the result's library (``like=``)."""
+    kind = ans.dtype
+    return np.array(t, dtype=kind, like=_rt.like(ans)) if kind.kind in "fc" else np.zeros(np.shape(ans), like=_rt.like(ans))
 
 
 @jvp(np.asarray)
-def asarray_tangent(t, ans, a, dtype=None, *, copy=None):
+def asarray_tangent(t, ans, a, dtype=None, *, copy=None, like=None):
     return array_tangent(t, ans, a, dtype)
 
 
