@@ -483,7 +483,7 @@ def build_gp_chol(scale=1.0):
 
 def lorenz(state, sigma, rho, beta):
     x, y, z = state
-    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z], like=state)
+    return np.array([sigma * (y - x), x * (rho - z) - y, x * y - beta * z])
 
 
 def rk4_step(state, dt, sigma, rho, beta):

@@ -64,3 +64,35 @@ def test_corpus_on_duck_arrays(fn, builders, wrt):
 @pytest.mark.parametrize("workload", WORKLOADS, ids=[w.name for w in WORKLOADS])
 def test_workload_on_duck_arrays(workload):
     test_corpus_on_duck_arrays(workload.primal, [lambda _, a=a: a for a in workload.build(0.1)], tuple(workload.wrt))
+
+
+# functions written for any array library: the arrays they make are made like an argument
+def lorenz_like(state, sigma):
+    x, y, z = state
+    return np.sum(np.array([sigma * (y - x), x * (28.0 - z) - y, x * y - 2.5 * z], like=state) ** 2)
+
+
+def recurrence_like(x, W):
+    h = np.zeros((x.shape[0], W.shape[1]), like=x)
+    for _ in range(3):
+        h = np.tanh(x @ W + h @ np.eye(W.shape[1], like=x))
+    return np.sum(h * h)
+
+
+LIKE = [(lorenz_like, (np.array([0.3, -0.5, 1.2]), 1.7)), (recurrence_like, (np.linspace(-1, 1, 6).reshape(2, 3), np.linspace(0.5, -0.5, 12).reshape(3, 4)))]
+
+
+@pytest.mark.parametrize("fn,args", LIKE, ids=[f.__name__ for f, _ in LIKE])
+def test_arrays_made_like_an_argument(fn, args):
+    """``like=`` picks the library of an array a function makes: differentiated in both modes
+    (finite differences), and on duck arrays the gradient is the duck's, the same numbers."""
+    from adgen import jvp
+    from gradcheck import check_grad, directional
+
+    grads = gradient(fn, list(args), (0, 1))
+    for i, g in enumerate(grads):
+        check_grad(fn, list(args), i, g)
+    v = np.linspace(0.2, -0.3, np.size(args[0])).reshape(np.shape(args[0]))
+    _, tangent = jvp(fn, wrt=0)(*args, v)
+    assert np.isclose(tangent, directional(fn, list(args), 0, v), rtol=1e-6)
+    check_same(gradient(fn, convert_arrays(list(args), Duck), (0, 1)), grads, Duck, unduck)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import adgen.runtime.rules.nondiff as nondiff_module
+from adgen.runtime import backends
 from adgen.runtime.registry import is_nondiff, lookup
 from tests.rules.harness import Case, check_case
 
@@ -75,6 +76,7 @@ PIECEWISE = [
     (np.result_type, (X, 1.5), None), (np.isscalar, (1.5,), None),
     (np.isrealobj, (X,), None), (np.iscomplexobj, (X,), None),
     (np.einsum_path, ("ij,jk->ik", np.ones((2, 3)), np.ones((3, 2))), None),
+    (backends.like, (X, 1.5), None),  # None for NumPy's arrays: the library, not a value
     # indices
     (np.argmax, (X,), None), (np.argmin, (X,), None), (np.argsort, (V,), None),
     (np.argpartition, (V, 2), None), (np.lexsort, (X,), None),
