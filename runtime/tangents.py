@@ -14,6 +14,7 @@ import copy
 import numpy as np
 
 from adgen.runtime import errors
+from adgen.runtime.backends import as_array, foreign, like
 from adgen.runtime.container_adjoints import attributes, float_leaf, is_object, is_tree
 
 
@@ -27,12 +28,20 @@ def tangent_arg(x, v, name, copy=True):
     shape, given = np.shape(x), np.shape(v)
     if given != shape:
         raise ValueError(f"the tangent of `{name}` has shape {given}, but `{name}` has shape {shape}")
-    kind = np.result_type(np.asarray(x).dtype, np.asarray(v).dtype, float)
+    kind = np.result_type(_dtype(x), _dtype(v), float)
     if kind.kind not in "fc":
-        raise TypeError(f"the tangent of `{name}` must be a float array or number, not {np.asarray(v).dtype}")
+        raise TypeError(f"the tangent of `{name}` must be a float array or number, not {_dtype(v)}")
+    if foreign(x) or foreign(v):  # another library's array: the tangent in its library
+        v = as_array(v, kind, ref=x)
+        return v.copy() if copy else v
     if isinstance(x, np.ndarray):
         return np.array(v, dtype=kind) if copy else np.asarray(v, dtype=kind)
     return kind.type(v).item() if kind.kind == "f" and np.ndim(v) == 0 else np.array(v, dtype=kind)
+
+
+def _dtype(value):
+    """``value``'s dtype, asking another library's array rather than converting it."""
+    return value.dtype if foreign(value) else np.asarray(value).dtype
 
 
 def _tree(x, v, name, copy):
@@ -101,10 +110,9 @@ def zero_tangent(v):
         return np.zeros(len(np.r_[v]))
     if is_tree(v):
         return _zero_tree(v)
-    if np.ndim(v) == 0 and not isinstance(v, np.ndarray):
+    if np.ndim(v) == 0 and not isinstance(v, np.ndarray) and not foreign(v):
         return 0.0
-    kind = np.result_type(np.asarray(v).dtype, float)
-    return np.zeros(np.shape(v), kind)
+    return np.zeros(np.shape(v), np.result_type(_dtype(v), float), like=like(v))
 
 
 def _zero_tree(v):
@@ -162,7 +170,7 @@ def fit(t, *others):
     shape = np.broadcast_shapes(np.shape(t), *map(np.shape, others))
     if np.shape(t) == shape:
         return t
-    return np.broadcast_to(t, shape).copy()
+    return np.broadcast_to(as_array(t, ref=like(*others)), shape).copy()
 
 
 def elementwise_jvp(rule, k, t, ans, *args, **kwargs):
@@ -171,9 +179,9 @@ def elementwise_jvp(rule, k, t, ans, *args, **kwargs):
     the result's shape, it sums over no axis, and its cotangent of the parameter is
     ``t`` times the partial derivative, entry by entry (a parameter it gives none for has
     none)."""
-    shape = np.shape(ans)
-    spread = [np.broadcast_to(a, shape) if _numeric(a) else a for a in args]
-    kwargs = {k: np.broadcast_to(a, shape) if _numeric(a) else a for k, a in kwargs.items()}
+    shape, ref = np.shape(ans), like(t, ans, *args)  # numbers spread in the arrays' library
+    spread = [np.broadcast_to(as_array(a, ref=ref), shape) if _numeric(a) else a for a in args]
+    kwargs = {k: np.broadcast_to(as_array(a, ref=ref), shape) if _numeric(a) else a for k, a in kwargs.items()}
     found = rule(np.broadcast_to(t, shape), ans, *spread, **kwargs)
     found = found if isinstance(found, (tuple, list)) else (found,)
     return 0.0 if k >= len(found) or found[k] is None else found[k]  # None: no derivative, by the rules' contract

@@ -44,7 +44,8 @@ def check_same(got, expected, kind, materialise):
             continue
         if isinstance(want, np.ndarray):
             assert isinstance(leaf, kind), f"gradient {path}: a {type(leaf).__module__}.{type(leaf).__name__}, not the argument's library's"
+        else:  # a number; a 0-d array of the library where it was computed from its arrays (a tangent of a sum)
+            assert not isinstance(leaf, np.ndarray) and np.ndim(leaf) == 0, f"gradient {path}: an array where NumPy's gradient is a number"
+        if isinstance(leaf, kind) and not isinstance(leaf, np.ndarray):
             leaf = materialise(leaf)
-        else:
-            assert not isinstance(leaf, np.ndarray), f"gradient {path}: an array where NumPy's gradient is a number"
         np.testing.assert_allclose(np.asarray(leaf), want, rtol=1e-12, atol=1e-12, err_msg=f"gradient {path}")

@@ -9,6 +9,7 @@ gives gradients of their library, and the numbers NumPy's gradient gives (to 1e-
 - Dask arrays of two chunks per axis: ``tests/test_dask_arrays.py``.
 """
 
+import inspect
 import os
 import sys
 
@@ -22,8 +23,10 @@ import corpus_control
 import corpus_inplace
 import corpus_public_libraries
 import corpus_straight
+import forward_cases
 from backend_arrays import check_same, convert_arrays, gradient
 from corpus import ids
+from adgen import jvp
 from duck import ConvertedError, Duck, unduck
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,7 +89,6 @@ LIKE = [(lorenz_like, (np.array([0.3, -0.5, 1.2]), 1.7)), (recurrence_like, (np.
 def test_arrays_made_like_an_argument(fn, args):
     """``like=`` picks the library of an array a function makes: differentiated in both modes
     (finite differences), and on duck arrays the gradient is the duck's, the same numbers."""
-    from adgen import jvp
     from gradcheck import check_grad, directional
 
     grads = gradient(fn, list(args), (0, 1))
@@ -96,3 +98,38 @@ def test_arrays_made_like_an_argument(fn, args):
     _, tangent = jvp(fn, wrt=0)(*args, v)
     assert np.isclose(tangent, directional(fn, list(args), 0, v), rtol=1e-6)
     check_same(gradient(fn, convert_arrays(list(args), Duck), (0, 1)), grads, Duck, unduck)
+
+
+# --- forward mode ---------------------------------------------------------------------
+
+FORWARD = forward_cases.cases()
+
+
+def _tangent_on_ducks(fn, args, wrt):
+    """``jvp`` of ``fn`` on ducks equals it on NumPy's arrays, its tangent a duck where
+    NumPy's is an array; where the function itself makes NumPy arrays its tangent fails."""
+    names = wrt if isinstance(wrt, tuple) else (wrt,)
+    rng = np.random.default_rng(3)
+    v = tuple(rng.standard_normal(np.shape(args[i])) if np.ndim(args[i]) else float(rng.standard_normal()) for i in names)
+    given = v if isinstance(wrt, tuple) else v[0]
+    _, expected = jvp(fn, wrt=wrt)(*args, given)
+    ducks = convert_arrays(list(args), Duck)
+    try:
+        fn(*convert_arrays(list(args), Duck))
+    except ConvertedError:
+        with pytest.raises(ConvertedError):
+            jvp(fn, wrt=wrt)(*ducks, convert_arrays(given, Duck))
+        return
+    _, got = jvp(fn, wrt=wrt)(*ducks, convert_arrays(given, Duck))
+    check_same(got, expected, Duck, unduck)
+
+
+@pytest.mark.parametrize("fn, args, wrt", FORWARD, ids=[f"{c[0].__name__}{k}" for k, c in enumerate(FORWARD)])
+def test_forward_cases_on_duck_arrays(fn, args, wrt):
+    _tangent_on_ducks(fn, args, wrt)
+
+
+@pytest.mark.parametrize("workload", WORKLOADS, ids=[w.name for w in WORKLOADS])
+def test_workload_tangent_on_duck_arrays(workload):
+    args = workload.build(0.05)
+    _tangent_on_ducks(workload.primal, args, list(inspect.signature(workload.primal).parameters).index(workload.wrt[0]))

@@ -24,6 +24,7 @@ nondiff(
     np.result_type, np.isscalar, np.isrealobj, np.iscomplexobj,
     np.einsum_path,  # a contraction order for einsum's optimize=
     backends.like,  # which library a rule's new array belongs to (a differentiated rule reads it)
+    backends.eye,  # an identity matrix, of a library
 )
 
 # -- indices ------------------------------------------------------------------------

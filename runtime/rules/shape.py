@@ -15,6 +15,7 @@ from itertools import accumulate
 import numpy as np
 
 import adgen.runtime as _rt
+from adgen.runtime import backends
 from adgen.runtime.registry import vjp
 
 # -- reshaping ---------------------------------------------------------------------------
@@ -290,6 +291,11 @@ def to_dict(g, ans, iterable=()):
 @vjp(np.asarray, complex=True)
 def asarray(g, ans, a, dtype=None, *, copy=None, like=None):
     return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans)), a)
+
+
+@vjp(backends.as_array, complex=True)
+def as_array(g, ans, value, dtype=None, ref=None):
+    return _unpack(_rt.rules.shape._full(g, ans) if _is_cast_to_float(dtype) else np.zeros(np.shape(ans), like=_rt.like(ans)), value)
 
 
 def _full(g, ans):

@@ -23,6 +23,7 @@ linear(
     np.tile, np.repeat, np.ndarray.repeat, np.broadcast_to,
     np.diag, np.diagonal, np.ndarray.diagonal, np.triu, np.tril, np.take,
     np.copy, np.ndarray.copy, np.atleast_1d, np.atleast_2d,
+    _rt.as_array,
 )
 # linear in a sequence of arrays, all at once: the sequence of their tangents
 linear(np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack, np.dstack)
@@ -36,7 +37,7 @@ linear(np.einsum, args=(0,))
 def extremum_tangent(t, ans, a, axis=None, *, keepdims=False):
     """The mean of the tangents at the entries that reach the extremum (ties share it
     equally, as the reverse rule splits the cotangent)."""
-    at = np.asarray(a) == (ans if keepdims or axis is None else np.expand_dims(ans, axis))
+    at = np.equal(a, ans if keepdims or axis is None else np.expand_dims(ans, axis))  # a ufunc: a list or any library's array
     return np.sum(t * at, axis=axis, keepdims=keepdims) / np.sum(at, axis=axis, keepdims=keepdims)
 
 
@@ -70,13 +71,13 @@ def prod_tangent(t, ans, a, axis=None, *, keepdims=False):
     """The sum over entries of the tangent times the product of the others (no division,
     so zeros in ``a`` are fine): ``a`` and ``t`` moved so the axes go last, then the
     products before and after each entry."""
-    a, t = np.asarray(a, dtype=float), np.broadcast_to(t, np.shape(a))
+    a, t = _rt.as_array(a, float), np.broadcast_to(t, np.shape(a))
     axes = tuple(range(a.ndim)) if axis is None else tuple(np.atleast_1d(axis) % max(a.ndim, 1))
     rest = [k for k in range(a.ndim) if k not in axes]
     shape = [a.shape[k] for k in rest] + [-1]
     flat_a = np.transpose(a, rest + list(axes)).reshape(shape)
     flat_t = np.transpose(t, rest + list(axes)).reshape(shape)
-    ones = np.ones(flat_a.shape[:-1] + (1,))
+    ones = np.ones_like(flat_a[..., :1])
     before = np.cumprod(np.concatenate([ones, flat_a[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, flat_a[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     found = np.sum(flat_t * before * after, axis=-1)
@@ -109,7 +110,7 @@ def cholesky_tangent(t, ans, a, *, upper=False):
     ``upper``, U = L^T)."""
     low = np.swapaxes(ans, -1, -2) if upper else ans
     inner = np.linalg.solve(low, np.swapaxes(np.linalg.solve(low, t), -1, -2))
-    phi = np.tril(inner, -1) + 0.5 * inner * np.eye(np.shape(a)[-1])
+    phi = np.tril(inner, -1) + 0.5 * inner * _rt.eye(np.shape(a)[-1], like=_rt.like(inner))
     found = low @ phi
     return np.swapaxes(found, -1, -2) if upper else found
 
@@ -118,7 +119,7 @@ def cholesky_tangent(t, ans, a, *, upper=False):
 def norm_tangent(t, ans, x, ord=None, axis=None, keepdims=False):
     """Vector norms of any order, the Frobenius norm (``ord`` None or "fro" for a matrix)
     and the nuclear and spectral norms; another matrix norm raises."""
-    x = np.asarray(x)
+    x = _rt.as_array(x)
     vectors = (x.ndim == 1 and axis is None) or (axis is not None and np.ndim(axis) == 0)
     matrix = x.ndim == 2 and axis is None and ord in ("nuc", 2, -2)
     if not (ord is None or ord == "fro" or vectors or matrix):

@@ -294,7 +294,8 @@ def interp_period_tangent(t, ans, x, xp, fp, left=None, right=None, period=None)
 def _cumprod_tangent(t, ans, a, axis):
     """d P_k = sum_{i <= k} t_i prod_{j <= k, j != i} a_j: ``ans * cumsum(t / a)`` without
     zeros in ``a``, else the recurrence dP_k = dP_{k-1} a_k + P_{k-1} t_k (exact at zeros)."""
-    x = np.asarray(a, dtype=np.result_type(a, np.float64))
+    x = _rt.as_array(a)
+    x = _rt.as_array(x, np.result_type(x.dtype, np.float64))
     t = np.broadcast_to(t, x.shape)
     if axis is None:
         x, t, axis = x.ravel(), t.ravel(), 0
@@ -399,7 +400,7 @@ def nanstd_tangent(t, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
 def polyval_x_tangent(t, ans, p, x):
     """t y'(x), y' summed in Horner's order (entries of ``p`` may be arrays)."""
     n = len(p)
-    return t * sum((p[i] * (n - 1 - i) * np.asarray(x, float) ** (n - 2 - i) for i in range(n - 1)), np.zeros(()))
+    return t * sum((p[i] * (n - 1 - i) * _rt.as_array(x, float) ** (n - 2 - i) for i in range(n - 1)), 0.0)
 
 
 @jvp(np.vander)

@@ -98,7 +98,7 @@ def pinv_tangent(t, ans, a):
 @jvp(np.linalg.slogdet)
 def slogdet_tangent(t, ans, a):
     # (sign, log|det|): the sign is piecewise constant; d log|det A| = tr(A^-1 dA)
-    return np.zeros(np.shape(ans[0])), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+    return np.zeros_like(ans[0], dtype=float), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
 
 
 @jvp(np.linalg.cond)
@@ -124,7 +124,7 @@ def matrix_norm_tangent(t, ans, x, *, keepdims=False, ord="fro"):
 def _tied(w, c):
     """Are two eigenvalues (or singular values) exactly equal where the tangent couples
     their vectors (``c[i, j]`` non-zero)? Those vectors are not determined (AD411)."""
-    same = (np.expand_dims(w, -1) == np.expand_dims(w, -2)) & ~np.eye(w.shape[-1], dtype=bool)
+    same = (np.expand_dims(w, -1) == np.expand_dims(w, -2)) & ~_rt.eye(w.shape[-1], bool, like=_rt.like(w))
     return bool(np.any(same & (c != 0)))
 
 

@@ -62,7 +62,7 @@ nondiff(padding._stat_weights)
 
 def _slices(a, axis):
     """``a`` with the kept axes first and the reduced ones flattened last: B + (n,)."""
-    x = np.asarray(a, dtype=float)
+    x = _rt.as_array(a, float)
     ndim = np.ndim(a)
     axes = tuple(range(ndim))
     if axis is not None:
@@ -79,7 +79,7 @@ def _quantile_a(t, ans, a, q, axis, method, skip_nan):
     statistics._refuse_at_run_time(method)
     flat, order = _slices(a, axis)
     tf = np.transpose(np.broadcast_to(t, np.shape(a)), order).reshape(flat.shape)
-    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(flat.shape[:-1], flat.shape[-1])
+    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(flat.shape[:-1], flat.shape[-1], like=_rt.like(flat))
     lo, hi, gamma = statistics._positions(q, n, method)  # Q + B
     s = np.sort(flat, axis=-1)  # NaNs last
     lead = (1,) * (lo.ndim - (flat.ndim - 1))
@@ -95,7 +95,7 @@ def _quantile_q(t, ans, a, q, axis, method, skip_nan):
     """The slope of the interpolated order statistics at q (``statistics._q_slope``)."""
     statistics._refuse_at_run_time(method)
     flat, _ = _slices(a, axis)
-    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(flat.shape[:-1], flat.shape[-1])
+    n = np.sum(~np.isnan(flat), axis=-1) if skip_nan else np.full(flat.shape[:-1], flat.shape[-1], like=_rt.like(flat))
     s = np.sort(flat, axis=-1)
     slope = statistics._q_slope(s.reshape((1,) * np.ndim(q) + s.shape), q, n, method)  # Q + B
     return np.reshape(np.reshape(t, np.shape(t) + (1,) * (slope.ndim - np.ndim(t))) * slope, np.shape(ans))

@@ -77,6 +77,7 @@ PIECEWISE = [
     (np.isrealobj, (X,), None), (np.iscomplexobj, (X,), None),
     (np.einsum_path, ("ij,jk->ik", np.ones((2, 3)), np.ones((3, 2))), None),
     (backends.like, (X, 1.5), None),  # None for NumPy's arrays: the library, not a value
+    (backends.eye, (3,), None),
     # indices
     (np.argmax, (X,), None), (np.argmin, (X,), None), (np.argsort, (V,), None),
     (np.argpartition, (V, 2), None), (np.lexsort, (X,), None),

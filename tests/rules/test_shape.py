@@ -8,6 +8,7 @@ if it were an argument of its own.
 import numpy as np
 import pytest
 
+from adgen.runtime import backends
 from adgen.runtime.registry import lookup
 from tests.rules.harness import Case, check_case, unary_cases
 
@@ -148,6 +149,8 @@ CASES = [
     Case(np.array, ([1.5, 2.25],), {"dtype": np.float64}, wrt=(0,)),
     Case(np.array, ([1.5, 2.25],), {"dtype": int}, wrt=(0,), id="array[int]"),
     Case(np.asarray, ([1.5, -0.5, 2.0],), wrt=(0,)),
+    Case(backends.as_array, ([1.5, -0.5, 2.0],), wrt=(0,)),
+    Case(backends.as_array, (x23, float)),
     Case(np.asarray, ((r(2, 2), r(2, 2)),), wrt=(0,)),
     Case(np.asarray, (x23,)),
     Case(np.asarray, (x23, np.int64), id="asarray[int]"),

@@ -54,6 +54,7 @@ RUN_ELSEWHERE = {
     "with_item": "a runtime helper generated code calls for a store into a list's item: end to end in test_list_stores.py",
     "with_tangent_item": "a runtime helper forward code calls for a store into a list's item's tangent: end to end in test_forward_containers.py",
     "tuple_tangent_sum": "a runtime helper forward code calls to add tuple-valued tangents: end to end in test_forward.py and test_higher.py",
+    "as_array": "a runtime helper forward rules call to keep another library's array in its library: end to end (hvp) in test_higher.py",
     "copied": "a runtime helper generated code calls for a value with its arrays copied: end to end in test_forward_containers.py and test_higher.py",
     "gradient_of": "a runtime helper generated code calls for a grad function called inside a differentiated function: end to end in test_higher.py",
 }
