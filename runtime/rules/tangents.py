@@ -9,7 +9,7 @@ import operator
 import numpy as np
 
 import adgen.runtime as _rt
-from adgen.runtime import callbacks, core, items, nested, tangents
+from adgen.runtime import backends, callbacks, core, items, nested, tangents
 from adgen.runtime.tangent_registry import joint, jvp, linear, written
 
 # linear in their first parameter: the tangent goes through the function itself
@@ -23,7 +23,7 @@ linear(
     np.tile, np.repeat, np.ndarray.repeat, np.broadcast_to,
     np.diag, np.diagonal, np.ndarray.diagonal, np.triu, np.tril, np.take,
     np.copy, np.ndarray.copy, np.atleast_1d, np.atleast_2d,
-    _rt.as_array,
+    backends.as_array,
 )
 # linear in a sequence of arrays, all at once: the sequence of their tangents
 linear(np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack, np.dstack)
